@@ -1,0 +1,88 @@
+/**
+ * Domain errors. Services throw these; the HTTP layer maps each to an RFC 9457 problem (status in brackets).
+ */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** [400] Input that breaks a rule; `issues` names each offending field. */
+export class ValidationError extends DomainError {
+  readonly status = 400;
+  readonly code = 'validation-error';
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** [400] A pagination cursor that was not issued by this API or was tampered with. */
+export class InvalidCursorError extends ValidationError {
+  constructor() {
+    super('The cursor is not valid; start again without a cursor.', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
+  }
+}
+
+/** [401] Missing or bad credentials; never says which part was wrong. */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+}
+
+/** [403] A tier rule (longest clip, largest resolution) forbids the request. */
+export class TierLimitError extends DomainError {
+  readonly status = 403;
+  readonly code = 'tier-limit';
+}
+
+/** [404] Absent, or owned by someone else: the two are indistinguishable on purpose. */
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'not-found';
+  constructor(readonly resource: string) {
+    super(`${resource} not found`);
+  }
+}
+
+/** [409] Duplicate unique value or an illegal state change. */
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  readonly code = 'conflict';
+}
+
+/** [413] The bytes would exceed the user's storage limit. */
+export class QuotaExceededError extends DomainError {
+  readonly status = 413;
+  readonly code = 'quota-exceeded';
+  constructor(
+    readonly requested: number,
+    readonly remaining: number,
+  ) {
+    super(`This needs ${requested} bytes but only ${Math.max(0, remaining)} bytes of storage remain.`);
+  }
+}
+
+/** [429] Too many jobs running or too many attempts; `retryAfterSeconds` feeds Retry-After. */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  readonly code = 'too-many-requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
