@@ -1,0 +1,19 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
+import { schema } from '../tables.ts';
+
+/** A real PostgreSQL server through a connection pool (DATABASE_URL). */
+export function openNodePostgres(options: {
+  url: string;
+  max?: number;
+  counter?: StatementCounter;
+}): DatabaseHandle & { pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    options: '-c TimeZone=UTC',
+  });
+  const db = drizzle({ client: pool, schema, logger: options.counter ?? false }) as unknown as Database;
+  return { kind: 'node-postgres', db, pool, close: () => pool.end() };
+}

@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
+import { schema } from '../tables.ts';
+
+/** Embedded PostgreSQL: in memory when `dataDir` is absent (tests), on disk for the local server. */
+export async function openPglite(
+  options: { dataDir?: string; counter?: StatementCounter } = {},
+): Promise<DatabaseHandle & { client: PGlite }> {
+  const client = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  await client.exec(`SET TIME ZONE 'UTC'`);
+  const db = drizzle({ client, schema, logger: options.counter ?? false }) as unknown as Database;
+  return { kind: 'pglite', db, client, close: () => client.close() };
+}

@@ -1,0 +1,191 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { JOB_STATUSES, JOB_TYPES } from '../jobs/status.ts';
+import { PROJECT_STATUSES } from '../projects/status.ts';
+import { SUBSCRIPTION_TIERS } from '../users/tiers.ts';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+/** Storage in bytes: 1 TiB does not fit in int4; numbers stay below 2^53. */
+const bytes = (name: string) => bigint(name, { mode: 'number' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    username: text('username').notNull(),
+    /** Only the local identity provider stores a hash; on AWS, Cognito keeps the password. */
+    passwordHash: text('password_hash'),
+    subscriptionTier: text('subscription_tier', { enum: SUBSCRIPTION_TIERS }).notNull().default('FREE'),
+    storageUsed: bytes('storage_used').notNull().default(0),
+    storageLimit: bytes('storage_limit').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('users_email_key').on(t.email),
+    unique('users_username_key').on(t.username),
+    check('users_storage_used_range', sql`${t.storageUsed} >= 0 AND ${t.storageUsed} <= ${t.storageLimit}`),
+    check('users_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{3,30}$'`),
+    check('users_tier_valid', sql`${t.subscriptionTier} IN ('FREE', 'BASIC', 'PRO', 'ENTERPRISE')`),
+  ],
+);
+
+export const videoProjects = pgTable(
+  'video_projects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description'),
+    status: text('status', { enum: PROJECT_STATUSES }).notNull().default('DRAFT'),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('video_projects_id_user_key').on(t.id, t.userId),
+    index('video_projects_user_created_idx').on(t.userId, t.createdAt, t.id),
+    check('video_projects_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 100`),
+    check('video_projects_description_length', sql`char_length(${t.description}) <= 1000`),
+    check('video_projects_status_valid', sql`${t.status} IN ('DRAFT', 'PROCESSING', 'COMPLETED', 'FAILED')`),
+  ],
+);
+
+export const videoClips = pgTable(
+  'video_clips',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id').notNull(),
+    /** Denormalised owner: ownership checks and listings stay on one index range. */
+    userId: uuid('user_id').notNull(),
+    title: text('title').notNull(),
+    duration: doublePrecision('duration').notNull(),
+    /** Object key of the MP4 in the media bucket, never a public link. */
+    fileUrl: text('file_url').notNull(),
+    thumbnailUrl: text('thumbnail_url'),
+    fileSize: bytes('file_size').notNull(),
+    resolution: text('resolution').notNull(),
+    format: text('format').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'video_clips_project_fk',
+      columns: [t.projectId, t.userId],
+      foreignColumns: [videoProjects.id, videoProjects.userId],
+    }).onDelete('cascade'),
+    index('video_clips_project_created_idx').on(t.projectId, t.createdAt, t.id),
+    index('video_clips_user_idx').on(t.userId),
+    check('video_clips_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 100`),
+    check('video_clips_duration_positive', sql`${t.duration} > 0`),
+    check('video_clips_file_size_nonnegative', sql`${t.fileSize} >= 0`),
+    check('video_clips_resolution_format', sql`${t.resolution} ~ '^[0-9]{2,5}x[0-9]{2,5}$'`),
+  ],
+);
+
+export const templates = pgTable(
+  'templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    category: text('category').notNull(),
+    thumbnailUrl: text('thumbnail_url'),
+    prompt: text('prompt').notNull(),
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default({}),
+    isPublic: boolean('is_public').notNull().default(false),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'cascade' }),
+    usageCount: integer('usage_count').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('templates_creator_name_key').on(t.createdBy, t.name),
+    index('templates_creator_created_idx').on(t.createdBy, t.createdAt, t.id),
+    index('templates_public_created_idx').on(t.createdAt, t.id).where(sql`${t.isPublic}`),
+    check('templates_name_length', sql`char_length(${t.name}) BETWEEN 1 AND 100`),
+    check('templates_description_length', sql`char_length(${t.description}) <= 1000`),
+    check('templates_prompt_length', sql`char_length(${t.prompt}) BETWEEN 1 AND 2000`),
+    check('templates_usage_nonnegative', sql`${t.usageCount} >= 0`),
+  ],
+);
+
+export const generationJobs = pgTable(
+  'generation_jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    clipId: uuid('clip_id').references(() => videoClips.id, { onDelete: 'set null' }),
+    templateId: uuid('template_id').references(() => templates.id, { onDelete: 'set null' }),
+    jobType: text('job_type', { enum: JOB_TYPES }).notNull(),
+    status: text('status', { enum: JOB_STATUSES }).notNull().default('QUEUED'),
+    prompt: text('prompt').notNull(),
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default({}),
+    progress: integer('progress').notNull().default(0),
+    errorMessage: text('error_message'),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'generation_jobs_project_fk',
+      columns: [t.projectId, t.userId],
+      foreignColumns: [videoProjects.id, videoProjects.userId],
+    }).onDelete('cascade'),
+    index('generation_jobs_project_created_idx').on(t.projectId, t.createdAt, t.id),
+    index('generation_jobs_user_status_idx').on(t.userId, t.status),
+    index('generation_jobs_clip_idx').on(t.clipId),
+    index('generation_jobs_template_idx').on(t.templateId),
+    check('generation_jobs_progress_range', sql`${t.progress} BETWEEN 0 AND 100`),
+    check('generation_jobs_prompt_length', sql`char_length(${t.prompt}) BETWEEN 1 AND 2000`),
+    check('generation_jobs_type_valid', sql`${t.jobType} IN ('GENERATE', 'EDIT', 'ENHANCE', 'TRANSCODE')`),
+    check(
+      'generation_jobs_status_valid',
+      sql`${t.status} IN ('QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED')`,
+    ),
+  ],
+);
+
+/** The clips a job reads (EDIT stitches many, ENHANCE/TRANSCODE one), in order. */
+export const jobSourceClips = pgTable(
+  'job_source_clips',
+  {
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => generationJobs.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    clipId: uuid('clip_id').references(() => videoClips.id, { onDelete: 'set null' }),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.position] }), index('job_source_clips_clip_idx').on(t.clipId)],
+);
+
+export const schema = { users, videoProjects, videoClips, templates, generationJobs, jobSourceClips };
+
+export type UserRow = typeof users.$inferSelect;
+export type ProjectRow = typeof videoProjects.$inferSelect;
+export type ClipRow = typeof videoClips.$inferSelect;
+export type TemplateRow = typeof templates.$inferSelect;
+export type JobRow = typeof generationJobs.$inferSelect;
