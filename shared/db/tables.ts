@@ -19,8 +19,10 @@ import { JOB_STATUSES, JOB_TYPES } from '../jobs/status.ts';
 import { PROJECT_STATUSES } from '../projects/status.ts';
 import { SUBSCRIPTION_TIERS } from '../users/tiers.ts';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const createdAt = () =>
+  timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
 /** Storage in bytes: 1 TiB does not fit in int4; numbers stay below 2^53. */
 const bytes = (name: string) => bigint(name, { mode: 'number' });
 
@@ -145,8 +147,8 @@ export const generationJobs = pgTable(
     parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default({}),
     progress: integer('progress').notNull().default(0),
     errorMessage: text('error_message'),
-    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
-    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date', precision: 3 }),
     createdAt: createdAt(),
   },
   (t) => [

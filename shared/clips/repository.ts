@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { sqlErrorInfo } from '../db/errors.ts';
+import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
+import { rawRows } from '../db/sql.ts';
+import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
+import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+
+export type Clip = ClipRow;
+
+export interface NewClip {
+  /** Chosen by the caller when the media keys already contain it. */
+  id?: string;
+  userId: string;
+  projectId: string;
+  title: string;
+  duration: number;
+  fileUrl: string;
+  thumbnailUrl?: string | null;
+  fileSize: number;
+  resolution: string;
+  format: string;
+  metadata?: Record<string, unknown>;
+  /** When given, the job (which must be PROCESSING) is completed with this clip in the same statement. */
+  jobId?: string;
+}
+
+export interface ClipPatch {
+  title?: string;
+  metadata?: Record<string, unknown>;
+}
+
+const own = (userId: string, id: string) => and(eq(videoClips.id, id), eq(videoClips.userId, userId));
+
+export function createClipRepository(db: Database) {
+  async function get(userId: string, id: string): Promise<Clip> {
+    const [row] = await db.select().from(videoClips).where(own(userId, id));
+    if (!row) throw new NotFoundError('clip');
+    return row;
+  }
+
+  /** Deletes the clip and gives its bytes back in one statement; returns the keys to delete. */
+  async function remove(userId: string, id: string): Promise<{ mediaKeys: string[]; freedBytes: number }> {
+    const rows = await rawRows<{ file_url: string; thumbnail_url: string | null; file_size: string }>(
+      db,
+      sql`
+        WITH deleted AS (
+          DELETE FROM video_clips WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+          RETURNING file_url, thumbnail_url, file_size
+        ), freed AS (
+          UPDATE users SET storage_used = storage_used - (SELECT file_size FROM deleted), updated_at = now()
+          WHERE id = ${userId}::uuid AND EXISTS (SELECT 1 FROM deleted)
+          RETURNING id
+        )
+        SELECT file_url, thumbnail_url, file_size::text FROM deleted`,
+    );
+    const row = rows[0];
+    if (!row) throw new NotFoundError('clip');
+    return {
+      mediaKeys: [row.file_url, row.thumbnail_url].filter((k): k is string => !!k),
+      freedBytes: Number(row.file_size),
+    };
+  }
+
+  return {
+    get,
+
+    /**
+     * Charges the owner's quota and inserts the clip in one statement, so concurrent registrations can
+     * never take storage_used past storage_limit; with a jobId the job turns COMPLETED in that statement too.
+     */
+    async register(input: NewClip): Promise<Clip> {
+      const id = input.id ?? randomUUID();
+      const jobGuard = input.jobId
+        ? sql`AND EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${input.jobId}::uuid
+                AND user_id = ${input.userId}::uuid AND status = 'PROCESSING')`
+        : sql``;
+      const jobUpdate = input.jobId
+        ? sql`, job AS (
+            UPDATE generation_jobs SET status = 'COMPLETED', progress = 100, clip_id = ${id}::uuid,
+                   completed_at = now(), error_message = NULL
+            WHERE id = ${input.jobId}::uuid AND status = 'PROCESSING' AND EXISTS (SELECT 1 FROM clip)
+            RETURNING id)`
+        : sql``;
+      const rows = await rawRows<{
+        clip_id: string | null;
+        project_found: number;
+        job_running: number;
+        job_done: number;
+      }>(
+        db,
+        sql`
+        WITH charged AS (
+          UPDATE users SET storage_used = storage_used + ${input.fileSize}::bigint, updated_at = now()
+          WHERE id = ${input.userId}::uuid
+            AND storage_used + ${input.fileSize}::bigint <= storage_limit
+            AND EXISTS (SELECT 1 FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid)
+            ${jobGuard}
+          RETURNING id
+        ), clip AS (
+          INSERT INTO video_clips (id, project_id, user_id, title, duration, file_url, thumbnail_url, file_size,
+                                   resolution, format, metadata)
+          SELECT ${id}::uuid, ${input.projectId}::uuid, ${input.userId}::uuid, ${input.title}, ${input.duration}::float8,
+                 ${input.fileUrl}, ${input.thumbnailUrl ?? null}, ${input.fileSize}::bigint, ${input.resolution},
+                 ${input.format}, ${JSON.stringify(input.metadata ?? {})}::jsonb
+          FROM charged
+          RETURNING id
+        )${jobUpdate}
+        SELECT (SELECT id::text FROM clip) AS clip_id,
+               (SELECT count(*)::int FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid) AS project_found,
+               ${
+                 input.jobId
+                   ? sql`(SELECT count(*)::int FROM generation_jobs WHERE id = ${input.jobId}::uuid AND status = 'PROCESSING')`
+                   : sql`1`
+               } AS job_running,
+               ${input.jobId ? sql`(SELECT count(*)::int FROM job)` : sql`1`} AS job_done`,
+      ).catch((error: unknown) => {
+        const info = sqlErrorInfo(error);
+        if (info.sqlState === '23514')
+          throw new ValidationError(`The clip breaks a rule (${info.constraint}).`);
+        throw error;
+      });
+      const result = rows[0];
+      if (!result?.clip_id) {
+        if (!result?.project_found) throw new NotFoundError('project');
+        if (!result.job_running)
+          throw new ConflictError('The job is no longer running; its clip was not registered.');
+        // The statement's snapshot predates concurrent charges, so read what remains now for the message.
+        const [owner] = await db.select().from(users).where(eq(users.id, input.userId));
+        throw new QuotaExceededError(input.fileSize, owner ? owner.storageLimit - owner.storageUsed : 0);
+      }
+      if (!result.job_done) {
+        // The job was cancelled between the guard and the update: undo the registration.
+        await remove(input.userId, result.clip_id);
+        throw new ConflictError('The job is no longer running; its clip was not registered.');
+      }
+      return get(input.userId, result.clip_id);
+    },
+
+    async update(userId: string, id: string, patch: ClipPatch): Promise<Clip> {
+      const [row] = await db
+        .update(videoClips)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(own(userId, id))
+        .returning();
+      if (!row) throw new NotFoundError('clip');
+      return row;
+    },
+
+    remove,
+
+    /** Clips of one of the caller's projects; another user's project reads as not found. */
+    async listByProject(userId: string, projectId: string, page: PageRequest = {}): Promise<Page<Clip>> {
+      const limit = pageLimit(page.limit);
+      const rows = await db
+        .select({ clip: videoClips, projectId: videoProjects.id })
+        .from(videoProjects)
+        .leftJoin(
+          videoClips,
+          and(
+            eq(videoClips.projectId, videoProjects.id),
+            afterCursor(videoClips.createdAt, videoClips.id, page.cursor),
+          ),
+        )
+        .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)))
+        .orderBy(desc(videoClips.createdAt), desc(videoClips.id))
+        .limit(limit + 1);
+      if (rows.length === 0) throw new NotFoundError('project');
+      const clips = rows.map((r) => r.clip).filter((c): c is Clip => c !== null);
+      return toPage(clips, limit);
+    },
+
+    /** The caller's clips among `ids` (for job sources); missing or foreign ids are simply absent. */
+    async getMany(userId: string, ids: readonly string[]): Promise<Clip[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(videoClips)
+        .where(
+          and(
+            eq(videoClips.userId, userId),
+            sql`${videoClips.id} IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+          ),
+        );
+    },
+  };
+}
+
+export type ClipRepository = ReturnType<typeof createClipRepository>;

@@ -1,0 +1,70 @@
+import { type Column, type SQL, sql } from 'drizzle-orm';
+import { InvalidCursorError, ValidationError } from '../errors.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string | null;
+}
+
+interface CursorKey {
+  createdAt: Date;
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify([key.createdAt.toISOString(), key.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): CursorKey {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [at, id] = parsed as unknown[];
+      const createdAt = new Date(String(at));
+      if (typeof id === 'string' && UUID.test(id) && !Number.isNaN(createdAt.getTime()))
+        return { createdAt, id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidCursorError();
+}
+
+export function pageLimit(limit: number | undefined): number {
+  const value = limit ?? 20;
+  if (!Number.isInteger(value) || value < 1 || value > 100) {
+    throw new ValidationError('limit must be an integer from 1 to 100', [
+      { path: 'limit', message: '1–100' },
+    ]);
+  }
+  return value;
+}
+
+/**
+ * Newest first: rows strictly after the cursor in (created_at DESC, id DESC) order. A row comparison lets
+ * PostgreSQL start the (…, created_at, id) index scan at the cursor. Timestamps are stored with millisecond
+ * precision so the cursor's JavaScript Date matches the row exactly.
+ */
+export function afterCursor(
+  createdAt: Column,
+  id: Column,
+  cursor: string | null | undefined,
+): SQL | undefined {
+  if (!cursor) return undefined;
+  const key = decodeCursor(cursor);
+  return sql`(${createdAt}, ${id}) < (${key.createdAt.toISOString()}::timestamptz, ${key.id}::uuid)`;
+}
+
+/** Takes limit+1 rows and turns the extra one into the next cursor. */
+export function toPage<T extends CursorKey>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

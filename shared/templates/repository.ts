@@ -1,0 +1,119 @@
+import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
+import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
+import { containsPattern } from '../db/sql.ts';
+import { type TemplateRow, templates } from '../db/tables.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { TemplateCategory } from './categories.ts';
+
+export type Template = TemplateRow;
+
+export interface NewTemplate {
+  name: string;
+  description?: string;
+  category: TemplateCategory;
+  prompt: string;
+  parameters?: Record<string, unknown>;
+  isPublic?: boolean;
+  thumbnailUrl?: string | null;
+}
+
+export type TemplatePatch = Partial<NewTemplate>;
+
+export interface TemplateFilter extends PageRequest {
+  category?: TemplateCategory;
+  q?: string;
+  /** Only public templates (the cacheable catalogue). */
+  publicOnly?: boolean;
+}
+
+const visibleTo = (userId: string) => or(eq(templates.isPublic, true), eq(templates.createdBy, userId));
+const ownedBy = (userId: string, id: string) => and(eq(templates.id, id), eq(templates.createdBy, userId));
+
+function duplicateName(error: unknown): never {
+  const info = sqlErrorInfo(error);
+  if (info.sqlState === UNIQUE_VIOLATION && info.constraint === 'templates_creator_name_key') {
+    throw new ConflictError('You already have a template with this name.');
+  }
+  throw error;
+}
+
+export function createTemplateRepository(db: Database) {
+  return {
+    async create(userId: string, input: NewTemplate): Promise<Template> {
+      const [row] = await db
+        .insert(templates)
+        .values({
+          name: input.name,
+          description: input.description ?? '',
+          category: input.category,
+          prompt: input.prompt,
+          parameters: input.parameters ?? {},
+          isPublic: input.isPublic ?? false,
+          thumbnailUrl: input.thumbnailUrl ?? null,
+          createdBy: userId,
+        })
+        .returning()
+        .catch(duplicateName);
+      return row!;
+    },
+
+    /** Public templates for everyone; private ones only for their creator. */
+    async get(userId: string, id: string): Promise<Template> {
+      const [row] = await db
+        .select()
+        .from(templates)
+        .where(and(eq(templates.id, id), visibleTo(userId)));
+      if (!row) throw new NotFoundError('template');
+      return row;
+    },
+
+    async update(userId: string, id: string, patch: TemplatePatch): Promise<Template> {
+      const [row] = await db
+        .update(templates)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(ownedBy(userId, id))
+        .returning()
+        .catch(duplicateName);
+      if (!row) throw new NotFoundError('template');
+      return row;
+    },
+
+    async remove(userId: string, id: string): Promise<void> {
+      const rows = await db.delete(templates).where(ownedBy(userId, id)).returning({ id: templates.id });
+      if (rows.length === 0) throw new NotFoundError('template');
+    },
+
+    async list(userId: string | null, filter: TemplateFilter = {}): Promise<Page<Template>> {
+      const limit = pageLimit(filter.limit);
+      const rows = await db
+        .select()
+        .from(templates)
+        .where(
+          and(
+            filter.publicOnly || !userId ? eq(templates.isPublic, true) : visibleTo(userId),
+            filter.category ? eq(templates.category, filter.category) : undefined,
+            filter.q ? ilike(templates.name, containsPattern(filter.q)) : undefined,
+            afterCursor(templates.createdAt, templates.id, filter.cursor),
+          ),
+        )
+        .orderBy(desc(templates.createdAt), desc(templates.id))
+        .limit(limit + 1);
+      return toPage(rows, limit);
+    },
+
+    /** Counts one use atomically, if the caller may see the template; returns it. */
+    async recordUse(userId: string, id: string): Promise<Template> {
+      const [row] = await db
+        .update(templates)
+        .set({ usageCount: sql`${templates.usageCount} + 1` })
+        .where(and(eq(templates.id, id), visibleTo(userId)))
+        .returning();
+      if (!row) throw new NotFoundError('template');
+      return row;
+    },
+  };
+}
+
+export type TemplateRepository = ReturnType<typeof createTemplateRepository>;

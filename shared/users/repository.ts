@@ -1,0 +1,91 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
+import { type UserRow, users } from '../db/tables.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { DEFAULT_TIER, type SubscriptionTier, tierLimits } from './tiers.ts';
+
+export type User = UserRow;
+
+export interface NewUser {
+  /** Cognito's `sub` on AWS; generated locally. */
+  id?: string;
+  email: string;
+  username: string;
+  passwordHash?: string | null;
+  subscriptionTier?: SubscriptionTier;
+}
+
+function uniqueConflict(error: unknown): never {
+  const info = sqlErrorInfo(error);
+  if (info.sqlState === UNIQUE_VIOLATION) {
+    if (info.constraint === 'users_email_key')
+      throw new ConflictError('An account with this email already exists.');
+    if (info.constraint === 'users_username_key')
+      throw new ConflictError('This username is taken; choose another.');
+  }
+  throw error;
+}
+
+export function createUserRepository(db: Database) {
+  return {
+    async create(input: NewUser): Promise<User> {
+      const tier = input.subscriptionTier ?? DEFAULT_TIER;
+      const [row] = await db
+        .insert(users)
+        .values({
+          ...(input.id ? { id: input.id } : {}),
+          email: input.email,
+          username: input.username,
+          passwordHash: input.passwordHash ?? null,
+          subscriptionTier: tier,
+          storageLimit: tierLimits(tier).storageLimit,
+        })
+        .returning()
+        .catch(uniqueConflict);
+      return row!;
+    },
+
+    async getById(id: string): Promise<User> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      if (!row) throw new NotFoundError('user');
+      return row;
+    },
+
+    /** For login only: the row includes the password hash. */
+    async findByEmail(email: string): Promise<User | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.email, email));
+      return row;
+    },
+
+    async updateUsername(id: string, username: string): Promise<User> {
+      const [row] = await db
+        .update(users)
+        .set({ username, updatedAt: new Date() })
+        .where(eq(users.id, id))
+        .returning()
+        .catch(uniqueConflict);
+      if (!row) throw new NotFoundError('user');
+      return row;
+    },
+
+    /** Moves a user to another tier; a downgrade below the bytes already stored is refused. */
+    async changeTier(id: string, tier: SubscriptionTier): Promise<User> {
+      const [row] = await db
+        .update(users)
+        .set({ subscriptionTier: tier, storageLimit: tierLimits(tier).storageLimit, updatedAt: new Date() })
+        .where(eq(users.id, id))
+        .returning()
+        .catch((error: unknown) => {
+          if (sqlErrorInfo(error).constraint === 'users_storage_used_range') {
+            throw new ConflictError(`More is stored than the ${tier} tier allows; delete clips first.`);
+          }
+          throw error;
+        });
+      if (!row) throw new NotFoundError('user');
+      return row;
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;
