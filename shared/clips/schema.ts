@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { SUPPORTED_RESOLUTIONS, VIDEO_FORMATS } from './resolutions.ts';
+
+export const clipTitle = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
+export const resolution = z.enum(SUPPORTED_RESOLUTIONS, {
+  message: `must be one of ${SUPPORTED_RESOLUTIONS.join(', ')}`,
+});
+export const duration = z.number().positive('must be greater than 0').max(7200);
+export const videoFormat = z.enum(VIDEO_FORMATS);
+
+/** A clip as the pipeline registers it (real values probed from the output). */
+export const newClip = z.object({
+  title: clipTitle,
+  duration,
+  fileSize: z.number().int().nonnegative(),
+  resolution,
+  format: videoFormat,
+});
+
+export const updateClipBody = z
+  .object({ title: clipTitle.optional(), metadata: boundedJsonObject.optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
+
+export const clipParams = z.object({ clipId: uuid });
+export const listClipsQuery = pageQuery;
+
+export const mediaUrls = z.object({
+  videoUrl: z.url(),
+  thumbnailUrl: z.url().nullable(),
+  hlsUrl: z.url().nullable(),
+  expiresAt: isoDate,
+});
+
+export const clipResponse = z.object({
+  id: uuid,
+  projectId: uuid,
+  title: z.string(),
+  duration: z.number(),
+  fileUrl: z.string(),
+  thumbnailUrl: z.string().nullable(),
+  fileSize: z.number().int(),
+  resolution: z.string(),
+  format: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  media: mediaUrls.optional(),
+});
+
+export const uploadBody = z
+  .object({
+    fileName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^/\\]+$/, 'must be a file name without folders'),
+    contentType: z.string().regex(/^video\/[a-z0-9.+-]+$/i, 'must be a video/* media type'),
+    fileSize: z.number().int().positive('must be greater than 0'),
+  })
+  .strict();
+
+export const uploadResponse = z.object({
+  uploadId: uuid,
+  url: z.url(),
+  fields: z.record(z.string(), z.string()),
+  key: z.string(),
+  maxBytes: z.number().int(),
+  expiresAt: isoDate,
+});

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { resolution } from '../clips/schema.ts';
+import { isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { JOB_STATUSES, JOB_TYPES } from './status.ts';
+
+export const jobType = z.enum(JOB_TYPES);
+export const jobStatus = z.enum(JOB_STATUSES);
+export const prompt = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(2000, 'must be at most 2000 characters');
+export const progress = z.number().int().min(0).max(100);
+export const VIDEO_MODELS = ['local', 'nova-reel', 'luma-ray2'] as const;
+export const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9', '9:21'] as const;
+
+const variables = z.record(z.string().regex(/^\w{1,50}$/), z.string().max(500)).optional();
+
+export const generateParameters = z
+  .object({
+    model: z.enum(VIDEO_MODELS).default('local'),
+    durationSeconds: z.number().positive().max(120).optional(),
+    resolution: resolution.optional(),
+    fps: z.number().int().min(1).max(60).optional(),
+    seed: z.number().int().min(0).max(2_147_483_646).optional(),
+    aspectRatio: z.enum(ASPECT_RATIOS).optional(),
+    imageClipId: uuid.optional(),
+    loop: z.boolean().optional(),
+    variables,
+  })
+  .strict();
+
+export const editParameters = z
+  .object({
+    clips: z
+      .array(
+        z
+          .object({
+            clipId: uuid,
+            start: z.number().min(0).optional(),
+            end: z.number().positive().optional(),
+          })
+          .refine((c) => c.start === undefined || c.end === undefined || c.end > c.start, {
+            message: 'end must be after start',
+            path: ['end'],
+          }),
+      )
+      .min(1)
+      .max(150, 'at most 150 clips can be stitched'),
+    resolution: resolution.optional(),
+    variables,
+  })
+  .strict();
+
+export const enhanceParameters = z
+  .object({
+    resolution: resolution.optional(),
+    fps: z.number().int().min(1).max(60).optional(),
+    interpolation: z.enum(['INTERPOLATE', 'FRAMEFORMER']).optional(),
+    denoise: z.boolean().optional(),
+    variables,
+  })
+  .strict();
+
+export const transcodeParameters = z
+  .object({ resolution: resolution.optional(), hls: z.boolean().optional(), variables })
+  .strict();
+
+export const PARAMETERS_BY_TYPE = {
+  GENERATE: generateParameters,
+  EDIT: editParameters,
+  ENHANCE: enhanceParameters,
+  TRANSCODE: transcodeParameters,
+} as const;
+
+export type GenerateParameters = z.infer<typeof generateParameters>;
+export type EditParameters = z.infer<typeof editParameters>;
+export type EnhanceParameters = z.infer<typeof enhanceParameters>;
+export type TranscodeParameters = z.infer<typeof transcodeParameters>;
+
+/** The body of POST /projects/{id}/jobs; parameters are checked per job type by the service. */
+export const createJobBody = z
+  .object({
+    jobType,
+    prompt: prompt.optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    templateId: uuid.optional(),
+    sourceClipIds: z.array(uuid).max(150).optional(),
+  })
+  .strict()
+  .refine((b) => b.prompt !== undefined || b.templateId !== undefined, {
+    message: 'give a prompt, or a templateId to take it from',
+    path: ['prompt'],
+  });
+
+export const listJobsQuery = pageQuery.extend({ status: jobStatus.optional(), jobType: jobType.optional() });
+export const jobParams = z.object({ jobId: uuid });
+
+export const jobResponse = z.object({
+  id: uuid,
+  projectId: uuid,
+  clipId: uuid.nullable(),
+  templateId: uuid.nullable(),
+  jobType,
+  status: jobStatus,
+  prompt: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  progress,
+  errorMessage: z.string().nullable(),
+  startedAt: isoDate.nullable(),
+  completedAt: isoDate.nullable(),
+  createdAt: isoDate,
+  sourceClipIds: z.array(uuid).optional(),
+});

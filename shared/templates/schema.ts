@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { prompt } from '../jobs/schema.ts';
+import { TEMPLATE_CATEGORIES } from './categories.ts';
+
+export const templateName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
+export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
+  message: `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`,
+});
+
+export const createTemplateBody = z
+  .object({
+    name: templateName,
+    description: z.string().max(1000, 'must be at most 1000 characters').default(''),
+    category: templateCategory,
+    prompt,
+    parameters: boundedJsonObject.optional(),
+    isPublic: z.boolean().optional(),
+  })
+  .strict();
+
+export const updateTemplateBody = z
+  .object({
+    name: templateName.optional(),
+    description: z.string().max(1000).optional(),
+    category: templateCategory.optional(),
+    prompt: prompt.optional(),
+    parameters: boundedJsonObject.optional(),
+    isPublic: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
+
+export const listTemplatesQuery = pageQuery.extend({
+  category: templateCategory.optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});
+export const templateParams = z.object({ templateId: uuid });
+
+export const templateResponse = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string(),
+  category: z.string(),
+  thumbnailUrl: z.string().nullable(),
+  prompt: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  isPublic: z.boolean(),
+  createdBy: uuid.nullable(),
+  usageCount: z.number().int(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+/** Fills `{{name}}` placeholders; a placeholder without a value is reported by name. */
+export function renderPrompt(
+  template: string,
+  variables: Record<string, string> = {},
+): {
+  text: string;
+  missing: string[];
+} {
+  const missing = new Set<string>();
+  const text = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => {
+    const value = variables[name];
+    if (value === undefined) {
+      missing.add(name);
+      return '';
+    }
+    return value;
+  });
+  return { text, missing: [...missing] };
+}

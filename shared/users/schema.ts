@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { isoDate, uuid } from '../http/common-schemas.ts';
+import { SUBSCRIPTION_TIERS } from './tiers.ts';
+
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'must be a valid email address' }));
+
+export const username = z
+  .string()
+  .min(3, 'must be at least 3 characters')
+  .max(30, 'must be at most 30 characters')
+  .regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores');
+
+export const password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters')
+  .regex(/[a-z]/, 'must contain a lower-case letter')
+  .regex(/[A-Z]/, 'must contain an upper-case letter')
+  .regex(/[0-9]/, 'must contain a digit');
+
+export const subscriptionTier = z.enum(SUBSCRIPTION_TIERS);
+
+export const signUpBody = z.object({ email, username, password });
+export const confirmBody = z.object({ email, code: z.string().trim().min(1).max(64) });
+export const loginBody = z.object({ email, password: z.string().min(1).max(256) });
+export const refreshBody = z.object({ refreshToken: z.string().min(1).max(8192) });
+export const updateMeBody = z.object({ username }).strict();
+
+export const tokens = z.object({
+  accessToken: z.string(),
+  idToken: z.string(),
+  refreshToken: z.string().optional(),
+  expiresIn: z.number().int(),
+  tokenType: z.literal('Bearer'),
+});
+
+export const userResponse = z.object({
+  id: uuid,
+  email: z.string(),
+  username: z.string(),
+  subscriptionTier,
+  storageUsed: z.number().int(),
+  storageLimit: z.number().int(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+export type SignUpBody = z.infer<typeof signUpBody>;
+export type UserResponse = z.infer<typeof userResponse>;
