@@ -63,6 +63,32 @@ export function createClipRepository(db: Database) {
     };
   }
 
+  /**
+   * A lateral subquery walks the (project_id, created_at, id) index from the cursor and stops after
+   * limit+1 rows; the outer project row (one, or none if not the caller's) tells "empty" from "not yours".
+   */
+  function listByProjectQuery(userId: string, projectId: string, page: PageRequest) {
+    const limit = pageLimit(page.limit);
+    const pageOfClips = db
+      .select()
+      .from(videoClips)
+      .where(
+        and(
+          eq(videoClips.projectId, projectId),
+          afterCursor(videoClips.createdAt, videoClips.id, page.cursor),
+        ),
+      )
+      .orderBy(desc(videoClips.createdAt), desc(videoClips.id))
+      .limit(limit + 1)
+      .as('page');
+    return db
+      .select()
+      .from(videoProjects)
+      .leftJoinLateral(pageOfClips, sql`true`)
+      .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)))
+      .orderBy(desc(pageOfClips.createdAt), desc(pageOfClips.id));
+  }
+
   return {
     get,
 
@@ -151,24 +177,13 @@ export function createClipRepository(db: Database) {
     remove,
 
     /** Clips of one of the caller's projects; another user's project reads as not found. */
+    listByProjectQuery,
+
     async listByProject(userId: string, projectId: string, page: PageRequest = {}): Promise<Page<Clip>> {
-      const limit = pageLimit(page.limit);
-      const rows = await db
-        .select({ clip: videoClips, projectId: videoProjects.id })
-        .from(videoProjects)
-        .leftJoin(
-          videoClips,
-          and(
-            eq(videoClips.projectId, videoProjects.id),
-            afterCursor(videoClips.createdAt, videoClips.id, page.cursor),
-          ),
-        )
-        .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)))
-        .orderBy(desc(videoClips.createdAt), desc(videoClips.id))
-        .limit(limit + 1);
+      const rows = await listByProjectQuery(userId, projectId, page);
       if (rows.length === 0) throw new NotFoundError('project');
-      const clips = rows.map((r) => r.clip).filter((c): c is Clip => c !== null);
-      return toPage(clips, limit);
+      const clips = rows.map((r) => r.page).filter((c): c is Clip => c !== null);
+      return toPage(clips, pageLimit(page.limit));
     },
 
     /** The caller's clips among `ids` (for job sources); missing or foreign ids are simply absent. */

@@ -29,12 +29,13 @@ export interface JobFilter extends PageRequest {
 const own = (userId: string, id: string) => and(eq(generationJobs.id, id), eq(generationJobs.userId, userId));
 
 export function createJobRepository(db: Database) {
-  async function get(userId: string, id: string): Promise<JobWithSources> {
+  /** With a userId, only that user's job; without, any job (the pipeline acts for the owner). */
+  async function get(userId: string | null, id: string): Promise<JobWithSources> {
     const rows = await db
       .select({ job: generationJobs, sourceClipId: jobSourceClips.clipId })
       .from(generationJobs)
       .leftJoin(jobSourceClips, eq(jobSourceClips.jobId, generationJobs.id))
-      .where(own(userId, id))
+      .where(userId === null ? eq(generationJobs.id, id) : own(userId, id))
       .orderBy(asc(jobSourceClips.position));
     const first = rows[0];
     if (!first) throw new NotFoundError('job');
@@ -45,7 +46,7 @@ export function createJobRepository(db: Database) {
   }
 
   return {
-    get,
+    get: (userId: string, id: string) => get(userId, id),
 
     /**
      * Inserts a QUEUED job with its source clips in one statement, only if the project and every source
@@ -181,14 +182,7 @@ export function createJobRepository(db: Database) {
     },
 
     /** For the pipeline: the job with its sources, whoever owns it. */
-    async getForPipeline(jobId: string): Promise<JobWithSources> {
-      const [owner] = await db
-        .select({ userId: generationJobs.userId })
-        .from(generationJobs)
-        .where(eq(generationJobs.id, jobId));
-      if (!owner) throw new NotFoundError('job');
-      return get(owner.userId, jobId);
-    },
+    getForPipeline: (jobId: string): Promise<JobWithSources> => get(null, jobId),
 
     /** Jobs left QUEUED or PROCESSING (the local server resumes or fails them on start). */
     async listActive(): Promise<Job[]> {

@@ -1,0 +1,129 @@
+/**
+ * Statements each repository call sends, counted in the driver (drizzle's query logger) on PGlite.
+ * Target: every read 1, every write at most 2.
+ */
+import { pathToFileURL } from 'node:url';
+import { createClipRepository } from '#shared/clips/repository.ts';
+import { StatementCounter } from '#shared/db/database.ts';
+import { openPglite } from '#shared/db/drivers/pglite.ts';
+import { migrate } from '#shared/db/migrate.ts';
+import { createJobRepository } from '#shared/jobs/repository.ts';
+import { createProjectRepository } from '#shared/projects/repository.ts';
+import { createTemplateRepository } from '#shared/templates/repository.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
+
+export async function measureStatements(): Promise<
+  { call: string; kind: 'read' | 'write'; statements: number }[]
+> {
+  const counter = new StatementCounter();
+  const handle = await openPglite({ counter });
+  await migrate(handle.db);
+  const db = handle.db;
+  const users = createUserRepository(db);
+  const projects = createProjectRepository(db);
+  const clips = createClipRepository(db);
+  const jobs = createJobRepository(db);
+  const templates = createTemplateRepository(db);
+  const rows: { call: string; kind: 'read' | 'write'; statements: number }[] = [];
+  async function count<T>(call: string, kind: 'read' | 'write', fn: () => Promise<T>): Promise<T> {
+    counter.reset();
+    const result = await fn();
+    rows.push({ call, kind, statements: counter.count });
+    return result;
+  }
+  const u = await count('users.create', 'write', () =>
+    users.create({ email: 'b@example.com', username: 'bench' }),
+  );
+  await count('users.getById', 'read', () => users.getById(u.id));
+  await count('users.findByEmail', 'read', () => users.findByEmail(u.email));
+  await count('users.updateUsername', 'write', () => users.updateUsername(u.id, 'bench_2'));
+  await count('users.changeTier', 'write', () => users.changeTier(u.id, 'PRO'));
+  const p = await count('projects.create', 'write', () => projects.create(u.id, { title: 'p' }));
+  await count('projects.get', 'read', () => projects.get(u.id, p.id));
+  await count('projects.update', 'write', () => projects.update(u.id, p.id, { title: 'q' }));
+  await count('projects.list', 'read', () => projects.list(u.id, { q: 'q', status: 'DRAFT' }));
+  const clipArgs = {
+    userId: u.id,
+    projectId: p.id,
+    title: 'c',
+    duration: 1,
+    fileUrl: 'k',
+    fileSize: 1,
+    resolution: '1280x720',
+    format: 'mp4',
+  };
+  const c = await count('clips.register', 'write', () => clips.register(clipArgs));
+  await count('clips.get', 'read', () => clips.get(u.id, c.id));
+  await count('clips.update', 'write', () => clips.update(u.id, c.id, { title: 'd' }));
+  await count('clips.listByProject', 'read', () => clips.listByProject(u.id, p.id));
+  await count('clips.getMany', 'read', () => clips.getMany(u.id, [c.id]));
+  const t = await count('templates.create', 'write', () =>
+    templates.create(u.id, { name: 't', category: 'general', prompt: 'p', isPublic: true }),
+  );
+  await count('templates.get', 'read', () => templates.get(u.id, t.id));
+  await count('templates.list', 'read', () => templates.list(u.id, { category: 'general' }));
+  await count('templates.update', 'write', () => templates.update(u.id, t.id, { name: 'u' }));
+  await count('templates.recordUse', 'write', () => templates.recordUse(u.id, t.id));
+  const j = await count('jobs.create', 'write', () =>
+    jobs.create({
+      userId: u.id,
+      projectId: p.id,
+      jobType: 'EDIT',
+      prompt: 'x',
+      parameters: {},
+      sourceClipIds: [c.id],
+      templateId: t.id,
+      concurrentLimit: 10,
+    }),
+  );
+  await count('jobs.get', 'read', () => jobs.get(u.id, j.id));
+  await count('jobs.getForPipeline', 'read', () => jobs.getForPipeline(j.id));
+  await count('jobs.list', 'read', () => jobs.list(u.id, p.id, { status: 'QUEUED' }));
+  await count('jobs.markProcessing', 'write', () => jobs.markProcessing(j.id));
+  await count('jobs.reportProgress', 'write', () => jobs.reportProgress(j.id, 50));
+  await count('clips.register (completes job)', 'write', () =>
+    clips.register({ ...clipArgs, fileUrl: 'k2', jobId: j.id }),
+  );
+  const j2 = await jobs.create({
+    userId: u.id,
+    projectId: p.id,
+    jobType: 'GENERATE',
+    prompt: 'x',
+    parameters: {},
+    concurrentLimit: 10,
+  });
+  await count('jobs.cancel', 'write', () => jobs.cancel(u.id, j2.id));
+  const j3 = await jobs.create({
+    userId: u.id,
+    projectId: p.id,
+    jobType: 'GENERATE',
+    prompt: 'x',
+    parameters: {},
+    concurrentLimit: 10,
+  });
+  await count('jobs.markFailed', 'write', () => jobs.markFailed(j3.id, 'x'));
+  await count('jobs.listActive', 'read', () => jobs.listActive());
+  await count('clips.remove', 'write', () => clips.remove(u.id, c.id));
+  await count('templates.remove', 'write', () => templates.remove(u.id, t.id));
+  await count('projects.remove', 'write', () => projects.remove(u.id, p.id));
+  await handle.close();
+  return rows;
+}
+
+export async function run(): Promise<string> {
+  const rows = await measureStatements();
+  const over = rows.filter((r) => r.statements > (r.kind === 'read' ? 1 : 2));
+  return [
+    '## Statements per repository call (PGlite, counted in the driver)',
+    '',
+    'Target: reads 1, writes at most 2.',
+    '',
+    '| call | kind | statements |',
+    '|---|---|---|',
+    ...rows.map((r) => `| ${r.call} | ${r.kind} | ${r.statements} |`),
+    '',
+    over.length ? `Over target: ${over.map((r) => r.call).join(', ')}` : 'Every call meets the target.',
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(await run());
