@@ -1,0 +1,142 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+} from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { ConflictError, UnauthorizedError } from '../errors.ts';
+import type { UserRepository } from '../users/repository.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
+import type { IdentityProvider, SignUpInput, Tokens } from './port.ts';
+
+export const LOCAL_CLIENT_ID = 'local-client';
+const ACCESS_TTL_SECONDS = 3600;
+const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+const BAD_CREDENTIALS = 'Incorrect email or password.';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+/** Loads the RS256 key pair from `dir` (creating it on first use) so tokens survive restarts. */
+export async function loadOrCreateSigningKey(dir?: string): Promise<SigningKey> {
+  const file = dir ? path.join(dir, 'signing-key.pem') : undefined;
+  if (file) {
+    const pem = await readFile(file, 'utf8').catch(() => undefined);
+    if (pem) {
+      const privateKey = createPrivateKey(pem);
+      const publicKey = createPublicKey(privateKey);
+      return { kid: kidOf(publicKey), privateKey, publicKey };
+    }
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  if (file && dir) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return { kid: kidOf(publicKey), privateKey, publicKey };
+}
+
+function kidOf(publicKey: KeyObject): string {
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return Buffer.from(der).subarray(-16).toString('base64url');
+}
+
+export async function jwksOf(key: SigningKey): Promise<{ keys: JWK[] }> {
+  const jwk = await exportJWK(key.publicKey);
+  return { keys: [{ ...jwk, kid: key.kid, alg: 'RS256', use: 'sig' }] };
+}
+
+/**
+ * The identity provider of the embedded environment: passwords hashed with scrypt in users.password_hash,
+ * tokens shaped like Cognito's (sub, token_use, client_id, username) signed with RS256.
+ */
+export function createLocalIdentityProvider(options: {
+  users: UserRepository;
+  key: SigningKey;
+  issuer: string;
+}): IdentityProvider {
+  const { users, key, issuer } = options;
+
+  async function sign(claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+  }
+
+  async function issue(
+    user: { id: string; email: string; username: string },
+    withRefresh: boolean,
+  ): Promise<Tokens> {
+    const accessToken = await sign(
+      {
+        sub: user.id,
+        token_use: 'access',
+        client_id: LOCAL_CLIENT_ID,
+        username: user.username,
+        scope: 'aws.cognito.signin.user.admin',
+      },
+      ACCESS_TTL_SECONDS,
+    );
+    const idToken = await sign(
+      {
+        sub: user.id,
+        token_use: 'id',
+        aud: LOCAL_CLIENT_ID,
+        email: user.email,
+        email_verified: true,
+        preferred_username: user.username,
+      },
+      ACCESS_TTL_SECONDS,
+    );
+    const tokens: Tokens = { accessToken, idToken, expiresIn: ACCESS_TTL_SECONDS, tokenType: 'Bearer' };
+    if (withRefresh)
+      tokens.refreshToken = await sign({ sub: user.id, token_use: 'refresh' }, REFRESH_TTL_SECONDS);
+    return tokens;
+  }
+
+  return {
+    async signUp(input: SignUpInput) {
+      const passwordHash = await hashPassword(input.password);
+      const user = await users.create({ email: input.email, username: input.username, passwordHash });
+      return { userId: user.id, confirmed: true };
+    },
+
+    async confirm(email: string) {
+      // Local accounts are confirmed at sign-up; confirming an unknown email still reveals nothing.
+      const user = await users.findByEmail(email);
+      if (!user) throw new ConflictError('There is nothing to confirm for this email.');
+    },
+
+    async login(email: string, password: string) {
+      const user = await users.findByEmail(email);
+      const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
+      return issue(user, true);
+    },
+
+    async refresh(refreshToken: string) {
+      let sub: string | undefined;
+      try {
+        const { payload } = await jwtVerify(refreshToken, key.publicKey, { issuer, algorithms: ['RS256'] });
+        if (payload.token_use === 'refresh') sub = payload.sub;
+      } catch {
+        sub = undefined;
+      }
+      if (!sub) throw new UnauthorizedError('The refresh token is not valid; sign in again.');
+      const user = await users.getById(sub).catch(() => undefined);
+      if (!user) throw new UnauthorizedError('The refresh token is not valid; sign in again.');
+      return issue(user, false);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ZodError } from 'zod';
+import { DomainError, type FieldIssue, TooManyRequestsError, ValidationError } from '../errors.ts';
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldIssue[];
+  correlationId?: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+const TYPE_BASE = 'https://ai-video.dev/problems/';
+
+export function zodIssues(error: ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+export function problemResponse(
+  problem: Problem,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
+export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
+  return { type: `${TYPE_BASE}${code}`, title: TITLES[status] ?? 'Error', status, detail, ...extra };
+}
+
+/** Maps any thrown value to a problem response; unknown errors become a bare 500 with the correlation id. */
+export function toProblemResponse(error: unknown, correlationId: string, instance?: string) {
+  if (error instanceof ZodError) {
+    return problemResponse(
+      problem(400, 'validation-error', 'The request is not valid; see errors.', {
+        errors: zodIssues(error),
+        instance,
+      }),
+    );
+  }
+  if (error instanceof DomainError) {
+    const extra: Partial<Problem> = { instance };
+    if (error instanceof ValidationError && error.issues.length) extra.errors = error.issues;
+    const headers: Record<string, string> =
+      error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    return problemResponse(problem(error.status, error.code, error.message, extra), headers);
+  }
+  return problemResponse(
+    problem(
+      500,
+      'internal-error',
+      'Something went wrong on our side. Quote the correlation id if you report it.',
+      {
+        correlationId,
+        instance,
+      },
+    ),
+  );
+}

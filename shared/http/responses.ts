@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export const ok = (body: unknown) => json(200, body);
+export const created = (body: unknown, location: string) => json(201, body, { location });
+export const accepted = (body: unknown, location: string) => json(202, body, { location });
+export const noContent = (): HttpResult => ({ statusCode: 204, headers: { 'cache-control': 'no-store' } });
+
+/** A single resource with a strong ETag; If-None-Match with the same tag gives 304 and no body. */
+export function withEtag(event: APIGatewayProxyEventV2, body: unknown, maxAgeSeconds = 0): HttpResult {
+  const text = JSON.stringify(body);
+  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+  const cache = maxAgeSeconds > 0 ? `private, max-age=${maxAgeSeconds}` : 'private, no-cache';
+  const tags = event.headers['if-none-match']?.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (tags?.includes(etag) || tags?.includes('*')) {
+    return { statusCode: 304, headers: { etag, 'cache-control': cache } };
+  }
+  return { statusCode: 200, headers: { ...JSON_HEADERS, etag, 'cache-control': cache }, body: text };
+}
