@@ -52,7 +52,7 @@ export function createCognitoIdentityProvider({
   clientId,
   clientSecret,
 }: CognitoOptions): IdentityProvider {
-  const secretHash = (username: string) =>
+  const secretHash = (username: string): Record<string, string> =>
     clientSecret
       ? {
           SECRET_HASH: createHmac('sha256', clientSecret)
