@@ -1,0 +1,17 @@
+export type AuditOutcome = 'success' | 'denied' | 'not-found' | 'invalid' | 'error';
+
+/** One data access. Typed fields only: a request body, token or password has nowhere to go. */
+export interface AuditEntry {
+  userId: string | null;
+  action: string;
+  resourceType: string;
+  resourceIds: string[];
+  outcome: AuditOutcome;
+  status: number;
+  correlationId: string;
+  at: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}

@@ -1,0 +1,115 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { AuditOutcome } from '../audit/port.ts';
+import type { Caller } from '../auth/port.ts';
+import { bearerToken } from '../auth/verifier.ts';
+import { DomainError, ValidationError } from '../errors.ts';
+import { type AppContext, getContext } from '../runtime/context.ts';
+import { zodIssues } from './problem.ts';
+import type { HttpResult } from './responses.ts';
+
+export interface AuditNote {
+  action: string;
+  resourceType: string;
+  resourceIds: string[];
+}
+
+/** What the audit middleware reads after the handler ran, keyed by the event. */
+export const auditNotes = new WeakMap<object, AuditNote & { userId: string | null }>();
+
+export interface Request<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  caller: Caller;
+  event: APIGatewayProxyEventV2;
+  ctx: AppContext;
+  /** Adds resource ids (for instance of what was created) to the audit entry. */
+  audit(...ids: string[]): void;
+}
+
+interface Spec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  action: string;
+  resource: string;
+  auth?: boolean;
+  body?: B;
+  query?: Q;
+  params?: P;
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) return {};
+  const type = event.headers['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new UnsupportedMediaType();
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('The body is not valid JSON.', [{ path: 'body', message: 'invalid JSON' }]);
+  }
+}
+
+export class UnsupportedMediaType extends DomainError {
+  readonly status = 415;
+  readonly code = 'unsupported-media-type';
+  constructor() {
+    super('Send the body as application/json.');
+  }
+}
+
+function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
+  if (!schema) return undefined as z.infer<T>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(
+      `The request ${where} is not valid; see errors.`,
+      zodIssues(result.error, where),
+    );
+  }
+  return result.data;
+}
+
+/** One route: authenticate, validate path, query and body with zod, run, and note what to audit. */
+export function endpoint<
+  B extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodType = z.ZodUndefined,
+>(spec: Spec<B, Q, P>, fn: (req: Request<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<HttpResult>) {
+  return async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResult> => {
+    const note = {
+      action: spec.action,
+      resourceType: spec.resource,
+      resourceIds: [] as string[],
+      userId: null as string | null,
+    };
+    auditNotes.set(event, note);
+    const ctx = await getContext();
+    let caller: Caller = { userId: '' };
+    if (spec.auth !== false) {
+      caller = await ctx.verifier.verify(bearerToken(event.headers.authorization));
+      note.userId = caller.userId;
+    }
+    const params = validate(spec.params, event.pathParameters ?? {}, 'path');
+    if (params && typeof params === 'object')
+      note.resourceIds.push(...Object.values(params as Record<string, string>));
+    const query = validate(spec.query, event.queryStringParameters ?? {}, 'query');
+    const body = spec.body ? validate(spec.body, parseJsonBody(event), 'body') : (undefined as z.infer<B>);
+    return fn({
+      body,
+      query,
+      params,
+      caller,
+      event,
+      ctx,
+      audit: (...ids) => note.resourceIds.push(...ids),
+    });
+  };
+}
+
+export function outcomeOf(status: number): AuditOutcome {
+  if (status < 400) return 'success';
+  if (status === 401 || status === 403) return 'denied';
+  if (status === 404) return 'not-found';
+  if (status < 500) return 'invalid';
+  return 'error';
+}

@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConflictError, ValidationError } from '../errors.ts';
+
+export interface IdempotentRequest {
+  /** The caller's id and the Idempotency-Key header: keys never collide across users. */
+  key: string;
+  /** What must be identical for a replay (the parsed body and the path). */
+  payload: unknown;
+}
+
+export type IdempotentRunner = <T>(request: IdempotentRequest, work: () => Promise<T>) => Promise<T>;
+
+const KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+export function checkIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!KEY.test(header)) {
+    throw new ValidationError('Idempotency-Key must be 8–128 letters, digits, or . _ : -', [
+      { path: 'Idempotency-Key', message: 'invalid' },
+    ]);
+  }
+  return header;
+}
+
+/**
+ * Powertools idempotency over DynamoDB: the first request with a key runs, later ones (for 24 h) get its
+ * result; the same key with another payload is a 409. Concurrent duplicates wait for the first to finish.
+ */
+export function dynamoIdempotency(client: DynamoDBClient, tableName: string): IdempotentRunner {
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    payloadValidationJmesPath: 'payload',
+    expiresAfterSeconds: 24 * 3600,
+    throwOnNoIdempotencyKey: true,
+  });
+  return async <T>(request: IdempotentRequest, work: () => Promise<T>): Promise<T> => {
+    const run = makeIdempotent(async (_record: IdempotentRequest) => work(), { persistenceStore, config });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return (await run(request)) as T;
+      } catch (error) {
+        if (error instanceof IdempotencyValidationError) {
+          throw new ConflictError('This Idempotency-Key was already used with a different request.');
+        }
+        if (error instanceof IdempotencyAlreadyInProgressError && attempt < 100) {
+          await sleep(Math.min(1000, 20 * 2 ** Math.min(attempt, 6)));
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
+}

@@ -1,0 +1,209 @@
+import type { z } from 'zod';
+import type { Clip, ClipRepository } from '../clips/repository.ts';
+import { parseResolution } from '../clips/resolutions.ts';
+import { NotFoundError, TierLimitError, ValidationError } from '../errors.ts';
+import { effectiveGenerate, modelIssues } from '../generation/capabilities.ts';
+import { zodIssues } from '../http/problem.ts';
+import type { TemplateRepository } from '../templates/repository.ts';
+import { renderPrompt } from '../templates/schema.ts';
+import type { UserRepository } from '../users/repository.ts';
+import { resolutionFitsTier, tierLimits } from '../users/tiers.ts';
+import type { JobExecutionInput, JobWorkflow } from '../workflow/port.ts';
+import type { JobRepository, JobWithSources } from './repository.ts';
+import {
+  type createJobBody,
+  type EditParameters,
+  type GenerateParameters,
+  PARAMETERS_BY_TYPE,
+} from './schema.ts';
+
+export type JobSubmission = z.infer<typeof createJobBody>;
+
+interface Deps {
+  users: UserRepository;
+  clips: ClipRepository;
+  jobs: JobRepository;
+  templates: TemplateRepository;
+  workflow: JobWorkflow;
+}
+
+function clipSpan(clip: Clip, part?: { start?: number; end?: number }): number {
+  const start = part?.start ?? 0;
+  const end = Math.min(part?.end ?? clip.duration, clip.duration);
+  if (start >= clip.duration) {
+    throw new ValidationError('A trim starts after the clip ends.', [
+      { path: 'parameters.clips', message: `clip ${clip.id} is ${clip.duration} s long` },
+    ]);
+  }
+  return end - start;
+}
+
+export function createJobService(deps: Deps) {
+  return {
+    /**
+     * Validates a submission against the job type, the model and the caller's tier (refusing what cannot
+     * succeed before anything is stored), records it QUEUED, and starts its execution.
+     */
+    async submit(userId: string, projectId: string, body: JobSubmission): Promise<JobWithSources> {
+      let prompt = body.prompt ?? '';
+      let rawParameters: Record<string, unknown> = body.parameters ?? {};
+      if (body.templateId) {
+        const template = await deps.templates.get(userId, body.templateId);
+        const variables = (rawParameters.variables ?? {}) as Record<string, string>;
+        const rendered = renderPrompt(template.prompt, variables);
+        if (rendered.missing.length) {
+          throw new ValidationError(`The template needs values for: ${rendered.missing.join(', ')}.`, [
+            ...rendered.missing.map((name) => ({
+              path: `parameters.variables.${name}`,
+              message: 'required by the template',
+            })),
+          ]);
+        }
+        prompt = body.prompt ? `${rendered.text} ${body.prompt}` : rendered.text;
+        rawParameters = { ...template.parameters, ...rawParameters };
+      }
+      if (prompt.length < 1 || prompt.length > 2000) {
+        throw new ValidationError('The prompt must be 1–2000 characters.', [
+          { path: 'prompt', message: '1–2000 characters' },
+        ]);
+      }
+      const parsed = PARAMETERS_BY_TYPE[body.jobType].safeParse(rawParameters);
+      if (!parsed.success) {
+        throw new ValidationError(
+          'The job parameters are not valid; see errors.',
+          zodIssues(parsed.error, 'parameters'),
+        );
+      }
+      const parameters = parsed.data as Record<string, unknown>;
+
+      const sourceIds = sourcesOf(body.jobType, parameters, body.sourceClipIds);
+      const [user, sources] = await Promise.all([
+        deps.users.getById(userId),
+        deps.clips.getMany(userId, sourceIds),
+      ]);
+      const byId = new Map(sources.map((c) => [c.id, c]));
+      for (const id of sourceIds) if (!byId.has(id)) throw new NotFoundError('source clip');
+      const limits = tierLimits(user.subscriptionTier);
+
+      let duration: number;
+      let resolution: string | undefined = parameters.resolution as string | undefined;
+      switch (body.jobType) {
+        case 'GENERATE': {
+          const generate = parameters as GenerateParameters;
+          const issues = modelIssues(generate);
+          if (issues.length)
+            throw new ValidationError('The chosen model cannot do this; see errors.', issues);
+          const effective = effectiveGenerate(generate);
+          duration = effective.durationSeconds;
+          resolution = effective.resolution;
+          break;
+        }
+        case 'EDIT': {
+          const parts = (parameters as EditParameters).clips;
+          duration = parts.reduce((sum, part) => sum + clipSpan(byId.get(part.clipId)!, part), 0);
+          resolution ??= byId.get(parts[0]!.clipId)!.resolution;
+          break;
+        }
+        default: {
+          const source = byId.get(sourceIds[0]!)!;
+          duration = source.duration;
+          resolution ??= source.resolution;
+        }
+      }
+      if (duration > limits.maxDurationSeconds) {
+        throw new TierLimitError(
+          `The ${user.subscriptionTier} tier makes clips up to ${limits.maxDurationSeconds} s; this job would make ${duration} s.`,
+        );
+      }
+      if (resolution) {
+        const { width, height } = parseResolution(resolution);
+        if (!resolutionFitsTier(user.subscriptionTier, width, height)) {
+          throw new TierLimitError(
+            `The ${user.subscriptionTier} tier outputs up to ${limits.maxWidth}x${limits.maxHeight}; ${resolution} is larger.`,
+          );
+        }
+      }
+
+      const job = await deps.jobs.create({
+        userId,
+        projectId,
+        jobType: body.jobType,
+        prompt,
+        parameters,
+        templateId: body.templateId ?? null,
+        sourceClipIds: sourceIds,
+        concurrentLimit: limits.concurrentJobs,
+      });
+      const input: JobExecutionInput = { jobId: job.id, userId, projectId, jobType: job.jobType };
+      try {
+        await deps.workflow.start(input);
+      } catch (error) {
+        await deps.jobs.markFailed(job.id, 'The job could not be started; please submit it again.');
+        throw error;
+      }
+      return job;
+    },
+
+    async cancel(userId: string, jobId: string) {
+      const job = await deps.jobs.cancel(userId, jobId);
+      await deps.workflow.stop(jobId, 'Cancelled by user.');
+      return job;
+    },
+  };
+}
+
+/** The clips a job reads, in order: EDIT from its clip list, ENHANCE/TRANSCODE exactly one. */
+function sourcesOf(
+  jobType: string,
+  parameters: Record<string, unknown>,
+  given: string[] | undefined,
+): string[] {
+  switch (jobType) {
+    case 'EDIT': {
+      const ids = (parameters as EditParameters).clips.map((c) => c.clipId);
+      if (given?.length && given.join() !== [...new Set(ids)].join() && given.join() !== ids.join()) {
+        throw new ValidationError('sourceClipIds must match parameters.clips.', [
+          { path: 'sourceClipIds', message: 'differs from parameters.clips' },
+        ]);
+      }
+      return ids;
+    }
+    case 'ENHANCE':
+    case 'TRANSCODE':
+      if (given?.length !== 1) {
+        throw new ValidationError(`${jobType} takes exactly one source clip.`, [
+          { path: 'sourceClipIds', message: 'give exactly one clip id' },
+        ]);
+      }
+      return given;
+    default: {
+      if (given?.length) {
+        throw new ValidationError(
+          'GENERATE takes no source clips; use parameters.imageClipId for a start image.',
+          [{ path: 'sourceClipIds', message: 'not allowed for GENERATE' }],
+        );
+      }
+      const image = parameters.imageClipId as string | undefined;
+      return image ? [image] : [];
+    }
+  }
+}
+
+export type JobService = ReturnType<typeof createJobService>;
+
+export const toJobResponse = (j: JobWithSources | Omit<JobWithSources, 'sourceClipIds'>) => ({
+  id: j.id,
+  projectId: j.projectId,
+  clipId: j.clipId,
+  templateId: j.templateId,
+  jobType: j.jobType,
+  status: j.status,
+  prompt: j.prompt,
+  parameters: j.parameters,
+  progress: j.progress,
+  errorMessage: j.errorMessage,
+  startedAt: j.startedAt?.toISOString() ?? null,
+  completedAt: j.completedAt?.toISOString() ?? null,
+  createdAt: j.createdAt.toISOString(),
+  ...('sourceClipIds' in j ? { sourceClipIds: j.sourceClipIds } : {}),
+});

@@ -1,0 +1,81 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AuditLog } from '../audit/port.ts';
+import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
+import { createClipRepository } from '../clips/repository.ts';
+import { createClipService } from '../clips/service.ts';
+import type { Database } from '../db/database.ts';
+import type { IdempotentRunner } from '../idempotency/idempotent.ts';
+import { createJobRepository } from '../jobs/repository.ts';
+import { createJobService } from '../jobs/service.ts';
+import { createProjectRepository } from '../projects/repository.ts';
+import { createProjectService } from '../projects/service.ts';
+import type { ObjectStore } from '../storage/port.ts';
+import type { MediaSigner } from '../storage/s3.ts';
+import { createTemplateRepository } from '../templates/repository.ts';
+import { createUploadService } from '../uploads/service.ts';
+import { createUserRepository } from '../users/repository.ts';
+import type { JobWorkflow } from '../workflow/port.ts';
+
+/** The adapters an environment provides; everything else is derived from them. */
+export interface Adapters {
+  db: Database;
+  store: ObjectStore;
+  signer: MediaSigner;
+  identity: IdentityProvider;
+  verifier: TokenVerifier;
+  workflow: JobWorkflow;
+  audit: AuditLog;
+  idempotent: IdempotentRunner;
+  loginLimiter: LoginLimiter;
+  logger: Logger;
+  /** JWKS served by the local issuer (absent on AWS, where Cognito serves it). */
+  jwks?: { keys: object[] };
+}
+
+export function buildContext(adapters: Adapters) {
+  const users = createUserRepository(adapters.db);
+  const projects = createProjectRepository(adapters.db);
+  const clips = createClipRepository(adapters.db);
+  const jobs = createJobRepository(adapters.db);
+  const templates = createTemplateRepository(adapters.db);
+  return {
+    ...adapters,
+    users,
+    projects,
+    clips,
+    jobs,
+    templates,
+    projectService: createProjectService({ projects, store: adapters.store }),
+    clipService: createClipService({ clips, store: adapters.store, signer: adapters.signer }),
+    jobService: createJobService({ users, clips, jobs, templates, workflow: adapters.workflow }),
+    uploadService: createUploadService({ users, projects, signer: adapters.signer }),
+  };
+}
+
+export type AppContext = ReturnType<typeof buildContext>;
+
+let factory: (() => Promise<AppContext>) | undefined;
+let instance: Promise<AppContext> | undefined;
+
+/**
+ * The composition root of the process: the local server installs its own before loading handlers; a Lambda
+ * function installs the AWS one (from environment variables) only if none is set.
+ */
+export function setContextFactory(
+  next: () => Promise<AppContext>,
+  options: { ifUnset?: boolean } = {},
+): void {
+  if (options.ifUnset && factory) return;
+  factory = next;
+  instance = undefined;
+}
+
+export function getContext(): Promise<AppContext> {
+  if (!factory) throw new Error('No application context: import the AWS runtime or start the local server.');
+  instance ??= factory().catch((error: unknown) => {
+    instance = undefined;
+    throw error;
+  });
+  return instance;
+}

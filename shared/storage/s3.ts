@@ -1,0 +1,155 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectStore, StoredObject } from './port.ts';
+
+export interface S3StoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** SSE-KMS key for written objects; the bucket default applies when absent. */
+  kmsKeyId?: string;
+}
+
+export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): ObjectStore {
+  const encryption = kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {};
+
+  async function list(prefix: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0 });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async function deleteKeys(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      await client.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+    }
+  }
+
+  return {
+    bucket,
+    async putFile(key, filePath, contentType) {
+      const { size } = await stat(filePath);
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: createReadStream(filePath),
+          ContentLength: size,
+          ContentType: contentType,
+          ...encryption,
+        }),
+      );
+      return { key, size };
+    },
+    async putBytes(key, body, contentType) {
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          ...encryption,
+        }),
+      );
+      return { key, size: bytes.length };
+    },
+    async downloadToFile(key, filePath) {
+      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      await pipeline(out.Body as Readable, createWriteStream(filePath));
+    },
+    async head(key) {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { key, size: out.ContentLength ?? 0 };
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 || (error as { name?: string }).name === 'NotFound') return null;
+        throw error;
+      }
+    },
+    list,
+    deleteKeys,
+    async deletePrefix(prefix) {
+      if (!prefix.endsWith('/')) throw new Error('refusing to delete a prefix that is not a folder');
+      const keys = (await list(prefix)).map((o) => o.key);
+      await deleteKeys(keys);
+      return keys.length;
+    },
+  };
+}
+
+export interface SignedUrl {
+  url: string;
+  expiresAt: string;
+}
+
+/** Short-lived links: signed GETs for media, presigned POSTs for uploads. */
+export function createMediaSigner(
+  options: S3StoreOptions & { getTtlSeconds?: number; postTtlSeconds?: number },
+) {
+  const { client, bucket, kmsKeyId } = options;
+  const getTtl = options.getTtlSeconds ?? 900;
+  const postTtl = options.postTtlSeconds ?? 900;
+  const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+  return {
+    async signGet(key: string, contentType?: string): Promise<SignedUrl> {
+      const url = await getSignedUrl(
+        client,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(contentType ? { ResponseContentType: contentType } : {}),
+        }),
+        { expiresIn: getTtl },
+      );
+      return { url, expiresAt: expiry(getTtl) };
+    },
+    /** A browser-ready POST whose policy pins the key and content type and caps the size. */
+    async presignPost(key: string, contentType: string, maxBytes: number) {
+      const fields: Record<string, string> = { 'Content-Type': contentType };
+      const conditions: Parameters<typeof createPresignedPost>[1]['Conditions'] = [
+        ['content-length-range', 1, maxBytes],
+        ['eq', '$Content-Type', contentType],
+      ];
+      if (kmsKeyId) {
+        fields['x-amz-server-side-encryption'] = 'aws:kms';
+        fields['x-amz-server-side-encryption-aws-kms-key-id'] = kmsKeyId;
+      }
+      const post = await createPresignedPost(client, {
+        Bucket: bucket,
+        Key: key,
+        Conditions: conditions,
+        Fields: fields,
+        Expires: postTtl,
+      });
+      return { url: post.url, fields: post.fields, expiresAt: expiry(postTtl) };
+    },
+  };
+}
+
+export type MediaSigner = ReturnType<typeof createMediaSigner>;
