@@ -1,0 +1,61 @@
+import '#shared/runtime/aws.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { endpoint } from '#shared/http/endpoint.ts';
+import { json, ok } from '#shared/http/responses.ts';
+import { confirmBody, loginBody, refreshBody, signUpBody } from '#shared/users/schema.ts';
+
+export const handler = apiHandler([
+  {
+    method: 'POST',
+    path: '/v1/auth/signup',
+    handler: endpoint(
+      { action: 'auth.signup', resource: 'user', auth: false, body: signUpBody },
+      async (r) => {
+        const result = await r.ctx.identity.signUp(r.body);
+        r.audit(result.userId);
+        return json(201, {
+          userId: result.userId,
+          email: r.body.email,
+          username: r.body.username,
+          confirmed: result.confirmed,
+          next: result.confirmed ? 'POST /v1/auth/login' : 'POST /v1/auth/confirm with the emailed code',
+        });
+      },
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/v1/auth/confirm',
+    handler: endpoint(
+      { action: 'auth.confirm', resource: 'user', auth: false, body: confirmBody },
+      async (r) => {
+        await r.ctx.identity.confirm(r.body.email, r.body.code);
+        return ok({ confirmed: true });
+      },
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/v1/auth/login',
+    handler: endpoint({ action: 'auth.login', resource: 'user', auth: false, body: loginBody }, async (r) => {
+      const keys = [`email:${r.body.email}`, `ip:${r.event.requestContext.http.sourceIp}`];
+      r.ctx.loginLimiter.check(keys);
+      try {
+        const tokens = await r.ctx.identity.login(r.body.email, r.body.password);
+        r.ctx.loginLimiter.succeed(keys);
+        return ok(tokens);
+      } catch (error) {
+        r.ctx.loginLimiter.fail(keys);
+        throw error;
+      }
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/auth/refresh',
+    handler: endpoint(
+      { action: 'auth.refresh', resource: 'user', auth: false, body: refreshBody },
+      async (r) => ok(await r.ctx.identity.refresh(r.body.refreshToken)),
+    ),
+  },
+]);

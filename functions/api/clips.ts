@@ -1,0 +1,48 @@
+import '#shared/runtime/aws.ts';
+import { clipParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
+import { toClipResponse } from '#shared/clips/service.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { endpoint } from '#shared/http/endpoint.ts';
+import { noContent, ok, withEtag } from '#shared/http/responses.ts';
+import { projectParams } from '#shared/projects/schema.ts';
+
+export const handler = apiHandler([
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clips',
+    handler: endpoint(
+      { action: 'clip.list', resource: 'clip', params: projectParams, query: listClipsQuery },
+      async (r) => {
+        const page = await r.ctx.clips.listByProject(r.caller.userId, r.params.projectId, r.query);
+        return ok({ items: page.items.map(toClipResponse), nextCursor: page.nextCursor });
+      },
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/v1/clips/{clipId}',
+    handler: endpoint({ action: 'clip.read', resource: 'clip', params: clipParams }, async (r) => {
+      const clip = await r.ctx.clipService.getWithMedia(r.caller.userId, r.params.clipId);
+      // Signed URLs change on every call, so the ETag covers the clip itself, not its links.
+      const { media, ...stable } = clip;
+      const tagged = withEtag(r.event, stable);
+      return tagged.statusCode === 304 ? tagged : { ...tagged, body: JSON.stringify(clip) };
+    }),
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/clips/{clipId}',
+    handler: endpoint(
+      { action: 'clip.update', resource: 'clip', params: clipParams, body: updateClipBody },
+      async (r) => ok(toClipResponse(await r.ctx.clips.update(r.caller.userId, r.params.clipId, r.body))),
+    ),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/clips/{clipId}',
+    handler: endpoint({ action: 'clip.delete', resource: 'clip', params: clipParams }, async (r) => {
+      await r.ctx.clipService.remove(r.caller.userId, r.params.clipId);
+      return noContent();
+    }),
+  },
+]);

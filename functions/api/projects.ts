@@ -1,0 +1,61 @@
+import '#shared/runtime/aws.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { endpoint } from '#shared/http/endpoint.ts';
+import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
+import {
+  createProjectBody,
+  listProjectsQuery,
+  projectParams,
+  updateProjectBody,
+} from '#shared/projects/schema.ts';
+import { toProjectResponse } from '#shared/projects/service.ts';
+
+export const handler = apiHandler([
+  {
+    method: 'GET',
+    path: '/v1/projects',
+    handler: endpoint(
+      { action: 'project.list', resource: 'project', query: listProjectsQuery },
+      async (r) => {
+        const page = await r.ctx.projects.list(r.caller.userId, r.query);
+        return ok({ items: page.items.map(toProjectResponse), nextCursor: page.nextCursor });
+      },
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/v1/projects',
+    handler: endpoint(
+      { action: 'project.create', resource: 'project', body: createProjectBody },
+      async (r) => {
+        const project = await r.ctx.projects.create(r.caller.userId, r.body);
+        r.audit(project.id);
+        return created(toProjectResponse(project), `/v1/projects/${project.id}`);
+      },
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}',
+    handler: endpoint({ action: 'project.read', resource: 'project', params: projectParams }, async (r) =>
+      withEtag(r.event, toProjectResponse(await r.ctx.projects.get(r.caller.userId, r.params.projectId))),
+    ),
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/projects/{projectId}',
+    handler: endpoint(
+      { action: 'project.update', resource: 'project', params: projectParams, body: updateProjectBody },
+      async (r) =>
+        ok(toProjectResponse(await r.ctx.projects.update(r.caller.userId, r.params.projectId, r.body))),
+    ),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/projects/{projectId}',
+    handler: endpoint({ action: 'project.delete', resource: 'project', params: projectParams }, async (r) => {
+      await r.ctx.projectService.remove(r.caller.userId, r.params.projectId);
+      return noContent();
+    }),
+  },
+]);

@@ -1,0 +1,39 @@
+import '#shared/runtime/aws.ts';
+import { sql } from 'drizzle-orm';
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { endpoint } from '#shared/http/endpoint.ts';
+import { openApiDocument } from '#shared/http/openapi.ts';
+import { json, ok } from '#shared/http/responses.ts';
+
+let document: ReturnType<typeof openApiDocument> | undefined;
+
+export const handler = apiHandler([
+  {
+    method: 'GET',
+    path: '/v1/health',
+    handler: endpoint({ action: 'system.health', resource: 'system', auth: false }, async (r) => {
+      const started = Date.now();
+      const database = await r.ctx.db
+        .execute(sql`SELECT 1`)
+        .then(() => 'ok' as const)
+        .catch(() => 'unavailable' as const);
+      const healthy = database === 'ok';
+      return json(healthy ? 200 : 503, {
+        status: healthy ? 'ok' : 'degraded',
+        checks: { database },
+        latencyMs: Date.now() - started,
+      });
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    handler: endpoint({ action: 'system.openapi', resource: 'system', auth: false }, async () => {
+      document ??= openApiDocument();
+      return {
+        ...ok(document),
+        headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+      };
+    }),
+  },
+]);

@@ -1,0 +1,68 @@
+import '#shared/runtime/aws.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { endpoint } from '#shared/http/endpoint.ts';
+import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
+import {
+  createTemplateBody,
+  listTemplatesQuery,
+  templateParams,
+  updateTemplateBody,
+} from '#shared/templates/schema.ts';
+import { toTemplateResponse } from '#shared/templates/service.ts';
+
+export const handler = apiHandler([
+  {
+    method: 'GET',
+    path: '/v1/templates',
+    handler: endpoint(
+      { action: 'template.list', resource: 'template', query: listTemplatesQuery },
+      async (r) => {
+        const page = await r.ctx.templates.list(r.caller.userId, r.query);
+        return ok({ items: page.items.map(toTemplateResponse), nextCursor: page.nextCursor });
+      },
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/v1/templates',
+    handler: endpoint(
+      { action: 'template.create', resource: 'template', body: createTemplateBody },
+      async (r) => {
+        const template = await r.ctx.templates.create(r.caller.userId, r.body);
+        r.audit(template.id);
+        return created(toTemplateResponse(template), `/v1/templates/${template.id}`);
+      },
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/v1/templates/{templateId}',
+    handler: endpoint(
+      { action: 'template.read', resource: 'template', params: templateParams },
+      async (r) => {
+        const template = await r.ctx.templates.get(r.caller.userId, r.params.templateId);
+        return withEtag(r.event, toTemplateResponse(template), template.isPublic ? 60 : 0);
+      },
+    ),
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/templates/{templateId}',
+    handler: endpoint(
+      { action: 'template.update', resource: 'template', params: templateParams, body: updateTemplateBody },
+      async (r) =>
+        ok(toTemplateResponse(await r.ctx.templates.update(r.caller.userId, r.params.templateId, r.body))),
+    ),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/templates/{templateId}',
+    handler: endpoint(
+      { action: 'template.delete', resource: 'template', params: templateParams },
+      async (r) => {
+        await r.ctx.templates.remove(r.caller.userId, r.params.templateId);
+        return noContent();
+      },
+    ),
+  },
+]);

@@ -1,0 +1,33 @@
+import '#shared/runtime/aws.ts';
+import { uploadBody } from '#shared/clips/schema.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { endpoint } from '#shared/http/endpoint.ts';
+import { json } from '#shared/http/responses.ts';
+import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
+import { projectParams } from '#shared/projects/schema.ts';
+
+export const handler = apiHandler([
+  {
+    method: 'POST',
+    path: '/v1/projects/{projectId}/uploads',
+    handler: endpoint(
+      { action: 'upload.create', resource: 'upload', params: projectParams, body: uploadBody },
+      async (r) => {
+        const request = async () => {
+          const upload = await r.ctx.uploadService.request(r.caller.userId, r.params.projectId, r.body);
+          return json(201, upload, { location: upload.url });
+        };
+        const key = checkIdempotencyKey(r.event.headers['idempotency-key']);
+        return key
+          ? r.ctx.idempotent(
+              {
+                key: `${r.caller.userId}:uploads:${key}`,
+                payload: { projectId: r.params.projectId, body: r.body },
+              },
+              request,
+            )
+          : request();
+      },
+    ),
+  },
+]);

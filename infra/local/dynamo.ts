@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  tables: { idempotency: string; audit: string };
+  stop(): Promise<void>;
+}
+
+/** dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency and audit tables. */
+export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const tables = { idempotency: 'idempotency', audit: 'audit-log' };
+  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0], ttl: string) => {
+    try {
+      await client.send(new CreateTableCommand(input));
+      // dynalite does not implement TTL; the attribute is still written, as on AWS.
+      await client
+        .send(
+          new UpdateTimeToLiveCommand({
+            TableName: input.TableName,
+            TimeToLiveSpecification: { AttributeName: ttl, Enabled: true },
+          }),
+        )
+        .catch((error: { name?: string }) => {
+          if (error.name !== 'UnknownOperationException') throw error;
+        });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+    }
+  };
+  await create(
+    {
+      TableName: tables.idempotency,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    'expiration',
+  );
+  await create(
+    {
+      TableName: tables.audit,
+      KeySchema: [
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'userId', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    'expiresAt',
+  );
+  return {
+    endpoint,
+    client,
+    tables,
+    async stop() {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm start`: the whole backend on this machine, on embedded stand-ins, with no AWS account.
+ * PORT (default 3000) picks the port; data lives under .data/ and survives restarts.
+ */
+import path from 'node:path';
+import { startLocalEnvironment } from './environment.ts';
+import { startApiServer } from './server.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+let jwks: { keys: object[] } = { keys: [] };
+
+const api = await startApiServer({ port, jwks: () => jwks });
+const env = await startLocalEnvironment({
+  dataDir,
+  issuer: api.url,
+  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+});
+jwks = env.jwks;
+
+const u = api.url;
+process.stdout.write(`
+AI video backend is running locally (embedded PostgreSQL, S3, DynamoDB and token issuer).
+
+  API       ${u}/v1
+  OpenAPI   ${u}/v1/openapi.json
+  Health    ${u}/v1/health
+  Data      ${dataDir}
+
+Try it (copy and paste; needs curl and node):
+
+  curl -s -X POST ${u}/v1/auth/signup -H 'content-type: application/json' \\
+    -d '{"email":"ada@example.com","username":"ada","password":"Secret123"}'
+
+  TOKEN=$(curl -s -X POST ${u}/v1/auth/login -H 'content-type: application/json' \\
+    -d '{"email":"ada@example.com","password":"Secret123"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).accessToken')
+
+  PROJECT=$(curl -s -X POST ${u}/v1/projects -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"title":"My first film"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
+
+  curl -s -X POST ${u}/v1/projects/$PROJECT/jobs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"jobType":"GENERATE","prompt":"a red fox running through snow","parameters":{"model":"local","durationSeconds":6}}'
+
+  curl -s -X POST ${u}/v1/projects/$PROJECT/uploads -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"fileName":"holiday.mp4","contentType":"video/mp4","fileSize":1048576}'
+
+Press Ctrl+C to stop.
+`);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  await api.close();
+  await env.stop();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { type ApiFunctionName, matchRoute } from '#shared/http/routes.ts';
+import { lambdaContext, readBody, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** The API functions, loaded after the local composition root is installed. */
+async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
+  const [auth, me, projects, clips, uploads, jobs, templates, system] = await Promise.all([
+    import('#functions/api/auth.ts'),
+    import('#functions/api/me.ts'),
+    import('#functions/api/projects.ts'),
+    import('#functions/api/clips.ts'),
+    import('#functions/api/uploads.ts'),
+    import('#functions/api/jobs.ts'),
+    import('#functions/api/templates.ts'),
+    import('#functions/api/system.ts'),
+  ]);
+  const h = (m: { handler: unknown }) => m.handler as Handler;
+  return {
+    auth: h(auth),
+    me: h(me),
+    projects: h(projects),
+    clips: h(clips),
+    uploads: h(uploads),
+    jobs: h(jobs),
+    templates: h(templates),
+    system: h(system),
+  };
+}
+
+/**
+ * One HTTP server standing in for API Gateway: each request becomes an HTTP API (2.0) event for the function
+ * that owns the route, exactly as deployed. It also serves the local issuer's JWKS.
+ */
+export async function startApiServer(options: {
+  port: number;
+  host?: string;
+  jwks: () => { keys: object[] };
+}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const handlers = await loadHandlers();
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/.well-known/jwks.json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.jwks()));
+        return;
+      }
+      const method = (req.method ?? 'GET').toUpperCase();
+      const match = matchRoute(method, url.pathname);
+      const body = await readBody(req);
+      const fn = match?.route.fn ?? 'system';
+      const routeKey = match ? `${match.route.method} ${match.route.path}` : '$default';
+      const event = toApiGatewayEvent(req, body, routeKey);
+      if (match) event.pathParameters = match.params;
+      writeResult(res, await handlers[fn](event, lambdaContext(`api-${fn}`)));
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          status: 500,
+          detail: (error as Error).message,
+        }),
+      );
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Parses a group of environment variables once, failing fast with the names of those missing or wrong. */
+function parseEnv<T extends z.ZodRawShape>(shape: T): z.infer<z.ZodObject<T>> {
+  const result = z.object(shape).safeParse(process.env);
+  if (!result.success) {
+    const names = result.error.issues.map((i) => `${i.path.join('.')} (${i.message})`).join(', ');
+    throw new Error(`Missing or invalid environment variables: ${names}`);
+  }
+  return result.data;
+}
+
+const arn = z.string().startsWith('arn:');
+
+export const awsRuntimeConfig = () =>
+  parseEnv({
+    STAGE: z.string().min(1),
+    DB_CLUSTER_ARN: arn,
+    DB_SECRET_ARN: arn,
+    DB_NAME: z.string().min(1),
+    MEDIA_BUCKET: z.string().min(3),
+    MEDIA_KMS_KEY_ID: z.string().optional(),
+    IDEMPOTENCY_TABLE: z.string().min(1),
+    AUDIT_TABLE: z.string().min(1),
+    USER_POOL_ID: z.string().min(1),
+    USER_POOL_CLIENT_ID: z.string().min(1),
+    STATE_MACHINE_ARN: arn,
+  });
+
+export type AwsRuntimeConfig = ReturnType<typeof awsRuntimeConfig>;

@@ -1,0 +1,52 @@
+/**
+ * The composition root of every Lambda function: AWS adapters built from the environment CDK sets. It only
+ * installs itself when no other root (the local server) has, and builds nothing until the first request.
+ */
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoAuditLog } from '../audit/dynamodb.ts';
+import { createCognitoIdentityProvider } from '../auth/cognito.ts';
+import { LoginLimiter } from '../auth/login-limiter.ts';
+import { cognitoVerifier } from '../auth/verifier.ts';
+import { awsRuntimeConfig } from '../config.ts';
+import { openDataApi } from '../db/drivers/data-api.ts';
+import { dynamoIdempotency } from '../idempotency/idempotent.ts';
+import { createMediaSigner, createS3Store } from '../storage/s3.ts';
+import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
+import { buildContext, setContextFactory } from './context.ts';
+
+setContextFactory(
+  async () => {
+    const config = awsRuntimeConfig();
+    const dynamo = new DynamoDBClient({});
+    const s3 = new S3Client({});
+    const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
+    return buildContext({
+      db: openDataApi({
+        client: new RDSDataClient({}),
+        resourceArn: config.DB_CLUSTER_ARN,
+        secretArn: config.DB_SECRET_ARN,
+        database: config.DB_NAME,
+      }).db,
+      store: createS3Store(bucket),
+      signer: createMediaSigner(bucket),
+      identity: createCognitoIdentityProvider({
+        client: new CognitoIdentityProviderClient({}),
+        clientId: config.USER_POOL_CLIENT_ID,
+      }),
+      verifier: cognitoVerifier(config.USER_POOL_ID, config.USER_POOL_CLIENT_ID),
+      workflow: stepFunctionsWorkflow(new SFNClient({}), config.STATE_MACHINE_ARN),
+      audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamo), config.AUDIT_TABLE),
+      idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
+      loginLimiter: new LoginLimiter(),
+      logger: new Logger({ serviceName: 'ai-video-api' }),
+    });
+  },
+  { ifUnset: true },
+);
