@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
-import { generationJobs, type JobRow, jobSourceClips } from '../db/tables.ts';
+import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
 
@@ -116,23 +116,34 @@ export function createJobRepository(db: Database) {
       return get(input.userId, r.job_id);
     },
 
+    /** Jobs of one of the caller's projects (another user's project reads as not found), newest first. */
     async list(userId: string, projectId: string, filter: JobFilter = {}): Promise<Page<Job>> {
       const limit = pageLimit(filter.limit);
-      const rows = await db
+      const pageOfJobs = db
         .select()
         .from(generationJobs)
         .where(
           and(
             eq(generationJobs.projectId, projectId),
-            eq(generationJobs.userId, userId),
             filter.status ? eq(generationJobs.status, filter.status) : undefined,
             filter.jobType ? eq(generationJobs.jobType, filter.jobType) : undefined,
             afterCursor(generationJobs.createdAt, generationJobs.id, filter.cursor),
           ),
         )
         .orderBy(desc(generationJobs.createdAt), desc(generationJobs.id))
-        .limit(limit + 1);
-      return toPage(rows, limit);
+        .limit(limit + 1)
+        .as('page');
+      const rows = await db
+        .select()
+        .from(videoProjects)
+        .leftJoinLateral(pageOfJobs, sql`true`)
+        .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)))
+        .orderBy(desc(pageOfJobs.createdAt), desc(pageOfJobs.id));
+      if (rows.length === 0) throw new NotFoundError('project');
+      return toPage(
+        rows.map((r) => r.page).filter((j): j is Job => j !== null),
+        limit,
+      );
     },
 
     /** QUEUED → PROCESSING; records when it started. */

@@ -186,7 +186,7 @@ describe.each(DRIVER_CASES)('repositories on $name', (driver) => {
         () => repos.templates.recordUse(intruder.id, tpl.id),
       ];
       for (const attempt of attempts) await expect(attempt()).rejects.toBeInstanceOf(NotFoundError);
-      expect((await repos.jobs.list(intruder.id, p.id)).items).toHaveLength(0);
+      await expect(repos.jobs.list(intruder.id, p.id)).rejects.toBeInstanceOf(NotFoundError);
 
       expect(await repos.projects.get(owner.id, p.id)).toMatchObject({ title: 'secret' });
       expect(await repos.clips.get(owner.id, clip.id)).toMatchObject({ title: 'clip' });
