@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Parses a group of environment variables once, failing fast with the names of those missing or wrong. */
 function parseEnv<T extends z.ZodRawShape>(shape: T): z.infer<z.ZodObject<T>> {

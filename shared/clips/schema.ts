@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
 import { SUPPORTED_RESOLUTIONS, VIDEO_FORMATS } from './resolutions.ts';
 

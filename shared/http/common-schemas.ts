@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
 export const isoDate = z.iso.datetime();

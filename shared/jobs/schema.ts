@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolution } from '../clips/schema.ts';
 import { isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';

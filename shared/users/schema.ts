@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDate, uuid } from '../http/common-schemas.ts';
 import { SUBSCRIPTION_TIERS } from './tiers.ts';
 

@@ -28,6 +28,7 @@ describe('OpenAPI document', () => {
     expect(create.security).toEqual([{ bearer: [] }]);
     const get = doc.paths['/v1/projects/{projectId}']?.get as { parameters: { name: string; in: string }[] };
     expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'projectId', in: 'path' }));
-    expect((doc.paths['/v1/health']?.get as { security: unknown[] }).security).toEqual([]);
+    const health = doc.paths['/v1/health']!.get as { security: unknown[] };
+    expect(health.security).toEqual([]);
   });
 });

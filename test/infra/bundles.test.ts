@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, STAND_IN_PACKAGES } from '#infra/functions.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+describe('Lambda bundles', () => {
+  it.each(FUNCTION_ENTRIES)(
+    '$name carries no embedded stand-in and stays under 500 KB',
+    async ({ entry }) => {
+      const result = await build({
+        ...BUNDLE_OPTIONS,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        external: [...BUNDLE_OPTIONS.external],
+        entryPoints: [path.join(root, entry)],
+        write: false,
+        outdir: '/tmp/bundle-check',
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      const leaked = inputs.filter((input) =>
+        STAND_IN_PACKAGES.some((pkg) => input.includes(`node_modules/${pkg}/`)),
+      );
+      expect(leaked).toEqual([]);
+      expect(inputs.some((i) => i.includes('infra/local'))).toBe(false);
+      const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!;
+      expect(js.contents.byteLength).toBeLessThanOrEqual(500 * 1024);
+    },
+  );
+});
