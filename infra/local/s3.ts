@@ -36,6 +36,9 @@ export async function startLocalS3(options: {
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: LOCAL_CREDENTIALS,
+    // s3rver stores aws-chunked bodies verbatim; without default checksums the SDK sends plain bodies.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   await client.send(new CreateBucketCommand({ Bucket: options.bucket })).catch(() => undefined);
   return {

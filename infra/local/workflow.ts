@@ -1,0 +1,153 @@
+/**
+ * Runs state-machines/generation-job.asl.json locally with aws-local-stepfunctions: the same definition
+ * CDK deploys, every Task overridden by the local implementation of the same task (Transcode by the ffmpeg
+ * executor of the same MediaConvert Settings), and Wait/Retry intervals shortened.
+ */
+import { readFileSync } from 'node:fs';
+import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
+import type { JobRepository } from '#shared/jobs/repository.ts';
+import { executeTranscode } from '#shared/media/local-executor.ts';
+import type { TranscodeSettings } from '#shared/media/settings.ts';
+import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
+import type { JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
+
+const DEFINITION_FILE = new URL('../../state-machines/generation-job.asl.json', import.meta.url);
+
+/** The definition with its ${Placeholders} filled, as CDK's definitionSubstitutions do. */
+export function loadDefinition(substitutions: Record<string, string> = {}) {
+  const text = readFileSync(DEFINITION_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+    return (
+      substitutions[name] ??
+      (name.endsWith('RoleArn')
+        ? `arn:aws:iam::000000000000:role/${name}`
+        : `arn:aws:lambda:us-east-1:000000000000:function:${name}`)
+    );
+  });
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface EventCounter {
+  transitions: number;
+  lambdaInvocations: number;
+}
+
+export interface LocalWorkflowOptions {
+  tasks: PipelineTasks;
+  store: ObjectStore;
+  jobs: JobRepository;
+  /** Milliseconds between polls of the model (the Retry interval of CheckGeneration). */
+  pollMs?: number;
+  onEvent?: (jobId: string, event: { type: string; state?: string }) => void;
+  onError?: (jobId: string, error: unknown) => void;
+}
+
+const LAMBDA_STATES = [
+  'MarkProcessing',
+  'StartGeneration',
+  'CheckGeneration',
+  'BuildTranscodeSettings',
+  'RegisterClip',
+  'MarkFailed',
+];
+
+export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow & { idle(): Promise<void> } {
+  const machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: true } });
+  const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
+  const { tasks } = options;
+
+  function handlers(controller: AbortController) {
+    const wrap = (fn: (s: PipelineState) => Promise<unknown>) => async (input: unknown) =>
+      (await fn(input as PipelineState)) ?? null;
+    return {
+      MarkProcessing: wrap(tasks.markProcessing),
+      StartGeneration: wrap(tasks.startGeneration),
+      CheckGeneration: wrap(tasks.checkGeneration),
+      BuildTranscodeSettings: wrap(tasks.buildTranscodeSettings),
+      Transcode: async (input: unknown) => {
+        const { Settings, UserMetadata } = input as {
+          Settings: TranscodeSettings;
+          UserMetadata: { jobId: string };
+        };
+        const result = await executeTranscode(Settings, options.store, {
+          signal: controller.signal,
+          onProgress: (f) => void options.jobs.reportProgress(UserMetadata.jobId, 72 + f * 25),
+        });
+        return {
+          Job: {
+            Id: `local-${UserMetadata.jobId}`,
+            Status: 'COMPLETE',
+            OutputGroupDetails: result.outputGroupDetails,
+          },
+        };
+      },
+      RegisterClip: wrap(tasks.registerClip),
+      MarkFailed: wrap(tasks.markFailed),
+    };
+  }
+
+  return {
+    async start(input: JobExecutionInput) {
+      if (running.has(input.jobId)) return;
+      const controller = new AbortController();
+      const execution = machine.run(
+        { ...input },
+        {
+          overrides: {
+            taskResourceLocalHandlers: handlers(controller) as never,
+            waitTimeOverrides: { WaitForGeneration: options.pollMs ?? 500 },
+            retryIntervalOverrides: {
+              CheckGeneration: options.pollMs ?? 500,
+              MarkProcessing: 50,
+              StartGeneration: 50,
+              BuildTranscodeSettings: 50,
+              RegisterClip: 50,
+              MarkFailed: 50,
+              Transcode: 50,
+            },
+          },
+        },
+      );
+      const done = (async () => {
+        const events = (async () => {
+          for await (const event of execution.eventLogs) {
+            const e = event as { type: string; state?: { name?: string } };
+            options.onEvent?.(input.jobId, {
+              type: e.type,
+              ...(e.state?.name ? { state: e.state.name } : {}),
+            });
+          }
+        })();
+        try {
+          await execution.result;
+        } catch (error) {
+          if (error instanceof ExecutionAbortedError) {
+            // A cancelled job: stop ffmpeg, then clean up as MarkFailed would (the row is already FAILED).
+            controller.abort();
+            await tasks
+              .markFailed({ ...input, error: { Error: 'JobCancelled', Cause: 'Cancelled by user.' } })
+              .catch(() => undefined);
+          } else {
+            options.onError?.(input.jobId, error);
+          }
+        } finally {
+          await events.catch(() => undefined);
+          running.delete(input.jobId);
+        }
+      })();
+      running.set(input.jobId, { abort: execution.abort, controller, done });
+    },
+    async stop(jobId) {
+      const run = running.get(jobId);
+      if (!run) return;
+      run.abort();
+      run.controller.abort();
+      await run.done;
+    },
+    async idle() {
+      await Promise.all([...running.values()].map((r) => r.done));
+    },
+  };
+}
+
+export { LAMBDA_STATES };

@@ -1,0 +1,21 @@
+import type { GenerateParameters } from '../jobs/schema.ts';
+
+export type GenerationStatus =
+  | { state: 'running' }
+  | { state: 'done'; videoKey: string }
+  | { state: 'failed'; message: string };
+
+export interface GenerationRequest {
+  jobId: string;
+  prompt: string;
+  params: GenerateParameters;
+  /** Folder under which the model writes its output, ending in '/'. */
+  outputPrefix: string;
+}
+
+/** A text-to-video model: started once, then polled. */
+export interface VideoModel {
+  readonly id: 'local' | 'nova-reel' | 'luma-ray2';
+  start(request: GenerationRequest): Promise<{ handle: string }>;
+  check(handle: string): Promise<GenerationStatus>;
+}

@@ -1,0 +1,84 @@
+/** ffmpeg and ffprobe from npm packages (local environment only; never in a Lambda bundle). */
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import ffprobeInstaller from '@ffprobe-installer/ffprobe';
+
+export class FfmpegError extends Error {}
+
+export function runFfmpeg(
+  args: string[],
+  options: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      ffmpegInstaller.path,
+      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-progress', 'pipe:1', ...args],
+      {
+        signal: options.signal,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      const match = /out_time_ms=(\d+)/.exec(d.toString());
+      if (match && options.onProgress) options.onProgress(Number(match[1]) / 1_000_000);
+    });
+    child.on('error', (error) => reject(error));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else
+        reject(new FfmpegError(`ffmpeg failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`));
+    });
+  });
+}
+
+export interface Probe {
+  duration: number;
+  width: number;
+  height: number;
+  hasAudio: boolean;
+  size: number;
+  format: string;
+}
+
+export async function probe(file: string): Promise<Probe> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(ffprobeInstaller.path, [
+      '-v',
+      'error',
+      '-show_entries',
+      'format=duration,format_name:stream=codec_type,width,height',
+      '-of',
+      'json',
+      file,
+    ]);
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(text) : reject(new FfmpegError(`ffprobe failed on ${file}`)),
+    );
+  });
+  const parsed = JSON.parse(out) as {
+    streams?: { codec_type?: string; width?: number; height?: number }[];
+    format?: { duration?: string; format_name?: string };
+  };
+  const videoStream = parsed.streams?.find((s) => s.codec_type === 'video');
+  if (!videoStream?.width || !videoStream.height) throw new FfmpegError('the file has no video stream');
+  return {
+    duration: Number(parsed.format?.duration ?? 0),
+    width: videoStream.width,
+    height: videoStream.height,
+    hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
+    size: (await stat(file)).size,
+    format: parsed.format?.format_name?.includes('mp4')
+      ? 'mp4'
+      : (parsed.format?.format_name?.split(',')[0] ?? 'unknown'),
+  };
+}

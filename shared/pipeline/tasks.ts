@@ -1,0 +1,227 @@
+/**
+ * The tasks of the generation-job state machine. Lambda functions (functions/pipeline/) and the local
+ * runner call the same code with their own adapters.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClipRepository } from '../clips/repository.ts';
+import { parseResolution } from '../clips/resolutions.ts';
+import { effectiveGenerate } from '../generation/capabilities.ts';
+import type { VideoModel } from '../generation/port.ts';
+import type { JobRepository } from '../jobs/repository.ts';
+import type {
+  EditParameters,
+  EnhanceParameters,
+  GenerateParameters,
+  TranscodeParameters,
+} from '../jobs/schema.ts';
+import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
+import { clipKeys, jobWorkPrefix } from '../storage/keys.ts';
+import type { ObjectStore } from '../storage/port.ts';
+import type { JobExecutionInput } from '../workflow/port.ts';
+
+export interface PipelineState extends JobExecutionInput {
+  generation?: {
+    handle: string;
+    model: string;
+    startedAt: number;
+    expectedSeconds: number;
+    firstPollSeconds: number;
+    videoKey?: string;
+  };
+  transcode?: {
+    clipId: string;
+    settings: ReturnType<typeof buildTranscodeSettings>;
+    userMetadata: Record<string, string>;
+  };
+  transcoded?: {
+    outputGroupDetails: {
+      OutputDetails?: { DurationInMs?: number; VideoDetails?: { WidthInPx?: number; HeightInPx?: number } }[];
+    }[];
+  };
+  error?: { Error?: string; Cause?: string };
+}
+
+export interface PipelineDeps {
+  jobs: JobRepository;
+  clips: ClipRepository;
+  store: ObjectStore;
+  models: Record<string, VideoModel>;
+  now?: () => number;
+}
+
+/** Raised while the model still runs; the state machine's Retry on it is the poll loop. */
+export class GenerationPending extends Error {
+  override name = 'GenerationPending';
+}
+
+export class GenerationFailed extends Error {
+  override name = 'GenerationFailed';
+}
+
+/** Turns a Catch's error into a sentence for errorMessage (Lambda causes are JSON). */
+export function failureMessage(error: PipelineState['error']): string {
+  if (!error) return 'The job failed.';
+  let cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage) cause = parsed.errorMessage;
+  } catch {
+    // a plain-text cause
+  }
+  if (error.Error === 'States.Timeout') return 'The job took too long and was stopped.';
+  return cause || `The job failed (${error.Error ?? 'unknown error'}).`;
+}
+
+export function createPipelineTasks(deps: PipelineDeps) {
+  const now = deps.now ?? Date.now;
+
+  return {
+    async markProcessing(state: PipelineState): Promise<void> {
+      await deps.jobs.markProcessing(state.jobId);
+      await deps.jobs.reportProgress(state.jobId, 5);
+    },
+
+    async startGeneration(state: PipelineState): Promise<NonNullable<PipelineState['generation']>> {
+      const job = await deps.jobs.getForPipeline(state.jobId);
+      const params = job.parameters as GenerateParameters;
+      const effective = effectiveGenerate(params);
+      const model = deps.models[effective.model];
+      if (!model) throw new GenerationFailed(`The ${effective.model} model is not available here.`);
+      const { handle } = await model.start({
+        jobId: job.id,
+        prompt: job.prompt,
+        params,
+        outputPrefix: `${jobWorkPrefix(job.userId, job.id)}generation/`,
+      });
+      await deps.jobs.reportProgress(job.id, 10);
+      const expectedSeconds =
+        effective.model === 'local' ? 2 + effective.durationSeconds / 4 : 90 + effective.durationSeconds * 8;
+      return {
+        handle,
+        model: effective.model,
+        startedAt: now(),
+        expectedSeconds,
+        firstPollSeconds: Math.max(1, Math.round(expectedSeconds * 0.8)),
+      };
+    },
+
+    async checkGeneration(state: PipelineState): Promise<NonNullable<PipelineState['generation']>> {
+      const generation = state.generation!;
+      const status = await deps.models[generation.model]!.check(generation.handle);
+      if (status.state === 'failed') throw new GenerationFailed(status.message);
+      if (status.state === 'running') {
+        const elapsed = (now() - generation.startedAt) / 1000;
+        await deps.jobs.reportProgress(
+          state.jobId,
+          10 + Math.min(59, (elapsed / generation.expectedSeconds) * 59),
+        );
+        throw new GenerationPending(`still generating after ${Math.round(elapsed)} s`);
+      }
+      await deps.jobs.reportProgress(state.jobId, 70);
+      return { ...generation, videoKey: status.videoKey };
+    },
+
+    async buildTranscodeSettings(state: PipelineState): Promise<NonNullable<PipelineState['transcode']>> {
+      const job = await deps.jobs.getForPipeline(state.jobId);
+      const clipId = randomUUID();
+      const sourceClips = await deps.clips.getMany(job.userId, job.sourceClipIds);
+      const byId = new Map(sourceClips.map((c) => [c.id, c]));
+      const params = job.parameters;
+      let sources: SourceMedia[];
+      let resolution: string | undefined = params.resolution as string | undefined;
+      let fps: number | undefined;
+      switch (job.jobType) {
+        case 'GENERATE': {
+          const effective = effectiveGenerate(params as GenerateParameters);
+          sources = [{ key: state.generation!.videoKey!, hasAudio: false }];
+          resolution = effective.resolution;
+          break;
+        }
+        case 'EDIT':
+          sources = (params as EditParameters).clips.map((c) => {
+            const clip = byId.get(c.clipId);
+            if (!clip) throw new Error('A source clip was deleted before the job ran.');
+            return {
+              key: clip.fileUrl,
+              start: c.start,
+              end: c.end,
+              hasAudio: clip.metadata.hasAudio === true,
+            };
+          });
+          resolution ??= byId.get((params as EditParameters).clips[0]!.clipId)?.resolution;
+          break;
+        default: {
+          const clip = byId.get(job.sourceClipIds[0] ?? '');
+          if (!clip) throw new Error('The source clip was deleted before the job ran.');
+          sources = [{ key: clip.fileUrl, hasAudio: clip.metadata.hasAudio === true }];
+          resolution ??= clip.resolution;
+          fps = job.jobType === 'ENHANCE' ? (params as EnhanceParameters).fps : undefined;
+        }
+      }
+      const { width, height } = parseResolution(resolution ?? '1280x720');
+      const enhance = job.jobType === 'ENHANCE' ? (params as EnhanceParameters) : undefined;
+      const settings = buildTranscodeSettings({
+        bucket: deps.store.bucket,
+        destinationPrefix: clipKeys(job.userId, job.projectId, clipId).prefix,
+        sources,
+        width,
+        height,
+        ...(fps ? { fps } : {}),
+        ...(enhance?.interpolation ? { interpolation: enhance.interpolation } : {}),
+        ...(enhance?.denoise ? { denoise: true } : {}),
+        hls: job.jobType === 'TRANSCODE' ? (params as TranscodeParameters).hls !== false : true,
+      });
+      await deps.jobs.reportProgress(job.id, 72);
+      return { clipId, settings, userMetadata: { jobId: job.id, clipId } };
+    },
+
+    async registerClip(state: PipelineState): Promise<{ clipId: string }> {
+      const job = await deps.jobs.getForPipeline(state.jobId);
+      const { clipId } = state.transcode!;
+      const prefix = clipKeys(job.userId, job.projectId, clipId).prefix;
+      const keys = outputKeys(prefix);
+      const detail = state.transcoded?.outputGroupDetails[0]?.OutputDetails?.[0];
+      const [objects, video] = await Promise.all([deps.store.list(prefix), deps.store.head(keys.video)]);
+      if (!video) throw new Error('The transcoded video is missing.');
+      const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+      const width = detail?.VideoDetails?.WidthInPx ?? 0;
+      const height = detail?.VideoDetails?.HeightInPx ?? 0;
+      const clip = await deps.clips.register({
+        id: clipId,
+        userId: job.userId,
+        projectId: job.projectId,
+        jobId: job.id,
+        title: job.prompt.slice(0, 100).trim() || `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`,
+        duration: (detail?.DurationInMs ?? 0) / 1000,
+        fileUrl: keys.video,
+        thumbnailUrl: objects.some((o) => o.key === keys.thumbnail) ? keys.thumbnail : null,
+        fileSize: bytes,
+        resolution: `${width}x${height}`,
+        format: 'mp4',
+        metadata: {
+          jobType: job.jobType,
+          hlsPlaylist: objects.some((o) => o.key === keys.hlsPlaylist) ? keys.hlsPlaylist : null,
+          videoBytes: video.size,
+          hasAudio: false,
+          ...(job.jobType === 'GENERATE'
+            ? { model: state.generation?.model, notAi: state.generation?.model === 'local' }
+            : {}),
+        },
+      });
+      await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
+      return { clipId: clip.id };
+    },
+
+    /** Records why, and removes everything the job wrote; charges nothing. */
+    async markFailed(state: PipelineState): Promise<void> {
+      const job = await deps.jobs.getForPipeline(state.jobId);
+      await deps.jobs.markFailed(job.id, failureMessage(state.error));
+      await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
+      if (state.transcode?.clipId) {
+        await deps.store.deletePrefix(clipKeys(job.userId, job.projectId, state.transcode.clipId).prefix);
+      }
+    },
+  };
+}
+
+export type PipelineTasks = ReturnType<typeof createPipelineTasks>;
