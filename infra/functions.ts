@@ -1,6 +1,16 @@
 /** Every Lambda function: its entry file. The CDK stack, the bundle check and the benchmarks read this list. */
 import { API_FUNCTIONS } from '#shared/http/routes.ts';
 
+/** The state machine's Lambda tasks: their files and the definition placeholder each one fills. */
+export const PIPELINE_TASKS = [
+  { file: 'mark-processing', placeholder: 'MarkProcessingFunctionArn' },
+  { file: 'start-generation', placeholder: 'StartGenerationFunctionArn' },
+  { file: 'check-generation', placeholder: 'CheckGenerationFunctionArn' },
+  { file: 'build-transcode-settings', placeholder: 'BuildTranscodeSettingsFunctionArn' },
+  { file: 'register-clip', placeholder: 'RegisterClipFunctionArn' },
+  { file: 'mark-failed', placeholder: 'MarkFailedFunctionArn' },
+] as const;
+
 export interface FunctionEntry {
   name: string;
   entry: string;
@@ -8,7 +18,12 @@ export interface FunctionEntry {
 
 export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   ...API_FUNCTIONS.map((fn) => ({ name: `api-${fn}`, entry: `functions/api/${fn}.ts` })),
+  ...PIPELINE_TASKS.map((t) => ({ name: `pipeline-${t.file}`, entry: `functions/pipeline/${t.file}.ts` })),
   { name: 'cognito-post-confirmation', entry: 'functions/events/cognito-post-confirmation.ts' },
+  { name: 'upload-trigger', entry: 'functions/events/upload-trigger.ts' },
+  { name: 'mediaconvert-state-change', entry: 'functions/events/mediaconvert-state-change.ts' },
+  { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
+  { name: 'migrate', entry: 'functions/deploy/migrate.ts' },
 ];
 
 /** Packages that exist only for the embedded environment and must never be inside a Lambda bundle. */

@@ -28,3 +28,13 @@ export const awsRuntimeConfig = () =>
   });
 
 export type AwsRuntimeConfig = ReturnType<typeof awsRuntimeConfig>;
+
+/** What the pipeline and event functions need: the database and the media bucket. */
+export const awsPipelineConfig = () =>
+  parseEnv({
+    DB_CLUSTER_ARN: arn,
+    DB_SECRET_ARN: arn,
+    DB_NAME: z.string().min(1),
+    MEDIA_BUCKET: z.string().min(3),
+    MEDIA_KMS_KEY_ID: z.string().optional(),
+  });

@@ -2,15 +2,15 @@
  * Cognito PostConfirmation trigger: the users row is created once the email is confirmed, with id = sub, so
  * the API's tokens and the database agree on who is who. Running twice (Cognito retries) is harmless.
  */
-import '#shared/runtime/aws.ts';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { ConflictError } from '#shared/errors.ts';
-import { getContext } from '#shared/runtime/context.ts';
+import { dataApiDatabase } from '#shared/runtime/database-aws.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
 import { email as emailSchema, username as usernameSchema } from '#shared/users/schema.ts';
 
 export async function handler(event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> {
   if (event.triggerSource !== 'PostConfirmation_ConfirmSignUp') return event;
-  const ctx = await getContext();
+  const users = createUserRepository(dataApiDatabase());
   const attributes = event.request.userAttributes;
   const id = attributes.sub;
   if (!id) throw new Error('PostConfirmation event without sub');
@@ -18,10 +18,10 @@ export async function handler(event: PostConfirmationTriggerEvent): Promise<Post
   const preferred = usernameSchema.safeParse(attributes.preferred_username);
   const username = preferred.success ? preferred.data : `user_${id.replaceAll('-', '').slice(0, 20)}`;
   try {
-    await ctx.users.create({ id, email, username });
+    await users.create({ id, email, username });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    const existing = await ctx.users.getById(id).catch(() => undefined);
+    const existing = await users.getById(id).catch(() => undefined);
     if (!existing) throw error;
   }
   return event;

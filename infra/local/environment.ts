@@ -16,31 +16,29 @@ import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { createLocalVideoModel } from '#shared/generation/local.ts';
+import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
-import { createPipelineTasks } from '#shared/pipeline/tasks.ts';
+import { localProber } from '#shared/media/local-prober.ts';
+import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, buildContext, setContextFactory } from '#shared/runtime/context.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
+import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
-import { createLocalWorkflow } from './workflow.ts';
+import { type BeforeTask, createLocalWorkflow, type LocalWorkflowOptions } from './workflow.ts';
 
 /**
  * Jobs a previous run left behind: QUEUED ones start now; PROCESSING ones lost their in-process execution
  * and end FAILED with a message (their partial artifacts are removed).
  */
-async function resumeJobs(ctx: AppContext): Promise<void> {
+async function resumeJobs(ctx: AppContext, tasks: PipelineTasks): Promise<void> {
   for (const job of await ctx.jobs.listActive()) {
     const input = { jobId: job.id, userId: job.userId, projectId: job.projectId, jobType: job.jobType };
     if (job.status === 'QUEUED') await ctx.workflow.start(input);
     else {
-      await createPipelineTasks({
-        jobs: ctx.jobs,
-        clips: ctx.clips,
-        store: ctx.store,
-        models: {},
-      }).markFailed({
+      await tasks.markFailed({
         ...input,
         error: {
           Error: 'Interrupted',
@@ -61,6 +59,12 @@ export interface LocalEnvironmentOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Milliseconds between polls of the video model in the local state machine. */
   pollMs?: number;
+  /** Replaces or adds video models (tests inject failing ones). */
+  models?: Record<string, VideoModel>;
+  /** Runs before every Task state of the local state machine; throwing fails that task (fault injection). */
+  beforeTask?: BeforeTask;
+  /** Sees every execution event (the cost benchmark counts transitions and invocations). */
+  onEvent?: LocalWorkflowOptions['onEvent'];
 }
 
 export interface LocalEnvironment {
@@ -68,7 +72,7 @@ export interface LocalEnvironment {
   db: DatabaseHandle;
   s3Endpoint: string;
   jwks: { keys: object[] };
-  /** Resolves when no job is running. */
+  /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -111,27 +115,47 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   const store = ctx.store;
   const tasks = createPipelineTasks({
+    users: ctx.users,
     jobs: ctx.jobs,
     clips: ctx.clips,
     store,
-    models: { local: createLocalVideoModel(store) },
+    prober: localProber(store),
+    models: { local: createLocalVideoModel(store), ...options.models },
   });
   local = createLocalWorkflow({
     tasks,
     store,
     jobs: ctx.jobs,
     pollMs: options.pollMs ?? 500,
+    ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     onError: (jobId, error) => ctx.logger.error('job execution failed', { jobId, error: error as Error }),
   });
   setContextFactory(async () => ctx);
-  await resumeJobs(ctx);
+  const uploads = createUploadIngest({ users: ctx.users, jobs: ctx.jobs, store, workflow });
+  const ingesting = new Set<Promise<unknown>>();
+  s3.onObjectCreated((event) => {
+    for (const record of event.Records) {
+      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      const work = uploads
+        .ingest(key, record.s3.object.size)
+        .catch((error: unknown) => ctx.logger.error('upload not processed', { key, error: error as Error }))
+        .finally(() => ingesting.delete(work));
+      ingesting.add(work);
+    }
+  });
+  await resumeJobs(ctx, tasks);
   return {
     ctx,
     db,
     s3Endpoint: s3.endpoint,
     jwks,
-    idle: () => local!.idle(),
+    async idle() {
+      while (ingesting.size) await Promise.all(ingesting);
+      await local!.idle();
+    },
     async stop() {
+      while (ingesting.size) await Promise.all(ingesting);
       await local!.idle();
       await s3.stop();
       await dynamo.stop();

@@ -8,6 +8,7 @@ import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
 import type { JobRepository } from '#shared/jobs/repository.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import type { TranscodeSettings } from '#shared/media/settings.ts';
+import { transcodeProgress } from '#shared/pipeline/progress.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
 import type { JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
@@ -32,6 +33,9 @@ export interface EventCounter {
   lambdaInvocations: number;
 }
 
+/** Called before a Task state runs; what it throws becomes that task's error. */
+export type BeforeTask = (state: string, input: PipelineState) => void | Promise<void>;
+
 export interface LocalWorkflowOptions {
   tasks: PipelineTasks;
   store: ObjectStore;
@@ -40,6 +44,7 @@ export interface LocalWorkflowOptions {
   pollMs?: number;
   onEvent?: (jobId: string, event: { type: string; state?: string }) => void;
   onError?: (jobId: string, error: unknown) => void;
+  beforeTask?: BeforeTask;
 }
 
 const LAMBDA_STATES = [
@@ -57,21 +62,23 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
   const { tasks } = options;
 
   function handlers(controller: AbortController) {
-    const wrap = (fn: (s: PipelineState) => Promise<unknown>) => async (input: unknown) =>
-      (await fn(input as PipelineState)) ?? null;
+    const wrap = (name: string, fn: (s: PipelineState) => Promise<unknown>) => async (input: unknown) => {
+      await options.beforeTask?.(name, input as PipelineState);
+      return (await fn(input as PipelineState)) ?? null;
+    };
     return {
-      MarkProcessing: wrap(tasks.markProcessing),
-      StartGeneration: wrap(tasks.startGeneration),
-      CheckGeneration: wrap(tasks.checkGeneration),
-      BuildTranscodeSettings: wrap(tasks.buildTranscodeSettings),
-      Transcode: async (input: unknown) => {
+      MarkProcessing: wrap('MarkProcessing', tasks.markProcessing),
+      StartGeneration: wrap('StartGeneration', tasks.startGeneration),
+      CheckGeneration: wrap('CheckGeneration', tasks.checkGeneration),
+      BuildTranscodeSettings: wrap('BuildTranscodeSettings', tasks.buildTranscodeSettings),
+      Transcode: wrap('Transcode', async (input: unknown) => {
         const { Settings, UserMetadata } = input as {
           Settings: TranscodeSettings;
           UserMetadata: { jobId: string };
         };
         const result = await executeTranscode(Settings, options.store, {
           signal: controller.signal,
-          onProgress: (f) => void options.jobs.reportProgress(UserMetadata.jobId, 72 + f * 25),
+          onProgress: (f) => void options.jobs.reportProgress(UserMetadata.jobId, transcodeProgress(f)),
         });
         return {
           Job: {
@@ -80,9 +87,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
             OutputGroupDetails: result.outputGroupDetails,
           },
         };
-      },
-      RegisterClip: wrap(tasks.registerClip),
-      MarkFailed: wrap(tasks.markFailed),
+      }),
+      RegisterClip: wrap('RegisterClip', tasks.registerClip),
+      MarkFailed: wrap('MarkFailed', tasks.markFailed),
     };
   }
 

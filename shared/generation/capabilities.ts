@@ -26,8 +26,9 @@ export function modelIssues(p: GenerateParameters): FieldIssue[] {
       if (p.resolution && p.resolution !== '1280x720') issue('resolution', 'Nova Reel makes only 1280x720');
       if (p.fps && p.fps !== 24) issue('fps', 'Nova Reel makes only 24 fps');
       if (p.aspectRatio && p.aspectRatio !== '16:9') issue('aspectRatio', 'Nova Reel makes only 16:9');
-      if (p.imageClipId && d !== 6)
-        issue('imageClipId', 'a start image works only with a 6 s Nova Reel video');
+      if (p.imageClipId) {
+        issue('imageClipId', 'start images are not supported yet; submit a text prompt only');
+      }
       if (p.loop) issue('loop', 'Nova Reel cannot loop');
       break;
     }

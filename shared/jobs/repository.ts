@@ -10,6 +10,8 @@ export type Job = JobRow;
 export type JobWithSources = Job & { sourceClipIds: string[] };
 
 export interface NewJob {
+  /** A caller-chosen id (the upload trigger uses the upload's id, so a repeated event finds its job). */
+  id?: string;
   userId: string;
   projectId: string;
   jobType: JobType;
@@ -82,8 +84,8 @@ export function createJobRepository(db: Database) {
           SELECT id FROM templates
           WHERE id = ${templateId}::uuid AND (is_public OR created_by = ${input.userId}::uuid)
         ), job AS (
-          INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, parameters, template_id)
-          SELECT project.id, owner.id, ${input.jobType}, ${input.prompt}, ${JSON.stringify(input.parameters)}::jsonb,
+          INSERT INTO generation_jobs (id, project_id, user_id, job_type, prompt, parameters, template_id)
+          SELECT COALESCE(${input.id ?? null}::uuid, gen_random_uuid()), project.id, owner.id, ${input.jobType}, ${input.prompt}, ${JSON.stringify(input.parameters)}::jsonb,
                  (SELECT id FROM template)
           FROM owner, project, active
           WHERE active.n < ${input.concurrentLimit}::int

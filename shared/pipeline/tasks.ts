@@ -2,7 +2,6 @@
  * The tasks of the generation-job state machine. Lambda functions (functions/pipeline/) and the local
  * runner call the same code with their own adapters.
  */
-import { randomUUID } from 'node:crypto';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
@@ -14,9 +13,13 @@ import type {
   GenerateParameters,
   TranscodeParameters,
 } from '../jobs/schema.ts';
+import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
 import { clipKeys, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
+import type { UploadParameters } from '../uploads/ingest.ts';
+import type { UserRepository } from '../users/repository.ts';
+import { tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput } from '../workflow/port.ts';
 
 export interface PipelineState extends JobExecutionInput {
@@ -42,10 +45,12 @@ export interface PipelineState extends JobExecutionInput {
 }
 
 export interface PipelineDeps {
+  users: UserRepository;
   jobs: JobRepository;
   clips: ClipRepository;
   store: ObjectStore;
   models: Record<string, VideoModel>;
+  prober: MediaProber;
   now?: () => number;
 }
 
@@ -58,22 +63,64 @@ export class GenerationFailed extends Error {
   override name = 'GenerationFailed';
 }
 
-/** Turns a Catch's error into a sentence for errorMessage (Lambda causes are JSON). */
+/** Errors whose message was written for the user; anything else is an infrastructure fault. */
+const USER_FACING = new Set([
+  'Error',
+  'GenerationFailed',
+  'GenerationTimedOut',
+  'UnreadableMedia',
+  'JobCancelled',
+  'Interrupted',
+  'QuotaExceededError',
+  'TierLimitError',
+  'NotFoundError',
+  'ConflictError',
+  'ValidationError',
+]);
+
+/** The Catch's error as a sentence for errorMessage (a Lambda's Cause is JSON; a MediaConvert one too). */
 export function failureMessage(error: PipelineState['error']): string {
   if (!error) return 'The job failed.';
+  const name = error.Error ?? 'unknown error';
   let cause = error.Cause ?? '';
   try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    if (parsed.errorMessage) cause = parsed.errorMessage;
+    const parsed = JSON.parse(cause) as { errorMessage?: string; ErrorMessage?: string };
+    cause = parsed.errorMessage ?? parsed.ErrorMessage ?? cause;
   } catch {
     // a plain-text cause
   }
-  if (error.Error === 'States.Timeout') return 'The job took too long and was stopped.';
-  return cause || `The job failed (${error.Error ?? 'unknown error'}).`;
+  if (name === 'States.Timeout') return 'The job took too long and was stopped.';
+  if (name.startsWith('MediaConvert') || name === 'States.TaskFailed') {
+    return `Transcoding failed${cause ? `: ${cause}` : '.'}`;
+  }
+  if (USER_FACING.has(name) && cause) return cause;
+  return `A temporary service problem (${name}) stopped the job; nothing was charged. Please submit it again.`;
+}
+
+const uploadOf = (parameters: unknown) => (parameters as Partial<UploadParameters>).upload;
+
+/** Scales a frame down (never up) to fit the tier's largest frame in either orientation, keeping its aspect. */
+export function fitFrame(width: number, height: number, maxLong: number, maxShort: number) {
+  const scale = Math.min(1, maxLong / Math.max(width, height), maxShort / Math.min(width, height));
+  return { width: Math.round(width * scale), height: Math.round(height * scale) };
 }
 
 export function createPipelineTasks(deps: PipelineDeps) {
   const now = deps.now ?? Date.now;
+
+  /** An uploaded file becomes the source after a probe, within the owner's tier limits. */
+  async function uploadSource(userId: string, key: string, wanted: string | undefined) {
+    const [info, user] = await Promise.all([deps.prober.probe(key), deps.users.getById(userId)]);
+    const limits = tierLimits(user.subscriptionTier);
+    if (info.duration > limits.maxDurationSeconds) {
+      throw new Error(
+        `The uploaded video lasts ${Math.round(info.duration)} s; the ${user.subscriptionTier} tier accepts up to ${limits.maxDurationSeconds} s.`,
+      );
+    }
+    const base = wanted ? parseResolution(wanted) : info;
+    const frame = fitFrame(base.width, base.height, limits.maxWidth, limits.maxHeight);
+    return { source: { key, hasAudio: info.hasAudio } satisfies SourceMedia, frame };
+  }
 
   return {
     async markProcessing(state: PipelineState): Promise<void> {
@@ -123,7 +170,8 @@ export function createPipelineTasks(deps: PipelineDeps) {
 
     async buildTranscodeSettings(state: PipelineState): Promise<NonNullable<PipelineState['transcode']>> {
       const job = await deps.jobs.getForPipeline(state.jobId);
-      const clipId = randomUUID();
+      // One job makes one clip, named like it, so cleanup after a stopped execution can find its files.
+      const clipId = job.id;
       const sourceClips = await deps.clips.getMany(job.userId, job.sourceClipIds);
       const byId = new Map(sourceClips.map((c) => [c.id, c]));
       const params = job.parameters;
@@ -151,6 +199,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
           resolution ??= byId.get((params as EditParameters).clips[0]!.clipId)?.resolution;
           break;
         default: {
+          const upload = uploadOf(params);
+          if (upload) {
+            const { source, frame } = await uploadSource(job.userId, upload.key, resolution);
+            sources = [source];
+            resolution = `${frame.width}x${frame.height}`;
+            break;
+          }
           const clip = byId.get(job.sourceClipIds[0] ?? '');
           if (!clip) throw new Error('The source clip was deleted before the job ran.');
           sources = [{ key: clip.fileUrl, hasAudio: clip.metadata.hasAudio === true }];
@@ -177,6 +232,8 @@ export function createPipelineTasks(deps: PipelineDeps) {
 
     async registerClip(state: PipelineState): Promise<{ clipId: string }> {
       const job = await deps.jobs.getForPipeline(state.jobId);
+      // A retried invocation whose first attempt registered the clip.
+      if (job.status === 'COMPLETED' && job.clipId) return { clipId: job.clipId };
       const { clipId } = state.transcode!;
       const prefix = clipKeys(job.userId, job.projectId, clipId).prefix;
       const keys = outputKeys(prefix);
@@ -202,24 +259,29 @@ export function createPipelineTasks(deps: PipelineDeps) {
           jobType: job.jobType,
           hlsPlaylist: objects.some((o) => o.key === keys.hlsPlaylist) ? keys.hlsPlaylist : null,
           videoBytes: video.size,
-          hasAudio: false,
+          hasAudio: 'AudioDescriptions' in (state.transcode!.settings.OutputGroups[0]?.Outputs[0] ?? {}),
           ...(job.jobType === 'GENERATE'
             ? { model: state.generation?.model, notAi: state.generation?.model === 'local' }
             : {}),
         },
       });
       await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
+      const upload = uploadOf(job.parameters);
+      if (upload) await deps.store.deleteKeys([upload.key]);
       return { clipId: clip.id };
     },
 
-    /** Records why, and removes everything the job wrote; charges nothing. */
+    /** Records why, and removes everything the job wrote; charges nothing. A completed job is left alone. */
     async markFailed(state: PipelineState): Promise<void> {
       const job = await deps.jobs.getForPipeline(state.jobId);
+      if (job.status === 'COMPLETED') return;
       await deps.jobs.markFailed(job.id, failureMessage(state.error));
-      await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
-      if (state.transcode?.clipId) {
-        await deps.store.deletePrefix(clipKeys(job.userId, job.projectId, state.transcode.clipId).prefix);
-      }
+      const upload = uploadOf(job.parameters);
+      await Promise.all([
+        deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id)),
+        deps.store.deletePrefix(clipKeys(job.userId, job.projectId, job.id).prefix),
+        upload ? deps.store.deleteKeys([upload.key]) : undefined,
+      ]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -20,6 +20,8 @@ export interface S3StoreOptions {
   /** SSE-KMS key for written objects; the bucket default applies when absent. */
   kmsKeyId?: string;
 }
+
+const BUFFERED_PUT_BYTES = 64 * 1024 ** 2;
 
 export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): ObjectStore {
   const encryption = kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {};
@@ -57,7 +59,8 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
-          Body: createReadStream(filePath),
+          // A buffered body can be retried by the SDK after a dropped connection; a stream cannot.
+          Body: size <= BUFFERED_PUT_BYTES ? await readFile(filePath) : createReadStream(filePath),
           ContentLength: size,
           ContentType: contentType,
           ...encryption,

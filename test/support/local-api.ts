@@ -1,6 +1,10 @@
 /** The local server and embedded environment for end-to-end tests, with a small HTTP client. */
 import { randomUUID } from 'node:crypto';
-import { type LocalEnvironment, startLocalEnvironment } from '#infra/local/environment.ts';
+import {
+  type LocalEnvironment,
+  type LocalEnvironmentOptions,
+  startLocalEnvironment,
+} from '#infra/local/environment.ts';
 import { startApiServer } from '#infra/local/server.ts';
 
 export interface ApiResponse {
@@ -30,13 +34,16 @@ export interface LocalApi {
   stop(): Promise<void>;
 }
 
-export async function startLocalApi(): Promise<LocalApi> {
+export async function startLocalApi(
+  options: Omit<Partial<LocalEnvironmentOptions>, 'issuer'> = {},
+): Promise<LocalApi> {
   let jwks: { keys: object[] } = { keys: [] };
   const api = await startApiServer({ port: 0, jwks: () => jwks });
   const env = await startLocalEnvironment({
     issuer: api.url,
     logLevel: 'SILENT',
     ...(process.env.E2E_DATABASE_URL ? { databaseUrl: process.env.E2E_DATABASE_URL } : {}),
+    ...options,
   });
   jwks = env.jwks;
 

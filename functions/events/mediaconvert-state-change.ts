@@ -1,0 +1,24 @@
+/**
+ * EventBridge "MediaConvert Job State Change": STATUS_UPDATE events carry the transcode's percent complete,
+ * which moves the job's progress through its transcode band (72–97). Completion and errors are handled by
+ * the state machine's .sync integration, so other statuses are ignored here.
+ */
+
+import { transcodeProgress } from '#shared/pipeline/progress.ts';
+import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+
+interface MediaConvertStateChange {
+  'detail-type': string;
+  detail: {
+    status?: string;
+    userMetadata?: { jobId?: string };
+    jobProgress?: { jobPercentComplete?: number };
+  };
+}
+
+export async function handler(event: MediaConvertStateChange): Promise<void> {
+  const { status, userMetadata, jobProgress } = event.detail;
+  const jobId = userMetadata?.jobId;
+  if (status !== 'STATUS_UPDATE' || !jobId || jobProgress?.jobPercentComplete === undefined) return;
+  await pipelineRuntime().jobs.reportProgress(jobId, transcodeProgress(jobProgress.jobPercentComplete / 100));
+}

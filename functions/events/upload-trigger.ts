@@ -1,0 +1,43 @@
+/**
+ * S3 "Object Created" under uploads/: each finished upload becomes a TRANSCODE job. On AWS the event comes
+ * through EventBridge; s3rver (locally) and classic bucket notifications send S3Event records; both are read.
+ * S3 may deliver an event more than once; the job's id is the upload's id, so a repeat finds its job.
+ */
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { S3Event } from 'aws-lambda';
+import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+import { createUploadIngest } from '#shared/uploads/ingest.ts';
+import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
+
+const sfn = new SFNClient({});
+
+interface ObjectCreatedDetail {
+  detail: { object: { key: string; size: number } };
+}
+
+function objectsOf(event: S3Event | ObjectCreatedDetail): { key: string; size: number }[] {
+  if ('Records' in event) {
+    return event.Records.map((r) => ({
+      key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')),
+      size: r.s3.object.size,
+    }));
+  }
+  // Upload keys hold only [A-Za-z0-9._/-] (safeFileName), which URL encoding leaves unchanged.
+  return [{ key: event.detail.object.key, size: event.detail.object.size }];
+}
+
+export async function handler(event: S3Event | ObjectCreatedDetail): Promise<void> {
+  const runtime = pipelineRuntime();
+  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+  if (!stateMachineArn) throw new Error('Missing environment variable STATE_MACHINE_ARN');
+  const ingest = createUploadIngest({
+    users: runtime.users,
+    jobs: runtime.jobs,
+    store: runtime.store,
+    workflow: stepFunctionsWorkflow(sfn, stateMachineArn),
+  });
+  for (const { key, size } of objectsOf(event)) {
+    const jobId = await ingest.ingest(key, size);
+    runtime.logger.info('upload received', { key, jobId });
+  }
+}

@@ -1,0 +1,3 @@
+import { pipelineTask } from './task.ts';
+
+export const handler = pipelineTask('markProcessing');

@@ -1,0 +1,23 @@
+/**
+ * One state of the generation-job state machine as a Lambda function. Errors are rethrown with their name
+ * intact: the state machine's Retry and Catch match on it (GenerationPending, ModelThrottled, …).
+ */
+import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
+import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+
+type TaskName = keyof PipelineTasks;
+
+export function pipelineTask(name: TaskName) {
+  return async (state: PipelineState) => {
+    const { tasks, logger } = pipelineRuntime();
+    logger.appendKeys({ jobId: state.jobId, task: name });
+    try {
+      return (await tasks[name](state)) ?? null;
+    } catch (error) {
+      const e = error as Error;
+      if (e.name !== 'GenerationPending')
+        logger.warn('task failed', { errorName: e.name, reason: e.message });
+      throw error;
+    }
+  };
+}

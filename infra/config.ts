@@ -1,0 +1,91 @@
+/** Per-stage settings of the AWS deployment, chosen with `cdk synth -c stage=dev|staging|prod`. */
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface StageConfig {
+  stage: Stage;
+  /** Retain data stores when the stack is deleted (staging and prod). */
+  retainData: boolean;
+  database: {
+    /** Aurora Serverless v2 capacity in ACUs; 0 lets the cluster pause when idle. */
+    minCapacity: number;
+    maxCapacity: number;
+    /** Seconds of idleness before an auto-pausing cluster pauses. */
+    pauseAfterSeconds?: number;
+    reader: boolean;
+    deletionProtection: boolean;
+    backupRetentionDays: number;
+  };
+  media: { versioned: boolean; staleUploadDays: number; failedArtifactDays: number };
+  tables: { pointInTimeRecovery: boolean };
+  /** Cognito threat protection (the Plus feature plan, billed per active user). */
+  threatProtection: boolean;
+  api: { corsOrigins: string[]; rateLimit: number; burstLimit: number };
+  logRetentionDays: 7 | 30 | 90 | 365;
+}
+
+const base = {
+  media: { staleUploadDays: 2, failedArtifactDays: 3 },
+  api: { rateLimit: 50, burstLimit: 100 },
+};
+
+export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
+  dev: {
+    stage: 'dev',
+    retainData: false,
+    database: {
+      minCapacity: 0,
+      maxCapacity: 2,
+      pauseAfterSeconds: 600,
+      reader: false,
+      deletionProtection: false,
+      backupRetentionDays: 1,
+    },
+    media: { ...base.media, versioned: false },
+    tables: { pointInTimeRecovery: false },
+    threatProtection: false,
+    api: { ...base.api, corsOrigins: ['http://localhost:5173', 'http://127.0.0.1:3000'] },
+    logRetentionDays: 7,
+  },
+  staging: {
+    stage: 'staging',
+    retainData: true,
+    database: {
+      minCapacity: 0,
+      maxCapacity: 4,
+      pauseAfterSeconds: 1800,
+      reader: false,
+      deletionProtection: false,
+      backupRetentionDays: 7,
+    },
+    media: { ...base.media, versioned: false },
+    tables: { pointInTimeRecovery: false },
+    threatProtection: false,
+    api: { ...base.api, corsOrigins: ['https://staging.app.example.com'] },
+    logRetentionDays: 30,
+  },
+  prod: {
+    stage: 'prod',
+    retainData: true,
+    database: {
+      minCapacity: 0.5,
+      maxCapacity: 16,
+      reader: true,
+      deletionProtection: true,
+      backupRetentionDays: 14,
+    },
+    media: { ...base.media, versioned: true },
+    tables: { pointInTimeRecovery: true },
+    threatProtection: true,
+    api: { corsOrigins: ['https://app.example.com'], rateLimit: 500, burstLimit: 1000 },
+    logRetentionDays: 90,
+  },
+};
+
+export function stageConfig(stage: unknown): StageConfig {
+  const name = stage ?? 'dev';
+  if (!STAGES.includes(name as Stage)) {
+    throw new Error(`Unknown stage "${String(name)}"; use -c stage=${STAGES.join('|')}.`);
+  }
+  return STAGE_CONFIG[name as Stage];
+}

@@ -1,0 +1,375 @@
+/**
+ * The compute of one stage: the API functions behind an HTTP API, the generation-job state machine with its
+ * Lambda tasks and MediaConvert role, the event handlers (uploads, MediaConvert progress, ended executions),
+ * database migrations on deploy, alarms and a dashboard.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CfnOutput, CustomResource, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  type HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
+import type { StageConfig } from '../config.ts';
+import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
+import { PIPELINE_TASKS } from '../functions.ts';
+import { mediaBucketName, type StatefulStack } from './stateful.ts';
+
+export interface StatelessStackProps extends StackProps {
+  config: StageConfig;
+  data: StatefulStack;
+}
+
+const BEDROCK_MODELS = ['amazon.nova-reel-v1:1', 'luma.ray-v2:0'];
+
+function migrationsHash(): string {
+  const dir = path.join(PROJECT_ROOT, 'shared/db/migrations');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir, { recursive: true }).map(String).sort()) {
+    if (file.endsWith('.sql') || file.endsWith('.json'))
+      hash.update(file).update(readFileSync(path.join(dir, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly stateMachine: StateMachine;
+  readonly functions: Record<string, NodejsFunction> = {};
+  readonly mediaConvertRole: Role;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    const bucket = Bucket.fromBucketName(this, 'MediaBucket', mediaBucketName(this, config.stage));
+    const dbEnv = data.databaseEnvironment();
+    const mediaEnv = { MEDIA_BUCKET: bucket.bucketName, MEDIA_KMS_KEY_ID: data.key.keyArn };
+
+    const make = (name: string, entry: string, environment: Record<string, string>, timeout = 29) => {
+      const fn = new AppFunction(this, name, {
+        config,
+        entry,
+        environment,
+        timeout: Duration.seconds(timeout),
+      }).fn;
+      this.functions[name] = fn;
+      data.cluster.grantDataApiAccess(fn);
+      return fn;
+    };
+    const s3 = (grantee: IGrantable, actions: string[], prefixes: string[]) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions, resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)) }),
+      );
+    const list = (grantee: IGrantable) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+      );
+
+    // --- The state machine's Lambda tasks ---------------------------------------------------------------
+    const pipelineEnv = { ...dbEnv, ...mediaEnv };
+    const task: Record<string, NodejsFunction> = {};
+    for (const t of PIPELINE_TASKS) {
+      task[t.file] = make(`Pipeline-${t.file}`, `functions/pipeline/${t.file}.ts`, pipelineEnv, 60);
+    }
+    const startGeneration = task['start-generation']!;
+    startGeneration.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel', 'bedrock:StartAsyncInvoke'],
+        resources: BEDROCK_MODELS.map(
+          (m) => `arn:${this.partition}:bedrock:${this.region}::foundation-model/${m}`,
+        ),
+      }),
+    );
+    // Bedrock writes the model's output with the caller's permissions; start images are read from clips.
+    s3(startGeneration, ['s3:PutObject'], ['work/']);
+    s3(startGeneration, ['s3:GetObject'], ['users/']);
+    data.key.grantEncryptDecrypt(startGeneration);
+    task['check-generation']!.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:GetAsyncInvoke'],
+        resources: [`arn:${this.partition}:bedrock:${this.region}:${this.account}:async-invoke/*`],
+      }),
+    );
+    const buildSettings = task['build-transcode-settings']!;
+    buildSettings.addToRolePolicy(new PolicyStatement({ actions: ['mediaconvert:Probe'], resources: ['*'] }));
+    s3(buildSettings, ['s3:GetObject'], ['uploads/']);
+    data.key.grantDecrypt(buildSettings);
+    for (const name of ['register-clip', 'mark-failed'] as const) {
+      list(task[name]!);
+      s3(
+        task[name]!,
+        ['s3:DeleteObject'],
+        ['work/', 'uploads/', ...(name === 'mark-failed' ? ['users/'] : [])],
+      );
+    }
+    s3(task['register-clip']!, ['s3:GetObject'], ['users/']);
+
+    // --- MediaConvert ------------------------------------------------------------------------------------
+    this.mediaConvertRole = new Role(this, 'MediaConvertRole', {
+      assumedBy: new ServicePrincipal('mediaconvert.amazonaws.com'),
+      description: 'Lets MediaConvert read job sources and write clip outputs in the media bucket',
+    });
+    s3(this.mediaConvertRole, ['s3:GetObject'], ['work/', 'uploads/', 'users/']);
+    s3(this.mediaConvertRole, ['s3:PutObject'], ['users/']);
+    data.key.grantEncryptDecrypt(this.mediaConvertRole);
+
+    // --- State machine -----------------------------------------------------------------------------------
+    const machineLogs = new LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/ai-video-${config.stage}-generation-job`,
+      retention: config.logRetentionDays as unknown as RetentionDays,
+    });
+    this.stateMachine = new StateMachine(this, 'GenerationJob', {
+      stateMachineName: `ai-video-${config.stage}-generation-job`,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromFile(
+        path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'),
+      ),
+      definitionSubstitutions: {
+        ...Object.fromEntries(PIPELINE_TASKS.map((t) => [t.placeholder, task[t.file]!.functionArn])),
+        MediaConvertRoleArn: this.mediaConvertRole.roleArn,
+      },
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: machineLogs, level: LogLevel.ALL, includeExecutionData: true },
+    });
+    for (const fn of Object.values(task)) fn.grantInvoke(this.stateMachine);
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['mediaconvert:CreateJob', 'mediaconvert:GetJob', 'mediaconvert:CancelJob'],
+        resources: [
+          `arn:${this.partition}:mediaconvert:${this.region}:${this.account}:queues/Default`,
+          `arn:${this.partition}:mediaconvert:${this.region}:${this.account}:jobs/*`,
+        ],
+      }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.mediaConvertRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' } },
+      }),
+    );
+    // The .sync integration watches the job through this managed rule.
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          `arn:${this.partition}:events:${this.region}:${this.account}:rule/StepFunctionsGetEventsForMediaConvertJobRule`,
+        ],
+      }),
+    );
+
+    // --- API -----------------------------------------------------------------------------------------------
+    const apiEnv = {
+      ...dbEnv,
+      ...mediaEnv,
+      IDEMPOTENCY_TABLE: data.idempotencyTable.tableName,
+      AUDIT_TABLE: data.auditTable.tableName,
+      USER_POOL_ID: data.userPool.userPoolId,
+      USER_POOL_CLIENT_ID: data.userPoolClient.userPoolClientId,
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+    };
+    const apiFns: Record<string, NodejsFunction> = {};
+    for (const name of API_FUNCTIONS) {
+      const fn = make(`Api-${name}`, `functions/api/${name}.ts`, apiEnv);
+      data.auditTable.grantWriteData(fn);
+      apiFns[name] = fn;
+    }
+    for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
+    s3(apiFns.uploads!, ['s3:PutObject'], ['uploads/']);
+    data.key.grantEncrypt(apiFns.uploads!);
+    s3(apiFns.clips!, ['s3:GetObject', 's3:DeleteObject'], ['users/']);
+    list(apiFns.clips!);
+    data.key.grantDecrypt(apiFns.clips!);
+    s3(apiFns.projects!, ['s3:DeleteObject'], ['users/']);
+    list(apiFns.projects!);
+    s3(apiFns.jobs!, ['s3:GetObject'], ['users/']);
+    data.key.grantDecrypt(apiFns.jobs!);
+    this.stateMachine.grantStartExecution(apiFns.jobs!);
+    this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetentionDays as unknown as RetentionDays,
+    });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `ai-video-${config.stage}`,
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: config.api.corsOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-none-match'],
+        exposeHeaders: ['etag', 'location', 'x-correlation-id'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.api.rateLimit, burstLimit: config.api.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', data.userPool, {
+      userPoolClients: [data.userPoolClient],
+    });
+    const integrations = Object.fromEntries(
+      API_FUNCTIONS.map((name) => [name, new HttpLambdaIntegration(`Integration-${name}`, apiFns[name]!)]),
+    );
+    for (const route of API_ROUTES) {
+      this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as HttpMethod],
+        integration: integrations[route.fn]!,
+        ...(route.auth ? { authorizer } : {}),
+      });
+    }
+
+    // --- Events ----------------------------------------------------------------------------------------------
+    const deadLetters = new Queue(this, 'EventDeadLetters', {
+      encryption: QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const target = (fn: IFunction) =>
+      new LambdaFunction(fn, {
+        deadLetterQueue: deadLetters,
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(2),
+      });
+
+    const uploadTrigger = make('UploadTrigger', 'functions/events/upload-trigger.ts', {
+      ...pipelineEnv,
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+    });
+    this.stateMachine.grantStartExecution(uploadTrigger);
+    s3(uploadTrigger, ['s3:DeleteObject'], ['uploads/']);
+    new Rule(this, 'UploadCreated', {
+      description: 'A finished upload becomes a TRANSCODE job',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [bucket.bucketName] }, object: { key: [{ prefix: 'uploads/' }] } },
+      },
+      targets: [target(uploadTrigger)],
+    });
+
+    const progress = make(
+      'MediaConvertProgress',
+      'functions/events/mediaconvert-state-change.ts',
+      pipelineEnv,
+    );
+    new Rule(this, 'MediaConvertStatusUpdate', {
+      description: 'Transcode progress moves the job progress',
+      eventPattern: {
+        source: ['aws.mediaconvert'],
+        detailType: ['MediaConvert Job State Change'],
+        detail: { status: ['STATUS_UPDATE'], userMetadata: { jobId: [{ exists: true }] } },
+      },
+      targets: [target(progress)],
+    });
+
+    const ended = make('ExecutionEnded', 'functions/events/execution-ended.ts', pipelineEnv);
+    list(ended);
+    s3(ended, ['s3:DeleteObject'], ['work/', 'uploads/', 'users/']);
+    new Rule(this, 'ExecutionEndedRule', {
+      description: 'Closes jobs whose execution was stopped, timed out or failed outside its Catch',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [this.stateMachine.stateMachineArn],
+          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+        },
+      },
+      targets: [target(ended)],
+    });
+
+    // --- Migrations on deploy --------------------------------------------------------------------------------
+    const migrateFn = new AppFunction(this, 'Migrate', {
+      config,
+      entry: 'functions/deploy/migrate.ts',
+      environment: { ...dbEnv, MIGRATIONS_DIR: '/var/task/migrations' },
+      timeout: Duration.minutes(10),
+      copyIntoBundle: { from: 'shared/db/migrations', to: 'migrations' },
+    }).fn;
+    this.functions.Migrate = migrateFn;
+    data.cluster.grantDataApiAccess(migrateFn);
+    const migrations = new Provider(this, 'MigrationsProvider', { onEventHandler: migrateFn });
+    const migrate = new CustomResource(this, 'Migrations', {
+      serviceToken: migrations.serviceToken,
+      properties: { migrations: migrationsHash() },
+    });
+    // The API must not serve before its tables exist.
+    for (const fn of Object.values(this.functions)) if (fn !== migrateFn) fn.node.addDependency(migrate);
+
+    // --- Alarms and dashboard ----------------------------------------------------------------------------------
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
+      new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+    const api5xx = this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
+    const failedJobs = this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+    const dlqDepth = deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
+    const capacity = data.cluster.metricServerlessDatabaseCapacity({ period: Duration.minutes(5) });
+    alarm('Api5xx', api5xx, 5, 'The API answered 5 or more 5xx in 5 minutes');
+    alarm('StateMachineFailures', failedJobs, 3, 'Generation executions failed outside their Catch');
+    alarm('DeadLetters', dlqDepth, 1, 'An event handler gave up on an event');
+    alarm(
+      'AuroraCapacity',
+      capacity,
+      config.database.maxCapacity * 0.9,
+      'Aurora is near its maximum capacity',
+    );
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: `ai-video-${config.stage}`,
+      widgets: [
+        [
+          new GraphWidget({ title: 'API 5xx', left: [api5xx] }),
+          new GraphWidget({ title: 'Failed executions', left: [failedJobs] }),
+        ],
+        [
+          new GraphWidget({ title: 'Dead letters', left: [dlqDepth] }),
+          new GraphWidget({ title: 'Aurora capacity (ACU)', left: [capacity] }),
+        ],
+      ],
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+  }
+}

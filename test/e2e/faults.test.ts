@@ -1,0 +1,212 @@
+/**
+ * Fault injection at every task of the state machine, cancel in the middle of a run, and 20 concurrent
+ * jobs. Each failed job must end FAILED with a readable message, leave no object behind and charge nothing.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BeforeTask } from '#infra/local/workflow.ts';
+import type { GenerationStatus, VideoModel } from '#shared/generation/port.ts';
+import { strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
+import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+let api: LocalApi;
+let fault: BeforeTask | undefined;
+let modelBehaviour: { start?: () => Promise<{ handle: string }>; check?: () => Promise<GenerationStatus> } =
+  {};
+
+/** Stands in for Nova Reel: its failures are what a test makes them. */
+const scriptedModel: VideoModel = {
+  id: 'nova-reel',
+  start: () => modelBehaviour.start?.() ?? Promise.resolve({ handle: 'h' }),
+  check: () => modelBehaviour.check?.() ?? Promise.resolve({ state: 'running' }),
+};
+
+function named(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+beforeAll(async () => {
+  api = await startLocalApi({
+    pollMs: 50,
+    models: { 'nova-reel': scriptedModel },
+    beforeTask: (state, input) => fault?.(state, input),
+  });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+beforeEach(() => {
+  fault = undefined;
+  modelBehaviour = {};
+});
+
+async function runFailing(parameters: object) {
+  const user = await api.newUser();
+  const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'f' } })).body;
+  const submitted = await submit(api, user.token, project.id, {
+    jobType: 'GENERATE',
+    prompt: 'a lighthouse at dusk',
+    parameters,
+  });
+  expect(submitted.status).toBe(202);
+  const { job } = await waitForJob(api, user.token, submitted.body.id, 50);
+  const me = (await api.call('GET', '/v1/me', { token: user.token })).body;
+  const clips = (await api.call('GET', `/v1/projects/${project.id}/clips`, { token: user.token })).body;
+  return {
+    job,
+    storageUsed: me.storageUsed,
+    clips: clips.items,
+    stray: await strayObjects(api, user.userId),
+  };
+}
+
+const local = { model: 'local', durationSeconds: 1, resolution: '640x360' };
+
+describe('fault injection', () => {
+  const cases: { name: string; parameters: object; arrange: () => void; message: RegExp }[] = [
+    {
+      name: 'the model refuses to start',
+      parameters: { model: 'nova-reel' },
+      arrange: () => {
+        modelBehaviour.start = () =>
+          Promise.reject(named('GenerationFailed', 'The video model is not enabled in this account.'));
+      },
+      message: /not enabled/,
+    },
+    {
+      name: 'the model rejects the prompt on content policy',
+      parameters: { model: 'nova-reel' },
+      arrange: () => {
+        modelBehaviour.check = async () => ({
+          state: 'failed',
+          message: "The prompt was blocked by the model's content filters; rephrase it and try again.",
+        });
+      },
+      message: /content filters/,
+    },
+    {
+      name: 'the transcode fails',
+      parameters: local,
+      arrange: () => {
+        fault = (state) => {
+          if (state === 'Transcode')
+            throw named('MediaConvert.JobFailed', 'the input has no decodable video');
+        };
+      },
+      message: /^Transcoding failed: the input has no decodable video/,
+    },
+    {
+      name: 'the database fails while registering the clip',
+      parameters: local,
+      arrange: () => {
+        fault = (state) => {
+          if (state === 'RegisterClip') throw named('DatabaseErrorException', 'connection reset');
+        };
+      },
+      message: /temporary service problem \(DatabaseErrorException\).*nothing was charged/,
+    },
+    {
+      name: 'S3 fails while preparing the transcode',
+      parameters: local,
+      arrange: () => {
+        fault = (state) => {
+          if (state === 'BuildTranscodeSettings')
+            throw named('InternalError', 'We encountered an internal error.');
+        };
+      },
+      message: /temporary service problem \(InternalError\)/,
+    },
+    {
+      name: 'marking the job as processing fails',
+      parameters: local,
+      arrange: () => {
+        fault = (state) => {
+          if (state === 'MarkProcessing') throw named('DatabaseErrorException', 'too many connections');
+        };
+      },
+      message: /temporary service problem/,
+    },
+    {
+      name: 'checking the generation fails',
+      parameters: local,
+      arrange: () => {
+        fault = (state) => {
+          if (state === 'CheckGeneration') throw named('GenerationFailed', 'The model stopped responding.');
+        };
+      },
+      message: /stopped responding/,
+    },
+  ];
+
+  it.each(cases)('$name: FAILED with a clear message, nothing stored, nothing charged', async (c) => {
+    c.arrange();
+    const result = await runFailing(c.parameters);
+    expect(result.job.status).toBe('FAILED');
+    expect(result.job.errorMessage).toMatch(c.message);
+    expect(result.storageUsed).toBe(0);
+    expect(result.clips).toEqual([]);
+    expect(result.stray).toEqual([]);
+  });
+
+  it('ends a model that never finishes with a timeout message', async () => {
+    const result = await runFailing({ model: 'nova-reel' });
+    expect(result.job.status).toBe('FAILED');
+    expect(result.job.errorMessage).toMatch(/did not finish/);
+    expect(result.stray).toEqual([]);
+  }, 60_000);
+});
+
+describe('cancel', () => {
+  it('stops a running job, removes its artifacts and charges nothing', async () => {
+    const user = await api.newUser();
+    const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'c' } }))
+      .body;
+    const submitted = await submit(api, user.token, project.id, {
+      jobType: 'GENERATE',
+      prompt: 'a long test pattern',
+      parameters: { model: 'local', durationSeconds: 25, resolution: '1280x720' },
+    });
+    let status = submitted.body.status;
+    for (let i = 0; i < 200 && status !== 'PROCESSING'; i += 1) {
+      await new Promise((r) => setTimeout(r, 25));
+      status = (await api.call('GET', `/v1/jobs/${submitted.body.id}`, { token: user.token })).body.status;
+    }
+    expect(status).toBe('PROCESSING');
+    const cancelled = await api.call('POST', `/v1/jobs/${submitted.body.id}/cancel`, { token: user.token });
+    expect(cancelled.status).toBe(200);
+    await api.env.idle();
+    const job = (await api.call('GET', `/v1/jobs/${submitted.body.id}`, { token: user.token })).body;
+    expect(job).toMatchObject({ status: 'FAILED', errorMessage: 'Cancelled by user.', clipId: null });
+    expect((await api.call('GET', '/v1/me', { token: user.token })).body.storageUsed).toBe(0);
+    expect(await strayObjects(api, user.userId)).toEqual([]);
+  });
+});
+
+describe('concurrency', () => {
+  it('brings 20 concurrent jobs to a terminal state', async () => {
+    const user = await api.newUser();
+    await api.env.ctx.users.changeTier(user.userId, 'ENTERPRISE');
+    const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'many' } }))
+      .body;
+    const submitted = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        submit(api, user.token, project.id, {
+          jobType: 'GENERATE',
+          prompt: `pattern ${i}`,
+          parameters: { ...local, seed: i },
+        }),
+      ),
+    );
+    expect(submitted.map((s) => s.status)).toEqual(Array(20).fill(202));
+    const ended = await Promise.all(submitted.map((s) => waitForJob(api, user.token, s.body.id, 200)));
+    expect(ended.filter((e) => e.job.status !== 'COMPLETED').map((e) => e.job.errorMessage)).toEqual([]);
+    const me = (await api.call('GET', '/v1/me', { token: user.token })).body;
+    const clips = await Promise.all(
+      ended.map(
+        async (e) => (await api.call('GET', `/v1/clips/${e.job.clipId}`, { token: user.token })).body,
+      ),
+    );
+    expect(me.storageUsed).toBe(clips.reduce((sum, c) => sum + c.fileSize, 0));
+  }, 240_000);
+});

@@ -1,0 +1,195 @@
+/**
+ * Every job type end to end through the local server: the real ASL on aws-local-stepfunctions, the ffmpeg
+ * executor of the MediaConvert settings, s3rver and its upload events.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFfmpeg } from '#shared/media/ffmpeg.ts';
+import { generateClip, probeClip, strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
+import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+let api: LocalApi;
+let user: { userId: string; token: string };
+let projectId: string;
+
+beforeAll(async () => {
+  api = await startLocalApi({ pollMs: 100 });
+  user = await api.newUser();
+  projectId = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'pipeline' } }))
+    .body.id;
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+const me = async () => (await api.call('GET', '/v1/me', { token: user.token })).body;
+
+describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
+  let a: { id: string; duration: number; resolution: string };
+  let b: { id: string; duration: number };
+  beforeAll(async () => {
+    a = await generateClip(api, user.token, projectId, {
+      durationSeconds: 3,
+      resolution: '640x360',
+      seed: 1,
+    });
+    b = await generateClip(api, user.token, projectId, {
+      durationSeconds: 2,
+      resolution: '640x360',
+      seed: 2,
+    });
+  });
+
+  it('stitches trimmed clips in order (EDIT)', async () => {
+    const before = (await me()).storageUsed;
+    const submitted = await submit(api, user.token, projectId, {
+      jobType: 'EDIT',
+      prompt: 'cut',
+      parameters: { clips: [{ clipId: a.id, start: 1, end: 3 }, { clipId: b.id }] },
+    });
+    expect(submitted.status).toBe(202);
+    const { job } = await waitForJob(api, user.token, submitted.body.id);
+    expect(job).toMatchObject({ status: 'COMPLETED', progress: 100 });
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    const probed = await probeClip(api, clip);
+    expect(probed.duration).toBeGreaterThan(3.5);
+    expect(probed.duration).toBeLessThan(4.5);
+    expect(clip.duration).toBeCloseTo(probed.duration, 0);
+    expect((await me()).storageUsed).toBe(before + clip.fileSize);
+  });
+
+  it('upscales and converts the frame rate (ENHANCE)', async () => {
+    const submitted = await submit(api, user.token, projectId, {
+      jobType: 'ENHANCE',
+      prompt: 'sharper',
+      sourceClipIds: [b.id],
+      parameters: { resolution: '1280x720', fps: 30, interpolation: 'INTERPOLATE', denoise: true },
+    });
+    expect(submitted.status).toBe(202);
+    const { job } = await waitForJob(api, user.token, submitted.body.id);
+    expect(job.status).toBe('COMPLETED');
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    expect(clip.resolution).toBe('1280x720');
+    const probed = await probeClip(api, clip);
+    expect(probed).toMatchObject({ width: 1280, height: 720 });
+    expect(probed.duration).toBeCloseTo(2, 0);
+  });
+
+  it('re-encodes a clip with an HLS ladder and a thumbnail (TRANSCODE)', async () => {
+    const submitted = await submit(api, user.token, projectId, {
+      jobType: 'TRANSCODE',
+      prompt: 'web copy',
+      sourceClipIds: [a.id],
+      parameters: { resolution: '640x360' },
+    });
+    const { job } = await waitForJob(api, user.token, submitted.body.id);
+    expect(job.status).toBe('COMPLETED');
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    const playlist = await (await fetch(clip.media.hlsUrl)).text();
+    expect(playlist).toContain('#EXT-X-STREAM-INF');
+    expect((await fetch(clip.media.thumbnailUrl)).status).toBe(200);
+    expect((await probeClip(api, clip)).duration).toBeCloseTo(3, 0);
+  });
+});
+
+describe('uploads', () => {
+  async function upload(file: string, name: string, contentType = 'video/mp4') {
+    const bytes = await readFile(file);
+    const grant = await api.call('POST', `/v1/projects/${projectId}/uploads`, {
+      token: user.token,
+      body: { fileName: name, contentType, fileSize: bytes.byteLength },
+    });
+    expect(grant.status).toBe(201);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(grant.body.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob([bytes], { type: contentType }), name);
+    const res = await fetch(grant.body.url, { method: 'POST', body: form });
+    expect(res.status).toBeLessThan(300);
+    return grant.body.uploadId as string;
+  }
+
+  async function jobOfUpload(uploadId: string) {
+    for (let i = 0; i < 200; i += 1) {
+      const job = await api.call('GET', `/v1/jobs/${uploadId}`, { token: user.token });
+      if (job.status === 200) return waitForJob(api, user.token, uploadId);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('no job was created for the upload');
+  }
+
+  it('turns an uploaded portrait video with sound into a clip and removes the upload', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'upload-'));
+    const file = path.join(dir, 'phone.mp4');
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=360x640:rate=25:duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=2',
+      '-shortest',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-y',
+      file,
+    ]);
+    const before = (await me()).storageUsed;
+    const uploadId = await upload(file, 'phone video.mp4');
+    const { job } = await jobOfUpload(uploadId);
+    expect(job).toMatchObject({ jobType: 'TRANSCODE', status: 'COMPLETED', progress: 100 });
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    expect(clip.resolution).toBe('360x640');
+    const probed = await probeClip(api, clip);
+    expect(probed).toMatchObject({ width: 360, height: 640, hasAudio: true });
+    expect(probed.duration).toBeCloseTo(2, 0);
+    expect((await me()).storageUsed).toBe(before + clip.fileSize);
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+
+  it('fails a file that is not a video, with a message, charging nothing and leaving nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'upload-'));
+    const file = path.join(dir, 'notes.mp4');
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, 'this is not a video'));
+    const before = (await me()).storageUsed;
+    const { job } = await jobOfUpload(await upload(file, 'notes.mp4'));
+    expect(job.status).toBe('FAILED');
+    expect(job.errorMessage).toMatch(/not a video/i);
+    expect((await me()).storageUsed).toBe(before);
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+    expect(await api.env.ctx.store.list(`work/${user.userId}/`)).toEqual([]);
+  });
+});
+
+describe('tier limits at submission', () => {
+  it('refuses a longer or larger clip than the tier allows, and what the model cannot do', async () => {
+    const tooLong = await submit(api, user.token, projectId, {
+      jobType: 'GENERATE',
+      prompt: 'x',
+      parameters: { model: 'local', durationSeconds: 31 },
+    });
+    expect(tooLong.status).toBe(403);
+    expect(tooLong.headers.get('content-type')).toContain('application/problem+json');
+    const tooBig = await submit(api, user.token, projectId, {
+      jobType: 'GENERATE',
+      prompt: 'x',
+      parameters: { model: 'local', resolution: '3840x2160' },
+    });
+    expect(tooBig.status).toBe(403);
+    const unsupported = await submit(api, user.token, projectId, {
+      jobType: 'GENERATE',
+      prompt: 'x',
+      parameters: { model: 'nova-reel', durationSeconds: 7 },
+    });
+    expect(unsupported.status).toBe(400);
+    expect(JSON.stringify(unsupported.body)).toContain('parameters.durationSeconds');
+    expect(await strayObjects(api, user.userId, ['users/'])).toEqual([]);
+  });
+});

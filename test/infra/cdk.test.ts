@@ -1,0 +1,229 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { STAGES } from '#infra/config.ts';
+import { API_ROUTES } from '#shared/http/routes.ts';
+
+// Bundling is skipped here (the bundle test builds every function); the templates are otherwise complete.
+function synth(stage: string) {
+  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
+  const built = buildApp(app);
+  return { ...built, data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
+}
+
+function policiesOf(template: Template, roleLogicalIdPrefix: string) {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) =>
+      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(roleLogicalIdPrefix)),
+    )
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+describe.each(STAGES)('stage %s', (stage) => {
+  let t: ReturnType<typeof synth>;
+  beforeAll(() => {
+    t = synth(stage);
+  });
+
+  it('names stacks after the stage', () => {
+    const stacks = t.app.node.children.filter((c): c is Stack => Stack.isStack(c));
+    expect(stacks.map((c) => c.stackName).sort()).toEqual(
+      [`AiVideoCompute-${stage}`, `AiVideoData-${stage}`].sort(),
+    );
+  });
+
+  it('has no unacknowledged cdk-nag finding in either stack', () => {
+    const acknowledged = new Set(t.acknowledged.map((a) => `${a.rule}@${a.path}`));
+    for (const stack of [
+      t.app.node.findChild(`AiVideoData-${stage}`),
+      t.app.node.findChild(`AiVideoCompute-${stage}`),
+    ]) {
+      const report = new AwsSolutionsChecks(undefined).validateScope(stack);
+      const open = report.violations.flatMap((v) =>
+        v.violatingResources
+          .map((r) => `${v.ruleName}@${r.constructPath}`)
+          .filter((key) => !acknowledged.has(key)),
+      );
+      expect(open).toEqual([]);
+    }
+  });
+
+  it('runs Aurora Serverless v2 with the Data API, encrypted, in isolated subnets', () => {
+    t.data.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      EnableHttpEndpoint: true,
+      StorageEncrypted: true,
+      ServerlessV2ScalingConfiguration: Match.objectLike({
+        MinCapacity: stage === 'prod' ? 0.5 : 0,
+      }),
+    });
+    t.data.resourceCountIs('AWS::RDS::DBInstance', stage === 'prod' ? 2 : 1);
+    t.data.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  it('keeps the media bucket private, encrypted, TLS-only, with lifecycle rules', () => {
+    t.data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+          Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 2 }),
+          Match.objectLike({ Prefix: 'work/' }),
+        ]),
+      },
+      ...(stage === 'prod' ? { VersioningConfiguration: { Status: 'Enabled' } } : {}),
+    });
+    const policies = Object.values(t.data.findResources('AWS::S3::BucketPolicy'));
+    const denies = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[],
+    );
+    expect(
+      denies.filter(
+        (s) =>
+          s.Effect === 'Deny' &&
+          JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+      ).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('has idempotency and audit tables with TTL, point-in-time recovery in prod only', () => {
+    for (const ttl of ['expiration', 'expiresAt']) {
+      t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TimeToLiveSpecification: { AttributeName: ttl, Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: stage === 'prod' },
+          }),
+        ],
+      });
+    }
+  });
+
+  it("applies the spec's password policy to the user pool", () => {
+    t.data.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 8,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+        }),
+      },
+      UsernameAttributes: ['email'],
+      LambdaConfig: { PostConfirmation: Match.anyValue() },
+    });
+  });
+
+  it('runs every function on Node 24, arm64, with tracing', () => {
+    const fns = Object.values(t.compute.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Handler === 'index.handler' && f.Properties.Runtime !== undefined,
+    );
+    const ours = fns.filter((f) => f.Properties.Environment?.Variables?.STAGE === stage);
+    expect(ours.length).toBeGreaterThanOrEqual(18);
+    for (const f of ours) {
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('routes every API route, with the Cognito authorizer where a token is needed', () => {
+    const routes = Object.values(t.compute.findResources('AWS::ApiGatewayV2::Route'));
+    const keys = routes.map((r) => r.Properties.RouteKey as string).sort();
+    expect(keys).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of API_ROUTES) {
+      const found = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      expect(found.Properties.AuthorizationType ?? 'NONE').toBe(route.auth ? 'JWT' : 'NONE');
+    }
+    t.compute.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('deploys the state machine with logging ALL, X-Ray, and every placeholder substituted', () => {
+    t.compute.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      TracingConfiguration: { Enabled: true },
+    });
+    const machine = Object.values(t.compute.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const substitutions = Object.keys(machine.Properties.DefinitionSubstitutions).sort();
+    expect(substitutions).toEqual(
+      [
+        'BuildTranscodeSettingsFunctionArn',
+        'CheckGenerationFunctionArn',
+        'MarkFailedFunctionArn',
+        'MarkProcessingFunctionArn',
+        'MediaConvertRoleArn',
+        'RegisterClipFunctionArn',
+        'StartGenerationFunctionArn',
+      ].sort(),
+    );
+  });
+
+  it('lets the state machine pass only the MediaConvert role, only to MediaConvert', () => {
+    const machineRole = 'GenerationJobRole';
+    const statements = Object.values(t.compute.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(machineRole)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+    const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]).toMatchObject({
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MediaConvertRole/), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' } },
+    });
+    expect(statements.some((s) => [s.Action].flat().some((a) => String(a).startsWith('s3:')))).toBe(false);
+  });
+
+  it('gives each function only what it needs', () => {
+    const actions = (prefix: string) => new Set(policiesOf(t.compute, prefix));
+    const templatesFn = actions('ApitemplatesFunctionServiceRole');
+    expect([...templatesFn].some((a) => a.startsWith('s3:') || a.startsWith('states:'))).toBe(false);
+    expect(templatesFn.has('rds-data:ExecuteStatement')).toBe(true);
+    const jobsFn = actions('ApijobsFunctionServiceRole');
+    expect(jobsFn.has('states:StartExecution')).toBe(true);
+    expect(jobsFn.has('s3:DeleteObject')).toBe(false);
+    const markProcessing = actions('PipelinemarkprocessingFunctionServiceRole');
+    expect([...markProcessing].some((a) => a.startsWith('s3:') || a.startsWith('bedrock:'))).toBe(false);
+    const start = actions('PipelinestartgenerationFunctionServiceRole');
+    expect(start.has('bedrock:StartAsyncInvoke')).toBe(true);
+    expect(start.has('s3:DeleteObject')).toBe(false);
+    const uploads = actions('ApiuploadsFunctionServiceRole');
+    expect(uploads.has('s3:PutObject')).toBe(true);
+    expect(uploads.has('s3:GetObject')).toBe(false);
+  });
+
+  it('wires uploads, MediaConvert progress and ended executions to their handlers', () => {
+    t.compute.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.s3'], 'detail-type': ['Object Created'] }),
+    });
+    t.compute.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.mediaconvert'] }),
+    });
+    t.compute.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.states'] }),
+    });
+    t.compute.resourceCountIs('AWS::CloudFormation::CustomResource', 1);
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    t.compute.hasOutput('ApiUrl', {});
+  });
+});

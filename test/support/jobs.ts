@@ -1,0 +1,57 @@
+/** Helpers for end-to-end tests of jobs: submit, wait for the end, fetch media, list leftovers. */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { probe } from '#shared/media/ffmpeg.ts';
+import type { LocalApi } from './local-api.ts';
+
+export async function submit(api: LocalApi, token: string, projectId: string, body: Record<string, unknown>) {
+  return api.call('POST', `/v1/projects/${projectId}/jobs`, { token, body });
+}
+
+/** Polls GET /v1/jobs/{id} until the job ends; returns it with every progress value seen. */
+export async function waitForJob(api: LocalApi, token: string, jobId: string, pollMs = 100) {
+  const seen: number[] = [];
+  for (let i = 0; i < 3000; i += 1) {
+    const job = await api.call('GET', `/v1/jobs/${jobId}`, { token });
+    if (job.status !== 200) throw new Error(`GET job: ${job.text}`);
+    seen.push(job.body.progress);
+    if (job.body.status === 'COMPLETED' || job.body.status === 'FAILED') {
+      await api.env.idle();
+      return { job: job.body, seen };
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  throw new Error(`job ${jobId} did not end`);
+}
+
+export async function generateClip(api: LocalApi, token: string, projectId: string, parameters: object) {
+  const submitted = await submit(api, token, projectId, {
+    jobType: 'GENERATE',
+    prompt: 'test pattern',
+    parameters: { model: 'local', ...parameters },
+  });
+  if (submitted.status !== 202) throw new Error(`submit: ${submitted.text}`);
+  const { job } = await waitForJob(api, token, submitted.body.id);
+  if (job.status !== 'COMPLETED') throw new Error(`job failed: ${job.errorMessage}`);
+  return (await api.call('GET', `/v1/clips/${job.clipId}`, { token })).body;
+}
+
+/** Downloads a clip's MP4 and probes it. */
+export async function probeClip(api: LocalApi, clip: { fileUrl: string }) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'probe-clip-'));
+  const file = path.join(dir, 'video.mp4');
+  await api.env.ctx.store.downloadToFile(clip.fileUrl, file);
+  return probe(file);
+}
+
+/** Every object a user has in the bucket, outside their registered clips' folders. */
+export async function strayObjects(api: LocalApi, userId: string, clipFolders: string[] = []) {
+  const store = api.env.ctx.store;
+  const all = [
+    ...(await store.list(`work/${userId}/`)),
+    ...(await store.list(`uploads/${userId}/`)),
+    ...(await store.list(`users/${userId}/`)),
+  ];
+  return all.map((o) => o.key).filter((key) => !clipFolders.some((folder) => key.startsWith(folder)));
+}
