@@ -10,10 +10,11 @@ import { StatefulStack } from './stacks/stateful.ts';
 import { StatelessStack } from './stacks/stateless.ts';
 
 /** CDK feature flags the stacks rely on (set here too, so tests that build an App get the same template). */
-const FEATURE_FLAGS: Record<string, boolean> = {
+const FEATURE_FLAGS: Record<string, boolean | string> = {
   '@aws-cdk/aws-iam:minimizePolicies': true,
   '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
 };
 
 export function buildApp(app = new App()) {

@@ -6,11 +6,21 @@ import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 
 export class FfmpegError extends Error {}
 
+type FfmpegObserver = (args: readonly string[], milliseconds: number) => void;
+const observers = new Set<FfmpegObserver>();
+
+/** Sees every ffmpeg run and its wall time (the pipeline-overhead benchmark sums them). */
+export function observeFfmpeg(observer: FfmpegObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 export function runFfmpeg(
   args: string[],
   options: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
+  const started = performance.now();
+  return new Promise<void>((resolve, reject) => {
     const child = spawn(
       ffmpegInstaller.path,
       ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-progress', 'pipe:1', ...args],
@@ -29,6 +39,7 @@ export function runFfmpeg(
     });
     child.on('error', (error) => reject(error));
     child.on('close', (code) => {
+      for (const observer of observers) observer(args, performance.now() - started);
       if (code === 0) resolve();
       else
         reject(new FfmpegError(`ffmpeg failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`));
