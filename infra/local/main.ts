@@ -39,11 +39,24 @@ Try it (copy and paste; needs curl and node):
   PROJECT=$(curl -s -X POST ${u}/v1/projects -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"title":"My first film"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
 
-  curl -s -X POST ${u}/v1/projects/$PROJECT/jobs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
-    -d '{"jobType":"GENERATE","prompt":"a red fox running through snow","parameters":{"model":"local","durationSeconds":6}}'
+  JOB=$(curl -s -X POST ${u}/v1/projects/$PROJECT/jobs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"jobType":"GENERATE","prompt":"a red fox running through snow","parameters":{"model":"local","durationSeconds":6}}' \\
+    | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
 
+  # watch its progress (the local model is a procedural stand-in, not AI)
+  while :; do S=$(curl -s ${u}/v1/jobs/$JOB -H "authorization: Bearer $TOKEN" \\
+    | node -pe 'const j=JSON.parse(require("fs").readFileSync(0)); j.status+" "+j.progress+"% "+(j.errorMessage??"")')
+    echo "$S"; case "$S" in COMPLETED*|FAILED*) break;; esac; sleep 1; done
+
+  CLIP=$(curl -s ${u}/v1/jobs/$JOB -H "authorization: Bearer $TOKEN" | node -pe 'JSON.parse(require("fs").readFileSync(0)).clipId')
+  curl -s ${u}/v1/clips/$CLIP -H "authorization: Bearer $TOKEN" \\
+    | node -pe 'JSON.parse(require("fs").readFileSync(0)).media.videoUrl' | xargs curl -s -o fox.mp4
+
+  # upload your own video (here: the clip just made); it becomes a TRANSCODE job with the upload's id
   curl -s -X POST ${u}/v1/projects/$PROJECT/uploads -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
-    -d '{"fileName":"holiday.mp4","contentType":"video/mp4","fileSize":1048576}'
+    -d "{\\"fileName\\":\\"fox.mp4\\",\\"contentType\\":\\"video/mp4\\",\\"fileSize\\":$(wc -c < fox.mp4)}" > upload.json
+  node -p 'const u=require("./upload.json"); [...Object.entries(u.fields).map(([k,v])=>"-F "+k+"="+v), "-F file=@fox.mp4", u.url].join(" ")' | xargs curl -s
+  curl -s ${u}/v1/jobs/$(node -p 'require("./upload.json").uploadId') -H "authorization: Bearer $TOKEN"
 
 Press Ctrl+C to stop.
 `);

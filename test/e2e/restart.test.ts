@@ -1,0 +1,47 @@
+/** `npm start` after a stop: jobs left QUEUED run, jobs left PROCESSING end FAILED with a message. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { startLocalEnvironment } from '#infra/local/environment.ts';
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'restart-'));
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+it('resumes QUEUED jobs and fails interrupted ones after a restart', async () => {
+  const options = { dataDir, issuer: 'http://127.0.0.1:1', logLevel: 'SILENT' as const, pollMs: 50 };
+  const first = await startLocalEnvironment(options);
+  const user = await first.ctx.users.create({ email: 'r@example.com', username: 'restart_user' });
+  const project = await first.ctx.projects.create(user.id, { title: 'restart' });
+  const job = (name: string) =>
+    first.ctx.jobs.create({
+      userId: user.id,
+      projectId: project.id,
+      jobType: 'GENERATE',
+      prompt: name,
+      parameters: { model: 'local', durationSeconds: 1, resolution: '640x360' },
+      concurrentLimit: 10,
+    });
+  // Rows as a crash would leave them: one never started, one mid-run with a scratch file.
+  const queued = await job('queued');
+  const interrupted = await job('interrupted');
+  await first.ctx.jobs.markProcessing(interrupted.id);
+  await first.ctx.store.putBytes(`work/${user.id}/${interrupted.id}/generation/partial.mp4`, 'x', 'video/mp4');
+  await first.stop();
+
+  const second = await startLocalEnvironment(options);
+  try {
+    await second.idle();
+    const after = await second.ctx.jobs.get(user.id, interrupted.id);
+    expect(after).toMatchObject({ status: 'FAILED' });
+    expect(after.errorMessage).toMatch(/local server stopped while this job ran/);
+    expect(await second.ctx.store.list(`work/${user.id}/`)).toEqual([]);
+    const resumed = await second.ctx.jobs.get(user.id, queued.id);
+    expect(resumed.status).toBe('COMPLETED');
+    expect(resumed.clipId).toBe(queued.id);
+  } finally {
+    await second.stop();
+  }
+});
