@@ -26,8 +26,8 @@ export function modelIssues(p: GenerateParameters): FieldIssue[] {
       if (p.resolution && p.resolution !== '1280x720') issue('resolution', 'Nova Reel makes only 1280x720');
       if (p.fps && p.fps !== 24) issue('fps', 'Nova Reel makes only 24 fps');
       if (p.aspectRatio && p.aspectRatio !== '16:9') issue('aspectRatio', 'Nova Reel makes only 16:9');
-      if (p.imageClipId) {
-        issue('imageClipId', 'start images are not supported yet; submit a text prompt only');
+      if (p.imageClipId && d !== 6) {
+        issue('imageClipId', 'a start image works only with a 6 s Nova Reel video');
       }
       if (p.loop) issue('loop', 'Nova Reel cannot loop');
       break;
@@ -47,6 +47,7 @@ export function modelIssues(p: GenerateParameters): FieldIssue[] {
     case 'local': {
       const d = p.durationSeconds ?? 6;
       if (d < 1) issue('durationSeconds', 'the local generator makes at least 1 s');
+      if (p.imageClipId) issue('imageClipId', 'the local generator takes text only');
       break;
     }
   }

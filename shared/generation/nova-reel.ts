@@ -11,8 +11,8 @@ const MULTI_SHOT_TEXT_MAX = 4000;
 const DEFAULT_SEED = 42;
 
 export interface NovaReelOptions extends AsyncModelOptions {
-  /** Reads a clip's poster frame as the start image (1280x720 PNG or JPEG). */
-  loadImage?: (clipId: string) => Promise<{ bytes: Uint8Array; format: 'png' | 'jpeg' }>;
+  /** Reads a start image (1280x720 PNG or JPEG) from the bucket. */
+  loadImage?: (key: string) => Promise<Uint8Array>;
 }
 
 export function createNovaReelModel(options: NovaReelOptions): VideoModel {
@@ -26,10 +26,10 @@ export function createNovaReelModel(options: NovaReelOptions): VideoModel {
         throw new GenerationFailed(`${NAME} takes prompts of at most ${limit} characters for this duration.`);
       }
       let images: { format: string; source: { bytes: string } }[] | undefined;
-      if (request.params.imageClipId) {
+      if (request.image) {
         if (!options.loadImage) throw new GenerationFailed(`${NAME} start images are not available here.`);
-        const image = await options.loadImage(request.params.imageClipId);
-        images = [{ format: image.format, source: { bytes: Buffer.from(image.bytes).toString('base64') } }];
+        const bytes = await options.loadImage(request.image.key);
+        images = [{ format: request.image.format, source: { bytes: Buffer.from(bytes).toString('base64') } }];
       }
       const modelInput = multiShot
         ? { taskType: 'MULTI_SHOT_AUTOMATED', multiShotAutomatedParams: { text: request.prompt } }

@@ -11,6 +11,8 @@ export interface GenerationRequest {
   params: GenerateParameters;
   /** Folder under which the model writes its output, ending in '/'. */
   outputPrefix: string;
+  /** A start image in the bucket (a clip's full-size poster frame). */
+  image?: { key: string; format: 'png' | 'jpeg' };
 }
 
 /** A text-to-video model: started once, then polled. */

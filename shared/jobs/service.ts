@@ -93,6 +93,20 @@ export function createJobService(deps: Deps) {
           const issues = modelIssues(generate);
           if (issues.length)
             throw new ValidationError('The chosen model cannot do this; see errors.', issues);
+          if (generate.imageClipId) {
+            const image = byId.get(generate.imageClipId)!;
+            if (image.resolution !== '1280x720' || typeof image.metadata.poster !== 'string') {
+              throw new ValidationError(
+                'The start image must come from a 1280x720 clip made by this system.',
+                [
+                  {
+                    path: 'parameters.imageClipId',
+                    message: `this clip is ${image.resolution} or has no poster frame`,
+                  },
+                ],
+              );
+            }
+          }
           const effective = effectiveGenerate(generate);
           duration = effective.durationSeconds;
           resolution = effective.resolution;

@@ -164,23 +164,39 @@ export async function executeTranscode(
     }
     options.onProgress?.(0.9);
 
-    const thumbs = settings.OutputGroups.find((g) => g.Name === 'Thumbnails');
-    if (thumbs) {
-      const base = keyOf(thumbs.OutputGroupSettings.FileGroupSettings!.Destination);
-      const v = thumbs.Outputs[0]!.VideoDescription as { Width: number; Height: number };
-      const dir = path.join(work, 'thumbs');
+    for (const group of settings.OutputGroups) {
+      const output = group.Outputs[0] as Output & {
+        VideoDescription: {
+          Width: number;
+          Height: number;
+          CodecSettings: {
+            Codec: string;
+            FrameCaptureSettings?: {
+              FramerateDenominator: number;
+              FramerateNumerator: number;
+              MaxCaptures: number;
+            };
+          };
+        };
+      };
+      const capture = output.VideoDescription.CodecSettings.FrameCaptureSettings;
+      if (output.VideoDescription.CodecSettings.Codec !== 'FRAME_CAPTURE' || !capture) continue;
+      const base = keyOf(group.OutputGroupSettings.FileGroupSettings!.Destination);
+      const every = capture.FramerateDenominator / capture.FramerateNumerator;
+      const v = output.VideoDescription;
+      const dir = path.join(work, `frames-${group.Name}`);
       await mkdir(dir);
       await runFfmpeg(
         [
           '-i',
           mp4,
           '-vf',
-          // The first frame, then one every 5 s: FRAME_CAPTURE at 1/5 fps starts at 0.
-          `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,5)',scale=${v.Width}:${v.Height}`,
+          // The first frame, then one per interval, as FRAME_CAPTURE does.
+          `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})',scale=${v.Width}:${v.Height}`,
           '-vsync',
           'vfr',
           '-frames:v',
-          '10',
+          String(capture.MaxCaptures),
           '-start_number',
           '0',
           '-q:v',

@@ -31,6 +31,7 @@ export const outputKeys = (prefix: string) => ({
   video: `${prefix}video.mp4`,
   hlsPlaylist: `${prefix}hls/index.m3u8`,
   thumbnail: `${prefix}thumb.0000000.jpg`,
+  poster: `${prefix}poster.0000000.jpg`,
 });
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
@@ -81,6 +82,45 @@ function video(width: number, height: number, maxBitrate: number, input: BuildSe
         ...framerate,
       },
     },
+  };
+}
+
+interface GroupSettings {
+  Type: string;
+  FileGroupSettings?: { Destination: string };
+  HlsGroupSettings?: { Destination: string; SegmentLength: number; MinSegmentLength: number };
+}
+
+function frameCapture(
+  name: string,
+  destination: string,
+  frames: { width: number; height: number; every: number; max: number },
+) {
+  return {
+    Name: name,
+    OutputGroupSettings: {
+      Type: 'FILE_GROUP_SETTINGS',
+      FileGroupSettings: { Destination: destination },
+    } as GroupSettings,
+    Outputs: [
+      {
+        Extension: 'jpg',
+        ContainerSettings: { Container: 'RAW' },
+        VideoDescription: {
+          Width: frames.width,
+          Height: frames.height,
+          CodecSettings: {
+            Codec: 'FRAME_CAPTURE',
+            FrameCaptureSettings: {
+              FramerateNumerator: 1,
+              FramerateDenominator: frames.every,
+              MaxCaptures: frames.max,
+              Quality: 80,
+            },
+          },
+        },
+      },
+    ],
   };
 }
 
@@ -163,32 +203,19 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
               })),
             },
           ]),
-      {
-        Name: 'Thumbnails',
-        OutputGroupSettings: {
-          Type: 'FILE_GROUP_SETTINGS',
-          FileGroupSettings: { Destination: `s3://${input.bucket}/${input.destinationPrefix}thumb` },
-        },
-        Outputs: [
-          {
-            Extension: 'jpg',
-            ContainerSettings: { Container: 'RAW' },
-            VideoDescription: {
-              Width: even(width * thumbScale),
-              Height: even(height * thumbScale),
-              CodecSettings: {
-                Codec: 'FRAME_CAPTURE',
-                FrameCaptureSettings: {
-                  FramerateNumerator: 1,
-                  FramerateDenominator: 5,
-                  MaxCaptures: 10,
-                  Quality: 80,
-                },
-              },
-            },
-          },
-        ],
-      },
+      frameCapture('Thumbnails', `s3://${input.bucket}/${input.destinationPrefix}thumb`, {
+        width: even(width * thumbScale),
+        height: even(height * thumbScale),
+        every: 5,
+        max: 10,
+      }),
+      // One full-size frame: the poster, and the start image a clip can give Nova Reel.
+      frameCapture('Poster', `s3://${input.bucket}/${input.destinationPrefix}poster`, {
+        width,
+        height,
+        every: 1,
+        max: 1,
+      }),
     ],
   };
 }

@@ -134,11 +134,19 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const effective = effectiveGenerate(params);
       const model = deps.models[effective.model];
       if (!model) throw new GenerationFailed(`The ${effective.model} model is not available here.`);
+      let image: { key: string; format: 'jpeg' } | undefined;
+      if (params.imageClipId) {
+        const [clip] = await deps.clips.getMany(job.userId, [params.imageClipId]);
+        const poster = clip?.metadata.poster;
+        if (typeof poster !== 'string') throw new GenerationFailed('The start image clip was deleted.');
+        image = { key: poster, format: 'jpeg' };
+      }
       const { handle } = await model.start({
         jobId: job.id,
         prompt: job.prompt,
         params,
         outputPrefix: `${jobWorkPrefix(job.userId, job.id)}generation/`,
+        ...(image ? { image } : {}),
       });
       await deps.jobs.reportProgress(job.id, 10);
       const expectedSeconds =
@@ -258,6 +266,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
         metadata: {
           jobType: job.jobType,
           hlsPlaylist: objects.some((o) => o.key === keys.hlsPlaylist) ? keys.hlsPlaylist : null,
+          poster: objects.some((o) => o.key === keys.poster) ? keys.poster : null,
           videoBytes: video.size,
           hasAudio: 'AudioDescriptions' in (state.transcode!.settings.OutputGroups[0]?.Outputs[0] ?? {}),
           ...(job.jobType === 'GENERATE'

@@ -4,19 +4,21 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BeforeTask } from '#infra/local/workflow.ts';
-import type { GenerationStatus, VideoModel } from '#shared/generation/port.ts';
-import { strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
+import type { GenerationRequest, GenerationStatus, VideoModel } from '#shared/generation/port.ts';
+import { generateClip, strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 let api: LocalApi;
 let fault: BeforeTask | undefined;
-let modelBehaviour: { start?: () => Promise<{ handle: string }>; check?: () => Promise<GenerationStatus> } =
-  {};
+let modelBehaviour: {
+  start?: (request: GenerationRequest) => Promise<{ handle: string }>;
+  check?: () => Promise<GenerationStatus>;
+} = {};
 
 /** Stands in for Nova Reel: its failures are what a test makes them. */
 const scriptedModel: VideoModel = {
   id: 'nova-reel',
-  start: () => modelBehaviour.start?.() ?? Promise.resolve({ handle: 'h' }),
+  start: (request) => modelBehaviour.start?.(request) ?? Promise.resolve({ handle: 'h' }),
   check: () => modelBehaviour.check?.() ?? Promise.resolve({ state: 'running' }),
 };
 
@@ -155,6 +157,33 @@ describe('fault injection', () => {
     expect(result.job.errorMessage).toMatch(/did not finish/);
     expect(result.stray).toEqual([]);
   }, 60_000);
+});
+
+describe('start image', () => {
+  it('hands Nova Reel the full-size poster frame of a 1280x720 clip', async () => {
+    const user = await api.newUser();
+    const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'i' } }))
+      .body;
+    const source = await generateClip(api, user.token, project.id, {
+      durationSeconds: 1,
+      resolution: '1280x720',
+    });
+    let seen: GenerationRequest | undefined;
+    modelBehaviour.start = async (request) => {
+      seen = request;
+      return { handle: 'h' };
+    };
+    modelBehaviour.check = async () => ({ state: 'failed', message: 'stop here' });
+    const submitted = await submit(api, user.token, project.id, {
+      jobType: 'GENERATE',
+      prompt: 'the same scene at night',
+      parameters: { model: 'nova-reel', imageClipId: source.id },
+    });
+    expect(submitted.status).toBe(202);
+    await waitForJob(api, user.token, submitted.body.id, 50);
+    expect(seen?.image).toEqual({ key: source.metadata.poster, format: 'jpeg' });
+    expect(await api.env.ctx.store.head(source.metadata.poster)).toMatchObject({ size: expect.any(Number) });
+  });
 });
 
 describe('cancel', () => {

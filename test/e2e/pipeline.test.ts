@@ -91,6 +91,8 @@ describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
     expect(playlist).toContain('#EXT-X-STREAM-INF');
     expect((await fetch(clip.media.thumbnailUrl)).status).toBe(200);
     expect((await probeClip(api, clip)).duration).toBeCloseTo(3, 0);
+    expect(clip.metadata.poster).toBe(clip.fileUrl.replace('video.mp4', 'poster.0000000.jpg'));
+    expect(await api.env.ctx.store.head(clip.metadata.poster)).not.toBeNull();
   });
 });
 
@@ -190,6 +192,22 @@ describe('tier limits at submission', () => {
     });
     expect(unsupported.status).toBe(400);
     expect(JSON.stringify(unsupported.body)).toContain('parameters.durationSeconds');
+    const clip = (await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token })).body
+      .items[0];
+    const localImage = await submit(api, user.token, projectId, {
+      jobType: 'GENERATE',
+      prompt: 'x',
+      parameters: { model: 'local', imageClipId: clip.id },
+    });
+    expect(localImage.status).toBe(400);
+    expect(JSON.stringify(localImage.body)).toContain('text only');
+    const smallImage = await submit(api, user.token, projectId, {
+      jobType: 'GENERATE',
+      prompt: 'x',
+      parameters: { model: 'nova-reel', imageClipId: clip.id },
+    });
+    expect(smallImage.status).toBe(400);
+    expect(JSON.stringify(smallImage.body)).toContain('1280x720');
     expect(await strayObjects(api, user.userId, ['users/'])).toEqual([]);
   });
 });

@@ -28,7 +28,11 @@ it('resumes QUEUED jobs and fails interrupted ones after a restart', async () =>
   const queued = await job('queued');
   const interrupted = await job('interrupted');
   await first.ctx.jobs.markProcessing(interrupted.id);
-  await first.ctx.store.putBytes(`work/${user.id}/${interrupted.id}/generation/partial.mp4`, 'x', 'video/mp4');
+  await first.ctx.store.putBytes(
+    `work/${user.id}/${interrupted.id}/generation/partial.mp4`,
+    'x',
+    'video/mp4',
+  );
   await first.stop();
 
   const second = await startLocalEnvironment(options);

@@ -36,7 +36,8 @@ describe('Nova Reel', () => {
   const model = createNovaReelModel({
     client,
     bucket,
-    loadImage: async () => ({ bytes: new Uint8Array([1, 2, 3]), format: 'png' }),
+    loadImage: async (key) =>
+      key === 'users/u/poster.0000000.jpg' ? new Uint8Array([1, 2, 3]) : new Uint8Array(),
   });
 
   it('starts a 6 s TEXT_VIDEO at 1280x720, 24 fps, with the job id as client token', async () => {
@@ -54,9 +55,12 @@ describe('Nova Reel', () => {
   });
 
   it('sends a start image as base64 bytes', async () => {
-    await model.start(request({ model: 'nova-reel', imageClipId: jobId }));
+    await model.start({
+      ...request({ model: 'nova-reel', imageClipId: jobId }),
+      image: { key: 'users/u/poster.0000000.jpg', format: 'jpeg' },
+    });
     expect(sent().modelInput).toMatchObject({
-      textToVideoParams: { images: [{ format: 'png', source: { bytes: 'AQID' } }] },
+      textToVideoParams: { images: [{ format: 'jpeg', source: { bytes: 'AQID' } }] },
     });
   });
 

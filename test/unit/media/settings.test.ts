@@ -52,6 +52,11 @@ describe('MediaConvert settings', () => {
     expect(g.HLS!.Outputs.every((o) => o.ContainerSettings.Container === 'M3U8')).toBe(true);
     const thumbs = g.Thumbnails!.Outputs[0]!;
     expect(thumbs.ContainerSettings.Container).toBe('RAW');
+    expect(g.Poster!.Outputs[0]!.VideoDescription).toMatchObject({
+      Width: 1280,
+      Height: 720,
+      CodecSettings: { Codec: 'FRAME_CAPTURE', FrameCaptureSettings: { MaxCaptures: 1 } },
+    });
     expect(thumbs.VideoDescription.CodecSettings).toMatchObject({
       Codec: 'FRAME_CAPTURE',
       FrameCaptureSettings: { MaxCaptures: expect.any(Number) },
@@ -127,6 +132,7 @@ describe('MediaConvert settings', () => {
     expect(buildTranscodeSettings({ ...base, hls: false }).OutputGroups.map((g) => g.Name)).toEqual([
       'File',
       'Thumbnails',
+      'Poster',
     ]);
   });
 });
