@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -47,26 +48,26 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
   await create(
     {
       TableName: tables.idempotency,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEYS.partition, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEYS.partition, AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
     },
-    'expiration',
+    IDEMPOTENCY_TABLE_KEYS.ttl,
   );
   await create(
     {
       TableName: tables.audit,
       KeySchema: [
-        { AttributeName: 'userId', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
+        { AttributeName: AUDIT_TABLE_KEYS.partition, KeyType: 'HASH' },
+        { AttributeName: AUDIT_TABLE_KEYS.sort, KeyType: 'RANGE' },
       ],
       AttributeDefinitions: [
-        { AttributeName: 'userId', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: AUDIT_TABLE_KEYS.partition, AttributeType: 'S' },
+        { AttributeName: AUDIT_TABLE_KEYS.sort, AttributeType: 'S' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
     },
-    'expiresAt',
+    AUDIT_TABLE_KEYS.ttl,
   );
   return {
     endpoint,

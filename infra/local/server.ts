@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type ApiFunctionName, matchRoute } from '#shared/http/routes.ts';
@@ -41,7 +41,13 @@ export async function startApiServer(options: {
   jwks: () => { keys: object[] };
 }): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const handlers = await loadHandlers();
-  const server = createServer(async (req, res) => {
+  // Requests still being handled (their client may be gone); close() waits for them, as Lambda would.
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer((req, res) => {
+    const work = handle(req, res).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse) {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/.well-known/jwks.json') {
@@ -67,12 +73,17 @@ export async function startApiServer(options: {
         }),
       );
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     server,
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.all(inFlight);
+      await closed;
+    },
   };
 }

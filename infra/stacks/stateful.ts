@@ -12,7 +12,13 @@ import {
   type UserPoolClient,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  TableEncryptionV2,
+  type TablePropsV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { FlowLogDestination, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -30,6 +36,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction } from '../constructs/app-function.ts';
 
@@ -154,23 +161,25 @@ export class StatefulStack extends Stack {
       autoDeleteObjects: !config.retainData,
     });
 
-    const table = (id: string, props: Partial<ConstructorParameters<typeof TableV2>[2]> & object) =>
+    const table = (
+      id: string,
+      props: Pick<TablePropsV2, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute'>,
+    ) =>
       new TableV2(this, id, {
-        partitionKey: { name: 'pk', type: AttributeType.STRING },
         billing: Billing.onDemand(),
         encryption: TableEncryptionV2.customerManagedKey(this.key),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: config.tables.pointInTimeRecovery },
         removalPolicy,
         ...props,
       });
-    // Key and TTL attribute names are Powertools idempotency's defaults.
     this.idempotencyTable = table('Idempotency', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
+      partitionKey: { name: IDEMPOTENCY_TABLE_KEYS.partition, type: AttributeType.STRING },
+      timeToLiveAttribute: IDEMPOTENCY_TABLE_KEYS.ttl,
     });
     this.auditTable = table('Audit', {
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
+      partitionKey: { name: AUDIT_TABLE_KEYS.partition, type: AttributeType.STRING },
+      sortKey: { name: AUDIT_TABLE_KEYS.sort, type: AttributeType.STRING },
+      timeToLiveAttribute: AUDIT_TABLE_KEYS.ttl,
     });
 
     this.userPool = new UserPool(this, 'Users', {

@@ -3,6 +3,11 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import type { AuditEntry, AuditLog } from './port.ts';
 
 const RETENTION_DAYS = 365;
+
+/** The audit table's key and TTL attributes; the CDK stack and the local table are built from these. */
+export const AUDIT_TABLE_KEYS = { partition: 'userId', sort: 'sk', ttl: 'expiresAt' } as const;
+/** Powertools idempotency's default attribute names. */
+export const IDEMPOTENCY_TABLE_KEYS = { partition: 'id', ttl: 'expiration' } as const;
 const BATCH = 25;
 
 interface Pending {
@@ -11,7 +16,7 @@ interface Pending {
 }
 
 /**
- * Audit entries keyed by user (pk) and time (sk), expiring through DynamoDB TTL. Entries recorded in the
+ * Audit entries keyed by user (userId) and time (sk), expiring through DynamoDB TTL. Entries recorded in the
  * same tick (concurrent requests in one process) share one BatchWriteItem of up to 25; each caller still
  * waits until its own entry is stored, so nothing is lost when Lambda freezes the process.
  */

@@ -1,22 +1,45 @@
 import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
 import { UnauthorizedError } from '../errors.ts';
-import type { Caller, TokenVerifier } from './port.ts';
+import type { TokenVerifier } from './port.ts';
 
 const INVALID = 'The access token is missing, malformed or expired; sign in again.';
+const CACHE_SIZE = 1000;
+const CACHE_SECONDS = 60;
+
+/**
+ * Remembers tokens that verified, until the sooner of their expiry and a minute, so a warm container does
+ * not redo the RSA check for every request of the same session. Only successes are cached, keyed by the
+ * whole token: the same bytes verify the same way. Bounded, oldest first out.
+ */
+export function withVerifiedCache(
+  verify: (token: string) => Promise<{ sub?: string; exp?: number }>,
+  now: () => number = Date.now,
+): TokenVerifier {
+  const cache = new Map<string, { userId: string; until: number }>();
+  return {
+    async verify(token) {
+      const hit = cache.get(token);
+      if (hit && hit.until > now()) return { userId: hit.userId };
+      if (hit) cache.delete(token);
+      let payload: { sub?: string; exp?: number };
+      try {
+        payload = await verify(token);
+        if (!payload.sub) throw new Error('no subject');
+      } catch {
+        throw new UnauthorizedError(INVALID);
+      }
+      const until = Math.min((payload.exp ?? 0) * 1000, now() + CACHE_SECONDS * 1000);
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(token, { userId: payload.sub, until });
+      return { userId: payload.sub };
+    },
+  };
+}
 
 /** Access tokens of a Cognito user pool (JWKS fetched once per container and cached). */
 export function cognitoVerifier(userPoolId: string, clientId: string): TokenVerifier {
   const verifier = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'access' });
-  return {
-    async verify(token) {
-      try {
-        const payload = await verifier.verify(token);
-        return { userId: payload.sub };
-      } catch {
-        throw new UnauthorizedError(INVALID);
-      }
-    },
-  };
+  return withVerifiedCache((token) => verifier.verify(token));
 }
 
 /** Access tokens of the local issuer, checked against its JWKS held in memory (no fetch). */
@@ -30,17 +53,7 @@ export function localVerifier(issuer: string, jwks: { keys: object[] }): TokenVe
     },
   });
   verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
-  return {
-    async verify(token): Promise<Caller> {
-      try {
-        const payload = await verifier.verify(token);
-        if (!payload.sub) throw new Error('no subject');
-        return { userId: payload.sub };
-      } catch {
-        throw new UnauthorizedError(INVALID);
-      }
-    },
-  };
+  return withVerifiedCache((token) => verifier.verify(token));
 }
 
 export function bearerToken(authorization: string | undefined): string {

@@ -13,7 +13,8 @@ export type VideoModelId = keyof typeof MODEL_DEFAULTS;
 const LUMA_RESOLUTIONS = ['960x540', '1280x720'];
 const LUMA_ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '21:9', '9:21'];
 
-export function modelIssues(p: GenerateParameters): FieldIssue[] {
+/** What the chosen model cannot do with these parameters (and, when given, this prompt). */
+export function modelIssues(p: GenerateParameters, prompt?: string): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const issue = (path: string, message: string) => issues.push({ path: `parameters.${path}`, message });
   const model = p.model ?? 'local';
@@ -30,6 +31,13 @@ export function modelIssues(p: GenerateParameters): FieldIssue[] {
         issue('imageClipId', 'a start image works only with a 6 s Nova Reel video');
       }
       if (p.loop) issue('loop', 'Nova Reel cannot loop');
+      const promptMax = d === 6 ? 512 : 4000;
+      if (prompt !== undefined && prompt.length > promptMax) {
+        issues.push({
+          path: 'prompt',
+          message: `Nova Reel takes at most ${promptMax} characters for a ${d} s video`,
+        });
+      }
       break;
     }
     case 'luma-ray2': {

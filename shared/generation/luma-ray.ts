@@ -1,35 +1,98 @@
-/** Luma Ray 2 on Bedrock: 5 s or 9 s text to video at 540p or 720p, any supported aspect ratio, loopable. */
-
-import { type AsyncModelOptions, checkAsync, GenerationFailed, startAsync } from './bedrock.ts';
+/**
+ * Luma Ray 2 on Bedrock (Bedrock user guide, "Luma AI models"): text to video, 5 s or 9 s, 540p or 720p,
+ * aspect ratios 1:1, 16:9, 9:16, 4:3, 3:4, 21:9 and 9:21, optionally looping; prompts of 1–5000
+ * characters. The MP4 goes to the invocation's folder under the job's generation folder.
+ */
+import {
+  type BedrockRuntimeClient,
+  GetAsyncInvokeCommand,
+  type GetAsyncInvokeCommandOutput,
+  StartAsyncInvokeCommand,
+  type StartAsyncInvokeCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
+import { bedrockError, GenerationFailed, invocationStatus } from './bedrock-errors.ts';
 import { effectiveGenerate } from './capabilities.ts';
-import type { VideoModel } from './port.ts';
+import type { GenerationRequest, VideoModel } from './port.ts';
 
 export const LUMA_RAY_MODEL_ID = 'luma.ray-v2:0';
 const NAME = 'Luma Ray 2';
-const PROMPT_MAX = 5000;
-const RESOLUTIONS: Record<string, '540p' | '720p'> = { '960x540': '540p', '1280x720': '720p' };
+export const LUMA_RAY_PROMPT_MAX = 5000;
+const RESOLUTIONS: Readonly<Record<string, '540p' | '720p'>> = { '960x540': '540p', '1280x720': '720p' };
+const DURATIONS: Readonly<Record<number, '5s' | '9s'>> = { 5: '5s', 9: '9s' };
 
-export function createLumaRayModel(options: AsyncModelOptions): VideoModel {
+export interface LumaRayOptions {
+  client: BedrockRuntimeClient;
+  /** The media bucket; the model writes into the job's generation folder there. */
+  bucket: string;
+}
+
+type LumaRayInput = {
+  prompt: string;
+  aspect_ratio: string;
+  loop: boolean;
+  duration: '5s' | '9s';
+  resolution: '540p' | '720p';
+};
+
+/** The job's parameters in Luma's vocabulary; what it cannot make fails here rather than at Bedrock. */
+export function lumaRayInput(request: GenerationRequest): LumaRayInput {
+  const p = effectiveGenerate(request.params);
+  if (request.image || request.params.imageClipId) {
+    throw new GenerationFailed(`${NAME} on Bedrock takes text prompts only here.`);
+  }
+  if (request.prompt.length > LUMA_RAY_PROMPT_MAX) {
+    throw new GenerationFailed(
+      `${NAME} takes prompts of at most ${LUMA_RAY_PROMPT_MAX} characters; this one has ${request.prompt.length}.`,
+    );
+  }
+  const duration = DURATIONS[p.durationSeconds];
+  if (!duration) throw new GenerationFailed(`${NAME} makes 5 s or 9 s videos.`);
+  const resolution = RESOLUTIONS[p.resolution];
+  if (!resolution) throw new GenerationFailed(`${NAME} makes 960x540 (540p) or 1280x720 (720p) videos.`);
+  return {
+    prompt: request.prompt,
+    aspect_ratio: request.params.aspectRatio ?? '16:9',
+    loop: request.params.loop ?? false,
+    duration,
+    resolution,
+  };
+}
+
+export function createLumaRayModel(options: LumaRayOptions): VideoModel {
+  const { client, bucket } = options;
   return {
     id: 'luma-ray2',
+
     async start(request) {
-      const p = effectiveGenerate(request.params);
-      if (request.prompt.length > PROMPT_MAX) {
-        throw new GenerationFailed(`${NAME} takes prompts of at most ${PROMPT_MAX} characters.`);
+      const modelInput = lumaRayInput(request);
+      let out: StartAsyncInvokeCommandOutput;
+      try {
+        out = await client.send(
+          new StartAsyncInvokeCommand({
+            modelId: LUMA_RAY_MODEL_ID,
+            // The job id makes a retried start return the same invocation instead of starting (and paying for) another.
+            clientRequestToken: request.jobId,
+            modelInput,
+            outputDataConfig: {
+              s3OutputDataConfig: { s3Uri: `s3://${bucket}/${request.outputPrefix.replace(/\/+$/, '')}` },
+            },
+          }),
+        );
+      } catch (error) {
+        throw bedrockError(NAME, error);
       }
-      return startAsync(options, NAME, {
-        modelId: LUMA_RAY_MODEL_ID,
-        jobId: request.jobId,
-        outputPrefix: request.outputPrefix,
-        modelInput: {
-          prompt: request.prompt,
-          aspect_ratio: request.params.aspectRatio ?? '16:9',
-          loop: request.params.loop ?? false,
-          duration: `${p.durationSeconds}s`,
-          resolution: RESOLUTIONS[p.resolution] ?? '720p',
-        },
-      });
+      if (!out.invocationArn) throw new GenerationFailed(`${NAME} did not accept the job.`);
+      return { handle: out.invocationArn };
     },
-    check: (handle) => checkAsync(options, NAME, handle),
+
+    async check(handle) {
+      let answer: GetAsyncInvokeCommandOutput;
+      try {
+        answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
+      } catch (error) {
+        throw bedrockError(NAME, error);
+      }
+      return invocationStatus(NAME, bucket, handle, answer);
+    },
   };
 }

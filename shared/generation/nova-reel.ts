@@ -1,57 +1,119 @@
-/** Amazon Nova Reel on Bedrock: 6 s text (and optional start image) to video, or 12–120 s multi-shot. */
-
-import { type AsyncModelOptions, checkAsync, GenerationFailed, startAsync } from './bedrock.ts';
+/**
+ * Amazon Nova Reel on Bedrock (Amazon Nova user guide, "Video generation access and usage"): a 6 s
+ * TEXT_VIDEO, optionally from a 1280x720 PNG or JPEG start image sent as base64, or a 12–120 s
+ * MULTI_SHOT_AUTOMATED video (steps of 6 s, text only), always 1280x720 at 24 fps. Bedrock writes
+ * `{invocation id}/output.mp4` under the job's generation folder.
+ */
+import {
+  type BedrockRuntimeClient,
+  GetAsyncInvokeCommand,
+  type GetAsyncInvokeCommandOutput,
+  StartAsyncInvokeCommand,
+  type StartAsyncInvokeCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
+import { bedrockError, GenerationFailed, invocationStatus } from './bedrock-errors.ts';
 import { effectiveGenerate } from './capabilities.ts';
-import type { VideoModel } from './port.ts';
+import type { GenerationRequest, VideoModel } from './port.ts';
 
 export const NOVA_REEL_MODEL_ID = 'amazon.nova-reel-v1:1';
 const NAME = 'Nova Reel';
-const SINGLE_SHOT_TEXT_MAX = 512;
-const MULTI_SHOT_TEXT_MAX = 4000;
-const DEFAULT_SEED = 42;
+/** Prompt lengths the model takes: TEXT_VIDEO 1–512 characters, MULTI_SHOT_AUTOMATED 1–4000. */
+export const NOVA_REEL_TEXT_LIMITS = { single: 512, multiShot: 4000 } as const;
+/** The seed when the job gives none (Nova Reel takes 0–2,147,483,646), so a job is reproducible. */
+export const NOVA_REEL_DEFAULT_SEED = 42;
 
-export interface NovaReelOptions extends AsyncModelOptions {
-  /** Reads a start image (1280x720 PNG or JPEG) from the bucket. */
+export interface NovaReelOptions {
+  client: BedrockRuntimeClient;
+  /** The media bucket; the model writes into the job's generation folder there. */
+  bucket: string;
+  /** Reads the start image (the GenerationRequest's image key, a 1280x720 PNG or JPEG) from the bucket. */
   loadImage?: (key: string) => Promise<Uint8Array>;
 }
 
+type ImageSource = { format: 'png' | 'jpeg'; source: { bytes: string } };
+
+type NovaReelInput =
+  | { taskType: 'TEXT_VIDEO'; textToVideoParams: { text: string; images?: ImageSource[] } }
+  | { taskType: 'MULTI_SHOT_AUTOMATED'; multiShotAutomatedParams: { text: string } };
+
 export function createNovaReelModel(options: NovaReelOptions): VideoModel {
+  const { client, bucket } = options;
+
+  async function startImage(request: GenerationRequest): Promise<ImageSource[] | undefined> {
+    if (!request.image) {
+      if (request.params.imageClipId) throw new GenerationFailed('The start image could not be found.');
+      return undefined;
+    }
+    if (!options.loadImage) throw new GenerationFailed(`${NAME} start images are not available here.`);
+    const bytes = await options.loadImage(request.image.key);
+    return [{ format: request.image.format, source: { bytes: Buffer.from(bytes).toString('base64') } }];
+  }
+
+  async function modelInput(request: GenerationRequest): Promise<NovaReelInput> {
+    const { durationSeconds } = effectiveGenerate(request.params);
+    const text = request.prompt;
+    if (durationSeconds > 6) {
+      if (request.image || request.params.imageClipId) {
+        throw new GenerationFailed(`A start image works only with a 6 s ${NAME} video.`);
+      }
+      if (text.length > NOVA_REEL_TEXT_LIMITS.multiShot) {
+        throw new GenerationFailed(
+          `${NAME} takes prompts of at most ${NOVA_REEL_TEXT_LIMITS.multiShot} characters; this one has ${text.length}.`,
+        );
+      }
+      return { taskType: 'MULTI_SHOT_AUTOMATED', multiShotAutomatedParams: { text } };
+    }
+    if (text.length > NOVA_REEL_TEXT_LIMITS.single) {
+      throw new GenerationFailed(
+        `${NAME} takes prompts of at most ${NOVA_REEL_TEXT_LIMITS.single} characters for a 6 s video; this one has ${text.length}. Shorten it, or ask for 12 s or more (up to ${NOVA_REEL_TEXT_LIMITS.multiShot} characters).`,
+      );
+    }
+    const images = await startImage(request);
+    return { taskType: 'TEXT_VIDEO', textToVideoParams: { text, ...(images ? { images } : {}) } };
+  }
+
   return {
     id: 'nova-reel',
+
     async start(request) {
-      const p = effectiveGenerate(request.params);
-      const multiShot = p.durationSeconds > 6;
-      const limit = multiShot ? MULTI_SHOT_TEXT_MAX : SINGLE_SHOT_TEXT_MAX;
-      if (request.prompt.length > limit) {
-        throw new GenerationFailed(`${NAME} takes prompts of at most ${limit} characters for this duration.`);
+      const input = await modelInput(request);
+      const { durationSeconds } = effectiveGenerate(request.params);
+      let out: StartAsyncInvokeCommandOutput;
+      try {
+        out = await client.send(
+          new StartAsyncInvokeCommand({
+            modelId: NOVA_REEL_MODEL_ID,
+            // The job id makes a retried start return the same invocation instead of starting (and paying for) another.
+            clientRequestToken: request.jobId,
+            modelInput: {
+              ...input,
+              videoGenerationConfig: {
+                durationSeconds,
+                fps: 24,
+                dimension: '1280x720',
+                seed: request.params.seed ?? NOVA_REEL_DEFAULT_SEED,
+              },
+            },
+            outputDataConfig: {
+              s3OutputDataConfig: { s3Uri: `s3://${bucket}/${request.outputPrefix.replace(/\/+$/, '')}` },
+            },
+          }),
+        );
+      } catch (error) {
+        throw bedrockError(NAME, error);
       }
-      let images: { format: string; source: { bytes: string } }[] | undefined;
-      if (request.image) {
-        if (!options.loadImage) throw new GenerationFailed(`${NAME} start images are not available here.`);
-        const bytes = await options.loadImage(request.image.key);
-        images = [{ format: request.image.format, source: { bytes: Buffer.from(bytes).toString('base64') } }];
-      }
-      const modelInput = multiShot
-        ? { taskType: 'MULTI_SHOT_AUTOMATED', multiShotAutomatedParams: { text: request.prompt } }
-        : {
-            taskType: 'TEXT_VIDEO',
-            textToVideoParams: { text: request.prompt, ...(images ? { images } : {}) },
-          };
-      return startAsync(options, NAME, {
-        modelId: NOVA_REEL_MODEL_ID,
-        jobId: request.jobId,
-        outputPrefix: request.outputPrefix,
-        modelInput: {
-          ...modelInput,
-          videoGenerationConfig: {
-            durationSeconds: p.durationSeconds,
-            fps: 24,
-            dimension: '1280x720',
-            seed: request.params.seed ?? DEFAULT_SEED,
-          },
-        },
-      });
+      if (!out.invocationArn) throw new GenerationFailed(`${NAME} did not accept the job.`);
+      return { handle: out.invocationArn };
     },
-    check: (handle) => checkAsync(options, NAME, handle),
+
+    async check(handle) {
+      let answer: GetAsyncInvokeCommandOutput;
+      try {
+        answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
+      } catch (error) {
+        throw bedrockError(NAME, error);
+      }
+      return invocationStatus(NAME, bucket, handle, answer);
+    },
   };
 }

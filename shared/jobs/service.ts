@@ -90,7 +90,7 @@ export function createJobService(deps: Deps) {
       switch (body.jobType) {
         case 'GENERATE': {
           const generate = parameters as GenerateParameters;
-          const issues = modelIssues(generate);
+          const issues = modelIssues(generate, prompt);
           if (issues.length)
             throw new ValidationError('The chosen model cannot do this; see errors.', issues);
           if (generate.imageClipId) {

@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
+import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { API_ROUTES } from '#shared/http/routes.ts';
 
 // Bundling is skipped here (the bundle test builds every function); the templates are otherwise complete.
@@ -99,6 +100,18 @@ describe.each(STAGES)('stage %s', (stage) => {
           JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
       ).length,
     ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keys the tables as the code writes them', () => {
+    t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEYS.partition, KeyType: 'HASH' }],
+    });
+    t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: AUDIT_TABLE_KEYS.partition, KeyType: 'HASH' },
+        { AttributeName: AUDIT_TABLE_KEYS.sort, KeyType: 'RANGE' },
+      ],
+    });
   });
 
   it('has idempotency and audit tables with TTL, point-in-time recovery in prod only', () => {
