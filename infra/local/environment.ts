@@ -107,7 +107,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     }),
     verifier: localVerifier(options.issuer, jwks),
     workflow,
-    audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.audit),
+    audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.audit, {
+      batchWindowMs: 3,
+    }),
     idempotent: dynamoIdempotency(dynamo.client, dynamo.tables.idempotency),
     loginLimiter: new LoginLimiter(),
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),

@@ -18,9 +18,15 @@ interface Pending {
 /**
  * Audit entries keyed by user (userId) and time (sk), expiring through DynamoDB TTL. Entries recorded in the
  * same tick (concurrent requests in one process) share one BatchWriteItem of up to 25; each caller still
- * waits until its own entry is stored, so nothing is lost when Lambda freezes the process.
+ * waits until its own entry is stored, so nothing is lost when Lambda freezes the process. A Lambda
+ * invocation serves one request, so it flushes at once; the local server, which serves many requests in
+ * one process, may wait a few milliseconds (`batchWindowMs`) to gather them.
  */
-export function dynamoAuditLog(client: DynamoDBDocumentClient, tableName: string): AuditLog {
+export function dynamoAuditLog(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  options: { batchWindowMs?: number } = {},
+): AuditLog {
   let queue: Pending[] = [];
   let scheduled = false;
 
@@ -70,7 +76,8 @@ export function dynamoAuditLog(client: DynamoDBDocumentClient, tableName: string
         queue.push({ item, done: (error) => (error ? reject(error) : resolve()) });
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          if (options.batchWindowMs) setTimeout(flush, options.batchWindowMs);
+          else setImmediate(flush);
         }
       });
     },
