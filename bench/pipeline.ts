@@ -72,7 +72,7 @@ export async function run(): Promise<string> {
     '## Local pipeline overhead (6 s 1280x720 GENERATE, local model)',
     '',
     'Wall time from POST to COMPLETED (client polling every 20 ms) divided by the summed wall time of the ffmpeg',
-    'processes that rendered and transcoded it (MP4, 4-rung HLS ladder, thumbnails), in the same run. Target ≤ 1.15.',
+    'processes that rendered and transcoded it (MP4, a 3-rung HLS ladder, thumbnails, poster), in the same run. Target ≤ 1.15.',
     '',
     '| run | POST→COMPLETED s | ffmpeg s | ratio |',
     '|---|---|---|---|',
