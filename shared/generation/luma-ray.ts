@@ -3,14 +3,8 @@
  * aspect ratios 1:1, 16:9, 9:16, 4:3, 3:4, 21:9 and 9:21, optionally looping; prompts of 1–5000
  * characters. The MP4 goes to the invocation's folder under the job's generation folder.
  */
-import {
-  type BedrockRuntimeClient,
-  GetAsyncInvokeCommand,
-  type GetAsyncInvokeCommandOutput,
-  StartAsyncInvokeCommand,
-  type StartAsyncInvokeCommandOutput,
-} from '@aws-sdk/client-bedrock-runtime';
-import { bedrockError, GenerationFailed, invocationStatus } from './bedrock-errors.ts';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { checkInvocation, GenerationFailed, startInvocation } from './bedrock-async.ts';
 import { effectiveGenerate } from './capabilities.ts';
 import type { GenerationRequest, VideoModel } from './port.ts';
 
@@ -59,40 +53,20 @@ export function lumaRayInput(request: GenerationRequest): LumaRayInput {
 }
 
 export function createLumaRayModel(options: LumaRayOptions): VideoModel {
-  const { client, bucket } = options;
+  const model = { client: options.client, bucket: options.bucket, name: NAME };
   return {
     id: 'luma-ray2',
 
     async start(request) {
       const modelInput = lumaRayInput(request);
-      let out: StartAsyncInvokeCommandOutput;
-      try {
-        out = await client.send(
-          new StartAsyncInvokeCommand({
-            modelId: LUMA_RAY_MODEL_ID,
-            // The job id makes a retried start return the same invocation instead of starting (and paying for) another.
-            clientRequestToken: request.jobId,
-            modelInput,
-            outputDataConfig: {
-              s3OutputDataConfig: { s3Uri: `s3://${bucket}/${request.outputPrefix.replace(/\/+$/, '')}` },
-            },
-          }),
-        );
-      } catch (error) {
-        throw bedrockError(NAME, error);
-      }
-      if (!out.invocationArn) throw new GenerationFailed(`${NAME} did not accept the job.`);
-      return { handle: out.invocationArn };
+      return startInvocation(model, {
+        modelId: LUMA_RAY_MODEL_ID,
+        jobId: request.jobId,
+        outputPrefix: request.outputPrefix,
+        modelInput,
+      });
     },
 
-    async check(handle) {
-      let answer: GetAsyncInvokeCommandOutput;
-      try {
-        answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
-      } catch (error) {
-        throw bedrockError(NAME, error);
-      }
-      return invocationStatus(NAME, bucket, handle, answer);
-    },
+    check: (handle) => checkInvocation(model, handle),
   };
 }

@@ -4,14 +4,8 @@
  * MULTI_SHOT_AUTOMATED video (steps of 6 s, text only), always 1280x720 at 24 fps. Bedrock writes
  * `{invocation id}/output.mp4` under the job's generation folder.
  */
-import {
-  type BedrockRuntimeClient,
-  GetAsyncInvokeCommand,
-  type GetAsyncInvokeCommandOutput,
-  StartAsyncInvokeCommand,
-  type StartAsyncInvokeCommandOutput,
-} from '@aws-sdk/client-bedrock-runtime';
-import { bedrockError, GenerationFailed, invocationStatus } from './bedrock-errors.ts';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { checkInvocation, GenerationFailed, startInvocation } from './bedrock-async.ts';
 import { effectiveGenerate } from './capabilities.ts';
 import type { GenerationRequest, VideoModel } from './port.ts';
 
@@ -37,7 +31,7 @@ type NovaReelInput =
   | { taskType: 'MULTI_SHOT_AUTOMATED'; multiShotAutomatedParams: { text: string } };
 
 export function createNovaReelModel(options: NovaReelOptions): VideoModel {
-  const { client, bucket } = options;
+  const model = { client: options.client, bucket: options.bucket, name: NAME };
 
   async function startImage(request: GenerationRequest): Promise<ImageSource[] | undefined> {
     if (!request.image) {
@@ -78,42 +72,22 @@ export function createNovaReelModel(options: NovaReelOptions): VideoModel {
     async start(request) {
       const input = await modelInput(request);
       const { durationSeconds } = effectiveGenerate(request.params);
-      let out: StartAsyncInvokeCommandOutput;
-      try {
-        out = await client.send(
-          new StartAsyncInvokeCommand({
-            modelId: NOVA_REEL_MODEL_ID,
-            // The job id makes a retried start return the same invocation instead of starting (and paying for) another.
-            clientRequestToken: request.jobId,
-            modelInput: {
-              ...input,
-              videoGenerationConfig: {
-                durationSeconds,
-                fps: 24,
-                dimension: '1280x720',
-                seed: request.params.seed ?? NOVA_REEL_DEFAULT_SEED,
-              },
-            },
-            outputDataConfig: {
-              s3OutputDataConfig: { s3Uri: `s3://${bucket}/${request.outputPrefix.replace(/\/+$/, '')}` },
-            },
-          }),
-        );
-      } catch (error) {
-        throw bedrockError(NAME, error);
-      }
-      if (!out.invocationArn) throw new GenerationFailed(`${NAME} did not accept the job.`);
-      return { handle: out.invocationArn };
+      return startInvocation(model, {
+        modelId: NOVA_REEL_MODEL_ID,
+        jobId: request.jobId,
+        outputPrefix: request.outputPrefix,
+        modelInput: {
+          ...input,
+          videoGenerationConfig: {
+            durationSeconds,
+            fps: 24,
+            dimension: '1280x720',
+            seed: request.params.seed ?? NOVA_REEL_DEFAULT_SEED,
+          },
+        },
+      });
     },
 
-    async check(handle) {
-      let answer: GetAsyncInvokeCommandOutput;
-      try {
-        answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
-      } catch (error) {
-        throw bedrockError(NAME, error);
-      }
-      return invocationStatus(NAME, bucket, handle, answer);
-    },
+    check: (handle) => checkInvocation(model, handle),
   };
 }

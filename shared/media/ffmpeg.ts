@@ -6,6 +6,9 @@ import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 
 export class FfmpegError extends Error {}
 
+/** The H.264 encoding every local output uses (fast, visually good, playable everywhere). */
+export const H264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];
+
 type FfmpegObserver = (args: readonly string[], milliseconds: number) => void;
 const observers = new Set<FfmpegObserver>();
 

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ObjectStore } from '../storage/port.ts';
-import { probe, runFfmpeg } from './ffmpeg.ts';
+import { H264_ARGS, probe, runFfmpeg } from './ffmpeg.ts';
 import type { TranscodeSettings } from './settings.ts';
 
 type Output = TranscodeSettings['OutputGroups'][number]['Outputs'][number];
@@ -86,14 +86,7 @@ export async function executeTranscode(
         '-map',
         '[outv]',
         ...(audio ? ['-map', '[outa]', '-c:a', 'aac', '-b:a', '128k'] : ['-an']),
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-crf',
-        '23',
-        '-pix_fmt',
-        'yuv420p',
+        ...H264_ARGS,
         '-movflags',
         '+faststart',
         mp4,
@@ -123,14 +116,7 @@ export async function executeTranscode(
             mp4,
             '-vf',
             `scale=${v.Width}:${v.Height}`,
-            '-c:v',
-            'libx264',
-            '-preset',
-            'veryfast',
-            '-crf',
-            '23',
-            '-pix_fmt',
-            'yuv420p',
+            ...H264_ARGS,
             ...(audio ? ['-c:a', 'aac'] : ['-an']),
             '-f',
             'hls',

@@ -16,7 +16,7 @@ import {
   GenerationFailed,
   ModelThrottled,
   outputVideoKey,
-} from '#shared/generation/bedrock-errors.ts';
+} from '#shared/generation/bedrock-async.ts';
 import { createLumaRayModel } from '#shared/generation/luma-ray.ts';
 import { createNovaReelModel } from '#shared/generation/nova-reel.ts';
 import type { GenerationRequest } from '#shared/generation/port.ts';

@@ -8,7 +8,13 @@
  * failureMessage is "The generated video has been blocked by our content filters." (Amazon Nova user
  * guide, "Error handling" for video generation).
  */
-import type { GetAsyncInvokeCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import {
+  type BedrockRuntimeClient,
+  GetAsyncInvokeCommand,
+  type GetAsyncInvokeCommandOutput,
+  StartAsyncInvokeCommand,
+  type StartAsyncInvokeCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { GenerationStatus } from './port.ts';
 
 /** A failure the user can fix or must accept; its message is shown as the job's error. */
@@ -164,4 +170,47 @@ export function invocationStatus(
       // InProgress, or a state this code does not know yet: keep polling; the state machine bounds it.
       return { state: 'running' };
   }
+}
+
+export interface AsyncModel {
+  client: BedrockRuntimeClient;
+  /** The media bucket; the model writes into the job's generation folder there. */
+  bucket: string;
+  /** The model's name in messages. */
+  name: string;
+}
+
+/** StartAsyncInvoke into the job's generation folder; the job id makes a retried start find the same run. */
+export async function startInvocation(
+  { client, bucket, name }: AsyncModel,
+  request: { modelId: string; jobId: string; outputPrefix: string; modelInput: object },
+): Promise<{ handle: string }> {
+  let out: StartAsyncInvokeCommandOutput;
+  try {
+    out = await client.send(
+      new StartAsyncInvokeCommand({
+        modelId: request.modelId,
+        clientRequestToken: request.jobId,
+        modelInput: request.modelInput as never,
+        outputDataConfig: {
+          s3OutputDataConfig: { s3Uri: `s3://${bucket}/${request.outputPrefix.replace(/\/+$/, '')}` },
+        },
+      }),
+    );
+  } catch (error) {
+    throw bedrockError(name, error);
+  }
+  if (!out.invocationArn) throw new GenerationFailed(`${name} did not accept the job.`);
+  return { handle: out.invocationArn };
+}
+
+/** GetAsyncInvoke, as the port's status. */
+export async function checkInvocation({ client, bucket, name }: AsyncModel, handle: string) {
+  let answer: GetAsyncInvokeCommandOutput;
+  try {
+    answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
+  } catch (error) {
+    throw bedrockError(name, error);
+  }
+  return invocationStatus(name, bucket, handle, answer);
 }
