@@ -55,3 +55,38 @@ export async function strayObjects(api: LocalApi, userId: string, clipFolders: s
   ];
   return all.map((o) => o.key).filter((key) => !clipFolders.some((folder) => key.startsWith(folder)));
 }
+
+/**
+ * What every finished clip must offer: a playable MP4 of the expected size and length, an HLS master
+ * playlist whose variants and segments exist, and a JPEG thumbnail, all fetched through the signed URLs.
+ */
+export async function expectPlayableClip(
+  api: LocalApi,
+  clip: { fileUrl: string; media: { hlsUrl: string | null; thumbnailUrl: string | null; videoUrl: string } },
+  expected: { width: number; height: number; duration: number },
+) {
+  const probed = await probeClip(api, clip);
+  const problems: string[] = [];
+  if (probed.width !== expected.width || probed.height !== expected.height) {
+    problems.push(`video is ${probed.width}x${probed.height}, expected ${expected.width}x${expected.height}`);
+  }
+  if (Math.abs(probed.duration - expected.duration) > 0.5) {
+    problems.push(`video lasts ${probed.duration} s, expected ${expected.duration} s`);
+  }
+  if ((await fetch(clip.media.videoUrl)).status !== 200) problems.push('video URL does not answer 200');
+  const master = clip.media.hlsUrl ? await (await fetch(clip.media.hlsUrl)).text() : '';
+  const variants = master.split('\n').filter((l) => l && !l.startsWith('#'));
+  if (!master.includes('#EXT-X-STREAM-INF') || variants.length === 0) problems.push('no HLS master playlist');
+  const folder = clip.fileUrl.replace(/video\.mp4$/, 'hls/');
+  for (const variant of variants) {
+    const playlist = await api.env.ctx.store.head(`${folder}${variant}`);
+    if (!playlist) problems.push(`HLS variant ${variant} is missing`);
+  }
+  const segments = (await api.env.ctx.store.list(folder)).filter((o) => o.key.endsWith('.ts'));
+  if (segments.length < variants.length) problems.push('HLS segments are missing');
+  const thumb = clip.media.thumbnailUrl
+    ? new Uint8Array(await (await fetch(clip.media.thumbnailUrl)).arrayBuffer())
+    : null;
+  if (!thumb || thumb[0] !== 0xff || thumb[1] !== 0xd8) problems.push('no JPEG thumbnail');
+  return { problems, probed };
+}
