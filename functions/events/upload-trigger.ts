@@ -15,7 +15,7 @@ interface ObjectCreatedDetail {
   detail: { object: { key: string; size: number } };
 }
 
-function objectsOf(event: S3Event | ObjectCreatedDetail): { key: string; size: number }[] {
+export function objectsOf(event: S3Event | ObjectCreatedDetail): { key: string; size: number }[] {
   if ('Records' in event) {
     return event.Records.map((r) => ({
       key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')),

@@ -87,6 +87,6 @@ export async function expectPlayableClip(
   const thumb = clip.media.thumbnailUrl
     ? new Uint8Array(await (await fetch(clip.media.thumbnailUrl)).arrayBuffer())
     : null;
-  if (!thumb || thumb[0] !== 0xff || thumb[1] !== 0xd8) problems.push('no JPEG thumbnail');
+  if (thumb?.[0] !== 0xff || thumb?.[1] !== 0xd8) problems.push('no JPEG thumbnail');
   return { problems, probed };
 }
