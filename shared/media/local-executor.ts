@@ -12,6 +12,10 @@ import type { TranscodeSettings } from './settings.ts';
 
 type Output = TranscodeSettings['OutputGroups'][number]['Outputs'][number];
 
+/** Shares of the transcode's progress: the main MP4, then the HLS ladder; frame captures take the rest. */
+const MAIN_SHARE = 0.5;
+const HLS_SHARE = 0.4;
+
 const keyOf = (uri: string) => uri.replace(/^s3:\/\/[^/]+\//, '');
 const seconds = (tc: string | undefined) => {
   if (!tc) return undefined;
@@ -93,7 +97,7 @@ export async function executeTranscode(
       ],
       {
         signal: options.signal,
-        onProgress: (s) => options.onProgress?.(Math.min(0.8, (s / Math.max(expected, 0.1)) * 0.8)),
+        onProgress: (s) => options.onProgress?.(MAIN_SHARE * Math.min(1, s / Math.max(expected, 0.1))),
       },
     );
     const mainKey = `${keyOf(fileGroup.OutputGroupSettings.FileGroupSettings!.Destination)}.mp4`;
@@ -107,7 +111,7 @@ export async function executeTranscode(
       const dir = path.join(work, 'hls');
       await mkdir(dir);
       const variants: string[] = [];
-      for (const rung of hls.Outputs) {
+      for (const [index, rung] of hls.Outputs.entries()) {
         const v = rung.VideoDescription as { Width: number; Height: number };
         const name = `${path.posix.basename(base)}${(rung as { NameModifier?: string }).NameModifier ?? ''}`;
         await runFfmpeg(
@@ -128,7 +132,15 @@ export async function executeTranscode(
             path.join(dir, `${name}_%05d.ts`),
             path.join(dir, `${name}.m3u8`),
           ],
-          { signal: options.signal },
+          {
+            signal: options.signal,
+            onProgress: (s) =>
+              options.onProgress?.(
+                MAIN_SHARE +
+                  (HLS_SHARE * (index + Math.min(1, s / Math.max(probed.duration, 0.1)))) /
+                    hls.Outputs.length,
+              ),
+          },
         );
         variants.push(
           `#EXT-X-STREAM-INF:BANDWIDTH=${h264(rung).MaxBitrate},RESOLUTION=${v.Width}x${v.Height}\n${name}.m3u8`,
@@ -148,7 +160,7 @@ export async function executeTranscode(
         written.push(key);
       }
     }
-    options.onProgress?.(0.9);
+    options.onProgress?.(MAIN_SHARE + HLS_SHARE);
 
     for (const group of settings.OutputGroups) {
       const output = group.Outputs[0] as Output & {
