@@ -6,24 +6,28 @@
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
-interface ExecutionStatusChange {
+export interface ExecutionStatusChange {
   detail: { status: string; input?: string | null; error?: string | null; cause?: string | null };
 }
 
-const MESSAGES: Record<string, string> = {
-  ABORTED: 'Cancelled by user.',
-  TIMED_OUT: 'The job took too long and was stopped.',
+/** How a stopped or timed-out execution reads to the user (the error names failureMessage knows). */
+const ENDINGS: Record<string, { Error: string; Cause: string }> = {
+  ABORTED: { Error: 'JobCancelled', Cause: 'Cancelled by user.' },
+  TIMED_OUT: { Error: 'States.Timeout', Cause: 'The job took too long and was stopped.' },
 };
 
-export async function handler(event: ExecutionStatusChange): Promise<void> {
+/** What MarkFailed needs for an ended execution, or null when there is nothing to close. */
+export function failedStateOf(event: ExecutionStatusChange): PipelineState | null {
   const { status, input, error, cause } = event.detail;
-  if (!input || !(status in MESSAGES || status === 'FAILED')) return;
+  if (!input || !(status in ENDINGS || status === 'FAILED')) return null;
   const state = JSON.parse(input) as PipelineState;
-  await pipelineRuntime().tasks.markFailed({
+  return {
     ...state,
-    error: {
-      Error: error ?? status,
-      Cause: MESSAGES[status] ?? cause ?? 'The job failed unexpectedly.',
-    },
-  });
+    error: ENDINGS[status] ?? { Error: error ?? status, Cause: cause ?? 'The job failed unexpectedly.' },
+  };
+}
+
+export async function handler(event: ExecutionStatusChange): Promise<void> {
+  const state = failedStateOf(event);
+  if (state) await pipelineRuntime().tasks.markFailed(state);
 }

@@ -7,7 +7,7 @@
 import { transcodeProgress } from '#shared/pipeline/progress.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
-interface MediaConvertStateChange {
+export interface MediaConvertStateChange {
   'detail-type': string;
   detail: {
     status?: string;
@@ -16,9 +16,15 @@ interface MediaConvertStateChange {
   };
 }
 
-export async function handler(event: MediaConvertStateChange): Promise<void> {
+/** The job and its new progress, or null for an event that says nothing about progress. */
+export function progressOf(event: MediaConvertStateChange): { jobId: string; progress: number } | null {
   const { status, userMetadata, jobProgress } = event.detail;
   const jobId = userMetadata?.jobId;
-  if (status !== 'STATUS_UPDATE' || !jobId || jobProgress?.jobPercentComplete === undefined) return;
-  await pipelineRuntime().jobs.reportProgress(jobId, transcodeProgress(jobProgress.jobPercentComplete / 100));
+  if (status !== 'STATUS_UPDATE' || !jobId || jobProgress?.jobPercentComplete === undefined) return null;
+  return { jobId, progress: transcodeProgress(jobProgress.jobPercentComplete / 100) };
+}
+
+export async function handler(event: MediaConvertStateChange): Promise<void> {
+  const update = progressOf(event);
+  if (update) await pipelineRuntime().jobs.reportProgress(update.jobId, update.progress);
 }
