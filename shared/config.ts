@@ -25,6 +25,8 @@ export const awsRuntimeConfig = () =>
     USER_POOL_ID: z.string().min(1),
     USER_POOL_CLIENT_ID: z.string().min(1),
     STATE_MACHINE_ARN: arn,
+    /** Only the clips function signs HLS links. */
+    HLS_LINK_SECRET_ARN: arn.optional(),
   });
 
 export type AwsRuntimeConfig = ReturnType<typeof awsRuntimeConfig>;

@@ -1,5 +1,5 @@
 import '#shared/runtime/aws.ts';
-import { clipParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
+import { clipParams, hlsParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
 import { toClipResponse } from '#shared/clips/service.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
@@ -22,12 +22,26 @@ export const handler = apiHandler([
     method: 'GET',
     path: '/v1/clips/{clipId}',
     handler: endpoint({ action: 'clip.read', resource: 'clip', params: clipParams }, async (r) => {
-      const clip = await r.ctx.clipService.getWithMedia(r.caller.userId, r.params.clipId);
+      const proto = r.event.headers['x-forwarded-proto'] ?? 'https';
+      const apiBase = `${proto}://${r.event.requestContext.domainName}`;
+      const clip = await r.ctx.clipService.getWithMedia(r.caller.userId, r.params.clipId, apiBase);
       // Signed URLs change on every call, so the ETag covers the clip itself, not its links.
       const { media, ...stable } = clip;
       const tagged = withEtag(r.event, stable);
       return tagged.statusCode === 304 ? tagged : { ...tagged, body: JSON.stringify(clip) };
     }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/media/hls/{token}/{file}',
+    handler: endpoint(
+      { action: 'clip.stream', resource: 'clip', auth: false, params: hlsParams },
+      async (r) => ({
+        statusCode: 200,
+        headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, max-age=60' },
+        body: await r.ctx.clipService.hlsPlaylist(r.params.token, r.params.file),
+      }),
+    ),
   },
   {
     method: 'PATCH',

@@ -38,6 +38,8 @@ export function toApiGatewayEvent(
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const now = new Date();
   const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
+  // API Gateway adds this header; the local server speaks plain HTTP.
+  headers['x-forwarded-proto'] ??= 'http';
   return {
     version: '2.0',
     routeKey,

@@ -2,6 +2,7 @@
  * The embedded environment behind `npm start` and the end-to-end tests: PGlite (or DATABASE_URL), s3rver,
  * dynalite and the local token issuer, wired into the same application context the Lambda functions use.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +91,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
   const jwks = await jwksOf(key);
   const bucket = { client: s3.client, bucket: s3.bucket };
+  // Links to HLS playlists outlive no restart, which is fine for links that last an hour.
+  const hlsKey = randomBytes(32);
   // The workflow needs the repositories the context builds; it is bound right after.
   let local: ReturnType<typeof createLocalWorkflow> | undefined;
   const workflow: JobWorkflow = {
@@ -114,6 +117,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     loginLimiter: new LoginLimiter(),
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
+    hlsLinkKey: async () => hlsKey,
   });
   const store = ctx.store;
   const tasks = createPipelineTasks({

@@ -32,6 +32,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
@@ -196,9 +197,18 @@ export class StatelessStack extends Stack {
       USER_POOL_CLIENT_ID: data.userPoolClient.userPoolClientId,
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
     };
+    // Signs the links of HLS playlists (shared/media/hls-links.ts); only the clips function reads it.
+    const hlsLinkKey = new Secret(this, 'HlsLinkKey', {
+      description: 'HMAC key of HLS playlist links',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
     const apiFns: Record<string, NodejsFunction> = {};
     for (const name of API_FUNCTIONS) {
-      const fn = make(`Api-${name}`, `functions/api/${name}.ts`, apiEnv);
+      const fn = make(
+        `Api-${name}`,
+        `functions/api/${name}.ts`,
+        name === 'clips' ? { ...apiEnv, HLS_LINK_SECRET_ARN: hlsLinkKey.secretArn } : apiEnv,
+      );
       data.auditTable.grantWriteData(fn);
       apiFns[name] = fn;
     }
@@ -206,6 +216,7 @@ export class StatelessStack extends Stack {
     s3(apiFns.uploads!, ['s3:PutObject'], ['uploads/']);
     data.key.grantEncrypt(apiFns.uploads!);
     s3(apiFns.clips!, ['s3:GetObject', 's3:DeleteObject'], ['users/']);
+    hlsLinkKey.grantRead(apiFns.clips!);
     list(apiFns.clips!);
     data.key.grantDecrypt(apiFns.clips!);
     s3(apiFns.projects!, ['s3:DeleteObject'], ['users/']);

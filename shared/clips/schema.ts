@@ -28,6 +28,14 @@ export const updateClipBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
 
 export const clipParams = z.object({ clipId: uuid });
+export const hlsParams = z.object({
+  token: z
+    .string()
+    .min(1)
+    .max(400)
+    .regex(/^[\w.-]+$/, 'not a media token'),
+  file: z.string().min(1).max(100),
+});
 export const listClipsQuery = pageQuery;
 
 export const mediaUrls = z.object({

@@ -1,4 +1,6 @@
 import path from 'node:path/posix';
+import { NotFoundError } from '../errors.ts';
+import { PLAYLIST_NAME, rewritePlaylist, signHlsToken, verifyHlsToken } from '../media/hls-links.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import type { Clip, ClipRepository } from './repository.ts';
@@ -20,26 +22,60 @@ export function toClipResponse(c: Clip) {
   };
 }
 
-export function createClipService(deps: { clips: ClipRepository; store: ObjectStore; signer: MediaSigner }) {
+/** How long HLS playlist links live: long enough to watch a two-minute clip several times. */
+const HLS_LINK_SECONDS = 3600;
+
+export function createClipService(deps: {
+  clips: ClipRepository;
+  store: ObjectStore;
+  signer: MediaSigner;
+  hlsLinkKey: () => Promise<Uint8Array>;
+}) {
   return {
-    /** The clip with short-lived signed links to its video, thumbnail and HLS playlist. */
-    async getWithMedia(userId: string, clipId: string) {
+    /**
+     * The clip with short-lived links: signed S3 URLs for its video and thumbnail, and for HLS a playlist
+     * URL under `apiBase` that carries its own signed token (segments are signed as the playlist is read).
+     */
+    async getWithMedia(userId: string, clipId: string, apiBase: string) {
       const clip = await deps.clips.get(userId, clipId);
-      const hlsKey = typeof clip.metadata.hlsPlaylist === 'string' ? clip.metadata.hlsPlaylist : null;
-      const [video, thumb, hls] = await Promise.all([
+      const hasHls = typeof clip.metadata.hlsPlaylist === 'string';
+      const [video, thumb] = await Promise.all([
         deps.signer.signGet(clip.fileUrl, 'video/mp4'),
         clip.thumbnailUrl ? deps.signer.signGet(clip.thumbnailUrl, 'image/jpeg') : null,
-        hlsKey ? deps.signer.signGet(hlsKey, 'application/vnd.apple.mpegurl') : null,
       ]);
+      let hlsUrl: string | null = null;
+      if (hasHls) {
+        const token = signHlsToken(await deps.hlsLinkKey(), {
+          userId,
+          clipId,
+          expiresAt: Math.floor(Date.now() / 1000) + HLS_LINK_SECONDS,
+        });
+        hlsUrl = `${apiBase}/v1/media/hls/${token}/${path.basename(clip.metadata.hlsPlaylist as string)}`;
+      }
       return {
         ...toClipResponse(clip),
         media: {
           videoUrl: video.url,
           thumbnailUrl: thumb?.url ?? null,
-          hlsUrl: hls?.url ?? null,
+          hlsUrl,
           expiresAt: video.expiresAt,
         },
       };
+    },
+
+    /** One playlist of a clip's HLS rendition, for the holder of a valid link; segments come signed. */
+    async hlsPlaylist(token: string, file: string): Promise<string> {
+      const grant = verifyHlsToken(await deps.hlsLinkKey(), token);
+      if (!PLAYLIST_NAME.test(file)) throw new NotFoundError('media');
+      const clip = await deps.clips.get(grant.userId, grant.clipId);
+      if (typeof clip.metadata.hlsPlaylist !== 'string') throw new NotFoundError('media');
+      const folder = `${path.dirname(clip.metadata.hlsPlaylist)}/`;
+      const text = await deps.store.readText(`${folder}${file}`);
+      if (text === null) throw new NotFoundError('media');
+      return rewritePlaylist(
+        text,
+        async (segment) => (await deps.signer.signGet(`${folder}${segment}`, 'video/mp2t')).url,
+      );
     },
 
     /** Deletes the row (refunding its bytes in the same statement), then every object of the clip. */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import {
   clipParams,
   clipResponse,
+  hlsParams,
   listClipsQuery,
   updateClipBody,
   uploadBody,
@@ -196,6 +197,12 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Delete an own template',
     status: 204,
     params: templateParams,
+  },
+  'GET /v1/media/hls/{token}/{file}': {
+    summary:
+      'An HLS playlist of a clip, from the hlsUrl of GET /v1/clips/{clipId}; segments come as signed URLs',
+    status: 200,
+    params: hlsParams,
   },
   'GET /v1/health': { summary: 'Liveness and database readiness', status: 200, response: health },
   'GET /v1/openapi.json': { summary: 'This document', status: 200 },

@@ -44,6 +44,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/clips/{clipId}', 'clips'),
   route('PATCH', '/v1/clips/{clipId}', 'clips'),
   route('DELETE', '/v1/clips/{clipId}', 'clips'),
+  // The link carries its own signed, expiring token (players cannot send a bearer token).
+  route('GET', '/v1/media/hls/{token}/{file}', 'clips', false),
   route('POST', '/v1/projects/{projectId}/uploads', 'uploads'),
   route('GET', '/v1/projects/{projectId}/jobs', 'jobs'),
   route('POST', '/v1/projects/{projectId}/jobs', 'jobs'),

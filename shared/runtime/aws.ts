@@ -8,6 +8,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAuditLog } from '../audit/dynamodb.ts';
@@ -20,6 +21,22 @@ import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
+
+/** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
+function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
+  let key: Promise<Uint8Array> | undefined;
+  return () => {
+    if (!secretArn) return Promise.reject(new Error('HLS_LINK_SECRET_ARN is not set'));
+    key ??= new SecretsManagerClient({})
+      .send(new GetSecretValueCommand({ SecretId: secretArn }))
+      .then((out) => Buffer.from(out.SecretString ?? '', 'utf8'))
+      .catch((error: unknown) => {
+        key = undefined;
+        throw error;
+      });
+    return key;
+  };
+}
 
 setContextFactory(
   async () => {
@@ -46,6 +63,7 @@ setContextFactory(
       idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
       loginLimiter: new LoginLimiter(),
       logger: new Logger({ serviceName: 'ai-video-api' }),
+      hlsLinkKey: secretKey(config.HLS_LINK_SECRET_ARN),
     });
   },
   { ifUnset: true },

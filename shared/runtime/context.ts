@@ -29,6 +29,8 @@ export interface Adapters {
   idempotent: IdempotentRunner;
   loginLimiter: LoginLimiter;
   logger: Logger;
+  /** The HMAC key of HLS playlist links (see media/hls-links.ts); loaded on first use. */
+  hlsLinkKey: () => Promise<Uint8Array>;
   /** JWKS served by the local issuer (absent on AWS, where Cognito serves it). */
   jwks?: { keys: object[] };
 }
@@ -47,7 +49,12 @@ export function buildContext(adapters: Adapters) {
     jobs,
     templates,
     projectService: createProjectService({ projects, store: adapters.store }),
-    clipService: createClipService({ clips, store: adapters.store, signer: adapters.signer }),
+    clipService: createClipService({
+      clips,
+      store: adapters.store,
+      signer: adapters.signer,
+      hlsLinkKey: adapters.hlsLinkKey,
+    }),
     jobService: createJobService({ users, clips, jobs, templates, workflow: adapters.workflow }),
     uploadService: createUploadService({ users, projects, signer: adapters.signer }),
   };

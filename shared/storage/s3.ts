@@ -85,6 +85,15 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       await pipeline(out.Body as Readable, createWriteStream(filePath));
     },
+    async readText(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return (await out.Body?.transformToString('utf-8')) ?? '';
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchKey') return null;
+        throw error;
+      }
+    },
     async head(key) {
       try {
         const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

@@ -74,16 +74,21 @@ export async function expectPlayableClip(
     problems.push(`video lasts ${probed.duration} s, expected ${expected.duration} s`);
   }
   if ((await fetch(clip.media.videoUrl)).status !== 200) problems.push('video URL does not answer 200');
+  // Follow the rendition as a player would: master playlist, each variant (relative to it), a segment.
   const master = clip.media.hlsUrl ? await (await fetch(clip.media.hlsUrl)).text() : '';
   const variants = master.split('\n').filter((l) => l && !l.startsWith('#'));
   if (!master.includes('#EXT-X-STREAM-INF') || variants.length === 0) problems.push('no HLS master playlist');
-  const folder = clip.fileUrl.replace(/video\.mp4$/, 'hls/');
   for (const variant of variants) {
-    const playlist = await api.env.ctx.store.head(`${folder}${variant}`);
-    if (!playlist) problems.push(`HLS variant ${variant} is missing`);
+    const res = await fetch(new URL(variant, clip.media.hlsUrl ?? undefined));
+    const segments = (await res.text()).split('\n').filter((l) => l && !l.startsWith('#'));
+    if (res.status !== 200 || segments.length === 0) {
+      problems.push(`HLS variant ${variant} did not load`);
+      continue;
+    }
+    const segment = await fetch(segments[0]!);
+    const bytes = new Uint8Array(await segment.arrayBuffer());
+    if (segment.status !== 200 || bytes[0] !== 0x47) problems.push(`HLS segment of ${variant} did not load`);
   }
-  const segments = (await api.env.ctx.store.list(folder)).filter((o) => o.key.endsWith('.ts'));
-  if (segments.length < variants.length) problems.push('HLS segments are missing');
   const thumb = clip.media.thumbnailUrl
     ? new Uint8Array(await (await fetch(clip.media.thumbnailUrl)).arrayBuffer())
     : null;
