@@ -164,7 +164,8 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
             ],
           }
         : {}),
-      ...(input.denoise ? { FilterEnable: 'FORCE', DenoiseFilter: 'ENABLED' } : {}),
+      // FilterEnable FORCE requires a FilterStrength (1 least to 5 most filtering).
+      ...(input.denoise ? { FilterEnable: 'FORCE', FilterStrength: 3, DenoiseFilter: 'ENABLED' } : {}),
     })),
     OutputGroups: [
       {

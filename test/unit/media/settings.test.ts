@@ -1,138 +1,589 @@
+/**
+ * The MediaConvert CreateJob Settings builder, checked against the MediaConvert API model that ships with
+ * @aws-sdk/client-mediaconvert (member names, value types and enum values) and against the documented
+ * constraints of the settings it uses (ranges, required companions, output file naming).
+ */
+import {
+  AacCodingMode,
+  AudioCodec,
+  AudioDefaultSelection,
+  ContainerType,
+  H264FramerateControl,
+  H264FramerateConversionAlgorithm,
+  H264GopSizeUnits,
+  H264RateControlMode,
+  H264SceneChangeDetect,
+  InputDenoiseFilter,
+  InputFilterEnable,
+  InputTimecodeSource,
+  JobSettings$,
+  OutputGroupType,
+  ScalingBehavior,
+  TimecodeSource,
+  VideoCodec,
+} from '@aws-sdk/client-mediaconvert';
 import { describe, expect, it } from 'vitest';
-import { buildTranscodeSettings, hlsLadder, MAX_STITCHED_INPUTS } from '#shared/media/settings.ts';
+import { SUPPORTED_RESOLUTIONS } from '#shared/clips/resolutions.ts';
+import {
+  type BuildSettingsInput,
+  buildTranscodeSettings,
+  hlsLadder,
+  MAX_STITCHED_INPUTS,
+  outputKeys,
+} from '#shared/media/settings.ts';
 
-const base = {
-  bucket: 'media',
-  destinationPrefix: 'users/u/projects/p/clips/c/',
-  sources: [{ key: 'work/u/j/generation/x/output.mp4', hasAudio: false }],
+const PREFIX = 'users/u1/projects/p1/clips/c1/';
+const base: BuildSettingsInput = {
+  bucket: 'media-bucket',
+  destinationPrefix: PREFIX,
+  sources: [{ key: 'work/u1/j1/generation/x/output.mp4', hasAudio: false }],
   width: 1280,
   height: 720,
 };
 
-type Output = {
+// --- A loose view of the built settings, enough to read any output -------------------------------------
+
+interface Output {
+  NameModifier?: string;
+  Extension?: string;
   ContainerSettings: { Container: string };
   VideoDescription: {
     Width: number;
     Height: number;
+    ScalingBehavior?: string;
     CodecSettings: {
       Codec: string;
-      H264Settings?: Record<string, unknown>;
-      FrameCaptureSettings?: Record<string, unknown>;
+      H264Settings?: Record<string, unknown> & {
+        MaxBitrate: number;
+        QvbrSettings: { QvbrQualityLevel: number };
+      };
+      FrameCaptureSettings?: Record<string, number>;
     };
   };
-  AudioDescriptions?: unknown[];
+  AudioDescriptions?: {
+    AudioSourceName: string;
+    CodecSettings: { Codec: string; AacSettings: Record<string, unknown> };
+  }[];
+}
+interface Group {
+  Name: string;
+  OutputGroupSettings: {
+    Type: string;
+    FileGroupSettings?: { Destination: string };
+    HlsGroupSettings?: { Destination: string; SegmentLength: number; MinSegmentLength: number };
+  };
+  Outputs: Output[];
+}
+interface Input {
+  FileInput: string;
+  TimecodeSource: string;
+  AudioSelectors?: Record<string, { DefaultSelection: string }>;
+  InputClippings?: { StartTimecode?: string; EndTimecode?: string }[];
+  FilterEnable?: string;
+  FilterStrength?: number;
+  DenoiseFilter?: string;
+}
+interface View {
+  TimecodeConfig: { Source: string };
+  Inputs: Input[];
+  OutputGroups: Group[];
+}
+
+const build = (overrides: Partial<BuildSettingsInput> = {}) =>
+  buildTranscodeSettings({ ...base, ...overrides }) as unknown as View;
+const group = (s: View, name: string) => {
+  const found = s.OutputGroups.find((g) => g.Name === name);
+  if (!found) throw new Error(`no ${name} output group`);
+  return found;
 };
-const groups = (s: ReturnType<typeof buildTranscodeSettings>) =>
-  Object.fromEntries(
-    s.OutputGroups.map((g) => [
-      g.Name,
-      g as unknown as { OutputGroupSettings: Record<string, { Destination: string }>; Outputs: Output[] },
-    ]),
-  );
+const mp4 = (s: View) => group(s, 'File').Outputs[0]!;
+const dims = (outputs: Output[]) => outputs.map((o) => [o.VideoDescription.Width, o.VideoDescription.Height]);
+const h264Outputs = (s: View) =>
+  s.OutputGroups.flatMap((g) => g.Outputs).filter((o) => o.VideoDescription.CodecSettings.Codec === 'H_264');
+const destinationOf = (g: Group) =>
+  (g.OutputGroupSettings.FileGroupSettings ?? g.OutputGroupSettings.HlsGroupSettings)!.Destination;
 
-describe('MediaConvert settings', () => {
-  it('makes an MP4 in H.264 with QVBR, an HLS ladder and frame captures under the clip folder', () => {
-    const s = buildTranscodeSettings(base);
-    const g = groups(s);
-    const mp4 = g.File!.Outputs[0]!;
-    expect(mp4.ContainerSettings.Container).toBe('MP4');
-    expect(mp4.VideoDescription).toMatchObject({ Width: 1280, Height: 720 });
-    expect(mp4.VideoDescription.CodecSettings.Codec).toBe('H_264');
-    expect(mp4.VideoDescription.CodecSettings.H264Settings).toMatchObject({
+// --- Validation against the service model in @aws-sdk/client-mediaconvert ------------------------------
+// A static schema is [3, ns, name, traits, memberNames, memberSchemas] for a structure, [1, ns, name, traits,
+// member] for a list and [2, ns, name, traits, key, value] for a map; a member schema is [typeOrRef, traits]
+// where a number is a simple type (0 string, 1 number, 2 boolean, 64|x list of x, 128|x map of x).
+
+type Schema = unknown;
+const deref = (s: Schema): Schema => (typeof s === 'function' ? deref((s as () => Schema)()) : s);
+
+function modelErrors(value: unknown, schema: Schema = JobSettings$, path = 'Settings'): string[] {
+  const s = deref(schema);
+  if (typeof s === 'number') {
+    if (s === 0 && typeof value !== 'string') return [`${path}: expected a string`];
+    if (s === 1 && typeof value !== 'number') return [`${path}: expected a number`];
+    if (s === 2 && typeof value !== 'boolean') return [`${path}: expected a boolean`];
+    if ((s & 64) === 64 && !Array.isArray(value)) return [`${path}: expected a list`];
+    return [];
+  }
+  const [kind, , name, , a, b] = s as [number, string, string, unknown, unknown, unknown];
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (kind === 3) {
+    if (!isObject) return [`${path}: expected a ${name} structure`];
+    const names = a as string[];
+    const members = b as [Schema, unknown][];
+    return Object.entries(value).flatMap(([key, v]) => {
+      const i = names.indexOf(key);
+      return i < 0
+        ? [`${path}.${key}: not a member of ${name}`]
+        : modelErrors(v, members[i]![0], `${path}.${key}`);
+    });
+  }
+  if (kind === 1) {
+    if (!Array.isArray(value)) return [`${path}: expected a ${name} list`];
+    return value.flatMap((v, i) => modelErrors(v, (a as [Schema])[0], `${path}[${i}]`));
+  }
+  if (kind === 2) {
+    if (!isObject) return [`${path}: expected a ${name} map`];
+    return Object.entries(value).flatMap(([k, v]) => modelErrors(v, (b as [Schema])[0], `${path}.${k}`));
+  }
+  return [`${path}: unsupported schema kind ${kind}`];
+}
+
+/** Every enum-valued setting the builder writes, with the SDK enum it must belong to. */
+function enumValues(s: View): [string, string, Record<string, string>][] {
+  const found: [string, string, Record<string, string>][] = [
+    ['TimecodeConfig.Source', s.TimecodeConfig.Source, TimecodeSource],
+  ];
+  for (const input of s.Inputs) {
+    found.push(['Input.TimecodeSource', input.TimecodeSource, InputTimecodeSource]);
+    if (input.FilterEnable) found.push(['Input.FilterEnable', input.FilterEnable, InputFilterEnable]);
+    if (input.DenoiseFilter) found.push(['Input.DenoiseFilter', input.DenoiseFilter, InputDenoiseFilter]);
+    for (const sel of Object.values(input.AudioSelectors ?? {})) {
+      found.push(['AudioSelector.DefaultSelection', sel.DefaultSelection, AudioDefaultSelection]);
+    }
+  }
+  for (const g of s.OutputGroups) {
+    found.push(['OutputGroupSettings.Type', g.OutputGroupSettings.Type, OutputGroupType]);
+    for (const o of g.Outputs) {
+      found.push(['ContainerSettings.Container', o.ContainerSettings.Container, ContainerType]);
+      found.push(['CodecSettings.Codec', o.VideoDescription.CodecSettings.Codec, VideoCodec]);
+      if (o.VideoDescription.ScalingBehavior) {
+        found.push(['VideoDescription.ScalingBehavior', o.VideoDescription.ScalingBehavior, ScalingBehavior]);
+      }
+      const h = o.VideoDescription.CodecSettings.H264Settings;
+      if (h) {
+        found.push(['H264.RateControlMode', h.RateControlMode as string, H264RateControlMode]);
+        found.push(['H264.FramerateControl', h.FramerateControl as string, H264FramerateControl]);
+        found.push(['H264.GopSizeUnits', h.GopSizeUnits as string, H264GopSizeUnits]);
+        found.push(['H264.SceneChangeDetect', h.SceneChangeDetect as string, H264SceneChangeDetect]);
+        if (h.FramerateConversionAlgorithm !== undefined) {
+          found.push([
+            'H264.FramerateConversionAlgorithm',
+            h.FramerateConversionAlgorithm as string,
+            H264FramerateConversionAlgorithm,
+          ]);
+        }
+      }
+      for (const a of o.AudioDescriptions ?? []) {
+        found.push(['Audio.Codec', a.CodecSettings.Codec, AudioCodec]);
+        found.push(['Aac.CodingMode', a.CodecSettings.AacSettings.CodingMode as string, AacCodingMode]);
+      }
+    }
+  }
+  return found;
+}
+
+const VARIANTS: [string, Partial<BuildSettingsInput>][] = [
+  ['silent GENERATE', {}],
+  ['with audio', { sources: [{ key: 'a.mp4', hasAudio: true }] }],
+  ['portrait', { width: 720, height: 1280 }],
+  ['square', { width: 1080, height: 1080 }],
+  ['4K', { width: 3840, height: 2160 }],
+  [
+    'EDIT',
+    {
+      sources: [
+        { key: 'a.mp4', start: 1, end: 4, hasAudio: true },
+        { key: 'b.mp4', hasAudio: true },
+      ],
+    },
+  ],
+  ['ENHANCE', { fps: 60, interpolation: 'FRAMEFORMER', denoise: true }],
+  ['TRANSCODE without HLS', { hls: false }],
+];
+
+describe('Settings against the MediaConvert API model', () => {
+  it.each(VARIANTS)('%s: every member exists in the model with the right type', (_name, overrides) => {
+    expect(modelErrors(build(overrides))).toEqual([]);
+  });
+
+  it('the model check catches a misspelt member and a mistyped value', () => {
+    const s = build();
+    const broken = { ...s, Inputs: [{ ...s.Inputs[0], Denoise: 'ENABLED', FilterStrength: '3' }] };
+    expect(modelErrors(broken)).toEqual([
+      'Settings.Inputs[0].Denoise: not a member of Input',
+      'Settings.Inputs[0].FilterStrength: expected a number',
+    ]);
+  });
+
+  it.each(VARIANTS)('%s: every enum value is one the API defines', (_name, overrides) => {
+    const values = enumValues(build(overrides));
+    expect(values.length).toBeGreaterThan(10);
+    for (const [where, value, allowed] of values) expect(Object.values(allowed), where).toContain(value);
+  });
+
+  it('keeps every size and rate inside the documented ranges for all supported resolutions', () => {
+    for (const resolution of SUPPORTED_RESOLUTIONS) {
+      const [width, height] = resolution.split('x').map(Number) as [number, number];
+      const s = build({ width, height, sources: [{ key: 'a.mp4', hasAudio: true }] });
+      for (const o of s.OutputGroups.flatMap((g) => g.Outputs)) {
+        // VideoDescription Width/Height: __integerMin32Max8192.
+        for (const d of [o.VideoDescription.Width, o.VideoDescription.Height]) {
+          expect(d, resolution).toBeGreaterThanOrEqual(32);
+          expect(d, resolution).toBeLessThanOrEqual(8192);
+          expect(d % 2, resolution).toBe(0);
+        }
+        const h = o.VideoDescription.CodecSettings.H264Settings;
+        if (h) {
+          // H264 MaxBitrate: __integerMin1000Max1152000000; QvbrQualityLevel 1-10.
+          expect(h.MaxBitrate, resolution).toBeGreaterThanOrEqual(1000);
+          expect(h.MaxBitrate, resolution).toBeLessThanOrEqual(1_152_000_000);
+          expect(Number.isInteger(h.MaxBitrate), resolution).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('MP4 output', () => {
+  it('is H.264 with QVBR: a quality level, a MaxBitrate and no average Bitrate', () => {
+    const s = build();
+    const out = mp4(s);
+    expect(group(s, 'File').OutputGroupSettings.Type).toBe('FILE_GROUP_SETTINGS');
+    expect(out.ContainerSettings).toEqual({ Container: 'MP4', Mp4Settings: {} });
+    expect(out.VideoDescription).toMatchObject({ Width: 1280, Height: 720, ScalingBehavior: 'DEFAULT' });
+    expect(out.VideoDescription.CodecSettings.Codec).toBe('H_264');
+    const h264 = out.VideoDescription.CodecSettings.H264Settings!;
+    expect(h264).toMatchObject({
       RateControlMode: 'QVBR',
-      QvbrSettings: { QvbrQualityLevel: expect.any(Number) },
-      MaxBitrate: expect.any(Number),
-    });
-    expect(g.File!.OutputGroupSettings.FileGroupSettings!.Destination).toBe(
-      's3://media/users/u/projects/p/clips/c/video',
-    );
-    expect(g.HLS!.OutputGroupSettings.HlsGroupSettings!.Destination).toBe(
-      's3://media/users/u/projects/p/clips/c/hls/index',
-    );
-    expect(g.HLS!.Outputs.every((o) => o.ContainerSettings.Container === 'M3U8')).toBe(true);
-    const thumbs = g.Thumbnails!.Outputs[0]!;
-    expect(thumbs.ContainerSettings.Container).toBe('RAW');
-    expect(g.Poster!.Outputs[0]!.VideoDescription).toMatchObject({
-      Width: 1280,
-      Height: 720,
-      CodecSettings: { Codec: 'FRAME_CAPTURE', FrameCaptureSettings: { MaxCaptures: 1 } },
-    });
-    expect(thumbs.VideoDescription.CodecSettings).toMatchObject({
-      Codec: 'FRAME_CAPTURE',
-      FrameCaptureSettings: { MaxCaptures: expect.any(Number) },
-    });
-    expect(s.Inputs[0]!.FileInput).toBe('s3://media/work/u/j/generation/x/output.mp4');
-  });
-
-  it('describes no audio for silent sources and AAC audio when every source has sound', () => {
-    const silent = groups(buildTranscodeSettings(base));
-    expect(silent.File!.Outputs[0]!.AudioDescriptions).toBeUndefined();
-    expect(silent.HLS!.Outputs.every((o) => o.AudioDescriptions === undefined)).toBe(true);
-    expect(buildTranscodeSettings(base).Inputs[0]).not.toHaveProperty('AudioSelectors');
-    const loud = buildTranscodeSettings({ ...base, sources: [{ key: 'a.mp4', hasAudio: true }] });
-    expect(groups(loud).File!.Outputs[0]!.AudioDescriptions).toHaveLength(1);
-    expect(loud.Inputs[0]).toHaveProperty('AudioSelectors');
-  });
-
-  it('never makes an HLS rendition larger than the output, and keeps portrait and square aspects', () => {
-    expect(hlsLadder(1280, 720)).toEqual([
-      { width: 1280, height: 720, maxBitrate: expect.any(Number) },
-      { width: 960, height: 540, maxBitrate: expect.any(Number) },
-      { width: 640, height: 360, maxBitrate: expect.any(Number) },
-    ]);
-    for (const r of hlsLadder(720, 1280)) {
-      expect(r.height).toBeGreaterThan(r.width);
-      expect(r.height).toBeLessThanOrEqual(1280);
-      expect(r.width / r.height).toBeCloseTo(720 / 1280, 2);
-    }
-    for (const r of hlsLadder(1080, 1080)) expect(r.width).toBe(r.height);
-    expect(hlsLadder(640, 360).map((r) => r.height)).toEqual([360]);
-  });
-
-  it('stitches sources in order with their clippings, up to 150 inputs', () => {
-    const s = buildTranscodeSettings({
-      ...base,
-      sources: [{ key: 'a.mp4', start: 1, end: 3 }, { key: 'b.mp4' }, { key: 'c.mp4', start: 65 }],
-    });
-    expect(s.Inputs.map((i) => i.FileInput)).toEqual([
-      's3://media/a.mp4',
-      's3://media/b.mp4',
-      's3://media/c.mp4',
-    ]);
-    expect(s.Inputs[0]).toMatchObject({
-      InputClippings: [{ StartTimecode: '00:00:01:00', EndTimecode: '00:00:03:00' }],
-    });
-    expect(s.Inputs[1]).not.toHaveProperty('InputClippings');
-    expect(s.Inputs[2]).toMatchObject({ InputClippings: [{ StartTimecode: '00:01:05:00' }] });
-    const many = Array.from({ length: MAX_STITCHED_INPUTS }, (_, i) => ({ key: `${i}.mp4` }));
-    expect(buildTranscodeSettings({ ...base, sources: many }).Inputs).toHaveLength(150);
-    expect(() => buildTranscodeSettings({ ...base, sources: [...many, { key: 'x.mp4' }] })).toThrow(/150/);
-    expect(() => buildTranscodeSettings({ ...base, sources: [] })).toThrow();
-  });
-
-  it('converts the frame rate with the chosen algorithm and turns on denoising', () => {
-    for (const interpolation of ['INTERPOLATE', 'FRAMEFORMER'] as const) {
-      const s = buildTranscodeSettings({ ...base, fps: 30, interpolation, denoise: true });
-      expect(groups(s).File!.Outputs[0]!.VideoDescription.CodecSettings.H264Settings).toMatchObject({
-        FramerateControl: 'SPECIFIED',
-        FramerateNumerator: 30,
-        FramerateDenominator: 1,
-        FramerateConversionAlgorithm: interpolation,
-      });
-      expect(s.Inputs[0]).toMatchObject({ FilterEnable: 'FORCE', DenoiseFilter: 'ENABLED' });
-    }
-    const plain = buildTranscodeSettings(base);
-    expect(groups(plain).File!.Outputs[0]!.VideoDescription.CodecSettings.H264Settings).toMatchObject({
+      QvbrSettings: { QvbrQualityLevel: 7 },
+      MaxBitrate: 720 * 720 * 10,
+      GopSize: 2,
+      GopSizeUnits: 'SECONDS',
+      // Recommended with QVBR by the H264Settings.SceneChangeDetect documentation.
+      SceneChangeDetect: 'TRANSITION_DETECTION',
       FramerateControl: 'INITIALIZE_FROM_SOURCE',
     });
-    expect(plain.Inputs[0]).not.toHaveProperty('DenoiseFilter');
+    // Bitrate is for CBR/VBR only.
+    expect(h264).not.toHaveProperty('Bitrate');
+    expect(h264).not.toHaveProperty('FramerateConversionAlgorithm');
   });
 
-  it('leaves out the HLS group when asked to', () => {
-    expect(buildTranscodeSettings({ ...base, hls: false }).OutputGroups.map((g) => g.Name)).toEqual([
-      'File',
-      'Thumbnails',
-      'Poster',
+  it('is written to video.mp4 under the clip folder', () => {
+    const s = build();
+    const destination = destinationOf(group(s, 'File'));
+    expect(destination).toBe(`s3://media-bucket/${PREFIX}video`);
+    // The File group names the file <destination base><NameModifier>.<extension>; there is no modifier.
+    expect(mp4(s)).not.toHaveProperty('NameModifier');
+    expect(`${destination.replace('s3://media-bucket/', '')}.mp4`).toBe(outputKeys(PREFIX).video);
+  });
+
+  it('rounds odd sizes to even ones', () => {
+    expect(dims([mp4(build({ width: 1279, height: 719 }))])).toEqual([[1280, 720]]);
+  });
+});
+
+describe('HLS ladder', () => {
+  it('is an HLS group writing hls/index.m3u8 with 6 s segments', () => {
+    const g = group(build(), 'HLS');
+    expect(g.OutputGroupSettings).toEqual({
+      Type: 'HLS_GROUP_SETTINGS',
+      HlsGroupSettings: {
+        Destination: `s3://media-bucket/${PREFIX}hls/index`,
+        SegmentLength: 6,
+        MinSegmentLength: 0,
+      },
+    });
+    expect(`${destinationOf(g).replace('s3://media-bucket/', '')}.m3u8`).toBe(outputKeys(PREFIX).hlsPlaylist);
+    expect(g.Outputs.every((o) => o.ContainerSettings.Container === 'M3U8')).toBe(true);
+  });
+
+  it('starts at the output size and never goes above it (landscape)', () => {
+    expect(dims(group(build(), 'HLS').Outputs)).toEqual([
+      [1280, 720],
+      [960, 540],
+      [640, 360],
     ]);
+    expect(dims(group(build({ width: 1920, height: 1080 }), 'HLS').Outputs)).toEqual([
+      [1920, 1080],
+      [1280, 720],
+      [960, 540],
+      [640, 360],
+    ]);
+    expect(dims(group(build({ width: 3840, height: 2160 }), 'HLS').Outputs)).toEqual([
+      [3840, 2160],
+      [2560, 1440],
+      [1920, 1080],
+      [1280, 720],
+    ]);
+    expect(dims(group(build({ width: 854, height: 480 }), 'HLS').Outputs)).toEqual([
+      [854, 480],
+      [640, 360],
+    ]);
+    expect(dims(group(build({ width: 640, height: 360 }), 'HLS').Outputs)).toEqual([[640, 360]]);
+  });
+
+  it('keeps portrait renditions taller than wide, named by their short side', () => {
+    const g = group(build({ width: 720, height: 1280 }), 'HLS');
+    expect(dims(g.Outputs)).toEqual([
+      [720, 1280],
+      [540, 960],
+      [360, 640],
+    ]);
+    expect(g.Outputs.map((o) => o.NameModifier)).toEqual(['_720p', '_540p', '_360p']);
+    expect(dims(group(build({ width: 1080, height: 1920 }), 'HLS').Outputs)).toEqual([
+      [1080, 1920],
+      [720, 1280],
+      [540, 960],
+      [360, 640],
+    ]);
+  });
+
+  it('keeps square renditions square', () => {
+    expect(dims(group(build({ width: 1080, height: 1080 }), 'HLS').Outputs)).toEqual([
+      [1080, 1080],
+      [720, 720],
+      [540, 540],
+      [360, 360],
+    ]);
+  });
+
+  it('for every supported resolution: no rung above the output, same orientation and aspect, unique names', () => {
+    for (const resolution of SUPPORTED_RESOLUTIONS) {
+      const [width, height] = resolution.split('x').map(Number) as [number, number];
+      const outputs = group(build({ width, height }), 'HLS').Outputs;
+      expect(dims(outputs.slice(0, 1)), resolution).toEqual([[width, height]]);
+      const names = outputs.map((o) => o.NameModifier);
+      expect(new Set(names).size, resolution).toBe(outputs.length);
+      let previous = Number.POSITIVE_INFINITY;
+      for (const o of outputs) {
+        const { Width: w, Height: h } = o.VideoDescription;
+        expect(w, resolution).toBeLessThanOrEqual(width);
+        expect(h, resolution).toBeLessThanOrEqual(height);
+        expect(Math.sign(w - h), resolution).toBe(Math.sign(width - height));
+        expect(Math.abs(w / h - width / height) / (width / height), resolution).toBeLessThan(0.01);
+        const maxBitrate = o.VideoDescription.CodecSettings.H264Settings!.MaxBitrate;
+        expect(maxBitrate, resolution).toBeLessThan(previous);
+        previous = maxBitrate;
+      }
+    }
+  });
+
+  it('hlsLadder gives the rung of a size off the standard ladder first', () => {
+    expect(hlsLadder(1000, 562)).toEqual([
+      { width: 1000, height: 562, maxBitrate: 562 * 562 * 10 },
+      { width: 960, height: 540, maxBitrate: 540 * 540 * 10 },
+      { width: 640, height: 360, maxBitrate: 360 * 360 * 10 },
+    ]);
+  });
+
+  it('is left out when hls is false', () => {
+    expect(build({ hls: false }).OutputGroups.map((g) => g.Name)).toEqual(['File', 'Thumbnails', 'Poster']);
+    expect(build().OutputGroups.map((g) => g.Name)).toEqual(['File', 'HLS', 'Thumbnails', 'Poster']);
+  });
+});
+
+describe('Frame captures (poster and thumbnails)', () => {
+  it('are FRAME_CAPTURE JPEGs in RAW containers inside file groups', () => {
+    const s = build();
+    for (const name of ['Thumbnails', 'Poster']) {
+      const g = group(s, name);
+      expect(g.OutputGroupSettings.Type, name).toBe('FILE_GROUP_SETTINGS');
+      expect(g.Outputs).toHaveLength(1);
+      expect(g.Outputs[0]).toMatchObject({
+        Extension: 'jpg',
+        ContainerSettings: { Container: 'RAW' },
+        VideoDescription: { CodecSettings: { Codec: 'FRAME_CAPTURE' } },
+      });
+      expect(g.Outputs[0]).not.toHaveProperty('AudioDescriptions');
+    }
+  });
+
+  it('captures ten thumbnails, one every 5 s, at most 640 px on the long side', () => {
+    const thumbs = group(build(), 'Thumbnails').Outputs[0]!;
+    expect(thumbs.VideoDescription.CodecSettings.FrameCaptureSettings).toEqual({
+      FramerateNumerator: 1,
+      FramerateDenominator: 5,
+      MaxCaptures: 10,
+      Quality: 80,
+    });
+    expect(dims([thumbs])).toEqual([[640, 360]]);
+    expect(dims(group(build({ width: 720, height: 1280 }), 'Thumbnails').Outputs)).toEqual([[360, 640]]);
+    expect(dims(group(build({ width: 1080, height: 1080 }), 'Thumbnails').Outputs)).toEqual([[640, 640]]);
+    // Never scaled up.
+    expect(dims(group(build({ width: 480, height: 480 }), 'Thumbnails').Outputs)).toEqual([[480, 480]]);
+  });
+
+  it('captures one full-size poster frame', () => {
+    const poster = group(build({ width: 720, height: 1280 }), 'Poster').Outputs[0]!;
+    expect(poster.VideoDescription.CodecSettings.FrameCaptureSettings).toEqual({
+      FramerateNumerator: 1,
+      FramerateDenominator: 1,
+      MaxCaptures: 1,
+      Quality: 80,
+    });
+    expect(dims([poster])).toEqual([[720, 1280]]);
+  });
+
+  it('names the files <destination>.NNNNNNN.jpg, the keys the clip records', () => {
+    const s = build();
+    const keys = outputKeys(PREFIX);
+    const first = (name: string) =>
+      `${destinationOf(group(s, name)).replace('s3://media-bucket/', '')}.0000000.jpg`;
+    expect(first('Thumbnails')).toBe(keys.thumbnail);
+    expect(first('Poster')).toBe(keys.poster);
+  });
+});
+
+describe('Audio', () => {
+  it('describes no audio and selects none when every source is silent', () => {
+    const s = build({ sources: [{ key: 'a.mp4', hasAudio: false }, { key: 'b.mp4' }] });
+    expect(s.OutputGroups.flatMap((g) => g.Outputs).filter((o) => 'AudioDescriptions' in o)).toEqual([]);
+    expect(s.Inputs.filter((i) => 'AudioSelectors' in i)).toEqual([]);
+  });
+
+  it('adds stereo AAC to the MP4 and every HLS rendition when the sources have sound', () => {
+    const s = build({
+      sources: [
+        { key: 'a.mp4', hasAudio: true },
+        { key: 'b.mp4', hasAudio: true },
+      ],
+    });
+    for (const input of s.Inputs) {
+      expect(input.AudioSelectors).toEqual({ 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } });
+    }
+    const withSound = [mp4(s), ...group(s, 'HLS').Outputs];
+    expect(withSound).toHaveLength(4);
+    for (const o of withSound) {
+      expect(o.AudioDescriptions).toEqual([
+        {
+          AudioSourceName: 'Audio Selector 1',
+          CodecSettings: {
+            Codec: 'AAC',
+            AacSettings: { Bitrate: 128000, CodingMode: 'CODING_MODE_2_0', SampleRate: 48000 },
+          },
+        },
+      ]);
+    }
+    expect(group(s, 'Poster').Outputs[0]).not.toHaveProperty('AudioDescriptions');
+  });
+
+  it('leaves audio out when only some stitched sources have sound (current rule: every source must)', () => {
+    const s = build({
+      sources: [
+        { key: 'a.mp4', hasAudio: true },
+        { key: 'b.mp4', hasAudio: false },
+      ],
+    });
+    expect(mp4(s)).not.toHaveProperty('AudioDescriptions');
+    expect(s.Inputs.some((i) => 'AudioSelectors' in i)).toBe(false);
+  });
+});
+
+describe('EDIT: stitching and clipping', () => {
+  it('keeps the sources in order, each clipped with zero-based HH:MM:SS:FF timecodes', () => {
+    const s = build({
+      sources: [
+        { key: 'clips/c.mp4', start: 1, end: 3 },
+        { key: 'clips/a.mp4' },
+        { key: 'clips/b.mp4', start: 65 },
+        { key: 'clips/d.mp4', end: 3725 },
+      ],
+    });
+    expect(s.Inputs.map((i) => i.FileInput)).toEqual([
+      's3://media-bucket/clips/c.mp4',
+      's3://media-bucket/clips/a.mp4',
+      's3://media-bucket/clips/b.mp4',
+      's3://media-bucket/clips/d.mp4',
+    ]);
+    expect(s.Inputs.map((i) => i.InputClippings)).toEqual([
+      [{ StartTimecode: '00:00:01:00', EndTimecode: '00:00:03:00' }],
+      undefined,
+      [{ StartTimecode: '00:01:05:00' }],
+      [{ EndTimecode: '01:02:05:00' }],
+    ]);
+    // Clipping timecodes count from each input's own zero only with a ZEROBASED input timecode source.
+    expect(s.Inputs.every((i) => i.TimecodeSource === 'ZEROBASED')).toBe(true);
+    expect(s.TimecodeConfig).toEqual({ Source: 'ZEROBASED' });
+    const timecodes = s.Inputs.flatMap((i) => i.InputClippings ?? []).flatMap((c) => [
+      c.StartTimecode,
+      c.EndTimecode,
+    ]);
+    for (const tc of timecodes.filter((t) => t !== undefined))
+      expect(tc).toMatch(/^\d{2}:[0-5]\d:[0-5]\d:\d{2}$/);
+  });
+
+  it(`accepts ${MAX_STITCHED_INPUTS} inputs and refuses more, or none`, () => {
+    expect(MAX_STITCHED_INPUTS).toBe(150);
+    const many = Array.from({ length: 150 }, (_, i) => ({ key: `clips/${i}.mp4`, start: 0, end: 2 }));
+    const s = build({ sources: many });
+    expect(s.Inputs).toHaveLength(150);
+    expect(s.Inputs[149]!.FileInput).toBe('s3://media-bucket/clips/149.mp4');
+    expect(modelErrors(s)).toEqual([]);
+    expect(() => build({ sources: [...many, { key: 'x.mp4' }] })).toThrow(/at most 150 inputs/);
+    expect(() => build({ sources: [] })).toThrow(/at least one source/);
+  });
+});
+
+describe('ENHANCE: frame rate conversion and denoising', () => {
+  it.each(['INTERPOLATE', 'FRAMEFORMER'] as const)(
+    'converts every H.264 output to the fps with %s',
+    (interpolation) => {
+      const s = build({ fps: 60, interpolation });
+      const outputs = h264Outputs(s);
+      expect(outputs).toHaveLength(4);
+      for (const o of outputs) {
+        expect(o.VideoDescription.CodecSettings.H264Settings).toMatchObject({
+          FramerateControl: 'SPECIFIED',
+          FramerateNumerator: 60,
+          FramerateDenominator: 1,
+          FramerateConversionAlgorithm: interpolation,
+        });
+      }
+    },
+  );
+
+  it('drops or duplicates frames when no algorithm is chosen', () => {
+    expect(mp4(build({ fps: 24 })).VideoDescription.CodecSettings.H264Settings).toMatchObject({
+      FramerateControl: 'SPECIFIED',
+      FramerateNumerator: 24,
+      FramerateConversionAlgorithm: 'DUPLICATE_DROP',
+    });
+  });
+
+  it('forces the input denoise filter on every input, with the strength FORCE requires', () => {
+    const s = build({ denoise: true, sources: [{ key: 'a.mp4' }, { key: 'b.mp4' }] });
+    for (const input of s.Inputs) {
+      expect(input).toMatchObject({ FilterEnable: 'FORCE', DenoiseFilter: 'ENABLED' });
+      // "Force ... When you do, you must also specify a value for Filter strength" (1 to 5).
+      expect(input.FilterStrength).toBe(3);
+    }
+    const plain = build();
+    for (const key of ['FilterEnable', 'FilterStrength', 'DenoiseFilter']) {
+      expect(plain.Inputs[0]).not.toHaveProperty(key);
+    }
+  });
+});
+
+describe('Destinations', () => {
+  it('writes every output group under the clip folder and nowhere else', () => {
+    const s = build({ sources: [{ key: 'elsewhere/in.mp4', hasAudio: true }] });
+    expect(s.OutputGroups.map(destinationOf)).toEqual([
+      `s3://media-bucket/${PREFIX}video`,
+      `s3://media-bucket/${PREFIX}hls/index`,
+      `s3://media-bucket/${PREFIX}thumb`,
+      `s3://media-bucket/${PREFIX}poster`,
+    ]);
+    const other = build({ destinationPrefix: 'users/u2/projects/p9/clips/c7/' });
+    expect(
+      other.OutputGroups.map(destinationOf).every((d) =>
+        d.startsWith('s3://media-bucket/users/u2/projects/p9/clips/c7/'),
+      ),
+    ).toBe(true);
   });
 });

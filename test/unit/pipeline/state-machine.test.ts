@@ -1,74 +1,191 @@
+/**
+ * state-machines/generation-job.asl.json, validated with asl-validator (v4) once its ${Placeholders} are
+ * replaced by plausible ARNs, and checked for the failure handling the pipeline relies on.
+ */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { loadDefinition } from '#infra/local/workflow.ts';
 
 const require = createRequire(import.meta.url);
-const validate = require('asl-validator') as (
+/** asl-validator v4 is CommonJS: `module.exports = function validator(definition, opts?)`. */
+const aslValidator = require('asl-validator') as (
   definition: unknown,
   options?: { checkPaths?: boolean; checkArn?: boolean },
-) => { isValid: boolean; errorsText: (separator?: string) => string };
+) => { isValid: boolean; errors: { message: string }[]; errorsText: (separator?: string) => string };
 
+const TEXT = readFileSync(
+  new URL('../../../state-machines/generation-job.asl.json', import.meta.url),
+  'utf8',
+);
+
+const PLACEHOLDERS = [
+  'BuildTranscodeSettingsFunctionArn',
+  'CheckGenerationFunctionArn',
+  'MarkFailedFunctionArn',
+  'MarkProcessingFunctionArn',
+  'MediaConvertRoleArn',
+  'RegisterClipFunctionArn',
+  'StartGenerationFunctionArn',
+];
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/mc';
+const arnFor = (name: string) => {
+  if (name === 'MediaConvertRoleArn') return ROLE_ARN;
+  // MarkProcessingFunctionArn -> mark-processing
+  const fn = name
+    .replace(/FunctionArn$/, '')
+    .replace(/[A-Z]/g, (c, i: number) => `${i ? '-' : ''}${c.toLowerCase()}`);
+  return `arn:aws:lambda:us-east-1:123456789012:function:${fn}`;
+};
+
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+}
 interface State {
   Type: string;
   Resource?: string;
+  Parameters?: Record<string, unknown>;
   Next?: string;
   End?: boolean;
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number }[];
-  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Retry?: Retrier[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
 }
-const definition = loadDefinition() as { StartAt: string; States: Record<string, State> };
+interface Definition {
+  StartAt: string;
+  States: Record<string, State>;
+}
+
+/** A fresh copy each time: the validator writes QueryLanguage into the states it checks. */
+const substituted = () =>
+  JSON.parse(TEXT.replace(/\$\{(\w+)\}/g, (_m, name: string) => arnFor(name))) as Definition;
+const definition = substituted();
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
+const lambdaTasks = tasks.filter(([, s]) => s.Resource?.startsWith('arn:aws:lambda:'));
+const state = (name: string) => {
+  const found = definition.States[name];
+  if (!found) throw new Error(`no state ${name}`);
+  return found;
+};
+
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 describe('generation-job.asl.json', () => {
-  it('is valid Amazon States Language with its placeholders filled', () => {
-    const result = validate(definition, { checkPaths: true, checkArn: true });
-    expect(result.errorsText()).toBe('');
+  it('uses exactly the known placeholders, all in Resource or the MediaConvert Role', () => {
+    const found = [...new Set([...TEXT.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    expect(found).toEqual(PLACEHOLDERS);
+    const raw = JSON.parse(TEXT) as Definition;
+    const lambdaPlaceholders = Object.values(raw.States)
+      .map((s) => s.Resource)
+      .filter((r) => r?.startsWith('${'))
+      .sort();
+    expect(lambdaPlaceholders).toEqual(
+      PLACEHOLDERS.filter((p) => p.endsWith('FunctionArn')).map((p) => `\${${p}}`),
+    );
+    expect(raw.States.Transcode?.Parameters?.Role).toBe(`\${MediaConvertRoleArn}`);
+  });
+
+  it('is valid Amazon States Language once its placeholders are ARNs (paths and ARNs checked)', () => {
+    const result = aslValidator(substituted(), { checkPaths: true, checkArn: true });
+    expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
+    expect(state('MarkProcessing').Resource).toBe(
+      'arn:aws:lambda:us-east-1:123456789012:function:mark-processing',
+    );
+    expect(state('Transcode').Parameters?.Role).toBe(ROLE_ARN);
+  });
+
+  it('the validator rejects a broken copy (a missing target, a non-ARN resource)', () => {
+    const brokenTarget = substituted();
+    brokenTarget.States.RegisterClip!.Catch![0]!.Next = 'Nowhere';
+    const a = aslValidator(brokenTarget, { checkPaths: true, checkArn: true });
+    expect(a.isValid).toBe(false);
+    expect(a.errorsText()).toContain('Nowhere');
+
+    const badArn = substituted();
+    badArn.States.MarkProcessing!.Resource = 'mark-processing';
+    expect(aslValidator(badArn, { checkPaths: true, checkArn: true }).isValid).toBe(false);
+  });
+
+  it('has the Lambda tasks and the MediaConvert task it is meant to have', () => {
+    expect(lambdaTasks.map(([name]) => name).sort()).toEqual([
+      'BuildTranscodeSettings',
+      'CheckGeneration',
+      'MarkFailed',
+      'MarkProcessing',
+      'RegisterClip',
+      'StartGeneration',
+    ]);
+    expect(tasks.map(([name]) => name)).toContain('Transcode');
   });
 
   it('routes every failure of every task except MarkFailed to MarkFailed', () => {
-    for (const [name, state] of tasks) {
+    for (const [name, s] of tasks) {
       if (name === 'MarkFailed') continue;
-      const catchAll = state.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
-      expect(catchAll?.Next, name).toBe('MarkFailed');
+      const catchers = s.Catch ?? [];
+      const all = catchers.find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(all?.Next, name).toBe('MarkFailed');
+      // States.ALL must be alone and last, and keep the input (the error goes under $.error).
+      expect(all?.ErrorEquals, name).toEqual(['States.ALL']);
+      expect(catchers.at(-1), name).toBe(all);
+      expect(all?.ResultPath, name).toBe('$.error');
     }
+    expect(state('MarkFailed').Catch).toBeUndefined();
+    expect(state('MarkFailed').Next).toBe('JobFailed');
+    expect(state('JobFailed').Type).toBe('Fail');
   });
 
-  it('retries transient Lambda errors with growing backoff in every Lambda task', () => {
-    for (const [name, state] of tasks.filter(([, s]) => s.Resource?.includes(':function:'))) {
-      const transient = state.Retry?.find(
+  it('transcodes through the MediaConvert .sync integration', () => {
+    const transcode = state('Transcode');
+    expect(transcode.Type).toBe('Task');
+    expect(transcode.Resource).toBe('arn:aws:states:::mediaconvert:createJob.sync');
+    expect(transcode.Parameters).toMatchObject({
+      Role: ROLE_ARN,
+      'Settings.$': '$.transcode.settings',
+      'UserMetadata.$': '$.transcode.userMetadata',
+    });
+    expect(transcode.Next).toBe('RegisterClip');
+  });
+
+  it('retries transient Lambda errors with a growing backoff in every Lambda task', () => {
+    for (const [name, s] of lambdaTasks) {
+      const transient = (s.Retry ?? []).find(
         (r) =>
-          r.ErrorEquals.includes('Lambda.TooManyRequestsException') || r.ErrorEquals.includes('States.ALL'),
+          LAMBDA_TRANSIENT.every((e) => r.ErrorEquals.includes(e)) || r.ErrorEquals.includes('States.ALL'),
       );
       expect(transient, name).toBeDefined();
-      expect(transient!.BackoffRate!, name).toBeGreaterThan(1);
+      expect(transient!.BackoffRate, name).toBeGreaterThan(1);
+      expect(transient!.MaxAttempts, name).toBeGreaterThan(1);
+      expect(transient!.MaxAttempts, name).toBeLessThanOrEqual(10);
     }
   });
 
-  it('transcodes through the MediaConvert .sync integration with the substituted role', () => {
-    const transcode = definition.States.Transcode!;
-    expect(transcode.Resource).toBe('arn:aws:states:::mediaconvert:createJob.sync');
-    expect(JSON.stringify(transcode)).toContain('arn:aws:iam::000000000000:role/MediaConvertRoleArn');
-  });
-
-  it('polls the model in a bounded loop that ends in a timeout failure', () => {
-    const check = definition.States.CheckGeneration!;
+  it('polls the model in a bounded loop whose exhaustion ends in a failure', () => {
+    const check = state('CheckGeneration');
     const poll = check.Retry!.find((r) => r.ErrorEquals.includes('GenerationPending'))!;
+    expect(poll).toMatchObject({ ErrorEquals: ['GenerationPending'], IntervalSeconds: 15, BackoffRate: 1 });
+    expect(Number.isInteger(poll.MaxAttempts)).toBe(true);
     expect(poll.MaxAttempts).toBeGreaterThan(0);
-    expect(poll.MaxAttempts).toBeLessThanOrEqual(200);
-    const exhausted = check.Catch!.find((c) => c.ErrorEquals.includes('GenerationPending'))!;
-    expect(definition.States[exhausted.Next]).toMatchObject({ Next: 'MarkFailed' });
-  });
+    // 160 polls 15 s apart: the 40 minutes GenerationTimedOut reports.
+    expect(poll.MaxAttempts! * poll.IntervalSeconds!).toBe(40 * 60);
 
-  it('uses exactly the placeholders CDK substitutes', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const text = await readFile(
-      new URL('../../../state-machines/generation-job.asl.json', import.meta.url),
-      'utf8',
-    );
-    const found = [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
-    const { PIPELINE_TASKS } = await import('#infra/functions.ts');
-    expect(found).toEqual([...PIPELINE_TASKS.map((t) => t.placeholder), 'MediaConvertRoleArn'].sort());
+    // The GenerationPending catcher must come before States.ALL: the first match wins.
+    expect(check.Catch!.map((c) => c.ErrorEquals)).toEqual([['GenerationPending'], ['States.ALL']]);
+    const exhausted = check.Catch![0]!;
+    expect(exhausted.Next).toBe('GenerationTimedOut');
+    expect(state('GenerationTimedOut')).toMatchObject({
+      Type: 'Pass',
+      Parameters: { Error: 'GenerationTimedOut' },
+      ResultPath: '$.error',
+      Next: 'MarkFailed',
+    });
+    expect(check.Next).toBe('BuildTranscodeSettings');
   });
 });
