@@ -31,12 +31,10 @@ export const awsRuntimeConfig = () =>
 
 export type AwsRuntimeConfig = ReturnType<typeof awsRuntimeConfig>;
 
-/** What the pipeline and event functions need: the database and the media bucket. */
-export const awsPipelineConfig = () =>
-  parseEnv({
-    DB_CLUSTER_ARN: arn,
-    DB_SECRET_ARN: arn,
-    DB_NAME: z.string().min(1),
-    MEDIA_BUCKET: z.string().min(3),
-    MEDIA_KMS_KEY_ID: z.string().optional(),
-  });
+/** Aurora through the Data API: what every function that touches the database needs. */
+export const awsDatabaseConfig = () =>
+  parseEnv({ DB_CLUSTER_ARN: arn, DB_SECRET_ARN: arn, DB_NAME: z.string().min(1) });
+
+/** What the pipeline and event functions need beside the database: the media bucket. */
+export const awsMediaConfig = () =>
+  parseEnv({ MEDIA_BUCKET: z.string().min(3), MEDIA_KMS_KEY_ID: z.string().optional() });

@@ -1,7 +1,7 @@
 /**
  * EventBridge "Step Functions Execution Status Change" for ABORTED, TIMED_OUT and FAILED executions. A
  * stopped execution (a cancelled job) never reaches its Catch, so this is where its job is closed and its
- * artifacts removed. MarkFailed leaves completed jobs alone and is harmless when it already ran.
+ * artifacts removed; likewise an execution that failed outside its Catch (MarkFailed itself gave up).
  */
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
@@ -20,6 +20,8 @@ const ENDINGS: Record<string, { Error: string; Cause: string }> = {
 export function failedStateOf(event: ExecutionStatusChange): PipelineState | null {
   const { status, input, error, cause } = event.detail;
   if (!input || !(status in ENDINGS || status === 'FAILED')) return null;
+  // The definition's own Fail state: MarkFailed has already closed the job and cleaned up.
+  if (status === 'FAILED' && error === 'JobFailed') return null;
   const state = JSON.parse(input) as PipelineState;
   return {
     ...state,

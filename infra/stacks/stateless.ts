@@ -30,7 +30,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -144,7 +144,7 @@ export class StatelessStack extends Stack {
     // --- State machine -----------------------------------------------------------------------------------
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/ai-video-${config.stage}-generation-job`,
-      retention: config.logRetentionDays as unknown as RetentionDays,
+      retention: config.logRetentionDays,
     });
     this.stateMachine = new StateMachine(this, 'GenerationJob', {
       stateMachineName: `ai-video-${config.stage}-generation-job`,
@@ -227,7 +227,7 @@ export class StatelessStack extends Stack {
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: config.logRetentionDays as unknown as RetentionDays,
+      retention: config.logRetentionDays,
     });
     this.api = new HttpApi(this, 'Api', {
       apiName: `ai-video-${config.stage}`,

@@ -70,10 +70,10 @@ export function createClipService(deps: {
       const clip = await deps.clips.get(grant.userId, grant.clipId);
       if (typeof clip.metadata.hlsPlaylist !== 'string') throw new NotFoundError('media');
       const folder = `${path.dirname(clip.metadata.hlsPlaylist)}/`;
-      const text = await deps.store.readText(`${folder}${file}`);
-      if (text === null) throw new NotFoundError('media');
+      const bytes = await deps.store.readBytes(`${folder}${file}`);
+      if (bytes === null) throw new NotFoundError('media');
       return rewritePlaylist(
-        text,
+        Buffer.from(bytes).toString('utf8'),
         async (segment) => (await deps.signer.signGet(`${folder}${segment}`, 'video/mp2t')).url,
       );
     },

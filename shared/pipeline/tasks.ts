@@ -15,7 +15,7 @@ import type {
 } from '../jobs/schema.ts';
 import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
-import { clipKeys, jobWorkPrefix } from '../storage/keys.ts';
+import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
@@ -225,7 +225,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const enhance = job.jobType === 'ENHANCE' ? (params as EnhanceParameters) : undefined;
       const settings = buildTranscodeSettings({
         bucket: deps.store.bucket,
-        destinationPrefix: clipKeys(job.userId, job.projectId, clipId).prefix,
+        destinationPrefix: clipPrefix(job.userId, job.projectId, clipId),
         sources,
         width,
         height,
@@ -243,7 +243,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
       // A retried invocation whose first attempt registered the clip.
       if (job.status === 'COMPLETED' && job.clipId) return { clipId: job.clipId };
       const { clipId } = state.transcode!;
-      const prefix = clipKeys(job.userId, job.projectId, clipId).prefix;
+      const prefix = clipPrefix(job.userId, job.projectId, clipId);
       const keys = outputKeys(prefix);
       const detail = state.transcoded?.outputGroupDetails[0]?.OutputDetails?.[0];
       const [objects, video] = await Promise.all([deps.store.list(prefix), deps.store.head(keys.video)]);
@@ -288,7 +288,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const upload = uploadOf(job.parameters);
       await Promise.all([
         deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id)),
-        deps.store.deletePrefix(clipKeys(job.userId, job.projectId, job.id).prefix),
+        deps.store.deletePrefix(clipPrefix(job.userId, job.projectId, job.id)),
         upload ? deps.store.deleteKeys([upload.key]) : undefined,
       ]);
     },

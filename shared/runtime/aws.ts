@@ -6,7 +6,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -16,11 +15,11 @@ import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { LoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { awsRuntimeConfig } from '../config.ts';
-import { openDataApi } from '../db/drivers/data-api.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
+import { dataApiDatabase } from './database-aws.ts';
 
 /** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
 function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
@@ -45,12 +44,7 @@ setContextFactory(
     const s3 = new S3Client({});
     const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
     return buildContext({
-      db: openDataApi({
-        client: new RDSDataClient({}),
-        resourceArn: config.DB_CLUSTER_ARN,
-        secretArn: config.DB_SECRET_ARN,
-        database: config.DB_NAME,
-      }).db,
+      db: dataApiDatabase(),
       store: createS3Store(bucket),
       signer: createMediaSigner(bucket),
       identity: createCognitoIdentityProvider({

@@ -1,6 +1,6 @@
 /** The database of a Lambda function that needs nothing else: Aurora through the Data API, opened once. */
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import * as z from 'zod';
+import { awsDatabaseConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { openDataApi } from '../db/drivers/data-api.ts';
 
@@ -8,13 +8,7 @@ let db: Database | undefined;
 
 export function dataApiDatabase(): Database {
   if (db) return db;
-  const env = z
-    .object({
-      DB_CLUSTER_ARN: z.string().startsWith('arn:'),
-      DB_SECRET_ARN: z.string().startsWith('arn:'),
-      DB_NAME: z.string().min(1),
-    })
-    .parse(process.env);
+  const env = awsDatabaseConfig();
   db = openDataApi({
     client: new RDSDataClient({}),
     resourceArn: env.DB_CLUSTER_ARN,

@@ -2,37 +2,23 @@
  * The composition root of the state machine's Lambda tasks and the media event handlers: Aurora through the
  * Data API, S3, Bedrock and MediaConvert, created once per execution environment on first use.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClipRepository } from '../clips/repository.ts';
-import { awsPipelineConfig } from '../config.ts';
+import { awsMediaConfig } from '../config.ts';
 import { createLumaRayModel } from '../generation/luma-ray.ts';
 import { createNovaReelModel } from '../generation/nova-reel.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
-import type { ObjectStore } from '../storage/port.ts';
 import { createS3Store } from '../storage/s3.ts';
 import { createUserRepository } from '../users/repository.ts';
 import { dataApiDatabase } from './database-aws.ts';
 
-async function readObject(store: ObjectStore, key: string): Promise<Uint8Array> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'image-'));
-  try {
-    await store.downloadToFile(key, path.join(dir, 'image'));
-    return await readFile(path.join(dir, 'image'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 function build() {
-  const config = awsPipelineConfig();
+  const config = awsMediaConfig();
   const db = dataApiDatabase();
   const store = createS3Store({
     client: new S3Client({}),
@@ -53,7 +39,11 @@ function build() {
       'nova-reel': createNovaReelModel({
         client: bedrock,
         bucket: config.MEDIA_BUCKET,
-        loadImage: (key) => readObject(store, key),
+        loadImage: async (key) => {
+          const bytes = await store.readBytes(key);
+          if (!bytes) throw new Error(`start image ${key} is missing`);
+          return bytes;
+        },
       }),
       'luma-ray2': createLumaRayModel({ client: bedrock, bucket: config.MEDIA_BUCKET }),
     },

@@ -2,17 +2,6 @@
 export const clipPrefix = (userId: string, projectId: string, clipId: string) =>
   `users/${userId}/projects/${projectId}/clips/${clipId}/`;
 
-export const clipKeys = (userId: string, projectId: string, clipId: string) => {
-  const prefix = clipPrefix(userId, projectId, clipId);
-  return {
-    prefix,
-    video: `${prefix}video.mp4`,
-    hlsPrefix: `${prefix}hls/`,
-    hlsPlaylist: `${prefix}hls/index.m3u8`,
-    thumbnail: `${prefix}thumb.jpg`,
-  };
-};
-
 export const projectPrefix = (userId: string, projectId: string) => `users/${userId}/projects/${projectId}/`;
 
 /** Scratch space of one job (model output, intermediate files); removed when the job ends. */

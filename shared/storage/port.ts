@@ -12,8 +12,8 @@ export interface ObjectStore {
   /** Download an object to a local file (created or replaced). */
   downloadToFile(key: string, filePath: string): Promise<void>;
   head(key: string): Promise<StoredObject | null>;
-  /** A small text object (a playlist), or null when it does not exist. */
-  readText(key: string): Promise<string | null>;
+  /** A small object (a playlist, an image) in memory, or null when it does not exist. */
+  readBytes(key: string): Promise<Uint8Array | null>;
   list(prefix: string): Promise<StoredObject[]>;
   /** Delete keys; missing keys are not an error. */
   deleteKeys(keys: readonly string[]): Promise<void>;

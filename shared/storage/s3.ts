@@ -85,10 +85,10 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       await pipeline(out.Body as Readable, createWriteStream(filePath));
     },
-    async readText(key) {
+    async readBytes(key) {
       try {
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return (await out.Body?.transformToString('utf-8')) ?? '';
+        return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
       } catch (error) {
         if ((error as { name?: string }).name === 'NoSuchKey') return null;
         throw error;

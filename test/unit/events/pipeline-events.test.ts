@@ -33,6 +33,7 @@ it('closes stopped, timed-out and failed executions with a message, and ignores 
   ).toMatchObject({
     error: { Error: 'Lambda.Unknown' },
   });
+  expect(failedStateOf({ detail: { status: 'FAILED', input, error: 'JobFailed', cause: 'x' } })).toBeNull();
   expect(failedStateOf({ detail: { status: 'SUCCEEDED', input } })).toBeNull();
   expect(failedStateOf({ detail: { status: 'ABORTED', input: null } })).toBeNull();
 });
