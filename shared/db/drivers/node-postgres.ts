@@ -14,6 +14,9 @@ export function openNodePostgres(options: {
     max: options.max ?? 10,
     options: '-c TimeZone=UTC',
   });
+  // An idle connection the server drops (restart, failover, a terminated backend) is reported here; without
+  // a listener Node treats it as an uncaught exception. The pool has already discarded that client.
+  pool.on('error', () => {});
   const db = drizzle({ client: pool, schema, logger: options.counter ?? false }) as unknown as Database;
   return { kind: 'node-postgres', db, pool, close: () => pool.end() };
 }
