@@ -1,0 +1,76 @@
+/**
+ * Why a job failed, in three classes an operator treats differently: `user` (the user's input or action:
+ * a blocked prompt, a cancel, a tier limit), `model` (the video model could not make the video) and
+ * `system` (our infrastructure or configuration). Only system failures page anyone; the class is emitted
+ * as a CloudWatch metric in the embedded metric format by MarkFailed, and CDK alarms on it.
+ */
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export type FailureClass = 'user' | 'model' | 'system';
+
+/** Where the metric lives; the CDK alarm reads the same names. */
+export const JOB_FAILURE_METRIC = {
+  namespace: 'AiVideo',
+  name: 'JobFailures',
+  serviceName: 'ai-video-pipeline',
+  classDimension: 'failureClass',
+  stageDimension: 'stage',
+} as const;
+
+/** Errors raised by a user's input or action (see shared/errors.ts and the pipeline's own names). */
+const USER_ERRORS = new Set([
+  'JobCancelled',
+  'ValidationError',
+  'TierLimitError',
+  'QuotaExceededError',
+  'NotFoundError',
+  'ConflictError',
+  'UnreadableMedia',
+]);
+
+const MODEL_ERRORS = new Set(['GenerationFailed', 'GenerationTimedOut', 'ModelThrottled']);
+
+const CONTENT_FILTER = /content filter/i;
+/** A model that is not enabled in Bedrock is our configuration, not the model's failure. */
+const MODEL_NOT_ENABLED = /is not enabled for this service's AWS account/i;
+/** drizzle wraps every database error in a plain Error("Failed query: …"). */
+const DATABASE_FAILURE = /^Failed query|DatabaseResumingException|ECONNREFUSED|ECONNRESET/i;
+
+/** The message inside a Catch's Cause: a Lambda's is JSON with errorMessage, others plain text. */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown; ErrorMessage?: unknown };
+    const message = parsed.errorMessage ?? parsed.ErrorMessage;
+    return typeof message === 'string' ? message : cause;
+  } catch {
+    return cause;
+  }
+}
+
+/** The class of a Catch's error (`$.error` of the state machine: `{ Error, Cause }`). */
+export function failureClass(error: { Error?: string; Cause?: string } | undefined): FailureClass {
+  const name = error?.Error ?? '';
+  const message = causeMessage(error?.Cause);
+  if (USER_ERRORS.has(name)) return 'user';
+  if (MODEL_ERRORS.has(name)) {
+    if (CONTENT_FILTER.test(message)) return 'user';
+    if (MODEL_NOT_ENABLED.test(message)) return 'system';
+    return 'model';
+  }
+  // Tasks throw plain Errors with messages written for the user (an upload longer than the tier allows);
+  // a plain Error from the database driver is ours.
+  if (name === 'Error') return DATABASE_FAILURE.test(message) ? 'system' : 'user';
+  return 'system';
+}
+
+/** Adds one failure of its class to `metrics` (published by the caller). */
+export function recordJobFailure(
+  metrics: Metrics,
+  error: { Error?: string; Cause?: string } | undefined,
+): FailureClass {
+  const kind = failureClass(error);
+  metrics.addDimension(JOB_FAILURE_METRIC.classDimension, kind);
+  metrics.addMetric(JOB_FAILURE_METRIC.name, MetricUnit.Count, 1);
+  return kind;
+}
