@@ -3,7 +3,9 @@
  * that changes them. The migration files travel in the bundle (MIGRATIONS_DIR). Aurora may be paused, so
  * the first statement is retried while it resumes.
  */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { ensureAppRole, parseRoleSecret } from '#shared/db/app-role.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { dataApiDatabase } from '#shared/runtime/database-aws.ts';
 
@@ -22,5 +24,14 @@ export async function handler(event: CloudFormationCustomResourceEvent) {
       await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
     }
   }
+  await applyAppRole();
   return { PhysicalResourceId: physicalResourceId };
+}
+
+/** The role every other function uses (shared/db/app-role.ts), with the password of its own secret. */
+async function applyAppRole(): Promise<void> {
+  const secretArn = process.env.APP_DB_SECRET_ARN;
+  if (!secretArn) throw new Error('Missing environment variable APP_DB_SECRET_ARN');
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  await ensureAppRole(dataApiDatabase(), parseRoleSecret(secret.SecretString));
 }
