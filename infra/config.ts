@@ -22,6 +22,23 @@ export interface StageConfig {
   threatProtection: boolean;
   api: { corsOrigins: string[]; rateLimit: number; burstLimit: number };
   logRetentionDays: 7 | 30 | 90 | 365;
+  /**
+   * Step Functions execution logs. Execution data holds prompts and S3 keys, so only dev logs it (level
+   * ALL); staging and prod log errors without data.
+   */
+  stateMachineLogs: { level: 'ALL' | 'ERROR'; includeExecutionData: boolean };
+  /**
+   * Cognito's email through Amazon SES (the DEVELOPER sending account), as AWS advises beyond Cognito's
+   * small daily quota. The address or its domain must be a verified SES identity in `sesRegion` (the
+   * stack's region when absent) before deploying. Undefined: Cognito's own sender (dev).
+   */
+  email?: {
+    fromEmail: string;
+    fromName: string;
+    replyTo?: string;
+    sesVerifiedDomain?: string;
+    sesRegion?: string;
+  };
 }
 
 const base = {
@@ -46,6 +63,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     threatProtection: false,
     api: { ...base.api, corsOrigins: ['http://localhost:5173', 'http://127.0.0.1:3000'] },
     logRetentionDays: 7,
+    stateMachineLogs: { level: 'ALL', includeExecutionData: true },
   },
   staging: {
     stage: 'staging',
@@ -63,6 +81,12 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     threatProtection: false,
     api: { ...base.api, corsOrigins: ['https://staging.app.example.com'] },
     logRetentionDays: 30,
+    stateMachineLogs: { level: 'ERROR', includeExecutionData: false },
+    email: {
+      fromEmail: 'no-reply@staging.app.example.com',
+      fromName: 'AI Video (staging)',
+      sesVerifiedDomain: 'staging.app.example.com',
+    },
   },
   prod: {
     stage: 'prod',
@@ -79,6 +103,12 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     threatProtection: true,
     api: { corsOrigins: ['https://app.example.com'], rateLimit: 500, burstLimit: 1000 },
     logRetentionDays: 90,
+    stateMachineLogs: { level: 'ERROR', includeExecutionData: false },
+    email: {
+      fromEmail: 'no-reply@app.example.com',
+      fromName: 'AI Video',
+      sesVerifiedDomain: 'app.example.com',
+    },
   },
 };
 

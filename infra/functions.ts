@@ -21,6 +21,7 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   ...PIPELINE_TASKS.map((t) => ({ name: `pipeline-${t.file}`, entry: `functions/pipeline/${t.file}.ts` })),
   { name: 'cognito-post-confirmation', entry: 'functions/events/cognito-post-confirmation.ts' },
   { name: 'upload-trigger', entry: 'functions/events/upload-trigger.ts' },
+  { name: 'upload-dead-letter', entry: 'functions/events/upload-dead-letter.ts' },
   { name: 'mediaconvert-state-change', entry: 'functions/events/mediaconvert-state-change.ts' },
   { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
   { name: 'migrate', entry: 'functions/deploy/migrate.ts' },

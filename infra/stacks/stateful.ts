@@ -10,6 +10,7 @@ import {
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import {
@@ -20,13 +21,16 @@ import {
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { FlowLogDestination, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   AuroraPostgresEngineVersion,
   ClusterInstance,
   Credentials,
   DatabaseCluster,
   DatabaseClusterEngine,
+  DatabaseSecret,
 } from 'aws-cdk-lib/aws-rds';
 import {
   BlockPublicAccess,
@@ -37,17 +41,26 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
+import { APP_ROLE_USERNAME } from '#shared/db/app-role.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction } from '../constructs/app-function.ts';
 
 export const DATABASE_NAME = 'aivideo';
 
+/** What a function may do on the cluster through the Data API (the actions of CDK's own grant). */
+const DATA_API_ACTIONS = [
+  'rds-data:BatchExecuteStatement',
+  'rds-data:BeginTransaction',
+  'rds-data:CommitTransaction',
+  'rds-data:ExecuteStatement',
+  'rds-data:RollbackTransaction',
+];
+
 /**
- * The media bucket's name, derived rather than exported: the compute stack rebuilds it, so its IAM policies
- * name the bucket in plain text (and cdk-nag's acknowledgements can match them exactly).
+ * Who a function is in the database: `app` is the application role (DML on the app's tables,
+ * shared/db/app-role.ts), `admin` the cluster's master user, for migrations only.
  */
-export const mediaBucketName = (stack: Stack, stage: string) =>
-  `ai-video-media-${stage}-${stack.account}-${stack.region}`;
+export type DatabaseUser = 'app' | 'admin';
 
 export interface StatefulStackProps extends StackProps {
   config: StageConfig;
@@ -57,6 +70,8 @@ export class StatefulStack extends Stack {
   readonly key: Key;
   readonly vpc: Vpc;
   readonly cluster: DatabaseCluster;
+  /** The application role's credentials; the migration step creates the role with this password. */
+  readonly appDatabaseSecret: DatabaseSecret;
   readonly mediaBucket: Bucket;
   readonly config: StageConfig;
   readonly idempotencyTable: TableV2;
@@ -81,7 +96,13 @@ export class StatefulStack extends Stack {
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'db', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs() } },
+      flowLogs: {
+        all: {
+          destination: FlowLogDestination.toCloudWatchLogs(
+            new LogGroup(this, 'VpcFlowLogs', { retention: config.logRetentionDays, removalPolicy }),
+          ),
+        },
+      },
     });
 
     const db = config.database;
@@ -111,6 +132,9 @@ export class StatefulStack extends Stack {
       port: 5438,
       removalPolicy: config.retainData ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     });
+    // Generated here, set in the database by the migration custom resource (functions/deploy/migrate.ts).
+    this.appDatabaseSecret = new DatabaseSecret(this, 'AppDatabaseUser', { username: APP_ROLE_USERNAME });
+    this.appDatabaseSecret.applyRemovalPolicy(removalPolicy);
 
     const accessLogs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -122,8 +146,8 @@ export class StatefulStack extends Stack {
       autoDeleteObjects: !config.retainData,
     });
 
+    // No fixed name: a retained bucket left by `cdk destroy` must not block the next deploy.
     this.mediaBucket = new Bucket(this, 'Media', {
-      bucketName: mediaBucketName(this, config.stage),
       encryption: BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,
@@ -203,9 +227,25 @@ export class StatefulStack extends Stack {
         : {}),
       deletionProtection: config.retainData,
       removalPolicy,
+      ...(config.email
+        ? {
+            email: UserPoolEmail.withSES({
+              fromEmail: config.email.fromEmail,
+              fromName: config.email.fromName,
+              ...(config.email.replyTo ? { replyTo: config.email.replyTo } : {}),
+              ...(config.email.sesVerifiedDomain
+                ? { sesVerifiedDomain: config.email.sesVerifiedDomain }
+                : {}),
+              ...(config.email.sesRegion ? { sesRegion: config.email.sesRegion } : {}),
+            }),
+          }
+        : {}),
     });
+    // The API signs users in through the backend (USER_PASSWORD_AUTH); there is no hosted UI, so no OAuth
+    // flows, scopes or callback URLs.
     this.userPoolClient = this.userPool.addClient('ApiClient', {
       authFlows: { userPassword: true },
+      disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
@@ -220,20 +260,44 @@ export class StatefulStack extends Stack {
       description: 'Creates the users row when a Cognito sign-up is confirmed',
       environment: this.databaseEnvironment(),
     }).fn;
-    this.cluster.grantDataApiAccess(postConfirmation);
+    this.grantDatabase(postConfirmation);
     this.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, postConfirmation);
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'MediaBucketName', { value: this.mediaBucket.bucketName });
+    // Exported under fixed names and imported by name (not through CDK's generated references), so the
+    // compute stack's policies read the same before and after synthesis and cdk-nag can match them.
+    new CfnOutput(this, 'MediaBucketName', {
+      value: this.mediaBucket.bucketName,
+      exportName: this.mediaBucketExports.name,
+    });
+    new CfnOutput(this, 'MediaBucketArn', {
+      value: this.mediaBucket.bucketArn,
+      exportName: this.mediaBucketExports.arn,
+    });
   }
 
-  /** What a function needs to reach the database through the Data API. */
-  databaseEnvironment(): Record<string, string> {
+  /** The export names of the media bucket's name and ARN. */
+  get mediaBucketExports() {
+    return { name: `${this.stackName}-MediaBucketName`, arn: `${this.stackName}-MediaBucketArn` };
+  }
+
+  /** What a function needs to reach the database through the Data API, as `user`. */
+  databaseEnvironment(user: DatabaseUser = 'app'): Record<string, string> {
     return {
       DB_CLUSTER_ARN: this.cluster.clusterArn,
-      DB_SECRET_ARN: this.cluster.secret!.secretArn,
+      DB_SECRET_ARN: this.databaseSecret(user).secretArn,
       DB_NAME: DATABASE_NAME,
     };
+  }
+
+  /** The Data API on this cluster and the secret of `user` (only the migrations read the master secret). */
+  grantDatabase(grantee: IGrantable, user: DatabaseUser = 'app'): void {
+    Grant.addToPrincipal({ grantee, actions: DATA_API_ACTIONS, resourceArns: [this.cluster.clusterArn] });
+    this.databaseSecret(user).grantRead(grantee);
+  }
+
+  private databaseSecret(user: DatabaseUser) {
+    return user === 'admin' ? this.cluster.secret! : this.appDatabaseSecret;
   }
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CfnOutput, CustomResource, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -23,25 +23,29 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
+import { JOB_FAILURE_METRIC } from '#shared/pipeline/failure-class.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
 import { PIPELINE_TASKS } from '../functions.ts';
-import { mediaBucketName, type StatefulStack } from './stateful.ts';
+import type { StatefulStack } from './stateful.ts';
 
 export interface StatelessStackProps extends StackProps {
   config: StageConfig;
@@ -69,8 +73,12 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config, data } = props;
-    const bucket = Bucket.fromBucketName(this, 'MediaBucket', mediaBucketName(this, config.stage));
-    const dbEnv = data.databaseEnvironment();
+    const bucket = Bucket.fromBucketAttributes(this, 'MediaBucket', {
+      bucketArn: Fn.importValue(data.mediaBucketExports.arn),
+      bucketName: Fn.importValue(data.mediaBucketExports.name),
+    });
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const dbEnv = data.databaseEnvironment('app');
     const mediaEnv = { MEDIA_BUCKET: bucket.bucketName, MEDIA_KMS_KEY_ID: data.key.keyArn };
 
     const make = (name: string, entry: string, environment: Record<string, string>, timeout = 29) => {
@@ -81,7 +89,7 @@ export class StatelessStack extends Stack {
         timeout: Duration.seconds(timeout),
       }).fn;
       this.functions[name] = fn;
-      data.cluster.grantDataApiAccess(fn);
+      data.grantDatabase(fn, 'app');
       return fn;
     };
     const s3 = (grantee: IGrantable, actions: string[], prefixes: string[]) =>
@@ -142,9 +150,10 @@ export class StatelessStack extends Stack {
     data.key.grantEncryptDecrypt(this.mediaConvertRole);
 
     // --- State machine -----------------------------------------------------------------------------------
+    // No fixed name: a retained group left by `cdk destroy` or a rolled-back create must not block a deploy.
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/ai-video-${config.stage}-generation-job`,
       retention: config.logRetentionDays,
+      removalPolicy,
     });
     this.stateMachine = new StateMachine(this, 'GenerationJob', {
       stateMachineName: `ai-video-${config.stage}-generation-job`,
@@ -158,16 +167,27 @@ export class StatelessStack extends Stack {
       },
       timeout: Duration.hours(2),
       tracingEnabled: true,
-      logs: { destination: machineLogs, level: LogLevel.ALL, includeExecutionData: true },
+      logs: {
+        destination: machineLogs,
+        level: config.stateMachineLogs.level === 'ALL' ? LogLevel.ALL : LogLevel.ERROR,
+        includeExecutionData: config.stateMachineLogs.includeExecutionData,
+      },
     });
     for (const fn of Object.values(task)) fn.grantInvoke(this.stateMachine);
+    // AWS Step Functions Developer Guide, "IAM policies for AWS Elemental MediaConvert", Run a Job (.sync):
+    // MediaConvert supports resource-level permissions only partially, so CreateJob, GetJob and CancelJob
+    // must be allowed on "Resource": "*". Step Functions tags every job it creates
+    // (ManagedByService: AWSStepFunctions, "Create an AWS Elemental MediaConvert job with Step Functions"),
+    // and CreateJob with tags also needs mediaconvert:TagResource (Service Authorization Reference).
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
-        actions: ['mediaconvert:CreateJob', 'mediaconvert:GetJob', 'mediaconvert:CancelJob'],
-        resources: [
-          `arn:${this.partition}:mediaconvert:${this.region}:${this.account}:queues/Default`,
-          `arn:${this.partition}:mediaconvert:${this.region}:${this.account}:jobs/*`,
+        actions: [
+          'mediaconvert:CreateJob',
+          'mediaconvert:GetJob',
+          'mediaconvert:CancelJob',
+          'mediaconvert:TagResource',
         ],
+        resources: ['*'],
       }),
     );
     this.stateMachine.addToRolePolicy(
@@ -228,6 +248,7 @@ export class StatelessStack extends Stack {
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays,
+      removalPolicy,
     });
     this.api = new HttpApi(this, 'Api', {
       apiName: `ai-video-${config.stage}`,
@@ -266,11 +287,29 @@ export class StatelessStack extends Stack {
     }
 
     // --- Events ----------------------------------------------------------------------------------------------
-    const deadLetters = new Queue(this, 'EventDeadLetters', {
-      encryption: QueueEncryption.KMS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    // Every queue here is encrypted with SSE-SQS: EventBridge (a service principal) and Lambda's
+    // destinations can send to it with sqs:SendMessage alone. The AWS managed key aws/sqs cannot be granted
+    // to EventBridge, and the data key (a customer key) would need its policy edited in the data stack.
+    const queue = (id: string, props: QueueProps = {}) =>
+      new Queue(this, id, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        ...props,
+      });
+    // Events EventBridge could not hand to Lambda at all.
+    const deadLetters = queue('EventDeadLetters');
+    // Events Lambda accepted but the handler failed on after its retries: Lambda sends the event, with the
+    // error, to the function's on-failure destination instead of discarding it.
+    const failureQueues: Record<string, Queue> = {};
+    const onFailure = (fn: NodejsFunction, id: string, maxEventAge: Duration, target?: Queue) => {
+      failureQueues[id] = target ?? queue(id);
+      fn.configureAsyncInvoke({
+        onFailure: new SqsDestination(failureQueues[id]),
+        retryAttempts: 2,
+        maxEventAge,
+      });
+    };
     const target = (fn: IFunction) =>
       new LambdaFunction(fn, {
         deadLetterQueue: deadLetters,
@@ -284,6 +323,18 @@ export class StatelessStack extends Stack {
     });
     this.stateMachine.grantStartExecution(uploadTrigger);
     s3(uploadTrigger, ['s3:DeleteObject'], ['uploads/']);
+    // An upload whose processing could not start ends as a FAILED job: its failure records are consumed
+    // by upload-dead-letter, whose own failures go to a further queue after five receives.
+    const uploadDeadLetterFailures = queue('UploadDeadLetterFailures');
+    failureQueues.UploadDeadLetterFailures = uploadDeadLetterFailures;
+    const uploadFailures = queue('UploadTriggerFailures', {
+      visibilityTimeout: Duration.minutes(3), // six times the consumer's timeout, as Lambda advises
+      deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
+    });
+    onFailure(uploadTrigger, 'UploadTriggerFailures', Duration.hours(1), uploadFailures);
+    const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', pipelineEnv);
+    uploadDeadLetter.addEventSource(new SqsEventSource(uploadFailures, { batchSize: 1 }));
+    s3(uploadDeadLetter, ['s3:DeleteObject'], ['uploads/']);
     new Rule(this, 'UploadCreated', {
       description: 'A finished upload becomes a TRANSCODE job',
       eventPattern: {
@@ -308,6 +359,8 @@ export class StatelessStack extends Stack {
       },
       targets: [target(progress)],
     });
+    // A progress update is superseded by the next one within seconds; an old one is not worth retrying.
+    onFailure(progress, 'MediaConvertProgressFailures', Duration.minutes(10));
 
     const ended = make('ExecutionEnded', 'functions/events/execution-ended.ts', pipelineEnv);
     list(ended);
@@ -324,42 +377,92 @@ export class StatelessStack extends Stack {
       },
       targets: [target(ended)],
     });
+    onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
 
     // --- Migrations on deploy --------------------------------------------------------------------------------
     const migrateFn = new AppFunction(this, 'Migrate', {
       config,
       entry: 'functions/deploy/migrate.ts',
-      environment: { ...dbEnv, MIGRATIONS_DIR: '/var/task/migrations' },
+      environment: {
+        ...data.databaseEnvironment('admin'),
+        APP_DB_SECRET_ARN: data.appDatabaseSecret.secretArn,
+        MIGRATIONS_DIR: '/var/task/migrations',
+      },
       timeout: Duration.minutes(10),
       copyIntoBundle: { from: 'shared/db/migrations', to: 'migrations' },
     }).fn;
     this.functions.Migrate = migrateFn;
-    data.cluster.grantDataApiAccess(migrateFn);
+    data.grantDatabase(migrateFn, 'admin');
+    data.appDatabaseSecret.grantRead(migrateFn);
     const migrations = new Provider(this, 'MigrationsProvider', { onEventHandler: migrateFn });
     const migrate = new CustomResource(this, 'Migrations', {
       serviceToken: migrations.serviceToken,
-      properties: { migrations: migrationsHash() },
+      // The secret's ARN too: a deploy that introduces (or replaces) the app role's secret applies it even
+      // when no migration changed.
+      properties: { migrations: migrationsHash(), appRoleSecret: data.appDatabaseSecret.secretArn },
     });
     // The API must not serve before its tables exist.
     for (const fn of Object.values(this.functions)) if (fn !== migrateFn) fn.node.addDependency(migrate);
 
     // --- Alarms and dashboard ----------------------------------------------------------------------------------
-    const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
+    const alarm = (
+      id: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ) =>
       new Alarm(this, id, {
         metric,
         threshold,
         evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        comparisonOperator,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
     const api5xx = this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
-    const failedJobs = this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+    // Every caught failure ends in the JobFailed state, so ExecutionsFailed counts cancels and blocked
+    // prompts too; MarkFailed counts failures by class (shared/pipeline/failure-class.ts) instead.
+    const jobFailures = (failureClass: 'user' | 'model' | 'system') =>
+      new Metric({
+        namespace: JOB_FAILURE_METRIC.namespace,
+        metricName: JOB_FAILURE_METRIC.name,
+        dimensionsMap: {
+          service: JOB_FAILURE_METRIC.serviceName,
+          [JOB_FAILURE_METRIC.stageDimension]: config.stage,
+          [JOB_FAILURE_METRIC.classDimension]: failureClass,
+        },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
     const dlqDepth = deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
     const capacity = data.cluster.metricServerlessDatabaseCapacity({ period: Duration.minutes(5) });
     alarm('Api5xx', api5xx, 5, 'The API answered 5 or more 5xx in 5 minutes');
-    alarm('StateMachineFailures', failedJobs, 3, 'Generation executions failed outside their Catch');
-    alarm('DeadLetters', dlqDepth, 1, 'An event handler gave up on an event');
+    alarm(
+      'SystemJobFailures',
+      jobFailures('system'),
+      1,
+      'A job failed for a system reason (not the user, not the model); see the MarkFailed logs',
+    );
+    alarm(
+      'StateMachineTimeouts',
+      this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      'A generation execution ran past its timeout',
+    );
+    alarm('DeadLetters', dlqDepth, 1, 'EventBridge could not deliver an event to its handler');
+    for (const [id, failed] of Object.entries(failureQueues)) {
+      alarm(
+        `${id}Waiting`,
+        failed.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        0,
+        `An event handler failed on an event after its retries; the event and the error wait in ${id}`,
+        ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
+    }
     alarm(
       'AuroraCapacity',
       capacity,
@@ -371,7 +474,10 @@ export class StatelessStack extends Stack {
       widgets: [
         [
           new GraphWidget({ title: 'API 5xx', left: [api5xx] }),
-          new GraphWidget({ title: 'Failed executions', left: [failedJobs] }),
+          new GraphWidget({
+            title: 'Failed jobs by class',
+            left: [jobFailures('user'), jobFailures('model'), jobFailures('system')],
+          }),
         ],
         [
           new GraphWidget({ title: 'Dead letters', left: [dlqDepth] }),

@@ -1,0 +1,262 @@
+/**
+ * What AWS does at deploy and at run time, asserted on the synthesised templates of every stage: retained
+ * resources that a redeploy can recreate, failed events that are kept and alarmed on, the permissions the
+ * MediaConvert .sync integration needs, alarms on system failures only, Cognito without OAuth defaults and
+ * with SES where it matters, the application database role, and execution logs without data outside dev.
+ */
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { STAGES } from '#infra/config.ts';
+import { acknowledgeFindings } from '#infra/nag.ts';
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
+
+function synth(stage: string) {
+  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
+  const built = buildApp(app);
+  return { ...built, dataT: Template.fromStack(built.data), computeT: Template.fromStack(built.compute) };
+}
+
+const resourcesOf = (t: Template) => Object.entries(t.toJSON().Resources as Record<string, Resource>);
+
+/** A name CloudFormation cannot pick itself: a literal, or one joined from literals and pseudo parameters. */
+function isFixedName(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  const json = JSON.stringify(value);
+  return json.includes('Fn::Join') || json.includes('Fn::Sub');
+}
+
+/**
+ * Name properties that are no physical name of the resource itself: Cognito user pool names need not be
+ * unique, DatabaseName names the database inside the (new) cluster, and the parameter and subnet group
+ * names refer to other (existing or generated) resources.
+ */
+const NOT_PHYSICAL_NAMES = new Set([
+  'UserPoolName',
+  'DatabaseName',
+  'DBClusterParameterGroupName',
+  'DBParameterGroupName',
+  'DBSubnetGroupName',
+]);
+
+function statementsOf(t: Template, rolePrefix: string) {
+  return Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+}
+const actionsOf = (s: Record<string, unknown>) => [s.Action].flat() as string[];
+
+describe.each(STAGES)('stage %s', (stage) => {
+  let t: ReturnType<typeof synth>;
+  beforeAll(() => {
+    t = synth(stage);
+  });
+
+  it('gives no retained resource a fixed physical name, and retains nothing in dev', () => {
+    const retained: string[] = [];
+    const named: string[] = [];
+    for (const template of [t.dataT, t.computeT]) {
+      for (const [id, r] of resourcesOf(template)) {
+        if (!r.DeletionPolicy || r.DeletionPolicy === 'Delete') continue;
+        retained.push(`${id} (${r.Type})`);
+        for (const [key, value] of Object.entries(r.Properties ?? {})) {
+          if (/(Name|Identifier)$/.test(key) && !NOT_PHYSICAL_NAMES.has(key) && isFixedName(value)) {
+            named.push(`${id}.${key}`);
+          }
+        }
+      }
+    }
+    expect(named).toEqual([]);
+    if (stage === 'dev') expect(retained).toEqual([]);
+    else expect(retained.length).toBeGreaterThan(0);
+  });
+
+  it('names neither the state machine log group nor the media bucket', () => {
+    for (const [, r] of resourcesOf(t.computeT).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')) {
+      expect(r.Properties?.LogGroupName).toBeUndefined();
+    }
+    for (const [, r] of resourcesOf(t.dataT).filter(([, r]) => r.Type === 'AWS::S3::Bucket')) {
+      expect(r.Properties?.BucketName).toBeUndefined();
+    }
+  });
+
+  it('sends every asynchronously invoked function’s failed events to an alarmed queue', () => {
+    const rules = Object.values(t.computeT.findResources('AWS::Events::Rule'));
+    const targets = rules.flatMap((r) =>
+      (r.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[]).map(
+        (x) => x.Arn['Fn::GetAtt'][0],
+      ),
+    );
+    expect(targets.length).toBe(3);
+    const configs = Object.values(t.computeT.findResources('AWS::Lambda::EventInvokeConfig'));
+    const queues = t.computeT.findResources('AWS::SQS::Queue');
+    const alarms = Object.values(t.computeT.findResources('AWS::CloudWatch::Alarm'));
+    for (const fn of targets) {
+      const config = configs.find((c) => c.Properties.FunctionName.Ref === fn);
+      expect(config, fn).toBeDefined();
+      expect(config!.Properties.MaximumRetryAttempts).toBe(2);
+      expect(config!.Properties.MaximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
+      const queueId = config!.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+      // SSE-SQS: Lambda (with the function's role) and EventBridge can both write to it with no key policy.
+      expect(queues[queueId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      expect(queues[queueId]?.Properties.KmsMasterKeyId).toBeUndefined();
+      // The function's role may send to its queue.
+      const role = `${fn.replace(/Function[0-9A-F]{8}$/, '')}FunctionServiceRole`;
+      const send = statementsOf(t.computeT, role).find((s) => actionsOf(s).includes('sqs:SendMessage'));
+      expect(send?.Resource, fn).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+      const alarm = alarms.find(
+        (a) =>
+          a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Properties.Dimensions).includes(queueId),
+      );
+      expect(alarm?.Properties, queueId).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    }
+    // No queue uses the AWS managed key aws/sqs, which EventBridge cannot be granted.
+    for (const q of Object.values(queues)) expect(q.Properties.KmsMasterKeyId).toBeUndefined();
+  });
+
+  it('turns failed upload triggers into FAILED jobs through a consumer with its own dead-letter queue', () => {
+    const queues = t.computeT.findResources('AWS::SQS::Queue');
+    const [uploadQueueId, uploadQueue] = Object.entries(queues).find(([id]) =>
+      id.startsWith('UploadTriggerFailures'),
+    )!;
+    expect(uploadQueue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+    const dlqId = uploadQueue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+    expect(
+      Object.values(t.computeT.findResources('AWS::CloudWatch::Alarm')).some((a) =>
+        JSON.stringify(a.Properties.Dimensions).includes(dlqId),
+      ),
+    ).toBe(true);
+    const mappings = Object.values(t.computeT.findResources('AWS::Lambda::EventSourceMapping'));
+    const mapping = mappings.find((m) => m.Properties.EventSourceArn['Fn::GetAtt']?.[0] === uploadQueueId);
+    expect(mapping?.Properties.FunctionName.Ref).toMatch(/^UploadDeadLetterFunction/);
+  });
+
+  it('grants the MediaConvert .sync integration CreateJob, GetJob, CancelJob and TagResource on "*"', () => {
+    const statements = statementsOf(t.computeT, 'GenerationJobRole');
+    const mediaconvert = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('mediaconvert:')));
+    expect(mediaconvert.length).toBeGreaterThan(0);
+    for (const s of mediaconvert) expect(s).toMatchObject({ Effect: 'Allow', Resource: '*' });
+    expect(
+      mediaconvert
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('mediaconvert:'))
+        .sort(),
+    ).toEqual([
+      'mediaconvert:CancelJob',
+      'mediaconvert:CreateJob',
+      'mediaconvert:GetJob',
+      'mediaconvert:TagResource',
+    ]);
+  });
+
+  it('alarms on system job failures, not on every execution that ends in JobFailed', () => {
+    const alarms = Object.values(t.computeT.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.some((a) => a.Properties.MetricName === 'ExecutionsFailed')).toBe(false);
+    const system = alarms.filter((a) => a.Properties.MetricName === 'JobFailures');
+    expect(system).toHaveLength(1);
+    expect(system[0]!.Properties).toMatchObject({
+      Namespace: 'AiVideo',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(
+      Object.fromEntries(
+        (system[0]!.Properties.Dimensions as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]),
+      ),
+    ).toEqual({ failureClass: 'system', service: 'ai-video-pipeline', stage });
+  });
+
+  it('turns OAuth off on the app client and hides whether a user exists', () => {
+    t.dataT.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlowsUserPoolClient: false,
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    const client = Object.values(t.dataT.findResources('AWS::Cognito::UserPoolClient'))[0]!;
+    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties.CallbackURLs).toBeUndefined();
+    expect(client.Properties.AllowedOAuthScopes).toBeUndefined();
+  });
+
+  it('sends Cognito email through SES in staging and prod, from a verified identity', () => {
+    const pool = Object.values(t.dataT.findResources('AWS::Cognito::UserPool'))[0]!;
+    const email = pool.Properties.EmailConfiguration as Record<string, unknown> | undefined;
+    if (stage === 'dev') {
+      expect(email?.EmailSendingAccount ?? 'COGNITO_DEFAULT').toBe('COGNITO_DEFAULT');
+      return;
+    }
+    expect(email).toMatchObject({ EmailSendingAccount: 'DEVELOPER' });
+    expect(JSON.stringify(email?.SourceArn)).toMatch(/:ses:[\w-]+:.*:identity\/[\w.-]+/);
+    expect(email?.From).toMatch(/<no-reply@[\w.-]+>$/);
+  });
+
+  it('connects every function but the migrations as the application role', () => {
+    const fns = Object.entries(t.computeT.findResources('AWS::Lambda::Function')).filter(
+      ([, f]) => f.Properties.Environment?.Variables?.DB_SECRET_ARN,
+    );
+    expect(fns.length).toBeGreaterThanOrEqual(18);
+    for (const [id, f] of fns) {
+      const vars = f.Properties.Environment.Variables;
+      const secret = JSON.stringify(vars.DB_SECRET_ARN);
+      if (id.startsWith('MigrateFunction')) {
+        expect(secret).toContain('DatabaseSecretAttachment');
+        expect(JSON.stringify(vars.APP_DB_SECRET_ARN)).toContain('AppDatabaseUser');
+      } else {
+        expect(secret, id).toContain('AppDatabaseUser');
+      }
+    }
+    // Only the migrations may read the master secret.
+    const readers = Object.values(t.computeT.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('DatabaseSecretAttachment'),
+    );
+    expect(readers.map((p) => (p.Properties.Roles as { Ref: string }[])[0]!.Ref)).toEqual([
+      expect.stringMatching(/^MigrateFunctionServiceRole/),
+    ]);
+    const postConfirmation = Object.values(t.dataT.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.DB_SECRET_ARN,
+    )!;
+    expect(postConfirmation.Properties.Environment.Variables.DB_SECRET_ARN).toEqual({
+      Ref: expect.stringMatching(/^AppDatabaseUser/),
+    });
+    t.dataT.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{"username":"app_rw"}', GenerateStringKey: 'password' },
+    });
+    // A deploy that introduces the role applies it even when no migration changed.
+    const migrations = Object.values(t.computeT.findResources('AWS::CloudFormation::CustomResource'))[0]!;
+    expect(JSON.stringify(migrations.Properties.appRoleSecret)).toContain('AppDatabaseUser');
+  });
+
+  it('logs execution data only in dev', () => {
+    t.computeT.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({
+        Level: stage === 'dev' ? 'ALL' : 'ERROR',
+        IncludeExecutionData: stage === 'dev',
+      }),
+    });
+  });
+
+  it('does not acknowledge a new wildcard grant on a policy whose wildcards are acknowledged', () => {
+    const path = `AiVideoCompute-${stage}/Api-templates/Function/ServiceRole/DefaultPolicy/Resource`;
+    const finding = 'AwsSolutions-IAM5[Resource::*]';
+    expect(t.acknowledged).toContainEqual({ rule: finding, path });
+    const fresh = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
+    const built = buildApp(fresh);
+    built.compute.functions['Api-templates']!.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }),
+    );
+    const again = acknowledgeFindings([built.data, built.compute] as Stack[], built.config);
+    expect(again).not.toContainEqual({ rule: finding, path });
+    // The policies without a new wildcard stay acknowledged.
+    expect(again).toContainEqual({
+      rule: finding,
+      path: `AiVideoCompute-${stage}/Api-clips/Function/ServiceRole/DefaultPolicy/Resource`,
+    });
+  });
+});
