@@ -3,6 +3,7 @@ import {
   ExecuteStatementCommand,
   type ExecuteStatementCommandOutput,
   RDSDataClient,
+  RollbackTransactionCommand,
 } from '@aws-sdk/client-rds-data';
 import { drizzle } from 'drizzle-orm/aws-data-api/pg';
 import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
@@ -56,7 +57,8 @@ function markTimestamptzAsUtc(out: ExecuteStatementCommandOutput, keepMetadata: 
  * The client drizzle talks to. Statements outside a transaction and BeginTransaction are retried under the
  * policy; statements inside a transaction, commit and rollback never are (a failed call may have aborted the
  * transaction, and a commit may have applied), so a transaction is retried only at its start. A transient
- * failure that is not retried reaches the caller as a ServiceUnavailableError.
+ * failure that is not retried reaches the caller as a ServiceUnavailableError. Results are read with column
+ * metadata so that timestamptz values can be marked as UTC.
  */
 function resilientClient(client: RDSDataClient, policy: RetryPolicy): RDSDataClient {
   const send = async (command: unknown) => {
@@ -74,6 +76,16 @@ function resilientClient(client: RDSDataClient, policy: RetryPolicy): RDSDataCli
     }
     if (command instanceof BeginTransactionCommand) {
       return retryTransient(() => client.send(command), true, policy);
+    }
+    if (command instanceof RollbackTransactionCommand) {
+      // A transaction the Data API no longer knows (aborted by the failed call drizzle is rolling back for,
+      // or expired) is already rolled back; failing here would hide the error that caused the rollback.
+      return client.send(command).catch((error: unknown) => {
+        if ((error as { name?: string }).name === 'TransactionNotFoundException') {
+          return { transactionStatus: 'Rollback Complete', $metadata: {} };
+        }
+        throw isTransientDataApiError(error) ? unavailable(error) : error;
+      });
     }
     return (client.send as (c: unknown) => Promise<unknown>)(command).catch((error: unknown) => {
       throw isTransientDataApiError(error) ? unavailable(error) : error;
