@@ -272,6 +272,8 @@ function unsupported(message: string): Error {
 }
 
 function typeName(oid: number): string {
+  const element = ARRAY_TYPES[oid];
+  if (element !== undefined) return `_${SCALAR_TYPES[element]!.name}`;
   return SCALAR_TYPES[oid]?.name ?? KNOWN_NAMES[oid] ?? `oid ${oid}`;
 }
 
