@@ -1,5 +1,4 @@
 /** The database of a Lambda function: Aurora through the Data API, opened once per execution environment. */
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { awsDatabaseConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { openDataApi } from '../db/drivers/data-api.ts';
@@ -23,9 +22,6 @@ export function dataApiDatabase(retry: RetryPolicy = DATA_API_RETRY.api): Databa
   if (db) return db;
   const env = awsDatabaseConfig();
   db = openDataApi({
-    // The SDK's own retries would repeat calls whose outcome is unknown (5xx, reset sockets) even for writes;
-    // the driver's policy decides instead.
-    client: new RDSDataClient({ maxAttempts: 1 }),
     resourceArn: env.DB_CLUSTER_ARN,
     secretArn: env.DB_SECRET_ARN,
     database: env.DB_NAME,

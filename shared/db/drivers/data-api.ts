@@ -99,7 +99,9 @@ function resilientClient(client: RDSDataClient, policy: RetryPolicy): RDSDataCli
 
 /** Aurora Serverless v2 through the RDS Data API: no connections to manage from Lambda. */
 export function openDataApi(options: DataApiOptions): DatabaseHandle & { client: RDSDataClient } {
-  const client = options.client ?? new RDSDataClient({});
+  // The SDK's own retries would repeat calls whose outcome is unknown (5xx, reset sockets) even for writes;
+  // the policy here decides instead.
+  const client = options.client ?? new RDSDataClient({ maxAttempts: 1 });
   const db = drizzle(resilientClient(client, options.retry ?? DEFAULT_RETRY), {
     schema,
     resourceArn: options.resourceArn,
