@@ -6,12 +6,14 @@ import type { RetryPolicy } from '../db/drivers/data-api-retry.ts';
 
 /**
  * How long each kind of caller waits for a paused or throttled database before giving up (Aurora resumes
- * from a pause in about 15 s). An API request keeps within API Gateway's 30 s; pipeline tasks and migrations
- * run without a client waiting, so they can outlast a slow resume.
+ * from a pause in about 15 s). Each budget must end before its function's timeout, or the caller is killed
+ * instead of getting a ServiceUnavailableError: an API request keeps within API Gateway's 30 s (function
+ * timeout 29 s); pipeline tasks (60 s) and the event handlers that share their runtime (29 s) get a little
+ * longer than the API; migrations (10 min) can outlast a slow resume.
  */
 export const DATA_API_RETRY = {
   api: { budgetMs: 20_000 },
-  pipeline: { budgetMs: 300_000, maxDelayMs: 10_000 },
+  pipeline: { budgetMs: 25_000 },
   migration: { budgetMs: 300_000, maxDelayMs: 10_000 },
 } satisfies Record<string, RetryPolicy>;
 
