@@ -7,6 +7,5 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { TZ: 'UTC' },
   },
 });

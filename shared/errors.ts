@@ -86,3 +86,19 @@ export class TooManyRequestsError extends DomainError {
     super(message);
   }
 }
+
+/**
+ * [503] A dependency (the database resuming from a pause, a throttled service) did not answer within the
+ * caller's retry budget; `retryAfterSeconds` feeds Retry-After. The call that gave up never ran.
+ */
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'service-unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

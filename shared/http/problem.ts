@@ -1,6 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
-import { DomainError, type FieldIssue, TooManyRequestsError, ValidationError } from '../errors.ts';
+import {
+  DomainError,
+  type FieldIssue,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../errors.ts';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -24,6 +30,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 const TYPE_BASE = 'https://ai-video.dev/problems/';
@@ -52,6 +59,10 @@ export function problem(status: number, code: string, detail: string, extra: Par
 
 /** Maps any thrown value to a problem response; unknown errors become a bare 500 with the correlation id. */
 export function toProblemResponse(error: unknown, correlationId: string, instance?: string) {
+  // drizzle wraps what the driver throws in `Error("Failed query: …")`; a database that stayed unavailable
+  // through its retry budget is a 503 wherever it sits in the chain.
+  const unavailable = findInCauses(error, ServiceUnavailableError);
+  if (unavailable) error = unavailable;
   if (error instanceof ZodError) {
     return problemResponse(
       problem(400, 'validation-error', 'The request is not valid; see errors.', {
@@ -64,7 +75,9 @@ export function toProblemResponse(error: unknown, correlationId: string, instanc
     const extra: Partial<Problem> = { instance };
     if (error instanceof ValidationError && error.issues.length) extra.errors = error.issues;
     const headers: Record<string, string> =
-      error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+      error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : {};
     return problemResponse(problem(error.status, error.code, error.message, extra), headers);
   }
   return problemResponse(
@@ -78,4 +91,13 @@ export function toProblemResponse(error: unknown, correlationId: string, instanc
       },
     ),
   );
+}
+
+function findInCauses<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth += 1) {
+    if (current instanceof type) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

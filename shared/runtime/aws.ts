@@ -19,7 +19,7 @@ import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
-import { dataApiDatabase } from './database-aws.ts';
+import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 
 /** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
 function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
@@ -44,7 +44,7 @@ setContextFactory(
     const s3 = new S3Client({});
     const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
     return buildContext({
-      db: dataApiDatabase(),
+      db: dataApiDatabase(DATA_API_RETRY.api),
       store: createS3Store(bucket),
       signer: createMediaSigner(bucket),
       identity: createCognitoIdentityProvider({

@@ -15,11 +15,11 @@ import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
 import { createS3Store } from '../storage/s3.ts';
 import { createUserRepository } from '../users/repository.ts';
-import { dataApiDatabase } from './database-aws.ts';
+import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 
 function build() {
   const config = awsMediaConfig();
-  const db = dataApiDatabase();
+  const db = dataApiDatabase(DATA_API_RETRY.pipeline);
   const store = createS3Store({
     client: new S3Client({}),
     bucket: config.MEDIA_BUCKET,

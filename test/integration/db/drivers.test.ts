@@ -2,9 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlErrorInfo } from '#shared/db/errors.ts';
 import { users } from '#shared/db/tables.ts';
-import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+import { DRIVER_CASES, describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
 
-describe.each(DRIVER_CASES)('database driver: $name', (driver) => {
+describeEachDriver('database driver:', (driver) => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await driver.open();

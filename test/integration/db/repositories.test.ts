@@ -14,9 +14,9 @@ import { createJobRepository } from '#shared/jobs/repository.ts';
 import { createProjectRepository } from '#shared/projects/repository.ts';
 import { createTemplateRepository } from '#shared/templates/repository.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
-import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+import { describeEachDriver, PAUSED_CALLS, type TestDatabase } from '#test/support/db-drivers.ts';
 
-describe.each(DRIVER_CASES)('repositories on $name', (driver) => {
+describeEachDriver('repositories on', (driver) => {
   let t: TestDatabase;
   let repos: {
     users: ReturnType<typeof createUserRepository>;
@@ -56,6 +56,14 @@ describe.each(DRIVER_CASES)('repositories on $name', (driver) => {
     format: 'mp4',
     ...(jobId ? { jobId } : {}),
   });
+
+  if (driver.name.startsWith('data-api'))
+    it('answers although the cluster starts paused: the first calls meet DatabaseResumingException', async () => {
+      expect(t.double?.resumingErrors).toBe(0);
+      const u = await newUser();
+      expect(await repos.users.getById(u.id)).toMatchObject({ id: u.id });
+      expect(t.double?.resumingErrors).toBe(PAUSED_CALLS);
+    });
 
   describe('users', () => {
     it('creates FREE users with the tier storage limit and refuses duplicates by email and username', async () => {
