@@ -88,8 +88,8 @@ export class TooManyRequestsError extends DomainError {
 }
 
 /**
- * [503] A dependency (the database resuming from a pause, a throttled service) did not answer within the
- * caller's retry budget; `retryAfterSeconds` feeds Retry-After. The call that gave up never ran.
+ * [503] A dependency (the database resuming from a pause, a throttled or unavailable service) did not answer
+ * within the caller's retry budget; `retryAfterSeconds` feeds Retry-After. The original error is the `cause`.
  */
 export class ServiceUnavailableError extends DomainError {
   readonly status = 503;

@@ -544,7 +544,11 @@ export function createDataApiDouble(
       await admit(statement === 'COMMIT' ? 'CommitTransaction' : 'RollbackTransaction', input);
       const id = input.transactionId ?? '';
       transactionOf(id);
-      await end(id, statement, 'It was already ended by CommitTransaction or RollbackTransaction.');
+      await end(id, statement, 'It was already ended by CommitTransaction or RollbackTransaction.').catch(
+        (error: unknown) => {
+          throw asDataApiError(error);
+        },
+      );
       return { transactionStatus: statement === 'COMMIT' ? 'Transaction Committed' : 'Rollback Complete' };
     };
   mock.on(CommitTransactionCommand).callsFake(finish('COMMIT'));
