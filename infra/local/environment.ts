@@ -118,6 +118,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,
+    // The stand-in, plus whatever models a caller plugs in (tests script Bedrock ones).
+    enabledModels: ['local', ...Object.keys(options.models ?? {})],
   });
   const store = ctx.store;
   const tasks = createPipelineTasks({
