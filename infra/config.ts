@@ -1,4 +1,6 @@
 /** Per-stage settings of the AWS deployment, chosen with `cdk synth -c stage=dev|staging|prod`. */
+import type { VideoModelId } from '#shared/generation/models.ts';
+
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -22,11 +24,17 @@ export interface StageConfig {
   threatProtection: boolean;
   api: { corsOrigins: string[]; rateLimit: number; burstLimit: number };
   logRetentionDays: 7 | 30 | 90 | 365;
+  /**
+   * Video models this stage may use (ENABLED_MODELS). Their Regions, IAM and output buckets follow the model
+   * registry (shared/generation/models.ts). Nova Reel reached end of life on 2026-09-30.
+   */
+  models: { enabled: readonly VideoModelId[] };
 }
 
 const base = {
   media: { staleUploadDays: 2, failedArtifactDays: 3 },
   api: { rateLimit: 50, burstLimit: 100 },
+  models: { enabled: ['luma-ray2'] as const },
 };
 
 export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
@@ -46,6 +54,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     threatProtection: false,
     api: { ...base.api, corsOrigins: ['http://localhost:5173', 'http://127.0.0.1:3000'] },
     logRetentionDays: 7,
+    models: base.models,
   },
   staging: {
     stage: 'staging',
@@ -63,6 +72,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     threatProtection: false,
     api: { ...base.api, corsOrigins: ['https://staging.app.example.com'] },
     logRetentionDays: 30,
+    models: base.models,
   },
   prod: {
     stage: 'prod',
@@ -79,6 +89,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     threatProtection: true,
     api: { corsOrigins: ['https://app.example.com'], rateLimit: 500, burstLimit: 1000 },
     logRetentionDays: 90,
+    models: base.models,
   },
 };
 
