@@ -13,7 +13,9 @@ export const handler = apiHandler([
     method: 'GET',
     path: '/v1/models',
     handler: endpoint({ action: 'models.list', resource: 'models' }, async (r) =>
-      ok({ items: describeModels({ enabled: r.ctx.enabledModels }) }),
+      ok({
+        items: describeModels({ enabled: r.ctx.enabledModels, ...(r.ctx.now ? { now: r.ctx.now() } : {}) }),
+      }),
     ),
   },
   {

@@ -36,6 +36,8 @@ export interface Adapters {
   jwks?: { keys: object[] };
   /** Video models this deployment may use; ENABLED_MODELS when absent (see generation/models.ts). */
   enabledModels?: readonly string[];
+  /** Today, for model end-of-life dates (tests move it). */
+  now?: () => Date;
 }
 
 export function buildContext(adapters: Adapters) {
@@ -66,6 +68,7 @@ export function buildContext(adapters: Adapters) {
       templates,
       workflow: adapters.workflow,
       enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
+      ...(adapters.now ? { now: adapters.now } : {}),
     }),
     uploadService: createUploadService({ users, projects, signer: adapters.signer }),
   };
