@@ -5,6 +5,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stageConfig } from './config.ts';
+import { ModelOutputsStack, modelOutputRegions } from './constructs/model-outputs.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { StatefulStack } from './stacks/stateful.ts';
 import { StatelessStack } from './stacks/stateless.ts';
@@ -29,11 +30,20 @@ export function buildApp(app = new App()) {
   const data = new StatefulStack(app, `AiVideoData-${config.stage}`, { env, config });
   const compute = new StatelessStack(app, `AiVideoCompute-${config.stage}`, { env, config, data });
   compute.addStackDependency(data);
+  // An output bucket in each Region of an enabled video model other than this one (see model-outputs.ts).
+  const modelOutputs = modelOutputRegions(config, env.region).map((region) => {
+    const stack = new ModelOutputsStack(app, `AiVideoModelOutputs-${config.stage}-${region}`, {
+      env: { account: env.account, region },
+      config,
+    });
+    compute.addStackDependency(stack);
+    return stack;
+  });
   Tags.of(app).add('app', 'ai-video');
   Tags.of(app).add('stage', config.stage);
-  const acknowledged = acknowledgeFindings([data, compute], config);
+  const acknowledged = acknowledgeFindings([data, compute, ...modelOutputs], config);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, data, compute, config, acknowledged };
+  return { app, data, compute, modelOutputs, config, acknowledged };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();

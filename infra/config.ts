@@ -1,4 +1,6 @@
 /** Per-stage settings of the AWS deployment, chosen with `cdk synth -c stage=dev|staging|prod`. */
+import type { VideoModelId } from '#shared/generation/models.ts';
+
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -39,11 +41,17 @@ export interface StageConfig {
     sesVerifiedDomain?: string;
     sesRegion?: string;
   };
+  /**
+   * Video models this stage may use (ENABLED_MODELS). Their Regions, IAM and output buckets follow the model
+   * registry (shared/generation/models.ts). Nova Reel reached end of life on 2026-09-30.
+   */
+  models: { enabled: readonly VideoModelId[] };
 }
 
 const base = {
   media: { staleUploadDays: 2, failedArtifactDays: 3 },
   api: { rateLimit: 50, burstLimit: 100 },
+  models: { enabled: ['luma-ray2'] as const },
 };
 
 export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
@@ -64,6 +72,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     api: { ...base.api, corsOrigins: ['http://localhost:5173', 'http://127.0.0.1:3000'] },
     logRetentionDays: 7,
     stateMachineLogs: { level: 'ALL', includeExecutionData: true },
+    models: base.models,
   },
   staging: {
     stage: 'staging',
@@ -87,6 +96,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
       fromName: 'AI Video (staging)',
       sesVerifiedDomain: 'staging.app.example.com',
     },
+    models: base.models,
   },
   prod: {
     stage: 'prod',
@@ -109,6 +119,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
       fromName: 'AI Video',
       sesVerifiedDomain: 'app.example.com',
     },
+    models: base.models,
   },
 };
 

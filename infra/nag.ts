@@ -89,6 +89,12 @@ const ACCEPTED: Accepted[] = [
       'Object access is limited to one prefix of the media bucket; keys below it are created per user, clip and job at run time.',
   },
   {
+    rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::ai-video-model-out-[^/]+\/work\/\*\]$/,
+    on: /\/Pipeline-(start|check)-generation\//,
+    reason:
+      'A video model outside this Region writes into the work/ prefix of its output bucket there; keys below it are named per job and invocation at run time.',
+  },
+  {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:bedrock:[\w-]+:<AWS::AccountId>:async-invoke\/\*\]$/,
     reason: 'Bedrock names each asynchronous invocation at run time; only GetAsyncInvoke is allowed on them.',
   },

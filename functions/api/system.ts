@@ -1,5 +1,6 @@
 import '#shared/runtime/aws.ts';
 import { sql } from 'drizzle-orm';
+import { describeModels } from '#shared/generation/models.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
@@ -8,6 +9,15 @@ import { json, ok } from '#shared/http/responses.ts';
 let document: ReturnType<typeof openApiDocument> | undefined;
 
 export const handler = apiHandler([
+  {
+    method: 'GET',
+    path: '/v1/models',
+    handler: endpoint({ action: 'models.list', resource: 'models' }, async (r) =>
+      ok({
+        items: describeModels({ enabled: r.ctx.enabledModels, ...(r.ctx.now ? { now: r.ctx.now() } : {}) }),
+      }),
+    ),
+  },
   {
     method: 'GET',
     path: '/v1/health',

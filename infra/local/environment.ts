@@ -60,8 +60,10 @@ export interface LocalEnvironmentOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Milliseconds between polls of the video model in the local state machine. */
   pollMs?: number;
-  /** Replaces or adds video models (tests inject failing ones). */
+  /** Replaces or adds video models (tests inject failing ones); each one plugged in is enabled. */
   models?: Record<string, VideoModel>;
+  /** Today, as model end-of-life dates see it (tests move it). */
+  now?: () => Date;
   /** Runs before every Task state of the local state machine; throwing fails that task (fault injection). */
   beforeTask?: BeforeTask;
   /** Sees every execution event (the cost benchmark counts transitions and invocations). */
@@ -118,6 +120,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,
+    // The stand-in, plus whatever models a caller plugs in (tests script Bedrock ones).
+    enabledModels: ['local', ...Object.keys(options.models ?? {})],
+    ...(options.now ? { now: options.now } : {}),
   });
   const store = ctx.store;
   const tasks = createPipelineTasks({

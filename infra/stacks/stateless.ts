@@ -40,10 +40,12 @@ import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { bedrockModels } from '#shared/generation/models.ts';
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
 import { JOB_FAILURE_METRIC } from '#shared/pipeline/failure-class.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
+import { modelOutputBucketName, modelOutputRegions } from '../constructs/model-outputs.ts';
 import { PIPELINE_TASKS } from '../functions.ts';
 import type { StatefulStack } from './stateful.ts';
 
@@ -51,8 +53,6 @@ export interface StatelessStackProps extends StackProps {
   config: StageConfig;
   data: StatefulStack;
 }
-
-const BEDROCK_MODELS = ['amazon.nova-reel-v1:1', 'luma.ray-v2:0'];
 
 function migrationsHash(): string {
   const dir = path.join(PROJECT_ROOT, 'shared/db/migrations');
@@ -80,6 +80,18 @@ export class StatelessStack extends Stack {
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const dbEnv = data.databaseEnvironment('app');
     const mediaEnv = { MEDIA_BUCKET: bucket.bucketName, MEDIA_KMS_KEY_ID: data.key.keyArn };
+    // Video models: each is called in its own Region; outside this one it writes to an output bucket there.
+    const models = bedrockModels(config.models.enabled);
+    const outputBuckets = Object.fromEntries(
+      modelOutputRegions(config, this.region).map((r) => [
+        r,
+        modelOutputBucketName(config.stage, this.account, r),
+      ]),
+    );
+    const modelEnv = {
+      ENABLED_MODELS: config.models.enabled.join(','),
+      MODEL_OUTPUT_BUCKETS: this.toJsonString(outputBuckets),
+    };
 
     const make = (name: string, entry: string, environment: Record<string, string>, timeout = 29) => {
       const fn = new AppFunction(this, name, {
@@ -102,30 +114,48 @@ export class StatelessStack extends Stack {
       );
 
     // --- The state machine's Lambda tasks ---------------------------------------------------------------
-    const pipelineEnv = { ...dbEnv, ...mediaEnv };
+    const pipelineEnv = { ...dbEnv, ...mediaEnv, ...modelEnv };
     const task: Record<string, NodejsFunction> = {};
     for (const t of PIPELINE_TASKS) {
       task[t.file] = make(`Pipeline-${t.file}`, `functions/pipeline/${t.file}.ts`, pipelineEnv, 60);
     }
     const startGeneration = task['start-generation']!;
-    startGeneration.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['bedrock:InvokeModel', 'bedrock:StartAsyncInvoke'],
-        resources: BEDROCK_MODELS.map(
-          (m) => `arn:${this.partition}:bedrock:${this.region}::foundation-model/${m}`,
-        ),
-      }),
-    );
+    const checkGeneration = task['check-generation']!;
+    // Each model's grants name its own Region (shared/generation/models.ts).
+    if (models.length) {
+      startGeneration.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:InvokeModel', 'bedrock:StartAsyncInvoke'],
+          resources: models.map(
+            (m) => `arn:${this.partition}:bedrock:${m.region}::foundation-model/${m.modelId}`,
+          ),
+        }),
+      );
+      checkGeneration.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:GetAsyncInvoke'],
+          resources: [...new Set(models.map((m) => m.region))].map(
+            (r) => `arn:${this.partition}:bedrock:${r}:${this.account}:async-invoke/*`,
+          ),
+        }),
+      );
+    }
     // Bedrock writes the model's output with the caller's permissions; start images are read from clips.
     s3(startGeneration, ['s3:PutObject'], ['work/']);
     s3(startGeneration, ['s3:GetObject'], ['users/']);
     data.key.grantEncryptDecrypt(startGeneration);
-    task['check-generation']!.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['bedrock:GetAsyncInvoke'],
-        resources: [`arn:${this.partition}:bedrock:${this.region}:${this.account}:async-invoke/*`],
-      }),
-    );
+    // Output buckets in other Regions: written through Bedrock, read back by the copy into the media bucket.
+    const outputObjects = Object.values(outputBuckets).map((b) => `arn:${this.partition}:s3:::${b}/work/*`);
+    if (outputObjects.length) {
+      startGeneration.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: outputObjects }),
+      );
+      checkGeneration.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }),
+      );
+      s3(checkGeneration, ['s3:PutObject'], ['work/']);
+      data.key.grantEncrypt(checkGeneration);
+    }
     const buildSettings = task['build-transcode-settings']!;
     buildSettings.addToRolePolicy(new PolicyStatement({ actions: ['mediaconvert:Probe'], resources: ['*'] }));
     s3(buildSettings, ['s3:GetObject'], ['uploads/']);
@@ -211,6 +241,7 @@ export class StatelessStack extends Stack {
     const apiEnv = {
       ...dbEnv,
       ...mediaEnv,
+      ENABLED_MODELS: modelEnv.ENABLED_MODELS,
       IDEMPOTENCY_TABLE: data.idempotencyTable.tableName,
       AUDIT_TABLE: data.auditTable.tableName,
       USER_POOL_ID: data.userPool.userPoolId,

@@ -172,10 +172,17 @@ export function invocationStatus(
   }
 }
 
-export interface AsyncModel {
-  client: BedrockRuntimeClient;
-  /** The media bucket; the model writes into the job's generation folder there. */
+/** Where a model writes its video, and how the video reaches the media bucket from there. */
+export interface ModelOutput {
+  /** The bucket Bedrock writes into: the media bucket, or an output bucket in the model's Region. */
   bucket: string;
+  /** Copies a finished video from that bucket into the media bucket under the same key (absent when the two are one). */
+  collect?: (key: string) => Promise<void>;
+}
+
+export interface AsyncModel extends ModelOutput {
+  /** A client in the model's Region. */
+  client: BedrockRuntimeClient;
   /** The model's name in messages. */
   name: string;
 }
@@ -204,13 +211,18 @@ export async function startInvocation(
   return { handle: out.invocationArn };
 }
 
-/** GetAsyncInvoke, as the port's status. */
-export async function checkInvocation({ client, bucket, name }: AsyncModel, handle: string) {
+/** GetAsyncInvoke, as the port's status; a finished video is brought into the media bucket first. */
+export async function checkInvocation(
+  { client, bucket, name, collect }: AsyncModel,
+  handle: string,
+): Promise<GenerationStatus> {
   let answer: GetAsyncInvokeCommandOutput;
   try {
     answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
   } catch (error) {
     throw bedrockError(name, error);
   }
-  return invocationStatus(name, bucket, handle, answer);
+  const status = invocationStatus(name, bucket, handle, answer);
+  if (status.state === 'done' && collect) await collect(status.videoKey);
+  return status;
 }

@@ -1,23 +1,24 @@
 /**
- * Luma Ray 2 on Bedrock (Bedrock user guide, "Luma AI models"): text to video, 5 s or 9 s, 540p or 720p,
- * aspect ratios 1:1, 16:9, 9:16, 4:3, 3:4, 21:9 and 9:21, optionally looping; prompts of 1–5000
- * characters. The MP4 goes to the invocation's folder under the job's generation folder.
+ * Luma Ray 2 on Bedrock (what it makes is in the registry, models.ts): text to video, 5 s or 9 s, 540p or
+ * 720p in one of seven aspect ratios, optionally looping. The MP4 goes to the invocation's folder under the
+ * job's generation folder.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { checkInvocation, GenerationFailed, startInvocation } from './bedrock-async.ts';
-import { effectiveGenerate } from './capabilities.ts';
+import { checkInvocation, GenerationFailed, type ModelOutput, startInvocation } from './bedrock-async.ts';
+import { effectiveGenerate, LUMA_RAY_PROMPT_MAX, MODELS } from './models.ts';
 import type { GenerationRequest, VideoModel } from './port.ts';
 
-export const LUMA_RAY_MODEL_ID = 'luma.ray-v2:0';
-const NAME = 'Luma Ray 2';
-export const LUMA_RAY_PROMPT_MAX = 5000;
-const RESOLUTIONS: Readonly<Record<string, '540p' | '720p'>> = { '960x540': '540p', '1280x720': '720p' };
+const SPEC = MODELS['luma-ray2'];
+export const LUMA_RAY_MODEL_ID = SPEC.modelId!;
+export { LUMA_RAY_PROMPT_MAX };
+
+const NAME = SPEC.name;
+const SIZE_CLASSES: Readonly<Record<string, '540p' | '720p'>> = { '960x540': '540p', '1280x720': '720p' };
 const DURATIONS: Readonly<Record<number, '5s' | '9s'>> = { 5: '5s', 9: '9s' };
 
-export interface LumaRayOptions {
+export interface LumaRayOptions extends ModelOutput {
+  /** A client in the model's Region. */
   client: BedrockRuntimeClient;
-  /** The media bucket; the model writes into the job's generation folder there. */
-  bucket: string;
 }
 
 type LumaRayInput = {
@@ -30,7 +31,7 @@ type LumaRayInput = {
 
 /** The job's parameters in Luma's vocabulary; what it cannot make fails here rather than at Bedrock. */
 export function lumaRayInput(request: GenerationRequest): LumaRayInput {
-  const p = effectiveGenerate(request.params);
+  const p = effectiveGenerate({ ...request.params, model: 'luma-ray2' });
   if (request.image || request.params.imageClipId) {
     throw new GenerationFailed(`${NAME} on Bedrock takes text prompts only here.`);
   }
@@ -41,11 +42,11 @@ export function lumaRayInput(request: GenerationRequest): LumaRayInput {
   }
   const duration = DURATIONS[p.durationSeconds];
   if (!duration) throw new GenerationFailed(`${NAME} makes 5 s or 9 s videos.`);
-  const resolution = RESOLUTIONS[p.resolution];
+  const resolution = SIZE_CLASSES[p.requestedResolution];
   if (!resolution) throw new GenerationFailed(`${NAME} makes 960x540 (540p) or 1280x720 (720p) videos.`);
   return {
     prompt: request.prompt,
-    aspect_ratio: request.params.aspectRatio ?? '16:9',
+    aspect_ratio: p.aspectRatio,
     loop: request.params.loop ?? false,
     duration,
     resolution,
@@ -53,7 +54,7 @@ export function lumaRayInput(request: GenerationRequest): LumaRayInput {
 }
 
 export function createLumaRayModel(options: LumaRayOptions): VideoModel {
-  const model = { client: options.client, bucket: options.bucket, name: NAME };
+  const model = { ...options, name: NAME };
   return {
     id: 'luma-ray2',
 

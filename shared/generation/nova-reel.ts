@@ -1,25 +1,25 @@
 /**
- * Amazon Nova Reel on Bedrock (Amazon Nova user guide, "Video generation access and usage"): a 6 s
+ * Amazon Nova Reel on Bedrock (Amazon Nova user guide, "Video generation access and usage"; Legacy, EOL
+ * 2026-09-30, see models.ts): a 6 s
  * TEXT_VIDEO, optionally from a 1280x720 PNG or JPEG start image sent as base64, or a 12–120 s
  * MULTI_SHOT_AUTOMATED video (steps of 6 s, text only), always 1280x720 at 24 fps. Bedrock writes
  * `{invocation id}/output.mp4` under the job's generation folder.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { checkInvocation, GenerationFailed, startInvocation } from './bedrock-async.ts';
-import { effectiveGenerate } from './capabilities.ts';
+import { checkInvocation, GenerationFailed, type ModelOutput, startInvocation } from './bedrock-async.ts';
+import { effectiveGenerate, MODELS, NOVA_REEL_TEXT_LIMITS } from './models.ts';
 import type { GenerationRequest, VideoModel } from './port.ts';
 
-export const NOVA_REEL_MODEL_ID = 'amazon.nova-reel-v1:1';
+export const NOVA_REEL_MODEL_ID = MODELS['nova-reel'].modelId!;
 const NAME = 'Nova Reel';
-/** Prompt lengths the model takes: TEXT_VIDEO 1–512 characters, MULTI_SHOT_AUTOMATED 1–4000. */
-export const NOVA_REEL_TEXT_LIMITS = { single: 512, multiShot: 4000 } as const;
+
+export { NOVA_REEL_TEXT_LIMITS };
 /** The seed when the job gives none (Nova Reel takes 0–2,147,483,646), so a job is reproducible. */
 export const NOVA_REEL_DEFAULT_SEED = 42;
 
-export interface NovaReelOptions {
+export interface NovaReelOptions extends ModelOutput {
+  /** A client in the model's Region. */
   client: BedrockRuntimeClient;
-  /** The media bucket; the model writes into the job's generation folder there. */
-  bucket: string;
   /** Reads the start image (the GenerationRequest's image key, a 1280x720 PNG or JPEG) from the bucket. */
   loadImage?: (key: string) => Promise<Uint8Array>;
 }
@@ -31,7 +31,12 @@ type NovaReelInput =
   | { taskType: 'MULTI_SHOT_AUTOMATED'; multiShotAutomatedParams: { text: string } };
 
 export function createNovaReelModel(options: NovaReelOptions): VideoModel {
-  const model = { client: options.client, bucket: options.bucket, name: NAME };
+  const model = {
+    client: options.client,
+    bucket: options.bucket,
+    name: NAME,
+    ...(options.collect ? { collect: options.collect } : {}),
+  };
 
   async function startImage(request: GenerationRequest): Promise<ImageSource[] | undefined> {
     if (!request.image) {
@@ -44,7 +49,7 @@ export function createNovaReelModel(options: NovaReelOptions): VideoModel {
   }
 
   async function modelInput(request: GenerationRequest): Promise<NovaReelInput> {
-    const { durationSeconds } = effectiveGenerate(request.params);
+    const { durationSeconds } = effectiveGenerate({ ...request.params, model: 'nova-reel' });
     const text = request.prompt;
     if (durationSeconds > 6) {
       if (request.image || request.params.imageClipId) {
@@ -71,7 +76,7 @@ export function createNovaReelModel(options: NovaReelOptions): VideoModel {
 
     async start(request) {
       const input = await modelInput(request);
-      const { durationSeconds } = effectiveGenerate(request.params);
+      const { durationSeconds } = effectiveGenerate({ ...request.params, model: 'nova-reel' });
       return startInvocation(model, {
         modelId: NOVA_REEL_MODEL_ID,
         jobId: request.jobId,

@@ -8,6 +8,7 @@ import {
   uploadBody,
   uploadResponse,
 } from '../clips/schema.ts';
+import { modelsResponse } from '../generation/schema.ts';
 import { createJobBody, jobParams, jobResponse, listJobsQuery } from '../jobs/schema.ts';
 import {
   createProjectBody,
@@ -203,6 +204,11 @@ export const OPERATIONS: Record<string, Operation> = {
       'An HLS playlist of a clip, from the hlsUrl of GET /v1/clips/{clipId}; segments come as signed URLs',
     status: 200,
     params: hlsParams,
+  },
+  'GET /v1/models': {
+    summary: 'The video models, their Regions, lifecycle, capabilities and availability here',
+    status: 200,
+    response: modelsResponse,
   },
   'GET /v1/health': { summary: 'Liveness and database readiness', status: 200, response: health },
   'GET /v1/openapi.json': { summary: 'This document', status: 200 },

@@ -56,6 +56,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/templates/{templateId}', 'templates'),
   route('PATCH', '/v1/templates/{templateId}', 'templates'),
   route('DELETE', '/v1/templates/{templateId}', 'templates'),
+  route('GET', '/v1/models', 'system'),
   route('GET', '/v1/health', 'system', false),
   route('GET', '/v1/openapi.json', 'system', false),
 ];

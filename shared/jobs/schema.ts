@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { resolution } from '../clips/schema.ts';
+import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
 import { isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
@@ -11,8 +12,7 @@ export const prompt = z
   .min(1, 'must not be empty')
   .max(2000, 'must be at most 2000 characters');
 export const progress = z.number().int().min(0).max(100);
-export const VIDEO_MODELS = ['local', 'nova-reel', 'luma-ray2'] as const;
-export const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9', '9:21'] as const;
+export { ASPECT_RATIOS, VIDEO_MODELS };
 
 const variables = z.record(z.string().regex(/^\w{1,50}$/), z.string().max(500)).optional();
 

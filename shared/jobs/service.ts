@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import type { Clip, ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
 import { NotFoundError, TierLimitError, ValidationError } from '../errors.ts';
-import { effectiveGenerate, modelIssues } from '../generation/capabilities.ts';
+import {
+  effectiveGenerate,
+  enabledModelsFromEnv,
+  modelIssues,
+  unavailability,
+} from '../generation/models.ts';
 import { zodIssues } from '../http/problem.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
 import { renderPrompt } from '../templates/schema.ts';
@@ -25,6 +30,10 @@ interface Deps {
   jobs: JobRepository;
   templates: TemplateRepository;
   workflow: JobWorkflow;
+  /** Model ids enabled in this deployment (ENABLED_MODELS when absent). */
+  enabledModels?: readonly string[];
+  /** Today, for model end-of-life dates. */
+  now?: () => Date;
 }
 
 function clipSpan(clip: Clip, part?: { start?: number; end?: number }): number {
@@ -90,6 +99,11 @@ export function createJobService(deps: Deps) {
       switch (body.jobType) {
         case 'GENERATE': {
           const generate = parameters as GenerateParameters;
+          const refused = unavailability(generate.model, {
+            enabled: deps.enabledModels ?? enabledModelsFromEnv(),
+            ...(deps.now ? { now: deps.now() } : {}),
+          });
+          if (refused) throw new ValidationError(refused, [{ path: 'parameters.model', message: refused }]);
           const issues = modelIssues(generate, prompt);
           if (issues.length)
             throw new ValidationError('The chosen model cannot do this; see errors.', issues);

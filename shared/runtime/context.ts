@@ -5,6 +5,7 @@ import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import { createClipRepository } from '../clips/repository.ts';
 import { createClipService } from '../clips/service.ts';
 import type { Database } from '../db/database.ts';
+import { enabledModelsFromEnv } from '../generation/models.ts';
 import type { IdempotentRunner } from '../idempotency/idempotent.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { createJobService } from '../jobs/service.ts';
@@ -33,6 +34,10 @@ export interface Adapters {
   hlsLinkKey: () => Promise<Uint8Array>;
   /** JWKS served by the local issuer (absent on AWS, where Cognito serves it). */
   jwks?: { keys: object[] };
+  /** Video models this deployment may use; ENABLED_MODELS when absent (see generation/models.ts). */
+  enabledModels?: readonly string[];
+  /** Today, for model end-of-life dates (tests move it). */
+  now?: () => Date;
 }
 
 export function buildContext(adapters: Adapters) {
@@ -55,7 +60,16 @@ export function buildContext(adapters: Adapters) {
       signer: adapters.signer,
       hlsLinkKey: adapters.hlsLinkKey,
     }),
-    jobService: createJobService({ users, clips, jobs, templates, workflow: adapters.workflow }),
+    enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
+    jobService: createJobService({
+      users,
+      clips,
+      jobs,
+      templates,
+      workflow: adapters.workflow,
+      enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
+      ...(adapters.now ? { now: adapters.now } : {}),
+    }),
     uploadService: createUploadService({ users, projects, signer: adapters.signer }),
   };
 }

@@ -1,31 +1,73 @@
 /**
  * The composition root of the state machine's Lambda tasks and the media event handlers: Aurora through the
- * Data API, S3, Bedrock and MediaConvert, created once per execution environment on first use.
+ * Data API, S3, Bedrock (a client per model Region) and MediaConvert, created once per execution environment
+ * on first use.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClipRepository } from '../clips/repository.ts';
 import { awsMediaConfig } from '../config.ts';
+import { createBedrockRegions, parseOutputBuckets } from '../generation/bedrock-regions.ts';
 import { createLumaRayModel } from '../generation/luma-ray.ts';
+import { MODELS } from '../generation/models.ts';
 import { createNovaReelModel } from '../generation/nova-reel.ts';
+import type { VideoModel } from '../generation/port.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
+import type { ObjectStore } from '../storage/port.ts';
 import { createS3Store } from '../storage/s3.ts';
 import { createUserRepository } from '../users/repository.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 
+/** The Bedrock models, each with a client and an output location in its own Region. */
+export function bedrockVideoModels(options: {
+  store: ObjectStore;
+  s3: S3Client;
+  mediaBucket: string;
+  mediaRegion: string;
+  kmsKeyId?: string | undefined;
+  outputBuckets: Record<string, string>;
+  makeClient?: Parameters<typeof createBedrockRegions>[0]['makeClient'];
+}): Record<'nova-reel' | 'luma-ray2', VideoModel> {
+  const regions = createBedrockRegions(options);
+  // Models are built per call, so a Region without an output bucket fails only the jobs that need it.
+  const lazy = (id: 'nova-reel' | 'luma-ray2', build: (region: string) => VideoModel): VideoModel => {
+    let model: VideoModel | undefined;
+    const get = () => {
+      model ??= build(MODELS[id].region!);
+      return model;
+    };
+    return {
+      id,
+      start: async (request) => get().start(request),
+      check: async (handle) => get().check(handle),
+    };
+  };
+  return {
+    'nova-reel': lazy('nova-reel', (region) =>
+      createNovaReelModel({
+        client: regions.clientFor(region),
+        ...regions.outputFor(region),
+        loadImage: async (key) => {
+          const bytes = await options.store.readBytes(key);
+          if (!bytes) throw new Error(`start image ${key} is missing`);
+          return bytes;
+        },
+      }),
+    ),
+    'luma-ray2': lazy('luma-ray2', (region) =>
+      createLumaRayModel({ client: regions.clientFor(region), ...regions.outputFor(region) }),
+    ),
+  };
+}
+
 function build() {
   const config = awsMediaConfig();
   const db = dataApiDatabase(DATA_API_RETRY.pipeline);
-  const store = createS3Store({
-    client: new S3Client({}),
-    bucket: config.MEDIA_BUCKET,
-    kmsKeyId: config.MEDIA_KMS_KEY_ID,
-  });
-  const bedrock = new BedrockRuntimeClient({});
+  const s3 = new S3Client({});
+  const store = createS3Store({ client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID });
   const users = createUserRepository(db);
   const jobs = createJobRepository(db);
   const clips = createClipRepository(db);
@@ -35,18 +77,14 @@ function build() {
     clips,
     store,
     prober: mediaConvertProber(new MediaConvertClient({}), config.MEDIA_BUCKET),
-    models: {
-      'nova-reel': createNovaReelModel({
-        client: bedrock,
-        bucket: config.MEDIA_BUCKET,
-        loadImage: async (key) => {
-          const bytes = await store.readBytes(key);
-          if (!bytes) throw new Error(`start image ${key} is missing`);
-          return bytes;
-        },
-      }),
-      'luma-ray2': createLumaRayModel({ client: bedrock, bucket: config.MEDIA_BUCKET }),
-    },
+    models: bedrockVideoModels({
+      store,
+      s3,
+      mediaBucket: config.MEDIA_BUCKET,
+      mediaRegion: process.env.AWS_REGION ?? 'us-east-1',
+      kmsKeyId: config.MEDIA_KMS_KEY_ID,
+      outputBuckets: parseOutputBuckets(process.env.MODEL_OUTPUT_BUCKETS),
+    }),
   });
   return { db, store, users, jobs, clips, tasks, logger: new Logger({ serviceName: 'ai-video-pipeline' }) };
 }

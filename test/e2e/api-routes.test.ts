@@ -142,7 +142,7 @@ describe('every route through the local server', () => {
     expect(tooLong.status).toBe(403);
     const badModel = await api.call('POST', `/v1/projects/${id}/jobs`, {
       token,
-      body: { jobType: 'GENERATE', prompt: 'x', parameters: { model: 'nova-reel', durationSeconds: 7 } },
+      body: { jobType: 'GENERATE', prompt: 'x', parameters: { model: 'local', durationSeconds: 0.5 } },
     });
     expect(badModel.status).toBe(400);
     expect(badModel.body.errors[0].path).toBe('parameters.durationSeconds');

@@ -32,6 +32,8 @@ beforeAll(async () => {
   api = await startLocalApi({
     pollMs: 50,
     models: { 'nova-reel': scriptedModel },
+    // Nova Reel is Legacy until its end of life on 2026-09-30; these tests run on a day it still works.
+    now: () => new Date('2026-06-01T00:00:00Z'),
     beforeTask: (state, input) => fault?.(state, input),
   });
 });

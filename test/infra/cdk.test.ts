@@ -32,8 +32,13 @@ describe.each(STAGES)('stage %s', (stage) => {
 
   it('names stacks after the stage', () => {
     const stacks = t.app.node.children.filter((c): c is Stack => Stack.isStack(c));
+    // Plus an output bucket stack in each other Region of an enabled video model (test/infra/models.test.ts).
     expect(stacks.map((c) => c.stackName).sort()).toEqual(
-      [`AiVideoCompute-${stage}`, `AiVideoData-${stage}`].sort(),
+      [
+        `AiVideoCompute-${stage}`,
+        `AiVideoData-${stage}`,
+        ...t.modelOutputs.map((s) => `AiVideoModelOutputs-${stage}-${s.region}`),
+      ].sort(),
     );
   });
 
