@@ -39,8 +39,9 @@ export class ModelOutputBucket extends Construct {
         { id: 'expire-model-output', expiration: Duration.days(1) },
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      autoDeleteObjects: !config.retainData,
+      // Scratch that expires in a day and a fixed name: never retained, or a redeploy after destroy collides.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
     });
     Validations.of(this.bucket.node.defaultChild!).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',

@@ -17,7 +17,12 @@ type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPo
 function synth(stage: string) {
   const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
   const built = buildApp(app);
-  return { ...built, dataT: Template.fromStack(built.data), computeT: Template.fromStack(built.compute) };
+  return {
+    ...built,
+    dataT: Template.fromStack(built.data),
+    computeT: Template.fromStack(built.compute),
+    outputTs: built.modelOutputs.map((s) => Template.fromStack(s)),
+  };
 }
 
 const resourcesOf = (t: Template) => Object.entries(t.toJSON().Resources as Record<string, Resource>);
@@ -58,7 +63,7 @@ describe.each(STAGES)('stage %s', (stage) => {
   it('gives no retained resource a fixed physical name, and retains nothing in dev', () => {
     const retained: string[] = [];
     const named: string[] = [];
-    for (const template of [t.dataT, t.computeT]) {
+    for (const template of [t.dataT, t.computeT, ...t.outputTs]) {
       for (const [id, r] of resourcesOf(template)) {
         if (!r.DeletionPolicy || r.DeletionPolicy === 'Delete') continue;
         retained.push(`${id} (${r.Type})`);

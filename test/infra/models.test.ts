@@ -76,7 +76,7 @@ describe('deployed in us-east-1 with Luma Ray 2 (us-west-2) enabled', () => {
       /ai-video-model-out-dev-",\{"Ref":"AWS::AccountId"\},"-us-west-2\/work\/\*/,
     );
     expect(granting(check, 's3:GetObject')).toMatch(/ai-video-model-out-dev-.*-us-west-2\/work\/\*/);
-    expect(granting(check, 's3:PutObject')).toMatch(/ai-video-media-dev-.*\/work\/\*/);
+    expect(granting(check, 's3:PutObject')).toMatch(/MediaBucketArn.*\/work\/\*/);
     compute.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
