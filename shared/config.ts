@@ -22,6 +22,7 @@ export const awsRuntimeConfig = () =>
     MEDIA_KMS_KEY_ID: z.string().optional(),
     IDEMPOTENCY_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
+    RATE_LIMIT_TABLE: z.string().min(1),
     USER_POOL_ID: z.string().min(1),
     USER_POOL_CLIENT_ID: z.string().min(1),
     STATE_MACHINE_ARN: arn,

@@ -1,4 +1,5 @@
 import '#shared/runtime/aws.ts';
+import { ConflictError } from '#shared/errors.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { json, ok } from '#shared/http/responses.ts';
@@ -11,6 +12,11 @@ export const handler = apiHandler([
     handler: endpoint(
       { action: 'auth.signup', resource: 'user', auth: false, body: signUpBody },
       async (r) => {
+        await r.ctx.loginLimiter.signUp(r.event.requestContext.http.sourceIp);
+        // Cognito does not know usernames are unique here; the row is only written after confirmation.
+        if (await r.ctx.users.isUsernameTaken(r.body.username)) {
+          throw new ConflictError('This username is taken; choose another.');
+        }
         const result = await r.ctx.identity.signUp(r.body);
         r.audit(result.userId);
         return json(201, {
@@ -38,16 +44,10 @@ export const handler = apiHandler([
     method: 'POST',
     path: '/v1/auth/login',
     handler: endpoint({ action: 'auth.login', resource: 'user', auth: false, body: loginBody }, async (r) => {
-      const keys = [`email:${r.body.email}`, `ip:${r.event.requestContext.http.sourceIp}`];
-      r.ctx.loginLimiter.check(keys);
-      try {
-        const tokens = await r.ctx.identity.login(r.body.email, r.body.password);
-        r.ctx.loginLimiter.succeed(keys);
-        return ok(tokens);
-      } catch (error) {
-        r.ctx.loginLimiter.fail(keys);
-        throw error;
-      }
+      const tokens = await r.ctx.loginLimiter.login(r.body.email, r.event.requestContext.http.sourceIp, () =>
+        r.ctx.identity.login(r.body.email, r.body.password),
+      );
+      return ok(tokens);
     }),
   },
   {

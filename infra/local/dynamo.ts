@@ -2,15 +2,19 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
+import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 
 export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
-  tables: { idempotency: string; audit: string };
+  tables: { idempotency: string; audit: string; rateLimit: string };
   stop(): Promise<void>;
 }
 
-/** dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency and audit tables. */
+/**
+ * dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency, audit and rate-limit
+ * tables.
+ */
 export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
   const server = dynalite({
     createTableMs: 0,
@@ -26,7 +30,7 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const tables = { idempotency: 'idempotency', audit: 'audit-log' };
+  const tables = { idempotency: 'idempotency', audit: 'audit-log', rateLimit: 'rate-limit' };
   const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0], ttl: string) => {
     try {
       await client.send(new CreateTableCommand(input));
@@ -68,6 +72,15 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
       BillingMode: 'PAY_PER_REQUEST',
     },
     AUDIT_TABLE_KEYS.ttl,
+  );
+  await create(
+    {
+      TableName: tables.rateLimit,
+      KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_KEYS.partition, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: RATE_LIMIT_TABLE_KEYS.partition, AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    RATE_LIMIT_TABLE_KEYS.ttl,
   );
   return {
     endpoint,

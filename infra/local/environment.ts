@@ -9,8 +9,13 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
-import { createLocalIdentityProvider, jwksOf, loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
-import { LoginLimiter } from '#shared/auth/login-limiter.ts';
+import {
+  createLocalIdentityProvider,
+  jwksOf,
+  LOCAL_CLIENT_ID,
+  loadOrCreateSigningKey,
+} from '#shared/auth/local-issuer.ts';
+import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter, type RateLimits } from '#shared/auth/login-limiter.ts';
 import { localVerifier } from '#shared/auth/verifier.ts';
 import type { DatabaseHandle } from '#shared/db/database.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
@@ -68,6 +73,8 @@ export interface LocalEnvironmentOptions {
   beforeTask?: BeforeTask;
   /** Sees every execution event (the cost benchmark counts transitions and invocations). */
   onEvent?: LocalWorkflowOptions['onEvent'];
+  /** Sign-in and sign-up budgets; AWS's defaults when absent. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 export interface LocalEnvironment {
@@ -110,13 +117,16 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       key,
       issuer: options.issuer,
     }),
-    verifier: localVerifier(options.issuer, jwks),
+    verifier: localVerifier(options.issuer, jwks, LOCAL_CLIENT_ID),
     workflow,
     audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.audit, {
       batchWindowMs: 3,
     }),
     idempotent: dynamoIdempotency(dynamo.client, dynamo.tables.idempotency),
-    loginLimiter: new LoginLimiter(),
+    loginLimiter: dynamoLoginLimiter(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.rateLimit, {
+      ...DEFAULT_RATE_LIMITS,
+      ...options.rateLimits,
+    }),
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,

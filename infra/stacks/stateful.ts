@@ -41,6 +41,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
+import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { APP_ROLE_USERNAME } from '#shared/db/app-role.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction } from '../constructs/app-function.ts';
@@ -76,6 +77,7 @@ export class StatefulStack extends Stack {
   readonly config: StageConfig;
   readonly idempotencyTable: TableV2;
   readonly auditTable: TableV2;
+  readonly rateLimitTable: TableV2;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
 
@@ -204,6 +206,11 @@ export class StatefulStack extends Stack {
       partitionKey: { name: AUDIT_TABLE_KEYS.partition, type: AttributeType.STRING },
       sortKey: { name: AUDIT_TABLE_KEYS.sort, type: AttributeType.STRING },
       timeToLiveAttribute: AUDIT_TABLE_KEYS.ttl,
+    });
+    // Sign-in and sign-up counters (shared/auth/login-limiter.ts), gone by TTL after their window.
+    this.rateLimitTable = table('RateLimit', {
+      partitionKey: { name: RATE_LIMIT_TABLE_KEYS.partition, type: AttributeType.STRING },
+      timeToLiveAttribute: RATE_LIMIT_TABLE_KEYS.ttl,
     });
 
     this.userPool = new UserPool(this, 'Users', {

@@ -244,6 +244,7 @@ export class StatelessStack extends Stack {
       ENABLED_MODELS: modelEnv.ENABLED_MODELS,
       IDEMPOTENCY_TABLE: data.idempotencyTable.tableName,
       AUDIT_TABLE: data.auditTable.tableName,
+      RATE_LIMIT_TABLE: data.rateLimitTable.tableName,
       USER_POOL_ID: data.userPool.userPoolId,
       USER_POOL_CLIENT_ID: data.userPoolClient.userPoolClientId,
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
@@ -264,6 +265,7 @@ export class StatelessStack extends Stack {
       apiFns[name] = fn;
     }
     for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
+    data.rateLimitTable.grantReadWriteData(apiFns.auth!);
     s3(apiFns.uploads!, ['s3:PutObject'], ['uploads/']);
     data.key.grantEncrypt(apiFns.uploads!);
     s3(apiFns.clips!, ['s3:GetObject', 's3:DeleteObject'], ['users/']);

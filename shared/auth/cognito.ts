@@ -1,14 +1,16 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import {
   type CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
+  GetUserCommand,
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ConflictError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
-import type { IdentityProvider, Tokens } from './port.ts';
+import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
+import type { IdentityProvider, Profile, Tokens } from './port.ts';
 
 const BAD_CREDENTIALS = 'Incorrect email or password.';
+const WRONG_CODE = 'The confirmation code is wrong or expired.';
 
 function mapCognitoError(error: unknown): never {
   const name = (error as { name?: string }).name;
@@ -18,18 +20,13 @@ function mapCognitoError(error: unknown): never {
       throw new UnauthorizedError(BAD_CREDENTIALS);
     case 'UserNotConfirmedException':
       throw new UnauthorizedError('Confirm your email with the code we sent before signing in.');
-    case 'UsernameExistsException':
-    case 'AliasExistsException':
-      throw new ConflictError('An account with this email already exists.');
     case 'InvalidPasswordException':
       throw new ValidationError('The password does not meet the policy.', [
         { path: 'password', message: 'at least 8 characters with upper case, lower case and a digit' },
       ]);
     case 'CodeMismatchException':
     case 'ExpiredCodeException':
-      throw new ValidationError('The confirmation code is wrong or expired.', [
-        { path: 'code', message: 'invalid code' },
-      ]);
+      throw new ValidationError(WRONG_CODE, [{ path: 'code', message: 'invalid code' }]);
     case 'TooManyRequestsException':
     case 'TooManyFailedAttemptsException':
     case 'LimitExceededException':
@@ -91,6 +88,7 @@ export function createCognitoIdentityProvider({
 
   return {
     async signUp({ email, username, password }) {
+      let exists = false;
       const out = await client
         .send(
           new SignUpCommand({
@@ -104,7 +102,15 @@ export function createCognitoIdentityProvider({
             ...secretHashParam(email),
           }),
         )
-        .catch(mapCognitoError);
+        .catch((error: unknown) => {
+          const name = (error as { name?: string }).name;
+          if (name !== 'UsernameExistsException' && name !== 'AliasExistsException') mapCognitoError(error);
+          exists = true;
+          return undefined;
+        });
+      // A taken email answers like a new, unconfirmed account (Cognito's prevent-user-existence-errors
+      // leaves sign-up out, so the adapter does it): no one learns from sign-up who has an account.
+      if (exists || !out) return { userId: randomUUID(), confirmed: false };
       return { userId: out.UserSub ?? '', confirmed: out.UserConfirmed ?? false };
     },
 
@@ -118,7 +124,35 @@ export function createCognitoIdentityProvider({
             ...secretHashParam(email),
           }),
         )
-        .catch(mapCognitoError);
+        .catch((error: unknown) => {
+          // An unknown email, an account confirmed already and a wrong code all answer alike.
+          const name = (error as { name?: string }).name;
+          if (
+            name === 'UserNotFoundException' ||
+            name === 'NotAuthorizedException' ||
+            name === 'AliasExistsException'
+          ) {
+            throw new ValidationError(WRONG_CODE, [{ path: 'code', message: 'invalid code' }]);
+          }
+          return mapCognitoError(error);
+        });
+    },
+
+    async profile(accessToken): Promise<Profile> {
+      const out = await client
+        .send(new GetUserCommand({ AccessToken: accessToken }))
+        .catch((error: unknown) => {
+          const name = (error as { name?: string }).name;
+          if (name === 'NotAuthorizedException' || name === 'UserNotFoundException') {
+            throw new UnauthorizedError('The account of this token no longer exists; sign in again.');
+          }
+          throw error;
+        });
+      const attribute = (n: string) => out.UserAttributes?.find((a) => a.Name === n)?.Value;
+      const email = attribute('email');
+      if (!email) throw new UnauthorizedError('The account has no email; sign up again.');
+      const username = attribute('preferred_username');
+      return { email, ...(username ? { username } : {}) };
     },
 
     async login(email, password) {

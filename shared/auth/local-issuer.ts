@@ -11,7 +11,7 @@ import { exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { ConflictError, UnauthorizedError } from '../errors.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
-import type { IdentityProvider, SignUpInput, Tokens } from './port.ts';
+import type { IdentityProvider, Profile, SignUpInput, Tokens } from './port.ts';
 
 export const LOCAL_CLIENT_ID = 'local-client';
 const ACCESS_TTL_SECONDS = 3600;
@@ -84,6 +84,8 @@ export function createLocalIdentityProvider(options: {
         token_use: 'access',
         client_id: LOCAL_CLIENT_ID,
         username: user.username,
+        // Cognito answers GetUser for this; the local issuer has only the token (see profile()).
+        email: user.email,
         scope: 'aws.cognito.signin.user.admin',
       },
       ACCESS_TTL_SECONDS,
@@ -108,14 +110,22 @@ export function createLocalIdentityProvider(options: {
   return {
     async signUp(input: SignUpInput) {
       const passwordHash = await hashPassword(input.password);
-      const user = await users.create({ email: input.email, username: input.username, passwordHash });
-      return { userId: user.id, confirmed: true };
+      try {
+        const user = await users.create({ email: input.email, username: input.username, passwordHash });
+        return { userId: user.id, confirmed: true };
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // Whether the email has an account is never told (as Cognito's prevent-user-existence-errors):
+        // a taken username is refused whoever owns the email, a taken email alone answers like a new one.
+        if (await users.isUsernameTaken(input.username)) {
+          throw new ConflictError('This username is taken; choose another.');
+        }
+        return { userId: randomUUID(), confirmed: true };
+      }
     },
 
-    async confirm(email: string) {
-      // Local accounts are confirmed at sign-up; confirming an unknown email still reveals nothing.
-      const user = await users.findByEmail(email);
-      if (!user) throw new ConflictError('There is nothing to confirm for this email.');
+    async confirm() {
+      // Local accounts are confirmed at sign-up; every email gets the same answer, known or not.
     },
 
     async login(email: string, password: string) {
@@ -123,6 +133,21 @@ export function createLocalIdentityProvider(options: {
       const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
       return issue(user, true);
+    },
+
+    async profile(accessToken: string): Promise<Profile> {
+      try {
+        const { payload } = await jwtVerify(accessToken, key.publicKey, { issuer, algorithms: ['RS256'] });
+        if (payload.token_use === 'access' && typeof payload.email === 'string') {
+          return {
+            email: payload.email,
+            ...(typeof payload.username === 'string' ? { username: payload.username } : {}),
+          };
+        }
+      } catch {
+        // answered below
+      }
+      throw new UnauthorizedError('The access token does not name an account; sign in again.');
     },
 
     async refresh(refreshToken: string) {

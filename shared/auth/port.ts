@@ -20,9 +20,21 @@ export interface IdentityProvider {
   confirm(email: string, code: string): Promise<void>;
   login(email: string, password: string): Promise<Tokens>;
   refresh(refreshToken: string): Promise<Tokens>;
+  /**
+   * Who the holder of a valid access token is, for creating a missing users row: Cognito's GetUser on
+   * AWS, the token's own claims locally. Throws UnauthorizedError when the account is gone.
+   */
+  profile(accessToken: string): Promise<Profile>;
+}
+
+export interface Profile {
+  email: string;
+  /** The username chosen at sign-up, when known. */
+  username?: string;
 }
 
 export interface Caller {
+  /** The token's `sub`, always a UUID. */
   userId: string;
 }
 

@@ -1,10 +1,26 @@
 import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { UnauthorizedError } from '../errors.ts';
 import type { TokenVerifier } from './port.ts';
 
 const INVALID = 'The access token is missing, malformed or expired; sign in again.';
 const CACHE_SIZE = 1000;
 const CACHE_SECONDS = 60;
+/** How far a token's `iat` may lie ahead of this clock (clock skew between issuer and API). */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Claims every access token must carry beside what aws-jwt-verify checks (signature, issuer, expiry when
+ * present, token_use, client id): an expiry, an issue time not in the future, and a UUID subject, as
+ * Cognito always issues them.
+ */
+export function checkAccessClaims(payload: JwtPayload, now: () => number = Date.now): void {
+  if (typeof payload.exp !== 'number') throw new Error('token without exp');
+  if (typeof payload.iat !== 'number') throw new Error('token without iat');
+  if (payload.iat > now() / 1000 + MAX_CLOCK_SKEW_SECONDS) throw new Error('token issued in the future');
+  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw new Error('subject is not a UUID');
+}
 
 /**
  * Remembers tokens that verified, until the sooner of their expiry and a minute, so a warm container does
@@ -24,11 +40,12 @@ export function withVerifiedCache(
       let payload: { sub?: string; exp?: number };
       try {
         payload = await verify(token);
-        if (!payload.sub) throw new Error('no subject');
+        if (!payload.sub || !UUID.test(payload.sub)) throw new Error('subject is not a UUID');
+        if (typeof payload.exp !== 'number') throw new Error('token without exp');
       } catch {
         throw new UnauthorizedError(INVALID);
       }
-      const until = Math.min((payload.exp ?? 0) * 1000, now() + CACHE_SECONDS * 1000);
+      const until = Math.min(payload.exp * 1000, now() + CACHE_SECONDS * 1000);
       if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       cache.set(token, { userId: payload.sub, until });
       return { userId: payload.sub };
@@ -38,22 +55,38 @@ export function withVerifiedCache(
 
 /** Access tokens of a Cognito user pool (JWKS fetched once per container and cached). */
 export function cognitoVerifier(userPoolId: string, clientId: string): TokenVerifier {
-  const verifier = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'access' });
+  const verifier = CognitoJwtVerifier.create({
+    userPoolId,
+    clientId,
+    tokenUse: 'access',
+    customJwtCheck: ({ payload }) => checkAccessClaims(payload),
+  });
   return withVerifiedCache((token) => verifier.verify(token));
 }
 
-/** Access tokens of the local issuer, checked against its JWKS held in memory (no fetch). */
-export function localVerifier(issuer: string, jwks: { keys: object[] }): TokenVerifier {
+/**
+ * Access tokens of the local issuer, checked against its JWKS held in memory (no fetch), as the Cognito
+ * verifier checks them on AWS: an access token (`token_use`) of this app client (`client_id`), and the
+ * claims of `checkAccessClaims`.
+ */
+export function localVerifier(
+  issuer: string,
+  jwks: { keys: object[] },
+  clientId: string,
+  now: () => number = Date.now,
+): TokenVerifier {
   const verifier = JwtRsaVerifier.create({
     issuer,
     audience: null,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     customJwtCheck: ({ payload }) => {
       if (payload.token_use !== 'access') throw new Error('not an access token');
+      if (payload.client_id !== clientId) throw new Error('issued to another client');
+      checkAccessClaims(payload, now);
     },
   });
   verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
-  return withVerifiedCache((token) => verifier.verify(token));
+  return withVerifiedCache((token) => verifier.verify(token), now);
 }
 
 export function bearerToken(authorization: string | undefined): string {

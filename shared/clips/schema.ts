@@ -1,12 +1,14 @@
 import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { readableText } from '../http/text.ts';
 import { SUPPORTED_RESOLUTIONS, VIDEO_FORMATS } from './resolutions.ts';
 
 export const clipTitle = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+  .max(100, 'must be at most 100 characters')
+  .superRefine(readableText('title'));
 export const resolution = z.enum(SUPPORTED_RESOLUTIONS, {
   message: `must be one of ${SUPPORTED_RESOLUTIONS.join(', ')}`,
 });

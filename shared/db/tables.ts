@@ -13,6 +13,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { JOB_STATUSES, JOB_TYPES } from '../jobs/status.ts';
@@ -42,7 +43,7 @@ export const users = pgTable(
   },
   (t) => [
     unique('users_email_key').on(t.email),
-    unique('users_username_key').on(t.username),
+    uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`),
     check('users_storage_used_range', sql`${t.storageUsed} >= 0 AND ${t.storageUsed} <= ${t.storageLimit}`),
     check('users_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{3,30}$'`),
     check('users_tier_valid', sql`${t.subscriptionTier} IN ('FREE', 'BASIC', 'PRO', 'ENTERPRISE')`),

@@ -86,8 +86,11 @@ export function endpoint<
     const ctx = await getContext();
     let caller: Caller = { userId: '' };
     if (spec.auth !== false) {
-      caller = await ctx.verifier.verify(bearerToken(event.headers.authorization));
+      const token = bearerToken(event.headers.authorization);
+      caller = await ctx.verifier.verify(token);
       note.userId = caller.userId;
+      // The sign-up trigger may have failed after Cognito confirmed the account (a paused database).
+      await ctx.userRows.ensure(caller, token);
     }
     const params = validate(spec.params, event.pathParameters ?? {}, 'path');
     if (params && typeof params === 'object')

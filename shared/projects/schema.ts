@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { readableText } from '../http/text.ts';
 import { PROJECT_STATUSES } from './status.ts';
 
 export const projectStatus = z.enum(PROJECT_STATUSES);
@@ -7,7 +8,8 @@ export const projectTitle = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+  .max(100, 'must be at most 100 characters')
+  .superRefine(readableText('title'));
 export const projectDescription = z.string().max(1000, 'must be at most 1000 characters');
 
 export const createProjectBody = z

@@ -12,7 +12,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAuditLog } from '../audit/dynamodb.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
-import { LoginLimiter } from '../auth/login-limiter.ts';
+import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
@@ -41,6 +41,7 @@ setContextFactory(
   async () => {
     const config = awsRuntimeConfig();
     const dynamo = new DynamoDBClient({});
+    const documents = DynamoDBDocumentClient.from(dynamo);
     const s3 = new S3Client({});
     const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
     return buildContext({
@@ -53,9 +54,9 @@ setContextFactory(
       }),
       verifier: cognitoVerifier(config.USER_POOL_ID, config.USER_POOL_CLIENT_ID),
       workflow: stepFunctionsWorkflow(new SFNClient({}), config.STATE_MACHINE_ARN),
-      audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamo), config.AUDIT_TABLE),
+      audit: dynamoAuditLog(documents, config.AUDIT_TABLE),
       idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
-      loginLimiter: new LoginLimiter(),
+      loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
       logger: new Logger({ serviceName: 'ai-video-api' }),
       hlsLinkKey: secretKey(config.HLS_LINK_SECRET_ARN),
     });

@@ -15,6 +15,7 @@ import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { createTemplateRepository } from '../templates/repository.ts';
 import { createUploadService } from '../uploads/service.ts';
+import { createUserRowGuard } from '../users/provision.ts';
 import { createUserRepository } from '../users/repository.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
 
@@ -53,6 +54,7 @@ export function buildContext(adapters: Adapters) {
     clips,
     jobs,
     templates,
+    userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
     projectService: createProjectService({ projects, store: adapters.store }),
     clipService: createClipService({
       clips,

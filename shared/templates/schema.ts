@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { readableText } from '../http/text.ts';
 import { prompt } from '../jobs/schema.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
@@ -7,7 +8,8 @@ export const templateName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+  .max(100, 'must be at most 100 characters')
+  .superRefine(readableText('name'));
 export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
   message: `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`,
 });

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { type UserRow, users } from '../db/tables.ts';
@@ -21,11 +21,14 @@ function uniqueConflict(error: unknown): never {
   if (info.sqlState === UNIQUE_VIOLATION) {
     if (info.constraint === 'users_email_key')
       throw new ConflictError('An account with this email already exists.');
-    if (info.constraint === 'users_username_key')
+    if (info.constraint === 'users_username_lower_key' || info.constraint === 'users_username_key')
       throw new ConflictError('This username is taken; choose another.');
   }
   throw error;
 }
+
+/** What `insertIfAbsent` found: the user's own row, or which unique value another row already holds. */
+export type InsertIfAbsent = { row: User } | { taken: 'email' | 'username' };
 
 export function createUserRepository(db: Database) {
   return {
@@ -50,6 +53,48 @@ export function createUserRepository(db: Database) {
       const [row] = await db.select().from(users).where(eq(users.id, id));
       if (!row) throw new NotFoundError('user');
       return row;
+    },
+
+    async findById(id: string): Promise<User | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+
+    /**
+     * Creates the row of a signed-in user with this id unless it exists (the sign-up trigger or a parallel
+     * request may have created it): idempotent. When another row holds the email or (case-insensitively)
+     * the username, nothing is written and `taken` says which.
+     */
+    async insertIfAbsent(input: NewUser & { id: string }): Promise<InsertIfAbsent> {
+      const tier = input.subscriptionTier ?? DEFAULT_TIER;
+      const [row] = await db
+        .insert(users)
+        .values({
+          id: input.id,
+          email: input.email,
+          username: input.username,
+          passwordHash: input.passwordHash ?? null,
+          subscriptionTier: tier,
+          storageLimit: tierLimits(tier).storageLimit,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (row) return { row };
+      const holders = await db
+        .select()
+        .from(users)
+        .where(or(eq(users.id, input.id), eq(users.email, input.email)));
+      const own = holders.find((u) => u.id === input.id);
+      if (own) return { row: own };
+      return { taken: holders.length > 0 ? 'email' : 'username' };
+    },
+
+    async isUsernameTaken(username: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(sql`lower(${users.username}) = lower(${username})`);
+      return row !== undefined;
     },
 
     /** For login only: the row includes the password hash. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isoDate, uuid } from '../http/common-schemas.ts';
+import { readableText } from '../http/text.ts';
 import { SUBSCRIPTION_TIERS } from './tiers.ts';
 
 export const email = z
@@ -13,7 +14,8 @@ export const username = z
   .string()
   .min(3, 'must be at least 3 characters')
   .max(30, 'must be at most 30 characters')
-  .regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores');
+  .regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores')
+  .superRefine(readableText('username'));
 
 export const password = z
   .string()

@@ -20,8 +20,10 @@ describe('every route through the local server', () => {
     const dup = await api.call('POST', '/v1/auth/signup', {
       body: { email: 'grace@example.com', username: 'grace2', password: 'Compiler1' },
     });
-    expect(dup.status).toBe(409);
-    expect(dup.headers.get('content-type')).toBe('application/problem+json');
+    // A taken email answers like a new account (no account enumeration); the row is not touched.
+    expect(dup.status).toBe(201);
+    expect(Object.keys(dup.body).sort()).toEqual(Object.keys(signUp.body).sort());
+    expect(dup.body.userId).not.toBe(signUp.body.userId);
 
     expect(
       (await api.call('POST', '/v1/auth/confirm', { body: { email: 'grace@example.com', code: '123456' } }))

@@ -42,6 +42,8 @@ export async function startLocalApi(
   const env = await startLocalEnvironment({
     issuer: api.url,
     logLevel: 'SILENT',
+    // Every test user signs up and logs in from 127.0.0.1; the limiter's own tests set real budgets.
+    rateLimits: { signUpsPerAddress: 100_000, loginFailuresPerAddress: 100_000 },
     ...(process.env.E2E_DATABASE_URL ? { databaseUrl: process.env.E2E_DATABASE_URL } : {}),
     ...options,
   });

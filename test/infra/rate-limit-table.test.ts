@@ -1,0 +1,56 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
+import { API_FUNCTIONS } from '#shared/http/routes.ts';
+
+let data: Template;
+let compute: Template;
+beforeAll(() => {
+  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
+  const built = buildApp(app);
+  data = Template.fromStack(built.data);
+  compute = Template.fromStack(built.compute);
+});
+
+/** The logical id of the data stack's rate-limit table. */
+const tableId = () => {
+  const ids = Object.keys(data.findResources('AWS::DynamoDB::GlobalTable')).filter((id) =>
+    id.startsWith('RateLimit'),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+it('keeps sign-in counters in a table keyed and expired as the limiter writes them', () => {
+  const table = data.findResources('AWS::DynamoDB::GlobalTable')[tableId()]!;
+  expect(table.Properties.KeySchema).toEqual([
+    { AttributeName: RATE_LIMIT_TABLE_KEYS.partition, KeyType: 'HASH' },
+  ]);
+  expect(table.Properties.TimeToLiveSpecification).toEqual({
+    AttributeName: RATE_LIMIT_TABLE_KEYS.ttl,
+    Enabled: true,
+  });
+});
+
+it('names the table to every API function and lets only the auth function read and write it', () => {
+  const functions = Object.entries(compute.findResources('AWS::Lambda::Function')).filter(
+    ([, f]) => f.Properties.Environment?.Variables?.RATE_LIMIT_TABLE,
+  );
+  expect(functions).toHaveLength(API_FUNCTIONS.length);
+  const grantees = Object.entries(compute.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(`ExportsOutputFnGetAtt${tableId()}`),
+    )
+    .map(([id, p]) => ({ id, statement: p.Properties.PolicyDocument.Statement }));
+  expect(grantees.map((g) => g.id)).toEqual([expect.stringMatching(/^Apiauth/)]);
+  expect(JSON.stringify(grantees[0]?.statement)).toMatch(/dynamodb:UpdateItem.*|dynamodb:DeleteItem/);
+});
+
+it('keeps Cognito from telling which users exist', () => {
+  data.hasResourceProperties(
+    'AWS::Cognito::UserPoolClient',
+    Match.objectLike({ PreventUserExistenceErrors: 'ENABLED' }),
+  );
+});

@@ -1,0 +1,51 @@
+/** The migration to case-insensitive usernames keeps rows that differed only by case, renaming the later. */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { asc } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { openPglite } from '#shared/db/drivers/pglite.ts';
+import { migrate, migrationsFolder } from '#shared/db/migrate.ts';
+import { users } from '#shared/db/tables.ts';
+
+it('renames the later of two usernames that differ only by case, then enforces the rule', async () => {
+  const before = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
+  const handle = await openPglite();
+  try {
+    // The migrations as they were before this change: only the first one.
+    await cp(migrationsFolder(), before, { recursive: true });
+    const journalFile = path.join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(await readFile(journalFile, 'utf8'));
+    journal.entries = journal.entries.filter((e: { tag: string }) => e.tag === '0000_init');
+    await writeFile(journalFile, JSON.stringify(journal));
+    await migrate(handle.db, before);
+    const row = (email: string, username: string, createdAt: string) => ({
+      email,
+      username,
+      storageLimit: 1,
+      createdAt: new Date(createdAt),
+    });
+    await handle.db
+      .insert(users)
+      .values([
+        row('a@example.com', 'Ann', '2026-01-01T00:00:00Z'),
+        row('b@example.com', 'ann', '2026-01-02T00:00:00Z'),
+        row('c@example.com', 'ANN', '2026-01-03T00:00:00Z'),
+        row('d@example.com', 'bob', '2026-01-01T00:00:00Z'),
+      ]);
+
+    await migrate(handle.db);
+    const names = await handle.db.select().from(users).orderBy(asc(users.email));
+    expect(names.map((u) => u.username.toLowerCase().startsWith('ann'))).toEqual([true, true, true, false]);
+    expect(names[0]?.username).toBe('Ann');
+    expect(names[1]?.username).toMatch(/^ann_[0-9a-f]{8}$/);
+    expect(names[2]?.username).toMatch(/^ANN_[0-9a-f]{8}$/);
+    expect(names[3]?.username).toBe('bob');
+    await expect(
+      handle.db.insert(users).values(row('e@example.com', 'BOB', '2026-02-01T00:00:00Z')),
+    ).rejects.toThrow();
+  } finally {
+    await handle.close();
+    await rm(before, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,91 @@
+import {
+  AliasExistsException,
+  CodeMismatchException,
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  GetUserCommand,
+  NotAuthorizedException,
+  SignUpCommand,
+  UserNotFoundException,
+  UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCognitoIdentityProvider } from '#shared/auth/cognito.ts';
+import { toProblemResponse } from '#shared/http/problem.ts';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const provider = createCognitoIdentityProvider({
+  client: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
+  clientId: 'client123',
+});
+afterEach(() => cognito.reset());
+const meta = { $metadata: {} };
+
+/** The status and body a client would see, less what differs per request. */
+async function answer(run: () => Promise<unknown>) {
+  try {
+    const value = await run();
+    return { status: 200, body: value };
+  } catch (error) {
+    const response = toProblemResponse(error, 'same-id');
+    return { status: response.statusCode, body: JSON.parse(String(response.body)) };
+  }
+}
+
+describe('Cognito adapter: nobody learns who has an account', () => {
+  it('answers confirm alike for an unknown email, a confirmed account and a wrong code', async () => {
+    const answers = [];
+    for (const error of [
+      new UserNotFoundException({ message: 'Username/client id combination not found.', ...meta }),
+      new NotAuthorizedException({
+        message: 'User cannot be confirmed. Current status is CONFIRMED',
+        ...meta,
+      }),
+      new CodeMismatchException({ message: 'Invalid verification code provided', ...meta }),
+    ]) {
+      cognito.on(ConfirmSignUpCommand).rejects(error);
+      answers.push(await answer(() => provider.confirm('a@example.com', '123456')));
+    }
+    expect(answers[0]?.status).toBe(400);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it('answers sign-up of a taken email like a new unconfirmed account', async () => {
+    cognito
+      .on(SignUpCommand)
+      .resolves({ UserSub: '0b7a3c1e-1111-4000-8000-000000000001', UserConfirmed: false });
+    const fresh = await provider.signUp({ email: 'new@example.com', username: 'ann', password: 'Secret123' });
+    for (const error of [
+      new UsernameExistsException({ message: 'An account with the given email already exists.', ...meta }),
+      new AliasExistsException({ message: 'alias exists', ...meta }),
+    ]) {
+      cognito.on(SignUpCommand).rejects(error);
+      const taken = await provider.signUp({ email: 'a@example.com', username: 'bob', password: 'Secret123' });
+      expect(Object.keys(taken).sort()).toEqual(Object.keys(fresh).sort());
+      expect(taken.confirmed).toBe(false);
+      expect(taken.userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+  });
+
+  it("reads a token holder's email and chosen username with GetUser, and 401 when the account is gone", async () => {
+    cognito.on(GetUserCommand).resolves({
+      Username: '0b7a3c1e-1111-4000-8000-000000000001',
+      UserAttributes: [
+        { Name: 'sub', Value: '0b7a3c1e-1111-4000-8000-000000000001' },
+        { Name: 'email', Value: 'ann@example.com' },
+        { Name: 'preferred_username', Value: 'ann' },
+      ],
+    });
+    await expect(provider.profile('access-token')).resolves.toEqual({
+      email: 'ann@example.com',
+      username: 'ann',
+    });
+    expect(cognito.commandCalls(GetUserCommand)[0]?.args[0].input).toEqual({ AccessToken: 'access-token' });
+    cognito
+      .on(GetUserCommand)
+      .rejects(new NotAuthorizedException({ message: 'Access Token has been revoked', ...meta }));
+    await expect(provider.profile('access-token')).rejects.toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,110 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter } from '#shared/auth/login-limiter.ts';
+import { TooManyRequestsError, UnauthorizedError } from '#shared/errors.ts';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+afterEach(() => dynamo.reset());
+
+// 10:07:30 into a 15-minute window that began at 10:00 (window index = now / 900 s).
+const NOW = Date.UTC(2026, 0, 1, 10, 7, 30);
+const limiter = dynamoLoginLimiter(documents, 'limits', DEFAULT_RATE_LIMITS, () => NOW);
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
+const updates = () => dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+const takes = () => updates().filter((u) => u.UpdateExpression?.startsWith('ADD #count :one'));
+const givenBack = () => updates().filter((u) => u.ExpressionAttributeValues?.[':minusOne'] === -1);
+
+describe('sign-in limiter on DynamoDB', () => {
+  it('takes an attempt per email and per address with one atomic conditional ADD each', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(DeleteCommand).resolves({});
+    await limiter.login('ann@example.com', '203.0.113.9', async () => 'tokens');
+    const [byEmail, byAddress] = takes();
+    const windowIndex = Math.floor(NOW / 900_000);
+    expect(byEmail).toEqual({
+      TableName: 'limits',
+      Key: { pk: expect.stringMatching(new RegExp(`^login-email#[\\w-]{32}#${windowIndex}$`)) },
+      UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+      ExpressionAttributeNames: { '#count': 'attempts', '#ttl': 'expiresAt' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':limit': DEFAULT_RATE_LIMITS.loginFailuresPerEmail,
+        ':ttl': (windowIndex + 1) * 900 + 60,
+      },
+    });
+    expect(byAddress?.Key?.pk).toMatch(/^login-address#/);
+    expect(byAddress?.ExpressionAttributeValues?.[':limit']).toBe(
+      DEFAULT_RATE_LIMITS.loginFailuresPerAddress,
+    );
+    // Neither the email nor the address is stored in clear.
+    expect(JSON.stringify(updates())).not.toMatch(/ann@example\.com|203\.0\.113\.9/);
+  });
+
+  it('on success resets the email count but only takes back its own attempt from the address', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(DeleteCommand).resolves({});
+    await limiter.login('ann@example.com', '203.0.113.9', async () => 'tokens');
+    const [byEmail, byAddress] = takes();
+    expect(dynamo.commandCalls(DeleteCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: 'limits', Key: byEmail?.Key },
+    ]);
+    expect(givenBack()).toEqual([
+      {
+        TableName: 'limits',
+        Key: byAddress?.Key,
+        UpdateExpression: 'ADD #count :minusOne',
+        ConditionExpression: '#count > :zero',
+        ExpressionAttributeNames: { '#count': 'attempts' },
+        ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+      },
+    ]);
+  });
+
+  it('keeps a failed attempt counted on both keys, and gives back attempts that failed for other reasons', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    const wrong = limiter.login('ann@example.com', '203.0.113.9', async () => {
+      throw new UnauthorizedError('Incorrect email or password.');
+    });
+    await expect(wrong).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(givenBack()).toHaveLength(0);
+    expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(0);
+
+    dynamo.resetHistory();
+    const outage = limiter.login('ann@example.com', '203.0.113.9', async () => {
+      throw new Error('identity provider unavailable');
+    });
+    await expect(outage).rejects.toThrow('unavailable');
+    expect(givenBack()).toHaveLength(2);
+  });
+
+  it('answers 429 with Retry-After to the end of the window once a key is spent, without trying', async () => {
+    dynamo.on(UpdateCommand).callsFake(async (input: { Key: { pk: string } }) => {
+      if (input.Key.pk.startsWith('login-address#')) throw conditionFailed();
+      return {};
+    });
+    let attempted = false;
+    const error = await limiter
+      .login('bob@example.com', '203.0.113.9', async () => {
+        attempted = true;
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TooManyRequestsError);
+    expect((error as TooManyRequestsError).retryAfterSeconds).toBe(450);
+    expect(attempted).toBe(false);
+    // The email's attempt, taken in parallel, is given back: it did not happen.
+    expect(givenBack().map((u) => u.Key?.pk)).toEqual([expect.stringMatching(/^login-email#/)]);
+  });
+
+  it('counts sign-ups per address in their own window', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await limiter.signUp('203.0.113.9');
+    expect(takes()[0]?.Key?.pk).toMatch(/^signup-address#[\w-]{32}#\d+$/);
+    expect(takes()[0]?.ExpressionAttributeValues?.[':limit']).toBe(DEFAULT_RATE_LIMITS.signUpsPerAddress);
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    await expect(limiter.signUp('203.0.113.9')).rejects.toMatchObject({ status: 429 });
+  });
+});
