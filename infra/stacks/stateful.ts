@@ -265,6 +265,8 @@ export class StatefulStack extends Stack {
       config,
       entry: 'functions/events/cognito-post-confirmation.ts',
       description: 'Creates the users row when a Cognito sign-up is confirmed',
+      // Cognito waits 5 s for a trigger; running longer only burns time after Cognito has given up.
+      timeout: Duration.seconds(5),
       environment: this.databaseEnvironment(),
     }).fn;
     this.grantDatabase(postConfirmation);

@@ -15,6 +15,8 @@ export const DATA_API_RETRY = {
   api: { budgetMs: 20_000 },
   pipeline: { budgetMs: 25_000 },
   migration: { budgetMs: 300_000, maxDelayMs: 10_000 },
+  /** Cognito gives its triggers 5 s in all; the first authenticated request creates a row this misses. */
+  cognitoTrigger: { budgetMs: 3_000 },
 } satisfies Record<string, RetryPolicy>;
 
 let db: Database | undefined;
