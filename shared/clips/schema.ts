@@ -72,7 +72,9 @@ export const clipResponse = z.object({
     .meta({ description: "Bytes of every rendition (MP4, HLS, frames), charged to the owner's storage." }),
   resolution: z.string(),
   format: z.string(),
-  metadata: z.record(z.string(), z.unknown()).meta({ description: "The user's own data (PATCH replaces it)." }),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .meta({ description: "The user's own data (PATCH replaces it)." }),
   system: clipSystem,
   createdAt: isoDate,
   updatedAt: isoDate,

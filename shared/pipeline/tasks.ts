@@ -5,6 +5,7 @@
 import { clipMediaKeys } from '../clips/media-keys.ts';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
+import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
 import type { JobRepository } from '../jobs/repository.ts';
@@ -16,7 +17,6 @@ import type {
 } from '../jobs/schema.ts';
 import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
-import { NotFoundError } from '../errors.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';

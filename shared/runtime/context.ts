@@ -48,7 +48,12 @@ export function buildContext(adapters: Adapters) {
     clips,
     jobs,
     templates,
-    projectService: createProjectService({ projects, store: adapters.store }),
+    projectService: createProjectService({
+      projects,
+      jobs,
+      store: adapters.store,
+      workflow: adapters.workflow,
+    }),
     clipService: createClipService({
       clips,
       store: adapters.store,

@@ -8,6 +8,7 @@ import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClipRepository } from '../clips/repository.ts';
 import { awsMediaConfig } from '../config.ts';
+import { GenerationFailed } from '../generation/bedrock-async.ts';
 import { createLumaRayModel } from '../generation/luma-ray.ts';
 import { createNovaReelModel } from '../generation/nova-reel.ts';
 import { createJobRepository } from '../jobs/repository.ts';
@@ -29,7 +30,9 @@ function build() {
   const users = createUserRepository(db);
   const jobs = createJobRepository(db);
   const clips = createClipRepository(db);
+  const logger = new Logger({ serviceName: 'ai-video-pipeline' });
   const tasks = createPipelineTasks({
+    logger,
     users,
     jobs,
     clips,
@@ -41,14 +44,14 @@ function build() {
         bucket: config.MEDIA_BUCKET,
         loadImage: async (key) => {
           const bytes = await store.readBytes(key);
-          if (!bytes) throw new Error(`start image ${key} is missing`);
+          if (!bytes) throw new GenerationFailed('The start image could not be read.');
           return bytes;
         },
       }),
       'luma-ray2': createLumaRayModel({ client: bedrock, bucket: config.MEDIA_BUCKET }),
     },
   });
-  return { db, store, users, jobs, clips, tasks, logger: new Logger({ serviceName: 'ai-video-pipeline' }) };
+  return { db, store, users, jobs, clips, tasks, logger };
 }
 
 let instance: ReturnType<typeof build> | undefined;

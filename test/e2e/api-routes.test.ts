@@ -234,6 +234,14 @@ describe('every route through the local server', () => {
     expect(job.status).toBe(202);
     expect(job.body).toMatchObject({ prompt: 'a owl at dusk in the rain', templateId: pub.body.id });
     expect(job.body.parameters.model).toBe('local');
+    // A use counts when the job completes, not when it is submitted.
+    expect((await api.call('GET', `/v1/templates/${pub.body.id}`, { token: a.token })).body.usageCount).toBe(
+      0,
+    );
+    await api.env.idle();
+    expect((await api.call('GET', `/v1/jobs/${job.body.id}`, { token: b.token })).body.status).toBe(
+      'COMPLETED',
+    );
     expect((await api.call('GET', `/v1/templates/${pub.body.id}`, { token: a.token })).body.usageCount).toBe(
       1,
     );
