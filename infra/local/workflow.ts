@@ -88,6 +88,11 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
         const result = await executeTranscode(Settings, options.store, {
           signal: controller.signal,
           onProgress: (f) => void options.jobs.reportProgress(UserMetadata.jobId, transcodeProgress(f)),
+        }).catch((error: unknown) => {
+          // As a failed MediaConvert job fails a .sync task: States.TaskFailed, the detail in its Cause.
+          const failed = new Error((error as Error).message);
+          failed.name = 'States.TaskFailed';
+          throw failed;
         });
         return {
           Job: {

@@ -2,9 +2,12 @@
  * Fault injection at every task of the state machine, cancel in the middle of a run, and 20 concurrent
  * jobs. Each failed job must end FAILED with a readable message, leave no object behind and charge nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BeforeTask } from '#infra/local/workflow.ts';
+import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { GenerationRequest, GenerationStatus, VideoModel } from '#shared/generation/port.ts';
+import { createPipelineTasks } from '#shared/pipeline/tasks.ts';
 import { generateClip, strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
@@ -158,6 +161,46 @@ describe('fault injection', () => {
     expect(result.job.errorMessage).toMatch(/did not finish/);
     expect(result.stray).toEqual([]);
   }, 60_000);
+});
+
+describe('a local render still running when the job fails', () => {
+  it('is stopped before the cleanup, so it cannot put its output back afterwards', async () => {
+    const user = await api.newUser();
+    const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'r' } }))
+      .body;
+    const store = api.env.ctx.store;
+    const model = createLocalVideoModel(store);
+    const tasks = createPipelineTasks({
+      users: api.env.ctx.users,
+      jobs: api.env.ctx.jobs,
+      clips: api.env.ctx.clips,
+      store,
+      models: { local: model },
+      prober: { probe: () => Promise.reject(new Error('not used')) },
+    });
+    const jobId = randomUUID();
+    const { handle } = await model.start({
+      jobId,
+      prompt: 'a render that outlives its job',
+      params: { model: 'local', durationSeconds: 4, resolution: '640x360' },
+      outputPrefix: `work/${user.userId}/${jobId}/generation/`,
+    });
+    await tasks.markFailed({
+      jobId,
+      userId: user.userId,
+      projectId: project.id,
+      jobType: 'GENERATE',
+      error: { Error: 'GenerationFailed', Cause: 'The model stopped responding.' },
+    });
+    // However long the render would have taken, it has nothing left to write.
+    let status = await model.check(handle);
+    while (status.state === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await model.check(handle);
+    }
+    expect(status.state).toBe('failed');
+    expect(await strayObjects(api, user.userId)).toEqual([]);
+  });
 });
 
 describe('start image', () => {
