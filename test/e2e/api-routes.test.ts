@@ -228,7 +228,7 @@ describe('every route through the local server', () => {
         jobType: 'GENERATE',
         templateId: pub.body.id,
         prompt: 'in the rain',
-        parameters: { variables: { animal: 'owl' } },
+        parameters: { variables: { animal: 'owl' }, durationSeconds: 1, resolution: '640x360' },
       },
     });
     expect(job.status).toBe(202);
@@ -246,7 +246,7 @@ describe('every route through the local server', () => {
       1,
     );
     expect((await api.call('DELETE', `/v1/templates/${priv.body.id}`, { token: a.token })).status).toBe(204);
-  });
+  }, 180_000);
 
   it('health, OpenAPI and errors', async () => {
     expect((await api.call('GET', '/v1/health')).body).toMatchObject({
