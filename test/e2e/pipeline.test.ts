@@ -72,7 +72,7 @@ describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
     });
     expect(submitted.status).toBe(202);
     const { job } = await waitForJob(api, user.token, submitted.body.id);
-    expect(job.status).toBe('COMPLETED');
+    expect([job.status, job.errorMessage]).toEqual(['COMPLETED', null]);
     const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
     expect(clip.resolution).toBe('1280x720');
     const { problems } = await expectPlayableClip(api, clip, { width: 1280, height: 720, duration: 2 });
