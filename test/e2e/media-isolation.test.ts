@@ -203,6 +203,8 @@ describe('deleting while a job runs', () => {
     await runningAt(user.token, submitted.body.id, 60);
     const deleted = await api.call('DELETE', `/v1/projects/${project.id}`, { token: user.token });
     expect(deleted.status).toBe(204);
+    // The execution was stopped before the answer: nothing is left even before the runner goes idle.
+    expect(await objectsOf(user.userId)).toEqual([]);
     await expectNothingLeft(user, submitted.body.id);
   }, 180_000);
 
