@@ -141,7 +141,13 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     clips: ctx.clips,
     store,
     prober: localProber(store),
-    models: { local: createLocalVideoModel(store), ...options.models },
+    models: {
+      local: createLocalVideoModel(store, (jobId, error) =>
+        ctx.logger.warn('local render failed', { jobId, error: error as Error }),
+      ),
+      ...options.models,
+    },
+    logger: ctx.logger,
   });
   local = createLocalWorkflow({
     tasks,

@@ -61,10 +61,19 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
   const { tasks } = options;
 
-  function handlers(controller: AbortController) {
-    const wrap = (name: string, fn: (s: PipelineState) => Promise<unknown>) => async (input: unknown) => {
-      await options.beforeTask?.(name, input as PipelineState);
-      return (await fn(input as PipelineState)) ?? null;
+  /**
+   * The task handlers of one execution. Each call is tracked in `inFlight`: aborting an execution does not
+   * stop a handler already running, and cleanup must wait until it has written its last object.
+   */
+  function handlers(controller: AbortController, inFlight: Set<Promise<unknown>>) {
+    const wrap = (name: string, fn: (s: PipelineState) => Promise<unknown>) => (input: unknown) => {
+      const call = (async () => {
+        await options.beforeTask?.(name, input as PipelineState);
+        return (await fn(input as PipelineState)) ?? null;
+      })();
+      const tracked = call.catch(() => undefined).finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      return call;
     };
     return {
       MarkProcessing: wrap('MarkProcessing', tasks.markProcessing),
@@ -79,6 +88,11 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
         const result = await executeTranscode(Settings, options.store, {
           signal: controller.signal,
           onProgress: (f) => void options.jobs.reportProgress(UserMetadata.jobId, transcodeProgress(f)),
+        }).catch((error: unknown) => {
+          // As a failed MediaConvert job fails a .sync task: States.TaskFailed, the detail in its Cause.
+          const failed = new Error((error as Error).message);
+          failed.name = 'States.TaskFailed';
+          throw failed;
         });
         return {
           Job: {
@@ -97,11 +111,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
     async start(input: JobExecutionInput) {
       if (running.has(input.jobId)) return;
       const controller = new AbortController();
+      const inFlight = new Set<Promise<unknown>>();
       const execution = machine.run(
         { ...input },
         {
           overrides: {
-            taskResourceLocalHandlers: handlers(controller) as never,
+            taskResourceLocalHandlers: handlers(controller, inFlight) as never,
             waitTimeOverrides: { WaitForGeneration: options.pollMs ?? 500 },
             retryIntervalOverrides: {
               CheckGeneration: options.pollMs ?? 500,
@@ -129,13 +144,26 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
           await execution.result;
         } catch (error) {
           if (error instanceof ExecutionAbortedError) {
-            // A cancelled job: stop ffmpeg, then clean up as MarkFailed would (the row is already FAILED).
+            // A cancelled job: stop ffmpeg and wait for the task that was running, then clean up as
+            // MarkFailed would (the row is already FAILED, or gone with its project).
             controller.abort();
+            while (inFlight.size) await Promise.all(inFlight);
             await tasks
               .markFailed({ ...input, error: { Error: 'JobCancelled', Cause: 'Cancelled by user.' } })
-              .catch(() => undefined);
+              .catch((e: unknown) => options.onError?.(input.jobId, e));
           } else {
             options.onError?.(input.jobId, error);
+            // As the ended-execution event does on AWS: an execution that failed outside its own Fail
+            // state (MarkFailed itself gave up) is closed and cleaned up here.
+            const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+            if (cause?.name !== 'JobFailed') {
+              await tasks
+                .markFailed({
+                  ...input,
+                  error: { Error: cause?.name ?? 'States.Runtime', Cause: cause?.message ?? '' },
+                })
+                .catch(() => undefined);
+            }
           }
         } finally {
           await events.catch(() => undefined);

@@ -6,6 +6,7 @@ import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../
 import { rawRows } from '../db/sql.ts';
 import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+import type { ClipSystem } from './system.ts';
 
 export type Clip = ClipRow;
 
@@ -18,14 +19,22 @@ export interface NewClip {
   duration: number;
   fileUrl: string;
   thumbnailUrl?: string | null;
+  /** Bytes of the MP4. */
   fileSize: number;
+  /** Bytes of every object of the clip, charged to the owner; the MP4's bytes when it is the only one. */
+  storageBytes?: number;
   resolution: string;
   format: string;
   metadata?: Record<string, unknown>;
-  /** When given, the job (which must be PROCESSING) is completed with this clip in the same statement. */
+  system?: ClipSystem;
+  /**
+   * When given, the job (which must be PROCESSING) is completed with this clip in the same statement, and
+   * the template it was made from (if any) counts one more use.
+   */
   jobId?: string;
 }
 
+/** All a request may change: the title and the user's own metadata (never `system` or media keys). */
 export interface ClipPatch {
   title?: string;
   metadata?: Record<string, unknown>;
@@ -40,27 +49,27 @@ export function createClipRepository(db: Database) {
     return row;
   }
 
-  /** Deletes the clip and gives its bytes back in one statement; returns the keys to delete. */
-  async function remove(userId: string, id: string): Promise<{ mediaKeys: string[]; freedBytes: number }> {
-    const rows = await rawRows<{ file_url: string; thumbnail_url: string | null; file_size: string }>(
+  /**
+   * Deletes the clip and gives its bytes back in one statement; returns its project, whose id (with the
+   * owner's and the clip's) names the folder of its media.
+   */
+  async function remove(userId: string, id: string): Promise<{ projectId: string; freedBytes: number }> {
+    const rows = await rawRows<{ project_id: string; storage_bytes: string }>(
       db,
       sql`
         WITH deleted AS (
           DELETE FROM video_clips WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
-          RETURNING file_url, thumbnail_url, file_size
+          RETURNING project_id, storage_bytes
         ), freed AS (
-          UPDATE users SET storage_used = storage_used - (SELECT file_size FROM deleted), updated_at = now()
+          UPDATE users SET storage_used = storage_used - (SELECT storage_bytes FROM deleted), updated_at = now()
           WHERE id = ${userId}::uuid AND EXISTS (SELECT 1 FROM deleted)
           RETURNING id
         )
-        SELECT file_url, thumbnail_url, file_size::text FROM deleted`,
+        SELECT project_id::text, storage_bytes::text FROM deleted`,
     );
     const row = rows[0];
     if (!row) throw new NotFoundError('clip');
-    return {
-      mediaKeys: [row.file_url, row.thumbnail_url].filter((k): k is string => !!k),
-      freedBytes: Number(row.file_size),
-    };
+    return { projectId: row.project_id, freedBytes: Number(row.storage_bytes) };
   }
 
   /**
@@ -98,6 +107,7 @@ export function createClipRepository(db: Database) {
      */
     async register(input: NewClip): Promise<Clip> {
       const id = input.id ?? randomUUID();
+      const charge = input.storageBytes ?? input.fileSize;
       const jobGuard = input.jobId
         ? sql`AND EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${input.jobId}::uuid
                 AND user_id = ${input.userId}::uuid AND status = 'PROCESSING')`
@@ -107,6 +117,10 @@ export function createClipRepository(db: Database) {
             UPDATE generation_jobs SET status = 'COMPLETED', progress = 100, clip_id = ${id}::uuid,
                    completed_at = now(), error_message = NULL
             WHERE id = ${input.jobId}::uuid AND status = 'PROCESSING' AND EXISTS (SELECT 1 FROM clip)
+            RETURNING id, template_id
+          ), used AS (
+            UPDATE templates SET usage_count = usage_count + 1
+            WHERE id = (SELECT template_id FROM job)
             RETURNING id)`
         : sql``;
       const rows = await rawRows<{
@@ -118,18 +132,19 @@ export function createClipRepository(db: Database) {
         db,
         sql`
         WITH charged AS (
-          UPDATE users SET storage_used = storage_used + ${input.fileSize}::bigint, updated_at = now()
+          UPDATE users SET storage_used = storage_used + ${charge}::bigint, updated_at = now()
           WHERE id = ${input.userId}::uuid
-            AND storage_used + ${input.fileSize}::bigint <= storage_limit
+            AND storage_used + ${charge}::bigint <= storage_limit
             AND EXISTS (SELECT 1 FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid)
             ${jobGuard}
           RETURNING id
         ), clip AS (
           INSERT INTO video_clips (id, project_id, user_id, title, duration, file_url, thumbnail_url, file_size,
-                                   resolution, format, metadata)
+                                   storage_bytes, resolution, format, metadata, system)
           SELECT ${id}::uuid, ${input.projectId}::uuid, ${input.userId}::uuid, ${input.title}, ${input.duration}::float8,
-                 ${input.fileUrl}, ${input.thumbnailUrl ?? null}, ${input.fileSize}::bigint, ${input.resolution},
-                 ${input.format}, ${JSON.stringify(input.metadata ?? {})}::jsonb
+                 ${input.fileUrl}, ${input.thumbnailUrl ?? null}, ${input.fileSize}::bigint, ${charge}::bigint,
+                 ${input.resolution}, ${input.format}, ${JSON.stringify(input.metadata ?? {})}::jsonb,
+                 ${JSON.stringify(input.system ?? {})}::jsonb
           FROM charged
           RETURNING id
         )${jobUpdate}
@@ -154,7 +169,7 @@ export function createClipRepository(db: Database) {
           throw new ConflictError('The job is no longer running; its clip was not registered.');
         // The statement's snapshot predates concurrent charges, so read what remains now for the message.
         const [owner] = await db.select().from(users).where(eq(users.id, input.userId));
-        throw new QuotaExceededError(input.fileSize, owner ? owner.storageLimit - owner.storageUsed : 0);
+        throw new QuotaExceededError(charge, owner ? owner.storageLimit - owner.storageUsed : 0);
       }
       if (!result.job_done) {
         // The job was cancelled between the guard and the update: undo the registration.
@@ -167,7 +182,11 @@ export function createClipRepository(db: Database) {
     async update(userId: string, id: string, patch: ClipPatch): Promise<Clip> {
       const [row] = await db
         .update(videoClips)
-        .set({ ...patch, updatedAt: new Date() })
+        .set({
+          ...(patch.title !== undefined ? { title: patch.title } : {}),
+          ...(patch.metadata !== undefined ? { metadata: patch.metadata } : {}),
+          updatedAt: new Date(),
+        })
         .where(own(userId, id))
         .returning();
       if (!row) throw new NotFoundError('clip');

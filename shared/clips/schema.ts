@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
 import { readableText } from '../http/text.ts';
+import { JOB_TYPES } from '../jobs/status.ts';
 import { SUPPORTED_RESOLUTIONS, VIDEO_FORMATS } from './resolutions.ts';
 
 export const clipTitle = z
@@ -47,6 +48,18 @@ export const mediaUrls = z.object({
   expiresAt: isoDate,
 });
 
+/** What the pipeline recorded about the clip; read-only (PATCH changes only title and metadata). */
+export const clipSystem = z
+  .object({
+    jobType: z.enum(JOB_TYPES).nullable(),
+    model: z.string().nullable(),
+    notAi: z.boolean(),
+    hasAudio: z.boolean(),
+    hasHls: z.boolean(),
+    hasPoster: z.boolean(),
+  })
+  .meta({ description: 'Recorded by the pipeline; no request can change it.', readOnly: true });
+
 export const clipResponse = z.object({
   id: uuid,
   projectId: uuid,
@@ -54,10 +67,17 @@ export const clipResponse = z.object({
   duration: z.number(),
   fileUrl: z.string(),
   thumbnailUrl: z.string().nullable(),
-  fileSize: z.number().int(),
+  fileSize: z.number().int().meta({ description: 'Bytes of the MP4 (what downloading videoUrl returns).' }),
+  storageBytes: z
+    .number()
+    .int()
+    .meta({ description: "Bytes of every rendition (MP4, HLS, frames), charged to the owner's storage." }),
   resolution: z.string(),
   format: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .meta({ description: "The user's own data (PATCH replaces it)." }),
+  system: clipSystem,
   createdAt: isoDate,
   updatedAt: isoDate,
   media: mediaUrls.optional(),

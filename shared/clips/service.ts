@@ -1,8 +1,10 @@
 import path from 'node:path/posix';
 import { NotFoundError } from '../errors.ts';
 import { PLAYLIST_NAME, rewritePlaylist, signHlsToken, verifyHlsToken } from '../media/hls-links.ts';
+import { clipPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
+import { clipMediaKeys } from './media-keys.ts';
 import type { Clip, ClipRepository } from './repository.ts';
 
 export function toClipResponse(c: Clip) {
@@ -14,9 +16,18 @@ export function toClipResponse(c: Clip) {
     fileUrl: c.fileUrl,
     thumbnailUrl: c.thumbnailUrl,
     fileSize: c.fileSize,
+    storageBytes: c.storageBytes,
     resolution: c.resolution,
     format: c.format,
     metadata: c.metadata,
+    system: {
+      jobType: c.system.jobType ?? null,
+      model: c.system.model ?? null,
+      notAi: c.system.notAi === true,
+      hasAudio: c.system.hasAudio === true,
+      hasHls: c.system.hasHls === true,
+      hasPoster: c.system.hasPoster === true,
+    },
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -38,19 +49,18 @@ export function createClipService(deps: {
      */
     async getWithMedia(userId: string, clipId: string, apiBase: string) {
       const clip = await deps.clips.get(userId, clipId);
-      const hasHls = typeof clip.metadata.hlsPlaylist === 'string';
       const [video, thumb] = await Promise.all([
         deps.signer.signGet(clip.fileUrl, 'video/mp4'),
         clip.thumbnailUrl ? deps.signer.signGet(clip.thumbnailUrl, 'image/jpeg') : null,
       ]);
       let hlsUrl: string | null = null;
-      if (hasHls) {
+      if (clip.system.hasHls === true) {
         const token = signHlsToken(await deps.hlsLinkKey(), {
           userId,
           clipId,
           expiresAt: Math.floor(Date.now() / 1000) + HLS_LINK_SECONDS,
         });
-        hlsUrl = `${apiBase}/v1/media/hls/${token}/${path.basename(clip.metadata.hlsPlaylist as string)}`;
+        hlsUrl = `${apiBase}/v1/media/hls/${token}/${path.basename(clipMediaKeys(clip).hlsPlaylist)}`;
       }
       return {
         ...toClipResponse(clip),
@@ -68,8 +78,8 @@ export function createClipService(deps: {
       const grant = verifyHlsToken(await deps.hlsLinkKey(), token);
       if (!PLAYLIST_NAME.test(file)) throw new NotFoundError('media');
       const clip = await deps.clips.get(grant.userId, grant.clipId);
-      if (typeof clip.metadata.hlsPlaylist !== 'string') throw new NotFoundError('media');
-      const folder = `${path.dirname(clip.metadata.hlsPlaylist)}/`;
+      if (clip.system.hasHls !== true) throw new NotFoundError('media');
+      const folder = `${path.dirname(clipMediaKeys(clip).hlsPlaylist)}/`;
       const bytes = await deps.store.readBytes(`${folder}${file}`);
       if (bytes === null) throw new NotFoundError('media');
       return rewritePlaylist(
@@ -78,12 +88,10 @@ export function createClipService(deps: {
       );
     },
 
-    /** Deletes the row (refunding its bytes in the same statement), then every object of the clip. */
+    /** Deletes the row (refunding its bytes in the same statement), then every object of the clip's folder. */
     async remove(userId: string, clipId: string) {
       const deleted = await deps.clips.remove(userId, clipId);
-      await deps.store.deleteKeys(deleted.mediaKeys);
-      const video = deleted.mediaKeys[0];
-      if (video) await deps.store.deletePrefix(`${path.dirname(video)}/`);
+      await deps.store.deletePrefix(clipPrefix(userId, deleted.projectId, clipId));
       return deleted;
     },
   };

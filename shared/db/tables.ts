@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ClipSystem } from '../clips/system.ts';
 import { JOB_STATUSES, JOB_TYPES } from '../jobs/status.ts';
 import { PROJECT_STATUSES } from '../projects/status.ts';
 import { SUBSCRIPTION_TIERS } from '../users/tiers.ts';
@@ -85,10 +86,16 @@ export const videoClips = pgTable(
     /** Object key of the MP4 in the media bucket, never a public link. */
     fileUrl: text('file_url').notNull(),
     thumbnailUrl: text('thumbnail_url'),
+    /** Bytes of the MP4 alone (what downloading the video returns). */
     fileSize: bytes('file_size').notNull(),
+    /** Bytes of every rendition (MP4, HLS, frames): what the owner's quota is charged. */
+    storageBytes: bytes('storage_bytes').notNull().default(0),
     resolution: text('resolution').notNull(),
     format: text('format').notNull(),
+    /** The user's own free-form data. */
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** What the pipeline recorded (see clips/system.ts); never written by a request. */
+    system: jsonb('system').$type<ClipSystem>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -103,6 +110,7 @@ export const videoClips = pgTable(
     check('video_clips_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 100`),
     check('video_clips_duration_positive', sql`${t.duration} > 0`),
     check('video_clips_file_size_nonnegative', sql`${t.fileSize} >= 0`),
+    check('video_clips_storage_bytes_nonnegative', sql`${t.storageBytes} >= 0`),
     check('video_clips_resolution_format', sql`${t.resolution} ~ '^[0-9]{2,5}x[0-9]{2,5}$'`),
   ],
 );

@@ -37,10 +37,13 @@ export function proceduralSource(
   }
 }
 
-export function createLocalVideoModel(store: ObjectStore): VideoModel {
-  const renders = new Map<string, Promise<GenerationStatus>>();
+/** Why a local render failed goes to this callback (the log); the job only says that it failed. */
+export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
-  async function render(request: GenerationRequest): Promise<GenerationStatus> {
+export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFailureLog): VideoModel {
+  const renders = new Map<string, { result: Promise<GenerationStatus>; controller: AbortController }>();
+
+  async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
     const p = effectiveGenerate(request.params);
     const [width, height] = p.resolution.split('x').map(Number) as [number, number];
     const dir = await mkdtemp(path.join(os.tmpdir(), 'generate-'));
@@ -54,28 +57,34 @@ export function createLocalVideoModel(store: ObjectStore): VideoModel {
         p.fps,
         p.durationSeconds,
       );
-      await runFfmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        source,
-        '-t',
-        String(p.durationSeconds),
-        '-vf',
-        `format=yuv420p,hue=h=${createHash('md5').update(request.prompt).digest()[0]! % 360}`,
-        ...H264_ARGS,
-        '-an',
-        '-metadata',
-        `comment=${STAND_IN_LABEL}`,
-        '-metadata',
-        `title=${request.prompt.slice(0, 200)}`,
-        file,
-      ]);
+      await runFfmpeg(
+        [
+          '-f',
+          'lavfi',
+          '-i',
+          source,
+          '-t',
+          String(p.durationSeconds),
+          '-vf',
+          `format=yuv420p,hue=h=${createHash('md5').update(request.prompt).digest()[0]! % 360}`,
+          ...H264_ARGS,
+          '-an',
+          '-metadata',
+          `comment=${STAND_IN_LABEL}`,
+          '-metadata',
+          `title=${request.prompt.slice(0, 200)}`,
+          file,
+        ],
+        { signal },
+      );
+      signal.throwIfAborted();
       const videoKey = `${request.outputPrefix}output.mp4`;
       await store.putFile(videoKey, file, 'video/mp4');
       return { state: 'done', videoKey };
     } catch (error) {
-      return { state: 'failed', message: `The local generator failed: ${(error as Error).message}` };
+      if (!signal.aborted) onFailure?.(request.jobId, error);
+      // ffmpeg's own words (paths, stderr) stay in the log.
+      return { state: 'failed', message: 'The local generator could not render this video.' };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -85,16 +94,31 @@ export function createLocalVideoModel(store: ObjectStore): VideoModel {
     id: 'local',
     async start(request) {
       const handle = `local:${request.jobId}`;
-      if (!renders.has(handle)) renders.set(handle, render(request));
+      if (!renders.has(handle)) {
+        const controller = new AbortController();
+        renders.set(handle, { controller, result: render(request, controller.signal) });
+      }
       return { handle };
     },
     async check(handle) {
       const pending = renders.get(handle);
       if (!pending)
         return { state: 'failed', message: 'The local generator lost this job (the server restarted).' };
-      const settled = await Promise.race([pending, Promise.resolve<GenerationStatus>({ state: 'running' })]);
+      const settled = await Promise.race([
+        pending.result,
+        Promise.resolve<GenerationStatus>({ state: 'running' }),
+      ]);
       if (settled.state !== 'running') renders.delete(handle);
       return settled;
+    },
+    /** Kills the job's ffmpeg and waits until the render has settled, so nothing is uploaded after. */
+    async stop(jobId) {
+      const handle = `local:${jobId}`;
+      const pending = renders.get(handle);
+      if (!pending) return;
+      pending.controller.abort();
+      await pending.result;
+      renders.delete(handle);
     },
   };
 }

@@ -20,4 +20,9 @@ export interface VideoModel {
   readonly id: 'local' | 'nova-reel' | 'luma-ray2';
   start(request: GenerationRequest): Promise<{ handle: string }>;
   check(handle: string): Promise<GenerationStatus>;
+  /**
+   * Stops whatever this model still does for the job and resolves once it writes nothing more (the local
+   * stand-in renders in this process; a hosted model cannot be stopped and leaves this out).
+   */
+  stop?(jobId: string): Promise<void>;
 }

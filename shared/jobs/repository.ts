@@ -53,7 +53,7 @@ export function createJobRepository(db: Database) {
     /**
      * Inserts a QUEUED job with its source clips in one statement, only if the project and every source
      * clip belong to the caller, the template (if any) is visible to them, and fewer than `concurrentLimit`
-     * of their jobs are active. The template's usage count grows in that same statement.
+     * of their jobs are active. The template's use is counted when the job completes (clips' register).
      */
     async create(input: NewJob): Promise<JobWithSources> {
       const sources = JSON.stringify(input.sourceClipIds ?? []);
@@ -95,9 +95,6 @@ export function createJobRepository(db: Database) {
         ), links AS (
           INSERT INTO job_source_clips (job_id, position, clip_id)
           SELECT job.id, found.position, found.clip_id FROM job, found
-        ), used AS (
-          UPDATE templates SET usage_count = usage_count + 1
-          WHERE id IN (SELECT id FROM template) AND EXISTS (SELECT 1 FROM job)
         )
         SELECT (SELECT id::text FROM job) AS job_id,
                (SELECT count(*)::int FROM project) AS project_found,

@@ -109,7 +109,7 @@ export function createJobService(deps: Deps) {
             throw new ValidationError('The chosen model cannot do this; see errors.', issues);
           if (generate.imageClipId) {
             const image = byId.get(generate.imageClipId)!;
-            if (image.resolution !== '1280x720' || typeof image.metadata.poster !== 'string') {
+            if (image.resolution !== '1280x720' || image.system.hasPoster !== true) {
               throw new ValidationError(
                 'The start image must come from a 1280x720 clip made by this system.',
                 [

@@ -4,7 +4,10 @@ import { stat } from 'node:fs/promises';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 
-export class FfmpegError extends Error {}
+/** ffmpeg's or ffprobe's own words (stderr, paths): for the log, never for a user. */
+export class FfmpegError extends Error {
+  override name = 'FfmpegError';
+}
 
 /** The H.264 encoding every local output uses (fast, visually good, playable everywhere). */
 export const H264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];

@@ -101,6 +101,7 @@ export async function executeTranscode(
       },
     );
     const mainKey = `${keyOf(fileGroup.OutputGroupSettings.FileGroupSettings!.Destination)}.mp4`;
+    options.signal?.throwIfAborted();
     await store.putFile(mainKey, mp4, 'video/mp4');
     written.push(mainKey);
     const probed = await probe(mp4);
@@ -152,6 +153,7 @@ export async function executeTranscode(
       );
       for (const file of await readdir(dir)) {
         const key = `${path.posix.dirname(base)}/${file}`;
+        options.signal?.throwIfAborted();
         await store.putFile(
           key,
           path.join(dir, file),
@@ -205,6 +207,7 @@ export async function executeTranscode(
       );
       for (const file of await readdir(dir)) {
         const key = `${path.posix.dirname(base)}/${file}`;
+        options.signal?.throwIfAborted();
         await store.putFile(key, path.join(dir, file), 'image/jpeg');
         written.push(key);
       }

@@ -2,8 +2,10 @@
  * The tasks of the generation-job state machine. Lambda functions (functions/pipeline/) and the local
  * runner call the same code with their own adapters.
  */
+import { clipMediaKeys } from '../clips/media-keys.ts';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
+import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
 import type { JobRepository } from '../jobs/repository.ts';
@@ -52,6 +54,8 @@ export interface PipelineDeps {
   models: Record<string, VideoModel>;
   prober: MediaProber;
   now?: () => number;
+  /** Where the technical detail of a failure goes (the job's errorMessage never carries it). */
+  logger?: { warn(message: string, detail: Record<string, unknown>): void };
 }
 
 /** Raised while the model still runs; the state machine's Retry on it is the poll loop. */
@@ -63,9 +67,17 @@ export class GenerationFailed extends Error {
   override name = 'GenerationFailed';
 }
 
-/** Errors whose message was written for the user; anything else is an infrastructure fault. */
+/** A job that cannot run as asked; its message is written for the user. */
+export class JobInputError extends Error {
+  override name = 'JobInputError';
+}
+
+/**
+ * Errors whose message was written for the user. Anything else (a plain Error, an SDK or tool error,
+ * MediaConvert) may carry tool output, keys or paths, and becomes a generic sentence.
+ */
 const USER_FACING = new Set([
-  'Error',
+  'JobInputError',
   'GenerationFailed',
   'GenerationTimedOut',
   'UnreadableMedia',
@@ -78,10 +90,21 @@ const USER_FACING = new Set([
   'ValidationError',
 ]);
 
-/** The Catch's error as a sentence for errorMessage (a Lambda's Cause is JSON; a MediaConvert one too). */
+export const TRANSCODE_FAILED =
+  'The video could not be transcoded; nothing was charged. Check that the source plays, then submit the job again.';
+export const SERVICE_PROBLEM =
+  'A temporary service problem stopped the job; nothing was charged. Please submit it again.';
+
+/** Whether failureMessage passes the error's own message to the user. */
+export const isUserFacing = (error: PipelineState['error']) => USER_FACING.has(error?.Error ?? '');
+
+/**
+ * The Catch's error as a sentence for errorMessage (a Lambda's Cause is JSON). Only messages this service
+ * wrote for users pass through; the rest, which the log keeps, reads as one of the generic sentences.
+ */
 export function failureMessage(error: PipelineState['error']): string {
   if (!error) return 'The job failed.';
-  const name = error.Error ?? 'unknown error';
+  const name = error.Error ?? '';
   let cause = error.Cause ?? '';
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: string; ErrorMessage?: string };
@@ -90,11 +113,9 @@ export function failureMessage(error: PipelineState['error']): string {
     // a plain-text cause
   }
   if (name === 'States.Timeout') return 'The job took too long and was stopped.';
-  if (name.startsWith('MediaConvert') || name === 'States.TaskFailed') {
-    return `Transcoding failed${cause ? `: ${cause}` : '.'}`;
-  }
   if (USER_FACING.has(name) && cause) return cause;
-  return `A temporary service problem (${name}) stopped the job; nothing was charged. Please submit it again.`;
+  if (name.startsWith('MediaConvert') || name === 'States.TaskFailed') return TRANSCODE_FAILED;
+  return SERVICE_PROBLEM;
 }
 
 const uploadOf = (parameters: unknown) => (parameters as Partial<UploadParameters>).upload;
@@ -113,7 +134,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
     const [info, user] = await Promise.all([deps.prober.probe(key), deps.users.getById(userId)]);
     const limits = tierLimits(user.subscriptionTier);
     if (info.duration > limits.maxDurationSeconds) {
-      throw new Error(
+      throw new JobInputError(
         `The uploaded video lasts ${Math.round(info.duration)} s; the ${user.subscriptionTier} tier accepts up to ${limits.maxDurationSeconds} s.`,
       );
     }
@@ -137,9 +158,9 @@ export function createPipelineTasks(deps: PipelineDeps) {
       let image: { key: string; format: 'jpeg' } | undefined;
       if (params.imageClipId) {
         const [clip] = await deps.clips.getMany(job.userId, [params.imageClipId]);
-        const poster = clip?.metadata.poster;
-        if (typeof poster !== 'string') throw new GenerationFailed('The start image clip was deleted.');
-        image = { key: poster, format: 'jpeg' };
+        if (clip?.system.hasPoster !== true)
+          throw new GenerationFailed('The start image clip was deleted or has no poster frame.');
+        image = { key: clipMediaKeys(clip).poster, format: 'jpeg' };
       }
       const { handle } = await model.start({
         jobId: job.id,
@@ -196,12 +217,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
         case 'EDIT':
           sources = (params as EditParameters).clips.map((c) => {
             const clip = byId.get(c.clipId);
-            if (!clip) throw new Error('A source clip was deleted before the job ran.');
+            if (!clip) throw new JobInputError('A source clip was deleted before the job ran.');
             return {
-              key: clip.fileUrl,
+              key: clipMediaKeys(clip).video,
               start: c.start,
               end: c.end,
-              hasAudio: clip.metadata.hasAudio === true,
+              hasAudio: clip.system.hasAudio === true,
             };
           });
           resolution ??= byId.get((params as EditParameters).clips[0]!.clipId)?.resolution;
@@ -215,8 +236,8 @@ export function createPipelineTasks(deps: PipelineDeps) {
             break;
           }
           const clip = byId.get(job.sourceClipIds[0] ?? '');
-          if (!clip) throw new Error('The source clip was deleted before the job ran.');
-          sources = [{ key: clip.fileUrl, hasAudio: clip.metadata.hasAudio === true }];
+          if (!clip) throw new JobInputError('The source clip was deleted before the job ran.');
+          sources = [{ key: clipMediaKeys(clip).video, hasAudio: clip.system.hasAudio === true }];
           resolution ??= clip.resolution;
           fps = job.jobType === 'ENHANCE' ? (params as EnhanceParameters).fps : undefined;
         }
@@ -248,7 +269,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const detail = state.transcoded?.outputGroupDetails[0]?.OutputDetails?.[0];
       const [objects, video] = await Promise.all([deps.store.list(prefix), deps.store.head(keys.video)]);
       if (!video) throw new Error('The transcoded video is missing.');
-      const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+      const storageBytes = objects.reduce((sum, o) => sum + o.size, 0);
       const width = detail?.VideoDetails?.WidthInPx ?? 0;
       const height = detail?.VideoDetails?.HeightInPx ?? 0;
       const clip = await deps.clips.register({
@@ -260,17 +281,17 @@ export function createPipelineTasks(deps: PipelineDeps) {
         duration: (detail?.DurationInMs ?? 0) / 1000,
         fileUrl: keys.video,
         thumbnailUrl: objects.some((o) => o.key === keys.thumbnail) ? keys.thumbnail : null,
-        fileSize: bytes,
+        fileSize: video.size,
+        storageBytes,
         resolution: `${width}x${height}`,
         format: 'mp4',
-        metadata: {
+        system: {
           jobType: job.jobType,
-          hlsPlaylist: objects.some((o) => o.key === keys.hlsPlaylist) ? keys.hlsPlaylist : null,
-          poster: objects.some((o) => o.key === keys.poster) ? keys.poster : null,
-          videoBytes: video.size,
+          hasHls: objects.some((o) => o.key === keys.hlsPlaylist),
+          hasPoster: objects.some((o) => o.key === keys.poster),
           hasAudio: 'AudioDescriptions' in (state.transcode!.settings.OutputGroups[0]?.Outputs[0] ?? {}),
-          ...(job.jobType === 'GENERATE'
-            ? { model: state.generation?.model, notAi: state.generation?.model === 'local' }
+          ...(job.jobType === 'GENERATE' && state.generation
+            ? { model: state.generation.model, notAi: state.generation.model === 'local' }
             : {}),
         },
       });
@@ -280,15 +301,27 @@ export function createPipelineTasks(deps: PipelineDeps) {
       return { clipId: clip.id };
     },
 
-    /** Records why, and removes everything the job wrote; charges nothing. A completed job is left alone. */
+    /**
+     * Records why, and removes everything the job wrote; charges nothing. A completed job is left alone.
+     * When the job's row is gone (its project was deleted while it ran), its folders are still removed:
+     * they are named after the ids the execution started with.
+     */
     async markFailed(state: PipelineState): Promise<void> {
-      const job = await deps.jobs.getForPipeline(state.jobId);
-      if (job.status === 'COMPLETED') return;
-      await deps.jobs.markFailed(job.id, failureMessage(state.error));
-      const upload = uploadOf(job.parameters);
+      // A local render still writing would put its output back after the cleanup.
+      await Promise.all(Object.values(deps.models).map((m) => m.stop?.(state.jobId)));
+      const job = await deps.jobs.getForPipeline(state.jobId).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
+      if (job?.status === 'COMPLETED') return;
+      if (state.error && !isUserFacing(state.error)) {
+        deps.logger?.warn('job failed', { jobId: state.jobId, error: state.error });
+      }
+      if (job) await deps.jobs.markFailed(job.id, failureMessage(state.error));
+      const upload = job ? uploadOf(job.parameters) : undefined;
       await Promise.all([
-        deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id)),
-        deps.store.deletePrefix(clipPrefix(job.userId, job.projectId, job.id)),
+        deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)),
+        deps.store.deletePrefix(clipPrefix(state.userId, state.projectId, state.jobId)),
         upload ? deps.store.deleteKeys([upload.key]) : undefined,
       ]);
     },

@@ -97,18 +97,18 @@ export function createProjectRepository(db: Database) {
         db,
         sql`
         WITH doomed AS (
-          SELECT file_url, thumbnail_url, file_size FROM video_clips
+          SELECT file_url, thumbnail_url, storage_bytes FROM video_clips
           WHERE project_id = ${id}::uuid AND user_id = ${userId}::uuid
         ), deleted AS (
           DELETE FROM video_projects WHERE id = ${id}::uuid AND user_id = ${userId}::uuid RETURNING id
         ), freed AS (
-          UPDATE users SET storage_used = storage_used - (SELECT coalesce(sum(file_size), 0) FROM doomed),
+          UPDATE users SET storage_used = storage_used - (SELECT coalesce(sum(storage_bytes), 0) FROM doomed),
                  updated_at = now()
           WHERE id = ${userId}::uuid AND EXISTS (SELECT 1 FROM deleted)
           RETURNING id
         )
         SELECT d.id::text AS deleted, c.file_url, c.thumbnail_url,
-               (SELECT coalesce(sum(file_size), 0) FROM doomed)::text AS freed
+               (SELECT coalesce(sum(storage_bytes), 0) FROM doomed)::text AS freed
         FROM deleted d LEFT JOIN doomed c ON true`,
       );
       if (rows.length === 0) throw new NotFoundError('project');

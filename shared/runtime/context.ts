@@ -55,7 +55,12 @@ export function buildContext(adapters: Adapters) {
     jobs,
     templates,
     userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
-    projectService: createProjectService({ projects, store: adapters.store }),
+    projectService: createProjectService({
+      projects,
+      jobs,
+      store: adapters.store,
+      workflow: adapters.workflow,
+    }),
     clipService: createClipService({
       clips,
       store: adapters.store,

@@ -8,6 +8,7 @@ import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClipRepository } from '../clips/repository.ts';
 import { awsMediaConfig } from '../config.ts';
+import { GenerationFailed } from '../generation/bedrock-async.ts';
 import { createBedrockRegions, parseOutputBuckets } from '../generation/bedrock-regions.ts';
 import { createLumaRayModel } from '../generation/luma-ray.ts';
 import { MODELS } from '../generation/models.ts';
@@ -52,7 +53,7 @@ export function bedrockVideoModels(options: {
         ...regions.outputFor(region),
         loadImage: async (key) => {
           const bytes = await options.store.readBytes(key);
-          if (!bytes) throw new Error(`start image ${key} is missing`);
+          if (!bytes) throw new GenerationFailed('The start image could not be read.');
           return bytes;
         },
       }),
@@ -71,7 +72,9 @@ function build() {
   const users = createUserRepository(db);
   const jobs = createJobRepository(db);
   const clips = createClipRepository(db);
+  const logger = new Logger({ serviceName: 'ai-video-pipeline' });
   const tasks = createPipelineTasks({
+    logger,
     users,
     jobs,
     clips,
@@ -86,7 +89,7 @@ function build() {
       outputBuckets: parseOutputBuckets(process.env.MODEL_OUTPUT_BUCKETS),
     }),
   });
-  return { db, store, users, jobs, clips, tasks, logger: new Logger({ serviceName: 'ai-video-pipeline' }) };
+  return { db, store, users, jobs, clips, tasks, logger };
 }
 
 let instance: ReturnType<typeof build> | undefined;

@@ -230,17 +230,25 @@ describe('every route through the local server', () => {
         jobType: 'GENERATE',
         templateId: pub.body.id,
         prompt: 'in the rain',
-        parameters: { variables: { animal: 'owl' } },
+        parameters: { variables: { animal: 'owl' }, durationSeconds: 1, resolution: '640x360' },
       },
     });
     expect(job.status).toBe(202);
     expect(job.body).toMatchObject({ prompt: 'a owl at dusk in the rain', templateId: pub.body.id });
     expect(job.body.parameters.model).toBe('local');
+    // A use counts when the job completes, not when it is submitted.
+    expect((await api.call('GET', `/v1/templates/${pub.body.id}`, { token: a.token })).body.usageCount).toBe(
+      0,
+    );
+    await api.env.idle();
+    expect((await api.call('GET', `/v1/jobs/${job.body.id}`, { token: b.token })).body.status).toBe(
+      'COMPLETED',
+    );
     expect((await api.call('GET', `/v1/templates/${pub.body.id}`, { token: a.token })).body.usageCount).toBe(
       1,
     );
     expect((await api.call('DELETE', `/v1/templates/${priv.body.id}`, { token: a.token })).status).toBe(204);
-  });
+  }, 180_000);
 
   it('health, OpenAPI and errors', async () => {
     expect((await api.call('GET', '/v1/health')).body).toMatchObject({

@@ -2,9 +2,12 @@
  * Fault injection at every task of the state machine, cancel in the middle of a run, and 20 concurrent
  * jobs. Each failed job must end FAILED with a readable message, leave no object behind and charge nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BeforeTask } from '#infra/local/workflow.ts';
+import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { GenerationRequest, GenerationStatus, VideoModel } from '#shared/generation/port.ts';
+import { createPipelineTasks } from '#shared/pipeline/tasks.ts';
 import { generateClip, strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
@@ -98,7 +101,8 @@ describe('fault injection', () => {
             throw named('MediaConvert.JobFailed', 'the input has no decodable video');
         };
       },
-      message: /^Transcoding failed: the input has no decodable video/,
+      // MediaConvert's own words stay in the log.
+      message: /^The video could not be transcoded; nothing was charged/,
     },
     {
       name: 'the database fails while registering the clip',
@@ -108,7 +112,7 @@ describe('fault injection', () => {
           if (state === 'RegisterClip') throw named('DatabaseErrorException', 'connection reset');
         };
       },
-      message: /temporary service problem \(DatabaseErrorException\).*nothing was charged/,
+      message: /^A temporary service problem stopped the job; nothing was charged/,
     },
     {
       name: 'S3 fails while preparing the transcode',
@@ -119,7 +123,7 @@ describe('fault injection', () => {
             throw named('InternalError', 'We encountered an internal error.');
         };
       },
-      message: /temporary service problem \(InternalError\)/,
+      message: /^A temporary service problem stopped the job/,
     },
     {
       name: 'marking the job as processing fails',
@@ -161,6 +165,46 @@ describe('fault injection', () => {
   }, 60_000);
 });
 
+describe('a local render still running when the job fails', () => {
+  it('is stopped before the cleanup, so it cannot put its output back afterwards', async () => {
+    const user = await api.newUser();
+    const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'r' } }))
+      .body;
+    const store = api.env.ctx.store;
+    const model = createLocalVideoModel(store);
+    const tasks = createPipelineTasks({
+      users: api.env.ctx.users,
+      jobs: api.env.ctx.jobs,
+      clips: api.env.ctx.clips,
+      store,
+      models: { local: model },
+      prober: { probe: () => Promise.reject(new Error('not used')) },
+    });
+    const jobId = randomUUID();
+    const { handle } = await model.start({
+      jobId,
+      prompt: 'a render that outlives its job',
+      params: { model: 'local', durationSeconds: 4, resolution: '640x360' },
+      outputPrefix: `work/${user.userId}/${jobId}/generation/`,
+    });
+    await tasks.markFailed({
+      jobId,
+      userId: user.userId,
+      projectId: project.id,
+      jobType: 'GENERATE',
+      error: { Error: 'GenerationFailed', Cause: 'The model stopped responding.' },
+    });
+    // However long the render would have taken, it has nothing left to write.
+    let status = await model.check(handle);
+    while (status.state === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await model.check(handle);
+    }
+    expect(status.state).toBe('failed');
+    expect(await strayObjects(api, user.userId)).toEqual([]);
+  });
+});
+
 describe('start image', () => {
   it('hands Nova Reel the full-size poster frame of a 1280x720 clip', async () => {
     const user = await api.newUser();
@@ -183,8 +227,9 @@ describe('start image', () => {
     });
     expect(submitted.status).toBe(202);
     await waitForJob(api, user.token, submitted.body.id, 50);
-    expect(seen?.image).toEqual({ key: source.metadata.poster, format: 'jpeg' });
-    expect(await api.env.ctx.store.head(source.metadata.poster)).toMatchObject({ size: expect.any(Number) });
+    const poster = `users/${user.userId}/projects/${project.id}/clips/${source.id}/poster.0000000.jpg`;
+    expect(seen?.image).toEqual({ key: poster, format: 'jpeg' });
+    expect(await api.env.ctx.store.head(poster)).toMatchObject({ size: expect.any(Number) });
   });
 });
 
@@ -238,6 +283,6 @@ describe('concurrency', () => {
         async (e) => (await api.call('GET', `/v1/clips/${e.job.clipId}`, { token: user.token })).body,
       ),
     );
-    expect(me.storageUsed).toBe(clips.reduce((sum, c) => sum + c.fileSize, 0));
+    expect(me.storageUsed).toBe(clips.reduce((sum, c) => sum + c.storageBytes, 0));
   }, 240_000);
 });

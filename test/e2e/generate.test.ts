@@ -46,12 +46,24 @@ it('generates a clip with the local model: playable MP4, HLS and thumbnail, stor
   const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token })).body;
   expect(clip).toMatchObject({ resolution: '640x360', format: 'mp4' });
   expect(clip.duration).toBeCloseTo(2, 0);
-  expect(clip.metadata).toMatchObject({ model: 'local', notAi: true });
+  expect(clip.system).toEqual({
+    jobType: 'GENERATE',
+    model: 'local',
+    notAi: true,
+    hasAudio: false,
+    hasHls: true,
+    hasPoster: true,
+  });
+  expect(clip.metadata).toEqual({});
   const file = path.join(tmp, 'video.mp4');
   await api.env.ctx.store.downloadToFile(clip.fileUrl, file);
   const probed = await probe(file);
   expect(probed).toMatchObject({ width: 640, height: 360, hasAudio: false });
   expect(probed.duration).toBeCloseTo(2, 0);
+  // fileSize is the MP4 itself, what the video link downloads; storageBytes adds HLS and frames.
+  expect(clip.fileSize).toBe(probed.size);
+  expect((await (await fetch(clip.media.videoUrl)).arrayBuffer()).byteLength).toBe(clip.fileSize);
+  expect(clip.storageBytes).toBeGreaterThan(clip.fileSize);
 
   const playlist = await fetch(clip.media.hlsUrl);
   expect(playlist.status).toBe(200);
@@ -61,7 +73,7 @@ it('generates a clip with the local model: playable MP4, HLS and thumbnail, stor
   expect(new Uint8Array(await thumb.arrayBuffer()).slice(0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));
 
   const me = (await api.call('GET', '/v1/me', { token })).body;
-  expect(me.storageUsed).toBe(clip.fileSize);
+  expect(me.storageUsed).toBe(clip.storageBytes);
   const work = await api.env.ctx.store.list(`work/`);
   expect(work).toEqual([]);
 });

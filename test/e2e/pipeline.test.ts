@@ -60,7 +60,7 @@ describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
     });
     expect(problems).toEqual([]);
     expect(clip.duration).toBeCloseTo(probed.duration, 0);
-    expect((await me()).storageUsed).toBe(before + clip.fileSize);
+    expect((await me()).storageUsed).toBe(before + clip.storageBytes);
   });
 
   it('upscales and converts the frame rate (ENHANCE)', async () => {
@@ -72,7 +72,7 @@ describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
     });
     expect(submitted.status).toBe(202);
     const { job } = await waitForJob(api, user.token, submitted.body.id);
-    expect(job.status).toBe('COMPLETED');
+    expect([job.status, job.errorMessage]).toEqual(['COMPLETED', null]);
     const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
     expect(clip.resolution).toBe('1280x720');
     const { problems } = await expectPlayableClip(api, clip, { width: 1280, height: 720, duration: 2 });
@@ -91,8 +91,10 @@ describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
     const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
     const { problems } = await expectPlayableClip(api, clip, { width: 640, height: 360, duration: 3 });
     expect(problems).toEqual([]);
-    expect(clip.metadata.poster).toBe(clip.fileUrl.replace('video.mp4', 'poster.0000000.jpg'));
-    expect(await api.env.ctx.store.head(clip.metadata.poster)).not.toBeNull();
+    expect(clip.system).toMatchObject({ jobType: 'TRANSCODE', hasPoster: true, hasHls: true });
+    expect(
+      await api.env.ctx.store.head(clip.fileUrl.replace('video.mp4', 'poster.0000000.jpg')),
+    ).not.toBeNull();
   });
 });
 
@@ -156,7 +158,7 @@ describe('uploads', () => {
     });
     expect(problems).toEqual([]);
     expect(probed.hasAudio).toBe(true);
-    expect((await me()).storageUsed).toBe(before + clip.fileSize);
+    expect((await me()).storageUsed).toBe(before + clip.storageBytes);
     expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
   });
 

@@ -139,8 +139,9 @@ describeEachDriver('repositories on', (driver) => {
       const u = await newUser();
       const p = await repos.projects.create(u.id, { title: 'to delete' });
       const keep = await repos.projects.create(u.id, { title: 'keep' });
-      await repos.clips.register(clipInput(u.id, p.id, 1000));
-      await repos.clips.register(clipInput(u.id, p.id, 500));
+      // The quota is charged and refunded every rendition's bytes, not only the MP4's.
+      await repos.clips.register({ ...clipInput(u.id, p.id, 100), storageBytes: 1000 });
+      await repos.clips.register({ ...clipInput(u.id, p.id, 50), storageBytes: 500 });
       await repos.clips.register(clipInput(u.id, keep.id, 7));
       expect((await repos.users.getById(u.id)).storageUsed).toBe(1507);
       const deleted = await repos.projects.remove(u.id, p.id);
@@ -206,6 +207,28 @@ describeEachDriver('repositories on', (driver) => {
   });
 
   describe('clips', () => {
+    it('keeps the MP4 bytes apart from the charged bytes, and system facts apart from user metadata', async () => {
+      const u = await newUser();
+      const p = await repos.projects.create(u.id, { title: 'sizes' });
+      const clip = await repos.clips.register({
+        ...clipInput(u.id, p.id, 300),
+        storageBytes: 1200,
+        metadata: { mine: 1 },
+        system: { jobType: 'GENERATE', hasHls: true, hasPoster: true, hasAudio: false },
+      });
+      expect(clip).toMatchObject({ fileSize: 300, storageBytes: 1200, metadata: { mine: 1 } });
+      expect((await repos.users.getById(u.id)).storageUsed).toBe(1200);
+      // A patch carrying system-looking keys changes the user's metadata only.
+      const patched = await repos.clips.update(u.id, clip.id, {
+        metadata: { hlsPlaylist: 'users/x/hls/index.m3u8', hasAudio: true },
+        ...({ system: { hasAudio: true }, storageBytes: 0, fileUrl: 'elsewhere' } as object),
+      });
+      expect(patched.system).toEqual({ jobType: 'GENERATE', hasHls: true, hasPoster: true, hasAudio: false });
+      expect(patched).toMatchObject({ storageBytes: 1200, fileUrl: clip.fileUrl });
+      expect((await repos.clips.remove(u.id, clip.id)).freedBytes).toBe(1200);
+      expect((await repos.users.getById(u.id)).storageUsed).toBe(0);
+    });
+
     it('registers within quota, refuses beyond it, lists, updates and deletes with refunds', async () => {
       const u = await newUser();
       const p = await repos.projects.create(u.id, { title: 'clips' });
@@ -226,7 +249,7 @@ describeEachDriver('repositories on', (driver) => {
       expect((await repos.clips.update(u.id, big.id, { title: 'renamed' })).title).toBe('renamed');
       const removed = await repos.clips.remove(u.id, big.id);
       expect(removed.freedBytes).toBe(limit - 100);
-      expect(removed.mediaKeys).toContain(big.fileUrl);
+      expect(removed.projectId).toBe(p.id);
       expect((await repos.users.getById(u.id)).storageUsed).toBe(100);
       await expect(repos.clips.register({ ...clipInput(u.id, p.id, 1), duration: 0 })).rejects.toBeInstanceOf(
         ValidationError,
@@ -342,7 +365,7 @@ describeEachDriver('repositories on', (driver) => {
       await expect(repos.templates.get(a.id, priv.id)).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it('counts template use when a job is created from it, only if the job is created', async () => {
+    it('counts a template use when a job made from it completes, not when it is submitted or fails', async () => {
       const u = await newUser();
       const p = await repos.projects.create(u.id, { title: 'tpl' });
       const tpl = await repos.templates.create(u.id, { name: 'T', category: 'general', prompt: 'p' });
@@ -358,6 +381,14 @@ describeEachDriver('repositories on', (driver) => {
       await expect(
         repos.jobs.create({ ...base, templateId: tpl.id, concurrentLimit: 1 }),
       ).rejects.toBeInstanceOf(TooManyRequestsError);
+      expect((await repos.templates.get(u.id, tpl.id)).usageCount).toBe(0);
+      // Submit and cancel: no use.
+      await repos.jobs.cancel(u.id, job.id);
+      expect((await repos.templates.get(u.id, tpl.id)).usageCount).toBe(0);
+      // Submit and complete: one use, counted by the statement that registers the clip.
+      const done = await repos.jobs.create({ ...base, templateId: tpl.id, concurrentLimit: 1 });
+      await repos.jobs.markProcessing(done.id);
+      await repos.clips.register(clipInput(u.id, p.id, 10, done.id));
       expect((await repos.templates.get(u.id, tpl.id)).usageCount).toBe(1);
       await expect(
         repos.jobs.create({ ...base, templateId: randomUUID(), concurrentLimit: 5 }),
@@ -394,8 +425,27 @@ describeEachDriver('repositories on', (driver) => {
           isPublic: true,
         });
         const users = await Promise.all(Array.from({ length: 5 }, () => newUser()));
+        const projects = await Promise.all(users.map((x) => repos.projects.create(x.id, { title: 'uses' })));
+        const jobs = [];
+        for (let i = 0; i < 50; i += 1) {
+          const job = await repos.jobs.create({
+            userId: users[i % 5]!.id,
+            projectId: projects[i % 5]!.id,
+            jobType: 'GENERATE',
+            prompt: 'x',
+            parameters: {},
+            templateId: tpl.id,
+            concurrentLimit: 100,
+          });
+          await repos.jobs.markProcessing(job.id);
+          jobs.push(job);
+        }
+        expect((await repos.templates.get(u.id, tpl.id)).usageCount).toBe(0);
+        // A use counts when its job completes: 50 completions in parallel.
         await Promise.all(
-          Array.from({ length: 50 }, (_, i) => repos.templates.recordUse(users[i % 5]!.id, tpl.id)),
+          jobs.map((job, i) =>
+            repos.clips.register(clipInput(users[i % 5]!.id, projects[i % 5]!.id, 10, job.id)),
+          ),
         );
         expect((await repos.templates.get(u.id, tpl.id)).usageCount).toBe(50);
       });
