@@ -5,13 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClipRepository } from '#shared/clips/repository.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { createProjectRepository } from '#shared/projects/repository.ts';
 import { clipPrefix } from '#shared/storage/keys.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
-import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
 
 const MIGRATIONS = new URL('../../../shared/db/migrations/', import.meta.url);
 // Found by its name's ending, so re-numbering the migrations does not break the test.
@@ -20,7 +20,7 @@ const MIGRATION = readFileSync(
   'utf8',
 );
 
-describe.each(DRIVER_CASES)('clip system migration on $name', (driver) => {
+describeEachDriver('clip system migration on', (driver) => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await driver.open();

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { users as usersTable } from '#shared/db/tables.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { AccountRecordConflictError, fallbackUsername, provisionUser } from '#shared/users/provision.ts';
 import { createUserRepository, type UserRepository } from '#shared/users/repository.ts';
-import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
 
-describe.each(DRIVER_CASES)('users on $name', (driver) => {
+describeEachDriver('users on', (driver) => {
   let t: TestDatabase;
   let users: UserRepository;
   beforeAll(async () => {
