@@ -13,6 +13,7 @@ import { createProjectService } from '../projects/service.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { createTemplateRepository } from '../templates/repository.ts';
+import { createReservationRepository } from '../uploads/reservations.ts';
 import { createUploadService } from '../uploads/service.ts';
 import { createUserRepository } from '../users/repository.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
@@ -41,6 +42,7 @@ export function buildContext(adapters: Adapters) {
   const clips = createClipRepository(adapters.db);
   const jobs = createJobRepository(adapters.db);
   const templates = createTemplateRepository(adapters.db);
+  const reservations = createReservationRepository(adapters.db);
   return {
     ...adapters,
     users,
@@ -48,6 +50,7 @@ export function buildContext(adapters: Adapters) {
     clips,
     jobs,
     templates,
+    reservations,
     projectService: createProjectService({ projects, store: adapters.store }),
     clipService: createClipService({
       clips,
@@ -56,7 +59,7 @@ export function buildContext(adapters: Adapters) {
       hlsLinkKey: adapters.hlsLinkKey,
     }),
     jobService: createJobService({ users, clips, jobs, templates, workflow: adapters.workflow }),
-    uploadService: createUploadService({ users, projects, signer: adapters.signer }),
+    uploadService: createUploadService({ reservations, signer: adapters.signer }),
   };
 }
 
