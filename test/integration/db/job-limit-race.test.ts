@@ -53,6 +53,26 @@ describe.each(DRIVER_CASES)('concurrent-job limit on $name', (driver) => {
       expect(accepted.length, `round ${round}`).toBe(limit);
       const active = (await jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
       expect(active.length).toBe(limit);
+      // Ending jobs (failure, cancel) race with 20 new submissions: the slots they free are taken once.
+      const [first, second] = accepted.map((r) => (r as PromiseFulfilledResult<{ id: string }>).value.id);
+      const next = await Promise.allSettled([
+        jobs.markFailed(first!, 'done'),
+        jobs.cancel(u.id, second!),
+        ...Array.from({ length: 20 }, () =>
+          jobs.create({
+            userId: u.id,
+            projectId: p.id,
+            jobType: 'GENERATE',
+            prompt: 'y',
+            parameters: {},
+            concurrentLimit: limit,
+          }),
+        ),
+      ]);
+      expect(next.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(2 + limit);
+      const queued = (await jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
+      expect(queued.length).toBeLessThanOrEqual(limit);
+      expect((await users.getById(u.id)).activeJobs).toBe(queued.length);
     }
   });
 });
