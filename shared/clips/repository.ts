@@ -6,6 +6,7 @@ import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../
 import { rawRows } from '../db/sql.ts';
 import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+import { lapsed } from '../uploads/reservations.ts';
 
 export type Clip = ClipRow;
 
@@ -127,7 +128,7 @@ export function createClipRepository(db: Database) {
           FOR UPDATE
         ), released AS (
           DELETE FROM upload_reservations
-          WHERE user_id = ${input.userId}::uuid AND (id = ${input.jobId ?? null}::uuid OR expires_at <= now())
+          WHERE user_id = ${input.userId}::uuid AND (id = ${input.jobId ?? null}::uuid OR ${lapsed})
             AND EXISTS (SELECT 1 FROM ready)
           RETURNING bytes
         ), charged AS (

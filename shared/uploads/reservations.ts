@@ -6,8 +6,8 @@
  * bytes, with the user's row locked first, and the users_storage_reserved_range check (used + reserved <=
  * limit) refuses whatever would exceed the quota, on the row as it is after the lock.
  *
- * Nothing runs on a schedule: a reservation whose upload never came expires, and expired rows are swept by
- * the next statement that reserves or registers for that user.
+ * Nothing runs on a schedule: a reservation whose upload never came expires, and lapsed rows (expired, or
+ * of a deleted project) are swept by the next statement that reserves or registers for that user.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
@@ -31,19 +31,23 @@ export interface NewReservation {
   ttlSeconds: number;
 }
 
+/** A reservation nothing will claim: expired, or its project was deleted. */
+export const lapsed = sql.raw(`(upload_reservations.expires_at <= now() OR NOT EXISTS (
+  SELECT 1 FROM video_projects vp WHERE vp.id = upload_reservations.project_id))`);
+
 const isQuotaCheck = (error: unknown) => {
   const { constraint } = sqlErrorInfo(error);
   return constraint === 'users_storage_reserved_range' || constraint === 'users_storage_used_range';
 };
 
 export function createReservationRepository(db: Database) {
-  /** Bytes the user can still reserve or store: limit − used − unexpired reservations. */
+  /** Bytes the user can still reserve or store: limit − used − reservations that have not lapsed. */
   async function remaining(userId: string): Promise<number> {
     const rows = await rawRows<{ remaining: string | null }>(
       db,
       sql`SELECT (u.storage_limit - u.storage_used - COALESCE((
-                SELECT sum(r.bytes) FROM upload_reservations r
-                WHERE r.user_id = u.id AND r.expires_at > now()), 0))::text AS remaining
+                SELECT sum(bytes) FROM upload_reservations
+                WHERE upload_reservations.user_id = u.id AND NOT ${lapsed}), 0))::text AS remaining
           FROM users u WHERE u.id = ${userId}::uuid`,
     );
     return Math.max(0, Number(rows[0]?.remaining ?? 0));
@@ -70,7 +74,7 @@ export function createReservationRepository(db: Database) {
         RETURNING bytes
       ), swept AS (
         DELETE FROM upload_reservations
-        WHERE user_id = ${input.userId}::uuid AND expires_at <= now() AND id <> ${input.id}::uuid
+        WHERE user_id = ${input.userId}::uuid AND id <> ${input.id}::uuid AND ${lapsed}
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
       ), added AS (

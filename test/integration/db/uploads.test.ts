@@ -163,6 +163,16 @@ describe.each(DRIVER_CASES)('uploads on $name', (driver) => {
     expect(await counters(u.id)).toMatchObject({ reserved: 500 * MiB, summed: 500 * MiB });
   });
 
+  it('sweeps the reservations of a deleted project', async () => {
+    const { u, p } = await owner();
+    await presigned(u.id, p.id, 900 * MiB);
+    await projects.remove(u.id, p.id);
+    const other = await projects.create(u.id, { title: 'other' });
+    expect(await reservations.remaining(u.id)).toBe(GiB);
+    await presigned(u.id, other.id, 500 * MiB);
+    expect(await counters(u.id)).toMatchObject({ reserved: 500 * MiB, summed: 500 * MiB });
+  });
+
   it('converts the reservation into the charge when the clip registers: nothing counted twice', async () => {
     const { u, p } = await owner();
     const { store, started, ingest } = harness();
