@@ -10,6 +10,7 @@
  * - `abandon` ends an upload whose processing could not start (the trigger's dead-letter path) as a FAILED
  *   job with a message, gives its reservation back and deletes the file.
  */
+import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { NotFoundError, QuotaExceededError } from '../errors.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
 import { parseUploadKey } from '../storage/keys.ts';
@@ -162,7 +163,12 @@ export function createUploadIngest(deps: {
           concurrentLimit: tierLimits(user.subscriptionTier).concurrentJobs,
           whenFull: 'wait',
         })
-        .catch(missingAsNull);
+        .catch((error: unknown) => {
+          // The same event delivered twice at once: the other delivery created the job and starts it.
+          if (sqlErrorInfo(error).sqlState === UNIQUE_VIOLATION) return 'duplicate' as const;
+          return missingAsNull(error);
+        });
+      if (job === 'duplicate') return upload.uploadId;
       if (!job) return forget();
       if (job.admitted) await start(job);
       return job.id;

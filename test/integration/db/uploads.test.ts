@@ -222,6 +222,18 @@ describe.each(DRIVER_CASES)('uploads on $name', (driver) => {
     expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
   });
 
+  it('a duplicate event delivered at the same time makes one job, started once', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    const ids = await Promise.all([ingest.ingest(key, 1000), ingest.ingest(key, 1000)]);
+    expect(ids).toEqual([id, id]);
+    expect(started.filter((s) => s.jobId === id).length).toBeGreaterThanOrEqual(1);
+    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'QUEUED', admitted: true });
+    expect(await counters(u.id)).toMatchObject({ active: 1, counted: 1, reserved: 1000, summed: 1000 });
+  });
+
   it('the dead-letter path records a FAILED job for an upload that never got one', async () => {
     const { u, p } = await owner();
     const { store, ingest } = harness();
