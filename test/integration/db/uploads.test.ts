@@ -305,6 +305,45 @@ describe.each(DRIVER_CASES)('uploads on $name', (driver) => {
         expect(await counters(u.id)).toMatchObject({ reserved: 19 * size, summed: 19 * size });
       });
 
+      it('keeps used + reserved within the quota while a registration converts a reservation among parallel presigns', async () => {
+        for (let round = 0; round < 5; round += 1) {
+          const { u, p } = await owner();
+          const { store, ingest } = harness();
+          const { id, key } = await presigned(u.id, p.id, 300 * MiB);
+          await store.putBytes(key, new Uint8Array(10), 'video/mp4');
+          await ingest.ingest(key, 10);
+          await jobs.markProcessing(id);
+          const results = await Promise.allSettled([
+            clips.register({
+              id,
+              jobId: id,
+              userId: u.id,
+              projectId: p.id,
+              title: 'c',
+              duration: 1,
+              fileUrl: 'k',
+              fileSize: 400 * MiB,
+              resolution: '1280x720',
+              format: 'mp4',
+            }),
+            ...Array.from({ length: 30 }, () => presigned(u.id, p.id, 100 * MiB)),
+          ]);
+          for (const r of results) {
+            if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(QuotaExceededError);
+          }
+          const c = await counters(u.id);
+          expect(c.reserved).toBe(c.summed);
+          const user = await users.getById(u.id);
+          expect(user.storageUsed + user.storageReserved).toBeLessThanOrEqual(user.storageLimit);
+          const presignsOk = results.slice(1).filter((r) => r.status === 'fulfilled').length;
+          const registered = results[0]!.status === 'fulfilled';
+          expect(user.storageUsed).toBe(registered ? 400 * MiB : 0);
+          expect(c.reserved).toBe(presignsOk * 100 * MiB + (registered ? 0 : 300 * MiB));
+          // Whatever the interleaving, every byte of the quota that could be given out was given out.
+          expect(GiB - user.storageUsed - user.storageReserved).toBeLessThan(100 * MiB);
+        }
+      });
+
       it('admits exactly the limit among 50 parallel uploads, and keeps the counter exact as jobs end', async () => {
         const { u, p } = await owner();
         const { store, started, ingest } = harness();
