@@ -10,6 +10,7 @@ import { migrate } from '#shared/db/migrate.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
 import { createProjectRepository } from '#shared/projects/repository.ts';
 import { createTemplateRepository } from '#shared/templates/repository.ts';
+import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 
 export async function measureStatements(): Promise<
@@ -24,6 +25,7 @@ export async function measureStatements(): Promise<
   const clips = createClipRepository(db);
   const jobs = createJobRepository(db);
   const templates = createTemplateRepository(db);
+  const reservations = createReservationRepository(db);
   const rows: { call: string; kind: 'read' | 'write'; statements: number }[] = [];
   async function count<T>(call: string, kind: 'read' | 'write', fn: () => Promise<T>): Promise<T> {
     counter.reset();
@@ -103,6 +105,40 @@ export async function measureStatements(): Promise<
   });
   await count('jobs.markFailed', 'write', () => jobs.markFailed(j3.id, 'x'));
   await count('jobs.listActive', 'read', () => jobs.listActive());
+  const upload = { userId: u.id, projectId: p.id, bytes: 1000, ttlSeconds: 900 };
+  const r1 = crypto.randomUUID();
+  await count('reservations.create', 'write', () => reservations.create({ ...upload, id: r1 }));
+  await count('reservations.find', 'read', () => reservations.find(r1));
+  await count('reservations.hold', 'write', () => reservations.hold({ ...upload, id: r1 }));
+  await count('reservations.release', 'write', () => reservations.release(r1));
+  const r2 = crypto.randomUUID();
+  await reservations.create({ ...upload, id: r2 });
+  await reservations.hold({ ...upload, id: r2 });
+  await count('jobs.create (upload, waits for a slot)', 'write', () =>
+    jobs.create({
+      id: r2,
+      userId: u.id,
+      projectId: p.id,
+      jobType: 'TRANSCODE',
+      prompt: 'x',
+      parameters: {},
+      concurrentLimit: 0,
+      whenFull: 'wait',
+    }),
+  );
+  await count('jobs.admitNextWaiting', 'write', () => jobs.admitNextWaiting(u.id, 10));
+  await count('jobs.markFailed (releases the reservation)', 'write', () => jobs.markFailed(r2, 'x'));
+  await count('jobs.recordFailed', 'write', () =>
+    jobs.recordFailed({
+      id: crypto.randomUUID(),
+      userId: u.id,
+      projectId: p.id,
+      jobType: 'TRANSCODE',
+      prompt: 'x',
+      parameters: {},
+      errorMessage: 'x',
+    }),
+  );
   await count('clips.remove', 'write', () => clips.remove(u.id, c.id));
   await count('templates.remove', 'write', () => templates.remove(u.id, t.id));
   await count('projects.remove', 'write', () => projects.remove(u.id, p.id));

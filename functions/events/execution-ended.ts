@@ -1,13 +1,27 @@
 /**
- * EventBridge "Step Functions Execution Status Change" for ABORTED, TIMED_OUT and FAILED executions. A
- * stopped execution (a cancelled job) never reaches its Catch, so this is where its job is closed and its
- * artifacts removed; likewise an execution that failed outside its Catch (MarkFailed itself gave up).
+ * EventBridge "Step Functions Execution Status Change" for ended executions. A stopped execution (a
+ * cancelled job) never reaches its Catch, so this is where its job is closed and its artifacts removed;
+ * likewise an execution that failed outside its Catch (MarkFailed itself gave up). Whatever the ending,
+ * the job's slot is free again, so the owner's uploads waiting for one are started.
  */
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+import { createUploadIngest } from '#shared/uploads/ingest.ts';
+import { createReservationRepository } from '#shared/uploads/reservations.ts';
+import type { JobExecutionInput } from '#shared/workflow/port.ts';
+import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
+
+const sfn = new SFNClient({});
 
 export interface ExecutionStatusChange {
-  detail: { status: string; input?: string | null; error?: string | null; cause?: string | null };
+  detail: {
+    status: string;
+    input?: string | null;
+    error?: string | null;
+    cause?: string | null;
+    stateMachineArn?: string;
+  };
 }
 
 /** How a stopped or timed-out execution reads to the user (the error names failureMessage knows). */
@@ -30,6 +44,19 @@ export function failedStateOf(event: ExecutionStatusChange): PipelineState | nul
 }
 
 export async function handler(event: ExecutionStatusChange): Promise<void> {
+  const runtime = pipelineRuntime();
   const state = failedStateOf(event);
-  if (state) await pipelineRuntime().tasks.markFailed(state);
+  if (state) await runtime.tasks.markFailed(state);
+  const { input, stateMachineArn } = event.detail;
+  if (!input || !stateMachineArn) return;
+  const { userId } = JSON.parse(input) as JobExecutionInput;
+  const uploads = createUploadIngest({
+    users: runtime.users,
+    jobs: runtime.jobs,
+    reservations: createReservationRepository(runtime.db),
+    store: runtime.store,
+    workflow: stepFunctionsWorkflow(sfn, stateMachineArn),
+  });
+  const started = await uploads.startWaiting(userId);
+  if (started.length) runtime.logger.info('waiting uploads started', { userId, jobIds: started });
 }

@@ -1,12 +1,57 @@
 /**
- * PLACEHOLDER (cdk branch): the real handler comes from another branch; it marks the job of an upload
- * whose trigger failed as FAILED. This file exists only so the CDK app can synthesise; it fails every
- * batch so no record is consumed unhandled.
+ * The upload trigger's on-failure destination: an SQS queue receiving Lambda's invocation records of upload
+ * events that failed every attempt. Each record's `requestPayload` is the original event; every upload in
+ * it ends as a FAILED job with a message (the job is recorded if it never was), its reservation is given
+ * back and its file deleted, so an upload whose processing could not start never ends as nothing.
  */
-import type { SQSEvent } from 'aws-lambda';
+import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { awsUploadIngest, type ObjectCreatedDetail, objectsOf } from './upload-trigger.ts';
 
-export async function handler(event: SQSEvent): Promise<void> {
-  throw new Error(
-    `upload-dead-letter is not implemented (${event.Records.length} records left in the queue)`,
-  );
+/** Lambda's record of an asynchronous invocation, as sent to a destination. */
+export interface InvocationRecord {
+  version?: string;
+  timestamp?: string;
+  requestContext?: {
+    requestId?: string;
+    functionArn?: string;
+    condition?: string;
+    approximateInvokeCount?: number;
+  };
+  requestPayload: S3Event | ObjectCreatedDetail;
+  responseContext?: { statusCode?: number; functionError?: string };
+  responsePayload?: { errorType?: string; errorMessage?: string } | null;
+}
+
+/** The uploads named by one SQS message body (an invocation record); none when it names no object. */
+export function uploadsOfRecord(body: string): { key: string; size: number }[] {
+  const record = JSON.parse(body) as Partial<InvocationRecord>;
+  const payload = record.requestPayload as Partial<S3Event> & Partial<ObjectCreatedDetail>;
+  if (!payload || (!payload.Records && !payload.detail?.object)) return [];
+  return objectsOf(payload as S3Event | ObjectCreatedDetail);
+}
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const { runtime, ingest } = awsUploadIngest();
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const message of event.Records) {
+    try {
+      const record = JSON.parse(message.body) as Partial<InvocationRecord>;
+      runtime.logger.warn('upload event failed every attempt', {
+        condition: record.requestContext?.condition,
+        requestId: record.requestContext?.requestId,
+        errorType: record.responsePayload?.errorType,
+      });
+      for (const { key, size } of uploadsOfRecord(message.body)) {
+        const jobId = await ingest.abandon(key, size);
+        runtime.logger.info('upload abandoned', { key, jobId });
+      }
+    } catch (error) {
+      runtime.logger.error('dead-lettered upload not closed', {
+        messageId: message.messageId,
+        error: error as Error,
+      });
+      failures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
 }

@@ -1,17 +1,19 @@
 /**
  * S3 "Object Created" under uploads/: each finished upload becomes a TRANSCODE job. On AWS the event comes
  * through EventBridge; s3rver (locally) and classic bucket notifications send S3Event records; both are read.
- * S3 may deliver an event more than once; the job's id is the upload's id, so a repeat finds its job.
+ * S3 may deliver an event more than once; the job's id is the upload's id, so a repeat finds its job. An
+ * invocation that fails after Lambda's retries reaches upload-dead-letter.ts through the on-failure queue.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Event } from 'aws-lambda';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
+import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
 const sfn = new SFNClient({});
 
-interface ObjectCreatedDetail {
+export interface ObjectCreatedDetail {
   detail: { object: { key: string; size: number } };
 }
 
@@ -26,16 +28,24 @@ export function objectsOf(event: S3Event | ObjectCreatedDetail): { key: string; 
   return [{ key: event.detail.object.key, size: event.detail.object.size }];
 }
 
-export async function handler(event: S3Event | ObjectCreatedDetail): Promise<void> {
-  const runtime = pipelineRuntime();
-  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+/** The ingest of the deployed functions: Aurora, S3 and the state machine named by STATE_MACHINE_ARN. */
+export function awsUploadIngest(stateMachineArn = process.env.STATE_MACHINE_ARN) {
   if (!stateMachineArn) throw new Error('Missing environment variable STATE_MACHINE_ARN');
-  const ingest = createUploadIngest({
-    users: runtime.users,
-    jobs: runtime.jobs,
-    store: runtime.store,
-    workflow: stepFunctionsWorkflow(sfn, stateMachineArn),
-  });
+  const runtime = pipelineRuntime();
+  return {
+    runtime,
+    ingest: createUploadIngest({
+      users: runtime.users,
+      jobs: runtime.jobs,
+      reservations: createReservationRepository(runtime.db),
+      store: runtime.store,
+      workflow: stepFunctionsWorkflow(sfn, stateMachineArn),
+    }),
+  };
+}
+
+export async function handler(event: S3Event | ObjectCreatedDetail): Promise<void> {
+  const { runtime, ingest } = awsUploadIngest();
   for (const { key, size } of objectsOf(event)) {
     const jobId = await ingest.ingest(key, size);
     runtime.logger.info('upload received', { key, jobId });

@@ -28,7 +28,7 @@ import { localProber } from '#shared/media/local-prober.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, buildContext, setContextFactory } from '#shared/runtime/context.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
-import { createUploadIngest } from '#shared/uploads/ingest.ts';
+import { createUploadIngest, type UploadIngest } from '#shared/uploads/ingest.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
 import { startLocalDynamo } from './dynamo.ts';
@@ -39,10 +39,12 @@ import { type BeforeTask, createLocalWorkflow, type LocalWorkflowOptions } from 
  * Jobs a previous run left behind: QUEUED ones start now; PROCESSING ones lost their in-process execution
  * and end FAILED with a message (their partial artifacts are removed).
  */
-async function resumeJobs(ctx: AppContext, tasks: PipelineTasks): Promise<void> {
+async function resumeJobs(ctx: AppContext, tasks: PipelineTasks, uploads: UploadIngest): Promise<void> {
+  const waiting = new Set<string>();
   for (const job of await ctx.jobs.listActive()) {
     const input = { jobId: job.id, userId: job.userId, projectId: job.projectId, jobType: job.jobType };
-    if (job.status === 'QUEUED') await ctx.workflow.start(input);
+    if (job.status === 'QUEUED' && !job.admitted) waiting.add(job.userId);
+    else if (job.status === 'QUEUED') await ctx.workflow.start(input);
     else {
       await tasks.markFailed({
         ...input,
@@ -51,8 +53,11 @@ async function resumeJobs(ctx: AppContext, tasks: PipelineTasks): Promise<void> 
           Cause: 'The local server stopped while this job ran; submit it again.',
         },
       });
+      waiting.add(job.userId);
     }
   }
+  // Uploads that waited for a slot, and slots the failed jobs just gave back.
+  for (const userId of waiting) await uploads.startWaiting(userId);
 }
 
 export interface LocalEnvironmentOptions {
@@ -149,6 +154,13 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     },
     logger: ctx.logger,
   });
+  const uploads = createUploadIngest({
+    users: ctx.users,
+    jobs: ctx.jobs,
+    reservations: ctx.reservations,
+    store,
+    workflow,
+  });
   local = createLocalWorkflow({
     tasks,
     store,
@@ -157,21 +169,28 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     onError: (jobId, error) => ctx.logger.error('job execution failed', { jobId, error: error as Error }),
+    onEnded: (input) => uploads.startWaiting(input.userId),
   });
   setContextFactory(async () => ctx);
-  const uploads = createUploadIngest({ users: ctx.users, jobs: ctx.jobs, store, workflow });
   const ingesting = new Set<Promise<unknown>>();
   s3.onObjectCreated((event) => {
     for (const record of event.Records) {
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      const size = record.s3.object.size;
+      // Deployed, a failed trigger lands in its on-failure queue and the dead-letter handler abandons the
+      // upload; here that happens at once.
       const work = uploads
-        .ingest(key, record.s3.object.size)
-        .catch((error: unknown) => ctx.logger.error('upload not processed', { key, error: error as Error }))
+        .ingest(key, size)
+        .catch(async (error: unknown) => {
+          ctx.logger.error('upload not processed', { key, error: error as Error });
+          await uploads.abandon(key, size);
+        })
+        .catch((error: unknown) => ctx.logger.error('upload not abandoned', { key, error: error as Error }))
         .finally(() => ingesting.delete(work));
       ingesting.add(work);
     }
   });
-  await resumeJobs(ctx, tasks);
+  await resumeJobs(ctx, tasks, uploads);
   return {
     ctx,
     db,

@@ -45,6 +45,8 @@ export interface LocalWorkflowOptions {
   onEvent?: (jobId: string, event: { type: string; state?: string }) => void;
   onError?: (jobId: string, error: unknown) => void;
   beforeTask?: BeforeTask;
+  /** Runs after each execution ends, however it ended (starts the owner's waiting uploads). */
+  onEnded?: (input: JobExecutionInput) => Promise<unknown>;
 }
 
 const LAMBDA_STATES = [
@@ -168,6 +170,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
         } finally {
           await events.catch(() => undefined);
           running.delete(input.jobId);
+          await options.onEnded?.(input).catch((error: unknown) => options.onError?.(input.jobId, error));
         }
       })();
       running.set(input.jobId, { abort: execution.abort, controller, done });
@@ -180,7 +183,8 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
       await run.done;
     },
     async idle() {
-      await Promise.all([...running.values()].map((r) => r.done));
+      // An ending execution may start another (a waiting upload); wait for those too.
+      while (running.size) await Promise.all([...running.values()].map((r) => r.done));
     },
   };
 }

@@ -6,6 +6,7 @@ import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../
 import { rawRows } from '../db/sql.ts';
 import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+import { lapsed } from '../uploads/reservations.ts';
 import type { ClipSystem } from './system.ts';
 
 export type Clip = ClipRow;
@@ -103,7 +104,10 @@ export function createClipRepository(db: Database) {
 
     /**
      * Charges the owner's quota and inserts the clip in one statement, so concurrent registrations can
-     * never take storage_used past storage_limit; with a jobId the job turns COMPLETED in that statement too.
+     * never take storage_used past storage_limit; with a jobId the job turns COMPLETED in that statement too,
+     * and the job's upload reservation (and any expired one) is converted into the charge: nothing is
+     * counted twice. The quota holds through users_storage_reserved_range (used + reserved <= limit),
+     * checked on the row as it is after the lock.
      */
     async register(input: NewClip): Promise<Clip> {
       const id = input.id ?? randomUUID();
@@ -131,12 +135,21 @@ export function createClipRepository(db: Database) {
       }>(
         db,
         sql`
-        WITH charged AS (
-          UPDATE users SET storage_used = storage_used + ${charge}::bigint, updated_at = now()
-          WHERE id = ${input.userId}::uuid
-            AND storage_used + ${charge}::bigint <= storage_limit
+        WITH ready AS (
+          SELECT id FROM users WHERE id = ${input.userId}::uuid
             AND EXISTS (SELECT 1 FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid)
             ${jobGuard}
+          FOR UPDATE
+        ), released AS (
+          DELETE FROM upload_reservations
+          WHERE user_id = ${input.userId}::uuid AND (id = ${input.jobId ?? null}::uuid OR ${lapsed})
+            AND EXISTS (SELECT 1 FROM ready)
+          RETURNING bytes
+        ), charged AS (
+          UPDATE users SET storage_used = storage_used + ${charge}::bigint,
+                 storage_reserved = storage_reserved - (SELECT COALESCE(sum(bytes), 0) FROM released),
+                 updated_at = now()
+          WHERE id IN (SELECT id FROM ready)
           RETURNING id
         ), clip AS (
           INSERT INTO video_clips (id, project_id, user_id, title, duration, file_url, thumbnail_url, file_size,
@@ -156,8 +169,19 @@ export function createClipRepository(db: Database) {
                    : sql`1`
                } AS job_running,
                ${input.jobId ? sql`(SELECT count(*)::int FROM job)` : sql`1`} AS job_done`,
-      ).catch((error: unknown) => {
+      ).catch(async (error: unknown) => {
         const info = sqlErrorInfo(error);
+        if (
+          info.constraint === 'users_storage_reserved_range' ||
+          info.constraint === 'users_storage_used_range'
+        ) {
+          // The statement's snapshot predates concurrent charges, so read what remains now for the message.
+          const [owner] = await db.select().from(users).where(eq(users.id, input.userId));
+          throw new QuotaExceededError(
+            charge,
+            owner ? owner.storageLimit - owner.storageUsed - owner.storageReserved : 0,
+          );
+        }
         if (info.sqlState === '23514')
           throw new ValidationError(`The clip breaks a rule (${info.constraint}).`);
         throw error;
@@ -165,11 +189,7 @@ export function createClipRepository(db: Database) {
       const result = rows[0];
       if (!result?.clip_id) {
         if (!result?.project_found) throw new NotFoundError('project');
-        if (!result.job_running)
-          throw new ConflictError('The job is no longer running; its clip was not registered.');
-        // The statement's snapshot predates concurrent charges, so read what remains now for the message.
-        const [owner] = await db.select().from(users).where(eq(users.id, input.userId));
-        throw new QuotaExceededError(charge, owner ? owner.storageLimit - owner.storageUsed : 0);
+        throw new ConflictError('The job is no longer running; its clip was not registered.');
       }
       if (!result.job_done) {
         // The job was cancelled between the guard and the update: undo the registration.

@@ -39,6 +39,13 @@ export const users = pgTable(
     subscriptionTier: text('subscription_tier', { enum: SUBSCRIPTION_TIERS }).notNull().default('FREE'),
     storageUsed: bytes('storage_used').notNull().default(0),
     storageLimit: bytes('storage_limit').notNull(),
+    /** Bytes set aside for uploads on their way (the sum of this user's upload_reservations rows). */
+    storageReserved: bytes('storage_reserved').notNull().default(0),
+    /**
+     * Jobs holding one of the tier's concurrent-job slots (QUEUED or PROCESSING and admitted), kept equal to
+     * their count by a trigger on generation_jobs; the limit is checked against it under the row's lock.
+     */
+    activeJobs: integer('active_jobs').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -46,6 +53,11 @@ export const users = pgTable(
     unique('users_email_key').on(t.email),
     uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`),
     check('users_storage_used_range', sql`${t.storageUsed} >= 0 AND ${t.storageUsed} <= ${t.storageLimit}`),
+    check(
+      'users_storage_reserved_range',
+      sql`${t.storageReserved} >= 0 AND ${t.storageUsed} + ${t.storageReserved} <= ${t.storageLimit}`,
+    ),
+    check('users_active_jobs_nonnegative', sql`${t.activeJobs} >= 0`),
     check('users_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{3,30}$'`),
     check('users_tier_valid', sql`${t.subscriptionTier} IN ('FREE', 'BASIC', 'PRO', 'ENTERPRISE')`),
   ],
@@ -156,6 +168,11 @@ export const generationJobs = pgTable(
     parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default({}),
     progress: integer('progress').notNull().default(0),
     errorMessage: text('error_message'),
+    /**
+     * Whether the job holds one of its owner's concurrent-job slots. Submitted jobs are admitted when
+     * created; an upload that arrives while every slot is taken waits QUEUED and unadmitted.
+     */
+    admitted: boolean('admitted').notNull().default(true),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date', precision: 3 }),
     completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date', precision: 3 }),
     createdAt: createdAt(),
@@ -193,10 +210,42 @@ export const jobSourceClips = pgTable(
   (t) => [primaryKey({ columns: [t.jobId, t.position] }), index('job_source_clips_clip_idx').on(t.clipId)],
 );
 
-export const schema = { users, videoProjects, videoClips, templates, generationJobs, jobSourceClips };
+/**
+ * Storage set aside for a presigned upload (the id is the upload's id, later its job's id). It expires a
+ * while after the POST policy does; expired rows are swept by the statements that change reservations.
+ * No foreign key to the project: a cascade would delete rows without giving their bytes back.
+ */
+export const uploadReservations = pgTable(
+  'upload_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id').notNull(),
+    bytes: bytes('bytes').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('upload_reservations_user_expires_idx').on(t.userId, t.expiresAt),
+    check('upload_reservations_bytes_positive', sql`${t.bytes} > 0`),
+  ],
+);
+
+export const schema = {
+  users,
+  videoProjects,
+  videoClips,
+  templates,
+  generationJobs,
+  jobSourceClips,
+  uploadReservations,
+};
 
 export type UserRow = typeof users.$inferSelect;
 export type ProjectRow = typeof videoProjects.$inferSelect;
 export type ClipRow = typeof videoClips.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
 export type JobRow = typeof generationJobs.$inferSelect;
+export type UploadReservationRow = typeof uploadReservations.$inferSelect;

@@ -19,8 +19,13 @@ export interface NewJob {
   parameters: Record<string, unknown>;
   templateId?: string | null;
   sourceClipIds?: readonly string[];
-  /** The tier's limit of QUEUED + PROCESSING jobs. */
+  /** The tier's limit of jobs holding a slot (QUEUED or PROCESSING and admitted). */
   concurrentLimit: number;
+  /**
+   * When every slot is taken: 'refuse' (a submission gets 429) or 'wait' (an upload, whose file is already
+   * stored, is recorded QUEUED without a slot and admitted later by `admitNextWaiting`).
+   */
+  whenFull?: 'refuse' | 'wait';
 }
 
 export interface JobFilter extends PageRequest {
@@ -47,21 +52,53 @@ export function createJobRepository(db: Database) {
     };
   }
 
+  /**
+   * QUEUED/PROCESSING → FAILED in one statement that also gives back the job's upload reservation. The
+   * owner's row is locked before the job's (the order clip registration uses too), so they cannot deadlock.
+   */
+  async function fail(userId: string | null, jobId: string, message: string): Promise<boolean> {
+    const owned = userId === null ? sql`` : sql`AND j.user_id = ${userId}::uuid`;
+    const rows = await rawRows<{ id: string }>(
+      db,
+      sql`
+      WITH owner AS (
+        SELECT u.id FROM users u JOIN generation_jobs j ON j.user_id = u.id
+        WHERE j.id = ${jobId}::uuid ${owned}
+        FOR UPDATE OF u
+      ), job AS (
+        UPDATE generation_jobs j SET status = 'FAILED', error_message = ${message}, completed_at = now()
+        WHERE j.id = ${jobId}::uuid ${owned} AND j.status IN ('QUEUED', 'PROCESSING')
+          AND EXISTS (SELECT 1 FROM owner)
+        RETURNING j.id, j.user_id
+      ), released AS (
+        DELETE FROM upload_reservations r USING job WHERE r.id = job.id AND r.user_id = job.user_id
+        RETURNING r.user_id, r.bytes
+      ), freed AS (
+        UPDATE users SET storage_reserved = storage_reserved - released.bytes
+        FROM released WHERE users.id = released.user_id
+      )
+      SELECT id::text AS id FROM job`,
+    );
+    return rows.length > 0;
+  }
+
   return {
     get: (userId: string, id: string) => get(userId, id),
 
     /**
      * Inserts a QUEUED job with its source clips in one statement, only if the project and every source
-     * clip belong to the caller, the template (if any) is visible to them, and fewer than `concurrentLimit`
-     * of their jobs are active. The template's use is counted when the job completes (clips' register).
+     * clip belong to the caller, the template (if any) is visible to them, and a slot is free: the owner's
+     * row is locked and `active_jobs` (kept by a trigger) is compared with the limit after the lock, so
+     * parallel submissions cannot all see the same free slot. The template's use is counted when the job
+     * completes (clips' register).
      */
     async create(input: NewJob): Promise<JobWithSources> {
       const sources = JSON.stringify(input.sourceClipIds ?? []);
       const templateId = input.templateId ?? null;
+      const wait = input.whenFull === 'wait';
       const rows = await rawRows<{
         job_id: string | null;
         project_found: number;
-        active: number;
         sources_found: number;
         template_found: number;
       }>(
@@ -69,11 +106,12 @@ export function createJobRepository(db: Database) {
         sql`
         WITH owner AS (
           SELECT id FROM users WHERE id = ${input.userId}::uuid FOR UPDATE
+        ), slot AS (
+          -- FOR UPDATE re-reads a row changed since the statement began: active_jobs is current here.
+          SELECT id FROM users
+          WHERE id = ${input.userId}::uuid AND active_jobs < ${input.concurrentLimit}::int FOR UPDATE
         ), project AS (
           SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
-        ), active AS (
-          SELECT count(*)::int AS n FROM generation_jobs
-          WHERE user_id = ${input.userId}::uuid AND status IN ('QUEUED', 'PROCESSING')
         ), wanted AS (
           SELECT value::uuid AS clip_id, ordinality::int - 1 AS position
           FROM jsonb_array_elements_text(${sources}::jsonb) WITH ORDINALITY
@@ -84,11 +122,11 @@ export function createJobRepository(db: Database) {
           SELECT id FROM templates
           WHERE id = ${templateId}::uuid AND (is_public OR created_by = ${input.userId}::uuid)
         ), job AS (
-          INSERT INTO generation_jobs (id, project_id, user_id, job_type, prompt, parameters, template_id)
+          INSERT INTO generation_jobs (id, project_id, user_id, job_type, prompt, parameters, template_id, admitted)
           SELECT COALESCE(${input.id ?? null}::uuid, gen_random_uuid()), project.id, owner.id, ${input.jobType}, ${input.prompt}, ${JSON.stringify(input.parameters)}::jsonb,
-                 (SELECT id FROM template)
-          FROM owner, project, active
-          WHERE active.n < ${input.concurrentLimit}::int
+                 (SELECT id FROM template), EXISTS (SELECT 1 FROM slot)
+          FROM owner, project
+          WHERE (EXISTS (SELECT 1 FROM slot) OR ${wait}::boolean)
             AND (SELECT count(*) FROM found) = (SELECT count(*) FROM wanted)
             AND (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))
           RETURNING id
@@ -98,7 +136,6 @@ export function createJobRepository(db: Database) {
         )
         SELECT (SELECT id::text FROM job) AS job_id,
                (SELECT count(*)::int FROM project) AS project_found,
-               (SELECT n FROM active) AS active,
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
                (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found`,
       );
@@ -108,11 +145,37 @@ export function createJobRepository(db: Database) {
         if (!r.sources_found) throw new NotFoundError('source clip');
         if (!r.template_found) throw new NotFoundError('template');
         throw new TooManyRequestsError(
-          `You already have ${r.active} active jobs, the most your tier allows; wait for one to finish.`,
+          `You already have ${input.concurrentLimit} active jobs, the most your tier allows; wait for one to finish.`,
           30,
         );
       }
       return get(input.userId, r.job_id);
+    },
+
+    /**
+     * Gives a free slot to the owner's oldest upload job waiting QUEUED without one; returns it (to be
+     * started) or undefined when no slot is free or nothing waits. The owner's row is locked first, as in
+     * `create`, so two jobs ending together cannot both fill the last slot.
+     */
+    async admitNextWaiting(userId: string, concurrentLimit: number): Promise<Job | undefined> {
+      const rows = await rawRows<{ id: string }>(
+        db,
+        sql`
+        WITH slot AS (
+          SELECT id FROM users WHERE id = ${userId}::uuid AND active_jobs < ${concurrentLimit}::int FOR UPDATE
+        ), next AS (
+          SELECT id FROM generation_jobs
+          WHERE user_id = ${userId}::uuid AND status = 'QUEUED' AND NOT admitted AND EXISTS (SELECT 1 FROM slot)
+          ORDER BY created_at, id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED
+        )
+        UPDATE generation_jobs SET admitted = true
+        WHERE id = (SELECT id FROM next) AND status = 'QUEUED' AND NOT admitted
+        RETURNING id::text AS id`,
+      );
+      const id = rows[0]?.id;
+      return id ? get(null, id) : undefined;
     },
 
     /** Jobs of one of the caller's projects (another user's project reads as not found), newest first. */
@@ -158,28 +221,38 @@ export function createJobRepository(db: Database) {
       return row;
     },
 
-    /** Ends a QUEUED or PROCESSING job as FAILED; returns undefined when it had already ended. */
+    /**
+     * Ends a QUEUED or PROCESSING job as FAILED and releases the storage reserved for it (an upload's);
+     * returns undefined when it had already ended.
+     */
     async markFailed(jobId: string, errorMessage: string): Promise<Job | undefined> {
-      const [row] = await db
-        .update(generationJobs)
-        .set({ status: 'FAILED', errorMessage: errorMessage.slice(0, 2000), completedAt: new Date() })
-        .where(and(eq(generationJobs.id, jobId), inArray(generationJobs.status, allowedSources('FAILED'))))
-        .returning();
-      return row;
+      const ended = await fail(null, jobId, errorMessage.slice(0, 2000));
+      return ended ? get(null, jobId) : undefined;
     },
 
-    /** Cancels the caller's job if it is still active. */
+    /** Cancels the caller's job if it is still active (and releases its reservation, as markFailed does). */
     async cancel(userId: string, jobId: string, message = 'Cancelled by user.'): Promise<Job> {
-      const [row] = await db
-        .update(generationJobs)
-        .set({ status: 'FAILED', errorMessage: message, completedAt: new Date() })
-        .where(and(own(userId, jobId), inArray(generationJobs.status, allowedSources('FAILED'))))
-        .returning();
-      if (row) return row;
+      if (await fail(userId, jobId, message)) return get(userId, jobId);
       const existing = await get(userId, jobId);
       throw new ConflictError(
         `The job is already ${existing.status}; only QUEUED or PROCESSING jobs can be cancelled.`,
       );
+    },
+
+    /**
+     * Records a job that never ran as FAILED (an upload refused or abandoned before its job existed); a job
+     * that already exists is left as it is. Nothing is recorded when the project is gone.
+     */
+    async recordFailed(
+      input: Omit<NewJob, 'concurrentLimit' | 'whenFull'> & { id: string; errorMessage: string },
+    ) {
+      await db.execute(sql`
+        INSERT INTO generation_jobs (id, project_id, user_id, job_type, prompt, parameters, status, error_message,
+                                     completed_at)
+        SELECT ${input.id}::uuid, id, user_id, ${input.jobType}, ${input.prompt}, ${JSON.stringify(input.parameters)}::jsonb,
+               'FAILED', ${input.errorMessage.slice(0, 2000)}, now()
+        FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
+        ON CONFLICT (id) DO NOTHING`);
     },
 
     /** Progress only grows, stays within 0–100, and only while the job runs. */

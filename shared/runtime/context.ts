@@ -14,6 +14,7 @@ import { createProjectService } from '../projects/service.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { createTemplateRepository } from '../templates/repository.ts';
+import { createReservationRepository } from '../uploads/reservations.ts';
 import { createUploadService } from '../uploads/service.ts';
 import { createUserRowGuard } from '../users/provision.ts';
 import { createUserRepository } from '../users/repository.ts';
@@ -47,6 +48,7 @@ export function buildContext(adapters: Adapters) {
   const clips = createClipRepository(adapters.db);
   const jobs = createJobRepository(adapters.db);
   const templates = createTemplateRepository(adapters.db);
+  const reservations = createReservationRepository(adapters.db);
   return {
     ...adapters,
     users,
@@ -54,6 +56,7 @@ export function buildContext(adapters: Adapters) {
     clips,
     jobs,
     templates,
+    reservations,
     userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
     projectService: createProjectService({
       projects,
@@ -77,7 +80,7 @@ export function buildContext(adapters: Adapters) {
       enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
       ...(adapters.now ? { now: adapters.now } : {}),
     }),
-    uploadService: createUploadService({ users, projects, signer: adapters.signer }),
+    uploadService: createUploadService({ reservations, signer: adapters.signer }),
   };
 }
 

@@ -129,6 +129,8 @@ export function createMediaSigner(
   const postTtl = options.postTtlSeconds ?? 900;
   const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
   return {
+    /** How long a presigned POST stays valid. */
+    postTtlSeconds: postTtl,
     async signGet(key: string, contentType?: string): Promise<SignedUrl> {
       const url = await getSignedUrl(
         client,
@@ -141,11 +143,14 @@ export function createMediaSigner(
       );
       return { url, expiresAt: expiry(getTtl) };
     },
-    /** A browser-ready POST whose policy pins the key and content type and caps the size. */
-    async presignPost(key: string, contentType: string, maxBytes: number) {
+    /**
+     * A browser-ready POST whose policy pins the key and content type and refuses a file larger than the
+     * size declared for it (S3 enforces content-length-range; the upload trigger checks again).
+     */
+    async presignPost(key: string, contentType: string, declaredBytes: number) {
       const fields: Record<string, string> = { 'Content-Type': contentType };
       const conditions: Parameters<typeof createPresignedPost>[1]['Conditions'] = [
-        ['content-length-range', 1, maxBytes],
+        ['content-length-range', 1, declaredBytes],
         ['eq', '$Content-Type', contentType],
       ];
       if (kmsKeyId) {

@@ -1,18 +1,25 @@
 /**
  * Turns a finished upload (an S3 ObjectCreated event) into a TRANSCODE job whose result becomes a clip.
- * s3rver and presigned POST policies may let an oversized file through, so the size is checked again here;
- * a file that does not fit is deleted and its job ends FAILED with the reason.
+ *
+ * - The file must not be larger than declared (S3 enforces the POST policy deployed; s3rver does not, so the
+ *   size is checked here too); a refused file is deleted and its job ends FAILED with the reason.
+ * - The upload's reservation is held while the job waits and runs (or the file's bytes are reserved again
+ *   if the reservation expired), so the quota that admitted the upload still holds when it registers.
+ * - The job obeys the tier's concurrent-job limit: when every slot is taken it waits QUEUED without one and
+ *   `startWaiting` starts it when one of the owner's jobs ends.
+ * - `abandon` ends an upload whose processing could not start (the trigger's dead-letter path) as a FAILED
+ *   job with a message, gives its reservation back and deletes the file.
  */
-import { NotFoundError } from '../errors.ts';
-import type { JobRepository } from '../jobs/repository.ts';
+import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
+import { NotFoundError, QuotaExceededError } from '../errors.ts';
+import type { Job, JobRepository } from '../jobs/repository.ts';
 import { parseUploadKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UserRepository } from '../users/repository.ts';
+import { tierLimits } from '../users/tiers.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
+import { HELD_RESERVATION_SECONDS, type ReservationRepository } from './reservations.ts';
 import { MAX_UPLOAD_BYTES } from './service.ts';
-
-/** The file is already stored, so an upload is processed even when the tier's job slots are all busy. */
-const UPLOAD_JOB_LIMIT = 1_000_000;
 
 export interface UploadParameters {
   upload: { key: string; fileName: string; size: number };
@@ -20,71 +27,150 @@ export interface UploadParameters {
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
+export const UPLOAD_NOT_STARTED = 'Processing of the upload could not start; upload the file again.';
+
+const missingAsNull = (error: unknown) => {
+  if (error instanceof NotFoundError) return null;
+  throw error;
+};
+
 export function createUploadIngest(deps: {
   users: UserRepository;
   jobs: JobRepository;
+  reservations: ReservationRepository;
   store: ObjectStore;
   workflow: JobWorkflow;
 }) {
+  const jobFields = (upload: NonNullable<ReturnType<typeof parseUploadKey>>, key: string, size: number) => ({
+    id: upload.uploadId,
+    userId: upload.userId,
+    projectId: upload.projectId,
+    jobType: 'TRANSCODE' as const,
+    prompt: `Upload ${upload.fileName}`.slice(0, 2000),
+    parameters: { upload: { key, fileName: upload.fileName, size } } satisfies UploadParameters,
+  });
+
+  /** Starts an admitted upload job; if it cannot start, it ends FAILED and its file is deleted. */
+  async function start(job: Job): Promise<void> {
+    try {
+      await deps.workflow.start({
+        jobId: job.id,
+        userId: job.userId,
+        projectId: job.projectId,
+        jobType: 'TRANSCODE',
+      });
+    } catch (error) {
+      await deps.jobs.markFailed(job.id, UPLOAD_NOT_STARTED);
+      const key = (job.parameters as Partial<UploadParameters>).upload?.key;
+      if (key) await deps.store.deleteKeys([key]);
+      throw error;
+    }
+  }
+
+  /** Starts the owner's waiting uploads while slots are free (called whenever one of their jobs ends). */
+  async function startWaiting(userId: string): Promise<string[]> {
+    const user = await deps.users.getById(userId).catch(missingAsNull);
+    if (!user) return [];
+    const limit = tierLimits(user.subscriptionTier).concurrentJobs;
+    const started: string[] = [];
+    for (let job = await deps.jobs.admitNextWaiting(userId, limit); job; ) {
+      await start(job);
+      started.push(job.id);
+      job = await deps.jobs.admitNextWaiting(userId, limit);
+    }
+    return started;
+  }
+
+  /** Ends the upload as a FAILED job with `message` (recording one if none exists), frees and deletes. */
+  async function refuse(key: string, size: number, message: string): Promise<string | null> {
+    const upload = parseUploadKey(key);
+    if (!upload) return null;
+    const ended = await deps.jobs.markFailed(upload.uploadId, message);
+    if (!ended) await deps.jobs.recordFailed({ ...jobFields(upload, key, size), errorMessage: message });
+    await deps.reservations.release(upload.uploadId);
+    await deps.store.deleteKeys([key]);
+    // A job that held a slot has given it up.
+    if (ended?.admitted) await startWaiting(upload.userId);
+    return upload.uploadId;
+  }
+
   return {
+    startWaiting,
+
+    /**
+     * For an upload whose processing could not start after every retry: it ends FAILED with a message
+     * (unless it already ended), its reservation is released and its file deleted.
+     */
+    async abandon(key: string, size = 0): Promise<string | null> {
+      return refuse(key, size, UPLOAD_NOT_STARTED);
+    },
+
     /** Returns the job's id, or null when the key is not an upload of a living user and project. */
     async ingest(key: string, size: number): Promise<string | null> {
       const upload = parseUploadKey(key);
       if (!upload) return null;
-      const existing = await deps.jobs.getForPipeline(upload.uploadId).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      });
-      if (existing) return existing.id;
-      const user = await deps.users.getById(upload.userId).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      });
-      const job = user
-        ? await deps.jobs
-            .create({
-              id: upload.uploadId,
-              userId: upload.userId,
-              projectId: upload.projectId,
-              jobType: 'TRANSCODE',
-              prompt: `Upload ${upload.fileName}`.slice(0, 2000),
-              parameters: { upload: { key, fileName: upload.fileName, size } } satisfies UploadParameters,
-              concurrentLimit: UPLOAD_JOB_LIMIT,
-            })
-            .catch((error: unknown) => {
-              if (error instanceof NotFoundError) return null;
-              throw error;
-            })
-        : null;
-      if (!user || !job) {
+      const existing = await deps.jobs.getForPipeline(upload.uploadId).catch(missingAsNull);
+      if (existing) {
+        // A repeated event: an admitted job whose start may have been lost is started (starting is idempotent).
+        if (existing.status === 'QUEUED' && existing.admitted) await start(existing);
+        return existing.id;
+      }
+      const user = await deps.users.getById(upload.userId).catch(missingAsNull);
+      const forget = async () => {
         // The account or project was deleted while the file was on its way.
+        await deps.reservations.release(upload.uploadId);
         await deps.store.deleteKeys([key]);
         return null;
-      }
-      const allowed = Math.min(user.storageLimit - user.storageUsed, MAX_UPLOAD_BYTES);
-      if (size > allowed) {
-        await deps.jobs.markFailed(
-          job.id,
-          `The uploaded file is ${mib(size)} but only ${mib(Math.max(0, allowed))} of storage remains; it was deleted.`,
+      };
+      if (!user) return forget();
+      const declared = (await deps.reservations.find(upload.uploadId))?.bytes;
+      if (declared !== undefined && size > declared) {
+        return refuse(
+          key,
+          size,
+          `The uploaded file is ${mib(size)}, larger than the ${mib(declared)} declared for it; it was deleted.`,
         );
-        await deps.store.deleteKeys([key]);
-        return job.id;
+      }
+      if (size > MAX_UPLOAD_BYTES) {
+        return refuse(
+          key,
+          size,
+          `The uploaded file is larger than ${mib(MAX_UPLOAD_BYTES)}; it was deleted.`,
+        );
       }
       try {
-        await deps.workflow.start({
-          jobId: job.id,
-          userId: job.userId,
-          projectId: job.projectId,
-          jobType: 'TRANSCODE',
+        await deps.reservations.hold({
+          id: upload.uploadId,
+          userId: upload.userId,
+          projectId: upload.projectId,
+          bytes: size,
+          ttlSeconds: HELD_RESERVATION_SECONDS,
         });
       } catch (error) {
-        await deps.jobs.markFailed(
-          job.id,
-          'Processing of the upload could not start; upload the file again.',
-        );
-        await deps.store.deleteKeys([key]);
+        if (error instanceof NotFoundError) return forget();
+        if (error instanceof QuotaExceededError) {
+          return refuse(
+            key,
+            size,
+            `The uploaded file is ${mib(size)} but only ${mib(error.remaining)} of storage remains; it was deleted.`,
+          );
+        }
         throw error;
       }
+      const job = await deps.jobs
+        .create({
+          ...jobFields(upload, key, size),
+          concurrentLimit: tierLimits(user.subscriptionTier).concurrentJobs,
+          whenFull: 'wait',
+        })
+        .catch((error: unknown) => {
+          // The same event delivered twice at once: the other delivery created the job and starts it.
+          if (sqlErrorInfo(error).sqlState === UNIQUE_VIOLATION) return 'duplicate' as const;
+          return missingAsNull(error);
+        });
+      if (job === 'duplicate') return upload.uploadId;
+      if (!job) return forget();
+      if (job.admitted) await start(job);
       return job.id;
     },
   };

@@ -1,33 +1,52 @@
 import { randomUUID } from 'node:crypto';
 import { QuotaExceededError } from '../errors.ts';
-import type { ProjectRepository } from '../projects/repository.ts';
 import { uploadKey } from '../storage/keys.ts';
 import type { MediaSigner } from '../storage/s3.ts';
-import type { UserRepository } from '../users/repository.ts';
+import { RESERVATION_MARGIN_SECONDS, type ReservationRepository } from './reservations.ts';
 
 /** Largest single upload, whatever the remaining quota (S3's POST limit is 5 GiB). */
 export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
-export function createUploadService(deps: {
-  users: UserRepository;
-  projects: ProjectRepository;
-  signer: MediaSigner;
-}) {
+export function createUploadService(deps: { reservations: ReservationRepository; signer: MediaSigner }) {
   return {
-    /** A presigned POST into the caller's upload area, capped by the storage that remains. */
+    /**
+     * A presigned POST into the caller's upload area for a file of at most the declared size. The declared
+     * bytes are reserved against the quota first, so presigned uploads together never exceed it.
+     */
     async request(
       userId: string,
       projectId: string,
       input: { fileName: string; contentType: string; fileSize: number },
     ) {
-      const [user] = await Promise.all([deps.users.getById(userId), deps.projects.get(userId, projectId)]);
-      const remaining = user.storageLimit - user.storageUsed;
-      const maxBytes = Math.min(remaining, MAX_UPLOAD_BYTES);
-      if (input.fileSize > maxBytes) throw new QuotaExceededError(input.fileSize, maxBytes);
+      if (input.fileSize > MAX_UPLOAD_BYTES) {
+        throw new QuotaExceededError(
+          input.fileSize,
+          Math.min(MAX_UPLOAD_BYTES, await deps.reservations.remaining(userId)),
+        );
+      }
       const uploadId = randomUUID();
+      await deps.reservations.create({
+        id: uploadId,
+        userId,
+        projectId,
+        bytes: input.fileSize,
+        ttlSeconds: deps.signer.postTtlSeconds + RESERVATION_MARGIN_SECONDS,
+      });
       const key = uploadKey(userId, projectId, uploadId, input.fileName);
-      const post = await deps.signer.presignPost(key, input.contentType, maxBytes);
-      return { uploadId, key, url: post.url, fields: post.fields, maxBytes, expiresAt: post.expiresAt };
+      try {
+        const post = await deps.signer.presignPost(key, input.contentType, input.fileSize);
+        return {
+          uploadId,
+          key,
+          url: post.url,
+          fields: post.fields,
+          maxBytes: input.fileSize,
+          expiresAt: post.expiresAt,
+        };
+      } catch (error) {
+        await deps.reservations.release(uploadId);
+        throw error;
+      }
     },
   };
 }

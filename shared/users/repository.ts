@@ -122,8 +122,11 @@ export function createUserRepository(db: Database) {
         .where(eq(users.id, id))
         .returning()
         .catch((error: unknown) => {
-          if (sqlErrorInfo(error).constraint === 'users_storage_used_range') {
-            throw new ConflictError(`More is stored than the ${tier} tier allows; delete clips first.`);
+          const { constraint } = sqlErrorInfo(error);
+          if (constraint === 'users_storage_used_range' || constraint === 'users_storage_reserved_range') {
+            throw new ConflictError(
+              `More is stored or being uploaded than the ${tier} tier allows; delete clips first.`,
+            );
           }
           throw error;
         });

@@ -1,0 +1,153 @@
+/**
+ * Storage set aside for uploads. A presigned POST reserves its declared bytes; when the file arrives the
+ * reservation is held while the job waits and runs; registering the clip converts it into the charge
+ * (clips/repository.ts), a failed or cancelled job releases it (jobs/repository.ts). users.storage_reserved
+ * is always the sum of the user's rows: every statement that inserts or deletes a row changes it by the same
+ * bytes, with the user's row locked first, and the users_storage_reserved_range check (used + reserved <=
+ * limit) refuses whatever would exceed the quota, on the row as it is after the lock.
+ *
+ * Nothing runs on a schedule: a reservation whose upload never came expires, and lapsed rows (expired, or
+ * of a deleted project) are swept by the next statement that reserves or registers for that user.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { sqlErrorInfo } from '../db/errors.ts';
+import { rawRows } from '../db/sql.ts';
+import { uploadReservations, users } from '../db/tables.ts';
+import { NotFoundError, QuotaExceededError } from '../errors.ts';
+
+/** How long after its POST policy expires a reservation still counts (a slow upload may still land). */
+export const RESERVATION_MARGIN_SECONDS = 3600;
+/** How long a reservation is held once its file has arrived (the job waits for a slot, then runs). */
+export const HELD_RESERVATION_SECONDS = 24 * 3600;
+
+export interface NewReservation {
+  /** The upload's id (later its job's id). */
+  id: string;
+  userId: string;
+  projectId: string;
+  bytes: number;
+  /** Seconds from now until the reservation expires. */
+  ttlSeconds: number;
+}
+
+/** A reservation nothing will claim: expired, or its project was deleted. */
+export const lapsed = sql.raw(`(upload_reservations.expires_at <= now() OR NOT EXISTS (
+  SELECT 1 FROM video_projects vp WHERE vp.id = upload_reservations.project_id))`);
+
+const isQuotaCheck = (error: unknown) => {
+  const { constraint } = sqlErrorInfo(error);
+  return constraint === 'users_storage_reserved_range' || constraint === 'users_storage_used_range';
+};
+
+export function createReservationRepository(db: Database) {
+  /** Bytes the user can still reserve or store: limit − used − reservations that have not lapsed. */
+  async function remaining(userId: string): Promise<number> {
+    const rows = await rawRows<{ remaining: string | null }>(
+      db,
+      sql`SELECT (u.storage_limit - u.storage_used - COALESCE((
+                SELECT sum(bytes) FROM upload_reservations
+                WHERE upload_reservations.user_id = u.id AND NOT ${lapsed}), 0))::text AS remaining
+          FROM users u WHERE u.id = ${userId}::uuid`,
+    );
+    return Math.max(0, Number(rows[0]?.remaining ?? 0));
+  }
+
+  /**
+   * Inserts (`replace` false) or refreshes one reservation and sweeps the user's expired ones, in one
+   * statement; a reservation that would exceed the quota fails the whole statement.
+   */
+  async function reserve(input: NewReservation, mode: 'new' | 'hold') {
+    const hold = mode === 'hold';
+    const rows = await rawRows<{ project_found: number; reserved: string | null }>(
+      db,
+      sql`
+      WITH owner AS (
+        SELECT id FROM users WHERE id = ${input.userId}::uuid FOR UPDATE
+      ), project AS (
+        SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
+      ), held AS (
+        UPDATE upload_reservations
+        SET expires_at = now() + ${input.ttlSeconds}::int * interval '1 second'
+        WHERE ${hold}::boolean AND id = ${input.id}::uuid AND user_id = ${input.userId}::uuid
+          AND EXISTS (SELECT 1 FROM owner)
+        RETURNING bytes
+      ), swept AS (
+        DELETE FROM upload_reservations
+        WHERE user_id = ${input.userId}::uuid AND id <> ${input.id}::uuid AND ${lapsed}
+          AND EXISTS (SELECT 1 FROM owner)
+        RETURNING bytes
+      ), added AS (
+        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at)
+        SELECT ${input.id}::uuid, owner.id, project.id, ${input.bytes}::bigint,
+               now() + ${input.ttlSeconds}::int * interval '1 second'
+        FROM owner, project
+        WHERE NOT EXISTS (SELECT 1 FROM held)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING bytes
+      ), counted AS (
+        UPDATE users
+        SET storage_reserved = storage_reserved + (SELECT COALESCE(sum(bytes), 0) FROM added)
+                                                - (SELECT COALESCE(sum(bytes), 0) FROM swept)
+        WHERE id IN (SELECT id FROM owner)
+      )
+      SELECT (SELECT count(*)::int FROM project) AS project_found,
+             COALESCE((SELECT bytes FROM held), (SELECT bytes FROM added))::text AS reserved`,
+    ).catch(async (error: unknown) => {
+      if (isQuotaCheck(error)) throw new QuotaExceededError(input.bytes, await remaining(input.userId));
+      throw error;
+    });
+    const row = rows[0];
+    if (!row?.project_found) throw new NotFoundError('project');
+    return row.reserved === null ? null : Number(row.reserved);
+  }
+
+  return {
+    remaining,
+
+    /** Sets the declared bytes aside for a new upload; QuotaExceededError when they do not fit. */
+    async create(input: NewReservation): Promise<void> {
+      await reserve(input, 'new');
+    },
+
+    /**
+     * For a file that has arrived: keeps its reservation for `ttlSeconds` more, or (when it expired and was
+     * swept) reserves the file's bytes again if they still fit. Returns the bytes now reserved.
+     */
+    async hold(input: NewReservation): Promise<number> {
+      const bytes = await reserve(input, 'hold');
+      return bytes ?? input.bytes;
+    },
+
+    /** The reservation of an upload, expired or not, or undefined. */
+    async find(id: string) {
+      const [row] = await db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
+      return row;
+    },
+
+    /** Gives an upload's reserved bytes back (the upload was refused or abandoned). */
+    async release(id: string): Promise<void> {
+      await db.execute(sql`
+        WITH owner AS (
+          SELECT u.id FROM users u JOIN upload_reservations r ON r.user_id = u.id
+          WHERE r.id = ${id}::uuid FOR UPDATE OF u
+        ), released AS (
+          DELETE FROM upload_reservations r WHERE r.id = ${id}::uuid AND EXISTS (SELECT 1 FROM owner)
+          RETURNING r.user_id, r.bytes
+        )
+        UPDATE users SET storage_reserved = storage_reserved - released.bytes
+        FROM released WHERE users.id = released.user_id`);
+    },
+
+    /** The user's counters, for tests and the quota message. */
+    async totals(userId: string) {
+      const [row] = await db
+        .select({ reserved: users.storageReserved, used: users.storageUsed, limit: users.storageLimit })
+        .from(users)
+        .where(eq(users.id, userId));
+      return row;
+    },
+  };
+}
+
+export type ReservationRepository = ReturnType<typeof createReservationRepository>;

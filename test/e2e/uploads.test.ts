@@ -1,0 +1,140 @@
+/**
+ * Uploads through the local server: the POST policy bound to the declared size (the trigger refuses and
+ * deletes a larger file, which s3rver accepts), reservations against the quota, their release, and the
+ * tier's concurrent-job limit for uploads.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFfmpeg } from '#shared/media/ffmpeg.ts';
+import { waitForJob } from '#test/support/jobs.ts';
+import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+const MiB = 1024 ** 2;
+const ENDED = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimeout']);
+
+let api: LocalApi;
+const running = new Set<string>();
+let mostRunning = 0;
+
+beforeAll(async () => {
+  api = await startLocalApi({
+    pollMs: 50,
+    onEvent: (jobId, event) => {
+      if (event.type === 'ExecutionStarted') running.add(jobId);
+      if (ENDED.has(event.type)) running.delete(jobId);
+      mostRunning = Math.max(mostRunning, running.size);
+    },
+  });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+async function newProject() {
+  const user = await api.newUser();
+  const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'uploads' } });
+  return { user, projectId: project.body.id as string };
+}
+
+const presign = (token: string, projectId: string, fileSize: number, fileName = 'clip.mp4') =>
+  api.call('POST', `/v1/projects/${projectId}/uploads`, {
+    token,
+    body: { fileName, contentType: 'video/mp4', fileSize },
+  });
+
+async function post(grant: { url: string; fields: Record<string, string> }, bytes: Uint8Array) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(grant.fields)) form.append(k, v);
+  form.append('file', new Blob([bytes], { type: 'video/mp4' }), 'clip.mp4');
+  const res = await fetch(grant.url, { method: 'POST', body: form });
+  expect(res.status).toBeLessThan(300);
+}
+
+async function jobOfUpload(token: string, uploadId: string) {
+  for (let i = 0; i < 400; i += 1) {
+    if ((await api.call('GET', `/v1/jobs/${uploadId}`, { token })).status === 200) {
+      return (await waitForJob(api, token, uploadId)).job;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no job was created for the upload');
+}
+
+const totals = (userId: string) => api.env.ctx.reservations.totals(userId);
+
+describe('uploads', () => {
+  it('refuses and deletes a file larger than declared (s3rver does not enforce the policy)', async () => {
+    const { user, projectId } = await newProject();
+    const grant = await presign(user.token, projectId, 1000);
+    expect(grant.status).toBe(201);
+    expect(grant.body.maxBytes).toBe(1000);
+    await post(grant.body, new Uint8Array(2000));
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job).toMatchObject({ status: 'FAILED', jobType: 'TRANSCODE' });
+    expect(job.errorMessage).toMatch(/larger than the .* declared for it; it was deleted/);
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+  });
+
+  it('reserves declared bytes, so presigned uploads together cannot exceed the quota', async () => {
+    const { user, projectId } = await newProject();
+    expect((await presign(user.token, projectId, 600 * MiB)).status).toBe(201);
+    const over = await presign(user.token, projectId, 500 * MiB);
+    expect(over.status).toBe(413);
+    expect(over.headers.get('content-type')).toContain('application/problem+json');
+    expect((await presign(user.token, projectId, 424 * MiB)).status).toBe(201);
+    expect((await presign(user.token, projectId, 1)).status).toBe(413);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 1024 * MiB, used: 0 });
+  });
+
+  it('releases the reservation when the upload fails', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = new TextEncoder().encode('this is not a video');
+    const grant = await presign(user.token, projectId, bytes.byteLength);
+    expect(await totals(user.userId)).toMatchObject({ reserved: bytes.byteLength });
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job.status).toBe('FAILED');
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+
+  it('runs 6 parallel uploads of a FREE user at most 2 at a time, all to COMPLETED', async () => {
+    const { user, projectId } = await newProject();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'uploads-'));
+    const file = path.join(dir, 'clip.mp4');
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=160x120:rate=10:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      file,
+    ]);
+    const bytes = new Uint8Array(await readFile(file));
+    mostRunning = 0;
+    const grants = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => presign(user.token, projectId, bytes.byteLength, `clip${i}.mp4`)),
+    );
+    for (const g of grants) expect(g.status).toBe(201);
+    await Promise.all(grants.map((g) => post(g.body, bytes)));
+    const jobs = await Promise.all(grants.map((g) => jobOfUpload(user.token, g.body.uploadId)));
+    await api.env.idle();
+    for (const job of jobs) expect(job).toMatchObject({ status: 'COMPLETED', errorMessage: null });
+    expect(mostRunning).toBeGreaterThan(0);
+    expect(mostRunning).toBeLessThanOrEqual(2);
+    const me = (await api.call('GET', '/v1/me', { token: user.token })).body;
+    const clips = (await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token })).body
+      .items;
+    expect(clips).toHaveLength(6);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: me.storageUsed });
+    expect(me.storageUsed).toBeGreaterThan(0);
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+});

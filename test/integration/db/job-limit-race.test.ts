@@ -1,0 +1,78 @@
+/**
+ * The tier's concurrent-job limit under races: 50 parallel submissions by a FREE user (limit 2), 20 times,
+ * on every driver (the property only bites on a real PostgreSQL server, where statements interleave).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TooManyRequestsError } from '#shared/errors.ts';
+import { createJobRepository } from '#shared/jobs/repository.ts';
+import { createProjectRepository } from '#shared/projects/repository.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
+import { tierLimits } from '#shared/users/tiers.ts';
+import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+
+describe.each(DRIVER_CASES)('concurrent-job limit on $name', (driver) => {
+  let t: TestDatabase;
+  let users: ReturnType<typeof createUserRepository>;
+  let projects: ReturnType<typeof createProjectRepository>;
+  let jobs: ReturnType<typeof createJobRepository>;
+
+  beforeAll(async () => {
+    t = await driver.open();
+    users = createUserRepository(t.db);
+    projects = createProjectRepository(t.db);
+    jobs = createJobRepository(t.db);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('accepts exactly the limit out of 50 parallel submissions, 20 times over', async () => {
+    const limit = tierLimits('FREE').concurrentJobs;
+    expect(limit).toBe(2);
+    for (let round = 0; round < 20; round += 1) {
+      const tag = randomUUID().slice(0, 8);
+      const u = await users.create({ email: `r${tag}@example.com`, username: `race_${tag}` });
+      const p = await projects.create(u.id, { title: 'race' });
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, () =>
+          jobs.create({
+            userId: u.id,
+            projectId: p.id,
+            jobType: 'GENERATE',
+            prompt: 'x',
+            parameters: {},
+            concurrentLimit: limit,
+          }),
+        ),
+      );
+      const accepted = results.filter((r) => r.status === 'fulfilled');
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(TooManyRequestsError);
+      }
+      expect(accepted.length, `round ${round}`).toBe(limit);
+      const active = (await jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
+      expect(active.length).toBe(limit);
+      // Ending jobs (failure, cancel) race with 20 new submissions: the slots they free are taken once.
+      const [first, second] = accepted.map((r) => (r as PromiseFulfilledResult<{ id: string }>).value.id);
+      const next = await Promise.allSettled([
+        jobs.markFailed(first!, 'done'),
+        jobs.cancel(u.id, second!),
+        ...Array.from({ length: 20 }, () =>
+          jobs.create({
+            userId: u.id,
+            projectId: p.id,
+            jobType: 'GENERATE',
+            prompt: 'y',
+            parameters: {},
+            concurrentLimit: limit,
+          }),
+        ),
+      ]);
+      expect(next.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(2 + limit);
+      const queued = (await jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
+      expect(queued.length).toBeLessThanOrEqual(limit);
+      expect((await users.getById(u.id)).activeJobs).toBe(queued.length);
+    }
+  });
+});

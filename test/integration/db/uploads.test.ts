@@ -1,0 +1,370 @@
+/**
+ * Upload reservations, the upload ingest and the concurrent-job slots, on every driver (with DATABASE_URL,
+ * also on a real PostgreSQL server where the races bite). The object store and the workflow are in-memory
+ * fakes; the database is real.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClipRepository } from '#shared/clips/repository.ts';
+import { rawRows } from '#shared/db/sql.ts';
+import { QuotaExceededError } from '#shared/errors.ts';
+import { createJobRepository } from '#shared/jobs/repository.ts';
+import { createProjectRepository } from '#shared/projects/repository.ts';
+import { uploadKey } from '#shared/storage/keys.ts';
+import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
+import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
+import { createReservationRepository } from '#shared/uploads/reservations.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
+import type { JobExecutionInput } from '#shared/workflow/port.ts';
+import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+
+const MiB = 1024 ** 2;
+const GiB = 1024 * MiB;
+
+function memoryStore(): ObjectStore & { objects: Map<string, number> } {
+  const objects = new Map<string, number>();
+  const list = async (prefix: string): Promise<StoredObject[]> =>
+    [...objects].filter(([k]) => k.startsWith(prefix)).map(([key, size]) => ({ key, size }));
+  return {
+    bucket: 'test',
+    objects,
+    putFile: async () => {
+      throw new Error('unused');
+    },
+    putBytes: async (key, body) => {
+      objects.set(key, body.length);
+      return { key, size: body.length };
+    },
+    downloadToFile: async () => undefined,
+    head: async (key) => (objects.has(key) ? { key, size: objects.get(key)! } : null),
+    readBytes: async () => null,
+    list,
+    deleteKeys: async (keys) => {
+      for (const k of keys) objects.delete(k);
+    },
+    deletePrefix: async (prefix) => {
+      const keys = (await list(prefix)).map((o) => o.key);
+      for (const k of keys) objects.delete(k);
+      return keys.length;
+    },
+  };
+}
+
+describe.each(DRIVER_CASES)('uploads on $name', (driver) => {
+  let t: TestDatabase;
+  let users: ReturnType<typeof createUserRepository>;
+  let projects: ReturnType<typeof createProjectRepository>;
+  let jobs: ReturnType<typeof createJobRepository>;
+  let clips: ReturnType<typeof createClipRepository>;
+  let reservations: ReturnType<typeof createReservationRepository>;
+
+  beforeAll(async () => {
+    t = await driver.open();
+    users = createUserRepository(t.db);
+    projects = createProjectRepository(t.db);
+    jobs = createJobRepository(t.db);
+    clips = createClipRepository(t.db);
+    reservations = createReservationRepository(t.db);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function owner() {
+    const tag = randomUUID().slice(0, 8);
+    const u = await users.create({ email: `up${tag}@example.com`, username: `up_${tag}` });
+    const p = await projects.create(u.id, { title: 'uploads' });
+    return { u, p };
+  }
+
+  /** What the counters say next to what the rows say. */
+  async function counters(userId: string) {
+    const [row] = await rawRows<{ active: number; counted: number; reserved: string; summed: string }>(
+      t.db,
+      sql`SELECT u.active_jobs AS active,
+                 (SELECT count(*)::int FROM generation_jobs j
+                  WHERE j.user_id = u.id AND j.admitted AND j.status IN ('QUEUED', 'PROCESSING')) AS counted,
+                 u.storage_reserved::text AS reserved,
+                 (SELECT COALESCE(sum(bytes), 0) FROM upload_reservations r WHERE r.user_id = u.id)::text AS summed
+          FROM users u WHERE u.id = ${userId}::uuid`,
+    );
+    return {
+      active: row!.active,
+      counted: row!.counted,
+      reserved: Number(row!.reserved),
+      summed: Number(row!.summed),
+    };
+  }
+
+  function harness(options: { failStart?: boolean } = {}) {
+    const store = memoryStore();
+    const started: JobExecutionInput[] = [];
+    const ingest = createUploadIngest({
+      users,
+      jobs,
+      reservations,
+      store,
+      workflow: {
+        start: async (input) => {
+          if (options.failStart) throw new Error('StartExecution refused');
+          started.push(input);
+        },
+        stop: async () => undefined,
+      },
+    });
+    return { store, started, ingest };
+  }
+
+  async function presigned(userId: string, projectId: string, bytes: number) {
+    const id = randomUUID();
+    await reservations.create({ id, userId, projectId, bytes, ttlSeconds: 900 });
+    return { id, key: uploadKey(userId, projectId, id, 'clip.mp4') };
+  }
+
+  it('reserves declared bytes against the quota, so presigned uploads together never exceed it', async () => {
+    const { u, p } = await owner();
+    await presigned(u.id, p.id, 600 * MiB);
+    await expect(presigned(u.id, p.id, 500 * MiB)).rejects.toBeInstanceOf(QuotaExceededError);
+    await expect(presigned(u.id, p.id, 500 * MiB)).rejects.toMatchObject({ remaining: 424 * MiB });
+    await presigned(u.id, p.id, 424 * MiB);
+    expect(await counters(u.id)).toMatchObject({ reserved: GiB, summed: GiB });
+    // Reservations count against clips too: nothing more fits.
+    await expect(
+      clips.register({
+        userId: u.id,
+        projectId: p.id,
+        title: 'c',
+        duration: 1,
+        fileUrl: 'k',
+        fileSize: 1,
+        resolution: '1280x720',
+        format: 'mp4',
+      }),
+    ).rejects.toBeInstanceOf(QuotaExceededError);
+  });
+
+  it('ignores and sweeps expired reservations (an upload that never came)', async () => {
+    const { u, p } = await owner();
+    const stale = randomUUID();
+    await reservations.create({
+      id: stale,
+      userId: u.id,
+      projectId: p.id,
+      bytes: 900 * MiB,
+      ttlSeconds: 900,
+    });
+    await t.db.execute(
+      sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${stale}::uuid`,
+    );
+    expect(await reservations.remaining(u.id)).toBe(GiB);
+    await presigned(u.id, p.id, 500 * MiB);
+    expect(await reservations.find(stale)).toBeUndefined();
+    expect(await counters(u.id)).toMatchObject({ reserved: 500 * MiB, summed: 500 * MiB });
+  });
+
+  it('sweeps the reservations of a deleted project', async () => {
+    const { u, p } = await owner();
+    await presigned(u.id, p.id, 900 * MiB);
+    await projects.remove(u.id, p.id);
+    const other = await projects.create(u.id, { title: 'other' });
+    expect(await reservations.remaining(u.id)).toBe(GiB);
+    await presigned(u.id, other.id, 500 * MiB);
+    expect(await counters(u.id)).toMatchObject({ reserved: 500 * MiB, summed: 500 * MiB });
+  });
+
+  it('converts the reservation into the charge when the clip registers: nothing counted twice', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 700 * MiB);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(started.map((s) => s.jobId)).toEqual([id]);
+    await jobs.markProcessing(id);
+    // The clip is larger than the upload, and only fits because the upload's reservation is converted.
+    await clips.register({
+      id,
+      jobId: id,
+      userId: u.id,
+      projectId: p.id,
+      title: 'c',
+      duration: 1,
+      fileUrl: 'k',
+      fileSize: 900 * MiB,
+      resolution: '1280x720',
+      format: 'mp4',
+    });
+    expect(await users.getById(u.id)).toMatchObject({ storageUsed: 900 * MiB, storageReserved: 0 });
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+  });
+
+  it('refuses a file larger than declared: FAILED with a message, deleted, reservation released', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1001), 'video/mp4');
+    expect(await ingest.ingest(key, 1001)).toBe(id);
+    expect(started).toEqual([]);
+    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', jobType: 'TRANSCODE' });
+    expect((await jobs.get(u.id, id)).errorMessage).toMatch(/larger than the .* declared/);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+  });
+
+  it('an upload whose processing cannot start ends FAILED, released and deleted', async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness({ failStart: true });
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    await expect(ingest.ingest(key, 1000)).rejects.toThrow('StartExecution refused');
+    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', errorMessage: UPLOAD_NOT_STARTED });
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+  });
+
+  it('a duplicate event delivered at the same time makes one job, started once', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    const ids = await Promise.all([ingest.ingest(key, 1000), ingest.ingest(key, 1000)]);
+    expect(ids).toEqual([id, id]);
+    expect(started.filter((s) => s.jobId === id).length).toBeGreaterThanOrEqual(1);
+    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'QUEUED', admitted: true });
+    expect(await counters(u.id)).toMatchObject({ active: 1, counted: 1, reserved: 1000, summed: 1000 });
+  });
+
+  it('the dead-letter path records a FAILED job for an upload that never got one', async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.abandon(key, 1000)).toBe(id);
+    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', errorMessage: UPLOAD_NOT_STARTED });
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+    // A job that already ended keeps its ending.
+    await ingest.abandon(key, 1000);
+    expect((await jobs.get(u.id, id)).errorMessage).toBe(UPLOAD_NOT_STARTED);
+  });
+
+  it('uploads wait for a slot and start when one frees; never more admitted than the limit', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const uploads = await Promise.all(Array.from({ length: 6 }, () => presigned(u.id, p.id, 1000)));
+    for (const up of uploads) await store.putBytes(up.key, new Uint8Array(1000), 'video/mp4');
+    await Promise.all(uploads.map((up) => ingest.ingest(up.key, 1000)));
+    expect(started.length).toBe(2);
+    expect(await counters(u.id)).toMatchObject({ active: 2, counted: 2 });
+    const list = async () => (await jobs.list(u.id, p.id)).items;
+    expect((await list()).filter((j) => j.status === 'QUEUED').length).toBe(6);
+    // A repeated event for a waiting upload does not start it.
+    const waiting = uploads.find((up) => !started.some((s) => s.jobId === up.id))!;
+    await ingest.ingest(waiting.key, 1000);
+    expect(started.length).toBe(2);
+    // Every ending path frees the slot, and the next waiting upload takes it.
+    await jobs.markFailed(started[0]!.jobId, 'x');
+    expect(await ingest.startWaiting(u.id)).toHaveLength(1);
+    await jobs.cancel(u.id, started[1]!.jobId);
+    expect(await ingest.startWaiting(u.id)).toHaveLength(1);
+    await jobs.markProcessing(started[2]!.jobId);
+    await clips.register({
+      id: started[2]!.jobId,
+      jobId: started[2]!.jobId,
+      userId: u.id,
+      projectId: p.id,
+      title: 'c',
+      duration: 1,
+      fileUrl: 'k',
+      fileSize: 10,
+      resolution: '1280x720',
+      format: 'mp4',
+    });
+    expect(await ingest.startWaiting(u.id)).toHaveLength(1);
+    expect(await ingest.startWaiting(u.id)).toHaveLength(0);
+    expect(started.length).toBe(5);
+    expect(await counters(u.id)).toMatchObject({ active: 2, counted: 2 });
+    // Deleting the project (a cascade) gives its jobs' slots back too.
+    await projects.remove(u.id, p.id);
+    expect(await counters(u.id)).toMatchObject({ active: 0, counted: 0 });
+  });
+
+  if (driver.realServer)
+    describe('races on a real PostgreSQL server', () => {
+      it('never lets 50 parallel presigns reserve more than the quota', async () => {
+        const { u, p } = await owner();
+        const size = Math.floor(GiB / 20) + 1; // only 19 fit
+        const results = await Promise.allSettled(
+          Array.from({ length: 50 }, () => presigned(u.id, p.id, size)),
+        );
+        const ok = results.filter((r) => r.status === 'fulfilled').length;
+        for (const r of results) {
+          if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(QuotaExceededError);
+        }
+        expect(ok).toBe(19);
+        expect(await counters(u.id)).toMatchObject({ reserved: 19 * size, summed: 19 * size });
+      });
+
+      it('keeps used + reserved within the quota while a registration converts a reservation among parallel presigns', async () => {
+        for (let round = 0; round < 5; round += 1) {
+          const { u, p } = await owner();
+          const { store, ingest } = harness();
+          const { id, key } = await presigned(u.id, p.id, 300 * MiB);
+          await store.putBytes(key, new Uint8Array(10), 'video/mp4');
+          await ingest.ingest(key, 10);
+          await jobs.markProcessing(id);
+          const results = await Promise.allSettled([
+            clips.register({
+              id,
+              jobId: id,
+              userId: u.id,
+              projectId: p.id,
+              title: 'c',
+              duration: 1,
+              fileUrl: 'k',
+              fileSize: 400 * MiB,
+              resolution: '1280x720',
+              format: 'mp4',
+            }),
+            ...Array.from({ length: 30 }, () => presigned(u.id, p.id, 100 * MiB)),
+          ]);
+          for (const r of results) {
+            if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(QuotaExceededError);
+          }
+          const c = await counters(u.id);
+          expect(c.reserved).toBe(c.summed);
+          const user = await users.getById(u.id);
+          expect(user.storageUsed + user.storageReserved).toBeLessThanOrEqual(user.storageLimit);
+          const presignsOk = results.slice(1).filter((r) => r.status === 'fulfilled').length;
+          const registered = results[0]!.status === 'fulfilled';
+          expect(user.storageUsed).toBe(registered ? 400 * MiB : 0);
+          expect(c.reserved).toBe(presignsOk * 100 * MiB + (registered ? 0 : 300 * MiB));
+          // Whatever the interleaving, every byte of the quota that could be given out was given out.
+          expect(GiB - user.storageUsed - user.storageReserved).toBeLessThan(100 * MiB);
+        }
+      });
+
+      it('admits exactly the limit among 50 parallel uploads, and keeps the counter exact as jobs end', async () => {
+        const { u, p } = await owner();
+        const { store, started, ingest } = harness();
+        const uploads = await Promise.all(Array.from({ length: 50 }, () => presigned(u.id, p.id, 100)));
+        for (const up of uploads) await store.putBytes(up.key, new Uint8Array(100), 'video/mp4');
+        await Promise.all(uploads.map((up) => ingest.ingest(up.key, 100)));
+        expect(started.length).toBe(2);
+        // Jobs end while new slots are claimed in parallel: never more than 2 admitted at any time.
+        for (let round = 0; round < 10; round += 1) {
+          const running = started.slice(-2).map((s) => s.jobId);
+          await Promise.all([
+            ...running.map((id) => jobs.markFailed(id, 'done')),
+            ...Array.from({ length: 5 }, () => ingest.startWaiting(u.id)),
+          ]);
+          const c = await counters(u.id);
+          expect(c.active).toBe(c.counted);
+          expect(c.active).toBeLessThanOrEqual(2);
+          await ingest.startWaiting(u.id);
+          expect((await counters(u.id)).active).toBe(2);
+        }
+        expect(new Set(started.map((s) => s.jobId)).size).toBe(started.length);
+      });
+    });
+});
