@@ -366,7 +366,10 @@ export class StatelessStack extends Stack {
     });
     onFailure(uploadTrigger, 'UploadTriggerFailures', Duration.hours(1), uploadFailures);
     const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', pipelineEnv);
-    uploadDeadLetter.addEventSource(new SqsEventSource(uploadFailures, { batchSize: 1 }));
+    // The handler answers with batchItemFailures; without this setting Lambda would ignore them.
+    uploadDeadLetter.addEventSource(
+      new SqsEventSource(uploadFailures, { batchSize: 1, reportBatchItemFailures: true }),
+    );
     s3(uploadDeadLetter, ['s3:DeleteObject'], ['uploads/']);
     new Rule(this, 'UploadCreated', {
       description: 'A finished upload becomes a TRANSCODE job',
@@ -397,15 +400,18 @@ export class StatelessStack extends Stack {
 
     const ended = make('ExecutionEnded', 'functions/events/execution-ended.ts', pipelineEnv);
     list(ended);
+    // Every ending frees a slot, so the owner's uploads waiting for one are started from here.
+    this.stateMachine.grantStartExecution(ended);
     s3(ended, ['s3:DeleteObject'], ['work/', 'uploads/', 'users/']);
     new Rule(this, 'ExecutionEndedRule', {
-      description: 'Closes jobs whose execution was stopped, timed out or failed outside its Catch',
+      description:
+        'Closes jobs whose execution was stopped, timed out or failed outside its Catch, and starts waiting uploads',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
         detail: {
           stateMachineArn: [this.stateMachine.stateMachineArn],
-          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+          status: ['SUCCEEDED', 'ABORTED', 'TIMED_OUT', 'FAILED'],
         },
       },
       targets: [target(ended)],

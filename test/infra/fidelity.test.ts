@@ -141,6 +141,23 @@ describe.each(STAGES)('stage %s', (stage) => {
     const mappings = Object.values(t.computeT.findResources('AWS::Lambda::EventSourceMapping'));
     const mapping = mappings.find((m) => m.Properties.EventSourceArn['Fn::GetAtt']?.[0] === uploadQueueId);
     expect(mapping?.Properties.FunctionName.Ref).toMatch(/^UploadDeadLetterFunction/);
+    // The consumer reports failed records one by one; Lambda honours that only when told to.
+    expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it('hears every ending of an execution, so a freed slot starts the uploads waiting for it', () => {
+    const rules = Object.values(t.computeT.findResources('AWS::Events::Rule'));
+    const ended = rules.find((r) => r.Properties.EventPattern?.source?.[0] === 'aws.states');
+    expect([...ended!.Properties.EventPattern.detail.status].sort()).toEqual([
+      'ABORTED',
+      'FAILED',
+      'SUCCEEDED',
+      'TIMED_OUT',
+    ]);
+    const starts = statementsOf(t.computeT, 'ExecutionEndedFunction').filter((st) =>
+      actionsOf(st).includes('states:StartExecution'),
+    );
+    expect(starts).toHaveLength(1);
   });
 
   it('grants the MediaConvert .sync integration CreateJob, GetJob, CancelJob and TagResource on "*"', () => {

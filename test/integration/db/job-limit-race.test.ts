@@ -3,15 +3,15 @@
  * on every driver (the property only bites on a real PostgreSQL server, where statements interleave).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TooManyRequestsError } from '#shared/errors.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
 import { createProjectRepository } from '#shared/projects/repository.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 import { tierLimits } from '#shared/users/tiers.ts';
-import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
 
-describe.each(DRIVER_CASES)('concurrent-job limit on $name', (driver) => {
+describeEachDriver('concurrent-job limit on', (driver) => {
   let t: TestDatabase;
   let users: ReturnType<typeof createUserRepository>;
   let projects: ReturnType<typeof createProjectRepository>;

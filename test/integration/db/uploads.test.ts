@@ -17,7 +17,7 @@ import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.t
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 import type { JobExecutionInput } from '#shared/workflow/port.ts';
-import { DRIVER_CASES, type TestDatabase } from '#test/support/db-drivers.ts';
+import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 * MiB;
@@ -51,7 +51,7 @@ function memoryStore(): ObjectStore & { objects: Map<string, number> } {
   };
 }
 
-describe.each(DRIVER_CASES)('uploads on $name', (driver) => {
+describeEachDriver('uploads on', (driver) => {
   let t: TestDatabase;
   let users: ReturnType<typeof createUserRepository>;
   let projects: ReturnType<typeof createProjectRepository>;

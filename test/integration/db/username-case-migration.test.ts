@@ -2,7 +2,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { asc } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate, migrationsFolder } from '#shared/db/migrate.ts';
@@ -19,20 +19,13 @@ it('renames the later of two usernames that differ only by case, then enforces t
     journal.entries = journal.entries.filter((e: { tag: string }) => e.tag === '0000_init');
     await writeFile(journalFile, JSON.stringify(journal));
     await migrate(handle.db, before);
-    const row = (email: string, username: string, createdAt: string) => ({
-      email,
-      username,
-      storageLimit: 1,
-      createdAt: new Date(createdAt),
-    });
-    await handle.db
-      .insert(users)
-      .values([
-        row('a@example.com', 'Ann', '2026-01-01T00:00:00Z'),
-        row('b@example.com', 'ann', '2026-01-02T00:00:00Z'),
-        row('c@example.com', 'ANN', '2026-01-03T00:00:00Z'),
-        row('d@example.com', 'bob', '2026-01-01T00:00:00Z'),
-      ]);
+    // Raw SQL: the table as it was then, not as tables.ts describes it now.
+    await handle.db.execute(sql`
+      INSERT INTO users (email, username, storage_limit, created_at) VALUES
+        ('a@example.com', 'Ann', 1, '2026-01-01T00:00:00Z'),
+        ('b@example.com', 'ann', 1, '2026-01-02T00:00:00Z'),
+        ('c@example.com', 'ANN', 1, '2026-01-03T00:00:00Z'),
+        ('d@example.com', 'bob', 1, '2026-01-01T00:00:00Z')`);
 
     await migrate(handle.db);
     const names = await handle.db.select().from(users).orderBy(asc(users.email));
@@ -42,7 +35,7 @@ it('renames the later of two usernames that differ only by case, then enforces t
     expect(names[2]?.username).toMatch(/^ANN_[0-9a-f]{8}$/);
     expect(names[3]?.username).toBe('bob');
     await expect(
-      handle.db.insert(users).values(row('e@example.com', 'BOB', '2026-02-01T00:00:00Z')),
+      handle.db.insert(users).values({ email: 'e@example.com', username: 'BOB', storageLimit: 1 }),
     ).rejects.toThrow();
   } finally {
     await handle.close();
