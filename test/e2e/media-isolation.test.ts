@@ -29,6 +29,8 @@ beforeAll(async () => {
     // The model's poll is bounded (160 tries): at 200 ms a slow machine still renders 12 s in time.
     pollMs: 200,
     models: { 'nova-reel': recordingModel },
+    // Nova Reel took start images until its end of life (2026-09-30); the test runs on a day before it.
+    now: () => new Date('2026-06-01T00:00:00Z'),
     beforeTask: (state, input) => fault?.(state, input),
   });
 });
