@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { type ApiFunctionName, matchRoute } from '#shared/http/routes.ts';
-import { lambdaContext, readBody, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
+import { loggableError } from '#shared/db/errors.ts';
+import { DomainError } from '#shared/errors.ts';
+import { toProblemResponse } from '#shared/http/problem.ts';
+import { type ApiFunctionName, matchRoute, redactPath } from '#shared/http/routes.ts';
+import { lambdaContext, readBody, requestUrl, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -49,7 +53,7 @@ export async function startApiServer(options: {
   });
   async function handle(req: IncomingMessage, res: ServerResponse) {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req);
       if (url.pathname === '/.well-known/jwks.json') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.jwks()));
         return;
@@ -63,15 +67,17 @@ export async function startApiServer(options: {
       if (match) event.pathParameters = match.params;
       writeResult(res, await handlers[fn](event, lambdaContext(`api-${fn}`)));
     } catch (error) {
-      res.writeHead(500, { 'content-type': 'application/problem+json' });
-      res.end(
-        JSON.stringify({
-          type: 'about:blank',
-          title: 'Internal Server Error',
-          status: 500,
-          detail: (error as Error).message,
-        }),
-      );
+      // A body over the gateway's limit and a path parameter that is not percent-encoding are refused
+      // here, before any function; anything else is a bug of this server, answered without details.
+      if (!(error instanceof DomainError)) console.error('local API server:', loggableError(error));
+      const result = toProblemResponse(error, randomUUID(), redactPath(req.url?.split('?')[0] ?? '/'));
+      if (result.statusCode === 413) {
+        // Do not read the rest of an oversized body; close the connection once answered.
+        result.headers = { ...result.headers, connection: 'close' };
+        req.resume();
+      }
+      if (!res.headersSent) writeResult(res, result);
+      else res.destroy();
     }
   }
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
