@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '#shared/db/errors.ts';
 import { DomainError } from '#shared/errors.ts';
-import { toProblemResponse } from '#shared/http/problem.ts';
+import { problem, toProblemResponse } from '#shared/http/problem.ts';
 import { type ApiFunctionName, matchRoute, redactPath } from '#shared/http/routes.ts';
 import { lambdaContext, readBody, requestUrl, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
 
@@ -50,6 +57,26 @@ export async function startApiServer(options: {
   const server = createServer((req, res) => {
     const work = handle(req, res).finally(() => inFlight.delete(work));
     inFlight.add(work);
+  });
+  // Requests Node's parser refuses (a request line or headers over its 16 KiB, malformed HTTP) are
+  // answered as problems too, as API Gateway answers them itself.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const detail =
+      status === 431
+        ? 'The request line and headers must be at most 16 KiB.'
+        : 'The request is not valid HTTP.';
+    const body = JSON.stringify(
+      problem(status, status === 431 ? 'request-too-large' : 'bad-request', detail),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   async function handle(req: IncomingMessage, res: ServerResponse) {
     try {
