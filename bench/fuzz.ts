@@ -105,6 +105,8 @@ export async function run(): Promise<string> {
     const failures = tally.failures
       .slice(0, 20)
       .map((f) => `- ${f.problem}: \`${f.request}\` → ${f.response}`);
+    // Logged errors carry no parameters or tokens (see loggableError), so they can be shown.
+    const errorLines = serverLog.split('\n').filter((l) => /"level":"ERROR"|^local API server:/.test(l));
     return [
       `## Fuzz (OpenAPI-generated requests, local server in its own process, seed ${SEED}, ${CONCURRENCY} concurrent)`,
       '',
@@ -113,11 +115,12 @@ export async function run(): Promise<string> {
       `| ${tally.total} | ${seconds.toFixed(1)} | ${(tally.total / seconds).toFixed(0)} | **${tally.serverErrors}** | **${tally.nonProblem4xx}** | ${tally.crossUser} | ${tally.transportErrors} |`,
       '',
       `Statuses: ${statuses}.`,
-      `Jobs accepted and cancelled at once: ${tally.jobsCancelled}. Server log lines at ERROR: ${
-        serverLog.split('\n').filter((l) => l.includes('"level":"ERROR"')).length
-      }.`,
+      `Jobs accepted and cancelled at once: ${tally.jobsCancelled}. Server log lines at ERROR: ${errorLines.length}.`,
       'Targets: 0 responses ≥ 500 and 0 4xx that are not application/problem+json.',
       ...(failures.length ? ['', 'First failures:', ...failures] : []),
+      ...(errorLines.length
+        ? ['', 'First server errors:', ...errorLines.slice(0, 10).map((l) => `    ${l.slice(0, 800)}`)]
+        : []),
     ].join('\n');
   } finally {
     await stopServer(child);

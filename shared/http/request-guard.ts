@@ -1,8 +1,9 @@
 /**
  * Checks every request makes before any route sees it, so that no input reaches a parser, a recursive
  * walk or the database in a shape that would fail there (as a 500) instead of here (as a 4xx naming the
- * field): the body size, the nesting depth of a JSON body, and the NUL character, which PostgreSQL cannot
- * store in text (`invalid byte sequence for encoding "UTF8": 0x00`).
+ * field): the body size, the nesting depth of a JSON body, and text PostgreSQL cannot store: the NUL
+ * character (`invalid byte sequence for encoding "UTF8": 0x00`) anywhere, and, in a JSON body, an unpaired
+ * surrogate escape such as `"\ud800"` (jsonb refuses it).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type FieldIssue, ValidationError } from '../errors.ts';
@@ -19,6 +20,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 32;
 
 const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+const SURROGATE_MESSAGE = 'must be well-formed Unicode (no unpaired surrogate)';
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A JSON escape of a surrogate, or a NUL: only then is a body walked. */
+const SUSPECT_ESCAPE = /\\u(0000|[dD][89a-fA-F])/;
 
 /** Throws a 413 or a 400 naming the field when the request cannot be taken as it is. */
 export function guardRequest(event: APIGatewayProxyEventV2): void {
@@ -44,13 +49,14 @@ export function guardRequest(event: APIGatewayProxyEventV2): void {
         ]);
       }
       // JSON.parse failures are left to the route, which answers 400 "invalid JSON".
-      if (event.body.includes('\0') || event.body.includes('\\u0000')) {
-        const path = nulPath(safeParse(event.body), 'body');
-        if (path !== undefined) issues.push({ path, message: NUL_MESSAGE });
+      if (event.body.includes('\0') || SUSPECT_ESCAPE.test(event.body)) {
+        const issue = unstorableText(safeParse(event.body), 'body');
+        if (issue) issues.push(issue);
       }
     }
   }
-  if (issues.length) throw new ValidationError('The request contains a NUL character; see errors.', issues);
+  if (issues.length)
+    throw new ValidationError('The request contains text that cannot be stored; see errors.', issues);
 }
 
 /**
@@ -74,24 +80,35 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
   return false;
 }
 
-/** The dotted path of the first key or string value holding U+0000, walking without recursion. */
-export function nulPath(value: unknown, root: string): string | undefined {
+/**
+ * The first key or string value (as a dotted path) that holds U+0000 or an unpaired surrogate, walking
+ * without recursion.
+ */
+export function unstorableText(value: unknown, root: string): FieldIssue | undefined {
   const stack: [unknown, string][] = [[value, root]];
   while (stack.length) {
     const [current, path] = stack.pop() as [unknown, string];
     if (typeof current === 'string') {
-      if (current.includes('\0')) return path;
+      const message = textProblem(current);
+      if (message) return { path, message };
     } else if (Array.isArray(current)) {
       current.forEach((item, i) => {
         stack.push([item, `${path}.${i}`]);
       });
     } else if (current && typeof current === 'object') {
       for (const [key, item] of Object.entries(current)) {
-        if (key.includes('\0')) return path;
+        const message = textProblem(key);
+        if (message) return { path, message: `keys ${message}` };
         stack.push([item, `${path}.${key}`]);
       }
     }
   }
+  return undefined;
+}
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\0')) return NUL_MESSAGE;
+  if (LONE_SURROGATE.test(text)) return SURROGATE_MESSAGE;
   return undefined;
 }
 

@@ -57,6 +57,16 @@ it('answers NUL characters in any text field or query parameter with a 400 namin
     'body.prompt',
   );
   expectProblem(await api.call('GET', '/v1/templates?q=a%00b', { token }), 400, 'query.q');
+  // jsonb refuses an unpaired surrogate escape as it refuses \u0000.
+  expectProblem(
+    await api.call(
+      'POST',
+      '/v1/templates',
+      json('{"name":"n","category":"general","prompt":"p","parameters":{"x":"\\ud800"}}'),
+    ),
+    400,
+    'body.parameters.x',
+  );
   expectProblem(await api.call('GET', '/v1/projects?cursor=%00', { token }), 400, 'query.cursor');
 });
 
@@ -119,4 +129,11 @@ it('answers a body over the limit with 413: the API at 1 MiB, the local gateway 
   expect(declared).toBe(413);
   // The server still answers afterwards.
   expect((await api.call('GET', '/v1/health')).status).toBe(200);
+});
+
+it('answers a request line over the HTTP parser’s limit with a 431 problem', async () => {
+  const res = await api.call('GET', `/v1/templates?q=${'x'.repeat(20_000)}`, { token });
+  expect(res.status).toBe(431);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.body.status).toBe(431);
 });

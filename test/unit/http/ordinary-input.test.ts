@@ -4,7 +4,12 @@ import { decodeCursor } from '#shared/db/pagination.ts';
 import { InvalidCursorError, ValidationError } from '#shared/errors.ts';
 import { boundedJsonObject, depthOf } from '#shared/http/common-schemas.ts';
 import { ContentTooLargeError } from '#shared/http/problem.ts';
-import { guardRequest, jsonDepthExceeds, MAX_BODY_BYTES, nulPath } from '#shared/http/request-guard.ts';
+import {
+  guardRequest,
+  jsonDepthExceeds,
+  MAX_BODY_BYTES,
+  unstorableText,
+} from '#shared/http/request-guard.ts';
 import { matchRoute, redactPath } from '#shared/http/routes.ts';
 
 const event = (over: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 =>
@@ -47,6 +52,18 @@ describe('the request guard', () => {
     expect(issuesOf(() => guardRequest(event({ rawPath: '/v1/projects/%00' })))[0]?.path).toBe('path');
   });
 
+  it('names the body field holding an unpaired surrogate escape (jsonb refuses it)', () => {
+    for (const body of ['{"title":"a\\ud800"}', '{"title":"\\uDC00x"}', '{"title":"\\udd8a\\ud83e"}']) {
+      expect(
+        issuesOf(() => guardRequest(event({ body }))),
+        body,
+      ).toEqual([
+        expect.objectContaining({ path: 'body.title', message: expect.stringMatching(/surrogate/) }),
+      ]);
+    }
+    expect(() => guardRequest(event({ body: '{"title":"\\ud83e\\udd8a fox"}' }))).not.toThrow();
+  });
+
   it('lets ordinary requests through, including bodies that are not JSON (the route answers those)', () => {
     expect(() =>
       guardRequest(event({ body: JSON.stringify({ title: 'naïve 🎬 \\u0000 text' }) })),
@@ -70,7 +87,7 @@ describe('the request guard', () => {
   });
 
   it('walks deep values without recursion', () => {
-    expect(nulPath(deep(50_000), 'body')).toBeUndefined();
+    expect(unstorableText(deep(50_000), 'body')).toBeUndefined();
     expect(depthOf(deep(50_000), 32)).toBe(33);
   });
 });
