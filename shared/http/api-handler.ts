@@ -21,9 +21,10 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * The middy chain of every API function: refuse what no route may see (oversized, too deep, NUL; see
- * request-guard.ts), route, map every error to problem+json in one place, log one line per request with
- * its correlation id (and the HLS token redacted from the path), and write the audit entry.
+ * The middy chain of every API function: refuse what no route may see (oversized, too deep, text the
+ * database cannot store; see request-guard.ts), route, map every error to problem+json in one place, log
+ * one line per request with its correlation id (the HLS token redacted from the path), and write the
+ * audit entry.
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({

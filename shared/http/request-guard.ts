@@ -37,20 +37,22 @@ export function guardRequest(event: APIGatewayProxyEventV2): void {
       issues.push({ path: `query.${printable(name)}`, message: NUL_MESSAGE });
   }
   if (event.body) {
-    const bytes = event.isBase64Encoded
-      ? Math.floor((event.body.length * 3) / 4)
-      : Buffer.byteLength(event.body, 'utf8');
+    // API Gateway base64-encodes bodies whose type it does not take for text (application/merge-patch+json
+    // among them); the route decodes them, so the guard does too.
+    const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
+    const bytes = raw ? raw.length : Buffer.byteLength(event.body, 'utf8');
     if (bytes > MAX_BODY_BYTES) throw new ContentTooLargeError(MAX_BODY_BYTES);
     const type = event.headers?.['content-type'] ?? '';
-    if (!event.isBase64Encoded && /^application\/(.+\+)?json\b/i.test(type)) {
-      if (jsonDepthExceeds(event.body, MAX_JSON_DEPTH)) {
+    if (/^application\/(.+\+)?json\b/i.test(type)) {
+      const text = raw ? raw.toString('utf8') : event.body;
+      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
         throw new ValidationError('The body is nested too deeply.', [
           { path: 'body', message: `must nest arrays and objects at most ${MAX_JSON_DEPTH} deep` },
         ]);
       }
       // JSON.parse failures are left to the route, which answers 400 "invalid JSON".
-      if (event.body.includes('\0') || SUSPECT_ESCAPE.test(event.body)) {
-        const issue = unstorableText(safeParse(event.body), 'body');
+      if (text.includes('\0') || SUSPECT_ESCAPE.test(text)) {
+        const issue = unstorableText(safeParse(text), 'body');
         if (issue) issues.push(issue);
       }
     }

@@ -56,6 +56,16 @@ it('answers NUL characters in any text field or query parameter with a 400 namin
     400,
     'body.prompt',
   );
+  // A JSON type API Gateway base64-encodes is checked as well.
+  expectProblem(
+    await api.call('POST', '/v1/projects', {
+      token,
+      rawBody: '{"title":"x","description":"a\\u0000"}',
+      headers: { 'content-type': 'application/merge-patch+json' },
+    }),
+    400,
+    'body.description',
+  );
   expectProblem(await api.call('GET', '/v1/templates?q=a%00b', { token }), 400, 'query.q');
   // jsonb refuses an unpaired surrogate escape as it refuses \u0000.
   expectProblem(

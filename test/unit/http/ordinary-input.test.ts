@@ -64,6 +64,18 @@ describe('the request guard', () => {
     expect(() => guardRequest(event({ body: '{"title":"\\ud83e\\udd8a fox"}' }))).not.toThrow();
   });
 
+  it('reads a base64-encoded JSON body as the route does', () => {
+    const body = Buffer.from('{"title":"a\\u0000"}').toString('base64');
+    const headers = { 'content-type': 'application/merge-patch+json' };
+    expect(issuesOf(() => guardRequest(event({ body, headers, isBase64Encoded: true })))[0]?.path).toBe(
+      'body.title',
+    );
+    const deepBody = Buffer.from(`{"a":${'['.repeat(100)}${']'.repeat(100)}}`).toString('base64');
+    expect(
+      issuesOf(() => guardRequest(event({ body: deepBody, headers, isBase64Encoded: true })))[0]?.path,
+    ).toBe('body');
+  });
+
   it('lets ordinary requests through, including bodies that are not JSON (the route answers those)', () => {
     expect(() =>
       guardRequest(event({ body: JSON.stringify({ title: 'naïve 🎬 \\u0000 text' }) })),
