@@ -58,6 +58,10 @@ export async function startApiServer(options: {
     const work = handle(req, res).finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
+  // Keep idle connections longer than clients do (undici keeps them 4 s unless told), so that a client
+  // never reuses a connection the server is closing at that moment: with Node's 5 s default, a busy
+  // machine (PGlite and ffmpeg in this process) turned that race into "fetch failed" (socket closed).
+  server.keepAliveTimeout = 65_000;
   // Requests Node's parser refuses (a request line or headers over its 16 KiB, malformed HTTP) are
   // answered as problems too, as API Gateway answers them itself.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

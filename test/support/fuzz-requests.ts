@@ -608,10 +608,11 @@ export async function send(
     outcome = { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
   } catch (error) {
     tally.transportErrors += 1;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     tally.failures.push({
       request: describeRequest(request),
       problem: 'transport',
-      response: (error as Error).message,
+      response: `${(error as Error).message}: ${cause?.code ?? ''} ${cause?.message ?? ''}`,
     });
     return;
   }
