@@ -120,6 +120,8 @@ export async function startApiServer(options: {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.all(inFlight);
+      // Nothing is being answered now: connections kept alive (by the JWKS fetcher, say) close too.
+      server.closeAllConnections();
       await closed;
     },
   };
