@@ -5,18 +5,31 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ContentTooLargeError } from '#shared/http/problem.ts';
 
 const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
-export async function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 1024): Promise<Buffer> {
+/** API Gateway HTTP API's payload limit: a larger request is answered 413 before any function runs. */
+export const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
+
+/** Reads the request body; more than `limitBytes` (declared or sent) is a 413, without buffering it. */
+export async function readBody(req: IncomingMessage, limitBytes = GATEWAY_PAYLOAD_LIMIT): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) throw new ContentTooLargeError(limitBytes);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new Error('request body too large');
+    if (size > limitBytes) throw new ContentTooLargeError(limitBytes);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** The request's URL; a target such as `//host/path` stays a path, as it does at API Gateway. */
+export function requestUrl(req: IncomingMessage): URL {
+  const target = req.url?.startsWith('/') ? req.url : `/${req.url ?? ''}`;
+  return new URL(`http://localhost${target}`);
 }
 
 export function toApiGatewayEvent(
@@ -24,7 +37,7 @@ export function toApiGatewayEvent(
   body: Buffer,
   routeKey: string,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name === 'cookie') continue;

@@ -1,8 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { type ApiFunctionName, matchRoute } from '#shared/http/routes.ts';
-import { lambdaContext, readBody, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
+import { loggableError } from '#shared/db/errors.ts';
+import { DomainError } from '#shared/errors.ts';
+import { problem, toProblemResponse } from '#shared/http/problem.ts';
+import { type ApiFunctionName, matchRoute, redactPath } from '#shared/http/routes.ts';
+import { lambdaContext, readBody, requestUrl, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -47,9 +58,33 @@ export async function startApiServer(options: {
     const work = handle(req, res).finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
+  // Keep idle connections longer than clients do (undici keeps them 4 s unless told), so that a client
+  // never reuses a connection the server is closing at that moment: with Node's 5 s default, a busy
+  // machine (PGlite and ffmpeg in this process) turned that race into "fetch failed" (socket closed).
+  server.keepAliveTimeout = 65_000;
+  // Requests Node's parser refuses (a request line or headers over its 16 KiB, malformed HTTP) are
+  // answered as problems too, as API Gateway answers them itself.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const detail =
+      status === 431
+        ? 'The request line and headers must be at most 16 KiB.'
+        : 'The request is not valid HTTP.';
+    const body = JSON.stringify(
+      problem(status, status === 431 ? 'request-too-large' : 'bad-request', detail),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   async function handle(req: IncomingMessage, res: ServerResponse) {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req);
       if (url.pathname === '/.well-known/jwks.json') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.jwks()));
         return;
@@ -63,15 +98,17 @@ export async function startApiServer(options: {
       if (match) event.pathParameters = match.params;
       writeResult(res, await handlers[fn](event, lambdaContext(`api-${fn}`)));
     } catch (error) {
-      res.writeHead(500, { 'content-type': 'application/problem+json' });
-      res.end(
-        JSON.stringify({
-          type: 'about:blank',
-          title: 'Internal Server Error',
-          status: 500,
-          detail: (error as Error).message,
-        }),
-      );
+      // A body over the gateway's limit and a path parameter that is not percent-encoding are refused
+      // here, before any function; anything else is a bug of this server, answered without details.
+      if (!(error instanceof DomainError)) console.error('local API server:', loggableError(error));
+      const result = toProblemResponse(error, randomUUID(), redactPath(req.url?.split('?')[0] ?? '/'));
+      if (result.statusCode === 413) {
+        // Do not read the rest of an oversized body; close the connection once answered.
+        result.headers = { ...result.headers, connection: 'close' };
+        req.resume();
+      }
+      if (!res.headersSent) writeResult(res, result);
+      else res.destroy();
     }
   }
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
@@ -83,6 +120,8 @@ export async function startApiServer(options: {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.all(inFlight);
+      // Nothing is being answered now: connections kept alive (by the JWKS fetcher, say) close too.
+      server.closeAllConnections();
       await closed;
     },
   };

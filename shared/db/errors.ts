@@ -30,3 +30,46 @@ export function sqlErrorInfo(error: unknown): SqlErrorInfo {
 export const UNIQUE_VIOLATION = '23505';
 export const CHECK_VIOLATION = '23514';
 export const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * What may be logged of an error: a failed query's error (drizzle's DrizzleQueryError, also as the cause of
+ * another) carries the statement's parameters, that is user content (prompts, emails, names), in its
+ * message and stack, so it is replaced by its SQL state, constraint, the driver error's name, the
+ * statement text (placeholders only) and the stack frames. Any other error is returned as it is.
+ */
+export function loggableError(error: unknown): unknown {
+  let failed: { query: string; name: string; stack?: string; cause?: unknown } | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5 && !failed; depth += 1) {
+    if (isFailedQuery(current)) failed = current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (!failed) return error;
+  const { sqlState, constraint } = sqlErrorInfo(failed);
+  const top = error as { name?: string; stack?: string };
+  return {
+    name: top.name ?? 'Error',
+    message: 'Failed query (parameters withheld)',
+    query: failed.query.slice(0, 1000),
+    sqlState,
+    constraint,
+    causeName: (failed.cause as { name?: string } | undefined)?.name,
+    stack: frames(top.stack ?? failed.stack),
+  };
+}
+
+function isFailedQuery(e: unknown): e is { query: string; name: string; stack?: string; cause?: unknown } {
+  const candidate = e as { query?: unknown; params?: unknown; message?: unknown };
+  return (
+    typeof candidate.query === 'string' &&
+    ('params' in (e as object) || String(candidate.message).startsWith('Failed query:'))
+  );
+}
+
+/** Only the `at …` lines of a stack: its first lines repeat the message. */
+function frames(stack: string | undefined): string | undefined {
+  return stack
+    ?.split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
+}

@@ -27,14 +27,25 @@ export function decodeCursor(cursor: string): CursorKey {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [at, id] = parsed as unknown[];
-      const createdAt = new Date(String(at));
-      if (typeof id === 'string' && UUID.test(id) && !Number.isNaN(createdAt.getTime()))
+      const createdAt = typeof at === 'string' ? new Date(at) : new Date(Number.NaN);
+      if (typeof id === 'string' && UUID.test(id) && isIssuedTimestamp(createdAt, at))
         return { createdAt, id };
     }
   } catch {
     // fall through to the error below
   }
   throw new InvalidCursorError();
+}
+
+/**
+ * A cursor's timestamp is one this API wrote: the exact ISO form of a date in years 1–9999. JavaScript
+ * dates reach ±275760, but PostgreSQL refuses year 0 and the six-digit `+010000-…` form, so anything else
+ * is an invalid cursor (400), not a database error.
+ */
+function isIssuedTimestamp(date: Date, text: unknown): boolean {
+  if (Number.isNaN(date.getTime())) return false;
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999 && date.toISOString() === text;
 }
 
 export function pageLimit(limit: number | undefined): number {

@@ -1,10 +1,13 @@
 import middy from '@middy/core';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { loggableError } from '../db/errors.ts';
 import { getContext } from '../runtime/context.ts';
 import { auditNotes, outcomeOf } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
+import { guardRequest } from './request-guard.ts';
 import type { HttpResult } from './responses.ts';
+import { redactPath } from './routes.ts';
 
 export interface RouteHandler {
   method: string;
@@ -18,8 +21,10 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * The middy chain of every API function: route, map every error to problem+json in one place, log one
- * line per request with its correlation id, and write the audit entry.
+ * The middy chain of every API function: refuse what no route may see (oversized, too deep, text the
+ * database cannot store; see request-guard.ts), route, map every error to problem+json in one place, log
+ * one line per request with its correlation id (the HLS token redacted from the path), and write the
+ * audit entry.
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({
@@ -30,9 +35,11 @@ export function apiHandler(routes: RouteHandler[]) {
   });
   return middy<APIGatewayProxyEventV2, HttpResult>()
     .use({
+      before: async (request) => guardRequest(request.event),
       after: async (request) => finish(request.event, request.response ?? { statusCode: 200 }),
       onError: async (request) => {
         const correlationId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+        const instance = redactPath(request.event.rawPath ?? '');
         const ctx = await getContext().catch(() => undefined);
         const status = (request.error as { statusCode?: number } | null)?.statusCode;
         if (status && status < 500 && !(request.error as { status?: number }).status) {
@@ -40,10 +47,10 @@ export function apiHandler(routes: RouteHandler[]) {
             problem(status, 'http-error', request.error?.message ?? 'Bad request'),
           );
         } else {
-          request.response = toProblemResponse(request.error, correlationId, request.event.rawPath);
+          request.response = toProblemResponse(request.error, correlationId, instance);
         }
         if ((request.response.statusCode ?? 500) >= 500) {
-          ctx?.logger.error('request failed', { correlationId, error: request.error as Error });
+          ctx?.logger.error('request failed', { correlationId, error: loggableError(request.error) });
         }
         await finish(request.event, request.response);
       },
@@ -61,7 +68,7 @@ async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Prom
   ctx.logger.info('request', {
     correlationId,
     method: event.requestContext?.http?.method,
-    path: event.rawPath,
+    path: redactPath(event.rawPath ?? ''),
     status,
   });
   const note = auditNotes.get(event);

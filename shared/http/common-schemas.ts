@@ -14,7 +14,33 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 
 export const jsonObject = z.record(z.string(), z.unknown());
 
-/** Bounded free-form settings/metadata/parameters: at most 16 KiB of JSON. */
-export const boundedJsonObject = jsonObject.refine((v) => JSON.stringify(v).length <= 16_384, {
-  message: 'must be at most 16 KiB of JSON',
-});
+/** The deepest nesting a free-form object may have (the request guard applies the same bound to bodies). */
+export const MAX_OBJECT_DEPTH = 32;
+
+/**
+ * Bounded free-form settings/metadata/parameters: nested at most MAX_OBJECT_DEPTH deep (checked without
+ * recursion first, so that JSON.stringify never meets a value deep enough to overflow the stack) and at
+ * most 16 KiB of JSON.
+ */
+export const boundedJsonObject = jsonObject
+  .refine((v) => depthOf(v, MAX_OBJECT_DEPTH) <= MAX_OBJECT_DEPTH, {
+    message: `must nest at most ${MAX_OBJECT_DEPTH} deep`,
+    abort: true,
+  })
+  .refine((v) => JSON.stringify(v).length <= 16_384, {
+    message: 'must be at most 16 KiB of JSON',
+  });
+
+/** The nesting depth of arrays and objects in `value`, counted up to `cap + 1` with an explicit stack. */
+export function depthOf(value: unknown, cap: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (!current || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > cap) return deepest;
+    for (const item of Object.values(current)) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}

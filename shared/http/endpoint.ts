@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { AuditOutcome } from '../audit/port.ts';
@@ -7,6 +8,7 @@ import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { zodIssues } from './problem.ts';
 import type { HttpResult } from './responses.ts';
+import { SECRET_PATH_PARAMS } from './routes.ts';
 
 export interface AuditNote {
   action: string;
@@ -93,8 +95,7 @@ export function endpoint<
       await ctx.userRows.ensure(caller, token);
     }
     const params = validate(spec.params, event.pathParameters ?? {}, 'path');
-    if (params && typeof params === 'object')
-      note.resourceIds.push(...Object.values(params as Record<string, string>));
+    if (params && typeof params === 'object') note.resourceIds.push(...auditedParams(params));
     const query = validate(spec.query, event.queryStringParameters ?? {}, 'query');
     const body = spec.body ? validate(spec.body, parseJsonBody(event), 'body') : (undefined as z.infer<B>);
     return fn({
@@ -107,6 +108,17 @@ export function endpoint<
       audit: (...ids) => note.resourceIds.push(...ids),
     });
   };
+}
+
+/** Path parameter values for the audit entry; a credential (the HLS token) only as a fingerprint. */
+function auditedParams(params: object): string[] {
+  return Object.entries(params as Record<string, string>).map(([name, value]) =>
+    SECRET_PATH_PARAMS.has(name) ? `${name}:sha256:${fingerprint(value)}` : value,
+  );
+}
+
+function fingerprint(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 16);
 }
 
 export function outcomeOf(status: number): AuditOutcome {

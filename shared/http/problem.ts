@@ -29,9 +29,19 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** [413] The request body is larger than the API takes (see MAX_BODY_BYTES). */
+export class ContentTooLargeError extends DomainError {
+  readonly status = 413;
+  readonly code = 'content-too-large';
+  constructor(limitBytes: number) {
+    super(`The request body must be at most ${limitBytes} bytes.`);
+  }
+}
 
 const TYPE_BASE = 'https://ai-video.dev/problems/';
 
@@ -57,6 +67,13 @@ export function problem(status: number, code: string, detail: string, extra: Par
   return { type: `${TYPE_BASE}${code}`, title: TITLES[status] ?? 'Error', status, detail, ...extra };
 }
 
+/** Extra response headers a domain error asks for (Retry-After of a 429 or a 503). */
+function problemHeaders(error: DomainError): Record<string, string> {
+  if (error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError)
+    return { 'retry-after': String(error.retryAfterSeconds) };
+  return {};
+}
+
 /** Maps any thrown value to a problem response; unknown errors become a bare 500 with the correlation id. */
 export function toProblemResponse(error: unknown, correlationId: string, instance?: string) {
   // drizzle wraps what the driver throws in `Error("Failed query: …")`; a database that stayed unavailable
@@ -74,11 +91,8 @@ export function toProblemResponse(error: unknown, correlationId: string, instanc
   if (error instanceof DomainError) {
     const extra: Partial<Problem> = { instance };
     if (error instanceof ValidationError && error.issues.length) extra.errors = error.issues;
-    const headers: Record<string, string> =
-      error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError
-        ? { 'retry-after': String(error.retryAfterSeconds) }
-        : {};
-    return problemResponse(problem(error.status, error.code, error.message, extra), headers);
+    if (error instanceof ContentTooLargeError) extra.errors = [{ path: 'body', message: error.message }];
+    return problemResponse(problem(error.status, error.code, error.message, extra), problemHeaders(error));
   }
   return problemResponse(
     problem(

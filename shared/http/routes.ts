@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors.ts';
+
 /**
  * Every HTTP route, the API function that serves it and whether it needs a bearer token. The CDK stack,
  * the local server and the OpenAPI coverage test all read this table, so a route exists in one place.
@@ -67,26 +69,62 @@ export function routesOf(fn: ApiFunctionName): ApiRoute[] {
   return API_ROUTES.filter((r) => r.fn === fn);
 }
 
-/** Finds the route for a concrete method and path, filling the path parameters. */
+/** Path parameters that are credentials: never logged nor audited as they came. */
+export const SECRET_PATH_PARAMS: ReadonlySet<string> = new Set(['token']);
+
+const compiled = API_ROUTES.map((r) => {
+  const names: string[] = [];
+  const pattern = r.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route: r, names, regex: new RegExp(`^${pattern}$`) };
+});
+
+/**
+ * Finds the route for a concrete method and path, filling the (percent-decoded) path parameters. A
+ * parameter that is not valid percent-encoding is a 400 naming it.
+ */
 export function matchRoute(
   method: string,
   path: string,
 ): { route: ApiRoute; params: Record<string, string> } | undefined {
   const clean = path.length > 1 ? path.replace(/\/$/, '') : path;
-  for (const r of API_ROUTES) {
+  for (const { route: r, names, regex } of compiled) {
     if (r.method !== method) continue;
-    const names: string[] = [];
-    const pattern = r.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const match = new RegExp(`^${pattern}$`).exec(clean);
+    const match = regex.exec(clean);
     if (!match) continue;
     const params: Record<string, string> = {};
     names.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1] ?? '');
+      params[name] = decodePathSegment(name, match[i + 1] ?? '');
     });
     return { route: r, params };
   }
   return undefined;
+}
+
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ValidationError('The path is not valid percent-encoding.', [
+      { path: `path.${name}`, message: 'malformed percent-encoding' },
+    ]);
+  }
+}
+
+/** The path with every secret parameter (the HLS token) replaced by its `{name}`, for logs. */
+export function redactPath(path: string): string {
+  const clean = path.length > 1 ? path.replace(/\/$/, '') : path;
+  for (const { route, names, regex } of compiled) {
+    if (!names.some((n) => SECRET_PATH_PARAMS.has(n))) continue;
+    const match = regex.exec(clean);
+    if (!match) continue;
+    let i = 0;
+    return route.path.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
+      i += 1;
+      return SECRET_PATH_PARAMS.has(name) ? placeholder : (match[i] ?? '');
+    });
+  }
+  return path;
 }

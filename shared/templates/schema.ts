@@ -58,7 +58,10 @@ export const templateResponse = z.object({
   updatedAt: isoDate,
 });
 
-/** Fills `{{name}}` placeholders; a placeholder without a value is reported by name. */
+/**
+ * Fills `{{name}}` placeholders from the own string properties of `variables`; a placeholder without one
+ * (including names such as `constructor` that only the object prototype has) is reported by name.
+ */
 export function renderPrompt(
   template: string,
   variables: Record<string, string> = {},
@@ -67,9 +70,10 @@ export function renderPrompt(
   missing: string[];
 } {
   const missing = new Set<string>();
+  const own = variables && typeof variables === 'object' && !Array.isArray(variables) ? variables : {};
   const text = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => {
-    const value = variables[name];
-    if (value === undefined) {
+    const value = Object.hasOwn(own, name) ? own[name] : undefined;
+    if (typeof value !== 'string') {
       missing.add(name);
       return '';
     }

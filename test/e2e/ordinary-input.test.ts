@@ -1,0 +1,149 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ApiResponse, type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+let api: LocalApi;
+let token: string;
+let projectId: string;
+beforeAll(async () => {
+  api = await startLocalApi();
+  token = (await api.newUser()).token;
+  projectId = (await api.call('POST', '/v1/projects', { token, body: { title: 'Input' } })).body.id;
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+function expectProblem(res: ApiResponse, status: number, field: string) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(field);
+}
+
+const json = (rawBody: string) => ({ token, rawBody, headers: { 'content-type': 'application/json' } });
+
+it('answers NUL characters in any text field or query parameter with a 400 naming it', async () => {
+  expectProblem(
+    await api.call('POST', '/v1/projects', { token, body: { title: 'a\u0000b' } }),
+    400,
+    'body.title',
+  );
+  expectProblem(
+    await api.call('PATCH', `/v1/projects/${projectId}`, {
+      token,
+      body: { settings: { note: ['x', '\u0000'] } },
+    }),
+    400,
+    'body.settings.note.1',
+  );
+  expectProblem(
+    await api.call('PATCH', '/v1/me', { token, body: { username: 'ab\u0000c' } }),
+    400,
+    'body.username',
+  );
+  expectProblem(
+    await api.call('POST', '/v1/auth/signup', {
+      body: { email: 'nul\u0000@example.com', username: 'nul_user', password: 'Secret123' },
+    }),
+    400,
+    'body.email',
+  );
+  expectProblem(
+    await api.call('POST', `/v1/projects/${projectId}/jobs`, {
+      token,
+      body: { jobType: 'GENERATE', prompt: 'a fox\u0000', parameters: { model: 'local' } },
+    }),
+    400,
+    'body.prompt',
+  );
+  // A JSON type API Gateway base64-encodes is checked as well.
+  expectProblem(
+    await api.call('POST', '/v1/projects', {
+      token,
+      rawBody: '{"title":"x","description":"a\\u0000"}',
+      headers: { 'content-type': 'application/merge-patch+json' },
+    }),
+    400,
+    'body.description',
+  );
+  expectProblem(await api.call('GET', '/v1/templates?q=a%00b', { token }), 400, 'query.q');
+  // jsonb refuses an unpaired surrogate escape as it refuses \u0000.
+  expectProblem(
+    await api.call(
+      'POST',
+      '/v1/templates',
+      json('{"name":"n","category":"general","prompt":"p","parameters":{"x":"\\ud800"}}'),
+    ),
+    400,
+    'body.parameters.x',
+  );
+  expectProblem(await api.call('GET', '/v1/projects?cursor=%00', { token }), 400, 'query.cursor');
+});
+
+it('answers cursors with out-of-range dates with a 400 naming the cursor', async () => {
+  for (const at of [
+    '0000-01-01T00:00:00.000Z',
+    '+275760-09-13T00:00:00.000Z',
+    '-271821-04-20T00:00:00.000Z',
+    '+010000-01-01T00:00:00.000Z',
+  ]) {
+    const cursor = Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000000'])).toString(
+      'base64url',
+    );
+    for (const path of [
+      '/v1/projects',
+      `/v1/projects/${projectId}/clips`,
+      '/v1/templates',
+      `/v1/projects/${projectId}/jobs`,
+    ]) {
+      expectProblem(await api.call('GET', `${path}?cursor=${cursor}`, { token }), 400, 'cursor');
+    }
+  }
+});
+
+it('answers JSON nested 20,000 deep with a 400 naming the body', async () => {
+  const deepObject = `{"settings":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+  const deepArray = `{"settings":{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+  for (const body of [deepObject, deepArray]) {
+    expectProblem(await api.call('PATCH', `/v1/projects/${projectId}`, json(body)), 400, 'body');
+  }
+  expectProblem(await api.call('POST', '/v1/templates', json(deepObject)), 400, 'body');
+});
+
+it('answers malformed percent-encoding in a path with a 400 naming the parameter', async () => {
+  expectProblem(await api.call('GET', '/v1/projects/%E0%A4%A', { token }), 400, 'path.projectId');
+  expectProblem(await api.call('DELETE', '/v1/clips/%', { token }), 400, 'path.clipId');
+  expectProblem(await api.call('GET', '/v1/media/hls/%ZZ/index.m3u8'), 400, 'path.token');
+});
+
+it('answers a body over the limit with 413: the API at 1 MiB, the local gateway at 10 MB', async () => {
+  const oneMiB = `{"title":"${'x'.repeat(1024 * 1024)}"}`;
+  const tooLarge = await api.call('POST', '/v1/projects', json(oneMiB));
+  expectProblem(tooLarge, 413, 'body');
+  expect(tooLarge.body.detail).toContain('1048576');
+  const huge = await api.call('POST', '/v1/projects', json('x'.repeat(11 * 1024 * 1024)));
+  expectProblem(huge, 413, 'body');
+  // Declared too large: refused before the body is read.
+  const declared = await new Promise<number>((resolve, reject) => {
+    const req = request(`${api.url}/v1/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.write('{"title":"');
+  });
+  expect(declared).toBe(413);
+  // The server still answers afterwards.
+  expect((await api.call('GET', '/v1/health')).status).toBe(200);
+});
+
+it('answers a request line over the HTTP parser’s limit with a 431 problem', async () => {
+  const res = await api.call('GET', `/v1/templates?q=${'x'.repeat(20_000)}`, { token });
+  expect(res.status).toBe(431);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.body.status).toBe(431);
+});
