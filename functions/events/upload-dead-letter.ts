@@ -4,7 +4,9 @@
  * it ends as a FAILED job with a message (the job is recorded if it never was), its reservation is given
  * back and its file deleted, so an upload whose processing could not start never ends as nothing.
  */
+
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loggableError } from '#shared/db/errors.ts';
 import { awsUploadIngest, type ObjectCreatedDetail, objectsOf } from './upload-trigger.ts';
 
 /** Lambda's record of an asynchronous invocation, as sent to a destination. */
@@ -48,7 +50,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     } catch (error) {
       runtime.logger.error('dead-lettered upload not closed', {
         messageId: message.messageId,
-        error: error as Error,
+        error: loggableError(error),
       });
       failures.push({ itemIdentifier: message.messageId });
     }

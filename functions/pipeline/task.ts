@@ -2,6 +2,7 @@
  * One state of the generation-job state machine as a Lambda function. Errors are rethrown with their name
  * intact: the state machine's Retry and Catch match on it (GenerationPending, ModelThrottled, …).
  */
+import { loggableError, withoutQueryParams } from '#shared/db/errors.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
@@ -16,7 +17,14 @@ export function pipelineTask(name: TaskName) {
     } catch (error) {
       const e = error as Error;
       if (e.name !== 'GenerationPending')
-        logger.warn('task failed', { errorName: e.name, reason: e.message });
+        logger.warn('task failed', { errorName: e.name, error: loggableError(error) });
+      // What a task throws becomes the execution's Cause (history, logs, MarkFailed's input): same name,
+      // so Retry and Catch still match, but never a failed query's parameters.
+      if (typeof e.message === 'string' && e.message.includes('\nparams: ')) {
+        const safe = new Error(withoutQueryParams(e.message));
+        safe.name = e.name;
+        throw safe;
+      }
       throw error;
     }
   };

@@ -2,6 +2,7 @@
  * The embedded environment behind `npm start` and the end-to-end tests: PGlite (or DATABASE_URL), s3rver,
  * dynalite and the local token issuer, wired into the same application context the Lambda functions use.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { localVerifier } from '#shared/auth/verifier.ts';
 import type { DatabaseHandle } from '#shared/db/database.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
+import { loggableError } from '#shared/db/errors.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
@@ -148,7 +150,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     prober: localProber(store),
     models: {
       local: createLocalVideoModel(store, (jobId, error) =>
-        ctx.logger.warn('local render failed', { jobId, error: error as Error }),
+        ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
       ),
       ...options.models,
     },
@@ -168,7 +170,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     pollMs: options.pollMs ?? 500,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    onError: (jobId, error) => ctx.logger.error('job execution failed', { jobId, error: error as Error }),
+    onError: (jobId, error) =>
+      ctx.logger.error('job execution failed', { jobId, error: loggableError(error) }),
     onEnded: (input) => uploads.startWaiting(input.userId),
   });
   setContextFactory(async () => ctx);
@@ -182,10 +185,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       const work = uploads
         .ingest(key, size)
         .catch(async (error: unknown) => {
-          ctx.logger.error('upload not processed', { key, error: error as Error });
+          ctx.logger.error('upload not processed', { key, error: loggableError(error) });
           await uploads.abandon(key, size);
         })
-        .catch((error: unknown) => ctx.logger.error('upload not abandoned', { key, error: error as Error }))
+        .catch((error: unknown) =>
+          ctx.logger.error('upload not abandoned', { key, error: loggableError(error) }),
+        )
         .finally(() => ingesting.delete(work));
       ingesting.add(work);
     }

@@ -64,6 +64,19 @@ function migrationsHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** HTTP API access log fields ($context variables of HTTP APIs). */
+export const API_ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  integrationError: '$context.integrationErrorMessage',
+};
+
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly stateMachine: StateMachine;
@@ -301,7 +314,8 @@ export class StatelessStack extends Stack {
       throttle: { rateLimit: config.api.rateLimit, burstLimit: config.api.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        // The route key, never the path: HLS playlist paths carry a signed token.
+        format: AccessLogFormat.custom(JSON.stringify(API_ACCESS_LOG_FIELDS)),
       },
     });
     const authorizer = new HttpUserPoolAuthorizer('Cognito', data.userPool, {

@@ -73,3 +73,8 @@ function frames(stack: string | undefined): string | undefined {
     .filter((line) => /^\s+at /.test(line))
     .join('\n');
 }
+
+/** A failure's text with a failed query's parameters (drizzle appends them after "params:") removed. */
+export function withoutQueryParams(text: string): string {
+  return text.replace(/\nparams: [\s\S]*$/, '\nparams: [redacted]');
+}

@@ -5,6 +5,7 @@
 import { clipMediaKeys } from '../clips/media-keys.ts';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
+import { withoutQueryParams } from '../db/errors.ts';
 import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
@@ -315,7 +316,10 @@ export function createPipelineTasks(deps: PipelineDeps) {
       });
       if (job?.status === 'COMPLETED') return;
       if (state.error && !isUserFacing(state.error)) {
-        deps.logger?.warn('job failed', { jobId: state.jobId, error: state.error });
+        deps.logger?.warn('job failed', {
+          jobId: state.jobId,
+          error: { Error: state.error?.Error, Cause: withoutQueryParams(state.error?.Cause ?? '') },
+        });
       }
       if (job) await deps.jobs.markFailed(job.id, failureMessage(state.error));
       const upload = job ? uploadOf(job.parameters) : undefined;

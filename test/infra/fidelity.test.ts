@@ -145,6 +145,13 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
+  it('keeps the request path, which may carry an HLS token, out of the API access log', () => {
+    const stages = Object.values(t.computeT.findResources('AWS::ApiGatewayV2::Stage'));
+    const format = stages[0]!.Properties.AccessLogSettings.Format as string;
+    expect(JSON.parse(format)).toMatchObject({ routeKey: '$context.routeKey' });
+    expect(format).not.toMatch(/\$context\.(path|resourcePath)/);
+  });
+
   it('hears every ending of an execution, so a freed slot starts the uploads waiting for it', () => {
     const rules = Object.values(t.computeT.findResources('AWS::Events::Rule'));
     const ended = rules.find((r) => r.Properties.EventPattern?.source?.[0] === 'aws.states');
