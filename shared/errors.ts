@@ -102,3 +102,13 @@ export class ServiceUnavailableError extends DomainError {
     super(message, options);
   }
 }
+
+/** The first error of `type` in a cause chain (drizzle wraps what a driver throws in `cause`). */
+export function findInCauses<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth += 1) {
+    if (current instanceof type) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import {
   DomainError,
   type FieldIssue,
+  findInCauses,
   ServiceUnavailableError,
   TooManyRequestsError,
   ValidationError,
@@ -105,13 +106,4 @@ export function toProblemResponse(error: unknown, correlationId: string, instanc
       },
     ),
   );
-}
-
-function findInCauses<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 8; depth += 1) {
-    if (current instanceof type) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

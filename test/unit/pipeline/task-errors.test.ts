@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { withoutQueryParams } from '#shared/db/errors.ts';
 
@@ -30,6 +31,26 @@ describe('a pipeline task that fails in a query', () => {
     failing.mockRejectedValueOnce(other);
     const { pipelineTask } = await import('#functions/pipeline/task.ts');
     await expect(pipelineTask('registerClip')({ jobId: 'j' } as never)).rejects.toBe(other);
+  });
+});
+
+describe('a pipeline task whose database stays unavailable', () => {
+  it('fails as DatabaseUnavailable, which the state machine retries where a step can run twice', async () => {
+    const { ServiceUnavailableError } = await import('#shared/errors.ts');
+    const wrapped = new Error('Failed query: select 1\nparams: ', { cause: new ServiceUnavailableError() });
+    failing.mockRejectedValueOnce(wrapped);
+    const { pipelineTask } = await import('#functions/pipeline/task.ts');
+    await expect(pipelineTask('registerClip')({ jobId: 'j' } as never)).rejects.toMatchObject({
+      name: 'DatabaseUnavailable',
+    });
+    const asl = JSON.parse(
+      readFileSync(new URL('../../../state-machines/generation-job.asl.json', import.meta.url), 'utf8'),
+    ) as { States: Record<string, { Retry?: { ErrorEquals: string[] }[] }> };
+    const retried = Object.entries(asl.States)
+      .filter(([, s]) => s.Retry?.some((r) => r.ErrorEquals.includes('DatabaseUnavailable')))
+      .map(([name]) => name);
+    // Not MarkProcessing or StartGeneration: a second run after a partial first would conflict or pay twice.
+    expect(retried.sort()).toEqual(['BuildTranscodeSettings', 'CheckGeneration', 'RegisterClip']);
   });
 });
 
