@@ -37,7 +37,9 @@ describe('a pipeline task that fails in a query', () => {
 describe('a pipeline task whose database stays unavailable', () => {
   it('fails as DatabaseUnavailable, which the state machine retries where a step can run twice', async () => {
     const { ServiceUnavailableError } = await import('#shared/errors.ts');
-    const wrapped = new Error('Failed query: select 1\nparams: ', { cause: new ServiceUnavailableError() });
+    const wrapped = new Error('Failed query: select 1\nparams: ', {
+      cause: new ServiceUnavailableError('The database is resuming.', 5),
+    });
     failing.mockRejectedValueOnce(wrapped);
     const { pipelineTask } = await import('#functions/pipeline/task.ts');
     await expect(pipelineTask('registerClip')({ jobId: 'j' } as never)).rejects.toMatchObject({
