@@ -43,7 +43,6 @@ const UNAVAILABLE = new Set(['ServiceUnavailableException', 'InternalServerExcep
 const CONTENT_FILTER =
   /content filter|responsible ai|content polic|content moderation|safety (filter|polic)/i;
 const RATE_LIMIT = /throttl|rate exceeded|too many requests|quota/i;
-const MAX_DETAIL = 300;
 
 function partsOf(failure: unknown): { name: string; message: string; status: number | undefined } {
   if (typeof failure === 'string') return { name: '', message: failure, status: undefined };
@@ -56,11 +55,6 @@ function partsOf(failure: unknown): { name: string; message: string; status: num
     message: failure === undefined || failure === null ? '' : String(failure),
     status: undefined,
   };
-}
-
-function detail(message: string): string {
-  const text = message.trim().replace(/\s+/g, ' ');
-  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
 }
 
 /**
@@ -99,7 +93,7 @@ export function explainBedrockFailure(model: string, failure: unknown): BedrockF
   if (name === 'ValidationException') {
     return {
       retryable: false,
-      message: `${model} rejected the request${message ? `: ${detail(message)}` : '.'}`,
+      message: `${model} rejected the request; check the prompt, the start image and the parameters, then submit the job again.`,
     };
   }
   if (RATE_LIMIT.test(message)) {
@@ -110,7 +104,7 @@ export function explainBedrockFailure(model: string, failure: unknown): BedrockF
   }
   return {
     retryable: false,
-    message: `${model} could not make the video${message ? ` (${detail(message)})` : ''}; submit the job again, and if it keeps failing, contact support.`,
+    message: `${model} could not make the video; submit the job again, and if it keeps failing, contact support.`,
   };
 }
 
@@ -165,7 +159,11 @@ export function invocationStatus(
         : { state: 'failed', message: `${model} finished, but not in this service's storage bucket.` };
     }
     case 'Failed':
-      return { state: 'failed', message: explainBedrockFailure(model, answer.failureMessage ?? '').message };
+      return {
+        state: 'failed',
+        message: explainBedrockFailure(model, answer.failureMessage ?? '').message,
+        ...(answer.failureMessage ? { detail: answer.failureMessage } : {}),
+      };
     default:
       // InProgress, or a state this code does not know yet: keep polling; the state machine bounds it.
       return { state: 'running' };

@@ -3,7 +3,11 @@ import type { GenerateParameters } from '../jobs/schema.ts';
 export type GenerationStatus =
   | { state: 'running' }
   | { state: 'done'; videoKey: string }
-  | { state: 'failed'; message: string };
+  | {
+      state: 'failed';
+      message: string /** The model's own words: for the log, never for the user. */;
+      detail?: string;
+    };
 
 export interface GenerationRequest {
   jobId: string;

@@ -185,7 +185,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
     async checkGeneration(state: PipelineState): Promise<NonNullable<PipelineState['generation']>> {
       const generation = state.generation!;
       const status = await deps.models[generation.model]!.check(generation.handle);
-      if (status.state === 'failed') throw new GenerationFailed(status.message);
+      if (status.state === 'failed') {
+        throw new GenerationFailed(
+          status.message,
+          status.detail ? { cause: new Error(status.detail) } : undefined,
+        );
+      }
       if (status.state === 'running') {
         const elapsed = (now() - generation.startedAt) / 1000;
         await deps.jobs.reportProgress(

@@ -148,16 +148,17 @@ describe('Nova Reel', () => {
     const done = { state: 'done', videoKey: `${folder}/${INVOCATION_ID}/output.mp4` };
     await expect(model.check(ARN)).resolves.toEqual(done);
     await expect(model.check(ARN)).resolves.toEqual(done);
-    await expect(model.check(ARN)).resolves.toEqual({
+    await expect(model.check(ARN)).resolves.toMatchObject({
       state: 'failed',
       message:
         "The generated video was blocked by Nova Reel's content filters; rephrase the prompt and submit the job again.",
     });
+    // The model's words go to the log (detail), never into the user's message.
     await expect(model.check(ARN)).resolves.toEqual({
       state: 'failed',
-      message: expect.stringMatching(
-        /^Nova Reel could not make the video \(Internal failure while rendering\.\)/,
-      ),
+      message:
+        'Nova Reel could not make the video; submit the job again, and if it keeps failing, contact support.',
+      detail: 'Internal failure while rendering.',
     });
     expect(bedrock.commandCalls(GetAsyncInvokeCommand)[0]!.args[0].input).toEqual({ invocationArn: ARN });
   });
@@ -211,7 +212,9 @@ describe('Nova Reel', () => {
       .rejects(awsError(ValidationException, 'Input image must be 1280x720.'));
     await expect(model.start(request({ model: 'nova-reel' }))).rejects.toMatchObject({
       name: 'GenerationFailed',
-      message: 'Nova Reel rejected the request: Input image must be 1280x720.',
+      message:
+        'Nova Reel rejected the request; check the prompt, the start image and the parameters, then submit the job again.',
+      cause: expect.objectContaining({ message: 'Input image must be 1280x720.' }),
     });
   });
 });
