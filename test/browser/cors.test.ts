@@ -243,7 +243,11 @@ describe.skipIf(!hasChromium)(
     it('a page on another local origin signs in, plays a clip through hls.js and uploads a file', async () => {
       const tab = await browser.newPage();
       await tab.goto(`http://127.0.0.1:${page.port}/`);
-      const seen = await tab.evaluate(`runFlow(${JSON.stringify(api.url)})`);
+      // A refused CORS check surfaces as the page's TypeError ("Failed to fetch"); rethrown without the
+      // page's stack, which points at the page's URL.
+      const seen = await tab.evaluate(`runFlow(${JSON.stringify(api.url)})`).catch((error: Error) => {
+        throw new Error(`the page failed: ${error.message.split('\n')[0]}`);
+      });
       const r = seen as {
         token: string;
         statuses: Record<string, number>;
