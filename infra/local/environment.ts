@@ -82,6 +82,8 @@ export interface LocalEnvironmentOptions {
   onEvent?: LocalWorkflowOptions['onEvent'];
   /** Sign-in and sign-up budgets; AWS's defaults when absent. */
   rateLimits?: Partial<RateLimits>;
+  /** Origins the media bucket's CORS rule allows (as the API server's); localhost and 127.0.0.1 when absent. */
+  corsOrigins?: readonly string[];
 }
 
 export interface LocalEnvironment {
@@ -102,7 +104,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     ? openNodePostgres({ url: options.databaseUrl })
     : await openPglite(options.dataDir ? { dataDir: path.join(dataDir, 'pg') } : {});
   await migrate(db.db);
-  const s3 = await startLocalS3({ directory: path.join(dataDir, 's3'), bucket: 'media' });
+  const s3 = await startLocalS3({
+    directory: path.join(dataDir, 's3'),
+    bucket: 'media',
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+  });
   const dynamo = await startLocalDynamo(options.dataDir ? { path: path.join(dataDir, 'dynamo') } : {});
   const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
   const jwks = await jwksOf(key);

@@ -1,8 +1,10 @@
 /**
  * `npm start`: the whole backend on this machine, on embedded stand-ins, with no AWS account.
- * PORT (default 3000) picks the port; data lives under .data/ and survives restarts.
+ * PORT (default 3000) picks the port; data lives under .data/ and survives restarts. Browsers on
+ * localhost and 127.0.0.1 (any port) may call the API and the media; CORS_ORIGINS (comma-separated) adds more.
  */
 import path from 'node:path';
+import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
 
@@ -10,9 +12,18 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 let jwks: { keys: object[] } = { keys: [] };
 
-const api = await startApiServer({ port, jwks: () => jwks });
+const corsOrigins = [
+  ...LOCAL_CORS_ORIGINS,
+  ...(process.env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
+];
+
+const api = await startApiServer({ port, jwks: () => jwks, corsOrigins });
 const env = await startLocalEnvironment({
   dataDir,
+  corsOrigins,
   issuer: api.url,
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
@@ -27,6 +38,8 @@ AI video backend is running locally (embedded PostgreSQL, S3, DynamoDB and token
   OpenAPI   ${u}/v1/openapi.json
   Health    ${u}/v1/health
   Data      ${dataDir}
+  CORS      pages on ${corsOrigins.join(', ')} may call the API and load media
+            (its own origin ${u} included; add origins with CORS_ORIGINS=https://a.example,...)
 
 Try it (copy and paste; needs curl and node):
 

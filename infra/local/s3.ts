@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
+import { LOCAL_CORS_ORIGINS, MEDIA_CORS } from '#shared/http/cors.ts';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -14,11 +15,30 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-/** s3rver on loopback, with the media bucket and S3-style ObjectCreated events. */
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The media bucket's CORS rule (the one the CDK gives the bucket) as S3's CORSConfiguration XML. */
+export function mediaCorsXml(origins: readonly string[]): string {
+  const tags = (tag: string, values: readonly (string | number)[]) =>
+    values.map((v) => `<${tag}>${xmlText(String(v))}</${tag}>`).join('');
+  return (
+    '<CORSConfiguration><CORSRule>' +
+    tags('AllowedOrigin', origins) +
+    tags('AllowedMethod', MEDIA_CORS.allowedMethods) +
+    tags('AllowedHeader', MEDIA_CORS.allowedHeaders) +
+    tags('ExposeHeader', MEDIA_CORS.exposedHeaders) +
+    tags('MaxAgeSeconds', [MEDIA_CORS.maxAgeSeconds]) +
+    '</CORSRule></CORSConfiguration>'
+  );
+}
+
+/** s3rver on loopback, with the media bucket (and its CORS rule) and S3-style ObjectCreated events. */
 export async function startLocalS3(options: {
   directory: string;
   bucket: string;
   port?: number;
+  /** Origins the bucket's CORS rule allows; localhost and 127.0.0.1 on any port when absent. */
+  corsOrigins?: readonly string[];
 }): Promise<LocalS3> {
   await mkdir(options.directory, { recursive: true });
   const server = new S3rver({
@@ -27,7 +47,9 @@ export async function startLocalS3(options: {
     silent: true,
     directory: options.directory,
     allowMismatchedSignatures: true,
-    configureBuckets: [{ name: options.bucket, configs: [] }],
+    configureBuckets: [
+      { name: options.bucket, configs: [mediaCorsXml(options.corsOrigins ?? LOCAL_CORS_ORIGINS)] },
+    ],
   });
   const info = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${info.port}`;

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '#shared/db/errors.ts';
 import { DomainError } from '#shared/errors.ts';
+import { LOCAL_CORS_ORIGINS, preflightHeaders, responseCorsHeaders } from '#shared/http/cors.ts';
 import { problem, toProblemResponse } from '#shared/http/problem.ts';
 import { type ApiFunctionName, matchRoute, redactPath } from '#shared/http/routes.ts';
 import { lambdaContext, readBody, requestUrl, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
@@ -44,14 +45,18 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
 
 /**
  * One HTTP server standing in for API Gateway: each request becomes an HTTP API (2.0) event for the function
- * that owns the route, exactly as deployed. It also serves the local issuer's JWKS.
+ * that owns the route, exactly as deployed. It answers CORS preflights and adds CORS headers to every
+ * response as the deployed API does, for `corsOrigins` (default: localhost and 127.0.0.1 on any port).
+ * It also serves the local issuer's JWKS.
  */
 export async function startApiServer(options: {
   port: number;
   host?: string;
   jwks: () => { keys: object[] };
-}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  corsOrigins?: readonly string[];
+}): Promise<{ server: Server; url: string; corsOrigins: readonly string[]; close(): Promise<void> }> {
   const handlers = await loadHandlers();
+  const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   // Requests still being handled (their client may be gone); close() waits for them, as Lambda would.
   const inFlight = new Set<Promise<unknown>>();
   const server = createServer((req, res) => {
@@ -83,6 +88,23 @@ export async function startApiServer(options: {
     );
   });
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const origin = req.headers.origin;
+    const preflightMethod = req.headers['access-control-request-method'];
+    if (req.method === 'OPTIONS' && origin && preflightMethod) {
+      // API Gateway answers preflights itself, before any route or function.
+      const request = {
+        origin,
+        method: preflightMethod,
+        headers: req.headers['access-control-request-headers'],
+      };
+      res.writeHead(204, preflightHeaders(request, corsOrigins)).end();
+      req.resume();
+      return;
+    }
+    // Set before any answer (problems, 304s, the JWKS): writeHead merges them with the result's headers.
+    for (const [name, value] of Object.entries(responseCorsHeaders(origin, corsOrigins))) {
+      res.setHeader(name, value);
+    }
     try {
       const url = requestUrl(req);
       if (url.pathname === '/.well-known/jwks.json') {
@@ -116,6 +138,7 @@ export async function startApiServer(options: {
   return {
     server,
     url: `http://127.0.0.1:${port}`,
+    corsOrigins,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

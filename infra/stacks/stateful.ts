@@ -43,6 +43,7 @@ import type { Construct } from 'constructs';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { APP_ROLE_USERNAME } from '#shared/db/app-role.ts';
+import { MEDIA_CORS } from '#shared/http/cors.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction } from '../constructs/app-function.ts';
 
@@ -159,12 +160,14 @@ export class StatefulStack extends Stack {
       eventBridgeEnabled: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'media/',
+      // The same rule as s3rver's in `npm start` (shared/http/cors.ts).
       cors: [
         {
           allowedOrigins: config.api.corsOrigins,
-          allowedMethods: [HttpMethods.POST, HttpMethods.GET, HttpMethods.HEAD],
-          allowedHeaders: ['*'],
-          maxAge: 3600,
+          allowedMethods: MEDIA_CORS.allowedMethods.map((m) => HttpMethods[m]),
+          allowedHeaders: MEDIA_CORS.allowedHeaders,
+          exposedHeaders: MEDIA_CORS.exposedHeaders,
+          maxAge: MEDIA_CORS.maxAgeSeconds,
         },
       ],
       lifecycleRules: [

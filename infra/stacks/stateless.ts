@@ -41,6 +41,12 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { bedrockModels } from '#shared/generation/models.ts';
+import {
+  API_CORS_ALLOW_HEADERS,
+  API_CORS_EXPOSE_HEADERS,
+  API_CORS_METHODS,
+  CORS_MAX_AGE_SECONDS,
+} from '#shared/http/cors.ts';
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
 import { JOB_FAILURE_METRIC } from '#shared/pipeline/failure-class.ts';
 import type { StageConfig } from '../config.ts';
@@ -299,12 +305,13 @@ export class StatelessStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       apiName: `ai-video-${config.stage}`,
       createDefaultStage: false,
+      // The same rules as the local server's (shared/http/cors.ts).
       corsPreflight: {
         allowOrigins: config.api.corsOrigins,
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-none-match'],
-        exposeHeaders: ['etag', 'location', 'x-correlation-id'],
-        maxAge: Duration.hours(1),
+        allowMethods: API_CORS_METHODS.map((m) => CorsHttpMethod[m]),
+        allowHeaders: API_CORS_ALLOW_HEADERS,
+        exposeHeaders: API_CORS_EXPOSE_HEADERS,
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
     new HttpStage(this, 'DefaultStage', {
