@@ -1,7 +1,8 @@
 /**
  * The API functions load at cold start only the SDK packages every request uses (the RDS Data API and
  * DynamoDB for the audit log); S3, Cognito, Step Functions and Secrets Manager are imported on first use.
- * The pipeline tasks and event handlers import MediaConvert (only the probe uses it) on first use.
+ * The pipeline tasks and event handlers import MediaConvert (only the probe uses it) and Bedrock (only the
+ * generation tasks) on first use.
  */
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -47,11 +48,9 @@ describe('API function bundles', () => {
 describe('pipeline and event function bundles', () => {
   const others = FUNCTION_ENTRIES.filter((f) => !f.name.startsWith('api-') && f.name !== 'migrate');
 
-  it.each(others)(
-    '$name imports MediaConvert only on first use (only a probe needs it)',
-    async ({ entry }) => {
-      const { atLoad } = await sdkImports(entry);
-      expect(atLoad).not.toContain('@aws-sdk/client-mediaconvert');
-    },
-  );
+  it.each(others)('$name imports MediaConvert and Bedrock only on first use', async ({ entry }) => {
+    const { atLoad } = await sdkImports(entry);
+    expect(atLoad).not.toContain('@aws-sdk/client-mediaconvert');
+    expect(atLoad).not.toContain('@aws-sdk/client-bedrock-runtime');
+  });
 });
