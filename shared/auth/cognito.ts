@@ -1,13 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import {
-  type CognitoIdentityProviderClient,
-  ConfirmSignUpCommand,
-  GetUserCommand,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
+import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { IdentityProvider, Profile, Tokens } from './port.ts';
+
+const cognito = () => import('@aws-sdk/client-cognito-identity-provider');
 
 const BAD_CREDENTIALS = 'Incorrect email or password.';
 const WRONG_CODE = 'The confirmation code is wrong or expired.';
@@ -37,7 +34,7 @@ function mapCognitoError(error: unknown): never {
 }
 
 export interface CognitoOptions {
-  client: CognitoIdentityProviderClient;
+  client: ClientSource<CognitoIdentityProviderClient>;
   clientId: string;
   /** Only for app clients with a secret. */
   clientSecret?: string;
@@ -45,10 +42,11 @@ export interface CognitoOptions {
 
 /** Cognito user pool accounts; the users row is created by the post-confirmation trigger with id = sub. */
 export function createCognitoIdentityProvider({
-  client,
+  client: source,
   clientId,
   clientSecret,
 }: CognitoOptions): IdentityProvider {
+  const client = clientGetter(source);
   const secretHash = (username: string): Record<string, string> =>
     clientSecret
       ? {
@@ -88,8 +86,9 @@ export function createCognitoIdentityProvider({
 
   return {
     async signUp({ email, username, password }) {
+      const [cognitoClient, { SignUpCommand }] = await Promise.all([client(), cognito()]);
       let exists = false;
-      const out = await client
+      const out = await cognitoClient
         .send(
           new SignUpCommand({
             ClientId: clientId,
@@ -115,7 +114,8 @@ export function createCognitoIdentityProvider({
     },
 
     async confirm(email, code) {
-      await client
+      const [cognitoClient, { ConfirmSignUpCommand }] = await Promise.all([client(), cognito()]);
+      await cognitoClient
         .send(
           new ConfirmSignUpCommand({
             ClientId: clientId,
@@ -139,7 +139,8 @@ export function createCognitoIdentityProvider({
     },
 
     async profile(accessToken): Promise<Profile> {
-      const out = await client
+      const [cognitoClient, { GetUserCommand }] = await Promise.all([client(), cognito()]);
+      const out = await cognitoClient
         .send(new GetUserCommand({ AccessToken: accessToken }))
         .catch((error: unknown) => {
           const name = (error as { name?: string }).name;
@@ -156,7 +157,8 @@ export function createCognitoIdentityProvider({
     },
 
     async login(email, password) {
-      const out = await client
+      const [cognitoClient, { InitiateAuthCommand }] = await Promise.all([client(), cognito()]);
+      const out = await cognitoClient
         .send(
           new InitiateAuthCommand({
             ClientId: clientId,
@@ -169,7 +171,8 @@ export function createCognitoIdentityProvider({
     },
 
     async refresh(refreshToken) {
-      const out = await client
+      const [cognitoClient, { InitiateAuthCommand }] = await Promise.all([client(), cognito()]);
+      const out = await cognitoClient
         .send(
           new InitiateAuthCommand({
             ClientId: clientId,

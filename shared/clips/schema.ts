@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
-import { readableText } from '../http/text.ts';
 import { JOB_TYPES } from '../jobs/status.ts';
+import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { readableText } from '../schema/text.ts';
 import { SUPPORTED_RESOLUTIONS, VIDEO_FORMATS } from './resolutions.ts';
 
 export const clipTitle = z

@@ -8,13 +8,12 @@
  * failureMessage is "The generated video has been blocked by our content filters." (Amazon Nova user
  * guide, "Error handling" for video generation).
  */
-import {
-  type BedrockRuntimeClient,
-  GetAsyncInvokeCommand,
-  type GetAsyncInvokeCommandOutput,
-  StartAsyncInvokeCommand,
-  type StartAsyncInvokeCommandOutput,
+import type {
+  BedrockRuntimeClient,
+  GetAsyncInvokeCommandOutput,
+  StartAsyncInvokeCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
+import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { GenerationStatus } from './port.ts';
 
 /** A failure the user can fix or must accept; its message is shown as the job's error. */
@@ -179,8 +178,8 @@ export interface ModelOutput {
 }
 
 export interface AsyncModel extends ModelOutput {
-  /** A client in the model's Region. */
-  client: BedrockRuntimeClient;
+  /** A client in the model's Region (a factory: the package is imported by the first start or check). */
+  client: ClientSource<BedrockRuntimeClient>;
   /** The model's name in messages. */
   name: string;
 }
@@ -191,8 +190,12 @@ export async function startInvocation(
   request: { modelId: string; jobId: string; outputPrefix: string; modelInput: object },
 ): Promise<{ handle: string }> {
   let out: StartAsyncInvokeCommandOutput;
+  const [bedrock, { StartAsyncInvokeCommand }] = await Promise.all([
+    clientGetter(client)(),
+    import('@aws-sdk/client-bedrock-runtime'),
+  ]);
   try {
-    out = await client.send(
+    out = await bedrock.send(
       new StartAsyncInvokeCommand({
         modelId: request.modelId,
         clientRequestToken: request.jobId,
@@ -215,8 +218,12 @@ export async function checkInvocation(
   handle: string,
 ): Promise<GenerationStatus> {
   let answer: GetAsyncInvokeCommandOutput;
+  const [bedrock, { GetAsyncInvokeCommand }] = await Promise.all([
+    clientGetter(client)(),
+    import('@aws-sdk/client-bedrock-runtime'),
+  ]);
   try {
-    answer = await client.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
+    answer = await bedrock.send(new GetAsyncInvokeCommand({ invocationArn: handle }));
   } catch (error) {
     throw bedrockError(name, error);
   }

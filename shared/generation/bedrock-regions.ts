@@ -9,9 +9,10 @@
  * (MODEL_OUTPUT_BUCKETS, created by the CDK app), and the video is copied into the media bucket (a
  * cross-Region CopyObject by a client in the media bucket's Region) before it is transcoded.
  */
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { clientGetter } from '../sdk/lazy-client.ts';
 import type { ModelOutput } from './bedrock-async.ts';
 
 export interface BedrockRegionsOptions {
@@ -25,20 +26,25 @@ export interface BedrockRegionsOptions {
   /** An S3 client in the media bucket's Region. */
   s3: S3Client;
   /** Makes the client of a Region (tests pass their own). */
-  makeClient?: (region: string) => BedrockRuntimeClient;
+  makeClient?: (region: string) => BedrockRuntimeClient | Promise<BedrockRuntimeClient>;
 }
 
 export function createBedrockRegions(options: BedrockRegionsOptions) {
-  const clients = new Map<string, BedrockRuntimeClient>();
-  const make = options.makeClient ?? ((region: string) => new BedrockRuntimeClient({ region }));
+  const clients = new Map<string, () => Promise<BedrockRuntimeClient>>();
+  // The package is imported when a model is first started or checked, not when the function loads.
+  const make =
+    options.makeClient ??
+    (async (region: string) =>
+      new (await import('@aws-sdk/client-bedrock-runtime')).BedrockRuntimeClient({ region }));
   const encryption = options.kmsKeyId
     ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyId }
     : {};
   return {
-    clientFor(region: string): BedrockRuntimeClient {
+    /** The client of a Region, made on first use and kept. */
+    clientFor(region: string): () => Promise<BedrockRuntimeClient> {
       let client = clients.get(region);
       if (!client) {
-        client = make(region);
+        client = clientGetter(async () => make(region));
         clients.set(region, client);
       }
       return client;
@@ -55,6 +61,7 @@ export function createBedrockRegions(options: BedrockRegionsOptions) {
       return {
         bucket,
         collect: async (key) => {
+          const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
           await options.s3.send(
             new CopyObjectCommand({
               Bucket: options.mediaBucket,

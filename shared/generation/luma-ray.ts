@@ -4,6 +4,7 @@
  * job's generation folder.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { ClientSource } from '../sdk/lazy-client.ts';
 import { checkInvocation, GenerationFailed, type ModelOutput, startInvocation } from './bedrock-async.ts';
 import { effectiveGenerate, LUMA_RAY_PROMPT_MAX, MODELS } from './models.ts';
 import type { GenerationRequest, VideoModel } from './port.ts';
@@ -18,7 +19,7 @@ const DURATIONS: Readonly<Record<number, '5s' | '9s'>> = { 5: '5s', 9: '9s' };
 
 export interface LumaRayOptions extends ModelOutput {
   /** A client in the model's Region. */
-  client: BedrockRuntimeClient;
+  client: ClientSource<BedrockRuntimeClient>;
 }
 
 type LumaRayInput = {

@@ -6,6 +6,7 @@
  * `{invocation id}/output.mp4` under the job's generation folder.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { ClientSource } from '../sdk/lazy-client.ts';
 import { checkInvocation, GenerationFailed, type ModelOutput, startInvocation } from './bedrock-async.ts';
 import { effectiveGenerate, MODELS, NOVA_REEL_TEXT_LIMITS } from './models.ts';
 import type { GenerationRequest, VideoModel } from './port.ts';
@@ -19,7 +20,7 @@ export const NOVA_REEL_DEFAULT_SEED = 42;
 
 export interface NovaReelOptions extends ModelOutput {
   /** A client in the model's Region. */
-  client: BedrockRuntimeClient;
+  client: ClientSource<BedrockRuntimeClient>;
   /** Reads the start image (the GenerationRequest's image key, a 1280x720 PNG or JPEG) from the bucket. */
   loadImage?: (key: string) => Promise<Uint8Array>;
 }

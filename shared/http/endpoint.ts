@@ -6,7 +6,7 @@ import type { Caller } from '../auth/port.ts';
 import { bearerToken } from '../auth/verifier.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
-import { zodIssues } from './problem.ts';
+import { zodIssues } from '../schema/issues.ts';
 import type { HttpResult } from './responses.ts';
 import { SECRET_PATH_PARAMS } from './routes.ts';
 

@@ -17,6 +17,7 @@ import {
   projectResponse,
   updateProjectBody,
 } from '../projects/schema.ts';
+import { pageOf } from '../schema/common.ts';
 import {
   createTemplateBody,
   listTemplatesQuery,
@@ -33,7 +34,6 @@ import {
   updateMeBody,
   userResponse,
 } from '../users/schema.ts';
-import { pageOf } from './common-schemas.ts';
 import { API_ROUTES } from './routes.ts';
 
 interface Operation {

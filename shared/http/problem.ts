@@ -8,6 +8,7 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../errors.ts';
+import { zodIssues } from '../schema/issues.ts';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -45,13 +46,6 @@ export class ContentTooLargeError extends DomainError {
 }
 
 const TYPE_BASE = 'https://ai-video.dev/problems/';
-
-export function zodIssues(error: ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
-}
 
 export function problemResponse(
   problem: Problem,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { resolution } from '../clips/schema.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
-import { isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
+import { isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
 export const jobType = z.enum(JOB_TYPES);

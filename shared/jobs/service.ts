@@ -8,7 +8,7 @@ import {
   modelIssues,
   unavailability,
 } from '../generation/models.ts';
-import { zodIssues } from '../http/problem.ts';
+import { zodIssues } from '../schema/issues.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
 import { renderPrompt } from '../templates/schema.ts';
 import type { UserRepository } from '../users/repository.ts';

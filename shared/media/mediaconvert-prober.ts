@@ -1,11 +1,17 @@
-import { type MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
+import type { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
+import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import { type MediaProber, UnreadableMediaError } from './prober.ts';
 
-/** MediaConvert's Probe API reads the container and tracks of an S3 object without transcoding it. */
-export function mediaConvertProber(client: MediaConvertClient, bucket: string): MediaProber {
+/**
+ * MediaConvert's Probe API reads the container and tracks of an S3 object without transcoding it. Only the
+ * transcode-settings task probes, so the package is imported on first use.
+ */
+export function mediaConvertProber(source: ClientSource<MediaConvertClient>, bucket: string): MediaProber {
+  const client = clientGetter(source);
   return {
     async probe(key) {
-      const response = await client.send(
+      const { ProbeCommand } = await import('@aws-sdk/client-mediaconvert');
+      const response = await (await client()).send(
         new ProbeCommand({ InputFiles: [{ FileUrl: `s3://${bucket}/${key}` }] }),
       );
       const container = response.ProbeResults?.[0]?.Container;

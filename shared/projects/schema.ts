@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
-import { readableText } from '../http/text.ts';
+import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { readableText } from '../schema/text.ts';
 import { PROJECT_STATUSES } from './status.ts';
 
 export const projectStatus = z.enum(PROJECT_STATUSES);

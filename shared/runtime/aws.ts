@@ -1,14 +1,14 @@
 /**
- * The composition root of every Lambda function: AWS adapters built from the environment CDK sets. It only
+ * The composition root of every API function: AWS adapters built from the environment CDK sets. It only
  * installs itself when no other root (the local server) has, and builds nothing until the first request.
+ *
+ * Every request reads the database and writes an audit entry, so the RDS Data API and DynamoDB clients are
+ * imported here. S3, Cognito, Step Functions and Secrets Manager serve only some routes: their packages are
+ * imported by the factories below on first use, so a function whose routes never reach them never loads them.
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAuditLog } from '../audit/dynamodb.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
@@ -16,6 +16,7 @@ import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
+import { clientGetter } from '../sdk/lazy-client.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
@@ -26,8 +27,10 @@ function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
   let key: Promise<Uint8Array> | undefined;
   return () => {
     if (!secretArn) return Promise.reject(new Error('HLS_LINK_SECRET_ARN is not set'));
-    key ??= new SecretsManagerClient({})
-      .send(new GetSecretValueCommand({ SecretId: secretArn }))
+    key ??= import('@aws-sdk/client-secrets-manager')
+      .then(({ GetSecretValueCommand, SecretsManagerClient }) =>
+        new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn })),
+      )
       .then((out) => Buffer.from(out.SecretString ?? '', 'utf8'))
       .catch((error: unknown) => {
         key = undefined;
@@ -42,18 +45,22 @@ setContextFactory(
     const config = awsRuntimeConfig();
     const dynamo = new DynamoDBClient({});
     const documents = DynamoDBDocumentClient.from(dynamo);
-    const s3 = new S3Client({});
+    const s3 = clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client({}));
     const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
     return buildContext({
       db: dataApiDatabase(DATA_API_RETRY.api),
       store: createS3Store(bucket),
       signer: createMediaSigner(bucket),
       identity: createCognitoIdentityProvider({
-        client: new CognitoIdentityProviderClient({}),
+        client: async () =>
+          new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient({}),
         clientId: config.USER_POOL_CLIENT_ID,
       }),
       verifier: cognitoVerifier(config.USER_POOL_ID, config.USER_POOL_CLIENT_ID),
-      workflow: stepFunctionsWorkflow(new SFNClient({}), config.STATE_MACHINE_ARN),
+      workflow: stepFunctionsWorkflow(
+        async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
+        config.STATE_MACHINE_ARN,
+      ),
       audit: dynamoAuditLog(documents, config.AUDIT_TABLE),
       idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
       loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),

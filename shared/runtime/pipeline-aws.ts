@@ -4,7 +4,6 @@
  * on first use.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClipRepository } from '../clips/repository.ts';
 import { awsMediaConfig } from '../config.ts';
@@ -79,7 +78,10 @@ function build() {
     jobs,
     clips,
     store,
-    prober: mediaConvertProber(new MediaConvertClient({}), config.MEDIA_BUCKET),
+    prober: mediaConvertProber(
+      async () => new (await import('@aws-sdk/client-mediaconvert')).MediaConvertClient({}),
+      config.MEDIA_BUCKET,
+    ),
     models: bedrockVideoModels({
       store,
       s3,

@@ -2,20 +2,16 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { ObjectStore, StoredObject } from './port.ts';
 
+// Loaded on first use, so a function that never touches S3 never loads these packages.
+const s3 = () => import('@aws-sdk/client-s3');
+
 export interface S3StoreOptions {
-  client: S3Client;
+  client: ClientSource<S3Client>;
   bucket: string;
   /** SSE-KMS key for written objects; the bucket default applies when absent. */
   kmsKeyId?: string;
@@ -23,14 +19,16 @@ export interface S3StoreOptions {
 
 const BUFFERED_PUT_BYTES = 64 * 1024 ** 2;
 
-export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): ObjectStore {
+export function createS3Store({ client: source, bucket, kmsKeyId }: S3StoreOptions): ObjectStore {
+  const client = clientGetter(source);
   const encryption = kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {};
 
   async function list(prefix: string): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
     let token: string | undefined;
+    const { ListObjectsV2Command } = await s3();
     do {
-      const page = await client.send(
+      const page = await (await client()).send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0 });
@@ -40,9 +38,10 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
   }
 
   async function deleteKeys(keys: readonly string[]): Promise<void> {
+    const { DeleteObjectsCommand } = await s3();
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      await client.send(
+      await (await client()).send(
         new DeleteObjectsCommand({
           Bucket: bucket,
           Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
@@ -54,8 +53,9 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
   return {
     bucket,
     async putFile(key, filePath, contentType) {
+      const { PutObjectCommand } = await s3();
       const { size } = await stat(filePath);
-      await client.send(
+      await (await client()).send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
@@ -69,8 +69,9 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
       return { key, size };
     },
     async putBytes(key, body, contentType) {
+      const { PutObjectCommand } = await s3();
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-      await client.send(
+      await (await client()).send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
@@ -82,12 +83,14 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
       return { key, size: bytes.length };
     },
     async downloadToFile(key, filePath) {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const { GetObjectCommand } = await s3();
+      const out = await (await client()).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       await pipeline(out.Body as Readable, createWriteStream(filePath));
     },
     async readBytes(key) {
+      const { GetObjectCommand } = await s3();
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const out = await (await client()).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
       } catch (error) {
         if ((error as { name?: string }).name === 'NoSuchKey') return null;
@@ -95,8 +98,9 @@ export function createS3Store({ client, bucket, kmsKeyId }: S3StoreOptions): Obj
       }
     },
     async head(key) {
+      const { HeadObjectCommand } = await s3();
       try {
-        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const out = await (await client()).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { key, size: out.ContentLength ?? 0 };
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -124,7 +128,8 @@ export interface SignedUrl {
 export function createMediaSigner(
   options: S3StoreOptions & { getTtlSeconds?: number; postTtlSeconds?: number },
 ) {
-  const { client, bucket, kmsKeyId } = options;
+  const { bucket, kmsKeyId } = options;
+  const client = clientGetter(options.client);
   const getTtl = options.getTtlSeconds ?? 900;
   const postTtl = options.postTtlSeconds ?? 900;
   const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
@@ -132,8 +137,12 @@ export function createMediaSigner(
     /** How long a presigned POST stays valid. */
     postTtlSeconds: postTtl,
     async signGet(key: string, contentType?: string): Promise<SignedUrl> {
+      const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([
+        s3(),
+        import('@aws-sdk/s3-request-presigner'),
+      ]);
       const url = await getSignedUrl(
-        client,
+        await client(),
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
@@ -157,7 +166,8 @@ export function createMediaSigner(
         fields['x-amz-server-side-encryption'] = 'aws:kms';
         fields['x-amz-server-side-encryption-aws-kms-key-id'] = kmsKeyId;
       }
-      const post = await createPresignedPost(client, {
+      const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
+      const post = await createPresignedPost(await client(), {
         Bucket: bucket,
         Key: key,
         Conditions: conditions,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { boundedJsonObject, isoDate, pageQuery, uuid } from '../http/common-schemas.ts';
-import { readableText } from '../http/text.ts';
 import { prompt } from '../jobs/schema.ts';
+import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { readableText } from '../schema/text.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
 export const templateName = z

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { isoDate, uuid } from '../http/common-schemas.ts';
-import { readableText } from '../http/text.ts';
+import { isoDate, uuid } from '../schema/common.ts';
+import { readableText } from '../schema/text.ts';
 import { SUBSCRIPTION_TIERS } from './tiers.ts';
 
 export const email = z

@@ -1,18 +1,18 @@
-import {
-  ExecutionAlreadyExists,
-  type SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { JobWorkflow } from './port.ts';
 
-export function stepFunctionsWorkflow(client: SFNClient, stateMachineArn: string): JobWorkflow {
+const sfn = () => import('@aws-sdk/client-sfn');
+
+export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMachineArn: string): JobWorkflow {
+  const client = clientGetter(source);
   const executionArn = (jobId: string) =>
     `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobId}`;
   return {
     async start(input) {
+      const { ExecutionAlreadyExists, StartExecutionCommand } = await sfn();
       try {
-        await client.send(
+        await (await client()).send(
           new StartExecutionCommand({ stateMachineArn, name: input.jobId, input: JSON.stringify(input) }),
         );
       } catch (error) {
@@ -21,7 +21,8 @@ export function stepFunctionsWorkflow(client: SFNClient, stateMachineArn: string
       }
     },
     async stop(jobId, cause) {
-      await client
+      const { StopExecutionCommand } = await sfn();
+      await (await client())
         .send(new StopExecutionCommand({ executionArn: executionArn(jobId), error: 'JobCancelled', cause }))
         .catch((error: { name?: string }) => {
           if (error.name !== 'ExecutionDoesNotExist') throw error;

@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor } from '#shared/db/pagination.ts';
 import { InvalidCursorError, ValidationError } from '#shared/errors.ts';
-import { boundedJsonObject, depthOf } from '#shared/http/common-schemas.ts';
 import { ContentTooLargeError } from '#shared/http/problem.ts';
 import {
   guardRequest,
@@ -11,6 +10,7 @@ import {
   unstorableText,
 } from '#shared/http/request-guard.ts';
 import { matchRoute, redactPath } from '#shared/http/routes.ts';
+import { boundedJsonObject, depthOf } from '#shared/schema/common.ts';
 
 const event = (over: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 =>
   ({

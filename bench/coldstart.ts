@@ -1,0 +1,174 @@
+/**
+ * Cold start of every Lambda bundle: the time a fresh Node process takes to `await import()` the bundle
+ * (module initialisation, what a Lambda init phase pays before the first event), median of 15, beside the
+ * floor: a module importing just the AWS SDK packages the bundle imports at load, from node_modules as the
+ * nodejs24.x runtime provides them. Packages the bundle imports only on first use (dynamic `import()`) are
+ * listed apart: they are paid by the first request that needs them, not at init.
+ *
+ * Bundles are built with the options CDK uses (infra/functions.ts, external source maps as deployed), in two
+ * variants: the SDK left external (as deployed) and the SDK bundled and minified. COLDSTART_NODE picks the
+ * node binary (the runtime is Node 24; the default is the node running the benchmark).
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, type FunctionEntry } from '../infra/functions.ts';
+
+const exec = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+// Inside the project, so the bundles' bare `@aws-sdk/*` imports resolve from its node_modules.
+const OUT = path.join(ROOT, '.bench', 'coldstart');
+const RUNS = Number(process.env.COLDSTART_RUNS ?? 15);
+const NODE = process.env.COLDSTART_NODE ?? process.execPath;
+const TARGET_RATIO = 1.3;
+
+const FAKE_ARN = (service: string, resource: string) =>
+  `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
+
+/** What CDK sets on the functions (fake values: nothing is called during initialisation). */
+const FUNCTION_ENV: Record<string, string> = {
+  NODE_OPTIONS: '--enable-source-maps',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
+  AWS_SECRET_ACCESS_KEY: 'fake',
+  POWERTOOLS_SERVICE_NAME: 'ai-video',
+  STAGE: 'dev',
+  DB_CLUSTER_ARN: FAKE_ARN('rds', 'cluster:ai-video-dev'),
+  DB_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-app'),
+  APP_DB_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-app'),
+  DB_NAME: 'aivideo',
+  MEDIA_BUCKET: 'ai-video-dev-media',
+  IDEMPOTENCY_TABLE: 'ai-video-dev-idempotency',
+  AUDIT_TABLE: 'ai-video-dev-audit',
+  RATE_LIMIT_TABLE: 'ai-video-dev-rate-limit',
+  USER_POOL_ID: 'eu-west-1_fake',
+  USER_POOL_CLIENT_ID: 'fakeclientid',
+  STATE_MACHINE_ARN: FAKE_ARN('states', 'stateMachine:ai-video-dev'),
+  HLS_LINK_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-hls'),
+  MODEL_OUTPUT_BUCKETS: '{}',
+  MIGRATIONS_DIR: path.join(ROOT, 'shared', 'db', 'migrations'),
+};
+
+type Variant = 'runtime-sdk' | 'bundled-sdk';
+
+interface Built {
+  file: string;
+  bytes: number;
+  /** SDK packages imported when the module loads, and those imported only on first use. */
+  atLoad: string[];
+  onFirstUse: string[];
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+async function bundle(fn: FunctionEntry, variant: Variant): Promise<Built> {
+  const outfile = path.join(OUT, variant, fn.name, 'index.mjs');
+  const result = await build({
+    ...BUNDLE_OPTIONS,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    external: variant === 'runtime-sdk' ? [...BUNDLE_OPTIONS.external] : [],
+    sourcemap: 'external',
+    entryPoints: [path.join(ROOT, fn.entry)],
+    outfile,
+    absWorkingDir: ROOT,
+    logLevel: 'silent',
+  });
+  const output = result.metafile.outputs[path.relative(ROOT, outfile)];
+  const sdk = (output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/'));
+  const atLoad = [...new Set(sdk.filter((i) => i.kind !== 'dynamic-import').map((i) => packageName(i.path)))];
+  const onFirstUse = [
+    ...new Set(sdk.filter((i) => i.kind === 'dynamic-import').map((i) => packageName(i.path))),
+  ].filter((p) => !atLoad.includes(p));
+  return { file: outfile, bytes: output?.bytes ?? 0, atLoad: atLoad.sort(), onFirstUse: onFirstUse.sort() };
+}
+
+/** The floor of a function: a module importing only the SDK packages its bundle loads at init. */
+async function floorModule(fn: FunctionEntry, packages: readonly string[]): Promise<string> {
+  const file = path.join(OUT, 'floor', `${fn.name}.mjs`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, packages.map((p) => `import '${p}';\n`).join(''));
+  return file;
+}
+
+/** Milliseconds from before to after `await import(file)` in a fresh node process. */
+async function initMs(file: string): Promise<number> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const { stdout } = await exec(NODE, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...FUNCTION_ENV },
+  });
+  const ms = Number(stdout.trim());
+  if (!Number.isFinite(ms)) throw new Error(`unexpected output importing ${file}: ${stdout}`);
+  return ms;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+const short = (packages: readonly string[]) =>
+  packages.length ? packages.map((p) => p.replace('@aws-sdk/', '')).join(', ') : '–';
+
+export async function run(): Promise<string> {
+  await rm(OUT, { recursive: true, force: true });
+  const rows: {
+    fn: FunctionEntry;
+    external: Built;
+    bundled: Built;
+    floor: string;
+    times: { external: number[]; bundled: number[]; floor: number[] };
+  }[] = [];
+  for (const fn of FUNCTION_ENTRIES) {
+    const external = await bundle(fn, 'runtime-sdk');
+    const bundled = await bundle(fn, 'bundled-sdk');
+    const floor = await floorModule(fn, external.atLoad);
+    rows.push({ fn, external, bundled, floor, times: { external: [], bundled: [], floor: [] } });
+  }
+  const { stdout: version } = await exec(NODE, ['--version']);
+  // Interleaved, so a burst of load on the machine touches every function alike.
+  for (let i = 0; i < RUNS; i++) {
+    for (const row of rows) {
+      row.times.floor.push(await initMs(row.floor));
+      row.times.external.push(await initMs(row.external.file));
+      row.times.bundled.push(await initMs(row.bundled.file));
+    }
+  }
+  const lines = rows.map(({ fn, external, bundled, times }) => {
+    const floor = median(times.floor);
+    const ext = median(times.external);
+    const bun = median(times.bundled);
+    const ratio = ext / floor;
+    return [
+      fn.name,
+      (external.bytes / 1024).toFixed(0),
+      ext.toFixed(1),
+      floor.toFixed(1),
+      `${ratio.toFixed(2)}${ratio <= TARGET_RATIO ? '' : ' ✗'}`,
+      (bundled.bytes / 1024).toFixed(0),
+      bun.toFixed(1),
+      (bun / floor).toFixed(2),
+      short(external.atLoad),
+      short(external.onFirstUse),
+    ].join(' | ');
+  });
+  await rm(OUT, { recursive: true, force: true });
+  return [
+    `## Cold start: module initialisation per Lambda bundle (fresh node ${version.trim()}, median of ${RUNS})`,
+    '',
+    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them.`,
+    '',
+    '| function | bundle KB | init ms | floor ms | ratio | SDK bundled: KB | SDK bundled: init ms | SDK bundled: ratio | SDK at init | SDK on first use |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...lines.map((l) => `| ${l} |`),
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(await run());
