@@ -4,7 +4,9 @@
  * likewise an execution that failed outside its Catch (MarkFailed itself gave up). Whatever the ending,
  * the job's slot is free again, so the owner's uploads waiting for one are started.
  */
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { JOB_FAILURE_METRIC, recordJobFailure } from '#shared/pipeline/failure-class.ts';
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
@@ -43,10 +45,22 @@ export function failedStateOf(event: ExecutionStatusChange): PipelineState | nul
   };
 }
 
+const metrics = new Metrics({
+  namespace: JOB_FAILURE_METRIC.namespace,
+  serviceName: JOB_FAILURE_METRIC.serviceName,
+  defaultDimensions: { [JOB_FAILURE_METRIC.stageDimension]: process.env.STAGE ?? 'local' },
+});
+
 export async function handler(event: ExecutionStatusChange): Promise<void> {
   const runtime = pipelineRuntime();
   const state = failedStateOf(event);
-  if (state) await runtime.tasks.markFailed(state);
+  if (state) {
+    await runtime.tasks.markFailed(state);
+    // These endings never reached MarkFailed's Lambda, so its metric is counted here (a cancel as user,
+    // a timeout or a failure outside the Catch as system).
+    recordJobFailure(metrics, state.error);
+    metrics.publishStoredMetrics();
+  }
   const { input, stateMachineArn } = event.detail;
   if (!input || !stateMachineArn) return;
   const { userId } = JSON.parse(input) as JobExecutionInput;

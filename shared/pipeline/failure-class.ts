@@ -19,6 +19,7 @@ export const JOB_FAILURE_METRIC = {
 
 /** Errors raised by a user's input or action (see shared/errors.ts and the pipeline's own names). */
 const USER_ERRORS = new Set([
+  'JobInputError',
   'JobCancelled',
   'ValidationError',
   'TierLimitError',
@@ -33,8 +34,6 @@ const MODEL_ERRORS = new Set(['GenerationFailed', 'GenerationTimedOut', 'ModelTh
 const CONTENT_FILTER = /content filter/i;
 /** A model that is not enabled in Bedrock is our configuration, not the model's failure. */
 const MODEL_NOT_ENABLED = /is not enabled for this service's AWS account/i;
-/** drizzle wraps every database error in a plain Error("Failed query: …"). */
-const DATABASE_FAILURE = /^Failed query|DatabaseResumingException|ECONNREFUSED|ECONNRESET/i;
 
 /** The message inside a Catch's Cause: a Lambda's is JSON with errorMessage, others plain text. */
 function causeMessage(cause: string | undefined): string {
@@ -58,9 +57,8 @@ export function failureClass(error: { Error?: string; Cause?: string } | undefin
     if (MODEL_NOT_ENABLED.test(message)) return 'system';
     return 'model';
   }
-  // Tasks throw plain Errors with messages written for the user (an upload longer than the tier allows);
-  // a plain Error from the database driver is ours.
-  if (name === 'Error') return DATABASE_FAILURE.test(message) ? 'system' : 'user';
+  // Messages written for users come as JobInputError and the names above; anything else (a plain Error,
+  // a database or SDK failure, DatabaseUnavailable, a timeout) is ours.
   return 'system';
 }
 

@@ -26,8 +26,11 @@ describe('failureClass', () => {
     ).toBe('user');
     expect(
       failureClass({
-        Error: 'Error',
-        Cause: lambdaCause('Error', 'The uploaded video lasts 700 s; the FREE tier accepts up to 60 s.'),
+        Error: 'JobInputError',
+        Cause: lambdaCause(
+          'JobInputError',
+          'The uploaded video lasts 700 s; the FREE tier accepts up to 60 s.',
+        ),
       }),
     ).toBe('user');
   });
@@ -72,6 +75,11 @@ describe('failureClass', () => {
     expect(
       failureClass({ Error: 'Error', Cause: lambdaCause('Error', 'Failed query: select 1\nparams: ') }),
     ).toBe('system');
+    expect(
+      failureClass({ Error: 'Error', Cause: lambdaCause('Error', 'The transcoded video is missing.') }),
+    ).toBe('system');
+    expect(failureClass({ Error: 'DatabaseUnavailable' })).toBe('system');
+    expect(failureClass({ Error: 'States.Timeout' })).toBe('system');
     expect(failureClass(undefined)).toBe('system');
     expect(failureClass({ Error: 'GenerationFailed', Cause: 'not json {' })).toBe('model');
   });

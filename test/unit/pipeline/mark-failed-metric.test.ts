@@ -52,3 +52,48 @@ describe('MarkFailed Lambda', () => {
     expect(emf()).toEqual([]);
   });
 });
+
+describe('execution-ended Lambda', () => {
+  let lines: string[];
+  beforeEach(() => {
+    vi.stubEnv('STAGE', 'prod');
+    lines = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    markFailed.mockReset();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+  const emf = () => lines.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+  const ended = (status: string, error?: string) => ({
+    detail: {
+      status,
+      input: JSON.stringify({ jobId: 'j1', userId: 'u1', projectId: 'p1', jobType: 'GENERATE' }),
+      error: error ?? null,
+      cause: null,
+    },
+  });
+
+  it('counts endings that never reached MarkFailed: a timeout as system, a stop as user', async () => {
+    markFailed.mockResolvedValue(undefined);
+    const { handler } = await import('#functions/events/execution-ended.ts');
+    await handler(ended('TIMED_OUT'));
+    await handler(ended('ABORTED'));
+    expect(markFailed).toHaveBeenCalledTimes(2);
+    expect(emf().map((m) => [m.failureClass, m.JobFailures, m.stage])).toEqual([
+      ['system', 1, 'prod'],
+      ['user', 1, 'prod'],
+    ]);
+  });
+
+  it('counts nothing for an execution that ended in its own JobFailed state (MarkFailed counted it)', async () => {
+    const { handler } = await import('#functions/events/execution-ended.ts');
+    await handler(ended('FAILED', 'JobFailed'));
+    expect(markFailed).not.toHaveBeenCalled();
+    expect(emf()).toEqual([]);
+  });
+});
