@@ -1,66 +1,282 @@
 /**
- * autocannon against the local server for GET /v1/projects/{id} and GET /v1/projects?limit=20, and, in the
- * same run, a bare node:http server doing the same SQL through the same driver (the floor).
- * Target: at least 0.5 of the floor's throughput.
+ * The API under load, against a floor that cannot be beaten by much: four processes on one machine.
+ * - the server under test: infra/local/main.ts as `npm start` runs it, on a fresh PostgreSQL database;
+ * - the floor (bench/_api-floor.ts): a bare node:http server doing each route's SQL through the same
+ *   driver and repositories, on the same database;
+ * - the load (bench/_api-load.ts): autocannon in a child process, signing each request as one of
+ *   USERS users drawn at random, so token verification misses its cache as real traffic would;
+ * - this process, which seeds the database, mints the tokens and prints the table.
+ * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
+ * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
+ * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
+ * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
-import { startLocalApi } from '../test/support/local-api.ts';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { LOCAL_CLIENT_ID, loadOrCreateSigningKey, type SigningKey } from '#shared/auth/local-issuer.ts';
+import { clipMediaKeys } from '#shared/clips/media-keys.ts';
+import { createClipRepository } from '#shared/clips/repository.ts';
+import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
+import { createProjectRepository } from '#shared/projects/repository.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
+import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
-async function load(url: string, headers: Record<string, string>) {
-  const result = await autocannon({ url, connections: 10, duration: DURATION, headers });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
+  { name: 'GET /v1/projects/{id}', route: 'project', write: false },
+  { name: 'GET /v1/projects?limit=20', route: 'list', write: false },
+  { name: 'GET /v1/clips/{id} (signed URLs)', route: 'clip', write: false },
+  { name: 'POST /v1/projects', route: 'create-project', write: true },
+  { name: 'POST /v1/projects/{id}/jobs (cancelled at once)', route: 'create-job', write: true },
+];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
-export async function run(): Promise<string> {
-  const api = await startLocalApi();
+async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+  url: string,
+): Promise<ChildProcess> {
+  const log = createWriteStream(logFile);
+  const child = spawn(tsx, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${args[0]} exited with ${child.exitCode}; see ${logFile}`);
+    const healthy = await fetch(`${url}/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) return child;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`${args[0]} did not become healthy in 180 s`);
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** An access token as the local issuer makes them (see shared/auth/local-issuer.ts), for a seeded user. */
+function accessToken(key: SigningKey, issuer: string, user: { id: string; email: string; username: string }) {
+  return new SignJWT({
+    sub: user.id,
+    token_use: 'access',
+    client_id: LOCAL_CLIENT_ID,
+    username: user.username,
+    email: user.email,
+    scope: 'aws.cognito.signin.user.admin',
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+    .setIssuer(issuer)
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .setJti(randomUUID())
+    .sign(key.privateKey);
+}
+
+/** Users, one project and one clip each, written straight through the repositories (no media objects). */
+async function seed(databaseUrl: string, key: SigningKey, issuer: string): Promise<LoadUser[]> {
+  const handle = openNodePostgres({ url: databaseUrl });
   try {
-    const user = await api.newUser();
-    let projectId = '';
-    for (let i = 0; i < 50; i += 1) {
-      const p = await api.call('POST', '/v1/projects', {
-        token: user.token,
-        body: { title: `Project ${i}` },
+    const users = createUserRepository(handle.db);
+    const projects = createProjectRepository(handle.db);
+    const clips = createClipRepository(handle.db);
+    const out: LoadUser[] = [];
+    const one = async (i: number): Promise<LoadUser> => {
+      const tag = `${i}${randomUUID().slice(0, 8)}`;
+      const user = await users.create({ email: `bench${tag}@example.com`, username: `bench_${tag}` });
+      const project = await projects.create(user.id, { title: `Project of ${tag}` });
+      const clipId = randomUUID();
+      const keys = clipMediaKeys({ userId: user.id, projectId: project.id, id: clipId });
+      await clips.register({
+        id: clipId,
+        userId: user.id,
+        projectId: project.id,
+        title: `Clip of ${tag}`,
+        duration: 6,
+        fileUrl: keys.video,
+        thumbnailUrl: keys.thumbnail,
+        fileSize: 1000,
+        resolution: '1280x720',
+        format: 'mp4',
       });
-      projectId = p.body.id;
+      return { userId: user.id, token: await accessToken(key, issuer, user), projectId: project.id, clipId };
+    };
+    for (let i = 0; i < USERS; i += 20) {
+      out.push(...(await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, (_, j) => one(i + j)))));
     }
-    const { projects } = api.env.ctx;
-    const floor = createServer(async (req, res) => {
-      const result = req.url?.startsWith('/one')
-        ? await projects.get(user.userId, projectId)
-        : await projects.list(user.userId, { limit: 20 });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-    });
-    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
-    const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}`;
-    const auth = { authorization: `Bearer ${user.token}` };
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function load(planFile: string): Promise<LoadResult> {
+  const child = spawn(tsx, [path.join(root, 'bench', '_api-load.ts'), planFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code}: ${stderr.slice(-500)}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Summary {
+  rps: number;
+  min: number;
+  max: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  failed: boolean;
+}
+
+function summarize(runs: LoadResult[]): Summary {
+  const rps = runs.map((r) => r.rps);
+  const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
+  const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
+  return {
+    rps: median(rps),
+    min: Math.min(...rps),
+    max: Math.max(...rps),
+    p99: median(runs.map((r) => r.p99)),
+    non2xx,
+    errors,
+    failed: non2xx > 0 || errors > 0,
+  };
+}
+
+const cell = (s: Summary) =>
+  s.failed
+    ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors)`
+    : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+
+export async function run(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
+  const dbName = `apibench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const databaseUrl = `${PG_URL}/${dbName}`;
+  let server: ChildProcess | undefined;
+  let floor: ChildProcess | undefined;
+  try {
+    const serverPort = await freePort();
+    const serverUrl = `http://127.0.0.1:${serverPort}`;
+    const dataDir = path.join(dir, 'data');
+    server = await startProcess(
+      ['infra/local/main.ts'],
+      { PORT: String(serverPort), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'ERROR' },
+      path.join(dir, 'server.log'),
+      serverUrl,
+    );
+    const floorPort = await freePort();
+    const floorUrl = `http://127.0.0.1:${floorPort}`;
+    floor = await startProcess(
+      ['bench/_api-floor.ts'],
+      { PORT: String(floorPort), DATABASE_URL: databaseUrl },
+      path.join(dir, 'floor.log'),
+      floorUrl,
+    );
+    // The server made its signing key under its data folder on start; the seeded users' tokens use it.
+    const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
+    const users = await seed(databaseUrl, key, serverUrl);
+
     const rows: string[] = [];
-    for (const [name, path, floorPath] of [
-      ['GET /v1/projects/{id}', `/v1/projects/${projectId}`, '/one'],
-      ['GET /v1/projects?limit=20', '/v1/projects?limit=20', '/list'],
-    ] as const) {
-      const full = await load(`${api.url}${path}`, auth);
-      const bare = await load(`${floorUrl}${floorPath}`, {});
+    const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
+    for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
+      const results = { server: [] as LoadResult[], floor: [] as LoadResult[] };
+      for (let i = 0; i < RUNS; i += 1) {
+        for (const [target, url] of [
+          ['server', serverUrl],
+          ['floor', floorUrl],
+        ] as const) {
+          const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
+          const planFile = path.join(dir, `${route}-${target}-${i}.json`);
+          await writeFile(planFile, JSON.stringify(plan));
+          results[target].push(await load(planFile));
+          process.stderr.write(
+            `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
+          );
+        }
+      }
+      const s = summarize(results.server);
+      const f = summarize(results.floor);
+      const target = write ? 0.5 : 0.7;
+      const ratio = s.failed || f.failed ? '—' : (s.rps / f.rps).toFixed(2);
+      const verdict = s.failed || f.failed ? 'no result' : s.rps / f.rps >= target ? 'met' : 'missed';
       rows.push(
-        `| ${name} | ${full.rps.toFixed(0)} | ${full.p99} | ${bare.rps.toFixed(0)} | ${bare.p99} | **${(full.rps / bare.rps).toFixed(2)}** | ${full.errors} |`,
+        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | **${ratio}** | ≥ ${target}: ${verdict} |`,
       );
     }
-    floor.close();
     return [
-      `## API throughput (local server, PGlite, autocannon 10 connections × ${DURATION} s)`,
+      `## API throughput (local server on PostgreSQL, ${USERS} users, autocannon ${CONNECTIONS} connections × ${SECONDS} s, median of ${RUNS} runs)`,
       '',
-      '| route | req/s | p99 ms | floor req/s | floor p99 ms | ratio | errors |',
-      '|---|---|---|---|---|---|---|',
+      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | ratio | target |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
-      'Floor: a bare node:http server running the same repository call on the same PGlite. Target ratio ≥ 0.5.',
+      'Server, floor and load generator each run in their own process, on one fresh PostgreSQL database through node-postgres. ' +
+        'Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle), so most token verifications miss the cache. ' +
+        'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
+        'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
+        'p99 is the median of the runs. Any non-2xx or error in any run fails the route.',
     ].join('\n');
   } finally {
-    await api.stop();
+    await stopProcess(server);
+    await stopProcess(floor);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
