@@ -30,6 +30,7 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   cancelFailures: number;
+  firstCancelFailure: string;
 }
 
 const plan = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as LoadPlan;
@@ -45,12 +46,9 @@ const pick = (): LoadUser =>
     ? users[order[turn++ % order.length]!]!
     : users[Math.floor(Math.random() * users.length)]!;
 
-const headersOf = (u: LoadUser) => ({
-  authorization: `Bearer ${u.token}`,
-  // Only the floor reads it: it has no token verification, which is exactly what it leaves out.
-  'x-user-id': u.userId,
-  'content-type': 'application/json',
-});
+// x-user-id is read only by the floor: it has no token verification, which is exactly what it leaves out.
+const callerOf = (u: LoadUser) => ({ authorization: `Bearer ${u.token}`, 'x-user-id': u.userId });
+const headersOf = (u: LoadUser) => ({ ...callerOf(u), 'content-type': 'application/json' });
 
 function request(u: LoadUser): autocannon.Request {
   switch (plan.route) {
@@ -76,6 +74,7 @@ function request(u: LoadUser): autocannon.Request {
 }
 
 let cancelFailures = 0;
+let firstCancelFailure = '';
 const cancels = new Set<Promise<void>>();
 
 const result = await autocannon({
@@ -101,11 +100,15 @@ const result = await autocannon({
               })
                 .then(
                   (r) => {
-                    if (!r.ok) cancelFailures += 1;
-                    return r.arrayBuffer();
-                  },
-                  () => {
+                    if (r.ok) return r.arrayBuffer().then(() => undefined);
                     cancelFailures += 1;
+                    return r.text().then((text) => {
+                      firstCancelFailure ||= `${r.status} ${text.slice(0, 200)}`;
+                    });
+                  },
+                  (error: unknown) => {
+                    cancelFailures += 1;
+                    firstCancelFailure ||= String(error);
                   },
                 )
                 .then(() => {
@@ -127,5 +130,6 @@ const out: LoadResult = {
   non2xx: result.non2xx,
   errors: result.errors + result.timeouts,
   cancelFailures,
+  firstCancelFailure,
 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

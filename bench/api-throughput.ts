@@ -9,6 +9,7 @@
  * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
  * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
  * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
+ * BENCH_KEEP=1 keeps the temporary folder (server and floor logs).
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -276,7 +277,8 @@ export async function run(): Promise<string> {
     await stopProcess(floor);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.end();
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) process.stderr.write(`api-throughput: kept ${dir}\n`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 
