@@ -14,30 +14,26 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { LOCAL_CLIENT_ID, loadOrCreateSigningKey, type SigningKey } from '#shared/auth/local-issuer.ts';
+import { accessTokenClaims, loadOrCreateSigningKey, type SigningKey } from '#shared/auth/local-issuer.ts';
 import { clipMediaKeys } from '#shared/clips/media-keys.ts';
 import { createClipRepository } from '#shared/clips/repository.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { createProjectRepository } from '#shared/projects/repository.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
+import { freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
 const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'GET /v1/projects/{id}', route: 'project', write: false },
@@ -47,61 +43,9 @@ const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'POST /v1/projects/{id}/jobs (cancelled at once)', route: 'create-job', write: true },
 ];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  logFile: string,
-  url: string,
-): Promise<ChildProcess> {
-  const log = createWriteStream(logFile);
-  const child = spawn(tsx, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${args[0]} exited with ${child.exitCode}; see ${logFile}`);
-    const healthy = await fetch(`${url}/v1/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (healthy) return child;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`${args[0]} did not become healthy in 180 s`);
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** An access token as the local issuer makes them (see shared/auth/local-issuer.ts), for a seeded user. */
 function accessToken(key: SigningKey, issuer: string, user: { id: string; email: string; username: string }) {
-  return new SignJWT({
-    sub: user.id,
-    token_use: 'access',
-    client_id: LOCAL_CLIENT_ID,
-    username: user.username,
-    email: user.email,
-    scope: 'aws.cognito.signin.user.admin',
-  })
+  return new SignJWT(accessTokenClaims(user))
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(issuer)
     .setIssuedAt()

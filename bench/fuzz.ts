@@ -1,18 +1,7 @@
-/**
- * `npm run bench -- fuzz`: at least 10,000 requests generated from the OpenAPI document (see
- * test/support/fuzz-requests.ts) against `npm start`'s server running in its own process, on a temporary
- * data directory and a free port. Prints the count of responses ≥ 500 and of 4xx that are not
- * application/problem+json (both targets 0), of another user's project, clip or job served, and the
- * total and rate. Jobs the fuzz gets accepted are cancelled at once, so the ffmpeg pipeline never piles up.
- * FUZZ_REQUESTS (default 10000), FUZZ_CONCURRENCY (default 8) and FUZZ_SEED (default 1) tune it.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import {
   type FuzzRequest,
@@ -22,56 +11,22 @@ import {
   seedWorld,
   send,
 } from '../test/support/fuzz-requests.ts';
+import { freePort, startProcess, stopProcess } from './_processes.ts';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 8);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startServer(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const log = createWriteStream(path.join(dataDir, 'server.log'));
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['infra/local/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), DATA_DIR: path.join(dataDir, 'data'), LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const healthy = await fetch(`${url}/v1/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (healthy) return { child, url };
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  child.kill('SIGTERM');
-  throw new Error('server did not become healthy in 180 s');
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 export async function run(): Promise<string> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fuzz-'));
-  const { child, url } = await startServer(dataDir, await freePort());
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startProcess(
+    ['infra/local/main.ts'],
+    { PORT: String(port), DATA_DIR: path.join(dataDir, 'data'), LOG_LEVEL: 'ERROR' },
+    path.join(dataDir, 'server.log'),
+    url,
+  );
   try {
     const doc = (await (await fetch(`${url}/v1/openapi.json`)).json()) as OpenApiDocument;
     const world = await seedWorld(url);
@@ -123,7 +78,7 @@ export async function run(): Promise<string> {
         : []),
     ].join('\n');
   } finally {
-    await stopServer(child);
+    await stopProcess(child);
     await rm(dataDir, { recursive: true, force: true });
   }
 }

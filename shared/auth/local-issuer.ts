@@ -13,6 +13,19 @@ import type { UserRepository } from '../users/repository.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import type { IdentityProvider, Profile, SignUpInput, Tokens } from './port.ts';
 
+/** The claims of a local access token, shaped like Cognito's. */
+export function accessTokenClaims(user: { id: string; email: string; username: string }) {
+  return {
+    sub: user.id,
+    token_use: 'access',
+    client_id: LOCAL_CLIENT_ID,
+    username: user.username,
+    // Cognito answers GetUser for this; the local issuer has only the token (see profile()).
+    email: user.email,
+    scope: 'aws.cognito.signin.user.admin',
+  };
+}
+
 export const LOCAL_CLIENT_ID = 'local-client';
 const ACCESS_TTL_SECONDS = 3600;
 const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
@@ -78,18 +91,7 @@ export function createLocalIdentityProvider(options: {
     user: { id: string; email: string; username: string },
     withRefresh: boolean,
   ): Promise<Tokens> {
-    const accessToken = await sign(
-      {
-        sub: user.id,
-        token_use: 'access',
-        client_id: LOCAL_CLIENT_ID,
-        username: user.username,
-        // Cognito answers GetUser for this; the local issuer has only the token (see profile()).
-        email: user.email,
-        scope: 'aws.cognito.signin.user.admin',
-      },
-      ACCESS_TTL_SECONDS,
-    );
+    const accessToken = await sign(accessTokenClaims(user), ACCESS_TTL_SECONDS);
     const idToken = await sign(
       {
         sub: user.id,
