@@ -120,7 +120,10 @@ async function refresh(): Promise<boolean> {
 
 export async function logIn(email: string, password: string): Promise<void> {
   const tokens = await call(() => client.POST('/v1/auth/login', { body: { email, password } }));
-  setSession({ accessToken: tokens.accessToken, ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}) });
+  setSession({
+    accessToken: tokens.accessToken,
+    ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+  });
 }
 
 /** A message for anything thrown by a call. */

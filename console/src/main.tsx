@@ -40,9 +40,10 @@ function App() {
 
   return (
     <>
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
+      {/* A button, not a #main link: the hash is the route. */}
+      <button type="button" class="skip" onClick={() => main.current?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header class="container">
         <nav aria-label="Main">
           <ul>

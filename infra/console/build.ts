@@ -3,51 +3,56 @@
  * sources, so that a fresh clone's `npm start`, the browser test and `cdk synth` all find it.
  * `npm run console:build` builds it unconditionally.
  */
-import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../console/', import.meta.url));
 export const CONSOLE_DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(CONSOLE_DIST, 'index.html');
-/** What the build reads besides console/: the shared constants it imports and the installed packages. */
-const INPUTS = [ROOT, fileURLToPath(new URL('../../shared/clips/resolutions.ts', import.meta.url))];
-const LOCKFILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+/** What the build reads: console/, the shared constants it imports and the installed packages. */
+const INPUTS = [
+  ROOT,
+  fileURLToPath(new URL('../../shared/clips/resolutions.ts', import.meta.url)),
+  fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
+];
 
-async function newestInput(entry: string): Promise<number> {
-  const info = await stat(entry);
+function newestInput(entry: string): number {
+  const info = statSync(entry);
   if (!info.isDirectory()) return info.mtimeMs;
-  if (path.resolve(entry) === CONSOLE_DIST) return 0;
-  const names = await readdir(entry);
-  const times = await Promise.all(names.map((name) => newestInput(path.join(entry, name))));
-  return Math.max(info.mtimeMs, ...times);
+  if (path.resolve(entry) === path.resolve(CONSOLE_DIST)) return 0;
+  return Math.max(info.mtimeMs, ...readdirSync(entry).map((name) => newestInput(path.join(entry, name))));
 }
 
-export async function consoleBuildIsStale(): Promise<boolean> {
+export function consoleBuildIsStale(): boolean {
   if (!existsSync(STAMP)) return true;
-  const built = (await stat(STAMP)).mtimeMs;
-  const inputs = await Promise.all([...INPUTS, LOCKFILE].filter(existsSync).map(newestInput));
-  return Math.max(...inputs) > built;
+  return Math.max(...INPUTS.filter(existsSync).map(newestInput)) > statSync(STAMP).mtimeMs;
 }
 
-export async function buildConsole(): Promise<void> {
-  const { build } = await import('vite');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+/** Runs Vite's build in a child process (a few seconds). */
+export function buildConsole(): void {
+  const pkg = createRequire(import.meta.url).resolve('vite/package.json');
+  const vite = path.join(path.dirname(pkg), 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', '--config', path.join(ROOT, 'vite.config.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
-/** Builds the console if needed; returns the folder to serve. */
-export async function ensureConsoleBuilt(log: (line: string) => void = () => {}): Promise<string> {
-  if (await consoleBuildIsStale()) {
+/** Builds the console if needed; returns the folder to serve or deploy. */
+export function ensureConsoleBuilt(log: (line: string) => void = () => {}): string {
+  if (consoleBuildIsStale()) {
     const started = Date.now();
     log('Building the web console…');
-    await buildConsole();
+    buildConsole();
     log(`Built the web console in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   }
   return CONSOLE_DIST;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildConsole();
+  buildConsole();
   console.log(`built ${path.relative(process.cwd(), CONSOLE_DIST)}`);
 }

@@ -4,8 +4,8 @@
  * localhost and 127.0.0.1 (any port) may call the API and the media; CORS_ORIGINS (comma-separated) adds more.
  */
 import path from 'node:path';
-import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
+import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
 
@@ -21,7 +21,7 @@ const corsOrigins = [
     .filter(Boolean),
 ];
 
-const consoleDir = await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
+const consoleDir = ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
 const api = await startApiServer({ port, jwks: () => jwks, corsOrigins, consoleDir });
 const env = await startLocalEnvironment({
   dataDir,

@@ -19,7 +19,8 @@ let api: LocalApi;
 let browser: Browser;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
-  const [consoleDir] = await Promise.all([ensureConsoleBuilt(), mkdir(SHOTS, { recursive: true })]);
+  const consoleDir = ensureConsoleBuilt();
+  await mkdir(SHOTS, { recursive: true });
   [api, browser] = await Promise.all([
     startLocalApi({ pollMs: 50 }, { consoleDir }),
     chromium.launch({
@@ -35,18 +36,13 @@ afterAll(async () => {
 
 /** axe-core on the page as it is now: no serious or critical violation. */
 async function expectAccessible(page: Page, step: string) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is the injected global
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
-      (v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.map((n) => n.target.join(' ')),
-      }),
-    );
-  });
+  if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ path: AXE });
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`)) as {
+    id: string;
+    impact: string;
+    targets: string[];
+  }[];
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad, `axe on ${step}`).toEqual([]);
 }
@@ -79,7 +75,7 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.goto(`${api.url}/`);
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
   await page.keyboard.press('Tab');
-  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+  expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
   await expectAccessible(page, 'sign in');
   await shot(page, '01-sign-in');
 
@@ -107,16 +103,16 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.getByLabel(`New title for Film ${tag}`).fill(`Fox film ${tag}`);
   await page.getByRole('button', { name: 'Save' }).click();
   await eventually(() => page.getByRole('link', { name: `Fox film ${tag}` }).count()).toBe(1);
-  await page.evaluate(async () => {
-    const { accessToken } = JSON.parse(sessionStorage.getItem('ai-video.session')!);
+  await page.evaluate(`(async () => {
+    const { accessToken } = JSON.parse(sessionStorage.getItem('ai-video.session'));
     for (let i = 1; i <= 11; i += 1) {
       await fetch('/v1/projects', {
         method: 'POST',
-        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ title: `Extra ${String(i).padStart(2, '0')}` }),
+        headers: { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Extra ' + String(i).padStart(2, '0') }),
       });
     }
-  });
+  })()`);
   await page.reload();
   await eventually(() => page.locator('.projects li').count()).toBe(10);
   await page.getByRole('button', { name: 'Next page' }).click();
@@ -143,34 +139,34 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await eventually(() => clip.locator('img').count(), { timeout: 30_000 }).toBe(1);
   await clip.getByRole('button', { name: /^Play/ }).click();
   const video = clip.locator('video');
-  await eventually(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), {
+  await eventually(() => video.evaluate((v) => (v as unknown as { currentTime: number }).currentTime), {
     timeout: 30_000,
   }).toBeGreaterThan(0.5);
   // The stream, through hls.js (Media Source Extensions), not the MP4 fallback.
-  expect(await video.evaluate((v: HTMLVideoElement) => v.currentSrc)).toMatch(/^blob:/);
+  expect(await video.evaluate((v) => (v as unknown as { currentSrc: string }).currentSrc)).toMatch(/^blob:/);
   await expectAccessible(page, 'playing');
   await shot(page, '04-playing');
 
   // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job.
-  const mp4Url = await clip.getByRole('button', { name: /^Download MP4/ }).getAttribute('href');
-  const dropped = await page.evaluateHandle(async (url) => {
-    const bytes = await (await fetch(url!)).blob();
+  const mp4Url = await clip.getByRole('link', { name: /^Download MP4/ }).getAttribute('href');
+  const dropped = await page.evaluateHandle(`(async () => {
+    const bytes = await (await fetch(${JSON.stringify(mp4Url)})).blob();
     const transfer = new DataTransfer();
     transfer.items.add(new File([bytes], 'dropped.mp4', { type: 'video/mp4' }));
     new MutationObserver(() => {
-      if (document.getElementById('upload-progress'))
-        (window as { sawProgress?: boolean }).sawProgress = true;
+      if (document.getElementById('upload-progress')) window.sawProgress = true;
     }).observe(document.body, { childList: true, subtree: true });
     return transfer;
-  }, mp4Url);
+  })()`);
   await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await eventually(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(2);
-  expect(await page.evaluate(() => (window as { sawProgress?: boolean }).sawProgress)).toBe(true);
+  expect(await page.evaluate('window.sawProgress')).toBe(true);
   const transcode = page.locator('.job').first();
   expect(await transcode.textContent()).toContain('TRANSCODE');
   await eventually(() => transcode.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
   await eventually(() => page.locator('.clip').count(), { timeout: 30_000 }).toBe(2);
-  const used = () => page.locator('#storage-meter').evaluate((m: HTMLMeterElement) => m.value);
+  const used = () =>
+    page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);
   await eventually(used).toBeGreaterThan(0);
   await shot(page, '05-uploaded');
 
@@ -190,7 +186,7 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
 
   // A phone-sized screen: nothing wider than the viewport.
   await page.setViewportSize({ width: 375, height: 740 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
   await expectAccessible(page, 'projects on a phone');
   await shot(page, '06-phone');
 

@@ -45,7 +45,7 @@ function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onD
         ) : media?.thumbnailUrl ? (
           <img src={media.thumbnailUrl} alt={`First frame of ${clip.title}`} width={320} height={180} />
         ) : (
-          <div class="no-thumb" role="img" aria-label={`No thumbnail for ${clip.title}`} />
+          <div class="no-thumb" aria-hidden="true" />
         )}
         <h3>{clip.title}</h3>
         <small>
@@ -58,7 +58,7 @@ function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onD
             <span class="visually-hidden"> {clip.title}</span>
           </button>
           {media ? (
-            <a href={media.videoUrl} download={`${clip.title}.mp4`} role="button" class="secondary outline">
+            <a href={media.videoUrl} download={`${clip.title}.mp4`} class="download">
               Download MP4<span class="visually-hidden"> of {clip.title}</span>
             </a>
           ) : null}
@@ -69,7 +69,9 @@ function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onD
             onClick={() => {
               if (!confirm(`Delete the clip “${clip.title}”?`)) return;
               form.submit(async () => {
-                await call(() => client.DELETE('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } }));
+                await call(() =>
+                  client.DELETE('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } }),
+                );
                 props.onDeleted();
               });
             }}
@@ -112,7 +114,8 @@ function Player({ media, title }: { media: Media; title: string }) {
       // Where Media Source Extensions exist hls.js plays the stream (loaded only now); iOS Safari has none
       // and plays HLS itself.
       import('hls.js/light').then(({ default: Hls }) => {
-        if (!Hls.isSupported()) return element.canPlayType('application/vnd.apple.mpegurl') ? native() : mp4();
+        if (!Hls.isSupported())
+          return element.canPlayType('application/vnd.apple.mpegurl') ? native() : mp4();
         const hls = new Hls();
         hls.on(Hls.Events.MANIFEST_PARSED, play);
         hls.on(Hls.Events.ERROR, (_event, data) => {
@@ -130,8 +133,14 @@ function Player({ media, title }: { media: Media; title: string }) {
   }, [media.hlsUrl, media.videoUrl]);
   return (
     <div class="player">
-      {/* biome-ignore lint/a11y/useMediaCaption: generated clips have no speech to caption */}
-      <video ref={video} controls playsInline muted aria-label={`Player: ${title}`} poster={media.thumbnailUrl ?? undefined} />
+      <video
+        ref={video}
+        controls
+        playsInline
+        muted
+        aria-label={`Player: ${title}`}
+        poster={media.thumbnailUrl ?? undefined}
+      />
       {note ? <small role="status">{note}</small> : null}
     </div>
   );

@@ -42,7 +42,13 @@ export function Field({ label, field, errors, hint, ...input }: InputProps) {
   return (
     <label for={id}>
       {label}
-      <input id={id} name={field} aria-invalid={error ? true : undefined} aria-describedby={described} {...input} />
+      <input
+        id={id}
+        name={field}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+        {...input}
+      />
       {error ? (
         <small id={`${id}-error`} class="field-error">
           {error}

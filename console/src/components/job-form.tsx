@@ -14,7 +14,9 @@ const JOB_TYPES: { value: JobType; label: string }[] = [
 
 type Range = { min: number; max: number };
 const isRange = (v: unknown): v is Range => !!v && typeof v === 'object' && 'min' in v && 'max' in v;
-const variablesOf = (prompt: string) => [...new Set([...prompt.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!))];
+const variablesOf = (prompt: string) => [
+  ...new Set([...prompt.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!)),
+];
 
 export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: (job: Job) => void }) {
   const form = useForm();
@@ -24,7 +26,10 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
   const [templates, setTemplates] = useState<Template[]>([]);
   const [templateId, setTemplateId] = useState('');
   useEffect(() => {
-    call(() => client.GET('/v1/models')).then((list) => setModels(list.items), () => {});
+    call(() => client.GET('/v1/models')).then(
+      (list) => setModels(list.items),
+      () => {},
+    );
     call(() => client.GET('/v1/templates', { params: { query: { limit: 50 } } })).then(
       (page) => setTemplates(page.items),
       () => {},
@@ -53,7 +58,9 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
       set('seed', number('parameters.seed'));
       if (data.get('parameters.loop')) parameters.loop = true;
       if (variables.length)
-        parameters.variables = Object.fromEntries(variables.map((v) => [v, text(`parameters.variables.${v}`)]));
+        parameters.variables = Object.fromEntries(
+          variables.map((v) => [v, text(`parameters.variables.${v}`)]),
+        );
     } else if (jobType === 'EDIT') {
       parameters.clips = data.getAll('parameters.clips').map((clipId) => ({ clipId: String(clipId) }));
     } else {
@@ -98,7 +105,11 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
           submit(e.currentTarget);
         }}
       >
-        <FormProblem message={form.message} fields={form.fields} shown={[...shown, ...visibleParameters(jobType)]} />
+        <FormProblem
+          message={form.message}
+          fields={form.fields}
+          shown={[...shown, ...visibleParameters(jobType)]}
+        />
         <SelectField
           label="Job type"
           field="jobType"
@@ -219,7 +230,14 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
         </SelectField>
         {jobType === 'ENHANCE' ? (
           <>
-            <Field label="Frame rate" field="parameters.fps" type="number" min={1} max={60} errors={form.fields} />
+            <Field
+              label="Frame rate"
+              field="parameters.fps"
+              type="number"
+              min={1}
+              max={60}
+              errors={form.fields}
+            />
             <SelectField label="Frame interpolation" field="parameters.interpolation" errors={form.fields}>
               <option value="">None</option>
               <option value="INTERPOLATE">Interpolate</option>
@@ -300,7 +318,12 @@ function GenerateFields(props: {
               errors={errors}
             />
           ) : (
-            <SelectField key={`${model.id}-duration`} label="Duration (seconds)" field="parameters.durationSeconds" errors={errors}>
+            <SelectField
+              key={`${model.id}-duration`}
+              label="Duration (seconds)"
+              field="parameters.durationSeconds"
+              errors={errors}
+            >
               {caps.durations.map((d) => (
                 <option key={d} value={d} selected={d === model.defaults.durationSeconds}>
                   {d} s
@@ -329,7 +352,12 @@ function GenerateFields(props: {
               ))}
             </SelectField>
           )}
-          <SelectField key={`${model.id}-aspect`} label="Aspect ratio" field="parameters.aspectRatio" errors={errors}>
+          <SelectField
+            key={`${model.id}-aspect`}
+            label="Aspect ratio"
+            field="parameters.aspectRatio"
+            errors={errors}
+          >
             {caps.aspectRatios.map((a) => (
               <option key={a} value={a} selected={a === model.defaults.aspectRatio}>
                 {a}

@@ -27,7 +27,12 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: (job: Job) => void })
         <span id={progressId}>{label}</span>
         <strong class={`status status-${job.status.toLowerCase()}`}>{job.status}</strong>
       </div>
-      <progress aria-labelledby={progressId} value={job.progress} max={100} aria-valuetext={`${job.progress} %`} />
+      <progress
+        aria-labelledby={progressId}
+        value={job.progress}
+        max={100}
+        aria-valuetext={`${job.progress} %`}
+      />
       <small aria-live="polite">{job.progress} %</small>
       {job.errorMessage ? <p class="field-error">{job.errorMessage}</p> : null}
       {ACTIVE.has(job.status) ? (
@@ -39,7 +44,11 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: (job: Job) => void })
           disabled={form.busy}
           onClick={() =>
             form.submit(async () => {
-              onChanged(await call(() => client.POST('/v1/jobs/{jobId}/cancel', { params: { path: { jobId: job.id } } })));
+              onChanged(
+                await call(() =>
+                  client.POST('/v1/jobs/{jobId}/cancel', { params: { path: { jobId: job.id } } }),
+                ),
+              );
             })
           }
         >

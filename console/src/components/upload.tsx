@@ -3,7 +3,12 @@ import { ApiProblem, call, client, type Job } from '../api.ts';
 import { FormProblem, useForm } from './form.tsx';
 
 /** Sends the file with the presigned POST, reporting progress (fetch cannot report upload progress). */
-function post(url: string, fields: Record<string, string>, file: File, onProgress: (fraction: number) => void) {
+function post(
+  url: string,
+  fields: Record<string, string>,
+  file: File,
+  onProgress: (fraction: number) => void,
+) {
   return new Promise<void>((resolve, reject) => {
     const body = new FormData();
     for (const [name, value] of Object.entries(fields)) body.append(name, value);

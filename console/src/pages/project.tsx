@@ -17,7 +17,9 @@ export function ProjectPage({ projectId }: { projectId: string }) {
 
   const loadClips = useCallback(
     () =>
-      call(() => client.GET('/v1/projects/{projectId}/clips', { params: { path, query: { limit: 50 } } })).then(
+      call(() =>
+        client.GET('/v1/projects/{projectId}/clips', { params: { path, query: { limit: 50 } } }),
+      ).then(
         (page) => setClips(page.items),
         (e) => setError(messageOf(e)),
       ),
@@ -25,7 +27,9 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   );
   const loadJobs = useCallback(
     () =>
-      call(() => client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: 20 } } })).then(
+      call(() =>
+        client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: 20 } } }),
+      ).then(
         (page) => setJobs(page.items),
         (e) => setError(messageOf(e)),
       ),
@@ -86,7 +90,13 @@ export function ProjectPage({ projectId }: { projectId: string }) {
       <div class="project-layout">
         <div>
           <JobForm projectId={projectId} clips={clips} onSubmitted={addJob} />
-          <Upload projectId={projectId} onUploaded={(job) => (addJob(job), refreshAccount())} />
+          <Upload
+            projectId={projectId}
+            onUploaded={(job) => {
+              addJob(job);
+              refreshAccount();
+            }}
+          />
         </div>
         <div>
           <Jobs jobs={jobs} onChanged={addJob} />

@@ -19,8 +19,14 @@ export function ProjectsPage() {
     call(() =>
       client.GET('/v1/projects', { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } }),
     ).then(
-      (data) => live && (setPage(data), setError('')),
-      (e) => live && setError(messageOf(e)),
+      (data) => {
+        if (!live) return;
+        setPage(data);
+        setError('');
+      },
+      (e) => {
+        if (live) setError(messageOf(e));
+      },
     );
     return () => {
       live = false;
