@@ -276,6 +276,44 @@ function visibleParameters(jobType: JobType): string[] {
   return common;
 }
 
+/** A number the model limits: a free entry within its range, or a choice among its values. */
+function LimitField(props: {
+  label: string;
+  field: string;
+  unit: string;
+  allowed: Range | number[];
+  fallback: number;
+  /** `any` for seconds, whole numbers (the default) for frame rates. */
+  step?: string;
+  errors: Record<string, string>;
+}) {
+  const { label, field, unit, allowed, fallback, errors } = props;
+  if (isRange(allowed)) {
+    return (
+      <Field
+        label={label}
+        field={field}
+        type="number"
+        min={allowed.min}
+        max={allowed.max}
+        step={props.step ?? '1'}
+        placeholder={String(fallback)}
+        hint={`${allowed.min}–${allowed.max} ${unit}`}
+        errors={errors}
+      />
+    );
+  }
+  return (
+    <SelectField label={label} field={field} errors={errors}>
+      {allowed.map((value) => (
+        <option key={value} value={value} selected={value === fallback}>
+          {value} {unit}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
 /** The model and what it allows: durations, frame rates, aspect ratios from GET /v1/models. */
 function GenerateFields(props: {
   models: Model[];
@@ -304,54 +342,25 @@ function GenerateFields(props: {
       </SelectField>
       {caps ? (
         <div class="grid">
-          {isRange(caps.durations) ? (
-            <Field
-              key={`${model.id}-duration`}
-              label="Duration (seconds)"
-              field="parameters.durationSeconds"
-              type="number"
-              min={caps.durations.min}
-              max={caps.durations.max}
-              step="any"
-              placeholder={String(model.defaults.durationSeconds)}
-              hint={`${caps.durations.min}–${caps.durations.max} s`}
-              errors={errors}
-            />
-          ) : (
-            <SelectField
-              key={`${model.id}-duration`}
-              label="Duration (seconds)"
-              field="parameters.durationSeconds"
-              errors={errors}
-            >
-              {caps.durations.map((d) => (
-                <option key={d} value={d} selected={d === model.defaults.durationSeconds}>
-                  {d} s
-                </option>
-              ))}
-            </SelectField>
-          )}
-          {isRange(caps.fps) ? (
-            <Field
-              key={`${model.id}-fps`}
-              label="Frame rate"
-              field="parameters.fps"
-              type="number"
-              min={caps.fps.min}
-              max={caps.fps.max}
-              placeholder={String(model.defaults.fps)}
-              hint={`${caps.fps.min}–${caps.fps.max} fps`}
-              errors={errors}
-            />
-          ) : (
-            <SelectField key={`${model.id}-fps`} label="Frame rate" field="parameters.fps" errors={errors}>
-              {caps.fps.map((f) => (
-                <option key={f} value={f} selected={f === model.defaults.fps}>
-                  {f} fps
-                </option>
-              ))}
-            </SelectField>
-          )}
+          <LimitField
+            key={`${model.id}-duration`}
+            label="Duration (seconds)"
+            field="parameters.durationSeconds"
+            unit="s"
+            step="any"
+            allowed={caps.durations}
+            fallback={model.defaults.durationSeconds}
+            errors={errors}
+          />
+          <LimitField
+            key={`${model.id}-fps`}
+            label="Frame rate"
+            field="parameters.fps"
+            unit="fps"
+            allowed={caps.fps}
+            fallback={model.defaults.fps}
+            errors={errors}
+          />
           <SelectField
             key={`${model.id}-aspect`}
             label="Aspect ratio"
