@@ -57,7 +57,10 @@ async function timeToProjectsList(): Promise<number[]> {
     const post = async (route: string, body: object, token?: string) => {
       const res = await fetch(`${url}${route}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
