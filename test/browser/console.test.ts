@@ -112,6 +112,11 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
         body: JSON.stringify({ title: 'Extra ' + String(i).padStart(2, '0') }),
       });
     }
+    await fetch('/v1/templates', {
+      method: 'POST',
+      headers: { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Animal run', category: 'nature', prompt: 'a {{animal}} running through snow' }),
+    });
   })()`);
   await page.reload();
   await eventually(() => page.locator('.projects li').count()).toBe(10);
@@ -121,17 +126,19 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'projects');
   await page.getByRole('link', { name: `Fox film ${tag}` }).click();
 
-  // Generate a local clip; its progress bar reaches 100 %.
+  // Generate a local clip from a template of the gallery; its progress bar reaches 100 %.
   await eventually(() => page.getByRole('heading', { name: `Fox film ${tag}`, level: 1 }).count()).toBe(1);
   await eventually(() => page.getByLabel('Model').locator('option').count()).toBeGreaterThan(0);
   await expectAccessible(page, 'project');
-  await page.getByLabel('Prompt', { exact: true }).fill('a red fox running through snow');
+  await page.getByRole('radio', { name: /Animal run/ }).check();
+  await page.getByLabel('Template variable: animal').fill('red fox');
   await page.getByLabel('Duration (seconds)').fill('3');
   await page.getByLabel('Resolution').selectOption('640x360');
   await page.getByRole('button', { name: 'Submit job' }).click();
   const generate = page.locator('.job').first();
   await eventually(() => generate.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
+  expect(await generate.textContent()).toContain('a red fox running through snow');
   await shot(page, '03-generated');
 
   // The clip's thumbnail, then the player: its current time advances.
