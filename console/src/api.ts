@@ -1,6 +1,7 @@
 /** The API client (openapi-fetch over the generated types), the session and problem+json handling. */
 import createClient from 'openapi-fetch';
 import type { components, paths } from './api-types.ts';
+import { fieldErrors, type Problem } from './problems.ts';
 
 export type Schemas = components['schemas'];
 export type Project = Schemas['Project'];
@@ -9,7 +10,7 @@ export type Job = Schemas['Job'];
 export type Template = Schemas['Template'];
 export type User = Schemas['User'];
 export type Model = Schemas['Model'];
-export type Problem = Schemas['Problem'];
+export type { Problem };
 
 /** What the site fetches from config.json: the API's URL (empty: this origin) and the user pool. */
 export interface SiteConfig {
@@ -24,11 +25,7 @@ export class ApiProblem extends Error {
   readonly fields: Record<string, string>;
   constructor(readonly problem: Problem) {
     super(problem.detail || problem.title);
-    this.fields = {};
-    for (const issue of problem.errors ?? []) {
-      const field = issue.path.replace(/^(body|query|path)\./, '');
-      this.fields[field] ??= issue.message;
-    }
+    this.fields = fieldErrors(problem);
   }
 }
 
