@@ -434,7 +434,9 @@ export class StatelessStack extends Stack {
     const modelOutput = make('ModelOutputCreated', 'functions/events/model-output-created.ts', pipelineEnv);
     sendTaskSuccess(modelOutput);
     if (outputObjects.length) {
-      modelOutput.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }));
+      modelOutput.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }),
+      );
       s3(modelOutput, ['s3:PutObject'], ['work/']);
       data.key.grantEncrypt(modelOutput);
     }

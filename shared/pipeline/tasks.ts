@@ -19,12 +19,17 @@ import type {
 import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
-import { type GenerationRun, type GenerationWaits, parseOutputKey, type TaskTokens } from './generation-wait.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput } from '../workflow/port.ts';
+import {
+  type GenerationRun,
+  type GenerationWaits,
+  parseOutputKey,
+  type TaskTokens,
+} from './generation-wait.ts';
 
 export interface PipelineState extends JobExecutionInput {
   generation?: GenerationRun;

@@ -14,8 +14,8 @@ import { MODELS } from '../generation/models.ts';
 import { createNovaReelModel } from '../generation/nova-reel.ts';
 import type { VideoModel } from '../generation/port.ts';
 import { createJobRepository } from '../jobs/repository.ts';
-import { createGenerationWaits } from '../pipeline/generation-wait.ts';
 import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
+import { createGenerationWaits } from '../pipeline/generation-wait.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import { createS3Store } from '../storage/s3.ts';
@@ -102,9 +102,7 @@ function build() {
       outputBuckets,
     }),
     waits: createGenerationWaits(db),
-    tokens: stepFunctionsTaskTokens(
-      async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
-    ),
+    tokens: stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({})),
     collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
   return { db, store, users, jobs, clips, tasks, logger };

@@ -43,7 +43,9 @@ export function stepFunctionsTaskTokens(source: ClientSource<SFNClient>): TaskTo
     async succeed(taskToken, output) {
       const { SendTaskSuccessCommand } = await sfn();
       try {
-        await (await client()).send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+        await (await client()).send(
+          new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }),
+        );
         return true;
       } catch (error) {
         if (GONE.has((error as { name?: string }).name ?? '')) return false;
