@@ -10,7 +10,13 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { bedrockModels } from '#shared/generation/models.ts';
 import type { StageConfig } from '../config.ts';
@@ -53,8 +59,12 @@ export class ModelOutputBucket extends Construct {
       // Scratch that expires in a day and a fixed name: never retained, or a redeploy after destroy collides.
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
-      eventBridgeEnabled: true,
     });
+    // EventBridge notifications set on the bucket itself (the L2 option adds a custom resource and its
+    // function to do the same).
+    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     Validations.of(this.bucket.node.defaultChild!).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',
       reason:

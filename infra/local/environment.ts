@@ -196,6 +196,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       const size = record.s3.object.size;
       const output = parseOutputKey(key);
       if (output) {
+        options.onEvent?.(output.jobId, { type: 'ModelOutputLanded' });
         if (options.modelOutputEvents === false) continue;
         // As functions/events/model-output-created.ts does on AWS (one invocation per event).
         options.onEvent?.(output.jobId, { type: 'ModelOutputEvent' });

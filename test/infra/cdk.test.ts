@@ -252,11 +252,14 @@ describe.each(STAGES)('stage %s', (stage) => {
     const rule = Object.values(t.compute.findResources('AWS::Events::Rule')).find((r) =>
       r.Properties.Description?.includes("model's output"),
     )!;
+    // The media bucket, and the output bucket of each other model Region (test/infra/models.test.ts).
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
       detail: {
-        bucket: { name: [{ 'Fn::ImportValue': expect.stringMatching(/MediaBucketName|Media/) }] },
+        bucket: {
+          name: expect.arrayContaining([{ 'Fn::ImportValue': `AiVideoData-${stage}-MediaBucketName` }]),
+        },
         object: { key: [{ wildcard: 'work/*/generation/*output.mp4' }] },
       },
     });
@@ -268,9 +271,7 @@ describe.each(STAGES)('stage %s', (stage) => {
         [
           'arn:',
           { Ref: 'AWS::Partition' },
-          ':states:',
-          { Ref: 'AWS::Region' },
-          ':',
+          `:states:${(t.app.node.findChild(`AiVideoCompute-${stage}`) as Stack).region}:`,
           { Ref: 'AWS::AccountId' },
           `:stateMachine:ai-video-${stage}-generation-job`,
         ],
