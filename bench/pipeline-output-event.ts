@@ -3,8 +3,11 @@
  * GENERATE job's output.mp4 to the Transcode state's entry, when the event resumes the waiting state
  * (target ≤ 0.5 s), against the same jobs when the event is ignored and only the safety-net poll resumes
  * them (`npm start`'s pollMs of 500, so an 8 s wait), in one run. Each job is a 2 s 640x360 local render.
+ * The same runs count what a job would cost on AWS: state transitions (states entered and retried) and
+ * Lambda invocations (task states, and the output event's handler).
  */
 import { pathToFileURL } from 'node:url';
+import { LAMBDA_STATES } from '../infra/local/workflow.ts';
 import { startLocalApi } from '../test/support/local-api.ts';
 
 const JOBS = 5;
@@ -12,6 +15,11 @@ const JOBS = 5;
 async function measure(modelOutputEvents: boolean, pollMs: number, jobs: number) {
   const landed = new Map<string, number>();
   const transcoding = new Map<string, number>();
+  const cost = new Map<string, { transitions: number; invocations: number }>();
+  const count = (jobId: string, transitions: number, invocations: number) => {
+    const c = cost.get(jobId) ?? { transitions: 0, invocations: 0 };
+    cost.set(jobId, { transitions: c.transitions + transitions, invocations: c.invocations + invocations });
+  };
   const api = await startLocalApi({
     pollMs,
     modelOutputEvents,
@@ -19,9 +27,13 @@ async function measure(modelOutputEvents: boolean, pollMs: number, jobs: number)
       const now = performance.now();
       if (e.type === 'ModelOutputLanded' && !landed.has(jobId)) landed.set(jobId, now);
       if (e.type === 'StateEntered' && e.state === 'Transcode') transcoding.set(jobId, now);
+      const lambda = LAMBDA_STATES.includes(e.state ?? '') ? 1 : 0;
+      if (e.type === 'StateEntered' || e.type === 'StateRetried') count(jobId, 1, lambda);
+      if (e.type === 'ModelOutputEvent') count(jobId, 0, 1);
     },
   });
   const gaps: number[] = [];
+  const costs: string[] = [];
   try {
     const { token } = await api.newUser();
     const project = (await api.call('POST', '/v1/projects', { token, body: { title: 'bench' } })).body;
@@ -46,12 +58,14 @@ async function measure(modelOutputEvents: boolean, pollMs: number, jobs: number)
       if (from === undefined || to === undefined)
         throw new Error(`job ${job.id}: no landing or transcode seen`);
       gaps.push(to - from);
+      const c = cost.get(job.id)!;
+      costs.push(`${c.transitions}/${c.invocations}`);
     }
     await api.env.idle();
   } finally {
     await api.stop();
   }
-  return gaps;
+  return { gaps, costs };
 }
 
 const median = (values: number[]) => {
@@ -63,8 +77,10 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 export async function run(): Promise<string> {
   // The event path with a safety net far longer than the render, so only the event can resume a job.
-  const withEvent = await measure(true, 10_000, JOBS);
-  const withoutEvent = await measure(false, 500, 3);
+  const event = await measure(true, 10_000, JOBS);
+  const poll = await measure(false, 500, 3);
+  const withEvent = event.gaps;
+  const withoutEvent = poll.gaps;
   const ratio = median(withoutEvent) / median(withEvent);
   return [
     '## Model output landed → transcode started (local GENERATE, 2 s 640x360)',
@@ -73,10 +89,10 @@ export async function run(): Promise<string> {
     'With the event it resumes the waiting StartGeneration state (target ≤ 0.5 s); without it only the',
     "safety-net poll does (`npm start`'s pollMs of 500: the token states wait 8 s before CheckGeneration).",
     '',
-    '| path | jobs | each (s) | median (s) |',
-    '|---|---|---|---|',
-    `| output event | ${withEvent.length} | ${withEvent.map(seconds).join(', ')} | ${seconds(median(withEvent))} |`,
-    `| safety-net poll only | ${withoutEvent.length} | ${withoutEvent.map(seconds).join(', ')} | ${seconds(median(withoutEvent))} |`,
+    '| path | jobs | each (s) | median (s) | transitions/invocations per job |',
+    '|---|---|---|---|---|',
+    `| output event | ${withEvent.length} | ${withEvent.map(seconds).join(', ')} | ${seconds(median(withEvent))} | ${event.costs.join(', ')} |`,
+    `| safety-net poll only | ${withoutEvent.length} | ${withoutEvent.map(seconds).join(', ')} | ${seconds(median(withoutEvent))} | ${poll.costs.join(', ')} |`,
     '',
     `Median without the event / median with it: ${ratio.toFixed(1)}×`,
   ].join('\n');
