@@ -2,7 +2,7 @@
  * Model output landed → transcode started, locally: the time from s3rver's ObjectCreated event for a
  * GENERATE job's output.mp4 to the Transcode state's entry, when the event resumes the waiting state
  * (target ≤ 0.5 s), against the same jobs when the event is ignored and only the safety-net poll resumes
- * them (`npm start`'s pollMs of 500, so an 8 s wait), in one run. Each job is a 2 s 640x360 local render.
+ * them (pollMs 250, so an 8 s wait), in one run. Each job is a 2 s 640x360 local render.
  * The same runs count what a job would cost on AWS: state transitions (states entered and retried) and
  * Lambda invocations (task states, and the output event's handler).
  */
@@ -78,7 +78,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 export async function run(): Promise<string> {
   // The event path with a safety net far longer than the render, so only the event can resume a job.
   const event = await measure(true, 10_000, JOBS);
-  const poll = await measure(false, 500, 3);
+  const poll = await measure(false, 250, 3);
   const withEvent = event.gaps;
   const withoutEvent = poll.gaps;
   const ratio = median(withoutEvent) / median(withEvent);
@@ -87,7 +87,7 @@ export async function run(): Promise<string> {
     '',
     "From s3rver's ObjectCreated event for the job's output.mp4 to the entry of the Transcode state.",
     'With the event it resumes the waiting StartGeneration state (target ≤ 0.5 s); without it only the',
-    "safety-net poll does (`npm start`'s pollMs of 500: the token states wait 8 s before CheckGeneration).",
+    'safety-net poll does (pollMs 250: the token states wait 8 s before CheckGeneration asks the model).',
     '',
     '| path | jobs | each (s) | median (s) | transitions/invocations per job |',
     '|---|---|---|---|---|',

@@ -71,7 +71,7 @@ export interface LocalEnvironmentOptions {
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** The local stand-in for 15 s (the local state machine waits 16 × pollMs for a model's output). */
+  /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
   /**
    * Whether a model output's ObjectCreated event resumes its job (true by default); without it, only the

@@ -5,7 +5,7 @@
  *
  * The runner has no task tokens, so the `.waitForTaskToken` states are played here: the task runs with a
  * fresh token, then the state waits until `tokens.succeed` is called with it (the model-output event), or
- * fails with States.Timeout as the state's TimeoutSeconds (240 s) does on AWS, after 16 × `pollMs`.
+ * fails with States.Timeout as the state's TimeoutSeconds (240 s) does on AWS, after 32 × `pollMs`.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -47,8 +47,8 @@ export interface LocalWorkflowOptions {
   store: ObjectStore;
   jobs: JobRepository;
   /**
-   * The local stand-in for 15 s: a task-token state waits 16 × pollMs for the model's output (240 s on
-   * AWS) before CheckGeneration asks the model, so the safety net gives up after as many looks as there.
+   * A task-token state waits 32 × pollMs for the model's output (240 s on AWS) before CheckGeneration
+   * asks the model; the safety net gives up after as many looks as there.
    */
   pollMs?: number;
   onEvent?: (jobId: string, event: { type: string; state?: string }) => void;
@@ -81,7 +81,7 @@ export function createLocalWorkflow(
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
   const waiting = new Map<string, (output: GenerationRun) => void>();
   const { tasks } = options;
-  const outputWaitMs = 16 * (options.pollMs ?? 500);
+  const outputWaitMs = 32 * (options.pollMs ?? 500);
 
   /**
    * Waits for `tokens.succeed(token)`; a timeout or the execution's abort ends the wait with an error,

@@ -5,9 +5,10 @@
  *
  * Handing over is idempotent: the token is read, the execution resumed, and the row removed only if it
  * still holds that token. A duplicate or late event finds no row, or a token Step Functions no longer
- * waits on (the adapter reports that as `false`), and changes nothing.
+ * waits on (the adapter reports that as `false`): then the row keeps the news that the output landed,
+ * and the next waiting state (CheckGeneration, with a new token) hands the run over at once.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { generationJobs, generationWaits } from '../db/tables.ts';
 
@@ -45,6 +46,27 @@ export function createGenerationWaits(db: Database) {
           target: generationWaits.jobId,
           set: { taskToken, generation: row.generation, updatedAt: row.updatedAt },
         });
+    },
+
+    /**
+     * Gives the wait a new token (the safety-net state's), keeping the run as it is now; the run is
+     * returned, with its videoKey if the output landed while no state waited. Undefined without a wait.
+     */
+    async renew(jobId: string, taskToken: string): Promise<GenerationRun | undefined> {
+      const [row] = await db
+        .update(generationWaits)
+        .set({ taskToken, updatedAt: new Date() })
+        .where(eq(generationWaits.jobId, jobId))
+        .returning({ generation: generationWaits.generation });
+      return row ? (row.generation as unknown as GenerationRun) : undefined;
+    },
+
+    /** Notes on the wait that the output landed, for the next state that waits. */
+    async landed(jobId: string, videoKey: string): Promise<void> {
+      await db
+        .update(generationWaits)
+        .set({ generation: sql`${generationWaits.generation} || ${JSON.stringify({ videoKey })}::jsonb` })
+        .where(eq(generationWaits.jobId, jobId));
     },
 
     /** The job's wait, with its owner (the output's key names both). */

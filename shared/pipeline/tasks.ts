@@ -136,12 +136,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
   /** Resumes the waiting state with the finished run; a token nothing waits on any more changes nothing. */
   async function handOver(jobId: string, taskToken: string, run: GenerationRun): Promise<boolean> {
     const { waits, tokens } = waiting();
-    const resumed = await tokens.succeed(taskToken, run);
-    if (resumed) await deps.jobs.reportProgress(jobId, 70);
+    if (!(await tokens.succeed(taskToken, run))) return false;
+    await deps.jobs.reportProgress(jobId, 70);
     await waits.release(jobId, taskToken);
     // The model has nothing left to do for the job (the local stand-in forgets the render).
     await deps.models[run.model]?.stop?.(jobId);
-    return resumed;
+    return true;
   }
 
   /** An uploaded file becomes the source after a probe, within the owner's tier limits. */
@@ -203,9 +203,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
      */
     async checkGeneration(state: PipelineState, taskToken: string): Promise<GenerationRun> {
       const { waits } = waiting();
-      const generation = state.generation ?? (await waits.find(state.jobId))?.generation;
+      const generation = await waits.renew(state.jobId, taskToken);
       if (!generation) throw new Error('No model run is recorded for this job.');
-      await waits.save(state.jobId, taskToken, generation);
+      // The output landed while no state waited (its event met an expired token).
+      if (generation.videoKey) {
+        await handOver(state.jobId, taskToken, generation);
+        return generation;
+      }
       const status = await deps.models[generation.model]!.check(generation.handle);
       if (status.state === 'failed') {
         await waits.release(state.jobId);
@@ -241,7 +245,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
         if (!deps.collectOutput) throw new Error(`No way to collect model output from ${bucket}.`);
         await deps.collectOutput(bucket, key);
       }
-      return handOver(wait.jobId, wait.taskToken, { ...wait.generation, videoKey: key });
+      if (await handOver(wait.jobId, wait.taskToken, { ...wait.generation, videoKey: key })) return true;
+      // The state that held the token timed out first: keep the news for the next one, and hand it to a
+      // wait that began in the meantime.
+      await waiting().waits.landed(wait.jobId, key);
+      const now = await waiting().waits.find(wait.jobId);
+      if (!now || now.taskToken === wait.taskToken) return false;
+      return handOver(now.jobId, now.taskToken, { ...now.generation, videoKey: key });
     },
 
     async buildTranscodeSettings(state: PipelineState): Promise<NonNullable<PipelineState['transcode']>> {

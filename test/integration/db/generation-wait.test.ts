@@ -149,6 +149,19 @@ describeEachDriver('waiting for the model output on', (driver) => {
     expect(resumed.map((r) => r.token)).toEqual([second]);
   });
 
+  it('an output that lands between two waits is handed to the next one without asking the model', async () => {
+    const { state, token, run, key } = await started();
+    open.delete(token); // StartGeneration timed out; CheckGeneration has not begun
+    expect(await tasks.generationOutputCreated('media', key)).toBe(false);
+    expect(await waits.find(state.jobId)).toMatchObject({ generation: { videoKey: key } });
+    const second = `token-${randomUUID()}`;
+    open.add(second);
+    status = { state: 'running' }; // the model's own answer lags behind its output
+    expect(await tasks.checkGeneration(state, second)).toEqual({ ...run, videoKey: key });
+    expect(resumed).toEqual([{ token: second, output: { ...run, videoKey: key } }]);
+    expect(await waits.find(state.jobId)).toBeUndefined();
+  });
+
   it('the safety-net check hands a finished run over itself, and fails a failed one', async () => {
     const { state, key } = await started();
     const second = `token-${randomUUID()}`;
