@@ -93,9 +93,9 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::ai-video-model-out-[^/]+\/work\/\*\]$/,
-    on: /\/Pipeline-(start|check)-generation\//,
+    on: /\/(Pipeline-(start|check)-generation|ModelOutputCreated)\//,
     reason:
-      'A video model outside this Region writes into the work/ prefix of its output bucket there; keys below it are named per job and invocation at run time.',
+      'A video model outside this Region writes into the work/ prefix of its output bucket there, and the copy reads it back; keys below it are named per job and invocation at run time.',
   },
   {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:bedrock:[\w-]+:<AWS::AccountId>:async-invoke\/\*\]$/,
@@ -169,7 +169,7 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-SQS3$/,
-    on: /^AiVideoCompute-\w+\/(MediaConvertProgressFailures|ExecutionEndedFailures)\/Resource$/,
+    on: /^AiVideoCompute-\w+\/(MediaConvertProgressFailures|ExecutionEndedFailures|ModelOutputCreatedFailures)\/Resource$/,
     reason:
       'This queue is a Lambda on-failure destination: the last stop of an event its handler gave up on, read by an operator (an alarm fires on any message in it).',
   },

@@ -27,6 +27,7 @@ import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { localProber } from '#shared/media/local-prober.ts';
+import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, buildContext, setContextFactory } from '#shared/runtime/context.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
@@ -70,8 +71,13 @@ export interface LocalEnvironmentOptions {
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** Milliseconds between polls of the video model in the local state machine. */
+  /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
+  /**
+   * Whether a model output's ObjectCreated event resumes its job (true by default); without it, only the
+   * safety-net poll does, as on AWS when an event is lost.
+   */
+  modelOutputEvents?: boolean;
   /** Replaces or adds video models (tests inject failing ones); each one plugged in is enabled. */
   models?: Record<string, VideoModel>;
   /** Today, as model end-of-life dates see it (tests move it). */
@@ -161,6 +167,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...options.models,
     },
     logger: ctx.logger,
+    waits: createGenerationWaits(db.db),
+    tokens: { succeed: (token, output) => local!.tokens.succeed(token, output) },
   });
   const uploads = createUploadIngest({
     users: ctx.users,
@@ -186,6 +194,21 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     for (const record of event.Records) {
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
       const size = record.s3.object.size;
+      const output = parseOutputKey(key);
+      if (output) {
+        options.onEvent?.(output.jobId, { type: 'ModelOutputLanded' });
+        if (options.modelOutputEvents === false) continue;
+        // As functions/events/model-output-created.ts does on AWS (one invocation per event).
+        options.onEvent?.(output.jobId, { type: 'ModelOutputEvent' });
+        const work = tasks
+          .generationOutputCreated(record.s3.bucket.name, key)
+          .catch((error: unknown) =>
+            ctx.logger.error('model output not handed over', { key, error: loggableError(error) }),
+          )
+          .finally(() => ingesting.delete(work));
+        ingesting.add(work);
+        continue;
+      }
       // Deployed, a failed trigger lands in its on-failure queue and the dead-letter handler abandons the
       // upload; here that happens at once.
       const work = uploads

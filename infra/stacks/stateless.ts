@@ -6,7 +6,16 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -53,7 +62,11 @@ import type { StageConfig } from '../config.ts';
 import { ensureConsoleBuilt } from '../console/build.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
 import { deployConsole } from '../constructs/console-site.ts';
-import { modelOutputBucketName, modelOutputRegions } from '../constructs/model-outputs.ts';
+import {
+  MODEL_OUTPUT_KEY_PATTERN,
+  modelOutputBucketName,
+  modelOutputRegions,
+} from '../constructs/model-outputs.ts';
 import { PIPELINE_TASKS } from '../functions.ts';
 import type { StatefulStack } from './stateful.ts';
 
@@ -201,13 +214,27 @@ export class StatelessStack extends Stack {
     data.key.grantEncryptDecrypt(this.mediaConvertRole);
 
     // --- State machine -----------------------------------------------------------------------------------
+    const stateMachineName = `ai-video-${config.stage}-generation-job`;
+    // Built from the fixed name: the functions the definition names cannot refer to the machine itself.
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // CheckGeneration hands a finished run over itself; the output event's handler does it otherwise.
+    const sendTaskSuccess = (grantee: IGrantable) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachineArn] }),
+      );
+    sendTaskSuccess(checkGeneration);
     // No fixed name: a retained group left by `cdk destroy` or a rolled-back create must not block a deploy.
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
       retention: config.logRetentionDays,
       removalPolicy,
     });
     this.stateMachine = new StateMachine(this, 'GenerationJob', {
-      stateMachineName: `ai-video-${config.stage}-generation-job`,
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(
         path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'),
@@ -403,6 +430,32 @@ export class StatelessStack extends Stack {
       },
       targets: [target(uploadTrigger)],
     });
+
+    // A video model's output landed (in the media bucket, or forwarded from an output bucket's Region by
+    // the rule of its ModelOutputsStack): the job waiting for it resumes.
+    const modelOutput = make('ModelOutputCreated', 'functions/events/model-output-created.ts', pipelineEnv);
+    sendTaskSuccess(modelOutput);
+    if (outputObjects.length) {
+      modelOutput.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }),
+      );
+      s3(modelOutput, ['s3:PutObject'], ['work/']);
+      data.key.grantEncrypt(modelOutput);
+    }
+    new Rule(this, 'ModelOutputCreatedRule', {
+      description: "A video model's output landed: its job stops waiting and goes on to transcode",
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [bucket.bucketName, ...Object.values(outputBuckets)] },
+          object: { key: [{ wildcard: MODEL_OUTPUT_KEY_PATTERN }] },
+        },
+      },
+      targets: [target(modelOutput)],
+    });
+    // A lost event costs only time: the safety-net poll finds the output within minutes.
+    onFailure(modelOutput, 'ModelOutputCreatedFailures', Duration.minutes(30));
 
     const progress = make(
       'MediaConvertProgress',

@@ -197,6 +197,20 @@ export const generationJobs = pgTable(
   ],
 );
 
+/**
+ * A GENERATE job waiting for its model's output: the Step Functions task token of the waiting state and
+ * the run it waits for. The token is replaced by each new wait and removed once the output is handed over
+ * or the job ends; it never leaves the pipeline (no API reads this table).
+ */
+export const generationWaits = pgTable('generation_waits', {
+  jobId: uuid('job_id')
+    .primaryKey()
+    .references(() => generationJobs.id, { onDelete: 'cascade' }),
+  taskToken: text('task_token').notNull(),
+  generation: jsonb('generation').$type<Record<string, unknown>>().notNull(),
+  updatedAt: updatedAt(),
+});
+
 /** The clips a job reads (EDIT stitches many, ENHANCE/TRANSCODE one), in order. */
 export const jobSourceClips = pgTable(
   'job_source_clips',
@@ -240,6 +254,7 @@ export const schema = {
   templates,
   generationJobs,
   jobSourceClips,
+  generationWaits,
   uploadReservations,
 };
 

@@ -15,10 +15,12 @@ import { createNovaReelModel } from '../generation/nova-reel.ts';
 import type { VideoModel } from '../generation/port.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
+import { createGenerationWaits } from '../pipeline/generation-wait.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import { createS3Store } from '../storage/s3.ts';
 import { createUserRepository } from '../users/repository.ts';
+import { stepFunctionsTaskTokens } from '../workflow/step-functions.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 
 /** The Bedrock models, each with a client and an output location in its own Region. */
@@ -72,6 +74,15 @@ function build() {
   const jobs = createJobRepository(db);
   const clips = createClipRepository(db);
   const logger = new Logger({ serviceName: 'ai-video-pipeline' });
+  const mediaRegion = process.env.AWS_REGION ?? 'us-east-1';
+  const outputBuckets = parseOutputBuckets(process.env.MODEL_OUTPUT_BUCKETS);
+  const regions = createBedrockRegions({
+    s3,
+    mediaBucket: config.MEDIA_BUCKET,
+    mediaRegion,
+    kmsKeyId: config.MEDIA_KMS_KEY_ID,
+    outputBuckets,
+  });
   const tasks = createPipelineTasks({
     logger,
     users,
@@ -86,10 +97,13 @@ function build() {
       store,
       s3,
       mediaBucket: config.MEDIA_BUCKET,
-      mediaRegion: process.env.AWS_REGION ?? 'us-east-1',
+      mediaRegion,
       kmsKeyId: config.MEDIA_KMS_KEY_ID,
-      outputBuckets: parseOutputBuckets(process.env.MODEL_OUTPUT_BUCKETS),
+      outputBuckets,
     }),
+    waits: createGenerationWaits(db),
+    tokens: stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({})),
+    collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
   return { db, store, users, jobs, clips, tasks, logger };
 }

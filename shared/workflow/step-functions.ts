@@ -1,4 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { TaskTokens } from '../pipeline/generation-wait.ts';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { JobWorkflow } from './port.ts';
 
@@ -30,3 +31,28 @@ export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMach
     },
   };
 }
+
+/**
+ * SendTaskSuccess for the states that wait on a task token. A token nothing waits on any more (the state
+ * timed out or was already answered: TaskTimedOut; its execution ended: TaskDoesNotExist or InvalidToken)
+ * is reported as `false`, so a duplicate or late event changes nothing; other errors are thrown.
+ */
+export function stepFunctionsTaskTokens(source: ClientSource<SFNClient>): TaskTokens {
+  const client = clientGetter(source);
+  return {
+    async succeed(taskToken, output) {
+      const { SendTaskSuccessCommand } = await sfn();
+      try {
+        await (await client()).send(
+          new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }),
+        );
+        return true;
+      } catch (error) {
+        if (GONE.has((error as { name?: string }).name ?? '')) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);

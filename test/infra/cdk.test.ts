@@ -241,9 +241,59 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
     t.compute.resourceCountIs('AWS::CloudFormation::CustomResource', 1);
     // 5xx, system job failures, timeouts, EventBridge dead letters, Aurora capacity, and one per
-    // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended executions).
-    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended
+    // executions, model outputs).
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.compute.hasOutput('ApiUrl', {});
+  });
+
+  it("resumes a job waiting on its model's output when the output object is created", () => {
+    const rule = Object.values(t.compute.findResources('AWS::Events::Rule')).find((r) =>
+      r.Properties.Description?.includes("model's output"),
+    )!;
+    // The media bucket, and the output bucket of each other model Region (test/infra/models.test.ts).
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: {
+          name: expect.arrayContaining([{ 'Fn::ImportValue': `AiVideoData-${stage}-MediaBucketName` }]),
+        },
+        object: { key: [{ wildcard: 'work/*/generation/*output.mp4' }] },
+      },
+    });
+    expect(JSON.stringify(rule.Properties.Targets)).toMatch(/ModelOutputCreated/);
+    // Only the two that hand a finished run over may answer a task token, and only this machine's.
+    const machineArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:states:${(t.app.node.findChild(`AiVideoCompute-${stage}`) as Stack).region}:`,
+          { Ref: 'AWS::AccountId' },
+          `:stateMachine:ai-video-${stage}-generation-job`,
+        ],
+      ],
+    };
+    const answering = Object.values(t.compute.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((st) => [st.Action].flat().some((a) => a.startsWith('states:SendTask')))
+        .map((st) => ({ roles: p.Properties.Roles as { Ref: string }[], st })),
+    );
+    expect(answering.map((a) => a.roles[0]!.Ref.replace(/FunctionServiceRole.*/, '')).sort()).toEqual([
+      'ModelOutputCreated',
+      'Pipelinecheckgeneration',
+    ]);
+    for (const { st } of answering) {
+      expect(st.Action).toBe('states:SendTaskSuccess');
+      expect(st.Resource).toEqual(machineArn);
+    }
+    // The machine invokes the two waiting tasks' functions through lambda:invoke.waitForTaskToken.
+    const machine = Object.values(t.compute.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const subs = machine.Properties.DefinitionSubstitutions;
+    expect(subs.StartGenerationFunctionArn['Fn::GetAtt'][0]).toMatch(/^Pipelinestartgeneration/);
+    expect(subs.CheckGenerationFunctionArn['Fn::GetAtt'][0]).toMatch(/^Pipelinecheckgeneration/);
   });
 });
