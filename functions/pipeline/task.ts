@@ -4,15 +4,21 @@
  */
 import { loggableError, withoutQueryParams } from '#shared/db/errors.ts';
 import { findInCauses, ServiceUnavailableError } from '#shared/errors.ts';
+import { annotateTrace, inHandlerSegment } from '#shared/observability/tracing.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
 type TaskName = keyof PipelineTasks;
 
 export function pipelineTask(name: TaskName) {
-  return async (state: PipelineState) => {
+  return (state: PipelineState) => inHandlerSegment(name, () => run(state));
+
+  async function run(state: PipelineState) {
     const { tasks, logger } = pipelineRuntime();
-    logger.appendKeys({ jobId: state.jobId, task: name });
+    // The execution carries the submitting request's correlation id: its log lines and trace carry it too.
+    const keys = { jobId: state.jobId, userId: state.userId, correlationId: state.correlationId };
+    logger.appendKeys({ ...keys, task: name });
+    annotateTrace(keys);
     try {
       return (await tasks[name](state)) ?? null;
     } catch (error) {
@@ -35,5 +41,5 @@ export function pipelineTask(name: TaskName) {
       }
       throw error;
     }
-  };
+  }
 }

@@ -18,12 +18,14 @@ import type {
 } from '../jobs/schema.ts';
 import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
+import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput } from '../workflow/port.ts';
+import { failureClass } from './failure-class.ts';
 
 export interface PipelineState extends JobExecutionInput {
   generation?: {
@@ -146,7 +148,8 @@ export function createPipelineTasks(deps: PipelineDeps) {
 
   return {
     async markProcessing(state: PipelineState): Promise<void> {
-      await deps.jobs.markProcessing(state.jobId);
+      const job = await deps.jobs.markProcessing(state.jobId);
+      jobMetrics.started(jobLabels(job), job.createdAt, now());
       await deps.jobs.reportProgress(state.jobId, 5);
     },
 
@@ -200,6 +203,9 @@ export function createPipelineTasks(deps: PipelineDeps) {
         throw new GenerationPending(`still generating after ${Math.round(elapsed)} s`);
       }
       await deps.jobs.reportProgress(state.jobId, 70);
+      const job = await deps.jobs.getForPipeline(state.jobId);
+      const { durationSeconds } = effectiveGenerate(job.parameters as GenerateParameters);
+      jobMetrics.modelOutput(jobLabels(job), job.createdAt, durationSeconds, now());
       return { ...generation, videoKey: status.videoKey };
     },
 
@@ -301,6 +307,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
             : {}),
         },
       });
+      jobMetrics.completed(jobLabels(job), job.createdAt, clip.duration, now());
       await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
       const upload = uploadOf(job.parameters);
       if (upload) await deps.store.deleteKeys([upload.key]);
@@ -326,7 +333,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
           error: { Error: state.error?.Error, Cause: withoutQueryParams(state.error?.Cause ?? '') },
         });
       }
-      if (job) await deps.jobs.markFailed(job.id, failureMessage(state.error));
+      const ended = job ? await deps.jobs.markFailed(job.id, failureMessage(state.error)) : undefined;
+      // Counted when this call ended the job: a retry, or a job the user cancelled (counted by the cancel
+      // itself), finds it ended already.
+      if (ended) {
+        if (state.error?.Error === 'JobCancelled') jobMetrics.cancelled(jobLabels(ended));
+        else jobMetrics.failed(jobLabels(ended), failureClass(state.error));
+      }
       const upload = job ? uploadOf(job.parameters) : undefined;
       await Promise.all([
         deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)),
