@@ -110,11 +110,13 @@ export class ServiceObjectives extends Construct {
     const latencyBurn = (jobType: JobType, period: Duration) => {
       const objective = slo.timeToComplete[jobType];
       const dims = { [DIMENSION.jobType]: jobType };
+      // Ids unique per job type: the dashboard draws every type's expression in one graph.
+      const t = jobType.toLowerCase();
       return new MathExpression({
-        expression: `IF(FILL(n, 0) >= ${slo.minJobs}, (100 - FILL(within, 100)) / ${round(100 * (1 - objective.target))}, 0)`,
+        expression: `IF(FILL(n_${t}, 0) >= ${slo.minJobs}, (100 - FILL(within_${t}, 100)) / ${round(100 * (1 - objective.target))}, 0)`,
         usingMetrics: {
-          within: metric(METRIC.timeToComplete, dims, `PR(:${objective.seconds})`, period),
-          n: metric(METRIC.timeToComplete, dims, 'SampleCount', period),
+          [`within_${t}`]: metric(METRIC.timeToComplete, dims, `PR(:${objective.seconds})`, period),
+          [`n_${t}`]: metric(METRIC.timeToComplete, dims, 'SampleCount', period),
         },
         period,
         label: `${jobType}: burn rate`,

@@ -83,9 +83,10 @@ export function apiHandler(routes: RouteHandler[]) {
 
 async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Promise<void> {
   response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
+  const status = response.statusCode ?? 200;
+  apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
   const ctx = await getContext().catch(() => undefined);
   if (!ctx) return;
-  const status = response.statusCode ?? 200;
   const correlationId = correlationIdOf(event);
   response.headers['x-correlation-id'] = correlationId;
   ctx.logger.info('request', {
@@ -95,7 +96,6 @@ async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Prom
     status,
   });
   ctx.logger.removeKeys(['correlationId']);
-  apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
   const note = auditNotes.get(event);
   if (!note) return;
   annotateTrace({
