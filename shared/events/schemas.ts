@@ -1,38 +1,55 @@
 /**
- * The events AWS sends the event handlers, as Powertools Parser schemas (zod) narrowed to what the handlers
- * read. A handler parses its event before touching anything (shared/observability/parse-event.ts): an event
- * whose shape changed is logged and thrown, so Lambda's retries and on-failure queue keep it, instead of
- * being half-processed. Unknown extra fields are allowed: AWS adds fields to events without notice.
+ * The events AWS sends the event handlers, as zod schemas of the documented events, narrowed to what the
+ * handlers read. A handler parses its event before touching anything (shared/observability/parse-event.ts):
+ * an event whose shape changed is logged and thrown, so Lambda's retries and on-failure queue keep it,
+ * instead of being half-processed. Unknown extra fields are allowed: AWS adds fields without notice.
  */
-import { PostConfirmationTriggerSchema } from '@aws-lambda-powertools/parser/schemas/cognito';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { S3EventNotificationEventBridgeSchema, S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_TYPES } from '../jobs/status.ts';
 
-const bridgeDetail = S3EventNotificationEventBridgeSchema.shape.detail;
+/**
+ * The envelope of every EventBridge event. (Powertools Parser ships the same schemas, but they import zod
+ * as one `z` object, which puts all of zod, some 440 KB, into each handler's bundle; a namespace import
+ * keeps what is used.)
+ */
+const eventBridge = z.looseObject({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+  'replay-name': z.string().optional(),
+});
+
+const s3Object = z.looseObject({ key: z.string().min(1), size: z.number().int().nonnegative() });
 
 /** S3 "Object Created" through EventBridge (deployed), with the object's size, which the quota needs. */
-export const objectCreatedEvent = S3EventNotificationEventBridgeSchema.extend({
+export const objectCreatedEvent = eventBridge.extend({
   source: z.literal('aws.s3'),
   'detail-type': z.literal('Object Created'),
-  detail: bridgeDetail.extend({
-    object: bridgeDetail.shape.object.extend({ size: z.number().int().nonnegative() }),
-    // Powertools accepts only IPv4 here; a browser uploading over IPv6 is just as valid.
+  detail: z.looseObject({
+    version: z.string(),
+    bucket: z.looseObject({ name: z.string() }),
+    object: s3Object,
+    'request-id': z.string(),
+    requester: z.string(),
     'source-ip-address': z.string().optional(),
+    reason: z.string().optional(),
   }),
 });
 
-const s3Record = S3Schema.shape.Records.element;
-
 /** A classic S3 bucket notification (what s3rver sends, and a bucket could be configured to send). */
-export const s3NotificationEvent = S3Schema.extend({
+export const s3NotificationEvent = z.looseObject({
   Records: z
     .array(
-      s3Record.extend({
-        s3: s3Record.shape.s3.extend({
-          object: s3Record.shape.s3.shape.object.extend({ size: z.number().int().nonnegative() }),
-        }),
+      z.looseObject({
+        eventSource: z.literal('aws:s3'),
+        eventName: z.string().startsWith('ObjectCreated:'),
+        s3: z.looseObject({ bucket: z.looseObject({ name: z.string() }), object: s3Object }),
       }),
     )
     .min(1),
@@ -47,7 +64,7 @@ export const uploadEventSchema = (event: unknown) =>
     : objectCreatedEvent;
 
 /** EventBridge "MediaConvert Job State Change" (the rule sends only STATUS_UPDATE events with a jobId). */
-export const mediaConvertStateChange = EventBridgeSchema.extend({
+export const mediaConvertStateChange = eventBridge.extend({
   source: z.literal('aws.mediaconvert'),
   'detail-type': z.literal('MediaConvert Job State Change'),
   detail: z.looseObject({
@@ -84,7 +101,7 @@ const executionInputText = z
  * EventBridge "Step Functions Execution Status Change". The input is null when input and output together
  * exceeded EventBridge's event size (never for this state machine's small inputs).
  */
-export const executionStatusChange = EventBridgeSchema.extend({
+export const executionStatusChange = eventBridge.extend({
   source: z.literal('aws.states'),
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.looseObject({
@@ -100,12 +117,20 @@ export const executionStatusChange = EventBridgeSchema.extend({
 export type ExecutionStatusChange = z.infer<typeof executionStatusChange>;
 
 /** Cognito's PostConfirmation trigger for a confirmed sign-up, with the attributes the users row needs. */
-export const postConfirmationEvent = PostConfirmationTriggerSchema.extend({
-  request: PostConfirmationTriggerSchema.shape.request.extend({
+export const postConfirmationEvent = z.looseObject({
+  version: z.string(),
+  triggerSource: z.literal('PostConfirmation_ConfirmSignUp'),
+  region: z.string(),
+  userPoolId: z.string(),
+  userName: z.string().optional(),
+  callerContext: z.looseObject({ awsSdkVersion: z.string(), clientId: z.string() }),
+  request: z.looseObject({
     userAttributes: z.looseObject({
       sub: z.uuid(),
       email: z.string().optional(),
       preferred_username: z.string().optional(),
     }),
+    clientMetadata: z.record(z.string(), z.string()).optional(),
   }),
+  response: z.looseObject({}),
 });
