@@ -211,9 +211,9 @@ export const jobMetrics = {
   cancelled(labels: JobLabels): void {
     emitForJob(labels, [count(METRIC.jobsCancelled)]);
   },
-  /** For capacity control: how long an admitted job waited for its slot. */
-  queueWait(labels: JobLabels, waitedSeconds: number): void {
-    emitForJob(labels, [seconds(METRIC.queueWait, waitedSeconds)]);
+  /** For capacity control: how long a job waited for its slot, counted when it is admitted. */
+  queueWait(labels: JobLabels, waitingSince: Date | number, now = Date.now()): void {
+    emitForJob(labels, [seconds(METRIC.queueWait, since(waitingSince, now))]);
   },
 };
 

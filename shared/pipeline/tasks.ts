@@ -203,9 +203,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
         throw new GenerationPending(`still generating after ${Math.round(elapsed)} s`);
       }
       await deps.jobs.reportProgress(state.jobId, 70);
-      const job = await deps.jobs.getForPipeline(state.jobId);
-      const { durationSeconds } = effectiveGenerate(job.parameters as GenerateParameters);
-      jobMetrics.modelOutput(jobLabels(job), job.createdAt, durationSeconds, now());
+      // For the metric only: a job deleted meanwhile fails at the next step, as before.
+      const job = await deps.jobs.getForPipeline(state.jobId).catch(() => null);
+      if (job) {
+        const { durationSeconds } = effectiveGenerate(job.parameters as GenerateParameters);
+        jobMetrics.modelOutput(jobLabels(job), job.createdAt, durationSeconds, now());
+      }
       return { ...generation, videoKey: status.videoKey };
     },
 

@@ -75,7 +75,7 @@ export function createUploadIngest(deps: {
     const limit = tierLimits(user.subscriptionTier).concurrentJobs;
     const started: string[] = [];
     for (let job = await deps.jobs.admitNextWaiting(userId, limit); job; ) {
-      jobMetrics.queueWait(jobLabels(job), (Date.now() - job.createdAt.getTime()) / 1000);
+      jobMetrics.queueWait(jobLabels(job), job.createdAt);
       await start(job);
       started.push(job.id);
       job = await deps.jobs.admitNextWaiting(userId, limit);
