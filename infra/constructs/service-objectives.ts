@@ -138,10 +138,10 @@ export class ServiceObjectives extends Construct {
     const p95 = (name: string, dims: Record<string, string>) =>
       metric(name, dims, 'p95', Duration.minutes(5)).with({ label: `${Object.values(dims).join(' ')} p95` });
     const byType = (name: string) => JOB_TYPES.map((jobType) => p95(name, { [DIMENSION.jobType]: jobType }));
-    const search = (name: string, dims: string[], label: string) =>
+    // No label: CloudWatch names each series found by its dimension values (the route, the model).
+    const search = (name: string, dims: string[]) =>
       new MathExpression({
         expression: `SEARCH('{${METRICS_NAMESPACE},${[DIMENSION.service, DIMENSION.stage, ...dims].join(',')}} MetricName="${name}" ${DIMENSION.stage}="${config.stage}"', 'Sum', 300)`,
-        label,
         period: Duration.minutes(5),
       });
     this.widgets = [
@@ -181,7 +181,7 @@ export class ServiceObjectives extends Construct {
         new GraphWidget({
           title: 'Generated video (s) by model',
           width: 8,
-          left: [search(METRIC.generationSeconds, [DIMENSION.jobType, DIMENSION.model], 'model')],
+          left: [search(METRIC.generationSeconds, [DIMENSION.jobType, DIMENSION.model])],
         }),
         new GraphWidget({
           title: 'Transcoded video (min) by job type',
@@ -201,7 +201,7 @@ export class ServiceObjectives extends Construct {
         new GraphWidget({
           title: 'API requests by route and status class',
           width: 8,
-          left: [search(METRIC.apiRequests, [DIMENSION.statusClass, DIMENSION.route], 'route')],
+          left: [search(METRIC.apiRequests, [DIMENSION.statusClass, DIMENSION.route])],
         }),
         new GraphWidget({
           title: 'Webhook deliveries by outcome',
