@@ -33,6 +33,9 @@ const LOG_DELIVERY = [
   'logs:DescribeLogGroups',
 ];
 const FUNCTION_POLICY = '/Function/ServiceRole/DefaultPolicy/Resource$';
+/** The role of CDK's BucketDeployment function (one per stack), which uploads the console. */
+const CONSOLE_DEPLOYMENT =
+  /^AiVideoCompute-\w+\/Custom::CDKBucketDeployment\w+\/ServiceRole\/DefaultPolicy\/Resource$/;
 
 const ACCEPTED: Accepted[] = [
   {
@@ -175,6 +178,42 @@ const ACCEPTED: Accepted[] = [
     on: /^AiVideoData-\w+\/AppDatabaseUser\/Resource$/,
     reason:
       "The application role's password is set in the database by the migration step from this secret; rotating it needs the same rotation function and VPC endpoint as the master secret (see the Database entry). To change it: put a new value, then run the Migrations custom resource again.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    on: CONSOLE_DEPLOYMENT,
+    wildcardActions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+    reason:
+      "CDK's BucketDeployment invalidates the console's page and config.json after each deploy; it grants only the two invalidation actions, on any distribution.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Action::s3:(GetBucket|GetObject|List|Abort|DeleteObject)\*\]$/,
+    on: CONSOLE_DEPLOYMENT,
+    reason:
+      "CDK's BucketDeployment reads the build from the CDK assets bucket and writes it into the console bucket; these are the action families of its read and write grants.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::(arn:<AWS::Partition>:s3:::cdk-[\w-]+-assets-<AWS::AccountId>-[\w-]+|AiVideoData-\w+-ConsoleBucketArn)\/\*\]$/,
+    on: CONSOLE_DEPLOYMENT,
+    reason:
+      'The console deployment copies every file of the build: objects of the CDK assets bucket (read) and of the console bucket (write), and no other bucket.',
+  },
+  {
+    rule: /^AwsSolutions-CFR1$/,
+    on: /\/Console\/Distribution\/Resource$/,
+    reason: 'The console is for users anywhere; nothing in it is restricted by country.',
+  },
+  {
+    rule: /^AwsSolutions-CFR2$/,
+    on: /\/Console\/Distribution\/Resource$/,
+    reason:
+      'The distribution serves static files only (read-only, cached); the API it calls has its own throttling, validation and login limiter. Attach a web ACL here if the site ever takes input itself.',
+  },
+  {
+    rule: /^AwsSolutions-CFR4$/,
+    on: /\/Console\/Distribution\/Resource$/,
+    reason:
+      "The stage uses CloudFront's default *.cloudfront.net certificate, whose security policy CloudFront fixes; with a custom domain, give the distribution its certificate and TLSv1.2_2021.",
   },
   {
     rule: /^AwsSolutions-L1$/,

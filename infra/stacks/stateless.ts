@@ -50,7 +50,9 @@ import {
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability/metrics.ts';
 import type { StageConfig } from '../config.ts';
+import { ensureConsoleBuilt } from '../console/build.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
+import { deployConsole } from '../constructs/console-site.ts';
 import { modelOutputBucketName, modelOutputRegions } from '../constructs/model-outputs.ts';
 import { ServiceObjectives } from '../constructs/service-objectives.ts';
 import { PIPELINE_TASKS } from '../functions.ts';
@@ -308,7 +310,7 @@ export class StatelessStack extends Stack {
       createDefaultStage: false,
       // The same rules as the local server's (shared/http/cors.ts).
       corsPreflight: {
-        allowOrigins: config.api.corsOrigins,
+        allowOrigins: [...config.api.corsOrigins, data.consoleSite.origin],
         allowMethods: API_CORS_METHODS.map((m) => CorsHttpMethod[m]),
         allowHeaders: API_CORS_ALLOW_HEADERS,
         exposeHeaders: API_CORS_EXPOSE_HEADERS,
@@ -551,6 +553,22 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    const consoleBucket = Bucket.fromBucketAttributes(this, 'ConsoleBucket', {
+      bucketArn: Fn.importValue(data.consoleBucketExports.arn),
+      bucketName: Fn.importValue(data.consoleBucketExports.name),
+    });
+    deployConsole(
+      this,
+      { bucket: consoleBucket, distribution: data.consoleSite.distribution },
+      ensureConsoleBuilt(),
+      {
+        apiUrl: this.api.apiEndpoint,
+        region: this.region,
+        userPoolId: data.userPool.userPoolId,
+        userPoolClientId: data.userPoolClient.userPoolClientId,
+      },
+    );
+    new CfnOutput(this, 'ConsoleUrl', { value: data.consoleSite.origin });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
   }
 }

@@ -46,6 +46,21 @@ interface Operation {
 
 export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, JsonSchema> };
+}
+
+/** The document with every `$ref` to a named schema replaced by that schema (named ones do not recurse). */
+export function inlineSchemas(doc: OpenApiDocument): OpenApiDocument {
+  const named = doc.components?.schemas ?? {};
+  const inline = (value: unknown, depth: number): unknown => {
+    if (Array.isArray(value)) return value.map((v) => inline(v, depth));
+    if (!value || typeof value !== 'object') return value;
+    const ref = (value as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/') && depth < 8)
+      return inline(named[ref.slice('#/components/schemas/'.length)], depth + 1);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v, depth)]));
+  };
+  return { ...doc, paths: inline(doc.paths, 0) as OpenApiDocument['paths'] };
 }
 
 /** Two users and what each owns; ids are added as the fuzz creates resources. */
@@ -364,7 +379,8 @@ const badPathSegments = fc.oneof(
   nastyString.filter((s) => s.length > 0).map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, 'x'))),
 );
 
-export function requestArbitrary(doc: OpenApiDocument, world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
+export function requestArbitrary(document: OpenApiDocument, world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
+  const doc = inlineSchemas(document);
   const ownedIds = () => [...world.owned.keys()];
   const ids: fc.Arbitrary<string> = fc.oneof(
     {
