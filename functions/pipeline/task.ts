@@ -4,6 +4,7 @@
  */
 import { loggableError, withoutQueryParams } from '#shared/db/errors.ts';
 import { findInCauses, ServiceUnavailableError } from '#shared/errors.ts';
+import { annotateTrace, inHandlerSegment } from '#shared/observability/tracing.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
@@ -17,29 +18,34 @@ export interface WaitingTaskEvent {
 }
 
 async function run(state: PipelineState, name: string, body: () => Promise<unknown>) {
-  const { logger } = pipelineRuntime();
-  logger.appendKeys({ jobId: state.jobId, task: name });
-  try {
-    return (await body()) ?? null;
-  } catch (error) {
-    const e = error as Error;
-    logger.warn('task failed', { errorName: e.name, error: loggableError(error) });
-    // What a task throws becomes the execution's Cause (history, logs, MarkFailed's input): same name,
-    // so Retry and Catch still match, but never a failed query's parameters.
-    // A database that stayed unavailable through the driver's budget: the state machine retries the
-    // tasks that can run twice (DatabaseUnavailable), and the rest fail with a retryable message.
-    if (findInCauses(error, ServiceUnavailableError)) {
-      const unavailable = new Error('The database is unavailable; the step can be retried.');
-      unavailable.name = 'DatabaseUnavailable';
-      throw unavailable;
+  return inHandlerSegment(name, async () => {
+    const { logger } = pipelineRuntime();
+    // The execution carries the submitting request's correlation id: its log lines and trace carry it too.
+    const keys = { jobId: state.jobId, userId: state.userId, correlationId: state.correlationId };
+    logger.appendKeys({ ...keys, task: name });
+    annotateTrace(keys);
+    try {
+      return (await body()) ?? null;
+    } catch (error) {
+      const e = error as Error;
+      logger.warn('task failed', { errorName: e.name, error: loggableError(error) });
+      // What a task throws becomes the execution's Cause (history, logs, MarkFailed's input): same name,
+      // so Retry and Catch still match, but never a failed query's parameters.
+      // A database that stayed unavailable through the driver's budget: the state machine retries the
+      // tasks that can run twice (DatabaseUnavailable), and the rest fail with a retryable message.
+      if (findInCauses(error, ServiceUnavailableError)) {
+        const unavailable = new Error('The database is unavailable; the step can be retried.');
+        unavailable.name = 'DatabaseUnavailable';
+        throw unavailable;
+      }
+      if (typeof e.message === 'string' && e.message.includes('\nparams: ')) {
+        const safe = new Error(withoutQueryParams(e.message));
+        safe.name = e.name;
+        throw safe;
+      }
+      throw error;
     }
-    if (typeof e.message === 'string' && e.message.includes('\nparams: ')) {
-      const safe = new Error(withoutQueryParams(e.message));
-      safe.name = e.name;
-      throw safe;
-    }
-    throw error;
-  }
+  });
 }
 
 export function pipelineTask(name: TaskName) {

@@ -27,6 +27,7 @@ import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { localProber } from '#shared/media/local-prober.ts';
+import { setMetricsSink } from '#shared/observability/metrics.ts';
 import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, buildContext, setContextFactory } from '#shared/runtime/context.ts';
@@ -90,6 +91,11 @@ export interface LocalEnvironmentOptions {
   rateLimits?: Partial<RateLimits>;
   /** Origins the media bucket's CORS rule allows (as the API server's); localhost and 127.0.0.1 when absent. */
   corsOrigins?: readonly string[];
+  /**
+   * Receives every metric line (CloudWatch EMF, as deployed functions write them). Without it they are
+   * printed to stdout when logLevel is DEBUG, and dropped otherwise.
+   */
+  onMetric?: (line: string) => void;
 }
 
 export interface LocalEnvironment {
@@ -103,6 +109,10 @@ export interface LocalEnvironment {
 }
 
 export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const metricSink =
+    options.onMetric ??
+    (options.logLevel === 'DEBUG' ? (line: string) => process.stdout.write(`${line}\n`) : undefined);
+  setMetricsSink(metricSink);
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
@@ -240,6 +250,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await s3.stop();
       await dynamo.stop();
       await db.close();
+      setMetricsSink(undefined);
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };

@@ -57,7 +57,7 @@ import {
   CORS_MAX_AGE_SECONDS,
 } from '#shared/http/cors.ts';
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
-import { JOB_FAILURE_METRIC } from '#shared/pipeline/failure-class.ts';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability/metrics.ts';
 import type { StageConfig } from '../config.ts';
 import { ensureConsoleBuilt } from '../console/build.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
@@ -67,6 +67,7 @@ import {
   modelOutputBucketName,
   modelOutputRegions,
 } from '../constructs/model-outputs.ts';
+import { ServiceObjectives } from '../constructs/service-objectives.ts';
 import { PIPELINE_TASKS } from '../functions.ts';
 import type { StatefulStack } from './stateful.ts';
 
@@ -537,25 +538,24 @@ export class StatelessStack extends Stack {
       });
     const api5xx = this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
     // Every caught failure ends in the JobFailed state, so ExecutionsFailed counts cancels and blocked
-    // prompts too; MarkFailed counts failures by class (shared/pipeline/failure-class.ts) instead.
-    const jobFailures = (failureClass: 'user' | 'model' | 'system') =>
-      new Metric({
-        namespace: JOB_FAILURE_METRIC.namespace,
-        metricName: JOB_FAILURE_METRIC.name,
-        dimensionsMap: {
-          service: JOB_FAILURE_METRIC.serviceName,
-          [JOB_FAILURE_METRIC.stageDimension]: config.stage,
-          [JOB_FAILURE_METRIC.classDimension]: failureClass,
-        },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      });
+    // prompts too; the service counts failures by class instead (shared/observability/metrics.ts).
+    const systemFailures = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: METRIC.jobsFailed,
+      dimensionsMap: {
+        [DIMENSION.service]: METRICS_SERVICE,
+        [DIMENSION.stage]: config.stage,
+        [DIMENSION.failureClass]: 'system',
+      },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
     const dlqDepth = deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
     const capacity = data.cluster.metricServerlessDatabaseCapacity({ period: Duration.minutes(5) });
     alarm('Api5xx', api5xx, 5, 'The API answered 5 or more 5xx in 5 minutes');
     alarm(
       'SystemJobFailures',
-      jobFailures('system'),
+      systemFailures,
       1,
       'A job failed for a system reason (not the user, not the model); see the MarkFailed logs',
     );
@@ -584,19 +584,23 @@ export class StatelessStack extends Stack {
       config.database.maxCapacity * 0.9,
       'Aurora is near its maximum capacity',
     );
+    const objectives = new ServiceObjectives(this, 'Objectives', { config });
+    const failedEvents = Object.entries(failureQueues).map(([id, q]) =>
+      q.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+        label: id,
+      }),
+    );
     new Dashboard(this, 'Dashboard', {
       dashboardName: `ai-video-${config.stage}`,
       widgets: [
+        ...objectives.widgets,
         [
-          new GraphWidget({ title: 'API 5xx', left: [api5xx] }),
-          new GraphWidget({
-            title: 'Failed jobs by class',
-            left: [jobFailures('user'), jobFailures('model'), jobFailures('system')],
-          }),
-        ],
-        [
-          new GraphWidget({ title: 'Dead letters', left: [dlqDepth] }),
-          new GraphWidget({ title: 'Aurora capacity (ACU)', left: [capacity] }),
+          new GraphWidget({ title: 'API 5xx (API Gateway)', width: 6, left: [api5xx] }),
+          new GraphWidget({ title: 'EventBridge dead letters', width: 6, left: [dlqDepth] }),
+          new GraphWidget({ title: 'Events failed after retries', width: 6, left: failedEvents }),
+          new GraphWidget({ title: 'Aurora capacity (ACU)', width: 6, left: [capacity] }),
         ],
       ],
     });

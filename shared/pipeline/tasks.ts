@@ -18,12 +18,14 @@ import type {
 } from '../jobs/schema.ts';
 import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
+import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput } from '../workflow/port.ts';
+import { failureClass } from './failure-class.ts';
 import {
   type GenerationRun,
   type GenerationWaits,
@@ -138,6 +140,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
     const { waits, tokens } = waiting();
     if (!(await tokens.succeed(taskToken, run))) return false;
     await deps.jobs.reportProgress(jobId, 70);
+    // For the metric only: a job deleted meanwhile fails at the next step.
+    const job = await deps.jobs.getForPipeline(jobId).catch(() => null);
+    if (job) {
+      const { durationSeconds } = effectiveGenerate(job.parameters as GenerateParameters);
+      jobMetrics.modelOutput(jobLabels(job), job.createdAt, durationSeconds, now());
+    }
     await waits.release(jobId, taskToken);
     // The model has nothing left to do for the job (the local stand-in forgets the render).
     await deps.models[run.model]?.stop?.(jobId);
@@ -160,7 +168,8 @@ export function createPipelineTasks(deps: PipelineDeps) {
 
   return {
     async markProcessing(state: PipelineState): Promise<void> {
-      await deps.jobs.markProcessing(state.jobId);
+      const job = await deps.jobs.markProcessing(state.jobId);
+      jobMetrics.started(jobLabels(job), job.createdAt, now());
       await deps.jobs.reportProgress(state.jobId, 5);
     },
 
@@ -352,6 +361,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
             : {}),
         },
       });
+      jobMetrics.completed(jobLabels(job), job.createdAt, clip.duration, now());
       await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
       const upload = uploadOf(job.parameters);
       if (upload) await deps.store.deleteKeys([upload.key]);
@@ -377,7 +387,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
           error: { Error: state.error?.Error, Cause: withoutQueryParams(state.error?.Cause ?? '') },
         });
       }
-      if (job) await deps.jobs.markFailed(job.id, failureMessage(state.error));
+      const ended = job ? await deps.jobs.markFailed(job.id, failureMessage(state.error)) : undefined;
+      // Counted when this call ended the job: a retry, or a job the user cancelled (counted by the cancel
+      // itself), finds it ended already.
+      if (ended) {
+        if (state.error?.Error === 'JobCancelled') jobMetrics.cancelled(jobLabels(ended));
+        else jobMetrics.failed(jobLabels(ended), failureClass(state.error));
+      }
       // A waiting state's token dies with the execution; no event may find it afterwards.
       await deps.waits?.release(state.jobId);
       const upload = job ? uploadOf(job.parameters) : undefined;

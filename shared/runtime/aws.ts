@@ -16,6 +16,7 @@ import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
+import { tracedClient } from '../observability/tracing.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
@@ -29,7 +30,7 @@ function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
     if (!secretArn) return Promise.reject(new Error('HLS_LINK_SECRET_ARN is not set'));
     key ??= import('@aws-sdk/client-secrets-manager')
       .then(({ GetSecretValueCommand, SecretsManagerClient }) =>
-        new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn })),
+        tracedClient(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretArn })),
       )
       .then((out) => Buffer.from(out.SecretString ?? '', 'utf8'))
       .catch((error: unknown) => {
@@ -43,7 +44,7 @@ function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
 setContextFactory(
   async () => {
     const config = awsRuntimeConfig();
-    const dynamo = new DynamoDBClient({});
+    const dynamo = tracedClient(new DynamoDBClient({}));
     const documents = DynamoDBDocumentClient.from(dynamo);
     const s3 = clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client({}));
     const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };

@@ -15,6 +15,7 @@ import { createNovaReelModel } from '../generation/nova-reel.ts';
 import type { VideoModel } from '../generation/port.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
+import { tracedClient } from '../observability/tracing.ts';
 import { createGenerationWaits } from '../pipeline/generation-wait.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
 import type { ObjectStore } from '../storage/port.ts';
@@ -68,7 +69,7 @@ export function bedrockVideoModels(options: {
 function build() {
   const config = awsMediaConfig();
   const db = dataApiDatabase(DATA_API_RETRY.pipeline);
-  const s3 = new S3Client({});
+  const s3 = tracedClient(new S3Client({}));
   const store = createS3Store({ client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID });
   const users = createUserRepository(db);
   const jobs = createJobRepository(db);

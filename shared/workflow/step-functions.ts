@@ -1,4 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { currentCorrelationId } from '../observability/correlation.ts';
+import { currentTraceHeader } from '../observability/tracing.ts';
 import type { TaskTokens } from '../pipeline/generation-wait.ts';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { JobWorkflow } from './port.ts';
@@ -12,9 +14,17 @@ export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMach
   return {
     async start(input) {
       const { ExecutionAlreadyExists, StartExecutionCommand } = await sfn();
+      // The request's correlation id and trace travel with the execution (its input and X-Ray trace).
+      const correlationId = input.correlationId ?? currentCorrelationId();
+      const traceHeader = currentTraceHeader();
       try {
         await (await client()).send(
-          new StartExecutionCommand({ stateMachineArn, name: input.jobId, input: JSON.stringify(input) }),
+          new StartExecutionCommand({
+            stateMachineArn,
+            name: input.jobId,
+            input: JSON.stringify(correlationId ? { ...input, correlationId } : input),
+            ...(traceHeader ? { traceHeader } : {}),
+          }),
         );
       } catch (error) {
         // Same name and same input: Step Functions treats it as the same execution (idempotent start).

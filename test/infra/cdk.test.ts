@@ -242,8 +242,9 @@ describe.each(STAGES)('stage %s', (stage) => {
     t.compute.resourceCountIs('AWS::CloudFormation::CustomResource', 1);
     // 5xx, system job failures, timeouts, EventBridge dead letters, Aurora capacity, and one per
     // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended
-    // executions, model outputs).
-    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    // executions, model outputs); then two burn-rate alarms for job success and two per job type for
+    // time to complete.
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 10 + 2 + 2 * 4);
     t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.compute.hasOutput('ApiUrl', {});
   });
