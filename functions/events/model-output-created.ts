@@ -4,16 +4,13 @@
  * (shared/pipeline/tasks.ts, generationOutputCreated). Other objects, and jobs no longer waiting, are
  * ignored; a failure is thrown, so Lambda retries the event and the safety-net poll remains behind it.
  */
+import { objectCreatedEvent } from '#shared/events/schemas.ts';
+import { parseEvent } from '#shared/observability/parse-event.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
-export interface ObjectCreatedEvent {
-  'detail-type': string;
-  detail: { bucket: { name: string }; object: { key: string } };
-}
-
-export async function handler(event: ObjectCreatedEvent): Promise<void> {
+export async function handler(event: unknown): Promise<void> {
   const { tasks, logger } = pipelineRuntime();
-  const { bucket, object } = event.detail;
+  const { bucket, object } = parseEvent(objectCreatedEvent, event, 'S3 Object Created', logger).detail;
   const resumed = await tasks.generationOutputCreated(bucket.name, object.key);
   logger.info('model output event', { resumed });
 }
