@@ -140,7 +140,9 @@ export function createLocalIdentityProvider(options: {
     async profile(accessToken: string): Promise<Profile> {
       try {
         const { payload } = await jwtVerify(accessToken, key.publicKey, { issuer, algorithms: ['RS256'] });
-        if (payload.token_use === 'access' && typeof payload.email === 'string') {
+        // The users row is the local identity: a token of an erased account names no one.
+        const exists = typeof payload.sub === 'string' && (await users.findById(payload.sub));
+        if (exists && payload.token_use === 'access' && typeof payload.email === 'string') {
           return {
             email: payload.email,
             ...(typeof payload.username === 'string' ? { username: payload.username } : {}),
@@ -150,6 +152,10 @@ export function createLocalIdentityProvider(options: {
         // answered below
       }
       throw new UnauthorizedError('The access token does not name an account; sign in again.');
+    },
+
+    async deleteAccount(userId: string) {
+      await users.clearPassword(userId);
     },
 
     async refresh(refreshToken: string) {

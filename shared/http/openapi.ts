@@ -1,5 +1,19 @@
 import * as z from 'zod';
 import {
+  deleteMeBody,
+  erasureAccepted,
+  exportParams,
+  exportResponse,
+  exportStarted,
+} from '../account/schema.ts';
+import {
+  apiKeyParams,
+  apiKeyResponse,
+  createApiKeyBody,
+  createdApiKeyResponse,
+  listApiKeysQuery,
+} from '../api-keys/schema.ts';
+import {
   clipParams,
   clipResponse,
   hlsParams,
@@ -25,6 +39,7 @@ import {
   templateResponse,
   updateTemplateBody,
 } from '../templates/schema.ts';
+import { usageQuery, usageResponse } from '../usage/schema.ts';
 import {
   confirmBody,
   loginBody,
@@ -81,6 +96,48 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/me': { summary: 'The caller, with tier and storage', status: 200, response: userResponse },
   'PATCH /v1/me': { summary: 'Change the username', status: 200, body: updateMeBody, response: userResponse },
+  'DELETE /v1/me': {
+    summary:
+      'Erase the account: running jobs cancelled, every row and object deleted, sign-in removed, audit entries kept under a pseudonym. A user token only, with the current password or a sign-in within 5 minutes',
+    status: 202,
+    body: deleteMeBody,
+    response: erasureAccepted,
+  },
+  'GET /v1/me/usage': {
+    summary:
+      'What the month’s jobs generated and transcoded, jobs by outcome, storage, and the estimated AWS cost with its price table',
+    status: 200,
+    query: usageQuery,
+    response: usageResponse,
+  },
+  'POST /v1/me/export': {
+    summary: 'Start an export of every row and a manifest of every object of the account, as a zip',
+    status: 202,
+    response: exportStarted,
+  },
+  'GET /v1/me/exports/{exportId}': {
+    summary: 'An export’s status, with a signed link to its zip once written',
+    status: 200,
+    params: exportParams,
+    response: exportResponse,
+  },
+  'POST /v1/api-keys': {
+    summary: 'Create an API key (shown once); a user token only',
+    status: 201,
+    body: createApiKeyBody,
+    response: createdApiKeyResponse,
+  },
+  'GET /v1/api-keys': {
+    summary: 'The caller’s API keys (never the keys themselves); a user token only',
+    status: 200,
+    query: listApiKeysQuery,
+    response: pageOf(apiKeyResponse),
+  },
+  'DELETE /v1/api-keys/{keyId}': {
+    summary: 'Revoke an API key (refused everywhere within 5 seconds); a user token only',
+    status: 204,
+    params: apiKeyParams,
+  },
   'GET /v1/projects': {
     summary: 'Own projects',
     status: 200,
@@ -263,7 +320,15 @@ export function openApiDocument(serverUrl = '/') {
       description: 'Projects, AI-generated clips, jobs, uploads and templates.',
     },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A user access token (JWT) or an API key (avk_…)',
+        },
+      },
+    },
     paths,
   };
 }

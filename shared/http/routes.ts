@@ -7,6 +7,7 @@ import { ValidationError } from '../errors.ts';
 export type ApiFunctionName =
   | 'auth'
   | 'me'
+  | 'keys'
   | 'projects'
   | 'clips'
   | 'uploads'
@@ -37,6 +38,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/v1/auth/refresh', 'auth', false),
   route('GET', '/v1/me', 'me'),
   route('PATCH', '/v1/me', 'me'),
+  route('DELETE', '/v1/me', 'me'),
+  route('GET', '/v1/me/usage', 'me'),
+  route('POST', '/v1/me/export', 'me'),
+  route('GET', '/v1/me/exports/{exportId}', 'me'),
+  route('POST', '/v1/api-keys', 'keys'),
+  route('GET', '/v1/api-keys', 'keys'),
+  route('DELETE', '/v1/api-keys/{keyId}', 'keys'),
   route('GET', '/v1/projects', 'projects'),
   route('POST', '/v1/projects', 'projects'),
   route('GET', '/v1/projects/{projectId}', 'projects'),
