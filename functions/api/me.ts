@@ -47,6 +47,7 @@ export const handler = apiHandler([
         // Nobody signs in as the account from now on; the worker erases the rest.
         await r.ctx.identity.deleteAccount(userId);
         r.ctx.userRows.forget(userId);
+        r.ctx.apiKeyVerifier.forgetUser(userId);
         // This request's own audit entry is written after the worker may have moved the others.
         const note = auditNotes.get(r.event);
         if (note) note.userId = auditPseudonym(await r.ctx.pseudonymKey(), userId);

@@ -16,6 +16,8 @@ const INVALID = 'The API key is unknown, revoked or expired.';
 export interface ApiKeyVerifier {
   /** The caller a key stands for; UnauthorizedError when it is unknown, revoked or expired. */
   verify(key: string, sourceAddress: string): Promise<Caller>;
+  /** Drops this container's cached keys of a user (an erased account); other containers wait out the cache. */
+  forgetUser(userId: string): void;
 }
 
 /**
@@ -49,6 +51,9 @@ export function createApiKeyVerifier(options: {
       if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
       cache.set(hash, { holder, until: now() + API_KEY_CACHE_SECONDS * 1000 });
       return toCaller(holder);
+    },
+    forgetUser(userId) {
+      for (const [hash, entry] of cache) if (entry.holder.userId === userId) cache.delete(hash);
     },
   };
 }
