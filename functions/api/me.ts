@@ -1,6 +1,6 @@
 import '#shared/runtime/aws.ts';
-import { auditPseudonym } from '#shared/account/erase.ts';
 import { exportStatus } from '#shared/account/exports.ts';
+import { auditPseudonym } from '#shared/account/pseudonym.ts';
 import { confirmOwner } from '#shared/account/reauth.ts';
 import { deleteMeBody, exportParams } from '#shared/account/schema.ts';
 import { bearerToken } from '#shared/auth/verifier.ts';

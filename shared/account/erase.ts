@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { IdentityProvider } from '../auth/port.ts';
 import type { Database } from '../db/database.ts';
@@ -7,16 +6,11 @@ import { ConflictError } from '../errors.ts';
 import type { JobRepository } from '../jobs/repository.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
-import { userMediaPrefixes } from './export-writer.ts';
-import { exportsPrefix } from './exports.ts';
+import { exportsPrefix, userMediaPrefixes } from './exports.ts';
 import type { AccountRecordStores } from './port.ts';
+import { auditPseudonym } from './pseudonym.ts';
 
 const ACCOUNT_DELETED = 'The account was deleted.';
-
-/** The stable, keyed stand-in for an erased user's id in the audit log: not reversible without the key. */
-export function auditPseudonym(key: Uint8Array, userId: string): string {
-  return `erased:${createHmac('sha256', key).update(userId).digest('base64url')}`;
-}
 
 export interface ErasureDeps {
   db: Database;

@@ -1,15 +1,8 @@
 import { strToU8, zipSync } from 'fflate';
 import type { Database } from '../db/database.ts';
 import type { ObjectStore } from '../storage/port.ts';
-import { type ExportRepository, exportKey, exportsPrefix } from './exports.ts';
+import { type ExportRepository, exportKey, exportsPrefix, userMediaPrefixes } from './exports.ts';
 import { ownedRowQueries, readOwnedRows } from './owned-rows.ts';
-
-/** The folders that hold a user's objects (exports aside): clips, uploads, job scratch space. */
-export const userMediaPrefixes = (userId: string) => [
-  `users/${userId}/`,
-  `uploads/${userId}/`,
-  `work/${userId}/`,
-];
 
 /**
  * Writes the zip of an export: `<table>.json` for every entity the user owns (rows as the database holds

@@ -9,6 +9,13 @@ export const EXPORT_TTL_HOURS = 24;
 export const exportKey = (userId: string, exportId: string) => `exports/${userId}/${exportId}.zip`;
 export const exportsPrefix = (userId: string) => `exports/${userId}/`;
 
+/** The folders that hold a user's objects (exports aside): clips, uploads, job scratch space. */
+export const userMediaPrefixes = (userId: string) => [
+  `users/${userId}/`,
+  `uploads/${userId}/`,
+  `work/${userId}/`,
+];
+
 export type AccountExport = AccountExportRow;
 
 export function createExportRepository(db: Database) {

@@ -2,8 +2,8 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { sql } from 'drizzle-orm';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { auditPseudonym } from '#shared/account/erase.ts';
 import { tablesWithUserId } from '#shared/account/owned-rows.ts';
+import { auditPseudonym } from '#shared/account/pseudonym.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { hlsLadder } from '#shared/media/settings.ts';
 import { normalizedMultiplier, PRICE_TABLE } from '#shared/usage/prices.ts';

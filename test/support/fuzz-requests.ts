@@ -478,7 +478,9 @@ export function requestArbitrary(doc: OpenApiDocument, world: FuzzWorld): fc.Arb
       })
       .map(({ segments, query, extraQuery, body: generated, auth, contentType, ifNoneMatch }) => {
         const body =
-          method === 'DELETE' && path === '/v1/me' && auth.as !== undefined ? withoutErasure(generated) : generated;
+          method === 'DELETE' && path === '/v1/me' && auth.as !== undefined
+            ? withoutErasure(generated)
+            : generated;
         let i = 0;
         const sentIds: string[] = [];
         const concrete = path.replace(/\{[^}]+\}/g, () => {
