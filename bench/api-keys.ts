@@ -10,7 +10,7 @@
  *    RSA check of a token that misses its cache. Median of 5 runs of 200 checks each.
  * Any non-2xx answer or transport error fails the run.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -41,6 +41,7 @@ async function throughput(): Promise<string[]> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-api-keys-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  await mkdir(path.join(root, '.bench'), { recursive: true });
   const server = await startProcess(
     ['infra/local/main.ts'],
     { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'ERROR' },
