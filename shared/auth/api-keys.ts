@@ -31,8 +31,24 @@ export function createApiKeyVerifier(options: {
 }): ApiKeyVerifier {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { holder: KeyHolder; until: number }>();
+  // Parallel requests with the same uncached key share one check (a busy key's cache lapses every 5 s).
+  const inFlight = new Map<string, Promise<KeyHolder>>();
   const usable = (h: KeyHolder) => !h.expiresAt || h.expiresAt.getTime() > now();
   const toCaller = (h: KeyHolder): Caller => ({ userId: h.userId, apiKeyId: h.id, scopes: h.scopes });
+
+  async function lookUp(key: string, hash: string, sourceAddress: string): Promise<KeyHolder> {
+    const holder = await options.limiter.apiKey(sourceAddress, async () => {
+      const found = isWellFormedApiKey(key) ? await options.keys.findByHash(hash) : undefined;
+      if (!found || !usable(found)) throw new UnauthorizedError(INVALID);
+      return found;
+    });
+    if (!holder.lastUsedAt || now() - holder.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await options.keys.touch(holder.id);
+    }
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(hash, { holder, until: now() + API_KEY_CACHE_SECONDS * 1000 });
+    return holder;
+  }
 
   return {
     async verify(key, sourceAddress) {
@@ -40,16 +56,12 @@ export function createApiKeyVerifier(options: {
       const hit = cache.get(hash);
       if (hit && hit.until > now() && usable(hit.holder)) return toCaller(hit.holder);
       if (hit) cache.delete(hash);
-      const holder = await options.limiter.apiKey(sourceAddress, async () => {
-        const found = isWellFormedApiKey(key) ? await options.keys.findByHash(hash) : undefined;
-        if (!found || !usable(found)) throw new UnauthorizedError(INVALID);
-        return found;
-      });
-      if (!holder.lastUsedAt || now() - holder.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-        await options.keys.touch(holder.id);
+      let check = inFlight.get(hash);
+      if (!check) {
+        check = lookUp(key, hash, sourceAddress).finally(() => inFlight.delete(hash));
+        inFlight.set(hash, check);
       }
-      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(hash, { holder, until: now() + API_KEY_CACHE_SECONDS * 1000 });
+      const holder = await check;
       return toCaller(holder);
     },
     forgetUser(userId) {

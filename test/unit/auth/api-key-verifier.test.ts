@@ -76,3 +76,12 @@ it('forgets an erased user’s keys at once', async () => {
   verifier.forgetUser(USER);
   await expect(verifier.verify(key.key, '1.2.3.4')).rejects.toBeInstanceOf(UnauthorizedError);
 });
+
+it('checks an uncached key once for parallel requests', async () => {
+  const { verifier, rows, calls } = setup();
+  const key = newApiKey();
+  rows.set(key.hash, { id: 'k4', userId: USER, scopes: ['read'], expiresAt: null, lastUsedAt: null });
+  const callers = await Promise.all(Array.from({ length: 10 }, () => verifier.verify(key.key, '1.2.3.4')));
+  expect(callers.every((c) => c.apiKeyId === 'k4')).toBe(true);
+  expect(calls).toMatchObject({ find: 1, limited: 1, touch: 1 });
+});
