@@ -25,6 +25,7 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   { name: 'mediaconvert-state-change', entry: 'functions/events/mediaconvert-state-change.ts' },
   { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
   { name: 'model-output-created', entry: 'functions/events/model-output-created.ts' },
+  { name: 'account-worker', entry: 'functions/events/account-worker.ts' },
   { name: 'migrate', entry: 'functions/deploy/migrate.ts' },
 ];
 

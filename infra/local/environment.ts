@@ -4,11 +4,15 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
+import type { AccountTask } from '#shared/account/port.ts';
+import { runAccountTask } from '#shared/account/worker.ts';
 import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
 import {
   createLocalIdentityProvider,
@@ -64,6 +68,17 @@ async function resumeJobs(ctx: AppContext, tasks: PipelineTasks, uploads: Upload
   for (const userId of waiting) await uploads.startWaiting(userId);
 }
 
+/** A 32-byte key kept in `dir/name` (created on first use), so what it derives survives restarts. */
+async function loadOrCreateKey(dir: string, name: string): Promise<Uint8Array> {
+  const file = path.join(dir, name);
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing?.length === 32) return existing;
+  const key = randomBytes(32);
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
+
 export interface LocalEnvironmentOptions {
   /** Where data survives restarts; a temporary folder (removed on stop) when absent. */
   dataDir?: string;
@@ -102,6 +117,8 @@ export interface LocalEnvironment {
   ctx: AppContext;
   db: DatabaseHandle;
   s3Endpoint: string;
+  /** The DynamoDB stand-in's client and tables (audit, idempotency, rate limits). */
+  dynamo: { client: DynamoDBClient; tables: { idempotency: string; audit: string; rateLimit: string } };
   jwks: { keys: object[] };
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
@@ -131,6 +148,17 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const bucket = { client: s3.client, bucket: s3.bucket };
   // Links to HLS playlists outlive no restart, which is fine for links that last an hour.
   const hlsKey = randomBytes(32);
+  const pseudonymKey = await loadOrCreateKey(path.join(dataDir, 'keys'), 'audit-pseudonym.key');
+  // Account tasks (exports, erasure) run in the background of this process, as the worker function would.
+  const accountWork = new Set<Promise<unknown>>();
+  const runAccountTaskLater = (task: AccountTask) => {
+    const work = runAccountTask(ctx, task)
+      .catch((error: unknown) =>
+        ctx.logger.error('account task failed', { kind: task.kind, error: loggableError(error) }),
+      )
+      .finally(() => accountWork.delete(work));
+    accountWork.add(work);
+  };
   // The workflow needs the repositories the context builds; it is bound right after.
   let local: ReturnType<typeof createLocalWorkflow> | undefined;
   const workflow: JobWorkflow = {
@@ -159,6 +187,17 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,
+    pseudonymKey: async () => pseudonymKey,
+    accountTasks: {
+      start: async (task) => {
+        // After the request that started it has answered, as an asynchronous invocation would run.
+        setImmediate(() => runAccountTaskLater(task));
+      },
+    },
+    accountRecords: dynamoAccountRecords(DynamoDBDocumentClient.from(dynamo.client), {
+      audit: dynamo.tables.audit,
+      idempotency: dynamo.tables.idempotency,
+    }),
     // The stand-in, plus whatever models a caller plugs in (tests script Bedrock ones).
     enabledModels: ['local', ...Object.keys(options.models ?? {})],
     ...(options.now ? { now: options.now } : {}),
@@ -239,13 +278,16 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     ctx,
     db,
     s3Endpoint: s3.endpoint,
+    dynamo: { client: dynamo.client, tables: dynamo.tables },
     jwks,
     async idle() {
-      while (ingesting.size) await Promise.all(ingesting);
+      await new Promise((resolve) => setImmediate(resolve));
+      while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
     },
     async stop() {
-      while (ingesting.size) await Promise.all(ingesting);
+      await new Promise((resolve) => setImmediate(resolve));
+      while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
       await s3.stop();
       await dynamo.stop();

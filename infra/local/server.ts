@@ -21,9 +21,10 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unkn
 
 /** The API functions, loaded after the local composition root is installed. */
 async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
-  const [auth, me, projects, clips, uploads, jobs, templates, system] = await Promise.all([
+  const [auth, me, keys, projects, clips, uploads, jobs, templates, system] = await Promise.all([
     import('#functions/api/auth.ts'),
     import('#functions/api/me.ts'),
+    import('#functions/api/keys.ts'),
     import('#functions/api/projects.ts'),
     import('#functions/api/clips.ts'),
     import('#functions/api/uploads.ts'),
@@ -35,6 +36,7 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
   return {
     auth: h(auth),
     me: h(me),
+    keys: h(keys),
     projects: h(projects),
     clips: h(clips),
     uploads: h(uploads),

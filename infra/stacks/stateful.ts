@@ -182,6 +182,8 @@ export class StatefulStack extends Stack {
           prefix: 'uploads/',
           expiration: Duration.days(config.media.staleUploadDays),
         },
+        // Account exports (shared/account/exports.ts) last a day; their links say so.
+        { id: 'account-exports', prefix: 'exports/', expiration: Duration.days(1) },
         {
           id: 'failed-job-artifacts',
           prefix: 'work/',

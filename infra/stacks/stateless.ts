@@ -24,7 +24,6 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   Alarm,
@@ -303,6 +302,11 @@ export class StatelessStack extends Stack {
       description: 'HMAC key of HLS playlist links',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    // Keys erased users' ids into audit pseudonyms (shared/account/erase.ts).
+    const pseudonymKey = new Secret(this, 'AuditPseudonymKey', {
+      description: 'HMAC key of erased users’ pseudonyms in the audit log',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
     const apiFns: Record<string, NodejsFunction> = {};
     for (const name of API_FUNCTIONS) {
       const fn = make(
@@ -311,6 +315,8 @@ export class StatelessStack extends Stack {
         name === 'clips' ? { ...apiEnv, HLS_LINK_SECRET_ARN: hlsLinkKey.secretArn } : apiEnv,
       );
       data.auditTable.grantWriteData(fn);
+      // Any route may be called with an API key, whose failed checks are counted per address.
+      data.rateLimitTable.grantWriteData(fn);
       apiFns[name] = fn;
     }
     for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
@@ -327,6 +333,49 @@ export class StatelessStack extends Stack {
     data.key.grantDecrypt(apiFns.jobs!);
     this.stateMachine.grantStartExecution(apiFns.jobs!);
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
+
+    // --- Account worker: exports and erasure, invoked asynchronously by the me function -------------------
+    const deleteIdentity = new PolicyStatement({
+      actions: ['cognito-idp:AdminDeleteUser'],
+      resources: [data.userPool.userPoolArn],
+    });
+    const accountWorker = make(
+      'AccountWorker',
+      'functions/events/account-worker.ts',
+      { ...apiEnv, AUDIT_PSEUDONYM_SECRET_ARN: pseudonymKey.secretArn },
+      300,
+    );
+    list(accountWorker);
+    s3(accountWorker, ['s3:DeleteObject'], ['users/', 'uploads/', 'work/', 'exports/']);
+    s3(accountWorker, ['s3:PutObject'], ['exports/']);
+    this.stateMachine.grantExecution(accountWorker, 'states:StopExecution');
+    accountWorker.addToRolePolicy(deleteIdentity);
+    // Audit entries move under a pseudonym (Query, BatchWriteItem); idempotency records are found by Scan.
+    accountWorker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+        resources: [data.auditTable.tableArn],
+      }),
+    );
+    accountWorker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Scan', 'dynamodb:BatchWriteItem'],
+        resources: [data.idempotencyTable.tableArn],
+      }),
+    );
+    data.key.grantEncryptDecrypt(accountWorker);
+    pseudonymKey.grantRead(accountWorker);
+    const me = apiFns.me!;
+    me.addEnvironment('ACCOUNT_WORKER_FUNCTION', accountWorker.functionName);
+    me.addEnvironment('AUDIT_PSEUDONYM_SECRET_ARN', pseudonymKey.secretArn);
+    accountWorker.grantInvoke(me);
+    me.addToRolePolicy(deleteIdentity);
+    pseudonymKey.grantRead(me);
+    // The export's signed link is signed with the function's own credentials.
+    s3(me, ['s3:GetObject'], ['exports/']);
+    data.key.grantDecrypt(me);
+    // DELETE /v1/me checks the password with a sign-in, counted by the login limiter.
+    data.rateLimitTable.grantReadWriteData(me);
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays,
@@ -355,9 +404,9 @@ export class StatelessStack extends Stack {
         format: AccessLogFormat.custom(JSON.stringify(API_ACCESS_LOG_FIELDS)),
       },
     });
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', data.userPool, {
-      userPoolClients: [data.userPoolClient],
-    });
+    // No gateway authorizer: every function checks the bearer itself (shared/http/authenticate.ts), a
+    // Cognito access token or an API key, which API Gateway's JWT authorizer cannot check. A Lambda
+    // authorizer would add an invocation and a second cache (a revoked key's grace) to every request.
     const integrations = Object.fromEntries(
       API_FUNCTIONS.map((name) => [name, new HttpLambdaIntegration(`Integration-${name}`, apiFns[name]!)]),
     );
@@ -366,7 +415,6 @@ export class StatelessStack extends Stack {
         path: route.path,
         methods: [route.method as HttpMethod],
         integration: integrations[route.fn]!,
-        ...(route.auth ? { authorizer } : {}),
       });
     }
 
@@ -494,6 +542,8 @@ export class StatelessStack extends Stack {
       targets: [target(ended)],
     });
     onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
+    // A failed export or erasure is retried twice; then the event waits here (erasure can be repeated).
+    onFailure(accountWorker, 'AccountWorkerFailures', Duration.hours(6));
 
     // --- Migrations on deploy --------------------------------------------------------------------------------
     const migrateFn = new AppFunction(this, 'Migrate', {

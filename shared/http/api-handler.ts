@@ -105,6 +105,7 @@ async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Prom
   try {
     await ctx.audit.record({
       userId: note.userId,
+      ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
       action: note.action,
       resourceType: note.resourceType,
       resourceIds: note.resourceIds,

@@ -1,5 +1,19 @@
 import * as z from 'zod';
 import {
+  deleteMeBody,
+  erasureAccepted,
+  exportParams,
+  exportResponse,
+  exportStarted,
+} from '../account/schema.ts';
+import {
+  apiKeyParams,
+  apiKeyResponse,
+  createApiKeyBody,
+  createdApiKeyResponse,
+  listApiKeysQuery,
+} from '../api-keys/schema.ts';
+import {
   clipParams,
   clipResponse,
   hlsParams,
@@ -25,6 +39,7 @@ import {
   templateResponse,
   updateTemplateBody,
 } from '../templates/schema.ts';
+import { usageQuery, usageResponse } from '../usage/schema.ts';
 import {
   confirmBody,
   loginBody,
@@ -131,6 +146,48 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/me': { summary: 'The caller, with tier and storage', status: 200, response: userResponse },
   'PATCH /v1/me': { summary: 'Change the username', status: 200, body: updateMeBody, response: userResponse },
+  'DELETE /v1/me': {
+    summary:
+      'Erase the account: running jobs cancelled, every row and object deleted, sign-in removed, audit entries kept under a pseudonym. A user token only, with the current password or a sign-in within 5 minutes',
+    status: 202,
+    body: deleteMeBody,
+    response: erasureAccepted,
+  },
+  'GET /v1/me/usage': {
+    summary:
+      'What the month’s jobs generated and transcoded, jobs by outcome, storage, and the estimated AWS cost with its price table',
+    status: 200,
+    query: usageQuery,
+    response: usageResponse,
+  },
+  'POST /v1/me/export': {
+    summary: 'Start an export of every row and a manifest of every object of the account, as a zip',
+    status: 202,
+    response: exportStarted,
+  },
+  'GET /v1/me/exports/{exportId}': {
+    summary: 'An export’s status, with a signed link to its zip once written',
+    status: 200,
+    params: exportParams,
+    response: exportResponse,
+  },
+  'POST /v1/api-keys': {
+    summary: 'Create an API key (shown once); a user token only',
+    status: 201,
+    body: createApiKeyBody,
+    response: createdApiKeyResponse,
+  },
+  'GET /v1/api-keys': {
+    summary: 'The caller’s API keys (never the keys themselves); a user token only',
+    status: 200,
+    query: listApiKeysQuery,
+    response: pageOf(apiKeyResponse),
+  },
+  'DELETE /v1/api-keys/{keyId}': {
+    summary: 'Revoke an API key (refused everywhere within 5 seconds); a user token only',
+    status: 204,
+    params: apiKeyParams,
+  },
   'GET /v1/projects': {
     summary: 'Own projects',
     status: 200,
@@ -332,7 +389,7 @@ function parameters(
 const ERRORS: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'The input is not valid; `errors` names each field' },
   401: { name: 'Unauthorized', description: 'No valid bearer token' },
-  403: { name: 'Forbidden', description: 'A tier rule forbids it' },
+  403: { name: 'Forbidden', description: "A tier rule, or the API key's scope, forbids it" },
   404: { name: 'NotFound', description: 'No such resource of the caller (another user’s answers the same)' },
   409: { name: 'Conflict', description: 'It conflicts with the current state' },
   413: {
@@ -353,6 +410,8 @@ export function errorStatuses(route: ApiRoute, op: Operation): number[] {
   const statuses = new Set<number>(route.errors);
   if (op.params || op.query || op.body) statuses.add(400);
   if (route.auth) statuses.add(401);
+  // A read-only API key may not change anything.
+  if (route.auth && route.method !== 'GET') statuses.add(403);
   if (op.params) statuses.add(404);
   if (op.body) {
     statuses.add(413);
@@ -383,7 +442,8 @@ const responseRef = (status: number) => ({ $ref: `#/components/responses/${ERROR
 
 const TAGS: Record<ApiRoute['fn'], string> = {
   auth: 'Sign up, confirm, sign in and refresh tokens',
-  me: 'The signed-in account: tier and storage',
+  me: 'The signed-in account: tier, storage, usage and cost, export and erasure',
+  keys: 'API keys for machine clients',
   projects: 'Video projects',
   clips: 'Clips, their media and HLS playlists',
   uploads: 'Uploading videos with a presigned POST',
@@ -454,7 +514,13 @@ export function openApiDocument(serverUrl = '/') {
       responses: Object.fromEntries(
         [...usedErrors].sort().map((status) => [ERRORS[status]!.name, problemResponse(status)]),
       ),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A user access token (JWT) or an API key (avk_…)',
+        },
+      },
     },
     paths,
   };

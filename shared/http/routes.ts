@@ -7,6 +7,7 @@ import { ValidationError } from '../errors.ts';
 export type ApiFunctionName =
   | 'auth'
   | 'me'
+  | 'keys'
   | 'projects'
   | 'clips'
   | 'uploads'
@@ -59,6 +60,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/v1/auth/refresh', 'auth', 'refreshTokens', { ...open, errors: [429] }),
   route('GET', '/v1/me', 'me', 'getMe'),
   route('PATCH', '/v1/me', 'me', 'updateMe', { errors: [409] }),
+  route('DELETE', '/v1/me', 'me', 'deleteAccount', { errors: [403, 429] }),
+  route('GET', '/v1/me/usage', 'me', 'getUsage'),
+  route('POST', '/v1/me/export', 'me', 'createExport', { errors: [409] }),
+  route('GET', '/v1/me/exports/{exportId}', 'me', 'getExport'),
+  route('POST', '/v1/api-keys', 'keys', 'createApiKey', { errors: [403, 409] }),
+  route('GET', '/v1/api-keys', 'keys', 'listApiKeys', { errors: [403] }),
+  route('DELETE', '/v1/api-keys/{keyId}', 'keys', 'deleteApiKey', { errors: [403] }),
   route('GET', '/v1/projects', 'projects', 'listProjects'),
   route('POST', '/v1/projects', 'projects', 'createProject'),
   route('GET', '/v1/projects/{projectId}', 'projects', 'getProject'),
