@@ -8,6 +8,7 @@ import {
   uploadBody,
   uploadResponse,
 } from '../clips/schema.ts';
+import { EVENT_TYPES } from '../events/types.ts';
 import { modelsResponse } from '../generation/schema.ts';
 import { createJobBody, jobParams, jobResponse, listJobsQuery } from '../jobs/schema.ts';
 import {
@@ -34,6 +35,19 @@ import {
   updateMeBody,
   userResponse,
 } from '../users/schema.ts';
+import {
+  createWebhookBody,
+  deliveryParams,
+  deliveryResponse,
+  eventEnvelope,
+  eventStreamQuery,
+  listDeliveriesQuery,
+  listWebhooksQuery,
+  updateWebhookBody,
+  webhookParams,
+  webhookResponse,
+  webhookWithSecret,
+} from '../webhooks/schema.ts';
 import { API_ROUTES } from './routes.ts';
 
 interface Operation {
@@ -43,6 +57,8 @@ interface Operation {
   query?: z.ZodObject;
   body?: z.ZodType;
   response?: z.ZodType;
+  /** A Server-Sent Events stream whose `data:` lines carry this schema. */
+  stream?: z.ZodType;
 }
 
 const problem = z.object({
@@ -205,6 +221,75 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 200,
     params: hlsParams,
   },
+  'GET /v1/webhooks': {
+    summary: 'Your webhook endpoints (never their secrets)',
+    status: 200,
+    query: listWebhooksQuery,
+    response: pageOf(webhookResponse),
+  },
+  'POST /v1/webhooks': {
+    summary: 'Add a webhook endpoint; the signing secret (whsec_…) is shown only in this response',
+    status: 201,
+    body: createWebhookBody,
+    response: webhookWithSecret,
+  },
+  'GET /v1/webhooks/{webhookId}': {
+    summary: 'A webhook endpoint',
+    status: 200,
+    params: webhookParams,
+    response: webhookResponse,
+  },
+  'PATCH /v1/webhooks/{webhookId}': {
+    summary: 'Change its URL, event types, description, or enable/disable it',
+    status: 200,
+    params: webhookParams,
+    body: updateWebhookBody,
+    response: webhookResponse,
+  },
+  'DELETE /v1/webhooks/{webhookId}': {
+    summary: 'Remove a webhook endpoint and its delivery log',
+    status: 204,
+    params: webhookParams,
+  },
+  'POST /v1/webhooks/{webhookId}/rotate-secret': {
+    summary: 'A new signing secret (shown once); the old one keeps signing beside it for 24 hours',
+    status: 200,
+    params: webhookParams,
+    response: webhookWithSecret,
+  },
+  'POST /v1/webhooks/{webhookId}/test': {
+    summary: 'Send a webhook.test event to this endpoint',
+    status: 202,
+    params: webhookParams,
+    response: z.object({ deliveryId: z.string() }),
+  },
+  'GET /v1/webhooks/{webhookId}/deliveries': {
+    summary: 'The delivery log: status, attempts, last status code and latency, next attempt',
+    status: 200,
+    params: webhookParams,
+    query: listDeliveriesQuery,
+    response: pageOf(deliveryResponse),
+  },
+  'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry': {
+    summary: 'Send a delivery again now',
+    status: 202,
+    params: deliveryParams,
+    response: z.object({ deliveryId: z.string() }),
+  },
+  'GET /v1/events': {
+    summary:
+      'Your events as Server-Sent Events (id, event, data: the envelope), resumable with Last-Event-ID; a comment heartbeat every 15 s',
+    status: 200,
+    query: eventStreamQuery,
+    stream: eventEnvelope,
+  },
+  'GET /v1/jobs/{jobId}/events': {
+    summary:
+      "One job's events as Server-Sent Events from its start (or after Last-Event-ID); ends after its terminal event",
+    status: 200,
+    params: jobParams,
+    stream: eventEnvelope,
+  },
   'GET /v1/models': {
     summary: 'The video models, their Regions, lifecycle, capabilities and availability here',
     status: 200,
@@ -236,7 +321,9 @@ export function openApiDocument(serverUrl = '/') {
     const responses: Record<string, unknown> = {
       [op.status]: op.response
         ? { description: op.summary, content: { 'application/json': { schema: schema(op.response) } } }
-        : { description: op.summary },
+        : op.stream
+          ? { description: op.summary, content: { 'text/event-stream': { schema: schema(op.stream) } } }
+          : { description: op.summary },
       default: {
         description: 'A problem',
         content: { 'application/problem+json': { schema: schema(problem) } },
@@ -263,7 +350,47 @@ export function openApiDocument(serverUrl = '/') {
       description: 'Projects, AI-generated clips, jobs, uploads and templates.',
     },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { EventEnvelope: schema(eventEnvelope) },
+    },
     paths,
+    webhooks: eventWebhooks(),
   };
+}
+
+/**
+ * What an endpoint receives: one POST per event, signed per Standard Webhooks (`webhook-id` is the event id,
+ * `webhook-signature` is `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`); any 2xx within 10 s is success.
+ */
+function eventWebhooks() {
+  const headers = Object.fromEntries(
+    ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [
+      name,
+      { name, in: 'header', required: true, schema: { type: 'string' } },
+    ]),
+  );
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          summary: `The ${type} event`,
+          parameters: Object.values(headers),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [{ $ref: '#/components/schemas/EventEnvelope' }],
+                  properties: { type: { const: type } },
+                },
+              },
+            },
+          },
+          responses: { '2XX': { description: 'Received; anything else (or no answer in 10 s) is retried' } },
+        },
+      },
+    ]),
+  );
 }

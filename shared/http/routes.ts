@@ -12,6 +12,8 @@ export type ApiFunctionName =
   | 'uploads'
   | 'jobs'
   | 'templates'
+  | 'webhooks'
+  | 'events'
   | 'system';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -21,6 +23,11 @@ export interface ApiRoute {
   path: string;
   fn: ApiFunctionName;
   auth: boolean;
+  /**
+   * A Server-Sent Events stream. API Gateway HTTP APIs buffer responses, so deployed these are served by a
+   * Lambda function URL with response streaming instead (see infra/stacks/stateless.ts).
+   */
+  stream?: true;
 }
 
 const route = (method: HttpMethod, path: string, fn: ApiFunctionName, auth = true): ApiRoute => ({
@@ -29,6 +36,7 @@ const route = (method: HttpMethod, path: string, fn: ApiFunctionName, auth = tru
   fn,
   auth,
 });
+const stream = (path: string): ApiRoute => ({ method: 'GET', path, fn: 'events', auth: true, stream: true });
 
 export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/v1/auth/signup', 'auth', false),
@@ -58,6 +66,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/templates/{templateId}', 'templates'),
   route('PATCH', '/v1/templates/{templateId}', 'templates'),
   route('DELETE', '/v1/templates/{templateId}', 'templates'),
+  route('GET', '/v1/webhooks', 'webhooks'),
+  route('POST', '/v1/webhooks', 'webhooks'),
+  route('GET', '/v1/webhooks/{webhookId}', 'webhooks'),
+  route('PATCH', '/v1/webhooks/{webhookId}', 'webhooks'),
+  route('DELETE', '/v1/webhooks/{webhookId}', 'webhooks'),
+  route('POST', '/v1/webhooks/{webhookId}/rotate-secret', 'webhooks'),
+  route('POST', '/v1/webhooks/{webhookId}/test', 'webhooks'),
+  route('GET', '/v1/webhooks/{webhookId}/deliveries', 'webhooks'),
+  route('POST', '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry', 'webhooks'),
+  stream('/v1/events'),
+  stream('/v1/jobs/{jobId}/events'),
   route('GET', '/v1/models', 'system'),
   route('GET', '/v1/health', 'system', false),
   route('GET', '/v1/openapi.json', 'system', false),

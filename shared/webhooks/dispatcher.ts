@@ -88,6 +88,7 @@ export function createDispatcher(
   const inFlight = new Set<Promise<unknown>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
 
   async function tick(): Promise<number> {
@@ -113,6 +114,7 @@ export function createDispatcher(
         options.onError?.(error);
       }
       await new Promise<void>((resolve) => {
+        wake = resolve;
         timer = setTimeout(resolve, pollMs);
       });
     }
@@ -128,6 +130,7 @@ export function createDispatcher(
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      wake?.();
       await loop;
       await Promise.all(inFlight);
     },

@@ -16,7 +16,7 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
 export const DEFAULT_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
 
 /**
- * The wait before the retry that follows attempt `attempts` (1-based), with ±20 % jitter so that retries
+ * The wait before the retry that follows attempt `attempts` (1-based), with up to 20 % added at random so that retries
  * of many deliveries spread out; undefined when no retry is left.
  */
 export function retryDelay(
@@ -26,7 +26,7 @@ export function retryDelay(
 ): number | undefined {
   const base = delays[attempts - 1];
   if (base === undefined) return undefined;
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return Math.round(base * (1 + 0.2 * random()));
 }
 
 /** `WEBHOOK_RETRY_DELAYS_MS=100,200,400` (for tests and benchmarks); the default schedule otherwise. */
