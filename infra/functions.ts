@@ -24,6 +24,8 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   { name: 'upload-dead-letter', entry: 'functions/events/upload-dead-letter.ts' },
   { name: 'mediaconvert-state-change', entry: 'functions/events/mediaconvert-state-change.ts' },
   { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
+  { name: 'webhook-relay', entry: 'functions/events/webhook-relay.ts' },
+  { name: 'webhook-sender', entry: 'functions/events/webhook-sender.ts' },
   { name: 'migrate', entry: 'functions/deploy/migrate.ts' },
 ];
 

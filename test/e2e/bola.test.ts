@@ -16,6 +16,7 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/projects/{projectId}/uploads': { fileName: 'a.mp4', contentType: 'video/mp4', fileSize: 10 },
   'POST /v1/projects/{projectId}/jobs': { jobType: 'GENERATE', prompt: 'x', parameters: { model: 'local' } },
   'PATCH /v1/templates/{templateId}': { name: 'stolen' },
+  'PATCH /v1/webhooks/{webhookId}': { url: 'http://127.0.0.1:9/stolen' },
 };
 
 it("gives 404 on every route that takes an id when another user uses the owner's ids, and changes nothing", async () => {
@@ -45,11 +46,17 @@ it("gives 404 on every route that takes an id when another user uses the owner's
       body: { name: 'mine', category: 'general', prompt: 'p' },
     })
   ).body;
+  const webhook = (
+    await api.call('POST', '/v1/webhooks', { token: owner.token, body: { url: 'http://127.0.0.1:9/mine' } })
+  ).body;
+  const delivery = (await api.call('POST', `/v1/webhooks/${webhook.id}/test`, { token: owner.token })).body;
   const ids: Record<string, string> = {
     projectId: project.id,
     clipId: clip.id,
     jobId: job.id,
     templateId: template.id,
+    webhookId: webhook.id,
+    deliveryId: delivery.deliveryId,
   };
 
   const withIds = API_ROUTES.filter((r) => r.path.includes('{'));
@@ -67,6 +74,7 @@ it("gives 404 on every route that takes an id when another user uses the owner's
   expect((await after(`/v1/clips/${clip.id}`)).body).toMatchObject({ title: 'mine' });
   expect((await after(`/v1/jobs/${job.id}`)).body.errorMessage).toBeNull();
   expect((await after(`/v1/templates/${template.id}`)).body).toMatchObject({ name: 'mine' });
+  expect((await after(`/v1/webhooks/${webhook.id}`)).body).toMatchObject({ url: 'http://127.0.0.1:9/mine' });
   expect((await after('/v1/me')).body.storageUsed).toBe(100);
   expect(
     (await api.call('GET', `/v1/projects/${project.id}/jobs`, { token: owner.token })).body.items,
