@@ -4,9 +4,11 @@
  *   (bin/webhook-receiver.ts), p50 and p99 over BENCH_EVENTS changes made 25 ms apart (target p50 ≤ 200 ms);
  * - throughput: BENCH_BURST deliveries already due, sent to a receiver that answers at once: deliveries/s.
  * Each figure is the median of BENCH_RUNS runs, with the range; any delivery not succeeded fails the run.
+ * With DATABASE_URL, the same again on that PostgreSQL server.
  */
 import { randomUUID } from 'node:crypto';
 import { StatementCounter } from '#shared/db/database.ts';
+import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
@@ -17,6 +19,7 @@ import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.t
 import type { AttemptReport } from '#shared/webhooks/outcomes.ts';
 import { createWebhookRepository } from '#shared/webhooks/repository.ts';
 import { newWebhookSecret } from '#shared/webhooks/signing.ts';
+import { freshServerDatabase } from '../test/support/db-drivers.ts';
 import { startReceiver } from '../test/support/webhook-receiver.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
@@ -29,8 +32,23 @@ const quantile = (values: number[], q: number) => {
 };
 const median = (values: number[]) => quantile(values, 0.5);
 
-async function once() {
-  const handle = await openPglite({ counter: new StatementCounter() });
+type Target = 'pglite' | 'postgresql';
+
+async function open(target: Target) {
+  if (target === 'pglite') return openPglite({ counter: new StatementCounter() });
+  const fresh = await freshServerDatabase();
+  const handle = openNodePostgres({ url: fresh.url, max: 20 });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await fresh.drop();
+    },
+  };
+}
+
+async function once(target: Target) {
+  const handle = await open(target);
   await migrate(handle.db);
   const users = createUserRepository(handle.db);
   const projects = createProjectRepository(handle.db);
@@ -97,32 +115,40 @@ async function once() {
 }
 
 export async function run(): Promise<string> {
-  const runs = [];
-  for (let i = 0; i < RUNS; i += 1) runs.push(await once());
+  const targets: Target[] = process.env.DATABASE_URL ? ['pglite', 'postgresql'] : ['pglite'];
   const row = (name: string, values: number[], unit: string, digits = 0) =>
     `| ${name} | ${median(values).toFixed(digits)} ${unit} | ${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)} |`;
-  return [
-    '## Job events to webhooks (PGlite, in-process sender, receiver in its own process)',
+  const out = [
+    '## Job events to webhooks (in-process sender, receiver in its own process)',
     '',
     `${EVENTS} state changes 25 ms apart, then a backlog of ${BURST} due deliveries; median of ${RUNS} runs.`,
-    '',
-    '| measure | median | range |',
-    '|---|---|---|',
-    row(
-      'change committed → webhook received, p50',
-      runs.map((r) => r.p50),
-      'ms',
-    ),
-    row(
-      'change committed → webhook received, p99',
-      runs.map((r) => r.p99),
-      'ms',
-    ),
-    row(
-      'deliveries per second (backlog, fast receiver)',
-      runs.map((r) => r.perSecond),
-      '/s',
-      1,
-    ),
-  ].join('\n');
+  ];
+  for (const target of targets) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i += 1) runs.push(await once(target));
+    out.push(
+      '',
+      target === 'pglite' ? 'PGlite (what npm start uses):' : 'PostgreSQL (DATABASE_URL, node-postgres):',
+      '',
+      '| measure | median | range |',
+      '|---|---|---|',
+      row(
+        'change committed → webhook received, p50',
+        runs.map((r) => r.p50),
+        'ms',
+      ),
+      row(
+        'change committed → webhook received, p99',
+        runs.map((r) => r.p99),
+        'ms',
+      ),
+      row(
+        'deliveries per second (backlog, fast receiver)',
+        runs.map((r) => r.perSecond),
+        '/s',
+        1,
+      ),
+    );
+  }
+  return out.join('\n');
 }

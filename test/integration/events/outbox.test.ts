@@ -39,17 +39,19 @@ describeEachDriver('event outbox on', (driver) => {
     return { user, project };
   }
   const start = { txId: 0, seq: 0 };
+  const queued = (userId: string, projectId: string) =>
+    jobs.create({
+      userId,
+      projectId,
+      jobType: 'GENERATE',
+      prompt: 'fox',
+      parameters: {},
+      concurrentLimit: 5,
+    });
 
   it('records each job change as an event, in order, with the API view of the job and its clip', async () => {
     const { user, project } = await owner();
-    const job = await jobs.create({
-      userId: user.id,
-      projectId: project.id,
-      jobType: 'GENERATE',
-      prompt: 'fox',
-      parameters: { model: 'local' },
-      concurrentLimit: 5,
-    });
+    const job = await queued(user.id, project.id);
     await jobs.markProcessing(job.id);
     for (const p of [3, 9, 10, 15, 19, 25, 40, 41]) await jobs.reportProgress(job.id, p);
     const clip = await clips.register({
@@ -92,16 +94,8 @@ describeEachDriver('event outbox on', (driver) => {
 
   it('records cancellation as job.failed with its reason, and reads one job alone', async () => {
     const { user, project } = await owner();
-    const input = {
-      userId: user.id,
-      projectId: project.id,
-      jobType: 'GENERATE' as const,
-      prompt: 'a',
-      parameters: {},
-      concurrentLimit: 5,
-    };
-    const a = await jobs.create(input);
-    const b = await jobs.create(input);
+    const a = await queued(user.id, project.id);
+    const b = await queued(user.id, project.id);
     await jobs.cancel(user.id, a.id);
     const forA = await outbox.after(user.id, start, { jobId: a.id });
     expect(forA.map((e) => e.type)).toEqual(['job.created', 'job.failed']);
@@ -114,14 +108,7 @@ describeEachDriver('event outbox on', (driver) => {
 
   it('writes no event for a change that rolled back', async () => {
     const { user, project } = await owner();
-    const job = await jobs.create({
-      userId: user.id,
-      projectId: project.id,
-      jobType: 'GENERATE',
-      prompt: 'a',
-      parameters: {},
-      concurrentLimit: 5,
-    });
+    const job = await queued(user.id, project.id);
     const before = (await outbox.after(user.id, start)).length;
     await expect(
       t.db.transaction(async (tx) => {
@@ -143,14 +130,7 @@ describeEachDriver('event outbox on', (driver) => {
       events: ['job.failed'],
       secret: 'whsec_x',
     });
-    await jobs.create({
-      userId: a.user.id,
-      projectId: a.project.id,
-      jobType: 'GENERATE',
-      prompt: 'a',
-      parameters: {},
-      concurrentLimit: 5,
-    });
+    await queued(a.user.id, a.project.id);
     expect(await outbox.after(b.user.id, start)).toEqual([]);
     expect((await webhooks.deliveries(a.user.id, all.id)).items.map((d) => d.eventType)).toEqual([
       'job.created',
@@ -171,14 +151,7 @@ describeEachDriver('event outbox on', (driver) => {
       resolution: '1280x720',
       format: 'mp4',
     });
-    await jobs.create({
-      userId: user.id,
-      projectId: project.id,
-      jobType: 'GENERATE',
-      prompt: 'a',
-      parameters: {},
-      concurrentLimit: 5,
-    });
+    await queued(user.id, project.id);
     await t.db.execute(sql`DELETE FROM users WHERE id = ${user.id}::uuid`);
     const left = await t.db.execute(
       sql`SELECT count(*)::int AS n FROM events WHERE user_id = ${user.id}::uuid`,
