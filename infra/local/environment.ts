@@ -38,6 +38,12 @@ import { type AppContext, buildContext, setContextFactory } from '#shared/runtim
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import { createUploadIngest, type UploadIngest } from '#shared/uploads/ingest.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
+import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
+import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.ts';
+import type { OutcomeListener } from '#shared/webhooks/outcomes.ts';
+import { retryDelaysFromEnv } from '#shared/webhooks/retry-schedule.ts';
+import type { HostResolver } from '#shared/webhooks/service.ts';
+import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
@@ -111,6 +117,16 @@ export interface LocalEnvironmentOptions {
    * printed to stdout when logLevel is DEBUG, and dropped otherwise.
    */
   onMetric?: (line: string) => void;
+  /** Webhook delivery: `local` targets (loopback allowed) unless a test asks for the deployed policy. */
+  webhooks?: {
+    policy?: TargetPolicy;
+    resolveHost?: HostResolver;
+    resolve?: Resolver;
+    retryDelaysMs?: readonly number[];
+    timeoutMs?: number;
+    pollMs?: number;
+    onOutcome?: OutcomeListener;
+  };
 }
 
 export interface LocalEnvironment {
@@ -201,8 +217,29 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     // The stand-in, plus whatever models a caller plugs in (tests script Bedrock ones).
     enabledModels: ['local', ...Object.keys(options.models ?? {})],
     ...(options.now ? { now: options.now } : {}),
+    webhookPolicy: options.webhooks?.policy ?? 'local',
+    ...(options.webhooks?.resolveHost ? { resolveHost: options.webhooks.resolveHost } : {}),
   });
   const store = ctx.store;
+  // Deployed, a relay and a queue-driven sender split this loop (functions/events/webhook-*.ts).
+  const deliveries = createDeliveryQueue(db.db);
+  const webhookSender = createDispatcher(
+    deliveries,
+    createDeliverer(deliveries, {
+      policy: ctx.webhookPolicy,
+      retryDelaysMs: options.webhooks?.retryDelaysMs ?? retryDelaysFromEnv(),
+      ...(options.webhooks?.timeoutMs ? { timeoutMs: options.webhooks.timeoutMs } : {}),
+      ...(options.webhooks?.resolve ? { resolve: options.webhooks.resolve } : {}),
+      onOutcome: (report) => {
+        ctx.logger.info('webhook attempt', { ...report });
+        options.webhooks?.onOutcome?.(report);
+      },
+    }),
+    {
+      pollMs: options.webhooks?.pollMs ?? 50,
+      onError: (error) => ctx.logger.error('webhook sender', { error: loggableError(error) }),
+    },
+  );
   const tasks = createPipelineTasks({
     users: ctx.users,
     jobs: ctx.jobs,
@@ -274,6 +311,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     }
   });
   await resumeJobs(ctx, tasks, uploads);
+  webhookSender.start();
   return {
     ctx,
     db,
@@ -289,6 +327,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await new Promise((resolve) => setImmediate(resolve));
       while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
+      await webhookSender.stop();
       await s3.stop();
       await dynamo.stop();
       await db.close();

@@ -55,6 +55,13 @@ Try it (copy and paste; needs curl and node):
   PROJECT=$(curl -s -X POST ${u}/v1/projects -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"title":"My first film"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
 
+  # signed webhooks for every job event: register an endpoint, then run the receiver the project ships,
+  # which verifies each signature and prints the event (a webhook arrives within a second of each change)
+  SECRET=$(curl -s -X POST ${u}/v1/webhooks -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"url":"http://127.0.0.1:4000/"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).secret')
+  WEBHOOK_SECRET=$SECRET npm run --silent webhook-receiver &
+  # (or watch the same events live: curl -N ${u}/v1/events -H "authorization: Bearer $TOKEN")
+
   JOB=$(curl -s -X POST ${u}/v1/projects/$PROJECT/jobs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"jobType":"GENERATE","prompt":"a red fox running through snow","parameters":{"model":"local","durationSeconds":6}}' \\
     | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')

@@ -9,6 +9,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { ResponseSink, StreamSettings } from '#functions/api/events.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { DomainError } from '#shared/errors.ts';
 import { LOCAL_CORS_ORIGINS, preflightHeaders, responseCorsHeaders } from '#shared/http/cors.ts';
@@ -20,8 +21,8 @@ import { serveConsole } from './static-site.ts';
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 /** The API functions, loaded after the local composition root is installed. */
-async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
-  const [auth, me, keys, projects, clips, uploads, jobs, templates, system] = await Promise.all([
+async function loadHandlers(): Promise<Record<Exclude<ApiFunctionName, 'events'>, Handler>> {
+  const [auth, me, keys, projects, clips, uploads, jobs, templates, webhooks, system] = await Promise.all([
     import('#functions/api/auth.ts'),
     import('#functions/api/me.ts'),
     import('#functions/api/keys.ts'),
@@ -30,6 +31,7 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
     import('#functions/api/uploads.ts'),
     import('#functions/api/jobs.ts'),
     import('#functions/api/templates.ts'),
+    import('#functions/api/webhooks.ts'),
     import('#functions/api/system.ts'),
   ]);
   const h = (m: { handler: unknown }) => m.handler as Handler;
@@ -42,6 +44,7 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
     uploads: h(uploads),
     jobs: h(jobs),
     templates: h(templates),
+    webhooks: h(webhooks),
     system: h(system),
   };
 }
@@ -59,8 +62,11 @@ export async function startApiServer(options: {
   corsOrigins?: readonly string[];
   /** The built web console (console/dist), served for paths outside the API. */
   consoleDir?: string;
+  /** Event stream timings (tests shorten the heartbeat). */
+  stream?: StreamSettings;
 }): Promise<{ server: Server; url: string; corsOrigins: readonly string[]; close(): Promise<void> }> {
   const handlers = await loadHandlers();
+  const { streamRequest } = await import('#functions/api/events.ts');
   const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   // Requests still being handled (their client may be gone); close() waits for them, as Lambda would.
   const inFlight = new Set<Promise<unknown>>();
@@ -129,6 +135,11 @@ export async function startApiServer(options: {
       const routeKey = match ? `${match.route.method} ${match.route.path}` : '$default';
       const event = toApiGatewayEvent(req, body, routeKey);
       if (match) event.pathParameters = match.params;
+      if (fn === 'events') {
+        // Deployed, a function URL streams these; here the response is written as events arrive.
+        await streamRequest(event, socketSink(res), options.stream);
+        return;
+      }
       writeResult(res, await handlers[fn](event, lambdaContext(`api-${fn}`)));
     } catch (error) {
       // A body over the gateway's limit and a path parameter that is not percent-encoding are refused
@@ -158,5 +169,24 @@ export async function startApiServer(options: {
       server.closeAllConnections();
       await closed;
     },
+  };
+}
+
+/** A streamed response on the local server's socket; its signal aborts when the client disconnects. */
+function socketSink(res: ServerResponse): ResponseSink {
+  const aborted = new AbortController();
+  res.on('close', () => aborted.abort());
+  return {
+    start: (statusCode, headers) => {
+      res.writeHead(statusCode, headers);
+      res.flushHeaders();
+    },
+    write: (text) =>
+      new Promise<void>((resolve) => {
+        if (res.destroyed || res.write(text)) resolve();
+        else res.once('drain', () => resolve());
+      }),
+    end: () => res.end(),
+    signal: aborted.signal,
   };
 }

@@ -34,10 +34,15 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  FunctionUrlAuthType,
+  type IFunction,
+  InvokeMode,
+  HttpMethod as LambdaHttpMethod,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -313,6 +318,8 @@ export class StatelessStack extends Stack {
         `Api-${name}`,
         `functions/api/${name}.ts`,
         name === 'clips' ? { ...apiEnv, HLS_LINK_SECRET_ARN: hlsLinkKey.secretArn } : apiEnv,
+        // A stream lasts up to 14 minutes, then the client resumes with Last-Event-ID.
+        name === 'events' ? 15 * 60 : 29,
       );
       data.auditTable.grantWriteData(fn);
       // Any route may be called with an API key, whose failed checks are counted per address.
@@ -410,7 +417,8 @@ export class StatelessStack extends Stack {
     const integrations = Object.fromEntries(
       API_FUNCTIONS.map((name) => [name, new HttpLambdaIntegration(`Integration-${name}`, apiFns[name]!)]),
     );
-    for (const route of API_ROUTES) {
+    // Event streams go through the events function's URL instead: HTTP APIs buffer whole responses.
+    for (const route of API_ROUTES.filter((r) => !r.stream)) {
       this.api.addRoutes({
         path: route.path,
         methods: [route.method as HttpMethod],
@@ -570,6 +578,51 @@ export class StatelessStack extends Stack {
     // The API must not serve before its tables exist.
     for (const fn of Object.values(this.functions)) if (fn !== migrateFn) fn.node.addDependency(migrate);
 
+    // --- Job events: webhooks and the live stream -----------------------------------------------------------------
+    // The events function answers GET /v1/events and /v1/jobs/{jobId}/events through a function URL in
+    // RESPONSE_STREAM mode (HTTP APIs buffer responses). The URL has no IAM auth: the function checks the
+    // same Cognito access token as the API's authorizer, before it streams anything.
+    const eventsUrl = apiFns.events!.addFunctionUrl({
+      authType: FunctionUrlAuthType.NONE,
+      invokeMode: InvokeMode.RESPONSE_STREAM,
+      cors: {
+        allowedOrigins: [...config.api.corsOrigins],
+        allowedMethods: [LambdaHttpMethod.GET],
+        allowedHeaders: ['authorization', 'last-event-id'],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+      },
+    });
+    // The relay queues one message per due delivery; senders attempt them. A message whose processing
+    // fails five times lands in the DLQ; the delivery itself is claimed again by the relay once its lease
+    // lapses, so nothing is lost either way.
+    const webhookDlq = queue('WebhookDeliveriesDLQ');
+    const webhookQueue = queue('WebhookDeliveries', {
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.minutes(3), // six times the sender's timeout
+      deadLetterQueue: { queue: webhookDlq, maxReceiveCount: 5 },
+    });
+    const webhookRelay = make(
+      'WebhookRelay',
+      'functions/events/webhook-relay.ts',
+      { ...dbEnv, WEBHOOK_QUEUE_URL: webhookQueue.queueUrl },
+      60,
+    );
+    webhookQueue.grantSendMessages(webhookRelay);
+    new Rule(this, 'WebhookRelaySchedule', {
+      description: 'Runs the webhook relay for most of every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [target(webhookRelay)],
+    });
+    const webhookSender = make('WebhookSender', 'functions/events/webhook-sender.ts', dbEnv, 30);
+    webhookSender.addEventSource(
+      new SqsEventSource(webhookQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        maxConcurrency: 20,
+      }),
+    );
+
     // --- Alarms and dashboard ----------------------------------------------------------------------------------
     const alarm = (
       id: string,
@@ -629,6 +682,28 @@ export class StatelessStack extends Stack {
       );
     }
     alarm(
+      'WebhookDeliveriesDLQWaiting',
+      webhookDlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      0,
+      'The webhook sender failed to process a delivery message five times; see the sender logs',
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+    alarm(
+      'WebhookQueueBacklog',
+      webhookQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      300,
+      'Webhook deliveries have waited 5 minutes or more for a sender',
+    );
+    alarm(
+      'WebhookRelayErrors',
+      webhookRelay.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      2,
+      'The webhook relay failed twice in 5 minutes: deliveries are not being queued',
+    );
+    alarm(
       'AuroraCapacity',
       capacity,
       config.database.maxCapacity * 0.9,
@@ -672,6 +747,10 @@ export class StatelessStack extends Stack {
       },
     );
     new CfnOutput(this, 'ConsoleUrl', { value: data.consoleSite.origin });
+    new CfnOutput(this, 'EventStreamUrl', {
+      value: eventsUrl.url,
+      description: 'Base URL of GET /v1/events and /v1/jobs/{jobId}/events (Server-Sent Events)',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
   }
 }

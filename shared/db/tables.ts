@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { ClipSystem } from '../clips/system.ts';
+import { DELIVERY_STATUSES, EVENT_TYPES } from '../events/types.ts';
 import { JOB_STATUSES, JOB_TYPES } from '../jobs/status.ts';
 import { PROJECT_STATUSES } from '../projects/status.ts';
 import { SUBSCRIPTION_TIERS } from '../users/tiers.ts';
@@ -301,6 +302,112 @@ export const accountExports = pgTable(
   ],
 );
 
+/**
+ * The outbox: one row per event, written by triggers on the rows it reports, so an event commits or rolls
+ * back with its change. `tx_id` (the writing transaction) and `seq` order the stream; a reader only takes
+ * rows whose transaction is older than every one still running, so a later commit can never slip in behind
+ * a position a client has already seen.
+ */
+export const events = pgTable(
+  'events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    txId: bigint('tx_id', { mode: 'number' }).notNull().default(sql`(pg_current_xact_id())::text::bigint`),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type', { enum: EVENT_TYPES }).notNull(),
+    projectId: uuid('project_id'),
+    jobId: uuid('job_id'),
+    /** The changed rows as the database holds them; the API's view is built from them when sent. */
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('events_user_position_idx').on(t.userId, t.txId, t.seq),
+    index('events_job_idx').on(t.jobId, t.txId, t.seq),
+    check(
+      'events_type_valid',
+      sql`${t.type} IN ('job.created', 'job.progress', 'job.completed', 'job.failed', 'clip.deleted', 'webhook.test')`,
+    ),
+  ],
+);
+
+/** A user's webhook endpoint. `secret` signs; `previous_secret` keeps signing until it expires (rotation). */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    /** Event types to send, as a JSON array; empty means every type. */
+    eventTypes: jsonb('event_types').$type<string[]>().notNull().default([]),
+    enabled: boolean('enabled').notNull().default(true),
+    /** Why the endpoint was disabled by the system (failing for too long); null when a user disabled it. */
+    disabledReason: text('disabled_reason'),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', {
+      withTimezone: true,
+      mode: 'date',
+      precision: 3,
+    }),
+    /** When the current run of failed attempts began; null after any success. */
+    failingSince: timestamp('failing_since', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('webhook_endpoints_id_user_key').on(t.id, t.userId),
+    index('webhook_endpoints_user_created_idx').on(t.userId, t.createdAt, t.id),
+    check('webhook_endpoints_url_length', sql`char_length(${t.url}) BETWEEN 1 AND 2000`),
+    check('webhook_endpoints_description_length', sql`char_length(${t.description}) <= 500`),
+  ],
+);
+
+/** One event to one endpoint: its state, attempts and the last attempt's outcome. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventSeq: bigint('event_seq', { mode: 'number' })
+      .notNull()
+      .references(() => events.seq, { onDelete: 'cascade' }),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When a pending delivery is due; while an attempt runs, when its lease ends. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
+    /** Set while an attempt runs (until when it may); the endpoint's in-flight attempts are capped. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date', precision: 3 }),
+    lastStatusCode: integer('last_status_code'),
+    lastLatencyMs: integer('last_latency_ms'),
+    lastError: text('last_error'),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('webhook_deliveries_endpoint_event_key').on(t.endpointId, t.eventSeq),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_endpoint_created_idx').on(t.endpointId, t.createdAt, t.id),
+    index('webhook_deliveries_leased_idx').on(t.endpointId).where(sql`${t.leaseUntil} IS NOT NULL`),
+    index('webhook_deliveries_event_idx').on(t.eventSeq),
+    index('webhook_deliveries_user_idx').on(t.userId),
+    check('webhook_deliveries_status_valid', sql`${t.status} IN ('pending', 'succeeded', 'failed')`),
+  ],
+);
+
 export const schema = {
   users,
   apiKeys,
@@ -312,6 +419,9 @@ export const schema = {
   jobSourceClips,
   generationWaits,
   uploadReservations,
+  events,
+  webhookEndpoints,
+  webhookDeliveries,
 };
 
 export type UserRow = typeof users.$inferSelect;
@@ -322,3 +432,6 @@ export type JobRow = typeof generationJobs.$inferSelect;
 export type UploadReservationRow = typeof uploadReservations.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AccountExportRow = typeof accountExports.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -22,6 +22,7 @@ import {
   uploadBody,
   uploadResponse,
 } from '../clips/schema.ts';
+import { EVENT_TYPES } from '../events/types.ts';
 import { modelResponse, modelsResponse } from '../generation/schema.ts';
 import { createJobBody, jobParams, jobResponse, listJobsQuery } from '../jobs/schema.ts';
 import {
@@ -49,6 +50,19 @@ import {
   updateMeBody,
   userResponse,
 } from '../users/schema.ts';
+import {
+  createWebhookBody,
+  deliveryParams,
+  deliveryResponse,
+  eventEnvelope,
+  eventStreamQuery,
+  listDeliveriesQuery,
+  listWebhooksQuery,
+  updateWebhookBody,
+  webhookParams,
+  webhookResponse,
+  webhookWithSecret,
+} from '../webhooks/schema.ts';
 import { examples, problemExamples } from './openapi-examples.ts';
 import { API_ROUTES, type ApiRoute } from './routes.ts';
 
@@ -61,6 +75,8 @@ interface Operation {
   response?: z.ZodType;
   /** A response that is not JSON (the HLS playlist). */
   content?: Record<string, unknown>;
+  /** A Server-Sent Events stream whose `data:` lines carry this schema. */
+  stream?: z.ZodType;
 }
 
 const fieldIssue = z.object({
@@ -128,6 +144,12 @@ name(tokens, 'Tokens');
 name(modelResponse, 'Model');
 name(modelsResponse, 'ModelList');
 name(health, 'Health');
+name(webhookResponse, 'Webhook');
+name(webhookWithSecret, 'WebhookWithSecret');
+name(createWebhookBody, 'CreateWebhookRequest');
+name(updateWebhookBody, 'UpdateWebhookRequest');
+name(deliveryResponse, 'WebhookDelivery');
+name(eventEnvelope, 'EventEnvelope');
 
 export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/auth/signup': {
@@ -313,6 +335,75 @@ export const OPERATIONS: Record<string, Operation> = {
     params: hlsParams,
     content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } },
   },
+  'GET /v1/webhooks': {
+    summary: 'Your webhook endpoints (never their secrets)',
+    status: 200,
+    query: listWebhooksQuery,
+    response: pageOf(webhookResponse),
+  },
+  'POST /v1/webhooks': {
+    summary: 'Add a webhook endpoint; the signing secret (whsec_…) is shown only in this response',
+    status: 201,
+    body: createWebhookBody,
+    response: webhookWithSecret,
+  },
+  'GET /v1/webhooks/{webhookId}': {
+    summary: 'A webhook endpoint',
+    status: 200,
+    params: webhookParams,
+    response: webhookResponse,
+  },
+  'PATCH /v1/webhooks/{webhookId}': {
+    summary: 'Change its URL, event types, description, or enable/disable it',
+    status: 200,
+    params: webhookParams,
+    body: updateWebhookBody,
+    response: webhookResponse,
+  },
+  'DELETE /v1/webhooks/{webhookId}': {
+    summary: 'Remove a webhook endpoint and its delivery log',
+    status: 204,
+    params: webhookParams,
+  },
+  'POST /v1/webhooks/{webhookId}/rotate-secret': {
+    summary: 'A new signing secret (shown once); the old one keeps signing beside it for 24 hours',
+    status: 200,
+    params: webhookParams,
+    response: webhookWithSecret,
+  },
+  'POST /v1/webhooks/{webhookId}/test': {
+    summary: 'Send a webhook.test event to this endpoint',
+    status: 202,
+    params: webhookParams,
+    response: z.object({ deliveryId: z.string() }),
+  },
+  'GET /v1/webhooks/{webhookId}/deliveries': {
+    summary: 'The delivery log: status, attempts, last status code and latency, next attempt',
+    status: 200,
+    params: webhookParams,
+    query: listDeliveriesQuery,
+    response: pageOf(deliveryResponse),
+  },
+  'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry': {
+    summary: 'Send a delivery again now',
+    status: 202,
+    params: deliveryParams,
+    response: z.object({ deliveryId: z.string() }),
+  },
+  'GET /v1/events': {
+    summary:
+      'Your events as Server-Sent Events (id, event, data: the envelope), resumable with Last-Event-ID; a comment heartbeat every 15 s',
+    status: 200,
+    query: eventStreamQuery,
+    stream: eventEnvelope,
+  },
+  'GET /v1/jobs/{jobId}/events': {
+    summary:
+      "One job's events as Server-Sent Events from its start (or after Last-Event-ID); ends after its terminal event",
+    status: 200,
+    params: jobParams,
+    stream: eventEnvelope,
+  },
   'GET /v1/models': {
     summary: 'The video models, their Regions, lifecycle, capabilities and availability here',
     status: 200,
@@ -449,6 +540,8 @@ const TAGS: Record<ApiRoute['fn'], string> = {
   uploads: 'Uploading videos with a presigned POST',
   jobs: 'Generate, edit, enhance and transcode jobs',
   templates: 'Prompt templates with variables',
+  webhooks: 'Webhook endpoints, their signing secrets and delivery logs',
+  events: 'Job and clip events as Server-Sent Events',
   system: 'Models, health and this document',
 };
 
@@ -466,7 +559,12 @@ export function openApiDocument(serverUrl = '/') {
             description: op.summary,
             content: { 'application/json': { schema: schemaOf(op.response, components) } },
           }
-        : { description: op.summary, ...(op.content ? { content: op.content } : {}) },
+        : op.stream
+          ? {
+              description: op.summary,
+              content: { 'text/event-stream': { schema: schemaOf(op.stream, components) } },
+            }
+          : { description: op.summary, ...(op.content ? { content: op.content } : {}) },
     };
     for (const status of errorStatuses(route, op)) {
       if (!ERRORS[status]) throw new Error(`${route.operationId}: no shared response for ${status}`);
@@ -496,6 +594,7 @@ export function openApiDocument(serverUrl = '/') {
     };
   }
   schemaOf(problem, components);
+  schemaOf(eventEnvelope, components);
   const used = new Set(API_ROUTES.map((r) => r.fn));
   return {
     openapi: '3.1.0',
@@ -523,5 +622,48 @@ export function openApiDocument(serverUrl = '/') {
       },
     },
     paths,
+    webhooks: eventWebhooks(),
   };
+}
+
+/**
+ * What an endpoint receives: one POST per event, signed per Standard Webhooks (`webhook-id` is the event id,
+ * `webhook-signature` is `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`); any 2xx within 10 s is success.
+ */
+function eventWebhooks() {
+  const headers = Object.fromEntries(
+    ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [
+      name,
+      { name, in: 'header', required: true, schema: { type: 'string' } },
+    ]),
+  );
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          summary: `The ${type} event`,
+          operationId: `receive${type
+            .split(/[._]/)
+            .map((w) => w[0]!.toUpperCase() + w.slice(1))
+            .join('')}Event`,
+          // Authenticated by its Standard Webhooks signature, not by a bearer token.
+          security: [],
+          parameters: Object.values(headers),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [{ $ref: '#/components/schemas/EventEnvelope' }],
+                  properties: { type: { const: type } },
+                },
+              },
+            },
+          },
+          responses: { '2XX': { description: 'Received; anything else (or no answer in 10 s) is retried' } },
+        },
+      },
+    ]),
+  );
 }

@@ -13,6 +13,8 @@ export type ApiFunctionName =
   | 'uploads'
   | 'jobs'
   | 'templates'
+  | 'webhooks'
+  | 'events'
   | 'system';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -34,6 +36,11 @@ export interface ApiRoute {
    * declares that one).
    */
   errors: readonly ErrorStatus[];
+  /**
+   * A Server-Sent Events stream. API Gateway HTTP APIs buffer responses, so deployed these are served by a
+   * Lambda function URL with response streaming instead (see infra/stacks/stateless.ts).
+   */
+  stream?: true;
 }
 
 const route = (
@@ -49,6 +56,15 @@ const route = (
   auth: options.auth ?? true,
   operationId,
   errors: options.errors ?? [],
+});
+const stream = (path: string, operationId: string): ApiRoute => ({
+  method: 'GET',
+  path,
+  fn: 'events',
+  auth: true,
+  operationId,
+  errors: [],
+  stream: true,
 });
 
 const open = { auth: false } as const;
@@ -88,6 +104,25 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/templates/{templateId}', 'templates', 'getTemplate'),
   route('PATCH', '/v1/templates/{templateId}', 'templates', 'updateTemplate', { errors: [409] }),
   route('DELETE', '/v1/templates/{templateId}', 'templates', 'deleteTemplate'),
+  route('GET', '/v1/webhooks', 'webhooks', 'listWebhooks'),
+  route('POST', '/v1/webhooks', 'webhooks', 'createWebhook'),
+  route('GET', '/v1/webhooks/{webhookId}', 'webhooks', 'getWebhook'),
+  route('PATCH', '/v1/webhooks/{webhookId}', 'webhooks', 'updateWebhook'),
+  route('DELETE', '/v1/webhooks/{webhookId}', 'webhooks', 'deleteWebhook'),
+  route('POST', '/v1/webhooks/{webhookId}/rotate-secret', 'webhooks', 'rotateWebhookSecret'),
+  route('POST', '/v1/webhooks/{webhookId}/test', 'webhooks', 'sendWebhookTest', { errors: [409] }),
+  route('GET', '/v1/webhooks/{webhookId}/deliveries', 'webhooks', 'listWebhookDeliveries'),
+  route(
+    'POST',
+    '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry',
+    'webhooks',
+    'retryWebhookDelivery',
+    {
+      errors: [409],
+    },
+  ),
+  stream('/v1/events', 'streamEvents'),
+  stream('/v1/jobs/{jobId}/events', 'streamJobEvents'),
   route('GET', '/v1/models', 'system', 'listModels'),
   route('GET', '/v1/health', 'system', 'getHealth', { ...open, errors: [429] }),
   route('GET', '/v1/openapi.json', 'system', 'getOpenApiDocument', { ...open, errors: [429] }),

@@ -9,6 +9,7 @@ import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import { createClipRepository } from '../clips/repository.ts';
 import { createClipService } from '../clips/service.ts';
 import type { Database } from '../db/database.ts';
+import { createOutbox } from '../events/outbox.ts';
 import { enabledModelsFromEnv } from '../generation/models.ts';
 import type { IdempotentRunner } from '../idempotency/idempotent.ts';
 import { createJobRepository } from '../jobs/repository.ts';
@@ -22,6 +23,9 @@ import { createReservationRepository } from '../uploads/reservations.ts';
 import { createUploadService } from '../uploads/service.ts';
 import { createUserRowGuard } from '../users/provision.ts';
 import { createUserRepository } from '../users/repository.ts';
+import { createWebhookRepository } from '../webhooks/repository.ts';
+import { createWebhookService, type HostResolver } from '../webhooks/service.ts';
+import type { TargetPolicy } from '../webhooks/ssrf.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
 
 /** The adapters an environment provides; everything else is derived from them. */
@@ -50,6 +54,10 @@ export interface Adapters {
   enabledModels?: readonly string[];
   /** Today, for model end-of-life dates (tests move it). */
   now?: () => Date;
+  /** Where webhooks may point: `deployed` (https, public addresses) unless WEBHOOK_TARGETS=local. */
+  webhookPolicy?: TargetPolicy;
+  /** Resolves webhook hosts (tests give names their own answers). */
+  resolveHost?: HostResolver;
 }
 
 export function buildContext(adapters: Adapters) {
@@ -60,6 +68,9 @@ export function buildContext(adapters: Adapters) {
   const templates = createTemplateRepository(adapters.db);
   const reservations = createReservationRepository(adapters.db);
   const apiKeys = createApiKeyRepository(adapters.db);
+  const webhooks = createWebhookRepository(adapters.db);
+  const webhookPolicy: TargetPolicy =
+    adapters.webhookPolicy ?? (process.env.WEBHOOK_TARGETS === 'local' ? 'local' : 'deployed');
   return {
     ...adapters,
     apiKeys,
@@ -71,6 +82,14 @@ export function buildContext(adapters: Adapters) {
     jobs,
     templates,
     reservations,
+    webhooks,
+    webhookPolicy,
+    webhookService: createWebhookService({
+      webhooks,
+      policy: webhookPolicy,
+      ...(adapters.resolveHost ? { resolve: adapters.resolveHost } : {}),
+    }),
+    outbox: createOutbox(adapters.db),
     userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
     projectService: createProjectService({
       projects,

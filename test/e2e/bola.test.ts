@@ -16,6 +16,7 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/projects/{projectId}/uploads': { fileName: 'a.mp4', contentType: 'video/mp4', fileSize: 10 },
   'POST /v1/projects/{projectId}/jobs': { jobType: 'GENERATE', prompt: 'x', parameters: { model: 'local' } },
   'PATCH /v1/templates/{templateId}': { name: 'stolen' },
+  'PATCH /v1/webhooks/{webhookId}': { url: 'http://127.0.0.1:9/stolen' },
 };
 
 it("gives 404 on every route that takes an id when another user uses the owner's ids, and changes nothing", async () => {
@@ -54,6 +55,10 @@ it("gives 404 on every route that takes an id when another user uses the owner's
     if (status.body.status !== 'PENDING') break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const webhook = (
+    await api.call('POST', '/v1/webhooks', { token: owner.token, body: { url: 'http://127.0.0.1:9/mine' } })
+  ).body;
+  const delivery = (await api.call('POST', `/v1/webhooks/${webhook.id}/test`, { token: owner.token })).body;
   const ids: Record<string, string> = {
     projectId: project.id,
     clipId: clip.id,
@@ -61,6 +66,8 @@ it("gives 404 on every route that takes an id when another user uses the owner's
     templateId: template.id,
     keyId: apiKey.id,
     exportId: exported.exportId,
+    webhookId: webhook.id,
+    deliveryId: delivery.deliveryId,
   };
 
   const withIds = API_ROUTES.filter((r) => r.path.includes('{'));
@@ -78,6 +85,7 @@ it("gives 404 on every route that takes an id when another user uses the owner's
   expect((await after(`/v1/clips/${clip.id}`)).body).toMatchObject({ title: 'mine' });
   expect((await after(`/v1/jobs/${job.id}`)).body.errorMessage).toBeNull();
   expect((await after(`/v1/templates/${template.id}`)).body).toMatchObject({ name: 'mine' });
+  expect((await after(`/v1/webhooks/${webhook.id}`)).body).toMatchObject({ url: 'http://127.0.0.1:9/mine' });
   expect((await after('/v1/me')).body.storageUsed).toBe(100);
   expect((await after('/v1/api-keys')).body.items.map((k: { id: string }) => k.id)).toEqual([apiKey.id]);
   expect((await after(`/v1/me/exports/${exported.exportId}`)).body.status).toBe('COMPLETED');

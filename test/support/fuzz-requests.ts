@@ -650,7 +650,11 @@ export async function send(
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
     });
-    outcome = { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
+    const contentType = res.headers.get('content-type');
+    // A live event stream never ends by itself: its status and headers are the answer.
+    const stream = contentType?.startsWith('text/event-stream');
+    if (stream) await res.body?.cancel();
+    outcome = { status: res.status, contentType, text: stream ? '' : await res.text() };
   } catch (error) {
     tally.transportErrors += 1;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

@@ -1,0 +1,156 @@
+import '#shared/runtime/aws.ts';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { bearerToken } from '#shared/auth/verifier.ts';
+import { NotFoundError, ValidationError } from '#shared/errors.ts';
+import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
+import { streamEvents } from '#shared/events/stream.ts';
+import { toProblemResponse } from '#shared/http/problem.ts';
+import { matchRoute } from '#shared/http/routes.ts';
+import { jobParams } from '#shared/jobs/schema.ts';
+import { getContext } from '#shared/runtime/context.ts';
+import { zodIssues } from '#shared/schema/issues.ts';
+import { eventStreamQuery } from '#shared/webhooks/schema.ts';
+
+/** Where a streamed response goes: the local server's socket or Lambda's response stream. */
+export interface ResponseSink {
+  start(statusCode: number, headers: Record<string, string>): void;
+  write(text: string): Promise<void> | void;
+  end(): void;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+export interface StreamSettings {
+  pollMs?: number;
+  heartbeatMs?: number;
+  maxDurationMs?: number;
+}
+
+/**
+ * GET /v1/events and GET /v1/jobs/{jobId}/events: authenticates as every API route does (a bearer token),
+ * then streams Server-Sent Events until the client leaves, the job ends, or the invocation's time is spent.
+ * A client resumes with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers).
+ */
+export async function streamRequest(
+  event: APIGatewayProxyEventV2,
+  sink: ResponseSink,
+  settings: StreamSettings = {},
+): Promise<void> {
+  const correlationId = randomUUID();
+  try {
+    const ctx = await getContext();
+    const match = matchRoute('GET', event.rawPath);
+    if (!match?.route.stream || event.requestContext.http.method !== 'GET') throw new NotFoundError('stream');
+    const token = bearerToken(event.headers.authorization);
+    const caller = await ctx.verifier.verify(token);
+    await ctx.userRows.ensure(caller, token);
+    const { lastEventId: queryLastId, ...rest } = event.queryStringParameters ?? {};
+    const jobId = match.params.jobId;
+    let filter: { jobId?: string; projectId?: string };
+    if (jobId !== undefined) {
+      const params = jobParams.safeParse({ jobId });
+      if (!params.success)
+        throw new ValidationError(
+          'The request path is not valid; see errors.',
+          zodIssues(params.error, 'path'),
+        );
+      await ctx.jobs.get(caller.userId, params.data.jobId);
+      filter = { jobId: params.data.jobId };
+    } else {
+      const query = eventStreamQuery.safeParse(rest);
+      if (!query.success)
+        throw new ValidationError(
+          'The request query is not valid; see errors.',
+          zodIssues(query.error, 'query'),
+        );
+      filter = query.data;
+    }
+    const lastId = event.headers['last-event-id'] ?? queryLastId;
+    let from: EventPosition;
+    if (lastId) {
+      const parsed = parseEventId(lastId);
+      if (!parsed) {
+        throw new ValidationError('Last-Event-ID is not an event id this API sent.', [
+          { path: 'header.last-event-id', message: 'must be an id like evt_123_456' },
+        ]);
+      }
+      from = parsed;
+    } else {
+      // A job's stream replays the job from its start; the account's stream starts now.
+      from = jobId !== undefined ? { txId: 0, seq: 0 } : await ctx.outbox.now();
+    }
+    sink.start(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      'x-correlation-id': correlationId,
+    });
+    await streamEvents({
+      outbox: ctx.outbox,
+      userId: caller.userId,
+      filter,
+      from,
+      endAfterTerminal: jobId !== undefined,
+      write: (text) => sink.write(text),
+      signal: sink.signal,
+      ...settings,
+    });
+    sink.end();
+  } catch (error) {
+    const result = toProblemResponse(error, correlationId, event.rawPath);
+    sink.start(result.statusCode ?? 500, (result.headers ?? {}) as Record<string, string>);
+    sink.write(result.body ?? '');
+    sink.end();
+  }
+}
+
+type StreamifiedHandler = (
+  event: APIGatewayProxyEventV2,
+  responseStream: NodeJS.WritableStream,
+  context: unknown,
+) => Promise<void>;
+const awslambda = (globalThis as { awslambda?: unknown }).awslambda as
+  | {
+      streamifyResponse(handler: StreamifiedHandler): unknown;
+      HttpResponseStream: {
+        from(
+          stream: NodeJS.WritableStream,
+          prelude: { statusCode: number; headers: Record<string, string> },
+        ): NodeJS.WritableStream;
+      };
+    }
+  | undefined;
+
+/**
+ * Deployed behind a function URL in RESPONSE_STREAM mode: Lambda's `awslambda` global turns the handler
+ * into one that writes as it goes. Streams end a minute before the function's 15-minute limit.
+ */
+export const handler =
+  typeof awslambda?.streamifyResponse !== 'function'
+    ? undefined
+    : awslambda.streamifyResponse(async (event, responseStream) => {
+        const aborted = new AbortController();
+        let out: NodeJS.WritableStream = responseStream;
+        responseStream.on('close', () => aborted.abort());
+        responseStream.on('error', () => aborted.abort());
+        await streamRequest(
+          event,
+          {
+            start(statusCode, headers) {
+              out = (awslambda as NonNullable<typeof awslambda>).HttpResponseStream.from(responseStream, {
+                statusCode,
+                headers,
+              });
+            },
+            write: (text) =>
+              new Promise<void>((resolve) => {
+                if (!out.write(text)) out.once('drain', () => resolve());
+                else resolve();
+              }),
+            end: () => out.end(),
+            signal: aborted.signal,
+          },
+          { pollMs: 1_000, maxDurationMs: 14 * 60_000 },
+        );
+      });

@@ -1,0 +1,188 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { rawRows } from '../db/sql.ts';
+import type { StoredEvent } from '../events/envelope.ts';
+import { eventColumns, toStoredEvent } from '../events/outbox.ts';
+import type { SendResult } from './sender.ts';
+
+/** A delivery whose attempt has been claimed: where to send, what, and with which secrets. */
+export interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  /** This attempt's number (1 for the first); a record for any other number is ignored. */
+  attempt: number;
+  url: string;
+  /** The current secret and, during a rotation's overlap, the previous one. */
+  secrets: string[];
+  event: StoredEvent;
+}
+
+export interface ClaimOptions {
+  /** At most this many deliveries. */
+  limit: number;
+  /** At most this many attempts in flight per endpoint, counting those already running. */
+  perEndpoint: number;
+  /** How long an attempt may hold its delivery before another worker may try again. */
+  leaseMs: number;
+}
+
+type ClaimedRecord = {
+  id: string;
+  attempts: number;
+  endpoint_id: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  seq: string;
+  tx_id: string;
+  type: string;
+  data: string;
+  created_at: string;
+};
+
+const toClaimed = (r: ClaimedRecord): ClaimedDelivery => ({
+  id: r.id,
+  endpointId: r.endpoint_id,
+  attempt: r.attempts,
+  url: r.url,
+  secrets: r.previous_secret ? [r.secret, r.previous_secret] : [r.secret],
+  event: toStoredEvent(r),
+});
+
+const claimedColumns = sql`c.id::text AS id, c.attempts, c.endpoint_id::text AS endpoint_id, w.url, w.secret,
+  CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret, ${eventColumns('e')}`;
+
+export interface RecordPolicy {
+  /** The wait before the next attempt, or undefined when none is left. */
+  retryAfterMs: number | undefined;
+  /** An endpoint failing for this long is disabled. */
+  disableAfterMs: number;
+}
+
+export function createDeliveryQueue(db: Database) {
+  return {
+    /**
+     * Takes due deliveries of enabled endpoints, oldest due first, no endpoint beyond its share of attempts
+     * in flight (so a slow endpoint only ever holds its own share), and leases each one for an attempt.
+     */
+    async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+      const rows = await rawRows<ClaimedRecord>(
+        db,
+        sql`
+        WITH busy AS (
+          SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
+          WHERE lease_until > now() GROUP BY endpoint_id
+        ), ranked AS (
+          SELECT d.id, d.endpoint_id,
+                 row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS n
+          FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
+          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+        ), picked AS (
+          SELECT d.id FROM webhook_deliveries d
+          JOIN ranked r ON r.id = d.id
+          LEFT JOIN busy b ON b.endpoint_id = r.endpoint_id
+          WHERE r.n + COALESCE(b.n, 0) <= ${options.perEndpoint}::int
+            AND d.status = 'pending' AND d.next_attempt_at <= now()
+          ORDER BY d.next_attempt_at, d.id
+          LIMIT ${options.limit}::int
+          FOR UPDATE OF d SKIP LOCKED
+        ), c AS (
+          UPDATE webhook_deliveries d
+          SET attempts = d.attempts + 1,
+              lease_until = now() + make_interval(secs => ${options.leaseMs / 1000}::float8),
+              next_attempt_at = now() + make_interval(secs => ${options.leaseMs / 1000}::float8),
+              updated_at = now()
+          FROM picked WHERE d.id = picked.id
+          RETURNING d.id, d.attempts, d.endpoint_id, d.event_seq
+        )
+        SELECT ${claimedColumns}
+        FROM c JOIN webhook_endpoints w ON w.id = c.endpoint_id JOIN events e ON e.seq = c.event_seq`,
+      );
+      return rows.map(toClaimed);
+    },
+
+    /** A delivery claimed elsewhere (by the relay), if that claim still holds. */
+    async load(id: string, attempt: number): Promise<ClaimedDelivery | undefined> {
+      const rows = await rawRows<ClaimedRecord>(
+        db,
+        sql`
+        SELECT ${claimedColumns}
+        FROM webhook_deliveries c JOIN webhook_endpoints w ON w.id = c.endpoint_id JOIN events e ON e.seq = c.event_seq
+        WHERE c.id = ${id}::uuid AND c.attempts = ${attempt}::int AND c.status = 'pending' AND c.lease_until > now()`,
+      );
+      const row = rows[0];
+      return row ? toClaimed(row) : undefined;
+    },
+
+    /**
+     * Records an attempt's result. A 2xx ends the delivery `succeeded` and clears the endpoint's run of
+     * failures; anything else schedules the next attempt, or ends it `failed` when none is left. A failure
+     * after the endpoint has failed for `disableAfterMs` disables it and ends its pending deliveries.
+     * Returns the delivery's new status, or undefined when this attempt's claim had been superseded.
+     */
+    async record(
+      delivery: ClaimedDelivery,
+      result: SendResult,
+      policy: RecordPolicy,
+    ): Promise<{ status: 'succeeded' | 'pending' | 'failed'; endpointDisabled: boolean } | undefined> {
+      const ok = result.error === undefined;
+      const last = sql`last_status_code = ${result.statusCode ?? null}::int, last_latency_ms = ${result.latencyMs}::int,
+        last_error = ${result.error?.slice(0, 500) ?? null}, last_attempt_at = now(), lease_until = NULL, updated_at = now()`;
+      const mine = sql`d.id = ${delivery.id}::uuid AND d.attempts = ${delivery.attempt}::int AND d.status = 'pending'`;
+      if (ok) {
+        const rows = await rawRows<{ status: string }>(
+          db,
+          sql`
+          WITH done AS (
+            UPDATE webhook_deliveries d SET status = 'succeeded', ${last} WHERE ${mine}
+            RETURNING d.endpoint_id
+          ), healthy AS (
+            UPDATE webhook_endpoints w SET failing_since = NULL
+            FROM done WHERE w.id = done.endpoint_id AND w.failing_since IS NOT NULL
+          )
+          SELECT 'succeeded' AS status FROM done`,
+        );
+        return rows[0] ? { status: 'succeeded', endpointDisabled: false } : undefined;
+      }
+      const retryMs = policy.retryAfterMs ?? null;
+      const rows = await rawRows<{ status: string; disabled: number }>(
+        db,
+        sql`
+        WITH ep AS (
+          SELECT w.id,
+                 (w.enabled AND COALESCE(w.failing_since, now())
+                   <= now() - make_interval(secs => ${policy.disableAfterMs / 1000}::float8)) AS expire
+          FROM webhook_endpoints w JOIN webhook_deliveries d ON d.endpoint_id = w.id
+          WHERE ${mine}
+          FOR UPDATE OF w
+        ), attempt AS (
+          UPDATE webhook_deliveries d
+          SET status = CASE WHEN ${retryMs}::float8 IS NULL OR (SELECT expire FROM ep) THEN 'failed' ELSE 'pending' END,
+              next_attempt_at = now() + make_interval(secs => COALESCE(${retryMs}::float8, 0) / 1000),
+              ${last}
+          WHERE ${mine} AND EXISTS (SELECT 1 FROM ep)
+          RETURNING d.status
+        ), endpoint AS (
+          UPDATE webhook_endpoints w
+          SET failing_since = COALESCE(w.failing_since, now()),
+              enabled = w.enabled AND NOT ep.expire,
+              disabled_reason = CASE WHEN ep.expire THEN 'Every delivery failed for 5 days; enable it again once it answers.'
+                                     ELSE w.disabled_reason END,
+              updated_at = CASE WHEN ep.expire THEN now() ELSE w.updated_at END
+          FROM ep WHERE w.id = ep.id
+        ), ended AS (
+          UPDATE webhook_deliveries x
+          SET status = 'failed', lease_until = NULL, last_error = 'The endpoint was disabled.', updated_at = now()
+          FROM ep WHERE ep.expire AND x.endpoint_id = ep.id AND x.status = 'pending' AND x.id <> ${delivery.id}::uuid
+        )
+        SELECT status, (SELECT expire::int FROM ep) AS disabled FROM attempt`,
+      );
+      const row = rows[0];
+      return row
+        ? { status: row.status as 'pending' | 'failed', endpointDisabled: row.disabled === 1 }
+        : undefined;
+    },
+  };
+}
+
+export type DeliveryQueue = ReturnType<typeof createDeliveryQueue>;

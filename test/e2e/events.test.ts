@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+import { startReceiver } from '#test/support/webhook-receiver.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: event data is inspected freely in tests
+type Sse = { id: string; event: string; data: any };
+
+/** Reads a Server-Sent Events response until `stop` says so (or the stream ends). */
+async function readEvents(res: Response, stop: (events: Sse[]) => boolean, controller: AbortController) {
+  const events: Sse[] = [];
+  const comments: string[] = [];
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    while (!stop(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf('\n\n');
+        const fields = Object.fromEntries(
+          frame
+            .split('\n')
+            .filter((l) => !l.startsWith(':'))
+            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)] as const),
+        );
+        if (frame.startsWith(':')) comments.push(frame);
+        if (fields.id)
+          events.push({ id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? '') });
+      }
+    }
+  } finally {
+    controller.abort();
+  }
+  return { events, comments };
+}
+
+describe('webhooks and the event stream through the local API', () => {
+  let api: LocalApi;
+  beforeAll(async () => {
+    api = await startLocalApi({ webhooks: { retryDelaysMs: [50, 100, 200], timeoutMs: 2_000, pollMs: 20 } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const project = async (token: string) =>
+    (await api.call('POST', '/v1/projects', { token, body: { title: 'events' } })).body as { id: string };
+  const newJob = (userId: string, projectId: string) =>
+    api.env.ctx.jobs.create({
+      userId,
+      projectId,
+      jobType: 'GENERATE',
+      prompt: 'a fox',
+      parameters: { model: 'local' },
+      concurrentLimit: 10,
+    });
+
+  it('manages an endpoint, signs what it sends, logs deliveries, rotates the secret and retries', async () => {
+    const user = await api.newUser();
+    const create = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: 'http://127.0.0.1:9/hook', events: ['job.completed', 'job.failed'], description: 'mine' },
+    });
+    expect(create.status).toBe(201);
+    expect(create.body.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    expect(create.body).toMatchObject({
+      url: 'http://127.0.0.1:9/hook',
+      events: ['job.completed', 'job.failed'],
+      enabled: true,
+    });
+    const id = create.body.id as string;
+    const got = await api.call('GET', `/v1/webhooks/${id}`, { token: user.token });
+    expect(got.body).not.toHaveProperty('secret');
+    expect(JSON.stringify((await api.call('GET', '/v1/webhooks', { token: user.token })).body)).not.toContain(
+      create.body.secret,
+    );
+
+    // The receiver knows only the first secret: after the rotation it still verifies, as both sign for 24 h.
+    const live = await startReceiver({ secrets: { '/hook': create.body.secret } });
+    try {
+      const patched = await api.call('PATCH', `/v1/webhooks/${id}`, {
+        token: user.token,
+        body: { url: `${live.url}/hook` },
+      });
+      expect(patched.status).toBe(200);
+      const test = await api.call('POST', `/v1/webhooks/${id}/test`, { token: user.token });
+      expect(test.status).toBe(202);
+      await until(() => live.received.length >= 1);
+      const first = live.received[0];
+      expect(first?.answer).toBe(204);
+      expect(JSON.parse(first?.body as string)).toMatchObject({
+        type: 'webhook.test',
+        data: { webhookId: id },
+      });
+
+      const rotated = await api.call('POST', `/v1/webhooks/${id}/rotate-secret`, { token: user.token });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.secret).not.toBe(create.body.secret);
+      expect(rotated.body.secretRotatesUntil).toBeTruthy();
+      const { body: job } = await api.call('POST', `/v1/projects/${(await project(user.token)).id}/jobs`, {
+        token: user.token,
+        body: { jobType: 'GENERATE', prompt: 'x', parameters: { model: 'local' } },
+      });
+      await api.call('POST', `/v1/jobs/${job.id}/cancel`, { token: user.token });
+      await until(() => live.received.length >= 2);
+      expect(live.received.filter((r) => r.answer === 400)).toEqual([]);
+      const failed = JSON.parse(live.received[1]?.body as string);
+      // Only the subscribed types arrive: no job.created.
+      expect(failed).toMatchObject({ type: 'job.failed', data: { id: job.id, status: 'FAILED' } });
+
+      const log = await api.call('GET', `/v1/webhooks/${id}/deliveries`, { token: user.token });
+      expect(log.status).toBe(200);
+      expect(log.body.items[0]).toMatchObject({
+        eventType: 'job.failed',
+        status: 'succeeded',
+        attempts: 1,
+        lastStatusCode: 204,
+      });
+      expect(log.body.items[0].lastLatencyMs).toBeGreaterThanOrEqual(0);
+      const retry = await api.call('POST', `/v1/webhooks/${id}/deliveries/${log.body.items[0].id}/retry`, {
+        token: user.token,
+      });
+      expect(retry.status).toBe(202);
+      await until(() => live.received.length >= 3);
+      expect(live.received[2]?.id).toBe(live.received[1]?.id);
+
+      const disabled = await api.call('PATCH', `/v1/webhooks/${id}`, {
+        token: user.token,
+        body: { enabled: false },
+      });
+      expect(disabled.body.enabled).toBe(false);
+      expect((await api.call('POST', `/v1/webhooks/${id}/test`, { token: user.token })).status).toBe(409);
+      expect((await api.call('DELETE', `/v1/webhooks/${id}`, { token: user.token })).status).toBe(204);
+      expect((await api.call('GET', `/v1/webhooks/${id}`, { token: user.token })).status).toBe(404);
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('refuses bad webhook input with a problem naming the field', async () => {
+    const user = await api.newUser();
+    for (const body of [
+      { url: 'ftp://x.example/' },
+      { url: 'https://h.example/', events: ['job.nope'] },
+      {},
+    ]) {
+      const res = await api.call('POST', '/v1/webhooks', { token: user.token, body });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.stringify(res.body.errors)).toMatch(/body\.(url|events)/);
+    }
+  });
+
+  it('streams events, and a client that disconnects mid-job and resumes with Last-Event-ID misses none', async () => {
+    const user = await api.newUser();
+    const { id: projectId } = await project(user.token);
+    const job = await newJob(user.userId, projectId);
+    const open = (headers: Record<string, string> = {}) => {
+      const controller = new AbortController();
+      return fetch(`${api.url}/v1/jobs/${job.id}/events`, {
+        headers: { authorization: `Bearer ${user.token}`, ...headers },
+        signal: controller.signal,
+      }).then((res) => ({ res, controller }));
+    };
+    const first = await open();
+    expect(first.res.status).toBe(200);
+    expect(first.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await api.env.ctx.jobs.markProcessing(job.id);
+    await api.env.ctx.jobs.reportProgress(job.id, 20);
+    const before = await readEvents(first.res, (e) => e.length >= 3, first.controller);
+    // While disconnected, the job moves on and ends.
+    await api.env.ctx.jobs.reportProgress(job.id, 50);
+    await api.env.ctx.jobs.reportProgress(job.id, 70);
+    await api.env.ctx.jobs.markFailed(job.id, 'The model refused the prompt.');
+    const last = before.events.at(-1)?.id as string;
+    const second = await open({ 'last-event-id': last });
+    const after = await readEvents(second.res, () => false, second.controller);
+    const all = [...before.events, ...after.events];
+    expect(all.map((e) => e.event)).toEqual([
+      'job.created',
+      'job.progress',
+      'job.progress',
+      'job.progress',
+      'job.progress',
+      'job.failed',
+    ]);
+    expect(all.map((e) => e.data.data.progress)).toEqual([0, 0, 20, 50, 70, 70]);
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    expect(all.every((e) => e.data.id === e.id && e.data.data.id === job.id)).toBe(true);
+  });
+
+  it('streams the account from now on, filtered by project, and refuses a bad Last-Event-ID', async () => {
+    const user = await api.newUser();
+    const a = await project(user.token);
+    const b = await project(user.token);
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/v1/events?projectId=${a.id}`, {
+      headers: { authorization: `Bearer ${user.token}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    await newJob(user.userId, b.id);
+    const inA = await newJob(user.userId, a.id);
+    const { events } = await readEvents(res, (e) => e.length >= 1, controller);
+    expect(events.map((e) => [e.event, e.data.data.id])).toEqual([['job.created', inA.id]]);
+    const bad = await api.call('GET', '/v1/events', {
+      token: user.token,
+      headers: { 'last-event-id': 'nope' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('header.last-event-id');
+    expect((await api.call('GET', '/v1/events')).status).toBe(401);
+  });
+
+  it("gives 404 for another user's job stream", async () => {
+    const owner = await api.newUser();
+    const intruder = await api.newUser();
+    const job = await newJob(owner.userId, (await project(owner.token)).id);
+    const res = await api.call('GET', `/v1/jobs/${job.id}/events`, { token: intruder.token });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('webhook targets in deployed mode', () => {
+  let api: LocalApi;
+  beforeAll(async () => {
+    api = await startLocalApi({
+      webhooks: {
+        policy: 'deployed',
+        resolveHost: async (host) => (host === 'loopback.example.com' ? ['127.0.0.1'] : ['93.184.215.14']),
+      },
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it.each([
+    'https://127.0.0.1/hook',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://10.1.2.3/hook',
+    'https://[::ffff:127.0.0.1]/hook',
+    'https://loopback.example.com/hook',
+    'http://hooks.example.com/hook',
+  ])('refuses %s', async (url) => {
+    const user = await api.newUser();
+    const res = await api.call('POST', '/v1/webhooks', { token: user.token, body: { url } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.url' })]);
+  });
+
+  it('accepts https to a public host', async () => {
+    const user = await api.newUser();
+    const res = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: 'https://hooks.example.com/x' },
+    });
+    expect(res.status).toBe(201);
+  });
+});
+
+async function until(done: () => boolean, limitMs = 20_000) {
+  const end = Date.now() + limitMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createJobRepository } from '#shared/jobs/repository.ts';
+import { createProjectRepository } from '#shared/projects/repository.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
+import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
+import { createDeliverer } from '#shared/webhooks/dispatcher.ts';
+import { createWebhookRepository } from '#shared/webhooks/repository.ts';
+import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+
+// Port 9 on loopback refuses connections at once: every attempt fails.
+const DEAD = 'http://127.0.0.1:9/hook';
+
+describeEachDriver('delivery policy on', (driver) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await driver.open();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function setup(events: number) {
+    const users = createUserRepository(t.db);
+    const tag = randomUUID().slice(0, 8);
+    const user = await users.create({ email: `p${tag}@example.com`, username: `pol_${tag}` });
+    const project = await createProjectRepository(t.db).create(user.id, { title: 'policy' });
+    const webhooks = createWebhookRepository(t.db);
+    const endpoint = await webhooks.create({ userId: user.id, url: DEAD, secret: 'whsec_AAAA' });
+    const jobs = createJobRepository(t.db);
+    for (let i = 0; i < events; i += 1) {
+      await jobs.create({
+        userId: user.id,
+        projectId: project.id,
+        jobType: 'GENERATE',
+        prompt: 'x',
+        parameters: {},
+        concurrentLimit: 10,
+      });
+    }
+    return { user, endpoint, webhooks, queue: createDeliveryQueue(t.db) };
+  }
+
+  it('retries on schedule, then ends the delivery failed with what went wrong', async () => {
+    const { user, endpoint, webhooks, queue } = await setup(1);
+    const deliverer = createDeliverer(queue, { policy: 'local', retryDelaysMs: [0], timeoutMs: 2_000 });
+    const first = await queue.claim({ limit: 10, perEndpoint: 10, leaseMs: 5_000 });
+    expect(first).toHaveLength(1);
+    expect((await deliverer.deliver(first[0] as never))?.outcome).toBe('retrying');
+    const second = await queue.claim({ limit: 10, perEndpoint: 10, leaseMs: 5_000 });
+    expect(second.map((d) => d.attempt)).toEqual([2]);
+    expect((await deliverer.deliver(second[0] as never))?.outcome).toBe('failed');
+    const [log] = (await webhooks.deliveries(user.id, endpoint.id)).items;
+    expect(log).toMatchObject({ status: 'failed', attempts: 2, lastStatusCode: null });
+    expect(log?.lastError).toMatch(/ECONNREFUSED|refused/);
+    expect(await queue.claim({ limit: 10, perEndpoint: 10, leaseMs: 5_000 })).toEqual([]);
+  });
+
+  it('disables an endpoint that has failed for 5 days and ends its pending deliveries', async () => {
+    const { user, endpoint, webhooks, queue } = await setup(3);
+    await t.db.execute(
+      sql`UPDATE webhook_endpoints SET failing_since = now() - interval '5 days 1 minute' WHERE id = ${endpoint.id}::uuid`,
+    );
+    const deliverer = createDeliverer(queue, { policy: 'local', timeoutMs: 2_000 });
+    const [one] = await queue.claim({ limit: 1, perEndpoint: 10, leaseMs: 5_000 });
+    const report = await deliverer.deliver(one as never);
+    expect(report).toMatchObject({ outcome: 'failed', endpointDisabled: true });
+    const after = await webhooks.get(user.id, endpoint.id);
+    expect(after).toMatchObject({ enabled: false });
+    expect(after.disabledReason).toMatch(/5 days/);
+    const statuses = (await webhooks.deliveries(user.id, endpoint.id)).items.map((d) => d.status);
+    expect(statuses).toEqual(['failed', 'failed', 'failed']);
+    // Enabling it again starts a new run of failures from zero.
+    const enabled = await webhooks.update(user.id, endpoint.id, { enabled: true });
+    expect(enabled).toMatchObject({ enabled: true, disabledReason: null, failingSince: null });
+  });
+
+  it('caps the attempts one endpoint has in flight, so it cannot take every sender slot', async () => {
+    const { queue } = await setup(5);
+    const first = await queue.claim({ limit: 10, perEndpoint: 2, leaseMs: 60_000 });
+    expect(first).toHaveLength(2);
+    // Those two are still in flight: the endpoint gets nothing more until they end.
+    expect(await queue.claim({ limit: 10, perEndpoint: 2, leaseMs: 60_000 })).toEqual([]);
+  });
+});

@@ -1,0 +1,119 @@
+import { expect, it } from 'vitest';
+import type { StoredEvent } from '#shared/events/envelope.ts';
+import type { Outbox } from '#shared/events/outbox.ts';
+import { HEARTBEAT_MS, streamEvents } from '#shared/events/stream.ts';
+
+const event = (seq: number, type: StoredEvent['type']): StoredEvent => ({
+  seq,
+  txId: 700 + seq,
+  type,
+  // A job row as the trigger stores it (to_jsonb: snake_case, timestamps as text).
+  data: {
+    id: 'j',
+    project_id: 'p',
+    user_id: 'u',
+    clip_id: null,
+    template_id: null,
+    job_type: 'GENERATE',
+    status: type === 'job.failed' ? 'FAILED' : 'QUEUED',
+    prompt: 'fox',
+    parameters: {},
+    progress: seq * 10,
+    error_message: null,
+    admitted: true,
+    started_at: null,
+    completed_at: null,
+    created_at: '2026-11-26T11:59:00.000+00:00',
+    source_clip_ids: [],
+  },
+  createdAt: new Date('2026-11-26T12:00:00Z'),
+});
+
+/** An outbox whose events appear in batches, one batch per read, then nothing. */
+function scripted(batches: StoredEvent[][]): { outbox: Outbox; reads: { txId: number; seq: number }[] } {
+  const reads: { txId: number; seq: number }[] = [];
+  const outbox = {
+    after: async (_user: string, position: { txId: number; seq: number }) => {
+      reads.push(position);
+      return batches.shift() ?? [];
+    },
+  } as unknown as Outbox;
+  return { outbox, reads };
+}
+
+it('sends a comment heartbeat when nothing was written for the heartbeat interval (15 s by default)', async () => {
+  expect(HEARTBEAT_MS).toBe(15_000);
+  const { outbox } = scripted([]);
+  const written: string[] = [];
+  const stop = new AbortController();
+  const done = streamEvents({
+    outbox,
+    userId: 'u',
+    filter: {},
+    from: { txId: 0, seq: 0 },
+    endAfterTerminal: false,
+    write: (t) => {
+      written.push(t);
+      if (written.filter((w) => w.startsWith(': heartbeat')).length === 2) stop.abort();
+    },
+    signal: stop.signal,
+    pollMs: 5,
+    heartbeatMs: 30,
+  });
+  expect(await done).toBe('closed');
+  expect(written[0]).toBe('retry: 1000\n\n');
+  expect(written.filter((w) => w === ': heartbeat\n\n')).toHaveLength(2);
+});
+
+it('frames each event with its id and type, reads on from the last one, and ends a job stream at its end', async () => {
+  const { outbox, reads } = scripted([
+    [event(1, 'job.created'), event(2, 'job.progress')],
+    [event(3, 'job.failed'), event(4, 'job.progress')],
+  ]);
+  const written: string[] = [];
+  const result = await streamEvents({
+    outbox,
+    userId: 'u',
+    filter: { jobId: 'j' },
+    from: { txId: 0, seq: 0 },
+    endAfterTerminal: true,
+    write: (t) => {
+      written.push(t);
+    },
+    signal: new AbortController().signal,
+    pollMs: 1,
+  });
+  expect(result).toBe('ended');
+  expect(written.slice(1).map((w) => w.split('\n').slice(0, 2).join(' '))).toEqual([
+    'id: evt_701_1 event: job.created',
+    'id: evt_702_2 event: job.progress',
+    'id: evt_703_3 event: job.failed',
+  ]);
+  expect(reads).toEqual([
+    { txId: 0, seq: 0 },
+    { txId: 702, seq: 2 },
+  ]);
+  const data = JSON.parse(written[1]?.split('\n')[2]?.slice('data: '.length) ?? '');
+  expect(data).toEqual({
+    id: 'evt_701_1',
+    type: 'job.created',
+    createdAt: '2026-11-26T12:00:00.000Z',
+    // The job as GET /v1/jobs/{jobId} shows it: no owner id, no internal columns.
+    data: {
+      id: 'j',
+      projectId: 'p',
+      clipId: null,
+      templateId: null,
+      jobType: 'GENERATE',
+      status: 'QUEUED',
+      prompt: 'fox',
+      parameters: {},
+      progress: 10,
+      errorMessage: null,
+      startedAt: null,
+      completedAt: null,
+      createdAt: '2026-11-26T11:59:00.000Z',
+      sourceClipIds: [],
+    },
+  });
+});
