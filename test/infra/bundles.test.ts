@@ -7,7 +7,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 describe('Lambda bundles', () => {
   it.each(FUNCTION_ENTRIES)(
-    '$name carries no embedded stand-in and stays under 500 KB',
+    '$name carries no embedded stand-in and stays under 600 KB',
     async ({ entry }) => {
       const result = await build({
         ...BUNDLE_OPTIONS,
@@ -25,7 +25,8 @@ describe('Lambda bundles', () => {
       expect(leaked).toEqual([]);
       expect(inputs.some((i) => i.includes('infra/local'))).toBe(false);
       const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!;
-      expect(js.contents.byteLength).toBeLessThanOrEqual(500 * 1024);
+      // 500 KB until X-Ray tracing (aws-xray-sdk-core and semver, about 100 KB minified) joined every bundle.
+      expect(js.contents.byteLength).toBeLessThanOrEqual(600 * 1024);
     },
   );
 });
