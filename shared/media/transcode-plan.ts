@@ -142,7 +142,7 @@ export function planTranscode(
     const kept = keptFrames(input, probed);
     const length = (kept.end - kept.start) / fps;
     seconds += length;
-    const video = [
+    const video: string[] = [
       ...(kept.clipped
         ? [`trim=start_frame=${kept.start}:end_frame=${kept.end}`, 'setpts=PTS-STARTPTS']
         : []),
@@ -151,16 +151,6 @@ export function planTranscode(
       `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`,
       'setsar=1',
     ];
-    if (codec.FramerateControl === 'SPECIFIED') {
-      video.push(
-        codec.FramerateConversionAlgorithm === 'DUPLICATE_DROP'
-          ? `fps=${codec.FramerateNumerator}`
-          : `minterpolate=fps=${codec.FramerateNumerator}:mi_mode=mci`,
-      );
-    } else if (inputs.length > 1) {
-      // Stitched inputs follow the first one's rate, as INITIALIZE_FROM_SOURCE does.
-      video.push(`fps=${first.numerator}/${first.denominator}`);
-    }
     graph.push(`[${i}:v]${video.join(',')}[v${i}]`);
     if (!withAudio) continue;
     // Sound where the input has it, silence where it has none, each exactly as long as the input's video.
@@ -171,9 +161,27 @@ export function planTranscode(
       `${sound},aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,atrim=end=${length.toFixed(6)}[a${i}]`,
     );
   }
+  // The rate is converted after the stitch: fps after a trim would pad up to the untrimmed end.
+  let rate = '';
+  if (codec.FramerateControl === 'SPECIFIED') {
+    // DUPLICATE_DROP repeats or drops frames, INTERPOLATE blends neighbours, FRAMEFORMER compensates motion.
+    const algorithm = codec.FramerateConversionAlgorithm;
+    rate =
+      algorithm === 'DUPLICATE_DROP'
+        ? `fps=${codec.FramerateNumerator}`
+        : `minterpolate=fps=${codec.FramerateNumerator}:mi_mode=${algorithm === 'FRAMEFORMER' ? 'mci' : 'blend'}`;
+  } else if (
+    inputs.some(
+      (i) => i.frameRate.numerator * first.denominator !== first.numerator * i.frameRate.denominator,
+    )
+  ) {
+    // Stitched inputs follow the first one's rate, as INITIALIZE_FROM_SOURCE does.
+    rate = `fps=${first.numerator}/${first.denominator}`;
+  }
   graph.push(
-    `${inputs.map((_, i) => `[v${i}]${withAudio ? `[a${i}]` : ''}`).join('')}concat=n=${inputs.length}:v=1:a=${withAudio ? 1 : 0}[vall]${withAudio ? '[aall]' : ''}`,
+    `${inputs.map((_, i) => `[v${i}]${withAudio ? `[a${i}]` : ''}`).join('')}concat=n=${inputs.length}:v=1:a=${withAudio ? 1 : 0}${rate ? '[vcat]' : '[vall]'}${withAudio ? '[aall]' : ''}`,
   );
+  if (rate) graph.push(`[vcat]${rate}[vall]`);
 
   const outputs: string[][] = [];
   const folders: PlannedFolder[] = [];
