@@ -2,7 +2,7 @@
  * Every job type end to end through the local server: the real ASL on aws-local-stepfunctions, the ffmpeg
  * executor of the MediaConvert settings, s3rver and its upload events.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
