@@ -16,7 +16,7 @@ import type { LocalEnvironmentOptions } from '../infra/local/environment.ts';
 import { LAMBDA_STATES } from '../infra/local/workflow.ts';
 import { effectiveGenerate } from '../shared/generation/capabilities.ts';
 import { proceduralSource } from '../shared/generation/local.ts';
-import { observeFfmpeg, runFfmpeg } from '../shared/media/ffmpeg.ts';
+import { observeFfmpeg, runFfmpeg, X264_ARGS } from '../shared/media/ffmpeg.ts';
 import { startLocalApi } from '../test/support/local-api.ts';
 
 const PROMPT = 'a red fox running through snow';
@@ -46,18 +46,8 @@ async function floor(seed: number): Promise<{ wallMs: number; cpu: number }> {
     const source = proceduralSource(PROMPT, seed, 1280, 720, fps, 6);
     const hue = createHash('md5').update(PROMPT).digest()[0]! % 360;
     const x264 = (maxBitrate: number) => [
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '23',
-      '-maxrate',
-      String(maxBitrate),
-      '-bufsize',
-      String(maxBitrate * 2),
-      '-pix_fmt',
-      'yuv420p',
+      ...X264_ARGS,
+      ...['-maxrate', String(maxBitrate), '-bufsize', String(maxBitrate * 2)],
       '-force_key_frames',
       'expr:gte(t,n_forced*2)',
       '-an',

@@ -9,6 +9,9 @@ export class FfmpegError extends Error {
   override name = 'FfmpegError';
 }
 
+/** x264 as every local H.264 output uses it (fast, visually good); the transcode adds rate cap and GOP. */
+export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];
+
 /**
  * The encoding of a file only the transcode reads (the local model's render): MPEG-4 Part 2 at a high
  * quality costs about a third of the CPU of H.264 to write, and the transcode re-encodes it anyway.

@@ -5,6 +5,7 @@
  * into its segments too. Pure: the executor runs the command and stores what it wrote.
  */
 import path from 'node:path';
+import { X264_ARGS } from './ffmpeg.ts';
 import { type FrameRate, type TranscodeSettings, timecodeFrame } from './settings.ts';
 
 /** A downloaded input and what ffprobe said about it. */
@@ -67,17 +68,10 @@ function h264(video: VideoOf): string[] {
   // AUTO (HLS) leaves the GOP to the encoder; 2 s keeps it aligned with the MP4's, so renditions switch cleanly.
   const gop = codec.GopSizeUnits === 'SECONDS' ? (codec.GopSize ?? 2) : 2;
   return [
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '23',
+    ...X264_ARGS,
     ...(codec.MaxBitrate
       ? ['-maxrate', String(codec.MaxBitrate), '-bufsize', String(codec.MaxBitrate * 2)]
       : []),
-    '-pix_fmt',
-    'yuv420p',
     '-force_key_frames',
     `expr:gte(t,n_forced*${gop})`,
   ];
