@@ -278,6 +278,11 @@ export function createPipelineTasks(deps: PipelineDeps) {
             if (!clip) throw new JobInputError('A source clip was deleted before the job ran.');
             const key = clipMediaKeys(clip).video;
             const frameRate = rates.get(key);
+            if ((c.start !== undefined || c.end !== undefined) && !frameRate) {
+              throw new JobInputError(
+                `The frame rate of clip ${c.clipId} could not be read, so it cannot be trimmed; leave out its start and end, or transcode it again and trim the new clip.`,
+              );
+            }
             return {
               key,
               start: c.start,
