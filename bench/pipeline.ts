@@ -127,7 +127,7 @@ async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: obj
     let job = submitted.body;
     // The job's own completedAt ends the interval, so the client can poll slowly and cost little.
     while (job.status !== 'COMPLETED' && job.status !== 'FAILED') {
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 1000));
       job = (await api.call('GET', `/v1/jobs/${job.id}`, { token })).body;
     }
     const wallMs = Date.parse(job.completedAt) - started;
@@ -166,7 +166,7 @@ export async function run(): Promise<string> {
     const floorFirst = i % 2 === 1;
     const before = floorFirst ? await floor(i) : undefined;
     const r = await runJob(
-      { pollMs: 500 },
+      { pollMs: 1000 },
       { model: 'local', durationSeconds: 6, resolution: '1280x720', seed: i },
     );
     const f = before ?? (await floor(i));
@@ -184,7 +184,7 @@ export async function run(): Promise<string> {
   return [
     '## Local pipeline overhead (6 s 1280x720 GENERATE, local model)',
     '',
-    "POST→COMPLETED (until the job's completedAt; model polled every 500 ms) against one hand-written ffmpeg",
+    "POST→COMPLETED (until the job's completedAt; model polled every 1000 ms, client every 1000 ms) against one hand-written ffmpeg",
     'command that renders the same procedural source and writes the same outputs (MP4, 720p/540p/360p HLS,',
     'thumbnails, poster), in the same run. CPU is what this process (server, PGlite, s3rver, state machine,',
     'client) and its ffmpeg children used; render and transcode are the wall times of the two ffmpeg processes',
