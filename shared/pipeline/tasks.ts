@@ -256,7 +256,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
         }
         case 'EDIT': {
           const edit = (params as EditParameters).clips;
-          // Trims are written in frames, so each trimmed source's frame rate is probed first.
+          // Trims are written in frames, so each trimmed source is probed first (frame rate, duration).
           const trimmed = [
             ...new Set(
               edit
@@ -266,27 +266,30 @@ export function createPipelineTasks(deps: PipelineDeps) {
                 .map((clip) => clipMediaKeys(clip).video),
             ),
           ];
-          const rates = new Map(
-            await mapLimited(
-              trimmed,
-              10,
-              async (key) => [key, (await deps.prober.probe(key)).frameRate] as const,
-            ),
+          const probed = new Map(
+            await mapLimited(trimmed, 10, async (key) => [key, await deps.prober.probe(key)] as const),
           );
           sources = edit.map((c) => {
             const clip = byId.get(c.clipId);
             if (!clip) throw new JobInputError('A source clip was deleted before the job ran.');
             const key = clipMediaKeys(clip).video;
-            const frameRate = rates.get(key);
+            const info = probed.get(key);
+            const frameRate = info?.frameRate;
             if ((c.start !== undefined || c.end !== undefined) && !frameRate) {
               throw new JobInputError(
                 `The frame rate of clip ${c.clipId} could not be read, so it cannot be trimmed; leave out its start and end, or transcode it again and trim the new clip.`,
               );
             }
+            if (info && c.start !== undefined && c.start >= info.duration) {
+              throw new JobInputError(
+                `Clip ${c.clipId} lasts ${info.duration.toFixed(2)} s; its start must be before that.`,
+              );
+            }
             return {
               key,
               start: c.start,
-              end: c.end,
+              // A trim runs at most to the end of its clip.
+              end: c.end !== undefined && info ? Math.min(c.end, info.duration) : c.end,
               hasAudio: clip.system.hasAudio === true,
               ...(frameRate ? { frameRate } : {}),
             };

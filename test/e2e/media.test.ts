@@ -118,6 +118,16 @@ describe('stitching sound, shapes and trims', () => {
     expect(Math.abs(probed.duration - 0.6)).toBeLessThanOrEqual(1001 / 30000 + 1024 / 48000);
   });
 
+  it("keeps a trim that runs past its clip to the clip's end", async () => {
+    const past = await runJob({
+      jobType: 'EDIT',
+      parameters: { clips: [{ clipId: portraitTone.id, start: 1.5, end: 9 }] },
+    });
+    expect([past.status, past.errorMessage]).toEqual(['COMPLETED', null]);
+    const probed = await probeClip(api, await getClip(past.clipId));
+    expect(probed.duration).toBeCloseTo(0.5, 1);
+  });
+
   it('keeps a portrait clip portrait through ENHANCE and TRANSCODE when a landscape size is asked', async () => {
     const enhanced = await runJob({
       jobType: 'ENHANCE',
