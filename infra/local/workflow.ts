@@ -34,6 +34,25 @@ export function loadDefinition(substitutions: Record<string, string> = {}) {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+/**
+ * aws-local-stepfunctions stops a Task state after 60 s when it names no TimeoutSeconds; Step Functions
+ * does not. A long local transcode (a 2-minute 1080p clip, or any on a busy machine) must not fail where
+ * AWS would carry on, so such states get the longest timeout a Node timer can hold (about 24 days).
+ */
+function withoutDefaultTaskTimeout(definition: Record<string, unknown>) {
+  const states = definition.States as Record<string, Record<string, unknown>>;
+  for (const state of Object.values(states)) {
+    if (
+      state.Type === 'Task' &&
+      state.TimeoutSeconds === undefined &&
+      state.TimeoutSecondsPath === undefined
+    ) {
+      state.TimeoutSeconds = 2_000_000;
+    }
+  }
+  return definition;
+}
+
 export interface EventCounter {
   transitions: number;
   lambdaInvocations: number;
@@ -77,7 +96,9 @@ function statesTimeout(): Error {
 export function createLocalWorkflow(
   options: LocalWorkflowOptions,
 ): JobWorkflow & { idle(): Promise<void>; tokens: TaskTokens } {
-  const machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: true } });
+  const machine = new StateMachine(withoutDefaultTaskTimeout(loadDefinition()) as never, {
+    validationOptions: { checkPaths: true },
+  });
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
   const waiting = new Map<string, (output: GenerationRun) => void>();
   const { tasks } = options;

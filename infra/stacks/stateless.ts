@@ -197,7 +197,8 @@ export class StatelessStack extends Stack {
     }
     const buildSettings = task['build-transcode-settings']!;
     buildSettings.addToRolePolicy(new PolicyStatement({ actions: ['mediaconvert:Probe'], resources: ['*'] }));
-    s3(buildSettings, ['s3:GetObject'], ['uploads/']);
+    // Probe reads uploads, and the clips an EDIT trims (their frame rate) or an ENHANCE denoises (their codec).
+    s3(buildSettings, ['s3:GetObject'], ['uploads/', 'users/']);
     data.key.grantDecrypt(buildSettings);
     for (const name of ['register-clip', 'mark-failed'] as const) {
       list(task[name]!);

@@ -57,6 +57,9 @@ export const clipSystem = z
     hasAudio: z.boolean(),
     hasHls: z.boolean(),
     hasPoster: z.boolean(),
+    adjustments: z.array(z.string()).meta({
+      description: 'What was done differently from what the job asked, because of its source.',
+    }),
   })
   .meta({ description: 'Recorded by the pipeline; no request can change it.', readOnly: true });
 

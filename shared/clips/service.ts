@@ -27,6 +27,7 @@ export function toClipResponse(c: Clip) {
       hasAudio: c.system.hasAudio === true,
       hasHls: c.system.hasHls === true,
       hasPoster: c.system.hasPoster === true,
+      adjustments: c.system.adjustments ?? [],
     },
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),

@@ -16,4 +16,6 @@ export interface ClipSystem {
   hasHls?: boolean;
   /** A full-size poster frame exists (a start image for Nova Reel). */
   hasPoster?: boolean;
+  /** What the pipeline did differently from what the job asked, because of the source; for the user. */
+  adjustments?: string[];
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { H264_ARGS, runFfmpeg } from '../media/ffmpeg.ts';
+import { INTERMEDIATE_VIDEO_ARGS, runFfmpeg } from '../media/ffmpeg.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import { effectiveGenerate } from './capabilities.ts';
 import type { GenerationRequest, GenerationStatus, VideoModel } from './port.ts';
@@ -67,7 +67,7 @@ export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFail
           String(p.durationSeconds),
           '-vf',
           `format=yuv420p,hue=h=${createHash('md5').update(request.prompt).digest()[0]! % 360}`,
-          ...H264_ARGS,
+          ...INTERMEDIATE_VIDEO_ARGS,
           '-an',
           '-metadata',
           `comment=${STAND_IN_LABEL}`,

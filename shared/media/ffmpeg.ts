@@ -9,8 +9,14 @@ export class FfmpegError extends Error {
   override name = 'FfmpegError';
 }
 
-/** The H.264 encoding every local output uses (fast, visually good, playable everywhere). */
-export const H264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];
+/** x264 as every local H.264 output uses it (fast, visually good); the transcode adds rate cap and GOP. */
+export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'];
+
+/**
+ * The encoding of a file only the transcode reads (the local model's render): MPEG-4 Part 2 at a high
+ * quality costs about a third of the CPU of H.264 to write, and the transcode re-encodes it anyway.
+ */
+export const INTERMEDIATE_VIDEO_ARGS = ['-c:v', 'mpeg4', '-q:v', '3', '-pix_fmt', 'yuv420p'];
 
 type FfmpegObserver = (args: readonly string[], milliseconds: number) => void;
 const observers = new Set<FfmpegObserver>();
@@ -60,7 +66,24 @@ export interface Probe {
   hasAudio: boolean;
   size: number;
   format: string;
+  frameRate: { numerator: number; denominator: number };
+  /** In MediaConvert's Probe vocabulary: AVC, HEVC, MPEG2, PRORES, VP9, … */
+  videoCodec: string;
 }
+
+/** The file has sound but no picture. */
+export class NoVideoStreamError extends FfmpegError {
+  override name = 'NoVideoStream';
+}
+
+const CODEC_NAMES: Record<string, string> = {
+  h264: 'AVC',
+  hevc: 'HEVC',
+  mpeg2video: 'MPEG2',
+  rawvideo: 'UNCOMPRESSED',
+  prores: 'PRORES',
+  mpeg4: 'MP4V',
+};
 
 export async function probe(file: string): Promise<Probe> {
   const out = await new Promise<string>((resolve, reject) => {
@@ -68,7 +91,7 @@ export async function probe(file: string): Promise<Probe> {
       '-v',
       'error',
       '-show_entries',
-      'format=duration,format_name:stream=codec_type,width,height',
+      'format=duration,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate',
       '-of',
       'json',
       file,
@@ -83,12 +106,30 @@ export async function probe(file: string): Promise<Probe> {
     );
   });
   const parsed = JSON.parse(out) as {
-    streams?: { codec_type?: string; width?: number; height?: number }[];
+    streams?: {
+      codec_type?: string;
+      codec_name?: string;
+      width?: number;
+      height?: number;
+      avg_frame_rate?: string;
+      r_frame_rate?: string;
+    }[];
     format?: { duration?: string; format_name?: string };
   };
   const videoStream = parsed.streams?.find((s) => s.codec_type === 'video');
-  if (!videoStream?.width || !videoStream.height) throw new FfmpegError('the file has no video stream');
+  if (!videoStream?.width || !videoStream.height) {
+    const audio = parsed.streams?.some((s) => s.codec_type === 'audio');
+    throw new (audio ? NoVideoStreamError : FfmpegError)(`no video stream in ${file}`);
+  }
+  const rate = (text: string | undefined) => {
+    const [numerator, denominator] = (text ?? '').split('/').map(Number);
+    return numerator && denominator ? { numerator, denominator } : undefined;
+  };
   return {
+    frameRate: rate(videoStream.avg_frame_rate) ??
+      rate(videoStream.r_frame_rate) ?? { numerator: 25, denominator: 1 },
+    videoCodec:
+      CODEC_NAMES[videoStream.codec_name ?? ''] ?? (videoStream.codec_name ?? 'unknown').toUpperCase(),
     duration: Number(parsed.format?.duration ?? 0),
     width: videoStream.width,
     height: videoStream.height,

@@ -1,6 +1,6 @@
 import type { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
-import { type MediaProber, UnreadableMediaError } from './prober.ts';
+import { AUDIO_ONLY, type MediaProber, NOT_A_VIDEO, UnreadableMediaError } from './prober.ts';
 
 /**
  * MediaConvert's Probe API reads the container and tracks of an S3 object without transcoding it. Only the
@@ -16,16 +16,23 @@ export function mediaConvertProber(source: ClientSource<MediaConvertClient>, buc
       );
       const container = response.ProbeResults?.[0]?.Container;
       const tracks = container?.Tracks ?? [];
-      const video = tracks.find((t) => t.TrackType === 'video')?.VideoProperties;
+      const track = tracks.find((t) => t.TrackType === 'video');
+      const video = track?.VideoProperties;
+      const hasAudio = tracks.some((t) => t.TrackType === 'audio');
       if (!video?.Width || !video.Height) {
-        throw new UnreadableMediaError('The uploaded file has no video track that could be read.');
+        throw new UnreadableMediaError(hasAudio && !track ? AUDIO_ONLY : NOT_A_VIDEO);
       }
       const rotated = video.Rotation === 90 || video.Rotation === 270;
+      const rate = video.FrameRate;
       return {
         width: rotated ? video.Height : video.Width,
         height: rotated ? video.Width : video.Height,
         duration: container?.Duration ?? tracks.find((t) => t.TrackType === 'video')?.Duration ?? 0,
-        hasAudio: tracks.some((t) => t.TrackType === 'audio'),
+        hasAudio,
+        ...(rate?.Numerator && rate.Denominator
+          ? { frameRate: { numerator: rate.Numerator, denominator: rate.Denominator } }
+          : {}),
+        ...(track?.Codec ? { videoCodec: track.Codec } : {}),
       };
     },
   };

@@ -3,11 +3,17 @@
  * capped at the output size, and JPEG frame captures for the poster and thumbnails. The local executor
  * carries out the same Settings with ffmpeg.
  */
+export interface FrameRate {
+  numerator: number;
+  denominator: number;
+}
+
 export interface SourceMedia {
   key: string;
-  /** Trim, in seconds (EDIT). */
+  /** Trim, in seconds (EDIT); written as frame-exact timecodes, so a trimmed source needs its frame rate. */
   start?: number;
   end?: number;
+  frameRate?: FrameRate;
   hasAudio?: boolean;
 }
 
@@ -36,11 +42,69 @@ export const outputKeys = (prefix: string) => ({
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
-function timecode(seconds: number): string {
-  const frames = 0;
-  const total = Math.floor(seconds);
+/** 29.97 and 59.94 fps count in drop-frame timecode (two or four frame numbers skipped each minute). */
+function droppedPerMinute(rate: FrameRate): number {
+  if (rate.denominator !== 1001) return 0;
+  const nominal = Math.round(rate.numerator / rate.denominator);
+  return nominal === 30 ? 2 : nominal === 60 ? 4 : 0;
+}
+
+/** Frame `frame` (0 = the file's first) as HH:MM:SS:FF, or HH:MM:SS;FF in drop-frame counting. */
+export function frameTimecode(frame: number, rate: FrameRate): string {
+  const nominal = Math.round(rate.numerator / rate.denominator);
+  const drop = droppedPerMinute(rate);
+  let label = frame;
+  if (drop) {
+    const perTenMinutes = nominal * 600 - drop * 9;
+    const perMinute = nominal * 60 - drop;
+    const tens = Math.floor(frame / perTenMinutes);
+    const rest = frame % perTenMinutes;
+    label += drop * 9 * tens + (rest > drop ? drop * Math.floor((rest - drop) / perMinute) : 0);
+  }
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}:${pad(frames)}`;
+  const seconds = Math.floor(label / nominal);
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}${drop ? ';' : ':'}${pad(label % nominal)}`;
+}
+
+/** The inverse of frameTimecode: the frame index a timecode names. */
+export function timecodeFrame(timecode: string, rate: FrameRate): number {
+  const match = /^(\d{2}):(\d{2}):(\d{2})([:;])(\d{2})$/.exec(timecode);
+  if (!match) throw new Error(`not an HH:MM:SS:FF timecode: ${timecode}`);
+  const [h, m, s, , f] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const nominal = Math.round(rate.numerator / rate.denominator);
+  const drop = match[4] === ';' ? droppedPerMinute(rate) : 0;
+  const minutes = h * 60 + m;
+  return (minutes * 60 + s) * nominal + f - drop * (minutes - Math.floor(minutes / 10));
+}
+
+/**
+ * A trim in seconds as an InputClipping. Timecodes count frames from the file's first (TimecodeSource
+ * ZEROBASED), and the end frame is included in the clip, so the last frame kept is the one before `end`.
+ */
+function clipping(source: SourceMedia) {
+  if (source.start === undefined && source.end === undefined) return undefined;
+  const rate = source.frameRate;
+  if (!rate) throw new Error(`the frame rate of ${source.key} is needed to trim it`);
+  const fps = rate.numerator / rate.denominator;
+  const first = Math.round((source.start ?? 0) * fps);
+  return {
+    ...(source.start !== undefined ? { StartTimecode: frameTimecode(first, rate) } : {}),
+    ...(source.end !== undefined
+      ? { EndTimecode: frameTimecode(Math.max(first, Math.round(source.end * fps) - 1), rate) }
+      : {}),
+  };
+}
+
+/** The smallest frame MediaConvert captures, in either dimension. */
+export const MIN_CAPTURE_SIDE = 32;
+
+/** A capture's size: at most `longest` px on the long side, unless that would leave the short side under 32 px. */
+export function thumbnailSize(width: number, height: number, longest = 640) {
+  const scale = Math.max(
+    Math.min(1, longest / Math.max(width, height)),
+    MIN_CAPTURE_SIDE / Math.min(width, height),
+  );
+  return { width: even(width * scale), height: even(height * scale) };
 }
 
 /** Rungs no larger than the output, keeping its aspect (portrait and square included). */
@@ -57,7 +121,17 @@ export function hlsLadder(
   });
 }
 
-function video(width: number, height: number, maxBitrate: number, input: BuildSettingsInput) {
+/**
+ * H.264 video. A file output gets closed 2 s GOPs; an HLS output leaves the GOP to MediaConvert (GopSizeUnits
+ * AUTO, no GopSize), as the H264Settings reference asks for HLS, DASH and CMAF groups.
+ */
+function video(
+  width: number,
+  height: number,
+  maxBitrate: number,
+  input: BuildSettingsInput,
+  group: 'FILE' | 'HLS',
+) {
   const framerate = input.fps
     ? {
         FramerateControl: 'SPECIFIED',
@@ -76,8 +150,7 @@ function video(width: number, height: number, maxBitrate: number, input: BuildSe
         RateControlMode: 'QVBR',
         QvbrSettings: { QvbrQualityLevel: 7 },
         MaxBitrate: maxBitrate,
-        GopSize: 2,
-        GopSizeUnits: 'SECONDS',
+        ...(group === 'HLS' ? { GopSizeUnits: 'AUTO' } : { GopSize: 2, GopSizeUnits: 'SECONDS' }),
         SceneChangeDetect: 'TRANSITION_DETECTION',
         ...framerate,
       },
@@ -129,10 +202,11 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
   if (input.sources.length > MAX_STITCHED_INPUTS) {
     throw new Error(`MediaConvert stitches at most ${MAX_STITCHED_INPUTS} inputs`);
   }
-  const withAudio = input.sources.every((s) => s.hasAudio);
+  // One source with sound gives the output sound. Every input selects its audio with a default selector;
+  // an input without an audio track has none to select, and its span of the output is silent.
+  const withAudio = input.sources.some((s) => s.hasAudio);
   const width = even(input.width);
   const height = even(input.height);
-  const thumbScale = Math.min(1, 640 / Math.max(width, height));
   const topBitrate = Math.round(Math.min(width, height) ** 2 * 10);
   const audio = withAudio
     ? {
@@ -154,16 +228,7 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
       TimecodeSource: 'ZEROBASED',
       VideoSelector: {},
       ...(withAudio ? { AudioSelectors: { 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } } } : {}),
-      ...(s.start !== undefined || s.end !== undefined
-        ? {
-            InputClippings: [
-              {
-                ...(s.start !== undefined ? { StartTimecode: timecode(s.start) } : {}),
-                ...(s.end !== undefined ? { EndTimecode: timecode(s.end) } : {}),
-              },
-            ],
-          }
-        : {}),
+      ...(s.start !== undefined || s.end !== undefined ? { InputClippings: [clipping(s)!] } : {}),
       // FilterEnable FORCE requires a FilterStrength (1 least to 5 most filtering).
       ...(input.denoise ? { FilterEnable: 'FORCE', FilterStrength: 3, DenoiseFilter: 'ENABLED' } : {}),
     })),
@@ -178,7 +243,7 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
           {
             Extension: 'mp4',
             ContainerSettings: { Container: 'MP4', Mp4Settings: {} },
-            VideoDescription: video(width, height, topBitrate, input),
+            VideoDescription: video(width, height, topBitrate, input, 'FILE'),
             ...audio,
           },
         ],
@@ -199,21 +264,19 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
               Outputs: hlsLadder(width, height).map((r) => ({
                 NameModifier: `_${Math.min(r.width, r.height)}p`,
                 ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
-                VideoDescription: video(r.width, r.height, r.maxBitrate, input),
+                VideoDescription: video(r.width, r.height, r.maxBitrate, input, 'HLS'),
                 ...audio,
               })),
             },
           ]),
       frameCapture('Thumbnails', `s3://${input.bucket}/${input.destinationPrefix}thumb`, {
-        width: even(width * thumbScale),
-        height: even(height * thumbScale),
+        ...thumbnailSize(width, height),
         every: 5,
         max: 10,
       }),
       // One full-size frame: the poster, and the start image a clip can give Nova Reel.
       frameCapture('Poster', `s3://${input.bucket}/${input.destinationPrefix}poster`, {
-        width,
-        height,
+        ...thumbnailSize(width, height, Math.max(width, height)),
         every: 1,
         max: 1,
       }),

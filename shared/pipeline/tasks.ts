@@ -16,7 +16,7 @@ import type {
   GenerateParameters,
   TranscodeParameters,
 } from '../jobs/schema.ts';
-import type { MediaProber } from '../media/prober.ts';
+import { DENOISABLE_CODECS, type MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
@@ -39,6 +39,8 @@ export interface PipelineState extends JobExecutionInput {
     clipId: string;
     settings: ReturnType<typeof buildTranscodeSettings>;
     userMetadata: Record<string, string>;
+    /** What the transcode does differently from what the job asked (recorded on the clip). */
+    adjustments?: string[];
   };
   transcoded?: {
     outputGroupDetails: {
@@ -128,6 +130,29 @@ export function fitFrame(width: number, height: number, maxLong: number, maxShor
   return { width: Math.round(width * scale), height: Math.round(height * scale) };
 }
 
+/**
+ * A requested frame turned to the source's shape: a portrait source stays portrait and a square one square
+ * (at the requested frame's short side), whichever orientation the request named.
+ */
+export function orientFrame(
+  requested: { width: number; height: number },
+  source: { width: number; height: number },
+) {
+  const long = Math.max(requested.width, requested.height);
+  const short = Math.min(requested.width, requested.height);
+  if (source.width === source.height) return { width: short, height: short };
+  return source.width > source.height ? { width: long, height: short } : { width: short, height: long };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping their order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += limit) {
+    results.push(...(await Promise.all(items.slice(i, i + limit).map(fn))));
+  }
+  return results;
+}
+
 export function createPipelineTasks(deps: PipelineDeps) {
   const now = deps.now ?? Date.now;
   const waiting = () => {
@@ -161,9 +186,16 @@ export function createPipelineTasks(deps: PipelineDeps) {
         `The uploaded video lasts ${Math.round(info.duration)} s; the ${user.subscriptionTier} tier accepts up to ${limits.maxDurationSeconds} s.`,
       );
     }
-    const base = wanted ? parseResolution(wanted) : info;
+    const base = wanted ? orientFrame(parseResolution(wanted), info) : info;
     const frame = fitFrame(base.width, base.height, limits.maxWidth, limits.maxHeight);
-    return { source: { key, hasAudio: info.hasAudio } satisfies SourceMedia, frame };
+    return {
+      source: {
+        key,
+        hasAudio: info.hasAudio,
+        ...(info.frameRate ? { frameRate: info.frameRate } : {}),
+      } satisfies SourceMedia,
+      frame,
+    };
   }
 
   return {
@@ -273,6 +305,8 @@ export function createPipelineTasks(deps: PipelineDeps) {
       let sources: SourceMedia[];
       let resolution: string | undefined = params.resolution as string | undefined;
       let fps: number | undefined;
+      let denoise = true;
+      const adjustments: string[] = [];
       switch (job.jobType) {
         case 'GENERATE': {
           const effective = effectiveGenerate(params as GenerateParameters);
@@ -280,19 +314,50 @@ export function createPipelineTasks(deps: PipelineDeps) {
           resolution = effective.resolution;
           break;
         }
-        case 'EDIT':
-          sources = (params as EditParameters).clips.map((c) => {
+        case 'EDIT': {
+          const edit = (params as EditParameters).clips;
+          // Trims are written in frames, so each trimmed source is probed first (frame rate, duration).
+          const trimmed = [
+            ...new Set(
+              edit
+                .filter((c) => c.start !== undefined || c.end !== undefined)
+                .map((c) => byId.get(c.clipId))
+                .filter((clip) => clip !== undefined)
+                .map((clip) => clipMediaKeys(clip).video),
+            ),
+          ];
+          const probed = new Map(
+            await mapLimited(trimmed, 10, async (key) => [key, await deps.prober.probe(key)] as const),
+          );
+          sources = edit.map((c) => {
             const clip = byId.get(c.clipId);
             if (!clip) throw new JobInputError('A source clip was deleted before the job ran.');
+            const key = clipMediaKeys(clip).video;
+            const info = probed.get(key);
+            const frameRate = info?.frameRate;
+            if ((c.start !== undefined || c.end !== undefined) && !frameRate) {
+              throw new JobInputError(
+                `The frame rate of clip ${c.clipId} could not be read, so it cannot be trimmed; leave out its start and end, or transcode it again and trim the new clip.`,
+              );
+            }
+            if (info && c.start !== undefined && c.start >= info.duration) {
+              throw new JobInputError(
+                `Clip ${c.clipId} lasts ${info.duration.toFixed(2)} s; its start must be before that.`,
+              );
+            }
             return {
-              key: clipMediaKeys(clip).video,
+              key,
               start: c.start,
-              end: c.end,
+              // A trim runs at most to the end of its clip.
+              end: c.end !== undefined && info ? Math.min(c.end, info.duration) : c.end,
               hasAudio: clip.system.hasAudio === true,
+              ...(frameRate ? { frameRate } : {}),
             };
           });
-          resolution ??= byId.get((params as EditParameters).clips[0]!.clipId)?.resolution;
+          // Mixed shapes take the first clip's; the others are letterboxed into it.
+          resolution ??= byId.get(edit[0]!.clipId)?.resolution;
           break;
+        }
         default: {
           const upload = uploadOf(params);
           if (upload) {
@@ -303,9 +368,22 @@ export function createPipelineTasks(deps: PipelineDeps) {
           }
           const clip = byId.get(job.sourceClipIds[0] ?? '');
           if (!clip) throw new JobInputError('The source clip was deleted before the job ran.');
-          sources = [{ key: clipMediaKeys(clip).video, hasAudio: clip.system.hasAudio === true }];
-          resolution ??= clip.resolution;
+          const key = clipMediaKeys(clip).video;
+          sources = [{ key, hasAudio: clip.system.hasAudio === true }];
+          if (resolution) {
+            const frame = orientFrame(parseResolution(resolution), parseResolution(clip.resolution));
+            resolution = `${frame.width}x${frame.height}`;
+          } else resolution = clip.resolution;
           fps = job.jobType === 'ENHANCE' ? (params as EnhanceParameters).fps : undefined;
+          if (job.jobType === 'ENHANCE' && (params as EnhanceParameters).denoise) {
+            const { videoCodec } = await deps.prober.probe(key);
+            if (videoCodec && !DENOISABLE_CODECS.includes(videoCodec)) {
+              denoise = false;
+              adjustments.push(
+                `Noise reduction was skipped: it works on H.264, H.265 and MPEG-2 video, and this source is ${videoCodec}. Transcode the clip to MP4 first, then enhance that clip to reduce noise.`,
+              );
+            }
+          }
         }
       }
       const { width, height } = parseResolution(resolution ?? '1280x720');
@@ -318,11 +396,16 @@ export function createPipelineTasks(deps: PipelineDeps) {
         height,
         ...(fps ? { fps } : {}),
         ...(enhance?.interpolation ? { interpolation: enhance.interpolation } : {}),
-        ...(enhance?.denoise ? { denoise: true } : {}),
+        ...(enhance?.denoise && denoise ? { denoise: true } : {}),
         hls: job.jobType === 'TRANSCODE' ? (params as TranscodeParameters).hls !== false : true,
       });
       await deps.jobs.reportProgress(job.id, 72);
-      return { clipId, settings, userMetadata: { jobId: job.id, clipId } };
+      return {
+        clipId,
+        settings,
+        userMetadata: { jobId: job.id, clipId },
+        ...(adjustments.length ? { adjustments } : {}),
+      };
     },
 
     async registerClip(state: PipelineState): Promise<{ clipId: string }> {
@@ -356,6 +439,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
           hasHls: objects.some((o) => o.key === keys.hlsPlaylist),
           hasPoster: objects.some((o) => o.key === keys.poster),
           hasAudio: 'AudioDescriptions' in (state.transcode!.settings.OutputGroups[0]?.Outputs[0] ?? {}),
+          ...(state.transcode!.adjustments ? { adjustments: state.transcode!.adjustments } : {}),
           ...(job.jobType === 'GENERATE' && state.generation
             ? { model: state.generation.model, notAi: state.generation.model === 'local' }
             : {}),

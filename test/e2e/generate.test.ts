@@ -53,6 +53,7 @@ it('generates a clip with the local model: playable MP4, HLS and thumbnail, stor
     hasAudio: false,
     hasHls: true,
     hasPoster: true,
+    adjustments: [],
   });
   expect(clip.metadata).toEqual({});
   const file = path.join(tmp, 'video.mp4');

@@ -2,12 +2,20 @@
  * Every job type end to end through the local server: the real ASL on aws-local-stepfunctions, the ffmpeg
  * executor of the MediaConvert settings, s3rver and its upload events.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '#shared/media/ffmpeg.ts';
-import { expectPlayableClip, generateClip, strayObjects, submit, waitForJob } from '#test/support/jobs.ts';
+import {
+  expectPlayableClip,
+  generateClip,
+  jobOfUpload as jobOfUploadOf,
+  strayObjects,
+  submit,
+  uploadFile,
+  waitForJob,
+} from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 let api: LocalApi;
@@ -99,29 +107,8 @@ describe('EDIT, ENHANCE and TRANSCODE of existing clips', () => {
 });
 
 describe('uploads', () => {
-  async function upload(file: string, name: string, contentType = 'video/mp4') {
-    const bytes = await readFile(file);
-    const grant = await api.call('POST', `/v1/projects/${projectId}/uploads`, {
-      token: user.token,
-      body: { fileName: name, contentType, fileSize: bytes.byteLength },
-    });
-    expect(grant.status).toBe(201);
-    const form = new FormData();
-    for (const [k, v] of Object.entries(grant.body.fields as Record<string, string>)) form.append(k, v);
-    form.append('file', new Blob([bytes], { type: contentType }), name);
-    const res = await fetch(grant.body.url, { method: 'POST', body: form });
-    expect(res.status).toBeLessThan(300);
-    return grant.body.uploadId as string;
-  }
-
-  async function jobOfUpload(uploadId: string) {
-    for (let i = 0; i < 200; i += 1) {
-      const job = await api.call('GET', `/v1/jobs/${uploadId}`, { token: user.token });
-      if (job.status === 200) return waitForJob(api, user.token, uploadId);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('no job was created for the upload');
-  }
+  const upload = (file: string, name: string) => uploadFile(api, user.token, projectId, file, name);
+  const jobOfUpload = (uploadId: string) => jobOfUploadOf(api, user.token, uploadId);
 
   it('turns an uploaded portrait video with sound into a clip and removes the upload', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'upload-'));

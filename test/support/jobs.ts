@@ -1,5 +1,5 @@
 /** Helpers for end-to-end tests of jobs: submit, wait for the end, fetch media, list leftovers. */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { probe } from '#shared/media/ffmpeg.ts';
@@ -94,4 +94,37 @@ export async function expectPlayableClip(
     : null;
   if (thumb?.[0] !== 0xff || thumb?.[1] !== 0xd8) problems.push('no JPEG thumbnail');
   return { problems, probed };
+}
+
+/** Uploads a file as a browser would (the presigned POST); answers the upload's id, which its job takes. */
+export async function uploadFile(
+  api: LocalApi,
+  token: string,
+  projectId: string,
+  file: string,
+  name: string,
+  contentType = 'video/mp4',
+) {
+  const bytes = await readFile(file);
+  const grant = await api.call('POST', `/v1/projects/${projectId}/uploads`, {
+    token,
+    body: { fileName: name, contentType, fileSize: bytes.byteLength },
+  });
+  if (grant.status !== 201) throw new Error(`upload grant: ${grant.text}`);
+  const form = new FormData();
+  for (const [k, v] of Object.entries(grant.body.fields as Record<string, string>)) form.append(k, v);
+  form.append('file', new Blob([bytes], { type: contentType }), name);
+  const res = await fetch(grant.body.url, { method: 'POST', body: form });
+  if (res.status >= 300) throw new Error(`upload POST answered ${res.status}`);
+  return grant.body.uploadId as string;
+}
+
+/** Waits for the job an upload starts, then for its end. */
+export async function jobOfUpload(api: LocalApi, token: string, uploadId: string) {
+  for (let i = 0; i < 200; i += 1) {
+    const job = await api.call('GET', `/v1/jobs/${uploadId}`, { token });
+    if (job.status === 200) return waitForJob(api, token, uploadId);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no job was created for the upload');
 }

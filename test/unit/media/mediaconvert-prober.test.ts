@@ -2,6 +2,7 @@ import { MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, expect, it } from 'vitest';
 import { mediaConvertProber } from '#shared/media/mediaconvert-prober.ts';
+import { AUDIO_ONLY } from '#shared/media/prober.ts';
 
 const mc = mockClient(MediaConvertClient);
 const prober = mediaConvertProber(new MediaConvertClient({ region: 'us-east-1' }), 'media');
@@ -14,7 +15,15 @@ it('probes the S3 object and reads size, duration and audio from its tracks', as
         Container: {
           Duration: 12.5,
           Tracks: [
-            { TrackType: 'video', VideoProperties: { Width: 1920, Height: 1080 } },
+            {
+              TrackType: 'video',
+              Codec: 'PRORES',
+              VideoProperties: {
+                Width: 1920,
+                Height: 1080,
+                FrameRate: { Numerator: 30000, Denominator: 1001 },
+              },
+            },
             { TrackType: 'audio', AudioProperties: {} },
           ],
         },
@@ -26,6 +35,8 @@ it('probes the S3 object and reads size, duration and audio from its tracks', as
     height: 1080,
     duration: 12.5,
     hasAudio: true,
+    frameRate: { numerator: 30000, denominator: 1001 },
+    videoCodec: 'PRORES',
   });
   expect(mc.commandCalls(ProbeCommand)[0]!.args[0].input).toEqual({
     InputFiles: [{ FileUrl: 's3://media/uploads/u/p/x/a.mov' }],
@@ -46,5 +57,5 @@ it('swaps width and height of a rotated phone video, and refuses a file without 
     } as never)
     .resolvesOnce({ ProbeResults: [{ Container: { Tracks: [{ TrackType: 'audio' }] } }] } as never);
   await expect(prober.probe('k')).resolves.toMatchObject({ width: 1080, height: 1920, hasAudio: false });
-  await expect(prober.probe('k')).rejects.toMatchObject({ name: 'UnreadableMedia' });
+  await expect(prober.probe('k')).rejects.toMatchObject({ name: 'UnreadableMedia', message: AUDIO_ONLY });
 });

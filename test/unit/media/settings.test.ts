@@ -27,12 +27,18 @@ import { SUPPORTED_RESOLUTIONS } from '#shared/clips/resolutions.ts';
 import {
   type BuildSettingsInput,
   buildTranscodeSettings,
+  frameTimecode,
   hlsLadder,
   MAX_STITCHED_INPUTS,
   outputKeys,
+  timecodeFrame,
 } from '#shared/media/settings.ts';
 
 const PREFIX = 'users/u1/projects/p1/clips/c1/';
+const FPS_24 = { numerator: 24, denominator: 1 };
+const FPS_25 = { numerator: 25, denominator: 1 };
+const FPS_30 = { numerator: 30, denominator: 1 };
+const FPS_2997 = { numerator: 30000, denominator: 1001 };
 const base: BuildSettingsInput = {
   bucket: 'media-bucket',
   destinationPrefix: PREFIX,
@@ -194,12 +200,13 @@ const VARIANTS: [string, Partial<BuildSettingsInput>][] = [
   ['portrait', { width: 720, height: 1280 }],
   ['square', { width: 1080, height: 1080 }],
   ['4K', { width: 3840, height: 2160 }],
+  ['4096x64', { width: 4096, height: 64 }],
   [
     'EDIT',
     {
       sources: [
-        { key: 'a.mp4', start: 1, end: 4, hasAudio: true },
-        { key: 'b.mp4', hasAudio: true },
+        { key: 'a.mp4', start: 1, end: 4, frameRate: FPS_30, hasAudio: true },
+        { key: 'b.mp4', hasAudio: false },
       ],
     },
   ],
@@ -382,6 +389,16 @@ describe('HLS ladder', () => {
     ]);
   });
 
+  it('leaves the GOP to MediaConvert in every rendition (AUTO, no GopSize), as AWS asks for HLS', () => {
+    for (const rendition of group(build({ sources: [{ key: 'a.mp4', hasAudio: true }] }), 'HLS').Outputs) {
+      const h264 = rendition.VideoDescription.CodecSettings.H264Settings!;
+      expect(h264.GopSizeUnits).toBe('AUTO');
+      expect(h264).not.toHaveProperty('GopSize');
+      expect(h264).not.toHaveProperty('GopClosedCadence');
+      expect(h264).not.toHaveProperty('MinIInterval');
+    }
+  });
+
   it('is left out when hls is false', () => {
     expect(build({ hls: false }).OutputGroups.map((g) => g.Name)).toEqual(['File', 'Thumbnails', 'Poster']);
     expect(build().OutputGroups.map((g) => g.Name)).toEqual(['File', 'HLS', 'Thumbnails', 'Poster']);
@@ -417,6 +434,16 @@ describe('Frame captures (poster and thumbnails)', () => {
     expect(dims(group(build({ width: 1080, height: 1080 }), 'Thumbnails').Outputs)).toEqual([[640, 640]]);
     // Never scaled up.
     expect(dims(group(build({ width: 480, height: 480 }), 'Thumbnails').Outputs)).toEqual([[480, 480]]);
+  });
+
+  it('keeps every capture at least 32 px on its short side, even for a 4096x64 frame', () => {
+    const s = build({ width: 4096, height: 64 });
+    expect(dims(group(s, 'Thumbnails').Outputs)).toEqual([[2048, 32]]);
+    expect(dims(group(s, 'Poster').Outputs)).toEqual([[4096, 64]]);
+    expect(dims(group(build({ width: 64, height: 4096 }), 'Thumbnails').Outputs)).toEqual([[32, 2048]]);
+    // A frame smaller than the minimum is captured at the minimum, keeping its shape.
+    expect(dims(group(build({ width: 20, height: 20 }), 'Poster').Outputs)).toEqual([[32, 32]]);
+    expect(modelErrors(s)).toEqual([]);
   });
 
   it('captures one full-size poster frame', () => {
@@ -473,15 +500,20 @@ describe('Audio', () => {
     expect(group(s, 'Poster').Outputs[0]).not.toHaveProperty('AudioDescriptions');
   });
 
-  it('leaves audio out when only some stitched sources have sound (current rule: every source must)', () => {
+  it('keeps sound when only some stitched sources have it: every input selects audio with a default', () => {
     const s = build({
       sources: [
         { key: 'a.mp4', hasAudio: true },
-        { key: 'b.mp4', hasAudio: false },
+        { key: 'silent.mp4', hasAudio: false },
+        { key: 'b.mp4', hasAudio: true },
       ],
     });
-    expect(mp4(s)).not.toHaveProperty('AudioDescriptions');
-    expect(s.Inputs.some((i) => 'AudioSelectors' in i)).toBe(false);
+    expect(mp4(s).AudioDescriptions).toHaveLength(1);
+    // The silent input has no track for its selector to find; its part of the output is silence.
+    for (const input of s.Inputs) {
+      expect(input.AudioSelectors).toEqual({ 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } });
+    }
+    expect(modelErrors(s)).toEqual([]);
   });
 });
 
@@ -489,10 +521,10 @@ describe('EDIT: stitching and clipping', () => {
   it('keeps the sources in order, each clipped with zero-based HH:MM:SS:FF timecodes', () => {
     const s = build({
       sources: [
-        { key: 'clips/c.mp4', start: 1, end: 3 },
+        { key: 'clips/c.mp4', start: 1, end: 3, frameRate: FPS_25 },
         { key: 'clips/a.mp4' },
-        { key: 'clips/b.mp4', start: 65 },
-        { key: 'clips/d.mp4', end: 3725 },
+        { key: 'clips/b.mp4', start: 65, frameRate: FPS_25 },
+        { key: 'clips/d.mp4', end: 3725, frameRate: FPS_25 },
       ],
     });
     expect(s.Inputs.map((i) => i.FileInput)).toEqual([
@@ -501,26 +533,68 @@ describe('EDIT: stitching and clipping', () => {
       's3://media-bucket/clips/b.mp4',
       's3://media-bucket/clips/d.mp4',
     ]);
+    // The end frame is included in the clip, so a trim ending at 3 s ends on the frame before it.
     expect(s.Inputs.map((i) => i.InputClippings)).toEqual([
-      [{ StartTimecode: '00:00:01:00', EndTimecode: '00:00:03:00' }],
+      [{ StartTimecode: '00:00:01:00', EndTimecode: '00:00:02:24' }],
       undefined,
       [{ StartTimecode: '00:01:05:00' }],
-      [{ EndTimecode: '01:02:05:00' }],
+      [{ EndTimecode: '01:02:04:24' }],
     ]);
     // Clipping timecodes count from each input's own zero only with a ZEROBASED input timecode source.
     expect(s.Inputs.every((i) => i.TimecodeSource === 'ZEROBASED')).toBe(true);
     expect(s.TimecodeConfig).toEqual({ Source: 'ZEROBASED' });
-    const timecodes = s.Inputs.flatMap((i) => i.InputClippings ?? []).flatMap((c) => [
-      c.StartTimecode,
-      c.EndTimecode,
+  });
+
+  it.each([
+    [FPS_24, '00:00:00:05', '00:00:00:18', 14],
+    [FPS_25, '00:00:00:05', '00:00:00:19', 15],
+    [FPS_30, '00:00:00:06', '00:00:00:23', 18],
+    [FPS_2997, '00:00:00;06', '00:00:00;23', 18],
+  ])(
+    'writes a 0.2-0.8 s trim at %o fps with frames: %s to %s, 0.6 s within a frame',
+    (rate, start, end, frames) => {
+      const s = build({ sources: [{ key: 'a.mp4', start: 0.2, end: 0.8, frameRate: rate }] });
+      expect(s.Inputs[0]!.InputClippings).toEqual([{ StartTimecode: start, EndTimecode: end }]);
+      const fps = rate.numerator / rate.denominator;
+      expect(Math.abs(frames / fps - 0.6)).toBeLessThanOrEqual(1 / fps);
+      expect(timecodeFrame(end, rate) - timecodeFrame(start, rate) + 1).toBe(frames);
+    },
+  );
+
+  it('writes 1.5-2.9 s as frames, not floored seconds', () => {
+    const s = build({ sources: [{ key: 'a.mp4', start: 1.5, end: 2.9, frameRate: FPS_24 }] });
+    expect(s.Inputs[0]!.InputClippings).toEqual([
+      { StartTimecode: '00:00:01:12', EndTimecode: '00:00:02:21' },
     ]);
-    for (const tc of timecodes.filter((t) => t !== undefined))
-      expect(tc).toMatch(/^\d{2}:[0-5]\d:[0-5]\d:\d{2}$/);
+  });
+
+  it('counts 29.97 fps in drop-frame timecode, skipping two frame numbers each minute but every tenth', () => {
+    // Frame 1800 is the first of minute 1: labels ;00 and ;01 do not exist there.
+    expect(frameTimecode(1799, FPS_2997)).toBe('00:00:59;29');
+    expect(frameTimecode(1800, FPS_2997)).toBe('00:01:00;02');
+    // Ten minutes of 29.97 fps are 17982 frames, and minute 10 keeps its ;00.
+    expect(frameTimecode(17982, FPS_2997)).toBe('00:10:00;00');
+    expect(frameTimecode(107892, FPS_2997)).toBe('01:00:00;00');
+    for (const frame of [0, 29, 1799, 1800, 1801, 17981, 17982, 35999, 107892, 200000]) {
+      expect(timecodeFrame(frameTimecode(frame, FPS_2997), FPS_2997)).toBe(frame);
+    }
+    // 59.94 drops four; 25 and 24 never drop.
+    expect(frameTimecode(3600, { numerator: 60000, denominator: 1001 })).toBe('00:01:00;04');
+    expect(frameTimecode(1500, FPS_25)).toBe('00:01:00:00');
+  });
+
+  it('needs the frame rate of a trimmed source', () => {
+    expect(() => build({ sources: [{ key: 'a.mp4', start: 1 }] })).toThrow(/frame rate of a.mp4/);
   });
 
   it(`accepts ${MAX_STITCHED_INPUTS} inputs and refuses more, or none`, () => {
     expect(MAX_STITCHED_INPUTS).toBe(150);
-    const many = Array.from({ length: 150 }, (_, i) => ({ key: `clips/${i}.mp4`, start: 0, end: 2 }));
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      key: `clips/${i}.mp4`,
+      start: 0,
+      end: 2,
+      frameRate: FPS_30,
+    }));
     const s = build({ sources: many });
     expect(s.Inputs).toHaveLength(150);
     expect(s.Inputs[149]!.FileInput).toBe('s3://media-bucket/clips/149.mp4');

@@ -1,0 +1,113 @@
+/**
+ * The local executor carrying out the Settings the builder makes, on real files: frame-exact trims at
+ * common frame rates (drop-frame 29.97 included), sound kept across a stitch with a silent source,
+ * letterboxing into the first source's shape, and captures of an extreme 4096x64 frame.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe } from '#shared/media/ffmpeg.ts';
+import { executeTranscode } from '#shared/media/local-executor.ts';
+import { buildTranscodeSettings, type SourceMedia } from '#shared/media/settings.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
+import { dirStore } from '#test/support/dir-store.ts';
+import { loudness, makeSource } from '#test/support/media.ts';
+
+let dir: string;
+let store: ObjectStore;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'media-executor-'));
+  store = dirStore(path.join(dir, 'bucket'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Puts a generated source in the bucket and answers what the pipeline would know of it. */
+async function source(name: string, options: Parameters<typeof makeSource>[1]): Promise<SourceMedia> {
+  const file = path.join(dir, name);
+  await makeSource(file, options);
+  const info = await probe(file);
+  await store.putFile(`sources/${name}`, file, 'video/mp4');
+  return { key: `sources/${name}`, hasAudio: info.hasAudio, frameRate: info.frameRate };
+}
+
+async function transcode(name: string, sources: SourceMedia[], width: number, height: number) {
+  const settings = buildTranscodeSettings({
+    bucket: store.bucket,
+    destinationPrefix: `out/${name}/`,
+    sources,
+    width,
+    height,
+  });
+  const result = await executeTranscode(settings, store);
+  const file = path.join(dir, `${name}.mp4`);
+  await store.downloadToFile(`out/${name}/video.mp4`, file);
+  return {
+    result,
+    file,
+    probed: await probe(file),
+    keys: (await store.list(`out/${name}/`)).map((o) => o.key),
+  };
+}
+
+describe('frame-exact trims', () => {
+  it.each([
+    ['24', 24],
+    ['25', 25],
+    ['30', 30],
+    ['30000/1001', 30000 / 1001],
+  ])('keeps 0.6 s of a 0.2-0.8 s trim at %s fps, within one frame', async (rate, fps) => {
+    const src = await source(`trim-${fps.toFixed(2)}.mp4`, { size: '160x90', rate, seconds: 2 });
+    const { probed, result } = await transcode(
+      `trim-${fps.toFixed(2)}`,
+      [{ ...src, start: 0.2, end: 0.8 }],
+      160,
+      90,
+    );
+    expect(Math.abs(probed.duration - 0.6)).toBeLessThanOrEqual(1 / fps + 0.001);
+    expect(
+      Math.abs(result.outputGroupDetails[0]!.OutputDetails[0]!.DurationInMs / 1000 - 0.6),
+    ).toBeLessThanOrEqual(1 / fps + 0.001);
+  });
+});
+
+describe('sound across a stitch', () => {
+  it('keeps the tone of the sources that have one and is silent for the one that has none', async () => {
+    const a = await source('tone-a.mp4', { size: '160x90', rate: '25', seconds: 2, toneHz: 440 });
+    const silent = await source('silent.mp4', { size: '160x90', rate: '25', seconds: 2 });
+    const b = await source('tone-b.mp4', { size: '160x90', rate: '25', seconds: 2, toneHz: 880 });
+    const { probed, file } = await transcode('stitch', [a, silent, b], 160, 90);
+    expect(probed.hasAudio).toBe(true);
+    expect(probed.duration).toBeCloseTo(6, 0);
+    const levels = await loudness(file, 0.5);
+    // Windows away from each cut: 0-2 s tone, 2-4 s silence, 4-6 s tone.
+    for (const i of [0, 1, 2]) expect(levels[i], `window ${i}`).toBeGreaterThan(-30);
+    for (const i of [5, 6]) expect(levels[i], `window ${i}`).toBeLessThan(-60);
+    for (const i of [9, 10, 11]) expect(levels[i], `window ${i}`).toBeGreaterThan(-30);
+  });
+});
+
+describe('every shape', () => {
+  it('letterboxes a landscape source into a portrait first source', async () => {
+    const portrait = await source('portrait.mp4', { size: '90x160', rate: '25', seconds: 1 });
+    const landscape = await source('landscape.mp4', { size: '160x90', rate: '30', seconds: 1 });
+    const { probed } = await transcode('mixed', [portrait, landscape], 90, 160);
+    expect([probed.width, probed.height]).toEqual([90, 160]);
+    expect(probed.duration).toBeCloseTo(2, 0);
+  });
+
+  it('captures thumbnails of at least 32 px from a 4096x64 video, and a full-size poster', async () => {
+    const strip = await source('strip.mp4', { size: '4096x64', rate: '25', seconds: 1 });
+    const { probed, keys } = await transcode('strip', [strip], 4096, 64);
+    expect([probed.width, probed.height]).toEqual([4096, 64]);
+    const thumb = path.join(dir, 'strip-thumb.jpg');
+    await store.downloadToFile('out/strip/thumb.0000000.jpg', thumb);
+    expect(await probe(thumb)).toMatchObject({ width: 2048, height: 32 });
+    const poster = path.join(dir, 'strip-poster.jpg');
+    await store.downloadToFile('out/strip/poster.0000000.jpg', poster);
+    expect(await probe(poster)).toMatchObject({ width: 4096, height: 64 });
+    expect(keys).toContain('out/strip/hls/index.m3u8');
+  });
+});
