@@ -9,7 +9,9 @@
  * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
  * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
  * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
- * BENCH_KEEP=1 keeps the temporary folder (server and floor logs).
+ * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS=server or floor runs only
+ * that target (no ratio). BENCH_PROFILE=1 starts server and floor with `node --cpu-prof`, writing their
+ * profiles to the kept folder.
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -109,6 +111,11 @@ async function load(planFile: string): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult;
 }
 
+const targets = <T extends readonly [string, string]>(all: readonly T[]): T[] => {
+  const only = (process.env.BENCH_TARGETS ?? '').split(',').filter(Boolean);
+  return all.filter(([target]) => only.length === 0 || only.includes(target));
+};
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -126,6 +133,7 @@ interface Summary {
 }
 
 function summarize(runs: LoadResult[]): Summary {
+  if (runs.length === 0) return { rps: NaN, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
@@ -141,7 +149,9 @@ function summarize(runs: LoadResult[]): Summary {
 }
 
 const cell = (s: Summary) =>
-  s.failed
+  Number.isNaN(s.rps)
+    ? 'not run'
+    : s.failed
     ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors)`
     : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
@@ -155,12 +165,15 @@ export async function run(): Promise<string> {
   let server: ChildProcess | undefined;
   let floor: ChildProcess | undefined;
   try {
+    const profile = process.env.BENCH_PROFILE
+      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(dir, 'profiles')}` }
+      : {};
     const serverPort = await freePort();
     const serverUrl = `http://127.0.0.1:${serverPort}`;
     const dataDir = path.join(dir, 'data');
     server = await startProcess(
       ['infra/local/main.ts'],
-      { PORT: String(serverPort), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'ERROR' },
+      { PORT: String(serverPort), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'ERROR', ...profile },
       path.join(dir, 'server.log'),
       serverUrl,
     );
@@ -168,7 +181,7 @@ export async function run(): Promise<string> {
     const floorUrl = `http://127.0.0.1:${floorPort}`;
     floor = await startProcess(
       ['bench/_api-floor.ts'],
-      { PORT: String(floorPort), DATABASE_URL: databaseUrl },
+      { PORT: String(floorPort), DATABASE_URL: databaseUrl, ...profile },
       path.join(dir, 'floor.log'),
       floorUrl,
     );
@@ -181,10 +194,10 @@ export async function run(): Promise<string> {
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
       const results = { server: [] as LoadResult[], floor: [] as LoadResult[] };
       for (let i = 0; i < RUNS; i += 1) {
-        for (const [target, url] of [
+        for (const [target, url] of targets([
           ['server', serverUrl],
           ['floor', floorUrl],
-        ] as const) {
+        ] as const)) {
           const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
