@@ -133,7 +133,8 @@ interface Summary {
 }
 
 function summarize(runs: LoadResult[]): Summary {
-  if (runs.length === 0) return { rps: NaN, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
+  if (runs.length === 0)
+    return { rps: NaN, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
@@ -152,8 +153,8 @@ const cell = (s: Summary) =>
   Number.isNaN(s.rps)
     ? 'not run'
     : s.failed
-    ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors)`
-    : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+      ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors)`
+      : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
@@ -166,14 +167,22 @@ export async function run(): Promise<string> {
   let floor: ChildProcess | undefined;
   try {
     const profile = process.env.BENCH_PROFILE
-      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(dir, 'profiles')}` }
+      ? {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(dir, 'profiles')}`,
+        }
       : {};
     const serverPort = await freePort();
     const serverUrl = `http://127.0.0.1:${serverPort}`;
     const dataDir = path.join(dir, 'data');
     server = await startProcess(
       ['infra/local/main.ts'],
-      { PORT: String(serverPort), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'ERROR', ...profile },
+      {
+        PORT: String(serverPort),
+        DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'ERROR',
+        ...profile,
+      },
       path.join(dir, 'server.log'),
       serverUrl,
     );
