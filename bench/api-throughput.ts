@@ -15,27 +15,19 @@
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SignJWT } from 'jose';
-import pg from 'pg';
-import { accessTokenClaims, loadOrCreateSigningKey, type SigningKey } from '#shared/auth/local-issuer.ts';
-import { clipMediaKeys } from '#shared/clips/media-keys.ts';
-import { createClipRepository } from '#shared/clips/repository.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
-import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
+import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
+import type { LoadPlan, LoadResult } from './_api-load.ts';
+import { benchDatabase, median, seedUsers } from './_api-seed.ts';
 import { freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
 const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'GET /v1/projects/{id}', route: 'project', write: false },
@@ -44,54 +36,6 @@ const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'POST /v1/projects', route: 'create-project', write: true },
   { name: 'POST /v1/projects/{id}/jobs (cancelled at once)', route: 'create-job', write: true },
 ];
-
-/** An access token as the local issuer makes them (see shared/auth/local-issuer.ts), for a seeded user. */
-function accessToken(key: SigningKey, issuer: string, user: { id: string; email: string; username: string }) {
-  return new SignJWT(accessTokenClaims(user))
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-    .setIssuer(issuer)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .setJti(randomUUID())
-    .sign(key.privateKey);
-}
-
-/** Users, one project and one clip each, written straight through the repositories (no media objects). */
-async function seed(databaseUrl: string, key: SigningKey, issuer: string): Promise<LoadUser[]> {
-  const handle = openNodePostgres({ url: databaseUrl });
-  try {
-    const users = createUserRepository(handle.db);
-    const projects = createProjectRepository(handle.db);
-    const clips = createClipRepository(handle.db);
-    const out: LoadUser[] = [];
-    const one = async (i: number): Promise<LoadUser> => {
-      const tag = `${i}${randomUUID().slice(0, 8)}`;
-      const user = await users.create({ email: `bench${tag}@example.com`, username: `bench_${tag}` });
-      const project = await projects.create(user.id, { title: `Project of ${tag}` });
-      const clipId = randomUUID();
-      const keys = clipMediaKeys({ userId: user.id, projectId: project.id, id: clipId });
-      await clips.register({
-        id: clipId,
-        userId: user.id,
-        projectId: project.id,
-        title: `Clip of ${tag}`,
-        duration: 6,
-        fileUrl: keys.video,
-        thumbnailUrl: keys.thumbnail,
-        fileSize: 1000,
-        resolution: '1280x720',
-        format: 'mp4',
-      });
-      return { userId: user.id, token: await accessToken(key, issuer, user), projectId: project.id, clipId };
-    };
-    for (let i = 0; i < USERS; i += 20) {
-      out.push(...(await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, (_, j) => one(i + j)))));
-    }
-    return out;
-  } finally {
-    await handle.close();
-  }
-}
 
 async function load(planFile: string): Promise<LoadResult> {
   const child = spawn(tsx, [path.join(root, 'bench', '_api-load.ts'), planFile], {
@@ -114,12 +58,6 @@ async function load(planFile: string): Promise<LoadResult> {
 const targets = <T extends readonly [string, string]>(all: readonly T[]): T[] => {
   const only = (process.env.BENCH_TARGETS ?? '').split(',').filter(Boolean);
   return all.filter(([target]) => only.length === 0 || only.includes(target));
-};
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
 interface Summary {
@@ -158,11 +96,8 @@ const cell = (s: Summary) =>
 
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
-  const dbName = `apibench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const databaseUrl = `${PG_URL}/${dbName}`;
+  const database = await benchDatabase('apibench');
+  const databaseUrl = database.url;
   let server: ChildProcess | undefined;
   let floor: ChildProcess | undefined;
   try {
@@ -196,7 +131,7 @@ export async function run(): Promise<string> {
     );
     // The server made its signing key under its data folder on start; the seeded users' tokens use it.
     const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
-    const users = await seed(databaseUrl, key, serverUrl);
+    const users = await seedUsers(databaseUrl, key, serverUrl, USERS);
 
     const rows: string[] = [];
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
@@ -241,8 +176,7 @@ export async function run(): Promise<string> {
   } finally {
     await stopProcess(server);
     await stopProcess(floor);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await database.drop();
     if (process.env.BENCH_KEEP) process.stderr.write(`api-throughput: kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
   }
