@@ -138,6 +138,11 @@ function event(
 }
 
 type Call = (u: LoadUser) => Promise<number>;
+/** The floor's answer: the repository's result serialised, as a response body would be. */
+const served = (status: number) => (value: unknown) => {
+  JSON.stringify(value);
+  return status;
+};
 const status = (r: unknown) => (r as { statusCode?: number }).statusCode ?? 200;
 const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
   project: {
@@ -150,7 +155,7 @@ const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
           lambdaContext('api-projects'),
         ),
       ),
-    floor: async (u) => (JSON.stringify(await ctx.projects.get(u.userId, u.projectId)), 200),
+    floor: (u) => ctx.projects.get(u.userId, u.projectId).then(served(200)),
   },
   list: {
     handler: async (u) =>
@@ -163,7 +168,7 @@ const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
           lambdaContext('api-projects'),
         ),
       ),
-    floor: async (u) => (JSON.stringify(await ctx.projects.list(u.userId, { limit: 20 })), 200),
+    floor: (u) => ctx.projects.list(u.userId, { limit: 20 }).then(served(200)),
   },
   clip: {
     handler: async (u) =>
@@ -175,7 +180,7 @@ const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
           lambdaContext('api-clips'),
         ),
       ),
-    floor: async (u) => (JSON.stringify(await ctx.clips.get(u.userId, u.clipId)), 200),
+    floor: (u) => ctx.clips.get(u.userId, u.clipId).then(served(200)),
   },
   'create-project': {
     handler: async (u) =>
@@ -187,9 +192,7 @@ const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
           lambdaContext('api-projects'),
         ),
       ),
-    floor: async (u) => (
-      JSON.stringify(await ctx.projects.create(u.userId, { title: 'Bench project' })), 201
-    ),
+    floor: (u) => ctx.projects.create(u.userId, { title: 'Bench project' }).then(served(201)),
   },
 };
 

@@ -101,7 +101,7 @@ export async function run(): Promise<string> {
   let server: ChildProcess | undefined;
   let floor: ChildProcess | undefined;
   try {
-    const profile = process.env.BENCH_PROFILE
+    const profile: Record<string, string> = process.env.BENCH_PROFILE
       ? {
           NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(dir, 'profiles')}`,
         }
