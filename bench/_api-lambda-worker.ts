@@ -227,28 +227,29 @@ async function block(call: Call, n: number): Promise<{ cpuUs: number; wallMs: nu
 
 await block(handler, plan.warmup);
 await block(floor, plan.warmup);
-// BENCH_PROFILE=<dir>: a CPU profile of the measured blocks only (not module loading or warm-up).
+// BENCH_PROFILE=<dir>: CPU profiles of the handler's measured blocks only (not module loading, warm-up or
+// the floor's blocks).
 const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
 if (profiler) {
   profiler.connect();
   await profiler.post('Profiler.enable');
-  await profiler.post('Profiler.start');
 }
 for (let b = 0; b < plan.blocks; b += 1) {
+  await profiler?.post('Profiler.start');
   const h = await block(handler, plan.perBlock);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(
+      path.join(process.env.BENCH_PROFILE!, `${plan.route}-${process.pid}-${b}.cpuprofile`),
+      JSON.stringify(profile),
+    );
+  }
   const f = await block(floor, plan.perBlock);
   result.handlerCpuUs += h.cpuUs;
   result.handlerWallMs += h.wallMs;
   result.floorCpuUs += f.cpuUs;
   result.floorWallMs += f.wallMs;
   result.requests += plan.perBlock;
-}
-if (profiler) {
-  const { profile } = await profiler.post('Profiler.stop');
-  await writeFile(
-    path.join(process.env.BENCH_PROFILE!, `${plan.route}-${process.pid}.cpuprofile`),
-    JSON.stringify(profile),
-  );
 }
 const n = result.requests;
 await writeFile(

@@ -5,10 +5,11 @@
  * throughput. Each run is a fresh worker process (a cold container that then warms), RUNS runs per route,
  * median and range; a run with any failed request is no result. PostgreSQL at BENCH_PG_URL; dynalite (the
  * audit table) in a process of its own. BENCH_ROUTES (project,list,clip,create-project) picks routes;
- * BENCH_PROFILE=<dir> writes a CPU profile of each worker's measured requests there.
+ * BENCH_PROFILE=<dir> writes CPU profiles of the handlers' measured blocks there
+ * and adds where their CPU time went.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +20,7 @@ import { migrate } from '#shared/db/migrate.ts';
 import type { LambdaPlan, LambdaResult, LambdaRoute } from './_api-lambda-worker.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
 import { root, stopProcess, tsx } from './_processes.ts';
+import { summarizeProfiles, summaryTable } from './_profile-summary.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -77,6 +79,7 @@ export async function run(): Promise<string> {
     const users = await seedUsers(database.url, key, ISSUER, USERS);
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
     const rows: string[] = [];
+    const breakdowns: string[] = [];
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
       const runs: LambdaResult[] = [];
       for (let i = 0; i < RUNS; i += 1) {
@@ -95,6 +98,18 @@ export async function run(): Promise<string> {
         await writeFile(planFile, JSON.stringify(plan));
         runs.push(await worker(planFile, path.join(dir, `${route}-${i}.result.json`)));
         process.stderr.write(`api-lambda: ${name} run ${i + 1}/${RUNS}: ${JSON.stringify(runs.at(-1))}\n`);
+      }
+      const profileDir = process.env.BENCH_PROFILE;
+      if (profileDir) {
+        const files = (await readdir(profileDir))
+          .filter((f) => f.startsWith(`${route}-`) && f.endsWith('.cpuprofile'))
+          .map((f) => path.join(profileDir, f));
+        breakdowns.push(
+          `### ${name}: the handler's blocks`,
+          '',
+          summaryTable(await summarizeProfiles(files)),
+          '',
+        );
       }
       const failures = runs.reduce((n, r) => n + r.failures, 0);
       const ratios = runs.map((r) => r.floorCpuUs / r.handlerCpuUs);
@@ -118,6 +133,7 @@ export async function run(): Promise<string> {
       'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, logging, the audit write through the DynamoDB client, URL signing, the SQL through node-postgres), but not the database’s or dynalite’s work, which run elsewhere as they do on AWS. ' +
         'The floor is the same repository call and JSON serialisation in the same process, in alternating blocks. ' +
         'Each request is signed by a user drawn at random, so the verified-token cache of a fresh process misses often.',
+      ...(breakdowns.length ? ['', ...breakdowns] : []),
     ].join('\n');
   } finally {
     await stopProcess(dynamo.child);
