@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -37,10 +38,12 @@ const GROUPS: [string, RegExp][] = [
   ['the application (shared/, functions/)', /\/(shared|functions)\//],
 ];
 
+const SOCKETS = 'sockets and HTTP (node:net, node:http, streams)';
+const SQL_SOCKET = 'SQL: node-postgres socket writes and reads';
+const HTTP_CLIENT = 'HTTP requests to AWS (in the Lambda benchmark: DynamoDB, the audit write)';
+
 function groupOf(frame: ProfileNode['callFrame']): string {
-  if (frame.functionName === 'writev' || frame.functionName === 'writeUtf8String') {
-    return 'sockets and HTTP (node:net, node:http, streams)';
-  }
+  if (frame.functionName === 'writev' || frame.functionName === 'writeUtf8String') return SOCKETS;
   if (frame.functionName === '(garbage collector)') return 'garbage collection';
   for (const [name, pattern] of GROUPS) if (pattern.test(frame.url)) return name;
   return 'other (Node internals, promises, timers)';
@@ -53,11 +56,25 @@ export async function summarizeProfiles(files: string[]): Promise<[string, numbe
   for (const file of files) {
     const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    // Socket work is charged to whoever asked for it: the SQL driver or an HTTP client.
+    const socketOwner = (id: number): string => {
+      for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+        const url = byId.get(p)!.url;
+        if (/node_modules\/(pg|pg-pool|pg-protocol)\//.test(url)) return SQL_SOCKET;
+        if (/^node:_http_(client|outgoing)$/.test(url)) return HTTP_CLIENT;
+      }
+      return SOCKETS;
+    };
     profile.samples.forEach((id, i) => {
       const frame = byId.get(id)!;
+      // Idle time, and the profiler's own start (its first sample), are not the request's work.
       if (frame.functionName === '(idle)' || frame.functionName === '(program)') return;
+      if (frame.url === 'node:inspector') return;
       const dt = profile.timeDeltas[i] ?? 0;
-      const group = groupOf(frame);
+      let group = groupOf(frame);
+      if (group === SOCKETS) group = socketOwner(id);
       totals.set(group, (totals.get(group) ?? 0) + dt);
       busy += dt;
     });
