@@ -19,8 +19,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
-import type { LoadPlan, LoadResult } from './_api-load.ts';
+import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
 import { freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
 
@@ -36,6 +37,39 @@ const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'POST /v1/projects', route: 'create-project', write: true },
   { name: 'POST /v1/projects/{id}/jobs (cancelled at once)', route: 'create-job', write: true },
 ];
+
+/**
+ * Cancels the jobs still active after a run: those whose 202 came after autocannon stopped counting, so the
+ * load generator never cancelled them. Left alone they would render in full (the server's local model)
+ * and starve the next runs, the floor's included. Waits until no job is active.
+ */
+async function settleJobs(databaseUrl: string, url: string, users: LoadUser[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const byId = new Map(users.map((u) => [u.userId, u]));
+    for (let attempt = 0; attempt < 600; attempt += 1) {
+      const { rows } = await client.query<{ id: string; user_id: string }>(
+        `SELECT id::text, user_id::text FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING')`,
+      );
+      if (rows.length === 0) return;
+      await Promise.all(
+        rows.map(async (job) => {
+          const u = byId.get(job.user_id);
+          if (!u) return;
+          await fetch(`${url}/v1/jobs/${job.id}/cancel`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${u.token}`, 'x-user-id': u.userId },
+          }).then((r) => r.arrayBuffer());
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error('jobs still active 5 minutes after the run');
+  } finally {
+    await client.end();
+  }
+}
 
 async function load(planFile: string): Promise<LoadResult> {
   const child = spawn(tsx, [path.join(root, 'bench', '_api-load.ts'), planFile], {
@@ -83,7 +117,8 @@ function summarize(runs: LoadResult[]): Summary {
     p99: median(runs.map((r) => r.p99)),
     non2xx,
     errors,
-    failed: non2xx > 0 || errors > 0,
+    // A run that completed no request measured nothing.
+    failed: non2xx > 0 || errors > 0 || runs.some((r) => r.requests === 0),
   };
 }
 
@@ -91,7 +126,7 @@ const cell = (s: Summary) =>
   Number.isNaN(s.rps)
     ? 'not run'
     : s.failed
-      ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors)`
+      ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors, min ${s.min.toFixed(0)} req/s)`
       : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
 export async function run(): Promise<string> {
@@ -146,6 +181,7 @@ export async function run(): Promise<string> {
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
           results[target].push(await load(planFile));
+          if (route === 'create-job') await settleJobs(databaseUrl, url, users);
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
           );
