@@ -35,6 +35,7 @@ export function buildApp(app = new App()) {
     const stack = new ModelOutputsStack(app, `AiVideoModelOutputs-${config.stage}-${region}`, {
       env: { account: env.account, region },
       config,
+      eventsRegion: env.region,
     });
     compute.addStackDependency(stack);
     return stack;

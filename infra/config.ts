@@ -1,5 +1,6 @@
 /** Per-stage settings of the AWS deployment, chosen with `cdk synth -c stage=dev|staging|prod`. */
 import type { VideoModelId } from '#shared/generation/models.ts';
+import type { JobType } from '#shared/jobs/status.ts';
 
 export const STAGES = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -46,7 +47,29 @@ export interface StageConfig {
    * registry (shared/generation/models.ts). Nova Reel reached end of life on 2026-09-30.
    */
   models: { enabled: readonly VideoModelId[] };
+  /** Service-level objectives; their burn-rate alarms are in infra/constructs/service-objectives.ts. */
+  slo: SloConfig;
 }
+
+export interface SloConfig {
+  /**
+   * Share of ended jobs that must not fail for a system reason (a failure the user or the model caused
+   * spends nothing; cancelled jobs are not counted).
+   */
+  jobSuccess: number;
+  /** Per job type: the share of jobs (`target`) that must complete within `seconds` of submission. */
+  timeToComplete: Record<JobType, { seconds: number; target: number }>;
+  /** Fewest jobs in an alarm's window before its burn rate is judged (one failure in one job is noise). */
+  minJobs: number;
+}
+
+/** What a generated clip may take (the model's run plus the transcode) against an edit or a transcode. */
+const completeWithin = (generate: number, other: number, target: number) => ({
+  GENERATE: { seconds: generate, target },
+  EDIT: { seconds: other, target },
+  ENHANCE: { seconds: other, target },
+  TRANSCODE: { seconds: other, target },
+});
 
 const base = {
   media: { staleUploadDays: 2, failedArtifactDays: 3 },
@@ -73,6 +96,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
     logRetentionDays: 7,
     stateMachineLogs: { level: 'ALL', includeExecutionData: true },
     models: base.models,
+    slo: { jobSuccess: 0.95, timeToComplete: completeWithin(900, 600, 0.9), minJobs: 1 },
   },
   staging: {
     stage: 'staging',
@@ -97,6 +121,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
       sesVerifiedDomain: 'staging.app.example.com',
     },
     models: base.models,
+    slo: { jobSuccess: 0.99, timeToComplete: completeWithin(900, 600, 0.95), minJobs: 5 },
   },
   prod: {
     stage: 'prod',
@@ -120,6 +145,7 @@ export const STAGE_CONFIG: Readonly<Record<Stage, StageConfig>> = {
       sesVerifiedDomain: 'app.example.com',
     },
     models: base.models,
+    slo: { jobSuccess: 0.995, timeToComplete: completeWithin(600, 300, 0.95), minJobs: 10 },
   },
 };
 

@@ -24,6 +24,8 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   { name: 'upload-dead-letter', entry: 'functions/events/upload-dead-letter.ts' },
   { name: 'mediaconvert-state-change', entry: 'functions/events/mediaconvert-state-change.ts' },
   { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
+  { name: 'model-output-created', entry: 'functions/events/model-output-created.ts' },
+  { name: 'account-worker', entry: 'functions/events/account-worker.ts' },
   { name: 'migrate', entry: 'functions/deploy/migrate.ts' },
 ];
 

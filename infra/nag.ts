@@ -33,6 +33,9 @@ const LOG_DELIVERY = [
   'logs:DescribeLogGroups',
 ];
 const FUNCTION_POLICY = '/Function/ServiceRole/DefaultPolicy/Resource$';
+/** The role of CDK's BucketDeployment function (one per stack), which uploads the console. */
+const CONSOLE_DEPLOYMENT =
+  /^AiVideoCompute-\w+\/Custom::CDKBucketDeployment\w+\/ServiceRole\/DefaultPolicy\/Resource$/;
 
 const ACCEPTED: Accepted[] = [
   {
@@ -84,15 +87,15 @@ const ACCEPTED: Accepted[] = [
     reason: 'Invoking versions and aliases of one named function; no other function is reachable.',
   },
   {
-    rule: /^AwsSolutions-IAM5\[Resource::AiVideoData-\w+-MediaBucketArn\/(uploads|users|work)\/\*\]$/,
+    rule: /^AwsSolutions-IAM5\[Resource::AiVideoData-\w+-MediaBucketArn\/(uploads|users|work|exports)\/\*\]$/,
     reason:
       'Object access is limited to one prefix of the media bucket; keys below it are created per user, clip and job at run time.',
   },
   {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::ai-video-model-out-[^/]+\/work\/\*\]$/,
-    on: /\/Pipeline-(start|check)-generation\//,
+    on: /\/(Pipeline-(start|check)-generation|ModelOutputCreated)\//,
     reason:
-      'A video model outside this Region writes into the work/ prefix of its output bucket there; keys below it are named per job and invocation at run time.',
+      'A video model outside this Region writes into the work/ prefix of its output bucket there, and the copy reads it back; keys below it are named per job and invocation at run time.',
   },
   {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:bedrock:[\w-]+:<AWS::AccountId>:async-invoke\/\*\]$/,
@@ -112,6 +115,12 @@ const ACCEPTED: Accepted[] = [
     rule: /^AwsSolutions-APIG4$/,
     on: /\/Api\/(POST--v1--auth--\w+|GET--v1--health|GET--v1--openapi\.json)\//,
     reason: 'Sign-up, confirmation, login, refresh, health and the OpenAPI document are public by design.',
+  },
+  {
+    rule: /^AwsSolutions-APIG4$/,
+    on: /\/Api\/(GET|POST|PATCH|DELETE)--v1--(me|api-keys|projects|clips|jobs|templates|models)\b/,
+    reason:
+      'These routes accept a Cognito access token or an API key, which no HTTP API JWT authorizer can check; each function verifies the bearer itself (shared/http/authenticate.ts) before any other work, and the stage throttle bounds refused requests.',
   },
   {
     rule: /^AwsSolutions-APIG4$/,
@@ -155,6 +164,12 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-SMG4$/,
+    on: /\/AuditPseudonymKey\//,
+    reason:
+      'The key must stay the same for an erased user to keep one pseudonym across audit entries; a rotation would split it. Rotate by hand only if it is exposed.',
+  },
+  {
+    rule: /^AwsSolutions-SMG4$/,
     on: /\/Database\//,
     reason:
       'Rotation needs a rotation function in the isolated VPC plus a Secrets Manager interface endpoint (about $7 per AZ per month), which the functions, reaching Aurora through the Data API, do not otherwise need; rotate with `aws secretsmanager rotate-secret` after adding them.',
@@ -166,7 +181,7 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-SQS3$/,
-    on: /^AiVideoCompute-\w+\/(MediaConvertProgressFailures|ExecutionEndedFailures)\/Resource$/,
+    on: /^AiVideoCompute-\w+\/(MediaConvertProgressFailures|ExecutionEndedFailures|ModelOutputCreatedFailures|AccountWorkerFailures)\/Resource$/,
     reason:
       'This queue is a Lambda on-failure destination: the last stop of an event its handler gave up on, read by an operator (an alarm fires on any message in it).',
   },
@@ -175,6 +190,42 @@ const ACCEPTED: Accepted[] = [
     on: /^AiVideoData-\w+\/AppDatabaseUser\/Resource$/,
     reason:
       "The application role's password is set in the database by the migration step from this secret; rotating it needs the same rotation function and VPC endpoint as the master secret (see the Database entry). To change it: put a new value, then run the Migrations custom resource again.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    on: CONSOLE_DEPLOYMENT,
+    wildcardActions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+    reason:
+      "CDK's BucketDeployment invalidates the console's page and config.json after each deploy; it grants only the two invalidation actions, on any distribution.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Action::s3:(GetBucket|GetObject|List|Abort|DeleteObject)\*\]$/,
+    on: CONSOLE_DEPLOYMENT,
+    reason:
+      "CDK's BucketDeployment reads the build from the CDK assets bucket and writes it into the console bucket; these are the action families of its read and write grants.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::(arn:<AWS::Partition>:s3:::cdk-[\w-]+-assets-<AWS::AccountId>-[\w-]+|AiVideoData-\w+-ConsoleBucketArn)\/\*\]$/,
+    on: CONSOLE_DEPLOYMENT,
+    reason:
+      'The console deployment copies every file of the build: objects of the CDK assets bucket (read) and of the console bucket (write), and no other bucket.',
+  },
+  {
+    rule: /^AwsSolutions-CFR1$/,
+    on: /\/Console\/Distribution\/Resource$/,
+    reason: 'The console is for users anywhere; nothing in it is restricted by country.',
+  },
+  {
+    rule: /^AwsSolutions-CFR2$/,
+    on: /\/Console\/Distribution\/Resource$/,
+    reason:
+      'The distribution serves static files only (read-only, cached); the API it calls has its own throttling, validation and login limiter. Attach a web ACL here if the site ever takes input itself.',
+  },
+  {
+    rule: /^AwsSolutions-CFR4$/,
+    on: /\/Console\/Distribution\/Resource$/,
+    reason:
+      "The stage uses CloudFront's default *.cloudfront.net certificate, whose security policy CloudFront fixes; with a custom domain, give the distribution its certificate and TLSv1.2_2021.",
   },
   {
     rule: /^AwsSolutions-L1$/,

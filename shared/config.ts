@@ -28,6 +28,10 @@ export const awsRuntimeConfig = () =>
     STATE_MACHINE_ARN: arn,
     /** Only the clips function signs HLS links. */
     HLS_LINK_SECRET_ARN: arn.optional(),
+    /** The account worker (exports, erasure), invoked by the me function. */
+    ACCOUNT_WORKER_FUNCTION: z.string().min(1).optional(),
+    /** The key of erased users' audit pseudonyms; only the account worker reads it. */
+    AUDIT_PSEUDONYM_SECRET_ARN: arn.optional(),
   });
 
 export type AwsRuntimeConfig = ReturnType<typeof awsRuntimeConfig>;

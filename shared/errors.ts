@@ -48,6 +48,12 @@ export class TierLimitError extends DomainError {
   readonly code = 'tier-limit';
 }
 
+/** [403] The credential is valid but may not do this (a read-only API key writing, a key on a user-only route). */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
 /** [404] Absent, or owned by someone else: the two are indistinguishable on purpose. */
 export class NotFoundError extends DomainError {
   readonly status = 404;

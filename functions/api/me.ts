@@ -1,7 +1,14 @@
 import '#shared/runtime/aws.ts';
+import { exportStatus } from '#shared/account/exports.ts';
+import { auditPseudonym } from '#shared/account/pseudonym.ts';
+import { confirmOwner } from '#shared/account/reauth.ts';
+import { deleteMeBody, exportParams } from '#shared/account/schema.ts';
+import { bearerToken } from '#shared/auth/verifier.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
-import { endpoint } from '#shared/http/endpoint.ts';
-import { ok, withEtag } from '#shared/http/responses.ts';
+import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
+import { accepted, json, ok, withEtag } from '#shared/http/responses.ts';
+import { usageQuery } from '#shared/usage/schema.ts';
+import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import { updateMeBody } from '#shared/users/schema.ts';
 import { toUserResponse } from '#shared/users/service.ts';
 
@@ -20,6 +27,65 @@ export const handler = apiHandler([
     handler: endpoint({ action: 'user.update', resource: 'user', body: updateMeBody }, async (r) => {
       r.audit(r.caller.userId);
       return ok(toUserResponse(await r.ctx.users.updateUsername(r.caller.userId, r.body.username)));
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/me',
+    handler: endpoint(
+      { action: 'user.erase', resource: 'user', apiKeys: false, body: deleteMeBody },
+      async (r) => {
+        const { userId } = r.caller;
+        const user = await r.ctx.users.getById(userId);
+        await confirmOwner(r.ctx, {
+          email: user.email,
+          accessToken: bearerToken(r.event.headers.authorization),
+          password: r.body.password,
+          sourceIp: r.event.requestContext.http.sourceIp,
+        });
+        await r.ctx.accountTasks.start({ kind: 'erase', userId });
+        // Nobody signs in as the account from now on; the worker erases the rest.
+        await r.ctx.identity.deleteAccount(userId);
+        r.ctx.userRows.forget(userId);
+        r.ctx.apiKeyVerifier.forgetUser(userId);
+        // This request's own audit entry is written after the worker may have moved the others.
+        const note = auditNotes.get(r.event);
+        if (note) note.userId = auditPseudonym(await r.ctx.pseudonymKey(), userId);
+        return json(202, { status: 'ERASING', userId });
+      },
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/v1/me/usage',
+    handler: endpoint({ action: 'user.usage', resource: 'user', query: usageQuery }, async (r) =>
+      ok(await monthlyUsage(r.ctx.db, r.caller.userId, r.query.month ?? currentMonth())),
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/v1/me/export',
+    handler: endpoint({ action: 'user.export', resource: 'export' }, async (r) => {
+      const row = await r.ctx.exports.create(r.caller.userId);
+      r.audit(row.id);
+      try {
+        await r.ctx.accountTasks.start({ kind: 'export', userId: r.caller.userId, exportId: row.id });
+      } catch (error) {
+        await r.ctx.exports.fail(row.id, 'The export could not be started; start another.');
+        throw error;
+      }
+      return accepted({ exportId: row.id, status: 'PENDING' }, `/v1/me/exports/${row.id}`);
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/me/exports/{exportId}',
+    handler: endpoint({ action: 'export.read', resource: 'export', params: exportParams }, async (r) => {
+      const row = await r.ctx.exports.get(r.caller.userId, r.params.exportId);
+      const status = exportStatus(row);
+      if (status.status !== 'COMPLETED' || !row.objectKey) return ok(status);
+      const link = await r.ctx.signer.signGet(row.objectKey, 'application/zip');
+      return ok({ ...status, downloadUrl: link.url, downloadUrlExpiresAt: link.expiresAt });
     }),
   },
 ]);

@@ -13,6 +13,7 @@ import { ensureAppRole, parseRoleSecret } from '#shared/db/app-role.ts';
 import type { Database } from '#shared/db/database.ts';
 import { type RetryPolicy, retryTransient } from '#shared/db/drivers/data-api-retry.ts';
 import { migrate } from '#shared/db/migrate.ts';
+import { tracedClient } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 
 /** Re-running the whole migration is safe: it skips what the journal says was applied. */
@@ -33,6 +34,8 @@ export async function handler(event: CloudFormationCustomResourceEvent) {
 async function applyAppRole(db: Database): Promise<void> {
   const secretArn = process.env.APP_DB_SECRET_ARN;
   if (!secretArn) throw new Error('Missing environment variable APP_DB_SECRET_ARN');
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const secret = await tracedClient(new SecretsManagerClient({})).send(
+    new GetSecretValueCommand({ SecretId: secretArn }),
+  );
   await ensureAppRole(db, parseRoleSecret(secret.SecretString));
 }

@@ -6,30 +6,47 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import { postConfirmationEvent } from '#shared/events/schemas.ts';
+import { parseEvent } from '#shared/observability/parse-event.ts';
+import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { provisionUser } from '#shared/users/provision.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 
 const logger = new Logger({ serviceName: 'cognito-post-confirmation' });
 
-export async function handler(event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> {
-  if (event.triggerSource !== 'PostConfirmation_ConfirmSignUp') return event;
-  const attributes = event.request.userAttributes;
-  const id = attributes.sub;
-  if (!id) throw new Error('PostConfirmation event without sub');
-  try {
-    await provisionUser(createUserRepository(dataApiDatabase(DATA_API_RETRY.cognitoTrigger)), {
-      id,
-      email: attributes.email ?? '',
-      username: attributes.preferred_username,
-    });
-  } catch (error) {
-    // The account is confirmed whatever happens here; failing would only show the user an error for a
-    // sign-up that worked. The first authenticated request creates the row (or reports the conflict).
-    logger.warn('users row not created at confirmation', {
-      userSub: id,
-      error: { name: (error as Error).name },
-    });
-  }
-  return event;
-}
+/**
+ * Cognito waits for its triggers and fails the user's confirmation when one throws, so an event of an
+ * unexpected shape is logged (parseEvent) and the confirmation goes ahead without the row, which the first
+ * authenticated request then creates.
+ */
+export const handler = tracedHandler(
+  'cognito-post-confirmation',
+  async (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> => {
+    if (event.triggerSource !== 'PostConfirmation_ConfirmSignUp') return event;
+    let attributes: { sub: string; email?: string | undefined; preferred_username?: string | undefined };
+    try {
+      attributes = parseEvent(postConfirmationEvent, event, 'Cognito PostConfirmation', logger).request
+        .userAttributes;
+    } catch {
+      return event;
+    }
+    const id = attributes.sub;
+    annotateTrace({ userId: id });
+    try {
+      await provisionUser(createUserRepository(dataApiDatabase(DATA_API_RETRY.cognitoTrigger)), {
+        id,
+        email: attributes.email ?? '',
+        username: attributes.preferred_username,
+      });
+    } catch (error) {
+      // The account is confirmed whatever happens here; failing would only show the user an error for a
+      // sign-up that worked. The first authenticated request creates the row (or reports the conflict).
+      logger.warn('users row not created at confirmation', {
+        userSub: id,
+        error: { name: (error as Error).name },
+      });
+    }
+    return event;
+  },
+);

@@ -2,29 +2,22 @@
  * EventBridge "Step Functions Execution Status Change" for ended executions. A stopped execution (a
  * cancelled job) never reaches its Catch, so this is where its job is closed and its artifacts removed;
  * likewise an execution that failed outside its Catch (MarkFailed itself gave up). Whatever the ending,
- * the job's slot is free again, so the owner's uploads waiting for one are started.
+ * the job's slot is free again, so the owner's uploads waiting for one are started. The MarkFailed task
+ * counts the ending (JobsFailed or JobsCancelled) when it is what closed the job.
  */
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { JOB_FAILURE_METRIC, recordJobFailure } from '#shared/pipeline/failure-class.ts';
+import { type ExecutionStatusChange, executionStatusChange } from '#shared/events/schemas.ts';
+import { parseEvent } from '#shared/observability/parse-event.ts';
+import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
-import type { JobExecutionInput } from '#shared/workflow/port.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
 const sfn = new SFNClient({});
 
-export interface ExecutionStatusChange {
-  detail: {
-    status: string;
-    input?: string | null;
-    error?: string | null;
-    cause?: string | null;
-    stateMachineArn?: string;
-  };
-}
+type Ending = { detail: Pick<ExecutionStatusChange['detail'], 'status' | 'input' | 'error' | 'cause'> };
 
 /** How a stopped or timed-out execution reads to the user (the error names failureMessage knows). */
 const ENDINGS: Record<string, { Error: string; Cause: string }> = {
@@ -33,37 +26,33 @@ const ENDINGS: Record<string, { Error: string; Cause: string }> = {
 };
 
 /** What MarkFailed needs for an ended execution, or null when there is nothing to close. */
-export function failedStateOf(event: ExecutionStatusChange): PipelineState | null {
+export function failedStateOf(event: Ending): PipelineState | null {
   const { status, input, error, cause } = event.detail;
   if (!input || !(status in ENDINGS || status === 'FAILED')) return null;
   // The definition's own Fail state: MarkFailed has already closed the job and cleaned up.
   if (status === 'FAILED' && error === 'JobFailed') return null;
-  const state = JSON.parse(input) as PipelineState;
   return {
-    ...state,
+    ...(input as PipelineState),
     error: ENDINGS[status] ?? { Error: error ?? status, Cause: cause ?? 'The job failed unexpectedly.' },
   };
 }
 
-const metrics = new Metrics({
-  namespace: JOB_FAILURE_METRIC.namespace,
-  serviceName: JOB_FAILURE_METRIC.serviceName,
-  defaultDimensions: { [JOB_FAILURE_METRIC.stageDimension]: process.env.STAGE ?? 'local' },
-});
-
-export async function handler(event: ExecutionStatusChange): Promise<void> {
+export const handler = tracedHandler('execution-ended', async (event: unknown): Promise<void> => {
   const runtime = pipelineRuntime();
-  const state = failedStateOf(event);
-  if (state) {
-    await runtime.tasks.markFailed(state);
-    // These endings never reached MarkFailed's Lambda, so its metric is counted here (a cancel as user,
-    // a timeout or a failure outside the Catch as system).
-    recordJobFailure(metrics, state.error);
-    metrics.publishStoredMetrics();
+  const parsed = parseEvent(
+    executionStatusChange,
+    event,
+    'Step Functions Execution Status Change',
+    runtime.logger,
+  );
+  const { input, stateMachineArn, status } = parsed.detail;
+  if (!input) {
+    if (status !== 'RUNNING') runtime.logger.warn('ended execution without its input', { status });
+    return;
   }
-  const { input, stateMachineArn } = event.detail;
-  if (!input || !stateMachineArn) return;
-  const { userId } = JSON.parse(input) as JobExecutionInput;
+  annotateTrace({ jobId: input.jobId, userId: input.userId, correlationId: input.correlationId });
+  const state = failedStateOf(parsed);
+  if (state) await runtime.tasks.markFailed(state);
   const uploads = createUploadIngest({
     users: runtime.users,
     jobs: runtime.jobs,
@@ -71,6 +60,7 @@ export async function handler(event: ExecutionStatusChange): Promise<void> {
     store: runtime.store,
     workflow: stepFunctionsWorkflow(sfn, stateMachineArn),
   });
-  const started = await uploads.startWaiting(userId);
-  if (started.length) runtime.logger.info('waiting uploads started', { userId, jobIds: started });
-}
+  const started = await uploads.startWaiting(input.userId);
+  if (started.length)
+    runtime.logger.info('waiting uploads started', { userId: input.userId, jobIds: started });
+});

@@ -7,6 +7,7 @@
 
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loggableError } from '#shared/db/errors.ts';
+import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { awsUploadIngest, type ObjectCreatedDetail, objectsOf } from './upload-trigger.ts';
 
 /** Lambda's record of an asynchronous invocation, as sent to a destination. */
@@ -32,28 +33,32 @@ export function uploadsOfRecord(body: string): { key: string; size: number }[] {
   return objectsOf(payload as S3Event | ObjectCreatedDetail);
 }
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const { runtime, ingest } = awsUploadIngest();
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const message of event.Records) {
-    try {
-      const record = JSON.parse(message.body) as Partial<InvocationRecord>;
-      runtime.logger.warn('upload event failed every attempt', {
-        condition: record.requestContext?.condition,
-        requestId: record.requestContext?.requestId,
-        errorType: record.responsePayload?.errorType,
-      });
-      for (const { key, size } of uploadsOfRecord(message.body)) {
-        const jobId = await ingest.abandon(key, size);
-        runtime.logger.info('upload abandoned', { key, jobId });
+export const handler = tracedHandler(
+  'upload-dead-letter',
+  async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const { runtime, ingest } = awsUploadIngest();
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
+      try {
+        const record = JSON.parse(message.body) as Partial<InvocationRecord>;
+        runtime.logger.warn('upload event failed every attempt', {
+          condition: record.requestContext?.condition,
+          requestId: record.requestContext?.requestId,
+          errorType: record.responsePayload?.errorType,
+        });
+        for (const { key, size } of uploadsOfRecord(message.body)) {
+          const jobId = await ingest.abandon(key, size);
+          annotateTrace({ jobId });
+          runtime.logger.info('upload abandoned', { key, jobId });
+        }
+      } catch (error) {
+        runtime.logger.error('dead-lettered upload not closed', {
+          messageId: message.messageId,
+          error: loggableError(error),
+        });
+        failures.push({ itemIdentifier: message.messageId });
       }
-    } catch (error) {
-      runtime.logger.error('dead-lettered upload not closed', {
-        messageId: message.messageId,
-        error: loggableError(error),
-      });
-      failures.push({ itemIdentifier: message.messageId });
     }
-  }
-  return { batchItemFailures: failures };
-}
+    return { batchItemFailures: failures };
+  },
+);

@@ -5,7 +5,9 @@
  * invocation that fails after Lambda's retries reaches upload-dead-letter.ts through the on-failure queue.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { S3Event } from 'aws-lambda';
+import { uploadEventSchema } from '#shared/events/schemas.ts';
+import { parseEvent } from '#shared/observability/parse-event.ts';
+import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
@@ -17,7 +19,12 @@ export interface ObjectCreatedDetail {
   detail: { object: { key: string; size: number } };
 }
 
-export function objectsOf(event: S3Event | ObjectCreatedDetail): { key: string; size: number }[] {
+/** A classic S3 notification, as far as the upload's key and size. */
+export interface S3Notification {
+  Records: { s3: { object: { key: string; size: number } } }[];
+}
+
+export function objectsOf(event: S3Notification | ObjectCreatedDetail): { key: string; size: number }[] {
   if ('Records' in event) {
     return event.Records.map((r) => ({
       key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')),
@@ -44,10 +51,12 @@ export function awsUploadIngest(stateMachineArn = process.env.STATE_MACHINE_ARN)
   };
 }
 
-export async function handler(event: S3Event | ObjectCreatedDetail): Promise<void> {
+export const handler = tracedHandler('upload-trigger', async (event: unknown): Promise<void> => {
   const { runtime, ingest } = awsUploadIngest();
-  for (const { key, size } of objectsOf(event)) {
+  const parsed = parseEvent(uploadEventSchema(event), event, 'S3 Object Created', runtime.logger);
+  for (const { key, size } of objectsOf(parsed)) {
     const jobId = await ingest.ingest(key, size);
+    annotateTrace({ jobId });
     runtime.logger.info('upload received', { key, jobId });
   }
-}
+});

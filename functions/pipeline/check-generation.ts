@@ -1,3 +1,3 @@
-import { pipelineTask } from './task.ts';
+import { waitingPipelineTask } from './task.ts';
 
-export const handler = pipelineTask('checkGeneration');
+export const handler = waitingPipelineTask('checkGeneration');

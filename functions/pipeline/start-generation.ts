@@ -1,3 +1,3 @@
-import { pipelineTask } from './task.ts';
+import { waitingPipelineTask } from './task.ts';
 
-export const handler = pipelineTask('startGeneration');
+export const handler = waitingPipelineTask('startGeneration');

@@ -51,6 +51,8 @@ export class AppFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'ai-video',
+        // Traces keep timings, annotations and errors; responses hold user data (prompts, signed links).
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         STAGE: props.config.stage,
         ...props.environment,
       },

@@ -4,11 +4,15 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
+import type { AccountTask } from '#shared/account/port.ts';
+import { runAccountTask } from '#shared/account/worker.ts';
 import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
 import {
   createLocalIdentityProvider,
@@ -27,6 +31,8 @@ import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { localProber } from '#shared/media/local-prober.ts';
+import { setMetricsSink } from '#shared/observability/metrics.ts';
+import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, buildContext, setContextFactory } from '#shared/runtime/context.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
@@ -62,6 +68,17 @@ async function resumeJobs(ctx: AppContext, tasks: PipelineTasks, uploads: Upload
   for (const userId of waiting) await uploads.startWaiting(userId);
 }
 
+/** A 32-byte key kept in `dir/name` (created on first use), so what it derives survives restarts. */
+async function loadOrCreateKey(dir: string, name: string): Promise<Uint8Array> {
+  const file = path.join(dir, name);
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing?.length === 32) return existing;
+  const key = randomBytes(32);
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
+
 export interface LocalEnvironmentOptions {
   /** Where data survives restarts; a temporary folder (removed on stop) when absent. */
   dataDir?: string;
@@ -70,8 +87,13 @@ export interface LocalEnvironmentOptions {
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  /** Milliseconds between polls of the video model in the local state machine. */
+  /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
+  /**
+   * Whether a model output's ObjectCreated event resumes its job (true by default); without it, only the
+   * safety-net poll does, as on AWS when an event is lost.
+   */
+  modelOutputEvents?: boolean;
   /** Replaces or adds video models (tests inject failing ones); each one plugged in is enabled. */
   models?: Record<string, VideoModel>;
   /** Today, as model end-of-life dates see it (tests move it). */
@@ -84,12 +106,19 @@ export interface LocalEnvironmentOptions {
   rateLimits?: Partial<RateLimits>;
   /** Origins the media bucket's CORS rule allows (as the API server's); localhost and 127.0.0.1 when absent. */
   corsOrigins?: readonly string[];
+  /**
+   * Receives every metric line (CloudWatch EMF, as deployed functions write them). Without it they are
+   * printed to stdout when logLevel is DEBUG, and dropped otherwise.
+   */
+  onMetric?: (line: string) => void;
 }
 
 export interface LocalEnvironment {
   ctx: AppContext;
   db: DatabaseHandle;
   s3Endpoint: string;
+  /** The DynamoDB stand-in's client and tables (audit, idempotency, rate limits). */
+  dynamo: { client: DynamoDBClient; tables: { idempotency: string; audit: string; rateLimit: string } };
   jwks: { keys: object[] };
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
@@ -97,6 +126,10 @@ export interface LocalEnvironment {
 }
 
 export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const metricSink =
+    options.onMetric ??
+    (options.logLevel === 'DEBUG' ? (line: string) => process.stdout.write(`${line}\n`) : undefined);
+  setMetricsSink(metricSink);
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
@@ -115,6 +148,17 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const bucket = { client: s3.client, bucket: s3.bucket };
   // Links to HLS playlists outlive no restart, which is fine for links that last an hour.
   const hlsKey = randomBytes(32);
+  const pseudonymKey = await loadOrCreateKey(path.join(dataDir, 'keys'), 'audit-pseudonym.key');
+  // Account tasks (exports, erasure) run in the background of this process, as the worker function would.
+  const accountWork = new Set<Promise<unknown>>();
+  const runAccountTaskLater = (task: AccountTask) => {
+    const work = runAccountTask(ctx, task)
+      .catch((error: unknown) =>
+        ctx.logger.error('account task failed', { kind: task.kind, error: loggableError(error) }),
+      )
+      .finally(() => accountWork.delete(work));
+    accountWork.add(work);
+  };
   // The workflow needs the repositories the context builds; it is bound right after.
   let local: ReturnType<typeof createLocalWorkflow> | undefined;
   const workflow: JobWorkflow = {
@@ -143,6 +187,17 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,
+    pseudonymKey: async () => pseudonymKey,
+    accountTasks: {
+      start: async (task) => {
+        // After the request that started it has answered, as an asynchronous invocation would run.
+        setImmediate(() => runAccountTaskLater(task));
+      },
+    },
+    accountRecords: dynamoAccountRecords(DynamoDBDocumentClient.from(dynamo.client), {
+      audit: dynamo.tables.audit,
+      idempotency: dynamo.tables.idempotency,
+    }),
     // The stand-in, plus whatever models a caller plugs in (tests script Bedrock ones).
     enabledModels: ['local', ...Object.keys(options.models ?? {})],
     ...(options.now ? { now: options.now } : {}),
@@ -161,6 +216,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...options.models,
     },
     logger: ctx.logger,
+    waits: createGenerationWaits(db.db),
+    tokens: { succeed: (token, output) => local!.tokens.succeed(token, output) },
   });
   const uploads = createUploadIngest({
     users: ctx.users,
@@ -186,6 +243,21 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     for (const record of event.Records) {
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
       const size = record.s3.object.size;
+      const output = parseOutputKey(key);
+      if (output) {
+        options.onEvent?.(output.jobId, { type: 'ModelOutputLanded' });
+        if (options.modelOutputEvents === false) continue;
+        // As functions/events/model-output-created.ts does on AWS (one invocation per event).
+        options.onEvent?.(output.jobId, { type: 'ModelOutputEvent' });
+        const work = tasks
+          .generationOutputCreated(record.s3.bucket.name, key)
+          .catch((error: unknown) =>
+            ctx.logger.error('model output not handed over', { key, error: loggableError(error) }),
+          )
+          .finally(() => ingesting.delete(work));
+        ingesting.add(work);
+        continue;
+      }
       // Deployed, a failed trigger lands in its on-failure queue and the dead-letter handler abandons the
       // upload; here that happens at once.
       const work = uploads
@@ -206,17 +278,21 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     ctx,
     db,
     s3Endpoint: s3.endpoint,
+    dynamo: { client: dynamo.client, tables: dynamo.tables },
     jwks,
     async idle() {
-      while (ingesting.size) await Promise.all(ingesting);
+      await new Promise((resolve) => setImmediate(resolve));
+      while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
     },
     async stop() {
-      while (ingesting.size) await Promise.all(ingesting);
+      await new Promise((resolve) => setImmediate(resolve));
+      while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
       await s3.stop();
       await dynamo.stop();
       await db.close();
+      setMetricsSink(undefined);
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };

@@ -4,6 +4,7 @@
  * localhost and 127.0.0.1 (any port) may call the API and the media; CORS_ORIGINS (comma-separated) adds more.
  */
 import path from 'node:path';
+import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
@@ -20,7 +21,8 @@ const corsOrigins = [
     .filter(Boolean),
 ];
 
-const api = await startApiServer({ port, jwks: () => jwks, corsOrigins });
+const consoleDir = ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
+const api = await startApiServer({ port, jwks: () => jwks, corsOrigins, consoleDir });
 const env = await startLocalEnvironment({
   dataDir,
   corsOrigins,
@@ -34,6 +36,7 @@ const u = api.url;
 process.stdout.write(`
 AI video backend is running locally (embedded PostgreSQL, S3, DynamoDB and token issuer).
 
+  Console   ${u}/        (open it in a browser: sign up, make a project, generate a clip, play it)
   API       ${u}/v1
   OpenAPI   ${u}/v1/openapi.json
   Health    ${u}/v1/health

@@ -15,14 +15,16 @@ import { LOCAL_CORS_ORIGINS, preflightHeaders, responseCorsHeaders } from '#shar
 import { problem, toProblemResponse } from '#shared/http/problem.ts';
 import { type ApiFunctionName, matchRoute, redactPath } from '#shared/http/routes.ts';
 import { lambdaContext, readBody, requestUrl, toApiGatewayEvent, writeResult } from './api-gateway-event.ts';
+import { serveConsole } from './static-site.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 /** The API functions, loaded after the local composition root is installed. */
 async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
-  const [auth, me, projects, clips, uploads, jobs, templates, system] = await Promise.all([
+  const [auth, me, keys, projects, clips, uploads, jobs, templates, system] = await Promise.all([
     import('#functions/api/auth.ts'),
     import('#functions/api/me.ts'),
+    import('#functions/api/keys.ts'),
     import('#functions/api/projects.ts'),
     import('#functions/api/clips.ts'),
     import('#functions/api/uploads.ts'),
@@ -34,6 +36,7 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
   return {
     auth: h(auth),
     me: h(me),
+    keys: h(keys),
     projects: h(projects),
     clips: h(clips),
     uploads: h(uploads),
@@ -47,13 +50,15 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, Handler>> {
  * One HTTP server standing in for API Gateway: each request becomes an HTTP API (2.0) event for the function
  * that owns the route, exactly as deployed. It answers CORS preflights and adds CORS headers to every
  * response as the deployed API does, for `corsOrigins` (default: localhost and 127.0.0.1 on any port).
- * It also serves the local issuer's JWKS.
+ * It also serves the local issuer's JWKS and, given `consoleDir`, the web console at `/`.
  */
 export async function startApiServer(options: {
   port: number;
   host?: string;
   jwks: () => { keys: object[] };
   corsOrigins?: readonly string[];
+  /** The built web console (console/dist), served for paths outside the API. */
+  consoleDir?: string;
 }): Promise<{ server: Server; url: string; corsOrigins: readonly string[]; close(): Promise<void> }> {
   const handlers = await loadHandlers();
   const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
@@ -111,6 +116,12 @@ export async function startApiServer(options: {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.jwks()));
         return;
       }
+      if (
+        options.consoleDir &&
+        !url.pathname.startsWith('/v1/') &&
+        (await serveConsole(options.consoleDir, req, res, url.pathname))
+      )
+        return;
       const method = (req.method ?? 'GET').toUpperCase();
       const match = matchRoute(method, url.pathname);
       const body = await readBody(req);

@@ -2,12 +2,18 @@
  * Runs state-machines/generation-job.asl.json locally with aws-local-stepfunctions: the same definition
  * CDK deploys, every Task overridden by the local implementation of the same task (Transcode by the ffmpeg
  * executor of the same MediaConvert Settings), and Wait/Retry intervals shortened.
+ *
+ * The runner has no task tokens, so the `.waitForTaskToken` states are played here: the task runs with a
+ * fresh token, then the state waits until `tokens.succeed` is called with it (the model-output event), or
+ * fails with States.Timeout as the state's TimeoutSeconds (240 s) does on AWS, after 32 × `pollMs`.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
 import type { JobRepository } from '#shared/jobs/repository.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import type { TranscodeSettings } from '#shared/media/settings.ts';
+import type { GenerationRun, TaskTokens } from '#shared/pipeline/generation-wait.ts';
 import { transcodeProgress } from '#shared/pipeline/progress.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
@@ -40,7 +46,10 @@ export interface LocalWorkflowOptions {
   tasks: PipelineTasks;
   store: ObjectStore;
   jobs: JobRepository;
-  /** Milliseconds between polls of the model (the Retry interval of CheckGeneration). */
+  /**
+   * A task-token state waits 32 × pollMs for the model's output (240 s on AWS) before CheckGeneration
+   * asks the model; the safety net gives up after as many looks as there.
+   */
   pollMs?: number;
   onEvent?: (jobId: string, event: { type: string; state?: string }) => void;
   onError?: (jobId: string, error: unknown) => void;
@@ -58,10 +67,51 @@ const LAMBDA_STATES = [
   'MarkFailed',
 ];
 
-export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow & { idle(): Promise<void> } {
+/** A States.Timeout, as a task-token state fails when no answer comes within its TimeoutSeconds. */
+function statesTimeout(): Error {
+  const error = new Error('No task response arrived in time.');
+  error.name = 'States.Timeout';
+  return error;
+}
+
+export function createLocalWorkflow(
+  options: LocalWorkflowOptions,
+): JobWorkflow & { idle(): Promise<void>; tokens: TaskTokens } {
   const machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkPaths: true } });
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
+  const waiting = new Map<string, (output: GenerationRun) => void>();
   const { tasks } = options;
+  const outputWaitMs = 32 * (options.pollMs ?? 500);
+
+  /**
+   * Waits for `tokens.succeed(token)`; a timeout or the execution's abort ends the wait with an error,
+   * `cancel` ends it quietly (the task itself failed).
+   */
+  function answer(token: string, signal: AbortSignal) {
+    let cancel = () => {};
+    const promise = new Promise<GenerationRun>((resolve, reject) => {
+      const end = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', aborted);
+        waiting.delete(token);
+      };
+      const aborted = () => {
+        end();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        end();
+        reject(statesTimeout());
+      }, outputWaitMs);
+      signal.addEventListener('abort', aborted, { once: true });
+      waiting.set(token, (output) => {
+        end();
+        resolve(output);
+      });
+      cancel = end;
+    });
+    return { promise, cancel };
+  }
 
   /**
    * The task handlers of one execution. Each call is tracked in `inFlight`: aborting an execution does not
@@ -77,10 +127,26 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
       inFlight.add(tracked);
       return call;
     };
+    /** A `lambda:invoke.waitForTaskToken` state: the task's own run is tracked, the wait is not. */
+    const waitFor =
+      (name: string, fn: (s: PipelineState, token: string) => Promise<unknown>) => async (input: unknown) => {
+        const { Payload } = input as { Payload: { state: PipelineState } };
+        const token = randomUUID();
+        // Listening before the task runs: the output may land before the task returns.
+        const output = answer(token, controller.signal);
+        output.promise.catch(() => undefined);
+        try {
+          await wrap(name, (s) => fn(s, token))(Payload.state);
+        } catch (error) {
+          output.cancel();
+          throw error;
+        }
+        return output.promise;
+      };
     return {
       MarkProcessing: wrap('MarkProcessing', tasks.markProcessing),
-      StartGeneration: wrap('StartGeneration', tasks.startGeneration),
-      CheckGeneration: wrap('CheckGeneration', tasks.checkGeneration),
+      StartGeneration: waitFor('StartGeneration', tasks.startGeneration),
+      CheckGeneration: waitFor('CheckGeneration', tasks.checkGeneration),
       BuildTranscodeSettings: wrap('BuildTranscodeSettings', tasks.buildTranscodeSettings),
       Transcode: wrap('Transcode', async (input: unknown) => {
         const { Settings, UserMetadata } = input as {
@@ -110,6 +176,13 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
   }
 
   return {
+    tokens: {
+      async succeed(token, output) {
+        const resume = waiting.get(token);
+        resume?.(output);
+        return resume !== undefined;
+      },
+    },
     async start(input: JobExecutionInput) {
       if (running.has(input.jobId)) return;
       const controller = new AbortController();
@@ -117,11 +190,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
       const execution = machine.run(
         { ...input },
         {
+          // What `$$.Task.Token` reads in Parameters; each waiting state makes its own token instead.
+          context: { Task: { Token: 'local' } },
           overrides: {
             taskResourceLocalHandlers: handlers(controller, inFlight) as never,
-            waitTimeOverrides: { WaitForGeneration: options.pollMs ?? 500 },
             retryIntervalOverrides: {
-              CheckGeneration: options.pollMs ?? 500,
+              CheckGeneration: 50,
               MarkProcessing: 50,
               StartGeneration: 50,
               BuildTranscodeSettings: 50,

@@ -46,6 +46,7 @@ import { APP_ROLE_USERNAME } from '#shared/db/app-role.ts';
 import { MEDIA_CORS } from '#shared/http/cors.ts';
 import type { StageConfig } from '../config.ts';
 import { AppFunction } from '../constructs/app-function.ts';
+import { ConsoleSite } from '../constructs/console-site.ts';
 
 export const DATABASE_NAME = 'aivideo';
 
@@ -81,6 +82,8 @@ export class StatefulStack extends Stack {
   readonly rateLimitTable: TableV2;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /** The web console's bucket and distribution; the compute stack deploys the build into it. */
+  readonly consoleSite: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -149,6 +152,8 @@ export class StatefulStack extends Stack {
       autoDeleteObjects: !config.retainData,
     });
 
+    this.consoleSite = new ConsoleSite(this, 'Console', { logBucket: accessLogs, stage: config.stage });
+
     // No fixed name: a retained bucket left by `cdk destroy` must not block the next deploy.
     this.mediaBucket = new Bucket(this, 'Media', {
       encryption: BucketEncryption.KMS,
@@ -163,7 +168,7 @@ export class StatefulStack extends Stack {
       // The same rule as s3rver's in `npm start` (shared/http/cors.ts).
       cors: [
         {
-          allowedOrigins: config.api.corsOrigins,
+          allowedOrigins: [...config.api.corsOrigins, this.consoleSite.origin],
           allowedMethods: MEDIA_CORS.allowedMethods.map((m) => HttpMethods[m]),
           allowedHeaders: MEDIA_CORS.allowedHeaders,
           exposedHeaders: MEDIA_CORS.exposedHeaders,
@@ -177,6 +182,8 @@ export class StatefulStack extends Stack {
           prefix: 'uploads/',
           expiration: Duration.days(config.media.staleUploadDays),
         },
+        // Account exports (shared/account/exports.ts) last a day; their links say so.
+        { id: 'account-exports', prefix: 'exports/', expiration: Duration.days(1) },
         {
           id: 'failed-job-artifacts',
           prefix: 'work/',
@@ -287,6 +294,19 @@ export class StatefulStack extends Stack {
       value: this.mediaBucket.bucketArn,
       exportName: this.mediaBucketExports.arn,
     });
+    new CfnOutput(this, 'ConsoleBucketName', {
+      value: this.consoleSite.bucket.bucketName,
+      exportName: this.consoleBucketExports.name,
+    });
+    new CfnOutput(this, 'ConsoleBucketArn', {
+      value: this.consoleSite.bucket.bucketArn,
+      exportName: this.consoleBucketExports.arn,
+    });
+  }
+
+  /** The export names of the console bucket's name and ARN (imported by name, as the media bucket's). */
+  get consoleBucketExports() {
+    return { name: `${this.stackName}-ConsoleBucketName`, arn: `${this.stackName}-ConsoleBucketArn` };
   }
 
   /** The export names of the media bucket's name and ARN. */

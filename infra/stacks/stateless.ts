@@ -6,7 +6,16 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -15,7 +24,6 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   Alarm,
@@ -48,10 +56,17 @@ import {
   CORS_MAX_AGE_SECONDS,
 } from '#shared/http/cors.ts';
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
-import { JOB_FAILURE_METRIC } from '#shared/pipeline/failure-class.ts';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability/metrics.ts';
 import type { StageConfig } from '../config.ts';
+import { ensureConsoleBuilt } from '../console/build.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
-import { modelOutputBucketName, modelOutputRegions } from '../constructs/model-outputs.ts';
+import { deployConsole } from '../constructs/console-site.ts';
+import {
+  MODEL_OUTPUT_KEY_PATTERN,
+  modelOutputBucketName,
+  modelOutputRegions,
+} from '../constructs/model-outputs.ts';
+import { ServiceObjectives } from '../constructs/service-objectives.ts';
 import { PIPELINE_TASKS } from '../functions.ts';
 import type { StatefulStack } from './stateful.ts';
 
@@ -199,13 +214,27 @@ export class StatelessStack extends Stack {
     data.key.grantEncryptDecrypt(this.mediaConvertRole);
 
     // --- State machine -----------------------------------------------------------------------------------
+    const stateMachineName = `ai-video-${config.stage}-generation-job`;
+    // Built from the fixed name: the functions the definition names cannot refer to the machine itself.
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // CheckGeneration hands a finished run over itself; the output event's handler does it otherwise.
+    const sendTaskSuccess = (grantee: IGrantable) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachineArn] }),
+      );
+    sendTaskSuccess(checkGeneration);
     // No fixed name: a retained group left by `cdk destroy` or a rolled-back create must not block a deploy.
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
       retention: config.logRetentionDays,
       removalPolicy,
     });
     this.stateMachine = new StateMachine(this, 'GenerationJob', {
-      stateMachineName: `ai-video-${config.stage}-generation-job`,
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(
         path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'),
@@ -273,6 +302,11 @@ export class StatelessStack extends Stack {
       description: 'HMAC key of HLS playlist links',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    // Keys erased users' ids into audit pseudonyms (shared/account/erase.ts).
+    const pseudonymKey = new Secret(this, 'AuditPseudonymKey', {
+      description: 'HMAC key of erased users’ pseudonyms in the audit log',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
     const apiFns: Record<string, NodejsFunction> = {};
     for (const name of API_FUNCTIONS) {
       const fn = make(
@@ -281,6 +315,8 @@ export class StatelessStack extends Stack {
         name === 'clips' ? { ...apiEnv, HLS_LINK_SECRET_ARN: hlsLinkKey.secretArn } : apiEnv,
       );
       data.auditTable.grantWriteData(fn);
+      // Any route may be called with an API key, whose failed checks are counted per address.
+      data.rateLimitTable.grantWriteData(fn);
       apiFns[name] = fn;
     }
     for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
@@ -298,6 +334,49 @@ export class StatelessStack extends Stack {
     this.stateMachine.grantStartExecution(apiFns.jobs!);
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
 
+    // --- Account worker: exports and erasure, invoked asynchronously by the me function -------------------
+    const deleteIdentity = new PolicyStatement({
+      actions: ['cognito-idp:AdminDeleteUser'],
+      resources: [data.userPool.userPoolArn],
+    });
+    const accountWorker = make(
+      'AccountWorker',
+      'functions/events/account-worker.ts',
+      { ...apiEnv, AUDIT_PSEUDONYM_SECRET_ARN: pseudonymKey.secretArn },
+      300,
+    );
+    list(accountWorker);
+    s3(accountWorker, ['s3:DeleteObject'], ['users/', 'uploads/', 'work/', 'exports/']);
+    s3(accountWorker, ['s3:PutObject'], ['exports/']);
+    this.stateMachine.grantExecution(accountWorker, 'states:StopExecution');
+    accountWorker.addToRolePolicy(deleteIdentity);
+    // Audit entries move under a pseudonym (Query, BatchWriteItem); idempotency records are found by Scan.
+    accountWorker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+        resources: [data.auditTable.tableArn],
+      }),
+    );
+    accountWorker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Scan', 'dynamodb:BatchWriteItem'],
+        resources: [data.idempotencyTable.tableArn],
+      }),
+    );
+    data.key.grantEncryptDecrypt(accountWorker);
+    pseudonymKey.grantRead(accountWorker);
+    const me = apiFns.me!;
+    me.addEnvironment('ACCOUNT_WORKER_FUNCTION', accountWorker.functionName);
+    me.addEnvironment('AUDIT_PSEUDONYM_SECRET_ARN', pseudonymKey.secretArn);
+    accountWorker.grantInvoke(me);
+    me.addToRolePolicy(deleteIdentity);
+    pseudonymKey.grantRead(me);
+    // The export's signed link is signed with the function's own credentials.
+    s3(me, ['s3:GetObject'], ['exports/']);
+    data.key.grantDecrypt(me);
+    // DELETE /v1/me checks the password with a sign-in, counted by the login limiter.
+    data.rateLimitTable.grantReadWriteData(me);
+
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays,
       removalPolicy,
@@ -307,7 +386,7 @@ export class StatelessStack extends Stack {
       createDefaultStage: false,
       // The same rules as the local server's (shared/http/cors.ts).
       corsPreflight: {
-        allowOrigins: config.api.corsOrigins,
+        allowOrigins: [...config.api.corsOrigins, data.consoleSite.origin],
         allowMethods: API_CORS_METHODS.map((m) => CorsHttpMethod[m]),
         allowHeaders: API_CORS_ALLOW_HEADERS,
         exposeHeaders: API_CORS_EXPOSE_HEADERS,
@@ -325,9 +404,9 @@ export class StatelessStack extends Stack {
         format: AccessLogFormat.custom(JSON.stringify(API_ACCESS_LOG_FIELDS)),
       },
     });
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', data.userPool, {
-      userPoolClients: [data.userPoolClient],
-    });
+    // No gateway authorizer: every function checks the bearer itself (shared/http/authenticate.ts), a
+    // Cognito access token or an API key, which API Gateway's JWT authorizer cannot check. A Lambda
+    // authorizer would add an invocation and a second cache (a revoked key's grace) to every request.
     const integrations = Object.fromEntries(
       API_FUNCTIONS.map((name) => [name, new HttpLambdaIntegration(`Integration-${name}`, apiFns[name]!)]),
     );
@@ -336,7 +415,6 @@ export class StatelessStack extends Stack {
         path: route.path,
         methods: [route.method as HttpMethod],
         integration: integrations[route.fn]!,
-        ...(route.auth ? { authorizer } : {}),
       });
     }
 
@@ -402,6 +480,32 @@ export class StatelessStack extends Stack {
       targets: [target(uploadTrigger)],
     });
 
+    // A video model's output landed (in the media bucket, or forwarded from an output bucket's Region by
+    // the rule of its ModelOutputsStack): the job waiting for it resumes.
+    const modelOutput = make('ModelOutputCreated', 'functions/events/model-output-created.ts', pipelineEnv);
+    sendTaskSuccess(modelOutput);
+    if (outputObjects.length) {
+      modelOutput.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }),
+      );
+      s3(modelOutput, ['s3:PutObject'], ['work/']);
+      data.key.grantEncrypt(modelOutput);
+    }
+    new Rule(this, 'ModelOutputCreatedRule', {
+      description: "A video model's output landed: its job stops waiting and goes on to transcode",
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [bucket.bucketName, ...Object.values(outputBuckets)] },
+          object: { key: [{ wildcard: MODEL_OUTPUT_KEY_PATTERN }] },
+        },
+      },
+      targets: [target(modelOutput)],
+    });
+    // A lost event costs only time: the safety-net poll finds the output within minutes.
+    onFailure(modelOutput, 'ModelOutputCreatedFailures', Duration.minutes(30));
+
     const progress = make(
       'MediaConvertProgress',
       'functions/events/mediaconvert-state-change.ts',
@@ -438,6 +542,8 @@ export class StatelessStack extends Stack {
       targets: [target(ended)],
     });
     onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
+    // A failed export or erasure is retried twice; then the event waits here (erasure can be repeated).
+    onFailure(accountWorker, 'AccountWorkerFailures', Duration.hours(6));
 
     // --- Migrations on deploy --------------------------------------------------------------------------------
     const migrateFn = new AppFunction(this, 'Migrate', {
@@ -482,25 +588,24 @@ export class StatelessStack extends Stack {
       });
     const api5xx = this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
     // Every caught failure ends in the JobFailed state, so ExecutionsFailed counts cancels and blocked
-    // prompts too; MarkFailed counts failures by class (shared/pipeline/failure-class.ts) instead.
-    const jobFailures = (failureClass: 'user' | 'model' | 'system') =>
-      new Metric({
-        namespace: JOB_FAILURE_METRIC.namespace,
-        metricName: JOB_FAILURE_METRIC.name,
-        dimensionsMap: {
-          service: JOB_FAILURE_METRIC.serviceName,
-          [JOB_FAILURE_METRIC.stageDimension]: config.stage,
-          [JOB_FAILURE_METRIC.classDimension]: failureClass,
-        },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      });
+    // prompts too; the service counts failures by class instead (shared/observability/metrics.ts).
+    const systemFailures = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: METRIC.jobsFailed,
+      dimensionsMap: {
+        [DIMENSION.service]: METRICS_SERVICE,
+        [DIMENSION.stage]: config.stage,
+        [DIMENSION.failureClass]: 'system',
+      },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
     const dlqDepth = deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
     const capacity = data.cluster.metricServerlessDatabaseCapacity({ period: Duration.minutes(5) });
     alarm('Api5xx', api5xx, 5, 'The API answered 5 or more 5xx in 5 minutes');
     alarm(
       'SystemJobFailures',
-      jobFailures('system'),
+      systemFailures,
       1,
       'A job failed for a system reason (not the user, not the model); see the MarkFailed logs',
     );
@@ -529,24 +634,44 @@ export class StatelessStack extends Stack {
       config.database.maxCapacity * 0.9,
       'Aurora is near its maximum capacity',
     );
+    const objectives = new ServiceObjectives(this, 'Objectives', { config });
+    const failedEvents = Object.entries(failureQueues).map(([id, q]) =>
+      q.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+        label: id,
+      }),
+    );
     new Dashboard(this, 'Dashboard', {
       dashboardName: `ai-video-${config.stage}`,
       widgets: [
+        ...objectives.widgets,
         [
-          new GraphWidget({ title: 'API 5xx', left: [api5xx] }),
-          new GraphWidget({
-            title: 'Failed jobs by class',
-            left: [jobFailures('user'), jobFailures('model'), jobFailures('system')],
-          }),
-        ],
-        [
-          new GraphWidget({ title: 'Dead letters', left: [dlqDepth] }),
-          new GraphWidget({ title: 'Aurora capacity (ACU)', left: [capacity] }),
+          new GraphWidget({ title: 'API 5xx (API Gateway)', width: 6, left: [api5xx] }),
+          new GraphWidget({ title: 'EventBridge dead letters', width: 6, left: [dlqDepth] }),
+          new GraphWidget({ title: 'Events failed after retries', width: 6, left: failedEvents }),
+          new GraphWidget({ title: 'Aurora capacity (ACU)', width: 6, left: [capacity] }),
         ],
       ],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    const consoleBucket = Bucket.fromBucketAttributes(this, 'ConsoleBucket', {
+      bucketArn: Fn.importValue(data.consoleBucketExports.arn),
+      bucketName: Fn.importValue(data.consoleBucketExports.name),
+    });
+    deployConsole(
+      this,
+      { bucket: consoleBucket, distribution: data.consoleSite.distribution },
+      ensureConsoleBuilt(),
+      {
+        apiUrl: this.api.apiEndpoint,
+        region: this.region,
+        userPoolId: data.userPool.userPoolId,
+        userPoolClientId: data.userPoolClient.userPoolClientId,
+      },
+    );
+    new CfnOutput(this, 'ConsoleUrl', { value: data.consoleSite.origin });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
   }
 }

@@ -63,6 +63,7 @@ export function dynamoAuditLog(
       const item = {
         userId: entry.userId ?? 'anonymous',
         sk: `${entry.at}#${randomUUID()}`,
+        ...(entry.apiKeyId ? { apiKeyId: entry.apiKeyId } : {}),
         action: entry.action,
         resourceType: entry.resourceType,
         resourceIds: entry.resourceIds,

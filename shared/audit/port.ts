@@ -3,6 +3,8 @@ export type AuditOutcome = 'success' | 'denied' | 'not-found' | 'invalid' | 'err
 /** One data access. Typed fields only: a request body, token or password has nowhere to go. */
 export interface AuditEntry {
   userId: string | null;
+  /** The API key that acted, when a key (not a user token) authenticated the request. */
+  apiKeyId?: string;
   action: string;
   resourceType: string;
   resourceIds: string[];

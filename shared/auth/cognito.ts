@@ -36,6 +36,8 @@ function mapCognitoError(error: unknown): never {
 export interface CognitoOptions {
   client: ClientSource<CognitoIdentityProviderClient>;
   clientId: string;
+  /** The pool, for the administrator calls (deleting an account). */
+  userPoolId?: string;
   /** Only for app clients with a secret. */
   clientSecret?: string;
 }
@@ -44,6 +46,7 @@ export interface CognitoOptions {
 export function createCognitoIdentityProvider({
   client: source,
   clientId,
+  userPoolId,
   clientSecret,
 }: CognitoOptions): IdentityProvider {
   const client = clientGetter(source);
@@ -154,6 +157,17 @@ export function createCognitoIdentityProvider({
       if (!email) throw new UnauthorizedError('The account has no email; sign up again.');
       const username = attribute('preferred_username');
       return { email, ...(username ? { username } : {}) };
+    },
+
+    async deleteAccount(userId) {
+      if (!userPoolId) throw new Error('USER_POOL_ID is not set');
+      const [cognitoClient, { AdminDeleteUserCommand }] = await Promise.all([client(), cognito()]);
+      // Sign-in is by email alias (signInAliases), so the pool's username is the user's `sub`.
+      await cognitoClient
+        .send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: userId }))
+        .catch((error: unknown) => {
+          if ((error as { name?: string }).name !== 'UserNotFoundException') throw error;
+        });
     },
 
     async login(email, password) {

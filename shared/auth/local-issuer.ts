@@ -76,6 +76,9 @@ export function createLocalIdentityProvider(options: {
   issuer: string;
 }): IdentityProvider {
   const { users, key, issuer } = options;
+  // Accounts erased while this process runs. Their access tokens stay valid for up to an hour, and a
+  // missing users row is otherwise recreated from a token (as after a failed Cognito trigger).
+  const erased = new Set<string>();
 
   async function sign(claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
     return new SignJWT(claims)
@@ -140,7 +143,9 @@ export function createLocalIdentityProvider(options: {
     async profile(accessToken: string): Promise<Profile> {
       try {
         const { payload } = await jwtVerify(accessToken, key.publicKey, { issuer, algorithms: ['RS256'] });
-        if (payload.token_use === 'access' && typeof payload.email === 'string') {
+        // A token of an account erased by this process names no one (Cognito's GetUser fails alike).
+        const erasedSub = typeof payload.sub === 'string' && erased.has(payload.sub);
+        if (!erasedSub && payload.token_use === 'access' && typeof payload.email === 'string') {
           return {
             email: payload.email,
             ...(typeof payload.username === 'string' ? { username: payload.username } : {}),
@@ -150,6 +155,11 @@ export function createLocalIdentityProvider(options: {
         // answered below
       }
       throw new UnauthorizedError('The access token does not name an account; sign in again.');
+    },
+
+    async deleteAccount(userId: string) {
+      erased.add(userId);
+      await users.clearPassword(userId);
     },
 
     async refresh(refreshToken: string) {

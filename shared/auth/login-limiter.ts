@@ -15,6 +15,8 @@ export interface RateLimits {
   /** Sign-ups per source address within one window. */
   signUpsPerAddress: number;
   signUpWindowSeconds: number;
+  /** API key checks that failed per source address within one sign-in window. */
+  apiKeyFailuresPerAddress: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -23,6 +25,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginWindowSeconds: 15 * 60,
   signUpsPerAddress: 10,
   signUpWindowSeconds: 60 * 60,
+  apiKeyFailuresPerAddress: 30,
 };
 
 /** Guards sign-in and sign-up; on AWS, Cognito's own lockout and threat protection sit behind it. */
@@ -35,6 +38,11 @@ export interface LoginLimiter {
   login<T>(email: string, address: string, attempt: () => Promise<T>): Promise<T>;
   /** Counts one sign-up against the source address; throws TooManyRequestsError past the budget. */
   signUp(address: string): Promise<void>;
+  /**
+   * Runs one API key check within its source address's budget of failures, as `login` does: a refused key
+   * (UnauthorizedError) stays counted, anything else gives its attempt back.
+   */
+  apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T>;
 }
 
 interface Counter {
@@ -144,6 +152,26 @@ export function dynamoLoginLimiter(
       }
       await Promise.all([reset(byEmail), giveBack(byAddress)]);
       return result;
+    },
+
+    async apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T> {
+      const byAddress = counter(
+        'apikey-address',
+        address,
+        limits.apiKeyFailuresPerAddress,
+        limits.loginWindowSeconds,
+      );
+      if (!(await take(byAddress))) {
+        throw tooMany('Too many requests with unknown API keys; wait before trying again.', [byAddress]);
+      }
+      try {
+        const result = await attempt();
+        await giveBack(byAddress);
+        return result;
+      } catch (error) {
+        if (!(error instanceof UnauthorizedError)) await giveBack(byAddress);
+        throw error;
+      }
     },
 
     async signUp(address) {

@@ -25,6 +25,11 @@ export interface IdentityProvider {
    * AWS, the token's own claims locally. Throws UnauthorizedError when the account is gone.
    */
   profile(accessToken: string): Promise<Profile>;
+  /**
+   * Deletes the account's identity so no one can sign in as it again (Cognito's AdminDeleteUser; locally the
+   * password). Deleting an account that is gone already is not an error.
+   */
+  deleteAccount(userId: string): Promise<void>;
 }
 
 export interface Profile {
@@ -36,6 +41,10 @@ export interface Profile {
 export interface Caller {
   /** The token's `sub`, always a UUID. */
   userId: string;
+  /** Set when an API key authenticated the request (its id, for the audit log). */
+  apiKeyId?: string;
+  /** The key's scopes; absent for a user token (which may do everything). */
+  scopes?: readonly ('read' | 'write')[];
 }
 
 export interface TokenVerifier {

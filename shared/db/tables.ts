@@ -197,6 +197,20 @@ export const generationJobs = pgTable(
   ],
 );
 
+/**
+ * A GENERATE job waiting for its model's output: the Step Functions task token of the waiting state and
+ * the run it waits for. The token is replaced by each new wait and removed once the output is handed over
+ * or the job ends; it never leaves the pipeline (no API reads this table).
+ */
+export const generationWaits = pgTable('generation_waits', {
+  jobId: uuid('job_id')
+    .primaryKey()
+    .references(() => generationJobs.id, { onDelete: 'cascade' }),
+  taskToken: text('task_token').notNull(),
+  generation: jsonb('generation').$type<Record<string, unknown>>().notNull(),
+  updatedAt: updatedAt(),
+});
+
 /** The clips a job reads (EDIT stitches many, ENHANCE/TRANSCODE one), in order. */
 export const jobSourceClips = pgTable(
   'job_source_clips',
@@ -233,13 +247,70 @@ export const uploadReservations = pgTable(
   ],
 );
 
+/**
+ * Machine-client keys. Only the SHA-256 of a key is kept (a key carries 256 random bits, so a slow hash adds
+ * nothing); `prefix` is the visible start of the key that lets its owner tell keys apart.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    /** `read` or `read,write`: text, not an array (the Data API cannot bind arrays). */
+    scopes: text('scopes', { enum: ['read', 'read,write'] }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('api_keys_key_hash_key').on(t.keyHash),
+    index('api_keys_user_created_idx').on(t.userId, t.createdAt, t.id),
+    check('api_keys_name_length', sql`char_length(${t.name}) BETWEEN 1 AND 100`),
+    check('api_keys_scopes_valid', sql`${t.scopes} IN ('read', 'read,write')`),
+  ],
+);
+
+/** An export of everything a user owns: a zip written by the account worker, kept a short while. */
+export const accountExports = pgTable(
+  'account_exports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['PENDING', 'COMPLETED', 'FAILED'] })
+      .notNull()
+      .default('PENDING'),
+    /** Object key of the zip once written. */
+    objectKey: text('object_key'),
+    sizeBytes: bytes('size_bytes'),
+    errorMessage: text('error_message'),
+    /** When the zip (and this row's link) lapse. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date', precision: 3 }),
+  },
+  (t) => [
+    index('account_exports_user_created_idx').on(t.userId, t.createdAt),
+    check('account_exports_status_valid', sql`${t.status} IN ('PENDING', 'COMPLETED', 'FAILED')`),
+  ],
+);
+
 export const schema = {
   users,
+  apiKeys,
+  accountExports,
   videoProjects,
   videoClips,
   templates,
   generationJobs,
   jobSourceClips,
+  generationWaits,
   uploadReservations,
 };
 
@@ -249,3 +320,5 @@ export type ClipRow = typeof videoClips.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
 export type JobRow = typeof generationJobs.$inferSelect;
 export type UploadReservationRow = typeof uploadReservations.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AccountExportRow = typeof accountExports.$inferSelect;

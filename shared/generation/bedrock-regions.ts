@@ -39,7 +39,7 @@ export function createBedrockRegions(options: BedrockRegionsOptions) {
   const encryption = options.kmsKeyId
     ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyId }
     : {};
-  return {
+  const regions = {
     /** The client of a Region, made on first use and kept. */
     clientFor(region: string): () => Promise<BedrockRuntimeClient> {
       let client = clients.get(region);
@@ -75,7 +75,15 @@ export function createBedrockRegions(options: BedrockRegionsOptions) {
         },
       };
     },
+
+    /** Copies a video that landed in one of the output buckets into the media bucket (same key). */
+    async collectFrom(bucket: string, key: string): Promise<void> {
+      const region = Object.keys(options.outputBuckets).find((r) => options.outputBuckets[r] === bucket);
+      if (!region) throw new Error(`${bucket} is not a model output bucket of this service.`);
+      await regions.outputFor(region).collect?.(key);
+    },
   };
+  return regions;
 }
 
 export type BedrockRegions = ReturnType<typeof createBedrockRegions>;

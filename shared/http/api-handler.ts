@@ -1,13 +1,17 @@
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '../db/errors.ts';
+import { withCorrelationId } from '../observability/correlation.ts';
+import { apiRequestMetric } from '../observability/metrics.ts';
+import { annotateTrace, getTracer } from '../observability/tracing.ts';
 import { getContext } from '../runtime/context.ts';
 import { auditNotes, outcomeOf } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
 import { guardRequest } from './request-guard.ts';
 import type { HttpResult } from './responses.ts';
-import { redactPath } from './routes.ts';
+import { API_ROUTES, redactPath } from './routes.ts';
 
 export interface RouteHandler {
   method: string;
@@ -20,11 +24,18 @@ const SECURITY_HEADERS = {
   'strict-transport-security': 'max-age=63072000; includeSubDomains',
 };
 
+const ROUTE_KEYS = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
+
+/** API Gateway's request id: the x-correlation-id of the response and the key of every log line. */
+const correlationIdOf = (event: APIGatewayProxyEventV2, context?: Context) =>
+  event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+
 /**
- * The middy chain of every API function: refuse what no route may see (oversized, too deep, text the
- * database cannot store; see request-guard.ts), route, map every error to problem+json in one place, log
- * one line per request with its correlation id (the HLS token redacted from the path), and write the
- * audit entry.
+ * The middy chain of every API function: trace the request (X-Ray, annotated with its correlation id, user
+ * and job), refuse what no route may see (oversized, too deep, text the database cannot store; see
+ * request-guard.ts), route, map every error to problem+json in one place, log one line per request with
+ * its correlation id (the HLS token redacted from the path), count it by route and status class, and write
+ * the audit entry. The correlation id stays with whatever the request starts (see correlation.ts).
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({
@@ -33,12 +44,22 @@ export function apiHandler(routes: RouteHandler[]) {
       return problemResponse(problem(404, 'not-found', `There is no route ${method} ${path}.`)) as never;
     },
   });
-  return middy<APIGatewayProxyEventV2, HttpResult>()
+  const handler = middy<APIGatewayProxyEventV2, HttpResult>()
+    // Responses hold user data (prompts, signed links): the trace keeps timings, annotations and errors.
+    .use(captureLambdaHandler(getTracer(), { captureResponse: false }))
     .use({
-      before: async (request) => guardRequest(request.event),
+      before: async (request) => {
+        const correlationId = correlationIdOf(request.event, request.context);
+        annotateTrace({ correlationId });
+        guardRequest(request.event);
+        // A Lambda environment serves one request at a time, so every line the request logs can carry
+        // its id; the local server's shared logger serves many at once and keeps it to the request line.
+        if (process.env.AWS_LAMBDA_FUNCTION_NAME)
+          (await getContext().catch(() => undefined))?.logger.appendKeys({ correlationId });
+      },
       after: async (request) => finish(request.event, request.response ?? { statusCode: 200 }),
       onError: async (request) => {
-        const correlationId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+        const correlationId = correlationIdOf(request.event, request.context);
         const instance = redactPath(request.event.rawPath ?? '');
         const ctx = await getContext().catch(() => undefined);
         const status = (request.error as { statusCode?: number } | null)?.statusCode;
@@ -56,14 +77,17 @@ export function apiHandler(routes: RouteHandler[]) {
       },
     })
     .handler(router as unknown as (e: APIGatewayProxyEventV2, c: Context) => Promise<HttpResult>);
+  return (event: APIGatewayProxyEventV2, context: Context) =>
+    withCorrelationId(correlationIdOf(event, context), () => handler(event, context));
 }
 
 async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Promise<void> {
   response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
+  const status = response.statusCode ?? 200;
+  apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
   const ctx = await getContext().catch(() => undefined);
   if (!ctx) return;
-  const status = response.statusCode ?? 200;
-  const correlationId = event.requestContext?.requestId ?? 'unknown';
+  const correlationId = correlationIdOf(event);
   response.headers['x-correlation-id'] = correlationId;
   ctx.logger.info('request', {
     correlationId,
@@ -71,11 +95,17 @@ async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Prom
     path: redactPath(event.rawPath ?? ''),
     status,
   });
+  ctx.logger.removeKeys(['correlationId']);
   const note = auditNotes.get(event);
   if (!note) return;
+  annotateTrace({
+    userId: note.userId,
+    jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
+  });
   try {
     await ctx.audit.record({
       userId: note.userId,
+      ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
       action: note.action,
       resourceType: note.resourceType,
       resourceIds: note.resourceIds,

@@ -7,6 +7,7 @@ import { bearerToken } from '../auth/verifier.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { zodIssues } from '../schema/issues.ts';
+import { authenticate } from './authenticate.ts';
 import type { HttpResult } from './responses.ts';
 import { SECRET_PATH_PARAMS } from './routes.ts';
 
@@ -17,7 +18,10 @@ export interface AuditNote {
 }
 
 /** What the audit middleware reads after the handler ran, keyed by the event. */
-export const auditNotes = new WeakMap<object, AuditNote & { userId: string | null }>();
+export const auditNotes = new WeakMap<
+  object,
+  AuditNote & { userId: string | null; apiKeyId?: string | undefined }
+>();
 
 export interface Request<B, Q, P> {
   body: B;
@@ -34,6 +38,8 @@ interface Spec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
   action: string;
   resource: string;
   auth?: boolean;
+  /** false: user access tokens only, API keys get 403 (managing keys, deleting the account). */
+  apiKeys?: boolean;
   body?: B;
   query?: Q;
   params?: P;
@@ -83,16 +89,19 @@ export function endpoint<
       resourceType: spec.resource,
       resourceIds: [] as string[],
       userId: null as string | null,
+      apiKeyId: undefined as string | undefined,
     };
     auditNotes.set(event, note);
     const ctx = await getContext();
     let caller: Caller = { userId: '' };
     if (spec.auth !== false) {
       const token = bearerToken(event.headers.authorization);
-      caller = await ctx.verifier.verify(token);
+      caller = await authenticate(ctx, event, token, spec.apiKeys !== false);
       note.userId = caller.userId;
-      // The sign-up trigger may have failed after Cognito confirmed the account (a paused database).
-      await ctx.userRows.ensure(caller, token);
+      note.apiKeyId = caller.apiKeyId;
+      // The sign-up trigger may have failed after Cognito confirmed the account (a paused database). A key
+      // exists only for a users row, so it needs no check.
+      if (!caller.apiKeyId) await ctx.userRows.ensure(caller, token);
     }
     const params = validate(spec.params, event.pathParameters ?? {}, 'path');
     if (params && typeof params === 'object') note.resourceIds.push(...auditedParams(params));

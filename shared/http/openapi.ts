@@ -1,5 +1,19 @@
 import * as z from 'zod';
 import {
+  deleteMeBody,
+  erasureAccepted,
+  exportParams,
+  exportResponse,
+  exportStarted,
+} from '../account/schema.ts';
+import {
+  apiKeyParams,
+  apiKeyResponse,
+  createApiKeyBody,
+  createdApiKeyResponse,
+  listApiKeysQuery,
+} from '../api-keys/schema.ts';
+import {
   clipParams,
   clipResponse,
   hlsParams,
@@ -8,7 +22,7 @@ import {
   uploadBody,
   uploadResponse,
 } from '../clips/schema.ts';
-import { modelsResponse } from '../generation/schema.ts';
+import { modelResponse, modelsResponse } from '../generation/schema.ts';
 import { createJobBody, jobParams, jobResponse, listJobsQuery } from '../jobs/schema.ts';
 import {
   createProjectBody,
@@ -25,6 +39,7 @@ import {
   templateResponse,
   updateTemplateBody,
 } from '../templates/schema.ts';
+import { usageQuery, usageResponse } from '../usage/schema.ts';
 import {
   confirmBody,
   loginBody,
@@ -34,7 +49,8 @@ import {
   updateMeBody,
   userResponse,
 } from '../users/schema.ts';
-import { API_ROUTES } from './routes.ts';
+import { examples, problemExamples } from './openapi-examples.ts';
+import { API_ROUTES, type ApiRoute } from './routes.ts';
 
 interface Operation {
   summary: string;
@@ -43,15 +59,23 @@ interface Operation {
   query?: z.ZodObject;
   body?: z.ZodType;
   response?: z.ZodType;
+  /** A response that is not JSON (the HLS playlist). */
+  content?: Record<string, unknown>;
 }
 
+const fieldIssue = z.object({
+  path: z
+    .string()
+    .meta({ description: 'Where the problem is: `body.title`, `query.limit`, `path.projectId`' }),
+  message: z.string(),
+});
 const problem = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
   detail: z.string(),
   instance: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  errors: z.array(fieldIssue).optional().meta({ description: 'One entry per field that is not valid' }),
   correlationId: z.string().optional(),
 });
 
@@ -63,6 +87,47 @@ const signUpResult = z.object({
   next: z.string(),
 });
 const health = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.string()) });
+const projectPage = pageOf(projectResponse);
+const clipPage = pageOf(clipResponse);
+const jobPage = pageOf(jobResponse);
+const templatePage = pageOf(templateResponse);
+
+/**
+ * The schemas named under components/schemas, so that generators make one type of each; wherever one of
+ * them appears in another (a Clip in a ClipPage) the document refers to it.
+ */
+const named = z.registry<{ id: string; examples?: unknown[] }>();
+const name = (schema: z.ZodType, id: string, example?: object) =>
+  named.add(schema, example ? { id, examples: [example] } : { id });
+name(problem, 'Problem', problemExamples[400]);
+name(fieldIssue, 'FieldIssue');
+name(projectResponse, 'Project', examples.Project);
+name(projectPage, 'ProjectPage');
+name(createProjectBody, 'CreateProjectRequest', examples.CreateProjectRequest);
+name(updateProjectBody, 'UpdateProjectRequest', examples.UpdateProjectRequest);
+name(clipResponse, 'Clip', examples.Clip);
+name(clipPage, 'ClipPage');
+name(updateClipBody, 'UpdateClipRequest', examples.UpdateClipRequest);
+name(uploadBody, 'UploadRequest', examples.UploadRequest);
+name(uploadResponse, 'UploadTicket');
+name(jobResponse, 'Job', examples.Job);
+name(jobPage, 'JobPage');
+name(createJobBody, 'CreateJobRequest', examples.CreateJobRequest);
+name(templateResponse, 'Template', examples.Template);
+name(templatePage, 'TemplatePage');
+name(createTemplateBody, 'CreateTemplateRequest', examples.CreateTemplateRequest);
+name(updateTemplateBody, 'UpdateTemplateRequest', examples.UpdateTemplateRequest);
+name(userResponse, 'User', examples.User);
+name(updateMeBody, 'UpdateMeRequest', examples.UpdateMeRequest);
+name(signUpBody, 'SignUpRequest', examples.SignUpRequest);
+name(signUpResult, 'SignUpResult');
+name(confirmBody, 'ConfirmSignUpRequest', examples.ConfirmSignUpRequest);
+name(loginBody, 'LoginRequest', examples.LoginRequest);
+name(refreshBody, 'RefreshRequest');
+name(tokens, 'Tokens');
+name(modelResponse, 'Model');
+name(modelsResponse, 'ModelList');
+name(health, 'Health');
 
 export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/auth/signup': {
@@ -81,11 +146,53 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/me': { summary: 'The caller, with tier and storage', status: 200, response: userResponse },
   'PATCH /v1/me': { summary: 'Change the username', status: 200, body: updateMeBody, response: userResponse },
+  'DELETE /v1/me': {
+    summary:
+      'Erase the account: running jobs cancelled, every row and object deleted, sign-in removed, audit entries kept under a pseudonym. A user token only, with the current password or a sign-in within 5 minutes',
+    status: 202,
+    body: deleteMeBody,
+    response: erasureAccepted,
+  },
+  'GET /v1/me/usage': {
+    summary:
+      'What the month’s jobs generated and transcoded, jobs by outcome, storage, and the estimated AWS cost with its price table',
+    status: 200,
+    query: usageQuery,
+    response: usageResponse,
+  },
+  'POST /v1/me/export': {
+    summary: 'Start an export of every row and a manifest of every object of the account, as a zip',
+    status: 202,
+    response: exportStarted,
+  },
+  'GET /v1/me/exports/{exportId}': {
+    summary: 'An export’s status, with a signed link to its zip once written',
+    status: 200,
+    params: exportParams,
+    response: exportResponse,
+  },
+  'POST /v1/api-keys': {
+    summary: 'Create an API key (shown once); a user token only',
+    status: 201,
+    body: createApiKeyBody,
+    response: createdApiKeyResponse,
+  },
+  'GET /v1/api-keys': {
+    summary: 'The caller’s API keys (never the keys themselves); a user token only',
+    status: 200,
+    query: listApiKeysQuery,
+    response: pageOf(apiKeyResponse),
+  },
+  'DELETE /v1/api-keys/{keyId}': {
+    summary: 'Revoke an API key (refused everywhere within 5 seconds); a user token only',
+    status: 204,
+    params: apiKeyParams,
+  },
   'GET /v1/projects': {
     summary: 'Own projects',
     status: 200,
     query: listProjectsQuery,
-    response: pageOf(projectResponse),
+    response: projectPage,
   },
   'POST /v1/projects': {
     summary: 'Create a project',
@@ -116,7 +223,7 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 200,
     params: projectParams,
     query: listClipsQuery,
-    response: pageOf(clipResponse),
+    response: clipPage,
   },
   'GET /v1/clips/{clipId}': {
     summary: 'A clip with signed media URLs',
@@ -148,7 +255,7 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 200,
     params: projectParams,
     query: listJobsQuery,
-    response: pageOf(jobResponse),
+    response: jobPage,
   },
   'POST /v1/projects/{projectId}/jobs': {
     summary: 'Submit a job (Idempotency-Key supported)',
@@ -173,7 +280,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Public templates and the caller’s own',
     status: 200,
     query: listTemplatesQuery,
-    response: pageOf(templateResponse),
+    response: templatePage,
   },
   'POST /v1/templates': {
     summary: 'Create a template',
@@ -204,6 +311,7 @@ export const OPERATIONS: Record<string, Operation> = {
       'An HLS playlist of a clip, from the hlsUrl of GET /v1/clips/{clipId}; segments come as signed URLs',
     status: 200,
     params: hlsParams,
+    content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } },
   },
   'GET /v1/models': {
     summary: 'The video models, their Regions, lifecycle, capabilities and availability here',
@@ -214,56 +322,206 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/openapi.json': { summary: 'This document', status: 200 },
 };
 
-const schema = (t: z.ZodType) =>
-  z.toJSONSchema(t, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+const REF = '#/components/schemas/';
 
-function parameters(where: 'path' | 'query', obj: z.ZodObject | undefined) {
+/**
+ * JSON Schema of `t` with every named schema in it replaced by a reference; the named ones it meets are
+ * collected into `components`.
+ */
+function schemaOf(t: z.ZodType, components: Record<string, object>): object {
+  const id = named.get(t)?.id;
+  if (id) {
+    // zod writes a named root as a reference to its own entry in $defs; collect moves that entry too.
+    if (!components[id]) collect(jsonSchema(t), components);
+    return { $ref: `${REF}${id}` };
+  }
+  return collect(jsonSchema(t), components);
+}
+
+function jsonSchema(t: z.ZodType): object {
+  const out = z.toJSONSchema(t, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    metadata: named,
+  }) as Record<string, unknown>;
+  delete out.$schema;
+  delete out.id;
+  return out;
+}
+
+/** Moves `$defs` into components and points their references there. */
+function collect(schema: object, components: Record<string, object>): object {
+  const { $defs, ...rest } = schema as { $defs?: Record<string, object> };
+  for (const [id, def] of Object.entries($defs ?? {})) {
+    const { id: _id, ...body } = def as Record<string, unknown>;
+    components[id] ??= retarget(body) as object;
+  }
+  return retarget(rest) as object;
+}
+
+function retarget(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(retarget);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', REF) : retarget(v),
+    ]),
+  );
+}
+
+function parameters(
+  where: 'path' | 'query',
+  obj: z.ZodObject | undefined,
+  components: Record<string, object>,
+) {
   if (!obj) return [];
   return Object.entries(obj.shape).map(([name, field]) => ({
     name,
     in: where,
     required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
-    schema: schema(field as z.ZodType),
+    schema: schemaOf(field as z.ZodType, components),
   }));
 }
 
+/** The shared problem responses under components/responses, by status. */
+const ERRORS: Record<number, { name: string; description: string }> = {
+  400: { name: 'BadRequest', description: 'The input is not valid; `errors` names each field' },
+  401: { name: 'Unauthorized', description: 'No valid bearer token' },
+  403: { name: 'Forbidden', description: "A tier rule, or the API key's scope, forbids it" },
+  404: { name: 'NotFound', description: 'No such resource of the caller (another user’s answers the same)' },
+  409: { name: 'Conflict', description: 'It conflicts with the current state' },
+  413: {
+    name: 'ContentTooLarge',
+    description: 'The body is too large, or the bytes exceed the storage left',
+  },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not application/json' },
+  429: {
+    name: 'TooManyRequests',
+    description:
+      'Too many requests; see Retry-After. The deployed gateway’s own throttle answers `{message}`',
+  },
+  500: { name: 'ServerError', description: 'An error on the server; quote the correlation id' },
+};
+
+/** The 4xx problems a route answers: those its shape implies plus the ones it declares. */
+export function errorStatuses(route: ApiRoute, op: Operation): number[] {
+  const statuses = new Set<number>(route.errors);
+  if (op.params || op.query || op.body) statuses.add(400);
+  if (route.auth) statuses.add(401);
+  // A read-only API key may not change anything.
+  if (route.auth && route.method !== 'GET') statuses.add(403);
+  if (op.params) statuses.add(404);
+  if (op.body) {
+    statuses.add(413);
+    statuses.add(415);
+  }
+  return [...statuses].sort();
+}
+
+function problemResponse(status: number) {
+  const problemJson = {
+    schema: { $ref: `${REF}Problem` },
+    example: problemExamples[status] ?? problemExamples[500],
+  };
+  const gateway = {
+    schema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+    example: { message: 'Too Many Requests' },
+  };
+  return {
+    description: ERRORS[status]?.description ?? 'A problem',
+    content: {
+      'application/problem+json': problemJson,
+      ...(status === 429 ? { 'application/json': gateway } : {}),
+    },
+  };
+}
+
+const responseRef = (status: number) => ({ $ref: `#/components/responses/${ERRORS[status]?.name}` });
+
+const TAGS: Record<ApiRoute['fn'], string> = {
+  auth: 'Sign up, confirm, sign in and refresh tokens',
+  me: 'The signed-in account: tier, storage, usage and cost, export and erasure',
+  keys: 'API keys for machine clients',
+  projects: 'Video projects',
+  clips: 'Clips, their media and HLS playlists',
+  uploads: 'Uploading videos with a presigned POST',
+  jobs: 'Generate, edit, enhance and transcode jobs',
+  templates: 'Prompt templates with variables',
+  system: 'Models, health and this document',
+};
+
 /** The OpenAPI 3.1 document, built from the route table and the same zod schemas the handlers use. */
 export function openApiDocument(serverUrl = '/') {
+  const components: Record<string, object> = {};
   const paths: Record<string, Record<string, unknown>> = {};
+  const usedErrors = new Set<number>([500]);
   for (const route of API_ROUTES) {
     const op = OPERATIONS[`${route.method} ${route.path}`];
     if (!op) throw new Error(`route ${route.method} ${route.path} has no OpenAPI operation`);
     const responses: Record<string, unknown> = {
       [op.status]: op.response
-        ? { description: op.summary, content: { 'application/json': { schema: schema(op.response) } } }
-        : { description: op.summary },
-      default: {
-        description: 'A problem',
-        content: { 'application/problem+json': { schema: schema(problem) } },
-      },
+        ? {
+            description: op.summary,
+            content: { 'application/json': { schema: schemaOf(op.response, components) } },
+          }
+        : { description: op.summary, ...(op.content ? { content: op.content } : {}) },
     };
+    for (const status of errorStatuses(route, op)) {
+      if (!ERRORS[status]) throw new Error(`${route.operationId}: no shared response for ${status}`);
+      responses[status] = responseRef(status);
+      usedErrors.add(status);
+    }
+    responses.default = responseRef(500);
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       summary: op.summary,
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      operationId: route.operationId,
       tags: [route.fn],
       ...(route.auth ? { security: [{ bearer: [] }] } : { security: [] }),
-      parameters: [...parameters('path', op.params), ...parameters('query', op.query)],
+      parameters: [
+        ...parameters('path', op.params, components),
+        ...parameters('query', op.query, components),
+      ],
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(op.body, components) } },
+            },
+          }
         : {}),
       responses,
     };
   }
+  schemaOf(problem, components);
+  const used = new Set(API_ROUTES.map((r) => r.fn));
   return {
     openapi: '3.1.0',
     info: {
       title: 'AI video backend',
       version: '1.0.0',
       description: 'Projects, AI-generated clips, jobs, uploads and templates.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    tags: Object.entries(TAGS)
+      .filter(([tag]) => used.has(tag as ApiRoute['fn']))
+      .map(([tag, description]) => ({ name: tag, description })),
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+      responses: Object.fromEntries(
+        [...usedErrors].sort().map((status) => [ERRORS[status]!.name, problemResponse(status)]),
+      ),
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A user access token (JWT) or an API key (avk_…)',
+        },
+      },
+    },
     paths,
   };
 }

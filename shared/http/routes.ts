@@ -7,6 +7,7 @@ import { ValidationError } from '../errors.ts';
 export type ApiFunctionName =
   | 'auth'
   | 'me'
+  | 'keys'
   | 'projects'
   | 'clips'
   | 'uploads'
@@ -15,52 +16,81 @@ export type ApiFunctionName =
   | 'system';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/** 4xx statuses a route may answer besides the ones its shape implies (see `errorStatuses` in openapi.ts). */
+export type ErrorStatus = 403 | 409 | 413 | 429;
+
 export interface ApiRoute {
   method: HttpMethod;
   /** API Gateway path template, `{name}` for a path parameter. */
   path: string;
   fn: ApiFunctionName;
   auth: boolean;
+  /** The OpenAPI operation id: a verb then the resource, unique (`createJob`, `getClip`, `listProjects`). */
+  operationId: string;
+  /**
+   * Problems this route answers beyond those that follow from its shape (400 for any input, 401 with auth,
+   * 404 with path parameters, 413/415 with a body): a tier rule (403), a conflict (409), the storage quota
+   * (413), a rate limit (429; the deployed stage throttles every route, so a route with no other problem
+   * declares that one).
+   */
+  errors: readonly ErrorStatus[];
 }
 
-const route = (method: HttpMethod, path: string, fn: ApiFunctionName, auth = true): ApiRoute => ({
+const route = (
+  method: HttpMethod,
+  path: string,
+  fn: ApiFunctionName,
+  operationId: string,
+  options: { auth?: boolean; errors?: ErrorStatus[] } = {},
+): ApiRoute => ({
   method,
   path,
   fn,
-  auth,
+  auth: options.auth ?? true,
+  operationId,
+  errors: options.errors ?? [],
 });
 
+const open = { auth: false } as const;
+
 export const API_ROUTES: readonly ApiRoute[] = [
-  route('POST', '/v1/auth/signup', 'auth', false),
-  route('POST', '/v1/auth/confirm', 'auth', false),
-  route('POST', '/v1/auth/login', 'auth', false),
-  route('POST', '/v1/auth/refresh', 'auth', false),
-  route('GET', '/v1/me', 'me'),
-  route('PATCH', '/v1/me', 'me'),
-  route('GET', '/v1/projects', 'projects'),
-  route('POST', '/v1/projects', 'projects'),
-  route('GET', '/v1/projects/{projectId}', 'projects'),
-  route('PATCH', '/v1/projects/{projectId}', 'projects'),
-  route('DELETE', '/v1/projects/{projectId}', 'projects'),
-  route('GET', '/v1/projects/{projectId}/clips', 'clips'),
-  route('GET', '/v1/clips/{clipId}', 'clips'),
-  route('PATCH', '/v1/clips/{clipId}', 'clips'),
-  route('DELETE', '/v1/clips/{clipId}', 'clips'),
+  route('POST', '/v1/auth/signup', 'auth', 'signUp', { ...open, errors: [409, 429] }),
+  route('POST', '/v1/auth/confirm', 'auth', 'confirmSignUp', { ...open, errors: [429] }),
+  route('POST', '/v1/auth/login', 'auth', 'logIn', { ...open, errors: [429] }),
+  route('POST', '/v1/auth/refresh', 'auth', 'refreshTokens', { ...open, errors: [429] }),
+  route('GET', '/v1/me', 'me', 'getMe'),
+  route('PATCH', '/v1/me', 'me', 'updateMe', { errors: [409] }),
+  route('DELETE', '/v1/me', 'me', 'deleteAccount', { errors: [403, 429] }),
+  route('GET', '/v1/me/usage', 'me', 'getUsage'),
+  route('POST', '/v1/me/export', 'me', 'createExport', { errors: [409] }),
+  route('GET', '/v1/me/exports/{exportId}', 'me', 'getExport'),
+  route('POST', '/v1/api-keys', 'keys', 'createApiKey', { errors: [403, 409] }),
+  route('GET', '/v1/api-keys', 'keys', 'listApiKeys', { errors: [403] }),
+  route('DELETE', '/v1/api-keys/{keyId}', 'keys', 'deleteApiKey', { errors: [403] }),
+  route('GET', '/v1/projects', 'projects', 'listProjects'),
+  route('POST', '/v1/projects', 'projects', 'createProject'),
+  route('GET', '/v1/projects/{projectId}', 'projects', 'getProject'),
+  route('PATCH', '/v1/projects/{projectId}', 'projects', 'updateProject'),
+  route('DELETE', '/v1/projects/{projectId}', 'projects', 'deleteProject'),
+  route('GET', '/v1/projects/{projectId}/clips', 'clips', 'listClips'),
+  route('GET', '/v1/clips/{clipId}', 'clips', 'getClip'),
+  route('PATCH', '/v1/clips/{clipId}', 'clips', 'updateClip'),
+  route('DELETE', '/v1/clips/{clipId}', 'clips', 'deleteClip'),
   // The link carries its own signed, expiring token (players cannot send a bearer token).
-  route('GET', '/v1/media/hls/{token}/{file}', 'clips', false),
-  route('POST', '/v1/projects/{projectId}/uploads', 'uploads'),
-  route('GET', '/v1/projects/{projectId}/jobs', 'jobs'),
-  route('POST', '/v1/projects/{projectId}/jobs', 'jobs'),
-  route('GET', '/v1/jobs/{jobId}', 'jobs'),
-  route('POST', '/v1/jobs/{jobId}/cancel', 'jobs'),
-  route('GET', '/v1/templates', 'templates'),
-  route('POST', '/v1/templates', 'templates'),
-  route('GET', '/v1/templates/{templateId}', 'templates'),
-  route('PATCH', '/v1/templates/{templateId}', 'templates'),
-  route('DELETE', '/v1/templates/{templateId}', 'templates'),
-  route('GET', '/v1/models', 'system'),
-  route('GET', '/v1/health', 'system', false),
-  route('GET', '/v1/openapi.json', 'system', false),
+  route('GET', '/v1/media/hls/{token}/{file}', 'clips', 'getHlsPlaylist', open),
+  route('POST', '/v1/projects/{projectId}/uploads', 'uploads', 'createUpload', { errors: [403, 413] }),
+  route('GET', '/v1/projects/{projectId}/jobs', 'jobs', 'listJobs'),
+  route('POST', '/v1/projects/{projectId}/jobs', 'jobs', 'createJob', { errors: [403, 409, 413, 429] }),
+  route('GET', '/v1/jobs/{jobId}', 'jobs', 'getJob'),
+  route('POST', '/v1/jobs/{jobId}/cancel', 'jobs', 'cancelJob', { errors: [409] }),
+  route('GET', '/v1/templates', 'templates', 'listTemplates'),
+  route('POST', '/v1/templates', 'templates', 'createTemplate', { errors: [409] }),
+  route('GET', '/v1/templates/{templateId}', 'templates', 'getTemplate'),
+  route('PATCH', '/v1/templates/{templateId}', 'templates', 'updateTemplate', { errors: [409] }),
+  route('DELETE', '/v1/templates/{templateId}', 'templates', 'deleteTemplate'),
+  route('GET', '/v1/models', 'system', 'listModels'),
+  route('GET', '/v1/health', 'system', 'getHealth', { ...open, errors: [429] }),
+  route('GET', '/v1/openapi.json', 'system', 'getOpenApiDocument', { ...open, errors: [429] }),
 ];
 
 export const API_FUNCTIONS: readonly ApiFunctionName[] = [...new Set(API_ROUTES.map((r) => r.fn))];

@@ -8,6 +8,7 @@ import {
   modelIssues,
   unavailability,
 } from '../generation/models.ts';
+import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
 import { renderPrompt } from '../templates/schema.ts';
@@ -163,10 +164,12 @@ export function createJobService(deps: Deps) {
         concurrentLimit: limits.concurrentJobs,
       });
       const input: JobExecutionInput = { jobId: job.id, userId, projectId, jobType: job.jobType };
+      jobMetrics.submitted(jobLabels(job));
       try {
         await deps.workflow.start(input);
       } catch (error) {
-        await deps.jobs.markFailed(job.id, 'The job could not be started; please submit it again.');
+        if (await deps.jobs.markFailed(job.id, 'The job could not be started; please submit it again.'))
+          jobMetrics.failed(jobLabels(job), 'system');
         throw error;
       }
       return job;
@@ -174,6 +177,7 @@ export function createJobService(deps: Deps) {
 
     async cancel(userId: string, jobId: string) {
       const job = await deps.jobs.cancel(userId, jobId);
+      jobMetrics.cancelled(jobLabels(job));
       await deps.workflow.stop(jobId, 'Cancelled by user.');
       return job;
     },

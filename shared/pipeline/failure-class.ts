@@ -1,21 +1,11 @@
 /**
  * Why a job failed, in three classes an operator treats differently: `user` (the user's input or action:
  * a blocked prompt, a cancel, a tier limit), `model` (the video model could not make the video) and
- * `system` (our infrastructure or configuration). Only system failures page anyone; the class is emitted
- * as a CloudWatch metric in the embedded metric format by MarkFailed, and CDK alarms on it.
+ * `system` (our infrastructure or configuration). Only system failures spend the success-rate objective;
+ * the class is the `failureClass` dimension of the JobsFailed metric (shared/observability/metrics.ts).
  */
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export type FailureClass = 'user' | 'model' | 'system';
-
-/** Where the metric lives; the CDK alarm reads the same names. */
-export const JOB_FAILURE_METRIC = {
-  namespace: 'AiVideo',
-  name: 'JobFailures',
-  serviceName: 'ai-video-pipeline',
-  classDimension: 'failureClass',
-  stageDimension: 'stage',
-} as const;
 
 /** Errors raised by a user's input or action (see shared/errors.ts and the pipeline's own names). */
 const USER_ERRORS = new Set([
@@ -60,15 +50,4 @@ export function failureClass(error: { Error?: string; Cause?: string } | undefin
   // Messages written for users come as JobInputError and the names above; anything else (a plain Error,
   // a database or SDK failure, DatabaseUnavailable, a timeout) is ours.
   return 'system';
-}
-
-/** Adds one failure of its class to `metrics` (published by the caller). */
-export function recordJobFailure(
-  metrics: Metrics,
-  error: { Error?: string; Cause?: string } | undefined,
-): FailureClass {
-  const kind = failureClass(error);
-  metrics.addDimension(JOB_FAILURE_METRIC.classDimension, kind);
-  metrics.addMetric(JOB_FAILURE_METRIC.name, MetricUnit.Count, 1);
-  return kind;
 }

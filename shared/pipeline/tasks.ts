@@ -18,22 +18,23 @@ import type {
 } from '../jobs/schema.ts';
 import type { MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
+import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput } from '../workflow/port.ts';
+import { failureClass } from './failure-class.ts';
+import {
+  type GenerationRun,
+  type GenerationWaits,
+  parseOutputKey,
+  type TaskTokens,
+} from './generation-wait.ts';
 
 export interface PipelineState extends JobExecutionInput {
-  generation?: {
-    handle: string;
-    model: string;
-    startedAt: number;
-    expectedSeconds: number;
-    firstPollSeconds: number;
-    videoKey?: string;
-  };
+  generation?: GenerationRun;
   transcode?: {
     clipId: string;
     settings: ReturnType<typeof buildTranscodeSettings>;
@@ -55,13 +56,13 @@ export interface PipelineDeps {
   models: Record<string, VideoModel>;
   prober: MediaProber;
   now?: () => number;
+  /** Where GENERATE jobs keep the task token they wait on, and how a waiting state is resumed. */
+  waits?: GenerationWaits;
+  tokens?: TaskTokens;
+  /** Copies a model's output from its Region's output bucket into the media bucket (same key). */
+  collectOutput?: (bucket: string, key: string) => Promise<void>;
   /** Where the technical detail of a failure goes (the job's errorMessage never carries it). */
   logger?: { warn(message: string, detail: Record<string, unknown>): void };
-}
-
-/** Raised while the model still runs; the state machine's Retry on it is the poll loop. */
-export class GenerationPending extends Error {
-  override name = 'GenerationPending';
 }
 
 export class GenerationFailed extends Error {
@@ -129,6 +130,27 @@ export function fitFrame(width: number, height: number, maxLong: number, maxShor
 
 export function createPipelineTasks(deps: PipelineDeps) {
   const now = deps.now ?? Date.now;
+  const waiting = () => {
+    if (!deps.waits || !deps.tokens) throw new Error('The pipeline has no task-token store configured.');
+    return { waits: deps.waits, tokens: deps.tokens };
+  };
+
+  /** Resumes the waiting state with the finished run; a token nothing waits on any more changes nothing. */
+  async function handOver(jobId: string, taskToken: string, run: GenerationRun): Promise<boolean> {
+    const { waits, tokens } = waiting();
+    if (!(await tokens.succeed(taskToken, run))) return false;
+    await deps.jobs.reportProgress(jobId, 70);
+    // For the metric only: a job deleted meanwhile fails at the next step.
+    const job = await deps.jobs.getForPipeline(jobId).catch(() => null);
+    if (job) {
+      const { durationSeconds } = effectiveGenerate(job.parameters as GenerateParameters);
+      jobMetrics.modelOutput(jobLabels(job), job.createdAt, durationSeconds, now());
+    }
+    await waits.release(jobId, taskToken);
+    // The model has nothing left to do for the job (the local stand-in forgets the render).
+    await deps.models[run.model]?.stop?.(jobId);
+    return true;
+  }
 
   /** An uploaded file becomes the source after a probe, within the owner's tier limits. */
   async function uploadSource(userId: string, key: string, wanted: string | undefined) {
@@ -146,11 +168,16 @@ export function createPipelineTasks(deps: PipelineDeps) {
 
   return {
     async markProcessing(state: PipelineState): Promise<void> {
-      await deps.jobs.markProcessing(state.jobId);
+      const job = await deps.jobs.markProcessing(state.jobId);
+      jobMetrics.started(jobLabels(job), job.createdAt, now());
       await deps.jobs.reportProgress(state.jobId, 5);
     },
 
-    async startGeneration(state: PipelineState): Promise<NonNullable<PipelineState['generation']>> {
+    /**
+     * Starts the model. With a task token (the state machine's waiting StartGeneration state) the token is
+     * recorded, so the output's arrival resumes the execution.
+     */
+    async startGeneration(state: PipelineState, taskToken?: string): Promise<GenerationRun> {
       const job = await deps.jobs.getForPipeline(state.jobId);
       const params = job.parameters as GenerateParameters;
       const effective = effectiveGenerate(params);
@@ -173,19 +200,28 @@ export function createPipelineTasks(deps: PipelineDeps) {
       await deps.jobs.reportProgress(job.id, 10);
       const expectedSeconds =
         effective.model === 'local' ? 2 + effective.durationSeconds / 4 : 90 + effective.durationSeconds * 8;
-      return {
-        handle,
-        model: effective.model,
-        startedAt: now(),
-        expectedSeconds,
-        firstPollSeconds: Math.max(1, Math.round(expectedSeconds * 0.8)),
-      };
+      const run: GenerationRun = { handle, model: effective.model, startedAt: now(), expectedSeconds };
+      if (taskToken) await waiting().waits.save(job.id, taskToken, run);
+      return run;
     },
 
-    async checkGeneration(state: PipelineState): Promise<NonNullable<PipelineState['generation']>> {
-      const generation = state.generation!;
+    /**
+     * The safety net for a lost event: asks the model once. Finished, the run is handed over at once;
+     * failed, the job fails with the model's message; still running, the new token waits for the output
+     * (it is recorded before the model is asked, so an output landing meanwhile finds it).
+     */
+    async checkGeneration(state: PipelineState, taskToken: string): Promise<GenerationRun> {
+      const { waits } = waiting();
+      const generation = await waits.renew(state.jobId, taskToken);
+      if (!generation) throw new Error('No model run is recorded for this job.');
+      // The output landed while no state waited (its event met an expired token).
+      if (generation.videoKey) {
+        await handOver(state.jobId, taskToken, generation);
+        return generation;
+      }
       const status = await deps.models[generation.model]!.check(generation.handle);
       if (status.state === 'failed') {
+        await waits.release(state.jobId);
         throw new GenerationFailed(
           status.message,
           status.detail ? { cause: new Error(status.detail) } : undefined,
@@ -197,10 +233,34 @@ export function createPipelineTasks(deps: PipelineDeps) {
           state.jobId,
           10 + Math.min(59, (elapsed / generation.expectedSeconds) * 59),
         );
-        throw new GenerationPending(`still generating after ${Math.round(elapsed)} s`);
+        return generation;
       }
-      await deps.jobs.reportProgress(state.jobId, 70);
-      return { ...generation, videoKey: status.videoKey };
+      const run = { ...generation, videoKey: status.videoKey };
+      await handOver(state.jobId, taskToken, run);
+      return run;
+    },
+
+    /**
+     * A model's output object was created (in the media bucket, or in an output bucket of the model's
+     * Region): the job waiting for it resumes. Returns whether an execution was resumed; any other object,
+     * or a job that waits no more (finished, cancelled, a duplicate event), is left alone.
+     */
+    async generationOutputCreated(bucket: string, key: string): Promise<boolean> {
+      const owner = parseOutputKey(key);
+      if (!owner) return false;
+      const wait = await waiting().waits.find(owner.jobId);
+      if (!wait || wait.userId !== owner.userId) return false;
+      if (bucket !== deps.store.bucket) {
+        if (!deps.collectOutput) throw new Error(`No way to collect model output from ${bucket}.`);
+        await deps.collectOutput(bucket, key);
+      }
+      if (await handOver(wait.jobId, wait.taskToken, { ...wait.generation, videoKey: key })) return true;
+      // The state that held the token timed out first: keep the news for the next one, and hand it to a
+      // wait that began in the meantime.
+      await waiting().waits.landed(wait.jobId, key);
+      const now = await waiting().waits.find(wait.jobId);
+      if (!now || now.taskToken === wait.taskToken) return false;
+      return handOver(now.jobId, now.taskToken, { ...now.generation, videoKey: key });
     },
 
     async buildTranscodeSettings(state: PipelineState): Promise<NonNullable<PipelineState['transcode']>> {
@@ -301,6 +361,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
             : {}),
         },
       });
+      jobMetrics.completed(jobLabels(job), job.createdAt, clip.duration, now());
       await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
       const upload = uploadOf(job.parameters);
       if (upload) await deps.store.deleteKeys([upload.key]);
@@ -326,7 +387,15 @@ export function createPipelineTasks(deps: PipelineDeps) {
           error: { Error: state.error?.Error, Cause: withoutQueryParams(state.error?.Cause ?? '') },
         });
       }
-      if (job) await deps.jobs.markFailed(job.id, failureMessage(state.error));
+      const ended = job ? await deps.jobs.markFailed(job.id, failureMessage(state.error)) : undefined;
+      // Counted when this call ended the job: a retry, or a job the user cancelled (counted by the cancel
+      // itself), finds it ended already.
+      if (ended) {
+        if (state.error?.Error === 'JobCancelled') jobMetrics.cancelled(jobLabels(ended));
+        else jobMetrics.failed(jobLabels(ended), failureClass(state.error));
+      }
+      // A waiting state's token dies with the execution; no event may find it afterwards.
+      await deps.waits?.release(state.jobId);
       const upload = job ? uploadOf(job.parameters) : undefined;
       await Promise.all([
         deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)),

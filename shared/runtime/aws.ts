@@ -10,12 +10,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoAccountRecords } from '../account/dynamo-records.ts';
+import { lambdaAccountTasks } from '../account/lambda-runner.ts';
 import { dynamoAuditLog } from '../audit/dynamodb.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
+import { tracedClient } from '../observability/tracing.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
@@ -23,13 +26,13 @@ import { buildContext, setContextFactory } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 
 /** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
-function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
+function secretKey(secretArn: string | undefined, name: string): () => Promise<Uint8Array> {
   let key: Promise<Uint8Array> | undefined;
   return () => {
-    if (!secretArn) return Promise.reject(new Error('HLS_LINK_SECRET_ARN is not set'));
+    if (!secretArn) return Promise.reject(new Error(`${name} is not set`));
     key ??= import('@aws-sdk/client-secrets-manager')
       .then(({ GetSecretValueCommand, SecretsManagerClient }) =>
-        new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn })),
+        tracedClient(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretArn })),
       )
       .then((out) => Buffer.from(out.SecretString ?? '', 'utf8'))
       .catch((error: unknown) => {
@@ -43,7 +46,7 @@ function secretKey(secretArn: string | undefined): () => Promise<Uint8Array> {
 setContextFactory(
   async () => {
     const config = awsRuntimeConfig();
-    const dynamo = new DynamoDBClient({});
+    const dynamo = tracedClient(new DynamoDBClient({}));
     const documents = DynamoDBDocumentClient.from(dynamo);
     const s3 = clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client({}));
     const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
@@ -55,6 +58,7 @@ setContextFactory(
         client: async () =>
           new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient({}),
         clientId: config.USER_POOL_CLIENT_ID,
+        userPoolId: config.USER_POOL_ID,
       }),
       verifier: cognitoVerifier(config.USER_POOL_ID, config.USER_POOL_CLIENT_ID),
       workflow: stepFunctionsWorkflow(
@@ -65,7 +69,20 @@ setContextFactory(
       idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
       loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
       logger: new Logger({ serviceName: 'ai-video-api' }),
-      hlsLinkKey: secretKey(config.HLS_LINK_SECRET_ARN),
+      hlsLinkKey: secretKey(config.HLS_LINK_SECRET_ARN, 'HLS_LINK_SECRET_ARN'),
+      pseudonymKey: secretKey(config.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
+      accountTasks: config.ACCOUNT_WORKER_FUNCTION
+        ? lambdaAccountTasks(
+            async () => new (await import('@aws-sdk/client-lambda')).LambdaClient({}),
+            config.ACCOUNT_WORKER_FUNCTION,
+          )
+        : {
+            start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')),
+          },
+      accountRecords: dynamoAccountRecords(documents, {
+        audit: config.AUDIT_TABLE,
+        idempotency: config.IDEMPOTENCY_TABLE,
+      }),
     });
   },
   { ifUnset: true },

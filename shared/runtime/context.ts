@@ -1,5 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { createExportRepository } from '../account/exports.ts';
+import type { AccountRecordStores, AccountTaskRunner } from '../account/port.ts';
+import { createApiKeyRepository } from '../api-keys/repository.ts';
 import type { AuditLog } from '../audit/port.ts';
+import { createApiKeyVerifier } from '../auth/api-keys.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import { createClipRepository } from '../clips/repository.ts';
@@ -32,6 +36,12 @@ export interface Adapters {
   idempotent: IdempotentRunner;
   loginLimiter: LoginLimiter;
   logger: Logger;
+  /** Runs exports and erasures outside the request (see account/port.ts). */
+  accountTasks: AccountTaskRunner;
+  /** The DynamoDB tables' share of an erasure. */
+  accountRecords: AccountRecordStores;
+  /** The HMAC key of erased users' pseudonyms in the audit log; loaded on first use. */
+  pseudonymKey: () => Promise<Uint8Array>;
   /** The HMAC key of HLS playlist links (see media/hls-links.ts); loaded on first use. */
   hlsLinkKey: () => Promise<Uint8Array>;
   /** JWKS served by the local issuer (absent on AWS, where Cognito serves it). */
@@ -49,8 +59,12 @@ export function buildContext(adapters: Adapters) {
   const jobs = createJobRepository(adapters.db);
   const templates = createTemplateRepository(adapters.db);
   const reservations = createReservationRepository(adapters.db);
+  const apiKeys = createApiKeyRepository(adapters.db);
   return {
     ...adapters,
+    apiKeys,
+    apiKeyVerifier: createApiKeyVerifier({ keys: apiKeys, limiter: adapters.loginLimiter }),
+    exports: createExportRepository(adapters.db),
     users,
     projects,
     clips,

@@ -15,10 +15,13 @@ import { createNovaReelModel } from '../generation/nova-reel.ts';
 import type { VideoModel } from '../generation/port.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
+import { tracedClient } from '../observability/tracing.ts';
+import { createGenerationWaits } from '../pipeline/generation-wait.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import { createS3Store } from '../storage/s3.ts';
 import { createUserRepository } from '../users/repository.ts';
+import { stepFunctionsTaskTokens } from '../workflow/step-functions.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 
 /** The Bedrock models, each with a client and an output location in its own Region. */
@@ -66,12 +69,21 @@ export function bedrockVideoModels(options: {
 function build() {
   const config = awsMediaConfig();
   const db = dataApiDatabase(DATA_API_RETRY.pipeline);
-  const s3 = new S3Client({});
+  const s3 = tracedClient(new S3Client({}));
   const store = createS3Store({ client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID });
   const users = createUserRepository(db);
   const jobs = createJobRepository(db);
   const clips = createClipRepository(db);
   const logger = new Logger({ serviceName: 'ai-video-pipeline' });
+  const mediaRegion = process.env.AWS_REGION ?? 'us-east-1';
+  const outputBuckets = parseOutputBuckets(process.env.MODEL_OUTPUT_BUCKETS);
+  const regions = createBedrockRegions({
+    s3,
+    mediaBucket: config.MEDIA_BUCKET,
+    mediaRegion,
+    kmsKeyId: config.MEDIA_KMS_KEY_ID,
+    outputBuckets,
+  });
   const tasks = createPipelineTasks({
     logger,
     users,
@@ -86,10 +98,13 @@ function build() {
       store,
       s3,
       mediaBucket: config.MEDIA_BUCKET,
-      mediaRegion: process.env.AWS_REGION ?? 'us-east-1',
+      mediaRegion,
       kmsKeyId: config.MEDIA_KMS_KEY_ID,
-      outputBuckets: parseOutputBuckets(process.env.MODEL_OUTPUT_BUCKETS),
+      outputBuckets,
     }),
+    waits: createGenerationWaits(db),
+    tokens: stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({})),
+    collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
   return { db, store, users, jobs, clips, tasks, logger };
 }

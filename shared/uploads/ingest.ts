@@ -13,6 +13,7 @@
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { NotFoundError, QuotaExceededError } from '../errors.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
+import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { parseUploadKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UserRepository } from '../users/repository.ts';
@@ -60,7 +61,7 @@ export function createUploadIngest(deps: {
         jobType: 'TRANSCODE',
       });
     } catch (error) {
-      await deps.jobs.markFailed(job.id, UPLOAD_NOT_STARTED);
+      if (await deps.jobs.markFailed(job.id, UPLOAD_NOT_STARTED)) jobMetrics.failed(jobLabels(job), 'system');
       const key = (job.parameters as Partial<UploadParameters>).upload?.key;
       if (key) await deps.store.deleteKeys([key]);
       throw error;
@@ -74,6 +75,7 @@ export function createUploadIngest(deps: {
     const limit = tierLimits(user.subscriptionTier).concurrentJobs;
     const started: string[] = [];
     for (let job = await deps.jobs.admitNextWaiting(userId, limit); job; ) {
+      jobMetrics.queueWait(jobLabels(job), job.createdAt);
       await start(job);
       started.push(job.id);
       job = await deps.jobs.admitNextWaiting(userId, limit);
@@ -86,6 +88,8 @@ export function createUploadIngest(deps: {
     const upload = parseUploadKey(key);
     if (!upload) return null;
     const ended = await deps.jobs.markFailed(upload.uploadId, message);
+    // Only a refused file is the user's doing; an upload that could not start is ours.
+    if (ended) jobMetrics.failed(jobLabels(ended), message === UPLOAD_NOT_STARTED ? 'system' : 'user');
     if (!ended) await deps.jobs.recordFailed({ ...jobFields(upload, key, size), errorMessage: message });
     await deps.reservations.release(upload.uploadId);
     await deps.store.deleteKeys([key]);
@@ -170,6 +174,7 @@ export function createUploadIngest(deps: {
         });
       if (job === 'duplicate') return upload.uploadId;
       if (!job) return forget();
+      jobMetrics.submitted(jobLabels(job));
       if (job.admitted) await start(job);
       return job.id;
     },

@@ -59,6 +59,10 @@ export function createUserRowGuard(options: {
       if (known.size >= KNOWN_LIMIT) known.clear();
       known.add(caller.userId);
     },
+    /** An erased account is checked again on its next request (and then refused). */
+    forget(userId: string): void {
+      known.delete(userId);
+    },
   };
 }
 

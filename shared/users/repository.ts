@@ -114,6 +114,11 @@ export function createUserRepository(db: Database) {
       return row;
     },
 
+    /** The local identity provider's half of deleting an account: no password signs in any more. */
+    async clearPassword(id: string): Promise<void> {
+      await db.update(users).set({ passwordHash: null, updatedAt: new Date() }).where(eq(users.id, id));
+    },
+
     /** Moves a user to another tier; a downgrade below the bytes already stored is refused. */
     async changeTier(id: string, tier: SubscriptionTier): Promise<User> {
       const [row] = await db

@@ -6,6 +6,8 @@ export interface JobExecutionInput {
   userId: string;
   projectId: string;
   jobType: JobType;
+  /** The API request that submitted the job (its x-correlation-id), when there was one. */
+  correlationId?: string;
 }
 
 /** Runs generation jobs: Step Functions on AWS, the local runner of the same ASL on a laptop. */

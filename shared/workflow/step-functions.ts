@@ -1,4 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { currentCorrelationId } from '../observability/correlation.ts';
+import { currentTraceHeader } from '../observability/tracing.ts';
+import type { TaskTokens } from '../pipeline/generation-wait.ts';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { JobWorkflow } from './port.ts';
 
@@ -11,9 +14,17 @@ export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMach
   return {
     async start(input) {
       const { ExecutionAlreadyExists, StartExecutionCommand } = await sfn();
+      // The request's correlation id and trace travel with the execution (its input and X-Ray trace).
+      const correlationId = input.correlationId ?? currentCorrelationId();
+      const traceHeader = currentTraceHeader();
       try {
         await (await client()).send(
-          new StartExecutionCommand({ stateMachineArn, name: input.jobId, input: JSON.stringify(input) }),
+          new StartExecutionCommand({
+            stateMachineArn,
+            name: input.jobId,
+            input: JSON.stringify(correlationId ? { ...input, correlationId } : input),
+            ...(traceHeader ? { traceHeader } : {}),
+          }),
         );
       } catch (error) {
         // Same name and same input: Step Functions treats it as the same execution (idempotent start).
@@ -30,3 +41,28 @@ export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMach
     },
   };
 }
+
+/**
+ * SendTaskSuccess for the states that wait on a task token. A token nothing waits on any more (the state
+ * timed out or was already answered: TaskTimedOut; its execution ended: TaskDoesNotExist or InvalidToken)
+ * is reported as `false`, so a duplicate or late event changes nothing; other errors are thrown.
+ */
+export function stepFunctionsTaskTokens(source: ClientSource<SFNClient>): TaskTokens {
+  const client = clientGetter(source);
+  return {
+    async succeed(taskToken, output) {
+      const { SendTaskSuccessCommand } = await sfn();
+      try {
+        await (await client()).send(
+          new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }),
+        );
+        return true;
+      } catch (error) {
+        if (GONE.has((error as { name?: string }).name ?? '')) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);

@@ -45,15 +45,26 @@ it("gives 404 on every route that takes an id when another user uses the owner's
       body: { name: 'mine', category: 'general', prompt: 'p' },
     })
   ).body;
+  const apiKey = (
+    await api.call('POST', '/v1/api-keys', { token: owner.token, body: { name: 'mine', scopes: ['read'] } })
+  ).body;
+  const exported = (await api.call('POST', '/v1/me/export', { token: owner.token })).body;
+  for (let i = 0; i < 300; i += 1) {
+    const status = await api.call('GET', `/v1/me/exports/${exported.exportId}`, { token: owner.token });
+    if (status.body.status !== 'PENDING') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const ids: Record<string, string> = {
     projectId: project.id,
     clipId: clip.id,
     jobId: job.id,
     templateId: template.id,
+    keyId: apiKey.id,
+    exportId: exported.exportId,
   };
 
   const withIds = API_ROUTES.filter((r) => r.path.includes('{'));
-  expect(withIds.length).toBeGreaterThanOrEqual(15);
+  expect(withIds.length).toBeGreaterThanOrEqual(17);
   for (const route of withIds) {
     const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => ids[name]!);
     const key = `${route.method} ${route.path}`;
@@ -68,6 +79,9 @@ it("gives 404 on every route that takes an id when another user uses the owner's
   expect((await after(`/v1/jobs/${job.id}`)).body.errorMessage).toBeNull();
   expect((await after(`/v1/templates/${template.id}`)).body).toMatchObject({ name: 'mine' });
   expect((await after('/v1/me')).body.storageUsed).toBe(100);
+  expect((await after('/v1/api-keys')).body.items.map((k: { id: string }) => k.id)).toEqual([apiKey.id]);
+  expect((await after(`/v1/me/exports/${exported.exportId}`)).body.status).toBe('COMPLETED');
+  expect((await api.call('GET', '/v1/projects', { token: apiKey.key })).status).toBe(200);
   expect(
     (await api.call('GET', `/v1/projects/${project.id}/jobs`, { token: owner.token })).body.items,
   ).toHaveLength(1);

@@ -136,8 +136,9 @@ describe('fault injection', () => {
       message: /temporary service problem/,
     },
     {
+      // A model whose output never lands: only the safety-net check (CheckGeneration) looks at it.
       name: 'checking the generation fails',
-      parameters: local,
+      parameters: { model: 'nova-reel' },
       arrange: () => {
         fault = (state) => {
           if (state === 'CheckGeneration') throw named('GenerationFailed', 'The model stopped responding.');

@@ -1,19 +1,22 @@
-/** The AWS cost of a GENERATE job, counted from the event log of the real ASL run locally. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+/**
+ * The AWS cost of a GENERATE job, counted from the event log of the real ASL run locally: with the model
+ * output's event (the usual path), and without it (a lost event: only the safety-net poll resumes the job).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
 import { LAMBDA_STATES } from '#infra/local/workflow.ts';
 import { submit, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
-const events: { type: string; state?: string }[] = [];
-let api: LocalApi;
-beforeAll(async () => {
-  api = await startLocalApi({ pollMs: 20, onEvent: (_job, e) => events.push(e) });
-});
+type Event = { type: string; state?: string };
+const apis: LocalApi[] = [];
 afterAll(async () => {
-  await api?.stop();
+  await Promise.all(apis.map((a) => a.stop()));
 });
 
-it('spends 8 transitions and 5 Lambda invocations plus one of each per poll', async () => {
+async function generate(options: { pollMs: number; modelOutputEvents: boolean }) {
+  const events: Event[] = [];
+  const api = await startLocalApi({ ...options, onEvent: (_job, e) => events.push(e) });
+  apis.push(api);
   const { token } = await api.newUser();
   const project = (await api.call('POST', '/v1/projects', { token, body: { title: 'cost' } })).body;
   const submitted = await submit(api, token, project.id, {
@@ -25,22 +28,50 @@ it('spends 8 transitions and 5 Lambda invocations plus one of each per poll', as
   expect(job.status).toBe('COMPLETED');
   const entered = events.filter((e) => e.type === 'StateEntered');
   const retried = events.filter((e) => e.type === 'StateRetried');
-  const polls = retried.filter((e) => e.state === 'CheckGeneration').length;
-  const lambda = (e: { state?: string }) => LAMBDA_STATES.includes(e.state ?? '');
-  expect(entered.map((e) => e.state)).toEqual([
-    'MarkProcessing',
-    'RouteByJobType',
-    'StartGeneration',
-    'WaitForGeneration',
-    'CheckGeneration',
-    'BuildTranscodeSettings',
-    'Transcode',
-    'RegisterClip',
-  ]);
-  expect(retried.length).toBe(polls);
-  const transitions = entered.length + retried.length;
-  const invocations = entered.filter(lambda).length + retried.filter(lambda).length;
-  expect(transitions).toBeLessThanOrEqual(12 + 2 * polls);
-  expect(invocations).toBeLessThanOrEqual(5 + polls);
-  expect(invocations).toBe(5 + polls);
+  const lambda = (e: Event) => LAMBDA_STATES.includes(e.state ?? '');
+  return {
+    states: entered.map((e) => e.state),
+    retried: retried.map((e) => e.state),
+    transitions: entered.length + retried.length,
+    invocations:
+      entered.filter(lambda).length +
+      retried.filter(lambda).length +
+      events.filter((e) => e.type === 'ModelOutputEvent').length,
+  };
+}
+
+describe('a GENERATE job', () => {
+  it('with the output event: 6 transitions and 5 Lambda invocations, no poll', async () => {
+    // A safety net far longer than the render: only the event can resume the job in time.
+    const run = await generate({ pollMs: 10_000, modelOutputEvents: true });
+    expect(run.states).toEqual([
+      'MarkProcessing',
+      'RouteByJobType',
+      'StartGeneration',
+      'BuildTranscodeSettings',
+      'Transcode',
+      'RegisterClip',
+    ]);
+    expect(run.retried).toEqual([]);
+    expect(run.transitions).toBe(6);
+    // MarkProcessing, StartGeneration, BuildTranscodeSettings, RegisterClip and the event handler.
+    expect(run.invocations).toBe(5);
+  });
+
+  it('without it: CheckGeneration once, then one transition and one invocation per further look', async () => {
+    const run = await generate({ pollMs: 100, modelOutputEvents: false });
+    expect(run.states).toEqual([
+      'MarkProcessing',
+      'RouteByJobType',
+      'StartGeneration',
+      'CheckGeneration',
+      'BuildTranscodeSettings',
+      'Transcode',
+      'RegisterClip',
+    ]);
+    expect(run.retried.every((s) => s === 'CheckGeneration')).toBe(true);
+    const looks = run.retried.length;
+    expect(run.transitions).toBe(7 + looks);
+    expect(run.invocations).toBe(5 + looks);
+  });
 });

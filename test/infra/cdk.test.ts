@@ -162,14 +162,15 @@ describe.each(STAGES)('stage %s', (stage) => {
     }
   });
 
-  it('routes every API route, with the Cognito authorizer where a token is needed', () => {
+  it('routes every API route to its function, which checks the token or API key itself', () => {
     const routes = Object.values(t.compute.findResources('AWS::ApiGatewayV2::Route'));
     const keys = routes.map((r) => r.Properties.RouteKey as string).sort();
     expect(keys).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     for (const route of API_ROUTES) {
       const found = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`)!;
-      expect(found.Properties.AuthorizationType ?? 'NONE').toBe(route.auth ? 'JWT' : 'NONE');
+      expect(found.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
     }
+    expect(t.compute.findResources('AWS::ApiGatewayV2::Authorizer')).toEqual({});
     t.compute.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
@@ -229,6 +230,55 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(uploads.has('s3:GetObject')).toBe(false);
   });
 
+  it('lets only the me function start account tasks, and only the worker erase', () => {
+    const statements = Object.entries(t.compute.findResources('AWS::IAM::Policy')).flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map((s) => ({
+        roles: (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref),
+        actions: [s.Action].flat() as string[],
+        resource: s.Resource,
+      })),
+    );
+    const holders = (action: string) =>
+      statements
+        .filter((s) => s.actions.includes(action))
+        .flatMap((s) => s.roles.map((r) => r.replace(/[0-9A-F]{8}$/, '')));
+    const invokers = statements
+      .filter(
+        (s) =>
+          s.actions.includes('lambda:InvokeFunction') && JSON.stringify(s.resource).includes('AccountWorker'),
+      )
+      .flatMap((s) => s.roles.map((r) => r.replace(/[0-9A-F]{8}$/, '')));
+    expect(new Set(invokers)).toEqual(new Set(['ApimeFunctionServiceRole']));
+    expect(new Set(holders('cognito-idp:AdminDeleteUser'))).toEqual(
+      new Set(['ApimeFunctionServiceRole', 'AccountWorkerFunctionServiceRole']),
+    );
+    const worker = new Set(policiesOf(t.compute, 'AccountWorkerFunctionServiceRole'));
+    expect(worker.has('s3:GetObject')).toBe(false);
+    expect(worker.has('states:StartExecution')).toBe(false);
+    expect(worker.has('states:StopExecution')).toBe(true);
+    expect(worker.has('dynamodb:Scan') && worker.has('dynamodb:Query')).toBe(true);
+    expect(worker.has('dynamodb:DeleteTable') || worker.has('dynamodb:PutItem')).toBe(false);
+    const keysFn = new Set(policiesOf(t.compute, 'ApikeysFunctionServiceRole'));
+    expect([...keysFn].some((a) => a.startsWith('s3:') || a.startsWith('states:'))).toBe(false);
+    t.compute.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: Match.anyValue(),
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+    });
+    t.data.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'account-exports',
+            Prefix: 'exports/',
+            ExpirationInDays: 1,
+            Status: 'Enabled',
+          }),
+        ]),
+      },
+    });
+  });
+
   it('wires uploads, MediaConvert progress and ended executions to their handlers', () => {
     t.compute.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ source: ['aws.s3'], 'detail-type': ['Object Created'] }),
@@ -241,9 +291,60 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
     t.compute.resourceCountIs('AWS::CloudFormation::CustomResource', 1);
     // 5xx, system job failures, timeouts, EventBridge dead letters, Aurora capacity, and one per
-    // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended executions).
-    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended
+    // executions, model outputs, the account worker); then two burn-rate alarms for job success and two
+    // per job type for time to complete.
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 11 + 2 + 2 * 4);
     t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.compute.hasOutput('ApiUrl', {});
+  });
+
+  it("resumes a job waiting on its model's output when the output object is created", () => {
+    const rule = Object.values(t.compute.findResources('AWS::Events::Rule')).find((r) =>
+      r.Properties.Description?.includes("model's output"),
+    )!;
+    // The media bucket, and the output bucket of each other model Region (test/infra/models.test.ts).
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: {
+          name: expect.arrayContaining([{ 'Fn::ImportValue': `AiVideoData-${stage}-MediaBucketName` }]),
+        },
+        object: { key: [{ wildcard: 'work/*/generation/*output.mp4' }] },
+      },
+    });
+    expect(JSON.stringify(rule.Properties.Targets)).toMatch(/ModelOutputCreated/);
+    // Only the two that hand a finished run over may answer a task token, and only this machine's.
+    const machineArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:states:${(t.app.node.findChild(`AiVideoCompute-${stage}`) as Stack).region}:`,
+          { Ref: 'AWS::AccountId' },
+          `:stateMachine:ai-video-${stage}-generation-job`,
+        ],
+      ],
+    };
+    const answering = Object.values(t.compute.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((st) => [st.Action].flat().some((a) => a.startsWith('states:SendTask')))
+        .map((st) => ({ roles: p.Properties.Roles as { Ref: string }[], st })),
+    );
+    expect(answering.map((a) => a.roles[0]!.Ref.replace(/FunctionServiceRole.*/, '')).sort()).toEqual([
+      'ModelOutputCreated',
+      'Pipelinecheckgeneration',
+    ]);
+    for (const { st } of answering) {
+      expect(st.Action).toBe('states:SendTaskSuccess');
+      expect(st.Resource).toEqual(machineArn);
+    }
+    // The machine invokes the two waiting tasks' functions through lambda:invoke.waitForTaskToken.
+    const machine = Object.values(t.compute.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const subs = machine.Properties.DefinitionSubstitutions;
+    expect(subs.StartGenerationFunctionArn['Fn::GetAtt'][0]).toMatch(/^Pipelinestartgeneration/);
+    expect(subs.CheckGenerationFunctionArn['Fn::GetAtt'][0]).toMatch(/^Pipelinecheckgeneration/);
   });
 });

@@ -3,7 +3,7 @@
  * (shared/http/cors.ts), with each stage's origins and nothing else.
  */
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { STAGE_CONFIG, STAGES } from '#infra/config.ts';
@@ -27,12 +27,14 @@ function synth(stage: string) {
 
 describe.each(STAGES)('stage %s', (stage) => {
   const origins = STAGE_CONFIG[stage].api.corsOrigins;
+  // Plus the stage's web console, `https://` and its CloudFront domain (test/infra/console-site.test.ts).
+  const withConsole = [...origins, Match.objectLike({ 'Fn::Join': Match.anyValue() })];
 
   it("gives the HTTP API and the media bucket the shared rules with the stage's origins", () => {
     const t = synth(stage);
     t.compute.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
-        AllowOrigins: origins,
+        AllowOrigins: withConsole,
         AllowMethods: [...API_CORS_METHODS],
         AllowHeaders: API_CORS_ALLOW_HEADERS,
         ExposeHeaders: API_CORS_EXPOSE_HEADERS,
@@ -45,7 +47,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(rules).toEqual([
       [
         {
-          AllowedOrigins: origins,
+          AllowedOrigins: [...origins, expect.objectContaining({ 'Fn::Join': expect.anything() })],
           AllowedMethods: [...MEDIA_CORS.allowedMethods],
           AllowedHeaders: MEDIA_CORS.allowedHeaders,
           ExposedHeaders: MEDIA_CORS.exposedHeaders,

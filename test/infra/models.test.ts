@@ -118,6 +118,31 @@ describe('deployed in us-east-1 with Luma Ray 2 (us-west-2) enabled', () => {
     });
   });
 
+  it("forwards the output bucket's model outputs to this Region's default bus, where they resume the job", () => {
+    outputs.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+    const rules = Object.values(outputs.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties;
+    expect(rule.EventPattern).toMatchObject({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { object: { key: [{ wildcard: 'work/*/generation/*output.mp4' }] } },
+    });
+    expect(flat(rule.Targets)).toMatch(
+      /:events:us-east-1:",\{"Ref":"AWS::AccountId"\},":event-bus\/default"/,
+    );
+    // The compute stack's rule listens for this bucket too, and its handler may copy out of it.
+    const listening = Object.values(compute.findResources('AWS::Events::Rule')).find((r) =>
+      flat(r.Properties.EventPattern).includes('generation/*output.mp4'),
+    )!;
+    expect(flat(listening.Properties.EventPattern)).toMatch(/ai-video-model-out-dev-.*-us-west-2/);
+    const handler = statementsOf(compute, 'ModelOutputCreated');
+    expect(granting(handler, 's3:GetObject')).toMatch(/ai-video-model-out-dev-.*-us-west-2\/work\/\*/);
+    expect(granting(handler, 's3:PutObject')).toMatch(/MediaBucketArn.*\/work\/\*/);
+  });
+
   it('leaves no unacknowledged cdk-nag finding in the output stack', () => {
     const acknowledged = new Set(built.acknowledged.map((a) => `${a.rule}@${a.path}`));
     const report = new AwsSolutionsChecks(undefined).validateScope(built.modelOutputs[0]!);

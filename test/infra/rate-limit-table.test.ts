@@ -34,18 +34,30 @@ it('keeps sign-in counters in a table keyed and expired as the limiter writes th
   });
 });
 
-it('names the table to every API function and lets only the auth function read and write it', () => {
+it('names the table to every API function, lets each count failed key checks, and only auth and me read it', () => {
   const functions = Object.entries(compute.findResources('AWS::Lambda::Function')).filter(
     ([, f]) => f.Properties.Environment?.Variables?.RATE_LIMIT_TABLE,
   );
-  expect(functions).toHaveLength(API_FUNCTIONS.length);
+  // The API functions, and the account worker, which shares their environment but never touches the table.
+  expect(functions).toHaveLength(API_FUNCTIONS.length + 1);
   const grantees = Object.entries(compute.findResources('AWS::IAM::Policy'))
     .filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes(`ExportsOutputFnGetAtt${tableId()}`),
     )
-    .map(([id, p]) => ({ id, statement: p.Properties.PolicyDocument.Statement }));
-  expect(grantees.map((g) => g.id)).toEqual([expect.stringMatching(/^Apiauth/)]);
-  expect(JSON.stringify(grantees[0]?.statement)).toMatch(/dynamodb:UpdateItem.*|dynamodb:DeleteItem/);
+    .map(([id, p]) => ({
+      id,
+      actions: (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((s) => JSON.stringify(s.Resource).includes(`ExportsOutputFnGetAtt${tableId()}`))
+        .flatMap((s) => [s.Action].flat()),
+    }));
+  expect(grantees.map((g) => g.id.replace(/FunctionServiceRole.*$/, '')).sort()).toEqual(
+    API_FUNCTIONS.map((fn) => `Api${fn}`).sort(),
+  );
+  for (const g of grantees) {
+    expect(g.actions, g.id).toContain('dynamodb:UpdateItem');
+    const reads = g.actions.includes('dynamodb:GetItem');
+    expect(reads, g.id).toBe(/^Api(auth|me)/.test(g.id));
+  }
 });
 
 it('keeps Cognito from telling which users exist', () => {

@@ -46,11 +46,26 @@ interface Operation {
 
 export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, JsonSchema> };
+}
+
+/** The document with every `$ref` to a named schema replaced by that schema (named ones do not recurse). */
+export function inlineSchemas(doc: OpenApiDocument): OpenApiDocument {
+  const named = doc.components?.schemas ?? {};
+  const inline = (value: unknown, depth: number): unknown => {
+    if (Array.isArray(value)) return value.map((v) => inline(v, depth));
+    if (!value || typeof value !== 'object') return value;
+    const ref = (value as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/') && depth < 8)
+      return inline(named[ref.slice('#/components/schemas/'.length)], depth + 1);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v, depth)]));
+  };
+  return { ...doc, paths: inline(doc.paths, 0) as OpenApiDocument['paths'] };
 }
 
 /** Two users and what each owns; ids are added as the fuzz creates resources. */
 export interface FuzzWorld {
-  users: { token: string; userId: string }[];
+  users: { token: string; userId: string; apiKey: string }[];
   /** Ids by owner index, by kind (project, clip, job, template). */
   owned: Map<string, { owner: number; kind: string }>;
 }
@@ -364,7 +379,8 @@ const badPathSegments = fc.oneof(
   nastyString.filter((s) => s.length > 0).map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, 'x'))),
 );
 
-export function requestArbitrary(doc: OpenApiDocument, world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
+export function requestArbitrary(document: OpenApiDocument, world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
+  const doc = inlineSchemas(document);
   const ownedIds = () => [...world.owned.keys()];
   const ids: fc.Arbitrary<string> = fc.oneof(
     {
@@ -428,11 +444,19 @@ export function requestArbitrary(doc: OpenApiDocument, world: FuzzWorld): fc.Arb
           .map((as) => ({ as, header: `Bearer ${world.users[as]?.token}` })),
       },
       {
+        weight: 2,
+        arbitrary: fc
+          .integer({ min: 0, max: world.users.length - 1 })
+          .map((as) => ({ as, header: `Bearer ${world.users[as]?.apiKey}` })),
+      },
+      {
         weight: 1,
         arbitrary: fc
           .constantFrom(
             undefined,
             'Bearer',
+            `Bearer avk_${'A'.repeat(43)}`,
+            'Bearer avk_',
             'Bearer ',
             'Bearer a.b.c',
             'Basic dXNlcjpwYXNz',
@@ -468,7 +492,11 @@ export function requestArbitrary(doc: OpenApiDocument, world: FuzzWorld): fc.Arb
         contentType,
         ifNoneMatch: fc.option(fc.constantFrom('*', '"abc"', 'W/"x", "y"'), { freq: 10, nil: undefined }),
       })
-      .map(({ segments, query, extraQuery, body, auth, contentType, ifNoneMatch }) => {
+      .map(({ segments, query, extraQuery, body: generated, auth, contentType, ifNoneMatch }) => {
+        const body =
+          method === 'DELETE' && path === '/v1/me' && auth.as !== undefined
+            ? withoutErasure(generated)
+            : generated;
         let i = 0;
         const sentIds: string[] = [];
         const concrete = path.replace(/\{[^}]+\}/g, () => {
@@ -522,6 +550,21 @@ export function requestArbitrary(doc: OpenApiDocument, world: FuzzWorld): fc.Arb
   return fc.oneof({ weight: 199, arbitrary: generic }, { weight: 1, arbitrary: validJob });
 }
 
+/**
+ * Erasing a fuzz user would end the run early: DELETE /v1/me as a world user always carries a wrong password
+ * (a 403), unless its body is no JSON object at all (a 400 or 415 anyway).
+ */
+function withoutErasure(body: string | undefined): string {
+  let parsed: unknown = {};
+  try {
+    parsed = body === undefined ? {} : JSON.parse(body);
+  } catch {
+    return body ?? '';
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return body ?? '';
+  return JSON.stringify({ ...parsed, password: 'Not-the-password-1' });
+}
+
 /** What is wrong with a response, or undefined when it is acceptable. */
 export function verdict(request: FuzzRequest, outcome: FuzzOutcome, world: FuzzWorld): string | undefined {
   if (outcome.status >= 500) return `${outcome.status}`;
@@ -544,6 +587,8 @@ const KIND_BY_PREFIX: [RegExp, string][] = [
   [/^\/v1\/projects\/[^/]+\/uploads$/, 'job'],
   [/^\/v1\/projects$/, 'project'],
   [/^\/v1\/templates$/, 'template'],
+  [/^\/v1\/api-keys$/, 'apiKey'],
+  [/^\/v1\/me\/export$/, 'export'],
 ];
 
 /** Remembers what a successful create made, so later requests can use (and cross-use) its id. */
@@ -553,8 +598,8 @@ export function learn(request: FuzzRequest, outcome: FuzzOutcome, world: FuzzWor
   const kind = KIND_BY_PREFIX.find(([pattern]) => pattern.test(path))?.[1];
   if (!kind) return undefined;
   try {
-    const body = JSON.parse(outcome.text) as { id?: string; uploadId?: string };
-    const id = body.id ?? body.uploadId;
+    const body = JSON.parse(outcome.text) as { id?: string; uploadId?: string; exportId?: string };
+    const id = body.id ?? body.uploadId ?? body.exportId;
     if (typeof id === 'string') {
       world.owned.set(id, { owner: request.as, kind });
       return kind === 'job' && path.endsWith('/jobs') ? id : undefined;
@@ -668,7 +713,8 @@ export async function seedWorld(baseUrl: string): Promise<FuzzWorld> {
     });
     const login = await call('POST', '/v1/auth/login', { email, password: 'Secret123' });
     const token = login.accessToken as string;
-    world.users.push({ token, userId: signUp.userId as string });
+    const key = await call('POST', '/v1/api-keys', { name: 'fuzz', scopes: ['read', 'write'] }, token);
+    world.users.push({ token, userId: signUp.userId as string, apiKey: key.key as string });
     for (let p = 0; p < 2; p += 1) {
       const project = await call('POST', '/v1/projects', { title: `Fuzz ${i}.${p}` }, token);
       world.owned.set(project.id as string, { owner: i, kind: 'project' });

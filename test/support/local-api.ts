@@ -36,9 +36,10 @@ export interface LocalApi {
 
 export async function startLocalApi(
   options: Omit<Partial<LocalEnvironmentOptions>, 'issuer'> = {},
+  server: { consoleDir?: string } = {},
 ): Promise<LocalApi> {
   let jwks: { keys: object[] } = { keys: [] };
-  const api = await startApiServer({ port: 0, jwks: () => jwks });
+  const api = await startApiServer({ port: 0, jwks: () => jwks, ...server });
   const env = await startLocalEnvironment({
     issuer: api.url,
     logLevel: 'SILENT',

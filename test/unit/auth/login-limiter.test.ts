@@ -108,3 +108,33 @@ describe('sign-in limiter on DynamoDB', () => {
     await expect(limiter.signUp('203.0.113.9')).rejects.toMatchObject({ status: 429 });
   });
 });
+
+describe('API key limiter on DynamoDB', () => {
+  it('counts a refused key against the address, gives a good key’s attempt back, and refuses past the budget', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await expect(
+      limiter.apiKey('203.0.113.9', async () => {
+        throw new UnauthorizedError('unknown key');
+      }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(takes()).toHaveLength(1);
+    expect(takes()[0]?.Key?.pk).toMatch(/^apikey-address#/);
+    expect(takes()[0]?.ExpressionAttributeValues?.[':limit']).toBe(
+      DEFAULT_RATE_LIMITS.apiKeyFailuresPerAddress,
+    );
+    expect(givenBack()).toHaveLength(0);
+
+    await limiter.apiKey('203.0.113.9', async () => 'caller');
+    expect(givenBack()).toHaveLength(1);
+
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    let ran = false;
+    const refused = await limiter
+      .apiKey('203.0.113.9', async () => {
+        ran = true;
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect(ran).toBe(false);
+  });
+});

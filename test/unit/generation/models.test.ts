@@ -146,7 +146,6 @@ describe('the output frame of a GENERATE job', () => {
         model: 'luma-ray2',
         startedAt: 0,
         expectedSeconds: 1,
-        firstPollSeconds: 1,
         videoKey: 'work/u1/job-1/generation/abc/output.mp4',
       },
     });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { clipResponse, uploadBody } from '#shared/clips/schema.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
+import { examples } from '#shared/http/openapi-examples.ts';
 import { API_ROUTES } from '#shared/http/routes.ts';
+import { createJobBody, jobResponse } from '#shared/jobs/schema.ts';
+import { createProjectBody, projectResponse } from '#shared/projects/schema.ts';
+import { createTemplateBody, templateResponse } from '#shared/templates/schema.ts';
+import { signUpBody, userResponse } from '#shared/users/schema.ts';
 
 describe('OpenAPI document', () => {
   const doc = openApiDocument();
@@ -22,7 +28,13 @@ describe('OpenAPI document', () => {
       };
       security: unknown[];
     };
-    const body = create.requestBody.content['application/json'].schema;
+    expect(create.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateProjectRequest',
+    });
+    const body = doc.components.schemas.CreateProjectRequest as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
     expect(body.required).toContain('title');
     expect(body.properties.title).toMatchObject({ type: 'string', maxLength: 100 });
     expect(create.security).toEqual([{ bearer: [] }]);
@@ -30,5 +42,85 @@ describe('OpenAPI document', () => {
     expect(get.parameters).toContainEqual(expect.objectContaining({ name: 'projectId', in: 'path' }));
     const health = doc.paths['/v1/health']!.get as { security: unknown[] };
     expect(health.security).toEqual([]);
+  });
+});
+
+describe('OpenAPI document for generators', () => {
+  const doc = openApiDocument();
+  type Op = {
+    operationId: string;
+    responses: Record<string, { $ref?: string }>;
+    requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  };
+  const operations = Object.values(doc.paths).flatMap((ops) => Object.values(ops) as Op[]);
+  const VERBS =
+    /^(list|get|create|update|delete|cancel|confirm|sign|log|refresh|revoke|rotate|export|stream|download|retry|test)[A-Z]\w*$/;
+
+  it('gives every route a unique verb-style operation id', () => {
+    const ids = API_ROUTES.map((r) => r.operationId);
+    for (const id of ids) expect(id, `${id} should start with a verb`).toMatch(VERBS);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operations.map((o) => o.operationId).sort()).toEqual([...ids].sort());
+  });
+
+  it('documents at least one 4xx problem and a default for every operation', () => {
+    for (const op of operations) {
+      const fourXx = Object.keys(op.responses).filter((s) => /^4\d\d$/.test(s));
+      expect(fourXx.length, op.operationId).toBeGreaterThan(0);
+      expect(op.responses.default).toEqual({ $ref: '#/components/responses/ServerError' });
+      for (const status of fourXx) expect(op.responses[status]!.$ref).toMatch(/^#\/components\/responses\//);
+    }
+    const responses = doc.components.responses as Record<string, { content: Record<string, unknown> }>;
+    for (const response of Object.values(responses))
+      expect(Object.keys(response.content)).toContain('application/problem+json');
+  });
+
+  it('derives problems from a route’s shape: 401 with auth, 404 with path parameters, 413/415 with a body', () => {
+    const createJob = doc.paths['/v1/projects/{projectId}/jobs']!.post as Op;
+    expect(Object.keys(createJob.responses).sort()).toEqual(
+      ['202', '400', '401', '403', '404', '409', '413', '415', '429', 'default'].sort(),
+    );
+    const login = doc.paths['/v1/auth/login']!.post as Op;
+    expect(login.responses['401']).toBeUndefined();
+  });
+
+  it('names the resources, pages and request bodies under components/schemas and refers to them', () => {
+    const names = Object.keys(doc.components.schemas);
+    for (const name of [
+      'Project',
+      'ProjectPage',
+      'Clip',
+      'ClipPage',
+      'Job',
+      'JobPage',
+      'Template',
+      'Problem',
+    ])
+      expect(names).toContain(name);
+    expect(names).toEqual(
+      expect.arrayContaining(['CreateJobRequest', 'CreateProjectRequest', 'UploadRequest']),
+    );
+    const createJob = doc.paths['/v1/projects/{projectId}/jobs']!.post as Op;
+    expect(createJob.requestBody!.content['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/CreateJobRequest',
+    });
+    const page = doc.components.schemas.ClipPage as { properties: { items: { items: unknown } } };
+    expect(page.properties.items.items).toEqual({ $ref: '#/components/schemas/Clip' });
+    expect(JSON.stringify(doc)).not.toContain('$defs');
+  });
+});
+
+describe('OpenAPI examples', () => {
+  it('are what the API’s own schemas accept', () => {
+    expect(projectResponse.safeParse(examples.Project).success).toBe(true);
+    expect(clipResponse.safeParse(examples.Clip).success).toBe(true);
+    expect(jobResponse.safeParse(examples.Job).success).toBe(true);
+    expect(templateResponse.safeParse(examples.Template).success).toBe(true);
+    expect(userResponse.safeParse(examples.User).success).toBe(true);
+    expect(createJobBody.safeParse(examples.CreateJobRequest).success).toBe(true);
+    expect(createProjectBody.safeParse(examples.CreateProjectRequest).success).toBe(true);
+    expect(createTemplateBody.safeParse(examples.CreateTemplateRequest).success).toBe(true);
+    expect(uploadBody.safeParse(examples.UploadRequest).success).toBe(true);
+    expect(signUpBody.safeParse(examples.SignUpRequest).success).toBe(true);
   });
 });

@@ -1,6 +1,5 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { failureClass, JOB_FAILURE_METRIC, recordJobFailure } from '#shared/pipeline/failure-class.ts';
+import { describe, expect, it } from 'vitest';
+import { failureClass } from '#shared/pipeline/failure-class.ts';
 
 const lambdaCause = (name: string, message: string) =>
   JSON.stringify({ errorType: name, errorMessage: message, trace: ['at x.js:1'] });
@@ -82,56 +81,5 @@ describe('failureClass', () => {
     expect(failureClass({ Error: 'States.Timeout' })).toBe('system');
     expect(failureClass(undefined)).toBe('system');
     expect(failureClass({ Error: 'GenerationFailed', Cause: 'not json {' })).toBe('model');
-  });
-});
-
-describe('recordJobFailure', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
-  const metricsFor = () =>
-    new Metrics({
-      namespace: JOB_FAILURE_METRIC.namespace,
-      serviceName: JOB_FAILURE_METRIC.serviceName,
-      defaultDimensions: { stage: 'prod' },
-    });
-
-  it('emits one JobFailures count with the class as a dimension, in the embedded metric format', () => {
-    const metrics = metricsFor();
-    expect(recordJobFailure(metrics, { Error: 'States.TaskFailed', Cause: 'x' })).toBe('system');
-    const emf = metrics.serializeMetrics();
-    expect(emf._aws.CloudWatchMetrics).toEqual([
-      {
-        Namespace: 'AiVideo',
-        Dimensions: [expect.arrayContaining(['service', 'stage', 'failureClass'])],
-        Metrics: [{ Name: 'JobFailures', Unit: 'Count' }],
-      },
-    ]);
-    expect(emf._aws.CloudWatchMetrics[0]!.Dimensions[0]).toHaveLength(3);
-    expect(emf).toMatchObject({
-      service: 'ai-video-pipeline',
-      stage: 'prod',
-      failureClass: 'system',
-      JobFailures: 1,
-    });
-  });
-
-  it('writes the EMF document to stdout when published, and starts clean for the next failure', () => {
-    const metrics = metricsFor();
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    recordJobFailure(metrics, { Error: 'JobCancelled', Cause: 'Cancelled by user.' });
-    metrics.publishStoredMetrics();
-    recordJobFailure(metrics, { Error: 'GenerationTimedOut' });
-    metrics.publishStoredMetrics();
-    const docs = lines.filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
-    expect(docs.map((d) => [d.failureClass, d.JobFailures])).toEqual([
-      ['user', 1],
-      ['model', 1],
-    ]);
   });
 });

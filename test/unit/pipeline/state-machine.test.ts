@@ -46,6 +46,7 @@ interface Retrier {
 interface State {
   Type: string;
   Resource?: string;
+  TimeoutSeconds?: number;
   Parameters?: Record<string, unknown>;
   Next?: string;
   End?: boolean;
@@ -63,7 +64,10 @@ const substituted = () =>
 const definition = substituted();
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
-const lambdaTasks = tasks.filter(([, s]) => s.Resource?.startsWith('arn:aws:lambda:'));
+const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+const lambdaTasks = tasks.filter(
+  ([, s]) => s.Resource?.startsWith('arn:aws:lambda:') || s.Resource === WAIT_FOR_TOKEN,
+);
 const state = (name: string) => {
   const found = definition.States[name];
   if (!found) throw new Error(`no state ${name}`);
@@ -78,12 +82,12 @@ const LAMBDA_TRANSIENT = [
 ];
 
 describe('generation-job.asl.json', () => {
-  it('uses exactly the known placeholders, all in Resource or the MediaConvert Role', () => {
+  it('uses exactly the known placeholders, all in Resource, FunctionName or the MediaConvert Role', () => {
     const found = [...new Set([...TEXT.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
     expect(found).toEqual(PLACEHOLDERS);
     const raw = JSON.parse(TEXT) as Definition;
     const lambdaPlaceholders = Object.values(raw.States)
-      .map((s) => s.Resource)
+      .map((s) => (s.Resource === WAIT_FOR_TOKEN ? (s.Parameters?.FunctionName as string) : s.Resource))
       .filter((r) => r?.startsWith('${'))
       .sort();
     expect(lambdaPlaceholders).toEqual(
@@ -167,25 +171,33 @@ describe('generation-job.asl.json', () => {
     }
   });
 
-  it('polls the model in a bounded loop whose exhaustion ends in a failure', () => {
+  it("waits for the model's output on a task token, with a bounded safety-net poll behind it", () => {
+    const payload = { 'state.$': '$', 'taskToken.$': '$$.Task.Token' };
+    const start = state('StartGeneration');
     const check = state('CheckGeneration');
-    const poll = check.Retry!.find((r) => r.ErrorEquals.includes('GenerationPending'))!;
-    expect(poll).toMatchObject({ ErrorEquals: ['GenerationPending'], IntervalSeconds: 15, BackoffRate: 1 });
-    expect(Number.isInteger(poll.MaxAttempts)).toBe(true);
-    expect(poll.MaxAttempts).toBeGreaterThan(0);
-    // 160 polls 15 s apart: the 40 minutes GenerationTimedOut reports.
-    expect(poll.MaxAttempts! * poll.IntervalSeconds!).toBe(40 * 60);
-
-    // The GenerationPending catcher must come before States.ALL: the first match wins.
-    expect(check.Catch!.map((c) => c.ErrorEquals)).toEqual([['GenerationPending'], ['States.ALL']]);
-    const exhausted = check.Catch![0]!;
-    expect(exhausted.Next).toBe('GenerationTimedOut');
+    for (const s of [start, check]) {
+      expect(s.Resource).toBe(WAIT_FOR_TOKEN);
+      expect(s.Parameters?.Payload).toEqual(payload);
+      expect(s.Next).toBe('BuildTranscodeSettings');
+    }
+    // No event within the timeout: CheckGeneration asks the model (the run stays where it was).
+    expect(start.Catch!.map((c) => [c.ErrorEquals, c.Next, c.ResultPath])).toEqual([
+      [['States.Timeout'], 'CheckGeneration', null],
+      [['States.ALL'], 'MarkFailed', '$.error'],
+    ]);
+    // Each timeout of CheckGeneration is one more look; the last one ends in GenerationTimedOut.
+    const poll = check.Retry!.find((r) => r.ErrorEquals.includes('States.Timeout'))!;
+    expect(poll).toMatchObject({ ErrorEquals: ['States.Timeout'], BackoffRate: 1 });
+    const looks = 1 + poll.MaxAttempts!;
+    // The StartGeneration wait and every look: the 40 minutes GenerationTimedOut reports.
+    expect(start.TimeoutSeconds! + looks * check.TimeoutSeconds!).toBe(40 * 60);
+    expect(check.Catch!.map((c) => c.ErrorEquals)).toEqual([['States.Timeout'], ['States.ALL']]);
+    expect(check.Catch![0]!.Next).toBe('GenerationTimedOut');
     expect(state('GenerationTimedOut')).toMatchObject({
       Type: 'Pass',
-      Parameters: { Error: 'GenerationTimedOut' },
+      Parameters: { Error: 'GenerationTimedOut', Cause: expect.stringContaining('40 minutes') },
       ResultPath: '$.error',
       Next: 'MarkFailed',
     });
-    expect(check.Next).toBe('BuildTranscodeSettings');
   });
 });

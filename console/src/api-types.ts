@@ -1,0 +1,1790 @@
+/**
+ * Generated from the OpenAPI document by infra/console/api-types.ts; do not edit.
+ */
+export interface paths {
+    "/v1/auth/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the email with its code */
+        post: operations["confirmSignUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in */
+        post: operations["logIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New tokens from a refresh token */
+        post: operations["refreshTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account */
+        post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clips/{clipId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A clip with signed media URLs */
+        get: operations["getClip"];
+        put?: never;
+        post?: never;
+        /** Delete a clip and its media; frees storage */
+        delete: operations["deleteClip"];
+        options?: never;
+        head?: never;
+        /** Change a clip */
+        patch: operations["updateClip"];
+        trace?: never;
+    };
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and database readiness */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job: status, progress, error, clip */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a QUEUED or PROCESSING job */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller, with tier and storage */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the username */
+        patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/v1/media/hls/{token}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An HLS playlist of a clip, from the hlsUrl of GET /v1/clips/{clipId}; segments come as signed URLs */
+        get: operations["getHlsPlaylist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The video models, their Regions, lifecycle, capabilities and availability here */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Own projects */
+        get: operations["listProjects"];
+        put?: never;
+        /** Create a project */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        /** Delete a project, its clips and media; frees storage */
+        delete: operations["deleteProject"];
+        options?: never;
+        head?: never;
+        /** Change a project */
+        patch: operations["updateProject"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clips of a project */
+        get: operations["listClips"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs of a project */
+        get: operations["listJobs"];
+        put?: never;
+        /** Submit a job (Idempotency-Key supported) */
+        post: operations["createJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip */
+        post: operations["createUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public templates and the caller’s own */
+        get: operations["listTemplates"];
+        put?: never;
+        /** Create a template */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template */
+        get: operations["getTemplate"];
+        put?: never;
+        post?: never;
+        /** Delete an own template */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        /** Change an own template */
+        patch: operations["updateTemplate"];
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @example {
+         *       "id": "c4a1e7b9-2d5f-4c8e-a3b6-9f0d1e2c3b4a",
+         *       "projectId": "8b2e4c6a-1f3d-4e5b-9a7c-0d2f4b6e8a1c",
+         *       "title": "A red fox running through snow",
+         *       "duration": 6,
+         *       "fileUrl": "s3://media/3f1c9a52-7d0e-4b8a-9c61-2a5e8b0d4f17/c4a1e7b9-2d5f-4c8e-a3b6-9f0d1e2c3b4a/video.mp4",
+         *       "thumbnailUrl": "s3://media/3f1c9a52-7d0e-4b8a-9c61-2a5e8b0d4f17/c4a1e7b9-2d5f-4c8e-a3b6-9f0d1e2c3b4a/poster.jpg",
+         *       "fileSize": 2304118,
+         *       "storageBytes": 4811502,
+         *       "resolution": "1280x720",
+         *       "format": "mp4",
+         *       "metadata": {},
+         *       "system": {
+         *         "jobType": "GENERATE",
+         *         "model": "local",
+         *         "notAi": true,
+         *         "hasAudio": false,
+         *         "hasHls": true,
+         *         "hasPoster": true
+         *       },
+         *       "createdAt": "2026-11-26T10:16:02.000Z",
+         *       "updatedAt": "2026-11-26T10:16:02.000Z"
+         *     }
+         */
+        Clip: {
+            /** Format: date-time */
+            createdAt: string;
+            duration: number;
+            fileSize: number;
+            fileUrl: string;
+            format: string;
+            /** Format: uuid */
+            id: string;
+            media?: {
+                /** Format: date-time */
+                expiresAt: string;
+                hlsUrl: string | null;
+                thumbnailUrl: string | null;
+                /** Format: uri */
+                videoUrl: string;
+            };
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            projectId: string;
+            resolution: string;
+            storageBytes: number;
+            system: {
+                hasAudio: boolean;
+                hasHls: boolean;
+                hasPoster: boolean;
+                jobType: ("GENERATE" | "EDIT" | "ENHANCE" | "TRANSCODE") | null;
+                model: string | null;
+                notAi: boolean;
+            };
+            thumbnailUrl: string | null;
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ClipPage: {
+            items: components["schemas"]["Clip"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "code": "123456"
+         *     }
+         */
+        ConfirmSignUpRequest: {
+            code: string;
+            email: string;
+        };
+        /**
+         * @example {
+         *       "jobType": "GENERATE",
+         *       "prompt": "a red fox running through snow",
+         *       "parameters": {
+         *         "model": "local",
+         *         "durationSeconds": 6,
+         *         "resolution": "1280x720"
+         *       }
+         *     }
+         */
+        CreateJobRequest: {
+            /** @enum {string} */
+            jobType: "GENERATE" | "EDIT" | "ENHANCE" | "TRANSCODE";
+            parameters?: {
+                [key: string]: unknown;
+            };
+            prompt?: string;
+            sourceClipIds?: string[];
+            /** Format: uuid */
+            templateId?: string;
+        };
+        /**
+         * @example {
+         *       "title": "Winter trailer",
+         *       "description": "Thirty seconds of snow and foxes"
+         *     }
+         */
+        CreateProjectRequest: {
+            description?: string | null;
+            settings?: {
+                [key: string]: unknown;
+            };
+            title: string;
+        };
+        /**
+         * @example {
+         *       "name": "Product spin",
+         *       "category": "product",
+         *       "prompt": "a {{product}} turning slowly on a white table, soft light"
+         *     }
+         */
+        CreateTemplateRequest: {
+            /** @enum {string} */
+            category: "general" | "marketing" | "social" | "education" | "entertainment" | "product" | "travel" | "nature" | "abstract";
+            /** @default  */
+            description: string;
+            isPublic?: boolean;
+            name: string;
+            parameters?: {
+                [key: string]: unknown;
+            };
+            prompt: string;
+        };
+        FieldIssue: {
+            message: string;
+            path: string;
+        };
+        Health: {
+            checks: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            status: "ok" | "degraded";
+        };
+        /**
+         * @example {
+         *       "id": "5d7f9b1e-3a2c-4e6d-8b0f-1c3e5a7b9d2f",
+         *       "projectId": "8b2e4c6a-1f3d-4e5b-9a7c-0d2f4b6e8a1c",
+         *       "clipId": null,
+         *       "templateId": null,
+         *       "jobType": "GENERATE",
+         *       "status": "PROCESSING",
+         *       "prompt": "a red fox running through snow",
+         *       "parameters": {
+         *         "model": "local",
+         *         "durationSeconds": 6
+         *       },
+         *       "progress": 40,
+         *       "errorMessage": null,
+         *       "startedAt": "2026-11-26T10:15:30.000Z",
+         *       "completedAt": null,
+         *       "createdAt": "2026-11-26T10:15:30.000Z"
+         *     }
+         */
+        Job: {
+            clipId: string | null;
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            errorMessage: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            jobType: "GENERATE" | "EDIT" | "ENHANCE" | "TRANSCODE";
+            parameters: {
+                [key: string]: unknown;
+            };
+            progress: number;
+            /** Format: uuid */
+            projectId: string;
+            prompt: string;
+            sourceClipIds?: string[];
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "QUEUED" | "PROCESSING" | "COMPLETED" | "FAILED";
+            templateId: string | null;
+        };
+        JobPage: {
+            items: components["schemas"]["Job"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "Secret123"
+         *     }
+         */
+        LoginRequest: {
+            email: string;
+            password: string;
+        };
+        Model: {
+            available: boolean;
+            capabilities: {
+                aspectRatios: ("16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "21:9" | "9:21")[];
+                durations: number[] | {
+                    max: number;
+                    min: number;
+                };
+                fps: number[] | {
+                    max: number;
+                    min: number;
+                };
+                imageInput: boolean;
+                loop: boolean;
+                multiShot: boolean;
+                resolutions: string[] | "any";
+            };
+            defaults: {
+                /** @enum {string} */
+                aspectRatio: "16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "21:9" | "9:21";
+                durationSeconds: number;
+                fps: number;
+                resolution: string;
+            };
+            /** Format: date */
+            eolDate?: string;
+            /** @enum {string} */
+            id: "local" | "nova-reel" | "luma-ray2";
+            /** Format: date */
+            legacyDate?: string;
+            /** @enum {string} */
+            lifecycle: "ACTIVE" | "LEGACY" | "EOL";
+            modelId: string | null;
+            name: string;
+            pricePerSecondUsd: {
+                [key: string]: number;
+            } | null;
+            provider: string;
+            region: string | null;
+        };
+        ModelList: {
+            items: components["schemas"]["Model"][];
+        };
+        /**
+         * @example {
+         *       "type": "https://ai-video.dev/problems/validation-error",
+         *       "title": "Bad Request",
+         *       "status": 400,
+         *       "detail": "The request body is not valid; see errors.",
+         *       "instance": "/v1/projects",
+         *       "errors": [
+         *         {
+         *           "path": "body.title",
+         *           "message": "must not be empty"
+         *         }
+         *       ]
+         *     }
+         */
+        Problem: {
+            correlationId?: string;
+            detail: string;
+            errors?: components["schemas"]["FieldIssue"][];
+            instance?: string;
+            status: number;
+            title: string;
+            type: string;
+        };
+        /**
+         * @example {
+         *       "id": "8b2e4c6a-1f3d-4e5b-9a7c-0d2f4b6e8a1c",
+         *       "userId": "3f1c9a52-7d0e-4b8a-9c61-2a5e8b0d4f17",
+         *       "title": "Winter trailer",
+         *       "description": "Thirty seconds of snow and foxes",
+         *       "status": "DRAFT",
+         *       "settings": {},
+         *       "createdAt": "2026-11-26T10:15:30.000Z",
+         *       "updatedAt": "2026-11-26T10:15:30.000Z"
+         *     }
+         */
+        Project: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: uuid */
+            id: string;
+            settings: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "DRAFT" | "PROCESSING" | "COMPLETED" | "FAILED";
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            userId: string;
+        };
+        ProjectPage: {
+            items: components["schemas"]["Project"][];
+            nextCursor: string | null;
+        };
+        RefreshRequest: {
+            refreshToken: string;
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "username": "ada",
+         *       "password": "Secret123"
+         *     }
+         */
+        SignUpRequest: {
+            email: string;
+            password: string & (unknown & unknown & unknown);
+            username: string;
+        };
+        SignUpResult: {
+            confirmed: boolean;
+            email: string;
+            next: string;
+            userId: string;
+            username: string;
+        };
+        /**
+         * @example {
+         *       "id": "a9e8d7c6-b5a4-4f3e-8d2c-1b0a9f8e7d6c",
+         *       "name": "Product spin",
+         *       "description": "A slow turntable shot of a product",
+         *       "category": "product",
+         *       "thumbnailUrl": null,
+         *       "prompt": "a {{product}} turning slowly on a white table, soft light",
+         *       "parameters": {
+         *         "durationSeconds": 6
+         *       },
+         *       "isPublic": true,
+         *       "createdBy": null,
+         *       "usageCount": 12,
+         *       "createdAt": "2026-11-26T10:15:30.000Z",
+         *       "updatedAt": "2026-11-26T10:15:30.000Z"
+         *     }
+         */
+        Template: {
+            category: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            isPublic: boolean;
+            name: string;
+            parameters: {
+                [key: string]: unknown;
+            };
+            prompt: string;
+            thumbnailUrl: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            usageCount: number;
+        };
+        TemplatePage: {
+            items: components["schemas"]["Template"][];
+            nextCursor: string | null;
+        };
+        Tokens: {
+            accessToken: string;
+            expiresIn: number;
+            idToken: string;
+            refreshToken?: string;
+            /** @constant */
+            tokenType: "Bearer";
+        };
+        /**
+         * @example {
+         *       "title": "Fox, take two"
+         *     }
+         */
+        UpdateClipRequest: {
+            metadata?: {
+                [key: string]: unknown;
+            };
+            title?: string;
+        };
+        /**
+         * @example {
+         *       "username": "ada_lovelace"
+         *     }
+         */
+        UpdateMeRequest: {
+            username: string;
+        };
+        /**
+         * @example {
+         *       "title": "Winter trailer, final"
+         *     }
+         */
+        UpdateProjectRequest: {
+            description?: string | null;
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status?: "DRAFT" | "PROCESSING" | "COMPLETED" | "FAILED";
+            title?: string;
+        };
+        /**
+         * @example {
+         *       "isPublic": false
+         *     }
+         */
+        UpdateTemplateRequest: {
+            /** @enum {string} */
+            category?: "general" | "marketing" | "social" | "education" | "entertainment" | "product" | "travel" | "nature" | "abstract";
+            description?: string;
+            isPublic?: boolean;
+            name?: string;
+            parameters?: {
+                [key: string]: unknown;
+            };
+            prompt?: string;
+        };
+        /**
+         * @example {
+         *       "fileName": "fox.mp4",
+         *       "contentType": "video/mp4",
+         *       "fileSize": 2304118
+         *     }
+         */
+        UploadRequest: {
+            contentType: string;
+            fileName: string;
+            fileSize: number;
+        };
+        UploadTicket: {
+            /** Format: date-time */
+            expiresAt: string;
+            fields: {
+                [key: string]: string;
+            };
+            key: string;
+            maxBytes: number;
+            /** Format: uuid */
+            uploadId: string;
+            /** Format: uri */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "id": "3f1c9a52-7d0e-4b8a-9c61-2a5e8b0d4f17",
+         *       "email": "ada@example.com",
+         *       "username": "ada",
+         *       "subscriptionTier": "FREE",
+         *       "storageUsed": 4811502,
+         *       "storageLimit": 5368709120,
+         *       "createdAt": "2026-11-26T10:15:30.000Z",
+         *       "updatedAt": "2026-11-26T10:15:30.000Z"
+         *     }
+         */
+        User: {
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            storageLimit: number;
+            storageUsed: number;
+            /** @enum {string} */
+            subscriptionTier: "FREE" | "BASIC" | "PRO" | "ENTERPRISE";
+            /** Format: date-time */
+            updatedAt: string;
+            username: string;
+        };
+    };
+    responses: {
+        /** @description The input is not valid; `errors` names each field */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/validation-error",
+                 *       "title": "Bad Request",
+                 *       "status": 400,
+                 *       "detail": "The request body is not valid; see errors.",
+                 *       "instance": "/v1/projects",
+                 *       "errors": [
+                 *         {
+                 *           "path": "body.title",
+                 *           "message": "must not be empty"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description It conflicts with the current state */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "This Idempotency-Key was already used with a different request."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is too large, or the bytes exceed the storage left */
+        ContentTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/quota-exceeded",
+                 *       "title": "Content Too Large",
+                 *       "status": 413,
+                 *       "detail": "This needs 2304118 bytes but only 1024 bytes of storage remain."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A tier rule forbids it */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/tier-limit",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "The FREE tier makes clips of at most 10 seconds."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource of the caller (another user’s answers the same) */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/not-found",
+                 *       "title": "Not Found",
+                 *       "status": 404,
+                 *       "detail": "project not found"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An error on the server; quote the correlation id */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/internal-error",
+                 *       "title": "Internal Server Error",
+                 *       "status": 500,
+                 *       "detail": "Something went wrong on our side. Quote the correlation id if you report it.",
+                 *       "correlationId": "0f6c2d7e-5b8a-4c1d-9e3f-7a2b4c6d8e0f"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many requests; see Retry-After. The deployed gateway’s own throttle answers `{message}` */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Too Many Requests"
+                 *     }
+                 */
+                "application/json": {
+                    message: string;
+                };
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/too-many-requests",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "Too many attempts; wait a moment and try again."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid bearer token */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/unauthorized",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "detail": "Sign in again."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not application/json */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/unsupported-media-type",
+                 *       "title": "Unsupported Media Type",
+                 *       "status": 415,
+                 *       "detail": "Send the body as application/json."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    confirmSignUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmSignUpRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirm the email with its code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    logIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Sign in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    refreshTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New tokens from a refresh token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    signUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignUpRequest"];
+            };
+        };
+        responses: {
+            /** @description Create an account */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignUpResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getClip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clipId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A clip with signed media URLs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clip"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    deleteClip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clipId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a clip and its media; frees storage */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    updateClip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clipId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClipRequest"];
+            };
+        };
+        responses: {
+            /** @description Change a clip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clip"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Liveness and database readiness */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A job: status, progress, error, clip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel a QUEUED or PROCESSING job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller, with tier and storage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeRequest"];
+            };
+        };
+        responses: {
+            /** @description Change the username */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getHlsPlaylist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HLS playlist of a clip, from the hlsUrl of GET /v1/clips/{clipId}; segments come as signed URLs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The video models, their Regions, lifecycle, capabilities and availability here */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                q?: string;
+                status?: "DRAFT" | "PROCESSING" | "COMPLETED" | "FAILED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Own projects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectRequest"];
+            };
+        };
+        responses: {
+            /** @description Create a project */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    deleteProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a project, its clips and media; frees storage */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProjectRequest"];
+            };
+        };
+        responses: {
+            /** @description Change a project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    listClips: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Clips of a project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                jobType?: "GENERATE" | "EDIT" | "ENHANCE" | "TRANSCODE";
+                limit?: number;
+                status?: "QUEUED" | "PROCESSING" | "COMPLETED" | "FAILED";
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Jobs of a project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJobRequest"];
+            };
+        };
+        responses: {
+            /** @description Submit a job (Idempotency-Key supported) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: {
+                category?: "general" | "marketing" | "social" | "education" | "entertainment" | "product" | "travel" | "nature" | "abstract";
+                cursor?: string;
+                limit?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Public templates and the caller’s own */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Create a template */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete an own template */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Change an own template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+}

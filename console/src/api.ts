@@ -1,0 +1,130 @@
+/** The API client (openapi-fetch over the generated types), the session and problem+json handling. */
+import createClient from 'openapi-fetch';
+import type { components, paths } from './api-types.ts';
+import { fieldErrors, type Problem } from './problems.ts';
+
+export type Schemas = components['schemas'];
+export type Project = Schemas['Project'];
+export type Clip = Schemas['Clip'];
+export type Job = Schemas['Job'];
+export type Template = Schemas['Template'];
+export type User = Schemas['User'];
+export type Model = Schemas['Model'];
+export type { Problem };
+
+/** What the site fetches from config.json: the API's URL (empty: this origin) and the user pool. */
+export interface SiteConfig {
+  apiUrl: string;
+  region?: string;
+  userPoolId?: string;
+  userPoolClientId?: string;
+}
+
+/** A problem+json answer, with its field errors keyed by field (`body.title` → `title`). */
+export class ApiProblem extends Error {
+  readonly fields: Record<string, string>;
+  constructor(readonly problem: Problem) {
+    super(problem.detail || problem.title);
+    this.fields = fieldErrors(problem);
+  }
+}
+
+const SESSION_KEY = 'ai-video.session';
+interface Session {
+  accessToken: string;
+  refreshToken?: string;
+}
+
+let session: Session | null = readSession();
+const listeners = new Set<() => void>();
+
+function readSession(): Session | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
+  } catch {
+    return null;
+  }
+}
+
+function setSession(next: Session | null) {
+  session = next;
+  if (next) sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
+  else sessionStorage.removeItem(SESSION_KEY);
+  for (const listener of listeners) listener();
+}
+
+export const signedIn = () => session !== null;
+export const accessToken = () => session?.accessToken ?? '';
+export function onSessionChange(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+export const signOut = () => setSession(null);
+
+export let config: SiteConfig = { apiUrl: '' };
+export let client = createClient<paths>({ baseUrl: '' });
+
+export async function loadConfig(): Promise<void> {
+  const res = await fetch('config.json', { cache: 'no-store' });
+  if (res.ok) config = (await res.json()) as SiteConfig;
+  client = createClient<paths>({ baseUrl: config.apiUrl.replace(/\/$/, '') });
+  client.use({
+    onRequest({ request }) {
+      if (session && !request.headers.has('authorization'))
+        request.headers.set('authorization', `Bearer ${session.accessToken}`);
+      return request;
+    },
+  });
+}
+
+interface Result<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * Runs one call and returns its data; a 401 refreshes the tokens once and retries, a problem throws
+ * ApiProblem.
+ */
+export async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
+  let result = await run();
+  if (result.response.status === 401 && session?.refreshToken && (await refresh())) result = await run();
+  if (result.response.status === 401 && session) setSession(null);
+  if (!result.response.ok) throw new ApiProblem(asProblem(result.error, result.response));
+  return result.data as T;
+}
+
+function asProblem(error: unknown, response: Response): Problem {
+  if (error && typeof error === 'object' && 'status' in error && 'detail' in error) return error as Problem;
+  const message = error && typeof error === 'object' && 'message' in error ? String(error.message) : '';
+  return {
+    type: 'about:blank',
+    title: response.statusText || 'Error',
+    status: response.status,
+    detail: message || `The request failed (${response.status}).`,
+  };
+}
+
+async function refresh(): Promise<boolean> {
+  const refreshToken = session?.refreshToken;
+  if (!refreshToken) return false;
+  const { data } = await client.POST('/v1/auth/refresh', { body: { refreshToken } });
+  if (!data) return false;
+  setSession({ accessToken: data.accessToken, refreshToken: data.refreshToken ?? refreshToken });
+  return true;
+}
+
+export async function logIn(email: string, password: string): Promise<void> {
+  const tokens = await call(() => client.POST('/v1/auth/login', { body: { email, password } }));
+  setSession({
+    accessToken: tokens.accessToken,
+    ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+  });
+}
+
+/** A message for anything thrown by a call. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiProblem) return error.message;
+  return 'The service could not be reached; check the connection and try again.';
+}

@@ -1,0 +1,393 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { SUPPORTED_RESOLUTIONS } from '../../../shared/clips/resolutions.ts';
+import { type Clip, call, client, type Job, type Model, type Schemas, type Template } from '../api.ts';
+import { newIdempotencyKey } from '../format.ts';
+import { Field, FormProblem, SelectField, useForm } from './form.tsx';
+
+type JobType = Schemas['CreateJobRequest']['jobType'];
+const JOB_TYPES: { value: JobType; label: string }[] = [
+  { value: 'GENERATE', label: 'Generate a clip from a prompt' },
+  { value: 'EDIT', label: 'Edit: join clips' },
+  { value: 'ENHANCE', label: 'Enhance: upscale, interpolate, denoise' },
+  { value: 'TRANSCODE', label: 'Transcode: new size or HLS' },
+];
+
+type Range = { min: number; max: number };
+const isRange = (v: unknown): v is Range => !!v && typeof v === 'object' && 'min' in v && 'max' in v;
+const variablesOf = (prompt: string) => [
+  ...new Set([...prompt.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!)),
+];
+
+export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: (job: Job) => void }) {
+  const form = useForm();
+  const [jobType, setJobType] = useState<JobType>('GENERATE');
+  const [models, setModels] = useState<Model[]>([]);
+  const [modelId, setModelId] = useState('local');
+  const [templates, setTemplates] = useState<Template[]>([]);
+  const [templateId, setTemplateId] = useState('');
+  useEffect(() => {
+    call(() => client.GET('/v1/models')).then(
+      (list) => setModels(list.items),
+      () => {},
+    );
+    call(() => client.GET('/v1/templates', { params: { query: { limit: 50 } } })).then(
+      (page) => setTemplates(page.items),
+      () => {},
+    );
+  }, []);
+  const model = models.find((m) => m.id === modelId);
+  const template = templates.find((t) => t.id === templateId);
+  const variables = useMemo(() => (template ? variablesOf(template.prompt) : []), [template]);
+  const shown = ['prompt', 'jobType', 'templateId', 'sourceClipIds', 'parameters.clips'];
+
+  function submit(element: HTMLFormElement) {
+    const data = new FormData(element);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const number = (name: string) => (text(name) === '' ? undefined : Number(text(name)));
+    const parameters: Record<string, unknown> = {};
+    const set = (name: string, value: unknown) => {
+      if (value !== undefined && value !== '') parameters[name] = value;
+    };
+    set('resolution', text('parameters.resolution'));
+    let sourceClipIds: string[] | undefined;
+    if (jobType === 'GENERATE') {
+      set('model', modelId);
+      set('durationSeconds', number('parameters.durationSeconds'));
+      set('fps', number('parameters.fps'));
+      set('aspectRatio', text('parameters.aspectRatio'));
+      set('seed', number('parameters.seed'));
+      if (data.get('parameters.loop')) parameters.loop = true;
+      if (variables.length)
+        parameters.variables = Object.fromEntries(
+          variables.map((v) => [v, text(`parameters.variables.${v}`)]),
+        );
+    } else if (jobType === 'EDIT') {
+      parameters.clips = data.getAll('parameters.clips').map((clipId) => ({ clipId: String(clipId) }));
+    } else {
+      sourceClipIds = text('sourceClipIds') ? [text('sourceClipIds')] : [];
+      if (jobType === 'ENHANCE') {
+        set('fps', number('parameters.fps'));
+        set('interpolation', text('parameters.interpolation'));
+        if (data.get('parameters.denoise')) parameters.denoise = true;
+      } else parameters.hls = data.get('parameters.hls') !== null;
+    }
+    const prompt = text('prompt');
+    const body: Schemas['CreateJobRequest'] = {
+      jobType,
+      parameters,
+      ...(prompt ? { prompt } : {}),
+      ...(jobType === 'GENERATE' && templateId ? { templateId } : {}),
+      ...(sourceClipIds ? { sourceClipIds } : {}),
+    };
+    const key = newIdempotencyKey();
+    form.submit(async () => {
+      const job = await call(() =>
+        client.POST('/v1/projects/{projectId}/jobs', {
+          params: { path: { projectId: props.projectId } },
+          body,
+          headers: { 'idempotency-key': key },
+        }),
+      );
+      props.onSubmitted(job);
+    });
+  }
+
+  const resolutions =
+    jobType === 'GENERATE' && model && model.capabilities.resolutions !== 'any'
+      ? model.capabilities.resolutions
+      : SUPPORTED_RESOLUTIONS;
+  return (
+    <section aria-labelledby="job-heading">
+      <h2 id="job-heading">New job</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit(e.currentTarget);
+        }}
+      >
+        <FormProblem
+          message={form.message}
+          fields={form.fields}
+          shown={[...shown, ...visibleParameters(jobType)]}
+        />
+        <SelectField
+          label="Job type"
+          field="jobType"
+          errors={form.fields}
+          value={jobType}
+          onChange={(e) => setJobType(e.currentTarget.value as JobType)}
+        >
+          {JOB_TYPES.map((t) => (
+            <option key={t.value} value={t.value}>
+              {t.label}
+            </option>
+          ))}
+        </SelectField>
+
+        {jobType === 'GENERATE' ? (
+          <>
+            <fieldset class="templates">
+              <legend>Template (optional)</legend>
+              <label>
+                <input
+                  type="radio"
+                  name="templateId"
+                  value=""
+                  checked={!templateId}
+                  onChange={() => setTemplateId('')}
+                />
+                No template
+              </label>
+              {templates.map((t) => (
+                <label key={t.id} class="template">
+                  <input
+                    type="radio"
+                    name="templateId"
+                    value={t.id}
+                    checked={templateId === t.id}
+                    onChange={() => setTemplateId(t.id)}
+                  />
+                  <strong>{t.name}</strong> <small>{t.category}</small>
+                  <small class="template-prompt">{t.prompt}</small>
+                </label>
+              ))}
+              {form.fields.templateId ? <small class="field-error">{form.fields.templateId}</small> : null}
+            </fieldset>
+            {variables.map((name) => (
+              <Field
+                key={`${templateId}-${name}`}
+                label={`Template variable: ${name}`}
+                field={`parameters.variables.${name}`}
+                required
+                maxLength={500}
+                errors={form.fields}
+              />
+            ))}
+          </>
+        ) : null}
+
+        <label for="job-prompt">
+          {jobType === 'GENERATE' ? (template ? 'More prompt text (optional)' : 'Prompt') : 'Description'}
+          <textarea
+            id="job-prompt"
+            name="prompt"
+            rows={3}
+            maxLength={2000}
+            required={!(jobType === 'GENERATE' && template)}
+            aria-invalid={form.fields.prompt ? true : undefined}
+            aria-describedby={form.fields.prompt ? 'job-prompt-error' : undefined}
+          />
+          {form.fields.prompt ? (
+            <small id="job-prompt-error" class="field-error">
+              {form.fields.prompt}
+            </small>
+          ) : null}
+        </label>
+
+        {jobType === 'GENERATE' ? (
+          <GenerateFields
+            models={models}
+            model={model}
+            modelId={modelId}
+            setModelId={setModelId}
+            errors={form.fields}
+          />
+        ) : null}
+        {jobType === 'EDIT' ? (
+          <fieldset aria-describedby={form.fields['parameters.clips'] ? 'edit-clips-error' : undefined}>
+            <legend>Clips to join, in list order</legend>
+            {props.clips.length === 0 ? <small>No clips in this project yet.</small> : null}
+            {props.clips.map((c) => (
+              <label key={c.id}>
+                <input type="checkbox" name="parameters.clips" value={c.id} /> {c.title}
+              </label>
+            ))}
+            {form.fields['parameters.clips'] ? (
+              <small id="edit-clips-error" class="field-error">
+                {form.fields['parameters.clips']}
+              </small>
+            ) : null}
+          </fieldset>
+        ) : null}
+        {jobType === 'ENHANCE' || jobType === 'TRANSCODE' ? (
+          <SelectField label="Source clip" field="sourceClipIds" errors={form.fields} required>
+            <option value="">Choose a clip</option>
+            {props.clips.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.title} ({c.resolution})
+              </option>
+            ))}
+          </SelectField>
+        ) : null}
+
+        <SelectField label="Resolution" field="parameters.resolution" errors={form.fields}>
+          <option value="">{jobType === 'GENERATE' ? 'Model default' : 'Same as the source'}</option>
+          {resolutions.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </SelectField>
+        {jobType === 'ENHANCE' ? (
+          <>
+            <Field
+              label="Frame rate"
+              field="parameters.fps"
+              type="number"
+              min={1}
+              max={60}
+              errors={form.fields}
+            />
+            <SelectField label="Frame interpolation" field="parameters.interpolation" errors={form.fields}>
+              <option value="">None</option>
+              <option value="INTERPOLATE">Interpolate</option>
+              <option value="FRAMEFORMER">FrameFormer</option>
+            </SelectField>
+            <label>
+              <input type="checkbox" name="parameters.denoise" /> Reduce noise
+            </label>
+          </>
+        ) : null}
+        {jobType === 'TRANSCODE' ? (
+          <label>
+            <input type="checkbox" name="parameters.hls" defaultChecked /> Also make an HLS stream
+          </label>
+        ) : null}
+        <button type="submit" aria-busy={form.busy} disabled={form.busy}>
+          Submit job
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function visibleParameters(jobType: JobType): string[] {
+  const common = ['parameters.resolution'];
+  if (jobType === 'GENERATE')
+    return [
+      ...common,
+      'parameters.model',
+      'parameters.durationSeconds',
+      'parameters.fps',
+      'parameters.aspectRatio',
+      'parameters.seed',
+    ];
+  if (jobType === 'ENHANCE') return [...common, 'parameters.fps', 'parameters.interpolation'];
+  return common;
+}
+
+/** A number the model limits: a free entry within its range, or a choice among its values. */
+function LimitField(props: {
+  label: string;
+  field: string;
+  unit: string;
+  allowed: Range | number[];
+  fallback: number;
+  /** `any` for seconds, whole numbers (the default) for frame rates. */
+  step?: string;
+  errors: Record<string, string>;
+}) {
+  const { label, field, unit, allowed, fallback, errors } = props;
+  if (isRange(allowed)) {
+    return (
+      <Field
+        label={label}
+        field={field}
+        type="number"
+        min={allowed.min}
+        max={allowed.max}
+        step={props.step ?? '1'}
+        placeholder={String(fallback)}
+        hint={`${allowed.min}–${allowed.max} ${unit}`}
+        errors={errors}
+      />
+    );
+  }
+  return (
+    <SelectField label={label} field={field} errors={errors}>
+      {allowed.map((value) => (
+        <option key={value} value={value} selected={value === fallback}>
+          {value} {unit}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/** The model and what it allows: durations, frame rates, aspect ratios from GET /v1/models. */
+function GenerateFields(props: {
+  models: Model[];
+  model: Model | undefined;
+  modelId: string;
+  setModelId: (id: string) => void;
+  errors: Record<string, string>;
+}) {
+  const { model, errors } = props;
+  const caps = model?.capabilities;
+  return (
+    <>
+      <SelectField
+        label="Model"
+        field="parameters.model"
+        errors={errors}
+        value={props.modelId}
+        onChange={(e) => props.setModelId(e.currentTarget.value)}
+      >
+        {props.models.map((m) => (
+          <option key={m.id} value={m.id} disabled={!m.available}>
+            {m.name}
+            {m.available ? '' : ' (not available here)'}
+          </option>
+        ))}
+      </SelectField>
+      {caps ? (
+        <div class="grid">
+          <LimitField
+            key={`${model.id}-duration`}
+            label="Duration (seconds)"
+            field="parameters.durationSeconds"
+            unit="s"
+            step="any"
+            allowed={caps.durations}
+            fallback={model.defaults.durationSeconds}
+            errors={errors}
+          />
+          <LimitField
+            key={`${model.id}-fps`}
+            label="Frame rate"
+            field="parameters.fps"
+            unit="fps"
+            allowed={caps.fps}
+            fallback={model.defaults.fps}
+            errors={errors}
+          />
+          <SelectField
+            key={`${model.id}-aspect`}
+            label="Aspect ratio"
+            field="parameters.aspectRatio"
+            errors={errors}
+          >
+            {caps.aspectRatios.map((a) => (
+              <option key={a} value={a} selected={a === model.defaults.aspectRatio}>
+                {a}
+              </option>
+            ))}
+          </SelectField>
+          <Field
+            label="Seed (optional)"
+            field="parameters.seed"
+            type="number"
+            min={0}
+            max={2147483646}
+            errors={errors}
+          />
+        </div>
+      ) : null}
+      {caps?.loop ? (
+        <label>
+          <input type="checkbox" name="parameters.loop" /> Loop seamlessly
+        </label>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,105 @@
+import { useState } from 'preact/hooks';
+import { ApiProblem, call, client, type Job } from '../api.ts';
+import { FormProblem, useForm } from './form.tsx';
+
+/** Sends the file with the presigned POST, reporting progress (fetch cannot report upload progress). */
+function post(
+  url: string,
+  fields: Record<string, string>,
+  file: File,
+  onProgress: (fraction: number) => void,
+) {
+  return new Promise<void>((resolve, reject) => {
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
+    body.append('file', file);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () =>
+      xhr.status < 300 ? resolve() : reject(new Error(`The storage refused the file (${xhr.status}).`));
+    xhr.onerror = () => reject(new Error('The upload was interrupted.'));
+    xhr.send(body);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The upload becomes a TRANSCODE job with the upload's id once storage has the file. */
+async function waitForJob(jobId: string): Promise<Job> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await call(() => client.GET('/v1/jobs/{jobId}', { params: { path: { jobId } } }));
+    } catch (error) {
+      if (!(error instanceof ApiProblem && error.problem.status === 404) || attempt > 60) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+export function Upload({ projectId, onUploaded }: { projectId: string; onUploaded: (job: Job) => void }) {
+  const form = useForm();
+  const [over, setOver] = useState(false);
+  const [progress, setProgress] = useState<{ name: string; fraction: number } | null>(null);
+
+  function send(file: File | undefined) {
+    if (!file || form.busy) return;
+    form.submit(async () => {
+      setProgress({ name: file.name, fraction: 0 });
+      try {
+        const ticket = await call(() =>
+          client.POST('/v1/projects/{projectId}/uploads', {
+            params: { path: { projectId } },
+            body: { fileName: file.name, contentType: file.type || 'video/mp4', fileSize: file.size },
+          }),
+        );
+        await post(ticket.url, ticket.fields, file, (fraction) => setProgress({ name: file.name, fraction }));
+        onUploaded(await waitForJob(ticket.uploadId));
+      } finally {
+        setProgress(null);
+      }
+    });
+  }
+
+  return (
+    <section aria-labelledby="upload-heading">
+      <h2 id="upload-heading">Upload a video</h2>
+      <FormProblem message={form.message} fields={form.fields} shown={[]} />
+      <label
+        for="upload-file"
+        class={`dropzone${over ? ' over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          send(e.dataTransfer?.files[0]);
+        }}
+      >
+        Drop a video file here, or choose one
+        <input
+          id="upload-file"
+          type="file"
+          accept="video/*"
+          disabled={form.busy}
+          onChange={(e) => {
+            send(e.currentTarget.files?.[0]);
+            e.currentTarget.value = '';
+          }}
+        />
+      </label>
+      {progress ? (
+        <div>
+          <label for="upload-progress">
+            Uploading {progress.name}: {Math.round(progress.fraction * 100)} %
+          </label>
+          <progress id="upload-progress" value={progress.fraction} max={1} />
+        </div>
+      ) : null}
+      <small>The file becomes a transcode job; its clip appears when the job completes.</small>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+import '#shared/runtime/aws.ts';
+import * as z from 'zod';
+import { runAccountTask } from '#shared/account/worker.ts';
+import { getContext } from '#shared/runtime/context.ts';
+
+const task = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('export'), userId: z.uuid(), exportId: z.uuid() }),
+  z.object({ kind: z.literal('erase'), userId: z.uuid() }),
+]);
+
+/**
+ * The account worker: exports and erasures, invoked asynchronously by the me function. A failure throws, so
+ * Lambda retries it (both tasks can be repeated) and then sends the event to the on-failure queue.
+ */
+export const handler = async (event: unknown): Promise<void> => {
+  const input = task.parse(event);
+  const ctx = await getContext();
+  await runAccountTask(ctx, input);
+  ctx.logger.info('account task done', { kind: input.kind });
+};

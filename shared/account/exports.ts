@@ -1,0 +1,85 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { type AccountExportRow, accountExports } from '../db/tables.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+
+/** How long an export's zip (and its row's link) lasts; the bucket's lifecycle rule removes it after a day. */
+export const EXPORT_TTL_HOURS = 24;
+
+export const exportKey = (userId: string, exportId: string) => `exports/${userId}/${exportId}.zip`;
+export const exportsPrefix = (userId: string) => `exports/${userId}/`;
+
+/** The folders that hold a user's objects (exports aside): clips, uploads, job scratch space. */
+export const userMediaPrefixes = (userId: string) => [
+  `users/${userId}/`,
+  `uploads/${userId}/`,
+  `work/${userId}/`,
+];
+
+export type AccountExport = AccountExportRow;
+
+export function createExportRepository(db: Database) {
+  return {
+    /** A new PENDING export; refused while another of the user's is still being written. */
+    async create(userId: string, now = new Date()): Promise<AccountExport> {
+      const [pending] = await db
+        .select({ id: accountExports.id })
+        .from(accountExports)
+        .where(and(eq(accountExports.userId, userId), eq(accountExports.status, 'PENDING')));
+      if (pending) throw new ConflictError(`Export ${pending.id} is still being written; wait for it.`);
+      const [row] = await db
+        .insert(accountExports)
+        .values({ userId, expiresAt: new Date(now.getTime() + EXPORT_TTL_HOURS * 3_600_000) })
+        .returning();
+      return row!;
+    },
+
+    async get(userId: string, id: string): Promise<AccountExport> {
+      const [row] = await db
+        .select()
+        .from(accountExports)
+        .where(and(eq(accountExports.id, id), eq(accountExports.userId, userId)));
+      if (!row) throw new NotFoundError('export');
+      return row;
+    },
+
+    async complete(id: string, objectKey: string, sizeBytes: number): Promise<void> {
+      await db
+        .update(accountExports)
+        .set({ status: 'COMPLETED', objectKey, sizeBytes, completedAt: new Date() })
+        .where(and(eq(accountExports.id, id), eq(accountExports.status, 'PENDING')));
+    },
+
+    async fail(id: string, errorMessage: string): Promise<void> {
+      await db
+        .update(accountExports)
+        .set({ status: 'FAILED', errorMessage, completedAt: new Date() })
+        .where(and(eq(accountExports.id, id), eq(accountExports.status, 'PENDING')));
+    },
+
+    /** Removes the user's lapsed export rows and returns their object keys (for the bucket). */
+    async removeExpired(userId: string, now = new Date()): Promise<string[]> {
+      const gone = await db
+        .delete(accountExports)
+        .where(and(eq(accountExports.userId, userId), lt(accountExports.expiresAt, now)))
+        .returning({ key: accountExports.objectKey });
+      return gone.map((g) => g.key).filter((k): k is string => k !== null);
+    },
+  };
+}
+
+export type ExportRepository = ReturnType<typeof createExportRepository>;
+
+/** The API's view: a signed link only while the zip exists and has not lapsed. */
+export function exportStatus(row: AccountExport, now = new Date()) {
+  const lapsed = row.expiresAt.getTime() <= now.getTime();
+  return {
+    id: row.id,
+    status: lapsed ? ('EXPIRED' as const) : row.status,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt.toISOString(),
+    sizeBytes: row.sizeBytes,
+    errorMessage: row.errorMessage,
+  };
+}

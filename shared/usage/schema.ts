@@ -1,0 +1,29 @@
+import * as z from 'zod';
+
+export const usageQuery = z
+  .object({
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
+      .refine((m) => m >= '2000-01' && m <= '9999-12', 'must be a month from 2000-01')
+      .optional(),
+  })
+  .strict();
+
+const dollars = z.number().nonnegative();
+export const usageResponse = z.object({
+  month: z.string(),
+  generatedSeconds: z.object({ byModel: z.record(z.string(), z.number()) }),
+  transcodedMinutes: z.number(),
+  jobs: z.object({ completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
+  storageBytes: z.number().int(),
+  estimatedCostUsd: z.object({
+    total: dollars,
+    bedrock: dollars,
+    mediaConvert: dollars,
+    stepFunctions: dollars,
+    lambda: dollars,
+    s3Storage: dollars,
+  }),
+  priceTable: z.object({ asOf: z.string(), region: z.string(), sources: z.record(z.string(), z.string()) }),
+});

@@ -1,0 +1,203 @@
+/**
+ * The web console in Debian's Chromium, as a new user meets it: sign up, create a project, generate a local
+ * clip and watch its progress reach 100 %, play it, upload a file by drag and drop and watch its transcode
+ * complete, delete. axe-core checks every page; each step leaves a screenshot in .screenshots/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '#infra/console/build.ts';
+import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const SHOTS = '.screenshots';
+
+let api: LocalApi;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
+  const consoleDir = ensureConsoleBuilt();
+  await mkdir(SHOTS, { recursive: true });
+  [api, browser] = await Promise.all([
+    startLocalApi({ pollMs: 50 }, { consoleDir }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    }),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+/** axe-core on the page as it is now: no serious or critical violation. */
+async function expectAccessible(page: Page, step: string) {
+  if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ path: AXE });
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`)) as {
+    id: string;
+    impact: string;
+    targets: string[];
+  }[];
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad, `axe on ${step}`).toEqual([]);
+}
+
+/** expect.poll with room for a machine shared with other work (its default is one second). */
+const eventually = <T>(fn: () => Promise<T>, options: { timeout?: number } = {}) =>
+  expect.poll(fn, { timeout: 20_000, interval: 100, ...options });
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+
+it('signs up, makes a project, generates and plays a clip, uploads a file, and deletes, accessibly', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (dialog) => dialog.accept());
+  const tag = Math.random().toString(36).slice(2, 10);
+  try {
+    await walkThrough(page, tag, pageErrors);
+  } catch (error) {
+    await shot(page, 'failed').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 240_000);
+
+async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
+  // Sign-in page; the first Tab reaches the skip link.
+  await page.goto(`${api.url}/`);
+  await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+  await expectAccessible(page, 'sign in');
+  await shot(page, '01-sign-in');
+
+  // Sign up; the API's problem+json lands on the field it names.
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByLabel('Email').fill(`console${tag}@example.com`);
+  await page.getByLabel('Username').fill(`c_${tag}`);
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const password = page.getByLabel('Password');
+  await eventually(() => password.getAttribute('aria-invalid')).toBe('true');
+  const describedBy = await password.getAttribute('aria-describedby');
+  expect(await page.locator(`#${describedBy}`).textContent()).toMatch(/at least 8 characters/);
+  await expectAccessible(page, 'sign up with a problem');
+  await shot(page, '02-sign-up-problem');
+  await password.fill(`Pw${tag}A1`);
+  await password.press('Enter');
+  await eventually(() => page.getByRole('heading', { name: 'Projects', exact: true }).count()).toBe(1);
+  await eventually(() => page.getByText('FREE').count()).toBe(1);
+
+  // Create a project, rename it; eleven more make a second page.
+  await page.getByLabel('Title').fill(`Film ${tag}`);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('button', { name: `Rename Film ${tag}` }).click();
+  await page.getByLabel(`New title for Film ${tag}`).fill(`Fox film ${tag}`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await eventually(() => page.getByRole('link', { name: `Fox film ${tag}` }).count()).toBe(1);
+  await page.evaluate(`(async () => {
+    const { accessToken } = JSON.parse(sessionStorage.getItem('ai-video.session'));
+    for (let i = 1; i <= 11; i += 1) {
+      await fetch('/v1/projects', {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Extra ' + String(i).padStart(2, '0') }),
+      });
+    }
+    await fetch('/v1/templates', {
+      method: 'POST',
+      headers: { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Animal run', category: 'nature', prompt: 'a {{animal}} running through snow' }),
+    });
+  })()`);
+  await page.reload();
+  await eventually(() => page.locator('.projects li').count()).toBe(10);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await eventually(() => page.getByText('Page 2').count()).toBe(1);
+  await eventually(() => page.locator('.projects li').count()).toBe(2);
+  await expectAccessible(page, 'projects');
+  await page.getByRole('link', { name: `Fox film ${tag}` }).click();
+
+  // Generate a local clip from a template of the gallery; its progress bar reaches 100 %.
+  await eventually(() => page.getByRole('heading', { name: `Fox film ${tag}`, level: 1 }).count()).toBe(1);
+  await eventually(() => page.getByLabel('Model').locator('option').count()).toBeGreaterThan(0);
+  await expectAccessible(page, 'project');
+  await page.getByRole('radio', { name: /Animal run/ }).check();
+  await page.getByLabel('Template variable: animal').fill('red fox');
+  await page.getByLabel('Duration (seconds)').fill('3');
+  await page.getByLabel('Resolution').selectOption('640x360');
+  await page.getByRole('button', { name: 'Submit job' }).click();
+  const generate = page.locator('.job').first();
+  await eventually(() => generate.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
+  expect(await generate.locator('progress').getAttribute('value')).toBe('100');
+  expect(await generate.textContent()).toContain('a red fox running through snow');
+  await shot(page, '03-generated');
+
+  // The clip's thumbnail, then the player: its current time advances.
+  const clip = page.locator('.clip').first();
+  await eventually(() => clip.locator('img').count(), { timeout: 30_000 }).toBe(1);
+  await clip.getByRole('button', { name: /^Play/ }).click();
+  const video = clip.locator('video');
+  await eventually(() => video.evaluate((v) => (v as unknown as { currentTime: number }).currentTime), {
+    timeout: 30_000,
+  }).toBeGreaterThan(0.5);
+  // The stream, through hls.js (Media Source Extensions), not the MP4 fallback.
+  expect(await video.evaluate((v) => (v as unknown as { currentSrc: string }).currentSrc)).toMatch(/^blob:/);
+  await expectAccessible(page, 'playing');
+  await shot(page, '04-playing');
+
+  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job.
+  const mp4Url = await clip.getByRole('link', { name: /^Download MP4/ }).getAttribute('href');
+  const dropped = await page.evaluateHandle(`(async () => {
+    const bytes = await (await fetch(${JSON.stringify(mp4Url)})).blob();
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'dropped.mp4', { type: 'video/mp4' }));
+    new MutationObserver(() => {
+      if (document.getElementById('upload-progress')) window.sawProgress = true;
+    }).observe(document.body, { childList: true, subtree: true });
+    return transfer;
+  })()`);
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
+  await eventually(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(2);
+  expect(await page.evaluate('window.sawProgress')).toBe(true);
+  const transcode = page.locator('.job').first();
+  expect(await transcode.textContent()).toContain('TRANSCODE');
+  await eventually(() => transcode.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
+  await eventually(() => page.locator('.clip').count(), { timeout: 30_000 }).toBe(2);
+  const used = () =>
+    page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);
+  await eventually(used).toBeGreaterThan(0);
+  await shot(page, '05-uploaded');
+
+  // Delete a clip, then the project; the storage meter falls back to zero.
+  await page
+    .locator('.clip')
+    .first()
+    .getByRole('button', { name: /^Delete/ })
+    .click();
+  await eventually(() => page.locator('.clip').count()).toBe(1);
+  await page.getByRole('link', { name: 'Projects' }).click();
+  // The newest come first: the first project is on the second page.
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByRole('button', { name: `Delete Fox film ${tag}` }).click();
+  await eventually(() => page.getByRole('link', { name: `Fox film ${tag}` }).count()).toBe(0);
+  await eventually(used).toBe(0);
+
+  // A phone-sized screen: nothing wider than the viewport.
+  await page.setViewportSize({ width: 375, height: 740 });
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+  await expectAccessible(page, 'projects on a phone');
+  await shot(page, '06-phone');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+  expect(pageErrors).toEqual([]);
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createExportRepository } from '#shared/account/exports.ts';
+import { ownedRowQueries, readOwnedRows, tablesWithUserId } from '#shared/account/owned-rows.ts';
+import { createApiKeyRepository } from '#shared/api-keys/repository.ts';
+import { newApiKey } from '#shared/api-keys/secret.ts';
+import { createClipRepository } from '#shared/clips/repository.ts';
+import { rawRows } from '#shared/db/sql.ts';
+import { ConflictError } from '#shared/errors.ts';
+import { createJobRepository } from '#shared/jobs/repository.ts';
+import { createProjectRepository } from '#shared/projects/repository.ts';
+import { createTemplateRepository } from '#shared/templates/repository.ts';
+import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
+import { createUserRepository } from '#shared/users/repository.ts';
+import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+
+describeEachDriver('account data on', (driver) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await driver.open();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A user with a project, a completed GENERATE job and its clip, a cancelled job, a template, a key. */
+  async function populatedUser() {
+    const users = createUserRepository(t.db);
+    const tag = randomUUID().slice(0, 8);
+    const user = await users.create({ email: `a${tag}@example.com`, username: `acct_${tag}` });
+    const project = await createProjectRepository(t.db).create(user.id, { title: 'p' });
+    const jobs = createJobRepository(t.db);
+    const job = await jobs.create({
+      userId: user.id,
+      projectId: project.id,
+      jobType: 'GENERATE',
+      prompt: 'x',
+      parameters: { model: 'luma-ray2', durationSeconds: 5 },
+      concurrentLimit: 5,
+    });
+    await jobs.markProcessing(job.id);
+    const clip = await createClipRepository(t.db).register({
+      userId: user.id,
+      projectId: project.id,
+      jobId: job.id,
+      title: 'c',
+      duration: 5,
+      fileUrl: `users/${user.id}/projects/${project.id}/clips/x/video.mp4`,
+      fileSize: 1000,
+      resolution: '1280x720',
+      format: 'mp4',
+    });
+    const cancelled = await jobs.create({
+      userId: user.id,
+      projectId: project.id,
+      jobType: 'EDIT',
+      prompt: 'y',
+      parameters: {},
+      sourceClipIds: [clip.id],
+      concurrentLimit: 5,
+    });
+    await jobs.cancel(user.id, cancelled.id);
+    await createTemplateRepository(t.db).create(user.id, {
+      name: 'pub',
+      category: 'general',
+      prompt: 'p',
+      isPublic: true,
+    });
+    const secret = newApiKey();
+    const key = await createApiKeyRepository(t.db).create(user.id, {
+      name: 'k',
+      scopes: ['read', 'write'],
+      prefix: secret.prefix,
+      hash: secret.hash,
+    });
+    return { user, project, clip, key, secret };
+  }
+
+  it('stores, finds, touches, lists and deletes API keys by hash only', async () => {
+    const { user, key, secret } = await populatedUser();
+    const keys = createApiKeyRepository(t.db);
+    const found = await keys.findByHash(secret.hash);
+    expect(found).toMatchObject({ id: key.id, userId: user.id, scopes: ['read', 'write'], lastUsedAt: null });
+    await keys.touch(key.id);
+    expect((await keys.findByHash(secret.hash))?.lastUsedAt).toBeInstanceOf(Date);
+    expect((await keys.list(user.id)).items.map((k) => k.id)).toEqual([key.id]);
+    await keys.remove(user.id, key.id);
+    expect(await keys.findByHash(secret.hash)).toBeUndefined();
+  });
+
+  it('sums the month’s usage in one grouped statement', async () => {
+    const { user } = await populatedUser();
+    const usage = await monthlyUsage(t.db, user.id, currentMonth());
+    expect(usage.jobs).toEqual({ completed: 1, failed: 0, cancelled: 1 });
+    expect(usage.generatedSeconds.byModel).toEqual({ 'luma-ray2': 5 });
+    expect(usage.transcodedMinutes).toBeCloseTo(5 / 60, 4);
+    expect(usage.storageBytes).toBe(1000);
+    // Luma Ray2 at 720p: $1.50 a second.
+    expect(usage.estimatedCostUsd.bedrock).toBeCloseTo(7.5, 6);
+  });
+
+  it('reads every owned row of every entity without credential hashes, and one export at a time', async () => {
+    const { user, project, clip } = await populatedUser();
+    const queries = await ownedRowQueries(t.db, user.id);
+    const rows: Record<string, Record<string, unknown>[]> = {};
+    for (const [table, query] of Object.entries(queries)) rows[table] = await readOwnedRows(t.db, query);
+    expect(rows.users).toEqual([expect.objectContaining({ id: user.id })]);
+    expect(rows.video_projects).toEqual([expect.objectContaining({ id: project.id })]);
+    expect(rows.video_clips).toEqual([expect.objectContaining({ id: clip.id })]);
+    expect(rows.generation_jobs).toHaveLength(2);
+    expect(rows.job_source_clips).toEqual([expect.objectContaining({ clip_id: clip.id })]);
+    expect(rows.templates).toHaveLength(1);
+    expect(rows.api_keys).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toMatch(/key_hash|password_hash/);
+
+    const exportsRepo = createExportRepository(t.db);
+    const first = await exportsRepo.create(user.id);
+    await expect(exportsRepo.create(user.id)).rejects.toBeInstanceOf(ConflictError);
+    await exportsRepo.complete(first.id, `exports/${user.id}/${first.id}.zip`, 10);
+    expect((await exportsRepo.get(user.id, first.id)).status).toBe('COMPLETED');
+  });
+
+  it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {
+    const { user } = await populatedUser();
+    const other = await populatedUser();
+    await createExportRepository(t.db).create(user.id);
+    const tables = await tablesWithUserId(t.db);
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'account_exports',
+        'api_keys',
+        'generation_jobs',
+        'video_clips',
+        'video_projects',
+      ]),
+    );
+    await t.db.execute(sql`DELETE FROM users WHERE id = ${user.id}::uuid`);
+    for (const table of [...tables, 'templates']) {
+      const column = table === 'templates' ? 'created_by' : 'user_id';
+      const count = async (id: string) =>
+        (
+          await rawRows<{ n: number }>(
+            t.db,
+            sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)} WHERE ${sql.identifier(column)} = ${id}::uuid`,
+          )
+        )[0]?.n;
+      expect(await count(user.id), table).toBe(0);
+      if (['video_projects', 'api_keys', 'templates'].includes(table))
+        expect(await count(other.user.id)).toBe(1);
+    }
+  });
+});

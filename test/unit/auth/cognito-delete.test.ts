@@ -1,0 +1,38 @@
+import {
+  AdminDeleteUserCommand,
+  CognitoIdentityProviderClient,
+  UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, expect, it } from 'vitest';
+import { createCognitoIdentityProvider } from '#shared/auth/cognito.ts';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+const provider = createCognitoIdentityProvider({
+  client,
+  clientId: 'client123',
+  userPoolId: 'us-west-2_pool',
+});
+afterEach(() => cognito.reset());
+
+const SUB = '6f1c2d4e-8a9b-4c3d-9e8f-7a6b5c4d3e2f';
+
+it('deletes the account with AdminDeleteUser on the pool, by its sub (the username of an email-alias pool)', async () => {
+  cognito.on(AdminDeleteUserCommand).resolves({});
+  await provider.deleteAccount(SUB);
+  expect(cognito.commandCalls(AdminDeleteUserCommand).map((c) => c.args[0].input)).toEqual([
+    { UserPoolId: 'us-west-2_pool', Username: SUB },
+  ]);
+});
+
+it('treats an account already gone as deleted (a repeated erasure), and other errors as failures', async () => {
+  cognito
+    .on(AdminDeleteUserCommand)
+    .rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+  await expect(provider.deleteAccount(SUB)).resolves.toBeUndefined();
+  cognito.on(AdminDeleteUserCommand).rejects(new Error('throttled'));
+  await expect(provider.deleteAccount(SUB)).rejects.toThrow('throttled');
+  const unconfigured = createCognitoIdentityProvider({ client, clientId: 'client123' });
+  await expect(unconfigured.deleteAccount(SUB)).rejects.toThrow('USER_POOL_ID');
+});

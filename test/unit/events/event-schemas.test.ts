@@ -1,0 +1,271 @@
+/**
+ * The event schemas against the sample events of the AWS documentation (S3 User Guide "EventBridge event
+ * message structure", MediaConvert User Guide "Events with STATUS_UPDATE status", Step Functions Developer
+ * Guide "EventBridge events for Step Functions", Cognito Developer Guide "Post confirmation Lambda
+ * trigger"), with our values where the sample's would not be ours (keys, ids), plus a malformed event each.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { failedStateOf } from '#functions/events/execution-ended.ts';
+import { progressOf } from '#functions/events/mediaconvert-state-change.ts';
+import { objectsOf } from '#functions/events/upload-trigger.ts';
+import {
+  executionStatusChange,
+  mediaConvertStateChange,
+  objectCreatedEvent,
+  postConfirmationEvent,
+  uploadEventSchema,
+} from '#shared/events/schemas.ts';
+import { parseEvent, UnexpectedEvent } from '#shared/observability/parse-event.ts';
+import { failureMessage } from '#shared/pipeline/tasks.ts';
+
+const jobId = '11111111-2222-4333-8444-555555555555';
+const userId = '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e';
+const projectId = '22222222-3333-4444-8555-666666666666';
+const key = `uploads/${userId}/${projectId}/${jobId}/clip.mp4`;
+
+const s3ObjectCreated = {
+  version: '0',
+  id: '17793124-05d4-b198-2fde-7ededc63b103',
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  account: '111122223333',
+  time: '2021-11-12T00:00:00Z',
+  region: 'ca-central-1',
+  resources: ['arn:aws:s3:::amzn-s3-demo-bucket1'],
+  detail: {
+    version: '0',
+    bucket: { name: 'amzn-s3-demo-bucket1' },
+    object: {
+      key,
+      size: 5,
+      etag: 'b1946ac92492d2347c6235b4d2611184',
+      'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+      sequencer: '617f08299329d189',
+    },
+    'request-id': 'N4N7GDK58NMKJ12R',
+    requester: '123456789012',
+    'source-ip-address': '1.2.3.4',
+    reason: 'PutObject',
+  },
+};
+
+const mediaConvertStatusUpdate = {
+  version: '0',
+  id: '1234abcd-12ab-34cd-56ef-1234567890ab',
+  'detail-type': 'MediaConvert Job State Change',
+  source: 'aws.mediaconvert',
+  account: '111122223333',
+  time: '2022-12-19T19:21:21Z',
+  region: 'us-west-2',
+  resources: ['arn:aws:mediaconvert:us-west-2:111122223333:jobs/1671477617078-2886ye'],
+  detail: {
+    timestamp: 1671477681737,
+    accountId: '111122223333',
+    queue: 'arn:aws:mediaconvert:us-west-2:111122223333:queues/Default',
+    jobId: '1671477617078-2886ye',
+    status: 'STATUS_UPDATE',
+    userMetadata: { jobId, clipId: jobId },
+    framesDecoded: 353,
+    jobProgress: {
+      phaseProgress: {
+        PROBING: { status: 'COMPLETE', percentComplete: 100 },
+        TRANSCODING: { status: 'PROGRESSING', percentComplete: 2 },
+        UPLOADING: { status: 'PENDING', percentComplete: 0 },
+      },
+      jobPercentComplete: 60,
+      currentPhase: 'TRANSCODING',
+      retryCount: 0,
+    },
+  },
+};
+
+const executionInput = JSON.stringify({ jobId, userId, projectId, jobType: 'GENERATE' });
+const execution = (status: string, extra: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: '315c1398-40ff-a850-213b-158f73e60175',
+  'detail-type': 'Step Functions Execution Status Change',
+  source: 'aws.states',
+  account: '012345678912',
+  time: '2019-02-26T19:42:21Z',
+  region: 'us-east-1',
+  resources: [`arn:aws:states:us-east-1:012345678912:execution:state-machine-name:${jobId}`],
+  detail: {
+    executionArn: `arn:aws:states:us-east-1:012345678912:execution:state-machine-name:${jobId}`,
+    stateMachineArn: 'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine',
+    name: jobId,
+    status,
+    startDate: 1551225014968,
+    stopDate: 1551225017576,
+    input: executionInput,
+    output: null,
+    ...extra,
+  },
+});
+
+const postConfirmation = {
+  version: '1',
+  region: 'us-east-1',
+  userPoolId: 'us-east-1_EXAMPLE',
+  userName: userId,
+  callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: '1example23456789' },
+  triggerSource: 'PostConfirmation_ConfirmSignUp',
+  request: {
+    userAttributes: {
+      sub: userId,
+      'cognito:user_status': 'CONFIRMED',
+      email_verified: 'true',
+      preferred_username: 'ada',
+      email: 'ada@example.com',
+    },
+  },
+  response: {},
+};
+
+const logger = () => ({ error: vi.fn() });
+
+describe('S3 Object Created', () => {
+  it('reads the documented EventBridge event (and an IPv6 uploader)', () => {
+    const parsed = uploadEventSchema(s3ObjectCreated).parse(s3ObjectCreated);
+    expect(objectsOf(parsed)).toEqual([{ key, size: 5 }]);
+    const v6 = {
+      ...s3ObjectCreated,
+      detail: { ...s3ObjectCreated.detail, 'source-ip-address': '2001:db8::1' },
+    };
+    expect(objectCreatedEvent.safeParse(v6).success).toBe(true);
+  });
+
+  it('reads a classic S3 notification', () => {
+    const notification = {
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          awsRegion: 'us-east-2',
+          eventTime: '2019-09-03T19:37:27.192Z',
+          eventName: 'ObjectCreated:Put',
+          userIdentity: { principalId: 'AWS:AIDAINPONIXQXHT3IKHL2' },
+          requestParameters: { sourceIPAddress: '205.255.255.255' },
+          responseElements: {
+            'x-amz-request-id': 'D82B88E5F771F645',
+            'x-amz-id-2': 'vlR7PnpV2Ce81l0PRw6jlUpck7Jo5ZsQjryTjKlc5aLWGVHPZLj5NeC6qMa0emYBDXOo6QBU0Wo=',
+          },
+          s3: {
+            s3SchemaVersion: '1.0',
+            configurationId: 'uploads',
+            bucket: {
+              name: 'media',
+              ownerIdentity: { principalId: 'A3I5XTEXAMAI3E' },
+              arn: 'arn:aws:s3:::media',
+            },
+            object: {
+              key: key.replace('clip', 'my+clip'),
+              size: 7,
+              eTag: '1',
+              sequencer: '0C0F6F405D6ED209E1',
+            },
+          },
+        },
+      ],
+    };
+    expect(objectsOf(uploadEventSchema(notification).parse(notification))).toEqual([
+      { key: key.replace('clip', 'my clip'), size: 7 },
+    ]);
+  });
+
+  it('refuses an event without the object size, naming the field', () => {
+    const log = logger();
+    const { size: _size, ...object } = s3ObjectCreated.detail.object;
+    const malformed = { ...s3ObjectCreated, detail: { ...s3ObjectCreated.detail, object } };
+    expect(() => parseEvent(uploadEventSchema(malformed), malformed, 'S3 Object Created', log)).toThrow(
+      UnexpectedEvent,
+    );
+    const [message, detail] = log.error.mock.calls[0]!;
+    expect(message).toBe('unexpected event');
+    expect(JSON.stringify(detail)).toContain('detail.object.size');
+    expect(JSON.stringify(detail)).not.toContain(key);
+  });
+});
+
+describe('MediaConvert Job State Change', () => {
+  it('reads the documented STATUS_UPDATE event', () => {
+    const parsed = mediaConvertStateChange.parse(mediaConvertStatusUpdate);
+    expect(progressOf(parsed)).toEqual({ jobId, progress: 87 });
+    const noJob = {
+      ...mediaConvertStatusUpdate,
+      detail: { ...mediaConvertStatusUpdate.detail, userMetadata: {} },
+    };
+    expect(progressOf(mediaConvertStateChange.parse(noJob))).toBeNull();
+  });
+
+  it('moves progress on STATUS_UPDATE events only', () => {
+    const at = (status: string, pct?: number) => ({
+      detail: {
+        status,
+        userMetadata: { jobId },
+        ...(pct === undefined ? {} : { jobProgress: { jobPercentComplete: pct } }),
+      },
+    });
+    expect(progressOf(at('STATUS_UPDATE', 0))).toEqual({ jobId, progress: 72 });
+    expect(progressOf(at('STATUS_UPDATE'))).toBeNull();
+    expect(progressOf(at('COMPLETE', 100))).toBeNull();
+  });
+
+  it('refuses a percentage out of range', () => {
+    const malformed = {
+      ...mediaConvertStatusUpdate,
+      detail: { ...mediaConvertStatusUpdate.detail, jobProgress: { jobPercentComplete: 'sixty' } },
+    };
+    expect(() => parseEvent(mediaConvertStateChange, malformed, 'MediaConvert', logger())).toThrow(
+      UnexpectedEvent,
+    );
+  });
+});
+
+describe('Step Functions Execution Status Change', () => {
+  it('reads the documented events and closes stopped, timed-out and failed executions', () => {
+    const aborted = failedStateOf(executionStatusChange.parse(execution('ABORTED')));
+    expect(aborted).toMatchObject({
+      jobId,
+      userId,
+      error: { Error: 'JobCancelled', Cause: 'Cancelled by user.' },
+    });
+    expect(failureMessage(aborted!.error)).toBe('Cancelled by user.');
+    const timedOut = failedStateOf(executionStatusChange.parse(execution('TIMED_OUT')));
+    expect(failureMessage(timedOut!.error)).toBe('The job took too long and was stopped.');
+    const failed = executionStatusChange.parse(execution('FAILED', { error: 'Lambda.Unknown', cause: 'x' }));
+    expect(failedStateOf(failed)).toMatchObject({ error: { Error: 'Lambda.Unknown' } });
+    const ownFail = executionStatusChange.parse(execution('FAILED', { error: 'JobFailed', cause: 'x' }));
+    expect(failedStateOf(ownFail)).toBeNull();
+    expect(failedStateOf(executionStatusChange.parse(execution('SUCCEEDED')))).toBeNull();
+    expect(failedStateOf(executionStatusChange.parse(execution('RUNNING', { stopDate: null })))).toBeNull();
+    // Input and output larger than EventBridge carries: the input is left out.
+    expect(failedStateOf(executionStatusChange.parse(execution('ABORTED', { input: null })))).toBeNull();
+  });
+
+  it('carries the correlation id of the request that started the execution', () => {
+    const input = JSON.stringify({ ...JSON.parse(executionInput), correlationId: 'req-1' });
+    const parsed = executionStatusChange.parse(execution('ABORTED', { input }));
+    expect(failedStateOf(parsed)).toMatchObject({ correlationId: 'req-1' });
+  });
+
+  it('refuses an input that is not a job execution input', () => {
+    const log = logger();
+    expect(() =>
+      parseEvent(executionStatusChange, execution('ABORTED', { input: '{"jobId":"x"}' }), 'SFN', log),
+    ).toThrow(UnexpectedEvent);
+    expect(JSON.stringify(log.error.mock.calls[0]![1])).toContain('detail.input');
+  });
+});
+
+describe('Cognito PostConfirmation', () => {
+  it('reads the documented trigger event', () => {
+    const parsed = postConfirmationEvent.parse(postConfirmation);
+    expect(parsed.request.userAttributes).toMatchObject({ sub: userId, email: 'ada@example.com' });
+  });
+
+  it('refuses an event without the user sub', () => {
+    const { sub: _sub, ...attributes } = postConfirmation.request.userAttributes;
+    const malformed = { ...postConfirmation, request: { userAttributes: attributes } };
+    expect(postConfirmationEvent.safeParse(malformed).success).toBe(false);
+  });
+});

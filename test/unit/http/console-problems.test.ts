@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { problem } from '#shared/http/problem.ts';
+import { fieldErrors } from '../../../console/src/problems.ts';
+
+describe('the console’s mapping of a problem to form fields', () => {
+  it('puts each error on the field its path names, the first message winning', () => {
+    const refused = problem(400, 'validation-error', 'The request body is not valid; see errors.', {
+      errors: [
+        { path: 'body.title', message: 'must not be empty' },
+        { path: 'body.title', message: 'must be readable text' },
+        { path: 'parameters.durationSeconds', message: 'Luma Ray 2 makes 5 or 9 s' },
+        { path: 'parameters.variables.animal', message: 'required by the template' },
+        { path: 'query.limit', message: 'must be at most 100' },
+        { path: 'sourceClipIds', message: 'give exactly one clip id' },
+      ],
+    });
+    expect(fieldErrors(refused)).toEqual({
+      title: 'must not be empty',
+      'parameters.durationSeconds': 'Luma Ray 2 makes 5 or 9 s',
+      'parameters.variables.animal': 'required by the template',
+      limit: 'must be at most 100',
+      sourceClipIds: 'give exactly one clip id',
+    });
+  });
+
+  it('has no field errors for a problem without any', () => {
+    expect(fieldErrors(problem(403, 'tier-limit', 'The FREE tier makes clips up to 30 s.'))).toEqual({});
+  });
+});
