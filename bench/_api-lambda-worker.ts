@@ -15,6 +15,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaContext } from '#infra/local/api-gateway-event.ts';
+import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
 import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
 import {
   createLocalIdentityProvider,
@@ -93,6 +94,12 @@ const ctx = buildContext({
   logger: new Logger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
   jwks,
   hlsLinkKey: async () => new Uint8Array(32),
+  pseudonymKey: async () => new Uint8Array(32),
+  accountTasks: { start: () => Promise.reject(new Error('no account route is measured here')) },
+  accountRecords: dynamoAccountRecords(documents, {
+    audit: plan.dynamo.tables.audit,
+    idempotency: plan.dynamo.tables.idempotency,
+  }),
   enabledModels: ['local'],
 });
 setContextFactory(async () => ctx);
