@@ -9,31 +9,26 @@
  * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
  * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
  * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
- * BENCH_KEEP=1 keeps the temporary folder (server and floor logs).
+ * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS=server or floor runs only
+ * that target (no ratio). BENCH_PROFILE=1 starts server and floor with `node --cpu-prof`, writing their
+ * profiles to the kept folder.
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SignJWT } from 'jose';
 import pg from 'pg';
-import { accessTokenClaims, loadOrCreateSigningKey, type SigningKey } from '#shared/auth/local-issuer.ts';
-import { clipMediaKeys } from '#shared/clips/media-keys.ts';
-import { createClipRepository } from '#shared/clips/repository.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
+import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
+import { benchDatabase, median, seedUsers } from './_api-seed.ts';
 import { freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
 const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'GET /v1/projects/{id}', route: 'project', write: false },
@@ -43,51 +38,36 @@ const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
   { name: 'POST /v1/projects/{id}/jobs (cancelled at once)', route: 'create-job', write: true },
 ];
 
-/** An access token as the local issuer makes them (see shared/auth/local-issuer.ts), for a seeded user. */
-function accessToken(key: SigningKey, issuer: string, user: { id: string; email: string; username: string }) {
-  return new SignJWT(accessTokenClaims(user))
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-    .setIssuer(issuer)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .setJti(randomUUID())
-    .sign(key.privateKey);
-}
-
-/** Users, one project and one clip each, written straight through the repositories (no media objects). */
-async function seed(databaseUrl: string, key: SigningKey, issuer: string): Promise<LoadUser[]> {
-  const handle = openNodePostgres({ url: databaseUrl });
+/**
+ * Cancels the jobs still active after a run: those whose 202 came after autocannon stopped counting, so the
+ * load generator never cancelled them. Left alone they would render in full (the server's local model)
+ * and starve the next runs, the floor's included. Waits until no job is active.
+ */
+async function settleJobs(databaseUrl: string, url: string, users: LoadUser[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
   try {
-    const users = createUserRepository(handle.db);
-    const projects = createProjectRepository(handle.db);
-    const clips = createClipRepository(handle.db);
-    const out: LoadUser[] = [];
-    const one = async (i: number): Promise<LoadUser> => {
-      const tag = `${i}${randomUUID().slice(0, 8)}`;
-      const user = await users.create({ email: `bench${tag}@example.com`, username: `bench_${tag}` });
-      const project = await projects.create(user.id, { title: `Project of ${tag}` });
-      const clipId = randomUUID();
-      const keys = clipMediaKeys({ userId: user.id, projectId: project.id, id: clipId });
-      await clips.register({
-        id: clipId,
-        userId: user.id,
-        projectId: project.id,
-        title: `Clip of ${tag}`,
-        duration: 6,
-        fileUrl: keys.video,
-        thumbnailUrl: keys.thumbnail,
-        fileSize: 1000,
-        resolution: '1280x720',
-        format: 'mp4',
-      });
-      return { userId: user.id, token: await accessToken(key, issuer, user), projectId: project.id, clipId };
-    };
-    for (let i = 0; i < USERS; i += 20) {
-      out.push(...(await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, (_, j) => one(i + j)))));
+    const byId = new Map(users.map((u) => [u.userId, u]));
+    for (let attempt = 0; attempt < 600; attempt += 1) {
+      const { rows } = await client.query<{ id: string; user_id: string }>(
+        `SELECT id::text, user_id::text FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING')`,
+      );
+      if (rows.length === 0) return;
+      await Promise.all(
+        rows.map(async (job) => {
+          const u = byId.get(job.user_id);
+          if (!u) return;
+          await fetch(`${url}/v1/jobs/${job.id}/cancel`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${u.token}`, 'x-user-id': u.userId },
+          }).then((r) => r.arrayBuffer());
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    return out;
+    throw new Error('jobs still active 5 minutes after the run');
   } finally {
-    await handle.close();
+    await client.end();
   }
 }
 
@@ -109,10 +89,9 @@ async function load(planFile: string): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+const targets = <T extends readonly [string, string]>(all: readonly T[]): T[] => {
+  const only = (process.env.BENCH_TARGETS ?? '').split(',').filter(Boolean);
+  return all.filter(([target]) => only.length === 0 || only.includes(target));
 };
 
 interface Summary {
@@ -126,6 +105,8 @@ interface Summary {
 }
 
 function summarize(runs: LoadResult[]): Summary {
+  if (runs.length === 0)
+    return { rps: NaN, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
@@ -136,31 +117,42 @@ function summarize(runs: LoadResult[]): Summary {
     p99: median(runs.map((r) => r.p99)),
     non2xx,
     errors,
-    failed: non2xx > 0 || errors > 0,
+    // A run that completed no request measured nothing.
+    failed: non2xx > 0 || errors > 0 || runs.some((r) => r.requests === 0),
   };
 }
 
 const cell = (s: Summary) =>
-  s.failed
-    ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors)`
-    : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+  Number.isNaN(s.rps)
+    ? 'not run'
+    : s.failed
+      ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors, min ${s.min.toFixed(0)} req/s)`
+      : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
-  const dbName = `apibench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const databaseUrl = `${PG_URL}/${dbName}`;
+  const database = await benchDatabase('apibench');
+  const databaseUrl = database.url;
   let server: ChildProcess | undefined;
   let floor: ChildProcess | undefined;
   try {
+    const profile: Record<string, string> = process.env.BENCH_PROFILE
+      ? {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(dir, 'profiles')}`,
+        }
+      : {};
     const serverPort = await freePort();
     const serverUrl = `http://127.0.0.1:${serverPort}`;
     const dataDir = path.join(dir, 'data');
     server = await startProcess(
       ['infra/local/main.ts'],
-      { PORT: String(serverPort), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'ERROR' },
+      {
+        PORT: String(serverPort),
+        DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'ERROR',
+        ...profile,
+      },
       path.join(dir, 'server.log'),
       serverUrl,
     );
@@ -168,27 +160,28 @@ export async function run(): Promise<string> {
     const floorUrl = `http://127.0.0.1:${floorPort}`;
     floor = await startProcess(
       ['bench/_api-floor.ts'],
-      { PORT: String(floorPort), DATABASE_URL: databaseUrl },
+      { PORT: String(floorPort), DATABASE_URL: databaseUrl, ...profile },
       path.join(dir, 'floor.log'),
       floorUrl,
     );
     // The server made its signing key under its data folder on start; the seeded users' tokens use it.
     const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
-    const users = await seed(databaseUrl, key, serverUrl);
+    const users = await seedUsers(databaseUrl, key, serverUrl, USERS);
 
     const rows: string[] = [];
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
       const results = { server: [] as LoadResult[], floor: [] as LoadResult[] };
       for (let i = 0; i < RUNS; i += 1) {
-        for (const [target, url] of [
+        for (const [target, url] of targets([
           ['server', serverUrl],
           ['floor', floorUrl],
-        ] as const) {
+        ] as const)) {
           const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
           results[target].push(await load(planFile));
+          if (route === 'create-job') await settleJobs(databaseUrl, url, users);
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
           );
@@ -219,8 +212,7 @@ export async function run(): Promise<string> {
   } finally {
     await stopProcess(server);
     await stopProcess(floor);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await database.drop();
     if (process.env.BENCH_KEEP) process.stderr.write(`api-throughput: kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,8 @@
  *
  * Bundles are built with the options CDK uses (infra/functions.ts, external source maps as deployed), in two
  * variants: the SDK left external (as deployed) and the SDK bundled and minified. COLDSTART_NODE picks the
- * node binary (the runtime is Node 24; the default is the node running the benchmark).
+ * node binary (the runtime is Node 24; the default is the node running the benchmark). COLDSTART_ONLY=api-
+ * measures only the functions whose name starts with it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -126,7 +127,8 @@ export async function run(): Promise<string> {
     floor: string;
     times: { external: number[]; bundled: number[]; floor: number[] };
   }[] = [];
-  for (const fn of FUNCTION_ENTRIES) {
+  const only = process.env.COLDSTART_ONLY ?? '';
+  for (const fn of FUNCTION_ENTRIES.filter((f) => f.name.startsWith(only))) {
     const external = await bundle(fn, 'runtime-sdk');
     const bundled = await bundle(fn, 'bundled-sdk');
     const floor = await floorModule(fn, external.atLoad);

@@ -270,12 +270,15 @@ export function createLocalWorkflow(
       })();
       running.set(input.jobId, { abort: execution.abort, controller, done });
     },
+    /**
+     * Stops the execution and returns, as StopExecution does: the task it was in ends on its own, and the
+     * execution then cleans up as MarkFailed would (see `start`); `idle()` waits for that.
+     */
     async stop(jobId) {
       const run = running.get(jobId);
       if (!run) return;
       run.abort();
       run.controller.abort();
-      await run.done;
     },
     async idle() {
       // An ending execution may start another (a waiting upload); wait for those too.

@@ -4,8 +4,7 @@ import { UnauthorizedError } from '../errors.ts';
 import type { TokenVerifier } from './port.ts';
 
 const INVALID = 'The access token is missing, malformed or expired; sign in again.';
-const CACHE_SIZE = 1000;
-const CACHE_SECONDS = 60;
+const CACHE_SIZE = 5000;
 /** How far a token's `iat` may lie ahead of this clock (clock skew between issuer and API). */
 export const MAX_CLOCK_SKEW_SECONDS = 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,20 +22,27 @@ export function checkAccessClaims(payload: JwtPayload, now: () => number = Date.
 }
 
 /**
- * Remembers tokens that verified, until the sooner of their expiry and a minute, so a warm container does
- * not redo the RSA check for every request of the same session. Only successes are cached, keyed by the
- * whole token: the same bytes verify the same way. Bounded, oldest first out.
+ * Remembers tokens that verified until they expire, so a warm container does the RSA check once per
+ * distinct token rather than once per request: the same bytes verify the same way until `exp`, which is
+ * all a signature check can tell (revocation is not visible in a JWT either way). Only successes are
+ * cached, keyed by the whole token; least recently used first out, so the cache stays bounded.
  */
 export function withVerifiedCache(
   verify: (token: string) => Promise<{ sub?: string; exp?: number }>,
   now: () => number = Date.now,
+  size = CACHE_SIZE,
 ): TokenVerifier {
   const cache = new Map<string, { userId: string; until: number }>();
   return {
     async verify(token) {
       const hit = cache.get(token);
-      if (hit && hit.until > now()) return { userId: hit.userId };
-      if (hit) cache.delete(token);
+      if (hit) {
+        cache.delete(token);
+        if (hit.until > now()) {
+          cache.set(token, hit);
+          return { userId: hit.userId };
+        }
+      }
       let payload: { sub?: string; exp?: number };
       try {
         payload = await verify(token);
@@ -45,9 +51,8 @@ export function withVerifiedCache(
       } catch {
         throw new UnauthorizedError(INVALID);
       }
-      const until = Math.min(payload.exp * 1000, now() + CACHE_SECONDS * 1000);
-      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(token, { userId: payload.sub, until });
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      cache.set(token, { userId: payload.sub, until: payload.exp * 1000 });
       return { userId: payload.sub };
     },
   };

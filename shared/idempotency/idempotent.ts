@@ -1,11 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, ValidationError } from '../errors.ts';
 
@@ -33,25 +26,43 @@ export function checkIdempotencyKey(header: string | undefined): string | undefi
 /**
  * Powertools idempotency over DynamoDB: the first request with a key runs, later ones (for 24 h) get its
  * result; the same key with another payload is a 409. Concurrent duplicates wait for the first to finish.
+ * Powertools is loaded by the first request that sends a key, not when the function starts: most routes
+ * never use it.
  */
 export function dynamoIdempotency(client: DynamoDBClient, tableName: string): IdempotentRunner {
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'payload',
-    expiresAfterSeconds: 24 * 3600,
-    throwOnNoIdempotencyKey: true,
-  });
+  let loaded: ReturnType<typeof load> | undefined;
+  async function load() {
+    const [idempotency, { DynamoDBPersistenceLayer }] = await Promise.all([
+      import('@aws-lambda-powertools/idempotency'),
+      import('@aws-lambda-powertools/idempotency/dynamodb'),
+    ]);
+    const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
+    const config = new idempotency.IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      payloadValidationJmesPath: 'payload',
+      expiresAfterSeconds: 24 * 3600,
+      throwOnNoIdempotencyKey: true,
+    });
+    return { idempotency, persistenceStore, config };
+  }
   return async <T>(request: IdempotentRequest, work: () => Promise<T>): Promise<T> => {
-    const run = makeIdempotent(async (_record: IdempotentRequest) => work(), { persistenceStore, config });
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    const { idempotency, persistenceStore, config } = await loaded;
+    const run = idempotency.makeIdempotent(async (_record: IdempotentRequest) => work(), {
+      persistenceStore,
+      config,
+    });
     for (let attempt = 0; ; attempt += 1) {
       try {
         return (await run(request)) as T;
       } catch (error) {
-        if (error instanceof IdempotencyValidationError) {
+        if (error instanceof idempotency.IdempotencyValidationError) {
           throw new ConflictError('This Idempotency-Key was already used with a different request.');
         }
-        if (error instanceof IdempotencyAlreadyInProgressError && attempt < 100) {
+        if (error instanceof idempotency.IdempotencyAlreadyInProgressError && attempt < 100) {
           await sleep(Math.min(1000, 20 * 2 ** Math.min(attempt, 6)));
           continue;
         }

@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
 import type { ObjectStore, StoredObject } from './port.ts';
+import { createGetPresigner } from './presign-get.ts';
 
 // Loaded on first use, so a function that never touches S3 never loads these packages.
 const s3 = () => import('@aws-sdk/client-s3');
@@ -133,23 +134,18 @@ export function createMediaSigner(
   const getTtl = options.getTtlSeconds ?? 900;
   const postTtl = options.postTtlSeconds ?? 900;
   const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+  let presignGet: Promise<Awaited<ReturnType<typeof createGetPresigner>>> | undefined;
   return {
     /** How long a presigned POST stays valid. */
     postTtlSeconds: postTtl,
     async signGet(key: string, contentType?: string): Promise<SignedUrl> {
-      const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([
-        s3(),
-        import('@aws-sdk/s3-request-presigner'),
-      ]);
-      const url = await getSignedUrl(
-        await client(),
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          ...(contentType ? { ResponseContentType: contentType } : {}),
-        }),
-        { expiresIn: getTtl },
-      );
+      presignGet ??= client()
+        .then((c) => createGetPresigner(c, bucket))
+        .catch((error: unknown) => {
+          presignGet = undefined;
+          throw error;
+        });
+      const url = await (await presignGet)(key, getTtl, contentType);
       return { url, expiresAt: expiry(getTtl) };
     },
     /**

@@ -258,6 +258,42 @@ describe('cancel', () => {
     expect((await api.call('GET', '/v1/me', { token: user.token })).body.storageUsed).toBe(0);
     expect(await strayObjects(api, user.userId)).toEqual([]);
   });
+
+  it('answers while the task it stopped is still running; that task ends on its own and nothing is left', async () => {
+    const user = await api.newUser();
+    const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'c' } }))
+      .body;
+    let reached!: () => void;
+    let release!: () => void;
+    const inTask = new Promise<void>((r) => {
+      reached = r;
+    });
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    fault = async (state) => {
+      if (state !== 'StartGeneration') return;
+      reached();
+      await released;
+    };
+    const submitted = await submit(api, user.token, project.id, {
+      jobType: 'GENERATE',
+      prompt: 'a held test pattern',
+      parameters: { model: 'local', durationSeconds: 2, resolution: '640x360' },
+    });
+    expect(submitted.status).toBe(202);
+    await inTask;
+    // The task is held until the answer has arrived: a cancel that waited for it would never answer.
+    const cancelled = await api.call('POST', `/v1/jobs/${submitted.body.id}/cancel`, { token: user.token });
+    release();
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'FAILED', errorMessage: 'Cancelled by user.' });
+    await api.env.idle();
+    const job = (await api.call('GET', `/v1/jobs/${submitted.body.id}`, { token: user.token })).body;
+    expect(job).toMatchObject({ status: 'FAILED', clipId: null });
+    expect((await api.call('GET', '/v1/me', { token: user.token })).body.storageUsed).toBe(0);
+    expect(await strayObjects(api, user.userId)).toEqual([]);
+  });
 });
 
 describe('concurrency', () => {

@@ -1,0 +1,272 @@
+/**
+ * One run of the Lambda-shaped API benchmark, in a fresh process (a cold container): the API function's
+ * handler invoked in-process with API Gateway v2 events, one request at a time, on PostgreSQL through
+ * node-postgres, with the audit log on dynalite in another process (as DynamoDB is another host on AWS);
+ * and the floor, the same repository call and JSON serialisation with nothing around it. Both take turns
+ * in blocks; the CPU time of this process per request is the figure. Writes its result to argv[3].
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaContext } from '#infra/local/api-gateway-event.ts';
+import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
+import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
+import {
+  createLocalIdentityProvider,
+  jwksOf,
+  LOCAL_CLIENT_ID,
+  loadOrCreateSigningKey,
+} from '#shared/auth/local-issuer.ts';
+import { dynamoLoginLimiter } from '#shared/auth/login-limiter.ts';
+import { localVerifier } from '#shared/auth/verifier.ts';
+import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
+import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
+import { buildContext, setContextFactory } from '#shared/runtime/context.ts';
+import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
+import type { LoadUser } from './_api-load.ts';
+
+export type LambdaRoute = 'project' | 'list' | 'clip' | 'create-project';
+
+export interface LambdaPlan {
+  databaseUrl: string;
+  dynamo: { endpoint: string; tables: { audit: string; idempotency: string; rateLimit: string } };
+  keyDir: string;
+  issuer: string;
+  users: LoadUser[];
+  route: LambdaRoute;
+  warmup: number;
+  blocks: number;
+  perBlock: number;
+}
+
+export interface LambdaResult {
+  handlerCpuUs: number;
+  floorCpuUs: number;
+  handlerWallMs: number;
+  floorWallMs: number;
+  requests: number;
+  failures: number;
+  firstFailure: string;
+}
+
+const plan = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as LambdaPlan;
+const key = await loadOrCreateSigningKey(plan.keyDir);
+const jwks = await jwksOf(key);
+const { db } = openNodePostgres({ url: plan.databaseUrl });
+const dynamoClient = new DynamoDBClient({
+  endpoint: plan.dynamo.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const documents = DynamoDBDocumentClient.from(dynamoClient);
+// Never contacted by these routes: signing a GET link needs only the client's configuration.
+const s3 = new S3Client({
+  endpoint: 'http://127.0.0.1:9',
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const bucket = { client: s3, bucket: 'media' };
+const ctx = buildContext({
+  db,
+  store: createS3Store(bucket),
+  signer: createMediaSigner(bucket),
+  identity: createLocalIdentityProvider({
+    users: (await import('#shared/users/repository.ts')).createUserRepository(db),
+    key,
+    issuer: plan.issuer,
+  }),
+  verifier: localVerifier(plan.issuer, jwks, LOCAL_CLIENT_ID),
+  workflow: {
+    start: () => Promise.reject(new Error('no job route is measured here')),
+    stop: () => Promise.reject(new Error('no job route is measured here')),
+  },
+  audit: dynamoAuditLog(documents, plan.dynamo.tables.audit),
+  idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
+  loginLimiter: dynamoLoginLimiter(documents, plan.dynamo.tables.rateLimit),
+  // As deployed (INFO: one line per request), written where a Lambda's stdout would go.
+  logger: new Logger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
+  jwks,
+  hlsLinkKey: async () => new Uint8Array(32),
+  pseudonymKey: async () => new Uint8Array(32),
+  accountTasks: { start: () => Promise.reject(new Error('no account route is measured here')) },
+  accountRecords: dynamoAccountRecords(documents, {
+    audit: plan.dynamo.tables.audit,
+    idempotency: plan.dynamo.tables.idempotency,
+  }),
+  enabledModels: ['local'],
+});
+setContextFactory(async () => ctx);
+const [projectsFn, clipsFn] = await Promise.all([
+  import('#functions/api/projects.ts'),
+  import('#functions/api/clips.ts'),
+]);
+
+function event(
+  method: string,
+  routeKey: string,
+  rawPath: string,
+  u: LoadUser,
+  extra: Partial<APIGatewayProxyEventV2> = {},
+): APIGatewayProxyEventV2 {
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: {
+      authorization: `Bearer ${u.token}`,
+      host: 'api.example.com',
+      'user-agent': 'bench',
+      ...(extra.body ? { 'content-type': 'application/json' } : {}),
+    },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'bench',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+    ...extra,
+  };
+}
+
+type Call = (u: LoadUser) => Promise<number>;
+/** The floor's answer: the repository's result serialised, as a response body would be. */
+const served = (status: number) => (value: unknown) => {
+  JSON.stringify(value);
+  return status;
+};
+const status = (r: unknown) => (r as { statusCode?: number }).statusCode ?? 200;
+const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
+  project: {
+    handler: async (u) =>
+      status(
+        await projectsFn.handler(
+          event('GET', 'GET /v1/projects/{projectId}', `/v1/projects/${u.projectId}`, u, {
+            pathParameters: { projectId: u.projectId },
+          }),
+          lambdaContext('api-projects'),
+        ),
+      ),
+    floor: (u) => ctx.projects.get(u.userId, u.projectId).then(served(200)),
+  },
+  list: {
+    handler: async (u) =>
+      status(
+        await projectsFn.handler(
+          event('GET', 'GET /v1/projects', '/v1/projects', u, {
+            rawQueryString: 'limit=20',
+            queryStringParameters: { limit: '20' },
+          }),
+          lambdaContext('api-projects'),
+        ),
+      ),
+    floor: (u) => ctx.projects.list(u.userId, { limit: 20 }).then(served(200)),
+  },
+  clip: {
+    handler: async (u) =>
+      status(
+        await clipsFn.handler(
+          event('GET', 'GET /v1/clips/{clipId}', `/v1/clips/${u.clipId}`, u, {
+            pathParameters: { clipId: u.clipId },
+          }),
+          lambdaContext('api-clips'),
+        ),
+      ),
+    floor: (u) => ctx.clips.get(u.userId, u.clipId).then(served(200)),
+  },
+  'create-project': {
+    handler: async (u) =>
+      status(
+        await projectsFn.handler(
+          event('POST', 'POST /v1/projects', '/v1/projects', u, {
+            body: JSON.stringify({ title: 'Bench project' }),
+          }),
+          lambdaContext('api-projects'),
+        ),
+      ),
+    floor: (u) => ctx.projects.create(u.userId, { title: 'Bench project' }).then(served(201)),
+  },
+};
+
+const pick = () => plan.users[Math.floor(Math.random() * plan.users.length)]!;
+const result: LambdaResult = {
+  handlerCpuUs: 0,
+  floorCpuUs: 0,
+  handlerWallMs: 0,
+  floorWallMs: 0,
+  requests: 0,
+  failures: 0,
+  firstFailure: '',
+};
+const { handler, floor } = handlers[plan.route];
+
+async function block(call: Call, n: number): Promise<{ cpuUs: number; wallMs: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const code = await call(pick()).catch((error: unknown) => {
+      result.firstFailure ||= String(error);
+      return 0;
+    });
+    if (code < 200 || code >= 300) {
+      result.failures += 1;
+      result.firstFailure ||= `status ${code}`;
+    }
+  }
+  const used = process.cpuUsage(cpu);
+  return { cpuUs: used.user + used.system, wallMs: performance.now() - start };
+}
+
+await block(handler, plan.warmup);
+await block(floor, plan.warmup);
+// BENCH_PROFILE=<dir>: CPU profiles of the handler's measured blocks only (not module loading, warm-up or
+// the floor's blocks).
+const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+}
+for (let b = 0; b < plan.blocks; b += 1) {
+  await profiler?.post('Profiler.start');
+  const h = await block(handler, plan.perBlock);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(
+      path.join(process.env.BENCH_PROFILE!, `${plan.route}-${process.pid}-${b}.cpuprofile`),
+      JSON.stringify(profile),
+    );
+  }
+  const f = await block(floor, plan.perBlock);
+  result.handlerCpuUs += h.cpuUs;
+  result.handlerWallMs += h.wallMs;
+  result.floorCpuUs += f.cpuUs;
+  result.floorWallMs += f.wallMs;
+  result.requests += plan.perBlock;
+}
+const n = result.requests;
+await writeFile(
+  process.argv[3]!,
+  JSON.stringify({
+    ...result,
+    handlerCpuUs: result.handlerCpuUs / n,
+    floorCpuUs: result.floorCpuUs / n,
+    handlerWallMs: result.handlerWallMs / n,
+    floorWallMs: result.floorWallMs / n,
+  }),
+);
+process.exit(0);

@@ -1,0 +1,95 @@
+/**
+ * Where a CPU profile's busy time went, by the code that was running (self time, idle excluded), grouped
+ * into the pieces of an API request. `npx tsx bench/_profile-summary.ts <file.cpuprofile>...` prints a
+ * markdown table; the API benchmarks call `summarizeProfiles` when BENCH_PROFILE is set.
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const GROUPS: [string, RegExp][] = [
+  [
+    'AWS SDK: DynamoDB client, SigV4, middleware (the audit write; signed links)',
+    /node_modules\/@(aws-sdk|smithy)\//,
+  ],
+  [
+    'token verification (aws-jwt-verify, RSA)',
+    /node_modules\/aws-jwt-verify\/|node:internal\/crypto\/(keys|sig)/,
+  ],
+  ['hashing and HMAC (node:crypto)', /node:internal\/crypto\/hash|node:crypto$/],
+  ['SQL: drizzle and node-postgres', /node_modules\/(drizzle-orm|pg|pg-protocol|pg-pool|pg-types)\//],
+  ['validation (zod)', /node_modules\/zod\//],
+  ['middy and its router', /node_modules\/@middy\//],
+  ['logging (Powertools logger)', /node_modules\/@aws-lambda-powertools\//],
+  [
+    'sockets and HTTP (node:net, node:http, streams)',
+    /node:(net|_http_\w+|http|internal\/streams\/\w+|internal\/stream_base_commons)$/,
+  ],
+  ['the application (shared/, functions/)', /\/(shared|functions)\//],
+];
+
+const SOCKETS = 'sockets and HTTP (node:net, node:http, streams)';
+const SQL_SOCKET = 'SQL: node-postgres socket writes and reads';
+const HTTP_CLIENT = 'HTTP requests to AWS (in the Lambda benchmark: DynamoDB, the audit write)';
+
+function groupOf(frame: ProfileNode['callFrame']): string {
+  if (frame.functionName === 'writev' || frame.functionName === 'writeUtf8String') return SOCKETS;
+  if (frame.functionName === '(garbage collector)') return 'garbage collection';
+  for (const [name, pattern] of GROUPS) if (pattern.test(frame.url)) return name;
+  return 'other (Node internals, promises, timers)';
+}
+
+/** Share of busy time per group, over all the profiles given, largest first. */
+export async function summarizeProfiles(files: string[]): Promise<[string, number][]> {
+  const totals = new Map<string, number>();
+  let busy = 0;
+  for (const file of files) {
+    const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
+    const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    // Socket work is charged to whoever asked for it: the SQL driver or an HTTP client.
+    const socketOwner = (id: number): string => {
+      for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+        const url = byId.get(p)!.url;
+        if (/node_modules\/(pg|pg-pool|pg-protocol)\//.test(url)) return SQL_SOCKET;
+        if (/^node:_http_(client|outgoing)$/.test(url)) return HTTP_CLIENT;
+      }
+      return SOCKETS;
+    };
+    profile.samples.forEach((id, i) => {
+      const frame = byId.get(id)!;
+      // Idle time, and the profiler's own start (its first sample), are not the request's work.
+      if (frame.functionName === '(idle)' || frame.functionName === '(program)') return;
+      if (frame.url === 'node:inspector') return;
+      const dt = profile.timeDeltas[i] ?? 0;
+      let group = groupOf(frame);
+      if (group === SOCKETS) group = socketOwner(id);
+      totals.set(group, (totals.get(group) ?? 0) + dt);
+      busy += dt;
+    });
+  }
+  return [...totals].map(([g, t]): [string, number] => [g, t / busy]).sort((a, b) => b[1] - a[1]);
+}
+
+export function summaryTable(shares: [string, number][]): string {
+  return [
+    '| where the busy CPU time went (self time) | share |',
+    '|---|---|',
+    ...shares.map(([g, s]) => `| ${g} | ${(s * 100).toFixed(1)}% |`),
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(summaryTable(await summarizeProfiles(process.argv.slice(2))));
+}

@@ -1,0 +1,145 @@
+/**
+ * The API as Lambda runs it: each function's handler invoked in-process with API Gateway v2 events, one
+ * request at a time, against a floor doing the same repository call in the same process (see
+ * bench/_api-lambda-worker.ts). The figure is CPU time per request, which a busy machine disturbs less than
+ * throughput. Each run is a fresh worker process (a cold container that then warms), RUNS runs per route,
+ * median and range; a run with any failed request is no result. PostgreSQL at BENCH_PG_URL; dynalite (the
+ * audit table) in a process of its own. BENCH_ROUTES (project,list,clip,create-project) picks routes;
+ * BENCH_PROFILE=<dir> writes CPU profiles of the handlers' measured blocks there
+ * and adds where their CPU time went.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
+import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
+import { migrate } from '#shared/db/migrate.ts';
+import type { LambdaPlan, LambdaResult, LambdaRoute } from './_api-lambda-worker.ts';
+import { benchDatabase, median, seedUsers } from './_api-seed.ts';
+import { root, stopProcess, tsx } from './_processes.ts';
+import { summarizeProfiles, summaryTable } from './_profile-summary.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);
+const PER_BLOCK = Number(process.env.BENCH_PER_BLOCK ?? 100);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 100);
+const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/bench';
+
+const ROUTES: { name: string; route: LambdaRoute; write: boolean }[] = [
+  { name: 'GET /v1/projects/{id}', route: 'project', write: false },
+  { name: 'GET /v1/projects?limit=20', route: 'list', write: false },
+  { name: 'GET /v1/clips/{id} (signed URLs)', route: 'clip', write: false },
+  { name: 'POST /v1/projects', route: 'create-project', write: true },
+];
+
+async function worker(planFile: string, resultFile: string): Promise<LambdaResult> {
+  const child = spawn(tsx, [path.join(root, 'bench', '_api-lambda-worker.ts'), planFile, resultFile], {
+    cwd: root,
+    // The handlers' log lines go where a Lambda's stdout would; only failures are kept.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`worker exited with ${code}: ${stderr.slice(-500)}`);
+  return JSON.parse(await readFile(resultFile, 'utf8')) as LambdaResult;
+}
+
+async function startDynamo() {
+  const child = spawn(tsx, [path.join(root, 'bench', '_api-dynamo.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
+  });
+  return { child, ...(JSON.parse(line) as LambdaPlan['dynamo']) };
+}
+
+const range = (xs: number[], digits = 0) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+
+export async function run(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'api-lambda-'));
+  const database = await benchDatabase('apilambda');
+  const dynamo = await startDynamo();
+  try {
+    const handle = openNodePostgres({ url: database.url });
+    await migrate(handle.db);
+    await handle.close();
+    const keyDir = path.join(dir, 'keys');
+    const key = await loadOrCreateSigningKey(keyDir);
+    const users = await seedUsers(database.url, key, ISSUER, USERS);
+    const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
+    const rows: string[] = [];
+    const breakdowns: string[] = [];
+    for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
+      const runs: LambdaResult[] = [];
+      for (let i = 0; i < RUNS; i += 1) {
+        const plan: LambdaPlan = {
+          databaseUrl: database.url,
+          dynamo: { endpoint: dynamo.endpoint, tables: dynamo.tables },
+          keyDir,
+          issuer: ISSUER,
+          users,
+          route,
+          warmup: WARMUP,
+          blocks: BLOCKS,
+          perBlock: PER_BLOCK,
+        };
+        const planFile = path.join(dir, `${route}-${i}.json`);
+        await writeFile(planFile, JSON.stringify(plan));
+        runs.push(await worker(planFile, path.join(dir, `${route}-${i}.result.json`)));
+        process.stderr.write(`api-lambda: ${name} run ${i + 1}/${RUNS}: ${JSON.stringify(runs.at(-1))}\n`);
+      }
+      const profileDir = process.env.BENCH_PROFILE;
+      if (profileDir) {
+        const files = (await readdir(profileDir))
+          .filter((f) => f.startsWith(`${route}-`) && f.endsWith('.cpuprofile'))
+          .map((f) => path.join(profileDir, f));
+        breakdowns.push(
+          `### ${name}: the handler's blocks`,
+          '',
+          summaryTable(await summarizeProfiles(files)),
+          '',
+        );
+      }
+      const failures = runs.reduce((n, r) => n + r.failures, 0);
+      const ratios = runs.map((r) => r.floorCpuUs / r.handlerCpuUs);
+      const target = write ? 0.5 : 0.7;
+      rows.push(
+        failures > 0
+          ? `| ${name} | FAILED: ${failures} failed requests (${runs.find((r) => r.firstFailure)?.firstFailure}) | | | | |`
+          : `| ${name} | ${range(runs.map((r) => r.handlerCpuUs))} | ${range(runs.map((r) => r.floorCpuUs))} | **${median(ratios).toFixed(2)}** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${range(
+              runs.map((r) => r.handlerWallMs),
+              2,
+            )} | ${median(ratios) >= target ? 'met' : 'missed'} (≥ ${target}) |`,
+      );
+    }
+    return [
+      `## API, Lambda-shaped (handlers in-process with API Gateway v2 events, one request at a time; ${USERS} users, ${WARMUP} warm-up then ${BLOCKS}×${PER_BLOCK} requests per target, median of ${RUNS} fresh processes)`,
+      '',
+      '| route | handler CPU µs/request median (min–max) | floor CPU µs/request | floor / handler | handler wall ms/request | target |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+      '',
+      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, logging, the audit write through the DynamoDB client, URL signing, the SQL through node-postgres), but not the database’s or dynalite’s work, which run elsewhere as they do on AWS. ' +
+        'The floor is the same repository call and JSON serialisation in the same process, in alternating blocks. ' +
+        'Each request is signed by a user drawn at random, so the verified-token cache of a fresh process misses often.',
+      ...(breakdowns.length ? ['', ...breakdowns] : []),
+    ].join('\n');
+  } finally {
+    await stopProcess(dynamo.child);
+    await database.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(await run());
