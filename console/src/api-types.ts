@@ -687,7 +687,8 @@ export interface components {
          *         "notAi": true,
          *         "hasAudio": false,
          *         "hasHls": true,
-         *         "hasPoster": true
+         *         "hasPoster": true,
+         *         "adjustments": []
          *       },
          *       "createdAt": "2026-11-26T10:16:02.000Z",
          *       "updatedAt": "2026-11-26T10:16:02.000Z"
@@ -718,6 +719,7 @@ export interface components {
             resolution: string;
             storageBytes: number;
             system: {
+                adjustments: string[];
                 hasAudio: boolean;
                 hasHls: boolean;
                 hasPoster: boolean;

@@ -37,6 +37,7 @@ export const examples = {
       hasAudio: false,
       hasHls: true,
       hasPoster: true,
+      adjustments: [],
     },
     createdAt: LATER,
     updatedAt: LATER,
