@@ -16,6 +16,7 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = '.screenshots';
 
 let api: LocalApi;
+const requests: string[] = [];
 let browser: Browser;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
@@ -59,6 +60,7 @@ it('signs up, makes a project, generates and plays a clip, uploads a file, and d
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('dialog', (dialog) => dialog.accept());
+  page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
   const tag = Math.random().toString(36).slice(2, 10);
   try {
     await walkThrough(page, tag, pageErrors);
@@ -140,6 +142,19 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
   expect(await generate.textContent()).toContain('a red fox running through snow');
   await shot(page, '03-generated');
+  // Its progress came from the job's event stream, not from polling the job.
+  const jobId = await generate.getAttribute('data-job-id');
+  expect(requests).toContain(`GET /v1/jobs/${jobId}/events`);
+  expect(requests).not.toContain(`GET /v1/jobs/${jobId}`);
+
+  // The month's usage, beside the tier and the storage meter, counts the generated seconds.
+  const usage = page.locator('details.usage');
+  await usage.locator('summary').click();
+  await eventually(() => usage.textContent()).toMatch(/Seconds generated.*: 3 s/);
+  expect(await usage.textContent()).toMatch(/1 completed, 0 failed, 0 cancelled/);
+  expect(await usage.textContent()).toMatch(/Estimated cost\$[\d.]+ \(prices of \d{4}-\d{2}-\d{2}/);
+  await expectAccessible(page, 'usage');
+  await usage.locator('summary').click();
 
   // The clip's thumbnail, then the player: its current time advances.
   const clip = page.locator('.clip').first();
