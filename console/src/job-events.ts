@@ -17,8 +17,12 @@ interface Frame {
 /** Splits a chunked SSE body into frames (blank-line separated; comments and `retry:` carry no data). */
 export function frameParser(onFrame: (frame: Frame) => void) {
   let buffer = '';
+  let carriageReturn = false;
   return (chunk: string) => {
-    buffer += chunk.replace(/\r\n?/g, '\n');
+    // A CRLF may be split across chunks: the CR already counted as a line end.
+    const text = carriageReturn && chunk.startsWith('\n') ? chunk.slice(1) : chunk;
+    carriageReturn = text.endsWith('\r');
+    buffer += text.replace(/\r\n?/g, '\n');
     let end = buffer.indexOf('\n\n');
     while (end !== -1) {
       const block = buffer.slice(0, end);
