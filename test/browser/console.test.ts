@@ -169,7 +169,9 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'playing');
   await shot(page, '04-playing');
 
-  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job.
+  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job. Its event
+  // stream is refused, so its progress comes from polling the job instead.
+  await page.route('**/v1/jobs/*/events', (route) => route.abort('connectionrefused'));
   const mp4Url = await clip.getByRole('link', { name: /^Download MP4/ }).getAttribute('href');
   const dropped = await page.evaluateHandle(`(async () => {
     const bytes = await (await fetch(${JSON.stringify(mp4Url)})).blob();
@@ -186,6 +188,10 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   const transcode = page.locator('.job').first();
   expect(await transcode.textContent()).toContain('TRANSCODE');
   await eventually(() => transcode.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
+  const transcodeId = await transcode.getAttribute('data-job-id');
+  expect(requests).toContain(`GET /v1/jobs/${transcodeId}/events`);
+  expect(requests).toContain(`GET /v1/jobs/${transcodeId}`);
+  await page.unroute('**/v1/jobs/*/events');
   await eventually(() => page.locator('.clip').count(), { timeout: 30_000 }).toBe(2);
   const used = () =>
     page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);
