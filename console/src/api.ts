@@ -10,11 +10,16 @@ export type Job = Schemas['Job'];
 export type Template = Schemas['Template'];
 export type User = Schemas['User'];
 export type Model = Schemas['Model'];
+export type Usage = paths['/v1/me/usage']['get']['responses'][200]['content']['application/json'];
 export type { Problem };
 
-/** What the site fetches from config.json: the API's URL (empty: this origin) and the user pool. */
+/**
+ * What the site fetches from config.json: the API's URL and the event stream's (empty: this origin), and
+ * the user pool.
+ */
 export interface SiteConfig {
   apiUrl: string;
+  eventsUrl?: string;
   region?: string;
   userPoolId?: string;
   userPoolClientId?: string;

@@ -20,6 +20,8 @@ import { Construct } from 'constructs';
 /** What the console reads from config.json at start (console/src/api.ts, SiteConfig). */
 export interface ConsoleConfig {
   apiUrl: string;
+  /** Base URL of the Server-Sent Events routes (a Lambda function URL deployed). */
+  eventsUrl: string;
   region: string;
   userPoolId: string;
   userPoolClientId: string;

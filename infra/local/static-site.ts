@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * Answers a GET or HEAD for a file of the console; false when `pathname` is not one. `config.json` is what
- * the deployed site gets at deploy time: here the API is on the same origin.
+ * the deployed site gets at deploy time: here the API and its event stream share this origin.
  */
 export async function serveConsole(
   dir: string,
@@ -28,7 +28,7 @@ export async function serveConsole(
   if (pathname === '/config.json') {
     res
       .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      .end(req.method === 'HEAD' ? undefined : JSON.stringify({ apiUrl: '' }));
+      .end(req.method === 'HEAD' ? undefined : JSON.stringify({ apiUrl: '', eventsUrl: '' }));
     return true;
   }
   const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');

@@ -587,7 +587,7 @@ export class StatelessStack extends Stack {
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.RESPONSE_STREAM,
       cors: {
-        allowedOrigins: [...config.api.corsOrigins],
+        allowedOrigins: [...config.api.corsOrigins, data.consoleSite.origin],
         allowedMethods: [LambdaHttpMethod.GET],
         allowedHeaders: ['authorization', 'last-event-id'],
         maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
@@ -742,6 +742,7 @@ export class StatelessStack extends Stack {
       ensureConsoleBuilt(),
       {
         apiUrl: this.api.apiEndpoint,
+        eventsUrl: eventsUrl.url,
         region: this.region,
         userPoolId: data.userPool.userPoolId,
         userPoolClientId: data.userPoolClient.userPoolClientId,

@@ -16,6 +16,7 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = '.screenshots';
 
 let api: LocalApi;
+const requests: string[] = [];
 let browser: Browser;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
@@ -59,6 +60,7 @@ it('signs up, makes a project, generates and plays a clip, uploads a file, and d
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('dialog', (dialog) => dialog.accept());
+  page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
   const tag = Math.random().toString(36).slice(2, 10);
   try {
     await walkThrough(page, tag, pageErrors);
@@ -140,6 +142,19 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
   expect(await generate.textContent()).toContain('a red fox running through snow');
   await shot(page, '03-generated');
+  // Its progress came from the job's event stream, not from polling the job.
+  const jobId = await generate.getAttribute('data-job-id');
+  expect(requests).toContain(`GET /v1/jobs/${jobId}/events`);
+  expect(requests).not.toContain(`GET /v1/jobs/${jobId}`);
+
+  // The month's usage, beside the tier and the storage meter, counts the generated seconds.
+  const usage = page.locator('details.usage');
+  await usage.locator('summary').click();
+  await eventually(() => usage.textContent()).toMatch(/Seconds generated.*: 3 s/);
+  expect(await usage.textContent()).toMatch(/1 completed, 0 failed, 0 cancelled/);
+  expect(await usage.textContent()).toMatch(/Estimated cost\$[\d.]+ \(prices of \d{4}-\d{2}-\d{2}/);
+  await expectAccessible(page, 'usage');
+  await usage.locator('summary').click();
 
   // The clip's thumbnail, then the player: its current time advances.
   const clip = page.locator('.clip').first();
@@ -154,7 +169,9 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'playing');
   await shot(page, '04-playing');
 
-  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job.
+  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job. Its event
+  // stream is refused, so its progress comes from polling the job instead.
+  await page.route('**/v1/jobs/*/events', (route) => route.abort('connectionrefused'));
   const mp4Url = await clip.getByRole('link', { name: /^Download MP4/ }).getAttribute('href');
   const dropped = await page.evaluateHandle(`(async () => {
     const bytes = await (await fetch(${JSON.stringify(mp4Url)})).blob();
@@ -171,6 +188,10 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   const transcode = page.locator('.job').first();
   expect(await transcode.textContent()).toContain('TRANSCODE');
   await eventually(() => transcode.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
+  const transcodeId = await transcode.getAttribute('data-job-id');
+  expect(requests).toContain(`GET /v1/jobs/${transcodeId}/events`);
+  expect(requests).toContain(`GET /v1/jobs/${transcodeId}`);
+  await page.unroute('**/v1/jobs/*/events');
   await eventually(() => page.locator('.clip').count(), { timeout: 30_000 }).toBe(2);
   const used = () =>
     page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);

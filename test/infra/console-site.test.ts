@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +9,8 @@ import { STAGES } from '#infra/config.ts';
 function synth(stage: string) {
   const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
   const built = buildApp(app);
-  return { built, data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
+  const templates = { data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
+  return { built, outdir: app.outdir, ...templates };
 }
 
 const logicalId = (template: Template, type: string, comment: RegExp) => {
@@ -90,17 +93,32 @@ describe.each(STAGES)('the web console of stage %s', (stage) => {
     expect(markers).toContain('ApiEndpoint');
     expect(markers).toMatch(/Users\w*/);
     expect(markers).toMatch(/ApiClient\w*/);
+    // The event stream's base URL: the events function's URL.
+    expect(markers).toMatch(/"Fn::GetAtt":\["Api\w*events\w*FunctionUrl\w*","FunctionUrl"\]/);
+    const configKey = (page?.Properties.SourceObjectKeys as unknown[] | undefined)?.[1];
+    const asset = path.join(t.outdir, `asset.${String(configKey).replace(/\.zip$/, '')}`, 'config.json');
+    expect(Object.keys(JSON.parse(readFileSync(asset, 'utf8'))).sort()).toEqual([
+      'apiUrl',
+      'eventsUrl',
+      'region',
+      'userPoolClientId',
+      'userPoolId',
+    ]);
     const assets = deployments.find((d) => !d.Properties.DistributionPaths);
     expect(JSON.stringify(assets?.Properties.SystemMetadata)).toContain('max-age=31536000, immutable');
     expect(JSON.stringify(page?.Properties.SystemMetadata)).toContain('no-cache');
     t.compute.hasOutput('ConsoleUrl', Match.anyValue());
   });
 
-  it('is an origin the API and the media bucket allow', () => {
+  it('is an origin the API, its event stream and the media bucket allow', () => {
     const [api] = Object.values(t.compute.findResources('AWS::ApiGatewayV2::Api'));
     const origins = JSON.stringify(api?.Properties.CorsConfiguration.AllowOrigins);
     expect(origins).toContain('https://');
     expect(origins).toMatch(/ConsoleDistribution\w+("?,"?)?DomainName/);
+    const [stream] = Object.values(t.compute.findResources('AWS::Lambda::Url'));
+    expect(JSON.stringify(stream?.Properties.Cors.AllowOrigins)).toMatch(
+      /ConsoleDistribution\w+("?,"?)?DomainName/,
+    );
     const media = Object.values(t.data.findResources('AWS::S3::Bucket')).find(
       (b) => b.Properties.CorsConfiguration,
     );

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, client, signOut, type User } from '../api.ts';
+import { call, client, signOut, type Usage, type User } from '../api.ts';
 import { formatBytes } from '../format.ts';
 
 const listeners = new Set<() => void>();
@@ -10,11 +10,14 @@ export const refreshAccount = () => {
 
 export function AccountBar() {
   const [user, setUser] = useState<User | null>(null);
+  const [usage, setUsage] = useState<Usage | null>(null);
   useEffect(() => {
-    const load = () =>
+    const load = () => {
       call(() => client.GET('/v1/me')).then(setUser, () => {
         /* the session ended; the app shows the sign-in page */
       });
+      call(() => client.GET('/v1/me/usage')).then(setUsage, () => setUsage(null));
+    };
     listeners.add(load);
     load();
     return () => listeners.delete(load);
@@ -35,6 +38,11 @@ export function AccountBar() {
             </label>
             <meter id="storage-meter" min={0} max={user.storageLimit} value={user.storageUsed} />
           </li>
+          {usage ? (
+            <li>
+              <UsageSummary usage={usage} />
+            </li>
+          ) : null}
         </>
       ) : null}
       <li>
@@ -52,3 +60,43 @@ export function AccountBar() {
     </ul>
   );
 }
+
+/** The month's usage: seconds generated per model, minutes transcoded, jobs by outcome, estimated cost. */
+function UsageSummary({ usage }: { usage: Usage }) {
+  const models = Object.entries(usage.generatedSeconds.byModel);
+  return (
+    <details class="usage">
+      <summary>Usage {usage.month}</summary>
+      <dl>
+        <dt>Seconds generated</dt>
+        {models.length ? (
+          models.map(([model, seconds]) => (
+            <dd key={model}>
+              {model}: {seconds} s
+            </dd>
+          ))
+        ) : (
+          <dd>none</dd>
+        )}
+        <dt>Minutes transcoded</dt>
+        <dd>{usage.transcodedMinutes}</dd>
+        <dt>Jobs</dt>
+        <dd>
+          {usage.jobs.completed} completed, {usage.jobs.failed} failed, {usage.jobs.cancelled} cancelled
+        </dd>
+        <dt>Estimated cost</dt>
+        <dd>
+          {formatUsd(usage.estimatedCostUsd.total)}{' '}
+          <small>
+            (prices of {usage.priceTable.asOf}, {usage.priceTable.region})
+          </small>
+        </dd>
+      </dl>
+    </details>
+  );
+}
+
+const formatUsd = (amount: number) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 4 }).format(
+    amount,
+  );

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client, type Job, messageOf, type Project } from '../api.ts';
 import { refreshAccount } from '../components/account.tsx';
 import { Clips } from '../components/clips.tsx';
 import { JobForm } from '../components/job-form.tsx';
 import { Jobs } from '../components/jobs.tsx';
 import { Upload } from '../components/upload.tsx';
+import { followJob } from '../job-events.ts';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 
@@ -44,25 +45,56 @@ export function ProjectPage({ projectId }: { projectId: string }) {
     loadJobs();
   }, [projectId]);
 
-  // Live progress: poll each running job until it ends (the events stream will replace this).
+  // Live progress: each running job follows its event stream; a job whose stream fails is polled instead.
   const running = jobs.filter((j) => ACTIVE.has(j.status)).map((j) => j.id);
-  useEffect(() => {
-    if (!running.length) return;
-    const timer = setTimeout(async () => {
-      const fresh = await Promise.all(
-        running.map((jobId) =>
-          call(() => client.GET('/v1/jobs/{jobId}', { params: { path: { jobId } } })).catch(() => null),
-        ),
-      );
-      const byId = new Map(fresh.filter((j): j is Job => j !== null).map((j) => [j.id, j]));
+  const followed = useRef(new Map<string, AbortController>());
+  const [polled, setPolled] = useState<ReadonlySet<string>>(new Set());
+  const update = useCallback(
+    (fresh: Job[]) => {
+      const byId = new Map(fresh.map((j) => [j.id, j]));
       setJobs((all) => all.map((j) => byId.get(j.id) ?? j));
-      if ([...byId.values()].some((j) => !ACTIVE.has(j.status))) {
+      if (fresh.some((j) => !ACTIVE.has(j.status))) {
         loadClips();
         refreshAccount();
       }
+    },
+    [loadClips],
+  );
+  useEffect(() => {
+    for (const [jobId, controller] of followed.current) {
+      if (running.includes(jobId)) continue;
+      controller.abort();
+      followed.current.delete(jobId);
+    }
+    for (const jobId of running) {
+      if (followed.current.has(jobId) || polled.has(jobId)) continue;
+      const controller = new AbortController();
+      followed.current.set(jobId, controller);
+      followJob(jobId, (job) => update([job]), controller.signal).catch(() =>
+        setPolled((ids) => new Set(ids).add(jobId)),
+      );
+    }
+  }, [running.join(',')]);
+  useEffect(() => {
+    const streams = followed.current;
+    return () => {
+      for (const controller of streams.values()) controller.abort();
+      streams.clear();
+    };
+  }, [projectId]);
+  const polling = running.filter((id) => polled.has(id));
+  useEffect(() => {
+    if (!polling.length) return;
+    const timer = setTimeout(async () => {
+      const fresh = await Promise.all(
+        polling.map((jobId) =>
+          call(() => client.GET('/v1/jobs/{jobId}', { params: { path: { jobId } } })).catch(() => null),
+        ),
+      );
+      update(fresh.filter((j): j is Job => j !== null));
     }, 1000);
     return () => clearTimeout(timer);
-  }, [jobs]);
+  }, [jobs, polled]);
 
   const addJob = (job: Job) => setJobs((all) => [job, ...all.filter((j) => j.id !== job.id)]);
 
