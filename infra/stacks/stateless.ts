@@ -609,6 +609,9 @@ export class StatelessStack extends Stack {
       60,
     );
     webhookQueue.grantSendMessages(webhookRelay);
+    // A failed tick is not retried: the next minute's tick claims the same due deliveries, and a retry
+    // would only run beside it. Its errors alarm (below) reports a relay that keeps failing.
+    webhookRelay.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new Rule(this, 'WebhookRelaySchedule', {
       description: 'Runs the webhook relay for most of every minute',
       schedule: Schedule.rate(Duration.minutes(1)),
