@@ -61,7 +61,7 @@ beforeAll(async () => {
   (globalThis as { awslambda?: unknown }).awslambda = fakeAwslambda;
   const mod = await import('#functions/api/events.ts');
   handler = mod.handler as unknown as typeof handler;
-  const events = [stored(1, 'job.queued', 'QUEUED'), stored(2, 'job.completed', 'COMPLETED')];
+  const events = [stored(1, 'job.created', 'QUEUED'), stored(2, 'job.completed', 'COMPLETED')];
   const ctx = {
     verifier: {
       verify: async (token: string) => {
@@ -133,14 +133,14 @@ it('streams a job as Server-Sent Events behind an HTTP prelude, ending after the
   expect(raw.startsWith(JSON.stringify(preludes[0]))).toBe(true);
   const body = bodyOf(raw);
   expect(body.startsWith('retry: 1000\n\n')).toBe(true);
-  expect(body).toContain('id: evt_901_1\nevent: job.queued\ndata: ');
+  expect(body).toContain('id: evt_901_1\nevent: job.created\ndata: ');
   expect(body).toContain('id: evt_902_2\nevent: job.completed\ndata: ');
   const data = body
     .split('\n')
     .filter((l) => l.startsWith('data: '))
     .map((l) => JSON.parse(l.slice(6)) as { id: string; type: string; data: { status: string } });
   expect(data.map((d) => [d.id, d.type, d.data.status])).toEqual([
-    ['evt_901_1', 'job.queued', 'QUEUED'],
+    ['evt_901_1', 'job.created', 'QUEUED'],
     ['evt_902_2', 'job.completed', 'COMPLETED'],
   ]);
 });
@@ -158,7 +158,7 @@ it('resumes after Last-Event-ID', async () => {
 });
 
 it('refuses a missing or bad token with a 401 problem, and streams nothing', async () => {
-  for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+  for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
     preludes.length = 0;
     const out = collector();
     await handler(request('/v1/events', headers), out.stream, {});
