@@ -64,12 +64,24 @@ export async function startApiServer(options: {
   consoleDir?: string;
   /** Event stream timings (tests shorten the heartbeat). */
   stream?: StreamSettings;
+  /**
+   * Until this settles the API answers 503 with Retry-After (the embedded environment is still starting;
+   * the server must listen first, because its URL is the token issuer the environment is built with).
+   */
+  readyWhen?: Promise<unknown>;
 }): Promise<{ server: Server; url: string; corsOrigins: readonly string[]; close(): Promise<void> }> {
   const handlers = await loadHandlers();
   const { streamRequest } = await import('#functions/api/events.ts');
   const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   // Requests still being handled (their client may be gone); close() waits for them, as Lambda would.
   const inFlight = new Set<Promise<unknown>>();
+  let ready = options.readyWhen === undefined;
+  options.readyWhen?.then(
+    () => {
+      ready = true;
+    },
+    () => undefined,
+  );
   const server = createServer((req, res) => {
     const work = handle(req, res).finally(() => inFlight.delete(work));
     inFlight.add(work);
@@ -120,6 +132,14 @@ export async function startApiServer(options: {
       const url = requestUrl(req);
       if (url.pathname === '/.well-known/jwks.json') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.jwks()));
+        return;
+      }
+      if (!ready) {
+        const body = JSON.stringify(
+          problem(503, 'service-unavailable', 'The local server is starting; try again in a moment.'),
+        );
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' }).end(body);
+        req.resume();
         return;
       }
       if (
