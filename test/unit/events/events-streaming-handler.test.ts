@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NotFoundError, UnauthorizedError } from '#shared/errors.ts';
 import type { StoredEvent } from '#shared/events/envelope.ts';
 import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
+import { jobEventData } from '#test/support/event-rows.ts';
 
 const JOB = '3f2b8c1e-7d4a-4e8b-9c1d-2a3b4c5d6e7f';
 const OTHER_JOB = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
@@ -35,24 +36,7 @@ const stored = (seq: number, type: StoredEvent['type'], status: string): StoredE
   seq,
   txId: 900 + seq,
   type,
-  data: {
-    id: JOB,
-    project_id: 'p',
-    user_id: 'u1',
-    clip_id: null,
-    template_id: null,
-    job_type: 'GENERATE',
-    status,
-    prompt: 'fox',
-    parameters: {},
-    progress: status === 'COMPLETED' ? 100 : 0,
-    error_message: null,
-    admitted: true,
-    started_at: null,
-    completed_at: null,
-    created_at: '2026-11-26T11:59:00.000+00:00',
-    source_clip_ids: [],
-  },
+  data: jobEventData({ id: JOB, user_id: 'u1', status, progress: status === 'COMPLETED' ? 100 : 0 }),
   createdAt: new Date('2026-11-26T12:00:00Z'),
 });
 
