@@ -75,6 +75,8 @@ export async function startApiServer(options: {
   const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   // Requests still being handled (their client may be gone); close() waits for them, as Lambda would.
   const inFlight = new Set<Promise<unknown>>();
+  // Event streams end only when their client leaves: close() ends them itself.
+  const streams = new Set<AbortController>();
   let ready = options.readyWhen === undefined;
   options.readyWhen?.then(
     () => {
@@ -157,7 +159,7 @@ export async function startApiServer(options: {
       if (match) event.pathParameters = match.params;
       if (fn === 'events') {
         // Deployed, a function URL streams these; here the response is written as events arrive.
-        await streamRequest(event, socketSink(res), options.stream);
+        await streamRequest(event, socketSink(res, streams), options.stream);
         return;
       }
       writeResult(res, await handlers[fn](event, lambdaContext(`api-${fn}`)));
@@ -184,6 +186,7 @@ export async function startApiServer(options: {
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      for (const stream of streams) stream.abort();
       await Promise.all(inFlight);
       // Nothing is being answered now: connections kept alive (by the JWKS fetcher, say) close too.
       server.closeAllConnections();
@@ -193,9 +196,13 @@ export async function startApiServer(options: {
 }
 
 /** A streamed response on the local server's socket; its signal aborts when the client disconnects. */
-function socketSink(res: ServerResponse): ResponseSink {
+function socketSink(res: ServerResponse, open: Set<AbortController>): ResponseSink {
   const aborted = new AbortController();
-  res.on('close', () => aborted.abort());
+  open.add(aborted);
+  res.on('close', () => {
+    open.delete(aborted);
+    aborted.abort();
+  });
   return {
     start: (statusCode, headers) => {
       res.writeHead(statusCode, headers);

@@ -6,6 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { startLocalEnvironment } from '#infra/local/environment.ts';
 import { startApiServer } from '#infra/local/server.ts';
 import { runningFfmpegPids } from '#shared/media/ffmpeg.ts';
+import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shutdown-'));
 afterAll(async () => {
@@ -81,4 +82,23 @@ it('answers 503 with Retry-After until the environment is ready, then serves req
   } finally {
     await api.close();
   }
+});
+
+it('closing the server ends open event streams instead of waiting for their clients', async () => {
+  setContextFactory(
+    async () =>
+      ({
+        verifier: { verify: async () => ({ userId: 'u1', sub: 's', email: 'a@example.com' }) },
+        userRows: { ensure: async () => undefined },
+        outbox: { after: async () => [], now: async () => ({ txId: 0, seq: 0 }) },
+      }) as unknown as AppContext,
+  );
+  const api = await startApiServer({ port: 0, jwks: () => ({ keys: [] }) });
+  const response = await fetch(`${api.url}/v1/events`, { headers: { authorization: 'Bearer t' } });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry: 1000');
+  await api.close();
+  // The server ended the response: the client reads to its end.
+  while (!(await reader.read()).done) {}
 });
