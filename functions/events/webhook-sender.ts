@@ -7,31 +7,33 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
-import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
-import { createDeliverer } from '#shared/webhooks/dispatcher.ts';
+import { createDeliveryQueue, type DeliveryQueue } from '#shared/webhooks/deliveries.ts';
+import { createDeliverer, type Deliverer } from '#shared/webhooks/dispatcher.ts';
 import type { DeliveryMessage } from '#shared/webhooks/relay.ts';
 import { retryDelaysFromEnv } from '#shared/webhooks/retry-schedule.ts';
 
 const logger = new Logger({ serviceName: 'webhook-sender' });
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const queue = createDeliveryQueue(dataApiDatabase(DATA_API_RETRY.pipeline));
-  const deliverer = createDeliverer(queue, {
-    policy: 'deployed',
-    retryDelaysMs: retryDelaysFromEnv(),
-    onOutcome: (report) => logger.info('webhook attempt', { ...report }),
-  });
+/**
+ * Processes every record; the ones that could not be processed are reported by message id
+ * (ReportBatchItemFailures), so only they return to the queue.
+ */
+export async function processRecords(
+  event: SQSEvent,
+  deps: { queue: Pick<DeliveryQueue, 'load'>; deliverer: Pick<Deliverer, 'deliver'> },
+  log: Pick<Logger, 'error'> = logger,
+): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   await Promise.all(
     event.Records.map(async (record) => {
       try {
         const message = JSON.parse(record.body) as DeliveryMessage;
-        const delivery = await queue.load(message.deliveryId, message.attempt);
+        const delivery = await deps.queue.load(message.deliveryId, message.attempt);
         // Gone, done, or claimed again since: nothing to send.
         if (!delivery) return;
-        await deliverer.deliver(delivery);
+        await deps.deliverer.deliver(delivery);
       } catch (error) {
-        logger.error('delivery not processed', {
+        log.error('delivery not processed', {
           messageId: record.messageId,
           error: (error as Error).message,
         });
@@ -40,4 +42,14 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     }),
   );
   return { batchItemFailures: failures };
+}
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const queue = createDeliveryQueue(dataApiDatabase(DATA_API_RETRY.pipeline));
+  const deliverer = createDeliverer(queue, {
+    policy: 'deployed',
+    retryDelaysMs: retryDelaysFromEnv(),
+    onOutcome: (report) => logger.info('webhook attempt', { ...report }),
+  });
+  return processRecords(event, { queue, deliverer });
 }

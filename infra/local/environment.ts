@@ -30,6 +30,7 @@ import { migrate } from '#shared/db/migrate.ts';
 import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
+import { stopFfmpegProcesses } from '#shared/media/ffmpeg.ts';
 import { localProber } from '#shared/media/local-prober.ts';
 import { setMetricsSink } from '#shared/observability/metrics.ts';
 import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
@@ -47,7 +48,12 @@ import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
-import { type BeforeTask, createLocalWorkflow, type LocalWorkflowOptions } from './workflow.ts';
+import {
+  type BeforeTask,
+  createLocalWorkflow,
+  INTERRUPTED_CAUSE,
+  type LocalWorkflowOptions,
+} from './workflow.ts';
 
 /**
  * Jobs a previous run left behind: QUEUED ones start now; PROCESSING ones lost their in-process execution
@@ -64,7 +70,7 @@ async function resumeJobs(ctx: AppContext, tasks: PipelineTasks, uploads: Upload
         ...input,
         error: {
           Error: 'Interrupted',
-          Cause: 'The local server stopped while this job ran; submit it again.',
+          Cause: INTERRUPTED_CAUSE,
         },
       });
       waiting.add(job.userId);
@@ -139,6 +145,8 @@ export interface LocalEnvironment {
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
   stop(): Promise<void>;
+  /** For Ctrl+C: interrupts running jobs (FAILED, "interrupted") and ends their ffmpeg, then stops. */
+  shutdown(): Promise<void>;
 }
 
 export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
@@ -312,7 +320,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   await resumeJobs(ctx, tasks, uploads);
   webhookSender.start();
-  return {
+  const environment: LocalEnvironment = {
     ctx,
     db,
     s3Endpoint: s3.endpoint,
@@ -322,6 +330,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await new Promise((resolve) => setImmediate(resolve));
       while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
+    },
+    async shutdown() {
+      // Executions first (no new one starts), then whatever ffmpeg still runs (a local model's render).
+      await Promise.all([local!.shutdown(), stopFfmpegProcesses()]);
+      await stopFfmpegProcesses();
+      await environment.stop();
     },
     async stop() {
       await new Promise((resolve) => setImmediate(resolve));
@@ -335,4 +349,5 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };
+  return environment;
 }

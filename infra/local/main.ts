@@ -22,7 +22,18 @@ const corsOrigins = [
 ];
 
 const consoleDir = ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
-const api = await startApiServer({ port, jwks: () => jwks, corsOrigins, consoleDir });
+// The API answers 503 (Retry-After) until the environment behind it is up.
+let markStarted = () => {};
+const started = new Promise<void>((resolve) => {
+  markStarted = resolve;
+});
+const api = await startApiServer({
+  port,
+  jwks: () => jwks,
+  corsOrigins,
+  consoleDir,
+  readyWhen: started,
+});
 const env = await startLocalEnvironment({
   dataDir,
   corsOrigins,
@@ -31,6 +42,7 @@ const env = await startLocalEnvironment({
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
 });
 jwks = env.jwks;
+markStarted();
 
 const u = api.url;
 process.stdout.write(`
@@ -89,7 +101,7 @@ async function shutdown() {
   if (stopping) return;
   stopping = true;
   await api.close();
-  await env.stop();
+  await env.shutdown();
   process.exit(0);
 }
 process.on('SIGINT', shutdown);

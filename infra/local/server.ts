@@ -64,12 +64,26 @@ export async function startApiServer(options: {
   consoleDir?: string;
   /** Event stream timings (tests shorten the heartbeat). */
   stream?: StreamSettings;
+  /**
+   * Until this settles the API answers 503 with Retry-After (the embedded environment is still starting;
+   * the server must listen first, because its URL is the token issuer the environment is built with).
+   */
+  readyWhen?: Promise<unknown>;
 }): Promise<{ server: Server; url: string; corsOrigins: readonly string[]; close(): Promise<void> }> {
   const handlers = await loadHandlers();
   const { streamRequest } = await import('#functions/api/events.ts');
   const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   // Requests still being handled (their client may be gone); close() waits for them, as Lambda would.
   const inFlight = new Set<Promise<unknown>>();
+  // Event streams end only when their client leaves: close() ends them itself.
+  const streams = new Set<AbortController>();
+  let ready = options.readyWhen === undefined;
+  options.readyWhen?.then(
+    () => {
+      ready = true;
+    },
+    () => undefined,
+  );
   const server = createServer((req, res) => {
     const work = handle(req, res).finally(() => inFlight.delete(work));
     inFlight.add(work);
@@ -122,6 +136,14 @@ export async function startApiServer(options: {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.jwks()));
         return;
       }
+      if (!ready) {
+        const body = JSON.stringify(
+          problem(503, 'service-unavailable', 'The local server is starting; try again in a moment.'),
+        );
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' }).end(body);
+        req.resume();
+        return;
+      }
       if (
         options.consoleDir &&
         !url.pathname.startsWith('/v1/') &&
@@ -137,7 +159,7 @@ export async function startApiServer(options: {
       if (match) event.pathParameters = match.params;
       if (fn === 'events') {
         // Deployed, a function URL streams these; here the response is written as events arrive.
-        await streamRequest(event, socketSink(res), options.stream);
+        await streamRequest(event, socketSink(res, streams), options.stream);
         return;
       }
       writeResult(res, await handlers[fn](event, lambdaContext(`api-${fn}`)));
@@ -164,6 +186,7 @@ export async function startApiServer(options: {
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      for (const stream of streams) stream.abort();
       await Promise.all(inFlight);
       // Nothing is being answered now: connections kept alive (by the JWKS fetcher, say) close too.
       server.closeAllConnections();
@@ -173,9 +196,13 @@ export async function startApiServer(options: {
 }
 
 /** A streamed response on the local server's socket; its signal aborts when the client disconnects. */
-function socketSink(res: ServerResponse): ResponseSink {
+function socketSink(res: ServerResponse, open: Set<AbortController>): ResponseSink {
   const aborted = new AbortController();
-  res.on('close', () => aborted.abort());
+  open.add(aborted);
+  res.on('close', () => {
+    open.delete(aborted);
+    aborted.abort();
+  });
   return {
     start: (statusCode, headers) => {
       res.writeHead(statusCode, headers);

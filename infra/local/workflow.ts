@@ -95,7 +95,7 @@ function statesTimeout(): Error {
 
 export function createLocalWorkflow(
   options: LocalWorkflowOptions,
-): JobWorkflow & { idle(): Promise<void>; tokens: TaskTokens } {
+): JobWorkflow & { idle(): Promise<void>; shutdown(): Promise<void>; tokens: TaskTokens } {
   const machine = new StateMachine(withoutDefaultTaskTimeout(loadDefinition()) as never, {
     validationOptions: { checkPaths: true },
   });
@@ -103,6 +103,7 @@ export function createLocalWorkflow(
   const waiting = new Map<string, (output: GenerationRun) => void>();
   const { tasks } = options;
   const outputWaitMs = 32 * (options.pollMs ?? 500);
+  let shuttingDown = false;
 
   /**
    * Waits for `tokens.succeed(token)`; a timeout or the execution's abort ends the wait with an error,
@@ -196,6 +197,11 @@ export function createLocalWorkflow(
     };
   }
 
+  async function idle() {
+    // An ending execution may start another (a waiting upload); wait for those too.
+    while (running.size) await Promise.all([...running.values()].map((r) => r.done));
+  }
+
   return {
     tokens: {
       async succeed(token, output) {
@@ -205,7 +211,8 @@ export function createLocalWorkflow(
       },
     },
     async start(input: JobExecutionInput) {
-      if (running.has(input.jobId)) return;
+      // Stopping: the job stays QUEUED and the next start runs it (see resumeJobs).
+      if (shuttingDown || running.has(input.jobId)) return;
       const controller = new AbortController();
       const inFlight = new Set<Promise<unknown>>();
       const execution = machine.run(
@@ -245,8 +252,11 @@ export function createLocalWorkflow(
             // MarkFailed would (the row is already FAILED, or gone with its project).
             controller.abort();
             while (inFlight.size) await Promise.all(inFlight);
+            const error = shuttingDown
+              ? { Error: 'Interrupted', Cause: INTERRUPTED_CAUSE }
+              : { Error: 'JobCancelled', Cause: 'Cancelled by user.' };
             await tasks
-              .markFailed({ ...input, error: { Error: 'JobCancelled', Cause: 'Cancelled by user.' } })
+              .markFailed({ ...input, error })
               .catch((e: unknown) => options.onError?.(input.jobId, e));
           } else {
             options.onError?.(input.jobId, error);
@@ -280,11 +290,22 @@ export function createLocalWorkflow(
       run.abort();
       run.controller.abort();
     },
-    async idle() {
-      // An ending execution may start another (a waiting upload); wait for those too.
-      while (running.size) await Promise.all([...running.values()].map((r) => r.done));
+    /**
+     * The local server is stopping: every running execution is aborted (its ffmpeg stopped through the
+     * execution's signal) and its job ends FAILED as interrupted, rather than being left PROCESSING.
+     */
+    async shutdown() {
+      shuttingDown = true;
+      for (const run of running.values()) {
+        run.abort();
+        run.controller.abort();
+      }
+      await idle();
     },
+    idle,
   };
 }
+
+export const INTERRUPTED_CAUSE = 'The local server stopped while this job ran; submit it again.';
 
 export { LAMBDA_STATES };

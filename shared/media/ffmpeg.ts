@@ -1,5 +1,5 @@
 /** ffmpeg and ffprobe from npm packages (local environment only; never in a Lambda bundle). */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
@@ -27,19 +27,56 @@ export function observeFfmpeg(observer: FfmpegObserver): () => void {
   return () => observers.delete(observer);
 }
 
+/** Every ffmpeg and ffprobe process still running, so that stopping the local server can end them. */
+const children = new Set<ChildProcess>();
+
+function tracked<C extends ChildProcess>(child: C): C {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.once('error', () => children.delete(child));
+  return child;
+}
+
+export const runningFfmpegPids = (): number[] => [...children].flatMap((c) => (c.pid ? [c.pid] : []));
+
+/**
+ * Ends every running ffmpeg and ffprobe (SIGTERM, then SIGKILL after `graceMs`) and waits until they have
+ * exited; returns how many there were. Their callers see a failed run.
+ */
+export async function stopFfmpegProcesses(graceMs = 2_000): Promise<number> {
+  const live = [...children];
+  await Promise.all(
+    live.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  return live.length;
+}
+
 export function runFfmpeg(
   args: string[],
   options: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
 ): Promise<void> {
   const started = performance.now();
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      ffmpegInstaller.path,
-      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-progress', 'pipe:1', ...args],
-      {
-        signal: options.signal,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const child = tracked(
+      spawn(
+        ffmpegInstaller.path,
+        ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-progress', 'pipe:1', ...args],
+        {
+          signal: options.signal,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -87,15 +124,17 @@ const CODEC_NAMES: Record<string, string> = {
 
 export async function probe(file: string): Promise<Probe> {
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(ffprobeInstaller.path, [
-      '-v',
-      'error',
-      '-show_entries',
-      'format=duration,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate',
-      '-of',
-      'json',
-      file,
-    ]);
+    const child = tracked(
+      spawn(ffprobeInstaller.path, [
+        '-v',
+        'error',
+        '-show_entries',
+        'format=duration,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate',
+        '-of',
+        'json',
+        file,
+      ]),
+    );
     let text = '';
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString();

@@ -1,6 +1,6 @@
 import { eventId, toEnvelope } from '../events/envelope.ts';
 import type { ClaimedDelivery, DeliveryQueue } from './deliveries.ts';
-import type { AttemptReport, OutcomeListener } from './outcomes.ts';
+import { type AttemptReport, type OutcomeListener, reportOutcome } from './outcomes.ts';
 import { DEFAULT_DISABLE_AFTER_MS, DEFAULT_RETRY_DELAYS_MS, retryDelay } from './retry-schedule.ts';
 import { type SendResult, sendWebhook } from './sender.ts';
 import { signedHeaders } from './signing.ts';
@@ -54,7 +54,7 @@ export function createDeliverer(queue: DeliveryQueue, options: DeliveryOptions) 
         ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
         ...(result.error !== undefined ? { error: result.error } : {}),
       };
-      options.onOutcome?.(report);
+      reportOutcome(report, options.onOutcome);
       return report;
     },
   };

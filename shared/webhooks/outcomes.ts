@@ -1,3 +1,5 @@
+import { webhookDeliveryMetric } from '../observability/metrics.ts';
+
 /**
  * What one delivery attempt came to. Every attempt reports here, in one place, so that logs and metrics
  * (deliveries by outcome) read the same facts.
@@ -18,3 +20,11 @@ export interface AttemptReport {
 }
 
 export type OutcomeListener = (report: AttemptReport) => void;
+
+const METRIC_OUTCOME = { succeeded: 'delivered', retrying: 'retried', failed: 'failed' } as const;
+
+/** Counts the attempt by outcome (the WebhookDeliveries metric), then tells the caller's listener. */
+export function reportOutcome(report: AttemptReport, listener?: OutcomeListener): void {
+  webhookDeliveryMetric(METRIC_OUTCOME[report.outcome]);
+  listener?.(report);
+}

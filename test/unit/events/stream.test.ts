@@ -2,30 +2,13 @@ import { expect, it } from 'vitest';
 import type { StoredEvent } from '#shared/events/envelope.ts';
 import type { Outbox } from '#shared/events/outbox.ts';
 import { HEARTBEAT_MS, streamEvents } from '#shared/events/stream.ts';
+import { jobEventData } from '#test/support/event-rows.ts';
 
 const event = (seq: number, type: StoredEvent['type']): StoredEvent => ({
   seq,
   txId: 700 + seq,
   type,
-  // A job row as the trigger stores it (to_jsonb: snake_case, timestamps as text).
-  data: {
-    id: 'j',
-    project_id: 'p',
-    user_id: 'u',
-    clip_id: null,
-    template_id: null,
-    job_type: 'GENERATE',
-    status: type === 'job.failed' ? 'FAILED' : 'QUEUED',
-    prompt: 'fox',
-    parameters: {},
-    progress: seq * 10,
-    error_message: null,
-    admitted: true,
-    started_at: null,
-    completed_at: null,
-    created_at: '2026-11-26T11:59:00.000+00:00',
-    source_clip_ids: [],
-  },
+  data: jobEventData({ status: type === 'job.failed' ? 'FAILED' : 'QUEUED', progress: seq * 10 }),
   createdAt: new Date('2026-11-26T12:00:00Z'),
 });
 
