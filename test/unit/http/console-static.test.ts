@@ -43,7 +43,7 @@ describe('the local console files', () => {
     const asset = await fetch(`${base}/assets/index-abc123.js`);
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect(await (await fetch(`${base}/config.json`)).json()).toEqual({ apiUrl: '' });
+    expect(await (await fetch(`${base}/config.json`)).json()).toEqual({ apiUrl: '', eventsUrl: '' });
   });
 
   it('answers nothing outside its folder, and nothing for a file it does not have', async () => {
