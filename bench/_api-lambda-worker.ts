@@ -1,7 +1,8 @@
 /**
  * One run of the Lambda-shaped API benchmark, in a fresh process (a cold container): the API function's
  * handler invoked in-process with API Gateway v2 events, one request at a time, on PostgreSQL through
- * node-postgres, with the audit log on dynalite in another process (as DynamoDB is another host on AWS);
+ * node-postgres, with the idempotency and rate-limit tables on dynalite in another process (as DynamoDB is
+ * another host on AWS) and the audit entry written as deployed, one line on stdout;
  * and the floor, the same repository call and JSON serialisation with nothing around it. Both take turns
  * in blocks; the CPU time of this process per request is the figure. Writes its result to argv[3].
  */
@@ -16,7 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaContext } from '#infra/local/api-gateway-event.ts';
 import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
-import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
+import { stdoutAuditLog } from '#shared/audit/line.ts';
 import {
   createLocalIdentityProvider,
   jwksOf,
@@ -87,7 +88,8 @@ const ctx = buildContext({
     start: () => Promise.reject(new Error('no job route is measured here')),
     stop: () => Promise.reject(new Error('no job route is measured here')),
   },
-  audit: dynamoAuditLog(documents, plan.dynamo.tables.audit),
+  // As deployed: one line on stdout, which the parent process discards as Lambda hands it to CloudWatch.
+  audit: stdoutAuditLog(),
   idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
   loginLimiter: dynamoLoginLimiter(documents, plan.dynamo.tables.rateLimit),
   // As deployed (INFO: one line per request), written where a Lambda's stdout would go.

@@ -4,7 +4,7 @@
  * bench/_api-lambda-worker.ts). The figure is CPU time per request, which a busy machine disturbs less than
  * throughput. Each run is a fresh worker process (a cold container that then warms), RUNS runs per route,
  * median and range; a run with any failed request is no result. PostgreSQL at BENCH_PG_URL; dynalite (the
- * audit table) in a process of its own. BENCH_ROUTES (project,list,clip,create-project) picks routes;
+ * idempotency and rate-limit tables) in a process of its own; audit entries are stdout lines, as deployed. BENCH_ROUTES (project,list,clip,create-project) picks routes;
  * BENCH_PROFILE=<dir> writes CPU profiles of the handlers' measured blocks there
  * and adds where their CPU time went.
  */
@@ -130,7 +130,7 @@ export async function run(): Promise<string> {
       '|---|---|---|---|---|---|',
       ...rows,
       '',
-      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, logging, the audit write through the DynamoDB client, URL signing, the SQL through node-postgres), but not the database’s or dynalite’s work, which run elsewhere as they do on AWS. ' +
+      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, logging, the audit entry’s stdout line, URL signing, the SQL through node-postgres), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function. ' +
         'The floor is the same repository call and JSON serialisation in the same process, in alternating blocks. ' +
         'Each request is signed by a user drawn at random, so the verified-token cache of a fresh process misses often.',
       ...(breakdowns.length ? ['', ...breakdowns] : []),

@@ -26,6 +26,7 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
   { name: 'model-output-created', entry: 'functions/events/model-output-created.ts' },
   { name: 'account-worker', entry: 'functions/events/account-worker.ts' },
+  { name: 'audit-writer', entry: 'functions/events/audit-writer.ts' },
   { name: 'webhook-relay', entry: 'functions/events/webhook-relay.ts' },
   { name: 'webhook-sender', entry: 'functions/events/webhook-sender.ts' },
   { name: 'migrate', entry: 'functions/deploy/migrate.ts' },

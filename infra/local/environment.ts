@@ -13,7 +13,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
 import type { AccountTask } from '#shared/account/port.ts';
 import { runAccountTask } from '#shared/account/worker.ts';
-import { dynamoAuditLog } from '#shared/audit/dynamodb.ts';
+import { lineAuditLog } from '#shared/audit/line.ts';
+import { createAuditWriter } from '#shared/audit/writer.ts';
 import {
   createLocalIdentityProvider,
   jwksOf,
@@ -46,6 +47,7 @@ import { retryDelaysFromEnv } from '#shared/webhooks/retry-schedule.ts';
 import type { HostResolver } from '#shared/webhooks/service.ts';
 import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
+import { localAuditSubscription } from './audit-subscription.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
 import {
@@ -144,6 +146,8 @@ export interface LocalEnvironment {
   jwks: { keys: object[] };
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
+  /** Stores every audit line written so far (they otherwise leave in batches, a few milliseconds later). */
+  flushAudit(): Promise<void>;
   stop(): Promise<void>;
   /** For Ctrl+C: interrupts running jobs (FAILED, "interrupted") and ends their ffmpeg, then stops. */
   shutdown(): Promise<void>;
@@ -183,6 +187,18 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       .finally(() => accountWork.delete(work));
     accountWork.add(work);
   };
+  // Audit lines reach the table as they do deployed, through the audit writer, off the request path.
+  const audit = localAuditSubscription(
+    createAuditWriter({
+      client: DynamoDBDocumentClient.from(dynamo.client),
+      table: dynamo.tables.audit,
+      pseudonymKey: async () => pseudonymKey,
+    }),
+    {
+      onError: (error, lost) =>
+        ctx.logger.error('audit lines not stored', { lost, error: loggableError(error) }),
+    },
+  );
   // The workflow needs the repositories the context builds; it is bound right after.
   let local: ReturnType<typeof createLocalWorkflow> | undefined;
   const workflow: JobWorkflow = {
@@ -200,9 +216,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     }),
     verifier: localVerifier(options.issuer, jwks, LOCAL_CLIENT_ID),
     workflow,
-    audit: dynamoAuditLog(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.audit, {
-      batchWindowMs: 3,
-    }),
+    audit: lineAuditLog(audit.deliver),
     idempotent: dynamoIdempotency(dynamo.client, dynamo.tables.idempotency),
     loginLimiter: dynamoLoginLimiter(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.rateLimit, {
       ...DEFAULT_RATE_LIMITS,
@@ -331,6 +345,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
     },
+    flushAudit: () => audit.flush(),
     async shutdown() {
       // Executions first (no new one starts), then whatever ffmpeg still runs (a local model's render).
       await Promise.all([local!.shutdown(), stopFfmpegProcesses()]);
@@ -342,6 +357,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
       await webhookSender.stop();
+      await audit.flush();
       await s3.stop();
       await dynamo.stop();
       await db.close();

@@ -46,13 +46,15 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { AUDIT_FILTER_PATTERN } from '#shared/audit/line.ts';
 import { bedrockModels } from '#shared/generation/models.ts';
 import {
   API_CORS_ALLOW_HEADERS,
@@ -322,7 +324,6 @@ export class StatelessStack extends Stack {
         // A stream lasts up to 14 minutes, then the client resumes with Last-Event-ID.
         name === 'events' ? 15 * 60 : 29,
       );
-      data.auditTable.grantWriteData(fn);
       // Any route may be called with an API key, whose failed checks are counted per address.
       data.rateLimitTable.grantWriteData(fn);
       apiFns[name] = fn;
@@ -358,10 +359,11 @@ export class StatelessStack extends Stack {
     s3(accountWorker, ['s3:PutObject'], ['exports/']);
     this.stateMachine.grantExecution(accountWorker, 'states:StopExecution');
     accountWorker.addToRolePolicy(deleteIdentity);
-    // Audit entries move under a pseudonym (Query, BatchWriteItem); idempotency records are found by Scan.
+    // Audit entries move under a pseudonym (a marker first, then Query and BatchWriteItem); idempotency
+    // records are found by Scan.
     accountWorker.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
         resources: [data.auditTable.tableArn],
       }),
     );
@@ -553,6 +555,42 @@ export class StatelessStack extends Stack {
     onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
     // A failed export or erasure is retried twice; then the event waits here (erasure can be repeated).
     onFailure(accountWorker, 'AccountWorkerFailures', Duration.hours(6));
+
+    // --- Audit: the API functions' audit log lines, stored by the audit writer ----------------------------------
+    // Each API function writes its audit entries as log lines (shared/audit/line.ts); a subscription filter
+    // on its log group hands those lines, and no others, to the writer.
+    const auditWriter = new AppFunction(this, 'AuditWriter', {
+      config,
+      entry: 'functions/events/audit-writer.ts',
+      environment: {
+        AUDIT_TABLE: data.auditTable.tableName,
+        AUDIT_PSEUDONYM_SECRET_ARN: pseudonymKey.secretArn,
+      },
+      timeout: Duration.seconds(60),
+      description: 'Stores the API functions’ audit log lines in the audit table',
+    }).fn;
+    this.functions.AuditWriter = auditWriter;
+    // Puts, and moves of an erased user's entries (put and delete); reads of erasure markers.
+    auditWriter.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
+        resources: [data.auditTable.tableArn],
+      }),
+    );
+    data.key.grantEncryptDecrypt(auditWriter);
+    pseudonymKey.grantRead(auditWriter);
+    // CloudWatch Logs invokes it asynchronously: two retries, then the payload waits in the queue (alarmed
+    // below) for a replay; the lines also stay in the API function's log group for its retention.
+    onFailure(auditWriter, 'AuditWriterFailures', Duration.hours(6));
+    for (const name of API_FUNCTIONS) {
+      new SubscriptionFilter(this, `AuditLines-${name}`, {
+        logGroup: apiFns[name]!.logGroup,
+        // Adds the permission for logs.amazonaws.com to invoke the writer, limited to this log group.
+        destination: new LambdaDestination(auditWriter),
+        filterPattern: FilterPattern.literal(AUDIT_FILTER_PATTERN),
+        filterName: 'audit-lines',
+      });
+    }
 
     // --- Migrations on deploy --------------------------------------------------------------------------------
     const migrateFn = new AppFunction(this, 'Migrate', {

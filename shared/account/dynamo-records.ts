@@ -1,33 +1,14 @@
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '../audit/dynamodb.ts';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { AUDIT_TABLE_KEYS, erasedMarker, IDEMPOTENCY_TABLE_KEYS, moveRequests } from '../audit/dynamodb.ts';
+import { batchWriteAll as batchWrite } from '../sdk/dynamo-batch.ts';
 import type { AccountRecordStores } from './port.ts';
-
-type WriteRequest =
-  | { PutRequest: { Item: Record<string, unknown> } }
-  | { DeleteRequest: { Key: Record<string, unknown> } };
-
-async function batchWrite(client: DynamoDBDocumentClient, table: string, requests: WriteRequest[]) {
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending = requests.slice(i, i + 25);
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt === 8) throw new Error(`${pending.length} writes to ${table} were not processed`);
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
-    }
-  }
-}
 
 /**
  * The audit and idempotency tables' share of an erasure. Audit entries are copied under the pseudonym and
- * the originals deleted (a partition key cannot change in place); idempotency records are found by a scan,
- * since their keys are hashes: a stored response that names the user is theirs. The table only holds a
- * day of records.
+ * the originals deleted (a partition key cannot change in place), after a marker under the pseudonym that
+ * tells the audit writer to move entries it stores later (shared/audit/writer.ts says why in this order).
+ * Idempotency records are found by a scan, since their keys are hashes: a stored response that names the
+ * user is theirs. The table only holds a day of records.
  */
 export function dynamoAccountRecords(
   client: DynamoDBDocumentClient,
@@ -35,6 +16,7 @@ export function dynamoAccountRecords(
 ): AccountRecordStores {
   return {
     async pseudonymizeAudit(userId, pseudonym) {
+      await client.send(new PutCommand({ TableName: tables.audit, Item: erasedMarker(pseudonym) }));
       let moved = 0;
       let start: Record<string, unknown> | undefined;
       do {
@@ -44,23 +26,13 @@ export function dynamoAccountRecords(
             KeyConditionExpression: '#pk = :user',
             ExpressionAttributeNames: { '#pk': AUDIT_TABLE_KEYS.partition },
             ExpressionAttributeValues: { ':user': userId },
+            // Must see every entry the writer stored before it could see the marker.
+            ConsistentRead: true,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );
         const items = page.Items ?? [];
-        await batchWrite(client, tables.audit, [
-          ...items.map((item) => ({
-            PutRequest: { Item: { ...item, [AUDIT_TABLE_KEYS.partition]: pseudonym } },
-          })),
-          ...items.map((item) => ({
-            DeleteRequest: {
-              Key: {
-                [AUDIT_TABLE_KEYS.partition]: userId,
-                [AUDIT_TABLE_KEYS.sort]: item[AUDIT_TABLE_KEYS.sort],
-              },
-            },
-          })),
-        ]);
+        await batchWrite(client, tables.audit, moveRequests(items, pseudonym));
         moved += items.length;
         start = page.LastEvaluatedKey;
       } while (start);

@@ -14,6 +14,10 @@ export interface AuditEntry {
   at: string;
 }
 
+/**
+ * Records an entry before the response leaves. Synchronous: the entry is handed to a durable carrier (the
+ * function's log, see line.ts) and stored in the audit table later by the audit writer (writer.ts).
+ */
 export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
+  record(entry: AuditEntry): void;
 }

@@ -35,7 +35,7 @@ const correlationIdOf = (event: APIGatewayProxyEventV2, context?: Context) =>
  * and job), refuse what no route may see (oversized, too deep, text the database cannot store; see
  * request-guard.ts), route, map every error to problem+json in one place, log one line per request with
  * its correlation id (the HLS token redacted from the path), count it by route and status class, and write
- * the audit entry. The correlation id stays with whatever the request starts (see correlation.ts).
+ * the audit entry (a log line the audit writer stores, see shared/audit/line.ts). The correlation id stays with whatever the request starts (see correlation.ts).
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({
@@ -103,7 +103,7 @@ async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Prom
     jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
   });
   try {
-    await ctx.audit.record({
+    ctx.audit.record({
       userId: note.userId,
       ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
       action: note.action,

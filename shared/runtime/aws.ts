@@ -2,9 +2,10 @@
  * The composition root of every API function: AWS adapters built from the environment CDK sets. It only
  * installs itself when no other root (the local server) has, and builds nothing until the first request.
  *
- * Every request reads the database and writes an audit entry, so the RDS Data API and DynamoDB clients are
- * imported here. S3, Cognito, Step Functions and Secrets Manager serve only some routes: their packages are
- * imported by the factories below on first use, so a function whose routes never reach them never loads them.
+ * Every request reads the database, so the RDS Data API client is imported here, and so is DynamoDB's (API
+ * keys' failed checks are counted there). S3, Cognito, Step Functions and Secrets Manager serve only some
+ * routes: their packages are imported by the factories below on first use, so a function whose routes
+ * never reach them never loads them. Audit entries are log lines (shared/audit/line.ts), not requests.
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -12,7 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAccountRecords } from '../account/dynamo-records.ts';
 import { lambdaAccountTasks } from '../account/lambda-runner.ts';
-import { dynamoAuditLog } from '../audit/dynamodb.ts';
+import { stdoutAuditLog } from '../audit/line.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
@@ -24,24 +25,7 @@ import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
-
-/** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
-function secretKey(secretArn: string | undefined, name: string): () => Promise<Uint8Array> {
-  let key: Promise<Uint8Array> | undefined;
-  return () => {
-    if (!secretArn) return Promise.reject(new Error(`${name} is not set`));
-    key ??= import('@aws-sdk/client-secrets-manager')
-      .then(({ GetSecretValueCommand, SecretsManagerClient }) =>
-        tracedClient(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretArn })),
-      )
-      .then((out) => Buffer.from(out.SecretString ?? '', 'utf8'))
-      .catch((error: unknown) => {
-        key = undefined;
-        throw error;
-      });
-    return key;
-  };
-}
+import { secretKey } from './secret-key.ts';
 
 setContextFactory(
   async () => {
@@ -65,7 +49,8 @@ setContextFactory(
         async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
         config.STATE_MACHINE_ARN,
       ),
-      audit: dynamoAuditLog(documents, config.AUDIT_TABLE),
+      // One log line per entry; the audit-writer function stores it (shared/audit/line.ts).
+      audit: stdoutAuditLog(),
       idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
       loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
       logger: new Logger({ serviceName: 'ai-video-api' }),
