@@ -125,6 +125,8 @@ export interface LocalEnvironmentOptions {
    * printed to stdout when logLevel is DEBUG, and dropped otherwise.
    */
   onMetric?: (line: string) => void;
+  /** How long audit lines gather before they are stored (20 ms unless a test holds them back). */
+  auditBatchWindowMs?: number;
   /** Webhook delivery: `local` targets (loopback allowed) unless a test asks for the deployed policy. */
   webhooks?: {
     policy?: TargetPolicy;
@@ -195,6 +197,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       pseudonymKey: async () => pseudonymKey,
     }),
     {
+      ...(options.auditBatchWindowMs !== undefined ? { batchWindowMs: options.auditBatchWindowMs } : {}),
       onError: (error, lost) =>
         ctx.logger.error('audit lines not stored', { lost, error: loggableError(error) }),
     },

@@ -39,12 +39,22 @@ export function auditItem(line: AuditLine): Record<string, unknown> {
   };
 }
 
-/** The writes that move items under `pseudonym`: a copy under the new partition key, then the original gone. */
+/**
+ * The writes that move items under `pseudonym`: a copy under the new partition key (the user's id replaced
+ * among its resource ids too: `user.*` and `auth.*` entries name the user), then the original gone.
+ */
 export function moveRequests(items: readonly Record<string, unknown>[], pseudonym: string) {
+  const renamed = (item: Record<string, unknown>) => {
+    const userId = item[AUDIT_TABLE_KEYS.partition];
+    const ids = Array.isArray(item.resourceIds) ? (item.resourceIds as unknown[]) : undefined;
+    return {
+      ...item,
+      [AUDIT_TABLE_KEYS.partition]: pseudonym,
+      ...(ids ? { resourceIds: ids.map((id) => (id === userId ? pseudonym : id)) } : {}),
+    };
+  };
   return [
-    ...items.map((item) => ({
-      PutRequest: { Item: { ...item, [AUDIT_TABLE_KEYS.partition]: pseudonym } },
-    })),
+    ...items.map((item) => ({ PutRequest: { Item: renamed(item) } })),
     ...items.map((item) => ({
       DeleteRequest: {
         Key: {

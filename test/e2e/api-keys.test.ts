@@ -1,6 +1,6 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashApiKey } from '#shared/api-keys/secret.ts';
+import { waitForAudit } from '#test/support/audit.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 let api: LocalApi;
@@ -16,18 +16,6 @@ async function createKey(token: string, body: Record<string, unknown>) {
   const res = await api.call('POST', '/v1/api-keys', { token, body });
   expect(res.status, res.text).toBe(201);
   return res.body as { id: string; key: string; prefix: string; scopes: string[] };
-}
-
-async function auditOf(userId: string) {
-  const documents = DynamoDBDocumentClient.from(api.env.dynamo.client);
-  const out = await documents.send(
-    new QueryCommand({
-      TableName: api.env.dynamo.tables.audit,
-      KeyConditionExpression: 'userId = :u',
-      ExpressionAttributeValues: { ':u': userId },
-    }),
-  );
-  return out.Items ?? [];
 }
 
 it('shows a key once with its prefix, keeps only its hash, and lists it without the key', async () => {
@@ -86,7 +74,10 @@ it('opens the user’s routes to a key, refuses writes to a read key, and keeps 
   expect((await api.call('GET', `/v1/projects/${theirs.body.id}`, { token: write.key })).status).toBe(404);
 
   await api.env.idle();
-  const entries = await auditOf(user.userId);
+  // Stored off the request path, in order: once the last request's entry (the 404) is there, all are.
+  const entries = await waitForAudit(api, user.userId, (items) =>
+    items.some((e) => e.apiKeyId === write.id && e.outcome === 'not-found'),
+  );
   const byKey = entries.filter((e) => e.apiKeyId === write.id);
   expect(byKey.map((e) => e.action)).toContain('project.create');
   expect(entries.find((e) => e.action === 'project.create' && e.apiKeyId === undefined)).toBeUndefined();
