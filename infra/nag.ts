@@ -181,7 +181,7 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-SQS3$/,
-    on: /^AiVideoCompute-\w+\/(MediaConvertProgressFailures|ExecutionEndedFailures|ModelOutputCreatedFailures|AccountWorkerFailures)\/Resource$/,
+    on: /^AiVideoCompute-\w+\/(MediaConvertProgressFailures|ExecutionEndedFailures|ModelOutputCreatedFailures|AccountWorkerFailures|AuditWriterFailures)\/Resource$/,
     reason:
       'This queue is a Lambda on-failure destination: the last stop of an event its handler gave up on, read by an operator (an alarm fires on any message in it).',
   },

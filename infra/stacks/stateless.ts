@@ -359,11 +359,11 @@ export class StatelessStack extends Stack {
     s3(accountWorker, ['s3:PutObject'], ['exports/']);
     this.stateMachine.grantExecution(accountWorker, 'states:StopExecution');
     accountWorker.addToRolePolicy(deleteIdentity);
-    // Audit entries move under a pseudonym (a marker first, then Query and BatchWriteItem); idempotency
+    // Audit entries move under a pseudonym (Query, BatchWriteItem, the erasure marker too); idempotency
     // records are found by Scan.
     accountWorker.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+        actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
         resources: [data.auditTable.tableArn],
       }),
     );

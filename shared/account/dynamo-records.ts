@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_TABLE_KEYS, erasedMarker, IDEMPOTENCY_TABLE_KEYS, moveRequests } from '../audit/dynamodb.ts';
 import { batchWriteAll as batchWrite } from '../sdk/dynamo-batch.ts';
 import type { AccountRecordStores } from './port.ts';
@@ -16,7 +16,7 @@ export function dynamoAccountRecords(
 ): AccountRecordStores {
   return {
     async pseudonymizeAudit(userId, pseudonym) {
-      await client.send(new PutCommand({ TableName: tables.audit, Item: erasedMarker(pseudonym) }));
+      await batchWrite(client, tables.audit, [{ PutRequest: { Item: erasedMarker(pseudonym) } }]);
       let moved = 0;
       let start: Record<string, unknown> | undefined;
       do {

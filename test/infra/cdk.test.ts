@@ -315,9 +315,10 @@ describe.each(STAGES)('stage %s', (stage) => {
     t.compute.resourceCountIs('AWS::CloudFormation::CustomResource', 1);
     // 5xx, system job failures, timeouts, EventBridge dead letters, Aurora capacity, and one per
     // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended
-    // executions, model outputs, the account worker); two burn-rate alarms for job success and two per
-    // job type for time to complete; three for webhooks (their DLQ, the queue's backlog, relay errors).
-    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 11 + 2 + 2 * 4 + 3);
+    // executions, model outputs, the account worker, the audit writer); two burn-rate alarms for job
+    // success and two per job type for time to complete; three for webhooks (their DLQ, the queue's
+    // backlog, relay errors).
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 12 + 2 + 2 * 4 + 3);
     t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.compute.hasOutput('ApiUrl', {});
   });

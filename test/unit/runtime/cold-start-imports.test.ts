@@ -1,6 +1,7 @@
 /**
- * The API functions load at cold start only the SDK packages every request uses (the RDS Data API and
- * DynamoDB for the audit log); S3, Cognito, Step Functions and Secrets Manager are imported on first use.
+ * The API functions load at cold start only the SDK packages every request uses (the RDS Data API, and
+ * DynamoDB, where API keys' failed checks are counted; audit entries are log lines); S3, Cognito, Step
+ * Functions and Secrets Manager are imported on first use.
  * The pipeline tasks and event handlers import MediaConvert (only the probe uses it) and Bedrock (only the
  * generation tasks) on first use.
  */
