@@ -19,7 +19,7 @@ interface Profile {
 
 const GROUPS: [string, RegExp][] = [
   [
-    'AWS SDK: DynamoDB client, SigV4, middleware (the audit write; signed links)',
+    'AWS SDK: clients, SigV4, middleware (signed links; before 2026-11-27 also the audit write)',
     /node_modules\/@(aws-sdk|smithy)\//,
   ],
   [
@@ -40,7 +40,7 @@ const GROUPS: [string, RegExp][] = [
 
 const SOCKETS = 'sockets and HTTP (node:net, node:http, streams)';
 const SQL_SOCKET = 'SQL: node-postgres socket writes and reads';
-const HTTP_CLIENT = 'HTTP requests to AWS (in the Lambda benchmark: DynamoDB, the audit write)';
+const HTTP_CLIENT = 'HTTP requests to AWS (before 2026-11-27: the audit write to DynamoDB)';
 
 function groupOf(frame: ProfileNode['callFrame']): string {
   if (frame.functionName === 'writev' || frame.functionName === 'writeUtf8String') return SOCKETS;
