@@ -88,7 +88,7 @@ const ctx = buildContext({
     start: () => Promise.reject(new Error('no job route is measured here')),
     stop: () => Promise.reject(new Error('no job route is measured here')),
   },
-  // As deployed: one line on stdout, which the parent process discards as Lambda hands it to CloudWatch.
+  // As deployed: one line on stdout, a pipe the parent process drains (as Lambda's runtime does).
   audit: stdoutAuditLog(),
   idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
   loginLimiter: dynamoLoginLimiter(documents, plan.dynamo.tables.rateLimit),

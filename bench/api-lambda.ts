@@ -39,9 +39,11 @@ const ROUTES: { name: string; route: LambdaRoute; write: boolean }[] = [
 async function worker(planFile: string, resultFile: string): Promise<LambdaResult> {
   const child = spawn(tsx, [path.join(root, 'bench', '_api-lambda-worker.ts'), planFile, resultFile], {
     cwd: root,
-    // The handlers' log lines go where a Lambda's stdout would; only failures are kept.
-    stdio: ['ignore', 'ignore', 'pipe'],
+    // The handlers' log and audit lines go down a pipe, as a Lambda's stdout does, and are dropped here;
+    // only failures are kept.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stdout!.resume();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -35,7 +35,8 @@ const correlationIdOf = (event: APIGatewayProxyEventV2, context?: Context) =>
  * and job), refuse what no route may see (oversized, too deep, text the database cannot store; see
  * request-guard.ts), route, map every error to problem+json in one place, log one line per request with
  * its correlation id (the HLS token redacted from the path), count it by route and status class, and write
- * the audit entry (a log line the audit writer stores, see shared/audit/line.ts). The correlation id stays with whatever the request starts (see correlation.ts).
+ * the audit entry (a log line the audit writer stores later, see shared/audit/line.ts). The correlation id
+ * stays with whatever the request starts (see correlation.ts).
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({
