@@ -17,9 +17,10 @@ beforeAll(() => {
 });
 
 type Resource = { Properties: Record<string, unknown> };
-const logicalIdOf = (ref: unknown) =>
-  (ref as { Ref?: string; 'Fn::GetAtt'?: string[] }).Ref ??
-  (ref as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+const logicalIdOf = (ref: unknown): string => {
+  const r = ref as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  return r.Ref ?? r['Fn::GetAtt']?.[0] ?? '';
+};
 const writerId = () => {
   const [id] = Object.keys(compute.findResources('AWS::Lambda::Function')).filter((id) =>
     id.startsWith('AuditWriterFunction'),
