@@ -1,7 +1,7 @@
 import '#shared/runtime/aws.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
-import { endpoint } from '#shared/http/endpoint.ts';
+import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { json, ok } from '#shared/http/responses.ts';
 import { confirmBody, loginBody, refreshBody, signUpBody } from '#shared/users/schema.ts';
 
@@ -19,6 +19,9 @@ export const handler = apiHandler([
         }
         const result = await r.ctx.identity.signUp(r.body);
         r.audit(result.userId);
+        // Filed under the new account, not `anonymous`, so that erasing the account moves it too.
+        const note = auditNotes.get(r.event);
+        if (note) note.userId = result.userId;
         return json(201, {
           userId: result.userId,
           email: r.body.email,

@@ -63,9 +63,11 @@ it('moves entries still on their way when the account was erased under the pseud
     expect(await auditItems(held, user.userId)).toEqual([]);
     const kept = await auditItems(held, auditPseudonym(await held.env.ctx.pseudonymKey(), user.userId));
     expect(kept.map((i) => i.action)).toEqual(
-      expect.arrayContaining(['project.create', 'user.read', 'user.erase']),
+      expect.arrayContaining(['auth.signup', 'project.create', 'user.read', 'user.erase']),
     );
     expect(JSON.stringify(kept)).not.toContain(user.userId);
+    // Nor does any entry without a user name it.
+    expect(JSON.stringify(await auditItems(held, 'anonymous'))).not.toContain(user.userId);
   } finally {
     await held.stop();
   }
