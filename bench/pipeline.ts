@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LocalEnvironmentOptions } from '../infra/local/environment.ts';
 import { LAMBDA_STATES } from '../infra/local/workflow.ts';
+import { StatementCounter } from '../shared/db/database.ts';
 import { effectiveGenerate } from '../shared/generation/capabilities.ts';
 import { proceduralSource } from '../shared/generation/local.ts';
 import { observeFfmpeg, runFfmpeg, X264_ARGS } from '../shared/media/ffmpeg.ts';
@@ -125,8 +126,10 @@ interface Steps {
 
 async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: object) {
   const events: { type: string; state?: string; at: number }[] = [];
+  const statements = new StatementCounter();
   const api = await startLocalApi({
     ...options,
+    statements,
     onEvent: (_job, e) => events.push({ ...e, at: performance.now() }),
   });
   try {
@@ -138,6 +141,7 @@ async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: obj
       const end = performance.now();
       runs.push({ render: args.includes('lavfi'), start: end - ms, end });
     });
+    statements.reset();
     const started = Date.now();
     const startedAt = performance.now();
     const cpu = cpuSeconds();
@@ -155,6 +159,7 @@ async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: obj
     const wallMs = Date.parse(job.completedAt) - started;
     const cpuUsed = cpuSeconds() - cpu;
     const selfCpu = cpuParts().self - self;
+    const sql = [...statements.statements];
     stop();
     await api.env.idle();
     if (job.status !== 'COMPLETED') throw new Error(`bench job failed: ${job.errorMessage}`);
@@ -196,6 +201,9 @@ async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: obj
         retried.filter(isLambda).length +
         events.filter((e) => e.type === 'ModelOutputEvent').length,
       outputEvents: events.filter((e) => e.type === 'ModelOutputEvent').length,
+      // Statements sent while the job ran: all, and the in-process webhook sender's looks for due work.
+      statements: sql.length,
+      senderStatements: sql.filter((q) => /FROM webhook_deliveries/.test(q) && /pending/.test(q)).length,
       checks,
       looks,
     };
@@ -254,7 +262,7 @@ export async function run(): Promise<string> {
     );
     const rest = r.wallMs - ffmpegMs;
     stepRows.push(
-      `| ${i + 1} | ${s2(st.toRender)} | ${s2(st.render)} | ${s2(st.upload)} | ${s2(st.handOver)} | ${s2(st.beforeEncode)} | ${s2(st.transcode)} | ${s2(st.afterEncode)} | ${s2(st.register)} | ${s2(rest)} (${((100 * rest) / r.wallMs).toFixed(0)} %) |`,
+      `| ${i + 1} | ${s2(st.toRender)} | ${s2(st.render)} | ${s2(st.upload)} | ${s2(st.handOver)} | ${s2(st.beforeEncode)} | ${s2(st.transcode)} | ${s2(st.afterEncode)} | ${s2(st.register)} | ${s2(rest)} (${((100 * rest) / r.wallMs).toFixed(0)} %) | ${r.statements} (${r.senderStatements}) |`,
     );
   }
   const range = (values: number[]) =>
@@ -285,10 +293,11 @@ export async function run(): Promise<string> {
     '',
     'POST → render start; the render (ffmpeg); storing output.mp4 until its ObjectCreated event; the event',
     'until the Transcode state starts; download and probe; the transcode (ffmpeg); storing the outputs and',
-    'the probe until the state exits; RegisterClip until completedAt; everything but the two ffmpeg runs.',
+    'the probe until the state exits; RegisterClip until completedAt; everything but the two ffmpeg runs;',
+    'the SQL statements the server sent meanwhile, and how many of them were the webhook sender looking for work.',
     '',
-    '| run | to render | render | store render | event → Transcode | download, probe | transcode | store outputs | register | not ffmpeg |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| run | to render | render | store render | event → Transcode | download, probe | transcode | store outputs | register | not ffmpeg | SQL statements (webhook sender) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...stepRows,
     '',
     '## AWS cost per GENERATE job, counted from the ASL event log',
