@@ -55,7 +55,7 @@ function droppedPerMinute(rate: FrameRate): number {
  * (https://docs.aws.amazon.com/mediaconvert/latest/ug/setting-up-timecode.html; InputClipping accepts both
  * forms). Its pages do not say whether a ZEROBASED timeline of a 29.97 input counts drop-frame, so the
  * separator states the counting explicitly. Both countings name the same frames during the first minute;
- * after it they differ by two labels a minute.
+ * after it they drift apart by two labels a minute (four at 59.94), except each tenth minute.
  */
 export function frameTimecode(frame: number, rate: FrameRate): string {
   const nominal = Math.round(rate.numerator / rate.denominator);
