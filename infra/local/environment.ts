@@ -23,7 +23,7 @@ import {
 } from '#shared/auth/local-issuer.ts';
 import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter, type RateLimits } from '#shared/auth/login-limiter.ts';
 import { localVerifier } from '#shared/auth/verifier.ts';
-import type { DatabaseHandle } from '#shared/db/database.ts';
+import type { DatabaseHandle, StatementCounter } from '#shared/db/database.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { loggableError } from '#shared/db/errors.ts';
@@ -100,6 +100,8 @@ export interface LocalEnvironmentOptions {
   issuer: string;
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
+  /** Sees every SQL statement the environment sends (the pipeline benchmark counts them per job). */
+  statements?: StatementCounter;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
@@ -163,9 +165,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
+  const counter = options.statements ? { counter: options.statements } : {};
   const db = options.databaseUrl
-    ? openNodePostgres({ url: options.databaseUrl })
-    : await openPglite(options.dataDir ? { dataDir: path.join(dataDir, 'pg') } : {});
+    ? openNodePostgres({ url: options.databaseUrl, ...counter })
+    : await openPglite(options.dataDir ? { dataDir: path.join(dataDir, 'pg'), ...counter } : counter);
   await migrate(db.db);
   const s3 = await startLocalS3({
     directory: path.join(dataDir, 's3'),

@@ -54,6 +54,9 @@ export async function executeTranscode(
         ),
       )
     ).flat();
+    // The MP4 is probed while the files are stored: both only read it.
+    const probing = probe(plan.main.file);
+    probing.catch(() => undefined);
     const stored = await Promise.allSettled(
       files.map(async (f) => {
         await store.putFile(f.key, f.file, f.type);
@@ -63,7 +66,7 @@ export async function executeTranscode(
     const failed = stored.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     options.signal?.throwIfAborted();
-    const probed = await probe(plan.main.file);
+    const probed = await probing;
     options.onProgress?.(1);
     return {
       outputGroupDetails: [

@@ -49,7 +49,14 @@ function droppedPerMinute(rate: FrameRate): number {
   return nominal === 30 ? 2 : nominal === 60 ? 4 : 0;
 }
 
-/** Frame `frame` (0 = the file's first) as HH:MM:SS:FF, or HH:MM:SS;FF in drop-frame counting. */
+/**
+ * Frame `frame` (0 = the file's first) as HH:MM:SS:FF, or HH:MM:SS;FF in drop-frame counting.
+ * MediaConvert reads a semicolon before the frame number as drop-frame
+ * (https://docs.aws.amazon.com/mediaconvert/latest/ug/setting-up-timecode.html; InputClipping accepts both
+ * forms). Its pages do not say whether a ZEROBASED timeline of a 29.97 input counts drop-frame, so the
+ * separator states the counting explicitly. Both countings name the same frames during the first minute;
+ * after it they drift apart by two labels a minute (four at 59.94), except each tenth minute.
+ */
 export function frameTimecode(frame: number, rate: FrameRate): string {
   const nominal = Math.round(rate.numerator / rate.denominator);
   const drop = droppedPerMinute(rate);
@@ -202,8 +209,15 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
   if (input.sources.length > MAX_STITCHED_INPUTS) {
     throw new Error(`MediaConvert stitches at most ${MAX_STITCHED_INPUTS} inputs`);
   }
-  // One source with sound gives the output sound. Every input selects its audio with a default selector;
-  // an input without an audio track has none to select, and its span of the output is silent.
+  // One source with sound gives the output sound. Every input selects its audio with a default selector
+  // that names no track; an input without an audio track has none to select, and its span of the output
+  // is meant to be silent. MediaConvert's pages confirm only that outputs fall back to the DEFAULT selector
+  // when their selector finds no input audio (AudioSelector.DefaultSelection, API reference
+  // https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-model-audioselector), not
+  // what a silent input gives under it; a selector that names a track fails such a job ("Audio track [1]
+  // not found in input container", github.com/aws-solutions-library-samples/video-on-demand-on-aws
+  // issues 45 and 75), which is why none is named. Unverified on AWS until a deployed stitch of a silent
+  // clip runs (README, known limits).
   const withAudio = input.sources.some((s) => s.hasAudio);
   const width = even(input.width);
   const height = even(input.height);

@@ -62,6 +62,20 @@ export interface RecordPolicy {
 export function createDeliveryQueue(db: Database) {
   return {
     /**
+     * Whether any pending delivery is due: one probe of the partial due index, far cheaper than `claim`, so an
+     * idle sender can look often (in-process, the local database shares the server's one thread).
+     */
+    async anyDue(): Promise<boolean> {
+      const rows = await rawRows<{ due: boolean }>(
+        db,
+        sql`SELECT EXISTS (
+          SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+        ) AS due`,
+      );
+      return rows[0]?.due === true;
+    },
+
+    /**
      * Takes due deliveries of enabled endpoints, oldest due first, no endpoint beyond its share of attempts
      * in flight (so a slow endpoint only ever holds its own share), and leases each one for an attempt.
      */

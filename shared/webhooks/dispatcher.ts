@@ -94,6 +94,8 @@ export function createDispatcher(
   async function tick(): Promise<number> {
     const room = maxInFlight - inFlight.size;
     if (room <= 0) return 0;
+    // Nothing due: claim would find nothing either, at several times the cost of this probe.
+    if (!(await queue.anyDue())) return 0;
     const claimed = await queue.claim({ limit: room, perEndpoint, leaseMs: deliverer.leaseMs });
     for (const delivery of claimed) {
       const work = deliverer

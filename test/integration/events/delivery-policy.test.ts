@@ -83,4 +83,13 @@ describeEachDriver('delivery policy on', (driver) => {
     // Those two are still in flight: the endpoint gets nothing more until they end.
     expect(await queue.claim({ limit: 10, perEndpoint: 2, leaseMs: 60_000 })).toEqual([]);
   });
+
+  it('anyDue says whether a claim can find work: true with a due delivery, false once every one is leased', async () => {
+    const { queue } = await setup(2);
+    expect(await queue.anyDue()).toBe(true);
+    // Claims everything due in this database (every endpoint here is enabled by the end of each test).
+    const claimed = await queue.claim({ limit: 1_000, perEndpoint: 1_000, leaseMs: 60_000 });
+    expect(claimed.length).toBeGreaterThanOrEqual(2);
+    expect(await queue.anyDue()).toBe(false);
+  });
 });
