@@ -40,10 +40,33 @@ export function proceduralSource(
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
-export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFailureLog): VideoModel {
+/**
+ * Renders that may run at once. Each ffmpeg takes a core; started without a limit, a burst of jobs would
+ * take every core from the server process that answers the API (and hosts the workflow runner), so the
+ * requests that would cancel those jobs could wait seconds. One core stays for the server.
+ */
+export const defaultConcurrentRenders = () => Math.max(1, os.availableParallelism() - 1);
+
+export function createLocalVideoModel(
+  store: ObjectStore,
+  onFailure?: RenderFailureLog,
+  options: { concurrentRenders?: number } = {},
+): VideoModel {
   const renders = new Map<string, { result: Promise<GenerationStatus>; controller: AbortController }>();
+  const slots = renderSlots(options.concurrentRenders ?? defaultConcurrentRenders());
 
   async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
+    // A render stopped while it waits for a slot never starts ffmpeg.
+    const release = await slots.take(signal).catch(() => undefined);
+    if (!release) return { state: 'failed', message: 'The local generator could not render this video.' };
+    try {
+      return await renderNow(request, signal);
+    } finally {
+      release();
+    }
+  }
+
+  async function renderNow(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
     const p = effectiveGenerate(request.params);
     const [width, height] = p.resolution.split('x').map(Number) as [number, number];
     const dir = await mkdtemp(path.join(os.tmpdir(), 'generate-'));
@@ -122,3 +145,43 @@ export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFail
     },
   };
 }
+
+/** A first-come queue for `limit` slots; a waiter whose signal aborts leaves the queue (and rejects). */
+function renderSlots(limit: number) {
+  let free = limit;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    take(signal: AbortSignal): Promise<() => void> {
+      if (signal.aborted) return Promise.reject(signal.reason);
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve, reject) => {
+        const granted = () => {
+          signal.removeEventListener('abort', aborted);
+          resolve(once(release));
+        };
+        const aborted = () => {
+          waiting.splice(waiting.indexOf(granted), 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', aborted, { once: true });
+        waiting.push(granted);
+      });
+    },
+  };
+}
+
+const once = (fn: () => void) => {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
+};
