@@ -1,9 +1,10 @@
 /** Child processes of the benchmarks: the local server or the floor, each on its own port and log file. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -52,4 +53,25 @@ export async function stopProcess(child: ChildProcess | undefined): Promise<void
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Descendants of `pid` (children, grandchildren, …) whose command name is `name`, from `ps` (Linux, macOS). */
+export async function descendantsNamed(pid: number, name: string): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,comm=']);
+  const rows = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm: path.basename(comm ?? '') }));
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) {
+      if (!tree.has(row.pid) && tree.has(row.ppid)) {
+        tree.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((r) => r.pid !== pid && tree.has(r.pid) && r.comm === name).map((r) => r.pid);
 }

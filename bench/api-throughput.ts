@@ -23,7 +23,7 @@ import pg from 'pg';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
-import { freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
+import { descendantsNamed, freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -41,9 +41,15 @@ const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
 /**
  * Cancels the jobs still active after a run: those whose 202 came after autocannon stopped counting, so the
  * load generator never cancelled them. Left alone they would render in full (the server's local model)
- * and starve the next runs, the floor's included. Waits until no job is active.
+ * and starve the next runs, the floor's included. Waits until no job is active and the target process has
+ * no ffmpeg left (a cancelled render's ffmpeg is stopped after its job has ended).
  */
-async function settleJobs(databaseUrl: string, url: string, users: LoadUser[]): Promise<void> {
+async function settleJobs(
+  databaseUrl: string,
+  url: string,
+  users: LoadUser[],
+  target: ChildProcess,
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -52,7 +58,7 @@ async function settleJobs(databaseUrl: string, url: string, users: LoadUser[]): 
       const { rows } = await client.query<{ id: string; user_id: string }>(
         `SELECT id::text, user_id::text FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING')`,
       );
-      if (rows.length === 0) return;
+      if (rows.length === 0 && (await descendantsNamed(target.pid!, 'ffmpeg')).length === 0) return;
       await Promise.all(
         rows.map(async (job) => {
           const u = byId.get(job.user_id);
@@ -177,11 +183,12 @@ export async function run(): Promise<string> {
           ['server', serverUrl],
           ['floor', floorUrl],
         ] as const)) {
+          const child = target === 'server' ? server : floor;
           const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
           results[target].push(await load(planFile));
-          if (route === 'create-job') await settleJobs(databaseUrl, url, users);
+          if (route === 'create-job') await settleJobs(databaseUrl, url, users, child);
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
           );
@@ -207,6 +214,7 @@ export async function run(): Promise<string> {
         'Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle), so most token verifications miss the cache. ' +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
+        'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
         'p99 is the median of the runs. Any non-2xx or error in any run fails the route.',
     ].join('\n');
   } finally {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalVideoModel } from '#shared/generation/local.ts';
-import type { GenerationStatus, VideoModel } from '#shared/generation/port.ts';
+import type { GenerationRequest, GenerationStatus, VideoModel } from '#shared/generation/port.ts';
 import { observeFfmpeg, runningFfmpegPids } from '#shared/media/ffmpeg.ts';
 import { dirStore } from '#test/support/dir-store.ts';
 
@@ -27,10 +27,10 @@ async function settled(model: VideoModel, handle: string): Promise<GenerationSta
   }
 }
 
-const request = (jobId: string) => ({
+const request = (jobId: string): GenerationRequest => ({
   jobId,
   prompt: `render ${jobId}`,
-  params: { model: 'local' as const, durationSeconds: 1, resolution: '640x360' },
+  params: { model: 'local', durationSeconds: 1, resolution: '640x360' },
   outputPrefix: `work/u/${jobId}/generation/`,
 });
 
