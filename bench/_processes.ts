@@ -1,6 +1,7 @@
 /** Child processes of the benchmarks: the local server or the floor, each on its own port and log file. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +56,14 @@ export async function stopProcess(child: ChildProcess | undefined): Promise<void
   clearTimeout(timer);
 }
 
-/** Descendants of `pid` (children, grandchildren, …) whose command name is `name`, from `ps` (Linux, macOS). */
-export async function descendantsNamed(pid: number, name: string): Promise<number[]> {
+interface ProcessRow {
+  pid: number;
+  ppid: number;
+  comm: string;
+}
+
+/** `pid` and its descendants (children, grandchildren, …), from `ps` (Linux, macOS). */
+async function processTree(pid: number): Promise<ProcessRow[]> {
   const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,comm=']);
   const rows = stdout
     .trim()
@@ -73,5 +80,34 @@ export async function descendantsNamed(pid: number, name: string): Promise<numbe
       }
     }
   }
-  return rows.filter((r) => r.pid !== pid && tree.has(r.pid) && r.comm === name).map((r) => r.pid);
+  return rows.filter((r) => tree.has(r.pid));
+}
+
+/** Descendants of `pid` whose command name is `name`. */
+export async function descendantsNamed(pid: number, name: string): Promise<number[]> {
+  return (await processTree(pid)).filter((r) => r.pid !== pid && r.comm === name).map((r) => r.pid);
+}
+
+const CLOCK_TICKS = Number(
+  (await promisify(execFile)('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout,
+);
+
+/**
+ * CPU seconds (user + system) used so far by `pid` and its descendants, counting the children they have
+ * already reaped (an ended ffmpeg counts in its parent's). Undefined where /proc is missing (not Linux).
+ */
+export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
+  let ticks = 0;
+  for (const row of await processTree(pid)) {
+    const stat = await readFile(`/proc/${row.pid}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) {
+      if (row.pid === pid) return undefined;
+      continue; // ended since ps listed it: its time is in its parent's reaped children now
+    }
+    // Fields after the command's closing parenthesis, from field 3 (state): utime, stime, cutime, cstime
+    // are fields 14–17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  }
+  return ticks / CLOCK_TICKS;
 }

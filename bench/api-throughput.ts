@@ -23,7 +23,15 @@ import pg from 'pg';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
-import { descendantsNamed, freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
+import {
+  descendantsNamed,
+  freePort,
+  root,
+  startProcess,
+  stopProcess,
+  treeCpuSeconds,
+  tsx,
+} from './_processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -100,8 +108,13 @@ const targets = <T extends readonly [string, string]>(all: readonly T[]): T[] =>
   return all.filter(([target]) => only.length === 0 || only.includes(target));
 };
 
+/** One run's load result, with the target process's CPU time per request it served. */
+type Run = LoadResult & { cpuMsPerRequest: number | undefined };
+
 interface Summary {
   rps: number;
+  /** Median over the runs of CPU ms per request (jobs: per job created, its cancel and ending included). */
+  cpuMs: number | undefined;
   min: number;
   max: number;
   p99: number;
@@ -110,14 +123,16 @@ interface Summary {
   failed: boolean;
 }
 
-function summarize(runs: LoadResult[]): Summary {
+function summarize(runs: Run[]): Summary {
   if (runs.length === 0)
-    return { rps: NaN, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
+    return { rps: NaN, cpuMs: undefined, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
+  const cpu = runs.flatMap((r) => (r.cpuMsPerRequest === undefined ? [] : [r.cpuMsPerRequest]));
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
   return {
     rps: median(rps),
+    cpuMs: cpu.length === runs.length ? median(cpu) : undefined,
     min: Math.min(...rps),
     max: Math.max(...rps),
     p99: median(runs.map((r) => r.p99)),
@@ -134,6 +149,20 @@ const cell = (s: Summary) =>
     : s.failed
       ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors, min ${s.min.toFixed(0)} req/s)`
       : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+
+const cpuCell = (s: Summary) => (s.cpuMs === undefined ? '—' : s.cpuMs.toFixed(1));
+
+/** Jobs in the database (each jobs run counts the jobs it created, late ones included). */
+async function jobCount(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM generation_jobs');
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
 
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
@@ -177,7 +206,7 @@ export async function run(): Promise<string> {
     const rows: string[] = [];
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
-      const results = { server: [] as LoadResult[], floor: [] as LoadResult[] };
+      const results = { server: [] as Run[], floor: [] as Run[] };
       for (let i = 0; i < RUNS; i += 1) {
         for (const [target, url] of targets([
           ['server', serverUrl],
@@ -187,8 +216,20 @@ export async function run(): Promise<string> {
           const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
-          results[target].push(await load(planFile));
+          const jobsBefore = route === 'create-job' ? await jobCount(databaseUrl) : 0;
+          const cpuBefore = await treeCpuSeconds(child.pid!);
+          const result = await load(planFile);
           if (route === 'create-job') await settleJobs(databaseUrl, url, users, child);
+          const cpuAfter = await treeCpuSeconds(child.pid!);
+          const served =
+            route === 'create-job' ? (await jobCount(databaseUrl)) - jobsBefore : result.requests;
+          results[target].push({
+            ...result,
+            cpuMsPerRequest:
+              cpuBefore === undefined || cpuAfter === undefined || served === 0
+                ? undefined
+                : ((cpuAfter - cpuBefore) * 1000) / served,
+          });
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
           );
@@ -200,14 +241,14 @@ export async function run(): Promise<string> {
       const ratio = s.failed || f.failed ? '—' : (s.rps / f.rps).toFixed(2);
       const verdict = s.failed || f.failed ? 'no result' : s.rps / f.rps >= target ? 'met' : 'missed';
       rows.push(
-        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | **${ratio}** | ≥ ${target}: ${verdict} |`,
+        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} |`,
       );
     }
     return [
       `## API throughput (local server on PostgreSQL, ${USERS} users, autocannon ${CONNECTIONS} connections × ${SECONDS} s, median of ${RUNS} runs)`,
       '',
-      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | ratio | target |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       'Server, floor and load generator each run in their own process, on one fresh PostgreSQL database through node-postgres. ' +
@@ -215,6 +256,7 @@ export async function run(): Promise<string> {
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
+        'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
         'p99 is the median of the runs. Any non-2xx or error in any run fails the route.',
     ].join('\n');
   } finally {
