@@ -94,10 +94,12 @@ const CLOCK_TICKS = Number(
 
 /**
  * CPU seconds (user + system) used so far by `pid` and its descendants, counting the children they have
- * already reaped (an ended ffmpeg counts in its parent's). Undefined where /proc is missing (not Linux).
+ * already reaped (an ended ffmpeg counts in its parent's); `children` is the part spent in child
+ * processes (ffmpeg, ffprobe) of the processes that are not ffmpeg. Undefined where /proc is missing.
  */
-export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
-  let ticks = 0;
+export async function treeCpuSeconds(pid: number): Promise<{ total: number; children: number } | undefined> {
+  let total = 0;
+  let children = 0;
   for (const row of await processTree(pid)) {
     const stat = await readFile(`/proc/${row.pid}/stat`, 'utf8').catch(() => undefined);
     if (stat === undefined) {
@@ -106,8 +108,13 @@ export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
     }
     // Fields after the command's closing parenthesis, from field 3 (state): utime, stime, cutime, cstime
     // are fields 14–17.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) =>
+      Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]),
+    ) as [number, number, number, number];
+    total += utime + stime + cutime + cstime;
+    // The tsx wrapper (the tree's root) reaps only the server's node process, when it exits.
+    if (row.comm === 'ffmpeg' || row.comm === 'ffprobe') children += utime + stime + cutime + cstime;
+    else if (row.pid !== pid) children += cutime + cstime;
   }
-  return ticks / CLOCK_TICKS;
+  return { total: total / CLOCK_TICKS, children: children / CLOCK_TICKS };
 }

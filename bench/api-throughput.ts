@@ -109,12 +109,20 @@ const targets = <T extends readonly [string, string]>(all: readonly T[]): T[] =>
 };
 
 /** One run's load result, with the target process's CPU time per request it served. */
-type Run = LoadResult & { cpuMsPerRequest: number | undefined };
+type Run = LoadResult & {
+  cpuMsPerRequest: number | undefined;
+  /** The part of it spent in child processes (the local model's and the transcode's ffmpeg). */
+  childCpuMsPerRequest: number | undefined;
+  /** The most ffmpeg processes seen at once under the target during the load (jobs only). */
+  mostFfmpeg: number;
+};
 
 interface Summary {
   rps: number;
   /** Median over the runs of CPU ms per request (jobs: per job created, its cancel and ending included). */
   cpuMs: number | undefined;
+  childCpuMs: number | undefined;
+  mostFfmpeg: number;
   min: number;
   max: number;
   p99: number;
@@ -125,14 +133,30 @@ interface Summary {
 
 function summarize(runs: Run[]): Summary {
   if (runs.length === 0)
-    return { rps: NaN, cpuMs: undefined, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
+    return {
+      rps: NaN,
+      cpuMs: undefined,
+      childCpuMs: undefined,
+      mostFfmpeg: 0,
+      min: NaN,
+      max: NaN,
+      p99: NaN,
+      non2xx: 0,
+      errors: 0,
+      failed: true,
+    };
   const cpu = runs.flatMap((r) => (r.cpuMsPerRequest === undefined ? [] : [r.cpuMsPerRequest]));
+  const childCpu = runs.flatMap((r) =>
+    r.childCpuMsPerRequest === undefined ? [] : [r.childCpuMsPerRequest],
+  );
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
   return {
     rps: median(rps),
     cpuMs: cpu.length === runs.length ? median(cpu) : undefined,
+    childCpuMs: childCpu.length === runs.length ? median(childCpu) : undefined,
+    mostFfmpeg: Math.max(...runs.map((r) => r.mostFfmpeg)),
     min: Math.min(...rps),
     max: Math.max(...rps),
     p99: median(runs.map((r) => r.p99)),
@@ -150,7 +174,8 @@ const cell = (s: Summary) =>
       ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors, min ${s.min.toFixed(0)} req/s)`
       : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
-const cpuCell = (s: Summary) => (s.cpuMs === undefined ? '—' : s.cpuMs.toFixed(1));
+const cpuCell = (s: Summary) =>
+  s.cpuMs === undefined ? '—' : `${s.cpuMs.toFixed(1)} (${s.childCpuMs?.toFixed(1) ?? '—'})`;
 
 /** Jobs in the database (each jobs run counts the jobs it created, late ones included). */
 async function jobCount(databaseUrl: string): Promise<number> {
@@ -204,6 +229,7 @@ export async function run(): Promise<string> {
     const users = await seedUsers(databaseUrl, key, serverUrl, USERS);
 
     const rows: string[] = [];
+    const notes: string[] = [];
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
       const results = { server: [] as Run[], floor: [] as Run[] };
@@ -218,17 +244,32 @@ export async function run(): Promise<string> {
           await writeFile(planFile, JSON.stringify(plan));
           const jobsBefore = route === 'create-job' ? await jobCount(databaseUrl) : 0;
           const cpuBefore = await treeCpuSeconds(child.pid!);
-          const result = await load(planFile);
+          // The most ffmpeg processes under the target at once, sampled while the load runs (jobs only).
+          let mostFfmpeg = 0;
+          let loaded = route !== 'create-job';
+          const watch = (async () => {
+            while (!loaded) {
+              mostFfmpeg = Math.max(mostFfmpeg, (await descendantsNamed(child.pid!, 'ffmpeg')).length);
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+          })();
+          const result = await load(planFile).finally(() => {
+            loaded = true;
+          });
+          await watch;
           if (route === 'create-job') await settleJobs(databaseUrl, url, users, child);
           const cpuAfter = await treeCpuSeconds(child.pid!);
           const served =
             route === 'create-job' ? (await jobCount(databaseUrl)) - jobsBefore : result.requests;
+          const perRequest = (part: 'total' | 'children') =>
+            cpuBefore === undefined || cpuAfter === undefined || served === 0
+              ? undefined
+              : ((cpuAfter[part] - cpuBefore[part]) * 1000) / served;
           results[target].push({
             ...result,
-            cpuMsPerRequest:
-              cpuBefore === undefined || cpuAfter === undefined || served === 0
-                ? undefined
-                : ((cpuAfter - cpuBefore) * 1000) / served,
+            cpuMsPerRequest: perRequest('total'),
+            childCpuMsPerRequest: perRequest('children'),
+            mostFfmpeg,
           });
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
@@ -240,6 +281,10 @@ export async function run(): Promise<string> {
       const target = write ? 0.5 : 0.7;
       const ratio = s.failed || f.failed ? '—' : (s.rps / f.rps).toFixed(2);
       const verdict = s.failed || f.failed ? 'no result' : s.rps / f.rps >= target ? 'met' : 'missed';
+      if (route === 'create-job')
+        notes.push(
+          `Jobs: the most ffmpeg processes seen at once under the server during a run: ${s.mostFfmpeg}; under the floor: ${f.mostFfmpeg}.`,
+        );
       rows.push(
         `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} |`,
       );
@@ -247,16 +292,17 @@ export async function run(): Promise<string> {
     return [
       `## API throughput (local server on PostgreSQL, ${USERS} users, autocannon ${CONNECTIONS} connections × ${SECONDS} s, median of ${RUNS} runs)`,
       '',
-      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
+      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req (in ffmpeg) | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
       '|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
+      ...(notes.length ? [...notes, ''] : []),
       'Server, floor and load generator each run in their own process, on one fresh PostgreSQL database through node-postgres. ' +
         'Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle), so most token verifications miss the cache. ' +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
-        'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
+        'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included; in brackets the part spent in ffmpeg) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
         'p99 is the median of the runs. Any non-2xx or error in any run fails the route.',
     ].join('\n');
   } finally {
