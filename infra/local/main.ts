@@ -10,6 +10,10 @@ import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
 
 const port = Number(process.env.PORT ?? 3000);
+const localRenders = process.env.LOCAL_RENDERS ? Number(process.env.LOCAL_RENDERS) : undefined;
+if (localRenders !== undefined && !(Number.isInteger(localRenders) && localRenders > 0)) {
+  throw new Error(`LOCAL_RENDERS must be a whole number above 0, not "${process.env.LOCAL_RENDERS}".`);
+}
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 let jwks: { keys: object[] } = { keys: [] };
 
@@ -40,6 +44,7 @@ const env = await startLocalEnvironment({
   issuer: api.url,
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+  ...(localRenders ? { localRenders } : {}),
 });
 jwks = env.jwks;
 markStarted();
