@@ -42,10 +42,11 @@ export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
 /**
  * Renders that may run at once. Each ffmpeg takes a core; started without a limit, a burst of jobs would
- * take every core from the server process that answers the API (and hosts the workflow runner), so the
- * requests that would cancel those jobs could wait seconds. One core stays for the server.
+ * take the cores from the server process that answers the API (and hosts the workflow runner), so the
+ * requests that would cancel those jobs could wait seconds. One per core: the last render of a burst ends
+ * no later than if all had run together (the state machine's wait for the model counts from its start).
  */
-export const defaultConcurrentRenders = () => Math.max(1, os.availableParallelism() - 1);
+export const defaultConcurrentRenders = () => os.availableParallelism();
 
 export function createLocalVideoModel(
   store: ObjectStore,
