@@ -108,7 +108,7 @@ export interface LocalEnvironmentOptions {
   modelOutputEvents?: boolean;
   /** Replaces or adds video models (tests inject failing ones); each one plugged in is enabled. */
   models?: Record<string, VideoModel>;
-  /** Renders the local model runs at once, the rest waiting their turn (default: one per core). */
+  /** Renders the local model runs at once, the rest waiting their turn (no limit when absent). */
   localRenders?: number;
   /** Today, as model end-of-life dates see it (tests move it). */
   now?: () => Date;

@@ -40,21 +40,18 @@ export function proceduralSource(
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
-/**
- * Renders that may run at once. Each ffmpeg takes a core; started without a limit, a burst of jobs would
- * take the cores from the server process that answers the API (and hosts the workflow runner), so the
- * requests that would cancel those jobs could wait seconds. One per core: the last render of a burst ends
- * no later than if all had run together (the state machine's wait for the model counts from its start).
- */
-export const defaultConcurrentRenders = () => os.availableParallelism();
-
 export function createLocalVideoModel(
   store: ObjectStore,
   onFailure?: RenderFailureLog,
+  /**
+   * concurrentRenders: renders run at once, the others waiting their turn (no limit when absent). Each
+   * ffmpeg takes a core; a burst of renders without a limit takes the cores from the server process that
+   * answers the API, so the requests that would cancel those jobs wait seconds (see BENCHMARKS.md).
+   */
   options: { concurrentRenders?: number } = {},
 ): VideoModel {
   const renders = new Map<string, { result: Promise<GenerationStatus>; controller: AbortController }>();
-  const slots = renderSlots(options.concurrentRenders ?? defaultConcurrentRenders());
+  const slots = renderSlots(options.concurrentRenders ?? Number.POSITIVE_INFINITY);
 
   async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
     // A render stopped while it waits for a slot never starts ffmpeg.
