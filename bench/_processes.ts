@@ -1,9 +1,11 @@
 /** Child processes of the benchmarks: the local server or the floor, each on its own port and log file. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -52,4 +54,67 @@ export async function stopProcess(child: ChildProcess | undefined): Promise<void
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+interface ProcessRow {
+  pid: number;
+  ppid: number;
+  comm: string;
+}
+
+/** `pid` and its descendants (children, grandchildren, …), from `ps` (Linux, macOS). */
+async function processTree(pid: number): Promise<ProcessRow[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,comm=']);
+  const rows = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm: path.basename(comm ?? '') }));
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) {
+      if (!tree.has(row.pid) && tree.has(row.ppid)) {
+        tree.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((r) => tree.has(r.pid));
+}
+
+/** Descendants of `pid` whose command name is `name`. */
+export async function descendantsNamed(pid: number, name: string): Promise<number[]> {
+  return (await processTree(pid)).filter((r) => r.pid !== pid && r.comm === name).map((r) => r.pid);
+}
+
+const CLOCK_TICKS = Number(
+  (await promisify(execFile)('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout,
+);
+
+/**
+ * CPU seconds (user + system) used so far by `pid` and its descendants, counting the children they have
+ * already reaped (an ended ffmpeg counts in its parent's); `children` is the part spent in child
+ * processes (ffmpeg, ffprobe) of the processes that are not ffmpeg. Undefined where /proc is missing.
+ */
+export async function treeCpuSeconds(pid: number): Promise<{ total: number; children: number } | undefined> {
+  let total = 0;
+  let children = 0;
+  for (const row of await processTree(pid)) {
+    const stat = await readFile(`/proc/${row.pid}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) {
+      if (row.pid === pid) return undefined;
+      continue; // ended since ps listed it: its time is in its parent's reaped children now
+    }
+    // Fields after the command's closing parenthesis, from field 3 (state): utime, stime, cutime, cstime
+    // are fields 14–17.
+    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) =>
+      Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]),
+    ) as [number, number, number, number];
+    total += utime + stime + cutime + cstime;
+    // The tsx wrapper (the tree's root) reaps only the server's node process, when it exits.
+    if (row.comm === 'ffmpeg' || row.comm === 'ffprobe') children += utime + stime + cutime + cstime;
+    else if (row.pid !== pid) children += cutime + cstime;
+  }
+  return { total: total / CLOCK_TICKS, children: children / CLOCK_TICKS };
 }

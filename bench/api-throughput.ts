@@ -23,7 +23,15 @@ import pg from 'pg';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
-import { freePort, root, startProcess, stopProcess, tsx } from './_processes.ts';
+import {
+  descendantsNamed,
+  freePort,
+  root,
+  startProcess,
+  stopProcess,
+  treeCpuSeconds,
+  tsx,
+} from './_processes.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -41,9 +49,15 @@ const ROUTES: { name: string; route: LoadPlan['route']; write: boolean }[] = [
 /**
  * Cancels the jobs still active after a run: those whose 202 came after autocannon stopped counting, so the
  * load generator never cancelled them. Left alone they would render in full (the server's local model)
- * and starve the next runs, the floor's included. Waits until no job is active.
+ * and starve the next runs, the floor's included. Waits until no job is active and the target process has
+ * no ffmpeg left (a cancelled render's ffmpeg is stopped after its job has ended).
  */
-async function settleJobs(databaseUrl: string, url: string, users: LoadUser[]): Promise<void> {
+async function settleJobs(
+  databaseUrl: string,
+  url: string,
+  users: LoadUser[],
+  target: ChildProcess,
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -52,7 +66,7 @@ async function settleJobs(databaseUrl: string, url: string, users: LoadUser[]): 
       const { rows } = await client.query<{ id: string; user_id: string }>(
         `SELECT id::text, user_id::text FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING')`,
       );
-      if (rows.length === 0) return;
+      if (rows.length === 0 && (await descendantsNamed(target.pid!, 'ffmpeg')).length === 0) return;
       await Promise.all(
         rows.map(async (job) => {
           const u = byId.get(job.user_id);
@@ -94,8 +108,21 @@ const targets = <T extends readonly [string, string]>(all: readonly T[]): T[] =>
   return all.filter(([target]) => only.length === 0 || only.includes(target));
 };
 
+/** One run's load result, with the target process's CPU time per request it served. */
+type Run = LoadResult & {
+  cpuMsPerRequest: number | undefined;
+  /** The part of it spent in child processes (the local model's and the transcode's ffmpeg). */
+  childCpuMsPerRequest: number | undefined;
+  /** The most ffmpeg processes seen at once under the target during the load (jobs only). */
+  mostFfmpeg: number;
+};
+
 interface Summary {
   rps: number;
+  /** Median over the runs of CPU ms per request (jobs: per job created, its cancel and ending included). */
+  cpuMs: number | undefined;
+  childCpuMs: number | undefined;
+  mostFfmpeg: number;
   min: number;
   max: number;
   p99: number;
@@ -104,14 +131,32 @@ interface Summary {
   failed: boolean;
 }
 
-function summarize(runs: LoadResult[]): Summary {
+function summarize(runs: Run[]): Summary {
   if (runs.length === 0)
-    return { rps: NaN, min: NaN, max: NaN, p99: NaN, non2xx: 0, errors: 0, failed: true };
+    return {
+      rps: NaN,
+      cpuMs: undefined,
+      childCpuMs: undefined,
+      mostFfmpeg: 0,
+      min: NaN,
+      max: NaN,
+      p99: NaN,
+      non2xx: 0,
+      errors: 0,
+      failed: true,
+    };
+  const cpu = runs.flatMap((r) => (r.cpuMsPerRequest === undefined ? [] : [r.cpuMsPerRequest]));
+  const childCpu = runs.flatMap((r) =>
+    r.childCpuMsPerRequest === undefined ? [] : [r.childCpuMsPerRequest],
+  );
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
   return {
     rps: median(rps),
+    cpuMs: cpu.length === runs.length ? median(cpu) : undefined,
+    childCpuMs: childCpu.length === runs.length ? median(childCpu) : undefined,
+    mostFfmpeg: Math.max(...runs.map((r) => r.mostFfmpeg)),
     min: Math.min(...rps),
     max: Math.max(...rps),
     p99: median(runs.map((r) => r.p99)),
@@ -128,6 +173,21 @@ const cell = (s: Summary) =>
     : s.failed
       ? `FAILED (${s.non2xx} non-2xx, ${s.errors} errors, min ${s.min.toFixed(0)} req/s)`
       : `${s.rps.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+
+const cpuCell = (s: Summary) =>
+  s.cpuMs === undefined ? '—' : `${s.cpuMs.toFixed(1)} (${s.childCpuMs?.toFixed(1) ?? '—'})`;
+
+/** Jobs in the database (each jobs run counts the jobs it created, late ones included). */
+async function jobCount(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM generation_jobs');
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
 
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
@@ -169,19 +229,48 @@ export async function run(): Promise<string> {
     const users = await seedUsers(databaseUrl, key, serverUrl, USERS);
 
     const rows: string[] = [];
+    const notes: string[] = [];
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
-      const results = { server: [] as LoadResult[], floor: [] as LoadResult[] };
+      const results = { server: [] as Run[], floor: [] as Run[] };
       for (let i = 0; i < RUNS; i += 1) {
         for (const [target, url] of targets([
           ['server', serverUrl],
           ['floor', floorUrl],
         ] as const)) {
+          const child = target === 'server' ? server : floor;
           const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
-          results[target].push(await load(planFile));
-          if (route === 'create-job') await settleJobs(databaseUrl, url, users);
+          const jobsBefore = route === 'create-job' ? await jobCount(databaseUrl) : 0;
+          const cpuBefore = await treeCpuSeconds(child.pid!);
+          // The most ffmpeg processes under the target at once, sampled while the load runs (jobs only).
+          let mostFfmpeg = 0;
+          let loaded = route !== 'create-job';
+          const watch = (async () => {
+            while (!loaded) {
+              mostFfmpeg = Math.max(mostFfmpeg, (await descendantsNamed(child.pid!, 'ffmpeg')).length);
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+          })();
+          const result = await load(planFile).finally(() => {
+            loaded = true;
+          });
+          await watch;
+          if (route === 'create-job') await settleJobs(databaseUrl, url, users, child);
+          const cpuAfter = await treeCpuSeconds(child.pid!);
+          const served =
+            route === 'create-job' ? (await jobCount(databaseUrl)) - jobsBefore : result.requests;
+          const perRequest = (part: 'total' | 'children') =>
+            cpuBefore === undefined || cpuAfter === undefined || served === 0
+              ? undefined
+              : ((cpuAfter[part] - cpuBefore[part]) * 1000) / served;
+          results[target].push({
+            ...result,
+            cpuMsPerRequest: perRequest('total'),
+            childCpuMsPerRequest: perRequest('children'),
+            mostFfmpeg,
+          });
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
           );
@@ -192,21 +281,28 @@ export async function run(): Promise<string> {
       const target = write ? 0.5 : 0.7;
       const ratio = s.failed || f.failed ? '—' : (s.rps / f.rps).toFixed(2);
       const verdict = s.failed || f.failed ? 'no result' : s.rps / f.rps >= target ? 'met' : 'missed';
+      if (route === 'create-job')
+        notes.push(
+          `Jobs: the most ffmpeg processes seen at once under the server during a run: ${s.mostFfmpeg}; under the floor: ${f.mostFfmpeg}.`,
+        );
       rows.push(
-        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | **${ratio}** | ≥ ${target}: ${verdict} |`,
+        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} |`,
       );
     }
     return [
       `## API throughput (local server on PostgreSQL, ${USERS} users, autocannon ${CONNECTIONS} connections × ${SECONDS} s, median of ${RUNS} runs)`,
       '',
-      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | ratio | target |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req (in ffmpeg) | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
+      ...(notes.length ? [...notes, ''] : []),
       'Server, floor and load generator each run in their own process, on one fresh PostgreSQL database through node-postgres. ' +
         'Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle), so most token verifications miss the cache. ' +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
+        'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
+        'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included; in brackets the part spent in ffmpeg) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
         'p99 is the median of the runs. Any non-2xx or error in any run fails the route.',
     ].join('\n');
   } finally {

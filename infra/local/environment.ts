@@ -112,6 +112,8 @@ export interface LocalEnvironmentOptions {
   modelOutputEvents?: boolean;
   /** Replaces or adds video models (tests inject failing ones); each one plugged in is enabled. */
   models?: Record<string, VideoModel>;
+  /** Renders the local model runs at once, the rest waiting their turn (no limit when absent). */
+  localRenders?: number;
   /** Today, as model end-of-life dates see it (tests move it). */
   now?: () => Date;
   /** Runs before every Task state of the local state machine; throwing fails that task (fault injection). */
@@ -275,8 +277,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     store,
     prober: localProber(store),
     models: {
-      local: createLocalVideoModel(store, (jobId, error) =>
-        ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
+      local: createLocalVideoModel(
+        store,
+        (jobId, error) => ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
+        options.localRenders ? { concurrentRenders: options.localRenders } : {},
       ),
       ...options.models,
     },

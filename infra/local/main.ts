@@ -3,6 +3,7 @@
  * PORT (default 3000) picks the port; data lives under .data/ and survives restarts. Browsers on
  * localhost and 127.0.0.1 (any port) may call the API and the media; CORS_ORIGINS (comma-separated) adds more.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
@@ -10,6 +11,12 @@ import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
 
 const port = Number(process.env.PORT ?? 3000);
+// One local render per core at most: the last render of a burst ends no later than if all ran together (the
+// state machine's wait for the model counts from its start), and they cannot crowd out this process.
+const localRenders = Number(process.env.LOCAL_RENDERS || os.availableParallelism());
+if (!(Number.isInteger(localRenders) && localRenders > 0)) {
+  throw new Error(`LOCAL_RENDERS must be a whole number above 0, not "${process.env.LOCAL_RENDERS}".`);
+}
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 let jwks: { keys: object[] } = { keys: [] };
 
@@ -40,6 +47,7 @@ const env = await startLocalEnvironment({
   issuer: api.url,
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+  localRenders,
 });
 jwks = env.jwks;
 markStarted();

@@ -40,10 +40,31 @@ export function proceduralSource(
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
-export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFailureLog): VideoModel {
+export function createLocalVideoModel(
+  store: ObjectStore,
+  onFailure?: RenderFailureLog,
+  /**
+   * concurrentRenders: renders run at once, the others waiting their turn (no limit when absent). Each
+   * ffmpeg takes a core; a burst of renders without a limit takes the cores from the server process that
+   * answers the API, so the requests that would cancel those jobs wait seconds (see BENCHMARKS.md).
+   */
+  options: { concurrentRenders?: number } = {},
+): VideoModel {
   const renders = new Map<string, { result: Promise<GenerationStatus>; controller: AbortController }>();
+  const slots = renderSlots(options.concurrentRenders ?? Number.POSITIVE_INFINITY);
 
   async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
+    // A render stopped while it waits for a slot never starts ffmpeg.
+    const release = await slots.take(signal).catch(() => undefined);
+    if (!release) return { state: 'failed', message: 'The local generator could not render this video.' };
+    try {
+      return await renderNow(request, signal);
+    } finally {
+      release();
+    }
+  }
+
+  async function renderNow(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
     const p = effectiveGenerate(request.params);
     const [width, height] = p.resolution.split('x').map(Number) as [number, number];
     const dir = await mkdtemp(path.join(os.tmpdir(), 'generate-'));
@@ -122,3 +143,43 @@ export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFail
     },
   };
 }
+
+/** A first-come queue for `limit` slots; a waiter whose signal aborts leaves the queue (and rejects). */
+function renderSlots(limit: number) {
+  let free = limit;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    take(signal: AbortSignal): Promise<() => void> {
+      if (signal.aborted) return Promise.reject(signal.reason);
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve, reject) => {
+        const granted = () => {
+          signal.removeEventListener('abort', aborted);
+          resolve(once(release));
+        };
+        const aborted = () => {
+          waiting.splice(waiting.indexOf(granted), 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', aborted, { once: true });
+        waiting.push(granted);
+      });
+    },
+  };
+}
+
+const once = (fn: () => void) => {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
+};
