@@ -27,12 +27,13 @@ import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, type FunctionEntry } from '../infra/f
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
-// Inside the project, so the bundles' bare `@aws-sdk/*` imports resolve from its node_modules.
-const OUT = path.join(ROOT, '.bench', 'coldstart');
 const RUNS = Number(process.env.COLDSTART_RUNS ?? 15);
 const NODE = process.env.COLDSTART_NODE ?? process.execPath;
 const TARGET_RATIO = 1.3;
 const TRACING = process.env.COLDSTART_TRACING === '1';
+// Inside the project, so the bundles' bare `@aws-sdk/*` imports resolve from its node_modules; a run with
+// tracing has its own folder, so the two can run at once.
+const OUT = path.join(ROOT, '.bench', TRACING ? 'coldstart-tracing' : 'coldstart');
 const SDK_BUNDLED = process.env.COLDSTART_SDK_BUNDLED !== '0';
 
 const FAKE_ARN = (service: string, resource: string) =>
