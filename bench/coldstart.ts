@@ -8,7 +8,14 @@
  * Bundles are built with the options CDK uses (infra/functions.ts, external source maps as deployed), in two
  * variants: the SDK left external (as deployed) and the SDK bundled and minified. COLDSTART_NODE picks the
  * node binary (the runtime is Node 24; the default is the node running the benchmark). COLDSTART_ONLY=api-
- * measures only the functions whose name starts with it.
+ * measures only the functions whose name starts with it. COLDSTART_TRACING=1 sets AWS_EXECUTION_ENV as Lambda
+ * does, so the functions load Powertools Tracer and the X-Ray SDK at init as deployed (where tracing is on);
+ * without it they run as anywhere else, where the Tracer is never loaded (shared/observability/tracing.ts).
+ * COLDSTART_SDK_BUNDLED=0 skips the SDK-bundled variant.
+ *
+ * Each import is timed twice: wall clock, and the CPU time the process spent in it (user + system). On a
+ * shared machine a process waits for a core as well as working, and only the wait moves with the other
+ * processes' load; the CPU time is what the init itself costs.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -20,11 +27,14 @@ import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, type FunctionEntry } from '../infra/f
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
-// Inside the project, so the bundles' bare `@aws-sdk/*` imports resolve from its node_modules.
-const OUT = path.join(ROOT, '.bench', 'coldstart');
 const RUNS = Number(process.env.COLDSTART_RUNS ?? 15);
 const NODE = process.env.COLDSTART_NODE ?? process.execPath;
 const TARGET_RATIO = 1.3;
+const TRACING = process.env.COLDSTART_TRACING === '1';
+// Inside the project, so the bundles' bare `@aws-sdk/*` imports resolve from its node_modules; a run with
+// tracing has its own folder, so the two can run at once.
+const OUT = path.join(ROOT, '.bench', TRACING ? 'coldstart-tracing' : 'coldstart');
+const SDK_BUNDLED = process.env.COLDSTART_SDK_BUNDLED !== '0';
 
 const FAKE_ARN = (service: string, resource: string) =>
   `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
@@ -51,6 +61,9 @@ const FUNCTION_ENV: Record<string, string> = {
   HLS_LINK_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-hls'),
   MODEL_OUTPUT_BUCKETS: '{}',
   MIGRATIONS_DIR: path.join(ROOT, 'shared', 'db', 'migrations'),
+  ...(TRACING
+    ? { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR' }
+    : {}),
 };
 
 type Variant = 'runtime-sdk' | 'bundled-sdk';
@@ -97,16 +110,23 @@ async function floorModule(fn: FunctionEntry, packages: readonly string[]): Prom
   return file;
 }
 
-/** Milliseconds from before to after `await import(file)` in a fresh node process. */
-async function initMs(file: string): Promise<number> {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+interface InitTime {
+  wall: number;
+  cpu: number;
+}
+
+/** Milliseconds from before to after `await import(file)` in a fresh node process: wall clock and CPU. */
+async function initTime(file: string): Promise<InitTime> {
+  const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const w = performance.now() - t; const d = process.cpuUsage(c); process.stdout.write(JSON.stringify({ wall: w, cpu: (d.user + d.system) / 1000 }));`;
   const { stdout } = await exec(NODE, ['--input-type=module', '-e', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...FUNCTION_ENV },
   });
-  const ms = Number(stdout.trim());
-  if (!Number.isFinite(ms)) throw new Error(`unexpected output importing ${file}: ${stdout}`);
-  return ms;
+  const time = JSON.parse(stdout.trim()) as InitTime;
+  if (!Number.isFinite(time.wall) || !Number.isFinite(time.cpu)) {
+    throw new Error(`unexpected output importing ${file}: ${stdout}`);
+  }
+  return time;
 }
 
 function median(values: number[]): number {
@@ -123,14 +143,14 @@ export async function run(): Promise<string> {
   const rows: {
     fn: FunctionEntry;
     external: Built;
-    bundled: Built;
+    bundled: Built | undefined;
     floor: string;
-    times: { external: number[]; bundled: number[]; floor: number[] };
+    times: { external: InitTime[]; bundled: InitTime[]; floor: InitTime[] };
   }[] = [];
   const only = process.env.COLDSTART_ONLY ?? '';
   for (const fn of FUNCTION_ENTRIES.filter((f) => f.name.startsWith(only))) {
     const external = await bundle(fn, 'runtime-sdk');
-    const bundled = await bundle(fn, 'bundled-sdk');
+    const bundled = SDK_BUNDLED ? await bundle(fn, 'bundled-sdk') : undefined;
     const floor = await floorModule(fn, external.atLoad);
     rows.push({ fn, external, bundled, floor, times: { external: [], bundled: [], floor: [] } });
   }
@@ -138,37 +158,67 @@ export async function run(): Promise<string> {
   // Interleaved, so a burst of load on the machine touches every function alike.
   for (let i = 0; i < RUNS; i++) {
     for (const row of rows) {
-      row.times.floor.push(await initMs(row.floor));
-      row.times.external.push(await initMs(row.external.file));
-      row.times.bundled.push(await initMs(row.bundled.file));
+      row.times.floor.push(await initTime(row.floor));
+      row.times.external.push(await initTime(row.external.file));
+      if (row.bundled) row.times.bundled.push(await initTime(row.bundled.file));
     }
   }
+  const mark = (ratio: number) => `${ratio.toFixed(2)}${ratio <= TARGET_RATIO ? '' : ' ✗'}`;
   const lines = rows.map(({ fn, external, bundled, times }) => {
-    const floor = median(times.floor);
-    const ext = median(times.external);
-    const bun = median(times.bundled);
-    const ratio = ext / floor;
-    return [
+    const floor = {
+      wall: median(times.floor.map((t) => t.wall)),
+      cpu: median(times.floor.map((t) => t.cpu)),
+    };
+    const ext = {
+      wall: median(times.external.map((t) => t.wall)),
+      cpu: median(times.external.map((t) => t.cpu)),
+    };
+    const cells = [
       fn.name,
       (external.bytes / 1024).toFixed(0),
-      ext.toFixed(1),
-      floor.toFixed(1),
-      `${ratio.toFixed(2)}${ratio <= TARGET_RATIO ? '' : ' ✗'}`,
-      (bundled.bytes / 1024).toFixed(0),
-      bun.toFixed(1),
-      (bun / floor).toFixed(2),
-      short(external.atLoad),
-      short(external.onFirstUse),
-    ].join(' | ');
+      ext.wall.toFixed(1),
+      floor.wall.toFixed(1),
+      mark(ext.wall / floor.wall),
+      ext.cpu.toFixed(1),
+      floor.cpu.toFixed(1),
+      mark(ext.cpu / floor.cpu),
+    ];
+    if (bundled) {
+      const bun = {
+        wall: median(times.bundled.map((t) => t.wall)),
+        cpu: median(times.bundled.map((t) => t.cpu)),
+      };
+      cells.push(
+        (bundled.bytes / 1024).toFixed(0),
+        bun.wall.toFixed(1),
+        (bun.wall / floor.wall).toFixed(2),
+        (bun.cpu / floor.cpu).toFixed(2),
+      );
+    }
+    cells.push(short(external.atLoad), short(external.onFirstUse));
+    return cells.join(' | ');
   });
+  const columns = [
+    'function',
+    'bundle KB',
+    'init ms',
+    'floor ms',
+    'ratio',
+    'init CPU ms',
+    'floor CPU ms',
+    'CPU ratio',
+    ...(SDK_BUNDLED ? ['SDK bundled: KB', 'init ms', 'ratio', 'CPU ratio'] : []),
+    'SDK at init',
+    'SDK on first use',
+  ];
   await rm(OUT, { recursive: true, force: true });
   return [
-    `## Cold start: module initialisation per Lambda bundle (fresh node ${version.trim()}, median of ${RUNS})`,
+    `## Cold start: module initialisation per Lambda bundle (fresh node ${version.trim()}, median of ${RUNS}${TRACING ? ', tracing on as on Lambda' : ''})`,
     '',
-    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them.`,
+    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them.`,
     '',
-    '| function | bundle KB | init ms | floor ms | ratio | SDK bundled: KB | SDK bundled: init ms | SDK bundled: ratio | SDK at init | SDK on first use |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---|').join('')}`,
     ...lines.map((l) => `| ${l} |`),
   ].join('\n');
 }

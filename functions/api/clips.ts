@@ -1,6 +1,6 @@
 import '#shared/runtime/aws.ts';
+import { toClipResponse } from '#shared/clips/response.ts';
 import { clipParams, hlsParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
-import { toClipResponse } from '#shared/clips/service.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { noContent, ok, withEtag } from '#shared/http/responses.ts';

@@ -3,8 +3,8 @@ import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { accepted, ok, withEtag } from '#shared/http/responses.ts';
 import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
+import { toJobResponse } from '#shared/jobs/response.ts';
 import { createJobBody, jobParams, listJobsQuery } from '#shared/jobs/schema.ts';
-import { toJobResponse } from '#shared/jobs/service.ts';
 import { projectParams } from '#shared/projects/schema.ts';
 
 export const handler = apiHandler([

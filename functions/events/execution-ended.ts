@@ -6,7 +6,7 @@
  * counts the ending (JobsFailed or JobsCancelled) when it is what closed the job.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { type ExecutionStatusChange, executionStatusChange } from '#shared/events/schemas.ts';
+import { type ExecutionStatusChange, executionStatusChange } from '#shared/events/schemas/execution.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import type { PipelineState } from '#shared/pipeline/tasks.ts';

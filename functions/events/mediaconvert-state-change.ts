@@ -4,7 +4,10 @@
  * the state machine's .sync integration, so other statuses are ignored here.
  */
 
-import { type MediaConvertStateChange, mediaConvertStateChange } from '#shared/events/schemas.ts';
+import {
+  type MediaConvertStateChange,
+  mediaConvertStateChange,
+} from '#shared/events/schemas/mediaconvert.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { transcodeProgress } from '#shared/pipeline/progress.ts';

@@ -4,7 +4,7 @@
  * (shared/pipeline/tasks.ts, generationOutputCreated). Other objects, and jobs no longer waiting, are
  * ignored; a failure is thrown, so Lambda retries the event and the safety-net poll remains behind it.
  */
-import { objectCreatedEvent } from '#shared/events/schemas.ts';
+import { objectCreatedEvent } from '#shared/events/schemas/upload.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 

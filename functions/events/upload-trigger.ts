@@ -5,7 +5,7 @@
  * invocation that fails after Lambda's retries reaches upload-dead-letter.ts through the on-failure queue.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { uploadEventSchema } from '#shared/events/schemas.ts';
+import { uploadEventSchema } from '#shared/events/schemas/upload.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';

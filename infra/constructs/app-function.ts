@@ -62,6 +62,7 @@ export class AppFunction extends Construct {
         minify: BUNDLE_OPTIONS.minify,
         sourceMap: true,
         sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
         metafile: true,
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         banner: BUNDLE_OPTIONS.banner.js,

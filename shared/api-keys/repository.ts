@@ -3,7 +3,10 @@ import type { Database } from '../db/database.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { type ApiKeyRow, apiKeys } from '../db/tables.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { type ApiKeyScope, MAX_API_KEYS } from './schema.ts';
+import type { ApiKeyScope } from './schema.ts';
+
+/** A user holds at most this many keys. */
+export const MAX_API_KEYS = 50;
 
 export type ApiKey = Omit<ApiKeyRow, 'keyHash'>;
 

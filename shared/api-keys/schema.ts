@@ -5,9 +5,6 @@ import { readableText } from '../schema/text.ts';
 export const API_KEY_SCOPES = ['read', 'write'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
-/** A user holds at most this many keys. */
-export const MAX_API_KEYS = 50;
-
 export const createApiKeyBody = z
   .object({
     name: z.string().trim().min(1).max(100).superRefine(readableText('name')),

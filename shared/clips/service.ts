@@ -5,34 +5,8 @@ import { clipPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { clipMediaKeys } from './media-keys.ts';
-import type { Clip, ClipRepository } from './repository.ts';
-
-export function toClipResponse(c: Clip) {
-  return {
-    id: c.id,
-    projectId: c.projectId,
-    title: c.title,
-    duration: c.duration,
-    fileUrl: c.fileUrl,
-    thumbnailUrl: c.thumbnailUrl,
-    fileSize: c.fileSize,
-    storageBytes: c.storageBytes,
-    resolution: c.resolution,
-    format: c.format,
-    metadata: c.metadata,
-    system: {
-      jobType: c.system.jobType ?? null,
-      model: c.system.model ?? null,
-      notAi: c.system.notAi === true,
-      hasAudio: c.system.hasAudio === true,
-      hasHls: c.system.hasHls === true,
-      hasPoster: c.system.hasPoster === true,
-      adjustments: c.system.adjustments ?? [],
-    },
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
+import type { ClipRepository } from './repository.ts';
+import { toClipResponse } from './response.ts';
 
 /** How long HLS playlist links live: long enough to watch a two-minute clip several times. */
 const HLS_LINK_SECONDS = 3600;

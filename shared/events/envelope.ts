@@ -1,7 +1,7 @@
 import type { Clip } from '../clips/repository.ts';
-import { toClipResponse } from '../clips/service.ts';
+import { toClipResponse } from '../clips/response.ts';
 import type { JobWithSources } from '../jobs/repository.ts';
-import { toJobResponse } from '../jobs/service.ts';
+import { toJobResponse } from '../jobs/response.ts';
 import type { EventType } from './types.ts';
 
 /** An outbox row as read back: its position (writing transaction, sequence) and what the trigger stored. */

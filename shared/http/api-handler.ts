@@ -1,11 +1,10 @@
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '../db/errors.ts';
 import { withCorrelationId } from '../observability/correlation.ts';
 import { apiRequestMetric } from '../observability/metrics.ts';
-import { annotateTrace, getTracer } from '../observability/tracing.ts';
+import { annotateTrace, tracingMiddleware } from '../observability/tracing.ts';
 import { getContext } from '../runtime/context.ts';
 import { auditNotes, outcomeOf } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
@@ -45,9 +44,9 @@ export function apiHandler(routes: RouteHandler[]) {
       return problemResponse(problem(404, 'not-found', `There is no route ${method} ${path}.`)) as never;
     },
   });
+  const traced = tracingMiddleware<APIGatewayProxyEventV2, HttpResult>();
   const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-    // Responses hold user data (prompts, signed links): the trace keeps timings, annotations and errors.
-    .use(captureLambdaHandler(getTracer(), { captureResponse: false }))
+    .use(traced ? [traced] : [])
     .use({
       before: async (request) => {
         const correlationId = correlationIdOf(request.event, request.context);

@@ -222,20 +222,3 @@ function sourcesOf(
 }
 
 export type JobService = ReturnType<typeof createJobService>;
-
-export const toJobResponse = (j: JobWithSources | Omit<JobWithSources, 'sourceClipIds'>) => ({
-  id: j.id,
-  projectId: j.projectId,
-  clipId: j.clipId,
-  templateId: j.templateId,
-  jobType: j.jobType,
-  status: j.status,
-  prompt: j.prompt,
-  parameters: j.parameters,
-  progress: j.progress,
-  errorMessage: j.errorMessage,
-  startedAt: j.startedAt?.toISOString() ?? null,
-  completedAt: j.completedAt?.toISOString() ?? null,
-  createdAt: j.createdAt.toISOString(),
-  ...('sourceClipIds' in j ? { sourceClipIds: j.sourceClipIds } : {}),
-});

@@ -7,26 +7,23 @@ import { createApiKeyVerifier } from '../auth/api-keys.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import { createClipRepository } from '../clips/repository.ts';
-import { createClipService } from '../clips/service.ts';
 import type { Database } from '../db/database.ts';
 import { createOutbox } from '../events/outbox.ts';
 import { enabledModelsFromEnv } from '../generation/models.ts';
 import type { IdempotentRunner } from '../idempotency/idempotent.ts';
 import { createJobRepository } from '../jobs/repository.ts';
-import { createJobService } from '../jobs/service.ts';
 import { createProjectRepository } from '../projects/repository.ts';
-import { createProjectService } from '../projects/service.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { createTemplateRepository } from '../templates/repository.ts';
 import { createReservationRepository } from '../uploads/reservations.ts';
-import { createUploadService } from '../uploads/service.ts';
 import { createUserRowGuard } from '../users/provision.ts';
 import { createUserRepository } from '../users/repository.ts';
 import { createWebhookRepository } from '../webhooks/repository.ts';
-import { createWebhookService, type HostResolver } from '../webhooks/service.ts';
+import type { HostResolver } from '../webhooks/service.ts';
 import type { TargetPolicy } from '../webhooks/ssrf.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
+import { deferred } from './deferred.ts';
 
 /** The adapters an environment provides; everything else is derived from them. */
 export interface Adapters {
@@ -60,6 +57,11 @@ export interface Adapters {
   resolveHost?: HostResolver;
 }
 
+/**
+ * Repositories are built at once (every route reads the database through them, and they share the table
+ * definitions); services are deferred (see deferred.ts): their modules, with the schemas and helpers of the
+ * routes that use them, are imported by the first call, so a function evaluates only what its routes reach.
+ */
 export function buildContext(adapters: Adapters) {
   const users = createUserRepository(adapters.db);
   const projects = createProjectRepository(adapters.db);
@@ -71,6 +73,7 @@ export function buildContext(adapters: Adapters) {
   const webhooks = createWebhookRepository(adapters.db);
   const webhookPolicy: TargetPolicy =
     adapters.webhookPolicy ?? (process.env.WEBHOOK_TARGETS === 'local' ? 'local' : 'deployed');
+  const enabledModels = adapters.enabledModels ?? enabledModelsFromEnv();
   return {
     ...adapters,
     apiKeys,
@@ -84,36 +87,59 @@ export function buildContext(adapters: Adapters) {
     reservations,
     webhooks,
     webhookPolicy,
-    webhookService: createWebhookService({
-      webhooks,
-      policy: webhookPolicy,
-      ...(adapters.resolveHost ? { resolve: adapters.resolveHost } : {}),
-    }),
+    webhookService: deferred(
+      async () =>
+        (await import('../webhooks/service.ts')).createWebhookService({
+          webhooks,
+          policy: webhookPolicy,
+          ...(adapters.resolveHost ? { resolve: adapters.resolveHost } : {}),
+        }),
+      { checkUrl: true, create: true, update: true, rotate: true },
+    ),
     outbox: createOutbox(adapters.db),
     userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
-    projectService: createProjectService({
-      projects,
-      jobs,
-      store: adapters.store,
-      workflow: adapters.workflow,
-    }),
-    clipService: createClipService({
-      clips,
-      store: adapters.store,
-      signer: adapters.signer,
-      hlsLinkKey: adapters.hlsLinkKey,
-    }),
-    enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
-    jobService: createJobService({
-      users,
-      clips,
-      jobs,
-      templates,
-      workflow: adapters.workflow,
-      enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
-      ...(adapters.now ? { now: adapters.now } : {}),
-    }),
-    uploadService: createUploadService({ reservations, signer: adapters.signer }),
+    projectService: deferred(
+      async () =>
+        (await import('../projects/service.ts')).createProjectService({
+          projects,
+          jobs,
+          store: adapters.store,
+          workflow: adapters.workflow,
+        }),
+      { remove: true },
+    ),
+    clipService: deferred(
+      async () =>
+        (await import('../clips/service.ts')).createClipService({
+          clips,
+          store: adapters.store,
+          signer: adapters.signer,
+          hlsLinkKey: adapters.hlsLinkKey,
+        }),
+      { getWithMedia: true, hlsPlaylist: true, remove: true },
+    ),
+    enabledModels,
+    jobService: deferred(
+      async () =>
+        (await import('../jobs/service.ts')).createJobService({
+          users,
+          clips,
+          jobs,
+          templates,
+          workflow: adapters.workflow,
+          enabledModels,
+          ...(adapters.now ? { now: adapters.now } : {}),
+        }),
+      { submit: true, cancel: true },
+    ),
+    uploadService: deferred(
+      async () =>
+        (await import('../uploads/service.ts')).createUploadService({
+          reservations,
+          signer: adapters.signer,
+        }),
+      { request: true },
+    ),
   };
 }
 

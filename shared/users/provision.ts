@@ -1,7 +1,6 @@
 import type { Caller, Profile } from '../auth/port.ts';
 import { ConflictError, UnauthorizedError } from '../errors.ts';
 import type { User, UserRepository } from './repository.ts';
-import { email as emailSchema, username as usernameSchema } from './schema.ts';
 
 /** The username of an account whose chosen one is unusable or taken: stable, from its id. */
 export const fallbackUsername = (id: string) => `user_${id.replaceAll('-', '').slice(0, 20)}`;
@@ -24,6 +23,8 @@ export async function provisionUser(
   users: UserRepository,
   input: { id: string; email: string; username?: string | undefined },
 ): Promise<User> {
+  // Only an account's first request reaches this: the user schemas are not built at every function's init.
+  const { email: emailSchema, username: usernameSchema } = await import('./schema.ts');
   const email = emailSchema.safeParse(input.email);
   if (!email.success) throw new UnauthorizedError('The account has no usable email; sign up again.');
   const fallback = fallbackUsername(input.id);

@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import {
@@ -48,7 +47,9 @@ export async function sendWebhook(
   } catch (error) {
     return { latencyMs: elapsed(), error: `refused: ${(error as Error).message}` };
   }
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Plain http reaches only local targets. Imported here: an ES module import of node:http costs every
+  // cold start (Node builds its namespace, which loads the internal undici), deployed or not.
+  const request = url.protocol === 'https:' ? httpsRequest : (await import('node:http')).request;
   return new Promise<SendResult>((resolve) => {
     let settled = false;
     const finish = (result: Omit<SendResult, 'latencyMs'>) => {

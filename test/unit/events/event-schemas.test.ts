@@ -8,13 +8,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { failedStateOf } from '#functions/events/execution-ended.ts';
 import { progressOf } from '#functions/events/mediaconvert-state-change.ts';
 import { objectsOf } from '#functions/events/upload-trigger.ts';
-import {
-  executionStatusChange,
-  mediaConvertStateChange,
-  objectCreatedEvent,
-  postConfirmationEvent,
-  uploadEventSchema,
-} from '#shared/events/schemas.ts';
+import { postConfirmationEvent } from '#shared/events/schemas/cognito.ts';
+import { executionStatusChange } from '#shared/events/schemas/execution.ts';
+import { mediaConvertStateChange } from '#shared/events/schemas/mediaconvert.ts';
+import { objectCreatedEvent, uploadEventSchema } from '#shared/events/schemas/upload.ts';
 import { parseEvent, UnexpectedEvent } from '#shared/observability/parse-event.ts';
 import { failureMessage } from '#shared/pipeline/tasks.ts';
 

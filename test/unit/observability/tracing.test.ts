@@ -56,7 +56,7 @@ it('starts executions in the trace, with the correlation id of the request', asy
   await inHandlerSegment('index.handler', () =>
     withCorrelationId('req-7', async () => {
       annotateTrace({ jobId: input.jobId, userId: input.userId, correlationId: 'req-7' });
-      const segment = getTracer().getSegment() as unknown as {
+      const segment = getTracer()?.getSegment() as unknown as {
         id: string;
         annotations: Record<string, unknown>;
       };

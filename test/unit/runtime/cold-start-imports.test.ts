@@ -3,7 +3,9 @@
  * DynamoDB, where API keys' failed checks are counted; audit entries are log lines); S3, Cognito, Step
  * Functions and Secrets Manager are imported on first use.
  * The pipeline tasks and event handlers import MediaConvert (only the probe uses it) and Bedrock (only the
- * generation tasks) on first use.
+ * generation tasks) on first use. What a bundle evaluates at init is what its entry reaches through static
+ * imports and requires (a dynamic import is evaluated when it runs): the Tracer, the X-Ray SDK and Powertools
+ * idempotency are not among it, and an API function reaches no service its own file does not import.
  */
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -17,8 +19,8 @@ const EVERY_REQUEST = new Set([
   '@aws-sdk/util-dynamodb',
 ]);
 
-async function sdkImports(entry: string) {
-  const result = await build({
+async function bundle(entry: string) {
+  return build({
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: [...BUNDLE_OPTIONS.external],
@@ -27,6 +29,10 @@ async function sdkImports(entry: string) {
     outdir: '/tmp/cold-start-imports',
     logLevel: 'silent',
   });
+}
+
+async function sdkImports(entry: string) {
+  const result = await bundle(entry);
   const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
   const sdk = (output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/'));
   return {
@@ -34,6 +40,55 @@ async function sdkImports(entry: string) {
     onFirstUse: new Set(sdk.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
   };
 }
+
+/** The bundle's inputs evaluated when it loads, and the modules its entry file imports itself. */
+async function evaluatedAtInit(entry: string) {
+  const { metafile } = await bundle(entry);
+  const start = path.relative(
+    path.resolve(import.meta.dirname, '../../..'),
+    path.resolve(import.meta.dirname, '../../..', entry),
+  );
+  const seen = new Set<string>();
+  const stack = [start];
+  while (stack.length) {
+    const input = stack.pop() as string;
+    if (seen.has(input)) continue;
+    seen.add(input);
+    for (const i of metafile.inputs[input]?.imports ?? []) {
+      if (!i.external && (i.kind === 'import-statement' || i.kind === 'require-call')) stack.push(i.path);
+    }
+  }
+  const direct = new Set((metafile.inputs[start]?.imports ?? []).map((i) => i.path));
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
+  const builtinsAtLoad = (output?.imports ?? [])
+    .filter((i) => i.external && i.kind === 'import-statement' && !i.path.startsWith('@aws-sdk/'))
+    .map((i) => i.path.replace(/^node:/, ''));
+  return { seen: [...seen], direct, builtinsAtLoad };
+}
+
+const SERVICES = ['clips', 'jobs', 'projects', 'uploads', 'webhooks'].map((d) => `shared/${d}/service.ts`);
+const TRACING_ONLY = ['node_modules/aws-xray-sdk-core/', 'node_modules/@aws-lambda-powertools/tracer/'];
+
+describe('what a bundle evaluates at init', () => {
+  it.each(FUNCTION_ENTRIES)(
+    '$name evaluates neither the Tracer nor idempotency at init',
+    async ({ entry }) => {
+      const { seen, builtinsAtLoad } = await evaluatedAtInit(entry);
+      const heavy = [...TRACING_ONLY, 'node_modules/@aws-lambda-powertools/idempotency/'];
+      expect(seen.filter((input) => heavy.some((pkg) => input.includes(pkg)))).toEqual([]);
+      // An ES module import of node:http makes Node build its namespace, which loads the internal undici.
+      expect(builtinsAtLoad).not.toContain('http');
+    },
+  );
+
+  it.each(FUNCTION_ENTRIES.filter((f) => f.name.startsWith('api-')))(
+    '$name reaches at init only the services its own file imports',
+    async ({ entry }) => {
+      const { seen, direct } = await evaluatedAtInit(entry);
+      expect(seen.filter((input) => SERVICES.includes(input) && !direct.has(input))).toEqual([]);
+    },
+  );
+});
 
 describe('API function bundles', () => {
   const api = FUNCTION_ENTRIES.filter((f) => f.name.startsWith('api-'));

@@ -1,0 +1,43 @@
+import * as z from 'zod';
+import { JOB_TYPES } from '../../jobs/status.ts';
+import { eventBridge } from './eventbridge.ts';
+
+/** What every generation-job execution is started with (shared/workflow/port.ts). */
+export const jobExecutionInput = z.looseObject({
+  jobId: z.uuid(),
+  userId: z.uuid(),
+  projectId: z.uuid(),
+  jobType: z.enum(JOB_TYPES),
+  correlationId: z.string().optional(),
+});
+
+const executionInputText = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(jobExecutionInput);
+
+/**
+ * EventBridge "Step Functions Execution Status Change". The input is null when input and output together
+ * exceeded EventBridge's event size (never for this state machine's small inputs).
+ */
+export const executionStatusChange = eventBridge.extend({
+  source: z.literal('aws.states'),
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.looseObject({
+    executionArn: z.string(),
+    stateMachineArn: z.string(),
+    name: z.string(),
+    status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
+    input: executionInputText.nullish(),
+    error: z.string().nullish(),
+    cause: z.string().nullish(),
+  }),
+});
+export type ExecutionStatusChange = z.infer<typeof executionStatusChange>;
