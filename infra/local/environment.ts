@@ -4,7 +4,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -98,6 +98,11 @@ export interface LocalEnvironmentOptions {
   issuer: string;
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
+  /**
+   * A dump of an already migrated PGlite data directory that a new PGlite database starts from (tests:
+   * it saves initdb); unused when the data directory already holds a database.
+   */
+  pgliteTemplate?: Blob;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
@@ -157,9 +162,19 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
+  const pgDir = options.dataDir ? path.join(dataDir, 'pg') : undefined;
+  const existing = pgDir
+    ? await access(path.join(pgDir, 'PG_VERSION')).then(
+        () => true,
+        () => false,
+      )
+    : false;
   const db = options.databaseUrl
     ? openNodePostgres({ url: options.databaseUrl })
-    : await openPglite(options.dataDir ? { dataDir: path.join(dataDir, 'pg') } : {});
+    : await openPglite({
+        ...(pgDir ? { dataDir: pgDir } : {}),
+        ...(options.pgliteTemplate && !existing ? { template: options.pgliteTemplate } : {}),
+      });
   await migrate(db.db);
   const s3 = await startLocalS3({
     directory: path.join(dataDir, 's3'),

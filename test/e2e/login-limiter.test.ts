@@ -19,6 +19,7 @@ const rateLimits = {
   signUpWindowSeconds: LONG,
 };
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'limiter-'));
+const fresh = await mkdtemp(path.join(os.tmpdir(), 'limiter-'));
 let api: LocalApi;
 beforeAll(async () => {
   api = await startLocalApi({ dataDir, rateLimits });
@@ -26,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await rm(dataDir, { recursive: true, force: true });
+  await rm(fresh, { recursive: true, force: true });
 });
 
 const login = (email: string, password: string) =>
@@ -70,17 +72,11 @@ it('limits failures per email and per address; successes never clear the address
 });
 
 it('lets parallel failures through no further than the budget', async () => {
+  // The last test: the server moves to a fresh data dir for good (afterAll stops it and removes both).
   await api.stop();
-  const fresh = await mkdtemp(path.join(os.tmpdir(), 'limiter-'));
   api = await startLocalApi({ dataDir: fresh, rateLimits: { ...rateLimits, loginFailuresPerAddress: 6 } });
-  try {
-    const answers = await Promise.all(Array.from({ length: 20 }, () => login(stranger(), 'Guess12345')));
-    const statuses = answers.map((a) => a.status).sort();
-    expect(statuses.filter((s) => s === 401)).toHaveLength(6);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(14);
-  } finally {
-    await api.stop();
-    await rm(fresh, { recursive: true, force: true });
-    api = await startLocalApi({ dataDir, rateLimits });
-  }
+  const answers = await Promise.all(Array.from({ length: 20 }, () => login(stranger(), 'Guess12345')));
+  const statuses = answers.map((a) => a.status).sort();
+  expect(statuses.filter((s) => s === 401)).toHaveLength(6);
+  expect(statuses.filter((s) => s === 429)).toHaveLength(14);
 });

@@ -2,7 +2,8 @@
  * The database drivers every repository suite runs on: PGlite, the Data API driver over a double backed by
  * PGlite and, when DATABASE_URL is set, node-postgres and the Data API driver over that server (without it,
  * those two suites are reported as skipped, with the reason in their name). Each call gives a freshly
- * migrated, empty database of its own. The Data API cases start paused: their first calls meet
+ * migrated, empty database of its own (PGlite ones start from the migrated template; migrating them again
+ * applies nothing). The Data API cases start paused: their first calls meet
  * DatabaseResumingException, as the first request to an auto-paused Aurora does.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,7 @@ import {
   pgliteTarget,
   poolTarget,
 } from './data-api-double.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 export interface TestDatabase extends DatabaseHandle {
   counter: StatementCounter;
@@ -82,7 +84,8 @@ const pgliteCase: DriverCase = {
   realServer: false,
   async open() {
     const counter = new StatementCounter();
-    return migrated(await openPglite({ counter }), counter);
+    const template = await pgliteTemplate();
+    return migrated(await openPglite({ counter, ...(template ? { template } : {}) }), counter);
   },
 };
 
@@ -91,7 +94,8 @@ const dataApiOnPglite: DriverCase = {
   realServer: false,
   async open() {
     const counter = new StatementCounter();
-    const pglite = await PGlite.create();
+    const template = await pgliteTemplate();
+    const pglite = await PGlite.create(template ? { loadDataDir: template } : {});
     await pglite.exec(`SET TIME ZONE 'UTC'`);
     const double = createDataApiDouble(pgliteTarget(pglite));
     const handle = openDataApi({ ...DOUBLE_ARNS, client: double.client, counter, retry: TEST_RETRY });
