@@ -6,7 +6,7 @@ import {
   startLocalEnvironment,
 } from '#infra/local/environment.ts';
 import { startApiServer } from '#infra/local/server.ts';
-import { pgliteTemplate } from './pglite-template.ts';
+import { templateOption } from './pglite-template.ts';
 
 export interface ApiResponse {
   status: number;
@@ -41,10 +41,9 @@ export async function startLocalApi(
 ): Promise<LocalApi> {
   let jwks: { keys: object[] } = { keys: [] };
   const api = await startApiServer({ port: 0, jwks: () => jwks, ...server });
-  const template = await pgliteTemplate();
   const env = await startLocalEnvironment({
     issuer: api.url,
-    ...(template ? { pgliteTemplate: template } : {}),
+    ...(await templateOption()),
     logLevel: 'SILENT',
     // Every test user signs up and logs in from 127.0.0.1; the limiter's own tests set real budgets.
     rateLimits: { signUpsPerAddress: 100_000, loginFailuresPerAddress: 100_000 },

@@ -21,3 +21,9 @@ export function pgliteTemplate(): Promise<Blob | undefined> {
   })();
   return cached;
 }
+
+/** The template as a startLocalEnvironment option (nothing when there is none). */
+export async function templateOption(): Promise<{ pgliteTemplate?: Blob }> {
+  const template = await pgliteTemplate();
+  return template ? { pgliteTemplate: template } : {};
+}
