@@ -13,10 +13,13 @@ declare module 'vitest' {
 
 let cached: Promise<Blob | undefined> | undefined;
 
-/** The template for this test process; undefined when the global setup did not provide one. */
+/**
+ * The template for this test process; undefined when the global setup did not provide one, or outside
+ * vitest (the benchmarks start the local API through these helpers too).
+ */
 export function pgliteTemplate(): Promise<Blob | undefined> {
   cached ??= (async () => {
-    const file = inject('pgliteTemplate');
+    const file = process.env.VITEST ? inject('pgliteTemplate') : undefined;
     return file ? new Blob([await readFile(file)]) : undefined;
   })();
   return cached;
