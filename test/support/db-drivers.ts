@@ -36,7 +36,8 @@ export interface DriverCase {
   realServer: boolean;
   /** Why this case cannot run here; undefined when it can. */
   skipReason?: string;
-  open(): Promise<TestDatabase>;
+  /** `fromScratch`: PGlite cases run initdb and every migration instead of loading the template. */
+  open(options?: { fromScratch?: boolean }): Promise<TestDatabase>;
 }
 
 export const DATABASE_URL = process.env.DATABASE_URL;
@@ -82,9 +83,9 @@ async function migrated(
 const pgliteCase: DriverCase = {
   name: 'pglite',
   realServer: false,
-  async open() {
+  async open({ fromScratch = false } = {}) {
     const counter = new StatementCounter();
-    const template = await pgliteTemplate();
+    const template = fromScratch ? undefined : await pgliteTemplate();
     return migrated(await openPglite({ counter, ...(template ? { template } : {}) }), counter);
   },
 };
@@ -92,9 +93,9 @@ const pgliteCase: DriverCase = {
 const dataApiOnPglite: DriverCase = {
   name: 'data-api (PGlite behind the double, starting paused)',
   realServer: false,
-  async open() {
+  async open({ fromScratch = false } = {}) {
     const counter = new StatementCounter();
-    const template = await pgliteTemplate();
+    const template = fromScratch ? undefined : await pgliteTemplate();
     const pglite = await PGlite.create(template ? { loadDataDir: template } : {});
     await pglite.exec(`SET TIME ZONE 'UTC'`);
     const double = createDataApiDouble(pgliteTarget(pglite));
