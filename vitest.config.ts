@@ -1,11 +1,38 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Unit files that mock modules or touch process-wide state (the environment, globals, timers, the context
+ * or metrics sink) run in a process of their own, as every other file does. The rest share one process
+ * per worker: starting a process and importing the code again for each file cost more than their tests.
+ */
+const PROCESS_STATE =
+  /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b/;
+const unitFiles = readdirSync('test/unit', { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => `test/unit/${f}`);
+const sharedProcess = unitFiles.filter((f) => !PROCESS_STATE.test(readFileSync(f, 'utf8')));
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit (shared process)', include: sharedProcess, isolate: false },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'isolated',
+          include: ['test/**/*.test.ts'],
+          exclude: sharedProcess,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -4,7 +4,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -102,6 +102,11 @@ export interface LocalEnvironmentOptions {
   databaseUrl?: string;
   /** Sees every SQL statement the environment sends (the pipeline benchmark counts them per job). */
   statements?: StatementCounter;
+  /**
+   * A dump of an already migrated PGlite data directory that a new PGlite database starts from (tests:
+   * it saves initdb); unused when the data directory already holds a database.
+   */
+  pgliteTemplate?: Blob;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
@@ -168,9 +173,20 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
   const counter = options.statements ? { counter: options.statements } : {};
+  const pgDir = options.dataDir ? path.join(dataDir, 'pg') : undefined;
+  const existing = pgDir
+    ? await access(path.join(pgDir, 'PG_VERSION')).then(
+        () => true,
+        () => false,
+      )
+    : false;
   const db = options.databaseUrl
     ? openNodePostgres({ url: options.databaseUrl, ...counter })
-    : await openPglite(options.dataDir ? { dataDir: path.join(dataDir, 'pg'), ...counter } : counter);
+    : await openPglite({
+        ...counter,
+        ...(pgDir ? { dataDir: pgDir } : {}),
+        ...(options.pgliteTemplate && !existing ? { template: options.pgliteTemplate } : {}),
+      });
   await migrate(db.db);
   const s3 = await startLocalS3({
     directory: path.join(dataDir, 's3'),

@@ -7,6 +7,7 @@ import { startLocalEnvironment } from '#infra/local/environment.ts';
 import { startApiServer } from '#infra/local/server.ts';
 import { runningFfmpegPids } from '#shared/media/ffmpeg.ts';
 import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
+import { bareEnvironmentOptions } from '#test/support/local-environment.ts';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shutdown-'));
 afterAll(async () => {
@@ -23,7 +24,7 @@ const alive = (pid: number) => {
 };
 
 it('shutdown ends the ffmpeg of running jobs and leaves no job PROCESSING', async () => {
-  const options = { dataDir, issuer: 'http://127.0.0.1:1', logLevel: 'SILENT' as const, pollMs: 50 };
+  const options = await bareEnvironmentOptions(dataDir);
   const env = await startLocalEnvironment(options);
   const user = await env.ctx.users.create({ email: 's@example.com', username: 'shutdown_user' });
   const project = await env.ctx.projects.create(user.id, { title: 'shutdown' });

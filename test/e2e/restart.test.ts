@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { startLocalEnvironment } from '#infra/local/environment.ts';
+import { bareEnvironmentOptions } from '#test/support/local-environment.ts';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'restart-'));
 afterAll(async () => {
@@ -11,7 +12,8 @@ afterAll(async () => {
 });
 
 it('resumes QUEUED jobs and fails interrupted ones after a restart', async () => {
-  const options = { dataDir, issuer: 'http://127.0.0.1:1', logLevel: 'SILENT' as const, pollMs: 50 };
+  // The template seeds the first start only: the second finds the database it left and must keep it.
+  const options = await bareEnvironmentOptions(dataDir);
   const first = await startLocalEnvironment(options);
   const user = await first.ctx.users.create({ email: 'r@example.com', username: 'restart_user' });
   const project = await first.ctx.projects.create(user.id, { title: 'restart' });

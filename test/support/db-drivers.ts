@@ -2,7 +2,8 @@
  * The database drivers every repository suite runs on: PGlite, the Data API driver over a double backed by
  * PGlite and, when DATABASE_URL is set, node-postgres and the Data API driver over that server (without it,
  * those two suites are reported as skipped, with the reason in their name). Each call gives a freshly
- * migrated, empty database of its own. The Data API cases start paused: their first calls meet
+ * migrated, empty database of its own (PGlite ones start from the migrated template; migrating them again
+ * applies nothing). The Data API cases start paused: their first calls meet
  * DatabaseResumingException, as the first request to an auto-paused Aurora does.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,7 @@ import {
   pgliteTarget,
   poolTarget,
 } from './data-api-double.ts';
+import { pgliteTemplate } from './pglite-template.ts';
 
 export interface TestDatabase extends DatabaseHandle {
   counter: StatementCounter;
@@ -34,7 +36,8 @@ export interface DriverCase {
   realServer: boolean;
   /** Why this case cannot run here; undefined when it can. */
   skipReason?: string;
-  open(): Promise<TestDatabase>;
+  /** `fromScratch`: PGlite cases run initdb and every migration instead of loading the template. */
+  open(options?: { fromScratch?: boolean }): Promise<TestDatabase>;
 }
 
 export const DATABASE_URL = process.env.DATABASE_URL;
@@ -80,18 +83,20 @@ async function migrated(
 const pgliteCase: DriverCase = {
   name: 'pglite',
   realServer: false,
-  async open() {
+  async open({ fromScratch = false } = {}) {
     const counter = new StatementCounter();
-    return migrated(await openPglite({ counter }), counter);
+    const template = fromScratch ? undefined : await pgliteTemplate();
+    return migrated(await openPglite({ counter, ...(template ? { template } : {}) }), counter);
   },
 };
 
 const dataApiOnPglite: DriverCase = {
   name: 'data-api (PGlite behind the double, starting paused)',
   realServer: false,
-  async open() {
+  async open({ fromScratch = false } = {}) {
     const counter = new StatementCounter();
-    const pglite = await PGlite.create();
+    const template = fromScratch ? undefined : await pgliteTemplate();
+    const pglite = await PGlite.create(template ? { loadDataDir: template } : {});
     await pglite.exec(`SET TIME ZONE 'UTC'`);
     const double = createDataApiDouble(pgliteTarget(pglite));
     const handle = openDataApi({ ...DOUBLE_ARNS, client: double.client, counter, retry: TEST_RETRY });

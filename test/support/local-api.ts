@@ -6,6 +6,7 @@ import {
   startLocalEnvironment,
 } from '#infra/local/environment.ts';
 import { startApiServer } from '#infra/local/server.ts';
+import { templateOption } from './pglite-template.ts';
 
 export interface ApiResponse {
   status: number;
@@ -42,6 +43,7 @@ export async function startLocalApi(
   const api = await startApiServer({ port: 0, jwks: () => jwks, ...server });
   const env = await startLocalEnvironment({
     issuer: api.url,
+    ...(await templateOption()),
     logLevel: 'SILENT',
     // Every test user signs up and logs in from 127.0.0.1; the limiter's own tests set real budgets.
     rateLimits: { signUpsPerAddress: 100_000, loginFailuresPerAddress: 100_000 },

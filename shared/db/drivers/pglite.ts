@@ -3,11 +3,18 @@ import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
 import { schema } from '../tables.ts';
 
-/** Embedded PostgreSQL: in memory when `dataDir` is absent (tests), on disk for the local server. */
+/**
+ * Embedded PostgreSQL: in memory when `dataDir` is absent (tests), on disk for the local server. A
+ * `template` (a data-directory dump) replaces initdb for a new database; it must not be given for a
+ * `dataDir` that already holds one.
+ */
 export async function openPglite(
-  options: { dataDir?: string; counter?: StatementCounter } = {},
+  options: { dataDir?: string; counter?: StatementCounter; template?: Blob } = {},
 ): Promise<DatabaseHandle & { client: PGlite }> {
-  const client = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const client = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.template ? { loadDataDir: options.template } : {}),
+  });
   await client.exec(`SET TIME ZONE 'UTC'`);
   const db = drizzle({ client, schema, logger: options.counter ?? false }) as unknown as Database;
   return { kind: 'pglite', db, client, close: () => client.close() };

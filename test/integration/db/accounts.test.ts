@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createExportRepository } from '#shared/account/exports.ts';
 import { ownedRowQueries, readOwnedRows, tablesWithUserId } from '#shared/account/owned-rows.ts';
-import { createApiKeyRepository } from '#shared/api-keys/repository.ts';
 import { newApiKey } from '#shared/api-keys/secret.ts';
-import { createClipRepository } from '#shared/clips/repository.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createTemplateRepository } from '#shared/templates/repository.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 describeEachDriver('account data on', (driver) => {
   let t: TestDatabase;
+  let repos: Repositories;
   beforeAll(async () => {
     t = await driver.open();
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
@@ -26,11 +22,10 @@ describeEachDriver('account data on', (driver) => {
 
   /** A user with a project, a completed GENERATE job and its clip, a cancelled job, a template, a key. */
   async function populatedUser() {
-    const users = createUserRepository(t.db);
+    const { users, projects, jobs } = repos;
     const tag = randomUUID().slice(0, 8);
     const user = await users.create({ email: `a${tag}@example.com`, username: `acct_${tag}` });
-    const project = await createProjectRepository(t.db).create(user.id, { title: 'p' });
-    const jobs = createJobRepository(t.db);
+    const project = await projects.create(user.id, { title: 'p' });
     const job = await jobs.create({
       userId: user.id,
       projectId: project.id,
@@ -40,7 +35,7 @@ describeEachDriver('account data on', (driver) => {
       concurrentLimit: 5,
     });
     await jobs.markProcessing(job.id);
-    const clip = await createClipRepository(t.db).register({
+    const clip = await repos.clips.register({
       userId: user.id,
       projectId: project.id,
       jobId: job.id,
@@ -61,14 +56,14 @@ describeEachDriver('account data on', (driver) => {
       concurrentLimit: 5,
     });
     await jobs.cancel(user.id, cancelled.id);
-    await createTemplateRepository(t.db).create(user.id, {
+    await repos.templates.create(user.id, {
       name: 'pub',
       category: 'general',
       prompt: 'p',
       isPublic: true,
     });
     const secret = newApiKey();
-    const key = await createApiKeyRepository(t.db).create(user.id, {
+    const key = await repos.apiKeys.create(user.id, {
       name: 'k',
       scopes: ['read', 'write'],
       prefix: secret.prefix,
@@ -79,7 +74,7 @@ describeEachDriver('account data on', (driver) => {
 
   it('stores, finds, touches, lists and deletes API keys by hash only', async () => {
     const { user, key, secret } = await populatedUser();
-    const keys = createApiKeyRepository(t.db);
+    const keys = repos.apiKeys;
     const found = await keys.findByHash(secret.hash);
     expect(found).toMatchObject({ id: key.id, userId: user.id, scopes: ['read', 'write'], lastUsedAt: null });
     await keys.touch(key.id);
@@ -114,7 +109,7 @@ describeEachDriver('account data on', (driver) => {
     expect(rows.api_keys).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toMatch(/key_hash|password_hash/);
 
-    const exportsRepo = createExportRepository(t.db);
+    const exportsRepo = repos.exports;
     const first = await exportsRepo.create(user.id);
     await expect(exportsRepo.create(user.id)).rejects.toBeInstanceOf(ConflictError);
     await exportsRepo.complete(first.id, `exports/${user.id}/${first.id}.zip`, 10);
@@ -124,7 +119,7 @@ describeEachDriver('account data on', (driver) => {
   it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {
     const { user } = await populatedUser();
     const other = await populatedUser();
-    await createExportRepository(t.db).create(user.id);
+    await repos.exports.create(user.id);
     const tables = await tablesWithUserId(t.db);
     expect(tables).toEqual(
       expect.arrayContaining([

@@ -6,12 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClipRepository } from '#shared/clips/repository.ts';
 import { rawRows } from '#shared/db/sql.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
 import { clipPrefix } from '#shared/storage/keys.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 const MIGRATIONS = new URL('../../../shared/db/migrations/', import.meta.url);
 // Found by its name's ending, so re-numbering the migrations does not break the test.
@@ -22,17 +20,17 @@ const MIGRATION = readFileSync(
 
 describeEachDriver('clip system migration on', (driver) => {
   let t: TestDatabase;
+  let repos: Repositories;
   beforeAll(async () => {
     t = await driver.open();
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
   });
 
   it('moves trusted system facts out of metadata and leaves forged ones behind as nothing', async () => {
-    const users = createUserRepository(t.db);
-    const projects = createProjectRepository(t.db);
-    const clips = createClipRepository(t.db);
+    const { users, projects, clips } = repos;
     const tag = randomUUID().slice(0, 8);
     const u = await users.create({ email: `m${tag}@example.com`, username: `m_${tag}` });
     const p = await projects.create(u.id, { title: 'old' });

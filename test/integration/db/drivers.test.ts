@@ -1,6 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlErrorInfo } from '#shared/db/errors.ts';
+import { migrationsFolder } from '#shared/db/migrate.ts';
+import { rawRows } from '#shared/db/sql.ts';
 import { users } from '#shared/db/tables.ts';
 import { DRIVER_CASES, describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
 
@@ -43,6 +46,36 @@ describeEachDriver('database driver:', (driver) => {
     ).rejects.toThrow('abort');
     const rows = await t.db.select().from(users).where(eq(users.email, 'tx@example.com'));
     expect(rows).toHaveLength(0);
+  });
+});
+
+describeEachDriver('migrations through', (driver) => {
+  /** Every table and column of the public schema, and how many migrations the journal records. */
+  async function shape(t: TestDatabase) {
+    const columns = await rawRows<{ c: string }>(
+      t.db,
+      sql`SELECT table_name || '.' || column_name || ':' || data_type AS c FROM information_schema.columns
+          WHERE table_schema = 'public' ORDER BY 1`,
+    );
+    const [journal] = await rawRows<{ n: number }>(
+      t.db,
+      sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
+    );
+    return { columns: columns.map((r) => r.c), migrations: journal?.n };
+  }
+
+  it('apply every migration to an empty database, leaving what the suites start from', async () => {
+    const scratch = await driver.open({ fromScratch: true });
+    const usual = await driver.open();
+    try {
+      const built = await shape(scratch);
+      expect(built.migrations).toBe(readMigrationFiles({ migrationsFolder: migrationsFolder() }).length);
+      expect(built.columns).toContain('users.email:text');
+      expect(await shape(usual)).toEqual(built);
+    } finally {
+      await scratch.close();
+      await usual.close();
+    }
   });
 });
 

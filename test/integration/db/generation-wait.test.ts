@@ -5,20 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { createClipRepository } from '#shared/clips/repository.ts';
 import type { GenerationStatus, VideoModel } from '#shared/generation/port.ts';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import {
-  createGenerationWaits,
-  type GenerationRun,
-  parseOutputKey,
-  type TaskTokens,
-} from '#shared/pipeline/generation-wait.ts';
+import { type GenerationRun, parseOutputKey, type TaskTokens } from '#shared/pipeline/generation-wait.ts';
 import { createPipelineTasks } from '#shared/pipeline/tasks.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 const store: ObjectStore = {
   bucket: 'media',
@@ -34,8 +26,7 @@ const store: ObjectStore = {
 
 describeEachDriver('waiting for the model output on', (driver) => {
   let t: TestDatabase;
-  let jobs: ReturnType<typeof createJobRepository>;
-  let waits: ReturnType<typeof createGenerationWaits>;
+  let repos: Repositories;
   let tasks: ReturnType<typeof createPipelineTasks>;
   let status: GenerationStatus;
   /** Tokens Step Functions still waits on; succeed answers each at most once. */
@@ -58,16 +49,15 @@ describeEachDriver('waiting for the model output on', (driver) => {
 
   beforeAll(async () => {
     t = await driver.open();
-    jobs = createJobRepository(t.db);
-    waits = createGenerationWaits(t.db);
+    repos = repositoriesFor(t.db);
     tasks = createPipelineTasks({
-      users: createUserRepository(t.db),
-      jobs,
-      clips: createClipRepository(t.db),
+      users: repos.users,
+      jobs: repos.jobs,
+      clips: repos.clips,
       store,
       models: { local: model },
       prober: { probe: () => Promise.reject(new Error('unused')) },
-      waits,
+      waits: repos.generationWaits,
       tokens,
       collectOutput,
     });
@@ -85,12 +75,12 @@ describeEachDriver('waiting for the model output on', (driver) => {
   /** A PROCESSING GENERATE job, started with a token as the StartGeneration state does. */
   async function started() {
     const tag = randomUUID().slice(0, 8);
-    const user = await createUserRepository(t.db).create({
+    const user = await repos.users.create({
       email: `w${tag}@example.com`,
       username: `w_${tag}`,
     });
-    const project = await createProjectRepository(t.db).create(user.id, { title: 'wait' });
-    const job = await jobs.create({
+    const project = await repos.projects.create(user.id, { title: 'wait' });
+    const job = await repos.jobs.create({
       userId: user.id,
       projectId: project.id,
       jobType: 'GENERATE',
@@ -98,7 +88,7 @@ describeEachDriver('waiting for the model output on', (driver) => {
       parameters: { model: 'local', durationSeconds: 2, resolution: '640x360' },
       concurrentLimit: 5,
     });
-    await jobs.markProcessing(job.id);
+    await repos.jobs.markProcessing(job.id);
     const state = { jobId: job.id, userId: user.id, projectId: project.id, jobType: 'GENERATE' as const };
     const token = `token-${randomUUID()}`;
     open.add(token);
@@ -109,12 +99,15 @@ describeEachDriver('waiting for the model output on', (driver) => {
 
   it('hands the run over once when the output lands; a repeated event changes nothing', async () => {
     const { state, token, run, key } = await started();
-    expect(await waits.find(state.jobId)).toMatchObject({ taskToken: token, userId: state.userId });
+    expect(await repos.generationWaits.find(state.jobId)).toMatchObject({
+      taskToken: token,
+      userId: state.userId,
+    });
     expect(await tasks.generationOutputCreated('media', key)).toBe(true);
     expect(resumed).toEqual([{ token, output: { ...run, videoKey: key } }]);
     expect(collectOutput).not.toHaveBeenCalled();
-    expect(await waits.find(state.jobId)).toBeUndefined();
-    expect((await jobs.getForPipeline(state.jobId)).progress).toBe(70);
+    expect(await repos.generationWaits.find(state.jobId)).toBeUndefined();
+    expect((await repos.jobs.getForPipeline(state.jobId)).progress).toBe(70);
     expect(await tasks.generationOutputCreated('media', key)).toBe(false);
     expect(resumed).toHaveLength(1);
   });
@@ -134,7 +127,7 @@ describeEachDriver('waiting for the model output on', (driver) => {
     const stranger = key.replace(state.userId, randomUUID());
     expect(await tasks.generationOutputCreated('media', stranger)).toBe(false);
     expect(resumed).toEqual([]);
-    expect(await waits.find(state.jobId)).toBeDefined();
+    expect(await repos.generationWaits.find(state.jobId)).toBeDefined();
   });
 
   it('after a timeout, a late event for the old token resumes nothing; the new wait gets the output', async () => {
@@ -144,7 +137,7 @@ describeEachDriver('waiting for the model output on', (driver) => {
     open.add(second);
     const run = await tasks.checkGeneration(state, second);
     expect(run.videoKey).toBeUndefined();
-    expect((await waits.find(state.jobId))?.taskToken).toBe(second);
+    expect((await repos.generationWaits.find(state.jobId))?.taskToken).toBe(second);
     expect(await tasks.generationOutputCreated('media', key)).toBe(true);
     expect(resumed.map((r) => r.token)).toEqual([second]);
   });
@@ -153,13 +146,13 @@ describeEachDriver('waiting for the model output on', (driver) => {
     const { state, token, run, key } = await started();
     open.delete(token); // StartGeneration timed out; CheckGeneration has not begun
     expect(await tasks.generationOutputCreated('media', key)).toBe(false);
-    expect(await waits.find(state.jobId)).toMatchObject({ generation: { videoKey: key } });
+    expect(await repos.generationWaits.find(state.jobId)).toMatchObject({ generation: { videoKey: key } });
     const second = `token-${randomUUID()}`;
     open.add(second);
     status = { state: 'running' }; // the model's own answer lags behind its output
     expect(await tasks.checkGeneration(state, second)).toEqual({ ...run, videoKey: key });
     expect(resumed).toEqual([{ token: second, output: { ...run, videoKey: key } }]);
-    expect(await waits.find(state.jobId)).toBeUndefined();
+    expect(await repos.generationWaits.find(state.jobId)).toBeUndefined();
   });
 
   it('the safety-net check hands a finished run over itself, and fails a failed one', async () => {
@@ -169,7 +162,7 @@ describeEachDriver('waiting for the model output on', (driver) => {
     status = { state: 'done', videoKey: key };
     expect(await tasks.checkGeneration(state, second)).toMatchObject({ videoKey: key });
     expect(resumed.map((r) => r.token)).toEqual([second]);
-    expect(await waits.find(state.jobId)).toBeUndefined();
+    expect(await repos.generationWaits.find(state.jobId)).toBeUndefined();
 
     const other = await started();
     status = { state: 'failed', message: 'The generated video was blocked by the content filters.' };
@@ -177,14 +170,14 @@ describeEachDriver('waiting for the model output on', (driver) => {
       name: 'GenerationFailed',
       message: 'The generated video was blocked by the content filters.',
     });
-    expect(await waits.find(other.state.jobId)).toBeUndefined();
+    expect(await repos.generationWaits.find(other.state.jobId)).toBeUndefined();
   });
 
   it('a cancelled job leaves no token, so a later output resumes nothing', async () => {
     const { state, key } = await started();
-    await jobs.cancel(state.userId, state.jobId);
+    await repos.jobs.cancel(state.userId, state.jobId);
     await tasks.markFailed({ ...state, error: { Error: 'JobCancelled', Cause: 'Cancelled by user.' } });
-    expect(await waits.find(state.jobId)).toBeUndefined();
+    expect(await repos.generationWaits.find(state.jobId)).toBeUndefined();
     expect(await tasks.generationOutputCreated('media', key)).toBe(false);
     expect(resumed).toEqual([]);
   });

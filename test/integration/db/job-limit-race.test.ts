@@ -5,23 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TooManyRequestsError } from '#shared/errors.ts';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
 import { tierLimits } from '#shared/users/tiers.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 describeEachDriver('concurrent-job limit on', (driver) => {
   let t: TestDatabase;
-  let users: ReturnType<typeof createUserRepository>;
-  let projects: ReturnType<typeof createProjectRepository>;
-  let jobs: ReturnType<typeof createJobRepository>;
+  let repos: Repositories;
 
   beforeAll(async () => {
     t = await driver.open();
-    users = createUserRepository(t.db);
-    projects = createProjectRepository(t.db);
-    jobs = createJobRepository(t.db);
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
@@ -32,11 +26,11 @@ describeEachDriver('concurrent-job limit on', (driver) => {
     expect(limit).toBe(2);
     for (let round = 0; round < 20; round += 1) {
       const tag = randomUUID().slice(0, 8);
-      const u = await users.create({ email: `r${tag}@example.com`, username: `race_${tag}` });
-      const p = await projects.create(u.id, { title: 'race' });
+      const u = await repos.users.create({ email: `r${tag}@example.com`, username: `race_${tag}` });
+      const p = await repos.projects.create(u.id, { title: 'race' });
       const results = await Promise.allSettled(
         Array.from({ length: 50 }, () =>
-          jobs.create({
+          repos.jobs.create({
             userId: u.id,
             projectId: p.id,
             jobType: 'GENERATE',
@@ -51,15 +45,15 @@ describeEachDriver('concurrent-job limit on', (driver) => {
         if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(TooManyRequestsError);
       }
       expect(accepted.length, `round ${round}`).toBe(limit);
-      const active = (await jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
+      const active = (await repos.jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
       expect(active.length).toBe(limit);
       // Ending jobs (failure, cancel) race with 20 new submissions: the slots they free are taken once.
       const [first, second] = accepted.map((r) => (r as PromiseFulfilledResult<{ id: string }>).value.id);
       const next = await Promise.allSettled([
-        jobs.markFailed(first!, 'done'),
-        jobs.cancel(u.id, second!),
+        repos.jobs.markFailed(first!, 'done'),
+        repos.jobs.cancel(u.id, second!),
         ...Array.from({ length: 20 }, () =>
-          jobs.create({
+          repos.jobs.create({
             userId: u.id,
             projectId: p.id,
             jobType: 'GENERATE',
@@ -70,9 +64,9 @@ describeEachDriver('concurrent-job limit on', (driver) => {
         ),
       ]);
       expect(next.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(2 + limit);
-      const queued = (await jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
+      const queued = (await repos.jobs.list(u.id, p.id)).items.filter((j) => j.status === 'QUEUED');
       expect(queued.length).toBeLessThanOrEqual(limit);
-      expect((await users.getById(u.id)).activeJobs).toBe(queued.length);
+      expect((await repos.users.getById(u.id)).activeJobs).toBe(queued.length);
     }
   });
 });

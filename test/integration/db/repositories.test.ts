@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClipRepository } from '#shared/clips/repository.ts';
 import { decodeCursor } from '#shared/db/pagination.ts';
 import {
   ConflictError,
@@ -10,31 +9,16 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '#shared/errors.ts';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createTemplateRepository } from '#shared/templates/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
 import { describeEachDriver, PAUSED_CALLS, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 describeEachDriver('repositories on', (driver) => {
   let t: TestDatabase;
-  let repos: {
-    users: ReturnType<typeof createUserRepository>;
-    projects: ReturnType<typeof createProjectRepository>;
-    clips: ReturnType<typeof createClipRepository>;
-    jobs: ReturnType<typeof createJobRepository>;
-    templates: ReturnType<typeof createTemplateRepository>;
-  };
+  let repos: Repositories;
 
   beforeAll(async () => {
     t = await driver.open();
-    repos = {
-      users: createUserRepository(t.db),
-      projects: createProjectRepository(t.db),
-      clips: createClipRepository(t.db),
-      jobs: createJobRepository(t.db),
-      templates: createTemplateRepository(t.db),
-    };
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();

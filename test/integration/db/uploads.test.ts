@@ -6,18 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClipRepository } from '#shared/clips/repository.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { QuotaExceededError } from '#shared/errors.ts';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
 import { uploadKey } from '#shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
 import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
-import { createReservationRepository } from '#shared/uploads/reservations.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
 import type { JobExecutionInput } from '#shared/workflow/port.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 * MiB;
@@ -53,19 +49,11 @@ function memoryStore(): ObjectStore & { objects: Map<string, number> } {
 
 describeEachDriver('uploads on', (driver) => {
   let t: TestDatabase;
-  let users: ReturnType<typeof createUserRepository>;
-  let projects: ReturnType<typeof createProjectRepository>;
-  let jobs: ReturnType<typeof createJobRepository>;
-  let clips: ReturnType<typeof createClipRepository>;
-  let reservations: ReturnType<typeof createReservationRepository>;
+  let repos: Repositories;
 
   beforeAll(async () => {
     t = await driver.open();
-    users = createUserRepository(t.db);
-    projects = createProjectRepository(t.db);
-    jobs = createJobRepository(t.db);
-    clips = createClipRepository(t.db);
-    reservations = createReservationRepository(t.db);
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
@@ -73,8 +61,8 @@ describeEachDriver('uploads on', (driver) => {
 
   async function owner() {
     const tag = randomUUID().slice(0, 8);
-    const u = await users.create({ email: `up${tag}@example.com`, username: `up_${tag}` });
-    const p = await projects.create(u.id, { title: 'uploads' });
+    const u = await repos.users.create({ email: `up${tag}@example.com`, username: `up_${tag}` });
+    const p = await repos.projects.create(u.id, { title: 'uploads' });
     return { u, p };
   }
 
@@ -101,9 +89,9 @@ describeEachDriver('uploads on', (driver) => {
     const store = memoryStore();
     const started: JobExecutionInput[] = [];
     const ingest = createUploadIngest({
-      users,
-      jobs,
-      reservations,
+      users: repos.users,
+      jobs: repos.jobs,
+      reservations: repos.reservations,
       store,
       workflow: {
         start: async (input) => {
@@ -118,7 +106,7 @@ describeEachDriver('uploads on', (driver) => {
 
   async function presigned(userId: string, projectId: string, bytes: number) {
     const id = randomUUID();
-    await reservations.create({ id, userId, projectId, bytes, ttlSeconds: 900 });
+    await repos.reservations.create({ id, userId, projectId, bytes, ttlSeconds: 900 });
     return { id, key: uploadKey(userId, projectId, id, 'clip.mp4') };
   }
 
@@ -131,7 +119,7 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toMatchObject({ reserved: GiB, summed: GiB });
     // Reservations count against clips too: nothing more fits.
     await expect(
-      clips.register({
+      repos.clips.register({
         userId: u.id,
         projectId: p.id,
         title: 'c',
@@ -147,7 +135,7 @@ describeEachDriver('uploads on', (driver) => {
   it('ignores and sweeps expired reservations (an upload that never came)', async () => {
     const { u, p } = await owner();
     const stale = randomUUID();
-    await reservations.create({
+    await repos.reservations.create({
       id: stale,
       userId: u.id,
       projectId: p.id,
@@ -157,18 +145,18 @@ describeEachDriver('uploads on', (driver) => {
     await t.db.execute(
       sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${stale}::uuid`,
     );
-    expect(await reservations.remaining(u.id)).toBe(GiB);
+    expect(await repos.reservations.remaining(u.id)).toBe(GiB);
     await presigned(u.id, p.id, 500 * MiB);
-    expect(await reservations.find(stale)).toBeUndefined();
+    expect(await repos.reservations.find(stale)).toBeUndefined();
     expect(await counters(u.id)).toMatchObject({ reserved: 500 * MiB, summed: 500 * MiB });
   });
 
   it('sweeps the reservations of a deleted project', async () => {
     const { u, p } = await owner();
     await presigned(u.id, p.id, 900 * MiB);
-    await projects.remove(u.id, p.id);
-    const other = await projects.create(u.id, { title: 'other' });
-    expect(await reservations.remaining(u.id)).toBe(GiB);
+    await repos.projects.remove(u.id, p.id);
+    const other = await repos.projects.create(u.id, { title: 'other' });
+    expect(await repos.reservations.remaining(u.id)).toBe(GiB);
     await presigned(u.id, other.id, 500 * MiB);
     expect(await counters(u.id)).toMatchObject({ reserved: 500 * MiB, summed: 500 * MiB });
   });
@@ -180,9 +168,9 @@ describeEachDriver('uploads on', (driver) => {
     await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
     expect(await ingest.ingest(key, 1000)).toBe(id);
     expect(started.map((s) => s.jobId)).toEqual([id]);
-    await jobs.markProcessing(id);
+    await repos.jobs.markProcessing(id);
     // The clip is larger than the upload, and only fits because the upload's reservation is converted.
-    await clips.register({
+    await repos.clips.register({
       id,
       jobId: id,
       userId: u.id,
@@ -194,7 +182,7 @@ describeEachDriver('uploads on', (driver) => {
       resolution: '1280x720',
       format: 'mp4',
     });
-    expect(await users.getById(u.id)).toMatchObject({ storageUsed: 900 * MiB, storageReserved: 0 });
+    expect(await repos.users.getById(u.id)).toMatchObject({ storageUsed: 900 * MiB, storageReserved: 0 });
     expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
   });
 
@@ -205,8 +193,8 @@ describeEachDriver('uploads on', (driver) => {
     await store.putBytes(key, new Uint8Array(1001), 'video/mp4');
     expect(await ingest.ingest(key, 1001)).toBe(id);
     expect(started).toEqual([]);
-    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', jobType: 'TRANSCODE' });
-    expect((await jobs.get(u.id, id)).errorMessage).toMatch(/larger than the .* declared/);
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', jobType: 'TRANSCODE' });
+    expect((await repos.jobs.get(u.id, id)).errorMessage).toMatch(/larger than the .* declared/);
     expect(store.objects.size).toBe(0);
     expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
   });
@@ -217,7 +205,10 @@ describeEachDriver('uploads on', (driver) => {
     const { id, key } = await presigned(u.id, p.id, 1000);
     await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
     await expect(ingest.ingest(key, 1000)).rejects.toThrow('StartExecution refused');
-    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', errorMessage: UPLOAD_NOT_STARTED });
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: UPLOAD_NOT_STARTED,
+    });
     expect(store.objects.size).toBe(0);
     expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
   });
@@ -230,7 +221,7 @@ describeEachDriver('uploads on', (driver) => {
     const ids = await Promise.all([ingest.ingest(key, 1000), ingest.ingest(key, 1000)]);
     expect(ids).toEqual([id, id]);
     expect(started.filter((s) => s.jobId === id).length).toBeGreaterThanOrEqual(1);
-    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'QUEUED', admitted: true });
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({ status: 'QUEUED', admitted: true });
     expect(await counters(u.id)).toMatchObject({ active: 1, counted: 1, reserved: 1000, summed: 1000 });
   });
 
@@ -240,12 +231,15 @@ describeEachDriver('uploads on', (driver) => {
     const { id, key } = await presigned(u.id, p.id, 1000);
     await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
     expect(await ingest.abandon(key, 1000)).toBe(id);
-    expect(await jobs.get(u.id, id)).toMatchObject({ status: 'FAILED', errorMessage: UPLOAD_NOT_STARTED });
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: UPLOAD_NOT_STARTED,
+    });
     expect(store.objects.size).toBe(0);
     expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
     // A job that already ended keeps its ending.
     await ingest.abandon(key, 1000);
-    expect((await jobs.get(u.id, id)).errorMessage).toBe(UPLOAD_NOT_STARTED);
+    expect((await repos.jobs.get(u.id, id)).errorMessage).toBe(UPLOAD_NOT_STARTED);
   });
 
   it('uploads wait for a slot and start when one frees; never more admitted than the limit', async () => {
@@ -256,19 +250,19 @@ describeEachDriver('uploads on', (driver) => {
     await Promise.all(uploads.map((up) => ingest.ingest(up.key, 1000)));
     expect(started.length).toBe(2);
     expect(await counters(u.id)).toMatchObject({ active: 2, counted: 2 });
-    const list = async () => (await jobs.list(u.id, p.id)).items;
+    const list = async () => (await repos.jobs.list(u.id, p.id)).items;
     expect((await list()).filter((j) => j.status === 'QUEUED').length).toBe(6);
     // A repeated event for a waiting upload does not start it.
     const waiting = uploads.find((up) => !started.some((s) => s.jobId === up.id))!;
     await ingest.ingest(waiting.key, 1000);
     expect(started.length).toBe(2);
     // Every ending path frees the slot, and the next waiting upload takes it.
-    await jobs.markFailed(started[0]!.jobId, 'x');
+    await repos.jobs.markFailed(started[0]!.jobId, 'x');
     expect(await ingest.startWaiting(u.id)).toHaveLength(1);
-    await jobs.cancel(u.id, started[1]!.jobId);
+    await repos.jobs.cancel(u.id, started[1]!.jobId);
     expect(await ingest.startWaiting(u.id)).toHaveLength(1);
-    await jobs.markProcessing(started[2]!.jobId);
-    await clips.register({
+    await repos.jobs.markProcessing(started[2]!.jobId);
+    await repos.clips.register({
       id: started[2]!.jobId,
       jobId: started[2]!.jobId,
       userId: u.id,
@@ -285,7 +279,7 @@ describeEachDriver('uploads on', (driver) => {
     expect(started.length).toBe(5);
     expect(await counters(u.id)).toMatchObject({ active: 2, counted: 2 });
     // Deleting the project (a cascade) gives its jobs' slots back too.
-    await projects.remove(u.id, p.id);
+    await repos.projects.remove(u.id, p.id);
     expect(await counters(u.id)).toMatchObject({ active: 0, counted: 0 });
   });
 
@@ -312,9 +306,9 @@ describeEachDriver('uploads on', (driver) => {
           const { id, key } = await presigned(u.id, p.id, 300 * MiB);
           await store.putBytes(key, new Uint8Array(10), 'video/mp4');
           await ingest.ingest(key, 10);
-          await jobs.markProcessing(id);
+          await repos.jobs.markProcessing(id);
           const results = await Promise.allSettled([
-            clips.register({
+            repos.clips.register({
               id,
               jobId: id,
               userId: u.id,
@@ -333,7 +327,7 @@ describeEachDriver('uploads on', (driver) => {
           }
           const c = await counters(u.id);
           expect(c.reserved).toBe(c.summed);
-          const user = await users.getById(u.id);
+          const user = await repos.users.getById(u.id);
           expect(user.storageUsed + user.storageReserved).toBeLessThanOrEqual(user.storageLimit);
           const presignsOk = results.slice(1).filter((r) => r.status === 'fulfilled').length;
           const registered = results[0]!.status === 'fulfilled';
@@ -355,7 +349,7 @@ describeEachDriver('uploads on', (driver) => {
         for (let round = 0; round < 10; round += 1) {
           const running = started.slice(-2).map((s) => s.jobId);
           await Promise.all([
-            ...running.map((id) => jobs.markFailed(id, 'done')),
+            ...running.map((id) => repos.jobs.markFailed(id, 'done')),
             ...Array.from({ length: 5 }, () => ingest.startWaiting(u.id)),
           ]);
           const c = await counters(u.id);

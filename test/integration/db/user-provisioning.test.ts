@@ -4,15 +4,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { users as usersTable } from '#shared/db/tables.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { AccountRecordConflictError, fallbackUsername, provisionUser } from '#shared/users/provision.ts';
-import { createUserRepository, type UserRepository } from '#shared/users/repository.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 describeEachDriver('users on', (driver) => {
   let t: TestDatabase;
-  let users: UserRepository;
+  let users: Repositories['users'];
   beforeAll(async () => {
     t = await driver.open();
-    users = createUserRepository(t.db);
+    ({ users } = repositoriesFor(t.db));
   });
   afterAll(async () => {
     await t?.close();

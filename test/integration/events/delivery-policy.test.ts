@@ -1,34 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
-import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
 import { createDeliverer } from '#shared/webhooks/dispatcher.ts';
-import { createWebhookRepository } from '#shared/webhooks/repository.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 // Port 9 on loopback refuses connections at once: every attempt fails.
 const DEAD = 'http://127.0.0.1:9/hook';
 
 describeEachDriver('delivery policy on', (driver) => {
   let t: TestDatabase;
+  let repos: Repositories;
   beforeAll(async () => {
     t = await driver.open();
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
   });
 
   async function setup(events: number) {
-    const users = createUserRepository(t.db);
+    const { users, projects, webhooks, jobs, deliveries } = repos;
     const tag = randomUUID().slice(0, 8);
     const user = await users.create({ email: `p${tag}@example.com`, username: `pol_${tag}` });
-    const project = await createProjectRepository(t.db).create(user.id, { title: 'policy' });
-    const webhooks = createWebhookRepository(t.db);
+    const project = await projects.create(user.id, { title: 'policy' });
     const endpoint = await webhooks.create({ userId: user.id, url: DEAD, secret: 'whsec_AAAA' });
-    const jobs = createJobRepository(t.db);
     for (let i = 0; i < events; i += 1) {
       await jobs.create({
         userId: user.id,
@@ -39,7 +35,7 @@ describeEachDriver('delivery policy on', (driver) => {
         concurrentLimit: 10,
       });
     }
-    return { user, endpoint, webhooks, queue: createDeliveryQueue(t.db) };
+    return { user, endpoint, webhooks, queue: deliveries };
   }
 
   it('retries on schedule, then ends the delivery failed with what went wrong', async () => {

@@ -1,32 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClipRepository } from '#shared/clips/repository.ts';
 import { toEnvelope } from '#shared/events/envelope.ts';
-import { createOutbox } from '#shared/events/outbox.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
-import { createWebhookRepository } from '#shared/webhooks/repository.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 
 describeEachDriver('event outbox on', (driver) => {
   let t: TestDatabase;
-  let users: ReturnType<typeof createUserRepository>;
-  let projects: ReturnType<typeof createProjectRepository>;
-  let jobs: ReturnType<typeof createJobRepository>;
-  let clips: ReturnType<typeof createClipRepository>;
-  let outbox: ReturnType<typeof createOutbox>;
-  let webhooks: ReturnType<typeof createWebhookRepository>;
+  let repos: Repositories;
 
   beforeAll(async () => {
     t = await driver.open();
-    users = createUserRepository(t.db);
-    projects = createProjectRepository(t.db);
-    jobs = createJobRepository(t.db);
-    clips = createClipRepository(t.db);
-    outbox = createOutbox(t.db);
-    webhooks = createWebhookRepository(t.db);
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
@@ -34,13 +20,13 @@ describeEachDriver('event outbox on', (driver) => {
 
   async function owner() {
     const tag = randomUUID().slice(0, 8);
-    const user = await users.create({ email: `e${tag}@example.com`, username: `ev_${tag}` });
-    const project = await projects.create(user.id, { title: 'events' });
+    const user = await repos.users.create({ email: `e${tag}@example.com`, username: `ev_${tag}` });
+    const project = await repos.projects.create(user.id, { title: 'events' });
     return { user, project };
   }
   const start = { txId: 0, seq: 0 };
   const queued = (userId: string, projectId: string) =>
-    jobs.create({
+    repos.jobs.create({
       userId,
       projectId,
       jobType: 'GENERATE',
@@ -52,9 +38,9 @@ describeEachDriver('event outbox on', (driver) => {
   it('records each job change as an event, in order, with the API view of the job and its clip', async () => {
     const { user, project } = await owner();
     const job = await queued(user.id, project.id);
-    await jobs.markProcessing(job.id);
-    for (const p of [3, 9, 10, 15, 19, 25, 40, 41]) await jobs.reportProgress(job.id, p);
-    const clip = await clips.register({
+    await repos.jobs.markProcessing(job.id);
+    for (const p of [3, 9, 10, 15, 19, 25, 40, 41]) await repos.jobs.reportProgress(job.id, p);
+    const clip = await repos.clips.register({
       userId: user.id,
       projectId: project.id,
       jobId: job.id,
@@ -65,8 +51,8 @@ describeEachDriver('event outbox on', (driver) => {
       resolution: '1280x720',
       format: 'mp4',
     });
-    await clips.remove(user.id, clip.id);
-    const events = (await outbox.after(user.id, start)).map(toEnvelope);
+    await repos.clips.remove(user.id, clip.id);
+    const events = (await repos.outbox.after(user.id, start)).map(toEnvelope);
     const progress = events.filter((e) => e.type === 'job.progress').map((e) => e.data.progress);
     // One when it starts, then one per 10-point step crossed (10, 25 → 20s, 40); 3, 9, 15, 19, 41 add none.
     expect(progress).toEqual([0, 10, 25, 40]);
@@ -96,52 +82,56 @@ describeEachDriver('event outbox on', (driver) => {
     const { user, project } = await owner();
     const a = await queued(user.id, project.id);
     const b = await queued(user.id, project.id);
-    await jobs.cancel(user.id, a.id);
-    const forA = await outbox.after(user.id, start, { jobId: a.id });
+    await repos.jobs.cancel(user.id, a.id);
+    const forA = await repos.outbox.after(user.id, start, { jobId: a.id });
     expect(forA.map((e) => e.type)).toEqual(['job.created', 'job.failed']);
     expect(toEnvelope(forA[1] as never).data).toMatchObject({
       status: 'FAILED',
       errorMessage: 'Cancelled by user.',
     });
-    expect((await outbox.after(user.id, start, { jobId: b.id })).length).toBe(1);
+    expect((await repos.outbox.after(user.id, start, { jobId: b.id })).length).toBe(1);
   });
 
   it('writes no event for a change that rolled back', async () => {
     const { user, project } = await owner();
     const job = await queued(user.id, project.id);
-    const before = (await outbox.after(user.id, start)).length;
+    const before = (await repos.outbox.after(user.id, start)).length;
     await expect(
       t.db.transaction(async (tx) => {
         await createJobRepository(tx as never).markProcessing(job.id);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
-    expect((await outbox.after(user.id, start)).length).toBe(before);
-    expect((await jobs.get(user.id, job.id)).status).toBe('QUEUED');
+    expect((await repos.outbox.after(user.id, start)).length).toBe(before);
+    expect((await repos.jobs.get(user.id, job.id)).status).toBe('QUEUED');
   });
 
   it("never shows one user's events to another, and fans out only to the owner's subscribed endpoints", async () => {
     const a = await owner();
     const b = await owner();
-    const all = await webhooks.create({ userId: a.user.id, url: 'https://example.com/a', secret: 'whsec_x' });
-    const failedOnly = await webhooks.create({
+    const all = await repos.webhooks.create({
+      userId: a.user.id,
+      url: 'https://example.com/a',
+      secret: 'whsec_x',
+    });
+    const failedOnly = await repos.webhooks.create({
       userId: a.user.id,
       url: 'https://example.com/b',
       events: ['job.failed'],
       secret: 'whsec_x',
     });
     await queued(a.user.id, a.project.id);
-    expect(await outbox.after(b.user.id, start)).toEqual([]);
-    expect((await webhooks.deliveries(a.user.id, all.id)).items.map((d) => d.eventType)).toEqual([
+    expect(await repos.outbox.after(b.user.id, start)).toEqual([]);
+    expect((await repos.webhooks.deliveries(a.user.id, all.id)).items.map((d) => d.eventType)).toEqual([
       'job.created',
     ]);
-    expect((await webhooks.deliveries(a.user.id, failedOnly.id)).items).toEqual([]);
+    expect((await repos.webhooks.deliveries(a.user.id, failedOnly.id)).items).toEqual([]);
   });
 
   it('lets an account with clips, events and endpoints be deleted (every table cascades from users)', async () => {
     const { user, project } = await owner();
-    await webhooks.create({ userId: user.id, url: 'https://example.com/a', secret: 'whsec_x' });
-    await clips.register({
+    await repos.webhooks.create({ userId: user.id, url: 'https://example.com/a', secret: 'whsec_x' });
+    await repos.clips.register({
       userId: user.id,
       projectId: project.id,
       title: 'c',

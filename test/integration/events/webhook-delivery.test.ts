@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClipRepository } from '#shared/clips/repository.ts';
-import { createJobRepository } from '#shared/jobs/repository.ts';
-import { createProjectRepository } from '#shared/projects/repository.ts';
-import { createUserRepository } from '#shared/users/repository.ts';
-import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
 import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.ts';
 import type { AttemptReport } from '#shared/webhooks/outcomes.ts';
-import { createWebhookRepository } from '#shared/webhooks/repository.ts';
 import { newWebhookSecret } from '#shared/webhooks/signing.ts';
 import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
+import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
 /** Each job: created, started, progress 10…90, completed. */
@@ -19,8 +14,10 @@ const FAST_RETRIES = Array.from({ length: 15 }, (_, i) => Math.min(20 * 2 ** i, 
 
 describeEachDriver('webhook delivery on', (driver) => {
   let t: TestDatabase;
+  let repos: Repositories;
   beforeAll(async () => {
     t = await driver.open();
+    repos = repositoriesFor(t.db);
   });
   afterAll(async () => {
     await t?.close();
@@ -29,12 +26,7 @@ describeEachDriver('webhook delivery on', (driver) => {
   // 50 jobs (1,200 deliveries) on a real server; PGlite runs every statement on this thread, so 5 there.
   const JOBS = driver.realServer ? 50 : 5;
   it(`delivers every event of ${JOBS} jobs to two endpoints through a receiver failing 30 % and hanging 5 %`, async () => {
-    const users = createUserRepository(t.db);
-    const projects = createProjectRepository(t.db);
-    const jobs = createJobRepository(t.db);
-    const clips = createClipRepository(t.db);
-    const webhooks = createWebhookRepository(t.db);
-    const queue = createDeliveryQueue(t.db);
+    const { users, projects, jobs, clips, webhooks, deliveries: queue } = repos;
     const tag = randomUUID().slice(0, 8);
     const user = await users.create({ email: `w${tag}@example.com`, username: `wh_${tag}` });
     const project = await projects.create(user.id, { title: 'webhooks' });
@@ -121,11 +113,7 @@ describeEachDriver('webhook delivery on', (driver) => {
   }, 240_000);
 });
 
-async function allDeliveries(
-  webhooks: ReturnType<typeof createWebhookRepository>,
-  userId: string,
-  endpointId: string,
-) {
+async function allDeliveries(webhooks: Repositories['webhooks'], userId: string, endpointId: string) {
   const out = [];
   let cursor: string | null = null;
   do {
