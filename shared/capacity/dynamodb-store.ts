@@ -1,0 +1,263 @@
+/**
+ * The capacity store on DynamoDB. One partition per model holds its units as slot items
+ * (`slot#0` … `slot#{capacity-1}`, created on first use) and its waiters (`waiter#{jobId}`).
+ *
+ * A unit is a slot whose `holder` is set: taking one is a conditional update of that slot
+ * (`attribute_not_exists(holder)`), releasing it a conditional removal (`holder = :job`), and handing it
+ * to a waiter a single conditional update of the holder. Each step is one item, so it is atomic without
+ * transactions, there is no counter that could drift from the leases, and a release applied twice
+ * changes nothing the second time. Lowering a model's capacity leaves the higher slots to drain: only
+ * slots below the capacity are ever granted.
+ *
+ * Granting first takes a slot, then removes the waiter record on its token; if another grant or a newer
+ * token got there first, the slot is given back (and the caller looks again), so a job never keeps two.
+ */
+import { randomInt } from 'node:crypto';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CapacityStore, GrantResult, Lease, Waiter } from './store.ts';
+
+export const CAPACITY_TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+
+interface SlotItem {
+  pk: string;
+  sk: string;
+  holder?: string;
+  expiresAt?: number;
+  taskToken?: string;
+  grantedAt?: number;
+}
+
+const pk = (model: string) => `model#${model}`;
+const slotKey = (index: number) => `slot#${String(index).padStart(4, '0')}`;
+const waiterKey = (jobId: string) => `waiter#${jobId}`;
+const isConditionFailure = (error: unknown) =>
+  (error as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: string): CapacityStore {
+  async function query(model: string, prefix: string) {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk(model), ':prefix': prefix },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  const slots = async (model: string) => (await query(model, 'slot#')) as unknown as SlotItem[];
+  const asLease = (model: string, s: SlotItem): Lease => ({
+    model,
+    jobId: s.holder!,
+    expiresAt: s.expiresAt!,
+    taskToken: s.taskToken!,
+    grantedAt: s.grantedAt!,
+  });
+
+  /** Sets the slot's holder if `condition` holds; false when it did not. */
+  async function setHolder(
+    model: string,
+    sk: string,
+    lease: Omit<Lease, 'model'>,
+    condition: string,
+    values: Record<string, unknown> = {},
+  ) {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk },
+          UpdateExpression: 'SET holder = :job, expiresAt = :exp, taskToken = :token, grantedAt = :at',
+          ConditionExpression: condition,
+          ExpressionAttributeValues: {
+            ':job': lease.jobId,
+            ':exp': lease.expiresAt,
+            ':token': lease.taskToken,
+            ':at': lease.grantedAt,
+            ...values,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Frees the slot if it is still held by the job with this token (and, when given, expired then). */
+  async function freeSlot(model: string, sk: string, jobId: string, token?: string, expiredBefore?: number) {
+    const conditions = ['holder = :job'];
+    const values: Record<string, unknown> = { ':job': jobId };
+    if (token !== undefined) {
+      conditions.push('taskToken = :token');
+      values[':token'] = token;
+    }
+    if (expiredBefore !== undefined) {
+      conditions.push('expiresAt < :before');
+      values[':before'] = expiredBefore;
+    }
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk },
+          UpdateExpression: 'REMOVE holder, expiresAt, taskToken, grantedAt',
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Removes the waiter record if it still holds this token; false when it does not. */
+  async function takeWaiter(waiter: Waiter) {
+    try {
+      await client.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
+          ConditionExpression: 'taskToken = :token',
+          ExpressionAttributeValues: { ':token': waiter.taskToken },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  const leaseOf = (waiter: Waiter, expiresAt: number, now: number) => ({
+    jobId: waiter.jobId,
+    expiresAt,
+    taskToken: waiter.taskToken,
+    grantedAt: now,
+  });
+
+  return {
+    async grant(waiter, capacity, expiresAt, now): Promise<GrantResult> {
+      const current = await slots(waiter.model);
+      if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      const held = new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
+      const free = Array.from({ length: capacity }, (_, i) => slotKey(i)).filter((sk) => !held.has(sk));
+      // Concurrent grants pick different slots more often when they start at random ones.
+      const offset = free.length ? randomInt(free.length) : 0;
+      for (let i = 0; i < free.length; i++) {
+        const sk = free[(offset + i) % free.length]!;
+        if (!(await setHolder(waiter.model, sk, leaseOf(waiter, expiresAt, now), 'attribute_not_exists(holder)')))
+          continue;
+        if (await takeWaiter(waiter)) return 'granted';
+        await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
+        return 'waiter-changed';
+      }
+      return 'full';
+    },
+
+    async transfer(fromJobId, waiter, expiresAt, now, fromToken): Promise<GrantResult> {
+      const current = await slots(waiter.model);
+      const from = current.find((s) => s.holder === fromJobId);
+      if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
+      if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      const moved = await setHolder(
+        waiter.model,
+        from.sk,
+        leaseOf(waiter, expiresAt, now),
+        'holder = :from AND taskToken = :fromToken',
+        { ':from': fromJobId, ':fromToken': from.taskToken },
+      );
+      if (!moved) return 'lease-gone';
+      if (await takeWaiter(waiter)) return 'granted';
+      // The waiter was served meanwhile or has a newer token: the unit is free again (the caller looks on).
+      await freeSlot(waiter.model, from.sk, waiter.jobId, waiter.taskToken);
+      return 'lease-gone';
+    },
+
+    async release(model, jobId, condition = {}) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      if (!slot) return false;
+      return freeSlot(model, slot.sk, jobId, condition.onlyToken, condition.expiredBefore);
+    },
+
+    async lease(model, jobId) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      return slot ? asLease(model, slot) : undefined;
+    },
+
+    async claim(model, jobId, taskToken, fromToken) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      if (!slot) return false;
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: pk(model), sk: slot.sk },
+            UpdateExpression: 'SET taskToken = :token',
+            ConditionExpression: 'holder = :job AND taskToken = :from',
+            ExpressionAttributeValues: { ':token': taskToken, ':job': jobId, ':from': fromToken },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async addWaiter(waiter) {
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: pk(waiter.model),
+            sk: waiterKey(waiter.jobId),
+            jobId: waiter.jobId,
+            userId: waiter.userId,
+            enqueuedAt: waiter.enqueuedAt,
+            taskToken: waiter.taskToken,
+          },
+        }),
+      );
+    },
+
+    async removeWaiter(model, jobId) {
+      await client.send(new DeleteCommand({ TableName: table, Key: { pk: pk(model), sk: waiterKey(jobId) } }));
+    },
+
+    async waiters(model) {
+      return (await query(model, 'waiter#')).map((item) => ({
+        model,
+        jobId: item.jobId as string,
+        userId: item.userId as string,
+        enqueuedAt: item.enqueuedAt as number,
+        taskToken: item.taskToken as string,
+      }));
+    },
+
+    async leases(model) {
+      return (await slots(model)).filter((s) => s.holder !== undefined).map((s) => asLease(model, s));
+    },
+
+    async inUse(model) {
+      return (await slots(model)).filter((s) => s.holder !== undefined).length;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The capacity store in memory: the simulation (bench/capacity.ts) and unit tests use it. It keeps the
+ * same rules as the DynamoDB store, each operation applied whole or not at all.
+ */
+import type { CapacityStore, GrantResult, Lease, Waiter } from './store.ts';
+
+export function memoryCapacityStore(): CapacityStore & { operations: number } {
+  const counters = new Map<string, number>();
+  const leases = new Map<string, Lease>();
+  const waiters = new Map<string, Waiter>();
+  const key = (model: string, jobId: string) => `${model}#${jobId}`;
+  const count = (model: string) => counters.get(model) ?? 0;
+
+  const waiterChanged = (waiter: Waiter) =>
+    waiters.get(key(waiter.model, waiter.jobId))?.taskToken !== waiter.taskToken;
+
+  const store = {
+    operations: 0,
+    async grant(waiter: Waiter, capacity: number, expiresAt: number, now: number) {
+      store.operations++;
+      const k = key(waiter.model, waiter.jobId);
+      if (waiterChanged(waiter)) return 'waiter-changed' as GrantResult;
+      if (leases.has(k)) return 'waiter-changed' as GrantResult;
+      if (count(waiter.model) >= capacity) return 'full' as GrantResult;
+      counters.set(waiter.model, count(waiter.model) + 1);
+      leases.set(k, { model: waiter.model, jobId: waiter.jobId, expiresAt, taskToken: waiter.taskToken, grantedAt: now });
+      waiters.delete(k);
+      return 'granted' as GrantResult;
+    },
+    async transfer(fromJobId: string, waiter: Waiter, expiresAt: number, now: number, fromToken?: string) {
+      store.operations++;
+      const from = leases.get(key(waiter.model, fromJobId));
+      if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone' as GrantResult;
+      const k = key(waiter.model, waiter.jobId);
+      if (waiterChanged(waiter) || leases.has(k)) return 'waiter-changed' as GrantResult;
+      leases.delete(key(waiter.model, fromJobId));
+      leases.set(k, { model: waiter.model, jobId: waiter.jobId, expiresAt, taskToken: waiter.taskToken, grantedAt: now });
+      waiters.delete(k);
+      return 'granted' as GrantResult;
+    },
+    async release(model: string, jobId: string, condition: { onlyToken?: string; expiredBefore?: number } = {}) {
+      store.operations++;
+      const lease = leases.get(key(model, jobId));
+      if (!lease) return false;
+      if (condition.onlyToken !== undefined && lease.taskToken !== condition.onlyToken) return false;
+      if (condition.expiredBefore !== undefined && lease.expiresAt >= condition.expiredBefore) return false;
+      leases.delete(key(model, jobId));
+      counters.set(model, count(model) - 1);
+      return true;
+    },
+    async lease(model: string, jobId: string) {
+      store.operations++;
+      const lease = leases.get(key(model, jobId));
+      return lease ? { ...lease } : undefined;
+    },
+    async claim(model: string, jobId: string, taskToken: string, fromToken: string) {
+      store.operations++;
+      const lease = leases.get(key(model, jobId));
+      if (!lease || lease.taskToken !== fromToken) return false;
+      lease.taskToken = taskToken;
+      return true;
+    },
+    async addWaiter(waiter: Waiter) {
+      store.operations++;
+      const k = key(waiter.model, waiter.jobId);
+      const held = waiters.get(k);
+      waiters.set(k, { ...waiter, enqueuedAt: held?.enqueuedAt ?? waiter.enqueuedAt });
+    },
+    async removeWaiter(model: string, jobId: string) {
+      store.operations++;
+      waiters.delete(key(model, jobId));
+    },
+    async waiters(model: string) {
+      store.operations++;
+      return [...waiters.values()].filter((w) => w.model === model).map((w) => ({ ...w }));
+    },
+    async leases(model: string) {
+      store.operations++;
+      return [...leases.values()].filter((l) => l.model === model).map((l) => ({ ...l }));
+    },
+    async inUse(model: string) {
+      return count(model);
+    },
+  };
+  return store;
+}

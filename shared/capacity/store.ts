@@ -1,0 +1,63 @@
+/**
+ * Admission control for model capacity: how many generations of one model may run at once in this
+ * account and Region. A job holds one unit (a lease with an expiry) from its admission until the model's
+ * output is in, or it fails or is cancelled; jobs that find no unit free wait as waiters, each with the
+ * task token of its waiting state, and a releaser hands its unit straight to the next waiter.
+ *
+ * Every change is conditional, so two releasers, a sweeper and a waiter retrying after its timeout can
+ * race without a unit counted twice or lost: the store answers what happened and the caller decides.
+ */
+
+/** A job waiting for a unit of its model. */
+export interface Waiter {
+  model: string;
+  jobId: string;
+  userId: string;
+  /** When the job was submitted (epoch ms): it orders the waiters and survives the state's retries. */
+  enqueuedAt: number;
+  /** The task token of the job's waiting state (the newest one). */
+  taskToken: string;
+}
+
+/** A unit held by a job. */
+export interface Lease {
+  model: string;
+  jobId: string;
+  /** Epoch ms after which the sweeper reclaims the unit. */
+  expiresAt: number;
+  /** The token the unit was granted with (a hand-off's; the job's own when it took a free unit). */
+  taskToken: string;
+  grantedAt: number;
+}
+
+/** What a grant did: `granted`, or why not (no unit free; the waiter left or has a newer token; the releaser's lease is gone). */
+export type GrantResult = 'granted' | 'full' | 'waiter-changed' | 'lease-gone';
+
+export interface CapacityStore {
+  /**
+   * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record, if the
+   * record still holds `waiter.taskToken`; otherwise nothing changes.
+   */
+  grant(waiter: Waiter, capacity: number, expiresAt: number, now: number): Promise<GrantResult>;
+  /**
+   * Moves the unit leased to `fromJobId` to the waiter in one step (the counter is unchanged). With
+   * `fromToken`, only while the lease still carries that token (a hand-off taken back).
+   */
+  transfer(fromJobId: string, waiter: Waiter, expiresAt: number, now: number, fromToken?: string): Promise<GrantResult>;
+  /**
+   * Gives the job's unit back; false when it held none (a second release decrements nothing). With
+   * `onlyToken`, only a lease still carrying that token; with `expiredBefore`, only a lease expired then.
+   */
+  release(model: string, jobId: string, condition?: { onlyToken?: string; expiredBefore?: number }): Promise<boolean>;
+  /** The job's lease, if it holds one. */
+  lease(model: string, jobId: string): Promise<Lease | undefined>;
+  /** Marks a lease as taken up by the job's own waiting state (its token); false if the lease is gone. */
+  claim(model: string, jobId: string, taskToken: string, fromToken: string): Promise<boolean>;
+  /** Records the waiter, or gives an existing record its new token (keeping when it first came). */
+  addWaiter(waiter: Waiter): Promise<void>;
+  removeWaiter(model: string, jobId: string): Promise<void>;
+  waiters(model: string): Promise<Waiter[]>;
+  leases(model: string): Promise<Lease[]>;
+  /** Units in use. */
+  inUse(model: string): Promise<number>;
+}
