@@ -55,7 +55,8 @@ export function createAdmission(options: AdmissionOptions) {
   async function serve(model: string, holder?: { jobId: string; token?: string }): Promise<void> {
     let passing = holder;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const order = fairOrder(await store.waiters(model));
+      const { waiters, leases } = await store.queue(model);
+      const order = fairOrder(waiters, leases);
       let changed = false;
       for (const waiter of order) {
         const at = now();
@@ -137,7 +138,8 @@ export function createAdmission(options: AdmissionOptions) {
       const overCapacity = (await store.inUse(model)) > options.capacityOf(model);
       if (overCapacity) {
         // The capacity was lowered: this unit is not handed on.
-        if (await store.release(model, jobId)) emit({ type: 'released', model, jobId, at: now(), reason: 'done' });
+        if (await store.release(model, jobId))
+          emit({ type: 'released', model, jobId, at: now(), reason: 'done' });
         return true;
       }
       await serve(model, { jobId });
@@ -164,7 +166,8 @@ export function createAdmission(options: AdmissionOptions) {
 
     /** 1-based places in line of the model's waiting jobs, by job id. */
     async positions(model: string): Promise<Map<string, number>> {
-      return queuePositions(await store.waiters(model));
+      const { waiters, leases } = await store.queue(model);
+      return queuePositions(waiters, leases);
     },
   };
 }

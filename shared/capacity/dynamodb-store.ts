@@ -28,6 +28,7 @@ interface SlotItem {
   pk: string;
   sk: string;
   holder?: string;
+  userId?: string;
   expiresAt?: number;
   taskToken?: string;
   grantedAt?: number;
@@ -36,6 +37,13 @@ interface SlotItem {
 const pk = (model: string) => `model#${model}`;
 const slotKey = (index: number) => `slot#${String(index).padStart(4, '0')}`;
 const waiterKey = (jobId: string) => `waiter#${jobId}`;
+const asWaiter = (model: string, item: Record<string, unknown>): Waiter => ({
+  model,
+  jobId: item.jobId as string,
+  userId: item.userId as string,
+  enqueuedAt: item.enqueuedAt as number,
+  taskToken: item.taskToken as string,
+});
 const isConditionFailure = (error: unknown) =>
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
@@ -63,6 +71,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   const asLease = (model: string, s: SlotItem): Lease => ({
     model,
     jobId: s.holder!,
+    userId: s.userId!,
     expiresAt: s.expiresAt!,
     taskToken: s.taskToken!,
     grantedAt: s.grantedAt!,
@@ -81,10 +90,12 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
         new UpdateCommand({
           TableName: table,
           Key: { pk: pk(model), sk },
-          UpdateExpression: 'SET holder = :job, expiresAt = :exp, taskToken = :token, grantedAt = :at',
+          UpdateExpression:
+            'SET holder = :job, userId = :user, expiresAt = :exp, taskToken = :token, grantedAt = :at',
           ConditionExpression: condition,
           ExpressionAttributeValues: {
             ':job': lease.jobId,
+            ':user': lease.userId,
             ':exp': lease.expiresAt,
             ':token': lease.taskToken,
             ':at': lease.grantedAt,
@@ -116,7 +127,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
         new UpdateCommand({
           TableName: table,
           Key: { pk: pk(model), sk },
-          UpdateExpression: 'REMOVE holder, expiresAt, taskToken, grantedAt',
+          UpdateExpression: 'REMOVE holder, userId, expiresAt, taskToken, grantedAt',
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeValues: values,
         }),
@@ -148,6 +159,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
 
   const leaseOf = (waiter: Waiter, expiresAt: number, now: number) => ({
     jobId: waiter.jobId,
+    userId: waiter.userId,
     expiresAt,
     taskToken: waiter.taskToken,
     grantedAt: now,
@@ -158,12 +170,21 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       const current = await slots(waiter.model);
       if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
       const held = new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
+      // Slots above a lowered capacity still count until their holders are done.
+      if (held.size >= capacity) return 'full';
       const free = Array.from({ length: capacity }, (_, i) => slotKey(i)).filter((sk) => !held.has(sk));
       // Concurrent grants pick different slots more often when they start at random ones.
       const offset = free.length ? randomInt(free.length) : 0;
       for (let i = 0; i < free.length; i++) {
         const sk = free[(offset + i) % free.length]!;
-        if (!(await setHolder(waiter.model, sk, leaseOf(waiter, expiresAt, now), 'attribute_not_exists(holder)')))
+        if (
+          !(await setHolder(
+            waiter.model,
+            sk,
+            leaseOf(waiter, expiresAt, now),
+            'attribute_not_exists(holder)',
+          ))
+        )
           continue;
         if (await takeWaiter(waiter)) return 'granted';
         await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
@@ -239,17 +260,23 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async removeWaiter(model, jobId) {
-      await client.send(new DeleteCommand({ TableName: table, Key: { pk: pk(model), sk: waiterKey(jobId) } }));
+      await client.send(
+        new DeleteCommand({ TableName: table, Key: { pk: pk(model), sk: waiterKey(jobId) } }),
+      );
     },
 
     async waiters(model) {
-      return (await query(model, 'waiter#')).map((item) => ({
-        model,
-        jobId: item.jobId as string,
-        userId: item.userId as string,
-        enqueuedAt: item.enqueuedAt as number,
-        taskToken: item.taskToken as string,
-      }));
+      return (await query(model, 'waiter#')).map((item) => asWaiter(model, item));
+    },
+
+    async queue(model) {
+      const items = await query(model, '');
+      return {
+        waiters: items.filter((i) => (i.sk as string).startsWith('waiter#')).map((i) => asWaiter(model, i)),
+        leases: (items as unknown as SlotItem[])
+          .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)
+          .map((i) => asLease(model, i)),
+      };
     },
 
     async leases(model) {

@@ -1,15 +1,20 @@
-import type { Waiter } from './store.ts';
+import type { Lease, Waiter } from './store.ts';
 
 /**
  * Waiters in the order they are served: round-robin across users. A waiter's rank is how many of its
- * user's jobs wait ahead of it (by enqueuedAt); ties are broken by enqueuedAt, then job id. So every
- * user's first job comes before anyone's second, and a user with one job never waits behind another's 30.
+ * user's jobs hold a unit or wait ahead of it (by enqueuedAt); ties are broken by enqueuedAt, then job id.
+ * So a user with nothing running comes before one with jobs running, and a user with one job never
+ * waits behind another user's 30.
  */
-export function fairOrder(waiters: readonly Waiter[]): Waiter[] {
+export function fairOrder(
+  waiters: readonly Waiter[],
+  leases: readonly Pick<Lease, 'userId'>[] = [],
+): Waiter[] {
   const byTime = [...waiters].sort(
     (a, b) => a.enqueuedAt - b.enqueuedAt || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0),
   );
   const seen = new Map<string, number>();
+  for (const lease of leases) seen.set(lease.userId, (seen.get(lease.userId) ?? 0) + 1);
   const ranked = byTime.map((w, index) => {
     const rank = seen.get(w.userId) ?? 0;
     seen.set(w.userId, rank + 1);
@@ -20,6 +25,9 @@ export function fairOrder(waiters: readonly Waiter[]): Waiter[] {
 }
 
 /** 1-based positions of the waiters in serving order, by job id. */
-export function queuePositions(waiters: readonly Waiter[]): Map<string, number> {
-  return new Map(fairOrder(waiters).map((w, i) => [w.jobId, i + 1]));
+export function queuePositions(
+  waiters: readonly Waiter[],
+  leases: readonly Pick<Lease, 'userId'>[] = [],
+): Map<string, number> {
+  return new Map(fairOrder(waiters, leases).map((w, i) => [w.jobId, i + 1]));
 }

@@ -31,8 +31,7 @@ export function capacityFromEnv(env: NodeJS.ProcessEnv = process.env): Record<Vi
     const local = id === 'local';
     result[id] = {
       units: Math.floor((local ? positive(env.LOCAL_MODEL_CAPACITY) : undefined) ?? override ?? spec.units),
-      leaseMs:
-        ((local ? positive(env.LOCAL_MODEL_LEASE_SECONDS) : undefined) ?? spec.leaseSeconds) * 1000,
+      leaseMs: ((local ? positive(env.LOCAL_MODEL_LEASE_SECONDS) : undefined) ?? spec.leaseSeconds) * 1000,
     };
   }
   return result;

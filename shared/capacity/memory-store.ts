@@ -23,22 +23,41 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       if (leases.has(k)) return 'waiter-changed' as GrantResult;
       if (count(waiter.model) >= capacity) return 'full' as GrantResult;
       counters.set(waiter.model, count(waiter.model) + 1);
-      leases.set(k, { model: waiter.model, jobId: waiter.jobId, expiresAt, taskToken: waiter.taskToken, grantedAt: now });
+      leases.set(k, {
+        model: waiter.model,
+        jobId: waiter.jobId,
+        userId: waiter.userId,
+        expiresAt,
+        taskToken: waiter.taskToken,
+        grantedAt: now,
+      });
       waiters.delete(k);
       return 'granted' as GrantResult;
     },
     async transfer(fromJobId: string, waiter: Waiter, expiresAt: number, now: number, fromToken?: string) {
       store.operations++;
       const from = leases.get(key(waiter.model, fromJobId));
-      if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone' as GrantResult;
+      if (!from || (fromToken !== undefined && from.taskToken !== fromToken))
+        return 'lease-gone' as GrantResult;
       const k = key(waiter.model, waiter.jobId);
       if (waiterChanged(waiter) || leases.has(k)) return 'waiter-changed' as GrantResult;
       leases.delete(key(waiter.model, fromJobId));
-      leases.set(k, { model: waiter.model, jobId: waiter.jobId, expiresAt, taskToken: waiter.taskToken, grantedAt: now });
+      leases.set(k, {
+        model: waiter.model,
+        jobId: waiter.jobId,
+        userId: waiter.userId,
+        expiresAt,
+        taskToken: waiter.taskToken,
+        grantedAt: now,
+      });
       waiters.delete(k);
       return 'granted' as GrantResult;
     },
-    async release(model: string, jobId: string, condition: { onlyToken?: string; expiredBefore?: number } = {}) {
+    async release(
+      model: string,
+      jobId: string,
+      condition: { onlyToken?: string; expiredBefore?: number } = {},
+    ) {
       store.operations++;
       const lease = leases.get(key(model, jobId));
       if (!lease) return false;
@@ -73,6 +92,13 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
     async waiters(model: string) {
       store.operations++;
       return [...waiters.values()].filter((w) => w.model === model).map((w) => ({ ...w }));
+    },
+    async queue(model: string) {
+      store.operations++;
+      return {
+        waiters: [...waiters.values()].filter((w) => w.model === model).map((w) => ({ ...w })),
+        leases: [...leases.values()].filter((l) => l.model === model).map((l) => ({ ...l })),
+      };
     },
     async leases(model: string) {
       store.operations++;

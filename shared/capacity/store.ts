@@ -23,6 +23,7 @@ export interface Waiter {
 export interface Lease {
   model: string;
   jobId: string;
+  userId: string;
   /** Epoch ms after which the sweeper reclaims the unit. */
   expiresAt: number;
   /** The token the unit was granted with (a hand-off's; the job's own when it took a free unit). */
@@ -43,12 +44,22 @@ export interface CapacityStore {
    * Moves the unit leased to `fromJobId` to the waiter in one step (the counter is unchanged). With
    * `fromToken`, only while the lease still carries that token (a hand-off taken back).
    */
-  transfer(fromJobId: string, waiter: Waiter, expiresAt: number, now: number, fromToken?: string): Promise<GrantResult>;
+  transfer(
+    fromJobId: string,
+    waiter: Waiter,
+    expiresAt: number,
+    now: number,
+    fromToken?: string,
+  ): Promise<GrantResult>;
   /**
    * Gives the job's unit back; false when it held none (a second release decrements nothing). With
    * `onlyToken`, only a lease still carrying that token; with `expiredBefore`, only a lease expired then.
    */
-  release(model: string, jobId: string, condition?: { onlyToken?: string; expiredBefore?: number }): Promise<boolean>;
+  release(
+    model: string,
+    jobId: string,
+    condition?: { onlyToken?: string; expiredBefore?: number },
+  ): Promise<boolean>;
   /** The job's lease, if it holds one. */
   lease(model: string, jobId: string): Promise<Lease | undefined>;
   /** Marks a lease as taken up by the job's own waiting state (its token); false if the lease is gone. */
@@ -57,6 +68,8 @@ export interface CapacityStore {
   addWaiter(waiter: Waiter): Promise<void>;
   removeWaiter(model: string, jobId: string): Promise<void>;
   waiters(model: string): Promise<Waiter[]>;
+  /** The waiters and the leases of the model, read together (what fair order needs). */
+  queue(model: string): Promise<{ waiters: Waiter[]; leases: Lease[] }>;
   leases(model: string): Promise<Lease[]>;
   /** Units in use. */
   inUse(model: string): Promise<number>;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { fairOrder, queuePositions } from '#shared/capacity/fair-order.ts';
+import type { Waiter } from '#shared/capacity/store.ts';
+
+const w = (userId: string, jobId: string, enqueuedAt: number): Waiter => ({
+  model: 'm',
+  userId,
+  jobId,
+  enqueuedAt,
+  taskToken: `t-${jobId}`,
+});
+
+describe('fair order', () => {
+  it('serves every user once before anyone twice', () => {
+    const waiters = [
+      w('a', 'a1', 1),
+      w('a', 'a2', 2),
+      w('a', 'a3', 3),
+      w('b', 'b1', 4),
+      w('c', 'c1', 5),
+      w('b', 'b2', 6),
+    ];
+    expect(fairOrder(waiters).map((x) => x.jobId)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+  });
+
+  it('puts a single job submitted after 30 of another user second', () => {
+    const many = Array.from({ length: 30 }, (_, i) => w('heavy', `h${i}`, i));
+    const order = fairOrder([...many, w('light', 'single', 100)]);
+    expect(order.findIndex((x) => x.jobId === 'single')).toBe(1);
+    expect(queuePositions([...many, w('light', 'single', 100)]).get('single')).toBe(2);
+  });
+
+  it('orders by time within a user, and is stable for equal times', () => {
+    const order = fairOrder([w('a', 'z', 5), w('a', 'y', 5), w('a', 'x', 1)]);
+    expect(order.map((x) => x.jobId)).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('fair order with units in use', () => {
+  it('puts a user with jobs running behind one with none', () => {
+    const waiters = [w('a', 'a2', 1), w('b', 'b1', 2)];
+    expect(fairOrder(waiters, [{ userId: 'a' }]).map((x) => x.jobId)).toEqual(['b1', 'a2']);
+  });
+});
