@@ -24,6 +24,7 @@ import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
+import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 
 /** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
 function secretKey(secretArn: string | undefined, name: string): () => Promise<Uint8Array> {
@@ -79,6 +80,9 @@ setContextFactory(
         : {
             start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')),
           },
+      ...(config.CAPACITY_TABLE
+        ? { capacityQueue: dynamoCapacityStore(documents, config.CAPACITY_TABLE) }
+        : {}),
       accountRecords: dynamoAccountRecords(documents, {
         audit: config.AUDIT_TABLE,
         idempotency: config.IDEMPOTENCY_TABLE,

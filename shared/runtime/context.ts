@@ -8,6 +8,7 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import { createClipRepository } from '../clips/repository.ts';
 import { createClipService } from '../clips/service.ts';
+import type { CapacityQueue } from '../capacity/positions.ts';
 import type { Database } from '../db/database.ts';
 import { createOutbox } from '../events/outbox.ts';
 import { enabledModelsFromEnv } from '../generation/models.ts';
@@ -58,6 +59,8 @@ export interface Adapters {
   webhookPolicy?: TargetPolicy;
   /** Resolves webhook hosts (tests give names their own answers). */
   resolveHost?: HostResolver;
+  /** The model capacity lines, read for the jobs' queuePosition (shared/capacity/). */
+  capacityQueue?: CapacityQueue;
 }
 
 export function buildContext(adapters: Adapters) {
