@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { INTERMEDIATE_VIDEO_ARGS, runFfmpeg } from '../media/ffmpeg.ts';
 import type { ObjectStore } from '../storage/port.ts';
+import { ModelThrottled } from './bedrock-async.ts';
 import { effectiveGenerate } from './capabilities.ts';
 import type { GenerationRequest, GenerationStatus, VideoModel } from './port.ts';
 
@@ -40,8 +41,29 @@ export function proceduralSource(
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
-export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFailureLog): VideoModel {
-  const renders = new Map<string, { result: Promise<GenerationStatus>; controller: AbortController }>();
+export interface LocalModelOptions {
+  /**
+   * Renders that may run at once, like a Bedrock account's quota: a start beyond it is refused with
+   * ModelThrottled. Unlimited when absent.
+   */
+  quota?: number;
+}
+
+export type LocalVideoModel = VideoModel & {
+  /** Renders running now (started and not yet finished or stopped). */
+  inFlight(): number;
+};
+
+export function createLocalVideoModel(
+  store: ObjectStore,
+  onFailure?: RenderFailureLog,
+  options: LocalModelOptions = {},
+): LocalVideoModel {
+  const renders = new Map<
+    string,
+    { result: Promise<GenerationStatus>; controller: AbortController; settled: boolean }
+  >();
+  const running = () => [...renders.values()].filter((r) => !r.settled).length;
 
   async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
     const p = effectiveGenerate(request.params);
@@ -92,11 +114,21 @@ export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFail
 
   return {
     id: 'local',
+    inFlight: running,
     async start(request) {
       const handle = `local:${request.jobId}`;
       if (!renders.has(handle)) {
+        if (options.quota !== undefined && running() >= options.quota) {
+          throw new ModelThrottled(
+            `The local model is busy right now (${options.quota} renders at once); try again shortly.`,
+          );
+        }
         const controller = new AbortController();
-        renders.set(handle, { controller, result: render(request, controller.signal) });
+        const entry = { controller, settled: false, result: render(request, controller.signal) };
+        entry.result = entry.result.finally(() => {
+          entry.settled = true;
+        });
+        renders.set(handle, entry);
       }
       return { handle };
     },
