@@ -1,10 +1,10 @@
 import '#shared/runtime/aws.ts';
+import { queuePositionsOf } from '#shared/capacity/positions.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { accepted, ok, withEtag } from '#shared/http/responses.ts';
 import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { createJobBody, jobParams, listJobsQuery } from '#shared/jobs/schema.ts';
-import { queuePositionsOf } from '#shared/capacity/positions.ts';
 import { toJobResponse } from '#shared/jobs/service.ts';
 import { projectParams } from '#shared/projects/schema.ts';
 
@@ -63,7 +63,10 @@ export const handler = apiHandler([
     method: 'POST',
     path: '/v1/jobs/{jobId}/cancel',
     handler: endpoint({ action: 'job.cancel', resource: 'job', params: jobParams }, async (r) =>
-      ok({ ...toJobResponse(await r.ctx.jobService.cancel(r.caller.userId, r.params.jobId)), queuePosition: null }),
+      ok({
+        ...toJobResponse(await r.ctx.jobService.cancel(r.caller.userId, r.params.jobId)),
+        queuePosition: null,
+      }),
     ),
   },
 ]);

@@ -22,15 +22,15 @@ import {
 } from '#shared/auth/local-issuer.ts';
 import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter, type RateLimits } from '#shared/auth/login-limiter.ts';
 import { localVerifier } from '#shared/auth/verifier.ts';
+import { type CapacityEvent, createAdmission } from '#shared/capacity/admission.ts';
+import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
+import { capacityFromEnv } from '#shared/capacity/limits.ts';
+import type { CapacityStore } from '#shared/capacity/store.ts';
 import type { DatabaseHandle } from '#shared/db/database.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { migrate } from '#shared/db/migrate.ts';
-import { type CapacityEvent, createAdmission } from '#shared/capacity/admission.ts';
-import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
-import { capacityFromEnv } from '#shared/capacity/limits.ts';
-import type { CapacityStore } from '#shared/capacity/store.ts';
 import { createLocalVideoModel, type LocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModelId } from '#shared/generation/models.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
@@ -138,6 +138,8 @@ export interface LocalEnvironmentOptions {
     leaseMs?: Partial<Record<string, number>>;
     sweepMs?: number;
     onEvent?: (event: CapacityEvent) => void;
+    /** The local model renders at the clip's own pace (a generation takes as long as its video). */
+    realtimeRenders?: boolean;
   };
   /** Webhook delivery: `local` targets (loopback allowed) unless a test asks for the deployed policy. */
   webhooks?: {
@@ -166,6 +168,8 @@ export interface LocalEnvironment {
   jwks: { keys: object[] };
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
+  /** For tests: the job's execution ends as by a crash, with no cleanup (its onEnded still runs). */
+  crashExecution(jobId: string): Promise<void>;
   stop(): Promise<void>;
   /** For Ctrl+C: interrupts running jobs (FAILED, "interrupted") and ends their ffmpeg, then stops. */
   shutdown(): Promise<void>;
@@ -205,7 +209,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       .finally(() => accountWork.delete(work));
     accountWork.add(work);
   };
-  const capacityStore = dynamoCapacityStore(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.capacity);
+  const capacityStore = dynamoCapacityStore(
+    DynamoDBDocumentClient.from(dynamo.client),
+    dynamo.tables.capacity,
+  );
   const capacity = capacityFromEnv();
   const unitsOf = (model: string) =>
     options.capacity?.units?.[model] ?? capacity[model as VideoModelId]?.units ?? 1;
@@ -281,7 +288,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     store,
     (jobId, error) => ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
     // As Bedrock refuses starts past the account's quota.
-    { quota: unitsOf('local') },
+    { quota: unitsOf('local'), ...(options.capacity?.realtimeRenders ? { realtime: true } : {}) },
   );
   const admission = createAdmission({
     store: capacityStore,
@@ -374,6 +381,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     dynamo: { client: dynamo.client, tables: dynamo.tables },
     capacity: capacityStore,
     localModel,
+    crashExecution: (jobId) => local!.crash(jobId),
     jwks,
     async idle() {
       await new Promise((resolve) => setImmediate(resolve));

@@ -96,10 +96,15 @@ function statesTimeout(): Error {
   return error;
 }
 
-export function createLocalWorkflow(
-  options: LocalWorkflowOptions,
-): JobWorkflow & { idle(): Promise<void>; shutdown(): Promise<void>; tokens: TaskTokens } {
+export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow & {
+  idle(): Promise<void>;
+  shutdown(): Promise<void>;
+  crash(jobId: string): Promise<void>;
+  tokens: TaskTokens;
+} {
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
+  /** Executions ended as by a crash: nothing cleans up after them (tests of capacity leases). */
+  const crashed = new Set<string>();
   const definition = loadDefinition();
   const machine = new StateMachine(withoutDefaultTaskTimeout(definition) as never, {
     validationOptions: { checkPaths: true },
@@ -259,7 +264,9 @@ export function createLocalWorkflow(
         try {
           await execution.result;
         } catch (error) {
-          if (error instanceof ExecutionAbortedError) {
+          if (error instanceof ExecutionAbortedError && crashed.delete(input.jobId)) {
+            controller.abort();
+          } else if (error instanceof ExecutionAbortedError) {
             // A cancelled job: stop ffmpeg and wait for the task that was running, then clean up as
             // MarkFailed would (the row is already FAILED, or gone with its project).
             controller.abort();
@@ -296,6 +303,17 @@ export function createLocalWorkflow(
      * Stops the execution and returns, as StopExecution does: the task it was in ends on its own, and the
      * execution then cleans up as MarkFailed would (see `start`); `idle()` waits for that.
      */
+    /**
+     * For tests: ends the execution as if it and its ended-event were lost: no MarkFailed, so whatever it
+     * held (a capacity unit) stays held until its lease runs out.
+     */
+    async crash(jobId) {
+      const run = running.get(jobId);
+      if (!run) return;
+      crashed.add(jobId);
+      run.abort();
+      await run.done;
+    },
     async stop(jobId) {
       const run = running.get(jobId);
       if (!run) return;

@@ -40,6 +40,18 @@ export interface AdmissionOptions {
   onEvent?: (event: CapacityEvent) => void;
 }
 
+const releasedEvent = (
+  model: string,
+  holder: { jobId: string; token?: string },
+  at: number,
+): CapacityEvent => ({
+  type: 'released',
+  model,
+  jobId: holder.jobId,
+  at,
+  reason: holder.token === undefined ? 'done' : 'taken-back',
+});
+
 /** Rounds of re-reading the waiters when they changed under a grant; each round serves every waiter once. */
 const MAX_ROUNDS = 5;
 
@@ -69,21 +81,21 @@ export function createAdmission(options: AdmissionOptions) {
           changed = true;
           continue;
         }
-        if (result === 'lease-gone') {
-          // The unit being handed on is no longer this holder's: serve free units instead.
+        if (result === 'lease-gone' || result === 'returned') {
+          // The unit being handed on is no longer this holder's (or went back to the pool): serve free
+          // units instead.
+          if (result === 'returned') emit(releasedEvent(model, passing!, at));
           passing = undefined;
           changed = true;
           continue;
         }
-        if (passing && passing.token === undefined)
-          emit({ type: 'released', model, jobId: passing.jobId, at, reason: 'done' });
+        if (passing) emit(releasedEvent(model, passing, at));
         emit({ type: 'granted', model, jobId: waiter.jobId, at, handedOver: passing !== undefined });
-        if (await tokens.succeed(waiter.taskToken, { model, admittedAt: at })) {
+        if (await tokens.succeed(result.taskToken, { model, admittedAt: at })) {
           passing = undefined;
         } else {
           // Its state is gone: take the unit back (unless a retry of that job claimed it first).
-          passing = { jobId: waiter.jobId, token: waiter.taskToken };
-          emit({ type: 'released', model, jobId: waiter.jobId, at: now(), reason: 'taken-back' });
+          passing = { jobId: waiter.jobId, token: result.taskToken };
         }
       }
       if (!changed) break;
@@ -94,8 +106,7 @@ export function createAdmission(options: AdmissionOptions) {
         passing.jobId,
         passing.token === undefined ? {} : { onlyToken: passing.token },
       );
-      if (released && passing.token === undefined)
-        emit({ type: 'released', model, jobId: passing.jobId, at: now(), reason: 'done' });
+      if (released) emit(releasedEvent(model, passing, now()));
       // A waiter that came while the unit was still held sees it free now.
       if (released) await serve(model);
     }
@@ -109,7 +120,8 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async enter(waiter: Waiter): Promise<'admitted' | 'waiting'> {
       const { model, jobId } = waiter;
-      const lease = await store.lease(model, jobId);
+      const { leases } = await store.queue(model);
+      const lease = leases.find((l) => l.jobId === jobId);
       if (lease) {
         const mine =
           lease.taskToken === waiter.taskToken ||
@@ -120,8 +132,15 @@ export function createAdmission(options: AdmissionOptions) {
           return 'admitted';
         }
       }
-      await store.addWaiter(waiter);
+      // Announced first: a releaser may grant the waiter before addWaiter returns.
       emit({ type: 'waiting', model, jobId, at: now() });
+      await store.addWaiter(waiter);
+      // Every unit was in use a moment ago: whoever frees one next finds this waiter (it lists the line
+      // after its release), so there is nothing to serve now. Otherwise serve the line.
+      if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) {
+        const again = await store.queue(model);
+        if (again.leases.length >= options.capacityOf(model)) return 'waiting';
+      }
       await serve(model);
       return (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
     },

@@ -48,15 +48,16 @@ const isConditionFailure = (error: unknown) =>
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: string): CapacityStore {
-  async function query(model: string, prefix: string) {
+  /** The model's items whose sort key starts with `prefix`; all of them without. */
+  async function query(model: string, prefix?: string) {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await client.send(
         new QueryCommand({
           TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk(model), ':prefix': prefix },
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: prefix ? { ':pk': pk(model), ':prefix': prefix } : { ':pk': pk(model) },
           ConsistentRead: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
@@ -139,15 +140,44 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     }
   }
 
-  /** Removes the waiter record if it still holds this token; false when it does not. */
-  async function takeWaiter(waiter: Waiter) {
+  /** Removes the waiter record and returns its token; undefined when there was none. */
+  async function takeWaiter(waiter: Waiter): Promise<string | undefined> {
     try {
-      await client.send(
+      const out = await client.send(
         new DeleteCommand({
           TableName: table,
           Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
-          ConditionExpression: 'taskToken = :token',
-          ExpressionAttributeValues: { ':token': waiter.taskToken },
+          ConditionExpression: 'attribute_exists(sk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes?.taskToken as string | undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile. */
+  async function settle(waiter: Waiter, sk: string): Promise<GrantResult> {
+    const token = await takeWaiter(waiter);
+    if (token === undefined) {
+      await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
+      return 'returned';
+    }
+    if (token !== waiter.taskToken) await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken);
+    return { taskToken: token };
+  }
+
+  async function retoken(model: string, sk: string, jobId: string, token: string, from: string) {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk },
+          UpdateExpression: 'SET taskToken = :token',
+          ConditionExpression: 'holder = :job AND taskToken = :from',
+          ExpressionAttributeValues: { ':token': token, ':job': jobId, ':from': from },
         }),
       );
       return true;
@@ -166,7 +196,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   });
 
   return {
-    async grant(waiter, capacity, expiresAt, now): Promise<GrantResult> {
+    async grant(waiter, capacity, expiresAt, now) {
       const current = await slots(waiter.model);
       if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
       const held = new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
@@ -186,14 +216,13 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
           ))
         )
           continue;
-        if (await takeWaiter(waiter)) return 'granted';
-        await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
-        return 'waiter-changed';
+        const result = await settle(waiter, sk);
+        return result === 'returned' ? 'waiter-changed' : result;
       }
       return 'full';
     },
 
-    async transfer(fromJobId, waiter, expiresAt, now, fromToken): Promise<GrantResult> {
+    async transfer(fromJobId, waiter, expiresAt, now, fromToken) {
       const current = await slots(waiter.model);
       const from = current.find((s) => s.holder === fromJobId);
       if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
@@ -206,10 +235,8 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
         { ':from': fromJobId, ':fromToken': from.taskToken },
       );
       if (!moved) return 'lease-gone';
-      if (await takeWaiter(waiter)) return 'granted';
-      // The waiter was served meanwhile or has a newer token: the unit is free again (the caller looks on).
-      await freeSlot(waiter.model, from.sk, waiter.jobId, waiter.taskToken);
-      return 'lease-gone';
+      // Without a waiter record (served meanwhile, or gone) the unit is free again: the caller looks on.
+      return settle(waiter, from.sk);
     },
 
     async release(model, jobId, condition = {}) {
@@ -225,22 +252,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
 
     async claim(model, jobId, taskToken, fromToken) {
       const slot = (await slots(model)).find((s) => s.holder === jobId);
-      if (!slot) return false;
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: pk(model), sk: slot.sk },
-            UpdateExpression: 'SET taskToken = :token',
-            ConditionExpression: 'holder = :job AND taskToken = :from',
-            ExpressionAttributeValues: { ':token': taskToken, ':job': jobId, ':from': fromToken },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return slot ? retoken(model, slot.sk, jobId, taskToken, fromToken) : false;
     },
 
     async addWaiter(waiter) {
@@ -270,7 +282,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async queue(model) {
-      const items = await query(model, '');
+      const items = await query(model);
       return {
         waiters: items.filter((i) => (i.sk as string).startsWith('waiter#')).map((i) => asWaiter(model, i)),
         leases: (items as unknown as SlotItem[])

@@ -10,48 +10,45 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
   const waiters = new Map<string, Waiter>();
   const key = (model: string, jobId: string) => `${model}#${jobId}`;
   const count = (model: string) => counters.get(model) ?? 0;
-
-  const waiterChanged = (waiter: Waiter) =>
-    waiters.get(key(waiter.model, waiter.jobId))?.taskToken !== waiter.taskToken;
+  const leaseOf = (w: Waiter, expiresAt: number, grantedAt: number): Lease => ({
+    model: w.model,
+    jobId: w.jobId,
+    userId: w.userId,
+    expiresAt,
+    taskToken: w.taskToken,
+    grantedAt,
+  });
 
   const store = {
     operations: 0,
-    async grant(waiter: Waiter, capacity: number, expiresAt: number, now: number) {
+    async grant(waiter: Waiter, capacity: number, expiresAt: number, now: number): Promise<GrantResult> {
       store.operations++;
       const k = key(waiter.model, waiter.jobId);
-      if (waiterChanged(waiter)) return 'waiter-changed' as GrantResult;
-      if (leases.has(k)) return 'waiter-changed' as GrantResult;
-      if (count(waiter.model) >= capacity) return 'full' as GrantResult;
+      const record = waiters.get(k);
+      if (!record || leases.has(k)) return 'waiter-changed';
+      if (count(waiter.model) >= capacity) return 'full';
       counters.set(waiter.model, count(waiter.model) + 1);
-      leases.set(k, {
-        model: waiter.model,
-        jobId: waiter.jobId,
-        userId: waiter.userId,
-        expiresAt,
-        taskToken: waiter.taskToken,
-        grantedAt: now,
-      });
+      leases.set(k, leaseOf(record, expiresAt, now));
       waiters.delete(k);
-      return 'granted' as GrantResult;
+      return { taskToken: record.taskToken };
     },
-    async transfer(fromJobId: string, waiter: Waiter, expiresAt: number, now: number, fromToken?: string) {
+    async transfer(
+      fromJobId: string,
+      waiter: Waiter,
+      expiresAt: number,
+      now: number,
+      fromToken?: string,
+    ): Promise<GrantResult> {
       store.operations++;
       const from = leases.get(key(waiter.model, fromJobId));
-      if (!from || (fromToken !== undefined && from.taskToken !== fromToken))
-        return 'lease-gone' as GrantResult;
+      if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
       const k = key(waiter.model, waiter.jobId);
-      if (waiterChanged(waiter) || leases.has(k)) return 'waiter-changed' as GrantResult;
+      const record = waiters.get(k);
+      if (!record || leases.has(k)) return 'waiter-changed';
       leases.delete(key(waiter.model, fromJobId));
-      leases.set(k, {
-        model: waiter.model,
-        jobId: waiter.jobId,
-        userId: waiter.userId,
-        expiresAt,
-        taskToken: waiter.taskToken,
-        grantedAt: now,
-      });
+      leases.set(k, leaseOf(record, expiresAt, now));
       waiters.delete(k);
-      return 'granted' as GrantResult;
+      return { taskToken: record.taskToken };
     },
     async release(
       model: string,

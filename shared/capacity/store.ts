@@ -31,13 +31,18 @@ export interface Lease {
   grantedAt: number;
 }
 
-/** What a grant did: `granted`, or why not (no unit free; the waiter left or has a newer token; the releaser's lease is gone). */
-export type GrantResult = 'granted' | 'full' | 'waiter-changed' | 'lease-gone';
+/**
+ * What a grant did: the unit is the waiter's, announced to `taskToken` (the waiter record's newest
+ * token, which may be newer than the one listed); or why not: no unit free (`full`), the waiter left or
+ * holds a unit already (`waiter-changed`), the unit to hand on is no longer the holder's (`lease-gone`),
+ * or the holder's unit went back to the pool because the waiter could not take it (`returned`).
+ */
+export type GrantResult = { taskToken: string } | 'full' | 'waiter-changed' | 'lease-gone' | 'returned';
 
 export interface CapacityStore {
   /**
-   * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record, if the
-   * record still holds `waiter.taskToken`; otherwise nothing changes.
+   * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record; the
+   * lease carries the record's token at that moment. Without a record, nothing changes.
    */
   grant(waiter: Waiter, capacity: number, expiresAt: number, now: number): Promise<GrantResult>;
   /**

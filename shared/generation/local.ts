@@ -47,6 +47,11 @@ export interface LocalModelOptions {
    * ModelThrottled. Unlimited when absent.
    */
   quota?: number;
+  /**
+   * Renders at the video's own pace (ffmpeg's -re): a generation lasts as long as its clip, as a hosted
+   * model's takes time, while costing little CPU. Tests of contention use it.
+   */
+  realtime?: boolean;
 }
 
 export type LocalVideoModel = VideoModel & {
@@ -65,7 +70,11 @@ export function createLocalVideoModel(
   >();
   const running = () => [...renders.values()].filter((r) => !r.settled).length;
 
-  async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
+  async function render(
+    request: GenerationRequest,
+    signal: AbortSignal,
+    onRendered?: () => void,
+  ): Promise<GenerationStatus> {
     const p = effectiveGenerate(request.params);
     const [width, height] = p.resolution.split('x').map(Number) as [number, number];
     const dir = await mkdtemp(path.join(os.tmpdir(), 'generate-'));
@@ -81,6 +90,7 @@ export function createLocalVideoModel(
       );
       await runFfmpeg(
         [
+          ...(options.realtime ? ['-re'] : []),
           '-f',
           'lavfi',
           '-i',
@@ -100,6 +110,8 @@ export function createLocalVideoModel(
         { signal },
       );
       signal.throwIfAborted();
+      // Rendered: the model's work is done (a quota counts running renders, not uploads).
+      onRendered?.();
       const videoKey = `${request.outputPrefix}output.mp4`;
       await store.putFile(videoKey, file, 'video/mp4');
       return { state: 'done', videoKey };
@@ -124,10 +136,15 @@ export function createLocalVideoModel(
           );
         }
         const controller = new AbortController();
-        const entry = { controller, settled: false, result: render(request, controller.signal) };
-        entry.result = entry.result.finally(() => {
+        const entry = {
+          controller,
+          settled: false,
+          result: Promise.resolve<GenerationStatus>({ state: 'running' }),
+        };
+        const settle = () => {
           entry.settled = true;
-        });
+        };
+        entry.result = render(request, controller.signal, settle).finally(settle);
         renders.set(handle, entry);
       }
       return { handle };

@@ -168,6 +168,9 @@ export function createPipelineTasks(deps: PipelineDeps) {
   /** Resumes the waiting state with the finished run; a token nothing waits on any more changes nothing. */
   async function handOver(jobId: string, taskToken: string, run: GenerationRun): Promise<boolean> {
     const { waits, tokens } = waiting();
+    // The model's output is in: its capacity unit goes to the next job in line at once (a second
+    // release, by a later hand-over of the same output, gives back nothing).
+    await deps.admission?.release(run.model, jobId);
     if (!(await tokens.succeed(taskToken, run))) return false;
     await deps.jobs.reportProgress(jobId, 70);
     // For the metric only: a job deleted meanwhile fails at the next step.
@@ -179,8 +182,6 @@ export function createPipelineTasks(deps: PipelineDeps) {
     await waits.release(jobId, taskToken);
     // The model has nothing left to do for the job (the local stand-in forgets the render).
     await deps.models[run.model]?.stop?.(jobId);
-    // Its output is in: the capacity unit goes to the next job in line.
-    await deps.admission?.release(run.model, jobId);
     return true;
   }
 

@@ -16,6 +16,7 @@ import { dynamoAuditLog } from '../audit/dynamodb.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
+import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { tracedClient } from '../observability/tracing.ts';
@@ -24,7 +25,6 @@ import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import { buildContext, setContextFactory } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
-import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 
 /** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
 function secretKey(secretArn: string | undefined, name: string): () => Promise<Uint8Array> {

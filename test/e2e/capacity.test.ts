@@ -1,0 +1,236 @@
+/**
+ * Model capacity admission (shared/capacity/) end to end on the local model: many users' jobs against a
+ * capacity of 5, and a crashed execution whose unit comes back when its lease runs out.
+ */
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { CapacityEvent } from '#shared/capacity/admission.ts';
+import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+const CAPACITY = 5;
+const POLL_MS = 1000;
+// Rendered in real time (little CPU, but each generation lasts its 1 s), so the line builds up.
+const SMALL = { model: 'local', durationSeconds: 1, resolution: '640x360', fps: 10 };
+
+let api: LocalApi | undefined;
+afterEach(async () => {
+  await api?.stop();
+  api = undefined;
+});
+
+/**
+ * The longest stretch during which a unit was free while a job waited, from the store's own grant and
+ * release records (not a sampler, which a loaded machine would make late).
+ */
+function longestIdleWhileWaiting(events: readonly CapacityEvent[], capacity: number) {
+  const waiting = new Set<string>();
+  let inUse = 0;
+  let since: number | undefined;
+  let longest = 0;
+  let at = 0;
+  for (const e of [...events].sort((a, b) => a.at - b.at)) {
+    if (e.type === 'waiting') waiting.add(e.jobId);
+    if (e.type === 'granted') {
+      waiting.delete(e.jobId);
+      inUse++;
+    }
+    if (e.type === 'released') inUse--;
+    const idle = waiting.size > 0 && inUse < capacity;
+    if (idle && since === undefined) since = e.at;
+    if (!idle && since !== undefined) {
+      if (e.at - since > longest) at = since;
+      longest = Math.max(longest, e.at - since);
+      since = undefined;
+    }
+  }
+  return { longest, at, endedIdle: since !== undefined };
+}
+
+async function project(token: string) {
+  return (await api!.call('POST', '/v1/projects', { token, body: { title: 'capacity' } })).body.id as string;
+}
+
+async function submit(token: string, projectId: string, prompt: string) {
+  const res = await api!.call('POST', `/v1/projects/${projectId}/jobs`, {
+    token,
+    body: { jobType: 'GENERATE', prompt, parameters: SMALL },
+  });
+  if (res.status !== 202) throw new Error(`submit failed: ${res.text}`);
+  return res.body.id as string;
+}
+
+describe('model capacity', () => {
+  it('100 jobs of 20 users on 5 units: all complete, never more than 5 at once, no unit idle while a job waits, fair', async () => {
+    const events: CapacityEvent[] = [];
+    const retried: string[] = [];
+    const timeline: Record<string, Record<string, number>> = {};
+    api = await startLocalApi({
+      logLevel: 'ERROR',
+      pollMs: POLL_MS,
+      capacity: { units: { local: CAPACITY }, realtimeRenders: true, onEvent: (e) => events.push(e) },
+      onEvent: (job, e) => {
+        if (e.type === 'StateRetried' && e.state) retried.push(e.state);
+        const t = (timeline[job] ??= {});
+        t[`${e.type}:${e.state ?? ''}`] ??= Date.now();
+      },
+    });
+    const env = api.env;
+    let peakInFlight = 0;
+    let peakInUse = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peakInFlight = Math.max(peakInFlight, env.localModel.inFlight());
+        peakInUse = Math.max(peakInUse, await env.capacity.inUse('local'));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    // A failure below must not leave the sampler reading a stopped store.
+    onTestFinished(async () => {
+      sampling = false;
+      await sampler.catch(() => undefined);
+    });
+
+    const tSetup = Date.now();
+    const heavy = await api.newUser();
+    await env.ctx.users.changeTier(heavy.userId, 'ENTERPRISE');
+    const others = [];
+    for (let i = 0; i < 18; i++) {
+      const user = await api.newUser();
+      await env.ctx.users.changeTier(user.userId, 'BASIC');
+      others.push(user);
+    }
+    const single = await api.newUser();
+
+    console.log(`DBG users ${Date.now() - tSetup} ms`);
+    const heavyProject = await project(heavy.token);
+    const singleProject = await project(single.token);
+    const otherProjects = await Promise.all(others.map((u) => project(u.token)));
+    // Users submit side by side, each one's jobs in turn; the single job comes after all 30 of heavy's.
+    const heavyJobs: string[] = [];
+    const otherJobs: string[][] = others.map(() => []);
+    const heavySubmits = (async () => {
+      for (let i = 0; i < 30; i++) heavyJobs.push(await submit(heavy.token, heavyProject, `heavy ${i}`));
+      return submit(single.token, singleProject, 'the only one');
+    })();
+    // 15 users with 4 jobs and 3 with 3: 69 more, 100 in all.
+    await Promise.all(
+      others.map(async (user, i) => {
+        for (let j = 0; j < (i < 15 ? 4 : 3); j++)
+          otherJobs[i]!.push(await submit(user.token, otherProjects[i]!, `user ${i} job ${j}`));
+      }),
+    );
+    const singleJob = await heavySubmits;
+    expect(heavyJobs.length + 1 + otherJobs.flat().length).toBe(100);
+    const t0 = Date.now();
+    console.log(`DBG submitted ${Date.now() - tSetup} ms`);
+    const dbg = setInterval(() => {
+      const g = events.filter((e) => e.type === 'granted').length;
+      const r = events.filter((e) => e.type === 'released').length;
+      console.log(`DBG t=${Date.now() - t0} granted=${g} released=${r} retried=${retried.length} inflight=${env.localModel.inFlight()}`);
+    }, 5000);
+    onTestFinished(() => clearInterval(dbg));
+
+    // A job still in line reads QUEUED, progress 0, with its place.
+    const lastHeavy = heavyJobs.at(-1)!;
+    const view = (await api.call('GET', `/v1/jobs/${lastHeavy}`, { token: heavy.token })).body;
+    if (view.status === 'QUEUED' && view.queuePosition !== null) {
+      expect(view.progress).toBe(0);
+      expect(view.queuePosition).toBeGreaterThanOrEqual(1);
+    }
+    const listed = (
+      await api.call('GET', `/v1/projects/${heavyProject}/jobs?limit=50`, { token: heavy.token })
+    ).body.items as { status: string; queuePosition: number | null; progress: number }[];
+    const inLine = listed.filter((j) => j.queuePosition !== null);
+    expect(inLine.length).toBeGreaterThan(0);
+    for (const j of inLine) expect(j).toMatchObject({ status: 'QUEUED', progress: 0 });
+
+    await env.idle();
+    sampling = false;
+    await sampler;
+    const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const phases: Record<string, number[]> = {};
+    for (const [job, t] of Object.entries(timeline)) {
+      const g = events.find((e) => e.type === 'granted' && e.jobId === job)?.at;
+      const r = events.find((e) => e.type === 'released' && e.jobId === job)?.at;
+      const keys = ['StateEntered:MarkGenerating', 'StateEntered:StartGeneration', 'ModelOutputLanded:'];
+      let prev = g!;
+      for (const k of keys) {
+        (phases[k] ??= []).push((t[k] ?? 0) - prev);
+        prev = t[k] ?? prev;
+      }
+      (phases.release ??= []).push(r! - prev);
+    }
+    console.log('DBG idle', longestIdleWhileWaiting(events, CAPACITY), retried.filter((x) => x === 'StartGeneration').length);
+    {
+      const gap = longestIdleWhileWaiting(events, CAPACITY);
+      const t0g = events[0]!.at;
+      console.log('DBG gapwin', JSON.stringify(events.filter((e) => e.at >= gap.at - 300 && e.at <= gap.at + gap.longest + 50).map((e) => [e.at - t0g, e.type, e.jobId.slice(0, 6), 'reason' in e ? e.reason : ''])));
+      console.log('DBG uptime', (await import('node:os')).loadavg());
+    }
+    console.log('DBG phases', Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, med(v)])));
+
+    for (const id of [...heavyJobs, singleJob, ...otherJobs.flat()]) {
+      const job = await env.ctx.jobs.getForPipeline(id);
+      expect({ id, status: job.status }).toEqual({ id, status: 'COMPLETED' });
+    }
+    expect(peakInFlight).toBeLessThanOrEqual(CAPACITY);
+    expect(peakInUse).toBeLessThanOrEqual(CAPACITY);
+    // The model never refused a start: admission kept it within its quota.
+    expect(retried.filter((s) => s === 'StartGeneration')).toEqual([]);
+    const grants = events.filter((e) => e.type === 'granted').map((e) => e.jobId);
+    expect(new Set(grants).size).toBe(100);
+    expect(grants.indexOf(singleJob)).toBeLessThan(grants.indexOf(lastHeavy));
+    const { longest, endedIdle } = longestIdleWhileWaiting(events, CAPACITY);
+    expect(endedIdle).toBe(false);
+    expect(longest).toBeLessThan(POLL_MS);
+    console.log(
+      `capacity e2e: peak in flight ${peakInFlight}, peak units ${peakInUse}, single job granted ${grants.indexOf(singleJob) + 1}th of 100, longest idle unit with a job waiting ${longest} ms`,
+    );
+    expect(await env.capacity.inUse('local')).toBe(0);
+  }, 300_000);
+
+  it('a crashed execution keeps its unit no longer than its lease; the next job then runs', async () => {
+    const events: CapacityEvent[] = [];
+    const LEASE_MS = 2_000;
+    let started: (() => void) | undefined;
+    const generating = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    api = await startLocalApi({
+      pollMs: POLL_MS,
+      capacity: {
+        units: { local: 1 },
+        leaseMs: { local: LEASE_MS },
+        sweepMs: 200,
+        onEvent: (e) => events.push(e),
+      },
+      onEvent: (_job, e) => {
+        if (e.type === 'StateEntered' && e.state === 'StartGeneration') started?.();
+      },
+    });
+    const env = api.env;
+    const user = await api.newUser();
+    await env.ctx.users.changeTier(user.userId, 'BASIC');
+    const p = await project(user.token);
+    const crashing = await submit(user.token, p, 'will crash');
+    await generating;
+    await env.crashExecution(crashing);
+    // Its render dies with it: no output will ever release the unit.
+    await env.localModel.stop?.(crashing);
+    expect(await env.capacity.inUse('local')).toBe(1);
+    const next = await submit(user.token, p, 'runs after the lease');
+    await env.idle();
+
+    expect((await env.ctx.jobs.getForPipeline(next)).status).toBe('COMPLETED');
+    const grant = events.find((e) => e.type === 'granted' && e.jobId === crashing)!;
+    const reclaim = events.find((e) => e.type === 'released' && e.jobId === crashing)!;
+    expect(reclaim).toMatchObject({ type: 'released', reason: 'expired' });
+    // Reclaimed only once the lease ran out, and the next job was admitted after that.
+    expect(reclaim.at - grant.at).toBeGreaterThanOrEqual(LEASE_MS);
+    const nextGrant = events.find((e) => e.type === 'granted' && e.jobId === next)!;
+    expect(nextGrant.at).toBeGreaterThanOrEqual(reclaim.at);
+    console.log(
+      `lease e2e: unit reclaimed ${reclaim.at - grant.at} ms after its grant (lease ${LEASE_MS} ms)`,
+    );
+  }, 60_000);
+});
