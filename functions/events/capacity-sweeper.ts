@@ -9,6 +9,7 @@ import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
 export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {
   const { admission, logger } = pipelineRuntime();
+  if (!admission) throw new Error('CAPACITY_TABLE is not set.');
   for (const model of enabledModelsFromEnv()) {
     const reclaimed = await admission.sweep(model);
     if (reclaimed.length) logger.warn('expired capacity leases reclaimed', { model, jobIds: reclaimed });

@@ -92,16 +92,18 @@ function build() {
   const tokens = stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}));
   const capacity = capacityFromEnv();
   const capacityTable = process.env.CAPACITY_TABLE;
-  if (!capacityTable) throw new Error('CAPACITY_TABLE is not set.');
-  const admission = createAdmission({
-    store: dynamoCapacityStore(
-      DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))),
-      capacityTable,
-    ),
-    tokens,
-    capacityOf: (model) => capacity[model as VideoModelId]?.units ?? 1,
-    leaseMsOf: (model) => capacity[model as VideoModelId]?.leaseMs ?? 3_600_000,
-  });
+  // Functions that never touch capacity (the transcode progress handler) run without the table.
+  const admission = capacityTable
+    ? createAdmission({
+        store: dynamoCapacityStore(
+          DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))),
+          capacityTable,
+        ),
+        tokens,
+        capacityOf: (model) => capacity[model as VideoModelId]?.units ?? 1,
+        leaseMsOf: (model) => capacity[model as VideoModelId]?.leaseMs ?? 3_600_000,
+      })
+    : undefined;
   const tasks = createPipelineTasks({
     logger,
     users,
@@ -122,7 +124,7 @@ function build() {
     }),
     waits: createGenerationWaits(db),
     tokens,
-    admission,
+    ...(admission ? { admission } : {}),
     collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
   return { db, store, users, jobs, clips, tasks, logger, admission };

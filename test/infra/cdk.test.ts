@@ -210,6 +210,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     const substitutions = Object.keys(machine.Properties.DefinitionSubstitutions).sort();
     expect(substitutions).toEqual(
       [
+        'AcquireCapacityFunctionArn',
         'BuildTranscodeSettingsFunctionArn',
         'CheckGenerationFunctionArn',
         'MarkFailedFunctionArn',
@@ -316,8 +317,9 @@ describe.each(STAGES)('stage %s', (stage) => {
     // 5xx, system job failures, timeouts, EventBridge dead letters, Aurora capacity, and one per
     // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended
     // executions, model outputs, the account worker); two burn-rate alarms for job success and two per
-    // job type for time to complete; three for webhooks (their DLQ, the queue's backlog, relay errors).
-    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 11 + 2 + 2 * 4 + 3);
+    // job type for time to complete; three for webhooks (their DLQ, the queue's backlog, relay errors);
+    // one for the capacity sweeper's errors.
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 11 + 2 + 2 * 4 + 3 + 1);
     t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.compute.hasOutput('ApiUrl', {});
   });
@@ -338,7 +340,8 @@ describe.each(STAGES)('stage %s', (stage) => {
       },
     });
     expect(JSON.stringify(rule.Properties.Targets)).toMatch(/ModelOutputCreated/);
-    // Only the two that hand a finished run over may answer a task token, and only this machine's.
+    // Only those that hand a finished run or a capacity unit over may answer a task token, and only this
+    // machine's.
     const machineArn = {
       'Fn::Join': [
         '',
@@ -357,8 +360,12 @@ describe.each(STAGES)('stage %s', (stage) => {
         .map((st) => ({ roles: p.Properties.Roles as { Ref: string }[], st })),
     );
     expect(answering.map((a) => a.roles[0]!.Ref.replace(/FunctionServiceRole.*/, '')).sort()).toEqual([
+      'CapacitySweeper',
+      'ExecutionEnded',
       'ModelOutputCreated',
+      'Pipelineacquirecapacity',
       'Pipelinecheckgeneration',
+      'Pipelinemarkfailed',
     ]);
     for (const { st } of answering) {
       expect(st.Action).toBe('states:SendTaskSuccess');
