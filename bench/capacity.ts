@@ -268,6 +268,8 @@ export async function simulate(seed: number) {
     failed: all.filter((j) => j.failed).length,
     busyWhileWaiting: waitingBusy / (QUOTA * Math.max(1e-9, waitingSpan)),
     overall: busySeconds / (QUOTA * makespan),
+    // The work the bursts bring against what the quota can do in the time they span (a burst every 95 min).
+    offered: busySeconds / (QUOTA * Math.ceil(JOBS / 400) * 95 * 60),
     p50: pct(50),
     p99: pct(99),
     waited: waited.length,
@@ -300,6 +302,7 @@ export async function run(): Promise<string> {
     `| failed | ${range(col('failed'), 0)} |`,
     `| model busy while jobs wait, of the quota's ceiling (target ≥ 0.95) | ${range(col('busyWhileWaiting'), 4)} |`,
     `| throughput over the run, of the quota's ceiling | ${range(col('overall'), 4)} |`,
+    `| offered load: generation time the bursts bring, of the quota's ceiling over their span | ${range(col('offered'), 4)} |`,
     `| wait p50 (s) | ${range(col('p50'), 0)} |`,
     `| wait p99 (s) | ${range(col('p99'), 0)} |`,
     `| jobs that waited | ${range(col('waited'), 0)} |`,

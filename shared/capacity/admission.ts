@@ -26,7 +26,9 @@ export interface AdmissionTokens {
 export type CapacityEvent =
   | { type: 'granted'; model: string; jobId: string; at: number; handedOver: boolean }
   | { type: 'released'; model: string; jobId: string; at: number; reason: 'done' | 'expired' | 'taken-back' }
-  | { type: 'waiting'; model: string; jobId: string; at: number };
+  | { type: 'waiting'; model: string; jobId: string; at: number }
+  /** A job's retried state took up the unit handed to its earlier token (no unit changes hands). */
+  | { type: 'claimed'; model: string; jobId: string; at: number };
 
 export interface AdmissionOptions {
   store: CapacityStore;
@@ -89,8 +91,10 @@ export function createAdmission(options: AdmissionOptions) {
           changed = true;
           continue;
         }
-        if (passing) emit(releasedEvent(model, passing, at));
-        emit({ type: 'granted', model, jobId: waiter.jobId, at, handedOver: passing !== undefined });
+        // Stamped once the store has moved the unit (the waiter's record was there until then).
+        const done = now();
+        if (passing) emit(releasedEvent(model, passing, done));
+        emit({ type: 'granted', model, jobId: waiter.jobId, at: done, handedOver: passing !== undefined });
         if (await tokens.succeed(result.taskToken, { model, admittedAt: at })) {
           passing = undefined;
         } else {
@@ -127,14 +131,14 @@ export function createAdmission(options: AdmissionOptions) {
           lease.taskToken === waiter.taskToken ||
           (await store.claim(model, jobId, waiter.taskToken, lease.taskToken));
         if (mine) {
+          emit({ type: 'claimed', model, jobId, at: now() });
           await store.removeWaiter(model, jobId);
           await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt });
           return 'admitted';
         }
       }
-      // Announced first: a releaser may grant the waiter before addWaiter returns.
-      emit({ type: 'waiting', model, jobId, at: now() });
       await store.addWaiter(waiter);
+      emit({ type: 'waiting', model, jobId, at: now() });
       // Every unit was in use a moment ago: whoever frees one next finds this waiter (it lists the line
       // after its release), so there is nothing to serve now. Otherwise serve the line.
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) {
