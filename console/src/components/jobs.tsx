@@ -34,8 +34,7 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: (job: Job) => void })
         aria-valuetext={`${job.progress} %`}
       />
       <small aria-live="polite">
-        {job.progress} %
-        {job.queuePosition ? ` · waiting for the model: ${job.queuePosition} in line` : ''}
+        {job.progress} %{job.queuePosition ? ` · waiting for the model: ${job.queuePosition} in line` : ''}
       </small>
       {job.errorMessage ? <p class="field-error">{job.errorMessage}</p> : null}
       {ACTIVE.has(job.status) ? (
