@@ -10,7 +10,7 @@
  * straight to the next waiter, and gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
-import type { CapacityStore, Waiter } from './store.ts';
+import type { CapacityStore, Lease, Waiter } from './store.ts';
 
 /** What the waiting state is resumed with (the state machine's `$.capacity`). */
 export interface Admitted {
@@ -66,10 +66,15 @@ export function createAdmission(options: AdmissionOptions) {
    * Serves the waiters in fair order: with `holder`, that job's unit is handed over (and given back at the
    * end if nobody took it); without, free units are granted until none is left.
    */
-  async function serve(model: string, holder?: { jobId: string; token?: string }): Promise<void> {
+  async function serve(
+    model: string,
+    holder?: { jobId: string; token?: string },
+    known?: { waiters: Waiter[]; leases: Lease[] },
+  ): Promise<void> {
     let passing = holder;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const { waiters, leases } = await store.queue(model);
+      // A caller that has just read the line saves the first read; a stale view costs one more round.
+      const { waiters, leases } = round === 0 && known ? known : await store.queue(model);
       const order = fairOrder(waiters, leases);
       let changed = false;
       for (const waiter of order) {
@@ -124,7 +129,8 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async enter(waiter: Waiter): Promise<'admitted' | 'waiting'> {
       const { model, jobId } = waiter;
-      const { leases } = await store.queue(model);
+      const snapshot = await store.queue(model);
+      const { leases } = snapshot;
       const lease = leases.find((l) => l.jobId === jobId);
       if (lease) {
         const mine =
@@ -145,7 +151,10 @@ export function createAdmission(options: AdmissionOptions) {
         const again = await store.queue(model);
         if (again.leases.length >= options.capacityOf(model)) return 'waiting';
       }
-      await serve(model);
+      await serve(model, undefined, {
+        waiters: [...snapshot.waiters.filter((w) => w.jobId !== jobId), waiter],
+        leases: snapshot.leases,
+      });
       return (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
     },
 
