@@ -69,6 +69,14 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   }
 
   const slots = async (model: string) => (await query(model, 'slot#')) as unknown as SlotItem[];
+  /** The model's slots, and whether the waiter's record is still there, in one read. */
+  async function look(waiter: Waiter) {
+    const items = await query(waiter.model);
+    return {
+      current: items.filter((i) => (i.sk as string).startsWith('slot#')) as unknown as SlotItem[],
+      waiting: items.some((i) => i.sk === waiterKey(waiter.jobId)),
+    };
+  }
   const asLease = (model: string, s: SlotItem): Lease => ({
     model,
     jobId: s.holder!,
@@ -197,8 +205,9 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
 
   return {
     async grant(waiter, capacity, expiresAt, now) {
-      const current = await slots(waiter.model);
-      if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      const { current, waiting } = await look(waiter);
+      // Served by another grant since the line was read: nothing to write.
+      if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
       const held = new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
       // Slots above a lowered capacity still count until their holders are done.
       if (held.size >= capacity) return 'full';
@@ -223,10 +232,10 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async transfer(fromJobId, waiter, expiresAt, now, fromToken) {
-      const current = await slots(waiter.model);
+      const { current, waiting } = await look(waiter);
       const from = current.find((s) => s.holder === fromJobId);
       if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
-      if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
       const moved = await setHolder(
         waiter.model,
         from.sk,
