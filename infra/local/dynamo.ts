@@ -89,18 +89,21 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     },
     RATE_LIMIT_TABLE_KEYS.ttl,
   );
-  await create({
-    TableName: tables.capacity,
-    KeySchema: [
-      { AttributeName: CAPACITY_TABLE_KEYS.partition, KeyType: 'HASH' },
-      { AttributeName: CAPACITY_TABLE_KEYS.sort, KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: CAPACITY_TABLE_KEYS.partition, AttributeType: 'S' },
-      { AttributeName: CAPACITY_TABLE_KEYS.sort, AttributeType: 'S' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  await create(
+    {
+      TableName: tables.capacity,
+      KeySchema: [
+        { AttributeName: CAPACITY_TABLE_KEYS.partition, KeyType: 'HASH' },
+        { AttributeName: CAPACITY_TABLE_KEYS.sort, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: CAPACITY_TABLE_KEYS.partition, AttributeType: 'S' },
+        { AttributeName: CAPACITY_TABLE_KEYS.sort, AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    CAPACITY_TABLE_KEYS.ttl,
+  );
   return {
     endpoint,
     client,

@@ -229,6 +229,8 @@ export class StatefulStack extends Stack {
     this.capacityTable = table('ModelCapacity', {
       partitionKey: { name: CAPACITY_TABLE_KEYS.partition, type: AttributeType.STRING },
       sortKey: { name: CAPACITY_TABLE_KEYS.sort, type: AttributeType.STRING },
+      // Only the users' last-grant records expire; units and waiters carry no TTL attribute.
+      timeToLiveAttribute: CAPACITY_TABLE_KEYS.ttl,
     });
 
     this.userPool = new UserPool(this, 'Users', {

@@ -10,7 +10,7 @@
  * straight to the next waiter, and gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
-import type { CapacityStore, Lease, Waiter } from './store.ts';
+import type { CapacityStore, Line, Waiter } from './store.ts';
 
 /** What the waiting state is resumed with (the state machine's `$.capacity`). */
 export interface Admitted {
@@ -69,13 +69,13 @@ export function createAdmission(options: AdmissionOptions) {
   async function serve(
     model: string,
     holder?: { jobId: string; token?: string },
-    known?: { waiters: Waiter[]; leases: Lease[] },
+    known?: Line,
   ): Promise<void> {
     let passing = holder;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // A caller that has just read the line saves the first read; a stale view costs one more round.
-      const { waiters, leases } = round === 0 && known ? known : await store.queue(model);
-      const order = fairOrder(waiters, leases);
+      const { waiters, leases, servedAt } = round === 0 && known ? known : await store.queue(model);
+      const order = fairOrder(waiters, leases, servedAt);
       let changed = false;
       for (const waiter of order) {
         const at = now();
@@ -152,8 +152,8 @@ export function createAdmission(options: AdmissionOptions) {
         if (again.leases.length >= options.capacityOf(model)) return 'waiting';
       }
       await serve(model, undefined, {
+        ...snapshot,
         waiters: [...snapshot.waiters.filter((w) => w.jobId !== jobId), waiter],
-        leases: snapshot.leases,
       });
       return (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
     },
@@ -198,8 +198,8 @@ export function createAdmission(options: AdmissionOptions) {
 
     /** 1-based places in line of the model's waiting jobs, by job id. */
     async positions(model: string): Promise<Map<string, number>> {
-      const { waiters, leases } = await store.queue(model);
-      return queuePositions(waiters, leases);
+      const { waiters, leases, servedAt } = await store.queue(model);
+      return queuePositions(waiters, leases, servedAt);
     },
   };
 }

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CapacityStore, GrantResult, Lease, Waiter } from './store.ts';
 
-export const CAPACITY_TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+export const CAPACITY_TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
 
 interface SlotItem {
   pk: string;
@@ -37,6 +37,9 @@ interface SlotItem {
 const pk = (model: string) => `model#${model}`;
 const slotKey = (index: number) => `slot#${String(index).padStart(4, '0')}`;
 const waiterKey = (jobId: string) => `waiter#${jobId}`;
+const servedKey = (userId: string) => `served#${userId}`;
+/** How long a user's last grant is remembered for fair order (TTL removes the item later). */
+const SERVED_MEMORY_S = 6 * 3600;
 const asWaiter = (model: string, item: Record<string, unknown>): Waiter => ({
   model,
   jobId: item.jobId as string,
@@ -167,13 +170,25 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   }
 
   /** The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile. */
-  async function settle(waiter: Waiter, sk: string): Promise<GrantResult> {
+  async function settle(waiter: Waiter, sk: string, now: number): Promise<GrantResult> {
     const token = await takeWaiter(waiter);
     if (token === undefined) {
       await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
       return 'returned';
     }
     if (token !== waiter.taskToken) await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken);
+    // The user goes to the back of its rank in fair order.
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: pk(waiter.model),
+          sk: servedKey(waiter.userId),
+          servedAt: now,
+          [CAPACITY_TABLE_KEYS.ttl]: Math.floor(now / 1000) + SERVED_MEMORY_S,
+        },
+      }),
+    );
     return { taskToken: token };
   }
 
@@ -225,7 +240,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
           ))
         )
           continue;
-        const result = await settle(waiter, sk);
+        const result = await settle(waiter, sk, now);
         return result === 'returned' ? 'waiter-changed' : result;
       }
       return 'full';
@@ -245,7 +260,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       );
       if (!moved) return 'lease-gone';
       // Without a waiter record (served meanwhile, or gone) the unit is free again: the caller looks on.
-      return settle(waiter, from.sk);
+      return settle(waiter, from.sk, now);
     },
 
     async release(model, jobId, condition = {}) {
@@ -292,7 +307,14 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
 
     async queue(model) {
       const items = await query(model);
+      const servedAt: Record<string, number> = {};
+      const nowS = Date.now() / 1000;
+      for (const i of items) {
+        if (!(i.sk as string).startsWith('served#') || (i.ttl as number) < nowS) continue;
+        servedAt[(i.sk as string).slice('served#'.length)] = i.servedAt as number;
+      }
       return {
+        servedAt,
         waiters: items.filter((i) => (i.sk as string).startsWith('waiter#')).map((i) => asWaiter(model, i)),
         leases: (items as unknown as SlotItem[])
           .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)

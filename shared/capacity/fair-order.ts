@@ -2,13 +2,15 @@ import type { Lease, Waiter } from './store.ts';
 
 /**
  * Waiters in the order they are served: round-robin across users. A waiter's rank is how many of its
- * user's jobs hold a unit or wait ahead of it (by enqueuedAt); ties are broken by enqueuedAt, then job id.
- * So a user with nothing running comes before one with jobs running, and a user with one job never
- * waits behind another user's 30.
+ * user's jobs hold a unit or wait ahead of it (by enqueuedAt); among equal ranks the user served least
+ * recently goes first (never served: first of all), then the older job. So a user with nothing running
+ * comes before one with jobs running, a user whose job just got a unit goes to the back of its rank,
+ * and a user with one job never waits behind another user's 30: at most one job of each other user.
  */
 export function fairOrder(
   waiters: readonly Waiter[],
   leases: readonly Pick<Lease, 'userId'>[] = [],
+  servedAt: Readonly<Record<string, number>> = {},
 ): Waiter[] {
   const byTime = [...waiters].sort(
     (a, b) => a.enqueuedAt - b.enqueuedAt || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0),
@@ -20,7 +22,8 @@ export function fairOrder(
     seen.set(w.userId, rank + 1);
     return { w, rank, index };
   });
-  ranked.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  const served = (w: Waiter) => servedAt[w.userId] ?? Number.NEGATIVE_INFINITY;
+  ranked.sort((a, b) => a.rank - b.rank || served(a.w) - served(b.w) || a.index - b.index);
   return ranked.map((r) => r.w);
 }
 
@@ -28,6 +31,7 @@ export function fairOrder(
 export function queuePositions(
   waiters: readonly Waiter[],
   leases: readonly Pick<Lease, 'userId'>[] = [],
+  servedAt: Readonly<Record<string, number>> = {},
 ): Map<string, number> {
-  return new Map(fairOrder(waiters, leases).map((w, i) => [w.jobId, i + 1]));
+  return new Map(fairOrder(waiters, leases, servedAt).map((w, i) => [w.jobId, i + 1]));
 }

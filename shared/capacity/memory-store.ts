@@ -10,6 +10,12 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
   const waiters = new Map<string, Waiter>();
   const key = (model: string, jobId: string) => `${model}#${jobId}`;
   const count = (model: string) => counters.get(model) ?? 0;
+  const served = new Map<string, Record<string, number>>();
+  const markServed = (w: Waiter, at: number) => {
+    const byUser = served.get(w.model) ?? {};
+    byUser[w.userId] = at;
+    served.set(w.model, byUser);
+  };
   const leaseOf = (w: Waiter, expiresAt: number, grantedAt: number): Lease => ({
     model: w.model,
     jobId: w.jobId,
@@ -30,6 +36,7 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       counters.set(waiter.model, count(waiter.model) + 1);
       leases.set(k, leaseOf(record, expiresAt, now));
       waiters.delete(k);
+      markServed(record, now);
       return { taskToken: record.taskToken };
     },
     async transfer(
@@ -48,6 +55,7 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       leases.delete(key(waiter.model, fromJobId));
       leases.set(k, leaseOf(record, expiresAt, now));
       waiters.delete(k);
+      markServed(record, now);
       return { taskToken: record.taskToken };
     },
     async release(
@@ -95,6 +103,7 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       return {
         waiters: [...waiters.values()].filter((w) => w.model === model).map((w) => ({ ...w })),
         leases: [...leases.values()].filter((l) => l.model === model).map((l) => ({ ...l })),
+        servedAt: { ...served.get(model) },
       };
     },
     async leases(model: string) {

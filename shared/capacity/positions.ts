@@ -28,8 +28,8 @@ export async function queuePositionsOf(
       .map((j) => effectiveGenerate(j.parameters as GenerateParameters).model),
   );
   for (const model of models) {
-    const { waiters, leases } = await queue.queue(model);
-    for (const [jobId, position] of queuePositions(waiters, leases)) found.set(jobId, position);
+    const { waiters, leases, servedAt } = await queue.queue(model);
+    for (const [jobId, position] of queuePositions(waiters, leases, servedAt)) found.set(jobId, position);
   }
   return found;
 }

@@ -39,6 +39,13 @@ export interface Lease {
  */
 export type GrantResult = { taskToken: string } | 'full' | 'waiter-changed' | 'lease-gone' | 'returned';
 
+/** What fair order reads: the waiters, the units in use, and each user's last grant (epoch ms). */
+export interface Line {
+  waiters: Waiter[];
+  leases: Lease[];
+  servedAt: Record<string, number>;
+}
+
 export interface CapacityStore {
   /**
    * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record; the
@@ -73,8 +80,8 @@ export interface CapacityStore {
   addWaiter(waiter: Waiter): Promise<void>;
   removeWaiter(model: string, jobId: string): Promise<void>;
   waiters(model: string): Promise<Waiter[]>;
-  /** The waiters and the leases of the model, read together (what fair order needs). */
-  queue(model: string): Promise<{ waiters: Waiter[]; leases: Lease[] }>;
+  /** The waiters and the leases of the model, and when each user was last granted a unit, read together. */
+  queue(model: string): Promise<Line>;
   leases(model: string): Promise<Lease[]>;
   /** Units in use. */
   inUse(model: string): Promise<number>;

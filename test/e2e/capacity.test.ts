@@ -162,7 +162,15 @@ describe('model capacity', () => {
     const arrived = events.findIndex((e) => e.type === 'waiting' && e.jobId === singleJob);
     const served = events.findIndex((e) => e.type === 'granted' && e.jobId === singleJob);
     const ahead = events.slice(arrived, served).filter((e) => e.type === 'granted').length;
-    expect(ahead).toBeLessThanOrEqual(others.length + 1);
+    const owner = (id: string) =>
+      heavyJobs.includes(id) ? 'H' : id === singleJob ? 'S' : `o${otherJobs.findIndex((js) => js.includes(id))}`;
+    expect(
+      ahead,
+      events
+        .slice(Math.max(0, arrived - 5), served + 1)
+        .map((e) => `${e.at} ${e.type} ${owner(e.jobId)}`)
+        .join('\n'),
+    ).toBeLessThanOrEqual(others.length + 1);
     const { longest, from, endedIdle } = longestIdleWhileWaiting(events, CAPACITY);
     // What happened around the longest idle stretch, should it be too long.
     const around = events

@@ -42,3 +42,17 @@ describe('fair order with units in use', () => {
     expect(fairOrder(waiters, [{ userId: 'a' }]).map((x) => x.jobId)).toEqual(['b1', 'a2']);
   });
 });
+
+describe('fair order by service', () => {
+  it('puts a user just served behind one never served, at equal rank', () => {
+    const waiters = [w('a', 'a2', 1), w('b', 'b1', 2)];
+    expect(fairOrder(waiters, [], { a: 100 }).map((x) => x.jobId)).toEqual(['b1', 'a2']);
+    expect(fairOrder(waiters, [], { a: 100, b: 200 }).map((x) => x.jobId)).toEqual(['a2', 'b1']);
+  });
+
+  it('serves a late single job before the next of each user who was served, whatever their ages', () => {
+    const heavy = Array.from({ length: 29 }, (_, i) => w('heavy', `h${i}`, i));
+    const order = fairOrder([...heavy, w('single', 's', 100)], [], { heavy: 50 });
+    expect(order[0]!.jobId).toBe('s');
+  });
+});

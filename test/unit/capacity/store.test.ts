@@ -59,6 +59,14 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     expect(await store.grant(waiter(model, 'nobody'), 5, 1000, 0)).toBe('waiter-changed');
   });
 
+  it("remembers each user's last grant for fair order", async () => {
+    const { store, model } = fresh();
+    const now = Date.now();
+    await store.addWaiter(waiter(model, 'a', 't-a', 'ua'));
+    await store.grant(waiter(model, 'a', 't-a', 'ua'), 5, now + 1000, now);
+    expect((await store.queue(model)).servedAt).toEqual({ ua: now });
+  });
+
   it('a second release gives nothing back', async () => {
     const { store, model } = fresh();
     await store.addWaiter(waiter(model, 'a'));
