@@ -9,8 +9,10 @@
  * changes nothing the second time. Lowering a model's capacity leaves the higher slots to drain: only
  * slots below the capacity are ever granted.
  *
- * Granting first takes a slot, then removes the waiter record on its token; if another grant or a newer
- * token got there first, the slot is given back (and the caller looks again), so a job never keeps two.
+ * Granting first takes the waiter out of the line (a conditional delete only one grant wins), then a free
+ * slot; with none left after all, the waiter goes back in line as it was. Handing a unit over moves the
+ * slot, then takes the waiter; if it was gone, the slot is given back and the caller looks again. So a
+ * job never keeps two units, and no grant briefly holds a slot it must give back.
  */
 import { randomInt } from 'node:crypto';
 import {
@@ -169,15 +171,39 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     }
   }
 
-  /** The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile. */
-  async function settle(waiter: Waiter, sk: string, now: number): Promise<GrantResult> {
-    const token = await takeWaiter(waiter);
-    if (token === undefined) {
-      await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
-      return 'returned';
+  const heldOf = (current: SlotItem[]) =>
+    new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
+
+  /** Removes the waiter record and returns it whole; undefined when there was none. */
+  async function takeWaiterRecord(waiter: Waiter): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await client.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
+          ConditionExpression: 'attribute_exists(sk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
     }
-    if (token !== waiter.taskToken) await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken);
-    // The user goes to the back of its rank in fair order.
+  }
+
+  async function putBack(record: Record<string, unknown>) {
+    try {
+      await client.send(
+        new PutCommand({ TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(sk)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** The user goes to the back of its rank in fair order. */
+  async function markServed(waiter: Waiter, now: number) {
     await client.send(
       new PutCommand({
         TableName: table,
@@ -189,6 +215,17 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
         },
       }),
     );
+  }
+
+  /** The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile. */
+  async function settle(waiter: Waiter, sk: string, now: number): Promise<GrantResult> {
+    const token = await takeWaiter(waiter);
+    if (token === undefined) {
+      await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
+      return 'returned';
+    }
+    if (token !== waiter.taskToken) await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken);
+    await markServed(waiter, now);
     return { taskToken: token };
   }
 
@@ -223,27 +260,35 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       const { current, waiting } = await look(waiter);
       // Served by another grant since the line was read: nothing to write.
       if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
-      const held = new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
       // Slots above a lowered capacity still count until their holders are done.
-      if (held.size >= capacity) return 'full';
-      const free = Array.from({ length: capacity }, (_, i) => slotKey(i)).filter((sk) => !held.has(sk));
-      // Concurrent grants pick different slots more often when they start at random ones.
-      const offset = free.length ? randomInt(free.length) : 0;
-      for (let i = 0; i < free.length; i++) {
-        const sk = free[(offset + i) % free.length]!;
-        if (
-          !(await setHolder(
-            waiter.model,
-            sk,
-            leaseOf(waiter, expiresAt, now),
-            'attribute_not_exists(holder)',
-          ))
-        )
-          continue;
-        const result = await settle(waiter, sk, now);
-        return result === 'returned' ? 'waiter-changed' : result;
+      if (heldOf(current).size >= capacity) return 'full';
+      // The waiter leaves the line first: of concurrent grants to it only one gets past here, and no
+      // grant holds a slot it must give back (which would make others see the model full).
+      const record = await takeWaiterRecord(waiter);
+      if (!record) return 'waiter-changed';
+      const taken = { ...waiter, taskToken: record.taskToken as string };
+      let slotsNow = current;
+      for (let look = 0; look < 3; look++) {
+        const held = heldOf(slotsNow);
+        if (held.size >= capacity) break;
+        const free = Array.from({ length: capacity }, (_, i) => slotKey(i)).filter((sk) => !held.has(sk));
+        // Concurrent grants pick different slots more often when they start at random ones.
+        const offset = randomInt(free.length);
+        for (let i = 0; i < free.length; i++) {
+          const sk = free[(offset + i) % free.length]!;
+          if (
+            await setHolder(waiter.model, sk, leaseOf(taken, expiresAt, now), 'attribute_not_exists(holder)')
+          ) {
+            await markServed(waiter, now);
+            return { taskToken: taken.taskToken };
+          }
+        }
+        slotsNow = await slots(waiter.model);
       }
-      return 'full';
+      // No slot after all: back in line as it was, unless it registered again meanwhile.
+      await putBack(record);
+      // A unit freed while the waiter was out of line is found by the caller's next look.
+      return heldOf(await slots(waiter.model)).size < capacity ? 'waiter-changed' : 'full';
     },
 
     async transfer(fromJobId, waiter, expiresAt, now, fromToken) {

@@ -8,7 +8,10 @@ import type { CapacityEvent } from '#shared/capacity/admission.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 const CAPACITY = 5;
-const POLL_MS = 1000;
+// The local safety nets scale with it: AcquireCapacity retries every 12 × POLL_MS, the sweeper runs every
+// 5 s. A lost hand-over would leave a unit idle until one of them; store calls that wait behind a busy
+// event loop (PGlite and dynalite share this process) stay well under it.
+const POLL_MS = 2000;
 // Rendered in real time (little CPU, but each generation lasts its 1 s), so the line builds up.
 const SMALL = { model: 'local', durationSeconds: 1, resolution: '640x360', fps: 10 };
 
