@@ -166,7 +166,11 @@ describe('model capacity', () => {
     const served = events.findIndex((e) => e.type === 'granted' && e.jobId === singleJob);
     const ahead = events.slice(arrived, served).filter((e) => e.type === 'granted').length;
     const owner = (id: string) =>
-      heavyJobs.includes(id) ? 'H' : id === singleJob ? 'S' : `o${otherJobs.findIndex((js) => js.includes(id))}`;
+      heavyJobs.includes(id)
+        ? 'H'
+        : id === singleJob
+          ? 'S'
+          : `o${otherJobs.findIndex((js) => js.includes(id))}`;
     expect(
       ahead,
       events
