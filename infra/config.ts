@@ -46,7 +46,14 @@ export interface StageConfig {
    * Video models this stage may use (ENABLED_MODELS). Their Regions, IAM and output buckets follow the model
    * registry (shared/generation/models.ts). Nova Reel reached end of life on 2026-09-30.
    */
-  models: { enabled: readonly VideoModelId[] };
+  models: {
+    enabled: readonly VideoModelId[];
+    /**
+     * Generations of a model that may run at once in this account and Region (its Bedrock quota); the
+     * registry's `capacity.units` when absent (README, "Model capacity").
+     */
+    capacity?: Partial<Record<VideoModelId, number>>;
+  };
   /** Service-level objectives; their burn-rate alarms are in infra/constructs/service-objectives.ts. */
   slo: SloConfig;
 }

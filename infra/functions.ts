@@ -3,6 +3,7 @@ import { API_FUNCTIONS } from '#shared/http/routes.ts';
 
 /** The state machine's Lambda tasks: their files and the definition placeholder each one fills. */
 export const PIPELINE_TASKS = [
+  { file: 'acquire-capacity', placeholder: 'AcquireCapacityFunctionArn' },
   { file: 'mark-processing', placeholder: 'MarkProcessingFunctionArn' },
   { file: 'start-generation', placeholder: 'StartGenerationFunctionArn' },
   { file: 'check-generation', placeholder: 'CheckGenerationFunctionArn' },
@@ -24,6 +25,7 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   { name: 'upload-dead-letter', entry: 'functions/events/upload-dead-letter.ts' },
   { name: 'mediaconvert-state-change', entry: 'functions/events/mediaconvert-state-change.ts' },
   { name: 'execution-ended', entry: 'functions/events/execution-ended.ts' },
+  { name: 'capacity-sweeper', entry: 'functions/events/capacity-sweeper.ts' },
   { name: 'model-output-created', entry: 'functions/events/model-output-created.ts' },
   { name: 'account-worker', entry: 'functions/events/account-worker.ts' },
   { name: 'audit-writer', entry: 'functions/events/audit-writer.ts' },

@@ -23,6 +23,8 @@ export const awsRuntimeConfig = () =>
     IDEMPOTENCY_TABLE: z.string().min(1),
     AUDIT_TABLE: z.string().min(1),
     RATE_LIMIT_TABLE: z.string().min(1),
+    /** The model capacity table; the jobs function reads waiting jobs' places in line from it. */
+    CAPACITY_TABLE: z.string().min(1).optional(),
     USER_POOL_ID: z.string().min(1),
     USER_POOL_CLIENT_ID: z.string().min(1),
     STATE_MACHINE_ARN: arn,

@@ -843,7 +843,8 @@ export interface components {
          *       "errorMessage": null,
          *       "startedAt": "2026-11-26T10:15:30.000Z",
          *       "completedAt": null,
-         *       "createdAt": "2026-11-26T10:15:30.000Z"
+         *       "createdAt": "2026-11-26T10:15:30.000Z",
+         *       "queuePosition": null
          *     }
          */
         Job: {
@@ -863,6 +864,7 @@ export interface components {
             /** Format: uuid */
             projectId: string;
             prompt: string;
+            queuePosition: number | null;
             sourceClipIds?: string[];
             startedAt: string | null;
             /** @enum {string} */

@@ -1,4 +1,5 @@
 import '#shared/runtime/aws.ts';
+import { queuePositionsOf } from '#shared/capacity/positions.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { accepted, ok, withEtag } from '#shared/http/responses.ts';
@@ -15,7 +16,11 @@ export const handler = apiHandler([
       { action: 'job.list', resource: 'job', params: projectParams, query: listJobsQuery },
       async (r) => {
         const page = await r.ctx.jobs.list(r.caller.userId, r.params.projectId, r.query);
-        return ok({ items: page.items.map(toJobResponse), nextCursor: page.nextCursor });
+        const places = await queuePositionsOf(r.ctx.capacityQueue, page.items);
+        return ok({
+          items: page.items.map((j) => ({ ...toJobResponse(j), queuePosition: places.get(j.id) ?? null })),
+          nextCursor: page.nextCursor,
+        });
       },
     ),
   },
@@ -27,7 +32,7 @@ export const handler = apiHandler([
       async (r) => {
         const submit = async () => {
           const job = await r.ctx.jobService.submit(r.caller.userId, r.params.projectId, r.body);
-          return accepted(toJobResponse(job), `/v1/jobs/${job.id}`);
+          return accepted({ ...toJobResponse(job), queuePosition: null }, `/v1/jobs/${job.id}`);
         };
         const key = checkIdempotencyKey(r.event.headers['idempotency-key']);
         const result = key
@@ -48,15 +53,20 @@ export const handler = apiHandler([
   {
     method: 'GET',
     path: '/v1/jobs/{jobId}',
-    handler: endpoint({ action: 'job.read', resource: 'job', params: jobParams }, async (r) =>
-      withEtag(r.event, toJobResponse(await r.ctx.jobs.get(r.caller.userId, r.params.jobId))),
-    ),
+    handler: endpoint({ action: 'job.read', resource: 'job', params: jobParams }, async (r) => {
+      const job = await r.ctx.jobs.get(r.caller.userId, r.params.jobId);
+      const places = await queuePositionsOf(r.ctx.capacityQueue, [job]);
+      return withEtag(r.event, { ...toJobResponse(job), queuePosition: places.get(job.id) ?? null });
+    }),
   },
   {
     method: 'POST',
     path: '/v1/jobs/{jobId}/cancel',
     handler: endpoint({ action: 'job.cancel', resource: 'job', params: jobParams }, async (r) =>
-      ok(toJobResponse(await r.ctx.jobService.cancel(r.caller.userId, r.params.jobId))),
+      ok({
+        ...toJobResponse(await r.ctx.jobService.cancel(r.caller.userId, r.params.jobId)),
+        queuePosition: null,
+      }),
     ),
   },
 ]);

@@ -9,7 +9,7 @@ import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
 type TaskName = Exclude<keyof PipelineTasks, WaitingTaskName | 'generationOutputCreated'>;
-type WaitingTaskName = 'startGeneration' | 'checkGeneration';
+type WaitingTaskName = 'acquireCapacity' | 'startGeneration' | 'checkGeneration';
 
 /** What a `lambda:invoke.waitForTaskToken` state sends: the state's input and its task token. */
 export interface WaitingTaskEvent {

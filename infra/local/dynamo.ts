@@ -3,17 +3,18 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
+import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
 
 export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
-  tables: { idempotency: string; audit: string; rateLimit: string };
+  tables: { idempotency: string; audit: string; rateLimit: string; capacity: string };
   stop(): Promise<void>;
 }
 
 /**
- * dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency, audit and rate-limit
- * tables.
+ * dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency, audit, rate-limit and
+ * model-capacity tables.
  */
 export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
   const server = dynalite({
@@ -30,10 +31,16 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const tables = { idempotency: 'idempotency', audit: 'audit-log', rateLimit: 'rate-limit' };
-  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0], ttl: string) => {
+  const tables = {
+    idempotency: 'idempotency',
+    audit: 'audit-log',
+    rateLimit: 'rate-limit',
+    capacity: 'model-capacity',
+  };
+  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0], ttl?: string) => {
     try {
       await client.send(new CreateTableCommand(input));
+      if (!ttl) return;
       // dynalite does not implement TTL; the attribute is still written, as on AWS.
       await client
         .send(
@@ -81,6 +88,21 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
       BillingMode: 'PAY_PER_REQUEST',
     },
     RATE_LIMIT_TABLE_KEYS.ttl,
+  );
+  await create(
+    {
+      TableName: tables.capacity,
+      KeySchema: [
+        { AttributeName: CAPACITY_TABLE_KEYS.partition, KeyType: 'HASH' },
+        { AttributeName: CAPACITY_TABLE_KEYS.sort, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: CAPACITY_TABLE_KEYS.partition, AttributeType: 'S' },
+        { AttributeName: CAPACITY_TABLE_KEYS.sort, AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    CAPACITY_TABLE_KEYS.ttl,
   );
   return {
     endpoint,

@@ -23,12 +23,17 @@ import {
 } from '#shared/auth/local-issuer.ts';
 import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter, type RateLimits } from '#shared/auth/login-limiter.ts';
 import { localVerifier } from '#shared/auth/verifier.ts';
+import { type CapacityEvent, createAdmission } from '#shared/capacity/admission.ts';
+import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
+import { capacityFromEnv } from '#shared/capacity/limits.ts';
+import type { CapacityStore } from '#shared/capacity/store.ts';
 import type { DatabaseHandle, StatementCounter } from '#shared/db/database.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { migrate } from '#shared/db/migrate.ts';
-import { createLocalVideoModel } from '#shared/generation/local.ts';
+import { createLocalVideoModel, type LocalVideoModel } from '#shared/generation/local.ts';
+import type { VideoModelId } from '#shared/generation/models.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { stopFfmpegProcesses } from '#shared/media/ffmpeg.ts';
@@ -117,8 +122,6 @@ export interface LocalEnvironmentOptions {
   modelOutputEvents?: boolean;
   /** Replaces or adds video models (tests inject failing ones); each one plugged in is enabled. */
   models?: Record<string, VideoModel>;
-  /** Renders the local model runs at once, the rest waiting their turn (no limit when absent). */
-  localRenders?: number;
   /** Today, as model end-of-life dates see it (tests move it). */
   now?: () => Date;
   /** Runs before every Task state of the local state machine; throwing fails that task (fault injection). */
@@ -136,6 +139,19 @@ export interface LocalEnvironmentOptions {
   onMetric?: (line: string) => void;
   /** How long audit lines gather before they are stored (20 ms unless a test holds them back). */
   auditBatchWindowMs?: number;
+  /**
+   * Model capacity (admission control): units per model and lease length, LOCAL_MODEL_CAPACITY and
+   * LOCAL_MODEL_LEASE_SECONDS or the registry's when absent; how often the sweeper runs (the deployed one
+   * runs every minute); and a listener of grants and releases (tests measure idle units with it).
+   */
+  capacity?: {
+    units?: Partial<Record<string, number>>;
+    leaseMs?: Partial<Record<string, number>>;
+    sweepMs?: number;
+    onEvent?: (event: CapacityEvent) => void;
+    /** The local model renders at the clip's own pace (a generation takes as long as its video). */
+    realtimeRenders?: boolean;
+  };
   /** Webhook delivery: `local` targets (loopback allowed) unless a test asks for the deployed policy. */
   webhooks?: {
     policy?: TargetPolicy;
@@ -153,12 +169,20 @@ export interface LocalEnvironment {
   db: DatabaseHandle;
   s3Endpoint: string;
   /** The DynamoDB stand-in's client and tables (audit, idempotency, rate limits). */
-  dynamo: { client: DynamoDBClient; tables: { idempotency: string; audit: string; rateLimit: string } };
+  dynamo: {
+    client: DynamoDBClient;
+    tables: { idempotency: string; audit: string; rateLimit: string; capacity: string };
+  };
+  /** The model capacity store (in dynalite), and the local model (its renders in flight). */
+  capacity: CapacityStore;
+  localModel: LocalVideoModel;
   jwks: { keys: object[] };
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
   /** Stores every audit line written so far (they otherwise leave in batches, a few milliseconds later). */
   flushAudit(): Promise<void>;
+  /** For tests: the job's execution ends as by a crash, with no cleanup (its onEnded still runs). */
+  crashExecution(jobId: string): Promise<void>;
   stop(): Promise<void>;
   /** For Ctrl+C: interrupts running jobs (FAILED, "interrupted") and ends their ffmpeg, then stops. */
   shutdown(): Promise<void>;
@@ -223,6 +247,15 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         ctx.logger.error('audit lines not stored', { lost, error: loggableError(error) }),
     },
   );
+  const capacityStore = dynamoCapacityStore(
+    DynamoDBDocumentClient.from(dynamo.client),
+    dynamo.tables.capacity,
+  );
+  const capacity = capacityFromEnv();
+  const unitsOf = (model: string) =>
+    options.capacity?.units?.[model] ?? capacity[model as VideoModelId]?.units ?? 1;
+  const leaseMsOf = (model: string) =>
+    options.capacity?.leaseMs?.[model] ?? capacity[model as VideoModelId]?.leaseMs ?? 600_000;
   // The workflow needs the repositories the context builds; it is bound right after.
   let local: ReturnType<typeof createLocalWorkflow> | undefined;
   const workflow: JobWorkflow = {
@@ -263,6 +296,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     // The stand-in, plus whatever models a caller plugs in (tests script Bedrock ones).
     enabledModels: ['local', ...Object.keys(options.models ?? {})],
     ...(options.now ? { now: options.now } : {}),
+    capacityQueue: capacityStore,
     webhookPolicy: options.webhooks?.policy ?? 'local',
     ...(options.webhooks?.resolveHost ? { resolveHost: options.webhooks.resolveHost } : {}),
   });
@@ -286,21 +320,28 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       onError: (error) => ctx.logger.error('webhook sender', { error: loggableError(error) }),
     },
   );
+  const localModel = createLocalVideoModel(
+    store,
+    (jobId, error) => ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
+    // As Bedrock refuses starts past the account's quota.
+    { quota: unitsOf('local'), ...(options.capacity?.realtimeRenders ? { realtime: true } : {}) },
+  );
+  const admission = createAdmission({
+    store: capacityStore,
+    tokens: { succeed: (token, output) => local!.tokens.succeed(token, output) },
+    capacityOf: unitsOf,
+    leaseMsOf,
+    ...(options.capacity?.onEvent ? { onEvent: options.capacity.onEvent } : {}),
+  });
   const tasks = createPipelineTasks({
     users: ctx.users,
     jobs: ctx.jobs,
     clips: ctx.clips,
     store,
     prober: localProber(store),
-    models: {
-      local: createLocalVideoModel(
-        store,
-        (jobId, error) => ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
-        options.localRenders ? { concurrentRenders: options.localRenders } : {},
-      ),
-      ...options.models,
-    },
+    models: { local: localModel, ...options.models },
     logger: ctx.logger,
+    admission,
     waits: createGenerationWaits(db.db),
     tokens: { succeed: (token, output) => local!.tokens.succeed(token, output) },
   });
@@ -360,11 +401,23 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   await resumeJobs(ctx, tasks, uploads);
   webhookSender.start();
+  // The sweeper (an EventBridge schedule deployed): expired leases come back, free units go to waiters.
+  const sweepModels = ['local', ...Object.keys(options.models ?? {})];
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweeper = setInterval(() => {
+    sweeping = Promise.all(sweepModels.map((m) => admission.sweep(m))).catch((error: unknown) =>
+      ctx.logger.error('capacity sweep failed', { error: loggableError(error) }),
+    );
+  }, options.capacity?.sweepMs ?? 5_000);
+  sweeper.unref();
   const environment: LocalEnvironment = {
     ctx,
     db,
     s3Endpoint: s3.endpoint,
     dynamo: { client: dynamo.client, tables: dynamo.tables },
+    capacity: capacityStore,
+    localModel,
+    crashExecution: (jobId) => local!.crash(jobId),
     jwks,
     async idle() {
       await new Promise((resolve) => setImmediate(resolve));
@@ -382,6 +435,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await new Promise((resolve) => setImmediate(resolve));
       while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
       await local!.idle();
+      clearInterval(sweeper);
+      await sweeping;
       await webhookSender.stop();
       await audit.flush();
       await s3.stop();

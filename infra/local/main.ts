@@ -11,11 +11,13 @@ import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
 
 const port = Number(process.env.PORT ?? 3000);
-// One local render per core at most: the last render of a burst ends no later than if all ran together (the
-// state machine's wait for the model counts from its start), and they cannot crowd out this process.
-const localRenders = Number(process.env.LOCAL_RENDERS || os.availableParallelism());
-if (!(Number.isInteger(localRenders) && localRenders > 0)) {
-  throw new Error(`LOCAL_RENDERS must be a whole number above 0, not "${process.env.LOCAL_RENDERS}".`);
+// The local model's capacity (admission control, shared/capacity/): one generation per core unless
+// LOCAL_MODEL_CAPACITY says otherwise, so a burst of jobs waits QUEUED instead of crowding out this process.
+const localCapacity = Number(process.env.LOCAL_MODEL_CAPACITY || os.availableParallelism());
+if (!(Number.isInteger(localCapacity) && localCapacity > 0)) {
+  throw new Error(
+    `LOCAL_MODEL_CAPACITY must be a whole number above 0, not "${process.env.LOCAL_MODEL_CAPACITY}".`,
+  );
 }
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
 let jwks: { keys: object[] } = { keys: [] };
@@ -47,7 +49,7 @@ const env = await startLocalEnvironment({
   issuer: api.url,
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
-  localRenders,
+  capacity: { units: { local: localCapacity } },
 });
 jwks = env.jwks;
 markStarted();

@@ -4,8 +4,9 @@
  * executor of the same MediaConvert Settings), and Wait/Retry intervals shortened.
  *
  * The runner has no task tokens, so the `.waitForTaskToken` states are played here: the task runs with a
- * fresh token, then the state waits until `tokens.succeed` is called with it (the model-output event), or
- * fails with States.Timeout as the state's TimeoutSeconds (240 s) does on AWS, after 32 × `pollMs`.
+ * fresh token, then the state waits until `tokens.succeed` is called with it (the model-output event, a
+ * capacity unit handed over), or fails with States.Timeout as the state's TimeoutSeconds does on AWS,
+ * scaled so that StartGeneration's 240 s last 32 × `pollMs`.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
 import type { JobRepository } from '#shared/jobs/repository.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import type { TranscodeSettings } from '#shared/media/settings.ts';
-import type { GenerationRun, TaskTokens } from '#shared/pipeline/generation-wait.ts';
+import type { TaskTokens } from '#shared/pipeline/generation-wait.ts';
 import { transcodeProgress } from '#shared/pipeline/progress.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
@@ -78,6 +79,8 @@ export interface LocalWorkflowOptions {
 }
 
 const LAMBDA_STATES = [
+  'AcquireCapacity',
+  'MarkGenerating',
   'MarkProcessing',
   'StartGeneration',
   'CheckGeneration',
@@ -93,25 +96,35 @@ function statesTimeout(): Error {
   return error;
 }
 
-export function createLocalWorkflow(
-  options: LocalWorkflowOptions,
-): JobWorkflow & { idle(): Promise<void>; shutdown(): Promise<void>; tokens: TaskTokens } {
-  const machine = new StateMachine(withoutDefaultTaskTimeout(loadDefinition()) as never, {
+export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow & {
+  idle(): Promise<void>;
+  shutdown(): Promise<void>;
+  crash(jobId: string): Promise<void>;
+  tokens: TaskTokens;
+} {
+  const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
+  /** Executions ended as by a crash: nothing cleans up after them (tests of capacity leases). */
+  const crashed = new Set<string>();
+  const definition = loadDefinition();
+  const machine = new StateMachine(withoutDefaultTaskTimeout(definition) as never, {
     validationOptions: { checkPaths: true },
   });
-  const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
-  const waiting = new Map<string, (output: GenerationRun) => void>();
+  const waiting = new Map<string, (output: object) => void>();
   const { tasks } = options;
-  const outputWaitMs = 32 * (options.pollMs ?? 500);
+  // A waiting state's TimeoutSeconds, scaled: 240 s on AWS last 32 × pollMs here.
+  const waitMs = (state: string) => {
+    const seconds = (definition.States as Record<string, { TimeoutSeconds?: number }>)[state]?.TimeoutSeconds;
+    return (((seconds ?? 240) * 32) / 240) * (options.pollMs ?? 500);
+  };
   let shuttingDown = false;
 
   /**
    * Waits for `tokens.succeed(token)`; a timeout or the execution's abort ends the wait with an error,
    * `cancel` ends it quietly (the task itself failed).
    */
-  function answer(token: string, signal: AbortSignal) {
+  function answer(token: string, signal: AbortSignal, timeoutMs: number) {
     let cancel = () => {};
-    const promise = new Promise<GenerationRun>((resolve, reject) => {
+    const promise = new Promise<object>((resolve, reject) => {
       const end = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', aborted);
@@ -124,7 +137,7 @@ export function createLocalWorkflow(
       const timer = setTimeout(() => {
         end();
         reject(statesTimeout());
-      }, outputWaitMs);
+      }, timeoutMs);
       signal.addEventListener('abort', aborted, { once: true });
       waiting.set(token, (output) => {
         end();
@@ -155,7 +168,7 @@ export function createLocalWorkflow(
         const { Payload } = input as { Payload: { state: PipelineState } };
         const token = randomUUID();
         // Listening before the task runs: the output may land before the task returns.
-        const output = answer(token, controller.signal);
+        const output = answer(token, controller.signal, waitMs(name));
         output.promise.catch(() => undefined);
         try {
           await wrap(name, (s) => fn(s, token))(Payload.state);
@@ -166,6 +179,8 @@ export function createLocalWorkflow(
         return output.promise;
       };
     return {
+      AcquireCapacity: waitFor('AcquireCapacity', tasks.acquireCapacity),
+      MarkGenerating: wrap('MarkGenerating', tasks.markProcessing),
       MarkProcessing: wrap('MarkProcessing', tasks.markProcessing),
       StartGeneration: waitFor('StartGeneration', tasks.startGeneration),
       CheckGeneration: waitFor('CheckGeneration', tasks.checkGeneration),
@@ -223,6 +238,8 @@ export function createLocalWorkflow(
           overrides: {
             taskResourceLocalHandlers: handlers(controller, inFlight) as never,
             retryIntervalOverrides: {
+              AcquireCapacity: 0,
+              MarkGenerating: 50,
               CheckGeneration: 50,
               MarkProcessing: 50,
               StartGeneration: 50,
@@ -247,7 +264,9 @@ export function createLocalWorkflow(
         try {
           await execution.result;
         } catch (error) {
-          if (error instanceof ExecutionAbortedError) {
+          if (error instanceof ExecutionAbortedError && crashed.delete(input.jobId)) {
+            controller.abort();
+          } else if (error instanceof ExecutionAbortedError) {
             // A cancelled job: stop ffmpeg and wait for the task that was running, then clean up as
             // MarkFailed would (the row is already FAILED, or gone with its project).
             controller.abort();
@@ -284,6 +303,17 @@ export function createLocalWorkflow(
      * Stops the execution and returns, as StopExecution does: the task it was in ends on its own, and the
      * execution then cleans up as MarkFailed would (see `start`); `idle()` waits for that.
      */
+    /**
+     * For tests: ends the execution as if it and its ended-event were lost: no MarkFailed, so whatever it
+     * held (a capacity unit) stays held until its lease runs out.
+     */
+    async crash(jobId) {
+      const run = running.get(jobId);
+      if (!run) return;
+      crashed.add(jobId);
+      run.abort();
+      await run.done;
+    },
     async stop(jobId) {
       const run = running.get(jobId);
       if (!run) return;

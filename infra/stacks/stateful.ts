@@ -42,6 +42,7 @@ import {
 import type { Construct } from 'constructs';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
+import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
 import { APP_ROLE_USERNAME } from '#shared/db/app-role.ts';
 import { MEDIA_CORS } from '#shared/http/cors.ts';
 import type { StageConfig } from '../config.ts';
@@ -80,6 +81,7 @@ export class StatefulStack extends Stack {
   readonly idempotencyTable: TableV2;
   readonly auditTable: TableV2;
   readonly rateLimitTable: TableV2;
+  readonly capacityTable: TableV2;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
   /** The web console's bucket and distribution; the compute stack deploys the build into it. */
@@ -221,6 +223,14 @@ export class StatefulStack extends Stack {
     this.rateLimitTable = table('RateLimit', {
       partitionKey: { name: RATE_LIMIT_TABLE_KEYS.partition, type: AttributeType.STRING },
       timeToLiveAttribute: RATE_LIMIT_TABLE_KEYS.ttl,
+    });
+
+    // Model capacity units and the jobs waiting for them (shared/capacity/dynamodb-store.ts).
+    this.capacityTable = table('ModelCapacity', {
+      partitionKey: { name: CAPACITY_TABLE_KEYS.partition, type: AttributeType.STRING },
+      sortKey: { name: CAPACITY_TABLE_KEYS.sort, type: AttributeType.STRING },
+      // Only the users' last-grant records expire; units and waiters carry no TTL attribute.
+      timeToLiveAttribute: CAPACITY_TABLE_KEYS.ttl,
     });
 
     this.userPool = new UserPool(this, 'Users', {

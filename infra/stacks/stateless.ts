@@ -132,6 +132,8 @@ export class StatelessStack extends Stack {
     const modelEnv = {
       ENABLED_MODELS: config.models.enabled.join(','),
       MODEL_OUTPUT_BUCKETS: this.toJsonString(outputBuckets),
+      // Each model's quota of concurrent generations, when the stage sets one (shared/capacity/limits.ts).
+      ...(config.models.capacity ? { MODEL_CAPACITY: JSON.stringify(config.models.capacity) } : {}),
     };
 
     const make = (name: string, entry: string, environment: Record<string, string>, timeout = 29) => {
@@ -155,7 +157,7 @@ export class StatelessStack extends Stack {
       );
 
     // --- The state machine's Lambda tasks ---------------------------------------------------------------
-    const pipelineEnv = { ...dbEnv, ...mediaEnv, ...modelEnv };
+    const pipelineEnv = { ...dbEnv, ...mediaEnv, ...modelEnv, CAPACITY_TABLE: data.capacityTable.tableName };
     const task: Record<string, NodejsFunction> = {};
     for (const t of PIPELINE_TASKS) {
       task[t.file] = make(`Pipeline-${t.file}`, `functions/pipeline/${t.file}.ts`, pipelineEnv, 60);
@@ -236,6 +238,13 @@ export class StatelessStack extends Stack {
         new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachineArn] }),
       );
     sendTaskSuccess(checkGeneration);
+    // Admission control (shared/capacity/): AcquireCapacity resumes its own token or waits; whoever gives
+    // a unit back (the model's output is in, a failure, a failed model run) hands it on with SendTaskSuccess.
+    for (const name of ['acquire-capacity', 'check-generation', 'mark-failed'] as const) {
+      data.capacityTable.grantReadWriteData(task[name]!);
+    }
+    sendTaskSuccess(task['acquire-capacity']!);
+    sendTaskSuccess(task['mark-failed']!);
     // No fixed name: a retained group left by `cdk destroy` or a rolled-back create must not block a deploy.
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
       retention: config.logRetentionDays,
@@ -301,6 +310,7 @@ export class StatelessStack extends Stack {
       IDEMPOTENCY_TABLE: data.idempotencyTable.tableName,
       AUDIT_TABLE: data.auditTable.tableName,
       RATE_LIMIT_TABLE: data.rateLimitTable.tableName,
+      CAPACITY_TABLE: data.capacityTable.tableName,
       USER_POOL_ID: data.userPool.userPoolId,
       USER_POOL_CLIENT_ID: data.userPoolClient.userPoolClientId,
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
@@ -329,6 +339,8 @@ export class StatelessStack extends Stack {
       apiFns[name] = fn;
     }
     for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
+    // A waiting job's queuePosition is read from the capacity table.
+    data.capacityTable.grantReadData(apiFns.jobs!);
     data.rateLimitTable.grantReadWriteData(apiFns.auth!);
     s3(apiFns.uploads!, ['s3:PutObject'], ['uploads/']);
     data.key.grantEncrypt(apiFns.uploads!);
@@ -495,6 +507,7 @@ export class StatelessStack extends Stack {
     // the rule of its ModelOutputsStack): the job waiting for it resumes.
     const modelOutput = make('ModelOutputCreated', 'functions/events/model-output-created.ts', pipelineEnv);
     sendTaskSuccess(modelOutput);
+    data.capacityTable.grantReadWriteData(modelOutput);
     if (outputObjects.length) {
       modelOutput.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }),
@@ -536,6 +549,9 @@ export class StatelessStack extends Stack {
 
     const ended = make('ExecutionEnded', 'functions/events/execution-ended.ts', pipelineEnv);
     list(ended);
+    // A stopped or timed-out execution's capacity unit, or its place in line, goes to the next job.
+    data.capacityTable.grantReadWriteData(ended);
+    sendTaskSuccess(ended);
     // Every ending frees a slot, so the owner's uploads waiting for one are started from here.
     this.stateMachine.grantStartExecution(ended);
     s3(ended, ['s3:DeleteObject'], ['work/', 'uploads/', 'users/']);
@@ -553,6 +569,18 @@ export class StatelessStack extends Stack {
       targets: [target(ended)],
     });
     onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
+
+    // The capacity sweeper: leases that ran out come back, and free units go to jobs in line.
+    const sweeper = make('CapacitySweeper', 'functions/events/capacity-sweeper.ts', pipelineEnv, 60);
+    data.capacityTable.grantReadWriteData(sweeper);
+    sendTaskSuccess(sweeper);
+    // The next minute's run does what a failed one would have; a retry would only run beside it.
+    sweeper.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    new Rule(this, 'CapacitySweeperSchedule', {
+      description: 'Reclaims expired model capacity leases and serves jobs waiting for capacity',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [target(sweeper)],
+    });
     // A failed export or erasure is retried twice; then the event waits here (erasure can be repeated).
     onFailure(accountWorker, 'AccountWorkerFailures', Duration.hours(6));
 
@@ -744,6 +772,12 @@ export class StatelessStack extends Stack {
       webhookRelay.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       2,
       'The webhook relay failed twice in 5 minutes: deliveries are not being queued',
+    );
+    alarm(
+      'CapacitySweeperErrors',
+      sweeper.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      2,
+      'The capacity sweeper failed twice in 5 minutes: expired leases are not being reclaimed',
     );
     alarm(
       'AuroraCapacity',

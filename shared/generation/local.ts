@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { INTERMEDIATE_VIDEO_ARGS, runFfmpeg } from '../media/ffmpeg.ts';
 import type { ObjectStore } from '../storage/port.ts';
+import { ModelThrottled } from './bedrock-async.ts';
 import { effectiveGenerate } from './capabilities.ts';
 import type { GenerationRequest, GenerationStatus, VideoModel } from './port.ts';
 
@@ -40,31 +41,40 @@ export function proceduralSource(
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
+export interface LocalModelOptions {
+  /**
+   * Renders that may run at once, like a Bedrock account's quota: a start beyond it is refused with
+   * ModelThrottled. Unlimited when absent.
+   */
+  quota?: number;
+  /**
+   * Renders at the video's own pace (ffmpeg's -re): a generation lasts as long as its clip, as a hosted
+   * model's takes time, while costing little CPU. Tests of contention use it.
+   */
+  realtime?: boolean;
+}
+
+export type LocalVideoModel = VideoModel & {
+  /** Renders running now (started and not yet finished or stopped). */
+  inFlight(): number;
+};
+
 export function createLocalVideoModel(
   store: ObjectStore,
   onFailure?: RenderFailureLog,
-  /**
-   * concurrentRenders: renders run at once, the others waiting their turn (no limit when absent). Each
-   * ffmpeg takes a core; a burst of renders without a limit takes the cores from the server process that
-   * answers the API, so the requests that would cancel those jobs wait seconds (see BENCHMARKS.md).
-   */
-  options: { concurrentRenders?: number } = {},
-): VideoModel {
-  const renders = new Map<string, { result: Promise<GenerationStatus>; controller: AbortController }>();
-  const slots = renderSlots(options.concurrentRenders ?? Number.POSITIVE_INFINITY);
+  options: LocalModelOptions = {},
+): LocalVideoModel {
+  const renders = new Map<
+    string,
+    { result: Promise<GenerationStatus>; controller: AbortController; settled: boolean }
+  >();
+  const running = () => [...renders.values()].filter((r) => !r.settled).length;
 
-  async function render(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
-    // A render stopped while it waits for a slot never starts ffmpeg.
-    const release = await slots.take(signal).catch(() => undefined);
-    if (!release) return { state: 'failed', message: 'The local generator could not render this video.' };
-    try {
-      return await renderNow(request, signal);
-    } finally {
-      release();
-    }
-  }
-
-  async function renderNow(request: GenerationRequest, signal: AbortSignal): Promise<GenerationStatus> {
+  async function render(
+    request: GenerationRequest,
+    signal: AbortSignal,
+    onRendered?: () => void,
+  ): Promise<GenerationStatus> {
     const p = effectiveGenerate(request.params);
     const [width, height] = p.resolution.split('x').map(Number) as [number, number];
     const dir = await mkdtemp(path.join(os.tmpdir(), 'generate-'));
@@ -80,6 +90,7 @@ export function createLocalVideoModel(
       );
       await runFfmpeg(
         [
+          ...(options.realtime ? ['-re'] : []),
           '-f',
           'lavfi',
           '-i',
@@ -99,6 +110,8 @@ export function createLocalVideoModel(
         { signal },
       );
       signal.throwIfAborted();
+      // Rendered: the model's work is done (a quota counts running renders, not uploads).
+      onRendered?.();
       const videoKey = `${request.outputPrefix}output.mp4`;
       await store.putFile(videoKey, file, 'video/mp4');
       return { state: 'done', videoKey };
@@ -113,11 +126,26 @@ export function createLocalVideoModel(
 
   return {
     id: 'local',
+    inFlight: running,
     async start(request) {
       const handle = `local:${request.jobId}`;
       if (!renders.has(handle)) {
+        if (options.quota !== undefined && running() >= options.quota) {
+          throw new ModelThrottled(
+            `The local model is busy right now (${options.quota} renders at once); try again shortly.`,
+          );
+        }
         const controller = new AbortController();
-        renders.set(handle, { controller, result: render(request, controller.signal) });
+        const entry = {
+          controller,
+          settled: false,
+          result: Promise.resolve<GenerationStatus>({ state: 'running' }),
+        };
+        const settle = () => {
+          entry.settled = true;
+        };
+        entry.result = render(request, controller.signal, settle).finally(settle);
+        renders.set(handle, entry);
       }
       return { handle };
     },
@@ -143,43 +171,3 @@ export function createLocalVideoModel(
     },
   };
 }
-
-/** A first-come queue for `limit` slots; a waiter whose signal aborts leaves the queue (and rejects). */
-function renderSlots(limit: number) {
-  let free = limit;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else free += 1;
-  };
-  return {
-    take(signal: AbortSignal): Promise<() => void> {
-      if (signal.aborted) return Promise.reject(signal.reason);
-      if (free > 0) {
-        free -= 1;
-        return Promise.resolve(once(release));
-      }
-      return new Promise((resolve, reject) => {
-        const granted = () => {
-          signal.removeEventListener('abort', aborted);
-          resolve(once(release));
-        };
-        const aborted = () => {
-          waiting.splice(waiting.indexOf(granted), 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', aborted, { once: true });
-        waiting.push(granted);
-      });
-    },
-  };
-}
-
-const once = (fn: () => void) => {
-  let done = false;
-  return () => {
-    if (!done) fn();
-    done = true;
-  };
-};

@@ -58,6 +58,12 @@ export interface ModelSpec {
   defaults: { durationSeconds: number; resolution: string; fps: number; aspectRatio: AspectRatio };
   /** USD per second of video, by requested resolution. */
   price: { perSecondUsd: Readonly<Record<string, number>>; source: string; asOf: string } | null;
+  /**
+   * Admission control (shared/capacity/): how many generations may run at once in one account and Region
+   * (set it to the account's Bedrock quota; a stage overrides it in infra/config.ts), and how long a unit
+   * is leased for: the longest a generation may take in the state machine, plus a margin.
+   */
+  capacity: { units: number; leaseSeconds: number };
   /** Rules of this model beyond its capability lists. */
   extraIssues?: (p: GenerateInput, prompt: string | undefined) => FieldIssue[];
 }
@@ -77,6 +83,8 @@ export interface GenerateInput {
 export const NOVA_REEL_TEXT_LIMITS = { single: 512, multiShot: 4000 } as const;
 export const LUMA_RAY_PROMPT_MAX = 5000;
 const PRICES = 'https://aws.amazon.com/bedrock/pricing/';
+/** The state machine waits at most 40 minutes for a Bedrock run; ten more for throttled starts and hand-over. */
+const BEDROCK_LEASE_SECONDS = 50 * 60;
 
 export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
   local: {
@@ -97,6 +105,8 @@ export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
     },
     defaults: { durationSeconds: 6, resolution: '1280x720', fps: 24, aspectRatio: '16:9' },
     price: null,
+    // LOCAL_MODEL_CAPACITY and LOCAL_MODEL_LEASE_SECONDS change these for a laptop.
+    capacity: { units: 2, leaseSeconds: 600 },
   },
   'nova-reel': {
     id: 'nova-reel',
@@ -116,6 +126,8 @@ export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
     },
     defaults: { durationSeconds: 6, resolution: '1280x720', fps: 24, aspectRatio: '16:9' },
     price: { perSecondUsd: { '1280x720': 0.08 }, source: PRICES, asOf: '2026-11-26' },
+    // Not a documented default: check the account's quota (README, "Model capacity").
+    capacity: { units: 5, leaseSeconds: BEDROCK_LEASE_SECONDS },
     extraIssues(p, prompt) {
       const d = p.durationSeconds ?? 6;
       const issues: FieldIssue[] = [];
@@ -153,6 +165,7 @@ export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
     },
     defaults: { durationSeconds: 5, resolution: '1280x720', fps: 24, aspectRatio: '16:9' },
     price: { perSecondUsd: { '960x540': 0.75, '1280x720': 1.5 }, source: PRICES, asOf: '2026-11-26' },
+    capacity: { units: 5, leaseSeconds: BEDROCK_LEASE_SECONDS },
     extraIssues: (_p, prompt) =>
       prompt !== undefined && prompt.length > LUMA_RAY_PROMPT_MAX
         ? [{ path: 'prompt', message: `Luma Ray 2 takes at most ${LUMA_RAY_PROMPT_MAX} characters` }]

@@ -56,6 +56,7 @@ export const examples = {
     startedAt: AT,
     completedAt: null,
     createdAt: AT,
+    queuePosition: null,
   },
   Template: {
     id: TEMPLATE,

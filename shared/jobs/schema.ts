@@ -111,4 +111,9 @@ export const jobResponse = z.object({
   completedAt: isoDate.nullable(),
   createdAt: isoDate,
   sourceClipIds: z.array(uuid).optional(),
+  /**
+   * A QUEUED GENERATE job waiting for its model's capacity: its place in line (1 is served next); null
+   * when the job is not waiting.
+   */
+  queuePosition: z.number().int().min(1).nullable(),
 });

@@ -24,7 +24,7 @@ export interface GenerationRun {
 /** Resumes a waiting state: SendTaskSuccess on AWS, the local runner's promise on a laptop. */
 export interface TaskTokens {
   /** False when nothing waits on the token any more (closed, timed out, or its execution stopped). */
-  succeed(token: string, output: GenerationRun): Promise<boolean>;
+  succeed(token: string, output: object): Promise<boolean>;
 }
 
 export interface GenerationWait {

@@ -2,6 +2,7 @@
  * The tasks of the generation-job state machine. Lambda functions (functions/pipeline/) and the local
  * runner call the same code with their own adapters.
  */
+import type { Admission } from '../capacity/admission.ts';
 import { clipMediaKeys } from '../clips/media-keys.ts';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
@@ -34,6 +35,8 @@ import {
 } from './generation-wait.ts';
 
 export interface PipelineState extends JobExecutionInput {
+  /** Set when AcquireCapacity admitted the job: the model whose unit it holds, and since when. */
+  capacity?: { model: string; admittedAt: number };
   generation?: GenerationRun;
   transcode?: {
     clipId: string;
@@ -63,6 +66,8 @@ export interface PipelineDeps {
   tokens?: TaskTokens;
   /** Copies a model's output from its Region's output bucket into the media bucket (same key). */
   collectOutput?: (bucket: string, key: string) => Promise<void>;
+  /** Admission control of model capacity (shared/capacity/): GENERATE jobs wait in it for a unit. */
+  admission?: Admission;
   /** Where the technical detail of a failure goes (the job's errorMessage never carries it). */
   logger?: { warn(message: string, detail: Record<string, unknown>): void };
 }
@@ -163,6 +168,9 @@ export function createPipelineTasks(deps: PipelineDeps) {
   /** Resumes the waiting state with the finished run; a token nothing waits on any more changes nothing. */
   async function handOver(jobId: string, taskToken: string, run: GenerationRun): Promise<boolean> {
     const { waits, tokens } = waiting();
+    // The model's output is in: its capacity unit goes to the next job in line at once (a second
+    // release, by a later hand-over of the same output, gives back nothing).
+    await deps.admission?.release(run.model, jobId);
     if (!(await tokens.succeed(taskToken, run))) return false;
     await deps.jobs.reportProgress(jobId, 70);
     // For the metric only: a job deleted meanwhile fails at the next step.
@@ -199,8 +207,27 @@ export function createPipelineTasks(deps: PipelineDeps) {
   }
 
   return {
+    /**
+     * AcquireCapacity: the GENERATE job waits in line for a unit of its model with this state's token (the
+     * job's submission time keeps its place across the state's retries). The token is resumed at once when
+     * a unit is free and the job comes first, otherwise by whoever frees one.
+     */
+    async acquireCapacity(state: PipelineState, taskToken: string): Promise<void> {
+      if (!deps.admission) throw new Error('The pipeline has no capacity admission configured.');
+      const job = await deps.jobs.getForPipeline(state.jobId);
+      const { model } = effectiveGenerate(job.parameters as GenerateParameters);
+      await deps.admission.enter({
+        model,
+        jobId: job.id,
+        userId: job.userId,
+        enqueuedAt: job.createdAt.getTime(),
+        taskToken,
+      });
+    },
+
     async markProcessing(state: PipelineState): Promise<void> {
       const job = await deps.jobs.markProcessing(state.jobId);
+      if (state.capacity) jobMetrics.queueWait(jobLabels(job), job.createdAt, state.capacity.admittedAt);
       jobMetrics.started(jobLabels(job), job.createdAt, now());
       await deps.jobs.reportProgress(state.jobId, 5);
     },
@@ -254,6 +281,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const status = await deps.models[generation.model]!.check(generation.handle);
       if (status.state === 'failed') {
         await waits.release(state.jobId);
+        await deps.admission?.release(generation.model, state.jobId);
         throw new GenerationFailed(
           status.message,
           status.detail ? { cause: new Error(status.detail) } : undefined,
@@ -480,6 +508,14 @@ export function createPipelineTasks(deps: PipelineDeps) {
       }
       // A waiting state's token dies with the execution; no event may find it afterwards.
       await deps.waits?.release(state.jobId);
+      // The job's capacity unit, or its place in line, goes to the next job.
+      if (state.jobType === 'GENERATE' && deps.admission) {
+        const model = job
+          ? effectiveGenerate(job.parameters as GenerateParameters).model
+          : state.capacity?.model;
+        const models = model ? [model] : Object.keys(deps.models);
+        for (const m of models) await deps.admission.release(m, state.jobId);
+      }
       const upload = job ? uploadOf(job.parameters) : undefined;
       await Promise.all([
         deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)),

@@ -17,6 +17,7 @@ import { stdoutAuditLog } from '../audit/line.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
+import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { tracedClient } from '../observability/tracing.ts';
@@ -64,6 +65,9 @@ setContextFactory(
         : {
             start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')),
           },
+      ...(config.CAPACITY_TABLE
+        ? { capacityQueue: dynamoCapacityStore(documents, config.CAPACITY_TABLE) }
+        : {}),
       accountRecords: dynamoAccountRecords(documents, {
         audit: config.AUDIT_TABLE,
         idempotency: config.IDEMPOTENCY_TABLE,

@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/port.ts';
 import { createApiKeyVerifier } from '../auth/api-keys.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
+import type { CapacityQueue } from '../capacity/positions.ts';
 import { createClipRepository } from '../clips/repository.ts';
 import type { Database } from '../db/database.ts';
 import { createOutbox } from '../events/outbox.ts';
@@ -55,6 +56,8 @@ export interface Adapters {
   webhookPolicy?: TargetPolicy;
   /** Resolves webhook hosts (tests give names their own answers). */
   resolveHost?: HostResolver;
+  /** The model capacity lines, read for the jobs' queuePosition (shared/capacity/). */
+  capacityQueue?: CapacityQueue;
 }
 
 /**

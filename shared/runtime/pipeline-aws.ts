@@ -4,13 +4,18 @@
  * on first use.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAdmission } from '../capacity/admission.ts';
+import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
+import { capacityFromEnv } from '../capacity/limits.ts';
 import { createClipRepository } from '../clips/repository.ts';
 import { awsMediaConfig } from '../config.ts';
 import { GenerationFailed } from '../generation/bedrock-async.ts';
 import { createBedrockRegions, parseOutputBuckets } from '../generation/bedrock-regions.ts';
 import { createLumaRayModel } from '../generation/luma-ray.ts';
-import { MODELS } from '../generation/models.ts';
+import { MODELS, type VideoModelId } from '../generation/models.ts';
 import { createNovaReelModel } from '../generation/nova-reel.ts';
 import type { VideoModel } from '../generation/port.ts';
 import { createJobRepository } from '../jobs/repository.ts';
@@ -84,6 +89,21 @@ function build() {
     kmsKeyId: config.MEDIA_KMS_KEY_ID,
     outputBuckets,
   });
+  const tokens = stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}));
+  const capacity = capacityFromEnv();
+  const capacityTable = process.env.CAPACITY_TABLE;
+  // Functions that never touch capacity (the transcode progress handler) run without the table.
+  const admission = capacityTable
+    ? createAdmission({
+        store: dynamoCapacityStore(
+          DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))),
+          capacityTable,
+        ),
+        tokens,
+        capacityOf: (model) => capacity[model as VideoModelId]?.units ?? 1,
+        leaseMsOf: (model) => capacity[model as VideoModelId]?.leaseMs ?? 3_600_000,
+      })
+    : undefined;
   const tasks = createPipelineTasks({
     logger,
     users,
@@ -103,10 +123,11 @@ function build() {
       outputBuckets,
     }),
     waits: createGenerationWaits(db),
-    tokens: stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({})),
+    tokens,
+    ...(admission ? { admission } : {}),
     collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
-  return { db, store, users, jobs, clips, tasks, logger };
+  return { db, store, users, jobs, clips, tasks, logger, admission };
 }
 
 let instance: ReturnType<typeof build> | undefined;

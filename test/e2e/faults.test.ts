@@ -130,7 +130,9 @@ describe('fault injection', () => {
       parameters: local,
       arrange: () => {
         fault = (state) => {
-          if (state === 'MarkProcessing') throw named('DatabaseErrorException', 'too many connections');
+          // A GENERATE job is marked running by MarkGenerating, once it has its model's capacity.
+          if (state === 'MarkProcessing' || state === 'MarkGenerating')
+            throw named('DatabaseErrorException', 'too many connections');
         };
       },
       message: /temporary service problem/,

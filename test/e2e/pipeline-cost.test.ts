@@ -41,28 +41,31 @@ async function generate(options: { pollMs: number; modelOutputEvents: boolean })
 }
 
 describe('a GENERATE job', () => {
-  it('with the output event: 6 transitions and 5 Lambda invocations, no poll', async () => {
+  it('with the output event: 7 transitions and 6 Lambda invocations, no poll', async () => {
     // A safety net far longer than the render: only the event can resume the job in time.
     const run = await generate({ pollMs: 10_000, modelOutputEvents: true });
     expect(run.states).toEqual([
-      'MarkProcessing',
       'RouteByJobType',
+      'AcquireCapacity',
+      'MarkGenerating',
       'StartGeneration',
       'BuildTranscodeSettings',
       'Transcode',
       'RegisterClip',
     ]);
     expect(run.retried).toEqual([]);
-    expect(run.transitions).toBe(6);
-    // MarkProcessing, StartGeneration, BuildTranscodeSettings, RegisterClip and the event handler.
-    expect(run.invocations).toBe(5);
+    expect(run.transitions).toBe(7);
+    // AcquireCapacity (a free unit: it resumes its own token), MarkGenerating, StartGeneration,
+    // BuildTranscodeSettings, RegisterClip and the event handler.
+    expect(run.invocations).toBe(6);
   });
 
   it('without it: CheckGeneration once, then one transition and one invocation per further look', async () => {
     const run = await generate({ pollMs: 100, modelOutputEvents: false });
     expect(run.states).toEqual([
-      'MarkProcessing',
       'RouteByJobType',
+      'AcquireCapacity',
+      'MarkGenerating',
       'StartGeneration',
       'CheckGeneration',
       'BuildTranscodeSettings',
@@ -71,7 +74,7 @@ describe('a GENERATE job', () => {
     ]);
     expect(run.retried.every((s) => s === 'CheckGeneration')).toBe(true);
     const looks = run.retried.length;
-    expect(run.transitions).toBe(7 + looks);
-    expect(run.invocations).toBe(5 + looks);
+    expect(run.transitions).toBe(8 + looks);
+    expect(run.invocations).toBe(6 + looks);
   });
 });

@@ -210,6 +210,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     const substitutions = Object.keys(machine.Properties.DefinitionSubstitutions).sort();
     expect(substitutions).toEqual(
       [
+        'AcquireCapacityFunctionArn',
         'BuildTranscodeSettingsFunctionArn',
         'CheckGenerationFunctionArn',
         'MarkFailedFunctionArn',
@@ -317,8 +318,8 @@ describe.each(STAGES)('stage %s', (stage) => {
     // on-failure queue (upload trigger, its consumer's dead letters, MediaConvert progress, ended
     // executions, model outputs, the account worker, the audit writer); two burn-rate alarms for job
     // success and two per job type for time to complete; three for webhooks (their DLQ, the queue's
-    // backlog, relay errors).
-    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 12 + 2 + 2 * 4 + 3);
+    // backlog, relay errors); one for the capacity sweeper's errors.
+    t.compute.resourceCountIs('AWS::CloudWatch::Alarm', 12 + 2 + 2 * 4 + 3 + 1);
     t.compute.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.compute.hasOutput('ApiUrl', {});
   });
@@ -339,7 +340,8 @@ describe.each(STAGES)('stage %s', (stage) => {
       },
     });
     expect(JSON.stringify(rule.Properties.Targets)).toMatch(/ModelOutputCreated/);
-    // Only the two that hand a finished run over may answer a task token, and only this machine's.
+    // Only those that hand a finished run or a capacity unit over may answer a task token, and only this
+    // machine's.
     const machineArn = {
       'Fn::Join': [
         '',
@@ -358,8 +360,12 @@ describe.each(STAGES)('stage %s', (stage) => {
         .map((st) => ({ roles: p.Properties.Roles as { Ref: string }[], st })),
     );
     expect(answering.map((a) => a.roles[0]!.Ref.replace(/FunctionServiceRole.*/, '')).sort()).toEqual([
+      'CapacitySweeper',
+      'ExecutionEnded',
       'ModelOutputCreated',
+      'Pipelineacquirecapacity',
       'Pipelinecheckgeneration',
+      'Pipelinemarkfailed',
     ]);
     for (const { st } of answering) {
       expect(st.Action).toBe('states:SendTaskSuccess');

@@ -33,7 +33,9 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: (job: Job) => void })
         max={100}
         aria-valuetext={`${job.progress} %`}
       />
-      <small aria-live="polite">{job.progress} %</small>
+      <small aria-live="polite">
+        {job.progress} %{job.queuePosition ? ` · waiting for the model: ${job.queuePosition} in line` : ''}
+      </small>
       {job.errorMessage ? <p class="field-error">{job.errorMessage}</p> : null}
       {ACTIVE.has(job.status) ? (
         <button

@@ -35,7 +35,7 @@ describeEachDriver('waiting for the model output on', (driver) => {
   const tokens: TaskTokens = {
     async succeed(token, output) {
       if (!open.delete(token)) return false;
-      resumed.push({ token, output });
+      resumed.push({ token, output: output as GenerationRun });
       return true;
     },
   };

@@ -19,6 +19,7 @@ const TEXT = readFileSync(
 );
 
 const PLACEHOLDERS = [
+  'AcquireCapacityFunctionArn',
   'BuildTranscodeSettingsFunctionArn',
   'CheckGenerationFunctionArn',
   'MarkFailedFunctionArn',
@@ -90,7 +91,8 @@ describe('generation-job.asl.json', () => {
       .map((s) => (s.Resource === WAIT_FOR_TOKEN ? (s.Parameters?.FunctionName as string) : s.Resource))
       .filter((r) => r?.startsWith('${'))
       .sort();
-    expect(lambdaPlaceholders).toEqual(
+    // MarkProcessing's function runs in two states (after admission for GENERATE, at once otherwise).
+    expect([...new Set(lambdaPlaceholders)]).toEqual(
       PLACEHOLDERS.filter((p) => p.endsWith('FunctionArn')).map((p) => `\${${p}}`),
     );
     expect(raw.States.Transcode?.Parameters?.Role).toBe(`\${MediaConvertRoleArn}`);
@@ -120,9 +122,11 @@ describe('generation-job.asl.json', () => {
 
   it('has the Lambda tasks and the MediaConvert task it is meant to have', () => {
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual([
+      'AcquireCapacity',
       'BuildTranscodeSettings',
       'CheckGeneration',
       'MarkFailed',
+      'MarkGenerating',
       'MarkProcessing',
       'RegisterClip',
       'StartGeneration',
@@ -199,5 +203,41 @@ describe('generation-job.asl.json', () => {
       ResultPath: '$.error',
       Next: 'MarkFailed',
     });
+  });
+
+  it('makes a GENERATE job wait for model capacity before it is marked running, and only it', () => {
+    expect(definition.StartAt).toBe('RouteByJobType');
+    const route = state('RouteByJobType') as State & {
+      Choices: { Variable: string; StringEquals: string; Next: string }[];
+      Default: string;
+    };
+    expect(route.Choices).toEqual([
+      { Variable: '$.jobType', StringEquals: 'GENERATE', Next: 'AcquireCapacity' },
+    ]);
+    expect(route.Default).toBe('MarkProcessing');
+    const acquire = state('AcquireCapacity');
+    expect(acquire.Resource).toBe(WAIT_FOR_TOKEN);
+    expect(acquire.Parameters?.Payload).toEqual({ 'state.$': '$', 'taskToken.$': '$$.Task.Token' });
+    expect(acquire.Next).toBe('MarkGenerating');
+    expect(state('MarkGenerating').Resource).toBe(state('MarkProcessing').Resource);
+    expect(state('MarkGenerating').Next).toBe('StartGeneration');
+    expect(state('MarkProcessing').Next).toBe('BuildTranscodeSettings');
+    // The safety net: every timeout is one more try with a new token, for longer than the execution may run.
+    const retry = acquire.Retry!.find((r) => r.ErrorEquals.includes('States.Timeout'))!;
+    expect(retry).toMatchObject({ BackoffRate: 1 });
+    expect(acquire.TimeoutSeconds!).toBeLessThanOrEqual(120);
+    expect(acquire.TimeoutSeconds! * (1 + retry.MaxAttempts!)).toBeGreaterThanOrEqual(2 * 3600);
+  });
+
+  it('backs off a throttled model for as long as the execution may run, in both generation states', () => {
+    for (const name of ['StartGeneration', 'CheckGeneration']) {
+      const throttled = state(name).Retry!.filter((r) => r.ErrorEquals.includes('ModelThrottled'));
+      expect(throttled, name).toHaveLength(1);
+      const r = throttled[0]! as Retrier & { MaxDelaySeconds?: number };
+      expect(r.ErrorEquals).toEqual(['ModelThrottled']);
+      expect(r.MaxDelaySeconds).toBeGreaterThan(0);
+      // With full jitter a wait averages half its cap: the attempts still span the 2-hour execution.
+      expect((r.MaxAttempts! * r.MaxDelaySeconds!) / 2).toBeGreaterThanOrEqual(3600);
+    }
   });
 });

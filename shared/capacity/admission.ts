@@ -1,0 +1,207 @@
+/**
+ * Admission control over a capacity store: the code the AcquireCapacity task, the releasers (the model's
+ * output is in; MarkFailed; an ended execution) and the sweeper run, deployed and locally, and that the
+ * simulation (bench/capacity.ts) drives with a simulated clock.
+ *
+ * A job first records itself as a waiter, then serves the queue: units are only ever given out in fair
+ * order (fair-order.ts), so a newcomer never overtakes a job already waiting. A unit given to a waiter is
+ * announced by resuming its waiting state (SendTaskSuccess); if that state is gone (it timed out, or its
+ * execution stopped), the unit is taken back and offered to the next waiter. A releaser hands its unit
+ * straight to the next waiter, and gives it back only when nobody waits.
+ */
+import { fairOrder, queuePositions } from './fair-order.ts';
+import type { CapacityStore, Line, Waiter } from './store.ts';
+
+/** What the waiting state is resumed with (the state machine's `$.capacity`). */
+export interface Admitted {
+  model: string;
+  admittedAt: number;
+}
+
+/** Resumes a waiting state; false when nothing waits on the token any more. */
+export interface AdmissionTokens {
+  succeed(token: string, output: Admitted): Promise<boolean>;
+}
+
+export type CapacityEvent =
+  | { type: 'granted'; model: string; jobId: string; at: number; handedOver: boolean }
+  | { type: 'released'; model: string; jobId: string; at: number; reason: 'done' | 'expired' | 'taken-back' }
+  | { type: 'waiting'; model: string; jobId: string; at: number }
+  /** A job's retried state took up the unit handed to its earlier token (no unit changes hands). */
+  | { type: 'claimed'; model: string; jobId: string; at: number };
+
+export interface AdmissionOptions {
+  store: CapacityStore;
+  tokens: AdmissionTokens;
+  /** Units of the model that may be in use at once (its quota). */
+  capacityOf(model: string): number;
+  /** How long a unit is leased for: the model's longest generation plus a margin. */
+  leaseMsOf(model: string): number;
+  now?: () => number;
+  /** Sees every grant, release and new waiter (tests measure idle units with it). */
+  onEvent?: (event: CapacityEvent) => void;
+}
+
+const releasedEvent = (
+  model: string,
+  holder: { jobId: string; token?: string },
+  at: number,
+): CapacityEvent => ({
+  type: 'released',
+  model,
+  jobId: holder.jobId,
+  at,
+  reason: holder.token === undefined ? 'done' : 'taken-back',
+});
+
+/** Rounds of re-reading the waiters when they changed under a grant; each round serves every waiter once. */
+const MAX_ROUNDS = 5;
+
+export function createAdmission(options: AdmissionOptions) {
+  const { store, tokens } = options;
+  const now = options.now ?? Date.now;
+  const emit = options.onEvent ?? (() => {});
+
+  /**
+   * Serves the waiters in fair order: with `holder`, that job's unit is handed over (and given back at the
+   * end if nobody took it); without, free units are granted until none is left.
+   */
+  async function serve(
+    model: string,
+    holder?: { jobId: string; token?: string },
+    known?: Line,
+  ): Promise<void> {
+    let passing = holder;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      // A caller that has just read the line saves the first read; a stale view costs one more round.
+      const { waiters, leases, servedAt } = round === 0 && known ? known : await store.queue(model);
+      const order = fairOrder(waiters, leases, servedAt);
+      let changed = false;
+      for (const waiter of order) {
+        const at = now();
+        const expiresAt = at + options.leaseMsOf(model);
+        const result = passing
+          ? await store.transfer(passing.jobId, waiter, expiresAt, at, passing.token)
+          : await store.grant(waiter, options.capacityOf(model), expiresAt, at);
+        if (result === 'full') return;
+        if (result === 'waiter-changed') {
+          changed = true;
+          continue;
+        }
+        if (result === 'lease-gone' || result === 'returned') {
+          // The unit being handed on is no longer this holder's (or went back to the pool): serve free
+          // units instead.
+          if (result === 'returned') emit(releasedEvent(model, passing!, at));
+          passing = undefined;
+          changed = true;
+          continue;
+        }
+        // Stamped once the store has moved the unit (the waiter's record was there until then).
+        const done = now();
+        if (passing) emit(releasedEvent(model, passing, done));
+        emit({ type: 'granted', model, jobId: waiter.jobId, at: done, handedOver: passing !== undefined });
+        if (await tokens.succeed(result.taskToken, { model, admittedAt: at })) {
+          passing = undefined;
+        } else {
+          // Its state is gone: take the unit back (unless a retry of that job claimed it first).
+          passing = { jobId: waiter.jobId, token: result.taskToken };
+        }
+      }
+      if (!changed) break;
+    }
+    if (passing) {
+      const released = await store.release(
+        model,
+        passing.jobId,
+        passing.token === undefined ? {} : { onlyToken: passing.token },
+      );
+      if (released) emit(releasedEvent(model, passing, now()));
+      // A waiter that came while the unit was still held sees it free now.
+      if (released) await serve(model);
+    }
+  }
+
+  return {
+    /**
+     * The AcquireCapacity task: the job waits in line with this state's token, and is admitted at once
+     * (its token resumed) if a unit is free and it comes first. A unit handed to an earlier token of the
+     * same job (a state that timed out meanwhile) is taken up by this one.
+     */
+    async enter(waiter: Waiter): Promise<'admitted' | 'waiting'> {
+      const { model, jobId } = waiter;
+      const snapshot = await store.queue(model);
+      const { leases } = snapshot;
+      const lease = leases.find((l) => l.jobId === jobId);
+      if (lease) {
+        const mine =
+          lease.taskToken === waiter.taskToken ||
+          (await store.claim(model, jobId, waiter.taskToken, lease.taskToken));
+        if (mine) {
+          emit({ type: 'claimed', model, jobId, at: now() });
+          await store.removeWaiter(model, jobId);
+          await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt });
+          return 'admitted';
+        }
+      }
+      await store.addWaiter(waiter);
+      emit({ type: 'waiting', model, jobId, at: now() });
+      // Every unit was in use a moment ago: whoever frees one next finds this waiter (it lists the line
+      // after its release), so there is nothing to serve now. Otherwise serve the line.
+      if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) {
+        const again = await store.queue(model);
+        if (again.leases.length >= options.capacityOf(model)) return 'waiting';
+      }
+      await serve(model, undefined, {
+        ...snapshot,
+        waiters: [...snapshot.waiters.filter((w) => w.jobId !== jobId), waiter],
+      });
+      return (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
+    },
+
+    /**
+     * The job is done with its unit (the model's output is in, or it failed or was cancelled): the unit
+     * goes to the next waiter, or back to the pool. A job holding none (released already, or never
+     * admitted) only leaves the line. Returns whether the job held a unit.
+     */
+    async release(model: string, jobId: string): Promise<boolean> {
+      await store.removeWaiter(model, jobId);
+      const lease = await store.lease(model, jobId);
+      if (!lease) return false;
+      const overCapacity = (await store.inUse(model)) > options.capacityOf(model);
+      if (overCapacity) {
+        // The capacity was lowered: this unit is not handed on.
+        if (await store.release(model, jobId))
+          emit({ type: 'released', model, jobId, at: now(), reason: 'done' });
+        return true;
+      }
+      await serve(model, { jobId });
+      return true;
+    },
+
+    /**
+     * The sweeper: leases past their expiry (an execution that crashed or was stopped without cleanup)
+     * are reclaimed, and free units go to whoever waits. Returns the reclaimed job ids.
+     */
+    async sweep(model: string): Promise<string[]> {
+      const at = now();
+      const reclaimed: string[] = [];
+      for (const lease of await store.leases(model)) {
+        if (lease.expiresAt >= at) continue;
+        if (await store.release(model, lease.jobId, { expiredBefore: at })) {
+          reclaimed.push(lease.jobId);
+          emit({ type: 'released', model, jobId: lease.jobId, at, reason: 'expired' });
+        }
+      }
+      await serve(model);
+      return reclaimed;
+    },
+
+    /** 1-based places in line of the model's waiting jobs, by job id. */
+    async positions(model: string): Promise<Map<string, number>> {
+      const { waiters, leases, servedAt } = await store.queue(model);
+      return queuePositions(waiters, leases, servedAt);
+    },
+  };
+}
+
+export type Admission = ReturnType<typeof createAdmission>;

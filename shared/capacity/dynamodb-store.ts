@@ -1,0 +1,378 @@
+/**
+ * The capacity store on DynamoDB. One partition per model holds its units as slot items
+ * (`slot#0` … `slot#{capacity-1}`, created on first use) and its waiters (`waiter#{jobId}`).
+ *
+ * A unit is a slot whose `holder` is set: taking one is a conditional update of that slot
+ * (`attribute_not_exists(holder)`), releasing it a conditional removal (`holder = :job`), and handing it
+ * to a waiter a single conditional update of the holder. Each step is one item, so it is atomic without
+ * transactions, there is no counter that could drift from the leases, and a release applied twice
+ * changes nothing the second time. Lowering a model's capacity leaves the higher slots to drain: only
+ * slots below the capacity are ever granted.
+ *
+ * Granting first takes the waiter out of the line (a conditional delete only one grant wins), then a free
+ * slot; with none left after all, the waiter goes back in line as it was. Handing a unit over moves the
+ * slot, then takes the waiter; if it was gone, the slot is given back and the caller looks again. So a
+ * job never keeps two units, and no grant briefly holds a slot it must give back.
+ */
+import { randomInt } from 'node:crypto';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CapacityStore, GrantResult, Lease, Waiter } from './store.ts';
+
+export const CAPACITY_TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
+
+interface SlotItem {
+  pk: string;
+  sk: string;
+  holder?: string;
+  userId?: string;
+  expiresAt?: number;
+  taskToken?: string;
+  grantedAt?: number;
+}
+
+const pk = (model: string) => `model#${model}`;
+const slotKey = (index: number) => `slot#${String(index).padStart(4, '0')}`;
+const waiterKey = (jobId: string) => `waiter#${jobId}`;
+const servedKey = (userId: string) => `served#${userId}`;
+/** How long a user's last grant is remembered for fair order (TTL removes the item later). */
+const SERVED_MEMORY_S = 6 * 3600;
+const asWaiter = (model: string, item: Record<string, unknown>): Waiter => ({
+  model,
+  jobId: item.jobId as string,
+  userId: item.userId as string,
+  enqueuedAt: item.enqueuedAt as number,
+  taskToken: item.taskToken as string,
+});
+const isConditionFailure = (error: unknown) =>
+  (error as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: string): CapacityStore {
+  /** The model's items whose sort key starts with `prefix`; all of them without. */
+  async function query(model: string, prefix?: string) {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: prefix ? { ':pk': pk(model), ':prefix': prefix } : { ':pk': pk(model) },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  const slots = async (model: string) => (await query(model, 'slot#')) as unknown as SlotItem[];
+  /** The model's slots, and whether the waiter's record is still there, in one read. */
+  async function look(waiter: Waiter) {
+    const items = await query(waiter.model);
+    return {
+      current: items.filter((i) => (i.sk as string).startsWith('slot#')) as unknown as SlotItem[],
+      waiting: items.some((i) => i.sk === waiterKey(waiter.jobId)),
+    };
+  }
+  const asLease = (model: string, s: SlotItem): Lease => ({
+    model,
+    jobId: s.holder!,
+    userId: s.userId!,
+    expiresAt: s.expiresAt!,
+    taskToken: s.taskToken!,
+    grantedAt: s.grantedAt!,
+  });
+
+  /** Sets the slot's holder if `condition` holds; false when it did not. */
+  async function setHolder(
+    model: string,
+    sk: string,
+    lease: Omit<Lease, 'model'>,
+    condition: string,
+    values: Record<string, unknown> = {},
+  ) {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk },
+          UpdateExpression:
+            'SET holder = :job, userId = :user, expiresAt = :exp, taskToken = :token, grantedAt = :at',
+          ConditionExpression: condition,
+          ExpressionAttributeValues: {
+            ':job': lease.jobId,
+            ':user': lease.userId,
+            ':exp': lease.expiresAt,
+            ':token': lease.taskToken,
+            ':at': lease.grantedAt,
+            ...values,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Frees the slot if it is still held by the job with this token (and, when given, expired then). */
+  async function freeSlot(model: string, sk: string, jobId: string, token?: string, expiredBefore?: number) {
+    const conditions = ['holder = :job'];
+    const values: Record<string, unknown> = { ':job': jobId };
+    if (token !== undefined) {
+      conditions.push('taskToken = :token');
+      values[':token'] = token;
+    }
+    if (expiredBefore !== undefined) {
+      conditions.push('expiresAt < :before');
+      values[':before'] = expiredBefore;
+    }
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk },
+          UpdateExpression: 'REMOVE holder, userId, expiresAt, taskToken, grantedAt',
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Removes the waiter record and returns its token; undefined when there was none. */
+  async function takeWaiter(waiter: Waiter): Promise<string | undefined> {
+    try {
+      const out = await client.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
+          ConditionExpression: 'attribute_exists(sk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes?.taskToken as string | undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  const heldOf = (current: SlotItem[]) =>
+    new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
+
+  /** Removes the waiter record and returns it whole; undefined when there was none. */
+  async function takeWaiterRecord(waiter: Waiter): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await client.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
+          ConditionExpression: 'attribute_exists(sk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function putBack(record: Record<string, unknown>) {
+    try {
+      await client.send(
+        new PutCommand({ TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(sk)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** The user goes to the back of its rank in fair order. */
+  async function markServed(waiter: Waiter, now: number) {
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: pk(waiter.model),
+          sk: servedKey(waiter.userId),
+          servedAt: now,
+          [CAPACITY_TABLE_KEYS.ttl]: Math.floor(now / 1000) + SERVED_MEMORY_S,
+        },
+      }),
+    );
+  }
+
+  /** The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile. */
+  async function settle(waiter: Waiter, sk: string, now: number): Promise<GrantResult> {
+    const token = await takeWaiter(waiter);
+    if (token === undefined) {
+      await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
+      return 'returned';
+    }
+    if (token !== waiter.taskToken) await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken);
+    await markServed(waiter, now);
+    return { taskToken: token };
+  }
+
+  async function retoken(model: string, sk: string, jobId: string, token: string, from: string) {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk },
+          UpdateExpression: 'SET taskToken = :token',
+          ConditionExpression: 'holder = :job AND taskToken = :from',
+          ExpressionAttributeValues: { ':token': token, ':job': jobId, ':from': from },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  const leaseOf = (waiter: Waiter, expiresAt: number, now: number) => ({
+    jobId: waiter.jobId,
+    userId: waiter.userId,
+    expiresAt,
+    taskToken: waiter.taskToken,
+    grantedAt: now,
+  });
+
+  return {
+    async grant(waiter, capacity, expiresAt, now) {
+      const { current, waiting } = await look(waiter);
+      // Served by another grant since the line was read: nothing to write.
+      if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      // Slots above a lowered capacity still count until their holders are done.
+      if (heldOf(current).size >= capacity) return 'full';
+      // The waiter leaves the line first: of concurrent grants to it only one gets past here, and no
+      // grant holds a slot it must give back (which would make others see the model full).
+      const record = await takeWaiterRecord(waiter);
+      if (!record) return 'waiter-changed';
+      const taken = { ...waiter, taskToken: record.taskToken as string };
+      let slotsNow = current;
+      for (let look = 0; look < 3; look++) {
+        const held = heldOf(slotsNow);
+        if (held.size >= capacity) break;
+        const free = Array.from({ length: capacity }, (_, i) => slotKey(i)).filter((sk) => !held.has(sk));
+        // Concurrent grants pick different slots more often when they start at random ones.
+        const offset = randomInt(free.length);
+        for (let i = 0; i < free.length; i++) {
+          const sk = free[(offset + i) % free.length]!;
+          if (
+            await setHolder(waiter.model, sk, leaseOf(taken, expiresAt, now), 'attribute_not_exists(holder)')
+          ) {
+            await markServed(waiter, now);
+            return { taskToken: taken.taskToken };
+          }
+        }
+        slotsNow = await slots(waiter.model);
+      }
+      // No slot after all: back in line as it was, unless it registered again meanwhile.
+      await putBack(record);
+      // A unit freed while the waiter was out of line is found by the caller's next look.
+      return heldOf(await slots(waiter.model)).size < capacity ? 'waiter-changed' : 'full';
+    },
+
+    async transfer(fromJobId, waiter, expiresAt, now, fromToken) {
+      const { current, waiting } = await look(waiter);
+      const from = current.find((s) => s.holder === fromJobId);
+      if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
+      if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      const moved = await setHolder(
+        waiter.model,
+        from.sk,
+        leaseOf(waiter, expiresAt, now),
+        'holder = :from AND taskToken = :fromToken',
+        { ':from': fromJobId, ':fromToken': from.taskToken },
+      );
+      if (!moved) return 'lease-gone';
+      // Without a waiter record (served meanwhile, or gone) the unit is free again: the caller looks on.
+      return settle(waiter, from.sk, now);
+    },
+
+    async release(model, jobId, condition = {}) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      if (!slot) return false;
+      return freeSlot(model, slot.sk, jobId, condition.onlyToken, condition.expiredBefore);
+    },
+
+    async lease(model, jobId) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      return slot ? asLease(model, slot) : undefined;
+    },
+
+    async claim(model, jobId, taskToken, fromToken) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      return slot ? retoken(model, slot.sk, jobId, taskToken, fromToken) : false;
+    },
+
+    async addWaiter(waiter) {
+      await client.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: pk(waiter.model),
+            sk: waiterKey(waiter.jobId),
+            jobId: waiter.jobId,
+            userId: waiter.userId,
+            enqueuedAt: waiter.enqueuedAt,
+            taskToken: waiter.taskToken,
+          },
+        }),
+      );
+    },
+
+    async removeWaiter(model, jobId) {
+      await client.send(
+        new DeleteCommand({ TableName: table, Key: { pk: pk(model), sk: waiterKey(jobId) } }),
+      );
+    },
+
+    async waiters(model) {
+      return (await query(model, 'waiter#')).map((item) => asWaiter(model, item));
+    },
+
+    async queue(model) {
+      const items = await query(model);
+      const servedAt: Record<string, number> = {};
+      const nowS = Date.now() / 1000;
+      for (const i of items) {
+        if (!(i.sk as string).startsWith('served#') || (i.ttl as number) < nowS) continue;
+        servedAt[(i.sk as string).slice('served#'.length)] = i.servedAt as number;
+      }
+      return {
+        servedAt,
+        waiters: items.filter((i) => (i.sk as string).startsWith('waiter#')).map((i) => asWaiter(model, i)),
+        leases: (items as unknown as SlotItem[])
+          .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)
+          .map((i) => asLease(model, i)),
+      };
+    },
+
+    async leases(model) {
+      return (await slots(model)).filter((s) => s.holder !== undefined).map((s) => asLease(model, s));
+    },
+
+    async inUse(model) {
+      return (await slots(model)).filter((s) => s.holder !== undefined).length;
+    },
+  };
+}

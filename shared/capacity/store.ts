@@ -1,0 +1,88 @@
+/**
+ * Admission control for model capacity: how many generations of one model may run at once in this
+ * account and Region. A job holds one unit (a lease with an expiry) from its admission until the model's
+ * output is in, or it fails or is cancelled; jobs that find no unit free wait as waiters, each with the
+ * task token of its waiting state, and a releaser hands its unit straight to the next waiter.
+ *
+ * Every change is conditional, so two releasers, a sweeper and a waiter retrying after its timeout can
+ * race without a unit counted twice or lost: the store answers what happened and the caller decides.
+ */
+
+/** A job waiting for a unit of its model. */
+export interface Waiter {
+  model: string;
+  jobId: string;
+  userId: string;
+  /** When the job was submitted (epoch ms): it orders the waiters and survives the state's retries. */
+  enqueuedAt: number;
+  /** The task token of the job's waiting state (the newest one). */
+  taskToken: string;
+}
+
+/** A unit held by a job. */
+export interface Lease {
+  model: string;
+  jobId: string;
+  userId: string;
+  /** Epoch ms after which the sweeper reclaims the unit. */
+  expiresAt: number;
+  /** The token the unit was granted with (a hand-off's; the job's own when it took a free unit). */
+  taskToken: string;
+  grantedAt: number;
+}
+
+/**
+ * What a grant did: the unit is the waiter's, announced to `taskToken` (the waiter record's newest
+ * token, which may be newer than the one listed); or why not: no unit free (`full`), the waiter left or
+ * holds a unit already (`waiter-changed`), the unit to hand on is no longer the holder's (`lease-gone`),
+ * or the holder's unit went back to the pool because the waiter could not take it (`returned`).
+ */
+export type GrantResult = { taskToken: string } | 'full' | 'waiter-changed' | 'lease-gone' | 'returned';
+
+/** What fair order reads: the waiters, the units in use, and each user's last grant (epoch ms). */
+export interface Line {
+  waiters: Waiter[];
+  leases: Lease[];
+  servedAt: Record<string, number>;
+}
+
+export interface CapacityStore {
+  /**
+   * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record; the
+   * lease carries the record's token at that moment. Without a record, nothing changes.
+   */
+  grant(waiter: Waiter, capacity: number, expiresAt: number, now: number): Promise<GrantResult>;
+  /**
+   * Moves the unit leased to `fromJobId` to the waiter in one step (the counter is unchanged). With
+   * `fromToken`, only while the lease still carries that token (a hand-off taken back).
+   */
+  transfer(
+    fromJobId: string,
+    waiter: Waiter,
+    expiresAt: number,
+    now: number,
+    fromToken?: string,
+  ): Promise<GrantResult>;
+  /**
+   * Gives the job's unit back; false when it held none (a second release decrements nothing). With
+   * `onlyToken`, only a lease still carrying that token; with `expiredBefore`, only a lease expired then.
+   */
+  release(
+    model: string,
+    jobId: string,
+    condition?: { onlyToken?: string; expiredBefore?: number },
+  ): Promise<boolean>;
+  /** The job's lease, if it holds one. */
+  lease(model: string, jobId: string): Promise<Lease | undefined>;
+  /** Marks a lease as taken up by the job's own waiting state (its token); false if the lease is gone. */
+  claim(model: string, jobId: string, taskToken: string, fromToken: string): Promise<boolean>;
+  /** Records the waiter, or gives an existing record its new token (keeping when it first came). */
+  addWaiter(waiter: Waiter): Promise<void>;
+  removeWaiter(model: string, jobId: string): Promise<void>;
+  waiters(model: string): Promise<Waiter[]>;
+  /** The waiters and the leases of the model, and when each user was last granted a unit, read together. */
+  queue(model: string): Promise<Line>;
+  leases(model: string): Promise<Lease[]>;
+  /** Units in use. */
+  inUse(model: string): Promise<number>;
+}

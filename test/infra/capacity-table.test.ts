@@ -1,0 +1,75 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { STAGE_CONFIG } from '#infra/config.ts';
+import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
+
+let data: Template;
+let compute: Template;
+beforeAll(() => {
+  const app = new App({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
+  const built = buildApp(app);
+  data = Template.fromStack(built.data);
+  compute = Template.fromStack(built.compute);
+});
+
+const tableId = () => {
+  const ids = Object.keys(data.findResources('AWS::DynamoDB::GlobalTable')).filter((id) =>
+    id.startsWith('ModelCapacity'),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+};
+
+it('keeps capacity units and waiters in an on-demand table keyed as the store writes them, recoverable as the stage says', () => {
+  const table = data.findResources('AWS::DynamoDB::GlobalTable')[tableId()]!;
+  expect(table.Properties.KeySchema).toEqual([
+    { AttributeName: CAPACITY_TABLE_KEYS.partition, KeyType: 'HASH' },
+    { AttributeName: CAPACITY_TABLE_KEYS.sort, KeyType: 'RANGE' },
+  ]);
+  expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+  const replica = table.Properties.Replicas[0];
+  expect(replica.PointInTimeRecoverySpecification).toEqual({
+    PointInTimeRecoveryEnabled: STAGE_CONFIG.prod.tables.pointInTimeRecovery,
+  });
+});
+
+it('lets only the functions that take, give back or read units use the table; only the jobs API reads without writing', () => {
+  const grantees = Object.entries(compute.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(`ExportsOutputFnGetAtt${tableId()}`),
+    )
+    .map(([id, p]) => ({
+      id: id.replace(/FunctionServiceRole.*$/, ''),
+      actions: (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((s) => JSON.stringify(s.Resource).includes(`ExportsOutputFnGetAtt${tableId()}`))
+        .flatMap((s) => [s.Action].flat()),
+    }));
+  expect(grantees.map((g) => g.id).sort()).toEqual([
+    'Apijobs',
+    'CapacitySweeper',
+    'ExecutionEnded',
+    'ModelOutputCreated',
+    'Pipelineacquirecapacity',
+    'Pipelinecheckgeneration',
+    'Pipelinemarkfailed',
+  ]);
+  for (const g of grantees) {
+    expect(g.actions, g.id).toContain('dynamodb:Query');
+    expect(g.actions.includes('dynamodb:UpdateItem'), g.id).toBe(g.id !== 'Apijobs');
+  }
+});
+
+it('runs the sweeper every minute and names the table to the functions that need it', () => {
+  const rule = Object.values(compute.findResources('AWS::Events::Rule')).find((r) =>
+    r.Properties.Description?.includes('capacity'),
+  )!;
+  expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+  expect(JSON.stringify(rule.Properties.Targets)).toMatch(/CapacitySweeper/);
+  const named = Object.entries(compute.findResources('AWS::Lambda::Function'))
+    .filter(([, f]) => f.Properties.Environment?.Variables?.CAPACITY_TABLE)
+    .map(([id]) => id);
+  expect(named.some((id) => id.startsWith('Pipelineacquirecapacity'))).toBe(true);
+  expect(named.some((id) => id.startsWith('Apijobs'))).toBe(true);
+});

@@ -1,0 +1,180 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Admitted, createAdmission } from '#shared/capacity/admission.ts';
+import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
+import { memoryCapacityStore } from '#shared/capacity/memory-store.ts';
+import type { CapacityStore, Waiter } from '#shared/capacity/store.ts';
+import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo.ts';
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+let models = 0;
+const impls: [string, () => CapacityStore][] = [
+  ['memory', () => memoryCapacityStore()],
+  ['dynamodb', () => dynamoCapacityStore(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.capacity)],
+];
+
+/** Task tokens as Step Functions keeps them: live until answered or killed. */
+function tokenBook() {
+  const live = new Set<string>();
+  const answered = new Map<string, Admitted>();
+  return {
+    live,
+    answered,
+    tokens: {
+      async succeed(token: string, output: Admitted) {
+        if (!live.has(token)) return false;
+        live.delete(token);
+        answered.set(token, output);
+        return true;
+      },
+    },
+  };
+}
+
+describe.each(impls)('admission over the %s store', (_name, make) => {
+  function setup(capacity: number, leaseMs = 60_000) {
+    const model = `adm${++models}`;
+    const store = make();
+    const book = tokenBook();
+    let clock = 1_000;
+    const admission = createAdmission({
+      store,
+      tokens: book.tokens,
+      capacityOf: () => capacity,
+      leaseMsOf: () => leaseMs,
+      now: () => clock,
+    });
+    const job = (jobId: string, userId = 'u', token = `${jobId}-1`, enqueuedAt = clock): Waiter => {
+      book.live.add(token);
+      return { model, jobId, userId, enqueuedAt, taskToken: token };
+    };
+    return { model, store, book, admission, job, tick: (ms: number) => (clock += ms) };
+  }
+
+  it('admits at once while units are free, then makes jobs wait', async () => {
+    const { admission, job, book, store, model } = setup(2);
+    expect(await admission.enter(job('a'))).toBe('admitted');
+    expect(await admission.enter(job('b'))).toBe('admitted');
+    expect(await admission.enter(job('c'))).toBe('waiting');
+    expect([...book.answered.keys()]).toEqual(['a-1', 'b-1']);
+    expect(await store.inUse(model)).toBe(2);
+    expect((await admission.positions(model)).get('c')).toBe(1);
+  });
+
+  it('hands a released unit to the next waiter in fair order', async () => {
+    const { admission, job, book, store, model, tick } = setup(1);
+    await admission.enter(job('a1', 'heavy'));
+    tick(1);
+    await admission.enter(job('a2', 'heavy'));
+    tick(1);
+    await admission.enter(job('a3', 'heavy'));
+    tick(1);
+    await admission.enter(job('b1', 'light'));
+    // light has nothing running, heavy has a1: light's only job comes first.
+    expect(await admission.release(model, 'a1')).toBe(true);
+    expect(book.answered.has('b1-1')).toBe(true);
+    expect(book.answered.has('a2-1')).toBe(false);
+    expect(await admission.release(model, 'b1')).toBe(true);
+    expect(book.answered.has('a2-1')).toBe(true);
+    expect(book.answered.has('a3-1')).toBe(false);
+    expect(await store.inUse(model)).toBe(1);
+  });
+
+  it('two releasers racing for one waiter: the waiter gets one unit, the other unit is free', async () => {
+    const { admission, job, book, store, model } = setup(2);
+    await admission.enter(job('a'));
+    await admission.enter(job('b'));
+    await admission.enter(job('c'));
+    await Promise.all([admission.release(model, 'a'), admission.release(model, 'b')]);
+    expect(book.answered.has('c-1')).toBe(true);
+    expect(await store.inUse(model)).toBe(1);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['c']);
+    // A release of the same job twice at once gives one unit back.
+    await Promise.all([admission.release(model, 'c'), admission.release(model, 'c')]);
+    expect(await store.inUse(model)).toBe(0);
+  });
+
+  it('a waiter whose state is gone is skipped: the unit is taken back and goes to the next', async () => {
+    const { admission, job, book, store, model, tick } = setup(1);
+    await admission.enter(job('a'));
+    tick(1);
+    await admission.enter(job('gone'));
+    tick(1);
+    await admission.enter(job('next'));
+    book.live.delete('gone-1'); // its execution was stopped without cleanup
+    await admission.release(model, 'a');
+    expect(book.answered.has('next-1')).toBe(true);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
+    expect(await store.waiters(model)).toEqual([]);
+  });
+
+  it('a unit taken back while nobody else waits returns to the pool', async () => {
+    const { admission, job, book, store, model } = setup(1);
+    await admission.enter(job('a'));
+    await admission.enter(job('gone'));
+    book.live.delete('gone-1');
+    await admission.release(model, 'a');
+    expect(await store.inUse(model)).toBe(0);
+  });
+
+  it('a retried state of a job whose old token was handed a unit takes the unit up', async () => {
+    const { admission, job, book, store, model } = setup(1);
+    await admission.enter(job('a'));
+    await admission.enter(job('b', 'u', 'b-1'));
+    // b's state timed out (its token dies) just as a's unit is handed to it; the hand-over fails and
+    // the unit is taken back, or the retry claims it first: either way b ends with exactly one unit.
+    book.live.delete('b-1');
+    const retry = job('b', 'u', 'b-2');
+    await Promise.all([admission.release(model, 'a'), admission.enter(retry)]);
+    expect(book.answered.has('b-2')).toBe(true);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['b']);
+    expect(await store.inUse(model)).toBe(1);
+  });
+
+  it('the sweeper reclaims expired leases and wakes the waiter', async () => {
+    const { admission, job, book, store, model, tick } = setup(1, 5_000);
+    await admission.enter(job('crashed'));
+    await admission.enter(job('next'));
+    expect(await admission.sweep(model)).toEqual([]);
+    tick(5_001);
+    expect(await admission.sweep(model)).toEqual(['crashed']);
+    expect(book.answered.has('next-1')).toBe(true);
+    expect(await store.inUse(model)).toBe(1);
+    // The crashed job's late release gives back nothing it no longer holds.
+    expect(await admission.release(model, 'crashed')).toBe(false);
+    expect(await store.inUse(model)).toBe(1);
+  });
+
+  it('a lowered capacity is not exceeded: released units are not handed on while over it', async () => {
+    let capacity = 2;
+    const model = `adm${++models}`;
+    const store = make();
+    const book = tokenBook();
+    const admission = createAdmission({
+      store,
+      tokens: book.tokens,
+      capacityOf: () => capacity,
+      leaseMsOf: () => 60_000,
+    });
+    const job = (id: string): Waiter => {
+      book.live.add(id);
+      return { model, jobId: id, userId: id, enqueuedAt: 1, taskToken: id };
+    };
+    await admission.enter(job('a'));
+    await admission.enter(job('b'));
+    await admission.enter(job('c'));
+    capacity = 1;
+    await admission.release(model, 'a');
+    expect(book.answered.has('c')).toBe(false);
+    await admission.release(model, 'b');
+    expect(book.answered.has('c')).toBe(true);
+    expect(await store.inUse(model)).toBe(1);
+  });
+});

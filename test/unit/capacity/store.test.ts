@@ -1,0 +1,139 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
+import { memoryCapacityStore } from '#shared/capacity/memory-store.ts';
+import type { CapacityStore, Waiter } from '#shared/capacity/store.ts';
+import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo.ts';
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+let modelCounter = 0;
+const waiter = (
+  model: string,
+  jobId: string,
+  token = `t-${jobId}`,
+  userId = 'u1',
+  enqueuedAt = 1,
+): Waiter => ({
+  model,
+  jobId,
+  userId,
+  enqueuedAt,
+  taskToken: token,
+});
+
+const impls: [string, () => CapacityStore][] = [
+  ['memory', () => memoryCapacityStore()],
+  ['dynamodb', () => dynamoCapacityStore(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.capacity)],
+];
+
+describe.each(impls)('%s capacity store', (_name, make) => {
+  // Each test uses its own model, so the DynamoDB ones share a table without meeting.
+  const fresh = () => ({ store: make(), model: `m${++modelCounter}` });
+
+  it('grants up to the capacity, then reports full', async () => {
+    const { store, model } = fresh();
+    for (const id of ['a', 'b', 'c']) await store.addWaiter(waiter(model, id));
+    expect(await store.grant(waiter(model, 'a'), 2, 1000, 0)).toEqual({ taskToken: expect.any(String) });
+    expect(await store.grant(waiter(model, 'b'), 2, 1000, 0)).toEqual({ taskToken: expect.any(String) });
+    expect(await store.grant(waiter(model, 'c'), 2, 1000, 0)).toBe('full');
+    expect(await store.inUse(model)).toBe(2);
+    expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['c']);
+    expect((await store.lease(model, 'a'))?.taskToken).toBe('t-a');
+  });
+
+  it('grants to the newest token of a waiter, and nothing to one that holds a unit already', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a', 'new'));
+    expect(await store.grant(waiter(model, 'a', 'old'), 5, 1000, 0)).toEqual({ taskToken: 'new' });
+    expect((await store.lease(model, 'a'))?.taskToken).toBe('new');
+    await store.addWaiter(waiter(model, 'a', 'newer'));
+    expect(await store.grant(waiter(model, 'a', 'newer'), 5, 1000, 0)).toBe('waiter-changed');
+    expect(await store.inUse(model)).toBe(1);
+    expect(await store.grant(waiter(model, 'nobody'), 5, 1000, 0)).toBe('waiter-changed');
+  });
+
+  it("remembers each user's last grant for fair order", async () => {
+    const { store, model } = fresh();
+    const now = Date.now();
+    await store.addWaiter(waiter(model, 'a', 't-a', 'ua'));
+    await store.grant(waiter(model, 'a', 't-a', 'ua'), 5, now + 1000, now);
+    expect((await store.queue(model)).servedAt).toEqual({ ua: now });
+  });
+
+  it('a second release gives nothing back', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    await store.grant(waiter(model, 'a'), 1, 1000, 0);
+    expect(await store.release(model, 'a')).toBe(true);
+    expect(await store.release(model, 'a')).toBe(false);
+    expect(await store.inUse(model)).toBe(0);
+  });
+
+  it('transfers a unit to a waiter without changing the count', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    await store.grant(waiter(model, 'a'), 1, 1000, 0);
+    await store.addWaiter(waiter(model, 'b'));
+    expect(await store.transfer('a', waiter(model, 'b'), 2000, 5)).toEqual({ taskToken: 't-b' });
+    expect(await store.inUse(model)).toBe(1);
+    expect(await store.lease(model, 'a')).toBeUndefined();
+    expect(await store.lease(model, 'b')).toMatchObject({ expiresAt: 2000, grantedAt: 5 });
+    expect(await store.waiters(model)).toEqual([]);
+    // The old holder's unit is gone: a second transfer from it moves nothing.
+    await store.addWaiter(waiter(model, 'c'));
+    expect(await store.transfer('a', waiter(model, 'c'), 2000, 5)).toBe('lease-gone');
+    expect(await store.inUse(model)).toBe(1);
+  });
+
+  it('takes a handed-over unit back only while it still carries the hand-over token', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a', 'first'));
+    await store.grant(waiter(model, 'a', 'first'), 1, 1000, 0);
+    expect(await store.claim(model, 'a', 'second', 'first')).toBe(true);
+    expect(await store.release(model, 'a', { onlyToken: 'first' })).toBe(false);
+    expect(await store.inUse(model)).toBe(1);
+    expect(await store.release(model, 'a', { onlyToken: 'second' })).toBe(true);
+  });
+
+  it('reclaims only expired leases', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    await store.grant(waiter(model, 'a'), 1, 1000, 0);
+    expect(await store.release(model, 'a', { expiredBefore: 1000 })).toBe(false);
+    expect(await store.release(model, 'a', { expiredBefore: 1001 })).toBe(true);
+  });
+
+  it('keeps when a waiter first came when its token is renewed', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a', 't1', 'u', 10));
+    await store.addWaiter(waiter(model, 'a', 't2', 'u', 10));
+    expect(await store.waiters(model)).toEqual([waiter(model, 'a', 't2', 'u', 10)]);
+  });
+
+  it('never lets a lowered capacity be exceeded by new grants', async () => {
+    const { store, model } = fresh();
+    for (const id of ['a', 'b', 'c']) await store.addWaiter(waiter(model, id));
+    await store.grant(waiter(model, 'a'), 3, 1000, 0);
+    await store.grant(waiter(model, 'b'), 3, 1000, 0);
+    expect(await store.grant(waiter(model, 'c'), 1, 1000, 0)).toBe('full');
+    await store.release(model, 'a');
+    expect(await store.grant(waiter(model, 'c'), 1, 1000, 0)).toBe('full');
+  });
+
+  it('concurrent grants to one waiter leave it one unit', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => store.grant(waiter(model, 'a'), 10, 1000, 0)),
+    );
+    expect(results.filter((r) => typeof r === 'object')).toHaveLength(1);
+    expect(await store.inUse(model)).toBe(1);
+  });
+});
