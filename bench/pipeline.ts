@@ -250,10 +250,11 @@ export async function run(): Promise<string> {
     wallRatios.push(r.wallMs / f.wallMs);
     ffmpegRatios.push(ffmpegMs / f.wallMs);
     cpuRatios.push(r.cpu / f.cpu);
-    // The design: 6 transitions and 5 invocations when the event resumes the job; the safety net adds
-    // CheckGeneration (one transition, one invocation) and one of each per further look.
-    const designTransitions = r.checks ? 7 + r.looks : 6;
-    const designInvocations = 5 + r.looks;
+    // The design: 7 transitions and 6 invocations when the event resumes the job (AcquireCapacity finds a
+    // unit free); the safety net adds CheckGeneration (one transition, one invocation) and one of each per
+    // further look.
+    const designTransitions = r.checks ? 8 + r.looks : 7;
+    const designInvocations = 6 + r.looks;
     costRows.push(
       `| ${i + 1} | ${r.outputEvents} | ${r.checks + r.looks} | ${r.transitions} | ${designTransitions} | ${r.invocations} | ${designInvocations} |`,
     );
@@ -303,9 +304,9 @@ export async function run(): Promise<string> {
     '## AWS cost per GENERATE job, counted from the ASL event log',
     '',
     'The same runs. Transitions are states entered plus retries; invocations are task states (and their',
-    "retries) plus one run of the output-event handler per event. The design's count: 6 and 5 when the",
-    "model's output event resumes the job; 7 + L and 5 + L when it does not and the safety net (CheckGeneration)",
-    'looks L more times.',
+    "retries) plus one run of the output-event handler per event. The design's count, with a unit of model",
+    "capacity free at once: 7 and 6 when the model's output event resumes the job; 8 + L and 6 + L when it",
+    'does not and the safety net (CheckGeneration) looks L more times.',
     '',
     '| run | output events | safety-net looks | transitions | by design | Lambda invocations | by design |',
     '|---|---|---|---|---|---|---|',
