@@ -7,7 +7,6 @@
  * state transitions and Lambda invocations per GENERATE job, against what the design says a job costs
  * (6 and 5 when the model's output event resumes it; 7 + L and 5 + L when the safety net looks L more times).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,7 +45,6 @@ async function floor(seed: number): Promise<{ wallMs: number; cpu: number }> {
   try {
     const { fps } = effectiveGenerate({ model: 'local', durationSeconds: 6, resolution: '1280x720' });
     const source = proceduralSource(PROMPT, seed, 1280, 720, fps, 6);
-    const hue = createHash('md5').update(PROMPT).digest()[0]! % 360;
     const x264 = (maxBitrate: number) => [
       ...X264_ARGS,
       ...['-maxrate', String(maxBitrate), '-bufsize', String(maxBitrate * 2)],
@@ -75,7 +73,7 @@ async function floor(seed: number): Promise<{ wallMs: number; cpu: number }> {
       source,
       '-filter_complex',
       [
-        `[0:v]trim=duration=6,format=yuv420p,hue=h=${hue},split=5[top][mid][low][thumbs][poster]`,
+        `[0:v]trim=duration=6,split=5[top][mid][low][thumbs][poster]`,
         '[mid]scale=960:540[mid2]',
         '[low]scale=640:360[low2]',
         `[thumbs]${every(5)},scale=640:360,setpts=N/TB[thumbs2]`,

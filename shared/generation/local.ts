@@ -14,6 +14,17 @@ import type { GenerationRequest, GenerationStatus, VideoModel } from './port.ts'
 
 export const STAND_IN_LABEL = 'LOCAL STAND-IN - NOT AI';
 
+/**
+ * The costly patterns are computed this many times smaller on each axis and scaled up to the requested
+ * size: mandelbrot smoothly (it is a smooth image), life with nearest-neighbour scaling (coarse square
+ * cells). lavfi sources run on one thread, so at full size they took longer than the transcode's encodes.
+ */
+export const COARSE_FACTOR = { mandelbrot: 2, life: 4 } as const;
+
+/**
+ * The lavfi filter graph the stand-in renders: the pattern, its colour turn, and (for the costly patterns)
+ * the scale up to the requested size. Output frames are yuv420p at width x height.
+ */
 export function proceduralSource(
   prompt: string,
   seed: number,
@@ -23,17 +34,19 @@ export function proceduralSource(
   duration: number,
 ): string {
   const digest = createHash('sha256').update(`${seed}:${prompt}`).digest();
-  const pick = digest[0]! % 4;
-  const size = `s=${width}x${height}`;
-  switch (pick) {
+  const hue = createHash('md5').update(prompt).digest()[0]! % 360;
+  const colour = `format=yuv420p,hue=h=${hue}`;
+  const coarse = (factor: number) => `s=${Math.ceil(width / factor)}x${Math.ceil(height / factor)}`;
+  const up = (flags: string) => `scale=${width}:${height}:flags=${flags}`;
+  switch (digest[0]! % 4) {
     case 0:
-      return `mandelbrot=${size}:rate=${fps}:start_scale=${(1 + (digest[1]! % 3)).toFixed(1)}`;
+      return `mandelbrot=${coarse(COARSE_FACTOR.mandelbrot)}:rate=${fps}:start_scale=${(1 + (digest[1]! % 3)).toFixed(1)},${colour},${up('bicubic')}`;
     case 1:
-      return `cellauto=${size}:rate=${fps}:rule=${[18, 30, 90, 110][digest[2]! % 4]}:seed=${digest.readUInt16BE(3)}`;
+      return `cellauto=s=${width}x${height}:rate=${fps}:rule=${[18, 30, 90, 110][digest[2]! % 4]}:seed=${digest.readUInt16BE(3)},${colour}`;
     case 2:
-      return `life=${size}:rate=${fps}:seed=${digest.readUInt16BE(5)}:mold=10:life_color=#${digest.subarray(7, 10).toString('hex')}`;
+      return `life=${coarse(COARSE_FACTOR.life)}:rate=${fps}:seed=${digest.readUInt16BE(5)}:mold=10:life_color=#${digest.subarray(7, 10).toString('hex')},${colour},${up('neighbor')}`;
     default:
-      return `testsrc2=${size}:rate=${fps}:duration=${duration}`;
+      return `testsrc2=s=${width}x${height}:rate=${fps}:duration=${duration},${colour}`;
   }
 }
 
@@ -65,8 +78,6 @@ export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFail
           source,
           '-t',
           String(p.durationSeconds),
-          '-vf',
-          `format=yuv420p,hue=h=${createHash('md5').update(request.prompt).digest()[0]! % 360}`,
           ...INTERMEDIATE_VIDEO_ARGS,
           '-an',
           '-metadata',
