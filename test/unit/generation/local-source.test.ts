@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COARSE_FACTOR, proceduralSource } from '#shared/generation/local.ts';
+import { COARSE_FACTOR, proceduralSegments, proceduralSource } from '#shared/generation/local.ts';
 import { probe, runFfmpeg } from '#shared/media/ffmpeg.ts';
 
 const PROMPT = 'a lighthouse at dusk';
@@ -27,14 +27,32 @@ describe('proceduralSource', () => {
     expect(graph('mandelbrot')).toMatch(
       new RegExp(`^mandelbrot=s=${1280 / COARSE_FACTOR.mandelbrot}x${720 / COARSE_FACTOR.mandelbrot}:`),
     );
-    expect(graph('mandelbrot')).toMatch(/,scale=1280:720:flags=bicubic$/);
+    expect(graph('mandelbrot')).toMatch(/,trim=end_frame=144,.*,scale=1280:720:flags=bicubic$/);
     expect(graph('life')).toMatch(
       new RegExp(`^life=s=${1280 / COARSE_FACTOR.life}x${720 / COARSE_FACTOR.life}:`),
     );
     expect(graph('life')).toMatch(/,scale=1280:720:flags=neighbor$/);
-    expect(graph('cellauto')).toMatch(/^cellauto=s=1280x720:/);
+    expect(graph('cellauto')).toMatch(/^cellauto=s=1280x720:.*,trim=start_frame=0:end_frame=144,/);
     expect(graph('testsrc2')).toMatch(/^testsrc2=s=1280x720:/);
     for (const p of PATTERNS) expect(graph(p)).toMatch(/,format=yuv420p,hue=h=\d+/);
+  });
+
+  it('cuts the picture into parts that cover every frame once, mandelbrot continuing its zoom', () => {
+    for (const p of PATTERNS) {
+      const parts = proceduralSegments(PROMPT, seeds[p], 1280, 720, 24, 6, 2);
+      expect(parts.map((part) => part.frames)).toEqual([72, 72]);
+    }
+    const odd = proceduralSegments(PROMPT, seeds.life, 1280, 720, 30, 0.5, 2);
+    expect(odd.map((part) => part.frames)).toEqual([8, 7]);
+    expect(odd[1]!.graph).toMatch(/trim=start_frame=8:end_frame=15,setpts=PTS-STARTPTS,/);
+    // One frame cannot be split.
+    expect(proceduralSegments(PROMPT, seeds.life, 1280, 720, 24, 1 / 24, 2)).toHaveLength(1);
+    const [first, second] = proceduralSegments(PROMPT, seeds.mandelbrot, 1280, 720, 24, 6, 2);
+    const startScale = Number(first!.graph.match(/start_scale=([\d.]+)/)![1]);
+    // The default zoom goes from start_scale to 0.3 in 400 frames; the second part starts at frame 72.
+    const expected = startScale * (0.3 / startScale) ** (72 / 400);
+    expect(Number(second!.graph.match(/start_scale=([\d.e-]+)/)![1])).toBeCloseTo(expected, 12);
+    expect(second!.graph).toMatch(/end_scale=0.3:end_pts=328,trim=end_frame=72,/);
   });
 
   it('turns the colour by the prompt alone, so every seed of one prompt shares it', () => {
@@ -67,6 +85,15 @@ describe('proceduralSource', () => {
           await runFfmpeg(['-f', 'lavfi', '-i', graph, '-frames:v', '2', '-c:v', 'mpeg4', '-an', file]);
           const probed = await probe(file);
           expect([p, probed.width, probed.height]).toEqual([p, width, height]);
+          const later = proceduralSegments(PROMPT, seeds[p], width, height, 24, 1, 2)[1]!;
+          await runFfmpeg(['-f', 'lavfi', '-i', later.graph, '-c:v', 'mpeg4', '-an', file]);
+          const part = await probe(file);
+          expect([p, part.width, part.height, Math.round(part.duration * 24)]).toEqual([
+            p,
+            width,
+            height,
+            12,
+          ]);
         }
       });
     }
