@@ -131,6 +131,7 @@ export function createLocalVideoModel(store: ObjectStore, onFailure?: RenderFail
       );
       const parts = segments.map((_, i) => path.join(dir, `part${i}.mp4`));
       // One failed part stops the others; the job's own abort stops them all.
+      signal.throwIfAborted();
       const partsController = new AbortController();
       const stopParts = () => partsController.abort();
       signal.addEventListener('abort', stopParts, { once: true });
