@@ -4,7 +4,7 @@
  * rate, and labels the file as a stand-in in its metadata. It lets the whole pipeline run on a laptop.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { INTERMEDIATE_VIDEO_ARGS, runFfmpeg } from '../media/ffmpeg.ts';
@@ -15,6 +15,86 @@ import type { GenerationRequest, GenerationStatus, VideoModel } from './port.ts'
 
 export const STAND_IN_LABEL = 'LOCAL STAND-IN - NOT AI';
 
+/**
+ * The costly patterns are computed this many times smaller on each axis and scaled up to the requested
+ * size: mandelbrot smoothly (it is a smooth image), life with nearest-neighbour scaling (coarse square
+ * cells). lavfi sources run on one thread, so at full size they took longer than the transcode's encodes.
+ */
+export const COARSE_FACTOR = { mandelbrot: 2, life: 4 } as const;
+
+/** mandelbrot's own defaults: it zooms from start_scale to this scale over this many frames. */
+const MANDELBROT_END_SCALE = 0.3;
+const MANDELBROT_END_FRAMES = 400;
+
+/** One part of the render: a finite lavfi graph giving `frames` frames, yuv420p at the asked size. */
+export interface SourceSegment {
+  graph: string;
+  frames: number;
+}
+
+/**
+ * The stand-in's picture as `parts` consecutive lavfi graphs (the pattern, its colour turn, and for the
+ * costly patterns the scale up to the asked size), which two processes can render at once and a stream
+ * copy joins. mandelbrot's zoom is a function of the frame number, so a later part starts the zoom where
+ * the earlier one stops; the other patterns evolve frame by frame, so a later part computes the earlier
+ * frames and drops them (they are the cheap ones). mandelbrot reuses points of the previous frame, so a
+ * part's first frames differ slightly from an unbroken render; the picture is the same kind.
+ */
+export function proceduralSegments(
+  prompt: string,
+  seed: number,
+  width: number,
+  height: number,
+  fps: number,
+  duration: number,
+  parts = 1,
+): SourceSegment[] {
+  const digest = createHash('sha256').update(`${seed}:${prompt}`).digest();
+  const hue = createHash('md5').update(prompt).digest()[0]! % 360;
+  const colour = `format=yuv420p,hue=h=${hue}`;
+  const coarse = (factor: number) => `s=${Math.ceil(width / factor)}x${Math.ceil(height / factor)}`;
+  const up = (flags: string) => `scale=${width}:${height}:flags=${flags}`;
+  const total = Math.max(1, Math.round(duration * fps));
+  const count = Math.max(1, Math.min(parts, total));
+  const bounds = Array.from({ length: count }, (_, i) => ({
+    first: Math.round((i * total) / count),
+    frames: Math.round(((i + 1) * total) / count) - Math.round((i * total) / count),
+  }));
+  /** A sequential pattern: the part's frames cut out of an unbroken run. */
+  const cut = (source: string, after: string, first: number, frames: number) =>
+    `${source},trim=start_frame=${first}:end_frame=${first + frames}${first ? ',setpts=PTS-STARTPTS' : ''},${after}`;
+  switch (digest[0]! % 4) {
+    case 0: {
+      const startScale = 1 + (digest[1]! % 3);
+      return bounds.map(({ first, frames }) => {
+        const zoom = first
+          ? `start_scale=${startScale * (MANDELBROT_END_SCALE / startScale) ** (first / MANDELBROT_END_FRAMES)}:end_scale=${MANDELBROT_END_SCALE}:end_pts=${MANDELBROT_END_FRAMES - first}`
+          : `start_scale=${startScale.toFixed(1)}`;
+        return {
+          frames,
+          graph: `mandelbrot=${coarse(COARSE_FACTOR.mandelbrot)}:rate=${fps}:${zoom},trim=end_frame=${frames},${colour},${up('bicubic')}`,
+        };
+      });
+    }
+    case 1: {
+      const source = `cellauto=s=${width}x${height}:rate=${fps}:rule=${[18, 30, 90, 110][digest[2]! % 4]}:seed=${digest.readUInt16BE(3)}`;
+      return bounds.map(({ first, frames }) => ({ frames, graph: cut(source, colour, first, frames) }));
+    }
+    case 2: {
+      const source = `life=${coarse(COARSE_FACTOR.life)}:rate=${fps}:seed=${digest.readUInt16BE(5)}:mold=10:life_color=#${digest.subarray(7, 10).toString('hex')}`;
+      return bounds.map(({ first, frames }) => ({
+        frames,
+        graph: cut(source, `${colour},${up('neighbor')}`, first, frames),
+      }));
+    }
+    default: {
+      const source = `testsrc2=s=${width}x${height}:rate=${fps}`;
+      return bounds.map(({ first, frames }) => ({ frames, graph: cut(source, colour, first, frames) }));
+    }
+  }
+}
+
+/** The whole picture as one lavfi graph (the pattern, its colour turn, and the scale up where computed small). */
 export function proceduralSource(
   prompt: string,
   seed: number,
@@ -23,20 +103,11 @@ export function proceduralSource(
   fps: number,
   duration: number,
 ): string {
-  const digest = createHash('sha256').update(`${seed}:${prompt}`).digest();
-  const pick = digest[0]! % 4;
-  const size = `s=${width}x${height}`;
-  switch (pick) {
-    case 0:
-      return `mandelbrot=${size}:rate=${fps}:start_scale=${(1 + (digest[1]! % 3)).toFixed(1)}`;
-    case 1:
-      return `cellauto=${size}:rate=${fps}:rule=${[18, 30, 90, 110][digest[2]! % 4]}:seed=${digest.readUInt16BE(3)}`;
-    case 2:
-      return `life=${size}:rate=${fps}:seed=${digest.readUInt16BE(5)}:mold=10:life_color=#${digest.subarray(7, 10).toString('hex')}`;
-    default:
-      return `testsrc2=${size}:rate=${fps}:duration=${duration}`;
-  }
+  return proceduralSegments(prompt, seed, width, height, fps, duration, 1)[0]!.graph;
 }
+
+/** How many parts the stand-in renders at once: lavfi sources use one core each. */
+export const RENDER_PARTS = Math.max(1, Math.min(2, os.availableParallelism()));
 
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
@@ -80,31 +151,48 @@ export function createLocalVideoModel(
     const dir = await mkdtemp(path.join(os.tmpdir(), 'generate-'));
     try {
       const file = path.join(dir, 'output.mp4');
-      const source = proceduralSource(
+      const segments = proceduralSegments(
         request.prompt,
         request.params.seed ?? 0,
         width,
         height,
         p.fps,
         p.durationSeconds,
+        RENDER_PARTS,
       );
+      const parts = segments.map((_, i) => path.join(dir, `part${i}.mp4`));
+      // One failed part stops the others; the job's own abort stops them all.
+      signal.throwIfAborted();
+      const partsController = new AbortController();
+      const stopParts = () => partsController.abort();
+      signal.addEventListener('abort', stopParts, { once: true });
+      try {
+        await Promise.all(
+          segments.map((segment, i) =>
+            runFfmpeg(
+              [
+                ...(options.realtime ? ['-re'] : []),
+                ...['-f', 'lavfi', '-i', segment.graph, ...INTERMEDIATE_VIDEO_ARGS, '-an', parts[i]!],
+              ],
+              {
+                signal: partsController.signal,
+              },
+            ).catch((error) => {
+              partsController.abort();
+              throw error;
+            }),
+          ),
+        );
+      } finally {
+        signal.removeEventListener('abort', stopParts);
+      }
+      signal.throwIfAborted();
+      const list = path.join(dir, 'parts.txt');
+      await writeFile(list, parts.map((part) => `file '${part}'`).join('\n'));
       await runFfmpeg(
         [
-          ...(options.realtime ? ['-re'] : []),
-          '-f',
-          'lavfi',
-          '-i',
-          source,
-          '-t',
-          String(p.durationSeconds),
-          '-vf',
-          `format=yuv420p,hue=h=${createHash('md5').update(request.prompt).digest()[0]! % 360}`,
-          ...INTERMEDIATE_VIDEO_ARGS,
-          '-an',
-          '-metadata',
-          `comment=${STAND_IN_LABEL}`,
-          '-metadata',
-          `title=${request.prompt.slice(0, 200)}`,
+          ...['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy'],
+          ...['-metadata', `comment=${STAND_IN_LABEL}`, '-metadata', `title=${request.prompt.slice(0, 200)}`],
           file,
         ],
         { signal },
