@@ -18,6 +18,9 @@ export interface GenerationRun {
   model: string;
   startedAt: number;
   expectedSeconds: number;
+  /** When the job was submitted (epoch ms) and the video's length, for the time-to-output metric. */
+  submittedAt?: number;
+  videoSeconds?: number;
   videoKey?: string;
 }
 

@@ -173,11 +173,9 @@ export function createPipelineTasks(deps: PipelineDeps) {
     await deps.admission?.release(run.model, jobId);
     if (!(await tokens.succeed(taskToken, run))) return false;
     await deps.jobs.reportProgress(jobId, 70);
-    // For the metric only: a job deleted meanwhile fails at the next step.
-    const job = await deps.jobs.getForPipeline(jobId).catch(() => null);
-    if (job) {
-      const { durationSeconds } = effectiveGenerate(job.parameters as GenerateParameters);
-      jobMetrics.modelOutput(jobLabels(job), job.createdAt, durationSeconds, now());
+    if (run.submittedAt !== undefined && run.videoSeconds !== undefined) {
+      const labels = jobLabels({ jobType: 'GENERATE', parameters: { model: run.model } });
+      jobMetrics.modelOutput(labels, run.submittedAt, run.videoSeconds, now());
     }
     await waits.release(jobId, taskToken);
     // The model has nothing left to do for the job (the local stand-in forgets the render).
@@ -259,7 +257,14 @@ export function createPipelineTasks(deps: PipelineDeps) {
       await deps.jobs.reportProgress(job.id, 10);
       const expectedSeconds =
         effective.model === 'local' ? 2 + effective.durationSeconds / 4 : 90 + effective.durationSeconds * 8;
-      const run: GenerationRun = { handle, model: effective.model, startedAt: now(), expectedSeconds };
+      const run: GenerationRun = {
+        handle,
+        model: effective.model,
+        startedAt: now(),
+        expectedSeconds,
+        submittedAt: job.createdAt.getTime(),
+        videoSeconds: effective.durationSeconds,
+      };
       if (taskToken) await waiting().waits.save(job.id, taskToken, run);
       return run;
     },
