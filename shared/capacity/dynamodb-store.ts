@@ -153,24 +153,6 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     }
   }
 
-  /** Removes the waiter record and returns its token; undefined when there was none. */
-  async function takeWaiter(waiter: Waiter): Promise<string | undefined> {
-    try {
-      const out = await client.send(
-        new DeleteCommand({
-          TableName: table,
-          Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
-          ConditionExpression: 'attribute_exists(sk)',
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return out.Attributes?.taskToken as string | undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
-  }
-
   const heldOf = (current: SlotItem[]) =>
     new Set(current.filter((s) => s.holder !== undefined).map((s) => s.sk));
 
@@ -191,6 +173,10 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       throw error;
     }
   }
+
+  /** Removes the waiter record and returns its token; undefined when there was none. */
+  const takeWaiter = async (waiter: Waiter): Promise<string | undefined> =>
+    (await takeWaiterRecord(waiter))?.taskToken as string | undefined;
 
   async function putBack(record: Record<string, unknown>) {
     try {
