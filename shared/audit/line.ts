@@ -14,7 +14,10 @@ export const AUDIT_LINE_VERSION = 1;
 export const AUDIT_FILTER_PATTERN = `{ $.auditRecord = ${AUDIT_LINE_VERSION} }`;
 
 const outcome = z.enum(['success', 'denied', 'not-found', 'invalid', 'error']);
-const auditLineSchema = z.strictObject({
+// The top level tolerates keys it does not know: with the JSON log format, Lambda may give an application
+// line that lacks them its own `timestamp` and `level` (Lambda's log-level filtering page). The entry stays
+// strict, so nothing but its typed fields is ever stored.
+const auditLineSchema = z.object({
   auditRecord: z.literal(AUDIT_LINE_VERSION),
   /** Chosen when the line is written: redeliveries of the line store the same item. */
   id: z.uuid(),

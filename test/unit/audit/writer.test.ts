@@ -158,6 +158,18 @@ it('moves the entries of a user erased meanwhile under the pseudonym', async () 
   ]);
 });
 
+it('accepts a line to which Lambda added its own timestamp, level and request id', () => {
+  const id = randomUUID();
+  const line = { auditRecord: 1, id, entry: entry() };
+  const decorated = JSON.stringify({
+    timestamp: '2026-11-27T01:00:00.000Z',
+    level: 'INFO',
+    requestId: randomUUID(),
+    ...line,
+  });
+  expect(parseAuditLine(decorated)).toEqual(line);
+});
+
 it('writes nothing for a control message or lines that only look like audit lines', async () => {
   const control = decodeLogsSubscription(
     subscriptionEvent(['CWL CONTROL MESSAGE: Checking health of destination'], 'CONTROL_MESSAGE'),
