@@ -3,11 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Unit files that mock modules or touch process-wide state (the environment, globals, timers, the context
- * or metrics sink) run in a process of their own, as every other file does. The rest share one process
+ * or metrics sink, AWS SDK clients mocked by aws-sdk-client-mock, which patches every instance of a client
+ * class) run in a process of their own, as every other file does. The rest share one process
  * per worker: starting a process and importing the code again for each file cost more than their tests.
  */
 const PROCESS_STATE =
-  /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b/;
+  /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b|mockClient\b|vi\.spyOn\b/;
 const unitFiles = readdirSync('test/unit', { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.test.ts'))
   .map((f) => `test/unit/${f}`);
