@@ -131,7 +131,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your events as Server-Sent Events (id, event, data: the envelope), resumable with Last-Event-ID; a comment heartbeat every 15 s */
+        /**
+         * Your events as Server-Sent Events (id, event, data: the envelope), resumable with Last-Event-ID; a comment heartbeat every 15 s
+         * @description Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).
+         */
         get: operations["streamEvents"];
         put?: never;
         post?: never;
@@ -165,7 +168,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A job: status, progress, error, clip */
+        /**
+         * A job: status, progress, error, clip
+         * @description A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.
+         */
         get: operations["getJob"];
         put?: never;
         post?: never;
@@ -199,7 +205,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One job's events as Server-Sent Events from its start (or after Last-Event-ID); ends after its terminal event */
+        /**
+         * One job's events as Server-Sent Events from its start (or after Last-Event-ID); ends after its terminal event
+         * @description Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).
+         */
         get: operations["streamJobEvents"];
         put?: never;
         post?: never;
@@ -391,7 +400,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Jobs of a project */
+        /**
+         * Jobs of a project
+         * @description A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.
+         */
         get: operations["listJobs"];
         put?: never;
         /** Submit a job (Idempotency-Key supported) */

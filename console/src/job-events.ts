@@ -45,6 +45,18 @@ export function frameParser(onFrame: (frame: Frame) => void) {
 }
 
 /**
+ * The job as last seen, given a newer reading (an event, or a GET). Events do not carry `queuePosition`
+ * (only GET reads it): a job still QUEUED keeps the place last read. A GET answered late never takes a
+ * job that has started back to QUEUED.
+ */
+export function mergeJob(previous: Job | undefined, fresh: Job): Job {
+  if (previous && previous.status !== 'QUEUED' && fresh.status === 'QUEUED') return previous;
+  if (typeof fresh.queuePosition === 'number' || fresh.queuePosition === null) return fresh;
+  const place = fresh.status === 'QUEUED' ? (previous?.queuePosition ?? null) : null;
+  return { ...fresh, queuePosition: place };
+}
+
+/**
  * Calls `onJob` with the job as each of its events carries it. Resolves when the job has ended (or
  * `signal` aborts); rejects when the stream cannot be had, so the caller can fall back to polling.
  */

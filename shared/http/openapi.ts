@@ -68,6 +68,8 @@ import { API_ROUTES, type ApiRoute } from './routes.ts';
 
 interface Operation {
   summary: string;
+  /** Longer notes for the operation, where the summary cannot say enough. */
+  description?: string;
   status: number;
   params?: z.ZodObject;
   query?: z.ZodObject;
@@ -150,6 +152,11 @@ name(createWebhookBody, 'CreateWebhookRequest');
 name(updateWebhookBody, 'UpdateWebhookRequest');
 name(deliveryResponse, 'WebhookDelivery');
 name(eventEnvelope, 'EventEnvelope');
+
+const QUEUE_POSITION_NOTE =
+  "A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.";
+const EVENTS_NOTE =
+  "Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).";
 
 export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/auth/signup': {
@@ -274,6 +281,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/projects/{projectId}/jobs': {
     summary: 'Jobs of a project',
+    description: QUEUE_POSITION_NOTE,
     status: 200,
     params: projectParams,
     query: listJobsQuery,
@@ -288,6 +296,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/jobs/{jobId}': {
     summary: 'A job: status, progress, error, clip',
+    description: QUEUE_POSITION_NOTE,
     status: 200,
     params: jobParams,
     response: jobResponse,
@@ -393,6 +402,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/events': {
     summary:
       'Your events as Server-Sent Events (id, event, data: the envelope), resumable with Last-Event-ID; a comment heartbeat every 15 s',
+    description: EVENTS_NOTE,
     status: 200,
     query: eventStreamQuery,
     stream: eventEnvelope,
@@ -400,6 +410,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/jobs/{jobId}/events': {
     summary:
       "One job's events as Server-Sent Events from its start (or after Last-Event-ID); ends after its terminal event",
+    description: EVENTS_NOTE,
     status: 200,
     params: jobParams,
     stream: eventEnvelope,
@@ -575,6 +586,7 @@ export function openApiDocument(serverUrl = '/') {
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
       operationId: route.operationId,
       tags: [route.fn],
       ...(route.auth ? { security: [{ bearer: [] }] } : { security: [] }),

@@ -113,7 +113,7 @@ export const jobResponse = z.object({
   sourceClipIds: z.array(uuid).optional(),
   /**
    * A QUEUED GENERATE job waiting for its model's capacity: its place in line (1 is served next); null
-   * when the job is not waiting.
+   * when the job is not waiting. Read by GET only; job events leave it out (README, job events).
    */
   queuePosition: z.number().int().min(1).nullable(),
 });

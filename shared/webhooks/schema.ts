@@ -69,7 +69,7 @@ export const eventEnvelope = z.object({
   data: z
     .record(z.string(), z.unknown())
     .describe(
-      'job.*: the job as GET /v1/jobs/{jobId} returns it (job.completed adds `clip`); clip.deleted: the clip; webhook.test: {webhookId, message}',
+      "job.*: the job as GET /v1/jobs/{jobId} returns it, less `queuePosition` (read by GET only: a waiting job's place moves with every grant and arrival, so no event reports it); job.completed adds `clip`; clip.deleted: the clip; webhook.test: {webhookId, message}",
     ),
 });
 

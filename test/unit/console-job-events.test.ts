@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { frameParser } from '../../console/src/job-events.ts';
+import type { Job } from '../../console/src/api.ts';
+import { frameParser, mergeJob } from '../../console/src/job-events.ts';
 
 describe("the console's Server-Sent Events parser", () => {
   it('joins frames split across chunks and skips comments, retry hints and heartbeats', () => {
@@ -13,5 +14,29 @@ describe("the console's Server-Sent Events parser", () => {
       { id: 'evt_1_1', event: 'job.progress', data: '{"data":{"progress":40}}' },
       { id: 'evt_1_2', event: 'job.completed', data: '{"a":\n1}' },
     ]);
+  });
+});
+
+describe("the console's view of a followed job", () => {
+  const job = (over: Partial<Job>): Job =>
+    ({ id: 'j1', status: 'QUEUED', jobType: 'GENERATE', progress: 0, queuePosition: 3, ...over }) as Job;
+  const fromEvent = (over: Partial<Job>): Job => {
+    const { queuePosition: _omitted, ...rest } = job(over);
+    return rest as Job;
+  };
+
+  it('keeps the place read by GET while events (which do not carry it) report the job still queued', () => {
+    expect(mergeJob(job({ queuePosition: 2 }), fromEvent({})).queuePosition).toBe(2);
+    expect(mergeJob(undefined, fromEvent({})).queuePosition).toBeNull();
+  });
+
+  it('drops the place once the job has started, and takes a newer place from GET', () => {
+    expect(mergeJob(job({}), fromEvent({ status: 'PROCESSING', progress: 5 })).queuePosition).toBeNull();
+    expect(mergeJob(job({ queuePosition: 3 }), job({ queuePosition: 1 })).queuePosition).toBe(1);
+  });
+
+  it('never takes a started job back to QUEUED when a GET answers late', () => {
+    const started = job({ status: 'PROCESSING', progress: 5, queuePosition: null });
+    expect(mergeJob(started, job({ queuePosition: 1 }))).toBe(started);
   });
 });

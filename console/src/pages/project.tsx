@@ -5,7 +5,7 @@ import { Clips } from '../components/clips.tsx';
 import { JobForm } from '../components/job-form.tsx';
 import { Jobs } from '../components/jobs.tsx';
 import { Upload } from '../components/upload.tsx';
-import { followJob } from '../job-events.ts';
+import { followJob, mergeJob } from '../job-events.ts';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 
@@ -52,7 +52,12 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   const update = useCallback(
     (fresh: Job[]) => {
       const byId = new Map(fresh.map((j) => [j.id, j]));
-      setJobs((all) => all.map((j) => byId.get(j.id) ?? j));
+      setJobs((all) =>
+        all.map((j) => {
+          const next = byId.get(j.id);
+          return next ? mergeJob(j, next) : j;
+        }),
+      );
       if (fresh.some((j) => !ACTIVE.has(j.status))) {
         loadClips();
         refreshAccount();
@@ -95,6 +100,24 @@ export function ProjectPage({ projectId }: { projectId: string }) {
     }, 1000);
     return () => clearTimeout(timer);
   }, [jobs, polled]);
+
+  // A waiting job's place in line comes from GET only (events do not carry it): read it every 5 s.
+  const waiting = jobs
+    .filter((j) => j.status === 'QUEUED' && j.jobType === 'GENERATE' && !polled.has(j.id))
+    .map((j) => j.id);
+  // An interval, not a timeout renewed on each change: other jobs' events must not keep putting it off.
+  useEffect(() => {
+    if (!waiting.length) return;
+    const timer = setInterval(async () => {
+      const fresh = await Promise.all(
+        waiting.map((jobId) =>
+          call(() => client.GET('/v1/jobs/{jobId}', { params: { path: { jobId } } })).catch(() => null),
+        ),
+      );
+      update(fresh.filter((j): j is Job => j !== null));
+    }, 5000);
+    return () => clearInterval(timer);
+  }, [waiting.join(',')]);
 
   const addJob = (job: Job) => setJobs((all) => [job, ...all.filter((j) => j.id !== job.id)]);
 

@@ -76,6 +76,8 @@ describeEachDriver('event outbox on', (driver) => {
     expect(events.every((e) => /^evt_\d+_\d+$/.test(e.id))).toBe(true);
     const created = events[0];
     expect(created?.data).not.toHaveProperty('userId');
+    // A waiting job's place in line is read by GET only (README, job events).
+    expect(events.filter((e) => 'queuePosition' in e.data)).toEqual([]);
   });
 
   it('records cancellation as job.failed with its reason, and reads one job alone', async () => {

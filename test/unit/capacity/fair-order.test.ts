@@ -56,3 +56,31 @@ describe('fair order by service', () => {
     expect(order[0]!.jobId).toBe('s');
   });
 });
+
+// Why job events carry no queuePosition (README, job events): places change for the whole line at once.
+describe('places in line over time', () => {
+  it('moves several waiters at each grant, and moves one back when another user arrives', () => {
+    const line = [w('a', 'a1', 1), w('a', 'a2', 2), w('b', 'b1', 3), w('b', 'b2', 4)];
+    const before = queuePositions(line);
+    expect([...before]).toEqual([
+      ['a1', 1],
+      ['b1', 2],
+      ['a2', 3],
+      ['b2', 4],
+    ]);
+
+    // a1 gets a unit: b1 and b2 move up, b2 past a2 (whose user was just served).
+    const after = queuePositions(line.slice(1), [{ userId: 'a' }], { a: 10 });
+    expect([...after]).toEqual([
+      ['b1', 1],
+      ['b2', 2],
+      ['a2', 3],
+    ]);
+    expect([...after].filter(([id, place]) => before.get(id) !== place)).toHaveLength(2);
+
+    // A third user's first job goes ahead of the others' second jobs.
+    const joined = queuePositions([...line.slice(1), w('c', 'c1', 20)], [{ userId: 'a' }], { a: 10 });
+    expect(joined.get('c1')).toBe(2);
+    expect(joined.get('a2')).toBeGreaterThan(after.get('a2')!);
+  });
+});
