@@ -8,8 +8,9 @@
  * - RouteByJobType and AcquireCapacity (a waitForTaskToken Lambda task): the task enters the line with a
  *   fresh token; the state times out after 90 s and retries with a new token (one transition and one
  *   invocation per retry).
- * - An admitted job starts its generation 1 s later (MarkGenerating, StartGeneration). The model refuses a
- *   start beyond its quota (ModelThrottled, retried with the state machine's backoff).
+ * - An admitted job starts its generation 1 s later (MarkGenerating, StartGeneration), each attempt renewing
+ *   its 10-minute lease. The model refuses a start beyond its quota (ModelThrottled, retried with the state
+ *   machine's backoff).
  * - The model's output lands 1 s after the generation ends (S3 → EventBridge → Lambda), which releases
  *   the unit to the next job in line.
  * - The sweeper runs every minute; an execution ends TIMED_OUT after 2 hours (the job fails).
@@ -26,7 +27,7 @@ const QUOTA = 10;
 const GENERATION = { min: 90, max: 180 };
 const ACQUIRE_TIMEOUT_S = 90;
 const EXECUTION_LIMIT_S = 2 * 3600;
-const LEASE_S = 50 * 60;
+const LEASE_S = 10 * 60;
 const SWEEP_S = 60;
 const MODEL = 'luma-ray2';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -169,6 +170,9 @@ export async function simulate(seed: number) {
 
   async function startGeneration(job: Job, attempt: number) {
     if (job.done) return;
+    // Every attempt renews the job's lease first, as StartGeneration does (generations here end before its
+    // 240 s wait, so CheckGeneration never runs).
+    await admission.renew(MODEL, job.id);
     if (modelInFlight >= QUOTA) {
       // ModelThrottled: the state machine's backoff (5 s doubling, capped at 120 s, full jitter).
       throttled++;

@@ -239,8 +239,9 @@ export class StatelessStack extends Stack {
       );
     sendTaskSuccess(checkGeneration);
     // Admission control (shared/capacity/): AcquireCapacity resumes its own token or waits; whoever gives
-    // a unit back (the model's output is in, a failure, a failed model run) hands it on with SendTaskSuccess.
-    for (const name of ['acquire-capacity', 'check-generation', 'mark-failed'] as const) {
+    // a unit back (the model's output is in, a failure, a failed model run) hands it on with SendTaskSuccess;
+    // StartGeneration and CheckGeneration renew the job's lease.
+    for (const name of ['acquire-capacity', 'start-generation', 'check-generation', 'mark-failed'] as const) {
       data.capacityTable.grantReadWriteData(task[name]!);
     }
     sendTaskSuccess(task['acquire-capacity']!);

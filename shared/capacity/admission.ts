@@ -35,7 +35,7 @@ export interface AdmissionOptions {
   tokens: AdmissionTokens;
   /** Units of the model that may be in use at once (its quota). */
   capacityOf(model: string): number;
-  /** How long a unit is leased for: the model's longest generation plus a margin. */
+  /** How long a unit is leased for at a grant or a renewal: longer than the longest gap between renewals. */
   leaseMsOf(model: string): number;
   now?: () => number;
   /** Sees every grant, release and new waiter (tests measure idle units with it). */
@@ -176,6 +176,14 @@ export function createAdmission(options: AdmissionOptions) {
       }
       await serve(model, { jobId });
       return true;
+    },
+
+    /**
+     * The job still uses its unit (its generation is starting or running): the lease runs for another
+     * `leaseMsOf(model)` from now. False when the job holds no unit any more.
+     */
+    async renew(model: string, jobId: string): Promise<boolean> {
+      return store.renew(model, jobId, now() + options.leaseMsOf(model));
     },
 
     /**

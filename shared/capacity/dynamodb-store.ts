@@ -300,6 +300,26 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       return freeSlot(model, slot.sk, jobId, condition.onlyToken, condition.expiredBefore);
     },
 
+    async renew(model, jobId, expiresAt) {
+      const slot = (await slots(model)).find((s) => s.holder === jobId);
+      if (!slot) return false;
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: pk(model), sk: slot.sk },
+            UpdateExpression: 'SET expiresAt = :exp',
+            ConditionExpression: 'holder = :job',
+            ExpressionAttributeValues: { ':exp': expiresAt, ':job': jobId },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
     async lease(model, jobId) {
       const slot = (await slots(model)).find((s) => s.holder === jobId);
       return slot ? asLease(model, slot) : undefined;

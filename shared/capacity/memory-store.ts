@@ -72,6 +72,13 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       counters.set(model, count(model) - 1);
       return true;
     },
+    async renew(model: string, jobId: string, expiresAt: number) {
+      store.operations++;
+      const lease = leases.get(key(model, jobId));
+      if (!lease) return false;
+      lease.expiresAt = expiresAt;
+      return true;
+    },
     async lease(model: string, jobId: string) {
       store.operations++;
       const lease = leases.get(key(model, jobId));

@@ -72,6 +72,11 @@ export interface CapacityStore {
     jobId: string,
     condition?: { onlyToken?: string; expiredBefore?: number },
   ): Promise<boolean>;
+  /**
+   * Moves the expiry of the job's lease to `expiresAt` while the job still holds its unit; false when it
+   * holds none (released, handed on, or reclaimed by the sweeper).
+   */
+  renew(model: string, jobId: string, expiresAt: number): Promise<boolean>;
   /** The job's lease, if it holds one. */
   lease(model: string, jobId: string): Promise<Lease | undefined>;
   /** Marks a lease as taken up by the job's own waiting state (its token); false if the lease is gone. */

@@ -61,7 +61,7 @@ export interface ModelSpec {
   /**
    * Admission control (shared/capacity/): how many generations may run at once in one account and Region
    * (set it to the account's Bedrock quota; a stage overrides it in infra/config.ts), and how long a unit
-   * is leased for: the longest a generation may take in the state machine, plus a margin.
+   * is leased for between renewals: longer than the longest gap between them in the state machine.
    */
   capacity: { units: number; leaseSeconds: number };
   /** Rules of this model beyond its capability lists. */
@@ -83,8 +83,17 @@ export interface GenerateInput {
 export const NOVA_REEL_TEXT_LIMITS = { single: 512, multiShot: 4000 } as const;
 export const LUMA_RAY_PROMPT_MAX = 5000;
 const PRICES = 'https://aws.amazon.com/bedrock/pricing/';
-/** The state machine waits at most 40 minutes for a Bedrock run; ten more for throttled starts and hand-over. */
-const BEDROCK_LEASE_SECONDS = 50 * 60;
+/**
+ * A Bedrock job's unit is leased for 10 minutes and renewed at the start of every StartGeneration and
+ * CheckGeneration attempt (shared/pipeline/tasks.ts), so only a crashed execution lets it lapse. The longest
+ * a healthy job goes between renewals, from state-machines/generation-job.asl.json (60 s Lambda timeout;
+ * 15 s for an invoke to reach the renewal or fail, init included), is about 6.5 minutes: a waiting state's
+ * 240 s timeout, CheckGeneration's 1 s retry, its five Lambda-error retries (62 s of delays, 75 s of failed
+ * invokes) and 15 s to renew (393 s). From admission to StartGeneration's first renewal is at most 347 s;
+ * a ModelThrottled retry's gap at most 332 s (120 s delay). test/unit/pipeline/generation-lease.test.ts
+ * recomputes these from the ASL.
+ */
+const BEDROCK_LEASE_SECONDS = 10 * 60;
 
 export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
   local: {

@@ -183,6 +183,15 @@ export function createPipelineTasks(deps: PipelineDeps) {
     return true;
   }
 
+  /**
+   * The job's generation is starting or running: its capacity unit's lease runs on. Done first in every
+   * attempt of StartGeneration and CheckGeneration, so attempts that fail later (a throttled model, the
+   * database away) renew it too; the longest gap between renewals is worked out in shared/generation/models.ts.
+   */
+  async function keepUnit(state: PipelineState) {
+    if (state.capacity) await deps.admission?.renew(state.capacity.model, state.jobId);
+  }
+
   /** An uploaded file becomes the source after a probe, within the owner's tier limits. */
   async function uploadSource(userId: string, key: string, wanted: string | undefined) {
     const [info, user] = await Promise.all([deps.prober.probe(key), deps.users.getById(userId)]);
@@ -235,6 +244,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
      * recorded, so the output's arrival resumes the execution.
      */
     async startGeneration(state: PipelineState, taskToken?: string): Promise<GenerationRun> {
+      await keepUnit(state);
       const job = await deps.jobs.getForPipeline(state.jobId);
       const params = job.parameters as GenerateParameters;
       const effective = effectiveGenerate(params);
@@ -276,6 +286,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
      */
     async checkGeneration(state: PipelineState, taskToken: string): Promise<GenerationRun> {
       const { waits } = waiting();
+      await keepUnit(state);
       const generation = await waits.renew(state.jobId, taskToken);
       if (!generation) throw new Error('No model run is recorded for this job.');
       // The output landed while no state waited (its event met an expired token).

@@ -217,6 +217,10 @@ describe('model capacity', () => {
     const p = await project(user.token);
     const crashing = await submit(user.token, p, 'will crash');
     await generating;
+    // The render has started (StartGeneration renews the lease first, then starts the model, then reports 10).
+    while ((await env.ctx.jobs.getForPipeline(crashing)).progress < 10) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await env.crashExecution(crashing);
     // Its render dies with it: no output will ever release the unit.
     await env.localModel.stop?.(crashing);

@@ -35,7 +35,7 @@ it('keeps capacity units and waiters in an on-demand table keyed as the store wr
   });
 });
 
-it('lets only the functions that take, give back or read units use the table; only the jobs API reads without writing', () => {
+it('lets only the functions that take, renew, give back or read units use the table; only the jobs API reads without writing', () => {
   const grantees = Object.entries(compute.findResources('AWS::IAM::Policy'))
     .filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes(`ExportsOutputFnGetAtt${tableId()}`),
@@ -54,6 +54,7 @@ it('lets only the functions that take, give back or read units use the table; on
     'Pipelineacquirecapacity',
     'Pipelinecheckgeneration',
     'Pipelinemarkfailed',
+    'Pipelinestartgeneration',
   ]);
   for (const g of grantees) {
     expect(g.actions, g.id).toContain('dynamodb:Query');

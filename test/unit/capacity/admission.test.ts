@@ -152,6 +152,23 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     expect(await store.inUse(model)).toBe(1);
   });
 
+  it('a renewed lease outlives its first expiry; once the job stops renewing, the sweeper reclaims it', async () => {
+    const { admission, job, book, store, model, tick } = setup(1, 5_000);
+    await admission.enter(job('running'));
+    await admission.enter(job('next'));
+    tick(4_000);
+    expect(await admission.renew(model, 'running')).toBe(true);
+    tick(4_000);
+    expect(await admission.sweep(model)).toEqual([]);
+    expect(book.answered.has('next-1')).toBe(false);
+    tick(1_001);
+    expect(await admission.sweep(model)).toEqual(['running']);
+    expect(book.answered.has('next-1')).toBe(true);
+    // The reclaimed job renews nothing: the unit stays the next job's.
+    expect(await admission.renew(model, 'running')).toBe(false);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
+  });
+
   it('a lowered capacity is not exceeded: released units are not handed on while over it', async () => {
     let capacity = 2;
     const model = `adm${++models}`;

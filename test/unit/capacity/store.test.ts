@@ -110,6 +110,39 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     expect(await store.release(model, 'a', { expiredBefore: 1001 })).toBe(true);
   });
 
+  it("renews only the holder's lease, keeping its token", async () => {
+    const { store, model } = fresh();
+    for (const id of ['a', 'b']) await store.addWaiter(waiter(model, id));
+    await store.grant(waiter(model, 'a'), 2, 1000, 0);
+    await store.grant(waiter(model, 'b'), 2, 1000, 0);
+    expect(await store.renew(model, 'a', 5000)).toBe(true);
+    expect(await store.lease(model, 'a')).toMatchObject({ expiresAt: 5000, taskToken: 't-a', grantedAt: 0 });
+    expect((await store.lease(model, 'b'))?.expiresAt).toBe(1000);
+    // The renewed lease is no longer expired for the sweeper; the other one is.
+    expect(await store.release(model, 'a', { expiredBefore: 2000 })).toBe(false);
+    expect(await store.release(model, 'b', { expiredBefore: 2000 })).toBe(true);
+    expect(await store.renew(model, 'nobody', 5000)).toBe(false);
+    expect(await store.inUse(model)).toBe(1);
+  });
+
+  it('does not renew a reclaimed or handed-on unit', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    await store.grant(waiter(model, 'a'), 1, 1000, 0);
+    expect(await store.release(model, 'a', { expiredBefore: 1001 })).toBe(true);
+    expect(await store.renew(model, 'a', 5000)).toBe(false);
+    expect(await store.inUse(model)).toBe(0);
+    // The slot now held by another job keeps that job's lease.
+    for (const id of ['b', 'c']) await store.addWaiter(waiter(model, id));
+    await store.grant(waiter(model, 'b'), 1, 2000, 10);
+    expect(await store.transfer('b', waiter(model, 'c'), 3000, 20)).toEqual({ taskToken: 't-c' });
+    expect(await store.renew(model, 'b', 9000)).toBe(false);
+    expect(await store.renew(model, 'a', 9000)).toBe(false);
+    expect(await store.leases(model)).toEqual([
+      { model, jobId: 'c', userId: 'u1', expiresAt: 3000, taskToken: 't-c', grantedAt: 20 },
+    ]);
+  });
+
   it('keeps when a waiter first came when its token is renewed', async () => {
     const { store, model } = fresh();
     await store.addWaiter(waiter(model, 'a', 't1', 'u', 10));
