@@ -9,7 +9,7 @@
  *   fresh token; the state times out after 90 s and retries with a new token (one transition and one
  *   invocation per retry).
  * - An admitted job starts its generation 1 s later (MarkGenerating, StartGeneration), each attempt renewing
- *   its 10-minute lease. The model refuses a start beyond its quota (ModelThrottled, retried with the state
+ *   its 15-minute lease. The model refuses a start beyond its quota (ModelThrottled, retried with the state
  *   machine's backoff).
  * - The model's output lands 1 s after the generation ends (S3 → EventBridge → Lambda), which releases
  *   the unit to the next job in line.
@@ -27,7 +27,7 @@ const QUOTA = 10;
 const GENERATION = { min: 90, max: 180 };
 const ACQUIRE_TIMEOUT_S = 90;
 const EXECUTION_LIMIT_S = 2 * 3600;
-const LEASE_S = 10 * 60;
+const LEASE_S = 15 * 60;
 const SWEEP_S = 60;
 const MODEL = 'luma-ray2';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -84,16 +84,17 @@ export const NOVA_REEL_TEXT_LIMITS = { single: 512, multiShot: 4000 } as const;
 export const LUMA_RAY_PROMPT_MAX = 5000;
 const PRICES = 'https://aws.amazon.com/bedrock/pricing/';
 /**
- * A Bedrock job's unit is leased for 10 minutes and renewed at the start of every StartGeneration and
+ * A Bedrock job's unit is leased for 15 minutes and renewed at the start of every StartGeneration and
  * CheckGeneration attempt (shared/pipeline/tasks.ts), so only a crashed execution lets it lapse. The longest
  * a healthy job goes between renewals, from state-machines/generation-job.asl.json (60 s Lambda timeout;
  * 15 s for an invoke to reach the renewal or fail, init included), is about 6.5 minutes: a waiting state's
  * 240 s timeout, CheckGeneration's 1 s retry, its five Lambda-error retries (62 s of delays, 75 s of failed
  * invokes) and 15 s to renew (393 s). From admission to StartGeneration's first renewal is at most 347 s;
  * a ModelThrottled retry's gap at most 332 s (120 s delay). test/unit/pipeline/generation-lease.test.ts
- * recomputes these from the ASL.
+ * recomputes these from the ASL. The lease is 15 minutes, not just above 393 s, so that it holds even if
+ * every failed invoke took the full 60 s timeout (668 s).
  */
-const BEDROCK_LEASE_SECONDS = 10 * 60;
+const BEDROCK_LEASE_SECONDS = 15 * 60;
 
 export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
   local: {
