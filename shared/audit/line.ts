@@ -14,10 +14,7 @@ export const AUDIT_LINE_VERSION = 1;
 export const AUDIT_FILTER_PATTERN = `{ $.auditRecord = ${AUDIT_LINE_VERSION} }`;
 
 const outcome = z.enum(['success', 'denied', 'not-found', 'invalid', 'error']);
-// The top level tolerates keys it does not know: with the JSON log format, Lambda may give an application
-// line that lacks them its own `timestamp` and `level` (Lambda's log-level filtering page). The entry stays
-// strict, so nothing but its typed fields is ever stored.
-const auditLineSchema = z.object({
+const auditLineSchema = z.strictObject({
   auditRecord: z.literal(AUDIT_LINE_VERSION),
   /** Chosen when the line is written: redeliveries of the line store the same item. */
   id: z.uuid(),
@@ -35,6 +32,18 @@ const auditLineSchema = z.object({
 });
 
 export type AuditLine = z.infer<typeof auditLineSchema>;
+
+/**
+ * With the JSON log format, Lambda may give an application line that lacks them its own `timestamp` and
+ * `level` (Lambda's log-level filtering page), and a request id. Only those keys are tolerated beside the
+ * record: a Powertools log line (`message`, `service`, …) whose attributes happened to spell an audit record
+ * is still refused.
+ */
+const lambdaAdded = z.object({
+  timestamp: z.string().optional(),
+  level: z.string().optional(),
+  requestId: z.string().optional(),
+});
 
 export function auditLine(entry: AuditEntry, id: string = randomUUID()): string {
   const line: AuditLine = {
@@ -63,7 +72,10 @@ export function parseAuditLine(message: string): AuditLine | undefined {
   } catch {
     return undefined;
   }
-  const parsed = auditLineSchema.safeParse(value);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { timestamp, level, requestId, ...record } = value as Record<string, unknown>;
+  if (!lambdaAdded.safeParse({ timestamp, level, requestId }).success) return undefined;
+  const parsed = auditLineSchema.safeParse(record);
   return parsed.success ? parsed.data : undefined;
 }
 

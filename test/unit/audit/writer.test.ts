@@ -179,10 +179,18 @@ it('writes nothing for a control message or lines that only look like audit line
     JSON.stringify({ auditRecord: 1, id: randomUUID(), entry: { ...entry(), password: 'hunter2' } }),
     JSON.stringify({ auditRecord: 2, id: randomUUID(), entry: entry() }),
     JSON.stringify({ level: 'INFO', message: 'x', auditRecord: 1 }),
+    JSON.stringify({
+      level: 'INFO',
+      message: 'x',
+      service: 'api',
+      auditRecord: 1,
+      id: randomUUID(),
+      entry: entry(),
+    }),
     'not json',
   ];
   for (const line of forged) expect(parseAuditLine(line)).toBeUndefined();
-  expect(await writer().write(forged)).toEqual({ stored: 0, ignored: 4, moved: 0 });
+  expect(await writer().write(forged)).toEqual({ stored: 0, ignored: 5, moved: 0 });
   expect(dynamo.calls()).toHaveLength(0);
 });
 
