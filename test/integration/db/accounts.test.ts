@@ -1,31 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ownedRowQueries, readOwnedRows, tablesWithUserId } from '#shared/account/owned-rows.ts';
 import { newApiKey } from '#shared/api-keys/secret.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('account data on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, repos } = suiteDatabase(driver);
 
   /** A user with a project, a completed GENERATE job and its clip, a cancelled job, a template, a key. */
   async function populatedUser() {
-    const { users, projects, jobs } = repos;
-    const tag = randomUUID().slice(0, 8);
-    const user = await users.create({ email: `a${tag}@example.com`, username: `acct_${tag}` });
-    const project = await projects.create(user.id, { title: 'p' });
+    const { jobs } = repos;
+    const { user, project } = await newOwner(repos, 'acct', 'p');
     const job = await jobs.create({
       userId: user.id,
       projectId: project.id,

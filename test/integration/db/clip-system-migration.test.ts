@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { clipPrefix } from '#shared/storage/keys.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 const MIGRATIONS = new URL('../../../shared/db/migrations/', import.meta.url);
 // Found by its name's ending, so re-numbering the migrations does not break the test.
@@ -19,21 +19,11 @@ const MIGRATION = readFileSync(
 );
 
 describeEachDriver('clip system migration on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, repos } = suiteDatabase(driver);
 
   it('moves trusted system facts out of metadata and leaves forged ones behind as nothing', async () => {
-    const { users, projects, clips } = repos;
-    const tag = randomUUID().slice(0, 8);
-    const u = await users.create({ email: `m${tag}@example.com`, username: `m_${tag}` });
-    const p = await projects.create(u.id, { title: 'old' });
+    const { users, clips } = repos;
+    const { user: u, project: p } = await newOwner(repos, 'm', 'old');
     const goodId = randomUUID();
     const forgedId = randomUUID();
     const prefix = clipPrefix(u.id, p.id, goodId);

@@ -1,33 +1,17 @@
-/**
- * The tier's concurrent-job limit under races: 50 parallel submissions by a FREE user (limit 2), 20 times,
- * on every driver (the property only bites on a real PostgreSQL server, where statements interleave).
- */
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { TooManyRequestsError } from '#shared/errors.ts';
 import { tierLimits } from '#shared/users/tiers.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('concurrent-job limit on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
-
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { repos } = suiteDatabase(driver);
 
   it('accepts exactly the limit out of 50 parallel submissions, 20 times over', async () => {
     const limit = tierLimits('FREE').concurrentJobs;
     expect(limit).toBe(2);
     for (let round = 0; round < 20; round += 1) {
-      const tag = randomUUID().slice(0, 8);
-      const u = await repos.users.create({ email: `r${tag}@example.com`, username: `race_${tag}` });
-      const p = await repos.projects.create(u.id, { title: 'race' });
+      const { user: u, project: p } = await newOwner(repos, 'race', 'race');
       const results = await Promise.allSettled(
         Array.from({ length: 50 }, () =>
           repos.jobs.create({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeCursor } from '#shared/db/pagination.ts';
 import {
   ConflictError,
@@ -9,25 +9,13 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '#shared/errors.ts';
-import { describeEachDriver, PAUSED_CALLS, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver, PAUSED_CALLS } from '#test/support/db-drivers.ts';
+import { newTestUser, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('repositories on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
+  const { t, repos } = suiteDatabase(driver);
 
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  const newUser = () => {
-    const tag = randomUUID().slice(0, 8);
-    return repos.users.create({ email: `u${tag}@example.com`, username: `user_${tag}` });
-  };
+  const newUser = () => newTestUser(repos, 'user');
   const clipInput = (userId: string, projectId: string, fileSize: number, jobId?: string) => ({
     userId,
     projectId,

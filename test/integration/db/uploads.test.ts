@@ -5,15 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { QuotaExceededError } from '#shared/errors.ts';
 import { uploadKey } from '#shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
 import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
 import type { JobExecutionInput } from '#shared/workflow/port.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 * MiB;
@@ -48,21 +48,10 @@ function memoryStore(): ObjectStore & { objects: Map<string, number> } {
 }
 
 describeEachDriver('uploads on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
-
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, repos } = suiteDatabase(driver);
 
   async function owner() {
-    const tag = randomUUID().slice(0, 8);
-    const u = await repos.users.create({ email: `up${tag}@example.com`, username: `up_${tag}` });
-    const p = await repos.projects.create(u.id, { title: 'uploads' });
+    const { user: u, project: p } = await newOwner(repos, 'up', 'uploads');
     return { u, p };
   }
 

@@ -1,29 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createDeliverer } from '#shared/webhooks/dispatcher.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 // Port 9 on loopback refuses connections at once: every attempt fails.
 const DEAD = 'http://127.0.0.1:9/hook';
 
 describeEachDriver('delivery policy on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, repos } = suiteDatabase(driver);
 
   async function setup(events: number) {
-    const { users, projects, webhooks, jobs, deliveries } = repos;
-    const tag = randomUUID().slice(0, 8);
-    const user = await users.create({ email: `p${tag}@example.com`, username: `pol_${tag}` });
-    const project = await projects.create(user.id, { title: 'policy' });
+    const { webhooks, jobs, deliveries } = repos;
+    const { user, project } = await newOwner(repos, 'pol', 'policy');
     const endpoint = await webhooks.create({ userId: user.id, url: DEAD, secret: 'whsec_AAAA' });
     for (let i = 0; i < events; i += 1) {
       await jobs.create({

@@ -1,29 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { toEnvelope } from '#shared/events/envelope.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('event outbox on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
+  const { t, repos } = suiteDatabase(driver);
 
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  async function owner() {
-    const tag = randomUUID().slice(0, 8);
-    const user = await repos.users.create({ email: `e${tag}@example.com`, username: `ev_${tag}` });
-    const project = await repos.projects.create(user.id, { title: 'events' });
-    return { user, project };
-  }
+  const owner = () => newOwner(repos, 'ev', 'events');
   const start = { txId: 0, seq: 0 };
   const queued = (userId: string, projectId: string) =>
     repos.jobs.create({

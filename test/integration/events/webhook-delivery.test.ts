@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.ts';
 import type { AttemptReport } from '#shared/webhooks/outcomes.ts';
 import { newWebhookSecret } from '#shared/webhooks/signing.ts';
-import { describeEachDriver, type TestDatabase } from '#test/support/db-drivers.ts';
-import { type Repositories, repositoriesFor } from '#test/support/repositories.ts';
+import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { newOwner, type Repositories, suiteDatabase } from '#test/support/repositories.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
 /** Each job: created, started, progress 10…90, completed. */
@@ -13,23 +12,13 @@ const EVENTS_PER_JOB = 12;
 const FAST_RETRIES = Array.from({ length: 15 }, (_, i) => Math.min(20 * 2 ** i, 250));
 
 describeEachDriver('webhook delivery on', (driver) => {
-  let t: TestDatabase;
-  let repos: Repositories;
-  beforeAll(async () => {
-    t = await driver.open();
-    repos = repositoriesFor(t.db);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { repos } = suiteDatabase(driver);
 
   // 50 jobs (1,200 deliveries) on a real server; PGlite runs every statement on this thread, so 5 there.
   const JOBS = driver.realServer ? 50 : 5;
   it(`delivers every event of ${JOBS} jobs to two endpoints through a receiver failing 30 % and hanging 5 %`, async () => {
-    const { users, projects, jobs, clips, webhooks, deliveries: queue } = repos;
-    const tag = randomUUID().slice(0, 8);
-    const user = await users.create({ email: `w${tag}@example.com`, username: `wh_${tag}` });
-    const project = await projects.create(user.id, { title: 'webhooks' });
+    const { jobs, clips, webhooks, deliveries: queue } = repos;
+    const { user, project } = await newOwner(repos, 'wh', 'webhooks');
 
     const secrets = { '/one': newWebhookSecret(), '/two': newWebhookSecret() };
     const receiver = await startReceiver({ secrets, failRate: 0.3, hangRate: 0.05, seed: 14 });
