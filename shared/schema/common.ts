@@ -3,9 +3,19 @@ import * as z from 'zod';
 export const uuid = z.uuid({ message: 'must be a UUID' });
 export const isoDate = z.iso.datetime();
 
-/** `?limit=` 1–100 (default 20) and `?cursor=` for every list. */
+const LIMIT_MESSAGE = 'must be a whole number from 1 to 100';
+
+/** `?limit=` 1–100 (default 20), written in plain digits, and `?cursor=` for every list. */
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.preprocess(
+    (value) => (typeof value === 'string' && !/^\d{1,3}$/.test(value) ? Number.NaN : value),
+    z.coerce
+      .number({ error: LIMIT_MESSAGE })
+      .int({ error: LIMIT_MESSAGE, abort: true })
+      .min(1, { error: LIMIT_MESSAGE })
+      .max(100, { error: LIMIT_MESSAGE })
+      .default(20),
+  ),
   cursor: z.string().min(1).max(500).optional(),
 });
 
