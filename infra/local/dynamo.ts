@@ -37,16 +37,24 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     rateLimit: 'rate-limit',
     capacity: 'model-capacity',
   };
-  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0], ttl?: string) => {
+  /** A pay-per-request table keyed as on AWS (partition key, and sort key when it has one), with its TTL. */
+  const create = async (name: string, keys: { partition: string; sort?: string; ttl: string }) => {
+    const keyNames = keys.sort ? [keys.partition, keys.sort] : [keys.partition];
     try {
-      await client.send(new CreateTableCommand(input));
-      if (!ttl) return;
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: keyNames.map((AttributeName, i) => ({ AttributeName, KeyType: i ? 'RANGE' : 'HASH' })),
+          AttributeDefinitions: keyNames.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
       // dynalite does not implement TTL; the attribute is still written, as on AWS.
       await client
         .send(
           new UpdateTimeToLiveCommand({
-            TableName: input.TableName,
-            TimeToLiveSpecification: { AttributeName: ttl, Enabled: true },
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: keys.ttl, Enabled: true },
           }),
         )
         .catch((error: { name?: string }) => {
@@ -56,54 +64,10 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
       if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
     }
   };
-  await create(
-    {
-      TableName: tables.idempotency,
-      KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_KEYS.partition, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_KEYS.partition, AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-    IDEMPOTENCY_TABLE_KEYS.ttl,
-  );
-  await create(
-    {
-      TableName: tables.audit,
-      KeySchema: [
-        { AttributeName: AUDIT_TABLE_KEYS.partition, KeyType: 'HASH' },
-        { AttributeName: AUDIT_TABLE_KEYS.sort, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: AUDIT_TABLE_KEYS.partition, AttributeType: 'S' },
-        { AttributeName: AUDIT_TABLE_KEYS.sort, AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-    AUDIT_TABLE_KEYS.ttl,
-  );
-  await create(
-    {
-      TableName: tables.rateLimit,
-      KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_KEYS.partition, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: RATE_LIMIT_TABLE_KEYS.partition, AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-    RATE_LIMIT_TABLE_KEYS.ttl,
-  );
-  await create(
-    {
-      TableName: tables.capacity,
-      KeySchema: [
-        { AttributeName: CAPACITY_TABLE_KEYS.partition, KeyType: 'HASH' },
-        { AttributeName: CAPACITY_TABLE_KEYS.sort, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: CAPACITY_TABLE_KEYS.partition, AttributeType: 'S' },
-        { AttributeName: CAPACITY_TABLE_KEYS.sort, AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    },
-    CAPACITY_TABLE_KEYS.ttl,
-  );
+  await create(tables.idempotency, IDEMPOTENCY_TABLE_KEYS);
+  await create(tables.audit, AUDIT_TABLE_KEYS);
+  await create(tables.rateLimit, RATE_LIMIT_TABLE_KEYS);
+  await create(tables.capacity, CAPACITY_TABLE_KEYS);
   return {
     endpoint,
     client,
