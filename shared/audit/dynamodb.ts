@@ -1,4 +1,4 @@
-import type { AuditLine } from './line.ts';
+import { type AuditLine, recordedFields } from './line.ts';
 
 export const AUDIT_RETENTION_DAYS = 365;
 
@@ -23,19 +23,12 @@ export const expiresAtFor = (at: string) => Math.floor(Date.parse(at) / 1000) + 
  * line delivered twice overwrites its own item.
  */
 export function auditItem(line: AuditLine): Record<string, unknown> {
-  const { entry } = line;
+  const { userId, ...fields } = recordedFields(line.entry);
   return {
-    [AUDIT_TABLE_KEYS.partition]: entry.userId ?? ANONYMOUS,
-    [AUDIT_TABLE_KEYS.sort]: `${entry.at}#${line.id}`,
-    ...(entry.apiKeyId ? { apiKeyId: entry.apiKeyId } : {}),
-    action: entry.action,
-    resourceType: entry.resourceType,
-    resourceIds: entry.resourceIds,
-    outcome: entry.outcome,
-    status: entry.status,
-    correlationId: entry.correlationId,
-    at: entry.at,
-    [AUDIT_TABLE_KEYS.ttl]: expiresAtFor(entry.at),
+    [AUDIT_TABLE_KEYS.partition]: userId ?? ANONYMOUS,
+    [AUDIT_TABLE_KEYS.sort]: `${fields.at}#${line.id}`,
+    ...fields,
+    [AUDIT_TABLE_KEYS.ttl]: expiresAtFor(fields.at),
   };
 }
 

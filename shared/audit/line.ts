@@ -45,22 +45,23 @@ const lambdaAdded = z.object({
   requestId: z.string().optional(),
 });
 
-export function auditLine(entry: AuditEntry, id: string = randomUUID()): string {
-  const line: AuditLine = {
-    auditRecord: AUDIT_LINE_VERSION,
-    id,
-    entry: {
-      userId: entry.userId,
-      ...(entry.apiKeyId ? { apiKeyId: entry.apiKeyId } : {}),
-      action: entry.action,
-      resourceType: entry.resourceType,
-      resourceIds: entry.resourceIds,
-      outcome: entry.outcome,
-      status: entry.status,
-      correlationId: entry.correlationId,
-      at: entry.at,
-    },
+/** The fields an audit record keeps, and nothing else the entry object may carry. */
+export function recordedFields(entry: AuditEntry): AuditEntry {
+  return {
+    userId: entry.userId,
+    ...(entry.apiKeyId ? { apiKeyId: entry.apiKeyId } : {}),
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceIds: entry.resourceIds,
+    outcome: entry.outcome,
+    status: entry.status,
+    correlationId: entry.correlationId,
+    at: entry.at,
   };
+}
+
+export function auditLine(entry: AuditEntry, id: string = randomUUID()): string {
+  const line: AuditLine = { auditRecord: AUDIT_LINE_VERSION, id, entry: recordedFields(entry) };
   return JSON.stringify(line);
 }
 
