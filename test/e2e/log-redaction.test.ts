@@ -6,18 +6,13 @@ import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { ok } from '#shared/http/responses.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+import { captureOutput } from '#test/support/output.ts';
 
 let api: LocalApi;
 const lines: string[] = [];
 const audited: AuditEntry[] = [];
 beforeAll(async () => {
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write);
-  }
+  captureOutput(lines);
   api = await startLocalApi();
   api.env.ctx.logger.setLogLevel('DEBUG');
   const record = api.env.ctx.audit.record.bind(api.env.ctx.audit);

@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+import { captureOutput } from '#test/support/output.ts';
 
 let api: LocalApi;
 const lines: string[] = [];
 beforeAll(async () => {
   process.env.LOG_LEVEL = 'DEBUG';
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write);
-  }
+  captureOutput(lines);
   api = await startLocalApi();
   api.env.ctx.logger.setLogLevel('DEBUG');
 });
