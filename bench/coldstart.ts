@@ -17,11 +17,11 @@
  * shared machine a process waits for a core as well as working, and only the wait moves with the other
  * processes' load; the CPU time is what the init itself costs.
  *
- * An API function builds its router at init and imports its routes, their schemas and the composition root
- * on the first request that needs them, so the API rows also time "init + first request": a fresh process
- * imports the bundle and invokes its handler once with an API Gateway v2 event that needs no network (see
- * firstRequest), beside a floor that imports the same SDK packages and constructs their clients, as the
- * first request does. Nothing moved out of init is hidden: it is in that column.
+ * What a cold start costs is init plus the first request, and work can move from one to the other (a
+ * lazy import, a client built on first use), so the API rows also time "init + first request": a fresh
+ * process imports the bundle and invokes its handler once with an API Gateway v2 event that needs no
+ * network (see firstRequest), beside a floor that imports the same SDK packages and constructs their
+ * clients, as the first request does. A change that only moves work out of init shows there.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
