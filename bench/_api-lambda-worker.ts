@@ -242,6 +242,8 @@ const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
 if (profiler) {
   profiler.connect();
   await profiler.post('Profiler.enable');
+  // Every 100 µs rather than the default 1 ms: a request takes about a millisecond.
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
 }
 for (let b = 0; b < plan.blocks; b += 1) {
   await profiler?.post('Profiler.start');

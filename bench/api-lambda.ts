@@ -36,9 +36,19 @@ const ROUTES: { name: string; route: LambdaRoute; write: boolean }[] = [
   { name: 'POST /v1/projects', route: 'create-project', write: true },
 ];
 
-async function worker(planFile: string, resultFile: string): Promise<LambdaResult> {
+/** The deployed function that serves each measured route (its name turns on Lambda's per-request lines). */
+const FUNCTION_OF: Record<LambdaRoute, string> = {
+  project: 'api-projects',
+  list: 'api-projects',
+  clip: 'api-clips',
+  'create-project': 'api-projects',
+};
+
+async function worker(route: LambdaRoute, planFile: string, resultFile: string): Promise<LambdaResult> {
   const child = spawn(tsx, [path.join(root, 'bench', '_api-lambda-worker.ts'), planFile, resultFile], {
     cwd: root,
+    // As in a Lambda environment: the request's EMF metric line and the correlation id on every log line.
+    env: { ...process.env, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_OF[route] },
     // The handlers' log and audit lines go down a pipe, as a Lambda's stdout does, and are dropped here;
     // only failures are kept.
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,7 +108,7 @@ export async function run(): Promise<string> {
         };
         const planFile = path.join(dir, `${route}-${i}.json`);
         await writeFile(planFile, JSON.stringify(plan));
-        runs.push(await worker(planFile, path.join(dir, `${route}-${i}.result.json`)));
+        runs.push(await worker(route, planFile, path.join(dir, `${route}-${i}.result.json`)));
         process.stderr.write(`api-lambda: ${name} run ${i + 1}/${RUNS}: ${JSON.stringify(runs.at(-1))}\n`);
       }
       const profileDir = process.env.BENCH_PROFILE;
@@ -132,7 +142,7 @@ export async function run(): Promise<string> {
       '|---|---|---|---|---|---|',
       ...rows,
       '',
-      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, logging, the audit entry’s stdout line, URL signing, the SQL through node-postgres), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function. ' +
+      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, URL signing, the SQL through node-postgres, and the three stdout lines of a request as deployed: its log line, its EMF metric line and its audit entry), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function. ' +
         'The floor is the same repository call and JSON serialisation in the same process, in alternating blocks. ' +
         'Each request is signed by a user drawn at random, so the verified-token cache of a fresh process misses often.',
       ...(breakdowns.length ? ['', ...breakdowns] : []),
