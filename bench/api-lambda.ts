@@ -5,8 +5,9 @@
  * throughput. Each run is a fresh worker process (a cold container that then warms), RUNS runs per route,
  * median and range; a run with any failed request is no result. PostgreSQL at BENCH_PG_URL; dynalite (the
  * idempotency and rate-limit tables) in a process of its own; audit entries are stdout lines, as deployed. BENCH_ROUTES (project,list,clip,create-project) picks routes;
- * BENCH_PROFILE=<dir> writes CPU profiles of the handlers' measured blocks there
- * and adds where their CPU time went.
+ * BENCH_PROFILE=<dir> writes CPU profiles of the measured blocks (handler's and floor's) there and adds
+ * where the handler's time went, and how much of it per request beyond the floor's, by part. Profiled
+ * runs cost more CPU than plain ones (the sampler runs every 100 µs): read their tables, not their ratios.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import { migrate } from '#shared/db/migrate.ts';
 import type { LambdaPlan, LambdaResult, LambdaRoute } from './_api-lambda-worker.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
 import { root, stopProcess, tsx } from './_processes.ts';
-import { summarizeProfiles, summaryTable } from './_profile-summary.ts';
+import { comparisonTable, summarizeProfiles, summaryTable } from './_profile-summary.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -113,13 +114,20 @@ export async function run(): Promise<string> {
       }
       const profileDir = process.env.BENCH_PROFILE;
       if (profileDir) {
-        const files = (await readdir(profileDir))
-          .filter((f) => f.startsWith(`${route}-`) && f.endsWith('.cpuprofile'))
-          .map((f) => path.join(profileDir, f));
+        const names = await readdir(profileDir);
+        const files = (side: string) =>
+          names
+            .filter((f) => f.startsWith(`${route}-${side}-`) && f.endsWith('.cpuprofile'))
+            .map((f) => path.join(profileDir, f));
+        const requests = RUNS * BLOCKS * PER_BLOCK;
         breakdowns.push(
           `### ${name}: the handler's blocks`,
           '',
-          summaryTable(await summarizeProfiles(files)),
+          summaryTable(await summarizeProfiles(files('handler'))),
+          '',
+          `#### ${name}: the handler beside the floor`,
+          '',
+          await comparisonTable({ files: files('handler'), requests }, { files: files('floor'), requests }),
           '',
         );
       }
