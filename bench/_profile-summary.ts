@@ -51,6 +51,12 @@ function groupOf(frame: ProfileNode['callFrame']): string {
 
 /** Share of busy time per group, over all the profiles given, largest first. */
 export async function summarizeProfiles(files: string[]): Promise<[string, number][]> {
+  const { totals, busy } = await busyTimes(files);
+  return [...totals].map(([g, t]): [string, number] => [g, t / busy]).sort((a, b) => b[1] - a[1]);
+}
+
+/** Busy time per group in microseconds, summed over the profiles given, and its total. */
+export async function busyTimes(files: string[]): Promise<{ totals: Map<string, number>; busy: number }> {
   const totals = new Map<string, number>();
   let busy = 0;
   for (const file of files) {
@@ -79,7 +85,35 @@ export async function summarizeProfiles(files: string[]): Promise<[string, numbe
       busy += dt;
     });
   }
-  return [...totals].map(([g, t]): [string, number] => [g, t / busy]).sort((a, b) => b[1] - a[1]);
+  return { totals, busy };
+}
+
+/**
+ * Busy time per request and group of the handler's profiles beside the floor's (each divided by its
+ * number of requests), largest difference first: where the handler's time beyond the floor goes.
+ */
+export async function comparisonTable(
+  handler: { files: string[]; requests: number },
+  floor: { files: string[]; requests: number },
+): Promise<string> {
+  const h = await busyTimes(handler.files);
+  const f = await busyTimes(floor.files);
+  const groups = new Set([...h.totals.keys(), ...f.totals.keys()]);
+  const per = (t: Map<string, number>, g: string, n: number) => (t.get(g) ?? 0) / n;
+  const rows = [...groups]
+    .map((g): [string, number, number] => [
+      g,
+      per(h.totals, g, handler.requests),
+      per(f.totals, g, floor.requests),
+    ])
+    .sort((a, b) => b[1] - b[2] - (a[1] - a[2]));
+  const fmt = (x: number) => x.toFixed(0);
+  return [
+    '| where the busy time went (self time, µs per request) | handler | floor | handler − floor |',
+    '|---|---|---|---|',
+    ...rows.map(([g, hv, fv]) => `| ${g} | ${fmt(hv)} | ${fmt(fv)} | ${fmt(hv - fv)} |`),
+    `| **all** | **${fmt(h.busy / handler.requests)}** | **${fmt(f.busy / floor.requests)}** | **${fmt(h.busy / handler.requests - f.busy / floor.requests)}** |`,
+  ].join('\n');
 }
 
 export function summaryTable(shares: [string, number][]): string {

@@ -5,8 +5,9 @@
  * throughput. Each run is a fresh worker process (a cold container that then warms), RUNS runs per route,
  * median and range; a run with any failed request is no result. PostgreSQL at BENCH_PG_URL; dynalite (the
  * idempotency and rate-limit tables) in a process of its own; audit entries are stdout lines, as deployed. BENCH_ROUTES (project,list,clip,create-project) picks routes;
- * BENCH_PROFILE=<dir> writes CPU profiles of the handlers' measured blocks there
- * and adds where their CPU time went.
+ * BENCH_PROFILE=<dir> writes CPU profiles of the measured blocks (handler's and floor's) there and adds
+ * where the handler's time went, and how much of it per request beyond the floor's, by part. Profiled
+ * runs cost more CPU than plain ones (the sampler runs every 100 µs): read their tables, not their ratios.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import { migrate } from '#shared/db/migrate.ts';
 import type { LambdaPlan, LambdaResult, LambdaRoute } from './_api-lambda-worker.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
 import { root, stopProcess, tsx } from './_processes.ts';
-import { summarizeProfiles, summaryTable } from './_profile-summary.ts';
+import { comparisonTable, summarizeProfiles, summaryTable } from './_profile-summary.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -36,9 +37,19 @@ const ROUTES: { name: string; route: LambdaRoute; write: boolean }[] = [
   { name: 'POST /v1/projects', route: 'create-project', write: true },
 ];
 
-async function worker(planFile: string, resultFile: string): Promise<LambdaResult> {
+/** The deployed function that serves each measured route (its name turns on Lambda's per-request lines). */
+const FUNCTION_OF: Record<LambdaRoute, string> = {
+  project: 'api-projects',
+  list: 'api-projects',
+  clip: 'api-clips',
+  'create-project': 'api-projects',
+};
+
+async function worker(route: LambdaRoute, planFile: string, resultFile: string): Promise<LambdaResult> {
   const child = spawn(tsx, [path.join(root, 'bench', '_api-lambda-worker.ts'), planFile, resultFile], {
     cwd: root,
+    // As in a Lambda environment: the request's EMF metric line and the correlation id on every log line.
+    env: { ...process.env, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_OF[route] },
     // The handlers' log and audit lines go down a pipe, as a Lambda's stdout does, and are dropped here;
     // only failures are kept.
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,18 +109,25 @@ export async function run(): Promise<string> {
         };
         const planFile = path.join(dir, `${route}-${i}.json`);
         await writeFile(planFile, JSON.stringify(plan));
-        runs.push(await worker(planFile, path.join(dir, `${route}-${i}.result.json`)));
+        runs.push(await worker(route, planFile, path.join(dir, `${route}-${i}.result.json`)));
         process.stderr.write(`api-lambda: ${name} run ${i + 1}/${RUNS}: ${JSON.stringify(runs.at(-1))}\n`);
       }
       const profileDir = process.env.BENCH_PROFILE;
       if (profileDir) {
-        const files = (await readdir(profileDir))
-          .filter((f) => f.startsWith(`${route}-`) && f.endsWith('.cpuprofile'))
-          .map((f) => path.join(profileDir, f));
+        const names = await readdir(profileDir);
+        const files = (side: string) =>
+          names
+            .filter((f) => f.startsWith(`${route}-${side}-`) && f.endsWith('.cpuprofile'))
+            .map((f) => path.join(profileDir, f));
+        const requests = RUNS * BLOCKS * PER_BLOCK;
         breakdowns.push(
           `### ${name}: the handler's blocks`,
           '',
-          summaryTable(await summarizeProfiles(files)),
+          summaryTable(await summarizeProfiles(files('handler'))),
+          '',
+          `#### ${name}: the handler beside the floor`,
+          '',
+          await comparisonTable({ files: files('handler'), requests }, { files: files('floor'), requests }),
           '',
         );
       }
@@ -132,7 +150,7 @@ export async function run(): Promise<string> {
       '|---|---|---|---|---|---|',
       ...rows,
       '',
-      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, logging, the audit entry’s stdout line, URL signing, the SQL through node-postgres), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function. ' +
+      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, URL signing, the SQL through node-postgres, and the three stdout lines of a request as deployed: its log line, its EMF metric line and its audit entry), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function. ' +
         'The floor is the same repository call and JSON serialisation in the same process, in alternating blocks. ' +
         'Each request is signed by a user drawn at random, so the verified-token cache of a fresh process misses often.',
       ...(breakdowns.length ? ['', ...breakdowns] : []),

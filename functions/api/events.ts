@@ -44,7 +44,8 @@ export async function streamRequest(
     if (!match?.route.stream || event.requestContext.http.method !== 'GET') throw new NotFoundError('stream');
     const token = bearerToken(event.headers.authorization);
     const caller = await ctx.verifier.verify(token);
-    await ctx.userRows.ensure(caller, token);
+    // A stream only reads: without a users row the caller owns no job and no event.
+    ctx.userRows.refuseErased(caller.userId);
     const { lastEventId: queryLastId, ...rest } = event.queryStringParameters ?? {};
     const jobId = match.params.jobId;
     let filter: { jobId?: string; projectId?: string };

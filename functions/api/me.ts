@@ -46,7 +46,7 @@ export const handler = apiHandler([
         await r.ctx.accountTasks.start({ kind: 'erase', userId });
         // Nobody signs in as the account from now on; the worker erases the rest.
         await r.ctx.identity.deleteAccount(userId);
-        r.ctx.userRows.forget(userId);
+        r.ctx.userRows.erase(userId);
         r.ctx.apiKeyVerifier.forgetUser(userId);
         // This request's own audit entry is written after the worker may have moved the others.
         const note = auditNotes.get(r.event);

@@ -1,4 +1,5 @@
 import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
+import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { UnauthorizedError } from '../errors.ts';
 import type { TokenVerifier } from './port.ts';
@@ -28,7 +29,7 @@ export function checkAccessClaims(payload: JwtPayload, now: () => number = Date.
  * cached, keyed by the whole token; least recently used first out, so the cache stays bounded.
  */
 export function withVerifiedCache(
-  verify: (token: string) => Promise<{ sub?: string; exp?: number }>,
+  verify: (token: string) => Promise<JwtPayload> | JwtPayload,
   now: () => number = Date.now,
   size = CACHE_SIZE,
 ): TokenVerifier {
@@ -43,7 +44,7 @@ export function withVerifiedCache(
           return { userId: hit.userId };
         }
       }
-      let payload: { sub?: string; exp?: number };
+      let payload: JwtPayload;
       try {
         payload = await verify(token);
         if (!payload.sub || !UUID.test(payload.sub)) throw new Error('subject is not a UUID');
@@ -66,7 +67,26 @@ export function cognitoVerifier(userPoolId: string, clientId: string): TokenVeri
     tokenUse: 'access',
     customJwtCheck: ({ payload }) => checkAccessClaims(payload),
   });
-  return withVerifiedCache((token) => verifier.verify(token));
+  return withVerifiedCache((token) => verifyWithKeysInMemory(verifier, token));
+}
+
+/**
+ * The synchronous check when the JWKS holds the token's key (it saves the async verify's promise chain);
+ * the asynchronous one, which fetches the JWKS first, when the container has not got it yet or the key is
+ * new (a rotation). Both make the same checks.
+ */
+function verifyWithKeysInMemory(
+  verifier: { verifySync(token: string): JwtPayload; verify(token: string): Promise<JwtPayload> },
+  token: string,
+): JwtPayload | Promise<JwtPayload> {
+  try {
+    return verifier.verifySync(token);
+  } catch (error) {
+    if (error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError) {
+      return verifier.verify(token);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -91,7 +111,7 @@ export function localVerifier(
     },
   });
   verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
-  return withVerifiedCache((token) => verifier.verify(token), now);
+  return withVerifiedCache((token) => verifyWithKeysInMemory(verifier, token), now);
 }
 
 export function bearerToken(authorization: string | undefined): string {

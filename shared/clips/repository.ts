@@ -44,8 +44,24 @@ export interface ClipPatch {
 const own = (userId: string, id: string) => and(eq(videoClips.id, id), eq(videoClips.userId, userId));
 
 export function createClipRepository(db: Database) {
+  // Built on first use, as the project reads are (see projects/repository.ts).
+  let getStatement: ReturnType<typeof prepareGet> | undefined;
+  function prepareGet() {
+    return db
+      .select()
+      .from(videoClips)
+      .where(
+        and(
+          sql`${videoClips.id} = ${sql.placeholder('id')}::uuid`,
+          sql`${videoClips.userId} = ${sql.placeholder('userId')}::uuid`,
+        ),
+      )
+      .prepare('clips_get');
+  }
+
   async function get(userId: string, id: string): Promise<Clip> {
-    const [row] = await db.select().from(videoClips).where(own(userId, id));
+    getStatement ??= prepareGet();
+    const [row] = await getStatement.execute({ id, userId });
     if (!row) throw new NotFoundError('clip');
     return row;
   }

@@ -94,20 +94,19 @@ export function endpoint<
     auditNotes.set(event, note);
     const ctx = await getContext();
     let caller: Caller = { userId: '' };
+    let token = '';
     if (spec.auth !== false) {
-      const token = bearerToken(event.headers.authorization);
+      token = bearerToken(event.headers.authorization);
       caller = await authenticate(ctx, event, token, spec.apiKeys !== false);
       note.userId = caller.userId;
       note.apiKeyId = caller.apiKeyId;
-      // The sign-up trigger may have failed after Cognito confirmed the account (a paused database). A key
-      // exists only for a users row, so it needs no check.
-      if (!caller.apiKeyId) await ctx.userRows.ensure(caller, token);
+      ctx.userRows.refuseErased(caller.userId);
     }
     const params = validate(spec.params, event.pathParameters ?? {}, 'path');
     if (params && typeof params === 'object') note.resourceIds.push(...auditedParams(params));
     const query = validate(spec.query, event.queryStringParameters ?? {}, 'query');
     const body = spec.body ? validate(spec.body, parseJsonBody(event), 'body') : (undefined as z.infer<B>);
-    return fn({
+    const req: Request<z.infer<B>, z.infer<Q>, z.infer<P>> = {
       body,
       query,
       params,
@@ -115,7 +114,11 @@ export function endpoint<
       event,
       ctx,
       audit: (...ids) => note.resourceIds.push(...ids),
-    });
+    };
+    // The sign-up trigger may have failed after Cognito confirmed the account (a paused database): a route
+    // that needs the users row creates it then (see createUserRowGuard). A key exists only for a users row.
+    if (spec.auth === false || caller.apiKeyId) return fn(req);
+    return ctx.userRows.withRow(caller, token, () => fn(req));
   };
 }
 

@@ -145,6 +145,8 @@ const compiled = API_ROUTES.map((r) => {
   });
   return { route: r, names, regex: new RegExp(`^${pattern}$`) };
 });
+/** The routes whose path holds a secret (the HLS token): the only ones `redactPath` must look at. */
+const withSecrets = compiled.filter(({ names }) => names.some((n) => SECRET_PATH_PARAMS.has(n)));
 
 /**
  * Finds the route for a concrete method and path, filling the (percent-decoded) path parameters. A
@@ -181,8 +183,7 @@ function decodePathSegment(name: string, raw: string): string {
 /** The path with every secret parameter (the HLS token) replaced by its `{name}`, for logs. */
 export function redactPath(path: string): string {
   const clean = path.length > 1 ? path.replace(/\/$/, '') : path;
-  for (const { route, names, regex } of compiled) {
-    if (!names.some((n) => SECRET_PATH_PARAMS.has(n))) continue;
+  for (const { route, regex } of withSecrets) {
     const match = regex.exec(clean);
     if (!match) continue;
     let i = 0;

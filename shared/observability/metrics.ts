@@ -155,11 +155,15 @@ interface Value {
 function emit(dimensionSets: Record<string, string>[], values: Value[]): void {
   const out = currentSink();
   if (!out) return;
+  out(JSON.stringify(serialize(dimensionSets, values)));
+}
+
+function serialize(dimensionSets: Record<string, string>[], values: Value[]): EmfRecord {
   const m = instance();
   try {
     for (const set of dimensionSets) m.addDimensions(set);
     for (const v of values) m.addMetric(v.name, v.unit, v.value);
-    out(JSON.stringify(m.serializeMetrics()));
+    return m.serializeMetrics() as unknown as EmfRecord;
   } finally {
     m.clearMetrics();
     m.clearDimensions();
@@ -219,10 +223,26 @@ export const jobMetrics = {
 
 export const statusClass = (status: number) => `${Math.min(5, Math.max(1, Math.floor(status / 100)))}xx`;
 
+/**
+ * The API request records built so far, by stage, route and status class (a few hundred at most): a
+ * request only stamps the time on its record, rather than building the same object through Powertools.
+ */
+const apiRequestRecords = new Map<string, EmfRecord>();
+
 /** One API request, by route key and status class (and by status class alone, for the stage total). */
 export function apiRequestMetric(route: string, status: number): void {
-  const cls = { [DIMENSION.statusClass]: statusClass(status) };
-  emit([cls, { ...cls, [DIMENSION.route]: route }], [count(METRIC.apiRequests)]);
+  const out = currentSink();
+  if (!out) return;
+  const cls = statusClass(status);
+  const key = `${process.env.STAGE ?? 'local'} ${cls} ${route}`;
+  let record = apiRequestRecords.get(key);
+  if (!record) {
+    const set = { [DIMENSION.statusClass]: cls };
+    record = serialize([set, { ...set, [DIMENSION.route]: route }], [count(METRIC.apiRequests)]);
+    if (apiRequestRecords.size < 1000) apiRequestRecords.set(key, record);
+  }
+  record._aws.Timestamp = Date.now();
+  out(JSON.stringify(record));
 }
 
 export type WebhookOutcome = 'delivered' | 'retried' | 'failed';

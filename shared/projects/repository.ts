@@ -34,7 +34,40 @@ export interface DeletedProject {
 
 const own = (userId: string, id: string) => and(eq(videoProjects.id, id), eq(videoProjects.userId, userId));
 
+/**
+ * The hot reads as prepared statements, built on first use: drizzle builds their SQL once (not per request)
+ * and node-postgres has the server parse it once per connection. The casts keep the parameters' types on
+ * every driver (the Data API sends a placeholder's value untyped).
+ */
+function preparedReads(db: Database) {
+  return {
+    get: db
+      .select()
+      .from(videoProjects)
+      .where(
+        and(
+          sql`${videoProjects.id} = ${sql.placeholder('id')}::uuid`,
+          sql`${videoProjects.userId} = ${sql.placeholder('userId')}::uuid`,
+        ),
+      )
+      .prepare('projects_get'),
+    /** A list's first page with no filter: what a client asks for most. */
+    firstPage: db
+      .select()
+      .from(videoProjects)
+      .where(sql`${videoProjects.userId} = ${sql.placeholder('userId')}::uuid`)
+      .orderBy(desc(videoProjects.createdAt), desc(videoProjects.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('projects_first_page'),
+  };
+}
+
 export function createProjectRepository(db: Database) {
+  let prepared: ReturnType<typeof preparedReads> | undefined;
+  const reads = () => {
+    prepared ??= preparedReads(db);
+    return prepared;
+  };
   return {
     async create(userId: string, input: NewProject): Promise<Project> {
       const [row] = await db
@@ -50,7 +83,7 @@ export function createProjectRepository(db: Database) {
     },
 
     async get(userId: string, id: string): Promise<Project> {
-      const [row] = await db.select().from(videoProjects).where(own(userId, id));
+      const [row] = await reads().get.execute({ id, userId });
       if (!row) throw new NotFoundError('project');
       return row;
     },
@@ -67,6 +100,9 @@ export function createProjectRepository(db: Database) {
 
     async list(userId: string, filter: ProjectFilter = {}): Promise<Page<Project>> {
       const limit = pageLimit(filter.limit);
+      if (!filter.status && !filter.q && !filter.cursor) {
+        return toPage(await reads().firstPage.execute({ userId, limit: limit + 1 }), limit);
+      }
       const rows = await db
         .select()
         .from(videoProjects)

@@ -1,6 +1,7 @@
 import type { Caller, Profile } from '../auth/port.ts';
+import { FOREIGN_KEY_VIOLATION, sqlErrorInfo } from '../db/errors.ts';
 import { ConflictError, UnauthorizedError } from '../errors.ts';
-import type { User, UserRepository } from './repository.ts';
+import { MissingUserRowError, type User, type UserRepository } from './repository.ts';
 
 /** The username of an account whose chosen one is unusable or taken: stable, from its id. */
 export const fallbackUsername = (id: string) => `user_${id.replaceAll('-', '').slice(0, 20)}`;
@@ -38,31 +39,60 @@ export async function provisionUser(
   throw new ConflictError('No free username could be given to this account; contact support.');
 }
 
-const KNOWN_LIMIT = 10_000;
+const ERASED_LIMIT = 10_000;
+const ERASED = 'This account has been deleted.';
+/** The foreign keys that name users(id): drizzle names them `<table>_<column>_users_id_fk`. */
+const USERS_FOREIGN_KEY = /_users_id_fk$/;
 
 /**
- * Makes sure the caller of an authenticated request has a users row, creating it from the identity
- * provider's profile when it has none. A container remembers whom it has seen, so this costs one read per
- * user and container.
+ * Whether a route failed because its caller has no users row: a statement's foreign key to users refused it
+ * (node-postgres and PGlite give the constraint, the Data API names it in the message), or a read of the row
+ * found none.
+ */
+export function isMissingUserRow(error: unknown): boolean {
+  if (error instanceof MissingUserRowError) return true;
+  const { sqlState, constraint } = sqlErrorInfo(error);
+  return sqlState === FOREIGN_KEY_VIOLATION && constraint !== undefined && USERS_FOREIGN_KEY.test(constraint);
+}
+
+/**
+ * The users row of an authenticated caller, kept off the request path. A read needs no row (without one the
+ * caller owns nothing: 404 or an empty page), so nothing is checked before a route runs. A route that needs
+ * the row finds it missing in the statement it runs anyway: a foreign key to users refuses its INSERT, or
+ * its read of the row throws MissingUserRowError. Only then is the row created from the identity
+ * provider's profile (the sign-up trigger missed the account) and the route run once more. The identity
+ * provider refuses the profile of an erased account (401), so an erased account creates nothing.
  */
 export function createUserRowGuard(options: {
   users: UserRepository;
   profile: (accessToken: string) => Promise<Profile>;
 }) {
-  const known = new Set<string>();
+  const erased = new Set<string>();
   return {
-    async ensure(caller: Caller, accessToken: string): Promise<void> {
-      if (known.has(caller.userId)) return;
-      if (!(await options.users.findById(caller.userId))) {
-        const profile = await options.profile(accessToken);
-        await provisionUser(options.users, { id: caller.userId, ...profile });
-      }
-      if (known.size >= KNOWN_LIMIT) known.clear();
-      known.add(caller.userId);
+    /** 401 for an account this container erased: its access tokens stay valid until they expire. */
+    refuseErased(userId: string): void {
+      if (erased.size > 0 && erased.has(userId)) throw new UnauthorizedError(ERASED);
     },
-    /** An erased account is checked again on its next request (and then refused). */
-    forget(userId: string): void {
-      known.delete(userId);
+
+    /**
+     * Runs `work`; when it found no users row for the caller, creates the row from the profile of the
+     * access token and runs `work` once more.
+     */
+    async withRow<T>(caller: Caller, accessToken: string, work: () => Promise<T>): Promise<T> {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isMissingUserRow(error)) throw error;
+      }
+      const profile = await options.profile(accessToken);
+      await provisionUser(options.users, { id: caller.userId, ...profile });
+      return work();
+    },
+
+    /** After the account's erasure was started here: its tokens are refused from now on. */
+    erase(userId: string): void {
+      if (erased.size >= ERASED_LIMIT) erased.delete(erased.values().next().value as string);
+      erased.add(userId);
     },
   };
 }

@@ -7,6 +7,13 @@ import { DEFAULT_TIER, type SubscriptionTier, tierLimits } from './tiers.ts';
 
 export type User = UserRow;
 
+/** [404] The user has no users row: the sign-up trigger missed the account, or it was erased. */
+export class MissingUserRowError extends NotFoundError {
+  constructor() {
+    super('user');
+  }
+}
+
 export interface NewUser {
   /** Cognito's `sub` on AWS; generated locally. */
   id?: string;
@@ -51,7 +58,7 @@ export function createUserRepository(db: Database) {
 
     async getById(id: string): Promise<User> {
       const [row] = await db.select().from(users).where(eq(users.id, id));
-      if (!row) throw new NotFoundError('user');
+      if (!row) throw new MissingUserRowError();
       return row;
     },
 
@@ -110,7 +117,7 @@ export function createUserRepository(db: Database) {
         .where(eq(users.id, id))
         .returning()
         .catch(uniqueConflict);
-      if (!row) throw new NotFoundError('user');
+      if (!row) throw new MissingUserRowError();
       return row;
     },
 

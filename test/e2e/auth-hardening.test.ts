@@ -142,6 +142,22 @@ describe('a user without a row', () => {
     expect(me.body).toMatchObject({ id: sub, email, subscriptionTier: 'FREE' });
   });
 
+  it('reads without creating the row (there is nothing to read), and GET /v1/me creates it', async () => {
+    const sub = randomUUID();
+    const email = `reader_${tag()}@example.com`;
+    const t = await token({ sub, email, username: `reader_${tag()}` });
+    const rowsOf = () => api.env.db.db.select({ id: users.id }).from(users).where(eq(users.id, sub));
+    const list = await api.call('GET', '/v1/projects', { token: t });
+    expect(list.status).toBe(200);
+    expect(list.body.items).toEqual([]);
+    expect((await api.call('GET', `/v1/projects/${randomUUID()}`, { token: t })).status).toBe(404);
+    expect(await rowsOf()).toEqual([]);
+    const me = await api.call('GET', '/v1/me', { token: t });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: sub, email });
+    expect(await rowsOf()).toEqual([{ id: sub }]);
+  });
+
   it('recovers when the row of a signed-up user is gone (the trigger failed)', async () => {
     const user = await api.newUser();
     await api.env.db.db.delete(users).where(eq(users.id, user.userId));

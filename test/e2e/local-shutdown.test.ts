@@ -90,7 +90,7 @@ it('closing the server ends open event streams instead of waiting for their clie
     async () =>
       ({
         verifier: { verify: async () => ({ userId: 'u1', sub: 's', email: 'a@example.com' }) },
-        userRows: { ensure: async () => undefined },
+        userRows: { refuseErased: () => undefined },
         outbox: { after: async () => [], now: async () => ({ txId: 0, seq: 0 }) },
       }) as unknown as AppContext,
   );

@@ -97,6 +97,25 @@ describeEachDriver('repositories on', (driver) => {
       await expect(repos.projects.get(u.id, first.id)).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('pages through a list from its unfiltered first page, newest first, and reads only the owner’s', async () => {
+      const u = await newUser();
+      const other = await newUser();
+      const mine = [];
+      for (let i = 0; i < 3; i += 1) mine.push(await repos.projects.create(u.id, { title: `Mine ${i}` }));
+      const theirs = await repos.projects.create(other.id, { title: 'Theirs' });
+      const first = await repos.projects.list(u.id, { limit: 2 });
+      expect(first.items.map((p) => p.title)).toEqual(['Mine 2', 'Mine 1']);
+      expect(first.items[0]).toEqual(await repos.projects.get(u.id, mine[2]!.id));
+      const rest = await repos.projects.list(u.id, { limit: 2, cursor: first.nextCursor });
+      expect(rest).toEqual({ items: [expect.objectContaining({ title: 'Mine 0' })], nextCursor: null });
+      expect((await repos.projects.list(u.id)).items).toHaveLength(3);
+      expect((await repos.projects.list(randomUUID())).items).toEqual([]);
+      await expect(repos.projects.get(u.id, theirs.id)).rejects.toBeInstanceOf(NotFoundError);
+      const clip = await repos.clips.register(clipInput(u.id, mine[0]!.id, 10));
+      expect(await repos.clips.get(u.id, clip.id)).toMatchObject({ id: clip.id, projectId: mine[0]!.id });
+      await expect(repos.clips.get(other.id, clip.id)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     it('rejects a bad cursor and a bad limit', async () => {
       const u = await newUser();
       await expect(repos.projects.list(u.id, { cursor: 'garbage' })).rejects.toBeInstanceOf(

@@ -61,4 +61,22 @@ describe('local access-token verification, as aws-jwt-verify with Cognito on AWS
   ])('refuses a token %s with 401', async (_name, changes) => {
     await expect(verifier.verify(await token(changes))).rejects.toMatchObject({ status: 401 });
   });
+
+  it('refuses a token of a key the JWKS does not hold with 401 (after looking for new keys)', async () => {
+    const other = await loadOrCreateSigningKey();
+    const claims = { sub: randomUUID(), token_use: 'access', client_id: LOCAL_CLIENT_ID, iss: ISSUER };
+    const foreign = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: other.kid, typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(other.privateKey);
+    await expect(verifier.verify(foreign)).rejects.toMatchObject({ status: 401 });
+    // Signed by another key under the JWKS's kid: the signature check refuses it.
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(other.privateKey);
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ status: 401 });
+  });
 });

@@ -53,7 +53,7 @@ beforeAll(async () => {
         return { userId: 'u1', sub: 'sub-1', email: 'ada@example.com' };
       },
     },
-    userRows: { ensure: async () => undefined },
+    userRows: { refuseErased: () => undefined },
     jobs: {
       get: async (userId: string, jobId: string) => {
         if (userId !== 'u1' || jobId !== JOB) throw new NotFoundError('job');

@@ -66,3 +66,18 @@ it('counts requests by route key and status class, and hands the correlation id 
   }
   expect(currentCorrelationId()).toBeUndefined();
 });
+
+it('writes the same record for every request of a route and class, stamped with its own time', async () => {
+  const ctx = { awsRequestId: 'lambda-2' } as Context;
+  const send = (id: string) => handler(event('GET', '/v1/jobs/x', 'GET /v1/jobs/{jobId}', id), ctx);
+  const first = await captureMetrics(() => send('req-a'));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const second = await captureMetrics(() => send('req-b'));
+  expect(first).toHaveLength(1);
+  expect(second).toHaveLength(1);
+  const [a, b] = [first[0]!, second[0]!];
+  expect(b._aws.Timestamp).toBeGreaterThan(a._aws.Timestamp);
+  expect(Math.abs(b._aws.Timestamp - Date.now())).toBeLessThan(1000);
+  expect({ ...b, _aws: { ...b._aws, Timestamp: 0 } }).toEqual({ ...a, _aws: { ...a._aws, Timestamp: 0 } });
+  expect(a).toMatchObject({ route: 'GET /v1/jobs/{jobId}', statusClass: '2xx', ApiRequests: 1 });
+});
