@@ -125,6 +125,7 @@ async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: obj
   const statements = new StatementCounter();
   const api = await startLocalApi({
     ...options,
+    ...(process.env.BENCH_LOG ? { logLevel: process.env.BENCH_LOG as 'WARN' } : {}),
     statements,
     onEvent: (_job, e) => events.push({ ...e, at: performance.now() }),
   });
