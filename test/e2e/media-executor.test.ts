@@ -169,6 +169,33 @@ describe('inputs read over signed links', () => {
     }
   });
 
+  it('sends s3rver bodies as UNSIGNED-PAYLOAD and leaves presigned links as the SDK makes them', async () => {
+    const local = await startLocalS3({ directory: path.join(dir, 's3-unsigned'), bucket: 'media' });
+    try {
+      const hashes: string[] = [];
+      local.client.middlewareStack.add(
+        (next) => (args) => {
+          const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+          hashes.push(headers['x-amz-content-sha256'] ?? '');
+          return next(args);
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'recordPayloadHash' },
+      );
+      const s3Store = createS3Store({ client: local.client, bucket: local.bucket });
+      await s3Store.putBytes('unsigned/a.txt', 'hello', 'text/plain');
+      expect(hashes).toEqual(['UNSIGNED-PAYLOAD']);
+      expect(Buffer.from((await s3Store.readBytes('unsigned/a.txt'))!).toString()).toBe('hello');
+      const link = new URL(
+        await (await createGetPresigner(local.client, local.bucket))('unsigned/a.txt', 60),
+      );
+      expect(link.searchParams.getAll('X-Amz-Content-Sha256')).toEqual(['UNSIGNED-PAYLOAD']);
+      expect(link.searchParams.has('x-amz-content-sha256')).toBe(false);
+      expect(await (await fetch(link)).text()).toBe('hello');
+    } finally {
+      await local.stop();
+    }
+  });
+
   it('keeps the signature of a link out of the error it fails with', async () => {
     const link = 'http://127.0.0.1:9/media/missing.mp4?X-Amz-Signature=deadbeef&X-Amz-Credential=S3RVER';
     const error: unknown = await probe(link).then(
