@@ -5,7 +5,7 @@
  * (target ≤ 1.25), with where the job's time goes (the render, the hand-over to the transcode, the transcode
  * and what the server does around them); (2) AWS cost per job, counted from the event log of the real ASL:
  * state transitions and Lambda invocations per GENERATE job, against what the design says a job costs
- * (6 and 5 when the model's output event resumes it; 7 + L and 5 + L when the safety net looks L more times).
+ * (7 and 6 when the model's output event resumes it; 8 + L and 6 + L when the safety net looks L more times).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -111,10 +111,10 @@ interface Steps {
   upload: number;
   /** The event until the Transcode state starts (the handler, SendTaskSuccess, BuildTranscodeSettings). */
   handOver: number;
-  /** Transcode entered until its ffmpeg starts: download and probe of the render. */
+  /** Transcode entered until its ffmpeg starts: ffprobe of the render, read over a signed link. */
   beforeEncode: number;
   transcode: number;
-  /** The transcode's ffmpeg end until the state exits: the master playlist, storing every file, a probe. */
+  /** The transcode's ffmpeg end until the state exits: the master playlist, storing every file (the MP4's header read meanwhile). */
   afterEncode: number;
   /** The Transcode state's exit until completedAt: RegisterClip. */
   register: number;
@@ -125,6 +125,7 @@ async function runJob(options: Partial<LocalEnvironmentOptions>, parameters: obj
   const statements = new StatementCounter();
   const api = await startLocalApi({
     ...options,
+    ...(process.env.BENCH_LOG ? { logLevel: process.env.BENCH_LOG as 'WARN' } : {}),
     statements,
     onEvent: (_job, e) => events.push({ ...e, at: performance.now() }),
   });
@@ -296,11 +297,12 @@ export async function run(): Promise<string> {
     "### Where the job's wall time went (seconds)",
     '',
     'POST → render start; the render (its parts and the join); storing output.mp4 until its ObjectCreated event; the event',
-    'until the Transcode state starts; download and probe; the transcode (ffmpeg); storing the outputs and',
-    'the probe until the state exits; RegisterClip until completedAt; everything but the render and the transcode;',
-    'the SQL statements the server sent meanwhile, and how many of them were the webhook sender looking for work.',
+    'until the Transcode state starts; ffprobe of the render (over a signed link, as the transcode reads it); the',
+    'transcode (ffmpeg); storing the outputs until the state exits; RegisterClip until completedAt; everything but',
+    'the render and the transcode; the SQL statements the server sent meanwhile, and how many of them were the',
+    'webhook sender looking for work.',
     '',
-    '| run | to render | render | store render | event → Transcode | download, probe | transcode | store outputs | register | not ffmpeg | SQL statements (webhook sender) |',
+    '| run | to render | render | store render | event → Transcode | probe | transcode | store outputs | register | not ffmpeg | SQL statements (webhook sender) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...stepRows,
     '',

@@ -62,6 +62,18 @@ export async function startLocalS3(options: {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // SigV4 signs a hash of every body unless told the payload is unsigned, as S3 allows; s3rver checks no
+  // signature, so hashing each media file the pipeline stores would be CPU spent on nothing. Only requests
+  // that carry a body: a presigned GET must keep the SDK's own query.
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (request.headers && request.body != null)
+        request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'localUnsignedPayload' },
+  );
   await client.send(new CreateBucketCommand({ Bucket: options.bucket })).catch(() => undefined);
   return {
     endpoint,

@@ -65,6 +65,8 @@ export type BeforeTask = (state: string, input: PipelineState) => void | Promise
 export interface LocalWorkflowOptions {
   tasks: PipelineTasks;
   store: ObjectStore;
+  /** Signed links the Transcode's ffmpeg reads its inputs at (it downloads them first when absent). */
+  readUrl?: (key: string) => Promise<string>;
   jobs: JobRepository;
   /**
    * A task-token state waits 32 × pollMs for the model's output (240 s on AWS) before CheckGeneration
@@ -192,6 +194,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
         };
         const result = await executeTranscode(Settings, options.store, {
           signal: controller.signal,
+          ...(options.readUrl ? { readUrl: options.readUrl } : {}),
           onProgress: (f) => void options.jobs.reportProgress(UserMetadata.jobId, transcodeProgress(f)),
         }).catch((error: unknown) => {
           // As a failed MediaConvert job fails a .sync task: States.TaskFailed, the detail in its Cause.

@@ -109,6 +109,9 @@ export function proceduralSource(
 /** How many parts the stand-in renders at once: lavfi sources use one core each. */
 export const RENDER_PARTS = Math.max(1, Math.min(2, os.availableParallelism()));
 
+/** How long a finished render's result stays answerable (the safety net looks every 15 s on AWS). */
+const KEEP_RESULTS_MS = 10 * 60_000;
+
 /** Why a local render failed goes to this callback (the log); the job only says that it failed. */
 export type RenderFailureLog = (jobId: string, error: unknown) => void;
 
@@ -137,9 +140,21 @@ export function createLocalVideoModel(
 ): LocalVideoModel {
   const renders = new Map<
     string,
-    { result: Promise<GenerationStatus>; controller: AbortController; settled: boolean }
+    {
+      result: Promise<GenerationStatus>;
+      controller: AbortController;
+      settled: boolean;
+      /** When the result (uploaded output or failure) was known. */
+      finishedAt?: number;
+    }
   >();
   const running = () => [...renders.values()].filter((r) => !r.settled).length;
+  /** Results are kept a while: a check repeated after a failed hand-over (a retry) must find them again. */
+  const forgetFinished = () => {
+    for (const [handle, entry] of renders)
+      if (entry.finishedAt !== undefined && Date.now() - entry.finishedAt > KEEP_RESULTS_MS)
+        renders.delete(handle);
+  };
 
   async function render(
     request: GenerationRequest,
@@ -217,6 +232,7 @@ export function createLocalVideoModel(
     inFlight: running,
     async start(request) {
       const handle = `local:${request.jobId}`;
+      forgetFinished();
       if (!renders.has(handle)) {
         if (options.quota !== undefined && running() >= options.quota) {
           throw new ModelThrottled(
@@ -224,7 +240,12 @@ export function createLocalVideoModel(
           );
         }
         const controller = new AbortController();
-        const entry = {
+        const entry: {
+          controller: AbortController;
+          settled: boolean;
+          finishedAt?: number;
+          result: Promise<GenerationStatus>;
+        } = {
           controller,
           settled: false,
           result: Promise.resolve<GenerationStatus>({ state: 'running' }),
@@ -232,7 +253,10 @@ export function createLocalVideoModel(
         const settle = () => {
           entry.settled = true;
         };
-        entry.result = render(request, controller.signal, settle).finally(settle);
+        entry.result = render(request, controller.signal, settle).finally(() => {
+          settle();
+          entry.finishedAt = Date.now();
+        });
         renders.set(handle, entry);
       }
       return { handle };
@@ -241,12 +265,7 @@ export function createLocalVideoModel(
       const pending = renders.get(handle);
       if (!pending)
         return { state: 'failed', message: 'The local generator lost this job (the server restarted).' };
-      const settled = await Promise.race([
-        pending.result,
-        Promise.resolve<GenerationStatus>({ state: 'running' }),
-      ]);
-      if (settled.state !== 'running') renders.delete(handle);
-      return settled;
+      return Promise.race([pending.result, Promise.resolve<GenerationStatus>({ state: 'running' })]);
     },
     /** Kills the job's ffmpeg and waits until the render has settled, so nothing is uploaded after. */
     async stop(jobId) {

@@ -4,9 +4,15 @@ import { stat } from 'node:fs/promises';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 
+/** A signed link's query is a credential: the log gets the link without it. */
+const withoutQueries = (text: string) => text.replace(/(https?:\/\/[^\s?'"]*)\?[^\s'"]*/g, '$1?…');
+
 /** ffmpeg's or ffprobe's own words (stderr, paths): for the log, never for a user. */
 export class FfmpegError extends Error {
   override name = 'FfmpegError';
+  constructor(message: string) {
+    super(withoutQueries(message));
+  }
 }
 
 /** x264 as every local H.264 output uses it (fast, visually good); the transcode adds rate cap and GOP. */
@@ -122,6 +128,7 @@ const CODEC_NAMES: Record<string, string> = {
   mpeg4: 'MP4V',
 };
 
+/** ffprobe on a file, or on a URL it can GET (a presigned link to an object). */
 export async function probe(file: string): Promise<Probe> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = tracked(
@@ -129,7 +136,7 @@ export async function probe(file: string): Promise<Probe> {
         '-v',
         'error',
         '-show_entries',
-        'format=duration,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate',
+        'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate',
         '-of',
         'json',
         file,
@@ -153,7 +160,7 @@ export async function probe(file: string): Promise<Probe> {
       avg_frame_rate?: string;
       r_frame_rate?: string;
     }[];
-    format?: { duration?: string; format_name?: string };
+    format?: { duration?: string; format_name?: string; size?: string };
   };
   const videoStream = parsed.streams?.find((s) => s.codec_type === 'video');
   if (!videoStream?.width || !videoStream.height) {
@@ -173,7 +180,7 @@ export async function probe(file: string): Promise<Probe> {
     width: videoStream.width,
     height: videoStream.height,
     hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
-    size: (await stat(file)).size,
+    size: parsed.format?.size ? Number(parsed.format.size) : (await stat(file)).size,
     format: parsed.format?.format_name?.includes('mp4')
       ? 'mp4'
       : (parsed.format?.format_name?.split(',')[0] ?? 'unknown'),

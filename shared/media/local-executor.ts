@@ -1,6 +1,7 @@
 /**
- * Carries out MediaConvert CreateJob Settings with ffmpeg on this machine: downloads the inputs, runs the
- * single command planTranscode makes of the Settings (clippings, stitching, scaling, frame-rate conversion,
+ * Carries out MediaConvert CreateJob Settings with ffmpeg on this machine: reads the inputs (over signed
+ * links when it is given a way to make them, as MediaConvert reads S3 itself; else from downloaded copies),
+ * runs the single command planTranscode makes of the Settings (clippings, stitching, scaling, frame-rate conversion,
  * denoising, the MP4, the HLS ladder and the frame captures), stores each file under the key MediaConvert
  * would write, and answers with the same OutputGroupDetails shape.
  */
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ObjectStore } from '../storage/port.ts';
 import { probe, runFfmpeg } from './ffmpeg.ts';
+import { readMp4Header } from './mp4-header.ts';
 import type { TranscodeSettings } from './settings.ts';
 import { planTranscode } from './transcode-plan.ts';
 
@@ -17,18 +19,33 @@ const ENCODE_SHARE = 0.95;
 
 const keyOf = (uri: string) => uri.replace(/^s3:\/\/[^/]+\//, '');
 
+export interface TranscodeOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /**
+   * A link ffprobe and ffmpeg can GET the object at (a presigned URL). With it an input is read as it is
+   * decoded, with no copy on disk first; without it each input is downloaded before anything starts.
+   */
+  readUrl?: (key: string) => Promise<string>;
+}
+
 export async function executeTranscode(
   settings: TranscodeSettings,
   store: ObjectStore,
-  options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
+  options: TranscodeOptions = {},
 ) {
   const work = await mkdtemp(path.join(os.tmpdir(), 'transcode-'));
   const written: string[] = [];
   try {
     const inputs = await Promise.all(
       settings.Inputs.map(async (input, i) => {
-        const file = path.join(work, `in${i}`);
-        await store.downloadToFile(keyOf(input.FileInput), file);
+        const key = keyOf(input.FileInput);
+        let file: string;
+        if (options.readUrl) file = await options.readUrl(key);
+        else {
+          file = path.join(work, `in${i}`);
+          await store.downloadToFile(key, file);
+        }
         return { file, ...(await probe(file)) };
       }),
     );
@@ -54,8 +71,11 @@ export async function executeTranscode(
         ),
       )
     ).flat();
-    // The MP4 is probed while the files are stored: both only read it.
-    const probing = probe(plan.main.file);
+    // The MP4's own header is read while the files are stored (both only read it); ffprobe only if the
+    // header says nothing.
+    const probing = readMp4Header(plan.main.file)
+      .catch(() => undefined)
+      .then((header) => (header?.duration ? header : probe(plan.main.file)));
     probing.catch(() => undefined);
     const stored = await Promise.allSettled(
       files.map(async (f) => {

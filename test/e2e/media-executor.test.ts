@@ -1,16 +1,20 @@
 /**
  * The local executor carrying out the Settings the builder makes, on real files: frame-exact trims at
  * common frame rates (drop-frame 29.97 included), sound kept across a stitch with a silent source,
- * letterboxing into the first source's shape, and captures of an extreme 4096x64 frame.
+ * letterboxing into the first source's shape, captures of an extreme 4096x64 frame, and inputs read from
+ * s3rver over signed links (as MediaConvert reads S3) instead of downloaded copies.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalS3 } from '#infra/local/s3.ts';
 import { probe } from '#shared/media/ffmpeg.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import { buildTranscodeSettings, type SourceMedia } from '#shared/media/settings.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
+import { createGetPresigner } from '#shared/storage/presign-get.ts';
+import { createS3Store } from '#shared/storage/s3.ts';
 import { dirStore } from '#test/support/dir-store.ts';
 import { loudness, makeSource } from '#test/support/media.ts';
 
@@ -109,5 +113,99 @@ describe('every shape', () => {
     await store.downloadToFile('out/strip/poster.0000000.jpg', poster);
     expect(await probe(poster)).toMatchObject({ width: 4096, height: 64 });
     expect(keys).toContain('out/strip/hls/index.m3u8');
+  });
+});
+
+describe('inputs read over signed links', () => {
+  it('reads trimmed, stitched sources from s3rver as ffmpeg decodes them, with no download', async () => {
+    const local = await startLocalS3({ directory: path.join(dir, 's3'), bucket: 'media' });
+    try {
+      const s3Store = createS3Store({ client: local.client, bucket: local.bucket });
+      const sign = await createGetPresigner(local.client, local.bucket);
+      const links: string[] = [];
+      const reading: ObjectStore = {
+        ...s3Store,
+        downloadToFile: () => Promise.reject(new Error('the executor downloaded an input')),
+      };
+      const sources: SourceMedia[] = [];
+      for (const [name, toneHz] of [
+        ['link-a.mp4', 440],
+        ['link-b.mp4', undefined],
+      ] as const) {
+        const file = path.join(dir, name);
+        await makeSource(file, { size: '160x90', rate: '25', seconds: 2, ...(toneHz ? { toneHz } : {}) });
+        const info = await probe(file);
+        await s3Store.putFile(`sources/${name}`, file, 'video/mp4');
+        sources.push({ key: `sources/${name}`, hasAudio: info.hasAudio, frameRate: info.frameRate });
+      }
+      const settings = buildTranscodeSettings({
+        bucket: local.bucket,
+        destinationPrefix: 'out/links/',
+        sources: [{ ...sources[0]!, start: 0.2, end: 1.4 }, sources[1]!],
+        width: 160,
+        height: 90,
+      });
+      const result = await executeTranscode(settings, reading, {
+        readUrl: async (key) => {
+          const url = await sign(key, 600);
+          links.push(url);
+          return url;
+        },
+      });
+      expect(links).toHaveLength(2);
+      expect(links.every((l) => l.startsWith(`${local.endpoint}/media/sources/`))).toBe(true);
+      const file = path.join(dir, 'links.mp4');
+      await s3Store.downloadToFile('out/links/video.mp4', file);
+      const probed = await probe(file);
+      expect(probed.hasAudio).toBe(true);
+      // 1.2 s of the first source and all 2 s of the second.
+      expect(Math.abs(probed.duration - 3.2)).toBeLessThanOrEqual(0.05);
+      expect(result.outputGroupDetails[0]!.OutputDetails[0]!.DurationInMs).toBeCloseTo(
+        probed.duration * 1000,
+        -2,
+      );
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('sends s3rver bodies as UNSIGNED-PAYLOAD and leaves presigned links as the SDK makes them', async () => {
+    const local = await startLocalS3({ directory: path.join(dir, 's3-unsigned'), bucket: 'media' });
+    try {
+      const hashes: string[] = [];
+      local.client.middlewareStack.add(
+        (next) => (args) => {
+          const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+          hashes.push(headers['x-amz-content-sha256'] ?? '');
+          return next(args);
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'recordPayloadHash' },
+      );
+      const s3Store = createS3Store({ client: local.client, bucket: local.bucket });
+      await s3Store.putBytes('unsigned/a.txt', 'hello', 'text/plain');
+      expect(hashes).toEqual(['UNSIGNED-PAYLOAD']);
+      expect(Buffer.from((await s3Store.readBytes('unsigned/a.txt'))!).toString()).toBe('hello');
+      const link = new URL(
+        await (await createGetPresigner(local.client, local.bucket))('unsigned/a.txt', 60),
+      );
+      expect(link.searchParams.getAll('X-Amz-Content-Sha256')).toEqual(['UNSIGNED-PAYLOAD']);
+      expect(link.searchParams.has('x-amz-content-sha256')).toBe(false);
+      expect(await (await fetch(link)).text()).toBe('hello');
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('keeps the signature of a link out of the error it fails with', async () => {
+    const link = 'http://127.0.0.1:9/media/missing.mp4?X-Amz-Signature=deadbeef&X-Amz-Credential=S3RVER';
+    const error: unknown = await probe(link).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const { message } = error as Error;
+    expect(message).toContain('http://127.0.0.1:9/media/missing.mp4');
+    expect(message).not.toContain('deadbeef');
+    expect(message).not.toContain('Credential');
   });
 });

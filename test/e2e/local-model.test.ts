@@ -1,0 +1,49 @@
+/**
+ * The local stand-in model answers a check for a finished render as often as it is asked: a check repeated
+ * after a failed hand-over (the state's retry, a safety-net look racing the output event) must not find the
+ * render forgotten and fail a job whose video exists.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalVideoModel } from '#shared/generation/local.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
+import { dirStore } from '#test/support/dir-store.ts';
+
+let dir: string;
+let store: ObjectStore;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'local-model-'));
+  store = dirStore(path.join(dir, 'bucket'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('local model checks', () => {
+  it('answers done, with the same output, to every check after the render finished', async () => {
+    const model = createLocalVideoModel(store);
+    const { handle } = await model.start({
+      jobId: 'job-1',
+      prompt: 'a checked render',
+      params: { model: 'local', durationSeconds: 2, resolution: '640x360' },
+      outputPrefix: 'work/u/job-1/generation/',
+    });
+    let status = await model.check(handle);
+    while (status.state === 'running') {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await model.check(handle);
+    }
+    expect(status).toEqual({ state: 'done', videoKey: 'work/u/job-1/generation/output.mp4' });
+    expect(await model.check(handle)).toEqual(status);
+    expect(await model.check(handle)).toEqual(status);
+    expect(await store.head('work/u/job-1/generation/output.mp4')).not.toBeNull();
+    expect(model.inFlight()).toBe(0);
+  });
+
+  it('still says a render it never started (a restarted server) is lost', async () => {
+    const model = createLocalVideoModel(store);
+    expect(await model.check('local:never-started')).toMatchObject({ state: 'failed' });
+  });
+});
