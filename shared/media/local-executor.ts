@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ObjectStore } from '../storage/port.ts';
 import { probe, runFfmpeg } from './ffmpeg.ts';
-import { readMp4Header } from './mp4-header.ts';
 import type { TranscodeSettings } from './settings.ts';
 import { planTranscode } from './transcode-plan.ts';
 
@@ -71,11 +70,8 @@ export async function executeTranscode(
         ),
       )
     ).flat();
-    // The MP4's own header is read while the files are stored (both only read it); ffprobe only if the
-    // header says nothing.
-    const probing = readMp4Header(plan.main.file)
-      .catch(() => undefined)
-      .then((header) => (header?.duration ? header : probe(plan.main.file)));
+    // The MP4 is probed while the files are stored: both only read it.
+    const probing = probe(plan.main.file);
     probing.catch(() => undefined);
     const stored = await Promise.allSettled(
       files.map(async (f) => {
