@@ -136,6 +136,11 @@ export function createDispatcher(
       await loop;
       await Promise.all(inFlight);
     },
+    /** Looks for due deliveries now rather than at the next poll (new ones were committed). */
+    nudge() {
+      if (timer) clearTimeout(timer);
+      wake?.();
+    },
     /** One round of claims, for tests that step the sender by hand. */
     tick,
   };
