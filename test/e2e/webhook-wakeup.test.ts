@@ -22,7 +22,10 @@ it('sends new deliveries when they are committed, not at the next poll', async (
   const receiver = await startReceiver({ secrets: { '/hook': create.body.secret } });
   try {
     const id = create.body.id as string;
-    await api.call('PATCH', `/v1/webhooks/${id}`, { token: user.token, body: { url: `${receiver.url}/hook` } });
+    await api.call('PATCH', `/v1/webhooks/${id}`, {
+      token: user.token,
+      body: { url: `${receiver.url}/hook` },
+    });
     const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'wake' } });
     for (const prompt of ['first', 'second']) {
       const before = receiver.received.length;
