@@ -182,7 +182,8 @@ export function createLocalVideoModel(
       const stopParts = () => partsController.abort();
       signal.addEventListener('abort', stopParts, { once: true });
       try {
-        await Promise.all(
+        // Every part has exited before the render goes on or its folder is removed.
+        const results = await Promise.allSettled(
           segments.map((segment, i) =>
             runFfmpeg(
               [
@@ -198,6 +199,8 @@ export function createLocalVideoModel(
             }),
           ),
         );
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       } finally {
         signal.removeEventListener('abort', stopParts);
       }

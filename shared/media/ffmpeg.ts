@@ -39,7 +39,10 @@ const children = new Set<ChildProcess>();
 function tracked<C extends ChildProcess>(child: C): C {
   children.add(child);
   child.once('exit', () => children.delete(child));
-  child.once('error', () => children.delete(child));
+  // An abort reports an error while the process still runs; only one that never started is gone at once.
+  child.once('error', () => {
+    if (child.pid === undefined) children.delete(child);
+  });
   return child;
 }
 
@@ -92,10 +95,17 @@ export function runFfmpeg(
       const match = /out_time_ms=(\d+)/.exec(d.toString());
       if (match && options.onProgress) options.onProgress(Number(match[1]) / 1_000_000);
     });
-    child.on('error', (error) => reject(error));
+    // An abort kills the process but is reported at once: the promise waits until the process has exited,
+    // so that nothing it still writes (ffmpeg finishes its file on SIGTERM) lands after the caller cleaned up.
+    let failure: Error | undefined;
+    child.on('error', (error) => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) reject(error);
+      else failure = error;
+    });
     child.on('close', (code) => {
       for (const observer of observers) observer(args, performance.now() - started);
-      if (code === 0) resolve();
+      if (failure) reject(failure);
+      else if (code === 0) resolve();
       else
         reject(new FfmpegError(`ffmpeg failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`));
     });
