@@ -8,10 +8,12 @@ import type { CapacityEvent } from '#shared/capacity/admission.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 const CAPACITY = 5;
-// The local safety nets scale with it: AcquireCapacity retries every 12 × POLL_MS, the sweeper runs every
-// 5 s. A lost hand-over would leave a unit idle until one of them; store calls that wait behind a busy
-// event loop (PGlite and dynalite share this process) stay well under it.
+// The local safety nets scale with the poll: AcquireCapacity retries after 12 × pollMs, the generation's
+// safety net looks after 32 × pollMs; the sweeper runs every sweepMs.
 const POLL_MS = 2000;
+// In the 100-job test none of them may act before the test is over: a lost hand-over (a unit left free while
+// a job waits) then leaves that job waiting for good and the test fails, whatever the machine's speed.
+const SAFETY_NETS_OFF = { pollMs: 60_000, sweepMs: 3_600_000 };
 // Rendered in real time (little CPU, but each generation lasts its 1 s), so the line builds up.
 const SMALL = { model: 'local', durationSeconds: 1, resolution: '640x360', fps: 10 };
 
@@ -75,8 +77,13 @@ describe('model capacity', () => {
     const events: CapacityEvent[] = [];
     const retried: string[] = [];
     api = await startLocalApi({
-      pollMs: POLL_MS,
-      capacity: { units: { local: CAPACITY }, realtimeRenders: true, onEvent: (e) => events.push(e) },
+      pollMs: SAFETY_NETS_OFF.pollMs,
+      capacity: {
+        units: { local: CAPACITY },
+        realtimeRenders: true,
+        sweepMs: SAFETY_NETS_OFF.sweepMs,
+        onEvent: (e) => events.push(e),
+      },
       onEvent: (_job, e) => {
         if (e.type === 'StateRetried' && e.state) retried.push(e.state);
       },
@@ -184,8 +191,12 @@ describe('model capacity', () => {
       .filter((e) => e.at >= from - 200 && e.at <= from + longest + 50)
       .map((e) => `${e.at - from} ${e.type} ${e.jobId.slice(0, 8)}${'reason' in e ? ` ${e.reason}` : ''}`);
     const lagMs = `event loop delay p99 ${Math.round(lag.percentile(99) / 1e6)} ms, max ${Math.round(lag.max / 1e6)} ms`;
+    // Every job was served by a hand-over or a grant on arrival: no waiting state timed out and retried.
+    expect(
+      retried.filter((s) => s === 'AcquireCapacity'),
+      `${lagMs}\n${around.join('\n')}`,
+    ).toEqual([]);
     expect(endedIdle).toBe(false);
-    expect(longest, `${lagMs}\n${around.join('\n')}`).toBeLessThan(POLL_MS);
     console.log(
       `capacity e2e: peak in flight ${peakInFlight}, peak units ${peakInUse}, single job granted ${grants.indexOf(singleJob) + 1}th of 100 (${ahead} grants after it joined the line), longest idle unit with a job waiting ${longest} ms, ${lagMs}`,
     );
