@@ -124,7 +124,7 @@ async function floorModule(fn: FunctionEntry, packages: readonly string[]): Prom
  * table that needs a token, sent with a token that is not a JWT (route resolution, authentication, 401).
  * The streaming events function has no handler outside Lambda's streaming runtime, so none.
  */
-export interface FirstRequest {
+interface FirstRequest {
   label: string;
   expectStatus: number;
   event: object;
@@ -132,7 +132,7 @@ export interface FirstRequest {
 
 const SAMPLE_ID = '0b8e7a52-6f1c-4d3e-9a7b-2c5d8e1f4a60';
 
-export function firstRequest(fn: FunctionEntry): FirstRequest | undefined {
+function firstRequest(fn: FunctionEntry): FirstRequest | undefined {
   if (!fn.name.startsWith('api-')) return undefined;
   const name = fn.name.slice('api-'.length);
   const route =

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PGlite } from '@electric-sql/pglite';
 import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
 import type { AccountTask } from '#shared/account/port.ts';
 import { runAccountTask } from '#shared/account/worker.ts';
@@ -414,9 +413,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   await resumeJobs(ctx, tasks, uploads);
   webhookSender.start();
-  const stopWakeups = await listenForDeliveries(
-    options.databaseUrl ? { url: options.databaseUrl } : (db as { client: PGlite }),
-    () => webhookSender.nudge(),
+  const stopWakeups = await listenForDeliveries('client' in db ? db : { url: options.databaseUrl! }, () =>
+    webhookSender.nudge(),
   );
   // The sweeper (an EventBridge schedule deployed): expired leases come back, free units go to waiters.
   const sweepModels = ['local', ...Object.keys(options.models ?? {})];

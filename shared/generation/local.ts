@@ -94,18 +94,6 @@ export function proceduralSegments(
   }
 }
 
-/** The whole picture as one lavfi graph (the pattern, its colour turn, and the scale up where computed small). */
-export function proceduralSource(
-  prompt: string,
-  seed: number,
-  width: number,
-  height: number,
-  fps: number,
-  duration: number,
-): string {
-  return proceduralSegments(prompt, seed, width, height, fps, duration, 1)[0]!.graph;
-}
-
 /** How many parts the stand-in renders at once: lavfi sources use one core each. */
 export const RENDER_PARTS = Math.max(1, Math.min(2, os.availableParallelism()));
 

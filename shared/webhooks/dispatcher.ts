@@ -89,6 +89,8 @@ export function createDispatcher(
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  // A nudge that comes while a round runs: the round may have looked before the new deliveries committed.
+  let nudged = false;
   let loop: Promise<void> | undefined;
 
   async function tick(): Promise<number> {
@@ -109,12 +111,14 @@ export function createDispatcher(
 
   async function run() {
     while (running) {
+      nudged = false;
       try {
         const claimed = await tick();
         if (claimed > 0) continue;
       } catch (error) {
         options.onError?.(error);
       }
+      if (nudged) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, pollMs);
@@ -138,6 +142,7 @@ export function createDispatcher(
     },
     /** Looks for due deliveries now rather than at the next poll (new ones were committed). */
     nudge() {
+      nudged = true;
       if (timer) clearTimeout(timer);
       wake?.();
     },

@@ -3,7 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COARSE_FACTOR, proceduralSegments, proceduralSource } from '#shared/generation/local.ts';
+import { COARSE_FACTOR, proceduralSegments } from '#shared/generation/local.ts';
+
+/** The whole picture as one lavfi graph: the render in a single part. */
+const proceduralSource = (...args: [string, number, number, number, number, number]) =>
+  proceduralSegments(...args, 1)[0]!.graph;
+
 import { probe, runFfmpeg } from '#shared/media/ffmpeg.ts';
 
 const PROMPT = 'a lighthouse at dusk';
