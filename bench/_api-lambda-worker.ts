@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -28,6 +27,7 @@ import { dynamoLoginLimiter } from '#shared/auth/login-limiter.ts';
 import { localVerifier } from '#shared/auth/verifier.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
+import { StdoutLogger } from '#shared/observability/stdout-logger.ts';
 import { buildContext, setContextFactory } from '#shared/runtime/context.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import type { LoadUser } from './_api-load.ts';
@@ -92,8 +92,8 @@ const ctx = buildContext({
   audit: stdoutAuditLog(),
   idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
   loginLimiter: dynamoLoginLimiter(documents, plan.dynamo.tables.rateLimit),
-  // As deployed (INFO: one line per request), written where a Lambda's stdout would go.
-  logger: new Logger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
+  // As deployed (the API's logger class, INFO: one line per request), written where a Lambda's stdout would go.
+  logger: new StdoutLogger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
   jwks,
   hlsLinkKey: async () => new Uint8Array(32),
   pseudonymKey: async () => new Uint8Array(32),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { writeStdoutLine } from '../observability/stdout-lines.ts';
 import type { AuditEntry, AuditLog } from './port.ts';
 
 export const AUDIT_LINE_VERSION = 1;
@@ -89,4 +90,4 @@ export function lineAuditLog(write: (line: string) => void): AuditLog {
  * Deployed: the line goes to stdout, which the Lambda runtime sends to the function's log group. On Linux
  * a write to a pipe is synchronous, so the line has left the process before the response is returned.
  */
-export const stdoutAuditLog = (): AuditLog => lineAuditLog((line) => process.stdout.write(`${line}\n`));
+export const stdoutAuditLog = (): AuditLog => lineAuditLog(writeStdoutLine);

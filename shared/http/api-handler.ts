@@ -1,11 +1,11 @@
-import middy from '@middy/core';
 import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '../db/errors.ts';
 import { withCorrelationId } from '../observability/correlation.ts';
 import { apiRequestMetric } from '../observability/metrics.ts';
+import { inOneWrite } from '../observability/stdout-lines.ts';
 import { annotateTrace, tracingMiddleware } from '../observability/tracing.ts';
-import { getContext } from '../runtime/context.ts';
+import { type AppContext, getContext } from '../runtime/context.ts';
 import { auditNotes, outcomeOf } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
 import { guardRequest } from './request-guard.ts';
@@ -25,17 +25,41 @@ const SECURITY_HEADERS = {
 
 const ROUTE_KEYS = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
 
+/** A Lambda invocation ends this long before its deadline with a 500 of our own (as middy's default did). */
+const TIMEOUT_EARLY_MS = 5;
+
 /** API Gateway's request id: the x-correlation-id of the response and the key of every log line. */
 const correlationIdOf = (event: APIGatewayProxyEventV2, context?: Context) =>
   event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
 
+const contextOrNothing = async (): Promise<AppContext | undefined> => {
+  try {
+    return await getContext();
+  } catch {
+    return undefined;
+  }
+};
+
+/** What Powertools' tracing middleware reads and writes (it keeps its segments in `internal`). */
+interface TracedRequest {
+  event: APIGatewayProxyEventV2;
+  context: Context;
+  response: HttpResult | undefined;
+  error: unknown;
+  internal: Record<string, unknown>;
+}
+
 /**
- * The middy chain of every API function: trace the request (X-Ray, annotated with its correlation id, user
+ * The handler of every API function: trace the request (X-Ray, annotated with its correlation id, user
  * and job), refuse what no route may see (oversized, too deep, text the database cannot store; see
  * request-guard.ts), route, map every error to problem+json in one place, log one line per request with
  * its correlation id (the HLS token redacted from the path), count it by route and status class, and write
- * the audit entry (a log line the audit writer stores later, see shared/audit/line.ts). The correlation id
- * stays with whatever the request starts (see correlation.ts).
+ * the audit entry (a log line the audit writer stores later, see shared/audit/line.ts); those three lines
+ * leave in one write. The correlation id stays with whatever the request starts (see correlation.ts).
+ *
+ * A plain function rather than a middy chain: the route comes from API Gateway's route key, and only an
+ * event without the route's path parameters (the local server, tests) goes through middy's router, which
+ * fills them in.
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({
@@ -43,78 +67,127 @@ export function apiHandler(routes: RouteHandler[]) {
     notFoundResponse: ({ method, path }) => {
       return problemResponse(problem(404, 'not-found', `There is no route ${method} ${path}.`)) as never;
     },
-  });
+  }) as unknown as RouteHandler['handler'];
+  const byRouteKey = new Map(
+    routes.map((r) => [`${r.method} ${r.path}`, { handler: r.handler, hasParams: r.path.includes('{') }]),
+  );
+  const route = (event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> => {
+    const known = byRouteKey.get(event.routeKey);
+    if (known && (!known.hasParams || event.pathParameters)) return known.handler(event, context);
+    return router(event, context);
+  };
   const traced = tracingMiddleware<APIGatewayProxyEventV2, HttpResult>();
-  const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(traced ? [traced] : [])
-    .use({
-      before: async (request) => {
-        const correlationId = correlationIdOf(request.event, request.context);
-        annotateTrace({ correlationId });
-        guardRequest(request.event);
-        // A Lambda environment serves one request at a time, so every line the request logs can carry
-        // its id; the local server's shared logger serves many at once and keeps it to the request line.
-        if (process.env.AWS_LAMBDA_FUNCTION_NAME)
-          (await getContext().catch(() => undefined))?.logger.appendKeys({ correlationId });
-      },
-      after: async (request) => finish(request.event, request.response ?? { statusCode: 200 }),
-      onError: async (request) => {
-        const correlationId = correlationIdOf(request.event, request.context);
-        const instance = redactPath(request.event.rawPath ?? '');
-        const ctx = await getContext().catch(() => undefined);
-        const status = (request.error as { statusCode?: number } | null)?.statusCode;
-        if (status && status < 500 && !(request.error as { status?: number }).status) {
-          request.response = problemResponse(
-            problem(status, 'http-error', request.error?.message ?? 'Bad request'),
-          );
-        } else {
-          request.response = toProblemResponse(request.error, correlationId, instance);
-        }
-        if ((request.response.statusCode ?? 500) >= 500) {
-          ctx?.logger.error('request failed', { correlationId, error: loggableError(request.error) });
-        }
-        await finish(request.event, request.response);
-      },
-    })
-    .handler(router as unknown as (e: APIGatewayProxyEventV2, c: Context) => Promise<HttpResult>);
+
+  async function serve(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> {
+    const request: TracedRequest | undefined = traced
+      ? { event, context, response: undefined, error: undefined, internal: {} }
+      : undefined;
+    let ctx: AppContext | undefined;
+    try {
+      if (request) await traced?.before?.(request as never);
+      const correlationId = correlationIdOf(event, context);
+      annotateTrace({ correlationId });
+      guardRequest(event);
+      ctx = await contextOrNothing();
+      // A Lambda environment serves one request at a time, so every line the request logs can carry
+      // its id; the local server's shared logger serves many at once and keeps it to the request line.
+      if (process.env.AWS_LAMBDA_FUNCTION_NAME) ctx?.logger.appendKeys({ correlationId });
+      const response = await withTimeoutEarly(route(event, context), context);
+      finish(event, response ?? { statusCode: 200 }, ctx ?? (await contextOrNothing()));
+      if (request) {
+        request.response = response;
+        await traced?.after?.(request as never);
+      }
+      return response;
+    } catch (error) {
+      const correlationId = correlationIdOf(event, context);
+      const instance = redactPath(event.rawPath ?? '');
+      ctx ??= await contextOrNothing();
+      const status = (error as { statusCode?: number } | null)?.statusCode;
+      const response =
+        status && status < 500 && !(error as { status?: number }).status
+          ? problemResponse(problem(status, 'http-error', (error as Error | null)?.message ?? 'Bad request'))
+          : toProblemResponse(error, correlationId, instance);
+      if ((response.statusCode ?? 500) >= 500) {
+        ctx?.logger.error('request failed', { correlationId, error: loggableError(error) });
+      }
+      finish(event, response, ctx);
+      if (request) {
+        request.error = error;
+        request.response = response;
+        await traced?.onError?.(request as never);
+      }
+      return response;
+    }
+  }
+
   return (event: APIGatewayProxyEventV2, context: Context) =>
-    withCorrelationId(correlationIdOf(event, context), () => handler(event, context));
+    withCorrelationId(correlationIdOf(event, context), () => serve(event, context));
 }
 
-async function finish(event: APIGatewayProxyEventV2, response: HttpResult): Promise<void> {
-  response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
-  const status = response.statusCode ?? 200;
-  apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
-  const ctx = await getContext().catch(() => undefined);
-  if (!ctx) return;
-  const correlationId = correlationIdOf(event);
-  response.headers['x-correlation-id'] = correlationId;
-  ctx.logger.info('request', {
-    correlationId,
-    method: event.requestContext?.http?.method,
-    path: redactPath(event.rawPath ?? ''),
-    status,
-  });
-  ctx.logger.removeKeys(['correlationId']);
-  const note = auditNotes.get(event);
-  if (!note) return;
-  annotateTrace({
-    userId: note.userId,
-    jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
+class TimeoutError extends Error {
+  constructor() {
+    super('[AbortError]: The operation was aborted.');
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * The route's answer, or a TimeoutError just before Lambda would stop the invocation without one (the
+ * error becomes a logged and audited 500).
+ */
+async function withTimeoutEarly(work: Promise<HttpResult>, context: Context): Promise<HttpResult> {
+  if (!context?.getRemainingTimeInMillis) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TimeoutError()),
+      context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS,
+    );
   });
   try {
-    ctx.audit.record({
-      userId: note.userId,
-      ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
-      action: note.action,
-      resourceType: note.resourceType,
-      resourceIds: note.resourceIds,
-      outcome: outcomeOf(status),
-      status,
-      correlationId,
-      at: new Date().toISOString(),
-    });
-  } catch (error) {
-    ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** The request's headers, metric, log line and audit entry; the three lines leave in one write. */
+function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppContext | undefined): void {
+  response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
+  const status = response.statusCode ?? 200;
+  inOneWrite(() => {
+    apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
+    if (!ctx) return;
+    const correlationId = correlationIdOf(event);
+    (response.headers as Record<string, string | number | boolean>)['x-correlation-id'] = correlationId;
+    ctx.logger.info('request', {
+      correlationId,
+      method: event.requestContext?.http?.method,
+      path: redactPath(event.rawPath ?? ''),
+      status,
+    });
+    ctx.logger.removeKeys(['correlationId']);
+    const note = auditNotes.get(event);
+    if (!note) return;
+    annotateTrace({
+      userId: note.userId,
+      jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
+    });
+    try {
+      ctx.audit.record({
+        userId: note.userId,
+        ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
+        action: note.action,
+        resourceType: note.resourceType,
+        resourceIds: note.resourceIds,
+        outcome: outcomeOf(status),
+        status,
+        correlationId,
+        at: new Date().toISOString(),
+      });
+    } catch (error) {
+      ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
+    }
+  });
 }

@@ -13,6 +13,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FailureClass } from '../pipeline/failure-class.ts';
+import { writeStdoutLine } from './stdout-lines.ts';
 
 export const METRICS_NAMESPACE = 'AiVideo';
 export const METRICS_SERVICE = 'ai-video';
@@ -83,7 +84,7 @@ export function setMetricsSink(next: Sink | undefined): void {
 function currentSink(): Sink | undefined {
   if (sink) return sink;
   // Lambda's runtime wraps console output in its JSON log format; EMF must be a line of its own.
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return (line) => process.stdout.write(`${line}\n`);
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return writeStdoutLine;
   return undefined;
 }
 

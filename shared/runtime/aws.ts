@@ -8,7 +8,6 @@
  * never reach them never loads them. Audit entries are log lines (shared/audit/line.ts), not requests.
  */
 
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAccountRecords } from '../account/dynamo-records.ts';
@@ -20,6 +19,7 @@ import { cognitoVerifier } from '../auth/verifier.ts';
 import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
+import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
@@ -54,7 +54,7 @@ setContextFactory(
       audit: stdoutAuditLog(),
       idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
       loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
-      logger: new Logger({ serviceName: 'ai-video-api' }),
+      logger: new StdoutLogger({ serviceName: 'ai-video-api' }),
       hlsLinkKey: secretKey(config.HLS_LINK_SECRET_ARN, 'HLS_LINK_SECRET_ARN'),
       pseudonymKey: secretKey(config.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
       accountTasks: config.ACCOUNT_WORKER_FUNCTION
