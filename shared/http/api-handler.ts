@@ -32,13 +32,14 @@ const TIMEOUT_EARLY_MS = 5;
 const correlationIdOf = (event: APIGatewayProxyEventV2, context?: Context) =>
   event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
 
-const contextOrNothing = async (): Promise<AppContext | undefined> => {
+/** The application context, or undefined when it cannot be built (no log line or audit entry then). */
+function contextOrNothing(): Promise<AppContext | undefined> | undefined {
   try {
-    return await getContext();
+    return getContext().catch(() => undefined);
   } catch {
     return undefined;
   }
-};
+}
 
 /** What Powertools' tracing middleware reads and writes (it keeps its segments in `internal`). */
 interface TracedRequest {
@@ -83,16 +84,35 @@ export function apiHandler(routes: RouteHandler[]) {
       ? { event, context, response: undefined, error: undefined, internal: {} }
       : undefined;
     let ctx: AppContext | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
       if (request) await traced?.before?.(request as never);
       const correlationId = correlationIdOf(event, context);
       annotateTrace({ correlationId });
       guardRequest(event);
-      ctx = await contextOrNothing();
+      try {
+        ctx = await getContext();
+      } catch {
+        // Answered all the same (the route's own getContext call fails it), without a log line.
+      }
       // A Lambda environment serves one request at a time, so every line the request logs can carry
       // its id; the local server's shared logger serves many at once and keeps it to the request line.
       if (process.env.AWS_LAMBDA_FUNCTION_NAME) ctx?.logger.appendKeys({ correlationId });
-      const response = await withTimeoutEarly(route(event, context), context);
+      let response: HttpResult;
+      if (context?.getRemainingTimeInMillis) {
+        // Just before Lambda would stop the invocation without an answer, a TimeoutError (a logged and
+        // audited 500) ends it, as middy's default did.
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new TimeoutError()),
+            context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS,
+          );
+        });
+        response = await Promise.race([route(event, context), timeout]);
+        clearTimeout(timer);
+      } else {
+        response = await route(event, context);
+      }
       finish(event, response ?? { statusCode: 200 }, ctx ?? (await contextOrNothing()));
       if (request) {
         request.response = response;
@@ -100,6 +120,7 @@ export function apiHandler(routes: RouteHandler[]) {
       }
       return response;
     } catch (error) {
+      clearTimeout(timer);
       const correlationId = correlationIdOf(event, context);
       const instance = redactPath(event.rawPath ?? '');
       ctx ??= await contextOrNothing();
@@ -129,26 +150,6 @@ class TimeoutError extends Error {
   constructor() {
     super('[AbortError]: The operation was aborted.');
     this.name = 'TimeoutError';
-  }
-}
-
-/**
- * The route's answer, or a TimeoutError just before Lambda would stop the invocation without one (the
- * error becomes a logged and audited 500).
- */
-async function withTimeoutEarly(work: Promise<HttpResult>, context: Context): Promise<HttpResult> {
-  if (!context?.getRemainingTimeInMillis) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError()),
-      context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
