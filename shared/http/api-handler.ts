@@ -3,8 +3,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '../db/errors.ts';
 import { withCorrelationId } from '../observability/correlation.ts';
 import { apiRequestMetric } from '../observability/metrics.ts';
-import { inOneWrite } from '../observability/stdout-lines.ts';
-import { annotateTrace, tracingMiddleware } from '../observability/tracing.ts';
+import { flushStdoutLines, gatherStdoutLines } from '../observability/stdout-lines.ts';
+import { annotateTrace, getTracer, tracingMiddleware } from '../observability/tracing.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { auditNotes, outcomeOf } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
@@ -24,6 +24,9 @@ const SECURITY_HEADERS = {
 };
 
 const ROUTE_KEYS = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
+
+/** Whether requests may be traced at all (annotations cost nothing to skip otherwise). */
+const tracing = getTracer() !== undefined;
 
 /** A Lambda invocation ends this long before its deadline with a 500 of our own (as middy's default did). */
 const TIMEOUT_EARLY_MS = 5;
@@ -88,7 +91,7 @@ export function apiHandler(routes: RouteHandler[]) {
     try {
       if (request) await traced?.before?.(request as never);
       const correlationId = correlationIdOf(event, context);
-      annotateTrace({ correlationId });
+      if (tracing) annotateTrace({ correlationId });
       guardRequest(event);
       try {
         ctx = await getContext();
@@ -157,11 +160,12 @@ class TimeoutError extends Error {
 function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppContext | undefined): void {
   response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
   const status = response.statusCode ?? 200;
-  inOneWrite(() => {
+  const gathering = gatherStdoutLines();
+  try {
     apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
     if (!ctx) return;
     const correlationId = correlationIdOf(event);
-    (response.headers as Record<string, string | number | boolean>)['x-correlation-id'] = correlationId;
+    response.headers['x-correlation-id'] = correlationId;
     ctx.logger.info('request', {
       correlationId,
       method: event.requestContext?.http?.method,
@@ -171,10 +175,11 @@ function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppCon
     ctx.logger.removeKeys(['correlationId']);
     const note = auditNotes.get(event);
     if (!note) return;
-    annotateTrace({
-      userId: note.userId,
-      jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
-    });
+    if (tracing)
+      annotateTrace({
+        userId: note.userId,
+        jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
+      });
     try {
       ctx.audit.record({
         userId: note.userId,
@@ -190,5 +195,7 @@ function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppCon
     } catch (error) {
       ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
     }
-  });
+  } finally {
+    if (gathering) flushStdoutLines();
+  }
 }
