@@ -25,6 +25,8 @@ const SECURITY_HEADERS = {
 
 const ROUTE_KEYS = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
 
+const CORRELATION_KEY = ['correlationId'];
+
 /** Whether requests may be traced at all (annotations cost nothing to skip otherwise). */
 const tracing = getTracer() !== undefined;
 
@@ -172,7 +174,7 @@ function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppCon
       path: redactPath(event.rawPath ?? ''),
       status,
     });
-    ctx.logger.removeKeys(['correlationId']);
+    ctx.logger.removeKeys(CORRELATION_KEY);
     const note = auditNotes.get(event);
     if (!note) return;
     if (tracing)
