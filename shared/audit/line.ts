@@ -88,6 +88,7 @@ export function lineAuditLog(write: (line: string) => void): AuditLog {
 
 /**
  * Deployed: the line goes to stdout, which the Lambda runtime sends to the function's log group. On Linux
- * a write to a pipe is synchronous, so the line has left the process before the response is returned.
+ * a write to a pipe is synchronous, so the line has left the process before the response is returned (an
+ * API request's lines leave together in one write, see observability/stdout-lines.ts).
  */
 export const stdoutAuditLog = (): AuditLog => lineAuditLog(writeStdoutLine);
