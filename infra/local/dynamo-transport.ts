@@ -9,8 +9,19 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 
 type RequestHandler = Extract<NonNullable<DynamoDBClientConfig['requestHandler']>, { handle: unknown }>;
-type Request = Parameters<RequestHandler['handle']>[0];
-type Response = Awaited<ReturnType<RequestHandler['handle']>>['response'];
+/** What the SDK hands a request handler, and what it takes back (its HttpRequest and HttpResponse). */
+interface Request {
+  method: string;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+interface Response {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
 
 /** A request handler for the AWS SDK that calls `listener` (dynalite's) with stand-ins for req and res. */
 export function inProcessHandler(listener: RequestListener): RequestHandler {
@@ -51,7 +62,7 @@ export function inProcessHandler(listener: RequestListener): RequestHandler {
           reject(error);
           return;
         }
-        const body = request.body as string | Uint8Array | undefined;
+        const { body } = request;
         // dynalite reads the body from 'data' events, as from a socket.
         // (Buffer.from of the SDK's body object would call its valueOf, which warns; its bytes are wrapped.)
         if (typeof body === 'string' && body.length > 0) req.emit('data', Buffer.from(body));
