@@ -25,9 +25,15 @@ interface Response {
 
 /** A request handler for the AWS SDK that calls `listener` (dynalite's) with stand-ins for req and res. */
 export function inProcessHandler(listener: RequestListener): RequestHandler {
+  let destroyed = false;
   return {
     handle(request: Request) {
       return new Promise<{ response: Response }>((resolve, reject) => {
+        // As a stopped server refuses connections: dynalite's store may be closed, and it throws then.
+        if (destroyed) {
+          reject(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' }));
+          return;
+        }
         const query = new URLSearchParams(
           Object.entries(request.query ?? {}).flatMap(([k, v]) =>
             v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
@@ -73,5 +79,8 @@ export function inProcessHandler(listener: RequestListener): RequestHandler {
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
+    destroy() {
+      destroyed = true;
+    },
   } as RequestHandler;
 }

@@ -82,6 +82,15 @@ describe('the local DynamoDB client, in process', () => {
     expect(seen).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
   });
 
+  it('refuses calls once the stand-in has stopped, as a closed port does', async () => {
+    const stopped = await startLocalDynamo();
+    const documents = DynamoDBDocumentClient.from(stopped.client);
+    await stopped.stop();
+    await expect(
+      documents.send(new PutCommand({ TableName: stopped.tables.capacity, Item: { pk: 'a', sk: 'b' } })),
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('needs no listening server', async () => {
     // A dynalite that never listens: only its request listener is there to answer.
     const unlistened = dynalite({ createTableMs: 0 });
