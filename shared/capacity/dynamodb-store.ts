@@ -16,8 +16,6 @@
  */
 import { randomInt } from 'node:crypto';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
@@ -165,31 +163,6 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       if (isConditionFailure(error)) return false;
       throw error;
     }
-  }
-
-  /**
-   * When each of `users` was last granted a unit of the model (users never served, or long ago, are
-   * absent). Read by key: the model's partition holds one such item per user served in the last hours.
-   */
-  async function lastGrants(model: string, users: string[]): Promise<Record<string, number>> {
-    const servedAt: Record<string, number> = {};
-    const nowS = Date.now() / 1000;
-    for (let i = 0; i < users.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = users
-        .slice(i, i + 100)
-        .map((u) => ({ pk: pk(model), sk: servedKey(u) }));
-      while (keys?.length) {
-        const out: BatchGetCommandOutput = await client.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[table] ?? []) {
-          if ((item.ttl as number) < nowS) continue;
-          servedAt[(item.sk as string).slice('served#'.length)] = item.servedAt as number;
-        }
-        keys = out.UnprocessedKeys?.[table]?.Keys;
-      }
-    }
-    return servedAt;
   }
 
   const heldOf = (current: SlotItem[]) =>
@@ -396,15 +369,16 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async queue(model) {
-      const items = await query(model, undefined, 'slot#');
-      const waiters = items
-        .filter((i) => (i.sk as string).startsWith('waiter#'))
-        .map((i) => asWaiter(model, i));
-      const users = new Set(waiters.map((w) => w.userId));
+      const items = await query(model);
+      const servedAt: Record<string, number> = {};
+      const nowS = Date.now() / 1000;
+      for (const i of items) {
+        if (!(i.sk as string).startsWith('served#') || (i.ttl as number) < nowS) continue;
+        servedAt[(i.sk as string).slice('served#'.length)] = i.servedAt as number;
+      }
       return {
-        // Fair order compares users' last grants only between different users.
-        servedAt: users.size > 1 ? await lastGrants(model, [...users]) : {},
-        waiters,
+        servedAt,
+        waiters: items.filter((i) => (i.sk as string).startsWith('waiter#')).map((i) => asWaiter(model, i)),
         leases: (items as unknown as SlotItem[])
           .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)
           .map((i) => asLease(model, i)),

@@ -39,7 +39,7 @@ export interface Lease {
  */
 export type GrantResult = { taskToken: string } | 'full' | 'waiter-changed' | 'lease-gone' | 'returned';
 
-/** What fair order reads: the waiters, the units in use, and the waiting users' last grants (epoch ms). */
+/** What fair order reads: the waiters, the units in use, and each user's last grant (epoch ms). */
 export interface Line {
   waiters: Waiter[];
   leases: Lease[];
@@ -85,10 +85,7 @@ export interface CapacityStore {
   addWaiter(waiter: Waiter): Promise<void>;
   removeWaiter(model: string, jobId: string): Promise<void>;
   waiters(model: string): Promise<Waiter[]>;
-  /**
-   * The waiters and the leases of the model, and when the waiting users were last granted a unit, if they
-   * are more than one user (fair order only compares different users); other users' may be left out.
-   */
+  /** The waiters and the leases of the model, and when each user was last granted a unit, read together. */
   queue(model: string): Promise<Line>;
   leases(model: string): Promise<Lease[]>;
   /** Units in use. */
