@@ -1,9 +1,16 @@
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
+import { inProcessHandler } from './dynamo-transport.ts';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -14,7 +21,7 @@ export interface LocalDynamo {
 
 /**
  * dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency, audit, rate-limit and
- * model-capacity tables.
+ * model-capacity tables. `client` calls it in process (dynamo-transport.ts).
  */
 export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
   const server = dynalite({
@@ -30,6 +37,8 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // This process's calls skip the loopback socket; other processes use `endpoint`.
+    requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
   });
   const tables = {
     idempotency: 'idempotency',
@@ -68,6 +77,11 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
   await create(tables.audit, AUDIT_TABLE_KEYS);
   await create(tables.rateLimit, RATE_LIMIT_TABLE_KEYS);
   await create(tables.capacity, CAPACITY_TABLE_KEYS);
+  // A new table is CREATING for a moment (a timer in dynalite), and refuses items until it is ACTIVE.
+  for (const name of Object.values(tables)) {
+    while ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE')
+      await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   return {
     endpoint,
     client,

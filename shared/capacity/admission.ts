@@ -64,12 +64,14 @@ export function createAdmission(options: AdmissionOptions) {
 
   /**
    * Serves the waiters in fair order: with `holder`, that job's unit is handed over (and given back at the
-   * end if nobody took it); without, free units are granted until none is left.
+   * end if nobody took it); without, free units are granted until none is left. Adds to `admitted` the
+   * jobs whose waiting state took a unit here.
    */
   async function serve(
     model: string,
     holder?: { jobId: string; token?: string },
     known?: Line,
+    admitted = new Set<string>(),
   ): Promise<void> {
     let passing = holder;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -101,6 +103,7 @@ export function createAdmission(options: AdmissionOptions) {
         if (passing) emit(releasedEvent(model, passing, done));
         emit({ type: 'granted', model, jobId: waiter.jobId, at: done, handedOver: passing !== undefined });
         if (await tokens.succeed(result.taskToken, { model, admittedAt: at })) {
+          admitted.add(waiter.jobId);
           passing = undefined;
         } else {
           // Its state is gone: take the unit back (unless a retry of that job claimed it first).
@@ -148,14 +151,17 @@ export function createAdmission(options: AdmissionOptions) {
       // Every unit was in use a moment ago: whoever frees one next finds this waiter (it lists the line
       // after its release), so there is nothing to serve now. Otherwise serve the line.
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) {
-        const again = await store.queue(model);
-        if (again.leases.length >= options.capacityOf(model)) return 'waiting';
+        if ((await store.inUse(model)) >= options.capacityOf(model)) return 'waiting';
       }
-      await serve(model, undefined, {
-        ...snapshot,
-        waiters: [...snapshot.waiters.filter((w) => w.jobId !== jobId), waiter],
-      });
-      return (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
+      const admitted = new Set<string>();
+      await serve(
+        model,
+        undefined,
+        { ...snapshot, waiters: [...snapshot.waiters.filter((w) => w.jobId !== jobId), waiter] },
+        admitted,
+      );
+      // Served here it holds a unit; otherwise another job's release or grant may have served it.
+      return admitted.has(jobId) || (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
     },
 
     /**
@@ -165,9 +171,10 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async release(model: string, jobId: string): Promise<boolean> {
       await store.removeWaiter(model, jobId);
-      const lease = await store.lease(model, jobId);
-      if (!lease) return false;
-      const overCapacity = (await store.inUse(model)) > options.capacityOf(model);
+      // One read gives both the job's lease and how many are in use.
+      const leases = await store.leases(model);
+      if (!leases.some((l) => l.jobId === jobId)) return false;
+      const overCapacity = leases.length > options.capacityOf(model);
       if (overCapacity) {
         // The capacity was lowered: this unit is not handed on.
         if (await store.release(model, jobId))

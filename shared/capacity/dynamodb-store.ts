@@ -53,16 +53,24 @@ const isConditionFailure = (error: unknown) =>
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: string): CapacityStore {
-  /** The model's items whose sort key starts with `prefix`; all of them without. */
-  async function query(model: string, prefix?: string) {
+  /**
+   * The model's items whose sort key starts with `prefix`, or (with `from`) sorts at or after it; all of
+   * them without either.
+   */
+  async function query(model: string, prefix?: string, from?: string) {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
+    const [condition, values] = prefix
+      ? ['pk = :pk AND begins_with(sk, :prefix)', { ':pk': pk(model), ':prefix': prefix }]
+      : from
+        ? ['pk = :pk AND sk >= :from', { ':pk': pk(model), ':from': from }]
+        : ['pk = :pk', { ':pk': pk(model) }];
     do {
       const out = await client.send(
         new QueryCommand({
           TableName: table,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: prefix ? { ':pk': pk(model), ':prefix': prefix } : { ':pk': pk(model) },
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: values,
           ConsistentRead: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
@@ -74,9 +82,13 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   }
 
   const slots = async (model: string) => (await query(model, 'slot#')) as unknown as SlotItem[];
-  /** The model's slots, and whether the waiter's record is still there, in one read. */
+  /**
+   * The model's slots, and whether the waiter's record is still there, in one read. It starts at the
+   * slots: `served#` sorts before `slot#` and `waiter#`, and the users' last grants (one item per user
+   * served in the last hours) are not needed here.
+   */
   async function look(waiter: Waiter) {
-    const items = await query(waiter.model);
+    const items = await query(waiter.model, undefined, 'slot#');
     return {
       current: items.filter((i) => (i.sk as string).startsWith('slot#')) as unknown as SlotItem[],
       waiting: items.some((i) => i.sk === waiterKey(waiter.jobId)),

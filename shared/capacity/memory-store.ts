@@ -118,6 +118,7 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       return [...leases.values()].filter((l) => l.model === model).map((l) => ({ ...l }));
     },
     async inUse(model: string) {
+      store.operations++;
       return count(model);
     },
   };

@@ -515,7 +515,11 @@ export function createPipelineTasks(deps: PipelineDeps) {
           error: { Error: state.error?.Error, Cause: withoutQueryParams(state.error?.Cause ?? '') },
         });
       }
-      const ended = job ? await deps.jobs.markFailed(job.id, failureMessage(state.error)) : undefined;
+      // A job that has ended FAILED already (cancelled) stays as it is; the statement would change nothing.
+      const ended =
+        job && job.status !== 'FAILED'
+          ? await deps.jobs.markFailed(job.id, failureMessage(state.error))
+          : undefined;
       // Counted when this call ended the job: a retry, or a job the user cancelled (counted by the cancel
       // itself), finds it ended already.
       if (ended) {
