@@ -99,7 +99,6 @@ async function bundle(fn: FunctionEntry, variant: Variant): Promise<Built> {
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: variant === 'runtime-sdk' ? [...BUNDLE_OPTIONS.external] : [],
-    sourcemap: 'external',
     entryPoints: [path.join(ROOT, fn.entry)],
     outfile,
     absWorkingDir: ROOT,

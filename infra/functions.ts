@@ -47,10 +47,11 @@ export const STAND_IN_PACKAGES = [
 ];
 
 /**
- * The Node options of every function, as CDK deploys them and as the cold start bench runs them. Not
- * --enable-source-maps: with it Node reads and parses the bundle's source map (about 840 KB for an API
- * function) at every cold start, about 14 ms of CPU, to serve stack traces that are rarely read. Logged
- * traces name the bundle's lines instead, and `npm run stack` maps them back with the map synth built.
+ * The Node options of every function, as CDK deploys them and as the cold start bench runs them. No
+ * --enable-source-maps: the map is written without a sourceMappingURL comment in the bundle (external), so
+ * the flag never found it and traces named the bundle's lines anyway; pointing the bundle at its map would
+ * make Node read and parse it (about 840 KB for an API function) at every cold start. `npm run stack` maps a
+ * logged trace back with the map synth built.
  */
 export const FUNCTION_NODE_OPTIONS: readonly string[] = [];
 
@@ -66,10 +67,10 @@ export const BUNDLE_OPTIONS = {
   target: 'node24',
   format: 'esm',
   minify: true,
-  // The map is a build artefact for `npm run stack` (infra/stack-trace.ts), never read by the function (see
-  // FUNCTION_NODE_OPTIONS); without the sources' text it is about a quarter of the size, and the tool reads
-  // the sources from the checkout.
-  sourcemap: true,
+  // The map is a build artefact for `npm run stack` (infra/stack-trace.ts): external, so the bundle does not
+  // name it and Node never reads it (see FUNCTION_NODE_OPTIONS; CDK builds it with SourceMapMode.EXTERNAL).
+  // Without the sources' text it is about a quarter of the size; the tool reads the sources from the checkout.
+  sourcemap: 'external',
   sourcesContent: false,
   treeShaking: true,
   metafile: true,

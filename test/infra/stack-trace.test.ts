@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,7 +45,6 @@ beforeAll(async () => {
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: [...BUNDLE_OPTIONS.external],
-    sourcemap: 'external',
     entryPoints: [path.join(dir, 'src/handler.ts')],
     outfile: bundle,
     absWorkingDir: dir,
@@ -64,7 +63,9 @@ afterAll(async () => {
 });
 
 describe('npm run stack', () => {
-  it('maps a logged trace back to the sources, with the functions named as written', () => {
+  it('maps a logged trace back to the sources, with the functions named as written', async () => {
+    // The bundle does not name its map, so Node never reads it at a cold start, and the trace is unmapped.
+    expect(await readFile(bundle, 'utf8')).not.toContain('sourceMappingURL');
     expect(trace).toContain('index.mjs:');
     expect(trace).not.toContain('explode.ts');
     const mapped = mapStackTrace(trace, readBundleMap(`${bundle}.map`), dir);
