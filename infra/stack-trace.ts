@@ -122,13 +122,15 @@ function templateFunctions(out: string): TemplateFunction[] {
 
 /**
  * The source map of a function's bundle in a cdk.out directory. `name` is the function's deployed name
- * (which holds its logical id) or a part of its construct path or logical id.
+ * (which holds its logical id, or the start of it) or a part of its construct path or logical id.
  */
 export function findFunctionMap(out: string, name: string): string {
   const wanted = normalise(name);
+  // A deployed name is `<stack>-<logical id, cut to fit 64 characters>-<suffix>`.
+  const parts = name.split('-').filter((part) => part.length >= 8);
   const matches = templateFunctions(out).filter(
     (f) =>
-      wanted.includes(normalise(f.logicalId)) ||
+      parts.some((part) => f.logicalId.startsWith(part)) ||
       normalise(f.logicalId).includes(wanted) ||
       normalise(f.cdkPath).includes(wanted),
   );

@@ -112,6 +112,7 @@ describe('npm run stack', () => {
     );
     const projects = path.join(out, 'dev', 'asset.ApiprojectsFunction5E2A1B3C', 'index.mjs.map');
     expect(findFunctionMap(out, 'AiVideoCompute-dev-ApiprojectsFunction5E2A1B3C-Xy12Ab34')).toBe(projects);
+    expect(findFunctionMap(out, 'AiVideoCompute-dev-ApiprojectsviewFunct-Xy12Ab34')).not.toBe(projects);
     expect(findFunctionMap(out, 'Api-projects/Function')).toBe(projects);
     expect(() => findFunctionMap(out, 'Api-projects')).toThrow(/several functions/);
     expect(() => findFunctionMap(out, 'Api-clips')).toThrow(/no function matching/);
