@@ -5,7 +5,7 @@
  * nodejs24.x runtime provides them. Packages the bundle imports only on first use (dynamic `import()`) are
  * listed apart: they are paid by the first request that needs them, not at init.
  *
- * Bundles are built with the options CDK uses (infra/functions.ts, external source maps as deployed), in two
+ * Bundles are built with the options CDK uses (infra/functions.ts, external source maps and NODE_OPTIONS as deployed), in two
  * variants: the SDK left external (as deployed) and the SDK bundled and minified. COLDSTART_NODE picks the
  * node binary (the runtime is Node 24; the default is the node running the benchmark). COLDSTART_ONLY=api-
  * measures only the functions whose name starts with it. COLDSTART_TRACING=1 sets AWS_EXECUTION_ENV as Lambda
@@ -29,7 +29,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, type FunctionEntry } from '../infra/functions.ts';
+import {
+  BUNDLE_OPTIONS,
+  FUNCTION_ENTRIES,
+  FUNCTION_NODE_ENV,
+  type FunctionEntry,
+} from '../infra/functions.ts';
 import { API_ROUTES } from '../shared/http/routes.ts';
 
 const exec = promisify(execFile);
@@ -48,7 +53,7 @@ const FAKE_ARN = (service: string, resource: string) =>
 
 /** What CDK sets on the functions (fake values: nothing is called during initialisation). */
 const FUNCTION_ENV: Record<string, string> = {
-  NODE_OPTIONS: '--enable-source-maps',
+  ...FUNCTION_NODE_ENV,
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
   AWS_SECRET_ACCESS_KEY: 'fake',
@@ -94,7 +99,6 @@ async function bundle(fn: FunctionEntry, variant: Variant): Promise<Built> {
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: variant === 'runtime-sdk' ? [...BUNDLE_OPTIONS.external] : [],
-    sourcemap: 'external',
     entryPoints: [path.join(ROOT, fn.entry)],
     outfile,
     absWorkingDir: ROOT,

@@ -1,9 +1,11 @@
-import '#shared/runtime/aws.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { json, ok } from '#shared/http/responses.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
 import { confirmBody, loginBody, refreshBody, signUpBody } from '#shared/users/schema.ts';
+
+useAwsContext();
 
 export const handler = apiHandler([
   {

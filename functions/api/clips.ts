@@ -1,10 +1,12 @@
-import '#shared/runtime/aws.ts';
 import { toClipResponse } from '#shared/clips/response.ts';
 import { clipParams, hlsParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { noContent, ok, withEtag } from '#shared/http/responses.ts';
 import { projectParams } from '#shared/projects/schema.ts';
+import { awsClips, useAwsContext } from '#shared/runtime/aws.ts';
+
+useAwsContext(awsClips);
 
 export const handler = apiHandler([
   {

@@ -1,4 +1,3 @@
-import '#shared/runtime/aws.ts';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { bearerToken } from '#shared/auth/verifier.ts';
@@ -8,9 +7,12 @@ import { streamEvents } from '#shared/events/stream.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { jobParams } from '#shared/jobs/schema.ts';
+import { awsEvents, useAwsContext } from '#shared/runtime/aws.ts';
 import { getContext } from '#shared/runtime/context.ts';
 import { zodIssues } from '#shared/schema/issues.ts';
 import { eventStreamQuery } from '#shared/webhooks/schema.ts';
+
+useAwsContext(awsEvents);
 
 /** Where a streamed response goes: the local server's socket or Lambda's response stream. */
 export interface ResponseSink {

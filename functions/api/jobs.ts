@@ -1,4 +1,3 @@
-import '#shared/runtime/aws.ts';
 import { queuePositionsOf } from '#shared/capacity/positions.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
@@ -7,6 +6,9 @@ import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { toJobResponse } from '#shared/jobs/response.ts';
 import { createJobBody, jobParams, listJobsQuery } from '#shared/jobs/schema.ts';
 import { projectParams } from '#shared/projects/schema.ts';
+import { awsJobs, useAwsContext } from '#shared/runtime/aws.ts';
+
+useAwsContext(awsJobs);
 
 export const handler = apiHandler([
   {

@@ -1,10 +1,12 @@
-import '#shared/runtime/aws.ts';
 import { toApiKeyResponse } from '#shared/api-keys/repository.ts';
 import { apiKeyParams, createApiKeyBody, listApiKeysQuery } from '#shared/api-keys/schema.ts';
 import { newApiKey } from '#shared/api-keys/secret.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { created, noContent, ok } from '#shared/http/responses.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+
+useAwsContext();
 
 // Keys are managed with a signed-in user's token only: a key cannot mint or revoke keys.
 export const handler = apiHandler([

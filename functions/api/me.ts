@@ -1,4 +1,3 @@
-import '#shared/runtime/aws.ts';
 import { exportStatus } from '#shared/account/exports.ts';
 import { auditPseudonym } from '#shared/account/pseudonym.ts';
 import { confirmOwner } from '#shared/account/reauth.ts';
@@ -7,10 +6,13 @@ import { bearerToken } from '#shared/auth/verifier.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { accepted, json, ok, withEtag } from '#shared/http/responses.ts';
+import { awsAccount, useAwsContext } from '#shared/runtime/aws.ts';
 import { usageQuery } from '#shared/usage/schema.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import { updateMeBody } from '#shared/users/schema.ts';
 import { toUserResponse } from '#shared/users/service.ts';
+
+useAwsContext(awsAccount);
 
 export const handler = apiHandler([
   {

@@ -1,4 +1,3 @@
-import '#shared/runtime/aws.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
@@ -9,6 +8,9 @@ import {
   updateProjectBody,
 } from '#shared/projects/schema.ts';
 import { toProjectResponse } from '#shared/projects/service.ts';
+import { awsProjects, useAwsContext } from '#shared/runtime/aws.ts';
+
+useAwsContext(awsProjects);
 
 export const handler = apiHandler([
   {

@@ -1,10 +1,12 @@
-import '#shared/runtime/aws.ts';
 import { sql } from 'drizzle-orm';
 import { describeModels } from '#shared/generation/models.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { json, ok } from '#shared/http/responses.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+
+useAwsContext();
 
 let document: ReturnType<typeof openApiDocument> | undefined;
 

@@ -1,7 +1,7 @@
-import '#shared/runtime/aws.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
+import { awsTemplates, useAwsContext } from '#shared/runtime/aws.ts';
 import {
   createTemplateBody,
   listTemplatesQuery,
@@ -9,6 +9,8 @@ import {
   updateTemplateBody,
 } from '#shared/templates/schema.ts';
 import { toTemplateResponse } from '#shared/templates/service.ts';
+
+useAwsContext(awsTemplates);
 
 export const handler = apiHandler([
   {

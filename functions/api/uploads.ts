@@ -1,10 +1,12 @@
-import '#shared/runtime/aws.ts';
 import { uploadBody } from '#shared/clips/schema.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { json } from '#shared/http/responses.ts';
 import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { projectParams } from '#shared/projects/schema.ts';
+import { awsUploads, useAwsContext } from '#shared/runtime/aws.ts';
+
+useAwsContext(awsUploads);
 
 export const handler = apiHandler([
   {

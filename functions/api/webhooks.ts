@@ -1,7 +1,7 @@
-import '#shared/runtime/aws.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { accepted, created, noContent, ok } from '#shared/http/responses.ts';
+import { awsWebhooks, useAwsContext } from '#shared/runtime/aws.ts';
 import {
   createWebhookBody,
   deliveryParams,
@@ -11,6 +11,8 @@ import {
   webhookParams,
 } from '#shared/webhooks/schema.ts';
 import { toDeliveryResponse, toWebhookResponse } from '#shared/webhooks/service.ts';
+
+useAwsContext(awsWebhooks);
 
 export const handler = apiHandler([
   {

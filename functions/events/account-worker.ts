@@ -1,7 +1,9 @@
-import '#shared/runtime/aws.ts';
 import * as z from 'zod';
 import { runAccountTask } from '#shared/account/worker.ts';
+import { awsAccount, useAwsContext } from '#shared/runtime/aws.ts';
 import { getContext } from '#shared/runtime/context.ts';
+
+useAwsContext(awsAccount);
 
 const task = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('export'), userId: z.uuid(), exportId: z.uuid() }),

@@ -1,7 +1,7 @@
 /**
- * Every Lambda function of the app, with the house defaults: Node 24 on arm64, an ESM bundle with source
- * maps built by the same esbuild options the bundle check uses, X-Ray tracing, JSON logs in a log group
- * with the stage's retention.
+ * Every Lambda function of the app, with the house defaults: Node 24 on arm64, an ESM bundle built by the
+ * same esbuild options the bundle check uses (its source map beside it for `npm run stack`, not read at
+ * run time), X-Ray tracing, JSON logs in a log group with the stage's retention.
  */
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -10,7 +10,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
-import { BUNDLE_OPTIONS } from '../functions.ts';
+import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV } from '../functions.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -49,7 +49,7 @@ export class AppFunction extends Construct {
       logGroup,
       ...(props.description ? { description: props.description } : {}),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...FUNCTION_NODE_ENV,
         POWERTOOLS_SERVICE_NAME: 'ai-video',
         // Traces keep timings, annotations and errors; responses hold user data (prompts, signed links).
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',

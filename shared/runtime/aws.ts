@@ -1,6 +1,8 @@
 /**
- * The composition root of every API function: AWS adapters built from the environment CDK sets. It only
- * installs itself when no other root (the local server) has, and builds nothing until the first request.
+ * The composition root of the API functions (and the account worker) on AWS: adapters built from the
+ * environment CDK sets. A function file calls `useAwsContext` with the features its routes use (each with
+ * the AWS adapters it needs beyond the core ones), so its bundle carries no other feature's code. The root
+ * only installs itself when no other root (the local server) has, and builds nothing until the first request.
  *
  * Every request reads the database, so the RDS Data API client is imported here, and so is DynamoDB's (API
  * keys' failed checks are counted there). S3, Cognito, Step Functions and Secrets Manager serve only some
@@ -17,62 +19,160 @@ import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
-import { awsRuntimeConfig } from '../config.ts';
+import { type AwsRuntimeConfig, awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
-import { buildContext, setContextFactory } from './context.ts';
+import {
+  type Adapters,
+  accountFeature,
+  clipsFeature,
+  composeContext,
+  eventsFeature,
+  type Feature,
+  jobsFeature,
+  type Once,
+  projectsFeature,
+  setContextFactory,
+  templatesFeature,
+  uploadsFeature,
+  webhooksFeature,
+} from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 import { secretKey } from './secret-key.ts';
 
-setContextFactory(
-  async () => {
-    const config = awsRuntimeConfig();
-    const dynamo = tracedClient(new DynamoDBClient({}));
-    const documents = DynamoDBDocumentClient.from(dynamo);
-    const s3 = clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client({}));
-    const bucket = { client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID };
-    return buildContext({
-      db: dataApiDatabase(DATA_API_RETRY.api),
-      store: createS3Store(bucket),
-      signer: createMediaSigner(bucket),
-      identity: createCognitoIdentityProvider({
-        client: async () =>
-          new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient({}),
-        clientId: config.USER_POOL_CLIENT_ID,
-        userPoolId: config.USER_POOL_ID,
-      }),
-      verifier: cognitoVerifier(config.USER_POOL_ID, config.USER_POOL_CLIENT_ID),
-      workflow: stepFunctionsWorkflow(
-        async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
-        config.STATE_MACHINE_ARN,
-      ),
-      // One log line per entry; the audit-writer function stores it (shared/audit/line.ts).
-      audit: stdoutAuditLog(),
-      idempotent: dynamoIdempotency(dynamo, config.IDEMPOTENCY_TABLE),
-      loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
-      logger: new StdoutLogger({ serviceName: 'ai-video-api' }),
-      hlsLinkKey: secretKey(config.HLS_LINK_SECRET_ARN, 'HLS_LINK_SECRET_ARN'),
-      pseudonymKey: secretKey(config.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
-      accountTasks: config.ACCOUNT_WORKER_FUNCTION
-        ? lambdaAccountTasks(
-            async () => new (await import('@aws-sdk/client-lambda')).LambdaClient({}),
-            config.ACCOUNT_WORKER_FUNCTION,
-          )
-        : {
-            start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')),
-          },
-      ...(config.CAPACITY_TABLE
-        ? { capacityQueue: dynamoCapacityStore(documents, config.CAPACITY_TABLE) }
-        : {}),
-      accountRecords: dynamoAccountRecords(documents, {
-        audit: config.AUDIT_TABLE,
-        idempotency: config.IDEMPOTENCY_TABLE,
-      }),
-    });
-  },
-  { ifUnset: true },
-);
+interface AwsEnvironment {
+  config: AwsRuntimeConfig;
+  dynamo: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  once: Once;
+}
+
+/** A feature as a Lambda function composes it: the feature, and the AWS adapters it needs beyond core's. */
+export interface AwsFeature {
+  feature: Feature;
+  adapters?: (env: AwsEnvironment) => Partial<Adapters>;
+}
+
+const mediaBucket = (env: AwsEnvironment) =>
+  env.once('media-bucket', () => ({
+    client: clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client({})),
+    bucket: env.config.MEDIA_BUCKET,
+    kmsKeyId: env.config.MEDIA_KMS_KEY_ID,
+  }));
+
+const store = (env: AwsEnvironment) => ({ store: createS3Store(mediaBucket(env)) });
+const signer = (env: AwsEnvironment) => ({ signer: createMediaSigner(mediaBucket(env)) });
+const workflow = (env: AwsEnvironment) => ({
+  workflow: stepFunctionsWorkflow(
+    async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
+    env.config.STATE_MACHINE_ARN,
+  ),
+});
+const idempotent = (env: AwsEnvironment) => ({
+  idempotent: dynamoIdempotency(env.dynamo, env.config.IDEMPOTENCY_TABLE),
+});
+const pseudonymKey = (env: AwsEnvironment) => ({
+  pseudonymKey: secretKey(env.config.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
+});
+
+export const awsProjects: AwsFeature = {
+  feature: projectsFeature,
+  adapters: (env) => ({ ...store(env), ...workflow(env) }),
+};
+
+export const awsClips: AwsFeature = {
+  feature: clipsFeature,
+  adapters: (env) => ({
+    ...store(env),
+    ...signer(env),
+    hlsLinkKey: secretKey(env.config.HLS_LINK_SECRET_ARN, 'HLS_LINK_SECRET_ARN'),
+  }),
+};
+
+export const awsJobs: AwsFeature = {
+  feature: jobsFeature,
+  adapters: (env) => ({
+    ...workflow(env),
+    ...idempotent(env),
+    ...(env.config.CAPACITY_TABLE
+      ? { capacityQueue: dynamoCapacityStore(env.documents, env.config.CAPACITY_TABLE) }
+      : {}),
+  }),
+};
+
+export const awsTemplates: AwsFeature = { feature: templatesFeature };
+
+export const awsUploads: AwsFeature = {
+  feature: uploadsFeature,
+  adapters: (env) => ({ ...signer(env), ...idempotent(env) }),
+};
+
+export const awsWebhooks: AwsFeature = { feature: webhooksFeature };
+
+export const awsEvents: AwsFeature = { feature: eventsFeature };
+
+/** Exports and erasure: the me function starts them, the account worker runs them. */
+export const awsAccount: AwsFeature = {
+  feature: accountFeature,
+  adapters: (env) => ({
+    ...store(env),
+    ...signer(env),
+    ...workflow(env),
+    ...pseudonymKey(env),
+    accountTasks: env.config.ACCOUNT_WORKER_FUNCTION
+      ? lambdaAccountTasks(
+          async () => new (await import('@aws-sdk/client-lambda')).LambdaClient({}),
+          env.config.ACCOUNT_WORKER_FUNCTION,
+        )
+      : { start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')) },
+    accountRecords: dynamoAccountRecords(env.documents, {
+      audit: env.config.AUDIT_TABLE,
+      idempotency: env.config.IDEMPOTENCY_TABLE,
+    }),
+  }),
+};
+
+/** Installs the AWS context of this function: core (authentication, audit, log) and the given features. */
+export function useAwsContext(...features: AwsFeature[]): void {
+  setContextFactory(
+    async () => {
+      const config = awsRuntimeConfig();
+      const dynamo = tracedClient(new DynamoDBClient({}));
+      const documents = DynamoDBDocumentClient.from(dynamo);
+      const built = new Map<string, unknown>();
+      const once: Once = (key, build) => {
+        if (!built.has(key)) built.set(key, build());
+        return built.get(key) as ReturnType<typeof build>;
+      };
+      const env: AwsEnvironment = { config, dynamo, documents, once };
+      const adapters = Object.assign(
+        {
+          db: dataApiDatabase(DATA_API_RETRY.api),
+          identity: createCognitoIdentityProvider({
+            client: async () =>
+              new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient(
+                {},
+              ),
+            clientId: config.USER_POOL_CLIENT_ID,
+            userPoolId: config.USER_POOL_ID,
+          }),
+          verifier: cognitoVerifier(config.USER_POOL_ID, config.USER_POOL_CLIENT_ID),
+          // One log line per entry; the audit-writer function stores it (shared/audit/line.ts).
+          audit: stdoutAuditLog(),
+          loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
+          logger: new StdoutLogger({ serviceName: 'ai-video-api' }),
+        },
+        ...features.map((f) => f.adapters?.(env) ?? {}),
+      ) as Adapters;
+      return composeContext(
+        adapters,
+        features.map((f) => f.feature),
+      );
+    },
+    { ifUnset: true },
+  );
+}

@@ -61,46 +61,36 @@ export interface Adapters {
 }
 
 /**
- * Repositories are built at once (every route reads the database through them, and they share the table
- * definitions); services are deferred (see deferred.ts): their modules, with the schemas and helpers of the
- * routes that use them, are imported by the first call, so a function evaluates only what its routes reach.
+ * The context is put together from features: `core` (what every route reaches through authentication, the
+ * audit and the log) and one feature per area, each building its repositories and services. A Lambda
+ * function composes only the features its routes use (`composeContext`, see aws.ts), so its bundle holds
+ * no other area's code; the local server and the tests take them all (`buildContext`). Repositories are
+ * built at once (every route reads the database through them); services are deferred (see deferred.ts):
+ * their modules, with the schemas and helpers of the routes that use them, are imported by the first call.
  */
-export function buildContext(adapters: Adapters) {
-  const users = createUserRepository(adapters.db);
-  const projects = createProjectRepository(adapters.db);
-  const clips = createClipRepository(adapters.db);
-  const jobs = createJobRepository(adapters.db);
-  const templates = createTemplateRepository(adapters.db);
-  const reservations = createReservationRepository(adapters.db);
+export type Feature = (adapters: Adapters, once: Once) => object;
+
+/** One instance per context of what several features use (a repository), built by the first to ask. */
+export type Once = <T>(key: string, build: () => T) => T;
+
+export const core = (adapters: Adapters, once: Once) => {
+  const users = once('users', () => createUserRepository(adapters.db));
   const apiKeys = createApiKeyRepository(adapters.db);
-  const webhooks = createWebhookRepository(adapters.db);
-  const webhookPolicy: TargetPolicy =
-    adapters.webhookPolicy ?? (process.env.WEBHOOK_TARGETS === 'local' ? 'local' : 'deployed');
-  const enabledModels = adapters.enabledModels ?? enabledModelsFromEnv();
   return {
     ...adapters,
+    users,
     apiKeys,
     apiKeyVerifier: createApiKeyVerifier({ keys: apiKeys, limiter: adapters.loginLimiter }),
-    exports: createExportRepository(adapters.db),
-    users,
-    projects,
-    clips,
-    jobs,
-    templates,
-    reservations,
-    webhooks,
-    webhookPolicy,
-    webhookService: deferred(
-      async () =>
-        (await import('../webhooks/service.ts')).createWebhookService({
-          webhooks,
-          policy: webhookPolicy,
-          ...(adapters.resolveHost ? { resolve: adapters.resolveHost } : {}),
-        }),
-      { checkUrl: true, create: true, update: true, rotate: true },
-    ),
-    outbox: createOutbox(adapters.db),
     userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
+    enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
+  };
+};
+
+export const projectsFeature = (adapters: Adapters, once: Once) => {
+  const projects = createProjectRepository(adapters.db);
+  const jobs = once('jobs', () => createJobRepository(adapters.db));
+  return {
+    projects,
     projectService: deferred(
       async () =>
         (await import('../projects/service.ts')).createProjectService({
@@ -111,6 +101,13 @@ export function buildContext(adapters: Adapters) {
         }),
       { remove: true },
     ),
+  };
+};
+
+export const clipsFeature = (adapters: Adapters, once: Once) => {
+  const clips = once('clips', () => createClipRepository(adapters.db));
+  return {
+    clips,
     clipService: deferred(
       async () =>
         (await import('../clips/service.ts')).createClipService({
@@ -121,7 +118,17 @@ export function buildContext(adapters: Adapters) {
         }),
       { getWithMedia: true, hlsPlaylist: true, remove: true },
     ),
-    enabledModels,
+  };
+};
+
+export const jobsFeature = (adapters: Adapters, once: Once) => {
+  const users = once('users', () => createUserRepository(adapters.db));
+  const clips = once('clips', () => createClipRepository(adapters.db));
+  const jobs = once('jobs', () => createJobRepository(adapters.db));
+  const templates = once('templates', () => createTemplateRepository(adapters.db));
+  const enabledModels = adapters.enabledModels ?? enabledModelsFromEnv();
+  return {
+    jobs,
     jobService: deferred(
       async () =>
         (await import('../jobs/service.ts')).createJobService({
@@ -135,6 +142,17 @@ export function buildContext(adapters: Adapters) {
         }),
       { submit: true, cancel: true },
     ),
+  };
+};
+
+export const templatesFeature = (adapters: Adapters, once: Once) => ({
+  templates: once('templates', () => createTemplateRepository(adapters.db)),
+});
+
+export const uploadsFeature = (adapters: Adapters) => {
+  const reservations = createReservationRepository(adapters.db);
+  return {
+    reservations,
     uploadService: deferred(
       async () =>
         (await import('../uploads/service.ts')).createUploadService({
@@ -144,9 +162,72 @@ export function buildContext(adapters: Adapters) {
       { request: true },
     ),
   };
+};
+
+export const webhooksFeature = (adapters: Adapters) => {
+  const webhooks = createWebhookRepository(adapters.db);
+  const webhookPolicy: TargetPolicy =
+    adapters.webhookPolicy ?? (process.env.WEBHOOK_TARGETS === 'local' ? 'local' : 'deployed');
+  return {
+    webhooks,
+    webhookPolicy,
+    webhookService: deferred(
+      async () =>
+        (await import('../webhooks/service.ts')).createWebhookService({
+          webhooks,
+          policy: webhookPolicy,
+          ...(adapters.resolveHost ? { resolve: adapters.resolveHost } : {}),
+        }),
+      { checkUrl: true, create: true, update: true, rotate: true },
+    ),
+  };
+};
+
+/** Job events: the outbox the stream and the webhook relay read. */
+export const eventsFeature = (adapters: Adapters, once: Once) => ({
+  jobs: once('jobs', () => createJobRepository(adapters.db)),
+  outbox: createOutbox(adapters.db),
+});
+
+/** Exports and erasure: the me function and the account worker. */
+export const accountFeature = (adapters: Adapters, once: Once) => ({
+  jobs: once('jobs', () => createJobRepository(adapters.db)),
+  exports: createExportRepository(adapters.db),
+});
+
+const FEATURES = [
+  projectsFeature,
+  clipsFeature,
+  jobsFeature,
+  templatesFeature,
+  uploadsFeature,
+  webhooksFeature,
+  eventsFeature,
+  accountFeature,
+] as const;
+
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/**
+ * The context of a Lambda function: core and the given features. It is typed as the whole context, since
+ * routes are written against that; `test/unit/runtime/function-features.test.ts` checks that every API
+ * function composes the features its routes use.
+ */
+export function composeContext(adapters: Adapters, features: readonly Feature[]): AppContext {
+  const built = new Map<string, unknown>();
+  const once: Once = (key, build) => {
+    if (!built.has(key)) built.set(key, build());
+    return built.get(key) as ReturnType<typeof build>;
+  };
+  return Object.assign({}, ...[core, ...features].map((feature) => feature(adapters, once))) as AppContext;
 }
 
-export type AppContext = ReturnType<typeof buildContext>;
+/** The whole context: every feature (the local server, which mounts every route, and the tests). */
+export function buildContext(adapters: Adapters): AppContext {
+  return composeContext(adapters, FEATURES);
+}
+
+export type AppContext = ReturnType<typeof core> & Intersection<ReturnType<(typeof FEATURES)[number]>>;
 
 let factory: (() => Promise<AppContext>) | undefined;
 let instance: Promise<AppContext> | undefined;

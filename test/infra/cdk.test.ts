@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
+import { FUNCTION_NODE_ENV } from '#infra/functions.ts';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { API_ROUTES } from '#shared/http/routes.ts';
 
@@ -147,7 +148,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
-  it('runs every function on Node 24, arm64, with tracing', () => {
+  it('runs every function on Node 24, arm64, with tracing, and the Node options the cold start bench uses', () => {
     const fns = Object.values(t.compute.findResources('AWS::Lambda::Function')).filter(
       (f) => f.Properties.Handler === 'index.handler' && f.Properties.Runtime !== undefined,
     );
@@ -159,6 +160,8 @@ describe.each(STAGES)('stage %s', (stage) => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
       });
+      // No --enable-source-maps: the map is read by `npm run stack`, not at every cold start.
+      expect(f.Properties.Environment.Variables.NODE_OPTIONS).toBe(FUNCTION_NODE_ENV.NODE_OPTIONS);
     }
   });
 
