@@ -5,19 +5,12 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { stubLambdaTracingEnv } from '../../support/lambda-tracing-env.ts';
 
-const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const USER = '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e';
 
 beforeAll(() => {
-  vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
-  vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'api-projects');
-  vi.stubEnv('LAMBDA_TASK_ROOT', '/var/task');
-  vi.stubEnv('_HANDLER', 'index.handler');
-  vi.stubEnv('_X_AMZN_TRACE_ID', `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`);
-  vi.stubEnv('AWS_XRAY_CONTEXT_MISSING', 'IGNORE_ERROR');
-  vi.stubEnv('AWS_XRAY_DAEMON_ADDRESS', '127.0.0.1:2000');
-  vi.resetModules();
+  stubLambdaTracingEnv('api-projects', { _HANDLER: 'index.handler' });
 });
 afterAll(() => {
   vi.unstubAllEnvs();

@@ -6,18 +6,12 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { stubLambdaTracingEnv, TRACE_ROOT } from '../../support/lambda-tracing-env.ts';
 
-const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const sfn = mockClient(SFNClient);
 
 beforeAll(() => {
-  vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
-  vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'api-jobs');
-  vi.stubEnv('LAMBDA_TASK_ROOT', '/var/task');
-  vi.stubEnv('_X_AMZN_TRACE_ID', `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`);
-  vi.stubEnv('AWS_XRAY_CONTEXT_MISSING', 'IGNORE_ERROR');
-  vi.stubEnv('AWS_XRAY_DAEMON_ADDRESS', '127.0.0.1:2000');
-  vi.resetModules();
+  stubLambdaTracingEnv('api-jobs');
 });
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -69,7 +63,7 @@ it('starts executions in the trace, with the correlation id of the request', asy
   const [call] = sfn.commandCalls(StartExecutionCommand);
   expect(call?.args[0].input).toMatchObject({
     name: input.jobId,
-    traceHeader: `Root=${ROOT};Parent=${segmentId};Sampled=1`,
+    traceHeader: `Root=${TRACE_ROOT};Parent=${segmentId};Sampled=1`,
   });
   expect(JSON.parse(call?.args[0].input.input ?? '{}')).toEqual({ ...input, correlationId: 'req-7' });
 });
