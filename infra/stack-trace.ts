@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export interface BundleMap {
   map: SourceMap;
@@ -97,6 +98,8 @@ interface TemplateFunction {
 }
 
 function templateFunctions(out: string): TemplateFunction[] {
+  if (!existsSync(out))
+    throw new Error(`${out} does not exist: run cdk synth first (see the README, Operations)`);
   const dirs = [out, ...readdirSync(out).map((d) => path.join(out, d))].filter((d) =>
     statSync(d).isDirectory(),
   );
@@ -153,13 +156,12 @@ function resolveMap(target: string, out: string): string {
 }
 
 async function main(args: string[]): Promise<void> {
-  let out = 'cdk.out';
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--out') out = args[++i] ?? out;
-    else positional.push(args[i] as string);
-  }
-  const [target, traceFile] = positional;
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string', default: 'cdk.out' } },
+  });
+  const [target, traceFile] = positionals;
   if (!target) {
     console.error('usage: npm run stack -- <function | asset dir | .map file> [trace file] [--out cdk.out]');
     process.exit(2);
@@ -171,7 +173,7 @@ async function main(args: string[]): Promise<void> {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     trace = Buffer.concat(chunks).toString('utf8');
   }
-  process.stdout.write(mapStackTrace(trace, readBundleMap(resolveMap(target, out))));
+  process.stdout.write(mapStackTrace(trace, readBundleMap(resolveMap(target, values.out))));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

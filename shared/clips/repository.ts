@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
+import { ownedRowByPlaceholders } from '../db/owned-row.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
 import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
@@ -50,12 +51,7 @@ export function createClipRepository(db: Database) {
     return db
       .select()
       .from(videoClips)
-      .where(
-        and(
-          sql`${videoClips.id} = ${sql.placeholder('id')}::uuid`,
-          sql`${videoClips.userId} = ${sql.placeholder('userId')}::uuid`,
-        ),
-      )
+      .where(ownedRowByPlaceholders(videoClips.id, videoClips.userId))
       .prepare('clips_get');
   }
 

@@ -95,11 +95,9 @@ export function apiHandler(routes: RouteHandler[]) {
       const correlationId = correlationIdOf(event, context);
       if (tracing) annotateTrace({ correlationId });
       guardRequest(event);
-      try {
-        ctx = await getContext();
-      } catch {
-        // Answered all the same (the route's own getContext call fails it), without a log line.
-      }
+      // Without a context the request is answered all the same (the route's own getContext call fails
+      // it), without a log line.
+      ctx = await contextOrNothing();
       // A Lambda environment serves one request at a time, so every line the request logs can carry
       // its id; the local server's shared logger serves many at once and keeps it to the request line.
       if (process.env.AWS_LAMBDA_FUNCTION_NAME) ctx?.logger.appendKeys({ correlationId });

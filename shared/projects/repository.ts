@@ -1,5 +1,6 @@
 import { and, desc, eq, ilike, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { ownedRowByPlaceholders } from '../db/owned-row.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { containsPattern, rawRows } from '../db/sql.ts';
 import { type ProjectRow, videoProjects } from '../db/tables.ts';
@@ -44,12 +45,7 @@ function preparedReads(db: Database) {
     get: db
       .select()
       .from(videoProjects)
-      .where(
-        and(
-          sql`${videoProjects.id} = ${sql.placeholder('id')}::uuid`,
-          sql`${videoProjects.userId} = ${sql.placeholder('userId')}::uuid`,
-        ),
-      )
+      .where(ownedRowByPlaceholders(videoProjects.id, videoProjects.userId))
       .prepare('projects_get'),
     /** A list's first page with no filter: what a client asks for most. */
     firstPage: db

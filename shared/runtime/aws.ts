@@ -31,6 +31,7 @@ import {
   accountFeature,
   clipsFeature,
   composeContext,
+  createOnce,
   eventsFeature,
   type Feature,
   jobsFeature,
@@ -143,12 +144,7 @@ export function useAwsContext(...features: AwsFeature[]): void {
       const config = awsRuntimeConfig();
       const dynamo = tracedClient(new DynamoDBClient({}));
       const documents = DynamoDBDocumentClient.from(dynamo);
-      const built = new Map<string, unknown>();
-      const once: Once = (key, build) => {
-        if (!built.has(key)) built.set(key, build());
-        return built.get(key) as ReturnType<typeof build>;
-      };
-      const env: AwsEnvironment = { config, dynamo, documents, once };
+      const env: AwsEnvironment = { config, dynamo, documents, once: createOnce() };
       const adapters = Object.assign(
         {
           db: dataApiDatabase(DATA_API_RETRY.api),

@@ -73,6 +73,18 @@ export type Feature = (adapters: Adapters, once: Once) => object;
 /** One instance per context of what several features use (a repository), built by the first to ask. */
 export type Once = <T>(key: string, build: () => T) => T;
 
+/** A fresh `Once`: each key is built by its first caller and shared from then on. */
+export function createOnce(): Once {
+  const built = new Map<string, unknown>();
+  return (key, build) => {
+    if (!built.has(key)) built.set(key, build());
+    return built.get(key) as ReturnType<typeof build>;
+  };
+}
+
+const enabledModelsOf = (adapters: Adapters, once: Once) =>
+  once('enabledModels', () => adapters.enabledModels ?? enabledModelsFromEnv());
+
 export const core = (adapters: Adapters, once: Once) => {
   const users = once('users', () => createUserRepository(adapters.db));
   const apiKeys = createApiKeyRepository(adapters.db);
@@ -82,7 +94,7 @@ export const core = (adapters: Adapters, once: Once) => {
     apiKeys,
     apiKeyVerifier: createApiKeyVerifier({ keys: apiKeys, limiter: adapters.loginLimiter }),
     userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
-    enabledModels: adapters.enabledModels ?? enabledModelsFromEnv(),
+    enabledModels: enabledModelsOf(adapters, once),
   };
 };
 
@@ -126,7 +138,7 @@ export const jobsFeature = (adapters: Adapters, once: Once) => {
   const clips = once('clips', () => createClipRepository(adapters.db));
   const jobs = once('jobs', () => createJobRepository(adapters.db));
   const templates = once('templates', () => createTemplateRepository(adapters.db));
-  const enabledModels = adapters.enabledModels ?? enabledModelsFromEnv();
+  const enabledModels = enabledModelsOf(adapters, once);
   return {
     jobs,
     jobService: deferred(
@@ -214,11 +226,7 @@ type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: 
  * function composes the features its routes use.
  */
 export function composeContext(adapters: Adapters, features: readonly Feature[]): AppContext {
-  const built = new Map<string, unknown>();
-  const once: Once = (key, build) => {
-    if (!built.has(key)) built.set(key, build());
-    return built.get(key) as ReturnType<typeof build>;
-  };
+  const once = createOnce();
   return Object.assign({}, ...[core, ...features].map((feature) => feature(adapters, once))) as AppContext;
 }
 

@@ -65,18 +65,16 @@ describe('local access-token verification, as aws-jwt-verify with Cognito on AWS
   it('refuses a token of a key the JWKS does not hold with 401 (after looking for new keys)', async () => {
     const other = await loadOrCreateSigningKey();
     const claims = { sub: randomUUID(), token_use: 'access', client_id: LOCAL_CLIENT_ID, iss: ISSUER };
-    const foreign = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: other.kid, typ: 'JWT' })
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(other.privateKey);
+    const signWith = (kid: string) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(other.privateKey);
+    const foreign = await signWith(other.kid);
     await expect(verifier.verify(foreign)).rejects.toMatchObject({ status: 401 });
     // Signed by another key under the JWKS's kid: the signature check refuses it.
-    const forged = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(other.privateKey);
+    const forged = await signWith(key.kid);
     await expect(verifier.verify(forged)).rejects.toMatchObject({ status: 401 });
   });
 });
