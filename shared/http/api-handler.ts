@@ -63,9 +63,9 @@ interface TracedRequest {
  * the audit entry (a log line the audit writer stores later, see shared/audit/line.ts); those three lines
  * leave in one write. The correlation id stays with whatever the request starts (see correlation.ts).
  *
- * A plain function rather than a middy chain: the route comes from API Gateway's route key, and only an
- * event without the route's path parameters (the local server, tests) goes through middy's router, which
- * fills them in.
+ * A plain function rather than a middy chain: the route comes from the route key (API Gateway's, or the one
+ * the local server matched), and only an event without the route's path parameters (one built by hand, as
+ * in tests) goes through middy's router, which fills them in.
  */
 export function apiHandler(routes: RouteHandler[]) {
   const router = httpRouterHandler({
