@@ -10,7 +10,7 @@
  * straight to the next waiter, and gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
-import type { CapacityStore, Line, Waiter } from './store.ts';
+import type { CapacityStore, Waiter } from './store.ts';
 
 /** What the waiting state is resumed with (the state machine's `$.capacity`). */
 export interface Admitted {
@@ -70,13 +70,11 @@ export function createAdmission(options: AdmissionOptions) {
   async function serve(
     model: string,
     holder?: { jobId: string; token?: string },
-    known?: Line,
     admitted = new Set<string>(),
   ): Promise<void> {
     let passing = holder;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      // A caller that has just read the line saves the first read; a stale view costs one more round.
-      const { waiters, leases, servedAt } = round === 0 && known ? known : await store.queue(model);
+      const { waiters, leases, servedAt } = await store.queue(model);
       const order = fairOrder(waiters, leases, servedAt);
       let changed = false;
       for (const waiter of order) {
@@ -132,8 +130,9 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async enter(waiter: Waiter): Promise<'admitted' | 'waiting'> {
       const { model, jobId } = waiter;
-      const snapshot = await store.queue(model);
-      const { leases } = snapshot;
+      // The units only: while they are all in use (the common case under load) the line is not needed,
+      // and otherwise serve() reads it afresh, this waiter included.
+      const leases = await store.leases(model);
       const lease = leases.find((l) => l.jobId === jobId);
       if (lease) {
         const mine =
@@ -154,12 +153,7 @@ export function createAdmission(options: AdmissionOptions) {
         if ((await store.inUse(model)) >= options.capacityOf(model)) return 'waiting';
       }
       const admitted = new Set<string>();
-      await serve(
-        model,
-        undefined,
-        { ...snapshot, waiters: [...snapshot.waiters.filter((w) => w.jobId !== jobId), waiter] },
-        admitted,
-      );
+      await serve(model, undefined, admitted);
       // Served here it holds a unit; otherwise another job's release or grant may have served it.
       return admitted.has(jobId) || (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
     },

@@ -18,6 +18,7 @@ import { randomInt } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -53,18 +54,13 @@ const isConditionFailure = (error: unknown) =>
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: string): CapacityStore {
-  /**
-   * The model's items whose sort key starts with `prefix`, or (with `from`) sorts at or after it; all of
-   * them without either.
-   */
-  async function query(model: string, prefix?: string, from?: string) {
+  /** The model's items whose sort key starts with `prefix`; all of them without. */
+  async function query(model: string, prefix?: string) {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     const [condition, values] = prefix
       ? ['pk = :pk AND begins_with(sk, :prefix)', { ':pk': pk(model), ':prefix': prefix }]
-      : from
-        ? ['pk = :pk AND sk >= :from', { ':pk': pk(model), ':from': from }]
-        : ['pk = :pk', { ':pk': pk(model) }];
+      : ['pk = :pk', { ':pk': pk(model) }];
     do {
       const out = await client.send(
         new QueryCommand({
@@ -82,17 +78,17 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   }
 
   const slots = async (model: string) => (await query(model, 'slot#')) as unknown as SlotItem[];
-  /**
-   * The model's slots, and whether the waiter's record is still there, in one read. It starts at the
-   * slots: `served#` sorts before `slot#` and `waiter#`, and the users' last grants (one item per user
-   * served in the last hours) are not needed here.
-   */
-  async function look(waiter: Waiter) {
-    const items = await query(waiter.model, undefined, 'slot#');
-    return {
-      current: items.filter((i) => (i.sk as string).startsWith('slot#')) as unknown as SlotItem[],
-      waiting: items.some((i) => i.sk === waiterKey(waiter.jobId)),
-    };
+  /** Whether the waiter's record is there (a strongly consistent read of that one item). */
+  async function isWaiting(waiter: Waiter) {
+    const out = await client.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: pk(waiter.model), sk: waiterKey(waiter.jobId) },
+        ProjectionExpression: 'sk',
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item !== undefined;
   }
   const asLease = (model: string, s: SlotItem): Lease => ({
     model,
@@ -255,9 +251,12 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
 
   return {
     async grant(waiter, capacity, expiresAt, now) {
-      const { current, waiting } = await look(waiter);
-      // Served by another grant since the line was read: nothing to write.
-      if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+      // The slots only: whether the waiter is still in line is settled by taking its record below, so
+      // the look does not read the whole line (every waiter) once per waiter served.
+      const current = await slots(waiter.model);
+      // Served by another grant since the line was read (mid hand-over it holds a slot and is still in
+      // line): nothing to write.
+      if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
       // Slots above a lowered capacity still count until their holders are done.
       if (heldOf(current).size >= capacity) return 'full';
       // The waiter leaves the line first: of concurrent grants to it only one gets past here, and no
@@ -290,7 +289,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async transfer(fromJobId, waiter, expiresAt, now, fromToken) {
-      const { current, waiting } = await look(waiter);
+      const [current, waiting] = await Promise.all([slots(waiter.model), isWaiting(waiter)]);
       const from = current.find((s) => s.holder === fromJobId);
       if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
       if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';

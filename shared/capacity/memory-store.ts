@@ -31,8 +31,9 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       store.operations++;
       const k = key(waiter.model, waiter.jobId);
       const record = waiters.get(k);
-      if (!record || leases.has(k)) return 'waiter-changed';
+      if (leases.has(k)) return 'waiter-changed';
       if (count(waiter.model) >= capacity) return 'full';
+      if (!record) return 'waiter-changed';
       counters.set(waiter.model, count(waiter.model) + 1);
       leases.set(k, leaseOf(record, expiresAt, now));
       waiters.delete(k);

@@ -49,7 +49,8 @@ export interface Line {
 export interface CapacityStore {
   /**
    * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record; the
-   * lease carries the record's token at that moment. Without a record, nothing changes.
+   * lease carries the record's token at that moment. Without a record, nothing changes. `full` comes
+   * first: with no unit free, a waiter that has left is not looked for.
    */
   grant(waiter: Waiter, capacity: number, expiresAt: number, now: number): Promise<GrantResult>;
   /**
