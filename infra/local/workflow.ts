@@ -36,22 +36,24 @@ export function loadDefinition(substitutions: Record<string, string> = {}) {
 }
 
 /**
- * aws-local-stepfunctions stops a Task state after 60 s when it names no TimeoutSeconds; Step Functions
- * does not. A long local transcode (a 2-minute 1080p clip, or any on a busy machine) must not fail where
- * AWS would carry on, so such states get the longest timeout a Node timer can hold (about 24 days).
+ * The runner's own Task timeouts, for a copy of the definition. aws-local-stepfunctions stops a Task
+ * state after 60 s when it names no TimeoutSeconds; Step Functions does not. A long local transcode (a
+ * 2-minute 1080p clip, or any on a busy machine) must not fail where AWS would carry on, so such states
+ * get the longest timeout a Node timer can hold (about 24 days). The `.waitForTaskToken` states time out
+ * in `answer` below, after their TimeoutSeconds scaled by pollMs; the runner would also stop them after
+ * the unscaled TimeoutSeconds in real seconds (AcquireCapacity's 90 s), which a long pollMs outlasts.
  */
-function withoutDefaultTaskTimeout(definition: Record<string, unknown>) {
-  const states = definition.States as Record<string, Record<string, unknown>>;
+function runnerDefinition(definition: Record<string, unknown>) {
+  const copy = structuredClone(definition);
+  const states = copy.States as Record<string, Record<string, unknown>>;
   for (const state of Object.values(states)) {
-    if (
-      state.Type === 'Task' &&
-      state.TimeoutSeconds === undefined &&
-      state.TimeoutSecondsPath === undefined
-    ) {
+    if (state.Type !== 'Task') continue;
+    const waits = String(state.Resource).endsWith('.waitForTaskToken');
+    if (waits || (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined)) {
       state.TimeoutSeconds = 2_000_000;
     }
   }
-  return definition;
+  return copy;
 }
 
 export interface EventCounter {
@@ -108,7 +110,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
   /** Executions ended as by a crash: nothing cleans up after them (tests of capacity leases). */
   const crashed = new Set<string>();
   const definition = loadDefinition();
-  const machine = new StateMachine(withoutDefaultTaskTimeout(definition) as never, {
+  const machine = new StateMachine(runnerDefinition(definition) as never, {
     validationOptions: { checkPaths: true },
   });
   const waiting = new Map<string, (output: object) => void>();
