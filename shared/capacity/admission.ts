@@ -130,11 +130,14 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async enter(waiter: Waiter): Promise<'admitted' | 'waiting'> {
       const { model, jobId } = waiter;
-      // The units only: while they are all in use (the common case under load) the line is not needed,
-      // and otherwise serve() reads it afresh, this waiter included.
+      // In line first, then the units: whoever frees one after this read lists the line after its release
+      // and finds this waiter, so when every unit is in use here there is nothing to serve now.
+      await store.addWaiter(waiter);
+      emit({ type: 'waiting', model, jobId, at: now() });
       const leases = await store.leases(model);
       const lease = leases.find((l) => l.jobId === jobId);
       if (lease) {
+        // In line meanwhile, a job holding a unit is skipped by every grant and hand-over.
         const mine =
           lease.taskToken === waiter.taskToken ||
           (await store.claim(model, jobId, waiter.taskToken, lease.taskToken));
@@ -145,13 +148,7 @@ export function createAdmission(options: AdmissionOptions) {
           return 'admitted';
         }
       }
-      await store.addWaiter(waiter);
-      emit({ type: 'waiting', model, jobId, at: now() });
-      // Every unit was in use a moment ago: whoever frees one next finds this waiter (it lists the line
-      // after its release), so there is nothing to serve now. Otherwise serve the line.
-      if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) {
-        if ((await store.inUse(model)) >= options.capacityOf(model)) return 'waiting';
-      }
+      if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
       const admitted = new Set<string>();
       await serve(model, undefined, admitted);
       // Served here it holds a unit; otherwise another job's release or grant may have served it.
