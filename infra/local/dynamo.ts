@@ -10,7 +10,7 @@ import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
-import { inProcessHandler } from './dynamo-transport.ts';
+import { inProcessHandler, unverifiedSigner } from './dynamo-transport.ts';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -39,6 +39,7 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     // This process's calls skip the loopback socket; other processes use `endpoint`.
     requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
+    signer: unverifiedSigner,
   });
   const tables = {
     idempotency: 'idempotency',
