@@ -537,9 +537,15 @@ export function createPipelineTasks(deps: PipelineDeps) {
         for (const m of models) await deps.admission.release(m, state.jobId);
       }
       const upload = job ? uploadOf(job.parameters) : undefined;
+      // Only a job that started (MarkGenerating or MarkProcessing took it QUEUED → PROCESSING, which
+      // stamps startedAt) can have written under its folders: the model and the transcode run after that,
+      // and a job failed or cancelled while QUEUED can no longer start. Listing them would find nothing.
+      const mayHaveWritten = !job || job.startedAt !== null;
       await Promise.all([
-        deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)),
-        deps.store.deletePrefix(clipPrefix(state.userId, state.projectId, state.jobId)),
+        mayHaveWritten ? deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)) : undefined,
+        mayHaveWritten
+          ? deps.store.deletePrefix(clipPrefix(state.userId, state.projectId, state.jobId))
+          : undefined,
         upload ? deps.store.deleteKeys([upload.key]) : undefined,
       ]);
     },
