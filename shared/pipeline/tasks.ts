@@ -526,8 +526,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
         if (state.error?.Error === 'JobCancelled') jobMetrics.cancelled(jobLabels(ended));
         else jobMetrics.failed(jobLabels(ended), failureClass(state.error));
       }
+      // Only a job that started (MarkGenerating or MarkProcessing took it QUEUED → PROCESSING, which
+      // stamps startedAt) can have a model run or written under its folders: StartGeneration and the
+      // transcode come after that step, and a job failed or cancelled while QUEUED can no longer start.
+      const started = !job || job.startedAt !== null;
       // A waiting state's token dies with the execution; no event may find it afterwards.
-      await deps.waits?.release(state.jobId);
+      if (started) await deps.waits?.release(state.jobId);
       // The job's capacity unit, or its place in line, goes to the next job.
       if (state.jobType === 'GENERATE' && deps.admission) {
         const model = job
@@ -537,15 +541,9 @@ export function createPipelineTasks(deps: PipelineDeps) {
         for (const m of models) await deps.admission.release(m, state.jobId);
       }
       const upload = job ? uploadOf(job.parameters) : undefined;
-      // Only a job that started (MarkGenerating or MarkProcessing took it QUEUED → PROCESSING, which
-      // stamps startedAt) can have written under its folders: the model and the transcode run after that,
-      // and a job failed or cancelled while QUEUED can no longer start. Listing them would find nothing.
-      const mayHaveWritten = !job || job.startedAt !== null;
       await Promise.all([
-        mayHaveWritten ? deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)) : undefined,
-        mayHaveWritten
-          ? deps.store.deletePrefix(clipPrefix(state.userId, state.projectId, state.jobId))
-          : undefined,
+        started ? deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)) : undefined,
+        started ? deps.store.deletePrefix(clipPrefix(state.userId, state.projectId, state.jobId)) : undefined,
         upload ? deps.store.deleteKeys([upload.key]) : undefined,
       ]);
     },
