@@ -55,6 +55,9 @@ export function createJobRepository(db: Database) {
   /**
    * QUEUED/PROCESSING → FAILED in one statement that also gives back the job's upload reservation. The
    * owner's row is locked before the job's (the order clip registration uses too), so they cannot deadlock.
+   * The lock is FOR NO KEY UPDATE, what an UPDATE of the row takes: it still excludes other writers of the
+   * owner, but not the KEY SHARE of a foreign-key check, which the job's start takes on the owner while it
+   * holds the job's row (its trigger inserts the job's event).
    */
   async function fail(userId: string | null, jobId: string, message: string): Promise<boolean> {
     const owned = userId === null ? sql`` : sql`AND j.user_id = ${userId}::uuid`;
@@ -64,7 +67,7 @@ export function createJobRepository(db: Database) {
       WITH owner AS (
         SELECT u.id FROM users u JOIN generation_jobs j ON j.user_id = u.id
         WHERE j.id = ${jobId}::uuid ${owned}
-        FOR UPDATE OF u
+        FOR NO KEY UPDATE OF u
       ), job AS (
         UPDATE generation_jobs j SET status = 'FAILED', error_message = ${message}, completed_at = now()
         WHERE j.id = ${jobId}::uuid ${owned} AND j.status IN ('QUEUED', 'PROCESSING')
