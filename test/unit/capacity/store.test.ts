@@ -59,6 +59,27 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     expect(await store.grant(waiter(model, 'nobody'), 5, 1000, 0)).toBe('waiter-changed');
   });
 
+  it('a grant to a waiter that left takes nothing: waiter-changed while a unit is free, full otherwise', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    await store.addWaiter(waiter(model, 'gone'));
+    await store.removeWaiter(model, 'gone');
+    expect(await store.grant(waiter(model, 'gone'), 1, 1000, 0)).toBe('waiter-changed');
+    expect(await store.inUse(model)).toBe(0);
+    expect(await store.grant(waiter(model, 'a'), 1, 1000, 0)).toEqual({ taskToken: 't-a' });
+    expect(await store.grant(waiter(model, 'gone'), 1, 1000, 0)).toBe('full');
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['a']);
+    expect(await store.waiters(model)).toEqual([]);
+  });
+
+  it('a transfer to a waiter that left keeps the unit with its holder', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a'));
+    await store.grant(waiter(model, 'a'), 1, 1000, 0);
+    expect(await store.transfer('a', waiter(model, 'gone'), 2000, 0)).toBe('waiter-changed');
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['a']);
+  });
+
   it("remembers each user's last grant for fair order", async () => {
     const { store, model } = fresh();
     const now = Date.now();
