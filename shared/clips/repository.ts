@@ -151,7 +151,7 @@ export function createClipRepository(db: Database) {
           SELECT id FROM users WHERE id = ${input.userId}::uuid
             AND EXISTS (SELECT 1 FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid)
             ${jobGuard}
-          FOR UPDATE
+          FOR NO KEY UPDATE
         ), released AS (
           DELETE FROM upload_reservations
           WHERE user_id = ${input.userId}::uuid AND (id = ${input.jobId ?? null}::uuid OR ${lapsed})

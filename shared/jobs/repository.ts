@@ -108,11 +108,11 @@ export function createJobRepository(db: Database) {
         db,
         sql`
         WITH owner AS (
-          SELECT id FROM users WHERE id = ${input.userId}::uuid FOR UPDATE
+          SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
         ), slot AS (
-          -- FOR UPDATE re-reads a row changed since the statement began: active_jobs is current here.
+          -- A row lock re-reads a row changed since the statement began: active_jobs is current here.
           SELECT id FROM users
-          WHERE id = ${input.userId}::uuid AND active_jobs < ${input.concurrentLimit}::int FOR UPDATE
+          WHERE id = ${input.userId}::uuid AND active_jobs < ${input.concurrentLimit}::int FOR NO KEY UPDATE
         ), project AS (
           SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
         ), wanted AS (
@@ -165,13 +165,13 @@ export function createJobRepository(db: Database) {
         db,
         sql`
         WITH slot AS (
-          SELECT id FROM users WHERE id = ${userId}::uuid AND active_jobs < ${concurrentLimit}::int FOR UPDATE
+          SELECT id FROM users WHERE id = ${userId}::uuid AND active_jobs < ${concurrentLimit}::int FOR NO KEY UPDATE
         ), next AS (
           SELECT id FROM generation_jobs
           WHERE user_id = ${userId}::uuid AND status = 'QUEUED' AND NOT admitted AND EXISTS (SELECT 1 FROM slot)
           ORDER BY created_at, id
           LIMIT 1
-          FOR UPDATE SKIP LOCKED
+          FOR NO KEY UPDATE SKIP LOCKED
         )
         UPDATE generation_jobs SET admitted = true
         WHERE id = (SELECT id FROM next) AND status = 'QUEUED' AND NOT admitted

@@ -63,7 +63,7 @@ export function createReservationRepository(db: Database) {
       db,
       sql`
       WITH owner AS (
-        SELECT id FROM users WHERE id = ${input.userId}::uuid FOR UPDATE
+        SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
       ), project AS (
         SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
       ), held AS (
@@ -130,7 +130,7 @@ export function createReservationRepository(db: Database) {
       await db.execute(sql`
         WITH owner AS (
           SELECT u.id FROM users u JOIN upload_reservations r ON r.user_id = u.id
-          WHERE r.id = ${id}::uuid FOR UPDATE OF u
+          WHERE r.id = ${id}::uuid FOR NO KEY UPDATE OF u
         ), released AS (
           DELETE FROM upload_reservations r WHERE r.id = ${id}::uuid AND EXISTS (SELECT 1 FROM owner)
           RETURNING r.user_id, r.bytes

@@ -168,7 +168,7 @@ export function createDeliveryQueue(db: Database) {
                    <= now() - make_interval(secs => ${policy.disableAfterMs / 1000}::float8)) AS expire
           FROM webhook_endpoints w JOIN webhook_deliveries d ON d.endpoint_id = w.id
           WHERE ${mine}
-          FOR UPDATE OF w
+          FOR NO KEY UPDATE OF w
         ), attempt AS (
           UPDATE webhook_deliveries d
           SET status = CASE WHEN ${retryMs}::float8 IS NULL OR (SELECT expire FROM ep) THEN 'failed' ELSE 'pending' END,
