@@ -111,7 +111,10 @@ interface Steps {
   upload: number;
   /** The event until the Transcode state starts (the handler, SendTaskSuccess, BuildTranscodeSettings). */
   handOver: number;
-  /** Transcode entered until its ffmpeg starts: ffprobe of the render, read over a signed link. */
+  /**
+   * Transcode entered until its ffmpeg starts: a signed link to the render (its ffprobe runs beside the
+   * encode, as the command of one whole silent input does not depend on it).
+   */
   beforeEncode: number;
   transcode: number;
   /** The transcode's ffmpeg end until the state exits: the master playlist, storing every file (the MP4's header read meanwhile). */
@@ -297,12 +300,12 @@ export async function run(): Promise<string> {
     "### Where the job's wall time went (seconds)",
     '',
     'POST → render start; the render (its parts and the join); storing output.mp4 until its ObjectCreated event; the event',
-    'until the Transcode state starts; ffprobe of the render (over a signed link, as the transcode reads it); the',
-    'transcode (ffmpeg); storing the outputs until the state exits; RegisterClip until completedAt; everything but',
+    'until the Transcode state starts; the Transcode state until its ffmpeg starts (a signed link to the render; its',
+    'ffprobe runs beside the encode); the transcode (ffmpeg); storing the outputs until the state exits; RegisterClip until completedAt; everything but',
     'the render and the transcode; the SQL statements the server sent meanwhile, and how many of them were the',
     'webhook sender looking for work.',
     '',
-    '| run | to render | render | store render | event → Transcode | probe | transcode | store outputs | register | not ffmpeg | SQL statements (webhook sender) |',
+    '| run | to render | render | store render | event → Transcode | to encode | transcode | store outputs | register | not ffmpeg | SQL statements (webhook sender) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...stepRows,
     '',
