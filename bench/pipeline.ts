@@ -18,21 +18,29 @@ import { StatementCounter } from '../shared/db/database.ts';
 import { effectiveGenerate } from '../shared/generation/capabilities.ts';
 import { proceduralSegments, RENDER_PARTS } from '../shared/generation/local.ts';
 import { observeFfmpeg, runFfmpeg, X264_ARGS } from '../shared/media/ffmpeg.ts';
+import { spawnerPid, startSpawner } from '../shared/media/spawner.ts';
 import { startLocalApi } from '../test/support/local-api.ts';
 
 const PROMPT = 'a red fox running through snow';
 
 /**
- * CPU seconds used so far by this process and the children it has waited for (every ffmpeg), from
- * /proc/self/stat (utime, stime, cutime, cstime, in clock ticks of 1/100 s). The machine is shared, so wall
- * time depends on what else runs; CPU time does not.
+ * CPU seconds used so far by this process and the children it has waited for, from /proc/<pid>/stat (utime,
+ * stime, cutime, cstime, in clock ticks of 1/100 s). ffmpeg and ffprobe are children of the spawner helper,
+ * which waits for them, so its own figures (all four) count as this process's children. The machine is
+ * shared, so wall time depends on what else runs; CPU time does not.
  */
 function cpuSeconds(): number {
   return cpuParts().self + cpuParts().children;
 }
-function cpuParts() {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ').map(Number);
+function ticks(pid: number | 'self') {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
   return { self: (fields[11]! + fields[12]!) / 100, children: (fields[13]! + fields[14]!) / 100 };
+}
+function cpuParts() {
+  const own = ticks('self');
+  const pid = spawnerPid();
+  const spawner = pid ? ticks(pid) : { self: 0, children: 0 };
+  return { self: own.self, children: own.children + spawner.self + spawner.children };
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -241,6 +249,8 @@ export async function run(): Promise<string> {
   const ffmpegRatios: number[] = [];
   const cpuRatios: number[] = [];
   const costRows: string[] = [];
+  // Running before either side is measured, so neither pays for its start.
+  startSpawner();
   const idle = await idleCpuPerSecond();
   for (let i = 0; i < RUNS; i += 1) {
     // Alternate which goes first, so neither always meets the other's leftovers.
@@ -281,8 +291,8 @@ export async function run(): Promise<string> {
     'command that renders the same procedural source (the same parts, joined in the command) and writes the same',
     'outputs (MP4, 720p/540p/360p HLS, thumbnails, poster), in the same run. "ffmpeg only" is the job\'s render',
     `(${RENDER_PARTS} parts at once, then the join) plus its transcode over the one command: the ratio with no`,
-    'orchestration at all. CPU is what this process (server,',
-    'PGlite, s3rver, state machine, client) and its ffmpeg children used. Target ≤ 1.25.',
+    'orchestration at all. CPU is what this process (server, PGlite, s3rver, state machine, client) and the',
+    'ffmpeg it started (through the spawner helper, counted with it) used. Target ≤ 1.25.',
     `${RUNS} runs.`,
     '',
     '| run | job wall s | one command wall s | wall ratio | ffmpeg only ratio | job CPU s | one command CPU s | CPU ratio |',

@@ -38,6 +38,10 @@ process.on('message', (request: Request) => {
   });
 });
 
+// Ctrl+C reaches the whole process group: the server stops its processes through this one, so it stays
+// until the server has gone.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
 process.on('disconnect', () => {
   for (const child of children.values()) child.kill('SIGKILL');
   process.exit(0);
