@@ -38,6 +38,7 @@ import type { VideoModel } from '#shared/generation/port.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { stopFfmpegProcesses } from '#shared/media/ffmpeg.ts';
 import { localProber } from '#shared/media/local-prober.ts';
+import { startSpawner } from '#shared/media/spawner.ts';
 import { setMetricsSink } from '#shared/observability/metrics.ts';
 import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
@@ -195,6 +196,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     options.onMetric ??
     (options.logLevel === 'DEBUG' ? (line: string) => process.stdout.write(`${line}\n`) : undefined);
   setMetricsSink(metricSink);
+  // ffmpeg's launcher starts while the process is still small (its own fork is the last costly one).
+  startSpawner();
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });

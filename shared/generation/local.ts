@@ -18,9 +18,10 @@ export const STAND_IN_LABEL = 'LOCAL STAND-IN - NOT AI';
 /**
  * The costly patterns are computed this many times smaller on each axis and scaled up to the requested
  * size: mandelbrot smoothly (it is a smooth image), life with nearest-neighbour scaling (coarse square
- * cells). lavfi sources run on one thread, so at full size they took longer than the transcode's encodes.
+ * cells). lavfi sources run on one thread, so at full size they took longer than the transcode's encodes;
+ * the render of 6 s of 720p mandelbrot (parts, encode, join) took 1.9 CPU s at half size, 1.1 at a quarter.
  */
-export const COARSE_FACTOR = { mandelbrot: 2, life: 4 } as const;
+export const COARSE_FACTOR = { mandelbrot: 4, life: 4 } as const;
 
 /** mandelbrot's own defaults: it zooms from start_scale to this scale over this many frames. */
 const MANDELBROT_END_SCALE = 0.3;

@@ -1,8 +1,8 @@
 /** ffmpeg and ffprobe from npm packages (local environment only; never in a Lambda bundle). */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
+import { type SpawnedProcess, spawnThroughHelper } from './spawner.ts';
 
 /** A signed link's query is a credential: the log gets the link without it. */
 const withoutQueries = (text: string) => text.replace(/(https?:\/\/[^\s?'"]*)\?[^\s'"]*/g, '$1?…');
@@ -34,9 +34,9 @@ export function observeFfmpeg(observer: FfmpegObserver): () => void {
 }
 
 /** Every ffmpeg and ffprobe process still running, so that stopping the local server can end them. */
-const children = new Set<ChildProcess>();
+const children = new Set<SpawnedProcess>();
 
-function tracked<C extends ChildProcess>(child: C): C {
+function tracked(child: SpawnedProcess): SpawnedProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   // An abort reports an error while the process still runs; only one that never started is gone at once.
@@ -78,21 +78,18 @@ export function runFfmpeg(
   const started = performance.now();
   return new Promise<void>((resolve, reject) => {
     const child = tracked(
-      spawn(
+      spawnThroughHelper(
         ffmpegInstaller.path,
         ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-progress', 'pipe:1', ...args],
-        {
-          signal: options.signal,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        options.signal,
       ),
     );
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
+    child.stderr.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-4000);
     });
-    child.stdout.on('data', (d: Buffer) => {
-      const match = /out_time_ms=(\d+)/.exec(d.toString());
+    child.stdout.on('data', (d: string) => {
+      const match = /out_time_ms=(\d+)/.exec(d);
       if (match && options.onProgress) options.onProgress(Number(match[1]) / 1_000_000);
     });
     // An abort kills the process but is reported at once: the promise waits until the process has exited,
@@ -142,7 +139,7 @@ const CODEC_NAMES: Record<string, string> = {
 export async function probe(file: string): Promise<Probe> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = tracked(
-      spawn(ffprobeInstaller.path, [
+      spawnThroughHelper(ffprobeInstaller.path, [
         '-v',
         'error',
         '-show_entries',
@@ -153,8 +150,8 @@ export async function probe(file: string): Promise<Probe> {
       ]),
     );
     let text = '';
-    child.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
+    child.stdout.on('data', (d: string) => {
+      text += d;
     });
     child.on('error', reject);
     child.on('close', (code) =>

@@ -1,9 +1,10 @@
 /**
  * Carries out MediaConvert CreateJob Settings with ffmpeg on this machine: reads the inputs (over signed
  * links when it is given a way to make them, as MediaConvert reads S3 itself; else from downloaded copies),
- * runs the single command planTranscode makes of the Settings (clippings, stitching, scaling, frame-rate conversion,
- * denoising, the MP4, the HLS ladder and the frame captures), stores each file under the key MediaConvert
- * would write, and answers with the same OutputGroupDetails shape.
+ * probes them (beside ffmpeg when the command does not depend on it), runs the single command planTranscode
+ * makes of the Settings (clippings, stitching, scaling, frame-rate conversion, denoising, the MP4, the HLS
+ * ladder and the frame captures), stores each file under the key MediaConvert would write, and answers
+ * with the same OutputGroupDetails shape.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import type { ObjectStore } from '../storage/port.ts';
 import { probe, runFfmpeg } from './ffmpeg.ts';
 import type { TranscodeSettings } from './settings.ts';
-import { planTranscode } from './transcode-plan.ts';
+import { planTranscode, probesShapeCommand, unprobed } from './transcode-plan.ts';
 
 /** Share of the progress that is ffmpeg's; storing the files takes the rest. */
 const ENCODE_SHARE = 0.95;
@@ -36,24 +37,45 @@ export async function executeTranscode(
   const work = await mkdtemp(path.join(os.tmpdir(), 'transcode-'));
   const written: string[] = [];
   try {
-    const inputs = await Promise.all(
+    const sources = await Promise.all(
       settings.Inputs.map(async (input, i) => {
         const key = keyOf(input.FileInput);
-        let file: string;
-        if (options.readUrl) file = await options.readUrl(key);
-        else {
-          file = path.join(work, `in${i}`);
-          await store.downloadToFile(key, file);
-        }
-        return { file, ...(await probe(file)) };
+        if (options.readUrl) return options.readUrl(key);
+        const file = path.join(work, `in${i}`);
+        await store.downloadToFile(key, file);
+        return file;
       }),
     );
-    const plan = planTranscode(settings, inputs, path.join(work, 'out'));
+    const probes = Promise.all(sources.map((file) => probe(file)));
+    probes.catch(() => undefined);
+    // When the command does not depend on the probes, ffmpeg starts at once and they only size the progress.
+    const early = !probesShapeCommand(settings);
+    const plan = planTranscode(
+      settings,
+      early ? sources.map(unprobed) : (await probes).map((probed, i) => ({ ...probed, file: sources[i]! })),
+      path.join(work, 'out'),
+    );
+    let seconds = early ? undefined : plan.seconds;
+    if (early)
+      probes.then(
+        (probed) => {
+          seconds = probed.reduce((sum, p) => sum + p.duration, 0);
+        },
+        () => undefined,
+      );
     await Promise.all(plan.folders.map((f) => mkdir(f.dir, { recursive: true })));
     await runFfmpeg(plan.args, {
       signal: options.signal,
-      onProgress: (s) => options.onProgress?.(ENCODE_SHARE * Math.min(1, s / Math.max(plan.seconds, 0.1))),
+      onProgress: (s) => {
+        if (seconds !== undefined)
+          options.onProgress?.(ENCODE_SHARE * Math.min(1, s / Math.max(seconds, 0.1)));
+      },
+    }).catch(async (error: unknown) => {
+      // A source ffprobe cannot read says so rather than ffmpeg's own failure.
+      await probes;
+      throw error;
     });
+    await probes;
     if (plan.master) await writeFile(plan.master.file, plan.master.body);
     options.signal?.throwIfAborted();
 

@@ -114,6 +114,27 @@ function keptFrames(input: InputOf, probed: PlannedInput) {
   };
 }
 
+/**
+ * Whether the command depends on what ffprobe says of the inputs: frame-exact trims, a stitch (rates,
+ * lengths) and sound do. One whole input with no sound asked does not; its probe only gives the progress
+ * its length, so ffmpeg need not wait for it.
+ */
+export function probesShapeCommand(settings: TranscodeSettings): boolean {
+  return (
+    settings.Inputs.length > 1 ||
+    settings.Inputs.some((input) => (input as InputOf).InputClippings?.length) ||
+    settings.OutputGroups.some((group) => group.Outputs.some((output) => audioOf(output) !== undefined))
+  );
+}
+
+/** An input planned before its probe, for Settings whose command does not depend on it (seconds is 0). */
+export const unprobed = (file: string): PlannedInput => ({
+  file,
+  duration: 0,
+  hasAudio: false,
+  frameRate: { numerator: 1, denominator: 1 },
+});
+
 export function planTranscode(
   settings: TranscodeSettings,
   inputs: PlannedInput[],
