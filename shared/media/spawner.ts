@@ -1,5 +1,5 @@
 /**
- * Starts ffmpeg and ffprobe through a small helper process (spawner-process.ts) instead of forking the
+ * Starts ffmpeg and ffprobe through a small helper process (spawner-process.mjs) instead of forking the
  * server. Linux copies the parent's page tables on every fork, and the local server holds hundreds of MB
  * (PGlite, dynalite, s3rver, the SDK): each spawn from it blocked the event loop for 25–80 ms, several
  * times on a job's critical path; the helper, a bare node process, forks in a few. What it answers is the
@@ -34,7 +34,7 @@ export class SpawnedProcess extends EventEmitter {
   }
 }
 
-const HELPER = fileURLToPath(new URL('./spawner-process.ts', import.meta.url));
+const HELPER = fileURLToPath(new URL('./spawner-process.mjs', import.meta.url));
 let helper: ChildProcess | undefined;
 let nextId = 1;
 const live = new Map<number, SpawnedProcess>();

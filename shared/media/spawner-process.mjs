@@ -1,20 +1,23 @@
 /**
  * A small process that starts ffmpeg and ffprobe for the local server and relays their output and exit
- * over IPC (see spawner.ts). Run by node itself: Node's own type stripping, no imports but node:.
+ * over IPC (see spawner.ts). Plain JavaScript with no imports but node:, so any Node runs it as it is.
  * When the server goes away (the IPC channel closes), it kills every process it started and exits.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
-type Request =
-  | { type: 'spawn'; id: number; file: string; args: string[] }
-  | { type: 'kill'; id: number; signal: NodeJS.Signals };
+/**
+ * @typedef {{ type: 'spawn', id: number, file: string, args: string[] }
+ *   | { type: 'kill', id: number, signal: NodeJS.Signals }} Request
+ */
 
-const children = new Map<number, ChildProcess>();
-const send = (message: object) => {
+/** @type {Map<number, import('node:child_process').ChildProcess>} */
+const children = new Map();
+/** @param {object} message */
+const send = (message) => {
   if (process.connected) process.send?.(message);
 };
 
-process.on('message', (request: Request) => {
+process.on('message', (/** @type {Request} */ request) => {
   if (request.type === 'kill') {
     children.get(request.id)?.kill(request.signal);
     return;
@@ -22,7 +25,7 @@ process.on('message', (request: Request) => {
   const { id } = request;
   const child = spawn(request.file, request.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) {
-    child.once('error', (error: NodeJS.ErrnoException) =>
+    child.once('error', (/** @type {NodeJS.ErrnoException} */ error) =>
       send({ type: 'failed', id, message: error.message, code: error.code }),
     );
     return;
@@ -30,8 +33,8 @@ process.on('message', (request: Request) => {
   children.set(id, child);
   send({ type: 'spawned', id, pid: child.pid });
   // Decoded here, so a character split across two reads arrives whole.
-  child.stdout?.setEncoding('utf8').on('data', (data: string) => send({ type: 'stdout', id, data }));
-  child.stderr?.setEncoding('utf8').on('data', (data: string) => send({ type: 'stderr', id, data }));
+  child.stdout?.setEncoding('utf8').on('data', (data) => send({ type: 'stdout', id, data }));
+  child.stderr?.setEncoding('utf8').on('data', (data) => send({ type: 'stderr', id, data }));
   child.once('close', (code, signal) => {
     children.delete(id);
     send({ type: 'close', id, code, signal });
