@@ -28,7 +28,8 @@ import { localVerifier } from '#shared/auth/verifier.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { StdoutLogger } from '#shared/observability/stdout-logger.ts';
-import { buildContext, setContextFactory } from '#shared/runtime/context.ts';
+import { setContextFactory } from '#shared/runtime/context.ts';
+import { buildContext } from '#shared/runtime/features/all.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import type { LoadUser } from './_api-load.ts';
 

@@ -4,7 +4,8 @@ import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { noContent, ok, withEtag } from '#shared/http/responses.ts';
 import { projectParams } from '#shared/projects/schema.ts';
-import { awsClips, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+import { awsClips } from '#shared/runtime/features/clips.ts';
 
 useAwsContext(awsClips);
 

@@ -7,8 +7,9 @@ import { streamEvents } from '#shared/events/stream.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { jobParams } from '#shared/jobs/schema.ts';
-import { awsEvents, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
 import { getContext } from '#shared/runtime/context.ts';
+import { awsEvents } from '#shared/runtime/features/events.ts';
 import { zodIssues } from '#shared/schema/issues.ts';
 import { eventStreamQuery } from '#shared/webhooks/schema.ts';
 

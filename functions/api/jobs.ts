@@ -6,7 +6,8 @@ import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { toJobResponse } from '#shared/jobs/response.ts';
 import { createJobBody, jobParams, listJobsQuery } from '#shared/jobs/schema.ts';
 import { projectParams } from '#shared/projects/schema.ts';
-import { awsJobs, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+import { awsJobs } from '#shared/runtime/features/jobs.ts';
 
 useAwsContext(awsJobs);
 

@@ -8,7 +8,8 @@ import {
   updateProjectBody,
 } from '#shared/projects/schema.ts';
 import { toProjectResponse } from '#shared/projects/service.ts';
-import { awsProjects, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+import { awsProjects } from '#shared/runtime/features/projects.ts';
 
 useAwsContext(awsProjects);
 

@@ -1,7 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
-import { awsTemplates, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+import { awsTemplates } from '#shared/runtime/features/templates.ts';
 import {
   createTemplateBody,
   listTemplatesQuery,

@@ -4,7 +4,8 @@ import { endpoint } from '#shared/http/endpoint.ts';
 import { json } from '#shared/http/responses.ts';
 import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { projectParams } from '#shared/projects/schema.ts';
-import { awsUploads, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+import { awsUploads } from '#shared/runtime/features/uploads.ts';
 
 useAwsContext(awsUploads);
 

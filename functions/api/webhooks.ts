@@ -1,7 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { accepted, created, noContent, ok } from '#shared/http/responses.ts';
-import { awsWebhooks, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
+import { awsWebhooks } from '#shared/runtime/features/webhooks.ts';
 import {
   createWebhookBody,
   deliveryParams,

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { runAccountTask } from '#shared/account/worker.ts';
-import { awsAccount, useAwsContext } from '#shared/runtime/aws.ts';
+import { useAwsContext } from '#shared/runtime/aws.ts';
 import { getContext } from '#shared/runtime/context.ts';
+import { awsAccount } from '#shared/runtime/features/account.ts';
 
 useAwsContext(awsAccount);
 

@@ -10,8 +10,8 @@ import { createOutbox } from '#shared/events/outbox.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { clientGetter as lazyClient } from '#shared/sdk/lazy-client.ts';
 import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
-import { DELIVERY_TIMEOUT_MS } from '#shared/webhooks/dispatcher.ts';
 import { type DeliveryMessage, type MessageSink, pruneEvents, relayOnce } from '#shared/webhooks/relay.ts';
+import { DELIVERY_TIMEOUT_MS } from '#shared/webhooks/retry-schedule.ts';
 
 const logger = new Logger({ serviceName: 'webhook-relay' });
 const sqs = lazyClient(async () => {

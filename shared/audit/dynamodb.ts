@@ -1,4 +1,5 @@
-import { type AuditLine, recordedFields } from './line.ts';
+import { recordedFields } from './line.ts';
+import type { AuditLine } from './line-parse.ts';
 
 export const AUDIT_RETENTION_DAYS = 365;
 

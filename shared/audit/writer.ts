@@ -15,7 +15,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynam
 import { auditPseudonym } from '../account/pseudonym.ts';
 import { batchWriteAll } from '../sdk/dynamo-batch.ts';
 import { ANONYMOUS, AUDIT_TABLE_KEYS, auditItem, ERASED_MARKER_SK, moveRequests } from './dynamodb.ts';
-import { parseAuditLine } from './line.ts';
+import { parseAuditLine } from './line-parse.ts';
 
 export interface AuditWriterDeps {
   client: DynamoDBDocumentClient;

@@ -1,9 +1,11 @@
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { schema } from './tables.ts';
 
-/** What repositories accept: drizzle over our tables, whichever driver sits underneath. */
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+/**
+ * What repositories accept: drizzle, whichever driver sits underneath. Without drizzle's relational query
+ * API (`db.query`), which no repository uses: the drivers would need the whole schema, and a bundle that
+ * opens the database would evaluate every table definition at its cold start whether it reads them or not.
+ */
+export type Database = PgDatabase<PgQueryResultHKT>;
 
 export type DriverKind = 'pglite' | 'node-postgres' | 'data-api';
 

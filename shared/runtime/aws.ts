@@ -1,7 +1,8 @@
 /**
  * The composition root of the API functions (and the account worker) on AWS: adapters built from the
  * environment CDK sets. A function file calls `useAwsContext` with the features its routes use (each with
- * the AWS adapters it needs beyond the core ones), so its bundle carries no other feature's code. The root
+ * the AWS adapters it needs beyond the core ones: `awsProjects` and the like, beside each feature in
+ * features/), so its bundle carries no other feature's code. The root
  * only installs itself when no other root (the local server) has, and builds nothing until the first request.
  *
  * Every request reads the database, so the RDS Data API client is imported here, and so is DynamoDB's (API
@@ -12,13 +13,10 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoAccountRecords } from '../account/dynamo-records.ts';
-import { lambdaAccountTasks } from '../account/lambda-runner.ts';
 import { stdoutAuditLog } from '../audit/line.ts';
 import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
-import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 import { type AwsRuntimeConfig, awsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
@@ -28,24 +26,15 @@ import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import {
   type Adapters,
-  accountFeature,
-  clipsFeature,
   composeContext,
   createOnce,
-  eventsFeature,
   type Feature,
-  jobsFeature,
   type Once,
-  projectsFeature,
   setContextFactory,
-  templatesFeature,
-  uploadsFeature,
-  webhooksFeature,
 } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
-import { secretKey } from './secret-key.ts';
 
-interface AwsEnvironment {
+export interface AwsEnvironment {
   config: AwsRuntimeConfig;
   dynamo: DynamoDBClient;
   documents: DynamoDBDocumentClient;
@@ -65,78 +54,17 @@ const mediaBucket = (env: AwsEnvironment) =>
     kmsKeyId: env.config.MEDIA_KMS_KEY_ID,
   }));
 
-const store = (env: AwsEnvironment) => ({ store: createS3Store(mediaBucket(env)) });
-const signer = (env: AwsEnvironment) => ({ signer: createMediaSigner(mediaBucket(env)) });
-const workflow = (env: AwsEnvironment) => ({
+export const store = (env: AwsEnvironment) => ({ store: createS3Store(mediaBucket(env)) });
+export const signer = (env: AwsEnvironment) => ({ signer: createMediaSigner(mediaBucket(env)) });
+export const workflow = (env: AwsEnvironment) => ({
   workflow: stepFunctionsWorkflow(
     async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
     env.config.STATE_MACHINE_ARN,
   ),
 });
-const idempotent = (env: AwsEnvironment) => ({
+export const idempotent = (env: AwsEnvironment) => ({
   idempotent: dynamoIdempotency(env.dynamo, env.config.IDEMPOTENCY_TABLE),
 });
-const pseudonymKey = (env: AwsEnvironment) => ({
-  pseudonymKey: secretKey(env.config.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
-});
-
-export const awsProjects: AwsFeature = {
-  feature: projectsFeature,
-  adapters: (env) => ({ ...store(env), ...workflow(env) }),
-};
-
-export const awsClips: AwsFeature = {
-  feature: clipsFeature,
-  adapters: (env) => ({
-    ...store(env),
-    ...signer(env),
-    hlsLinkKey: secretKey(env.config.HLS_LINK_SECRET_ARN, 'HLS_LINK_SECRET_ARN'),
-  }),
-};
-
-export const awsJobs: AwsFeature = {
-  feature: jobsFeature,
-  adapters: (env) => ({
-    ...workflow(env),
-    ...idempotent(env),
-    ...(env.config.CAPACITY_TABLE
-      ? { capacityQueue: dynamoCapacityStore(env.documents, env.config.CAPACITY_TABLE) }
-      : {}),
-  }),
-};
-
-export const awsTemplates: AwsFeature = { feature: templatesFeature };
-
-export const awsUploads: AwsFeature = {
-  feature: uploadsFeature,
-  adapters: (env) => ({ ...signer(env), ...idempotent(env) }),
-};
-
-export const awsWebhooks: AwsFeature = { feature: webhooksFeature };
-
-export const awsEvents: AwsFeature = { feature: eventsFeature };
-
-/** Exports and erasure: the me function starts them, the account worker runs them. */
-export const awsAccount: AwsFeature = {
-  feature: accountFeature,
-  adapters: (env) => ({
-    ...store(env),
-    ...signer(env),
-    ...workflow(env),
-    ...pseudonymKey(env),
-    accountTasks: env.config.ACCOUNT_WORKER_FUNCTION
-      ? lambdaAccountTasks(
-          async () => new (await import('@aws-sdk/client-lambda')).LambdaClient({}),
-          env.config.ACCOUNT_WORKER_FUNCTION,
-        )
-      : { start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')) },
-    accountRecords: dynamoAccountRecords(env.documents, {
-      audit: env.config.AUDIT_TABLE,
-      idempotency: env.config.IDEMPOTENCY_TABLE,
-    }),
-  }),
-};
-
 /** Installs the AWS context of this function: core (authentication, audit, log) and the given features. */
 export function useAwsContext(...features: AwsFeature[]): void {
   setContextFactory(

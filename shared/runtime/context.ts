@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createExportRepository } from '../account/exports.ts';
 import type { AccountRecordStores, AccountTaskRunner } from '../account/port.ts';
 import { createApiKeyRepository } from '../api-keys/repository.ts';
 import type { AuditLog } from '../audit/port.ts';
@@ -7,24 +6,17 @@ import { createApiKeyVerifier } from '../auth/api-keys.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import type { CapacityQueue } from '../capacity/positions.ts';
-import { createClipRepository } from '../clips/repository.ts';
 import type { Database } from '../db/database.ts';
-import { createOutbox } from '../events/outbox.ts';
 import { enabledModelsFromEnv } from '../generation/models.ts';
 import type { IdempotentRunner } from '../idempotency/idempotent.ts';
-import { createJobRepository } from '../jobs/repository.ts';
-import { createProjectRepository } from '../projects/repository.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
-import { createTemplateRepository } from '../templates/repository.ts';
-import { createReservationRepository } from '../uploads/reservations.ts';
 import { createUserRowGuard } from '../users/provision.ts';
 import { createUserRepository } from '../users/repository.ts';
-import { createWebhookRepository } from '../webhooks/repository.ts';
 import type { HostResolver } from '../webhooks/service.ts';
 import type { TargetPolicy } from '../webhooks/ssrf.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
-import { deferred } from './deferred.ts';
+import type { FEATURES } from './features/all.ts';
 
 /** The adapters an environment provides; everything else is derived from them. */
 export interface Adapters {
@@ -62,11 +54,14 @@ export interface Adapters {
 
 /**
  * The context is put together from features: `core` (what every route reaches through authentication, the
- * audit and the log) and one feature per area, each building its repositories and services. A Lambda
- * function composes only the features its routes use (`composeContext`, see aws.ts), so its bundle holds
- * no other area's code; the local server and the tests take them all (`buildContext`). Repositories are
- * built at once (every route reads the database through them); services are deferred (see deferred.ts):
- * their modules, with the schemas and helpers of the routes that use them, are imported by the first call.
+ * audit and the log) and one feature per area (features/), each building its repositories and services. A
+ * Lambda function composes only the features its routes use (`composeContext`, see aws.ts); the local
+ * server and the tests take them all (`buildContext` in features/all.ts). Each feature has its own module,
+ * which imports its service statically, so only the functions that compose it bundle it. Services are not
+ * imported dynamically: a dynamic import of a module inside the bundle makes esbuild wrap it and everything
+ * it imports (zod, drizzle, the tables) in lazy initialisers, which costs more at every cold start (a
+ * second parse of the wrapped code, and whole packages kept that tree shaking would trim) than building a
+ * service's closures does.
  */
 export type Feature = (adapters: Adapters, once: Once) => object;
 
@@ -82,7 +77,7 @@ export function createOnce(): Once {
   };
 }
 
-const enabledModelsOf = (adapters: Adapters, once: Once) =>
+export const enabledModelsOf = (adapters: Adapters, once: Once) =>
   once('enabledModels', () => adapters.enabledModels ?? enabledModelsFromEnv());
 
 export const core = (adapters: Adapters, once: Once) => {
@@ -98,126 +93,6 @@ export const core = (adapters: Adapters, once: Once) => {
   };
 };
 
-export const projectsFeature = (adapters: Adapters, once: Once) => {
-  const projects = createProjectRepository(adapters.db);
-  const jobs = once('jobs', () => createJobRepository(adapters.db));
-  return {
-    projects,
-    projectService: deferred(
-      async () =>
-        (await import('../projects/service.ts')).createProjectService({
-          projects,
-          jobs,
-          store: adapters.store,
-          workflow: adapters.workflow,
-        }),
-      { remove: true },
-    ),
-  };
-};
-
-export const clipsFeature = (adapters: Adapters, once: Once) => {
-  const clips = once('clips', () => createClipRepository(adapters.db));
-  return {
-    clips,
-    clipService: deferred(
-      async () =>
-        (await import('../clips/service.ts')).createClipService({
-          clips,
-          store: adapters.store,
-          signer: adapters.signer,
-          hlsLinkKey: adapters.hlsLinkKey,
-        }),
-      { getWithMedia: true, hlsPlaylist: true, remove: true },
-    ),
-  };
-};
-
-export const jobsFeature = (adapters: Adapters, once: Once) => {
-  const users = once('users', () => createUserRepository(adapters.db));
-  const clips = once('clips', () => createClipRepository(adapters.db));
-  const jobs = once('jobs', () => createJobRepository(adapters.db));
-  const templates = once('templates', () => createTemplateRepository(adapters.db));
-  const enabledModels = enabledModelsOf(adapters, once);
-  return {
-    jobs,
-    jobService: deferred(
-      async () =>
-        (await import('../jobs/service.ts')).createJobService({
-          users,
-          clips,
-          jobs,
-          templates,
-          workflow: adapters.workflow,
-          enabledModels,
-          ...(adapters.now ? { now: adapters.now } : {}),
-        }),
-      { submit: true, cancel: true },
-    ),
-  };
-};
-
-export const templatesFeature = (adapters: Adapters, once: Once) => ({
-  templates: once('templates', () => createTemplateRepository(adapters.db)),
-});
-
-export const uploadsFeature = (adapters: Adapters) => {
-  const reservations = createReservationRepository(adapters.db);
-  return {
-    reservations,
-    uploadService: deferred(
-      async () =>
-        (await import('../uploads/service.ts')).createUploadService({
-          reservations,
-          signer: adapters.signer,
-        }),
-      { request: true },
-    ),
-  };
-};
-
-export const webhooksFeature = (adapters: Adapters) => {
-  const webhooks = createWebhookRepository(adapters.db);
-  const webhookPolicy: TargetPolicy =
-    adapters.webhookPolicy ?? (process.env.WEBHOOK_TARGETS === 'local' ? 'local' : 'deployed');
-  return {
-    webhooks,
-    webhookPolicy,
-    webhookService: deferred(
-      async () =>
-        (await import('../webhooks/service.ts')).createWebhookService({
-          webhooks,
-          policy: webhookPolicy,
-          ...(adapters.resolveHost ? { resolve: adapters.resolveHost } : {}),
-        }),
-      { checkUrl: true, create: true, update: true, rotate: true },
-    ),
-  };
-};
-
-/** Job events: the outbox the stream and the webhook relay read. */
-export const eventsFeature = (adapters: Adapters, once: Once) => ({
-  jobs: once('jobs', () => createJobRepository(adapters.db)),
-  outbox: createOutbox(adapters.db),
-});
-
-/** Exports and erasure: the me function and the account worker. */
-export const accountFeature = (adapters: Adapters, once: Once) => ({
-  jobs: once('jobs', () => createJobRepository(adapters.db)),
-  exports: createExportRepository(adapters.db),
-});
-
-const FEATURES = [
-  projectsFeature,
-  clipsFeature,
-  jobsFeature,
-  templatesFeature,
-  uploadsFeature,
-  webhooksFeature,
-  eventsFeature,
-  accountFeature,
-] as const;
-
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
 /**
@@ -228,11 +103,6 @@ type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: 
 export function composeContext(adapters: Adapters, features: readonly Feature[]): AppContext {
   const once = createOnce();
   return Object.assign({}, ...[core, ...features].map((feature) => feature(adapters, once))) as AppContext;
-}
-
-/** The whole context: every feature (the local server, which mounts every route, and the tests). */
-export function buildContext(adapters: Adapters): AppContext {
-  return composeContext(adapters, FEATURES);
 }
 
 export type AppContext = ReturnType<typeof core> & Intersection<ReturnType<(typeof FEATURES)[number]>>;

@@ -1,6 +1,7 @@
 import type { Caller, Profile } from '../auth/port.ts';
 import { FOREIGN_KEY_VIOLATION, sqlErrorInfo } from '../db/errors.ts';
 import { ConflictError, UnauthorizedError } from '../errors.ts';
+import { userFields } from './fields.ts';
 import { MissingUserRowError, type User, type UserRepository } from './repository.ts';
 
 /** The username of an account whose chosen one is unusable or taken: stable, from its id. */
@@ -24,8 +25,7 @@ export async function provisionUser(
   users: UserRepository,
   input: { id: string; email: string; username?: string | undefined },
 ): Promise<User> {
-  // Only an account's first request reaches this: the user schemas are not built at every function's init.
-  const { email: emailSchema, username: usernameSchema } = await import('./schema.ts');
+  const { email: emailSchema, username: usernameSchema } = userFields();
   const email = emailSchema.safeParse(input.email);
   if (!email.success) throw new UnauthorizedError('The account has no usable email; sign up again.');
   const fallback = fallbackUsername(input.id);

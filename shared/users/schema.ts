@@ -1,21 +1,9 @@
 import * as z from 'zod';
 import { isoDate, uuid } from '../schema/common.ts';
-import { readableText } from '../schema/text.ts';
+import { userFields } from './fields.ts';
 import { SUBSCRIPTION_TIERS } from './tiers.ts';
 
-export const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email({ message: 'must be a valid email address' }));
-
-export const username = z
-  .string()
-  .min(3, 'must be at least 3 characters')
-  .max(30, 'must be at most 30 characters')
-  .regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores')
-  .superRefine(readableText('username'));
+export const { email, username } = userFields();
 
 export const password = z
   .string()

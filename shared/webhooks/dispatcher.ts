@@ -1,7 +1,12 @@
 import { eventId, toEnvelope } from '../events/envelope.ts';
 import type { ClaimedDelivery, DeliveryQueue } from './deliveries.ts';
 import { type AttemptReport, type OutcomeListener, reportOutcome } from './outcomes.ts';
-import { DEFAULT_DISABLE_AFTER_MS, DEFAULT_RETRY_DELAYS_MS, retryDelay } from './retry-schedule.ts';
+import {
+  DEFAULT_DISABLE_AFTER_MS,
+  DEFAULT_RETRY_DELAYS_MS,
+  DELIVERY_TIMEOUT_MS,
+  retryDelay,
+} from './retry-schedule.ts';
 import { type SendResult, sendWebhook } from './sender.ts';
 import { signedHeaders } from './signing.ts';
 import type { Resolver, TargetPolicy } from './ssrf.ts';
@@ -15,8 +20,6 @@ export interface DeliveryOptions {
   resolve?: Resolver;
   onOutcome?: OutcomeListener;
 }
-
-export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /** Sends one claimed delivery, signed, and records how it went. */
 export function createDeliverer(queue: DeliveryQueue, options: DeliveryOptions) {

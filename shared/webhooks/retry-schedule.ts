@@ -12,6 +12,12 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
   10 * 3_600_000,
 ];
 
+/**
+ * How long one attempt may take. Here rather than in dispatcher.ts: the relay reads it, and importing the
+ * dispatcher would evaluate the sender and its address checks (ipaddr.js) at the relay's every cold start.
+ */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+
 /** An endpoint whose attempts have all failed for this long is disabled. */
 export const DEFAULT_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
 

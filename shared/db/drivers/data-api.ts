@@ -8,7 +8,6 @@ import {
 import { drizzle } from 'drizzle-orm/aws-data-api/pg';
 import { tracedClient } from '../../observability/tracing.ts';
 import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
-import { schema } from '../tables.ts';
 import { isTransientDataApiError } from '../transient.ts';
 import { type RetryPolicy, retryTransient, unavailable } from './data-api-retry.ts';
 
@@ -104,7 +103,6 @@ export function openDataApi(options: DataApiOptions): DatabaseHandle & { client:
   // the policy here decides instead.
   const client = options.client ?? tracedClient(new RDSDataClient({ maxAttempts: 1 }));
   const db = drizzle(resilientClient(client, options.retry ?? DEFAULT_RETRY), {
-    schema,
     resourceArn: options.resourceArn,
     secretArn: options.secretArn,
     database: options.database,

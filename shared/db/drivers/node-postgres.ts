@@ -1,7 +1,6 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
-import { schema } from '../tables.ts';
 
 /** A real PostgreSQL server through a connection pool (DATABASE_URL). */
 export function openNodePostgres(options: {
@@ -17,6 +16,6 @@ export function openNodePostgres(options: {
   // An idle connection the server drops (restart, failover, a terminated backend) is reported here; without
   // a listener Node treats it as an uncaught exception. The pool has already discarded that client.
   pool.on('error', () => {});
-  const db = drizzle({ client: pool, schema, logger: options.counter ?? false }) as unknown as Database;
+  const db = drizzle({ client: pool, logger: options.counter ?? false }) as unknown as Database;
   return { kind: 'node-postgres', db, pool, close: () => pool.end() };
 }

@@ -1,7 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
-import { schema } from '../tables.ts';
 
 /**
  * Embedded PostgreSQL: in memory when `dataDir` is absent (tests), on disk for the local server. A
@@ -16,6 +15,6 @@ export async function openPglite(
     ...(options.template ? { loadDataDir: options.template } : {}),
   });
   await client.exec(`SET TIME ZONE 'UTC'`);
-  const db = drizzle({ client, schema, logger: options.counter ?? false }) as unknown as Database;
+  const db = drizzle({ client, logger: options.counter ?? false }) as unknown as Database;
   return { kind: 'pglite', db, client, close: () => client.close() };
 }

@@ -10,7 +10,8 @@ import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { auditPseudonym } from '#shared/account/pseudonym.ts';
-import { AUDIT_FILTER_PATTERN, auditLine, parseAuditLine } from '#shared/audit/line.ts';
+import { AUDIT_FILTER_PATTERN, auditLine } from '#shared/audit/line.ts';
+import { parseAuditLine } from '#shared/audit/line-parse.ts';
 import type { AuditEntry } from '#shared/audit/port.ts';
 import { decodeLogsSubscription } from '#shared/audit/subscription.ts';
 import { createAuditWriter } from '#shared/audit/writer.ts';

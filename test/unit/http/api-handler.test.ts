@@ -7,7 +7,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { parseAuditLine, stdoutAuditLog } from '#shared/audit/line.ts';
+import { stdoutAuditLog } from '#shared/audit/line.ts';
+import { parseAuditLine } from '#shared/audit/line-parse.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { ok } from '#shared/http/responses.ts';

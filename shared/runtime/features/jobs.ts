@@ -1,0 +1,38 @@
+import { dynamoCapacityStore } from '../../capacity/dynamodb-store.ts';
+import { createClipRepository } from '../../clips/repository.ts';
+import { createJobRepository } from '../../jobs/repository.ts';
+import { createJobService } from '../../jobs/service.ts';
+import { createTemplateRepository } from '../../templates/repository.ts';
+import { createUserRepository } from '../../users/repository.ts';
+import { type AwsFeature, idempotent, workflow } from '../aws.ts';
+import { type Adapters, enabledModelsOf, type Once } from '../context.ts';
+
+export const jobsFeature = (adapters: Adapters, once: Once) => {
+  const users = once('users', () => createUserRepository(adapters.db));
+  const clips = once('clips', () => createClipRepository(adapters.db));
+  const jobs = once('jobs', () => createJobRepository(adapters.db));
+  const templates = once('templates', () => createTemplateRepository(adapters.db));
+  return {
+    jobs,
+    jobService: createJobService({
+      users,
+      clips,
+      jobs,
+      templates,
+      workflow: adapters.workflow,
+      enabledModels: enabledModelsOf(adapters, once),
+      ...(adapters.now ? { now: adapters.now } : {}),
+    }),
+  };
+};
+
+export const awsJobs: AwsFeature = {
+  feature: jobsFeature,
+  adapters: (env) => ({
+    ...workflow(env),
+    ...idempotent(env),
+    ...(env.config.CAPACITY_TABLE
+      ? { capacityQueue: dynamoCapacityStore(env.documents, env.config.CAPACITY_TABLE) }
+      : {}),
+  }),
+};

@@ -1,0 +1,24 @@
+import { createJobRepository } from '../../jobs/repository.ts';
+import { createProjectRepository } from '../../projects/repository.ts';
+import { createProjectService } from '../../projects/service.ts';
+import { type AwsFeature, store, workflow } from '../aws.ts';
+import type { Adapters, Once } from '../context.ts';
+
+export const projectsFeature = (adapters: Adapters, once: Once) => {
+  const projects = createProjectRepository(adapters.db);
+  const jobs = once('jobs', () => createJobRepository(adapters.db));
+  return {
+    projects,
+    projectService: createProjectService({
+      projects,
+      jobs,
+      store: adapters.store,
+      workflow: adapters.workflow,
+    }),
+  };
+};
+
+export const awsProjects: AwsFeature = {
+  feature: projectsFeature,
+  adapters: (env) => ({ ...store(env), ...workflow(env) }),
+};
