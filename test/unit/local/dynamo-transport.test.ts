@@ -1,10 +1,7 @@
-import type { RequestListener } from 'node:http';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo.ts';
-import { inProcessHandler } from '../../../infra/local/dynamo-transport.ts';
 
 let dynamo: LocalDynamo;
 let overHttp: DynamoDBDocumentClient;
@@ -89,22 +86,5 @@ describe('the local DynamoDB client, in process', () => {
     await expect(
       documents.send(new PutCommand({ TableName: stopped.tables.capacity, Item: { pk: 'a', sk: 'b' } })),
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-  });
-
-  it('needs no listening server', async () => {
-    // A dynalite that never listens: only its request listener is there to answer.
-    const unlistened = dynalite({ createTableMs: 0 });
-    const client = new DynamoDBClient({
-      endpoint: 'http://127.0.0.1:9',
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: inProcessHandler(unlistened.listeners('request')[0] as RequestListener),
-    });
-    try {
-      const out = await client.send(new ListTablesCommand({}));
-      expect(out.TableNames).toEqual([]);
-    } finally {
-      client.destroy();
-    }
   });
 });
