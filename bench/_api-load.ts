@@ -1,7 +1,7 @@
 /**
  * The load generator of the API benchmark, in its own process: autocannon against one route of the server
- * or the floor, each request signed by a user drawn at random from the file given as argv[2] (so the
- * verified-token cache misses as often as it would with that many users). Prints one JSON line of results.
+ * or the floor, each request signed by a user drawn at random from the file given as argv[2] (each user's
+ * first request misses the verified-token cache, as with that many users). Prints one JSON line of results.
  * Jobs are cancelled as soon as their 202 arrives (the free tier runs 2 at once), and the users take turns
  * in a shuffled cycle there, so no user has two jobs queued while the first one's cancel is in flight.
  */
@@ -10,6 +10,8 @@ import autocannon from 'autocannon';
 
 export interface LoadUser {
   userId: string;
+  email: string;
+  username: string;
   token: string;
   projectId: string;
   clipId: string;

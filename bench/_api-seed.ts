@@ -38,6 +38,20 @@ function accessToken(key: SigningKey, issuer: string, user: { id: string; email:
     .sign(key.privateKey);
 }
 
+/** The same users with new access tokens (a new jti each), which no verified-token cache has seen yet. */
+export function resignUsers(
+  key: SigningKey,
+  issuer: string,
+  users: readonly LoadUser[],
+): Promise<LoadUser[]> {
+  return Promise.all(
+    users.map(async (u) => ({
+      ...u,
+      token: await accessToken(key, issuer, { id: u.userId, email: u.email, username: u.username }),
+    })),
+  );
+}
+
 /** Users, one project and one clip each, written straight through the repositories (no media objects). */
 export async function seedUsers(
   databaseUrl: string,
@@ -69,7 +83,14 @@ export async function seedUsers(
         resolution: '1280x720',
         format: 'mp4',
       });
-      return { userId: user.id, token: await accessToken(key, issuer, user), projectId: project.id, clipId };
+      return {
+        userId: user.id,
+        email: user.email,
+        username: user.username,
+        token: await accessToken(key, issuer, user),
+        projectId: project.id,
+        clipId,
+      };
     };
     for (let i = 0; i < count; i += 20) {
       out.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => one(i + j)))));

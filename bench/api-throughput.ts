@@ -4,7 +4,8 @@
  * - the floor (bench/_api-floor.ts): a bare node:http server doing each route's SQL through the same
  *   driver and repositories, on the same database;
  * - the load (bench/_api-load.ts): autocannon in a child process, signing each request as one of
- *   USERS users drawn at random, so token verification misses its cache as real traffic would;
+ *   USERS users drawn at random, with new tokens every run, so each user's first request of a run misses
+ *   the verified-token cache;
  * - this process, which seeds the database, mints the tokens and prints the table.
  * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
  * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
@@ -22,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
-import { benchDatabase, median, seedUsers } from './_api-seed.ts';
+import { benchDatabase, median, resignUsers, seedUsers } from './_api-seed.ts';
 import {
   descendantsNamed,
   freePort,
@@ -226,7 +227,7 @@ export async function run(): Promise<string> {
     );
     // The server made its signing key under its data folder on start; the seeded users' tokens use it.
     const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
-    const users = await seedUsers(databaseUrl, key, serverUrl, USERS);
+    let users = await seedUsers(databaseUrl, key, serverUrl, USERS);
 
     const rows: string[] = [];
     const notes: string[] = [];
@@ -234,6 +235,8 @@ export async function run(): Promise<string> {
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
       const results = { server: [] as Run[], floor: [] as Run[] };
       for (let i = 0; i < RUNS; i += 1) {
+        // New tokens for every run: each user's first request of the run misses the verified-token cache.
+        users = await resignUsers(key, serverUrl, users);
         for (const [target, url] of targets([
           ['server', serverUrl],
           ['floor', floorUrl],
@@ -298,7 +301,8 @@ export async function run(): Promise<string> {
       '',
       ...(notes.length ? [...notes, ''] : []),
       'Server, floor and load generator each run in their own process, on one fresh PostgreSQL database through node-postgres. ' +
-        'Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle), so most token verifications miss the cache. ' +
+        "Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle); every run signs new tokens, so each user's first request of a run misses the server's verified-token cache (an RSA check) and the later ones hit it, as in a warm container. " +
+        "The server's local DynamoDB (dynalite, holding the audit, idempotency, rate-limit and capacity tables) runs in a worker thread of its process: its CPU is in the server's column. " +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
