@@ -64,7 +64,10 @@ export function workerHandler(worker: Worker): RequestHandler & { stop(): void }
     pending.resolve(reply);
   });
   worker.on('error', (error) => settleAll(error));
-  worker.on('exit', () => settleAll(stoppedError()));
+  worker.on('exit', () => {
+    stopped = true;
+    settleAll(stoppedError());
+  });
   worker.unref();
   return {
     async handle(request: Request) {

@@ -31,6 +31,10 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     once(worker, 'error').then(([error]) => Promise.reject(error)),
   ])) as [{ type: 'ready'; port: number }];
   const endpoint = `http://127.0.0.1:${ready.port}`;
+  let exited = false;
+  worker.once('exit', () => {
+    exited = true;
+  });
   const handler = workerHandler(worker);
   const client = new DynamoDBClient({
     endpoint,
@@ -89,6 +93,7 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     async stop() {
       handler.stop();
       client.destroy();
+      if (exited) return;
       worker.ref();
       const stopped = new Promise<void>((resolve) => {
         const onMessage = (message: { type?: string }) => {
