@@ -1,0 +1,42 @@
+/**
+ * The RDS Data API answers at most 1 MiB per call ("Limitations for the Amazon RDS Data API"), and a page
+ * of jobs can be larger: an EDIT of 150 trimmed clips keeps about 12 KiB of parameters, so 100 of them are
+ * over the limit. A page is cut short of its limit before that (with a cursor to the rest), so every job
+ * can still be listed. Runs on the Data API driver over the double, which enforces the documented limits.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { DRIVER_CASES } from '#test/support/db-drivers.ts';
+import { newTestUser, suiteDatabase } from '#test/support/repositories.ts';
+
+const dataApi = DRIVER_CASES.find((d) => d.name.startsWith('data-api (PGlite'))!;
+const { t, repos } = suiteDatabase(dataApi);
+
+const editParameters = () => ({
+  clips: Array.from({ length: 150 }, () => ({ clipId: randomUUID(), start: 1234.567, end: 2345.678 })),
+  resolution: '1920x1080',
+});
+
+it('lists 100 EDIT jobs of 150 clips each, in pages that fit the Data API response', async () => {
+  const user = await newTestUser(repos, 'editor');
+  const project = await repos.projects.create(user.id, { title: 'Montages' });
+  for (let i = 0; i < 100; i += 1) {
+    await t.db.execute(sql`
+      INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, parameters, created_at)
+      VALUES (${project.id}::uuid, ${user.id}::uuid, 'EDIT', ${`montage ${i}`},
+              ${JSON.stringify(editParameters())}::jsonb, now() - ${`${i} seconds`}::interval)`);
+  }
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await repos.jobs.list(user.id, project.id, { limit: 100, cursor });
+    expect(page.items.length).toBeGreaterThan(0);
+    seen.push(...page.items.map((j) => j.prompt));
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 10);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `montage ${i}`));
+});
