@@ -1,8 +1,9 @@
 /**
- * The RDS Data API answers at most 1 MiB per call ("Limitations for the Amazon RDS Data API"), and a page
- * of jobs can be larger: an EDIT of 150 trimmed clips keeps about 12 KiB of parameters, so 100 of them are
- * over the limit. A page is cut short of its limit before that (with a cursor to the rest), so every job
- * can still be listed. Runs on the Data API driver over the double, which enforces the documented limits.
+ * The RDS Data API answers at most 1 MiB per call ("Limitations for the Amazon RDS Data API"). A page of
+ * jobs can be larger (an EDIT of 150 trimmed clips keeps about 12 KiB of parameters, so 100 of them are
+ * over the limit): a page is cut short of its limit before that, with a cursor to the rest. The source
+ * clips of an EDIT are read without their user metadata, which 150 clips could carry past the limit. Runs
+ * on the Data API driver over the double, which enforces the documented limits.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -39,4 +40,27 @@ it('lists 100 EDIT jobs of 150 clips each, in pages that fit the Data API respon
   } while (cursor && pages < 10);
   expect(pages).toBeGreaterThan(1);
   expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `montage ${i}`));
+});
+
+it('reads the 150 source clips of an EDIT in one answer even when each carries 15 KiB of metadata', async () => {
+  const user = await newTestUser(repos, 'stitcher');
+  const project = await repos.projects.create(user.id, { title: 'Stitch' });
+  const ids: string[] = [];
+  for (let i = 0; i < 150; i += 1) {
+    const clip = await repos.clips.register({
+      userId: user.id,
+      projectId: project.id,
+      title: `clip ${i}`,
+      duration: 6,
+      fileUrl: `users/${user.id}/projects/${project.id}/clips/${randomUUID()}/video.mp4`,
+      fileSize: 10,
+      resolution: '1280x720',
+      format: 'mp4',
+      metadata: { notes: 'n'.repeat(15 * 1024) },
+    });
+    ids.push(clip.id);
+  }
+  const sources = await repos.clips.getMany(user.id, ids);
+  expect(sources.map((c) => c.id).sort()).toEqual([...ids].sort());
+  expect(sources.every((c) => c.duration === 6 && c.resolution === '1280x720')).toBe(true);
 });
