@@ -42,6 +42,36 @@ it('lists 100 EDIT jobs of 150 clips each, in pages that fit the Data API respon
   expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `montage ${i}`));
 });
 
+it('lists 100 clips with 15 KiB of metadata each, in pages that fit the Data API response', async () => {
+  const user = await newTestUser(repos, 'archivist');
+  const project = await repos.projects.create(user.id, { title: 'Annotated' });
+  for (let i = 0; i < 100; i += 1) {
+    await repos.clips.register({
+      userId: user.id,
+      projectId: project.id,
+      title: `clip ${i}`,
+      duration: 6,
+      fileUrl: `users/${user.id}/projects/${project.id}/clips/${randomUUID()}/video.mp4`,
+      fileSize: 10,
+      resolution: '1280x720',
+      format: 'mp4',
+      metadata: { notes: 'n'.repeat(15 * 1024) },
+    });
+  }
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await repos.clips.listByProject(user.id, project.id, { limit: 100, cursor });
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const clip of page.items) seen.add(clip.id);
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 10);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen.size).toBe(100);
+});
+
 it('reads the 150 source clips of an EDIT in one answer even when each carries 15 KiB of metadata', async () => {
   const user = await newTestUser(repos, 'stitcher');
   const project = await repos.projects.create(user.id, { title: 'Stitch' });
