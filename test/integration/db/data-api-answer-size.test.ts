@@ -94,3 +94,47 @@ it('reads the 150 source clips of an EDIT in one answer even when each carries 1
   expect(sources.map((c) => c.id).sort()).toEqual([...ids].sort());
   expect(sources.every((c) => c.duration === 6 && c.resolution === '1280x720')).toBe(true);
 });
+
+it('lists 100 projects with 15 KiB of settings each, in pages that fit, with and without a filter', async () => {
+  const user = await newTestUser(repos, 'planner');
+  for (let i = 0; i < 100; i += 1) {
+    await repos.projects.create(user.id, { title: `Film ${i}`, settings: { notes: 's'.repeat(15 * 1024) } });
+  }
+  for (const filter of [{}, { q: 'Film' }]) {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await repos.projects.list(user.id, { ...filter, limit: 100, cursor });
+      expect(page.items.length).toBeGreaterThan(0);
+      for (const project of page.items) seen.add(project.id);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen.size).toBe(100);
+  }
+});
+
+it('lists 100 templates with 15 KiB of parameters each, in pages that fit', async () => {
+  const user = await newTestUser(repos, 'author');
+  for (let i = 0; i < 100; i += 1) {
+    await repos.templates.create(user.id, {
+      name: `Template ${i}`,
+      category: 'nature',
+      prompt: 'a river at dawn',
+      parameters: { notes: 'p'.repeat(15 * 1024) },
+    });
+  }
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await repos.templates.list(user.id, { limit: 100, cursor });
+    for (const template of page.items) if (template.createdBy === user.id) seen.add(template.id);
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 20);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen.size).toBe(100);
+});
