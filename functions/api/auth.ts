@@ -2,6 +2,7 @@ import { ConflictError } from '#shared/errors.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { json, ok } from '#shared/http/responses.ts';
+import { signInContext } from '#shared/http/sign-in-context.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { confirmBody, loginBody, refreshBody, signUpBody } from '#shared/users/schema.ts';
 
@@ -50,7 +51,7 @@ export const handler = apiHandler([
     path: '/v1/auth/login',
     handler: endpoint({ action: 'auth.login', resource: 'user', auth: false, body: loginBody }, async (r) => {
       const tokens = await r.ctx.loginLimiter.login(r.body.email, r.event.requestContext.http.sourceIp, () =>
-        r.ctx.identity.login(r.body.email, r.body.password),
+        r.ctx.identity.login(r.body.email, r.body.password, signInContext(r.event)),
       );
       return ok(tokens);
     }),

@@ -6,6 +6,7 @@ import { bearerToken } from '#shared/auth/verifier.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { accepted, json, ok, withEtag } from '#shared/http/responses.ts';
+import { signInContext } from '#shared/http/sign-in-context.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { awsAccount } from '#shared/runtime/features/account.ts';
 import { usageQuery } from '#shared/usage/schema.ts';
@@ -44,7 +45,7 @@ export const handler = apiHandler([
           email: user.email,
           accessToken: bearerToken(r.event.headers.authorization),
           password: r.body.password,
-          sourceIp: r.event.requestContext.http.sourceIp,
+          signIn: signInContext(r.event),
         });
         await r.ctx.accountTasks.start({ kind: 'erase', userId });
         // Nobody signs in as the account from now on; the worker erases the rest.

@@ -268,10 +268,12 @@ export class StatefulStack extends Stack {
           }
         : {}),
     });
-    // The API signs users in through the backend (USER_PASSWORD_AUTH); there is no hosted UI, so no OAuth
-    // flows, scopes or callback URLs.
+    // The API signs users in through the backend (ADMIN_USER_PASSWORD_AUTH, which carries the user's address
+    // to threat protection); there is no hosted UI, so no OAuth flows, scopes or callback URLs. The public
+    // USER_PASSWORD_AUTH flow stays off: with it, anyone holding the (public) client id could try passwords
+    // against Cognito directly, past the API's login limiter.
     this.userPoolClient = this.userPool.addClient('ApiClient', {
-      authFlows: { userPassword: true },
+      authFlows: { adminUserPassword: true },
       disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,

@@ -389,6 +389,13 @@ export class StatelessStack extends Stack {
     data.key.grantEncryptDecrypt(accountWorker);
     pseudonymKey.grantRead(accountWorker);
     const me = apiFns.me!;
+    // Sign-ins (POST /v1/auth/login, and the password check of DELETE /v1/me) go through AdminInitiateAuth.
+    const signIn = new PolicyStatement({
+      actions: ['cognito-idp:AdminInitiateAuth'],
+      resources: [data.userPool.userPoolArn],
+    });
+    apiFns.auth!.addToRolePolicy(signIn);
+    me.addToRolePolicy(signIn);
     me.addEnvironment('ACCOUNT_WORKER_FUNCTION', accountWorker.functionName);
     me.addEnvironment('AUDIT_PSEUDONYM_SECRET_ARN', pseudonymKey.secretArn);
     accountWorker.grantInvoke(me);

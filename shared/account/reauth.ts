@@ -1,5 +1,5 @@
 import type { LoginLimiter } from '../auth/login-limiter.ts';
-import type { IdentityProvider } from '../auth/port.ts';
+import type { IdentityProvider, SignInContext } from '../auth/port.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 
 /** How recent a sign-in must be for its access token alone to delete the account. */
@@ -21,13 +21,15 @@ export function issuedAt(accessToken: string): number | undefined {
  */
 export async function confirmOwner(
   deps: { identity: IdentityProvider; loginLimiter: LoginLimiter },
-  input: { email: string; accessToken: string; password?: string | undefined; sourceIp: string },
+  input: { email: string; accessToken: string; password?: string | undefined; signIn: SignInContext },
   now: () => number = Date.now,
 ): Promise<void> {
   if (input.password !== undefined) {
     const password = input.password;
     await deps.loginLimiter
-      .login(input.email, input.sourceIp, () => deps.identity.login(input.email, password))
+      .login(input.email, input.signIn.ipAddress, () =>
+        deps.identity.login(input.email, password, input.signIn),
+      )
       .catch((error: unknown) => {
         if (error instanceof UnauthorizedError) throw new ForbiddenError('The password is not correct.');
         throw error;

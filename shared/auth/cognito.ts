@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
-import type { IdentityProvider, Profile, Tokens } from './port.ts';
+import type { IdentityProvider, Profile, SignInContext, Tokens } from './port.ts';
 
 const cognito = () => import('@aws-sdk/client-cognito-identity-provider');
 
@@ -17,6 +17,8 @@ function mapCognitoError(error: unknown): never {
       throw new UnauthorizedError(BAD_CREDENTIALS);
     case 'UserNotConfirmedException':
       throw new UnauthorizedError('Confirm your email with the code we sent before signing in.');
+    case 'PasswordResetRequiredException':
+      throw new UnauthorizedError('The password of this account must be reset before it can sign in.');
     case 'InvalidPasswordException':
       throw new ValidationError('The password does not meet the policy.', [
         { path: 'password', message: 'at least 8 characters with upper case, lower case and a digit' },
@@ -170,14 +172,33 @@ export function createCognitoIdentityProvider({
         });
     },
 
-    async login(email, password) {
-      const [cognitoClient, { InitiateAuthCommand }] = await Promise.all([client(), cognito()]);
+    /**
+     * ADMIN_USER_PASSWORD_AUTH, with the user's address and headers as ContextData: the API signs users in
+     * from its own servers, and Cognito's threat protection judges a sign-in by the context it is given,
+     * which InitiateAuth could carry only from an app client with a secret.
+     */
+    async login(email, password, context?: SignInContext) {
+      if (!userPoolId) throw new Error('USER_POOL_ID is not set');
+      const [cognitoClient, { AdminInitiateAuthCommand }] = await Promise.all([client(), cognito()]);
       const out = await cognitoClient
         .send(
-          new InitiateAuthCommand({
+          new AdminInitiateAuthCommand({
+            UserPoolId: userPoolId,
             ClientId: clientId,
-            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
             AuthParameters: { USERNAME: email, PASSWORD: password, ...secretHash(email) },
+            ...(context
+              ? {
+                  ContextData: {
+                    IpAddress: context.ipAddress,
+                    ServerName: context.serverName,
+                    ServerPath: context.serverPath,
+                    HttpHeaders: Object.entries(context.headers).flatMap(([headerName, headerValue]) =>
+                      headerValue === undefined ? [] : [{ headerName, headerValue }],
+                    ),
+                  },
+                }
+              : {}),
           }),
         )
         .catch(mapCognitoError);

@@ -7,6 +7,17 @@ export interface Tokens {
   tokenType: 'Bearer';
 }
 
+/**
+ * Where a sign-in request came from. The API signs users in from its own servers, so Cognito's threat
+ * protection sees the user's address only when it is passed on (AdminInitiateAuth's ContextData).
+ */
+export interface SignInContext {
+  ipAddress: string;
+  serverName: string;
+  serverPath: string;
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
 export interface SignUpInput {
   email: string;
   username: string;
@@ -18,7 +29,7 @@ export interface IdentityProvider {
   /** Returns the new user's id; `confirmed` is false when a code must be confirmed first. */
   signUp(input: SignUpInput): Promise<{ userId: string; confirmed: boolean }>;
   confirm(email: string, code: string): Promise<void>;
-  login(email: string, password: string): Promise<Tokens>;
+  login(email: string, password: string, context?: SignInContext): Promise<Tokens>;
   refresh(refreshToken: string): Promise<Tokens>;
   /**
    * Who the holder of a valid access token is, for creating a missing users row: Cognito's GetUser on

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
 import { ownedRowByPlaceholders } from '../db/owned-row.ts';
-import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
+import {
+  afterCursor,
+  bytesThrough,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  startsWithinBudget,
+  toBudgetedPage,
+} from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
 import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
@@ -11,6 +19,8 @@ import { lapsed } from '../uploads/reservations.ts';
 import type { ClipSystem } from './system.ts';
 
 export type Clip = ClipRow;
+/** A clip as a job's source: what the pipeline reads, without the user's title and metadata. */
+export type SourceClip = Omit<Clip, 'title' | 'metadata'>;
 
 export interface NewClip {
   /** Chosen by the caller when the media keys already contain it. */
@@ -89,10 +99,16 @@ export function createClipRepository(db: Database) {
    * A lateral subquery walks the (project_id, created_at, id) index from the cursor and stops after
    * limit+1 rows; the outer project row (one, or none if not the caller's) tells "empty" from "not yours".
    */
+  /** A page of a project's clips, cut short (with a cursor) before the Data API's answer gets too large. */
   function listByProjectQuery(userId: string, projectId: string, page: PageRequest) {
     const limit = pageLimit(page.limit);
+    const rowBytes = sql<string>`octet_length(${videoClips.title}) + octet_length(${videoClips.metadata}::text) + octet_length(${videoClips.system}::text)`;
     const pageOfClips = db
-      .select()
+      .select({
+        ...getTableColumns(videoClips),
+        rowBytes: rowBytes.as('row_bytes'),
+        bytesThrough: bytesThrough(rowBytes, videoClips.createdAt, videoClips.id).as('bytes_through'),
+      })
       .from(videoClips)
       .where(
         and(
@@ -107,7 +123,13 @@ export function createClipRepository(db: Database) {
       .select()
       .from(videoProjects)
       .leftJoinLateral(pageOfClips, sql`true`)
-      .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)))
+      .where(
+        and(
+          eq(videoProjects.id, projectId),
+          eq(videoProjects.userId, userId),
+          or(isNull(pageOfClips.id), startsWithinBudget(pageOfClips.bytesThrough, pageOfClips.rowBytes)),
+        ),
+      )
       .orderBy(desc(pageOfClips.createdAt), desc(pageOfClips.id));
   }
 
@@ -233,15 +255,20 @@ export function createClipRepository(db: Database) {
     async listByProject(userId: string, projectId: string, page: PageRequest = {}): Promise<Page<Clip>> {
       const rows = await listByProjectQuery(userId, projectId, page);
       if (rows.length === 0) throw new NotFoundError('project');
-      const clips = rows.map((r) => r.page).filter((c): c is Clip => c !== null);
-      return toPage(clips, pageLimit(page.limit));
+      const clips = rows.map((r) => r.page).filter((c): c is NonNullable<typeof c> => c !== null);
+      return toBudgetedPage(clips, pageLimit(page.limit));
     },
 
-    /** The caller's clips among `ids` (for job sources); missing or foreign ids are simply absent. */
-    async getMany(userId: string, ids: readonly string[]): Promise<Clip[]> {
+    /**
+     * The caller's clips among `ids` (for job sources); missing or foreign ids are simply absent. Without
+     * title and metadata, which no job reads: an EDIT names up to 150 clips, and 150 rows of user metadata
+     * (16 KiB each) would be more than the Data API's 1 MiB answer.
+     */
+    async getMany(userId: string, ids: readonly string[]): Promise<SourceClip[]> {
       if (ids.length === 0) return [];
+      const { title: _title, metadata: _metadata, ...columns } = getTableColumns(videoClips);
       return db
-        .select()
+        .select(columns)
         .from(videoClips)
         .where(
           and(

@@ -79,3 +79,35 @@ export function toPage<T extends CursorKey>(rows: T[], limit: number): Page<T> {
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
+
+/**
+ * How many bytes of variable-size columns a page may carry. The RDS Data API answers at most 1 MiB per call
+ * (with each row at most 64 KB), counted in its JSON, where fixed columns and escaped quotes add to the
+ * values; half of that leaves room for both.
+ */
+export const PAGE_BYTE_BUDGET = 512 * 1024;
+
+/** The running total of `rowBytes` along the page order (newest first), for cutting a page at the budget. */
+export const bytesThrough = (rowBytes: SQL, createdAt: Column, id: Column) =>
+  sql<string>`sum(${rowBytes}) over (order by ${createdAt} desc, ${id} desc)`;
+
+/** Keeps the rows that start within the budget: the first always, and at most one row past it. */
+export const startsWithinBudget = (through: SQL.Aliased | Column, rowBytes: SQL.Aliased | Column) =>
+  sql`(${through} - ${rowBytes}) < ${PAGE_BYTE_BUDGET}`;
+
+/**
+ * toPage for rows kept by startsWithinBudget and carrying their running size (`bytesThrough`): when the
+ * last row reached the budget, rows after it were left out, so the page ends there with a cursor to them.
+ * The size columns are dropped.
+ */
+export function toBudgetedPage<T extends CursorKey>(
+  rows: (T & { bytesThrough: unknown; rowBytes: unknown })[],
+  limit: number,
+): Page<T> {
+  const items = rows.map(({ bytesThrough: _through, rowBytes: _bytes, ...row }) => row as unknown as T);
+  const last = rows.slice(0, limit).at(-1);
+  if (rows.length <= limit && last && Number(last.bytesThrough) >= PAGE_BYTE_BUDGET) {
+    return { items, nextCursor: encodeCursor(items.at(-1)!) };
+  }
+  return toPage(items, limit);
+}

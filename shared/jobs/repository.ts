@@ -1,6 +1,14 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
+import {
+  afterCursor,
+  bytesThrough,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  startsWithinBudget,
+  toBudgetedPage,
+} from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
 import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
@@ -181,11 +189,22 @@ export function createJobRepository(db: Database) {
       return id ? get(null, id) : undefined;
     },
 
-    /** Jobs of one of the caller's projects (another user's project reads as not found), newest first. */
+    /**
+     * Jobs of one of the caller's projects (another user's project reads as not found), newest first. A page
+     * stops early when its prompts and parameters would make the Data API's answer too large (an EDIT keeps
+     * up to about 12 KiB of parameters), with a cursor to the rest.
+     */
     async list(userId: string, projectId: string, filter: JobFilter = {}): Promise<Page<Job>> {
       const limit = pageLimit(filter.limit);
+      const rowBytes = sql<string>`octet_length(${generationJobs.prompt}) + octet_length(${generationJobs.parameters}::text) + coalesce(octet_length(${generationJobs.errorMessage}), 0)`;
       const pageOfJobs = db
-        .select()
+        .select({
+          ...getTableColumns(generationJobs),
+          rowBytes: rowBytes.as('row_bytes'),
+          bytesThrough: bytesThrough(rowBytes, generationJobs.createdAt, generationJobs.id).as(
+            'bytes_through',
+          ),
+        })
         .from(generationJobs)
         .where(
           and(
@@ -202,11 +221,17 @@ export function createJobRepository(db: Database) {
         .select()
         .from(videoProjects)
         .leftJoinLateral(pageOfJobs, sql`true`)
-        .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)))
+        .where(
+          and(
+            eq(videoProjects.id, projectId),
+            eq(videoProjects.userId, userId),
+            or(isNull(pageOfJobs.id), startsWithinBudget(pageOfJobs.bytesThrough, pageOfJobs.rowBytes)),
+          ),
+        )
         .orderBy(desc(pageOfJobs.createdAt), desc(pageOfJobs.id));
       if (rows.length === 0) throw new NotFoundError('project');
-      return toPage(
-        rows.map((r) => r.page).filter((j): j is Job => j !== null),
+      return toBudgetedPage(
+        rows.map((r) => r.page).filter((j): j is NonNullable<typeof j> => j !== null),
         limit,
       );
     },

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { resolution } from '../clips/schema.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
-import { isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
 export const jobType = z.enum(JOB_TYPES);
@@ -83,7 +83,9 @@ export const createJobBody = z
   .object({
     jobType,
     prompt: prompt.optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    // Bounded like every other free-form object: the job's row is read through the Data API, which cannot
+    // return a row over 64 KB (an EDIT of 150 trimmed clips is about 12 KiB).
+    parameters: boundedJsonObject.optional(),
     templateId: uuid.optional(),
     sourceClipIds: z.array(uuid).max(150).optional(),
   })

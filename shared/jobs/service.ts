@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Clip, ClipRepository } from '../clips/repository.ts';
+import type { ClipRepository, SourceClip } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
 import { NotFoundError, TierLimitError, ValidationError } from '../errors.ts';
 import {
@@ -37,7 +37,7 @@ interface Deps {
   now?: () => Date;
 }
 
-function clipSpan(clip: Clip, part?: { start?: number; end?: number }): number {
+function clipSpan(clip: SourceClip, part?: { start?: number; end?: number }): number {
   const start = part?.start ?? 0;
   const end = Math.min(part?.end ?? clip.duration, clip.duration);
   if (start >= clip.duration) {

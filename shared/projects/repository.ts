@@ -1,7 +1,15 @@
-import { and, desc, eq, ilike, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ilike, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { ownedRowByPlaceholders } from '../db/owned-row.ts';
-import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
+import {
+  afterCursor,
+  bytesThrough,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  startsWithinBudget,
+  toBudgetedPage,
+} from '../db/pagination.ts';
 import { containsPattern, rawRows } from '../db/sql.ts';
 import { type ProjectRow, videoProjects } from '../db/tables.ts';
 import { NotFoundError } from '../errors.ts';
@@ -36,6 +44,30 @@ export interface DeletedProject {
 const own = (userId: string, id: string) => and(eq(videoProjects.id, id), eq(videoProjects.userId, userId));
 
 /**
+ * A page of the user's projects matching `where` (newest first, `limit` rows at most), cut short before the
+ * Data API's answer gets too large; rows carry their sizes for toBudgetedPage.
+ */
+function pageQuery(db: Database, where: SQL | undefined, limit: number | Placeholder) {
+  const rowBytes = sql<string>`octet_length(${videoProjects.title}) + octet_length(${videoProjects.settings}::text) + coalesce(octet_length(${videoProjects.description}), 0)`;
+  const page = db
+    .select({
+      ...getTableColumns(videoProjects),
+      rowBytes: rowBytes.as('row_bytes'),
+      bytesThrough: bytesThrough(rowBytes, videoProjects.createdAt, videoProjects.id).as('bytes_through'),
+    })
+    .from(videoProjects)
+    .where(where)
+    .orderBy(desc(videoProjects.createdAt), desc(videoProjects.id))
+    .limit(limit)
+    .as('page');
+  return db
+    .select()
+    .from(page)
+    .where(startsWithinBudget(page.bytesThrough, page.rowBytes))
+    .orderBy(desc(page.createdAt), desc(page.id));
+}
+
+/**
  * The hot reads as prepared statements, built on first use: drizzle builds their SQL once (not per request)
  * and node-postgres has the server parse it once per connection. The casts keep the parameters' types on
  * every driver (the Data API sends a placeholder's value untyped).
@@ -48,13 +80,11 @@ function preparedReads(db: Database) {
       .where(ownedRowByPlaceholders(videoProjects.id, videoProjects.userId))
       .prepare('projects_get'),
     /** A list's first page with no filter: what a client asks for most. */
-    firstPage: db
-      .select()
-      .from(videoProjects)
-      .where(sql`${videoProjects.userId} = ${sql.placeholder('userId')}::uuid`)
-      .orderBy(desc(videoProjects.createdAt), desc(videoProjects.id))
-      .limit(sql.placeholder('limit'))
-      .prepare('projects_first_page'),
+    firstPage: pageQuery(
+      db,
+      sql`${videoProjects.userId} = ${sql.placeholder('userId')}::uuid`,
+      sql.placeholder('limit'),
+    ).prepare('projects_first_page'),
   };
 }
 
@@ -94,25 +124,23 @@ export function createProjectRepository(db: Database) {
       return row;
     },
 
+    /** Newest first; a page stops early (with a cursor) before the Data API's answer gets too large. */
     async list(userId: string, filter: ProjectFilter = {}): Promise<Page<Project>> {
       const limit = pageLimit(filter.limit);
       if (!filter.status && !filter.q && !filter.cursor) {
-        return toPage(await reads().firstPage.execute({ userId, limit: limit + 1 }), limit);
+        return toBudgetedPage(await reads().firstPage.execute({ userId, limit: limit + 1 }), limit);
       }
-      const rows = await db
-        .select()
-        .from(videoProjects)
-        .where(
-          and(
-            eq(videoProjects.userId, userId),
-            filter.status ? eq(videoProjects.status, filter.status) : undefined,
-            filter.q ? ilike(videoProjects.title, containsPattern(filter.q)) : undefined,
-            afterCursor(videoProjects.createdAt, videoProjects.id, filter.cursor),
-          ),
-        )
-        .orderBy(desc(videoProjects.createdAt), desc(videoProjects.id))
-        .limit(limit + 1);
-      return toPage(rows, limit);
+      const rows = await pageQuery(
+        db,
+        and(
+          eq(videoProjects.userId, userId),
+          filter.status ? eq(videoProjects.status, filter.status) : undefined,
+          filter.q ? ilike(videoProjects.title, containsPattern(filter.q)) : undefined,
+          afterCursor(videoProjects.createdAt, videoProjects.id, filter.cursor),
+        ),
+        limit + 1,
+      );
+      return toBudgetedPage(rows, limit);
     },
 
     /**

@@ -16,11 +16,23 @@ export interface S3StoreOptions {
   bucket: string;
   /** SSE-KMS key for written objects; the bucket default applies when absent. */
   kmsKeyId?: string;
+  /** First wait before keys S3 could not delete for a passing reason are sent again (doubles each time). */
+  deleteRetryDelayMs?: number;
 }
 
 const BUFFERED_PUT_BYTES = 64 * 1024 ** 2;
+/** DeleteObjects takes at most 1000 keys a request. */
+const DELETE_BATCH = 1000;
+const DELETE_ATTEMPTS = 4;
+/** Per-key DeleteObjects error codes that asking again can cure. */
+const TRANSIENT_DELETE_CODES = new Set(['InternalError', 'SlowDown', 'ServiceUnavailable']);
 
-export function createS3Store({ client: source, bucket, kmsKeyId }: S3StoreOptions): ObjectStore {
+export function createS3Store({
+  client: source,
+  bucket,
+  kmsKeyId,
+  deleteRetryDelayMs = 100,
+}: S3StoreOptions): ObjectStore {
   const client = clientGetter(source);
   const encryption = kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId } : {};
 
@@ -38,16 +50,33 @@ export function createS3Store({ client: source, bucket, kmsKeyId }: S3StoreOptio
     return out;
   }
 
+  /**
+   * DeleteObjects answers 200 even when keys were not deleted, listing them under Errors (only those, in
+   * quiet mode). Keys that failed for a passing reason are sent again; any still failing fail the call.
+   */
   async function deleteKeys(keys: readonly string[]): Promise<void> {
     const { DeleteObjectsCommand } = await s3();
-    for (let i = 0; i < keys.length; i += 1000) {
-      const batch = keys.slice(i, i + 1000);
-      await (await client()).send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      let pending = keys.slice(i, i + DELETE_BATCH);
+      for (let attempt = 1; ; attempt += 1) {
+        const out = await (await client()).send(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: pending.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        const errors = out.Errors ?? [];
+        if (errors.length === 0) break;
+        const lasting = errors.filter((e) => !TRANSIENT_DELETE_CODES.has(e.Code ?? ''));
+        if (lasting.length > 0 || attempt === DELETE_ATTEMPTS) {
+          const first = lasting[0] ?? errors[0]!;
+          throw new Error(
+            `S3 did not delete ${errors.length} object(s) of ${bucket}: ${first.Code ?? 'unknown error'} on ${first.Key}`,
+          );
+        }
+        pending = errors.map((e) => e.Key!).filter(Boolean);
+        await new Promise((resolve) => setTimeout(resolve, deleteRetryDelayMs * 2 ** (attempt - 1)));
+      }
     }
   }
 

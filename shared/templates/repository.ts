@@ -1,7 +1,15 @@
-import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ilike, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
-import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
+import {
+  afterCursor,
+  bytesThrough,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  startsWithinBudget,
+  toBudgetedPage,
+} from '../db/pagination.ts';
 import { containsPattern } from '../db/sql.ts';
 import { type TemplateRow, templates } from '../db/tables.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -85,10 +93,16 @@ export function createTemplateRepository(db: Database) {
       if (rows.length === 0) throw new NotFoundError('template');
     },
 
+    /** Newest first; a page stops early (with a cursor) before the Data API's answer gets too large. */
     async list(userId: string | null, filter: TemplateFilter = {}): Promise<Page<Template>> {
       const limit = pageLimit(filter.limit);
-      const rows = await db
-        .select()
+      const rowBytes = sql<string>`octet_length(${templates.prompt}) + octet_length(${templates.parameters}::text) + coalesce(octet_length(${templates.description}), 0)`;
+      const page = db
+        .select({
+          ...getTableColumns(templates),
+          rowBytes: rowBytes.as('row_bytes'),
+          bytesThrough: bytesThrough(rowBytes, templates.createdAt, templates.id).as('bytes_through'),
+        })
         .from(templates)
         .where(
           and(
@@ -99,8 +113,14 @@ export function createTemplateRepository(db: Database) {
           ),
         )
         .orderBy(desc(templates.createdAt), desc(templates.id))
-        .limit(limit + 1);
-      return toPage(rows, limit);
+        .limit(limit + 1)
+        .as('page');
+      const rows = await db
+        .select()
+        .from(page)
+        .where(startsWithinBudget(page.bytesThrough, page.rowBytes))
+        .orderBy(desc(page.createdAt), desc(page.id));
+      return toBudgetedPage(rows, limit);
     },
 
     /** Counts one use atomically, if the caller may see the template; returns it. */

@@ -236,6 +236,33 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(client.Properties.AllowedOAuthScopes).toBeUndefined();
   });
 
+  it('signs users in with ADMIN_USER_PASSWORD_AUTH only, allowed to the two functions that sign in', () => {
+    // InitiateAuth from a client without a secret cannot carry the user's address to threat protection,
+    // and the public USER_PASSWORD_AUTH flow would let the (public) client id try passwords past the API.
+    const client = Object.values(t.dataT.findResources('AWS::Cognito::UserPoolClient'))[0]!;
+    expect([...(client.Properties.ExplicitAuthFlows as string[])].sort()).toEqual([
+      'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ]);
+    const policies = Object.values(t.computeT.findResources('AWS::IAM::Policy'));
+    const signInRoles = policies
+      .filter((p) =>
+        (p.Properties.PolicyDocument.Statement as Record<string, unknown>[]).some((st) =>
+          actionsOf(st).includes('cognito-idp:AdminInitiateAuth'),
+        ),
+      )
+      .flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref))
+      .sort();
+    expect(signInRoles).toHaveLength(2);
+    expect(signInRoles[0]).toMatch(/^Apiauth/);
+    expect(signInRoles[1]).toMatch(/^Apime/);
+    for (const p of policies) {
+      for (const st of p.Properties.PolicyDocument.Statement as Record<string, unknown>[]) {
+        if (actionsOf(st).includes('cognito-idp:AdminInitiateAuth')) expect(st.Resource).not.toBe('*');
+      }
+    }
+  });
+
   it('sends Cognito email through SES in staging and prod, from a verified identity', () => {
     const pool = Object.values(t.dataT.findResources('AWS::Cognito::UserPool'))[0]!;
     const email = pool.Properties.EmailConfiguration as Record<string, unknown> | undefined;

@@ -1,8 +1,10 @@
 import {
+  AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
   NotAuthorizedException,
+  PasswordResetRequiredException,
   SignUpCommand,
   UserNotFoundException,
   UsernameExistsException,
@@ -14,7 +16,17 @@ import { UnauthorizedError } from '#shared/errors.ts';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
-const provider = createCognitoIdentityProvider({ client, clientId: 'client123' });
+const POOL = 'us-east-1_Pool1';
+const provider = createCognitoIdentityProvider({ client, clientId: 'client123', userPoolId: POOL });
+const TOKENS = {
+  AuthenticationResult: {
+    AccessToken: 'a',
+    IdToken: 'i',
+    RefreshToken: 'r',
+    ExpiresIn: 3600,
+    TokenType: 'Bearer',
+  },
+};
 afterEach(() => cognito.reset());
 
 describe('Cognito identity adapter', () => {
@@ -47,16 +59,9 @@ describe('Cognito identity adapter', () => {
     });
   });
 
-  it('logs in with USER_PASSWORD_AUTH and refreshes with REFRESH_TOKEN_AUTH', async () => {
-    cognito.on(InitiateAuthCommand).resolves({
-      AuthenticationResult: {
-        AccessToken: 'a',
-        IdToken: 'i',
-        RefreshToken: 'r',
-        ExpiresIn: 3600,
-        TokenType: 'Bearer',
-      },
-    });
+  it('logs in with ADMIN_USER_PASSWORD_AUTH and refreshes with REFRESH_TOKEN_AUTH', async () => {
+    cognito.on(AdminInitiateAuthCommand).resolves(TOKENS);
+    cognito.on(InitiateAuthCommand).resolves(TOKENS);
     expect(await provider.login('a@example.com', 'Secret123')).toEqual({
       accessToken: 'a',
       idToken: 'i',
@@ -65,31 +70,64 @@ describe('Cognito identity adapter', () => {
       tokenType: 'Bearer',
     });
     await provider.refresh('r');
-    const inputs = cognito.commandCalls(InitiateAuthCommand).map((c) => c.args[0].input);
-    expect(inputs[0]).toEqual({
+    expect(cognito.commandCalls(AdminInitiateAuthCommand)[0]?.args[0].input).toEqual({
+      UserPoolId: POOL,
       ClientId: 'client123',
-      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
       AuthParameters: { USERNAME: 'a@example.com', PASSWORD: 'Secret123' },
     });
-    expect(inputs[1]).toEqual({
+    expect(cognito.commandCalls(InitiateAuthCommand)[0]?.args[0].input).toEqual({
       ClientId: 'client123',
       AuthFlow: 'REFRESH_TOKEN_AUTH',
       AuthParameters: { REFRESH_TOKEN: 'r' },
     });
   });
 
+  it("passes the user's address, endpoint and headers to threat protection as ContextData", async () => {
+    cognito.on(AdminInitiateAuthCommand).resolves(TOKENS);
+    await provider.login('a@example.com', 'Secret123', {
+      ipAddress: '198.51.100.7',
+      serverName: 'api.example.com',
+      serverPath: '/v1/auth/login',
+      headers: { 'user-agent': 'Mozilla/5.0', 'accept-language': 'en', 'x-absent': undefined },
+    });
+    expect(cognito.commandCalls(AdminInitiateAuthCommand)[0]?.args[0].input.ContextData).toEqual({
+      IpAddress: '198.51.100.7',
+      ServerName: 'api.example.com',
+      ServerPath: '/v1/auth/login',
+      HttpHeaders: [
+        { headerName: 'user-agent', headerValue: 'Mozilla/5.0' },
+        { headerName: 'accept-language', headerValue: 'en' },
+      ],
+    });
+  });
+
   it('adds SECRET_HASH when the app client has a secret', async () => {
-    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: 'a', IdToken: 'i' } });
-    const withSecret = createCognitoIdentityProvider({ client, clientId: 'client123', clientSecret: 'shh' });
+    cognito
+      .on(AdminInitiateAuthCommand)
+      .resolves({ AuthenticationResult: { AccessToken: 'a', IdToken: 'i' } });
+    const withSecret = createCognitoIdentityProvider({
+      client,
+      clientId: 'client123',
+      userPoolId: POOL,
+      clientSecret: 'shh',
+    });
     await withSecret.login('a@example.com', 'Secret123');
-    const params = cognito.commandCalls(InitiateAuthCommand)[0]?.args[0].input.AuthParameters;
+    const params = cognito.commandCalls(AdminInitiateAuthCommand)[0]?.args[0].input.AuthParameters;
     expect(params?.SECRET_HASH).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
+  it('answers an account whose password must be reset with a 401, not a 500', async () => {
+    cognito
+      .on(AdminInitiateAuthCommand)
+      .rejects(new PasswordResetRequiredException({ message: 'Password reset required', $metadata: {} }));
+    await expect(provider.login('a@example.com', 'Secret123')).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
   it('answers wrong password and unknown user with the same 401, and a taken email like a new account', async () => {
-    cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'x', $metadata: {} }));
+    cognito.on(AdminInitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'x', $metadata: {} }));
     const a = await provider.login('a@example.com', 'bad').catch((e: unknown) => e);
-    cognito.on(InitiateAuthCommand).rejects(new UserNotFoundException({ message: 'y', $metadata: {} }));
+    cognito.on(AdminInitiateAuthCommand).rejects(new UserNotFoundException({ message: 'y', $metadata: {} }));
     const b = await provider.login('b@example.com', 'bad').catch((e: unknown) => e);
     expect(a).toBeInstanceOf(UnauthorizedError);
     expect(b).toBeInstanceOf(UnauthorizedError);

@@ -1,0 +1,140 @@
+/**
+ * The RDS Data API answers at most 1 MiB per call ("Limitations for the Amazon RDS Data API"). A page of
+ * jobs can be larger (an EDIT of 150 trimmed clips keeps about 12 KiB of parameters, so 100 of them are
+ * over the limit): a page is cut short of its limit before that, with a cursor to the rest. The source
+ * clips of an EDIT are read without their user metadata, which 150 clips could carry past the limit. Runs
+ * on the Data API driver over the double, which enforces the documented limits.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { DRIVER_CASES } from '#test/support/db-drivers.ts';
+import { newTestUser, suiteDatabase } from '#test/support/repositories.ts';
+
+const dataApi = DRIVER_CASES.find((d) => d.name.startsWith('data-api (PGlite'))!;
+const { t, repos } = suiteDatabase(dataApi);
+
+const editParameters = () => ({
+  clips: Array.from({ length: 150 }, () => ({ clipId: randomUUID(), start: 1234.567, end: 2345.678 })),
+  resolution: '1920x1080',
+});
+
+it('lists 100 EDIT jobs of 150 clips each, in pages that fit the Data API response', async () => {
+  const user = await newTestUser(repos, 'editor');
+  const project = await repos.projects.create(user.id, { title: 'Montages' });
+  for (let i = 0; i < 100; i += 1) {
+    await t.db.execute(sql`
+      INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, parameters, created_at)
+      VALUES (${project.id}::uuid, ${user.id}::uuid, 'EDIT', ${`montage ${i}`},
+              ${JSON.stringify(editParameters())}::jsonb, now() - ${`${i} seconds`}::interval)`);
+  }
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await repos.jobs.list(user.id, project.id, { limit: 100, cursor });
+    expect(page.items.length).toBeGreaterThan(0);
+    seen.push(...page.items.map((j) => j.prompt));
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 10);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `montage ${i}`));
+});
+
+it('lists 100 clips with 15 KiB of metadata each, in pages that fit the Data API response', async () => {
+  const user = await newTestUser(repos, 'archivist');
+  const project = await repos.projects.create(user.id, { title: 'Annotated' });
+  for (let i = 0; i < 100; i += 1) {
+    await repos.clips.register({
+      userId: user.id,
+      projectId: project.id,
+      title: `clip ${i}`,
+      duration: 6,
+      fileUrl: `users/${user.id}/projects/${project.id}/clips/${randomUUID()}/video.mp4`,
+      fileSize: 10,
+      resolution: '1280x720',
+      format: 'mp4',
+      metadata: { notes: 'n'.repeat(15 * 1024) },
+    });
+  }
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await repos.clips.listByProject(user.id, project.id, { limit: 100, cursor });
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const clip of page.items) seen.add(clip.id);
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 10);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen.size).toBe(100);
+});
+
+it('reads the 150 source clips of an EDIT in one answer even when each carries 15 KiB of metadata', async () => {
+  const user = await newTestUser(repos, 'stitcher');
+  const project = await repos.projects.create(user.id, { title: 'Stitch' });
+  const ids: string[] = [];
+  for (let i = 0; i < 150; i += 1) {
+    const clip = await repos.clips.register({
+      userId: user.id,
+      projectId: project.id,
+      title: `clip ${i}`,
+      duration: 6,
+      fileUrl: `users/${user.id}/projects/${project.id}/clips/${randomUUID()}/video.mp4`,
+      fileSize: 10,
+      resolution: '1280x720',
+      format: 'mp4',
+      metadata: { notes: 'n'.repeat(15 * 1024) },
+    });
+    ids.push(clip.id);
+  }
+  const sources = await repos.clips.getMany(user.id, ids);
+  expect(sources.map((c) => c.id).sort()).toEqual([...ids].sort());
+  expect(sources.every((c) => c.duration === 6 && c.resolution === '1280x720')).toBe(true);
+});
+
+it('lists 100 projects with 15 KiB of settings each, in pages that fit, with and without a filter', async () => {
+  const user = await newTestUser(repos, 'planner');
+  for (let i = 0; i < 100; i += 1) {
+    await repos.projects.create(user.id, { title: `Film ${i}`, settings: { notes: 's'.repeat(15 * 1024) } });
+  }
+  for (const filter of [{}, { q: 'Film' }]) {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await repos.projects.list(user.id, { ...filter, limit: 100, cursor });
+      expect(page.items.length).toBeGreaterThan(0);
+      for (const project of page.items) seen.add(project.id);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen.size).toBe(100);
+  }
+});
+
+it('lists 100 templates with 15 KiB of parameters each, in pages that fit', async () => {
+  const user = await newTestUser(repos, 'author');
+  for (let i = 0; i < 100; i += 1) {
+    await repos.templates.create(user.id, {
+      name: `Template ${i}`,
+      category: 'nature',
+      prompt: 'a river at dawn',
+      parameters: { notes: 'p'.repeat(15 * 1024) },
+    });
+  }
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await repos.templates.list(user.id, { limit: 100, cursor });
+    for (const template of page.items) if (template.createdBy === user.id) seen.add(template.id);
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 20);
+  expect(pages).toBeGreaterThan(1);
+  expect(seen.size).toBe(100);
+});
