@@ -14,13 +14,22 @@ export const pageQuery = z.object({
       .int({ error: LIMIT_MESSAGE, abort: true })
       .min(1, { error: LIMIT_MESSAGE })
       .max(100, { error: LIMIT_MESSAGE })
-      .default(20),
+      .default(20)
+      .describe(
+        'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
+      ),
   ),
   cursor: z.string().min(1).max(500).optional(),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.object({
+    items: z.array(item),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('Null on the last page; otherwise send it back as `cursor` for the items after this page.'),
+  });
 
 export const jsonObject = z.record(z.string(), z.unknown());
 
