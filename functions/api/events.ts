@@ -4,6 +4,7 @@ import { bearerToken } from '#shared/auth/verifier.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
+import { authenticate } from '#shared/http/authenticate.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { jobParams } from '#shared/jobs/schema.ts';
@@ -31,7 +32,8 @@ export interface StreamSettings {
 }
 
 /**
- * GET /v1/events and GET /v1/jobs/{jobId}/events: authenticates as every API route does (a bearer token),
+ * GET /v1/events and GET /v1/jobs/{jobId}/events: authenticates as every API route does (a bearer token
+ * or an API key),
  * then streams Server-Sent Events until the client leaves, the job ends, or the invocation's time is spent.
  * A client resumes with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers).
  */
@@ -46,7 +48,8 @@ export async function streamRequest(
     const match = matchRoute('GET', event.rawPath);
     if (!match?.route.stream || event.requestContext.http.method !== 'GET') throw new NotFoundError('stream');
     const token = bearerToken(event.headers.authorization);
-    const caller = await ctx.verifier.verify(token);
+    // An API key opens a stream as its owner's token does (a stream only reads: any scope will do).
+    const caller = await authenticate(ctx, event, token, true);
     // A stream only reads: without a users row the caller owns no job and no event.
     ctx.userRows.refuseErased(caller.userId);
     const { lastEventId: queryLastId, ...rest } = event.queryStringParameters ?? {};

@@ -216,6 +216,25 @@ describe('webhooks and the event stream through the local API', () => {
     expect((await api.call('GET', '/v1/events')).status).toBe(401);
   });
 
+  it('streams to an API key as to its owner’s token (a read key suffices), and not another user’s job', async () => {
+    const owner = await api.newUser();
+    const intruder = await api.newUser();
+    const keyOf = async (token: string) =>
+      (await api.call('POST', '/v1/api-keys', { token, body: { name: 'sse', scopes: ['read'] } })).body
+        .key as string;
+    const [ownerKey, intruderKey] = await Promise.all([keyOf(owner.token), keyOf(intruder.token)]);
+    const job = await newJob(owner.userId, (await project(owner.token)).id);
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/v1/jobs/${job.id}/events`, {
+      headers: { authorization: `Bearer ${ownerKey}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const { events } = await readEvents(res, (e) => e.length >= 1, controller);
+    expect(events.map((e) => [e.event, e.data.data.id])).toEqual([['job.created', job.id]]);
+    expect((await api.call('GET', `/v1/jobs/${job.id}/events`, { token: intruderKey })).status).toBe(404);
+  });
+
   it("gives 404 for another user's job stream", async () => {
     const owner = await api.newUser();
     const intruder = await api.newUser();
