@@ -122,6 +122,20 @@ describeEachDriver('account data on', (driver) => {
     expect((await exportsRepo.get(user.id, first.id)).status).toBe('COMPLETED');
   });
 
+  it('starts one export of many asked for at once (a double submit gives one PENDING export)', async () => {
+    const { user } = await populatedUser();
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => repos.exports.create(user.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    }
+    const [pending] = await rawRows<{ n: number }>(
+      t.db,
+      sql`SELECT count(*)::int AS n FROM account_exports WHERE user_id = ${user.id}::uuid AND status = 'PENDING'`,
+    );
+    expect(pending?.n).toBe(1);
+  });
+
   it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {
     const { user } = await populatedUser();
     const other = await populatedUser();
