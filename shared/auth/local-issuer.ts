@@ -80,21 +80,28 @@ export function createLocalIdentityProvider(options: {
   // missing users row is otherwise recreated from a token (as after a failed Cognito trigger).
   const erased = new Set<string>();
 
-  async function sign(claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
+  async function sign(
+    claims: Record<string, unknown>,
+    ttlSeconds: number,
+    issuedAt?: number,
+  ): Promise<string> {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
       .setIssuer(issuer)
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setExpirationTime(`${ttlSeconds}s`)
       .setJti(randomUUID())
       .sign(key.privateKey);
   }
 
+  /** Tokens for a sign-in at `authTime` (seconds): now for a login, the login's time for a refresh. */
   async function issue(
     user: { id: string; email: string; username: string },
-    withRefresh: boolean,
+    authTime: number | undefined,
   ): Promise<Tokens> {
-    const accessToken = await sign(accessTokenClaims(user), ACCESS_TTL_SECONDS);
+    const withRefresh = authTime === undefined;
+    const auth_time = authTime ?? Math.floor(Date.now() / 1000);
+    const accessToken = await sign({ ...accessTokenClaims(user), auth_time }, ACCESS_TTL_SECONDS);
     const idToken = await sign(
       {
         sub: user.id,
@@ -108,7 +115,11 @@ export function createLocalIdentityProvider(options: {
     );
     const tokens: Tokens = { accessToken, idToken, expiresIn: ACCESS_TTL_SECONDS, tokenType: 'Bearer' };
     if (withRefresh)
-      tokens.refreshToken = await sign({ sub: user.id, token_use: 'refresh' }, REFRESH_TTL_SECONDS);
+      tokens.refreshToken = await sign(
+        { sub: user.id, token_use: 'refresh' },
+        REFRESH_TTL_SECONDS,
+        auth_time,
+      );
     return tokens;
   }
 
@@ -137,7 +148,7 @@ export function createLocalIdentityProvider(options: {
       const user = await users.findByEmail(email);
       const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
-      return issue(user, true);
+      return issue(user, undefined);
     },
 
     async profile(accessToken: string): Promise<Profile> {
@@ -164,16 +175,22 @@ export function createLocalIdentityProvider(options: {
 
     async refresh(refreshToken: string) {
       let sub: string | undefined;
+      let authTime: number | undefined;
       try {
         const { payload } = await jwtVerify(refreshToken, key.publicKey, { issuer, algorithms: ['RS256'] });
-        if (payload.token_use === 'refresh') sub = payload.sub;
+        // A refresh token is issued by a sign-in: its own iat is when that was.
+        if (payload.token_use === 'refresh' && typeof payload.iat === 'number') {
+          sub = payload.sub;
+          authTime = payload.iat;
+        }
       } catch {
         sub = undefined;
       }
       if (!sub) throw new UnauthorizedError('The refresh token is not valid; sign in again.');
       const user = await users.getById(sub).catch(() => undefined);
-      if (!user) throw new UnauthorizedError('The refresh token is not valid; sign in again.');
-      return issue(user, false);
+      if (!user || authTime === undefined)
+        throw new UnauthorizedError('The refresh token is not valid; sign in again.');
+      return issue(user, authTime);
     },
   };
 }
