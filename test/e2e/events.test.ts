@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_WEBHOOKS } from '#shared/webhooks/repository.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
@@ -153,6 +154,33 @@ describe('webhooks and the event stream through the local API', () => {
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(JSON.stringify(res.body.errors)).toMatch(/body\.(url|events)/);
     }
+  });
+
+  it('keeps each user to MAX_WEBHOOKS endpoints (every event is sent to each), with a 409 past it', async () => {
+    const user = await api.newUser();
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_WEBHOOKS; i += 1) {
+      const res = await api.call('POST', '/v1/webhooks', {
+        token: user.token,
+        body: { url: `http://127.0.0.1:9/hook${i}` },
+      });
+      expect(res.status, res.text).toBe(201);
+      ids.push(res.body.id);
+    }
+    const over = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: 'http://127.0.0.1:9/one-more' },
+    });
+    expect(over.status).toBe(409);
+    expect(over.headers.get('content-type')).toBe('application/problem+json');
+    const list = await api.call('GET', '/v1/webhooks?limit=100', { token: user.token });
+    expect(list.body.items).toHaveLength(MAX_WEBHOOKS);
+    await api.call('DELETE', `/v1/webhooks/${ids[0]}`, { token: user.token });
+    const again = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: 'http://127.0.0.1:9/one-more' },
+    });
+    expect(again.status, again.text).toBe(201);
   });
 
   it('streams events, and a client that disconnects mid-job and resumes with Last-Event-ID misses none', async () => {
