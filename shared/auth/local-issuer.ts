@@ -1,4 +1,5 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -74,11 +75,14 @@ export function createLocalIdentityProvider(options: {
   users: UserRepository;
   key: SigningKey;
   issuer: string;
+  /** Where erased accounts are remembered across restarts (in memory only when absent). */
+  erasedFile?: string;
 }): IdentityProvider {
   const { users, key, issuer } = options;
-  // Accounts erased while this process runs. Their access tokens stay valid for up to an hour, and a
-  // missing users row is otherwise recreated from a token (as after a failed Cognito trigger).
-  const erased = new Set<string>();
+  // Accounts erased within an access token's life. Their tokens stay valid for up to an hour, and a
+  // missing users row is otherwise recreated from a token (as after a failed Cognito trigger), also by
+  // the next run of the server.
+  const erased = erasedAccounts(options.erasedFile);
 
   async function sign(
     claims: Record<string, unknown>,
@@ -155,7 +159,7 @@ export function createLocalIdentityProvider(options: {
       try {
         const { payload } = await jwtVerify(accessToken, key.publicKey, { issuer, algorithms: ['RS256'] });
         // A token of an account erased by this process names no one (Cognito's GetUser fails alike).
-        const erasedSub = typeof payload.sub === 'string' && erased.has(payload.sub);
+        const erasedSub = typeof payload.sub === 'string' && (await erased.has(payload.sub));
         if (!erasedSub && payload.token_use === 'access' && typeof payload.email === 'string') {
           return {
             email: payload.email,
@@ -169,7 +173,7 @@ export function createLocalIdentityProvider(options: {
     },
 
     async deleteAccount(userId: string) {
-      erased.add(userId);
+      await erased.add(userId);
       await users.clearPassword(userId);
     },
 
@@ -191,6 +195,42 @@ export function createLocalIdentityProvider(options: {
       if (!user || authTime === undefined)
         throw new UnauthorizedError('The refresh token is not valid; sign in again.');
       return issue(user, authTime);
+    },
+  };
+}
+
+/**
+ * Erased account ids as SHA-256 digests with the time of erasure, in `file` when given. An entry is
+ * dropped once it is older than an access token's life: no token of the account can be valid then.
+ */
+function erasedAccounts(file: string | undefined) {
+  const digest = (userId: string) => createHash('sha256').update(userId).digest('base64url');
+  const live = (entries: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(entries).filter(([, at]) => Date.now() - at < ACCESS_TTL_SECONDS * 1000),
+    );
+  let loaded: Promise<Record<string, number>> | undefined;
+  const entries = () => {
+    loaded ??= file
+      ? readFile(file, 'utf8')
+          .then((text) => live(JSON.parse(text) as Record<string, number>))
+          .catch(() => ({}))
+      : Promise.resolve({});
+    return loaded;
+  };
+  return {
+    async has(userId: string): Promise<boolean> {
+      const at = (await entries())[digest(userId)];
+      return at !== undefined && Date.now() - at < ACCESS_TTL_SECONDS * 1000;
+    },
+    async add(userId: string): Promise<void> {
+      const current = live(await entries());
+      current[digest(userId)] = Date.now();
+      loaded = Promise.resolve(current);
+      if (file) {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify(current), { mode: 0o600 });
+      }
     },
   };
 }
