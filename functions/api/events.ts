@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Caller } from '#shared/auth/port.ts';
 import { bearerToken } from '#shared/auth/verifier.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
+import { authenticate } from '#shared/http/authenticate.ts';
+import { outcomeOf } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { jobParams } from '#shared/jobs/schema.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
-import { getContext } from '#shared/runtime/context.ts';
+import { type AppContext, getContext } from '#shared/runtime/context.ts';
 import { awsEvents } from '#shared/runtime/features/events.ts';
 import { zodIssues } from '#shared/schema/issues.ts';
 import { eventStreamQuery } from '#shared/webhooks/schema.ts';
@@ -31,7 +34,8 @@ export interface StreamSettings {
 }
 
 /**
- * GET /v1/events and GET /v1/jobs/{jobId}/events: authenticates as every API route does (a bearer token),
+ * GET /v1/events and GET /v1/jobs/{jobId}/events: authenticates as every API route does (a bearer token
+ * or an API key),
  * then streams Server-Sent Events until the client leaves, the job ends, or the invocation's time is spent.
  * A client resumes with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers).
  */
@@ -41,16 +45,41 @@ export async function streamRequest(
   settings: StreamSettings = {},
 ): Promise<void> {
   const correlationId = randomUUID();
+  let ctx: AppContext | undefined;
+  let caller: Caller | undefined;
+  const note = { action: 'event.stream', resourceType: 'event', resourceIds: [] as string[] };
+  /** The audit entry of an authenticated caller's stream, opened or refused (as apiHandler writes one). */
+  let audited = false;
+  const audit = (status: number) => {
+    if (!ctx || !caller || audited) return;
+    audited = true;
+    try {
+      ctx.audit.record({
+        userId: caller.userId,
+        ...(caller.apiKeyId ? { apiKeyId: caller.apiKeyId } : {}),
+        ...note,
+        outcome: outcomeOf(status),
+        status,
+        correlationId,
+        at: new Date().toISOString(),
+      });
+    } catch (error) {
+      ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
+    }
+  };
   try {
-    const ctx = await getContext();
+    ctx = await getContext();
     const match = matchRoute('GET', event.rawPath);
     if (!match?.route.stream || event.requestContext.http.method !== 'GET') throw new NotFoundError('stream');
     const token = bearerToken(event.headers.authorization);
-    const caller = await ctx.verifier.verify(token);
-    // A stream only reads: without a users row the caller owns no job and no event.
-    ctx.userRows.refuseErased(caller.userId);
+    // An API key opens a stream as its owner's token does (a stream only reads: any scope will do).
+    caller = await authenticate(ctx, event, token, true);
     const { lastEventId: queryLastId, ...rest } = event.queryStringParameters ?? {};
     const jobId = match.params.jobId;
+    if (jobId !== undefined)
+      Object.assign(note, { action: 'job.events', resourceType: 'job', resourceIds: [jobId] });
+    // A stream only reads: without a users row the caller owns no job and no event.
+    ctx.userRows.refuseErased(caller.userId);
     let filter: { jobId?: string; projectId?: string };
     if (jobId !== undefined) {
       const params = jobParams.safeParse({ jobId });
@@ -69,6 +98,7 @@ export async function streamRequest(
           zodIssues(query.error, 'query'),
         );
       filter = query.data;
+      note.resourceIds = [filter.projectId, filter.jobId].filter((id): id is string => id !== undefined);
     }
     const lastId = event.headers['last-event-id'] ?? queryLastId;
     let from: EventPosition;
@@ -84,6 +114,7 @@ export async function streamRequest(
       // A job's stream replays the job from its start; the account's stream starts now.
       from = jobId !== undefined ? { txId: 0, seq: 0 } : await ctx.outbox.now();
     }
+    audit(200);
     sink.start(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -103,6 +134,7 @@ export async function streamRequest(
     sink.end();
   } catch (error) {
     const result = toProblemResponse(error, correlationId, event.rawPath);
+    audit(result.statusCode ?? 500);
     sink.start(result.statusCode ?? 500, (result.headers ?? {}) as Record<string, string>);
     sink.write(result.body ?? '');
     sink.end();

@@ -276,6 +276,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       users: createUserRepository(db.db),
       key,
       issuer: options.issuer,
+      erasedFile: path.join(dataDir, 'keys', 'erased-accounts.json'),
     }),
     verifier: localVerifier(options.issuer, jwks, LOCAL_CLIENT_ID),
     workflow,

@@ -31,7 +31,9 @@ export async function serveConsole(
       .end(req.method === 'HEAD' ? undefined : JSON.stringify({ apiUrl: '', eventsUrl: '' }));
     return true;
   }
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const relative = pathname === '/' ? 'index.html' : decodedPath(pathname)?.replace(/^\/+/, '');
+  // A path that is not percent-encoding names no file here (the API answers it).
+  if (relative === undefined) return false;
   const file = path.resolve(dir, relative);
   if (!file.startsWith(path.resolve(dir) + path.sep)) return false;
   const info = await stat(file).catch(() => null);
@@ -46,4 +48,12 @@ export async function serveConsole(
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
   return true;
+}
+
+function decodedPath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
 }

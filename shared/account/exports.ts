@@ -1,5 +1,6 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { type AccountExportRow, accountExports } from '../db/tables.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 
@@ -20,17 +21,32 @@ export type AccountExport = AccountExportRow;
 
 export function createExportRepository(db: Database) {
   return {
-    /** A new PENDING export; refused while another of the user's is still being written. */
+    /**
+     * A new PENDING export; refused while another of the user's is still being written (the unique index
+     * account_exports_one_pending_key decides between requests that arrive together).
+     */
     async create(userId: string, now = new Date()): Promise<AccountExport> {
-      const [pending] = await db
-        .select({ id: accountExports.id })
-        .from(accountExports)
-        .where(and(eq(accountExports.userId, userId), eq(accountExports.status, 'PENDING')));
-      if (pending) throw new ConflictError(`Export ${pending.id} is still being written; wait for it.`);
+      const pendingOne = async () => {
+        const [pending] = await db
+          .select({ id: accountExports.id })
+          .from(accountExports)
+          .where(and(eq(accountExports.userId, userId), eq(accountExports.status, 'PENDING')));
+        return pending;
+      };
+      const busy = (id: string | undefined) =>
+        new ConflictError(`${id ? `Export ${id}` : 'Another export'} is still being written; wait for it.`);
+      const pending = await pendingOne();
+      if (pending) throw busy(pending.id);
       const [row] = await db
         .insert(accountExports)
         .values({ userId, expiresAt: new Date(now.getTime() + EXPORT_TTL_HOURS * 3_600_000) })
-        .returning();
+        .returning()
+        .catch(async (error: unknown) => {
+          const info = sqlErrorInfo(error);
+          if (info.sqlState === UNIQUE_VIOLATION && info.constraint === 'account_exports_one_pending_key')
+            throw busy((await pendingOne())?.id);
+          throw error;
+        });
       return row!;
     },
 

@@ -5,11 +5,14 @@ import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 /** How recent a sign-in must be for its access token alone to delete the account. */
 export const FRESH_TOKEN_SECONDS = 300;
 
-/** The `iat` of an access token the verifier has already accepted (its signature is not checked again). */
-export function issuedAt(accessToken: string): number | undefined {
+/**
+ * When the sign-in behind an access token the verifier has already accepted happened (its signature is not
+ * checked again): Cognito's `auth_time`, which tokens got by refreshing keep, unlike their `iat`.
+ */
+export function signedInAt(accessToken: string): number | undefined {
   try {
     const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload.iat === 'number' ? payload.iat : undefined;
+    return typeof payload.auth_time === 'number' ? payload.auth_time : undefined;
   } catch {
     return undefined;
   }
@@ -17,7 +20,8 @@ export function issuedAt(accessToken: string): number | undefined {
 
 /**
  * Confirms that whoever holds the token is the account's owner now: the current password (a sign-in
- * attempt within the login limiter's budgets), or a token issued within FRESH_TOKEN_SECONDS.
+ * attempt within the login limiter's budgets), or a token from a sign-in within FRESH_TOKEN_SECONDS (a refresh
+ * token alone, which may be months old, cannot make one).
  */
 export async function confirmOwner(
   deps: { identity: IdentityProvider; loginLimiter: LoginLimiter },
@@ -36,8 +40,8 @@ export async function confirmOwner(
       });
     return;
   }
-  const iat = issuedAt(input.accessToken);
-  if (iat !== undefined && now() / 1000 - iat <= FRESH_TOKEN_SECONDS) return;
+  const at = signedInAt(input.accessToken);
+  if (at !== undefined && now() / 1000 - at <= FRESH_TOKEN_SECONDS) return;
   throw new ForbiddenError(
     `Send your current password as "password", or sign in again and delete within ${FRESH_TOKEN_SECONDS / 60} minutes.`,
   );

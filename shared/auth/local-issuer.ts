@@ -1,4 +1,5 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -74,27 +75,37 @@ export function createLocalIdentityProvider(options: {
   users: UserRepository;
   key: SigningKey;
   issuer: string;
+  /** Where erased accounts are remembered across restarts (in memory only when absent). */
+  erasedFile?: string;
 }): IdentityProvider {
   const { users, key, issuer } = options;
-  // Accounts erased while this process runs. Their access tokens stay valid for up to an hour, and a
-  // missing users row is otherwise recreated from a token (as after a failed Cognito trigger).
-  const erased = new Set<string>();
+  // Accounts erased within an access token's life. Their tokens stay valid for up to an hour, and a
+  // missing users row is otherwise recreated from a token (as after a failed Cognito trigger), also by
+  // the next run of the server.
+  const erased = erasedAccounts(options.erasedFile);
 
-  async function sign(claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
+  async function sign(
+    claims: Record<string, unknown>,
+    ttlSeconds: number,
+    issuedAt?: number,
+  ): Promise<string> {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
       .setIssuer(issuer)
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setExpirationTime(`${ttlSeconds}s`)
       .setJti(randomUUID())
       .sign(key.privateKey);
   }
 
+  /** Tokens for a sign-in at `authTime` (seconds): now for a login, the login's time for a refresh. */
   async function issue(
     user: { id: string; email: string; username: string },
-    withRefresh: boolean,
+    authTime: number | undefined,
   ): Promise<Tokens> {
-    const accessToken = await sign(accessTokenClaims(user), ACCESS_TTL_SECONDS);
+    const withRefresh = authTime === undefined;
+    const auth_time = authTime ?? Math.floor(Date.now() / 1000);
+    const accessToken = await sign({ ...accessTokenClaims(user), auth_time }, ACCESS_TTL_SECONDS);
     const idToken = await sign(
       {
         sub: user.id,
@@ -108,7 +119,11 @@ export function createLocalIdentityProvider(options: {
     );
     const tokens: Tokens = { accessToken, idToken, expiresIn: ACCESS_TTL_SECONDS, tokenType: 'Bearer' };
     if (withRefresh)
-      tokens.refreshToken = await sign({ sub: user.id, token_use: 'refresh' }, REFRESH_TTL_SECONDS);
+      tokens.refreshToken = await sign(
+        { sub: user.id, token_use: 'refresh' },
+        REFRESH_TTL_SECONDS,
+        auth_time,
+      );
     return tokens;
   }
 
@@ -137,14 +152,14 @@ export function createLocalIdentityProvider(options: {
       const user = await users.findByEmail(email);
       const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
-      return issue(user, true);
+      return issue(user, undefined);
     },
 
     async profile(accessToken: string): Promise<Profile> {
       try {
         const { payload } = await jwtVerify(accessToken, key.publicKey, { issuer, algorithms: ['RS256'] });
         // A token of an account erased by this process names no one (Cognito's GetUser fails alike).
-        const erasedSub = typeof payload.sub === 'string' && erased.has(payload.sub);
+        const erasedSub = typeof payload.sub === 'string' && (await erased.has(payload.sub));
         if (!erasedSub && payload.token_use === 'access' && typeof payload.email === 'string') {
           return {
             email: payload.email,
@@ -158,22 +173,64 @@ export function createLocalIdentityProvider(options: {
     },
 
     async deleteAccount(userId: string) {
-      erased.add(userId);
+      await erased.add(userId);
       await users.clearPassword(userId);
     },
 
     async refresh(refreshToken: string) {
       let sub: string | undefined;
+      let authTime: number | undefined;
       try {
         const { payload } = await jwtVerify(refreshToken, key.publicKey, { issuer, algorithms: ['RS256'] });
-        if (payload.token_use === 'refresh') sub = payload.sub;
+        // A refresh token is issued by a sign-in: its own iat is when that was.
+        if (payload.token_use === 'refresh' && typeof payload.iat === 'number') {
+          sub = payload.sub;
+          authTime = payload.iat;
+        }
       } catch {
         sub = undefined;
       }
       if (!sub) throw new UnauthorizedError('The refresh token is not valid; sign in again.');
       const user = await users.getById(sub).catch(() => undefined);
-      if (!user) throw new UnauthorizedError('The refresh token is not valid; sign in again.');
-      return issue(user, false);
+      if (!user || authTime === undefined)
+        throw new UnauthorizedError('The refresh token is not valid; sign in again.');
+      return issue(user, authTime);
+    },
+  };
+}
+
+/**
+ * Erased account ids as SHA-256 digests with the time of erasure, in `file` when given. An entry is
+ * dropped once it is older than an access token's life: no token of the account can be valid then.
+ */
+function erasedAccounts(file: string | undefined) {
+  const digest = (userId: string) => createHash('sha256').update(userId).digest('base64url');
+  const live = (entries: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(entries).filter(([, at]) => Date.now() - at < ACCESS_TTL_SECONDS * 1000),
+    );
+  let loaded: Promise<Record<string, number>> | undefined;
+  const entries = () => {
+    loaded ??= file
+      ? readFile(file, 'utf8')
+          .then((text) => live(JSON.parse(text) as Record<string, number>))
+          .catch(() => ({}))
+      : Promise.resolve({});
+    return loaded;
+  };
+  return {
+    async has(userId: string): Promise<boolean> {
+      const at = (await entries())[digest(userId)];
+      return at !== undefined && Date.now() - at < ACCESS_TTL_SECONDS * 1000;
+    },
+    async add(userId: string): Promise<void> {
+      const current = live(await entries());
+      current[digest(userId)] = Date.now();
+      loaded = Promise.resolve(current);
+      if (file) {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify(current), { mode: 0o600 });
+      }
     },
   };
 }

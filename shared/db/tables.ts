@@ -298,6 +298,8 @@ export const accountExports = pgTable(
   },
   (t) => [
     index('account_exports_user_created_idx').on(t.userId, t.createdAt),
+    // One export at a time: a double submit meets this index rather than a check it could race past.
+    uniqueIndex('account_exports_one_pending_key').on(t.userId).where(sql`${t.status} = 'PENDING'`),
     check('account_exports_status_valid', sql`${t.status} IN ('PENDING', 'COMPLETED', 'FAILED')`),
   ],
 );

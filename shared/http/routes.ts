@@ -105,7 +105,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('PATCH', '/v1/templates/{templateId}', 'templates', 'updateTemplate', { errors: [409] }),
   route('DELETE', '/v1/templates/{templateId}', 'templates', 'deleteTemplate'),
   route('GET', '/v1/webhooks', 'webhooks', 'listWebhooks'),
-  route('POST', '/v1/webhooks', 'webhooks', 'createWebhook'),
+  route('POST', '/v1/webhooks', 'webhooks', 'createWebhook', { errors: [409] }),
   route('GET', '/v1/webhooks/{webhookId}', 'webhooks', 'getWebhook'),
   route('PATCH', '/v1/webhooks/{webhookId}', 'webhooks', 'updateWebhook'),
   route('DELETE', '/v1/webhooks/{webhookId}', 'webhooks', 'deleteWebhook'),

@@ -51,13 +51,18 @@ export function dynamoIdempotency(client: DynamoDBClient, tableName: string): Id
       throw error;
     });
     const { idempotency, persistenceStore, config } = await loaded;
-    const run = idempotency.makeIdempotent(async (_record: IdempotentRequest) => work(), {
-      persistenceStore,
-      config,
-    });
+    // The stored result carries the request's key, which names the caller: an account's erasure finds its
+    // records by the user id (a job's response alone does not name its owner).
+    const run = idempotency.makeIdempotent(
+      async (record: IdempotentRequest): Promise<StoredResult<T>> => ({
+        key: record.key,
+        response: await work(),
+      }),
+      { persistenceStore, config },
+    );
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return (await run(request)) as T;
+        return responseOf<T>(await run(request));
       } catch (error) {
         if (error instanceof idempotency.IdempotencyValidationError) {
           throw new ConflictError('This Idempotency-Key was already used with a different request.');
@@ -70,4 +75,20 @@ export function dynamoIdempotency(client: DynamoDBClient, tableName: string): Id
       }
     }
   };
+}
+
+interface StoredResult<T> {
+  key: string;
+  response: T;
+}
+
+/** The response of a stored result; records stored before results carried their key are the response. */
+function responseOf<T>(stored: unknown): T {
+  const wrapped =
+    stored !== null &&
+    typeof stored === 'object' &&
+    'key' in stored &&
+    'response' in stored &&
+    !('statusCode' in stored);
+  return (wrapped ? (stored as StoredResult<T>).response : stored) as T;
 }

@@ -25,12 +25,6 @@ export interface Usage {
   priceTable: { asOf: string; region: string; sources: Record<string, string> };
 }
 
-/** `YYYY-MM` → the month's first instant and the next month's, in UTC. */
-export function monthRange(month: string): { from: Date; to: Date } {
-  const [year, index] = month.split('-').map(Number) as [number, number];
-  return { from: new Date(Date.UTC(year, index - 1, 1)), to: new Date(Date.UTC(year, index, 1)) };
-}
-
 export const currentMonth = (now = new Date()) => now.toISOString().slice(0, 7);
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -64,7 +58,9 @@ function outputsMultiplier(resolution: string | null, hasHls: boolean): number {
  * in the month they ended; a job whose clip was deleted since counts its requested duration.
  */
 export async function monthlyUsage(db: Database, userId: string, month: string): Promise<Usage> {
-  const { from, to } = monthRange(month);
+  // The month's bounds are computed in UTC by PostgreSQL: JavaScript writes the instant after 9999-12 as
+  // `+010000-01-01T…`, which PostgreSQL cannot read.
+  const start = sql`${`${month}-01`}::timestamp`;
   const rows = await rawRows<{
     job_type: string;
     outcome: string;
@@ -87,7 +83,8 @@ export async function monthlyUsage(db: Database, userId: string, month: string):
                       FILTER (WHERE j.status = 'COMPLETED'), 0)::text AS seconds
       FROM generation_jobs j LEFT JOIN video_clips c ON c.id = j.clip_id
       WHERE j.user_id = ${userId}::uuid AND j.status IN ('COMPLETED', 'FAILED')
-        AND j.completed_at >= ${from.toISOString()}::timestamptz AND j.completed_at < ${to.toISOString()}::timestamptz
+        AND j.completed_at >= (${start} AT TIME ZONE 'UTC')
+        AND j.completed_at < ((${start} + interval '1 month') AT TIME ZONE 'UTC')
       GROUP BY 1, 2, 3, 4, 5`,
   );
   const [user] = await rawRows<{ storage: string }>(

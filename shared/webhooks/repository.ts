@@ -21,6 +21,12 @@ export interface EndpointPatch {
   enabled?: boolean;
 }
 
+/**
+ * The most endpoints one user may have: every event is sent to each enabled one, so without a bound one
+ * account could have a single job send thousands of requests to a host it names.
+ */
+export const MAX_WEBHOOKS = 20;
+
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_HOURS = 24;
 
@@ -44,6 +50,14 @@ export function createWebhookRepository(db: Database) {
       events?: EventType[];
       secret: string;
     }): Promise<WebhookEndpoint> {
+      // Counted first, as API keys are: parallel creations may pass the bound together, by a few at most.
+      const [held] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(webhookEndpoints)
+        .where(eq(webhookEndpoints.userId, input.userId));
+      if ((held?.n ?? 0) >= MAX_WEBHOOKS) {
+        throw new ConflictError(`You already have ${MAX_WEBHOOKS} webhooks; delete one first.`);
+      }
       const [row] = await db
         .insert(webhookEndpoints)
         .values({

@@ -146,10 +146,15 @@ it('erases the account: jobs stopped, no row, object or record of the user left,
     body: { fileName: 'a.mp4', contentType: 'video/mp4', fileSize: 1000 },
   });
   expect(upload.status, upload.text).toBe(201);
-  const running = await submit(api, user.token, project.id, {
-    jobType: 'GENERATE',
-    prompt: 'still running',
-    parameters: { model: 'local', durationSeconds: 6 },
+  // Submitted with an Idempotency-Key: its stored response (the job, prompt included) is the user's too.
+  const running = await api.call('POST', `/v1/projects/${project.id}/jobs`, {
+    token: user.token,
+    headers: { 'idempotency-key': 'erase-test-job' },
+    body: {
+      jobType: 'GENERATE',
+      prompt: 'still running, a private prompt',
+      parameters: { model: 'local', durationSeconds: 6 },
+    },
   });
   expect(running.status).toBe(202);
 
@@ -204,6 +209,8 @@ it('erases the account: jobs stopped, no row, object or record of the user left,
     new ScanCommand({ TableName: api.env.dynamo.tables.idempotency }),
   );
   expect(JSON.stringify(idempotency.Items ?? [])).not.toContain(user.userId);
+  expect(JSON.stringify(idempotency.Items ?? [])).not.toContain(running.body.id);
+  expect(JSON.stringify(idempotency.Items ?? [])).not.toContain('a private prompt');
 
   const login = await api.call('POST', '/v1/auth/login', {
     body: { email: user.email, password: user.password },

@@ -44,6 +44,63 @@ it('stores a request’s audit entry shortly after the answer, with typed fields
   });
 });
 
+it('audits reading the event streams: who opened which stream, and who was refused', async () => {
+  const owner = await api.newUser();
+  const intruder = await api.newUser();
+  const project = (
+    await api.call('POST', '/v1/projects', { token: owner.token, body: { title: 'streamed' } })
+  ).body as { id: string };
+  const job = await api.env.ctx.jobs.create({
+    userId: owner.userId,
+    projectId: project.id,
+    jobType: 'GENERATE',
+    prompt: 'a fox',
+    parameters: { model: 'local' },
+    concurrentLimit: 10,
+  });
+  const controller = new AbortController();
+  const res = await fetch(`${api.url}/v1/jobs/${job.id}/events`, {
+    headers: { authorization: `Bearer ${owner.token}` },
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  const correlationId = res.headers.get('x-correlation-id');
+  controller.abort();
+  const account = new AbortController();
+  const all = await fetch(`${api.url}/v1/events?projectId=${project.id}`, {
+    headers: { authorization: `Bearer ${owner.token}` },
+    signal: account.signal,
+  });
+  expect(all.status).toBe(200);
+  account.abort();
+  const refused = await api.call('GET', `/v1/jobs/${job.id}/events`, { token: intruder.token });
+  expect(refused.status).toBe(404);
+
+  const mine = await waitForAudit(api, owner.userId, (items) =>
+    ['job.events', 'event.stream'].every((a) => items.some((i) => i.action === a)),
+  );
+  expect(mine.find((i) => i.action === 'job.events')).toMatchObject({
+    resourceType: 'job',
+    resourceIds: [job.id],
+    outcome: 'success',
+    status: 200,
+    correlationId,
+  });
+  expect(mine.find((i) => i.action === 'event.stream')).toMatchObject({
+    resourceType: 'event',
+    resourceIds: [project.id],
+    outcome: 'success',
+  });
+  const theirs = await waitForAudit(api, intruder.userId, (items) =>
+    items.some((i) => i.action === 'job.events'),
+  );
+  expect(theirs.find((i) => i.action === 'job.events')).toMatchObject({
+    resourceIds: [job.id],
+    outcome: 'not-found',
+    status: 404,
+  });
+});
+
 it('moves entries still on their way when the account was erased under the pseudonym', async () => {
   // Lines wait until flushed, so every entry below is in flight while the erasure runs.
   const held = await startLocalApi({ auditBatchWindowMs: 3_600_000 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_WEBHOOKS } from '#shared/webhooks/repository.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
@@ -155,6 +156,33 @@ describe('webhooks and the event stream through the local API', () => {
     }
   });
 
+  it('keeps each user to MAX_WEBHOOKS endpoints (every event is sent to each), with a 409 past it', async () => {
+    const user = await api.newUser();
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_WEBHOOKS; i += 1) {
+      const res = await api.call('POST', '/v1/webhooks', {
+        token: user.token,
+        body: { url: `http://127.0.0.1:9/hook${i}` },
+      });
+      expect(res.status, res.text).toBe(201);
+      ids.push(res.body.id);
+    }
+    const over = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: 'http://127.0.0.1:9/one-more' },
+    });
+    expect(over.status).toBe(409);
+    expect(over.headers.get('content-type')).toBe('application/problem+json');
+    const list = await api.call('GET', '/v1/webhooks?limit=100', { token: user.token });
+    expect(list.body.items).toHaveLength(MAX_WEBHOOKS);
+    await api.call('DELETE', `/v1/webhooks/${ids[0]}`, { token: user.token });
+    const again = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: 'http://127.0.0.1:9/one-more' },
+    });
+    expect(again.status, again.text).toBe(201);
+  });
+
   it('streams events, and a client that disconnects mid-job and resumes with Last-Event-ID misses none', async () => {
     const user = await api.newUser();
     const { id: projectId } = await project(user.token);
@@ -214,6 +242,25 @@ describe('webhooks and the event stream through the local API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('header.last-event-id');
     expect((await api.call('GET', '/v1/events')).status).toBe(401);
+  });
+
+  it('streams to an API key as to its owner’s token (a read key suffices), and not another user’s job', async () => {
+    const owner = await api.newUser();
+    const intruder = await api.newUser();
+    const keyOf = async (token: string) =>
+      (await api.call('POST', '/v1/api-keys', { token, body: { name: 'sse', scopes: ['read'] } })).body
+        .key as string;
+    const [ownerKey, intruderKey] = await Promise.all([keyOf(owner.token), keyOf(intruder.token)]);
+    const job = await newJob(owner.userId, (await project(owner.token)).id);
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/v1/jobs/${job.id}/events`, {
+      headers: { authorization: `Bearer ${ownerKey}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const { events } = await readEvents(res, (e) => e.length >= 1, controller);
+    expect(events.map((e) => [e.event, e.data.data.id])).toEqual([['job.created', job.id]]);
+    expect((await api.call('GET', `/v1/jobs/${job.id}/events`, { token: intruderKey })).status).toBe(404);
   });
 
   it("gives 404 for another user's job stream", async () => {

@@ -84,6 +84,23 @@ describeEachDriver('account data on', (driver) => {
     expect(usage.estimatedCostUsd.bedrock).toBeCloseTo(7.5, 6);
   });
 
+  it('counts a job in the UTC month it ended, up to the last month the API accepts (9999-12)', async () => {
+    const { user } = await populatedUser();
+    const endAt = (at: string) =>
+      t.db.execute(sql`UPDATE generation_jobs SET completed_at = ${at}::timestamptz
+                       WHERE user_id = ${user.id}::uuid AND status = 'COMPLETED'`);
+    await endAt('2026-10-31T23:59:59.999Z');
+    expect((await monthlyUsage(t.db, user.id, '2026-10')).jobs.completed).toBe(1);
+    expect((await monthlyUsage(t.db, user.id, '2026-11')).jobs.completed).toBe(0);
+    await endAt('2026-11-01T00:00:00.000Z');
+    expect((await monthlyUsage(t.db, user.id, '2026-10')).jobs.completed).toBe(0);
+    expect((await monthlyUsage(t.db, user.id, '2026-11')).jobs.completed).toBe(1);
+    await endAt('9999-12-31T23:59:59.999Z');
+    const last = await monthlyUsage(t.db, user.id, '9999-12');
+    expect(last.month).toBe('9999-12');
+    expect(last.jobs.completed).toBe(1);
+  });
+
   it('reads every owned row of every entity without credential hashes, and one export at a time', async () => {
     const { user, project, clip } = await populatedUser();
     const queries = await ownedRowQueries(t.db, user.id);
@@ -103,6 +120,20 @@ describeEachDriver('account data on', (driver) => {
     await expect(exportsRepo.create(user.id)).rejects.toBeInstanceOf(ConflictError);
     await exportsRepo.complete(first.id, `exports/${user.id}/${first.id}.zip`, 10);
     expect((await exportsRepo.get(user.id, first.id)).status).toBe('COMPLETED');
+  });
+
+  it('starts one export of many asked for at once (a double submit gives one PENDING export)', async () => {
+    const { user } = await populatedUser();
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => repos.exports.create(user.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    }
+    const [pending] = await rawRows<{ n: number }>(
+      t.db,
+      sql`SELECT count(*)::int AS n FROM account_exports WHERE user_id = ${user.id}::uuid AND status = 'PENDING'`,
+    );
+    expect(pending?.n).toBe(1);
   });
 
   it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {

@@ -54,6 +54,8 @@ beforeAll(async () => {
       },
     },
     userRows: { refuseErased: () => undefined },
+    // Streams are audited as every route is (test/e2e/audit.test.ts reads the entries).
+    audit: { record: () => undefined },
     jobs: {
       get: async (userId: string, jobId: string) => {
         if (userId !== 'u1' || jobId !== JOB) throw new NotFoundError('job');

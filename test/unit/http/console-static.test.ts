@@ -16,7 +16,9 @@ beforeAll(async () => {
   await writeFile(path.join(os.tmpdir(), 'console-static-secret.txt'), 'secret');
   server = createServer(async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    if (!(await serveConsole(dir, req, res, pathname))) res.writeHead(404).end();
+    // A throw is what the local server answers 500 (and logs as its own bug).
+    const served = await serveConsole(dir, req, res, pathname).catch(() => res.writeHead(500).end());
+    if (!served) res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -51,6 +53,9 @@ describe('the local console files', () => {
     // An encoded slash survives URL parsing and decodes to `../` in the file name.
     expect(await rawGet('/%2e%2e%2fconsole-static-secret.txt')).toBe(404);
     expect(await rawGet('/assets')).toBe(404);
+    // Not percent-encoding at all: not a file of the console either (the API then answers 404).
+    expect(await rawGet('/%zz')).toBe(404);
+    expect(await rawGet('/assets/%E0%A4%A.js')).toBe(404);
     expect(await rawGet('/nope.js')).toBe(404);
     expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(404);
   });
