@@ -19,7 +19,11 @@ const deps = {
 const confirm = (claims: Record<string, unknown>) =>
   confirmOwner(
     deps,
-    { email: 'a@example.com', accessToken: token(claims), sourceIp: '127.0.0.1' },
+    {
+      email: 'a@example.com',
+      accessToken: token(claims),
+      signIn: { ipAddress: '127.0.0.1', serverName: 'api.example.com', serverPath: '/v1/me', headers: {} },
+    },
     () => NOW * 1000,
   );
 
