@@ -142,9 +142,8 @@ export function createAdmission(options: AdmissionOptions) {
       // and finds this waiter, so when every unit is in use here there is nothing to serve now.
       await store.addWaiter(waiter);
       emit({ type: 'waiting', model, jobId, at: now() });
-      // One read for both: the units, and the line that serving them needs.
-      const line = await store.queue(model);
-      const { leases } = line;
+      // The units only: while they are all in use (a busy model) the line is not read at all.
+      const leases = await store.leases(model);
       const lease = leases.find((l) => l.jobId === jobId);
       if (lease) {
         // In line meanwhile, a job holding a unit is skipped by every grant and hand-over.
@@ -160,7 +159,7 @@ export function createAdmission(options: AdmissionOptions) {
       }
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
       const admitted = new Set<string>();
-      await serve(model, undefined, admitted, line);
+      await serve(model, undefined, admitted);
       // Served here it holds a unit; otherwise another job's release or grant may have served it.
       return admitted.has(jobId) || (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
     },
@@ -172,18 +171,18 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async release(model: string, jobId: string): Promise<boolean> {
       await store.removeWaiter(model, jobId);
-      // One read gives the job's lease, how many are in use, and the line to hand the unit on to.
-      const line = await store.queue(model);
-      const { leases } = line;
+      // One read gives both the job's lease and how many are in use (most jobs that leave hold none: they
+      // were cancelled or failed while waiting, so this is not the whole line).
+      const leases = await store.leases(model);
       if (!leases.some((l) => l.jobId === jobId)) return false;
       const overCapacity = leases.length > options.capacityOf(model);
       if (overCapacity) {
         // The capacity was lowered: this unit is not handed on.
-        if (await store.release(model, jobId, {}, line))
+        if (await store.release(model, jobId, {}, { waiters: [], leases, servedAt: {} }))
           emit({ type: 'released', model, jobId, at: now(), reason: 'done' });
         return true;
       }
-      await serve(model, { jobId }, undefined, line);
+      await serve(model, { jobId });
       return true;
     },
 
