@@ -10,7 +10,7 @@
  * straight to the next waiter, and gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
-import type { CapacityStore, Waiter } from './store.ts';
+import type { CapacityStore, Line, Waiter } from './store.ts';
 
 /** What the waiting state is resumed with (the state machine's `$.capacity`). */
 export interface Admitted {
@@ -65,24 +65,30 @@ export function createAdmission(options: AdmissionOptions) {
   /**
    * Serves the waiters in fair order: with `holder`, that job's unit is handed over (and given back at the
    * end if nobody took it); without, free units are granted until none is left. Adds to `admitted` the
-   * jobs whose waiting state took a unit here.
+   * jobs whose waiting state took a unit here. `seen`: the line, when the caller has just read it.
    */
   async function serve(
     model: string,
     holder?: { jobId: string; token?: string },
     admitted = new Set<string>(),
+    seen?: Line,
   ): Promise<void> {
     let passing = holder;
+    let line = seen;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const { waiters, leases, servedAt } = await store.queue(model);
-      const order = fairOrder(waiters, leases, servedAt);
+      line = round === 0 && seen ? seen : await store.queue(model);
+      const order = fairOrder(line.waiters, line.leases, line.servedAt);
       let changed = false;
+      // The round's first write may start from the units the line shows; later ones look again, as the
+      // writes before them changed the units.
+      let fresh: Line | undefined = line;
       for (const waiter of order) {
         const at = now();
         const expiresAt = at + options.leaseMsOf(model);
         const result = passing
           ? await store.transfer(passing.jobId, waiter, expiresAt, at, passing.token)
-          : await store.grant(waiter, options.capacityOf(model), expiresAt, at);
+          : await store.grant(waiter, options.capacityOf(model), expiresAt, at, fresh);
+        fresh = undefined;
         if (result === 'full') return;
         if (result === 'waiter-changed') {
           changed = true;
@@ -111,10 +117,12 @@ export function createAdmission(options: AdmissionOptions) {
       if (!changed) break;
     }
     if (passing) {
+      // The last line read may show where the unit is (the holder's own, when no hand-over was tried).
       const released = await store.release(
         model,
         passing.jobId,
         passing.token === undefined ? {} : { onlyToken: passing.token },
+        line,
       );
       if (released) emit(releasedEvent(model, passing, now()));
       // A waiter that came while the unit was still held sees it free now.
@@ -134,6 +142,7 @@ export function createAdmission(options: AdmissionOptions) {
       // and finds this waiter, so when every unit is in use here there is nothing to serve now.
       await store.addWaiter(waiter);
       emit({ type: 'waiting', model, jobId, at: now() });
+      // The units only: while they are all in use (a busy model) the line is not read at all.
       const leases = await store.leases(model);
       const lease = leases.find((l) => l.jobId === jobId);
       if (lease) {
@@ -162,13 +171,14 @@ export function createAdmission(options: AdmissionOptions) {
      */
     async release(model: string, jobId: string): Promise<boolean> {
       await store.removeWaiter(model, jobId);
-      // One read gives both the job's lease and how many are in use.
+      // One read gives both the job's lease and how many are in use (most jobs that leave hold none: they
+      // were cancelled or failed while waiting, so this is not the whole line).
       const leases = await store.leases(model);
       if (!leases.some((l) => l.jobId === jobId)) return false;
       const overCapacity = leases.length > options.capacityOf(model);
       if (overCapacity) {
         // The capacity was lowered: this unit is not handed on.
-        if (await store.release(model, jobId))
+        if (await store.release(model, jobId, {}, { waiters: [], leases, servedAt: {} }))
           emit({ type: 'released', model, jobId, at: now(), reason: 'done' });
         return true;
       }

@@ -13,9 +13,14 @@
  * slot; with none left after all, the waiter goes back in line as it was. Handing a unit over moves the
  * slot, then takes the waiter; if it was gone, the slot is given back and the caller looks again. So a
  * job never keeps two units, and no grant briefly holds a slot it must give back.
+ *
+ * Each user's last grant (`served#{userId}`, for fair order) is an item of the partition too, one per user
+ * served in the last hours. Its keys sort before `slot#` and `waiter#`, so the line (slots and waiters) is
+ * one range read that never carries them, and only the waiting users' items are then read, by key.
  */
 import { randomInt } from 'node:crypto';
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -23,7 +28,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CapacityStore, GrantResult, Lease, Waiter } from './store.ts';
+import type { CapacityStore, GrantResult, Lease, Line, Waiter } from './store.ts';
 
 export const CAPACITY_TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
 
@@ -41,6 +46,8 @@ const pk = (model: string) => `model#${model}`;
 const slotKey = (index: number) => `slot#${String(index).padStart(4, '0')}`;
 const waiterKey = (jobId: string) => `waiter#${jobId}`;
 const servedKey = (userId: string) => `served#${userId}`;
+/** Where the line starts: after every `served#` item, at the first slot (`waiter#` items sort after slots). */
+const LINE_FROM = 'slot#';
 /** How long a user's last grant is remembered for fair order (TTL removes the item later). */
 const SERVED_MEMORY_S = 6 * 3600;
 const asWaiter = (model: string, item: Record<string, unknown>): Waiter => ({
@@ -54,13 +61,14 @@ const isConditionFailure = (error: unknown) =>
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: string): CapacityStore {
-  /** The model's items whose sort key starts with `prefix`; all of them without. */
-  async function query(model: string, prefix?: string) {
+  /** The model's items whose sort key starts with `prefix`, or with `from`, those from that key on. */
+  async function query(model: string, range: { prefix: string } | { from: string }) {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
-    const [condition, values] = prefix
-      ? ['pk = :pk AND begins_with(sk, :prefix)', { ':pk': pk(model), ':prefix': prefix }]
-      : ['pk = :pk', { ':pk': pk(model) }];
+    const [condition, values] =
+      'prefix' in range
+        ? ['pk = :pk AND begins_with(sk, :prefix)', { ':pk': pk(model), ':prefix': range.prefix }]
+        : ['pk = :pk AND sk >= :from', { ':pk': pk(model), ':from': range.from }];
     do {
       const out = await client.send(
         new QueryCommand({
@@ -77,7 +85,35 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     return items;
   }
 
-  const slots = async (model: string) => (await query(model, 'slot#')) as unknown as SlotItem[];
+  const slots = async (model: string) => (await query(model, { prefix: 'slot#' })) as unknown as SlotItem[];
+  /** The slots a line shows held (only their keys and holders); undefined when it does not name them. */
+  const slotsSeen = (model: string, seen: Line | undefined): SlotItem[] | undefined => {
+    if (!seen || seen.leases.some((l) => l.unit === undefined)) return undefined;
+    return seen.leases.map((l) => ({ pk: pk(model), sk: l.unit!, holder: l.jobId, taskToken: l.taskToken }));
+  };
+
+  /** When each of these users was last granted a unit (strongly consistent reads by key). */
+  async function servedAtOf(model: string, userIds: string[]): Promise<Record<string, number>> {
+    const servedAt: Record<string, number> = {};
+    const nowS = Date.now() / 1000;
+    for (let i = 0; i < userIds.length; i += 100) {
+      let keys: Record<string, unknown>[] = userIds
+        .slice(i, i + 100)
+        .map((u) => ({ pk: pk(model), sk: servedKey(u) }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+        const out = await client.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[table] ?? []) {
+          if ((item.ttl as number) < nowS) continue;
+          servedAt[(item.sk as string).slice('served#'.length)] = item.servedAt as number;
+        }
+        keys = out.UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+    }
+    return servedAt;
+  }
   /** Whether the waiter's record is there (a strongly consistent read of that one item). */
   async function isWaiting(waiter: Waiter) {
     const out = await client.send(
@@ -97,6 +133,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     expiresAt: s.expiresAt!,
     taskToken: s.taskToken!,
     grantedAt: s.grantedAt!,
+    unit: s.sk,
   });
 
   /** Sets the slot's holder if `condition` holds; false when it did not. */
@@ -250,10 +287,11 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   });
 
   return {
-    async grant(waiter, capacity, expiresAt, now) {
+    async grant(waiter, capacity, expiresAt, now, seen) {
       // The slots only: whether the waiter is still in line is settled by taking its record below, so
-      // the look does not read the whole line (every waiter) once per waiter served.
-      const current = await slots(waiter.model);
+      // the look does not read the whole line (every waiter) once per waiter served. A line read just
+      // before serves as that look: every write below is conditional on the slot as it is then.
+      const current = slotsSeen(waiter.model, seen) ?? (await slots(waiter.model));
       // Served by another grant since the line was read (mid hand-over it holds a slot and is still in
       // line): nothing to write.
       if (current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
@@ -305,7 +343,11 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       return settle(waiter, from.sk, now);
     },
 
-    async release(model, jobId, condition = {}) {
+    async release(model, jobId, condition = {}, seen) {
+      // The slot the line showed the job holding is freed only while it still does (a conditional write).
+      const shown = seen?.leases.find((l) => l.jobId === jobId)?.unit;
+      if (shown && (await freeSlot(model, shown, jobId, condition.onlyToken, condition.expiredBefore)))
+        return true;
       const slot = (await slots(model)).find((s) => s.holder === jobId);
       if (!slot) return false;
       return freeSlot(model, slot.sk, jobId, condition.onlyToken, condition.expiredBefore);
@@ -364,20 +406,19 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async waiters(model) {
-      return (await query(model, 'waiter#')).map((item) => asWaiter(model, item));
+      return (await query(model, { prefix: 'waiter#' })).map((item) => asWaiter(model, item));
     },
 
     async queue(model) {
-      const items = await query(model);
-      const servedAt: Record<string, number> = {};
-      const nowS = Date.now() / 1000;
-      for (const i of items) {
-        if (!(i.sk as string).startsWith('served#') || (i.ttl as number) < nowS) continue;
-        servedAt[(i.sk as string).slice('served#'.length)] = i.servedAt as number;
-      }
+      const items = await query(model, { from: LINE_FROM });
+      const waiters = items
+        .filter((i) => (i.sk as string).startsWith('waiter#'))
+        .map((i) => asWaiter(model, i));
+      // Fair order compares when users were last served only between users: one user waiting needs none.
+      const users = [...new Set(waiters.map((w) => w.userId))];
       return {
-        servedAt,
-        waiters: items.filter((i) => (i.sk as string).startsWith('waiter#')).map((i) => asWaiter(model, i)),
+        servedAt: users.length > 1 ? await servedAtOf(model, users) : {},
+        waiters,
         leases: (items as unknown as SlotItem[])
           .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)
           .map((i) => asLease(model, i)),

@@ -29,6 +29,8 @@ export interface Lease {
   /** The token the unit was granted with (a hand-off's; the job's own when it took a free unit). */
   taskToken: string;
   grantedAt: number;
+  /** Which unit it is, where the store names its units (the DynamoDB store's slot); a hint for its writes. */
+  unit?: string;
 }
 
 /**
@@ -39,7 +41,11 @@ export interface Lease {
  */
 export type GrantResult = { taskToken: string } | 'full' | 'waiter-changed' | 'lease-gone' | 'returned';
 
-/** What fair order reads: the waiters, the units in use, and each user's last grant (epoch ms). */
+/**
+ * What fair order reads: the waiters, the units in use, and when users with a job waiting were last
+ * granted a unit (epoch ms). Fair order compares that only between users, so a store may leave it empty
+ * when the waiters are all one user's, and leaves out users with nothing waiting.
+ */
 export interface Line {
   waiters: Waiter[];
   leases: Lease[];
@@ -50,9 +56,11 @@ export interface CapacityStore {
   /**
    * Takes a free unit for the waiter (fewer than `capacity` in use) and removes its waiter record; the
    * lease carries the record's token at that moment. Without a record, nothing changes. `full` comes
-   * first: with no unit free, a waiter that has left is not looked for.
+   * first: with no unit free, a waiter that has left is not looked for. With `seen`, the line the caller
+   * has just read, the store may start from the units it shows instead of reading them again (its writes
+   * stay conditional, so a unit taken meanwhile is only skipped).
    */
-  grant(waiter: Waiter, capacity: number, expiresAt: number, now: number): Promise<GrantResult>;
+  grant(waiter: Waiter, capacity: number, expiresAt: number, now: number, seen?: Line): Promise<GrantResult>;
   /**
    * Moves the unit leased to `fromJobId` to the waiter in one step (the counter is unchanged). With
    * `fromToken`, only while the lease still carries that token (a hand-off taken back).
@@ -67,11 +75,13 @@ export interface CapacityStore {
   /**
    * Gives the job's unit back; false when it held none (a second release decrements nothing). With
    * `onlyToken`, only a lease still carrying that token; with `expiredBefore`, only a lease expired then.
+   * With `seen`, a line read before, the store may try the unit it shows the job holding first.
    */
   release(
     model: string,
     jobId: string,
     condition?: { onlyToken?: string; expiredBefore?: number },
+    seen?: Line,
   ): Promise<boolean>;
   /**
    * Moves the expiry of the job's lease to `expiresAt` while the job still holds its unit; false when it

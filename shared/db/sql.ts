@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { getTableColumns, type SQL, type Table } from 'drizzle-orm';
 import type { Database } from './database.ts';
 
 /**
@@ -17,4 +17,18 @@ export async function rawRows<T extends Record<string, string | number | boolean
 /** `%` and `_` in user text are literal in an ILIKE pattern. */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A row of `table` from its `to_jsonb(row)::text` (a raw statement's way to return a whole row as text):
+ * each column decoded as drizzle decodes it from the driver, so it equals what a select of the row gives.
+ */
+export function rowFromJson<T extends Table>(table: T, text: string): T['$inferSelect'] {
+  const json = JSON.parse(text) as Record<string, unknown>;
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = json[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T['$inferSelect'];
 }

@@ -9,7 +9,7 @@ import {
   startsWithinBudget,
   toBudgetedPage,
 } from '../db/pagination.ts';
-import { rawRows } from '../db/sql.ts';
+import { rawRows, rowFromJson } from '../db/sql.ts';
 import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
@@ -43,6 +43,12 @@ export interface JobFilter extends PageRequest {
 
 const own = (userId: string, id: string) => and(eq(generationJobs.id, id), eq(generationJobs.userId, userId));
 
+/** A job as a raw statement returns it: `to_jsonb` of the row, and its source clip ids as a JSON array. */
+const jobFromJson = (job: string, sources: string): JobWithSources => ({
+  ...rowFromJson(generationJobs, job),
+  sourceClipIds: JSON.parse(sources) as string[],
+});
+
 export function createJobRepository(db: Database) {
   /** With a userId, only that user's job; without, any job (the pipeline acts for the owner). */
   async function get(userId: string | null, id: string): Promise<JobWithSources> {
@@ -65,11 +71,12 @@ export function createJobRepository(db: Database) {
    * owner's row is locked before the job's (the order clip registration uses too), so they cannot deadlock.
    * The lock is FOR NO KEY UPDATE, what an UPDATE of the row takes: it still excludes other writers of the
    * owner, but not the KEY SHARE of a foreign-key check, which the job's start takes on the owner while it
-   * holds the job's row (its trigger inserts the job's event).
+   * holds the job's row (its trigger inserts the job's event). Returns the job as it ended, with its
+   * sources; undefined when it had ended already (or is not there).
    */
-  async function fail(userId: string | null, jobId: string, message: string): Promise<boolean> {
+  async function fail(userId: string | null, jobId: string, message: string) {
     const owned = userId === null ? sql`` : sql`AND j.user_id = ${userId}::uuid`;
-    const rows = await rawRows<{ id: string }>(
+    const rows = await rawRows<{ job: string; sources: string }>(
       db,
       sql`
       WITH owner AS (
@@ -80,7 +87,7 @@ export function createJobRepository(db: Database) {
         UPDATE generation_jobs j SET status = 'FAILED', error_message = ${message}, completed_at = now()
         WHERE j.id = ${jobId}::uuid ${owned} AND j.status IN ('QUEUED', 'PROCESSING')
           AND EXISTS (SELECT 1 FROM owner)
-        RETURNING j.id, j.user_id
+        RETURNING j.*
       ), released AS (
         DELETE FROM upload_reservations r USING job WHERE r.id = job.id AND r.user_id = job.user_id
         RETURNING r.user_id, r.bytes
@@ -88,9 +95,13 @@ export function createJobRepository(db: Database) {
         UPDATE users SET storage_reserved = storage_reserved - released.bytes
         FROM released WHERE users.id = released.user_id
       )
-      SELECT id::text AS id FROM job`,
+      SELECT to_jsonb(job)::text AS job,
+             (SELECT COALESCE(jsonb_agg(s.clip_id ORDER BY s.position) FILTER (WHERE s.clip_id IS NOT NULL), '[]')
+              FROM job_source_clips s WHERE s.job_id = job.id)::text AS sources
+      FROM job`,
     );
-    return rows.length > 0;
+    const r = rows[0];
+    return r ? jobFromJson(r.job, r.sources) : undefined;
   }
 
   return {
@@ -108,7 +119,8 @@ export function createJobRepository(db: Database) {
       const templateId = input.templateId ?? null;
       const wait = input.whenFull === 'wait';
       const rows = await rawRows<{
-        job_id: string | null;
+        job: string | null;
+        sources: string | null;
         project_found: number;
         sources_found: number;
         template_found: number;
@@ -140,18 +152,20 @@ export function createJobRepository(db: Database) {
           WHERE (EXISTS (SELECT 1 FROM slot) OR ${wait}::boolean)
             AND (SELECT count(*) FROM found) = (SELECT count(*) FROM wanted)
             AND (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))
-          RETURNING id
+          RETURNING *
         ), links AS (
           INSERT INTO job_source_clips (job_id, position, clip_id)
           SELECT job.id, found.position, found.clip_id FROM job, found
         )
-        SELECT (SELECT id::text FROM job) AS job_id,
+        -- The job as a select of it would read it; its sources are every one wanted (or it was not inserted).
+        SELECT (SELECT to_jsonb(job)::text FROM job) AS job,
+               (SELECT COALESCE(jsonb_agg(clip_id ORDER BY position), '[]')::text FROM found) AS sources,
                (SELECT count(*)::int FROM project) AS project_found,
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
                (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found`,
       );
       const r = rows[0];
-      if (!r?.job_id) {
+      if (!r?.job) {
         if (!r?.project_found) throw new NotFoundError('project');
         if (!r.sources_found) throw new NotFoundError('source clip');
         if (!r.template_found) throw new NotFoundError('template');
@@ -160,7 +174,7 @@ export function createJobRepository(db: Database) {
           30,
         );
       }
-      return get(input.userId, r.job_id);
+      return jobFromJson(r.job, r.sources!);
     },
 
     /**
@@ -254,13 +268,13 @@ export function createJobRepository(db: Database) {
      * returns undefined when it had already ended.
      */
     async markFailed(jobId: string, errorMessage: string): Promise<Job | undefined> {
-      const ended = await fail(null, jobId, errorMessage.slice(0, 2000));
-      return ended ? get(null, jobId) : undefined;
+      return fail(null, jobId, errorMessage.slice(0, 2000));
     },
 
     /** Cancels the caller's job if it is still active (and releases its reservation, as markFailed does). */
     async cancel(userId: string, jobId: string, message = 'Cancelled by user.'): Promise<Job> {
-      if (await fail(userId, jobId, message)) return get(userId, jobId);
+      const ended = await fail(userId, jobId, message);
+      if (ended) return ended;
       const existing = await get(userId, jobId);
       throw new ConflictError(
         `The job is already ${existing.status}; only QUEUED or PROCESSING jobs can be cancelled.`,

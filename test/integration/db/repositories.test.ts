@@ -324,6 +324,32 @@ describeEachDriver('repositories on', (driver) => {
       expect(cancelled).toMatchObject({ status: 'FAILED', errorMessage: 'Cancelled by user.' });
       expect((await repos.jobs.listActive()).map((j) => j.id)).not.toContain(job.id);
     });
+
+    it('returns from create, cancel and markFailed the job exactly as a read of it gives it', async () => {
+      const u = await newUser();
+      const p = await repos.projects.create(u.id, { title: 'as read' });
+      const c1 = await repos.clips.register(clipInput(u.id, p.id, 1));
+      const c2 = await repos.clips.register(clipInput(u.id, p.id, 1));
+      const base = { userId: u.id, projectId: p.id, prompt: 'a cat', concurrentLimit: 5 } as const;
+      const edit = await repos.jobs.create({
+        ...base,
+        jobType: 'EDIT',
+        parameters: { clips: [{ clipId: c2.id }, { clipId: c1.id, start: 2 }], note: 'ü "quoted"' },
+        sourceClipIds: [c2.id, c1.id],
+      });
+      expect(edit.createdAt).toBeInstanceOf(Date);
+      expect(edit).toEqual(await repos.jobs.get(u.id, edit.id));
+      await repos.jobs.markProcessing(edit.id);
+      await repos.jobs.reportProgress(edit.id, 30);
+      const cancelled = await repos.jobs.cancel(u.id, edit.id);
+      expect(cancelled).toMatchObject({ status: 'FAILED', progress: 30, sourceClipIds: [c2.id, c1.id] });
+      expect(cancelled.completedAt).toBeInstanceOf(Date);
+      expect(cancelled).toEqual(await repos.jobs.get(u.id, edit.id));
+      const gen = await repos.jobs.create({ ...base, jobType: 'GENERATE', parameters: { model: 'local' } });
+      expect(gen).toEqual(await repos.jobs.get(u.id, gen.id));
+      const failed = await repos.jobs.markFailed(gen.id, 'boom');
+      expect(failed).toEqual(await repos.jobs.getForPipeline(gen.id));
+    });
   });
 
   describe('templates', () => {
