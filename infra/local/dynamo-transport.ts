@@ -1,11 +1,11 @@
 /**
- * The local DynamoDB client's transport: each request is posted to the worker thread that runs dynalite
- * (dynamo-worker.mjs), with no socket and no HTTP parsing on either side. dynalite answers exactly as it
- * does over HTTP (same listener, same store, same conditional writes); the loopback round trip is saved
- * (about a quarter of the CPU of every call), and dynalite's own work runs on the worker's thread, as
- * DynamoDB's runs outside a Lambda function. The worker's HTTP listener stays up for other processes.
+ * The local DynamoDB client's transport: each request goes straight to dynalite's request listener in
+ * this process, with no socket and no HTTP parsing on either side. dynalite answers exactly as it does
+ * over HTTP (same listener, same store, same conditional writes); only the loopback round trip is saved,
+ * which was about a quarter of the CPU of every call. The HTTP listener stays up for other processes.
  */
-import type { Worker } from 'node:worker_threads';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 
 type RequestHandler = Extract<NonNullable<DynamoDBClientConfig['requestHandler']>, { handle: unknown }>;
@@ -24,92 +24,66 @@ interface Response {
   body: Uint8Array;
 }
 
-/** What the worker posts back for a request. */
-type Reply =
-  | { id: number; statusCode: number; headers: Record<string, string>; body: string }
-  | { id: number; refused: true }
-  | { id: number; error: { message: string } };
-
-const stoppedError = () =>
-  Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' });
-
-/** The request's body as text (the SDK's JSON protocol sends a string; bytes are decoded as UTF-8). */
-function bodyText(body: unknown): string {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array)
-    return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString();
-  return '';
-}
-
-/**
- * A request handler for the AWS SDK that posts each request to dynalite's worker thread. The worker holds
- * the process open only while a request waits for its answer. `stop` refuses what comes after it, as a
- * closed port does.
- */
-export function workerHandler(worker: Worker): RequestHandler & { stop(): void } {
-  let stopped = false;
-  let next = 0;
-  const waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
-  const settleAll = (error: Error) => {
-    for (const { reject } of waiting.values()) reject(error);
-    waiting.clear();
-    worker.unref();
-  };
-  worker.on('message', (reply: Reply | { type: string }) => {
-    if (!('id' in reply)) return;
-    const pending = waiting.get(reply.id);
-    if (!pending) return;
-    waiting.delete(reply.id);
-    if (waiting.size === 0) worker.unref();
-    pending.resolve(reply);
-  });
-  worker.on('error', (error) => settleAll(error));
-  worker.on('exit', () => {
-    stopped = true;
-    settleAll(stoppedError());
-  });
-  worker.unref();
+/** A request handler for the AWS SDK that calls `listener` (dynalite's) with stand-ins for req and res. */
+export function inProcessHandler(listener: RequestListener): RequestHandler {
+  let destroyed = false;
   return {
-    async handle(request: Request) {
-      if (stopped) throw stoppedError();
-      const query = new URLSearchParams(
-        Object.entries(request.query ?? {}).flatMap(([k, v]) =>
-          v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
-        ),
-      ).toString();
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
-      const id = next++;
-      const reply = await new Promise<Reply>((resolve, reject) => {
-        if (waiting.size === 0) worker.ref();
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({
-          type: 'request',
-          id,
+    handle(request: Request) {
+      return new Promise<{ response: Response }>((resolve, reject) => {
+        // As a stopped server refuses connections: dynalite's store may be closed, and it throws then.
+        if (destroyed) {
+          reject(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' }));
+          return;
+        }
+        const query = new URLSearchParams(
+          Object.entries(request.query ?? {}).flatMap(([k, v]) =>
+            v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
+          ),
+        ).toString();
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+        const req = Object.assign(new EventEmitter(), {
           method: request.method,
           url: `${request.path}${query ? `?${query}` : ''}`,
           headers,
-          body: bodyText(request.body),
         });
+        const out: Record<string, string> = {};
+        const res = {
+          statusCode: 200,
+          setHeader(name: string, value: string | number) {
+            out[name.toLowerCase()] = String(value);
+          },
+          end(body?: string | Uint8Array) {
+            resolve({
+              response: {
+                statusCode: res.statusCode,
+                headers: out,
+                body: typeof body === 'string' ? Buffer.from(body) : (body ?? new Uint8Array()),
+              },
+            });
+          },
+        };
+        try {
+          listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        const { body } = request;
+        // dynalite reads the body from 'data' events, as from a socket.
+        // (Buffer.from of the SDK's body object would call its valueOf, which warns; its bytes are wrapped.)
+        if (typeof body === 'string' && body.length > 0) req.emit('data', Buffer.from(body));
+        else if (body instanceof Uint8Array && body.byteLength > 0)
+          req.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+        req.emit('end');
       });
-      if ('refused' in reply) throw stoppedError();
-      if ('error' in reply) throw new Error(reply.error.message);
-      const response: Response = {
-        statusCode: reply.statusCode,
-        headers: reply.headers,
-        body: Buffer.from(reply.body),
-      };
-      return { response };
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
     destroy() {
-      stopped = true;
+      destroyed = true;
     },
-    stop() {
-      stopped = true;
-    },
-  } as RequestHandler & { stop(): void };
+  } as RequestHandler;
 }
 
 /**

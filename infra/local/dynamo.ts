@@ -1,15 +1,16 @@
-import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
-import { unverifiedSigner, workerHandler } from './dynamo-transport.ts';
+import { inProcessHandler, unverifiedSigner } from './dynamo-transport.ts';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -19,29 +20,25 @@ export interface LocalDynamo {
 }
 
 /**
- * dynalite (in memory, or LevelDB under `path`) in a worker thread, listening on loopback, with the
- * idempotency, audit, rate-limit and model-capacity tables. `client` posts to the worker (dynamo-transport.ts).
+ * dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency, audit, rate-limit and
+ * model-capacity tables. `client` calls it in process (dynamo-transport.ts).
  */
 export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
-  const worker = new Worker(new URL('./dynamo-worker.mjs', import.meta.url), {
-    workerData: { path: options.path },
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
   });
-  const [ready] = (await Promise.race([
-    once(worker, 'message'),
-    once(worker, 'error').then(([error]) => Promise.reject(error)),
-  ])) as [{ type: 'ready'; port: number }];
-  const endpoint = `http://127.0.0.1:${ready.port}`;
-  let exited = false;
-  worker.once('exit', () => {
-    exited = true;
-  });
-  const handler = workerHandler(worker);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // This process's calls go to the worker directly; other processes use `endpoint`.
-    requestHandler: handler,
+    // This process's calls skip the loopback socket; other processes use `endpoint`.
+    requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
     signer: unverifiedSigner,
   });
   const tables = {
@@ -91,22 +88,8 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     client,
     tables,
     async stop() {
-      handler.stop();
       client.destroy();
-      if (exited) return;
-      worker.ref();
-      const stopped = new Promise<void>((resolve) => {
-        const onMessage = (message: { type?: string }) => {
-          if (message.type !== 'stopped') return;
-          worker.off('message', onMessage);
-          resolve();
-        };
-        worker.on('message', onMessage);
-      });
-      worker.postMessage({ type: 'stop' });
-      // dynalite closes its store once the listener has closed; the thread ends after that.
-      await Promise.race([stopped, once(worker, 'exit')]);
-      await worker.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
