@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
 import { authenticate } from '#shared/http/authenticate.ts';
-import { outcomeOf } from '#shared/http/endpoint.ts';
+import { recordAudit } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { jobParams } from '#shared/jobs/schema.ts';
@@ -53,19 +53,7 @@ export async function streamRequest(
   const audit = (status: number) => {
     if (!ctx || !caller || audited) return;
     audited = true;
-    try {
-      ctx.audit.record({
-        userId: caller.userId,
-        ...(caller.apiKeyId ? { apiKeyId: caller.apiKeyId } : {}),
-        ...note,
-        outcome: outcomeOf(status),
-        status,
-        correlationId,
-        at: new Date().toISOString(),
-      });
-    } catch (error) {
-      ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
-    }
+    recordAudit(ctx, { userId: caller.userId, apiKeyId: caller.apiKeyId, ...note }, status, correlationId);
   };
   try {
     ctx = await getContext();

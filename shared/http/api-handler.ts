@@ -6,7 +6,7 @@ import { apiRequestMetric } from '../observability/metrics.ts';
 import { flushStdoutLines, gatherStdoutLines } from '../observability/stdout-lines.ts';
 import { annotateTrace, getTracer, tracingMiddleware } from '../observability/tracing.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
-import { auditNotes, outcomeOf } from './endpoint.ts';
+import { auditNotes, recordAudit } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
 import { guardRequest } from './request-guard.ts';
 import type { HttpResult } from './responses.ts';
@@ -180,21 +180,7 @@ function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppCon
         userId: note.userId,
         jobId: note.resourceType === 'job' ? note.resourceIds.at(-1) : undefined,
       });
-    try {
-      ctx.audit.record({
-        userId: note.userId,
-        ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
-        action: note.action,
-        resourceType: note.resourceType,
-        resourceIds: note.resourceIds,
-        outcome: outcomeOf(status),
-        status,
-        correlationId,
-        at: new Date().toISOString(),
-      });
-    } catch (error) {
-      ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
-    }
+    recordAudit(ctx, note, status, correlationId);
   } finally {
     if (gathering) flushStdoutLines();
   }

@@ -140,3 +140,27 @@ export function outcomeOf(status: number): AuditOutcome {
   if (status < 500) return 'invalid';
   return 'error';
 }
+
+/** Records a request's audit entry; a failed write is logged and never fails the request. */
+export function recordAudit(
+  ctx: AppContext,
+  note: AuditNote & { userId: string | null; apiKeyId?: string | undefined },
+  status: number,
+  correlationId: string,
+): void {
+  try {
+    ctx.audit.record({
+      userId: note.userId,
+      ...(note.apiKeyId ? { apiKeyId: note.apiKeyId } : {}),
+      action: note.action,
+      resourceType: note.resourceType,
+      resourceIds: note.resourceIds,
+      outcome: outcomeOf(status),
+      status,
+      correlationId,
+      at: new Date().toISOString(),
+    });
+  } catch (error) {
+    ctx.logger.warn('audit write failed', { correlationId, error: (error as Error).message });
+  }
+}
