@@ -92,6 +92,7 @@ it('closing the server ends open event streams instead of waiting for their clie
         verifier: { verify: async () => ({ userId: 'u1', sub: 's', email: 'a@example.com' }) },
         userRows: { refuseErased: () => undefined },
         outbox: { after: async () => [], now: async () => ({ txId: 0, seq: 0 }) },
+        audit: { record: () => undefined },
       }) as unknown as AppContext,
   );
   const api = await startApiServer({ port: 0, jwks: () => ({ keys: [] }) });
