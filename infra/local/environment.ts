@@ -59,6 +59,7 @@ import { localAuditSubscription } from './audit-subscription.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
+import { ingestWithRetries } from './upload-trigger.ts';
 import {
   type BeforeTask,
   createLocalWorkflow,
@@ -401,14 +402,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         ingesting.add(work);
         continue;
       }
-      // Deployed, a failed trigger lands in its on-failure queue and the dead-letter handler abandons the
-      // upload; here that happens at once.
-      const work = uploads
-        .ingest(key, size)
-        .catch(async (error: unknown) => {
-          ctx.logger.error('upload not processed', { key, error: loggableError(error) });
-          await uploads.abandon(key, size);
-        })
+      const work = ingestWithRetries(
+        () => uploads.ingest(key, size),
+        () => uploads.abandon(key, size),
+        (error, attempt) =>
+          ctx.logger.error('upload not processed', { key, attempt, error: loggableError(error) }),
+      )
         .catch((error: unknown) =>
           ctx.logger.error('upload not abandoned', { key, error: loggableError(error) }),
         )
