@@ -51,15 +51,21 @@ export function createUploadIngest(deps: {
     parameters: { upload: { key, fileName: upload.fileName, size } } satisfies UploadParameters,
   });
 
-  /** Starts an admitted upload job; if it cannot start, it ends FAILED and its file is deleted. */
+  const startExecution = (job: Job) =>
+    deps.workflow.start({
+      jobId: job.id,
+      userId: job.userId,
+      projectId: job.projectId,
+      jobType: 'TRANSCODE',
+    });
+
+  /**
+   * Starts an admitted waiting job; if it cannot start, it ends FAILED and its file is deleted (nothing
+   * would try it again: the next admission passes it by).
+   */
   async function start(job: Job): Promise<void> {
     try {
-      await deps.workflow.start({
-        jobId: job.id,
-        userId: job.userId,
-        projectId: job.projectId,
-        jobType: 'TRANSCODE',
-      });
+      await startExecution(job);
     } catch (error) {
       if (await deps.jobs.markFailed(job.id, UPLOAD_NOT_STARTED)) jobMetrics.failed(jobLabels(job), 'system');
       const key = (job.parameters as Partial<UploadParameters>).upload?.key;
@@ -115,8 +121,9 @@ export function createUploadIngest(deps: {
       if (!upload) return null;
       const existing = await deps.jobs.getForPipeline(upload.uploadId).catch(missingAsNull);
       if (existing) {
-        // A repeated event: an admitted job whose start may have been lost is started (starting is idempotent).
-        if (existing.status === 'QUEUED' && existing.admitted) await start(existing);
+        // A repeated event or a retry: an admitted job whose start failed or was lost is started again
+        // (starting is idempotent).
+        if (existing.status === 'QUEUED' && existing.admitted) await startExecution(existing);
         return existing.id;
       }
       const user = await deps.users.getById(upload.userId).catch(missingAsNull);
@@ -175,7 +182,9 @@ export function createUploadIngest(deps: {
       if (job === 'duplicate') return upload.uploadId;
       if (!job) return forget();
       jobMetrics.submitted(jobLabels(job));
-      if (job.admitted) await start(job);
+      // A start that throws leaves the job QUEUED and admitted: the invocation's retries start it (above),
+      // and after the last one the dead-letter path ends it (`abandon`).
+      if (job.admitted) await startExecution(job);
       return job.id;
     },
   };

@@ -74,9 +74,10 @@ describeEachDriver('uploads on', (driver) => {
     };
   }
 
-  function harness(options: { failStart?: boolean } = {}) {
+  function harness(options: { failedStarts?: number } = {}) {
     const store = memoryStore();
     const started: JobExecutionInput[] = [];
+    let failures = options.failedStarts ?? 0;
     const ingest = createUploadIngest({
       users: repos.users,
       jobs: repos.jobs,
@@ -84,7 +85,10 @@ describeEachDriver('uploads on', (driver) => {
       store,
       workflow: {
         start: async (input) => {
-          if (options.failStart) throw new Error('StartExecution refused');
+          if (failures > 0) {
+            failures -= 1;
+            throw new Error('StartExecution refused');
+          }
           started.push(input);
         },
         stop: async () => undefined,
@@ -188,12 +192,29 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
   });
 
-  it('an upload whose processing cannot start ends FAILED, released and deleted', async () => {
+  it('a start that fails leaves the upload for the retries: the next try starts it, nothing deleted', async () => {
     const { u, p } = await owner();
-    const { store, ingest } = harness({ failStart: true });
+    const { store, started, ingest } = harness({ failedStarts: 2 });
     const { id, key } = await presigned(u.id, p.id, 1000);
     await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
     await expect(ingest.ingest(key, 1000)).rejects.toThrow('StartExecution refused');
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({ status: 'QUEUED', admitted: true });
+    expect(store.objects.size).toBe(1);
+    await expect(ingest.ingest(key, 1000)).rejects.toThrow('StartExecution refused');
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(started.map((s) => s.jobId)).toEqual([id]);
+    expect(store.objects.size).toBe(1);
+    expect(await counters(u.id)).toEqual({ active: 1, counted: 1, reserved: 1000, summed: 1000 });
+  });
+
+  it('an upload whose processing cannot start after every retry ends FAILED, released and deleted', async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness({ failedStarts: 3 });
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      await expect(ingest.ingest(key, 1000)).rejects.toThrow('StartExecution refused');
+    expect(await ingest.abandon(key, 1000)).toBe(id);
     expect(await repos.jobs.get(u.id, id)).toMatchObject({
       status: 'FAILED',
       errorMessage: UPLOAD_NOT_STARTED,
