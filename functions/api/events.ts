@@ -1,15 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Caller } from '#shared/auth/port.ts';
 import { bearerToken } from '#shared/auth/verifier.ts';
+import { loggableError } from '#shared/db/errors.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
 import { authenticate } from '#shared/http/authenticate.ts';
 import { recordAudit } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
+import { answerHeaders, correlationIdOf, logRequest } from '#shared/http/request-log.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { jobParams } from '#shared/jobs/schema.ts';
+import { withCorrelationId } from '#shared/observability/correlation.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { type AppContext, getContext } from '#shared/runtime/context.ts';
 import { awsEvents } from '#shared/runtime/features/events.ts';
@@ -38,15 +40,28 @@ export interface StreamSettings {
  * or an API key),
  * then streams Server-Sent Events until the client leaves, the job ends, or the invocation's time is spent.
  * A client resumes with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers).
+ * The answer carries the headers every API answer does; its request log line and metric are written when
+ * the stream ends, with how long it was open.
  */
-export async function streamRequest(
+export function streamRequest(
   event: APIGatewayProxyEventV2,
   sink: ResponseSink,
   settings: StreamSettings = {},
 ): Promise<void> {
-  const correlationId = randomUUID();
+  const correlationId = correlationIdOf(event);
+  return withCorrelationId(correlationId, () => serveStream(event, sink, settings, correlationId));
+}
+
+async function serveStream(
+  event: APIGatewayProxyEventV2,
+  sink: ResponseSink,
+  settings: StreamSettings,
+  correlationId: string,
+): Promise<void> {
+  const openedAt = Date.now();
   let ctx: AppContext | undefined;
   let caller: Caller | undefined;
+  let routeKey: string | undefined;
   const note = { action: 'event.stream', resourceType: 'event', resourceIds: [] as string[] };
   /** The audit entry of an authenticated caller's stream, opened or refused (as apiHandler writes one). */
   let audited = false;
@@ -55,10 +70,17 @@ export async function streamRequest(
     audited = true;
     recordAudit(ctx, { userId: caller.userId, apiKeyId: caller.apiKeyId, ...note }, status, correlationId);
   };
+  /** The status the client was sent, once the answer has begun. */
+  let sent: number | undefined;
+  const start = (status: number, headers: Record<string, string>) => {
+    sent = status;
+    sink.start(status, answerHeaders(headers, correlationId));
+  };
   try {
     ctx = await getContext();
     const match = matchRoute('GET', event.rawPath);
     if (!match?.route.stream || event.requestContext.http.method !== 'GET') throw new NotFoundError('stream');
+    routeKey = `${match.route.method} ${match.route.path}`;
     const token = bearerToken(event.headers.authorization);
     // An API key opens a stream as its owner's token does (a stream only reads: any scope will do).
     caller = await authenticate(ctx, event, token, true);
@@ -103,11 +125,10 @@ export async function streamRequest(
       from = jobId !== undefined ? { txId: 0, seq: 0 } : await ctx.outbox.now();
     }
     audit(200);
-    sink.start(200, {
+    start(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
-      'x-correlation-id': correlationId,
     });
     await streamEvents({
       outbox: ctx.outbox,
@@ -119,14 +140,22 @@ export async function streamRequest(
       signal: sink.signal,
       ...settings,
     });
-    sink.end();
   } catch (error) {
     const result = toProblemResponse(error, correlationId, event.rawPath);
-    audit(result.statusCode ?? 500);
-    sink.start(result.statusCode ?? 500, (result.headers ?? {}) as Record<string, string>);
-    sink.write(result.body ?? '');
-    sink.end();
+    const status = result.statusCode ?? 500;
+    // Once the stream has begun its status is sent: the client sees the stream end (and comes back with
+    // Last-Event-ID), and the failure is only logged.
+    if (sent !== undefined || status >= 500) {
+      ctx?.logger.error('request failed', { correlationId, error: loggableError(error) });
+    }
+    if (sent === undefined) {
+      audit(status);
+      start(status, (result.headers ?? {}) as Record<string, string>);
+      await sink.write(result.body ?? '');
+    }
   }
+  sink.end();
+  logRequest(ctx, event, { routeKey, status: sent ?? 500, durationMs: Date.now() - openedAt });
 }
 
 type StreamifiedHandler = (

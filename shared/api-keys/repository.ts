@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { insertWithinBound } from '../db/owned-bound.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { type ApiKeyRow, apiKeys } from '../db/tables.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -44,26 +45,24 @@ export function createApiKeyRepository(db: Database) {
       userId: string,
       input: { name: string; scopes: readonly ApiKeyScope[]; expiresAt?: Date; prefix: string; hash: string },
     ): Promise<ApiKey> {
-      // Counted first: parallel creations may pass the bound together, which only matters to their owner.
-      const [held] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(apiKeys)
-        .where(eq(apiKeys.userId, userId));
-      if ((held?.n ?? 0) >= MAX_API_KEYS) {
-        throw new ConflictError(`You already have ${MAX_API_KEYS} API keys; delete one first.`);
-      }
-      const [row] = await db
-        .insert(apiKeys)
-        .values({
+      const { keyHash: _, ...key } = await insertWithinBound(
+        db,
+        apiKeys,
+        {
           userId,
+          counter: 'api_key_count',
+          most: MAX_API_KEYS,
+          refusal: () => new ConflictError(`You already have ${MAX_API_KEYS} API keys; delete one first.`),
+        },
+        {
           name: input.name,
           prefix: input.prefix,
           keyHash: input.hash,
           scopes: storedScopes(input.scopes),
           expiresAt: input.expiresAt ?? null,
-        })
-        .returning(columns);
-      return row!;
+        },
+      );
+      return key;
     },
 
     async list(userId: string, page: PageRequest = {}): Promise<Page<ApiKey>> {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, getTableColumns, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
 import { ownedRowByPlaceholders } from '../db/owned-row.ts';
 import {
   afterCursor,
-  bytesThrough,
+  budgetedPageUnder,
   type Page,
   type PageRequest,
   pageLimit,
-  startsWithinBudget,
+  rowsUnderParent,
   toBudgetedPage,
 } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
@@ -103,34 +103,19 @@ export function createClipRepository(db: Database) {
   function listByProjectQuery(userId: string, projectId: string, page: PageRequest) {
     const limit = pageLimit(page.limit);
     const rowBytes = sql<string>`octet_length(${videoClips.title}) + octet_length(${videoClips.metadata}::text) + octet_length(${videoClips.system}::text)`;
-    const pageOfClips = db
-      .select({
-        ...getTableColumns(videoClips),
-        rowBytes: rowBytes.as('row_bytes'),
-        bytesThrough: bytesThrough(rowBytes, videoClips.createdAt, videoClips.id).as('bytes_through'),
-      })
-      .from(videoClips)
-      .where(
-        and(
+    return budgetedPageUnder(
+      db,
+      videoClips,
+      {
+        rowBytes,
+        where: and(
           eq(videoClips.projectId, projectId),
           afterCursor(videoClips.createdAt, videoClips.id, page.cursor),
         ),
-      )
-      .orderBy(desc(videoClips.createdAt), desc(videoClips.id))
-      .limit(limit + 1)
-      .as('page');
-    return db
-      .select()
-      .from(videoProjects)
-      .leftJoinLateral(pageOfClips, sql`true`)
-      .where(
-        and(
-          eq(videoProjects.id, projectId),
-          eq(videoProjects.userId, userId),
-          or(isNull(pageOfClips.id), startsWithinBudget(pageOfClips.bytesThrough, pageOfClips.rowBytes)),
-        ),
-      )
-      .orderBy(desc(pageOfClips.createdAt), desc(pageOfClips.id));
+        limit: limit + 1,
+      },
+      { table: videoProjects, where: [eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)] },
+    );
   }
 
   return {
@@ -253,9 +238,8 @@ export function createClipRepository(db: Database) {
     listByProjectQuery,
 
     async listByProject(userId: string, projectId: string, page: PageRequest = {}): Promise<Page<Clip>> {
-      const rows = await listByProjectQuery(userId, projectId, page);
-      if (rows.length === 0) throw new NotFoundError('project');
-      const clips = rows.map((r) => r.page).filter((c): c is NonNullable<typeof c> => c !== null);
+      const clips = rowsUnderParent(await listByProjectQuery(userId, projectId, page));
+      if (!clips) throw new NotFoundError('project');
       return toBudgetedPage(clips, pageLimit(page.limit));
     },
 

@@ -1,5 +1,17 @@
-import { type Column, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  type Column,
+  desc,
+  getTableColumns,
+  isNull,
+  or,
+  type Placeholder,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { InvalidCursorError, ValidationError } from '../errors.ts';
+import type { Database } from './database.ts';
 
 export interface Page<T> {
   items: T[];
@@ -110,4 +122,91 @@ export function toBudgetedPage<T extends CursorKey>(
     return { items, nextCursor: encodeCursor(items.at(-1)!) };
   }
   return toPage(items, limit);
+}
+
+/** A table listed newest first by its (created_at, id) columns. */
+type ListedTable = PgTable & { createdAt: PgColumn; id: PgColumn };
+
+/** What one budgeted page reads of a table. */
+export interface BudgetedRead {
+  /** Bytes of a row's variable-size columns (text, json): what makes an answer large. */
+  rowBytes: SQL<string>;
+  where: SQL | undefined;
+  /** Rows at most: one more than the page (the extra one tells that a next page exists). */
+  limit: number | Placeholder;
+}
+
+/** A row of a budgeted page: the table's row with its size and the running total (see toBudgetedPage). */
+export type BudgetedRow<T extends PgTable> = T['$inferSelect'] & { rowBytes: string; bytesThrough: string };
+
+/** A budgeted page's statement, to run, prepare or print as drizzle's select is. */
+export interface BudgetedQuery<R> extends PromiseLike<R[]> {
+  prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R[]> };
+  toSQL(): { sql: string; params: unknown[] };
+}
+
+/**
+ * The subquery `page`: rows of `table` newest first, each with its size (`row_bytes`) and the running total
+ * of sizes up to it (`bytes_through`).
+ */
+function sizedRows(db: Database, table: ListedTable, read: BudgetedRead) {
+  const page = db
+    .select({
+      ...getTableColumns(table),
+      rowBytes: read.rowBytes.as('row_bytes'),
+      bytesThrough: bytesThrough(read.rowBytes, table.createdAt, table.id).as('bytes_through'),
+    })
+    .from(table)
+    .where(read.where)
+    .orderBy(desc(table.createdAt), desc(table.id))
+    .limit(read.limit)
+    .as('page');
+  const keys = page as unknown as { createdAt: PgColumn; id: PgColumn };
+  const kept = startsWithinBudget(page.bytesThrough, page.rowBytes);
+  return { page, kept, newestFirst: [desc(keys.createdAt), desc(keys.id)], id: keys.id };
+}
+
+/**
+ * One statement that reads a page of `table` newest first and stops early where the Data API's answer
+ * would grow too large; its rows carry their sizes for toBudgetedPage.
+ */
+export function budgetedPage<T extends ListedTable>(
+  db: Database,
+  table: T,
+  read: BudgetedRead,
+): BudgetedQuery<BudgetedRow<T>> {
+  const { page, kept, newestFirst } = sizedRows(db, table, read);
+  const query = db
+    .select()
+    .from(page)
+    .where(kept)
+    .orderBy(...newestFirst);
+  return query as unknown as BudgetedQuery<BudgetedRow<T>>;
+}
+
+/**
+ * budgetedPage of the rows under one parent row (a project's clips or jobs), read beside the parent in the
+ * same statement so that a missing parent (no row at all) differs from an empty page (the parent alone);
+ * see rowsUnderParent.
+ */
+export function budgetedPageUnder<T extends ListedTable>(
+  db: Database,
+  table: T,
+  read: BudgetedRead,
+  parent: { table: PgTable; where: SQL[] },
+): BudgetedQuery<{ page: BudgetedRow<T> | null }> {
+  const { page, kept, newestFirst, id } = sizedRows(db, table, read);
+  const query = db
+    .select()
+    .from(parent.table)
+    .leftJoinLateral(page, sql`true`)
+    .where(and(...parent.where, or(isNull(id), kept)))
+    .orderBy(...newestFirst);
+  return query as unknown as BudgetedQuery<{ page: BudgetedRow<T> | null }>;
+}
+
+/** The page's rows of a budgetedPageUnder answer; undefined when the parent row was not found. */
+export function rowsUnderParent<R>(rows: { page: R | null }[]): R[] | undefined {
+  if (rows.length === 0) return undefined;
+  return rows.map((r) => r.page).filter((row): row is R => row !== null);
 }

@@ -47,6 +47,12 @@ export const users = pgTable(
      * their count by a trigger on generation_jobs; the limit is checked against it under the row's lock.
      */
     activeJobs: integer('active_jobs').notNull().default(0),
+    /**
+     * The user's API keys and webhook endpoints, kept equal to their counts by a trigger on each table; a
+     * creation compares them with the bound under the row's lock (see db/owner-slot.ts).
+     */
+    apiKeyCount: integer('api_key_count').notNull().default(0),
+    webhookCount: integer('webhook_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -59,6 +65,8 @@ export const users = pgTable(
       sql`${t.storageReserved} >= 0 AND ${t.storageUsed} + ${t.storageReserved} <= ${t.storageLimit}`,
     ),
     check('users_active_jobs_nonnegative', sql`${t.activeJobs} >= 0`),
+    check('users_api_key_count_nonnegative', sql`${t.apiKeyCount} >= 0`),
+    check('users_webhook_count_nonnegative', sql`${t.webhookCount} >= 0`),
     check('users_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{3,30}$'`),
     check('users_tier_valid', sql`${t.subscriptionTier} IN ('FREE', 'BASIC', 'PRO', 'ENTERPRISE')`),
   ],

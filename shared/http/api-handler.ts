@@ -2,28 +2,21 @@ import httpRouterHandler, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '../db/errors.ts';
 import { withCorrelationId } from '../observability/correlation.ts';
-import { apiRequestMetric } from '../observability/metrics.ts';
 import { flushStdoutLines, gatherStdoutLines } from '../observability/stdout-lines.ts';
 import { annotateTrace, getTracer, tracingMiddleware } from '../observability/tracing.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { auditNotes, recordAudit } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
 import { guardRequest } from './request-guard.ts';
+import { answerHeaders, correlationIdOf, logRequest } from './request-log.ts';
 import type { HttpResult } from './responses.ts';
-import { API_ROUTES, redactPath } from './routes.ts';
+import { redactPath } from './routes.ts';
 
 export interface RouteHandler {
   method: string;
   path: string;
   handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
 }
-
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-};
-
-const ROUTE_KEYS = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
 
 const CORRELATION_KEY = ['correlationId'];
 
@@ -32,10 +25,6 @@ const tracing = getTracer() !== undefined;
 
 /** A Lambda invocation ends this long before its deadline with a 500 of our own (as middy's default did). */
 const TIMEOUT_EARLY_MS = 5;
-
-/** API Gateway's request id: the x-correlation-id of the response and the key of every log line. */
-const correlationIdOf = (event: APIGatewayProxyEventV2, context?: Context) =>
-  event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
 
 /** The application context, or undefined when it cannot be built (no log line or audit entry then). */
 function contextOrNothing(): Promise<AppContext | undefined> | undefined {
@@ -158,20 +147,13 @@ class TimeoutError extends Error {
 
 /** The request's headers, metric, log line and audit entry; the three lines leave in one write. */
 function finish(event: APIGatewayProxyEventV2, response: HttpResult, ctx: AppContext | undefined): void {
-  response.headers = { ...SECURITY_HEADERS, ...(response.headers ?? {}) };
+  const correlationId = correlationIdOf(event);
+  response.headers = answerHeaders(response.headers, ctx ? correlationId : undefined);
   const status = response.statusCode ?? 200;
   const gathering = gatherStdoutLines();
   try {
-    apiRequestMetric(ROUTE_KEYS.has(event.routeKey) ? event.routeKey : 'unmatched', status);
+    logRequest(ctx, event, { routeKey: event.routeKey, status });
     if (!ctx) return;
-    const correlationId = correlationIdOf(event);
-    response.headers['x-correlation-id'] = correlationId;
-    ctx.logger.info('request', {
-      correlationId,
-      method: event.requestContext?.http?.method,
-      path: redactPath(event.rawPath ?? ''),
-      status,
-    });
     ctx.logger.removeKeys(CORRELATION_KEY);
     const note = auditNotes.get(event);
     if (!note) return;

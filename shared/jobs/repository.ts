@@ -1,12 +1,12 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import {
   afterCursor,
-  bytesThrough,
+  budgetedPageUnder,
   type Page,
   type PageRequest,
   pageLimit,
-  startsWithinBudget,
+  rowsUnderParent,
   toBudgetedPage,
 } from '../db/pagination.ts';
 import { rawRows, rowFromJson } from '../db/sql.ts';
@@ -211,43 +211,24 @@ export function createJobRepository(db: Database) {
     async list(userId: string, projectId: string, filter: JobFilter = {}): Promise<Page<Job>> {
       const limit = pageLimit(filter.limit);
       const rowBytes = sql<string>`octet_length(${generationJobs.prompt}) + octet_length(${generationJobs.parameters}::text) + coalesce(octet_length(${generationJobs.errorMessage}), 0)`;
-      const pageOfJobs = db
-        .select({
-          ...getTableColumns(generationJobs),
-          rowBytes: rowBytes.as('row_bytes'),
-          bytesThrough: bytesThrough(rowBytes, generationJobs.createdAt, generationJobs.id).as(
-            'bytes_through',
-          ),
-        })
-        .from(generationJobs)
-        .where(
-          and(
+      const rows = await budgetedPageUnder(
+        db,
+        generationJobs,
+        {
+          rowBytes,
+          where: and(
             eq(generationJobs.projectId, projectId),
             filter.status ? eq(generationJobs.status, filter.status) : undefined,
             filter.jobType ? eq(generationJobs.jobType, filter.jobType) : undefined,
             afterCursor(generationJobs.createdAt, generationJobs.id, filter.cursor),
           ),
-        )
-        .orderBy(desc(generationJobs.createdAt), desc(generationJobs.id))
-        .limit(limit + 1)
-        .as('page');
-      const rows = await db
-        .select()
-        .from(videoProjects)
-        .leftJoinLateral(pageOfJobs, sql`true`)
-        .where(
-          and(
-            eq(videoProjects.id, projectId),
-            eq(videoProjects.userId, userId),
-            or(isNull(pageOfJobs.id), startsWithinBudget(pageOfJobs.bytesThrough, pageOfJobs.rowBytes)),
-          ),
-        )
-        .orderBy(desc(pageOfJobs.createdAt), desc(pageOfJobs.id));
-      if (rows.length === 0) throw new NotFoundError('project');
-      return toBudgetedPage(
-        rows.map((r) => r.page).filter((j): j is NonNullable<typeof j> => j !== null),
-        limit,
+          limit: limit + 1,
+        },
+        { table: videoProjects, where: [eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)] },
       );
+      const jobs = rowsUnderParent(rows);
+      if (!jobs) throw new NotFoundError('project');
+      return toBudgetedPage(jobs, limit);
     },
 
     /** QUEUED → PROCESSING; records when it started. */

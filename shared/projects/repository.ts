@@ -1,13 +1,12 @@
-import { and, desc, eq, getTableColumns, ilike, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, eq, ilike, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { ownedRowByPlaceholders } from '../db/owned-row.ts';
 import {
   afterCursor,
-  bytesThrough,
+  budgetedPage,
   type Page,
   type PageRequest,
   pageLimit,
-  startsWithinBudget,
   toBudgetedPage,
 } from '../db/pagination.ts';
 import { containsPattern, rawRows } from '../db/sql.ts';
@@ -45,26 +44,11 @@ const own = (userId: string, id: string) => and(eq(videoProjects.id, id), eq(vid
 
 /**
  * A page of the user's projects matching `where` (newest first, `limit` rows at most), cut short before the
- * Data API's answer gets too large; rows carry their sizes for toBudgetedPage.
+ * Data API's answer gets too large.
  */
 function pageQuery(db: Database, where: SQL | undefined, limit: number | Placeholder) {
   const rowBytes = sql<string>`octet_length(${videoProjects.title}) + octet_length(${videoProjects.settings}::text) + coalesce(octet_length(${videoProjects.description}), 0)`;
-  const page = db
-    .select({
-      ...getTableColumns(videoProjects),
-      rowBytes: rowBytes.as('row_bytes'),
-      bytesThrough: bytesThrough(rowBytes, videoProjects.createdAt, videoProjects.id).as('bytes_through'),
-    })
-    .from(videoProjects)
-    .where(where)
-    .orderBy(desc(videoProjects.createdAt), desc(videoProjects.id))
-    .limit(limit)
-    .as('page');
-  return db
-    .select()
-    .from(page)
-    .where(startsWithinBudget(page.bytesThrough, page.rowBytes))
-    .orderBy(desc(page.createdAt), desc(page.id));
+  return budgetedPage(db, videoProjects, { rowBytes, where, limit });
 }
 
 /**

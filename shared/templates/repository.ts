@@ -1,13 +1,12 @@
-import { and, desc, eq, getTableColumns, ilike, or, sql } from 'drizzle-orm';
+import { and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import {
   afterCursor,
-  bytesThrough,
+  budgetedPage,
   type Page,
   type PageRequest,
   pageLimit,
-  startsWithinBudget,
   toBudgetedPage,
 } from '../db/pagination.ts';
 import { containsPattern } from '../db/sql.ts';
@@ -97,29 +96,16 @@ export function createTemplateRepository(db: Database) {
     async list(userId: string | null, filter: TemplateFilter = {}): Promise<Page<Template>> {
       const limit = pageLimit(filter.limit);
       const rowBytes = sql<string>`octet_length(${templates.prompt}) + octet_length(${templates.parameters}::text) + coalesce(octet_length(${templates.description}), 0)`;
-      const page = db
-        .select({
-          ...getTableColumns(templates),
-          rowBytes: rowBytes.as('row_bytes'),
-          bytesThrough: bytesThrough(rowBytes, templates.createdAt, templates.id).as('bytes_through'),
-        })
-        .from(templates)
-        .where(
-          and(
-            filter.publicOnly || !userId ? eq(templates.isPublic, true) : visibleTo(userId),
-            filter.category ? eq(templates.category, filter.category) : undefined,
-            filter.q ? ilike(templates.name, containsPattern(filter.q)) : undefined,
-            afterCursor(templates.createdAt, templates.id, filter.cursor),
-          ),
-        )
-        .orderBy(desc(templates.createdAt), desc(templates.id))
-        .limit(limit + 1)
-        .as('page');
-      const rows = await db
-        .select()
-        .from(page)
-        .where(startsWithinBudget(page.bytesThrough, page.rowBytes))
-        .orderBy(desc(page.createdAt), desc(page.id));
+      const rows = await budgetedPage(db, templates, {
+        rowBytes,
+        where: and(
+          filter.publicOnly || !userId ? eq(templates.isPublic, true) : visibleTo(userId),
+          filter.category ? eq(templates.category, filter.category) : undefined,
+          filter.q ? ilike(templates.name, containsPattern(filter.q)) : undefined,
+          afterCursor(templates.createdAt, templates.id, filter.cursor),
+        ),
+        limit: limit + 1,
+      });
       return toBudgetedPage(rows, limit);
     },
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { insertWithinBound } from '../db/owned-bound.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
 import {
@@ -50,26 +51,22 @@ export function createWebhookRepository(db: Database) {
       events?: EventType[];
       secret: string;
     }): Promise<WebhookEndpoint> {
-      // Counted first, as API keys are: parallel creations may pass the bound together, by a few at most.
-      const [held] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(webhookEndpoints)
-        .where(eq(webhookEndpoints.userId, input.userId));
-      if ((held?.n ?? 0) >= MAX_WEBHOOKS) {
-        throw new ConflictError(`You already have ${MAX_WEBHOOKS} webhooks; delete one first.`);
-      }
-      const [row] = await db
-        .insert(webhookEndpoints)
-        .values({
+      return insertWithinBound(
+        db,
+        webhookEndpoints,
+        {
           userId: input.userId,
+          counter: 'webhook_count',
+          most: MAX_WEBHOOKS,
+          refusal: () => new ConflictError(`You already have ${MAX_WEBHOOKS} webhooks; delete one first.`),
+        },
+        {
           url: input.url,
           description: input.description ?? '',
           eventTypes: input.events ?? [],
           secret: input.secret,
-        })
-        .returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+        },
+      );
     },
 
     async list(userId: string, page: PageRequest = {}): Promise<Page<WebhookEndpoint>> {

@@ -197,6 +197,10 @@ describe('webhooks and the event stream through the local API', () => {
     const first = await open();
     expect(first.res.status).toBe(200);
     expect(first.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // The headers every API answer carries, streamed ones too.
+    expect(first.res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(first.res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    expect(first.res.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
     await api.env.ctx.jobs.markProcessing(job.id);
     await api.env.ctx.jobs.reportProgress(job.id, 20);
     const before = await readEvents(first.res, (e) => e.length >= 3, first.controller);

@@ -1,24 +1,16 @@
 /** The migration to case-insensitive usernames keeps rows that differed only by case, renaming the later. */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { asc, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
-import { migrate, migrationsFolder } from '#shared/db/migrate.ts';
+import { migrate } from '#shared/db/migrate.ts';
 import { users } from '#shared/db/tables.ts';
+import { migrateOnly } from '#test/support/migrations.ts';
 
 it('renames the later of two usernames that differ only by case, then enforces the rule', async () => {
-  const before = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
   const handle = await openPglite();
   try {
     // The migrations as they were before this change: only the first one.
-    await cp(migrationsFolder(), before, { recursive: true });
-    const journalFile = path.join(before, 'meta', '_journal.json');
-    const journal = JSON.parse(await readFile(journalFile, 'utf8'));
-    journal.entries = journal.entries.filter((e: { tag: string }) => e.tag === '0000_init');
-    await writeFile(journalFile, JSON.stringify(journal));
-    await migrate(handle.db, before);
+    await migrateOnly(handle.db, (tag) => tag === '0000_init');
     // Raw SQL: the table as it was then, not as tables.ts describes it now.
     await handle.db.execute(sql`
       INSERT INTO users (email, username, storage_limit, created_at) VALUES
@@ -39,6 +31,5 @@ it('renames the later of two usernames that differ only by case, then enforces t
     ).rejects.toThrow();
   } finally {
     await handle.close();
-    await rm(before, { recursive: true, force: true });
   }
 });

@@ -5,14 +5,17 @@
  */
 import { Writable } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { NotFoundError, UnauthorizedError } from '#shared/errors.ts';
 import type { StoredEvent } from '#shared/events/envelope.ts';
+import { StdoutLogger } from '#shared/observability/stdout-logger.ts';
 import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
 import { jobEventData } from '#test/support/event-rows.ts';
 
 const JOB = '3f2b8c1e-7d4a-4e8b-9c1d-2a3b4c5d6e7f';
 const OTHER_JOB = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
+/** A job whose events cannot be read: the outbox fails once its stream has begun. */
+const BROKEN_JOB = '5c4b3a29-1807-4f6e-8d5c-4b3a29180716';
 
 type Prelude = { statusCode: number; headers: Record<string, string> };
 const preludes: Prelude[] = [];
@@ -47,6 +50,7 @@ beforeAll(async () => {
   handler = mod.handler as unknown as typeof handler;
   const events = [stored(1, 'job.created', 'QUEUED'), stored(2, 'job.completed', 'COMPLETED')];
   const ctx = {
+    logger: new StdoutLogger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
     verifier: {
       verify: async (token: string) => {
         if (token !== 'good-token') throw new UnauthorizedError('The access token is not valid.');
@@ -58,13 +62,15 @@ beforeAll(async () => {
     audit: { record: () => undefined },
     jobs: {
       get: async (userId: string, jobId: string) => {
-        if (userId !== 'u1' || jobId !== JOB) throw new NotFoundError('job');
+        if (userId !== 'u1' || (jobId !== JOB && jobId !== BROKEN_JOB)) throw new NotFoundError('job');
         return { id: jobId };
       },
     },
     outbox: {
-      after: async (_u: string, from: { txId: number; seq: number }) =>
-        events.filter((e) => e.txId > from.txId || (e.txId === from.txId && e.seq > from.seq)),
+      after: async (_u: string, from: { txId: number; seq: number }, filter: { jobId?: string }) => {
+        if (filter.jobId === BROKEN_JOB) throw new Error('connection terminated');
+        return events.filter((e) => e.txId > from.txId || (e.txId === from.txId && e.seq > from.seq));
+      },
       now: async () => ({ txId: 0, seq: 0 }),
     },
   };
@@ -73,6 +79,28 @@ beforeAll(async () => {
 afterAll(() => {
   delete (globalThis as { awslambda?: unknown }).awslambda;
 });
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+/** What the handler writes to stdout and stderr (as Lambda, so metrics are EMF lines on stdout). */
+function captureOutput() {
+  vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'api-events');
+  const out = { writes: [] as string[], errors: [] as string[] };
+  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string) => {
+    out.writes.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write);
+  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string) => {
+    out.errors.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write);
+  return out;
+}
+
+const linesOf = (writes: string[]) =>
+  writes.flatMap((w) => w.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 function collector() {
   const chunks: Buffer[] = [];
@@ -167,4 +195,67 @@ it("answers 404 for another user's job, as for one that does not exist", async (
   );
   expect(preludes[0]?.statusCode).toBe(404);
   expect(JSON.parse(bodyOf(out.text()))).toMatchObject({ status: 404 });
+});
+
+it('sends the headers every API answer carries, on a stream and on a refusal', async () => {
+  preludes.length = 0;
+  await handler(
+    request(`/v1/jobs/${JOB}/events`, { authorization: 'Bearer good-token' }),
+    collector().stream,
+    {},
+  );
+  await handler(request('/v1/events', {}), collector().stream, {});
+  expect(preludes.map((p) => p.statusCode)).toEqual([200, 401]);
+  for (const prelude of preludes) {
+    expect(prelude.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'strict-transport-security': 'max-age=63072000; includeSubDomains',
+      'x-correlation-id': 'r1',
+    });
+  }
+});
+
+it('writes one request line and its metric when the stream ends, in one write, with status and duration', async () => {
+  const output = captureOutput();
+  await handler(
+    request(`/v1/jobs/${JOB}/events`, { authorization: 'Bearer good-token' }),
+    collector().stream,
+    {},
+  );
+  await handler(request('/v1/events', { authorization: 'Bearer wrong' }), collector().stream, {});
+  const requestWrites = output.writes.filter((w) => w.includes('"message":"request"'));
+  expect(requestWrites).toHaveLength(2);
+  const [streamed, refused] = requestWrites.map((w) => linesOf([w]));
+  expect(streamed?.map((l) => l.message ?? l.route)).toEqual(['GET /v1/jobs/{jobId}/events', 'request']);
+  expect(streamed?.[0]).toMatchObject({ statusClass: '2xx', ApiRequests: 1 });
+  expect(streamed?.[1]).toMatchObject({
+    level: 'INFO',
+    correlationId: 'r1',
+    method: 'GET',
+    path: `/v1/jobs/${JOB}/events`,
+    status: 200,
+    durationMs: expect.any(Number),
+  });
+  expect(refused?.[0]).toMatchObject({ route: 'GET /v1/events', statusClass: '4xx' });
+  expect(refused?.[1]).toMatchObject({ message: 'request', path: '/v1/events', status: 401 });
+  expect(output.errors).toEqual([]);
+});
+
+it('ends a stream whose events cannot be read once begun, logging the failure and the 200 it sent', async () => {
+  const output = captureOutput();
+  preludes.length = 0;
+  const out = collector();
+  await handler(
+    request(`/v1/jobs/${BROKEN_JOB}/events`, { authorization: 'Bearer good-token' }),
+    out.stream,
+    {},
+  );
+  expect(out.stream.writableEnded).toBe(true);
+  expect(preludes.map((p) => p.statusCode)).toEqual([200]);
+  expect(bodyOf(out.text())).toBe('retry: 1000\n\n');
+  const failures = linesOf(output.errors);
+  expect(failures).toHaveLength(1);
+  expect(failures[0]).toMatchObject({ level: 'ERROR', message: 'request failed', correlationId: 'r1' });
+  const requests = linesOf(output.writes).filter((l) => l.message === 'request');
+  expect(requests).toEqual([expect.objectContaining({ status: 200, path: `/v1/jobs/${BROKEN_JOB}/events` })]);
 });
