@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { INTERMEDIATE_VIDEO_ARGS, runFfmpeg } from '../media/ffmpeg.ts';
+import { INTERMEDIATE_VIDEO_ARGS, intermediateGop, runFfmpeg } from '../media/ffmpeg.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import { ModelThrottled } from './bedrock-async.ts';
 import { effectiveGenerate } from './capabilities.ts';
@@ -177,7 +177,8 @@ export function createLocalVideoModel(
             runFfmpeg(
               [
                 ...(options.realtime ? ['-re'] : []),
-                ...['-f', 'lavfi', '-i', segment.graph, ...INTERMEDIATE_VIDEO_ARGS, '-an', parts[i]!],
+                ...['-f', 'lavfi', '-i', segment.graph, ...INTERMEDIATE_VIDEO_ARGS],
+                ...[...intermediateGop(segment.frames), '-an', parts[i]!],
               ],
               {
                 signal: partsController.signal,

@@ -21,8 +21,21 @@ export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23'
 /**
  * The encoding of a file only the transcode reads (the local model's render): MPEG-4 Part 2 at a high
  * quality costs about a third of the CPU of H.264 to write, and the transcode re-encodes it anyway.
+ * One thread: the render's parts already run one per core, and slices on top of them only cost CPU.
+ * Callers add `-g` (see intermediateGop).
  */
-export const INTERMEDIATE_VIDEO_ARGS = ['-c:v', 'mpeg4', '-q:v', '3', '-pix_fmt', 'yuv420p'];
+export const INTERMEDIATE_VIDEO_ARGS = ['-c:v', 'mpeg4', '-q:v', '3', '-pix_fmt', 'yuv420p', '-threads', '1'];
+
+/**
+ * One key frame for the whole intermediate file (MPEG-4's encoder takes at most 600), none at detected
+ * scene changes (a P frame codes a changed block as intra at the same quantiser anyway): the transcode reads
+ * it start to end and never seeks, and a key frame every 12 frames (the encoder's default) made a busy
+ * pattern's file (a cellular automaton) over three times larger, to store, read and decode.
+ */
+export const intermediateGop = (frames: number) => [
+  ...['-g', String(Math.max(1, Math.min(600, frames)))],
+  ...['-sc_threshold', '1000000000'],
+];
 
 type FfmpegObserver = (args: readonly string[], milliseconds: number) => void;
 const observers = new Set<FfmpegObserver>();

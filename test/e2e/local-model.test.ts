@@ -1,13 +1,17 @@
 /**
  * The local stand-in model answers a check for a finished render as often as it is asked: a check repeated
  * after a failed hand-over (the state's retry, a safety-net look racing the output event) must not find the
- * render forgotten and fail a job whose video exists.
+ * render forgotten and fail a job whose video exists. Its render is an intermediate only the transcode
+ * reads, start to end: one key frame per part it rendered at once.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalVideoModel } from '#shared/generation/local.ts';
+import { createLocalVideoModel, RENDER_PARTS } from '#shared/generation/local.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
 import { dirStore } from '#test/support/dir-store.ts';
 
@@ -45,5 +49,29 @@ describe('local model checks', () => {
   it('still says a render it never started (a restarted server) is lost', async () => {
     const model = createLocalVideoModel(store);
     expect(await model.check('local:never-started')).toMatchObject({ state: 'failed' });
+  });
+
+  it('writes one key frame for each part of the render, and every frame of the clip', async () => {
+    const model = createLocalVideoModel(store);
+    const { handle } = await model.start({
+      jobId: 'job-gop',
+      prompt: 'a render read once',
+      params: { model: 'local', durationSeconds: 2, resolution: '640x360' },
+      outputPrefix: 'work/u/job-gop/generation/',
+    });
+    let status = await model.check(handle);
+    while (status.state === 'running') {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await model.check(handle);
+    }
+    expect(status.state).toBe('done');
+    const file = path.join(dir, 'render.mp4');
+    await store.downloadToFile('work/u/job-gop/generation/output.mp4', file);
+    const { stdout } = await promisify(execFile)(ffprobeInstaller.path, [
+      ...['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file],
+    ]);
+    const packets = stdout.trim().split('\n');
+    expect(packets).toHaveLength(48);
+    expect(packets.filter((flags) => flags.includes('K'))).toHaveLength(RENDER_PARTS);
   });
 });
