@@ -324,9 +324,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       },
     }),
     {
-      // New deliveries wake the sender on commit (delivery-wakeups.ts); the look every 250 ms finds retries
-      // that fall due and the rest. Deployed, the relay looks once a second.
-      pollMs: options.webhooks?.pollMs ?? 250,
+      // New deliveries wake the sender on commit (delivery-wakeups.ts); a look once a second, as the
+      // deployed relay's, finds retries that fall due and anything a lost wake-up missed.
+      pollMs: options.webhooks?.pollMs ?? 1_000,
       onError: (error) => ctx.logger.error('webhook sender', { error: loggableError(error) }),
     },
   );
