@@ -142,7 +142,7 @@ export interface LocalEnvironmentOptions {
    * printed to stdout when logLevel is DEBUG, and dropped otherwise.
    */
   onMetric?: (line: string) => void;
-  /** How long audit lines gather before they are stored (a second unless a test changes it). */
+  /** How long audit lines gather before they are stored (20 ms unless a test holds them back). */
   auditBatchWindowMs?: number;
   /**
    * Model capacity (admission control): units per model and lease length, LOCAL_MODEL_CAPACITY and
@@ -184,7 +184,7 @@ export interface LocalEnvironment {
   jwks: { keys: object[] };
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
-  /** Stores every audit line written so far (they otherwise leave in batches, up to a second later). */
+  /** Stores every audit line written so far (they otherwise leave in batches, a few milliseconds later). */
   flushAudit(): Promise<void>;
   /** For tests: the job's execution ends as by a crash, with no cleanup (its onEnded still runs). */
   crashExecution(jobId: string): Promise<void>;

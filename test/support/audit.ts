@@ -1,4 +1,4 @@
-/** Reads a user's audit entries from the local table, which they reach up to a second after the answer. */
+/** Reads a user's audit entries from the local table, which they reach a few milliseconds after the answer. */
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalApi } from './local-api.ts';
 

@@ -1,5 +1,5 @@
 /** The local stand-in for the log subscription: batches off the request path, retries, flushes on demand. */
-import { expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { localAuditSubscription } from '#infra/local/audit-subscription.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 
@@ -57,60 +57,4 @@ it('tries a failed batch again, and reports lines lost after the last attempt', 
   await gone.flush();
   expect(lostReports).toEqual([2]);
   expect(gone.pending()).toBe(0);
-});
-
-it('sends a batch as soon as it is full; lines that come while it is written wait for the window', async () => {
-  const batches: string[][] = [];
-  let release = () => {};
-  const writer = {
-    write: async (lines: readonly string[]) => {
-      batches.push([...lines]);
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return { stored: lines.length, ignored: 0, moved: 0 };
-    },
-  } as AuditWriter;
-  const sub = localAuditSubscription(writer, {
-    batchWindowMs: 60_000,
-    maxBatch: 3,
-    onError: () => undefined,
-  });
-  sub.deliver('a');
-  sub.deliver('b');
-  expect(batches).toEqual([]);
-  sub.deliver('c');
-  expect(batches).toEqual([['a', 'b', 'c']]);
-  sub.deliver('d');
-  sub.deliver('e');
-  release();
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  // Not a second, small batch right after the first: d and e wait for the window (or a flush).
-  expect(batches).toEqual([['a', 'b', 'c']]);
-  expect(sub.pending()).toBe(2);
-  const flushed = sub.flush();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  release();
-  await flushed;
-  expect(batches).toEqual([
-    ['a', 'b', 'c'],
-    ['d', 'e'],
-  ]);
-});
-
-it('gathers lines for a second by default, as a log subscription batches them', async () => {
-  vi.useFakeTimers();
-  try {
-    const { writer, batches } = fakeWriter(0);
-    const sub = localAuditSubscription(writer, { onError: () => undefined });
-    sub.deliver('a');
-    await vi.advanceTimersByTimeAsync(500);
-    sub.deliver('b');
-    await vi.advanceTimersByTimeAsync(499);
-    expect(batches).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(batches).toEqual([['a', 'b']]);
-  } finally {
-    vi.useRealTimers();
-  }
 });
