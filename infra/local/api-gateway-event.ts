@@ -124,7 +124,13 @@ export function writeResult(res: ServerResponse, result: unknown): void {
         };
   const headers: Record<string, string | number | boolean | string[]> = { ...(structured.headers ?? {}) };
   if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
-  res.writeHead(structured.statusCode ?? 200, headers as Record<string, string | string[]>);
+  const status = structured.statusCode ?? 200;
   const body = structured.body ?? '';
-  res.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+  const payload = structured.isBase64Encoded ? Buffer.from(body, 'base64') : body;
+  // API Gateway sends a function's response whole, with its length; without one Node would send it in
+  // chunks (framing written around the body on every response).
+  if (status >= 200 && status !== 204 && status !== 304 && headers['content-length'] === undefined)
+    headers['content-length'] = Buffer.byteLength(payload);
+  res.writeHead(status, headers as Record<string, string | string[]>);
+  res.end(payload);
 }

@@ -1,8 +1,9 @@
 /** The local server's request reading: bodies as API Gateway takes them, without waiting on body-less requests. */
-import type { IncomingMessage } from 'node:http';
+import { createServer, get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { readBody } from '#infra/local/api-gateway-event.ts';
+import { readBody, writeResult } from '#infra/local/api-gateway-event.ts';
 
 /** A request whose stream stays open until `end` is called, as a socket's does until the parser finishes. */
 function request(headers: Record<string, string>) {
@@ -38,4 +39,53 @@ it('reads a declared or chunked body to its end, and refuses one over the limit'
   const tooMuch = readBody(sent, 10);
   sent.end(Buffer.alloc(11));
   await expect(tooMuch).rejects.toMatchObject({ status: 413 });
+});
+
+/** The raw status and headers a result is answered with, through a real HTTP server. */
+async function answered(result: unknown) {
+  const server = createServer((_req, res) => writeResult(res, result));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+      (resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        }).on('error', reject);
+      },
+    );
+  } finally {
+    server.close();
+  }
+}
+
+it('answers with the body’s length, as API Gateway does, not in chunks', async () => {
+  const text = await answered({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":"é"}',
+  });
+  expect(text.headers['content-length']).toBe(String(Buffer.byteLength('{"a":"é"}')));
+  expect(text.headers['transfer-encoding']).toBeUndefined();
+  expect(text.body.toString()).toBe('{"a":"é"}');
+
+  const binary = await answered({
+    statusCode: 200,
+    body: Buffer.from([1, 2, 3]).toString('base64'),
+    isBase64Encoded: true,
+  });
+  expect(binary.headers['content-length']).toBe('3');
+  expect([...binary.body]).toEqual([1, 2, 3]);
+
+  const bare = await answered({ id: 1 });
+  expect(bare.headers['content-length']).toBe(String('{"id":1}'.length));
+
+  const empty = await answered({ statusCode: 204, headers: { 'cache-control': 'no-store' } });
+  expect(empty.status).toBe(204);
+  expect(empty.headers['content-length']).toBeUndefined();
+  expect(empty.headers['transfer-encoding']).toBeUndefined();
 });
