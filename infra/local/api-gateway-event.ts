@@ -12,10 +12,19 @@ const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml
 /** API Gateway HTTP API's payload limit: a larger request is answered 413 before any function runs. */
 export const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
 
-/** Reads the request body; more than `limitBytes` (declared or sent) is a 413, without buffering it. */
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * Reads the request body; more than `limitBytes` (declared or sent) is a 413, without buffering it. A request
+ * with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3), and a GET rarely has one:
+ * it is answered without waiting on the stream (Node discards what is left of a request once it answers).
+ */
 export async function readBody(req: IncomingMessage, limitBytes = GATEWAY_PAYLOAD_LIMIT): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
+  const length = req.headers['content-length'];
+  if (length === undefined && req.headers['transfer-encoding'] === undefined) return NO_BODY;
+  const declared = Number(length ?? 0);
   if (declared > limitBytes) throw new ContentTooLargeError(limitBytes);
+  if (declared === 0 && req.headers['transfer-encoding'] === undefined) return NO_BODY;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -115,7 +124,13 @@ export function writeResult(res: ServerResponse, result: unknown): void {
         };
   const headers: Record<string, string | number | boolean | string[]> = { ...(structured.headers ?? {}) };
   if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
-  res.writeHead(structured.statusCode ?? 200, headers as Record<string, string | string[]>);
+  const status = structured.statusCode ?? 200;
   const body = structured.body ?? '';
-  res.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+  const payload = structured.isBase64Encoded ? Buffer.from(body, 'base64') : body;
+  // API Gateway sends a function's response whole, with its length; without one Node would send it in
+  // chunks (framing written around the body on every response).
+  if (status >= 200 && status !== 204 && status !== 304 && headers['content-length'] === undefined)
+    headers['content-length'] = Buffer.byteLength(payload);
+  res.writeHead(status, headers as Record<string, string | string[]>);
+  res.end(payload);
 }

@@ -1,0 +1,91 @@
+/** The local server's request reading: bodies as API Gateway takes them, without waiting on body-less requests. */
+import { createServer, get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { expect, it } from 'vitest';
+import { readBody, writeResult } from '#infra/local/api-gateway-event.ts';
+
+/** A request whose stream stays open until `end` is called, as a socket's does until the parser finishes. */
+function request(headers: Record<string, string>) {
+  const stream = new PassThrough();
+  return Object.assign(stream, { headers }) as unknown as IncomingMessage & PassThrough;
+}
+
+const settlesAtOnce = <T>(promise: Promise<T>) =>
+  Promise.race([promise, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), 50))]);
+
+it('takes a request with neither Content-Length nor Transfer-Encoding as bodiless, without reading it', async () => {
+  const body = await settlesAtOnce(readBody(request({})));
+  expect(body).toEqual(Buffer.alloc(0));
+  const zero = await settlesAtOnce(readBody(request({ 'content-length': '0' })));
+  expect(zero).toEqual(Buffer.alloc(0));
+});
+
+it('reads a declared or chunked body to its end, and refuses one over the limit', async () => {
+  const sized = request({ 'content-length': '5' });
+  const read = readBody(sized);
+  sized.end(Buffer.from('hello'));
+  expect((await read).toString()).toBe('hello');
+
+  const chunked = request({ 'transfer-encoding': 'chunked' });
+  const readChunked = readBody(chunked);
+  expect(await settlesAtOnce(readChunked)).toBe('pending');
+  chunked.write('he');
+  chunked.end('llo');
+  expect((await readChunked).toString()).toBe('hello');
+
+  await expect(readBody(request({ 'content-length': '11' }), 10)).rejects.toMatchObject({ status: 413 });
+  const sent = request({ 'transfer-encoding': 'chunked' });
+  const tooMuch = readBody(sent, 10);
+  sent.end(Buffer.alloc(11));
+  await expect(tooMuch).rejects.toMatchObject({ status: 413 });
+});
+
+/** The raw status and headers a result is answered with, through a real HTTP server. */
+async function answered(result: unknown) {
+  const server = createServer((_req, res) => writeResult(res, result));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+      (resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        }).on('error', reject);
+      },
+    );
+  } finally {
+    server.close();
+  }
+}
+
+it('answers with the body’s length, as API Gateway does, not in chunks', async () => {
+  const text = await answered({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":"é"}',
+  });
+  expect(text.headers['content-length']).toBe(String(Buffer.byteLength('{"a":"é"}')));
+  expect(text.headers['transfer-encoding']).toBeUndefined();
+  expect(text.body.toString()).toBe('{"a":"é"}');
+
+  const binary = await answered({
+    statusCode: 200,
+    body: Buffer.from([1, 2, 3]).toString('base64'),
+    isBase64Encoded: true,
+  });
+  expect(binary.headers['content-length']).toBe('3');
+  expect([...binary.body]).toEqual([1, 2, 3]);
+
+  const bare = await answered({ id: 1 });
+  expect(bare.headers['content-length']).toBe(String('{"id":1}'.length));
+
+  const empty = await answered({ statusCode: 204, headers: { 'cache-control': 'no-store' } });
+  expect(empty.status).toBe(204);
+  expect(empty.headers['content-length']).toBeUndefined();
+  expect(empty.headers['transfer-encoding']).toBeUndefined();
+});
