@@ -69,7 +69,10 @@ export async function busyTimes(files: string[]): Promise<{ totals: Map<string, 
       for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
         const url = byId.get(p)!.url;
         if (/node_modules\/(pg|pg-pool|pg-protocol)\//.test(url)) return SQL_SOCKET;
-        if (/^node:_http_(client|outgoing)$/.test(url)) return HTTP_CLIENT;
+        // A server's own answer also goes through _http_outgoing (ServerResponse is an OutgoingMessage):
+        // only a request this process sends, from the SDK's handler or node:http's client, is a call to AWS.
+        if (/^node:_http_client$|node_modules\/@smithy\/node-http-handler\//.test(url)) return HTTP_CLIENT;
+        if (/^node:_http_server$/.test(url)) return SOCKETS;
       }
       return SOCKETS;
     };
