@@ -60,7 +60,7 @@ export function checkPostPolicy(
   if (!Array.isArray(document.conditions))
     throw new S3AuthError(400, 'InvalidPolicyDocument', 'The policy has no conditions list.');
 
-  const valueOf = (name: string) => (name === 'bucket' ? bucket : fields.get(name));
+  const fieldValue = (name: string) => (name === 'bucket' ? bucket : fields.get(name));
   const named = new Set<string>();
   const range: SizeRange = { minBytes: 0, maxBytes: 5 * 1024 ** 3 };
   for (const condition of document.conditions as unknown[]) {
@@ -74,7 +74,7 @@ export function checkPostPolicy(
       }
       const name = String(a).replace(/^\$/, '').toLowerCase();
       named.add(name);
-      const value = valueOf(name);
+      const value = fieldValue(name);
       if (op === 'eq' && value !== b) throw failed();
       if (op === 'starts-with' && !(value ?? '').startsWith(String(b))) throw failed();
       if (op !== 'eq' && op !== 'starts-with')
@@ -83,7 +83,7 @@ export function checkPostPolicy(
       for (const [field, expected] of Object.entries(condition)) {
         const name = field.toLowerCase();
         named.add(name);
-        if (valueOf(name) !== expected) throw failed();
+        if (fieldValue(name) !== expected) throw failed();
       }
     }
   }
