@@ -55,4 +55,25 @@ describe('local S3 signatures', () => {
     const bent = { ...good.fields, key: 'users/b/upload.mp4' };
     expect((await post(good.url, bent, 'video')).status).toBe(403);
   });
+
+  it('refuses an upload of another content type or past its size, and stores nothing', async () => {
+    const good = await signer().presignPost('users/a/typed.mp4', 'video/mp4', 5);
+    const retyped = await post(good.url, { ...good.fields, 'Content-Type': 'text/html' }, 'video');
+    expect(retyped.status).toBe(403);
+    expect(await retyped.text()).toContain('<Code>AccessDenied</Code>');
+    const large = await post(good.url, good.fields, 'video!');
+    expect(large.status).toBe(400);
+    expect(await large.text()).toContain('<Code>EntityTooLarge</Code>');
+    expect(
+      await createS3Store({ client: s3.client, bucket: s3.bucket }).head('users/a/typed.mp4'),
+    ).toBeNull();
+  });
+
+  it('answers a CORS preflight, which carries no signature', async () => {
+    const res = await fetch(`${s3.endpoint}/media/users/a/clip.mp4`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+    });
+    expect(res.status).toBe(200);
+  });
 });
