@@ -31,8 +31,9 @@ const client = new S3Client({
 });
 
 /** The request as a server receives it: the path and query as sent, headers lower-cased. */
-async function signed(command: Parameters<S3Client['send']>[0]): Promise<SignedRequest> {
-  const error = (await client.send(command).catch((e: unknown) => e)) as {
+async function signed(command: GetObjectCommand | PutObjectCommand): Promise<SignedRequest> {
+  const sent = command instanceof GetObjectCommand ? client.send(command) : client.send(command);
+  const error = (await sent.catch((e: unknown) => e)) as {
     request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string> };
   };
   const { method, path: p, query, headers } = error.request;
