@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { allowOrigin, MEDIA_CORS } from '#shared/http/cors.ts';
 import { boundaryOf, spoolUpload } from './s3-post-form.ts';
 import { checkPostPolicy } from './s3-post-policy.ts';
 import { type Credentials, S3AuthError, verifyHeaderSignature, verifyQuerySignature } from './s3-sigv4.ts';
@@ -20,6 +21,7 @@ export interface KoaContext {
   status: number;
   type: string;
   body: unknown;
+  set(name: string, value: string): void;
 }
 
 const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -32,7 +34,11 @@ export function errorXml(error: S3AuthError): string {
   );
 }
 
-export function s3SignatureCheck(credentials: Credentials) {
+/**
+ * `corsOrigins` are the origins the bucket's CORS rule allows: a refusal carries the CORS headers S3 would
+ * give it, so a page reads the 403 rather than a failed fetch.
+ */
+export function s3SignatureCheck(credentials: Credentials, corsOrigins: readonly string[] = []) {
   return async function signatureCheck(ctx: KoaContext, next: () => Promise<unknown>) {
     const req = ctx.req as IncomingMessage;
     const url = req.url ?? '/';
@@ -71,6 +77,15 @@ export function s3SignatureCheck(credentials: Credentials) {
     } catch (error) {
       if (spool) await rm(spool, { force: true });
       if (!(error instanceof S3AuthError)) throw error;
+      const origin = req.headers.origin;
+      if (
+        allowOrigin(origin, corsOrigins) &&
+        (MEDIA_CORS.allowedMethods as readonly string[]).includes(request.method)
+      ) {
+        ctx.set('Access-Control-Allow-Origin', origin!);
+        ctx.set('Access-Control-Expose-Headers', MEDIA_CORS.exposedHeaders.join(', '));
+        ctx.set('Vary', 'Origin');
+      }
       ctx.status = error.status;
       ctx.type = 'application/xml';
       ctx.body = errorXml(error);

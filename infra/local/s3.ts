@@ -42,17 +42,16 @@ export async function startLocalS3(options: {
   corsOrigins?: readonly string[];
 }): Promise<LocalS3> {
   await mkdir(options.directory, { recursive: true });
+  const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,
     silent: true,
     directory: options.directory,
-    configureBuckets: [
-      { name: options.bucket, configs: [mediaCorsXml(options.corsOrigins ?? LOCAL_CORS_ORIGINS)] },
-    ],
+    configureBuckets: [{ name: options.bucket, configs: [mediaCorsXml(corsOrigins)] }],
   });
   // First of s3rver's middleware, so every request is judged as S3 would before s3rver sees it.
-  server.middleware.unshift(s3SignatureCheck(LOCAL_CREDENTIALS));
+  server.middleware.unshift(s3SignatureCheck(LOCAL_CREDENTIALS, corsOrigins));
   const info = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${info.port}`;
   const client = new S3Client({

@@ -76,4 +76,15 @@ describe('local S3 signatures', () => {
     });
     expect(res.status).toBe(200);
   });
+
+  it('gives a refusal the CORS headers of an allowed origin, so a page can read it', async () => {
+    const { url } = await signer().signGet('users/a/clip.mp4');
+    const bent = url.replace('users/a/', 'users/b/');
+    const allowed = await fetch(bent, { headers: { origin: 'http://localhost:5173' } });
+    expect(allowed.status).toBe(403);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    const foreign = await fetch(bent, { headers: { origin: 'https://foreign.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });
