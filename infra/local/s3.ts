@@ -4,6 +4,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { LOCAL_CORS_ORIGINS, MEDIA_CORS } from '#shared/http/cors.ts';
+import { s3SignatureCheck } from './s3-signatures.ts';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -41,16 +42,16 @@ export async function startLocalS3(options: {
   corsOrigins?: readonly string[];
 }): Promise<LocalS3> {
   await mkdir(options.directory, { recursive: true });
+  const corsOrigins = options.corsOrigins ?? LOCAL_CORS_ORIGINS;
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,
     silent: true,
     directory: options.directory,
-    allowMismatchedSignatures: true,
-    configureBuckets: [
-      { name: options.bucket, configs: [mediaCorsXml(options.corsOrigins ?? LOCAL_CORS_ORIGINS)] },
-    ],
+    configureBuckets: [{ name: options.bucket, configs: [mediaCorsXml(corsOrigins)] }],
   });
+  // First of s3rver's middleware, so every request is judged as S3 would before s3rver sees it.
+  server.middleware.unshift(s3SignatureCheck(LOCAL_CREDENTIALS, corsOrigins));
   const info = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${info.port}`;
   const client = new S3Client({
@@ -62,9 +63,9 @@ export async function startLocalS3(options: {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  // SigV4 signs a hash of every body unless told the payload is unsigned, as S3 allows; s3rver checks no
-  // signature, so hashing each media file the pipeline stores would be CPU spent on nothing. Only requests
-  // that carry a body: a presigned GET must keep the SDK's own query.
+  // SigV4 signs a hash of every body unless told the payload is unsigned, as S3 allows; the local check
+  // does not compare bodies with their hash, so hashing each media file the pipeline stores would be CPU
+  // spent on nothing. Only requests that carry a body: a presigned GET must keep the SDK's own query.
   client.middlewareStack.add(
     (next) => (args) => {
       const request = args.request as { headers?: Record<string, string>; body?: unknown };

@@ -12,6 +12,8 @@ declare module 's3rver' {
   }
   export default class S3rver extends EventEmitter {
     constructor(options: S3rverOptions);
+    /** Koa's middleware list; composed when the server starts listening. */
+    middleware: unknown[];
     run(): Promise<unknown>;
     close(): Promise<void>;
   }

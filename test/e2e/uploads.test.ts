@@ -1,7 +1,7 @@
 /**
- * Uploads through the local server: the POST policy bound to the declared size (the trigger refuses and
- * deletes a larger file, which s3rver accepts), reservations against the quota, their release, and the
- * tier's concurrent-job limit for uploads.
+ * Uploads through the local server: the POST policy bound to the declared size (the local S3 refuses a
+ * larger file, and the trigger refuses and deletes one that reaches the bucket anyway), reservations
+ * against the quota, their release, and the tier's concurrent-job limit for uploads.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -51,12 +51,15 @@ const presign = (token: string, projectId: string, fileSize: number, fileName = 
     body: { fileName, contentType: 'video/mp4', fileSize },
   });
 
-async function post(grant: { url: string; fields: Record<string, string> }, bytes: Uint8Array) {
+function send(grant: { url: string; fields: Record<string, string> }, bytes: Uint8Array) {
   const form = new FormData();
   for (const [k, v] of Object.entries(grant.fields)) form.append(k, v);
   form.append('file', new Blob([bytes], { type: 'video/mp4' }), 'clip.mp4');
-  const res = await fetch(grant.url, { method: 'POST', body: form });
-  expect(res.status).toBeLessThan(300);
+  return fetch(grant.url, { method: 'POST', body: form });
+}
+
+async function post(grant: { url: string; fields: Record<string, string> }, bytes: Uint8Array) {
+  expect((await send(grant, bytes)).status).toBeLessThan(300);
 }
 
 async function jobOfUpload(token: string, uploadId: string) {
@@ -72,12 +75,17 @@ async function jobOfUpload(token: string, uploadId: string) {
 const totals = (userId: string) => api.env.ctx.reservations.totals(userId);
 
 describe('uploads', () => {
-  it('refuses and deletes a file larger than declared (s3rver does not enforce the policy)', async () => {
+  it('refuses a file larger than declared, at the bucket and again at the trigger', async () => {
     const { user, projectId } = await newProject();
     const grant = await presign(user.token, projectId, 1000);
     expect(grant.status).toBe(201);
     expect(grant.body.maxBytes).toBe(1000);
-    await post(grant.body, new Uint8Array(2000));
+    const refused = await send(grant.body, new Uint8Array(2000));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('<Code>EntityTooLarge</Code>');
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+    // Should a larger file reach the bucket all the same, the trigger refuses and deletes it.
+    await api.env.ctx.store.putBytes(grant.body.fields.key, new Uint8Array(2000), 'video/mp4');
     const job = await jobOfUpload(user.token, grant.body.uploadId);
     expect(job).toMatchObject({ status: 'FAILED', jobType: 'TRANSCODE' });
     expect(job.errorMessage).toMatch(/larger than the .* declared for it; it was deleted/);
