@@ -25,20 +25,26 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Starts a 2 s 640x360 render and checks until it has finished; answers its model, handle and status. */
+async function rendered(jobId: string, prompt: string) {
+  const model = createLocalVideoModel(store);
+  const { handle } = await model.start({
+    jobId,
+    prompt,
+    params: { model: 'local', durationSeconds: 2, resolution: '640x360' },
+    outputPrefix: `work/u/${jobId}/generation/`,
+  });
+  let status = await model.check(handle);
+  while (status.state === 'running') {
+    await new Promise((r) => setTimeout(r, 50));
+    status = await model.check(handle);
+  }
+  return { model, handle, status };
+}
+
 describe('local model checks', () => {
   it('answers done, with the same output, to every check after the render finished', async () => {
-    const model = createLocalVideoModel(store);
-    const { handle } = await model.start({
-      jobId: 'job-1',
-      prompt: 'a checked render',
-      params: { model: 'local', durationSeconds: 2, resolution: '640x360' },
-      outputPrefix: 'work/u/job-1/generation/',
-    });
-    let status = await model.check(handle);
-    while (status.state === 'running') {
-      await new Promise((r) => setTimeout(r, 50));
-      status = await model.check(handle);
-    }
+    const { model, handle, status } = await rendered('job-1', 'a checked render');
     expect(status).toEqual({ state: 'done', videoKey: 'work/u/job-1/generation/output.mp4' });
     expect(await model.check(handle)).toEqual(status);
     expect(await model.check(handle)).toEqual(status);
@@ -52,18 +58,7 @@ describe('local model checks', () => {
   });
 
   it('writes one key frame for each part of the render, and every frame of the clip', async () => {
-    const model = createLocalVideoModel(store);
-    const { handle } = await model.start({
-      jobId: 'job-gop',
-      prompt: 'a render read once',
-      params: { model: 'local', durationSeconds: 2, resolution: '640x360' },
-      outputPrefix: 'work/u/job-gop/generation/',
-    });
-    let status = await model.check(handle);
-    while (status.state === 'running') {
-      await new Promise((r) => setTimeout(r, 50));
-      status = await model.check(handle);
-    }
+    const { status } = await rendered('job-gop', 'a render read once');
     expect(status.state).toBe('done');
     const file = path.join(dir, 'render.mp4');
     await store.downloadToFile('work/u/job-gop/generation/output.mp4', file);
