@@ -1,8 +1,9 @@
 /**
  * Turns a finished upload (an S3 ObjectCreated event) into a TRANSCODE job whose result becomes a clip.
  *
- * - The file must not be larger than declared (S3 enforces the POST policy deployed; s3rver does not, so the
- *   size is checked here too); a refused file is deleted and its job ends FAILED with the reason.
+ * - The file must not be larger than declared (the POST policy refuses it, on S3 and locally; a file written
+ *   to the key by other means is checked here too); a refused file is deleted and its job ends FAILED with
+ *   the reason.
  * - The upload's reservation is held while the job waits and runs (or the file's bytes are reserved again
  *   if the reservation expired), so the quota that admitted the upload still holds when it registers.
  * - The job obeys the tier's concurrent-job limit: when every slot is taken it waits QUEUED without one and
