@@ -49,7 +49,7 @@ export const users = pgTable(
     activeJobs: integer('active_jobs').notNull().default(0),
     /**
      * The user's API keys and webhook endpoints, kept equal to their counts by a trigger on each table; a
-     * creation compares them with the bound under the row's lock (see db/owner-slot.ts).
+     * creation compares them with the bound under the row's lock (see db/owned-bound.ts).
      */
     apiKeyCount: integer('api_key_count').notNull().default(0),
     webhookCount: integer('webhook_count').notNull().default(0),
