@@ -204,6 +204,13 @@ export function verifyHeaderSignature(request: SignedRequest, credentials: Crede
 /** A presigned link: its signature in the query, valid from X-Amz-Date for X-Amz-Expires seconds. */
 export function verifyQuerySignature(request: SignedRequest, credentials: Credentials, now: number): void {
   const query = parseQuery(request.url.split('?')[1] ?? '');
+  const amzNames = query.map(([k]) => k.toLowerCase()).filter((k) => k.startsWith('x-amz-'));
+  if (new Set(amzNames).size !== amzNames.length)
+    throw new S3AuthError(
+      400,
+      'AuthorizationQueryParametersError',
+      'An X-Amz-* query parameter is repeated.',
+    );
   const param = (name: string) => query.find(([k]) => k === name)?.[1];
   const [algorithm, credential, amzDate, expires, signedHeaders, provided] = [
     'X-Amz-Algorithm',

@@ -43,6 +43,13 @@ describe('local S3 signatures', () => {
     expect(await bent.text()).toContain('SignatureDoesNotMatch');
   });
 
+  it('refuses a signed GET with a repeated signature parameter (400), not with a server error', async () => {
+    const { url } = await signer().signGet('users/a/clip.mp4');
+    const repeated = await fetch(`${url}&X-Amz-Signature=00`);
+    expect(repeated.status).toBe(400);
+    expect(await repeated.text()).toContain('AuthorizationQueryParametersError');
+  });
+
   it('refuses a signed GET whose expiry was stretched, and a request with no signature', async () => {
     const { url } = await signer().signGet('users/a/clip.mp4');
     expect((await fetch(url.replace(/X-Amz-Expires=\d+/, 'X-Amz-Expires=604800'))).status).toBe(403);
