@@ -479,6 +479,15 @@ export class StatelessStack extends Stack {
         retryAttempts: 4,
         maxEventAge: Duration.hours(2),
       });
+    // A scheduled tick that EventBridge could not hand over at once is not worth handing over late: the next
+    // minute's tick does its work, and a late one would run beside it. One minute is the shortest event age
+    // a target's retry policy takes (EventBridge user guide, "Event retry policy").
+    const tick = (fn: IFunction) =>
+      new LambdaFunction(fn, {
+        deadLetterQueue: deadLetters,
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+      });
 
     const uploadTrigger = make('UploadTrigger', 'functions/events/upload-trigger.ts', {
       ...pipelineEnv,
@@ -587,7 +596,7 @@ export class StatelessStack extends Stack {
     new Rule(this, 'CapacitySweeperSchedule', {
       description: 'Reclaims expired model capacity leases and serves jobs waiting for capacity',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [target(sweeper)],
+      targets: [tick(sweeper)],
     });
     // A failed export or erasure is retried twice; then the event waits here (erasure can be repeated).
     onFailure(accountWorker, 'AccountWorkerFailures', Duration.hours(6));
@@ -689,7 +698,7 @@ export class StatelessStack extends Stack {
     new Rule(this, 'WebhookRelaySchedule', {
       description: 'Runs the webhook relay for most of every minute',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [target(webhookRelay)],
+      targets: [tick(webhookRelay)],
     });
     const webhookSender = make('WebhookSender', 'functions/events/webhook-sender.ts', dbEnv, 30);
     webhookSender.addEventSource(

@@ -93,9 +93,13 @@ describe.each(STAGES)('stage %s', (stage) => {
     // Scheduled ticks are redone by the next tick, so they are not retried; an errors alarm watches them.
     const scheduled = allRules.filter((r) => r.Properties.ScheduleExpression);
     for (const rule of scheduled) {
-      const fn = (rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[])[0]!.Arn[
-        'Fn::GetAtt'
-      ][0];
+      const target = (
+        rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] }; RetryPolicy?: unknown }[]
+      )[0]!;
+      const fn = target.Arn['Fn::GetAtt'][0];
+      // EventBridge's own retries (up to 185 over 24 h by default) would hand a stale tick to Lambda beside
+      // the next one; one minute, the shortest event age EventBridge accepts, and no retry.
+      expect(target.RetryPolicy, fn).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
       t.computeT.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: fn },
         MaximumRetryAttempts: 0,
