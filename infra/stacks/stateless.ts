@@ -349,7 +349,8 @@ export class StatelessStack extends Stack {
     hlsLinkKey.grantRead(apiFns.clips!);
     list(apiFns.clips!);
     data.key.grantDecrypt(apiFns.clips!);
-    s3(apiFns.projects!, ['s3:DeleteObject'], ['users/']);
+    // Deleting a project empties its clips' folder, its pending uploads and its running jobs' scratch space.
+    s3(apiFns.projects!, ['s3:DeleteObject'], ['users/', 'uploads/', 'work/']);
     list(apiFns.projects!);
     s3(apiFns.jobs!, ['s3:GetObject'], ['users/']);
     data.key.grantDecrypt(apiFns.jobs!);

@@ -239,6 +239,29 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(statements.some((s) => [s.Action].flat().some((a) => String(a).startsWith('s3:')))).toBe(false);
   });
 
+  it('lets each function that empties folders delete objects under every folder it empties', () => {
+    // DeleteObjects checks s3:DeleteObject key by key and answers 200 with an AccessDenied entry for each key
+    // the caller may not delete (S3 API reference, DeleteObjects), which the store turns into an error.
+    const deletable = (rolePrefix: string) =>
+      Object.values(t.compute.findResources('AWS::IAM::Policy'))
+        .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+        .filter((st) => [st.Action].flat().includes('s3:DeleteObject'))
+        .flatMap((st) => [st.Resource].flat())
+        .map((r) => JSON.stringify(r).match(/"\/([a-z]+\/)\*"/)?.[1])
+        .sort();
+    // DELETE /v1/projects/{id}: its clips, its pending uploads and its running jobs' scratch space
+    // (shared/projects/service.ts, remove).
+    expect(deletable('ApiprojectsFunctionServiceRole')).toEqual(['uploads/', 'users/', 'work/']);
+    expect(deletable('ApiclipsFunctionServiceRole')).toEqual(['users/']);
+    expect(deletable('AccountWorkerFunctionServiceRole')).toEqual([
+      'exports/',
+      'uploads/',
+      'users/',
+      'work/',
+    ]);
+  });
+
   it('gives each function only what it needs', () => {
     const actions = (prefix: string) => new Set(policiesOf(t.compute, prefix));
     const templatesFn = actions('ApitemplatesFunctionServiceRole');
