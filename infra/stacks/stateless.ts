@@ -352,6 +352,8 @@ export class StatelessStack extends Stack {
     // Deleting a project empties its clips' folder, its pending uploads and its running jobs' scratch space.
     s3(apiFns.projects!, ['s3:DeleteObject'], ['users/', 'uploads/', 'work/']);
     list(apiFns.projects!);
+    // ...after stopping the executions of its running jobs (shared/projects/service.ts).
+    this.stateMachine.grantExecution(apiFns.projects!, 'states:StopExecution');
     s3(apiFns.jobs!, ['s3:GetObject'], ['users/']);
     data.key.grantDecrypt(apiFns.jobs!);
     this.stateMachine.grantStartExecution(apiFns.jobs!);

@@ -262,6 +262,29 @@ describe.each(STAGES)('stage %s', (stage) => {
     ]);
   });
 
+  it('lets each function that stops executions stop them', () => {
+    // StopExecution is authorized on the execution's ARN (Service Authorization Reference, AWS Step
+    // Functions); cancelling a job, deleting a project with running jobs and erasing an account stop them.
+    const stoppers = Object.values(t.compute.findResources('AWS::IAM::Policy'))
+      .filter((p) =>
+        (p.Properties.PolicyDocument.Statement as Record<string, unknown>[]).some(
+          (st) =>
+            [st.Action].flat().includes('states:StopExecution') &&
+            JSON.stringify(st.Resource).includes(':execution:'),
+        ),
+      )
+      .flatMap((p) =>
+        (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref.replace(/[0-9A-F]{8}$/, '')),
+      );
+    expect(new Set(stoppers)).toEqual(
+      new Set([
+        'ApijobsFunctionServiceRole',
+        'ApiprojectsFunctionServiceRole',
+        'AccountWorkerFunctionServiceRole',
+      ]),
+    );
+  });
+
   it('gives each function only what it needs', () => {
     const actions = (prefix: string) => new Set(policiesOf(t.compute, prefix));
     const templatesFn = actions('ApitemplatesFunctionServiceRole');
