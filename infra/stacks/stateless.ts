@@ -354,8 +354,6 @@ export class StatelessStack extends Stack {
     list(apiFns.projects!);
     // ...after stopping the executions of its running jobs (shared/projects/service.ts).
     this.stateMachine.grantExecution(apiFns.projects!, 'states:StopExecution');
-    s3(apiFns.jobs!, ['s3:GetObject'], ['users/']);
-    data.key.grantDecrypt(apiFns.jobs!);
     this.stateMachine.grantStartExecution(apiFns.jobs!);
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
 
