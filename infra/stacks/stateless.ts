@@ -505,7 +505,12 @@ export class StatelessStack extends Stack {
       deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
     });
     onFailure(uploadTrigger, 'UploadTriggerFailures', Duration.hours(1), uploadFailures);
-    const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', pipelineEnv);
+    // Closing an upload may free its owner's slot, and then starts their waiting uploads (shared/uploads/ingest.ts).
+    const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', {
+      ...pipelineEnv,
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+    });
+    this.stateMachine.grantStartExecution(uploadDeadLetter);
     // The handler answers with batchItemFailures; without this setting Lambda would ignore them.
     uploadDeadLetter.addEventSource(
       new SqsEventSource(uploadFailures, { batchSize: 1, reportBatchItemFailures: true }),

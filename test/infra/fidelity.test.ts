@@ -165,6 +165,18 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(mapping?.Properties.FunctionName.Ref).toMatch(/^UploadDeadLetterFunction/);
     // The consumer reports failed records one by one; Lambda honours that only when told to.
     expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // It builds the upload ingest, which needs the state machine (awsUploadIngest throws without its ARN)
+    // and starts the owner's waiting uploads when the abandoned job gave up a slot.
+    const consumer = mapping!.Properties.FunctionName.Ref as string;
+    const fn = t.computeT.findResources('AWS::Lambda::Function')[consumer]!;
+    expect(fn.Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({
+      Ref: expect.stringMatching(/^GenerationJob/),
+    });
+    const starts = statementsOf(
+      t.computeT,
+      consumer.replace(/Function[0-9A-F]{8}$/, 'FunctionServiceRole'),
+    ).filter((st) => actionsOf(st).includes('states:StartExecution'));
+    expect(starts.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^GenerationJob/) }]);
   });
 
   it('keeps the request path, which may carry an HLS token, out of the API access log', () => {
