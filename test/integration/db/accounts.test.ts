@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { writeAccountExport } from '#shared/account/export-writer.ts';
+import { ABANDONED_EXPORT, EXPORT_WRITE_LIMIT_MINUTES, exportStatus } from '#shared/account/exports.ts';
 import { ownedRowQueries, readOwnedRows, tablesWithUserId } from '#shared/account/owned-rows.ts';
 import { newApiKey } from '#shared/api-keys/secret.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
@@ -134,6 +137,33 @@ describeEachDriver('account data on', (driver) => {
       sql`SELECT count(*)::int AS n FROM account_exports WHERE user_id = ${user.id}::uuid AND status = 'PENDING'`,
     );
     expect(pending?.n).toBe(1);
+  });
+
+  it('lets a new export start once a PENDING one has outlived any worker that could still write it', async () => {
+    const { user } = await populatedUser();
+    const stuck = await repos.exports.create(user.id);
+    await expect(repos.exports.create(user.id)).rejects.toBeInstanceOf(ConflictError);
+    expect(exportStatus(await repos.exports.get(user.id, stuck.id)).status).toBe('PENDING');
+    // Its worker was killed (a Lambda timeout records nothing) past the time any export may take.
+    expect(EXPORT_WRITE_LIMIT_MINUTES).toBeLessThan(31);
+    await t.db.execute(
+      sql`UPDATE account_exports SET created_at = now() - interval '31 minutes' WHERE id = ${stuck.id}::uuid`,
+    );
+    expect(exportStatus(await repos.exports.get(user.id, stuck.id))).toMatchObject({
+      status: 'FAILED',
+      errorMessage: ABANDONED_EXPORT,
+    });
+    // Its event comes back late (Lambda keeps a throttled one for hours): nothing is written any more.
+    const untouched = new Proxy({} as ObjectStore, {
+      get: (_, name) => () => Promise.reject(new Error(`the store was used (${String(name)})`)),
+    });
+    await writeAccountExport({ db: t.db, store: untouched, exports: repos.exports }, user.id, stuck.id);
+    const next = await repos.exports.create(user.id);
+    expect(next.status).toBe('PENDING');
+    expect(await repos.exports.get(user.id, stuck.id)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: ABANDONED_EXPORT,
+    });
   });
 
   it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {
