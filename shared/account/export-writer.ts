@@ -61,7 +61,9 @@ export async function writeAccountExport(
     const key = exportKey(userId, exportId);
     if (!key.startsWith(exportsPrefix(userId))) throw new Error('export key outside the user’s folder');
     const stored = await deps.store.putBytes(key, zip, 'application/zip');
-    await deps.exports.complete(exportId, key, stored.size);
+    // Nobody will fetch a zip whose row has gone (the account was erased while it was written, after the
+    // erasure emptied the folder) or was given up: it would stay until the bucket's lifecycle rule.
+    if (!(await deps.exports.complete(exportId, key, stored.size))) await deps.store.deleteKeys([key]);
   } catch (error) {
     await deps.exports.fail(exportId, 'The export could not be written; start another.');
     throw error;

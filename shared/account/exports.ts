@@ -82,11 +82,14 @@ export function createExportRepository(db: Database) {
       return row;
     },
 
-    async complete(id: string, objectKey: string, sizeBytes: number): Promise<void> {
-      await db
+    /** False when the export is no longer PENDING (failed as abandoned) or gone (the account was erased). */
+    async complete(id: string, objectKey: string, sizeBytes: number): Promise<boolean> {
+      const done = await db
         .update(accountExports)
         .set({ status: 'COMPLETED', objectKey, sizeBytes, completedAt: new Date() })
-        .where(and(eq(accountExports.id, id), eq(accountExports.status, 'PENDING')));
+        .where(and(eq(accountExports.id, id), eq(accountExports.status, 'PENDING')))
+        .returning({ id: accountExports.id });
+      return done.length > 0;
     },
 
     async fail(id: string, errorMessage: string): Promise<void> {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { writeAccountExport } from '#shared/account/export-writer.ts';
@@ -9,6 +12,7 @@ import { ConflictError } from '#shared/errors.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { dirStore } from '#test/support/dir-store.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('account data on', (driver) => {
@@ -164,6 +168,27 @@ describeEachDriver('account data on', (driver) => {
       status: 'FAILED',
       errorMessage: ABANDONED_EXPORT,
     });
+  });
+
+  it('removes a zip finished after the account was erased, which nothing would fetch', async () => {
+    const { user } = await populatedUser();
+    const started = await repos.exports.create(user.id);
+    const root = await mkdtemp(path.join(tmpdir(), 'export-'));
+    try {
+      const bucket = dirStore(root);
+      // The erasure runs while the zip is being written: it empties the folder before the zip lands.
+      const store: ObjectStore = {
+        ...bucket,
+        async putBytes(key, body, type) {
+          await t.db.execute(sql`DELETE FROM users WHERE id = ${user.id}::uuid`);
+          return bucket.putBytes(key, body, type);
+        },
+      };
+      await writeAccountExport({ db: t.db, store, exports: repos.exports }, user.id, started.id);
+      expect(await bucket.list(`exports/${user.id}/`)).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {
