@@ -11,7 +11,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAccountRecords } from '#shared/account/dynamo-records.ts';
-import type { AccountTask } from '#shared/account/port.ts';
 import { runAccountTask } from '#shared/account/worker.ts';
 import { lineAuditLog } from '#shared/audit/line.ts';
 import { createAuditWriter } from '#shared/audit/writer.ts';
@@ -55,6 +54,7 @@ import { retryDelaysFromEnv } from '#shared/webhooks/retry-schedule.ts';
 import type { HostResolver } from '#shared/webhooks/service.ts';
 import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
+import { localAccountTasks } from './account-tasks.ts';
 import { localAuditSubscription } from './audit-subscription.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
 import { startLocalDynamo } from './dynamo.ts';
@@ -232,15 +232,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const hlsKey = randomBytes(32);
   const pseudonymKey = await loadOrCreateKey(path.join(dataDir, 'keys'), 'audit-pseudonym.key');
   // Account tasks (exports, erasure) run in the background of this process, as the worker function would.
-  const accountWork = new Set<Promise<unknown>>();
-  const runAccountTaskLater = (task: AccountTask) => {
-    const work = runAccountTask(ctx, task)
-      .catch((error: unknown) =>
-        ctx.logger.error('account task failed', { kind: task.kind, error: loggableError(error) }),
-      )
-      .finally(() => accountWork.delete(work));
-    accountWork.add(work);
-  };
+  const accountTasks = localAccountTasks({
+    file: path.join(dataDir, 'account-tasks.json'),
+    run: (task) => runAccountTask(ctx, task),
+    onFailed: (task, error) =>
+      ctx.logger.error('account task failed', { kind: task.kind, error: loggableError(error) }),
+  });
   // Audit lines reach the table as they do deployed, through the audit writer, off the request path.
   const audit = localAuditSubscription(
     createAuditWriter({
@@ -291,12 +288,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     jwks,
     hlsLinkKey: async () => hlsKey,
     pseudonymKey: async () => pseudonymKey,
-    accountTasks: {
-      start: async (task) => {
-        // After the request that started it has answered, as an asynchronous invocation would run.
-        setImmediate(() => runAccountTaskLater(task));
-      },
-    },
+    accountTasks: accountTasks.runner,
     accountRecords: dynamoAccountRecords(DynamoDBDocumentClient.from(dynamo.client), {
       audit: dynamo.tables.audit,
       idempotency: dynamo.tables.idempotency,
@@ -416,6 +408,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     }
   });
   await resumeJobs(ctx, tasks, uploads);
+  await accountTasks.resume();
   webhookSender.start();
   const stopWakeups = await listenForDeliveries('client' in db ? db : { url: options.databaseUrl! }, () =>
     webhookSender.nudge(),
@@ -440,7 +433,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     jwks,
     async idle() {
       await new Promise((resolve) => setImmediate(resolve));
-      while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
+      while (ingesting.size || accountTasks.busy()) await Promise.all([...ingesting, accountTasks.idle()]);
       await local!.idle();
     },
     flushAudit: () => audit.flush(),
@@ -452,7 +445,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     },
     async stop() {
       await new Promise((resolve) => setImmediate(resolve));
-      while (ingesting.size || accountWork.size) await Promise.all([...ingesting, ...accountWork]);
+      while (ingesting.size || accountTasks.busy()) await Promise.all([...ingesting, accountTasks.idle()]);
       await local!.idle();
       clearInterval(sweeper);
       await sweeping;

@@ -1,6 +1,13 @@
 import type { Database } from '../db/database.ts';
 import type { ObjectStore } from '../storage/port.ts';
-import { type ExportRepository, exportKey, exportsPrefix, userMediaPrefixes } from './exports.ts';
+import {
+  ABANDONED_EXPORT,
+  abandoned,
+  type ExportRepository,
+  exportKey,
+  exportsPrefix,
+  userMediaPrefixes,
+} from './exports.ts';
 import { ownedRowQueries, readOwnedRows } from './owned-rows.ts';
 
 /**
@@ -15,6 +22,12 @@ export async function writeAccountExport(
 ): Promise<void> {
   const row = await deps.exports.get(userId, exportId).catch(() => undefined);
   if (row?.status !== 'PENDING') return; // written already, or failed: a retried event has nothing to do
+  // An event that waited longer than any export may take (Lambda keeps one for hours when throttled): the
+  // user has been told this export failed, and may have started another.
+  if (abandoned(row)) {
+    await deps.exports.fail(exportId, ABANDONED_EXPORT);
+    return;
+  }
   const lapsed = await deps.exports.removeExpired(userId);
   await deps.store.deleteKeys(lapsed);
   try {
@@ -48,7 +61,9 @@ export async function writeAccountExport(
     const key = exportKey(userId, exportId);
     if (!key.startsWith(exportsPrefix(userId))) throw new Error('export key outside the user’s folder');
     const stored = await deps.store.putBytes(key, zip, 'application/zip');
-    await deps.exports.complete(exportId, key, stored.size);
+    // Nobody will fetch a zip whose row has gone (the account was erased while it was written, after the
+    // erasure emptied the folder) or was given up: it would stay until the bucket's lifecycle rule.
+    if (!(await deps.exports.complete(exportId, key, stored.size))) await deps.store.deleteKeys([key]);
   } catch (error) {
     await deps.exports.fail(exportId, 'The export could not be written; start another.');
     throw error;

@@ -7,6 +7,19 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 /** How long an export's zip (and its row's link) lasts; the bucket's lifecycle rule removes it after a day. */
 export const EXPORT_TTL_HOURS = 24;
 
+/**
+ * How long writing an export may take, the worker's retries included (a run lasts at most 5 minutes and
+ * Lambda retries a failed one twice, a minute or two apart). An export still PENDING after this was
+ * abandoned: its worker was killed (a timeout gives the worker no chance to record the failure) or the
+ * local server stopped while writing it. It reads as FAILED, and it no longer holds the one-at-a-time slot.
+ */
+export const EXPORT_WRITE_LIMIT_MINUTES = 30;
+export const ABANDONED_EXPORT = 'The export was interrupted before it was written; start another.';
+
+/** Whether a PENDING export has outlived any worker that could still be writing it. */
+export const abandoned = (row: Pick<AccountExportRow, 'status' | 'createdAt'>, now = new Date()) =>
+  row.status === 'PENDING' && now.getTime() - row.createdAt.getTime() > EXPORT_WRITE_LIMIT_MINUTES * 60_000;
+
 export const exportKey = (userId: string, exportId: string) => `exports/${userId}/${exportId}.zip`;
 export const exportsPrefix = (userId: string) => `exports/${userId}/`;
 
@@ -35,6 +48,16 @@ export function createExportRepository(db: Database) {
       };
       const busy = (id: string | undefined) =>
         new ConflictError(`${id ? `Export ${id}` : 'Another export'} is still being written; wait for it.`);
+      await db
+        .update(accountExports)
+        .set({ status: 'FAILED', errorMessage: ABANDONED_EXPORT, completedAt: now })
+        .where(
+          and(
+            eq(accountExports.userId, userId),
+            eq(accountExports.status, 'PENDING'),
+            lt(accountExports.createdAt, new Date(now.getTime() - EXPORT_WRITE_LIMIT_MINUTES * 60_000)),
+          ),
+        );
       const pending = await pendingOne();
       if (pending) throw busy(pending.id);
       const [row] = await db
@@ -59,11 +82,14 @@ export function createExportRepository(db: Database) {
       return row;
     },
 
-    async complete(id: string, objectKey: string, sizeBytes: number): Promise<void> {
-      await db
+    /** False when the export is no longer PENDING (failed as abandoned) or gone (the account was erased). */
+    async complete(id: string, objectKey: string, sizeBytes: number): Promise<boolean> {
+      const done = await db
         .update(accountExports)
         .set({ status: 'COMPLETED', objectKey, sizeBytes, completedAt: new Date() })
-        .where(and(eq(accountExports.id, id), eq(accountExports.status, 'PENDING')));
+        .where(and(eq(accountExports.id, id), eq(accountExports.status, 'PENDING')))
+        .returning({ id: accountExports.id });
+      return done.length > 0;
     },
 
     async fail(id: string, errorMessage: string): Promise<void> {
@@ -89,13 +115,14 @@ export type ExportRepository = ReturnType<typeof createExportRepository>;
 /** The API's view: a signed link only while the zip exists and has not lapsed. */
 export function exportStatus(row: AccountExport, now = new Date()) {
   const lapsed = row.expiresAt.getTime() <= now.getTime();
+  const gaveUp = abandoned(row, now);
   return {
     id: row.id,
-    status: lapsed ? ('EXPIRED' as const) : row.status,
+    status: lapsed ? ('EXPIRED' as const) : gaveUp ? ('FAILED' as const) : row.status,
     createdAt: row.createdAt.toISOString(),
     completedAt: row.completedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt.toISOString(),
     sizeBytes: row.sizeBytes,
-    errorMessage: row.errorMessage,
+    errorMessage: gaveUp ? ABANDONED_EXPORT : row.errorMessage,
   };
 }

@@ -10,7 +10,7 @@ import { withoutQueryParams } from '../db/errors.ts';
 import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
-import type { JobRepository } from '../jobs/repository.ts';
+import type { Job, JobRepository } from '../jobs/repository.ts';
 import type {
   EditParameters,
   EnhanceParameters,
@@ -164,6 +164,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
     if (!deps.waits || !deps.tokens) throw new Error('The pipeline has no task-token store configured.');
     return { waits: deps.waits, tokens: deps.tokens };
   };
+
+  /** Removes what a job with a registered clip no longer needs: its scratch folder and its uploaded source. */
+  async function clearScratch(job: Pick<Job, 'id' | 'userId' | 'parameters'>) {
+    await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
+    const upload = uploadOf(job.parameters);
+    if (upload) await deps.store.deleteKeys([upload.key]);
+  }
 
   /** Resumes the waiting state with the finished run; a token nothing waits on any more changes nothing. */
   async function handOver(jobId: string, taskToken: string, run: GenerationRun): Promise<boolean> {
@@ -454,8 +461,11 @@ export function createPipelineTasks(deps: PipelineDeps) {
 
     async registerClip(state: PipelineState): Promise<{ clipId: string }> {
       const job = await deps.jobs.getForPipeline(state.jobId);
-      // A retried invocation whose first attempt registered the clip.
-      if (job.status === 'COMPLETED' && job.clipId) return { clipId: job.clipId };
+      // A retried invocation whose first attempt registered the clip (and may have failed to clear up).
+      if (job.status === 'COMPLETED' && job.clipId) {
+        await clearScratch(job);
+        return { clipId: job.clipId };
+      }
       const { clipId } = state.transcode!;
       const prefix = clipPrefix(job.userId, job.projectId, clipId);
       const keys = outputKeys(prefix);
@@ -490,9 +500,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
         },
       });
       jobMetrics.completed(jobLabels(job), job.createdAt, clip.duration, now());
-      await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
-      const upload = uploadOf(job.parameters);
-      if (upload) await deps.store.deleteKeys([upload.key]);
+      await clearScratch(job);
       return { clipId: clip.id };
     },
 
@@ -508,7 +516,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
         if (error instanceof NotFoundError) return null;
         throw error;
       });
-      if (job?.status === 'COMPLETED') return;
+      // RegisterClip failed after the clip was registered (clearing up threw): the clip stays, and what the
+      // job no longer needs goes.
+      if (job?.status === 'COMPLETED') {
+        await clearScratch(job);
+        return;
+      }
       if (state.error && !isUserFacing(state.error)) {
         deps.logger?.warn('job failed', {
           jobId: state.jobId,

@@ -129,7 +129,10 @@ export function createProjectRepository(db: Database) {
 
     /**
      * Deletes the project (its clips and jobs cascade) and gives the clips' bytes back to the owner, in one
-     * statement; returns the media keys to remove from the object store.
+     * statement; returns the media keys to remove from the object store. The clips are deleted by the
+     * statement itself, and only the bytes of those it deleted are freed: a clip whose own deletion commits
+     * while this one waits is not returned by the DELETE, whereas a sum over a read of the clips (the
+     * statement's snapshot) would free its bytes a second time.
      */
     async remove(userId: string, id: string): Promise<DeletedProject> {
       const rows = await rawRows<{
@@ -140,11 +143,13 @@ export function createProjectRepository(db: Database) {
       }>(
         db,
         sql`
-        WITH doomed AS (
-          SELECT file_url, thumbnail_url, storage_bytes FROM video_clips
-          WHERE project_id = ${id}::uuid AND user_id = ${userId}::uuid
-        ), deleted AS (
+        WITH deleted AS (
           DELETE FROM video_projects WHERE id = ${id}::uuid AND user_id = ${userId}::uuid RETURNING id
+        ), doomed AS (
+          DELETE FROM video_clips
+          WHERE project_id = ${id}::uuid AND user_id = ${userId}::uuid
+            AND EXISTS (SELECT 1 FROM deleted)
+          RETURNING file_url, thumbnail_url, storage_bytes
         ), freed AS (
           UPDATE users SET storage_used = storage_used - (SELECT coalesce(sum(storage_bytes), 0) FROM doomed),
                  updated_at = now()

@@ -78,41 +78,60 @@ export function createDeliveryQueue(db: Database) {
     /**
      * Takes due deliveries of enabled endpoints, oldest due first, no endpoint beyond its share of attempts
      * in flight (so a slow endpoint only ever holds its own share), and leases each one for an attempt.
+     *
+     * Claims may overlap (a relay run lasting past its minute meets the next one). Each first locks the
+     * endpoints it will serve, skipping those another claim holds, and only then counts and leases in a
+     * second statement: under READ COMMITTED that statement's snapshot shows every earlier claim of those
+     * endpoints. Counted in one statement, two claims whose snapshots differed (a delivery that came due
+     * committing between them) could each take the share their own snapshot allowed.
      */
     async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-      const rows = await rawRows<ClaimedRecord>(
-        db,
-        sql`
-        WITH busy AS (
-          SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
-          WHERE lease_until > now() GROUP BY endpoint_id
-        ), ranked AS (
-          SELECT d.id, d.endpoint_id,
-                 row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS n
-          FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-        ), picked AS (
-          SELECT d.id FROM webhook_deliveries d
-          JOIN ranked r ON r.id = d.id
-          LEFT JOIN busy b ON b.endpoint_id = r.endpoint_id
-          WHERE r.n + COALESCE(b.n, 0) <= ${options.perEndpoint}::int
-            AND d.status = 'pending' AND d.next_attempt_at <= now()
-          ORDER BY d.next_attempt_at, d.id
-          LIMIT ${options.limit}::int
-          FOR UPDATE OF d SKIP LOCKED
-        ), c AS (
-          UPDATE webhook_deliveries d
-          SET attempts = d.attempts + 1,
-              lease_until = now() + make_interval(secs => ${options.leaseMs / 1000}::float8),
-              next_attempt_at = now() + make_interval(secs => ${options.leaseMs / 1000}::float8),
-              updated_at = now()
-          FROM picked WHERE d.id = picked.id
-          RETURNING d.id, d.attempts, d.endpoint_id, d.event_seq
-        )
-        SELECT ${claimedColumns}
-        FROM c JOIN webhook_endpoints w ON w.id = c.endpoint_id JOIN events e ON e.seq = c.event_seq`,
-      );
-      return rows.map(toClaimed);
+      return db.transaction(async (tx) => {
+        const locked = await rawRows<{ id: string }>(
+          tx,
+          sql`
+          SELECT w.id::text AS id FROM webhook_endpoints w
+          WHERE w.enabled AND w.id IN (
+            SELECT endpoint_id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+          )
+          FOR NO KEY UPDATE SKIP LOCKED`,
+        );
+        if (locked.length === 0) return [];
+        const endpoints = sql`SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(locked.map((r) => r.id))}::jsonb)`;
+        const rows = await rawRows<ClaimedRecord>(
+          tx,
+          sql`
+          WITH busy AS (
+            SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
+            WHERE lease_until > now() AND endpoint_id IN (${endpoints}) GROUP BY endpoint_id
+          ), ranked AS (
+            SELECT d.id, d.endpoint_id,
+                   row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS n
+            FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
+            WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.endpoint_id IN (${endpoints})
+          ), picked AS (
+            SELECT d.id FROM webhook_deliveries d
+            JOIN ranked r ON r.id = d.id
+            LEFT JOIN busy b ON b.endpoint_id = r.endpoint_id
+            WHERE r.n + COALESCE(b.n, 0) <= ${options.perEndpoint}::int
+              AND d.status = 'pending' AND d.next_attempt_at <= now()
+            ORDER BY d.next_attempt_at, d.id
+            LIMIT ${options.limit}::int
+            FOR UPDATE OF d SKIP LOCKED
+          ), c AS (
+            UPDATE webhook_deliveries d
+            SET attempts = d.attempts + 1,
+                lease_until = now() + make_interval(secs => ${options.leaseMs / 1000}::float8),
+                next_attempt_at = now() + make_interval(secs => ${options.leaseMs / 1000}::float8),
+                updated_at = now()
+            FROM picked WHERE d.id = picked.id
+            RETURNING d.id, d.attempts, d.endpoint_id, d.event_seq
+          )
+          SELECT ${claimedColumns}
+          FROM c JOIN webhook_endpoints w ON w.id = c.endpoint_id JOIN events e ON e.seq = c.event_seq`,
+        );
+        return rows.map(toClaimed);
+      });
     },
 
     /** A delivery claimed elsewhere (by the relay), if that claim still holds. */

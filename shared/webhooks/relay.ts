@@ -23,6 +23,8 @@ export async function relayOnce(deps: {
   perEndpoint: number;
   batch?: number;
 }): Promise<number> {
+  // A claim is a transaction of four Data API calls; most polls find nothing, which one probe tells.
+  if (!(await deps.queue.anyDue())) return 0;
   const claimed = await deps.queue.claim({
     limit: deps.batch ?? 100,
     perEndpoint: deps.perEndpoint,

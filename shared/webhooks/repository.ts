@@ -190,9 +190,13 @@ export function createWebhookRepository(db: Database) {
       );
     },
 
-    /** Sends a delivery once more, now (whatever its state); refused while its endpoint is disabled. */
+    /**
+     * Sends a delivery once more, now (whatever its state); refused while its endpoint is disabled. A
+     * delivery whose attempt is under way is left to it: clearing its lease would let a claim send it a
+     * second time at once, beside the attempt already running and outside the endpoint's share.
+     */
     async retry(userId: string, endpointId: string, deliveryId: string): Promise<void> {
-      const rows = await rawRows<{ id: string | null; found: number }>(
+      const rows = await rawRows<{ found: number; enabled: number }>(
         db,
         sql`
         WITH target AS (
@@ -202,12 +206,14 @@ export function createWebhookRepository(db: Database) {
           UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), lease_until = NULL,
                  updated_at = now()
           FROM target WHERE d.id = target.id AND target.enabled
+            AND NOT (d.status = 'pending' AND COALESCE(d.lease_until > now(), false))
           RETURNING d.id
         )
-        SELECT (SELECT id::text FROM retried) AS id, (SELECT count(*)::int FROM target) AS found`,
+        SELECT (SELECT count(*)::int FROM target) AS found,
+               (SELECT count(*)::int FROM target WHERE enabled) AS enabled`,
       );
       if (!rows[0]?.found) throw new NotFoundError('delivery');
-      if (!rows[0].id) throw new ConflictError('The webhook is disabled; enable it before retrying.');
+      if (!rows[0].enabled) throw new ConflictError('The webhook is disabled; enable it before retrying.');
     },
   };
 }

@@ -1,5 +1,9 @@
-/** `npm start` after a stop: jobs left QUEUED run, jobs left PROCESSING end FAILED with a message. */
-import { mkdtemp, rm } from 'node:fs/promises';
+/**
+ * `npm start` after a stop: jobs left QUEUED run, jobs left PROCESSING end FAILED with a message, account
+ * tasks accepted and not ended run.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -49,5 +53,34 @@ it('resumes QUEUED jobs and fails interrupted ones after a restart', async () =>
     expect(resumed.clipId).toBe(queued.id);
   } finally {
     await second.stop();
+  }
+});
+
+it('erases, at the next start, an account whose erasure a crash interrupted', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'restart-erase-'));
+  try {
+    const options = await bareEnvironmentOptions(dir);
+    const first = await startLocalEnvironment(options);
+    const user = await first.ctx.users.create({ email: 'e@example.com', username: 'erase_user' });
+    const project = await first.ctx.projects.create(user.id, { title: 'erase' });
+    await first.ctx.store.putBytes(`users/${user.id}/${project.id}/clip.mp4`, 'x', 'video/mp4');
+    await first.stop();
+    // What a crash leaves when DELETE /v1/me had answered 202 and its erasure had not run yet.
+    await writeFile(
+      path.join(dir, 'account-tasks.json'),
+      JSON.stringify({ [randomUUID()]: { kind: 'erase', userId: user.id } }),
+    );
+
+    const second = await startLocalEnvironment(options);
+    try {
+      await second.idle();
+      await expect(second.ctx.users.getById(user.id)).rejects.toThrow();
+      expect(await second.ctx.store.list(`users/${user.id}/`)).toEqual([]);
+      expect(JSON.parse(await readFile(path.join(dir, 'account-tasks.json'), 'utf8'))).toEqual({});
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,11 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { writeAccountExport } from '#shared/account/export-writer.ts';
+import { ABANDONED_EXPORT, EXPORT_WRITE_LIMIT_MINUTES, exportStatus } from '#shared/account/exports.ts';
 import { ownedRowQueries, readOwnedRows, tablesWithUserId } from '#shared/account/owned-rows.ts';
 import { newApiKey } from '#shared/api-keys/secret.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { dirStore } from '#test/support/dir-store.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('account data on', (driver) => {
@@ -134,6 +141,54 @@ describeEachDriver('account data on', (driver) => {
       sql`SELECT count(*)::int AS n FROM account_exports WHERE user_id = ${user.id}::uuid AND status = 'PENDING'`,
     );
     expect(pending?.n).toBe(1);
+  });
+
+  it('lets a new export start once a PENDING one has outlived any worker that could still write it', async () => {
+    const { user } = await populatedUser();
+    const stuck = await repos.exports.create(user.id);
+    await expect(repos.exports.create(user.id)).rejects.toBeInstanceOf(ConflictError);
+    expect(exportStatus(await repos.exports.get(user.id, stuck.id)).status).toBe('PENDING');
+    // Its worker was killed (a Lambda timeout records nothing) past the time any export may take.
+    expect(EXPORT_WRITE_LIMIT_MINUTES).toBeLessThan(31);
+    await t.db.execute(
+      sql`UPDATE account_exports SET created_at = now() - interval '31 minutes' WHERE id = ${stuck.id}::uuid`,
+    );
+    expect(exportStatus(await repos.exports.get(user.id, stuck.id))).toMatchObject({
+      status: 'FAILED',
+      errorMessage: ABANDONED_EXPORT,
+    });
+    // Its event comes back late (Lambda keeps a throttled one for hours): nothing is written any more.
+    const untouched = new Proxy({} as ObjectStore, {
+      get: (_, name) => () => Promise.reject(new Error(`the store was used (${String(name)})`)),
+    });
+    await writeAccountExport({ db: t.db, store: untouched, exports: repos.exports }, user.id, stuck.id);
+    const next = await repos.exports.create(user.id);
+    expect(next.status).toBe('PENDING');
+    expect(await repos.exports.get(user.id, stuck.id)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: ABANDONED_EXPORT,
+    });
+  });
+
+  it('removes a zip finished after the account was erased, which nothing would fetch', async () => {
+    const { user } = await populatedUser();
+    const started = await repos.exports.create(user.id);
+    const root = await mkdtemp(path.join(tmpdir(), 'export-'));
+    try {
+      const bucket = dirStore(root);
+      // The erasure runs while the zip is being written: it empties the folder before the zip lands.
+      const store: ObjectStore = {
+        ...bucket,
+        async putBytes(key, body, type) {
+          await t.db.execute(sql`DELETE FROM users WHERE id = ${user.id}::uuid`);
+          return bucket.putBytes(key, body, type);
+        },
+      };
+      await writeAccountExport({ db: t.db, store, exports: repos.exports }, user.id, started.id);
+      expect(await bucket.list(`exports/${user.id}/`)).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('deletes every row that names the user, in every table with a user_id, when the users row goes', async () => {

@@ -69,6 +69,29 @@ describeEachDriver('delivery policy on', (driver) => {
     expect(await queue.claim({ limit: 10, perEndpoint: 2, leaseMs: 60_000 })).toEqual([]);
   });
 
+  it('a retry asked while an attempt is under way leaves it to that attempt; a scheduled one it brings forward', async () => {
+    const { user, endpoint, webhooks, queue } = await setup(1);
+    const claimMine = async () =>
+      (await queue.claim({ limit: 1_000, perEndpoint: 10, leaseMs: 60_000 })).filter(
+        (d) => d.endpointId === endpoint.id,
+      );
+    const [claimed] = await claimMine();
+    expect(claimed).toBeDefined();
+    await webhooks.retry(user.id, endpoint.id, claimed!.id);
+    // A second attempt now would run beside the first: the same event sent twice at once.
+    expect(await claimMine()).toEqual([]);
+
+    const deliverer = createDeliverer(queue, {
+      policy: 'local',
+      retryDelaysMs: [3_600_000],
+      timeoutMs: 2_000,
+    });
+    expect((await deliverer.deliver(claimed as never))?.outcome).toBe('retrying');
+    expect(await claimMine()).toEqual([]);
+    await webhooks.retry(user.id, endpoint.id, claimed!.id);
+    expect((await claimMine()).map((d) => [d.id, d.attempt])).toEqual([[claimed!.id, 2]]);
+  });
+
   it('anyDue says whether a claim can find work: true with a due delivery, false once every one is leased', async () => {
     const { queue } = await setup(2);
     expect(await queue.anyDue()).toBe(true);

@@ -19,10 +19,19 @@ afterEach(() => sqs.reset());
 const claimed = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ id: `del-${i}`, attempt: 1 + (i % 3) }) as ClaimedDelivery);
 const queueOf = (deliveries: ClaimedDelivery[]) =>
-  ({ claim: async () => deliveries }) as unknown as DeliveryQueue;
+  ({ anyDue: async () => true, claim: async () => deliveries }) as unknown as DeliveryQueue;
 const ok = (ids: string[]) => ({
   Successful: ids.map((Id) => ({ Id, MessageId: `m-${Id}`, MD5OfMessageBody: 'x' })),
   Failed: [],
+});
+
+it('claims nothing when nothing is due: an idle poll is one probe, not a claim’s transaction', async () => {
+  const queue = {
+    anyDue: async () => false,
+    claim: () => Promise.reject(new Error('claimed with nothing due')),
+  } as unknown as DeliveryQueue;
+  const sink = () => Promise.reject(new Error('sent with nothing claimed'));
+  expect(await relayOnce({ queue, sink, leaseMs: 60_000, perEndpoint: 10 })).toBe(0);
 });
 
 it('queues claimed deliveries in batches of at most ten, one entry per attempt', async () => {
