@@ -196,6 +196,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
   async function uploadSource(userId: string, key: string, wanted: string | undefined) {
     const [info, user] = await Promise.all([deps.prober.probe(key), deps.users.getById(userId)]);
     const limits = tierLimits(user.subscriptionTier);
+    // A live-recorded or raw stream states no length (the probe's 0): it could run for hours, and would
+    // be transcoded (and stored) whole, past the tier's limit.
+    if (!(info.duration > 0)) {
+      throw new JobInputError(
+        `The uploaded video does not say how long it lasts (a stream saved without an index), so it cannot be checked against the ${user.subscriptionTier} tier's ${limits.maxDurationSeconds} s; save it as an MP4 and upload that.`,
+      );
+    }
     if (info.duration > limits.maxDurationSeconds) {
       throw new JobInputError(
         `The uploaded video lasts ${Math.round(info.duration)} s; the ${user.subscriptionTier} tier accepts up to ${limits.maxDurationSeconds} s.`,

@@ -154,3 +154,57 @@ describe('uploads', () => {
     expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
   });
 });
+
+describe('the tier’s longest clip, for uploads', () => {
+  /** 60 s of video (twice the FREE tier's 30 s) in a few KB, written by ffmpeg with these output options. */
+  async function longVideo(name: string, format: string[]) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'long-upload-'));
+    const file = path.join(dir, name);
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=blue:s=64x64:rate=1:duration=60',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      ...format,
+      '-y',
+      file,
+    ]);
+    return new Uint8Array(await readFile(file));
+  }
+
+  it.each([
+    [
+      'a Matroska file written as a live stream (no duration in its header)',
+      'long.mkv',
+      ['-live', '1', '-f', 'matroska'],
+    ],
+    ['a raw H.264 stream (no container at all)', 'long.h264', ['-f', 'h264']],
+  ])('refuses %s rather than transcoding past the tier’s limit', async (_what, name, format) => {
+    const { user, projectId } = await newProject();
+    const bytes = await longVideo(name, format);
+    const grant = await presign(user.token, projectId, bytes.byteLength, name);
+    expect(grant.status).toBe(201);
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job.status, job.errorMessage ?? '').toBe('FAILED');
+    expect(job.errorMessage).toMatch(/does not say how long it lasts.*FREE tier.*30 s/);
+    expect(job.clipId).toBeNull();
+    const clips = await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token });
+    expect(clips.body.items).toEqual([]);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+  });
+
+  it('refuses a file whose header states its length, when that is past the limit', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = await longVideo('long.mp4', ['-f', 'mp4']);
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'long.mp4');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job).toMatchObject({ status: 'FAILED', clipId: null });
+    expect(job.errorMessage).toBe('The uploaded video lasts 60 s; the FREE tier accepts up to 30 s.');
+  });
+});
