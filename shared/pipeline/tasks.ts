@@ -220,6 +220,21 @@ export function createPipelineTasks(deps: PipelineDeps) {
     };
   }
 
+  /**
+   * An upload's header was checked against the tier (uploadSource), but the transcode reads every frame the
+   * file holds, however long its header says it is: the video written is what counts. A second of slack
+   * leaves room for frame rounding.
+   */
+  async function refuseOverlong(userId: string, seconds: number) {
+    const user = await deps.users.getById(userId);
+    const { maxDurationSeconds } = tierLimits(user.subscriptionTier);
+    if (seconds > maxDurationSeconds + 1) {
+      throw new JobInputError(
+        `The uploaded video lasts ${Math.round(seconds)} s, longer than its file states; the ${user.subscriptionTier} tier accepts up to ${maxDurationSeconds} s.`,
+      );
+    }
+  }
+
   return {
     /**
      * AcquireCapacity: the GENERATE job waits in line for a unit of its model with this state's token (the
@@ -472,13 +487,16 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const storageBytes = objects.reduce((sum, o) => sum + o.size, 0);
       const width = detail?.VideoDetails?.WidthInPx ?? 0;
       const height = detail?.VideoDetails?.HeightInPx ?? 0;
+      const duration = (detail?.DurationInMs ?? 0) / 1000;
+      const upload = uploadOf(job.parameters);
+      if (upload) await refuseOverlong(job.userId, duration);
       const clip = await deps.clips.register({
         id: clipId,
         userId: job.userId,
         projectId: job.projectId,
         jobId: job.id,
         title: job.prompt.slice(0, 100).trim() || `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`,
-        duration: (detail?.DurationInMs ?? 0) / 1000,
+        duration,
         fileUrl: keys.video,
         thumbnailUrl: objects.some((o) => o.key === keys.thumbnail) ? keys.thumbnail : null,
         fileSize: video.size,
@@ -498,7 +516,6 @@ export function createPipelineTasks(deps: PipelineDeps) {
       });
       jobMetrics.completed(jobLabels(job), job.createdAt, clip.duration, now());
       await deps.store.deletePrefix(jobWorkPrefix(job.userId, job.id));
-      const upload = uploadOf(job.parameters);
       if (upload) await deps.store.deleteKeys([upload.key]);
       return { clipId: clip.id };
     },

@@ -198,6 +198,26 @@ describe('the tier’s longest clip, for uploads', () => {
     expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
   });
 
+  it('fails a file whose header understates its length once the transcode shows it, storing nothing', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = await longVideo('liar.mkv', ['-f', 'matroska']);
+    // The segment's Duration (element 0x4489, an 8-byte float in milliseconds) rewritten to 10 s.
+    const at = Buffer.from(bytes).indexOf(Buffer.from([0x44, 0x89, 0x88]));
+    expect(at).toBeGreaterThan(0);
+    new DataView(bytes.buffer, bytes.byteOffset).setFloat64(at + 3, 10_000);
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'liar.mkv');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job).toMatchObject({ status: 'FAILED', clipId: null });
+    expect(job.errorMessage).toBe(
+      'The uploaded video lasts 60 s, longer than its file states; the FREE tier accepts up to 30 s.',
+    );
+    await api.env.idle();
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    expect(await api.env.ctx.store.list(`users/${user.userId}/`)).toEqual([]);
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+
   it('refuses a file whose header states its length, when that is past the limit', async () => {
     const { user, projectId } = await newProject();
     const bytes = await longVideo('long.mp4', ['-f', 'mp4']);
