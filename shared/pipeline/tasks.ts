@@ -18,7 +18,7 @@ import type {
   TranscodeParameters,
 } from '../jobs/schema.ts';
 import { DENOISABLE_CODECS, type MediaProber } from '../media/prober.ts';
-import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
+import { buildTranscodeSettings, MAX_OUTPUT_FPS, outputKeys, type SourceMedia } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
@@ -430,6 +430,15 @@ export function createPipelineTasks(deps: PipelineDeps) {
             const { source, frame } = await uploadSource(job.userId, upload.key, resolution);
             sources = [source];
             resolution = `${frame.width}x${frame.height}`;
+            // Each frame costs to encode (and, deployed, MediaConvert refuses rates past 120): an upload is
+            // bound to the rate every other job may ask for.
+            const rate = source.frameRate ? source.frameRate.numerator / source.frameRate.denominator : 0;
+            if (rate > MAX_OUTPUT_FPS) {
+              fps = MAX_OUTPUT_FPS;
+              adjustments.push(
+                `The upload runs at ${Math.round(rate)} frames a second; the clip was written at ${MAX_OUTPUT_FPS}, the most a clip may have.`,
+              );
+            }
             break;
           }
           const clip = byId.get(job.sourceClipIds[0] ?? '');

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { runFfmpeg } from '#shared/media/ffmpeg.ts';
-import { waitForJob } from '#test/support/jobs.ts';
+import { probeClip, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 const MiB = 1024 ** 2;
@@ -226,5 +226,36 @@ describe('the tier’s longest clip, for uploads', () => {
     const job = await jobOfUpload(user.token, grant.body.uploadId);
     expect(job).toMatchObject({ status: 'FAILED', clipId: null });
     expect(job.errorMessage).toBe('The uploaded video lasts 60 s; the FREE tier accepts up to 30 s.');
+  });
+});
+
+describe('the frame rate of uploads', () => {
+  it('writes a source of more than 60 frames a second at 60, as every other job type is bound, and says so', async () => {
+    const { user, projectId } = await newProject();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fast-upload-'));
+    const file = path.join(dir, 'fast.mp4');
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=160x120:rate=240:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      file,
+    ]);
+    const bytes = new Uint8Array(await readFile(file));
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'fast.mp4');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job.status, job.errorMessage ?? '').toBe('COMPLETED');
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    const probed = await probeClip(api, clip);
+    expect(probed.frameRate.numerator / probed.frameRate.denominator).toBe(60);
+    expect(clip.system.adjustments).toEqual([
+      'The upload runs at 240 frames a second; the clip was written at 60, the most a clip may have.',
+    ]);
   });
 });
