@@ -26,6 +26,7 @@ import {
 import { dynamoLoginLimiter } from '#shared/auth/login-limiter.ts';
 import { localVerifier } from '#shared/auth/verifier.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
+import { dynamoStreamSlots } from '#shared/events/stream-slots.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { StdoutLogger } from '#shared/observability/stdout-logger.ts';
 import { setContextFactory } from '#shared/runtime/context.ts';
@@ -93,6 +94,7 @@ const ctx = buildContext({
   audit: stdoutAuditLog(),
   idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
   loginLimiter: dynamoLoginLimiter(documents, plan.dynamo.tables.rateLimit),
+  streamSlots: dynamoStreamSlots(documents, plan.dynamo.tables.rateLimit),
   // As deployed (the API's logger class, INFO: one line per request), written where a Lambda's stdout would go.
   logger: new StdoutLogger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
   jwks,

@@ -5,6 +5,7 @@ import { loggableError } from '#shared/db/errors.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
+import { STREAM_SLOT_RENEW_MS, type StreamSlot } from '#shared/events/stream-slots.ts';
 import { authenticate } from '#shared/http/authenticate.ts';
 import { recordAudit } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
@@ -72,6 +73,7 @@ async function serveStream(
   };
   /** The status the client was sent, once the answer has begun. */
   let sent: number | undefined;
+  let slot: StreamSlot | undefined;
   const start = (status: number, headers: Record<string, string>) => {
     sent = status;
     sink.start(status, answerHeaders(headers, correlationId));
@@ -124,6 +126,8 @@ async function serveStream(
       // A job's stream replays the job from its start; the account's stream starts now.
       from = jobId !== undefined ? { txId: 0, seq: 0 } : await ctx.outbox.now();
     }
+    // Taken last, once the request is known to be good: a refused request holds no slot.
+    slot = await ctx.streamSlots.take(caller.userId);
     audit(200);
     start(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -138,6 +142,7 @@ async function serveStream(
       endAfterTerminal: jobId !== undefined,
       write: (text) => sink.write(text),
       signal: sink.signal,
+      lease: { everyMs: STREAM_SLOT_RENEW_MS, renew: () => (slot as StreamSlot).renew() },
       ...settings,
     });
   } catch (error) {
@@ -154,6 +159,10 @@ async function serveStream(
       await sink.write(result.body ?? '');
     }
   }
+  await slot?.release().catch((error: unknown) => {
+    // The lease runs out by itself; the stream's answer is already complete.
+    ctx?.logger.warn('stream slot not released', { correlationId, error: loggableError(error) });
+  });
   sink.end();
   logRequest(ctx, event, { routeKey, status: sent ?? 500, durationMs: Date.now() - openedAt });
 }

@@ -31,6 +31,7 @@ import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { migrate } from '#shared/db/migrate.ts';
+import { dynamoStreamSlots } from '#shared/events/stream-slots.ts';
 import { createLocalVideoModel, type LocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModelId } from '#shared/generation/models.ts';
 import type { VideoModel } from '#shared/generation/port.ts';
@@ -284,6 +285,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...DEFAULT_RATE_LIMITS,
       ...options.rateLimits,
     }),
+    streamSlots: dynamoStreamSlots(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.rateLimit),
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,

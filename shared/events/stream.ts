@@ -18,6 +18,8 @@ export interface StreamOptions {
   heartbeatMs?: number;
   /** End the stream after this long (a Lambda invocation is bounded); the client resumes from its last id. */
   maxDurationMs?: number;
+  /** The stream's slot among its user's (stream-slots.ts), renewed every `everyMs`; lost, the stream ends. */
+  lease?: { everyMs: number; renew(): Promise<boolean> };
 }
 
 /** One event in Server-Sent Events framing. */
@@ -36,6 +38,7 @@ export async function streamEvents(o: StreamOptions): Promise<'ended' | 'closed'
   const deadline = o.maxDurationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + o.maxDurationMs;
   let position = o.from;
   let lastWrite = Date.now();
+  let lastRenewal = Date.now();
   // Tells clients how soon to reconnect if the stream drops.
   await o.write('retry: 1000\n\n');
   while (!o.signal.aborted) {
@@ -48,6 +51,10 @@ export async function streamEvents(o: StreamOptions): Promise<'ended' | 'closed'
     }
     if (events.length === 100) continue;
     if (Date.now() >= deadline) return 'expired';
+    if (o.lease && Date.now() - lastRenewal >= o.lease.everyMs) {
+      if (!(await o.lease.renew())) return 'expired';
+      lastRenewal = Date.now();
+    }
     if (Date.now() - lastWrite >= heartbeatMs) {
       await o.write(': heartbeat\n\n');
       lastWrite = Date.now();

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { resolution } from '../clips/schema.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
+import { MAX_OUTPUT_FPS } from '../media/settings.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
@@ -21,7 +22,7 @@ export const generateParameters = z
     model: z.enum(VIDEO_MODELS).default('local'),
     durationSeconds: z.number().positive().max(120).optional(),
     resolution: resolution.optional(),
-    fps: z.number().int().min(1).max(60).optional(),
+    fps: z.number().int().min(1).max(MAX_OUTPUT_FPS).optional(),
     seed: z.number().int().min(0).max(2_147_483_646).optional(),
     aspectRatio: z.enum(ASPECT_RATIOS).optional(),
     imageClipId: uuid.optional(),
@@ -55,7 +56,7 @@ export const editParameters = z
 export const enhanceParameters = z
   .object({
     resolution: resolution.optional(),
-    fps: z.number().int().min(1).max(60).optional(),
+    fps: z.number().int().min(1).max(MAX_OUTPUT_FPS).optional(),
     interpolation: z.enum(['INTERPOLATE', 'FRAMEFORMER']).optional(),
     denoise: z.boolean().optional(),
     variables,

@@ -8,6 +8,9 @@ export interface FrameRate {
   denominator: number;
 }
 
+/** The most frames a second a job may ask for; an upload past it is written at it. */
+export const MAX_OUTPUT_FPS = 60;
+
 export interface SourceMedia {
   key: string;
   /** Trim, in seconds (EDIT); written as frame-exact timecodes, so a trimmed source needs its frame rate. */

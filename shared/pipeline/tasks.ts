@@ -18,7 +18,7 @@ import type {
   TranscodeParameters,
 } from '../jobs/schema.ts';
 import { DENOISABLE_CODECS, type MediaProber } from '../media/prober.ts';
-import { buildTranscodeSettings, outputKeys, type SourceMedia } from '../media/settings.ts';
+import { buildTranscodeSettings, MAX_OUTPUT_FPS, outputKeys, type SourceMedia } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { clipPrefix, jobWorkPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
@@ -203,6 +203,13 @@ export function createPipelineTasks(deps: PipelineDeps) {
   async function uploadSource(userId: string, key: string, wanted: string | undefined) {
     const [info, user] = await Promise.all([deps.prober.probe(key), deps.users.getById(userId)]);
     const limits = tierLimits(user.subscriptionTier);
+    // A live-recorded or raw stream states no length (the probe's 0): it could run for hours, and would
+    // be transcoded (and stored) whole, past the tier's limit.
+    if (!(info.duration > 0)) {
+      throw new JobInputError(
+        `The uploaded video does not say how long it lasts (a stream saved without an index), so it cannot be checked against the ${user.subscriptionTier} tier's ${limits.maxDurationSeconds} s; save it as an MP4 and upload that.`,
+      );
+    }
     if (info.duration > limits.maxDurationSeconds) {
       throw new JobInputError(
         `The uploaded video lasts ${Math.round(info.duration)} s; the ${user.subscriptionTier} tier accepts up to ${limits.maxDurationSeconds} s.`,
@@ -218,6 +225,21 @@ export function createPipelineTasks(deps: PipelineDeps) {
       } satisfies SourceMedia,
       frame,
     };
+  }
+
+  /**
+   * An upload's header was checked against the tier (uploadSource), but the transcode reads every frame the
+   * file holds, however long its header says it is: the video written is what counts. A second of slack
+   * leaves room for frame rounding.
+   */
+  async function refuseOverlong(userId: string, seconds: number) {
+    const user = await deps.users.getById(userId);
+    const { maxDurationSeconds } = tierLimits(user.subscriptionTier);
+    if (seconds > maxDurationSeconds + 1) {
+      throw new JobInputError(
+        `The uploaded video lasts ${Math.round(seconds)} s, longer than its file states; the ${user.subscriptionTier} tier accepts up to ${maxDurationSeconds} s.`,
+      );
+    }
   }
 
   return {
@@ -415,6 +437,15 @@ export function createPipelineTasks(deps: PipelineDeps) {
             const { source, frame } = await uploadSource(job.userId, upload.key, resolution);
             sources = [source];
             resolution = `${frame.width}x${frame.height}`;
+            // Each frame costs to encode (and, deployed, MediaConvert refuses rates past 120): an upload is
+            // bound to the rate every other job may ask for.
+            const rate = source.frameRate ? source.frameRate.numerator / source.frameRate.denominator : 0;
+            if (rate > MAX_OUTPUT_FPS) {
+              fps = MAX_OUTPUT_FPS;
+              adjustments.push(
+                `The upload runs at ${Math.round(rate)} frames a second; the clip was written at ${MAX_OUTPUT_FPS}, the most a clip may have.`,
+              );
+            }
             break;
           }
           const clip = byId.get(job.sourceClipIds[0] ?? '');
@@ -475,13 +506,16 @@ export function createPipelineTasks(deps: PipelineDeps) {
       const storageBytes = objects.reduce((sum, o) => sum + o.size, 0);
       const width = detail?.VideoDetails?.WidthInPx ?? 0;
       const height = detail?.VideoDetails?.HeightInPx ?? 0;
+      const duration = (detail?.DurationInMs ?? 0) / 1000;
+      const upload = uploadOf(job.parameters);
+      if (upload) await refuseOverlong(job.userId, duration);
       const clip = await deps.clips.register({
         id: clipId,
         userId: job.userId,
         projectId: job.projectId,
         jobId: job.id,
         title: job.prompt.slice(0, 100).trim() || `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`,
-        duration: (detail?.DurationInMs ?? 0) / 1000,
+        duration,
         fileUrl: keys.video,
         thumbnailUrl: objects.some((o) => o.key === keys.thumbnail) ? keys.thumbnail : null,
         fileSize: video.size,

@@ -7,6 +7,7 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import type { CapacityQueue } from '../capacity/positions.ts';
 import type { Database } from '../db/database.ts';
+import type { StreamSlots } from '../events/stream-slots.ts';
 import { enabledModelsFromEnv } from '../generation/models.ts';
 import type { IdempotentRunner } from '../idempotency/idempotent.ts';
 import type { ObjectStore } from '../storage/port.ts';
@@ -29,6 +30,8 @@ export interface Adapters {
   audit: AuditLog;
   idempotent: IdempotentRunner;
   loginLimiter: LoginLimiter;
+  /** How many event streams each user holds open (see events/stream-slots.ts). */
+  streamSlots: StreamSlots;
   logger: Logger;
   /** Runs exports and erasures outside the request (see account/port.ts). */
   accountTasks: AccountTaskRunner;

@@ -15,7 +15,15 @@ export class UnsafeTargetError extends Error {
 /** Why an address may not be reached, or undefined when it may. IPv4-mapped IPv6 counts as its IPv4. */
 export function addressRefusal(address: string, policy: TargetPolicy): string | undefined {
   if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
-  const range = ipaddr.process(address).range();
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  // ::a.b.c.d (deprecated, RFC 4291; :: and ::1 aside) has no range of its own in ipaddr.js and reads as
+  // unicast; a stack that still maps it to IPv4 would reach a.b.c.d, so it is refused whatever that is.
+  const ipv4Compatible =
+    parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0);
+  if (ipv4Compatible && range === 'unicast') {
+    return `${address} is an IPv4-compatible address, not a public one`;
+  }
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy === 'local') return undefined;
   return `${address} is a ${range} address, not a public one`;

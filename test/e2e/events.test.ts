@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_OPEN_STREAMS } from '#shared/events/stream-slots.ts';
 import { MAX_WEBHOOKS } from '#shared/webhooks/repository.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
@@ -265,6 +266,58 @@ describe('webhooks and the event stream through the local API', () => {
     const { events } = await readEvents(res, (e) => e.length >= 1, controller);
     expect(events.map((e) => [e.event, e.data.data.id])).toEqual([['job.created', job.id]]);
     expect((await api.call('GET', `/v1/jobs/${job.id}/events`, { token: intruderKey })).status).toBe(404);
+  });
+
+  it('bounds the streams one user holds open, whatever the path or credential, and frees a slot on close', async () => {
+    const user = await api.newUser();
+    const other = await api.newUser();
+    const key = (
+      await api.call('POST', '/v1/api-keys', { token: user.token, body: { name: 'sse', scopes: ['read'] } })
+    ).body.key as string;
+    const job = await newJob(user.userId, (await project(user.token)).id);
+    const open = (bearer: string, path = '/v1/events') => {
+      const controller = new AbortController();
+      return fetch(`${api.url}${path}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+        signal: controller.signal,
+      }).then((res) => ({ res, controller }));
+    };
+    const held = await Promise.all(
+      Array.from({ length: MAX_OPEN_STREAMS }, (_, i) =>
+        i % 2 ? open(key, `/v1/jobs/${job.id}/events`) : open(user.token),
+      ),
+    );
+    expect(held.map((s) => s.res.status)).toEqual(held.map(() => 200));
+    try {
+      for (const [bearer, path] of [
+        [user.token, '/v1/events'],
+        [key, `/v1/jobs/${job.id}/events`],
+      ] as const) {
+        const refused = await api.call('GET', path, { token: bearer });
+        expect(refused.status, refused.text).toBe(429);
+        expect(refused.headers.get('content-type')).toBe('application/problem+json');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(refused.body.detail).toContain(`At most ${MAX_OPEN_STREAMS} event streams`);
+      }
+      // Another user's streams are their own.
+      const theirs = await open(other.token);
+      expect(theirs.res.status).toBe(200);
+      theirs.controller.abort();
+      // A stream that closes gives its slot back.
+      held.pop()?.controller.abort();
+      await expect
+        .poll(
+          async () => {
+            const again = await open(user.token);
+            again.controller.abort();
+            return again.res.status;
+          },
+          { timeout: 5_000, interval: 100 },
+        )
+        .toBe(200);
+    } finally {
+      for (const s of held) s.controller.abort();
+    }
   });
 
   it("gives 404 for another user's job stream", async () => {

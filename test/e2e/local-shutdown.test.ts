@@ -92,6 +92,7 @@ it('closing the server ends open event streams instead of waiting for their clie
         verifier: { verify: async () => ({ userId: 'u1', sub: 's', email: 'a@example.com' }) },
         userRows: { refuseErased: () => undefined },
         outbox: { after: async () => [], now: async () => ({ txId: 0, seq: 0 }) },
+        streamSlots: { take: async () => ({ renew: async () => true, release: async () => undefined }) },
         audit: { record: () => undefined },
       }) as unknown as AppContext,
   );

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { runFfmpeg } from '#shared/media/ffmpeg.ts';
-import { waitForJob } from '#test/support/jobs.ts';
+import { probeClip, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 const MiB = 1024 ** 2;
@@ -152,5 +152,110 @@ describe('uploads', () => {
     expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: me.storageUsed });
     expect(me.storageUsed).toBeGreaterThan(0);
     expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+});
+
+describe('the tier’s longest clip, for uploads', () => {
+  /** 60 s of video (twice the FREE tier's 30 s) in a few KB, written by ffmpeg with these output options. */
+  async function longVideo(name: string, format: string[]) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'long-upload-'));
+    const file = path.join(dir, name);
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=blue:s=64x64:rate=1:duration=60',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      ...format,
+      '-y',
+      file,
+    ]);
+    return new Uint8Array(await readFile(file));
+  }
+
+  it.each([
+    [
+      'a Matroska file written as a live stream (no duration in its header)',
+      'long.mkv',
+      ['-live', '1', '-f', 'matroska'],
+    ],
+    ['a raw H.264 stream (no container at all)', 'long.h264', ['-f', 'h264']],
+  ])('refuses %s rather than transcoding past the tier’s limit', async (_what, name, format) => {
+    const { user, projectId } = await newProject();
+    const bytes = await longVideo(name, format);
+    const grant = await presign(user.token, projectId, bytes.byteLength, name);
+    expect(grant.status).toBe(201);
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job.status, job.errorMessage ?? '').toBe('FAILED');
+    expect(job.errorMessage).toMatch(/does not say how long it lasts.*FREE tier.*30 s/);
+    expect(job.clipId).toBeNull();
+    const clips = await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token });
+    expect(clips.body.items).toEqual([]);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+  });
+
+  it('fails a file whose header understates its length once the transcode shows it, storing nothing', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = await longVideo('liar.mkv', ['-f', 'matroska']);
+    // The segment's Duration (element 0x4489, an 8-byte float in milliseconds) rewritten to 10 s.
+    const at = Buffer.from(bytes).indexOf(Buffer.from([0x44, 0x89, 0x88]));
+    expect(at).toBeGreaterThan(0);
+    new DataView(bytes.buffer, bytes.byteOffset).setFloat64(at + 3, 10_000);
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'liar.mkv');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job).toMatchObject({ status: 'FAILED', clipId: null });
+    expect(job.errorMessage).toBe(
+      'The uploaded video lasts 60 s, longer than its file states; the FREE tier accepts up to 30 s.',
+    );
+    await api.env.idle();
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    expect(await api.env.ctx.store.list(`users/${user.userId}/`)).toEqual([]);
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+
+  it('refuses a file whose header states its length, when that is past the limit', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = await longVideo('long.mp4', ['-f', 'mp4']);
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'long.mp4');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job).toMatchObject({ status: 'FAILED', clipId: null });
+    expect(job.errorMessage).toBe('The uploaded video lasts 60 s; the FREE tier accepts up to 30 s.');
+  });
+});
+
+describe('the frame rate of uploads', () => {
+  it('writes a source of more than 60 frames a second at 60, as every other job type is bound, and says so', async () => {
+    const { user, projectId } = await newProject();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fast-upload-'));
+    const file = path.join(dir, 'fast.mp4');
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=160x120:rate=240:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      file,
+    ]);
+    const bytes = new Uint8Array(await readFile(file));
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'fast.mp4');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job.status, job.errorMessage ?? '').toBe('COMPLETED');
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    const probed = await probeClip(api, clip);
+    expect(probed.frameRate.numerator / probed.frameRate.denominator).toBe(60);
+    expect(clip.system.adjustments).toEqual([
+      'The upload runs at 240 frames a second; the clip was written at 60, the most a clip may have.',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { createOutbox } from '../../events/outbox.ts';
+import { dynamoStreamSlots } from '../../events/stream-slots.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
 import type { AwsFeature } from '../aws.ts';
 import type { Adapters, Once } from '../context.ts';
@@ -9,4 +10,8 @@ export const eventsFeature = (adapters: Adapters, once: Once) => ({
   outbox: createOutbox(adapters.db),
 });
 
-export const awsEvents: AwsFeature = { feature: eventsFeature };
+export const awsEvents: AwsFeature = {
+  feature: eventsFeature,
+  // Each user's share of open streams, kept beside the rate limiter's counters.
+  adapters: (env) => ({ streamSlots: dynamoStreamSlots(env.documents, env.config.RATE_LIMIT_TABLE) }),
+};

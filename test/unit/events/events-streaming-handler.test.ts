@@ -43,6 +43,7 @@ const stored = (seq: number, type: StoredEvent['type'], status: string): StoredE
   createdAt: new Date('2026-11-26T12:00:00Z'),
 });
 
+const slots = { taken: 0, released: 0 };
 let handler: (event: APIGatewayProxyEventV2, stream: Writable, context: unknown) => Promise<void>;
 beforeAll(async () => {
   (globalThis as { awslambda?: unknown }).awslambda = fakeAwslambda;
@@ -64,6 +65,18 @@ beforeAll(async () => {
       get: async (userId: string, jobId: string) => {
         if (userId !== 'u1' || (jobId !== JOB && jobId !== BROKEN_JOB)) throw new NotFoundError('job');
         return { id: jobId };
+      },
+    },
+    // Each open stream holds one of its user's slots (shared/events/stream-slots.ts).
+    streamSlots: {
+      take: async () => {
+        slots.taken += 1;
+        return {
+          renew: async () => true,
+          release: async () => {
+            slots.released += 1;
+          },
+        };
       },
     },
     outbox: {
@@ -169,6 +182,23 @@ it('resumes after Last-Event-ID', async () => {
   const body = bodyOf(out.text());
   expect(body).not.toContain('evt_901_1');
   expect(body).toContain('id: evt_902_2');
+});
+
+it('holds a stream slot while it streams and gives it back at the end; a refused request takes none', async () => {
+  const before = { ...slots };
+  await handler(
+    request(`/v1/jobs/${JOB}/events`, { authorization: 'Bearer good-token' }),
+    collector().stream,
+    {},
+  );
+  expect(slots).toEqual({ taken: before.taken + 1, released: before.released + 1 });
+  await handler(request(`/v1/jobs/${JOB}/events`, { authorization: 'Bearer wrong' }), collector().stream, {});
+  await handler(
+    request(`/v1/jobs/${BROKEN_JOB}/events`, { authorization: 'Bearer good-token' }),
+    collector().stream,
+    {},
+  );
+  expect(slots).toEqual({ taken: before.taken + 2, released: before.released + 2 });
 });
 
 it('refuses a missing or bad token with a 401 problem, and streams nothing', async () => {

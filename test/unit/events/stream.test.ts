@@ -100,3 +100,27 @@ it('frames each event with its id and type, reads on from the last one, and ends
     },
   });
 });
+
+it('renews its slot as it goes, and ends (for the client to resume) once the slot is lost', async () => {
+  const { outbox } = scripted([]);
+  const renewals: boolean[] = [];
+  const result = await streamEvents({
+    outbox,
+    userId: 'u',
+    filter: {},
+    from: { txId: 0, seq: 0 },
+    endAfterTerminal: false,
+    write: () => undefined,
+    signal: new AbortController().signal,
+    pollMs: 5,
+    lease: {
+      everyMs: 10,
+      renew: async () => {
+        renewals.push(renewals.length < 2);
+        return renewals.at(-1) as boolean;
+      },
+    },
+  });
+  expect(result).toBe('expired');
+  expect(renewals).toEqual([true, true, false]);
+});

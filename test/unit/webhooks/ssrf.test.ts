@@ -34,6 +34,21 @@ describe('webhook targets (deployed policy)', () => {
     expect(addressRefusal('2606:4700::1111', 'deployed')).toBeUndefined();
   });
 
+  it.each(['::7f00:1', '::a9fe:a9fe', '::a00:5'])(
+    'refuses the IPv4-compatible IPv6 address %s, as the IPv4 address it names would be',
+    (address) => {
+      expect(addressRefusal(address, 'deployed')).toMatch(/IPv4-compatible/);
+      expect(() => checkTargetUrl(`https://[${address}]/hook`, 'deployed')).toThrow();
+      expect(addressRefusal(address, 'local')).toMatch(/IPv4-compatible/);
+    },
+  );
+
+  it('keeps :: and ::1 in their own ranges (npm start still reaches ::1)', () => {
+    expect(addressRefusal('::1', 'local')).toBeUndefined();
+    expect(addressRefusal('::1', 'deployed')).toMatch(/loopback/);
+    expect(addressRefusal('::', 'local')).toMatch(/unspecified/);
+  });
+
   it('lets npm start reach loopback over http, and nothing private', () => {
     expect(checkTargetUrl('http://127.0.0.1:4000/', 'local').port).toBe('4000');
     expect(checkTargetUrl('http://localhost:4000/', 'local').port).toBe('4000');
