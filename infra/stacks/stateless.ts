@@ -349,10 +349,11 @@ export class StatelessStack extends Stack {
     hlsLinkKey.grantRead(apiFns.clips!);
     list(apiFns.clips!);
     data.key.grantDecrypt(apiFns.clips!);
-    s3(apiFns.projects!, ['s3:DeleteObject'], ['users/']);
+    // Deleting a project empties its clips' folder, its pending uploads and its running jobs' scratch space.
+    s3(apiFns.projects!, ['s3:DeleteObject'], ['users/', 'uploads/', 'work/']);
     list(apiFns.projects!);
-    s3(apiFns.jobs!, ['s3:GetObject'], ['users/']);
-    data.key.grantDecrypt(apiFns.jobs!);
+    // ...after stopping the executions of its running jobs (shared/projects/service.ts).
+    this.stateMachine.grantExecution(apiFns.projects!, 'states:StopExecution');
     this.stateMachine.grantStartExecution(apiFns.jobs!);
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
 
@@ -479,6 +480,15 @@ export class StatelessStack extends Stack {
         retryAttempts: 4,
         maxEventAge: Duration.hours(2),
       });
+    // A scheduled tick that EventBridge could not hand over at once is not worth handing over late: the next
+    // minute's tick does its work, and a late one would run beside it. One minute is the shortest event age
+    // a target's retry policy takes (EventBridge user guide, "Event retry policy").
+    const tick = (fn: IFunction) =>
+      new LambdaFunction(fn, {
+        deadLetterQueue: deadLetters,
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+      });
 
     const uploadTrigger = make('UploadTrigger', 'functions/events/upload-trigger.ts', {
       ...pipelineEnv,
@@ -495,7 +505,12 @@ export class StatelessStack extends Stack {
       deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
     });
     onFailure(uploadTrigger, 'UploadTriggerFailures', Duration.hours(1), uploadFailures);
-    const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', pipelineEnv);
+    // Closing an upload may free its owner's slot, and then starts their waiting uploads (shared/uploads/ingest.ts).
+    const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', {
+      ...pipelineEnv,
+      STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+    });
+    this.stateMachine.grantStartExecution(uploadDeadLetter);
     // The handler answers with batchItemFailures; without this setting Lambda would ignore them.
     uploadDeadLetter.addEventSource(
       new SqsEventSource(uploadFailures, { batchSize: 1, reportBatchItemFailures: true }),
@@ -587,7 +602,7 @@ export class StatelessStack extends Stack {
     new Rule(this, 'CapacitySweeperSchedule', {
       description: 'Reclaims expired model capacity leases and serves jobs waiting for capacity',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [target(sweeper)],
+      targets: [tick(sweeper)],
     });
     // A failed export or erasure is retried twice; then the event waits here (erasure can be repeated).
     onFailure(accountWorker, 'AccountWorkerFailures', Duration.hours(6));
@@ -689,7 +704,7 @@ export class StatelessStack extends Stack {
     new Rule(this, 'WebhookRelaySchedule', {
       description: 'Runs the webhook relay for most of every minute',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [target(webhookRelay)],
+      targets: [tick(webhookRelay)],
     });
     const webhookSender = make('WebhookSender', 'functions/events/webhook-sender.ts', dbEnv, 30);
     webhookSender.addEventSource(

@@ -57,9 +57,12 @@ export function createClipService(deps: {
       const folder = `${path.dirname(clipMediaKeys(clip).hlsPlaylist)}/`;
       const bytes = await deps.store.readBytes(`${folder}${file}`);
       if (bytes === null) throw new NotFoundError('media');
+      // A player reads a VOD playlist once and fetches its segments while the video plays (possibly longer
+      // than the signer's 15 minutes: an upload or a long EDIT), so they stay valid as long as the link does.
+      const linkSeconds = grant.expiresAt - Date.now() / 1000;
       return rewritePlaylist(
         Buffer.from(bytes).toString('utf8'),
-        async (segment) => (await deps.signer.signGet(`${folder}${segment}`, 'video/mp2t')).url,
+        async (segment) => (await deps.signer.signGet(`${folder}${segment}`, 'video/mp2t', linkSeconds)).url,
       );
     },
 

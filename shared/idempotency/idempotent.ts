@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { ConflictError, ValidationError } from '../errors.ts';
 
 export interface IdempotentRequest {
@@ -29,7 +30,12 @@ export function checkIdempotencyKey(header: string | undefined): string | undefi
  * Powertools is loaded by the first request that sends a key, not when the function starts: most routes
  * never use it.
  */
-export function dynamoIdempotency(client: DynamoDBClient, tableName: string): IdempotentRunner {
+export function dynamoIdempotency(
+  client: DynamoDBClient,
+  tableName: string,
+  /** Longer than any invocation that writes records may run: the API functions stop at 29 s. */
+  inProgressMs = 30_000,
+): IdempotentRunner {
   let loaded: ReturnType<typeof load> | undefined;
   async function load() {
     const [idempotency, { DynamoDBPersistenceLayer }] = await Promise.all([
@@ -43,6 +49,10 @@ export function dynamoIdempotency(client: DynamoDBClient, tableName: string): Id
       expiresAfterSeconds: 24 * 3600,
       throwOnNoIdempotencyKey: true,
     });
+    // A record left INPROGRESS by a request that never finished (a timeout, a stopped environment) may be
+    // taken over once no invocation can still be running it; Powertools records that moment only from a
+    // Lambda context's remaining time, so it is given one that counts the longest invocation.
+    config.registerLambdaContext({ getRemainingTimeInMillis: () => inProgressMs } as Context);
     return { idempotency, persistenceStore, config };
   }
   return async <T>(request: IdempotentRequest, work: () => Promise<T>): Promise<T> => {

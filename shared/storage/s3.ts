@@ -167,15 +167,17 @@ export function createMediaSigner(
   return {
     /** How long a presigned POST stays valid. */
     postTtlSeconds: postTtl,
-    async signGet(key: string, contentType?: string): Promise<SignedUrl> {
+    /** A signed GET, valid for the signer's lifetime or for `atLeastSeconds` when that is longer. */
+    async signGet(key: string, contentType?: string, atLeastSeconds = 0): Promise<SignedUrl> {
       presignGet ??= client()
         .then((c) => createGetPresigner(c, bucket))
         .catch((error: unknown) => {
           presignGet = undefined;
           throw error;
         });
-      const url = await (await presignGet)(key, getTtl, contentType);
-      return { url, expiresAt: expiry(getTtl) };
+      const ttl = Math.max(getTtl, Math.ceil(atLeastSeconds));
+      const url = await (await presignGet)(key, ttl, contentType);
+      return { url, expiresAt: expiry(ttl) };
     },
     /**
      * A browser-ready POST whose policy pins the key and content type and refuses a file larger than the

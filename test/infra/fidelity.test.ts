@@ -93,9 +93,13 @@ describe.each(STAGES)('stage %s', (stage) => {
     // Scheduled ticks are redone by the next tick, so they are not retried; an errors alarm watches them.
     const scheduled = allRules.filter((r) => r.Properties.ScheduleExpression);
     for (const rule of scheduled) {
-      const fn = (rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[])[0]!.Arn[
-        'Fn::GetAtt'
-      ][0];
+      const target = (
+        rule.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] }; RetryPolicy?: unknown }[]
+      )[0]!;
+      const fn = target.Arn['Fn::GetAtt'][0];
+      // EventBridge's own retries (up to 185 over 24 h by default) would hand a stale tick to Lambda beside
+      // the next one; one minute, the shortest event age EventBridge accepts, and no retry.
+      expect(target.RetryPolicy, fn).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
       t.computeT.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: fn },
         MaximumRetryAttempts: 0,
@@ -161,6 +165,18 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(mapping?.Properties.FunctionName.Ref).toMatch(/^UploadDeadLetterFunction/);
     // The consumer reports failed records one by one; Lambda honours that only when told to.
     expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // It builds the upload ingest, which needs the state machine (awsUploadIngest throws without its ARN)
+    // and starts the owner's waiting uploads when the abandoned job gave up a slot.
+    const consumer = mapping!.Properties.FunctionName.Ref as string;
+    const fn = t.computeT.findResources('AWS::Lambda::Function')[consumer]!;
+    expect(fn.Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({
+      Ref: expect.stringMatching(/^GenerationJob/),
+    });
+    const starts = statementsOf(
+      t.computeT,
+      consumer.replace(/Function[0-9A-F]{8}$/, 'FunctionServiceRole'),
+    ).filter((st) => actionsOf(st).includes('states:StartExecution'));
+    expect(starts.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^GenerationJob/) }]);
   });
 
   it('keeps the request path, which may carry an HLS token, out of the API access log', () => {

@@ -158,6 +158,10 @@ describe('generation-job.asl.json', () => {
       Role: ROLE_ARN,
       'Settings.$': '$.transcode.settings',
       'UserMetadata.$': '$.transcode.userMetadata',
+      // A CreateJob retried after an error whose outcome is unknown (InternalServerErrorException) gets the
+      // first job back instead of a second one when it reuses the token within a minute (MediaConvert API
+      // reference, CreateJob clientRequestToken); one job id makes one transcode.
+      'ClientRequestToken.$': '$.jobId',
     });
     expect(transcode.Next).toBe('RegisterClip');
   });
