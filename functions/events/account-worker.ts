@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { runAccountTask } from '#shared/account/worker.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { getContext } from '#shared/runtime/context.ts';

@@ -7,15 +7,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { decodeLogsSubscription } from '#shared/audit/subscription.ts';
 import { type AuditWriter, createAuditWriter } from '#shared/audit/writer.ts';
 import { tracedClient } from '#shared/observability/tracing.ts';
 import { secretKey } from '#shared/runtime/secret-key.ts';
 
 const environment = z.object({
-  AUDIT_TABLE: z.string().min(1),
-  AUDIT_PSEUDONYM_SECRET_ARN: z.string().min(1),
+  AUDIT_TABLE: z.string().check(z.minLength(1)),
+  AUDIT_PSEUDONYM_SECRET_ARN: z.string().check(z.minLength(1)),
 });
 const logger = new Logger({ serviceName: 'ai-video-audit-writer' });
 let writer: AuditWriter | undefined;

@@ -2,23 +2,25 @@
  * The reading side of audit lines (see line.ts): the schemas a line must match, built only by the functions
  * that read lines (the audit writer), not by every function that writes them.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AUDIT_LINE_VERSION } from './line.ts';
 
+/** A non-empty string of at most `max` characters. */
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const outcome = z.enum(['success', 'denied', 'not-found', 'invalid', 'error']);
 const auditLineSchema = z.strictObject({
   auditRecord: z.literal(AUDIT_LINE_VERSION),
   /** Chosen when the line is written: redeliveries of the line store the same item. */
   id: z.uuid(),
   entry: z.strictObject({
-    userId: z.string().min(1).max(200).nullable(),
-    apiKeyId: z.string().min(1).max(200).optional(),
-    action: z.string().min(1).max(100),
-    resourceType: z.string().min(1).max(100),
-    resourceIds: z.array(z.string().max(500)).max(50),
+    userId: z.nullable(text(200)),
+    apiKeyId: z.optional(text(200)),
+    action: text(100),
+    resourceType: text(100),
+    resourceIds: z.array(z.string().check(z.maxLength(500))).check(z.maxLength(50)),
     outcome,
-    status: z.int().min(100).max(599),
-    correlationId: z.string().min(1).max(200),
+    status: z.int().check(z.minimum(100), z.maximum(599)),
+    correlationId: text(200),
     at: z.iso.datetime(),
   }),
 });
@@ -32,9 +34,9 @@ export type AuditLine = z.infer<typeof auditLineSchema>;
  * is still refused.
  */
 const lambdaAdded = z.object({
-  timestamp: z.string().optional(),
-  level: z.string().optional(),
-  requestId: z.string().optional(),
+  timestamp: z.optional(z.string()),
+  level: z.optional(z.string()),
+  requestId: z.optional(z.string()),
 });
 
 /** The audit record a log message carries, or undefined for any other line. */

@@ -11,7 +11,7 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import type { ModelOutput } from './bedrock-async.ts';
 
@@ -92,7 +92,7 @@ export type BedrockRegions = ReturnType<typeof createBedrockRegions>;
 export function parseOutputBuckets(value: string | undefined): Record<string, string> {
   if (!value) return {};
   const parsed = z
-    .record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/), z.string().min(3))
+    .record(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/)), z.string().check(z.minLength(3)))
     .safeParse(JSON.parse(value));
   if (!parsed.success) throw new Error('MODEL_OUTPUT_BUCKETS must map AWS Regions to bucket names');
   return parsed.data;

@@ -3,7 +3,9 @@
  * shape is logged (where it failed, never its values) and thrown: Lambda retries it and then hands it,
  * with the error, to the function's on-failure queue, whose alarm tells an operator.
  */
-import type { z } from 'zod';
+
+import { safeParse } from 'zod/mini';
+import type { $ZodType, output } from 'zod/v4/core';
 
 export class UnexpectedEvent extends Error {
   override name = 'UnexpectedEvent';
@@ -13,13 +15,13 @@ interface ErrorLogger {
   error(message: string, detail: Record<string, unknown>): void;
 }
 
-export function parseEvent<S extends z.ZodType>(
+export function parseEvent<S extends $ZodType>(
   schema: S,
   event: unknown,
   kind: string,
   logger: ErrorLogger,
-): z.output<S> {
-  const result = schema.safeParse(event);
+): output<S> {
+  const result = safeParse(schema, event);
   if (result.success) return result.data;
   const issues = result.error.issues
     .slice(0, 10)

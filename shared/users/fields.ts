@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readableText } from '../schema/text.ts';
 
-let built: { email: z.ZodType<string, string>; username: z.ZodType<string, string> } | undefined;
+let built: { email: z.ZodMiniType<string, string>; username: z.ZodMiniType<string, string> } | undefined;
 
 /**
  * The email and username rules, built by the first call: provisioning a users row needs them on an
@@ -10,18 +10,18 @@ let built: { email: z.ZodType<string, string>; username: z.ZodType<string, strin
  */
 export function userFields() {
   built ??= {
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .max(254)
-      .pipe(z.email({ message: 'must be a valid email address' })),
+    email: z.pipe(
+      z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
+      z.email({ message: 'must be a valid email address' }),
+    ),
     username: z
       .string()
-      .min(3, 'must be at least 3 characters')
-      .max(30, 'must be at most 30 characters')
-      .regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores')
-      .superRefine(readableText('username')),
+      .check(
+        z.minLength(3, 'must be at least 3 characters'),
+        z.maxLength(30, 'must be at most 30 characters'),
+        z.regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores'),
+        z.superRefine(readableText('username')),
+      ),
   };
   return built;
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Cognito's PostConfirmation trigger for a confirmed sign-up, with the attributes the users row needs. */
 export const postConfirmationEvent = z.looseObject({
@@ -6,15 +6,15 @@ export const postConfirmationEvent = z.looseObject({
   triggerSource: z.literal('PostConfirmation_ConfirmSignUp'),
   region: z.string(),
   userPoolId: z.string(),
-  userName: z.string().optional(),
+  userName: z.optional(z.string()),
   callerContext: z.looseObject({ awsSdkVersion: z.string(), clientId: z.string() }),
   request: z.looseObject({
     userAttributes: z.looseObject({
       sub: z.uuid(),
-      email: z.string().optional(),
-      preferred_username: z.string().optional(),
+      email: z.optional(z.string()),
+      preferred_username: z.optional(z.string()),
     }),
-    clientMetadata: z.record(z.string(), z.string()).optional(),
+    clientMetadata: z.optional(z.record(z.string(), z.string())),
   }),
   response: z.looseObject({}),
 });

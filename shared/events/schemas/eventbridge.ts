@@ -6,7 +6,7 @@
  *
  * One module per event, so each handler builds only the schema of the event it receives.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The envelope of every EventBridge event. (Powertools Parser ships the same schemas, but they import zod
@@ -23,5 +23,5 @@ export const eventBridge = z.looseObject({
   resources: z.array(z.string()),
   'detail-type': z.string(),
   detail: z.unknown(),
-  'replay-name': z.string().optional(),
+  'replay-name': z.optional(z.string()),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { JOB_TYPES } from '../../jobs/status.ts';
 import { eventBridge } from './eventbridge.ts';
 
@@ -8,26 +8,29 @@ export const jobExecutionInput = z.looseObject({
   userId: z.uuid(),
   projectId: z.uuid(),
   jobType: z.enum(JOB_TYPES),
-  correlationId: z.string().optional(),
+  correlationId: z.optional(z.string()),
 });
 
-const executionInputText = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(jobExecutionInput);
+const executionInputText = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'not JSON', input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
+  jobExecutionInput,
+);
 
 /**
  * EventBridge "Step Functions Execution Status Change". The input is null when input and output together
  * exceeded EventBridge's event size (never for this state machine's small inputs).
  */
-export const executionStatusChange = eventBridge.extend({
+export const executionStatusChange = z.extend(eventBridge, {
   source: z.literal('aws.states'),
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.looseObject({
@@ -35,9 +38,9 @@ export const executionStatusChange = eventBridge.extend({
     stateMachineArn: z.string(),
     name: z.string(),
     status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
-    input: executionInputText.nullish(),
-    error: z.string().nullish(),
-    cause: z.string().nullish(),
+    input: z.nullish(executionInputText),
+    error: z.nullish(z.string()),
+    cause: z.nullish(z.string()),
   }),
 });
 export type ExecutionStatusChange = z.infer<typeof executionStatusChange>;

@@ -1,11 +1,14 @@
 /** The S3 object-created events (see eventbridge.ts). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { eventBridge } from './eventbridge.ts';
 
-const s3Object = z.looseObject({ key: z.string().min(1), size: z.number().int().nonnegative() });
+const s3Object = z.looseObject({
+  key: z.string().check(z.minLength(1)),
+  size: z.int().check(z.nonnegative()),
+});
 
 /** S3 "Object Created" through EventBridge (deployed), with the object's size, which the quota needs. */
-export const objectCreatedEvent = eventBridge.extend({
+export const objectCreatedEvent = z.extend(eventBridge, {
   source: z.literal('aws.s3'),
   'detail-type': z.literal('Object Created'),
   detail: z.looseObject({
@@ -14,8 +17,8 @@ export const objectCreatedEvent = eventBridge.extend({
     object: s3Object,
     'request-id': z.string(),
     requester: z.string(),
-    'source-ip-address': z.string().optional(),
-    reason: z.string().optional(),
+    'source-ip-address': z.optional(z.string()),
+    reason: z.optional(z.string()),
   }),
 });
 
@@ -25,11 +28,11 @@ export const s3NotificationEvent = z.looseObject({
     .array(
       z.looseObject({
         eventSource: z.literal('aws:s3'),
-        eventName: z.string().startsWith('ObjectCreated:'),
+        eventName: z.string().check(z.startsWith('ObjectCreated:')),
         s3: z.looseObject({ bucket: z.looseObject({ name: z.string() }), object: s3Object }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 export type UploadEvent = z.infer<typeof objectCreatedEvent> | z.infer<typeof s3NotificationEvent>;

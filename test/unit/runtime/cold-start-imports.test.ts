@@ -19,7 +19,19 @@ const EVERY_REQUEST = new Set([
   '@aws-sdk/util-dynamodb',
 ]);
 
-async function bundle(entry: string) {
+/** Every test of an entry reads the same build: one esbuild run per entry, not one per test. */
+const builds = new Map<string, ReturnType<typeof buildEntry>>();
+
+function bundle(entry: string) {
+  let result = builds.get(entry);
+  if (!result) {
+    result = buildEntry(entry);
+    builds.set(entry, result);
+  }
+  return result;
+}
+
+function buildEntry(entry: string) {
   return build({
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { safeParse } from 'zod/mini';
+import type { $ZodType } from 'zod/v4/core';
 import { newClip, uploadBody } from '#shared/clips/schema.ts';
 import { createJobBody, editParameters, generateParameters, progress } from '#shared/jobs/schema.ts';
 import { createProjectBody, listProjectsQuery, updateProjectBody } from '#shared/projects/schema.ts';
 import { createTemplateBody, renderPrompt } from '#shared/templates/schema.ts';
 import { email, password, signUpBody, username } from '#shared/users/schema.ts';
 
-const ok = (schema: z.ZodType, value: unknown) =>
-  expect(schema.safeParse(value).success, JSON.stringify(value)).toBe(true);
-const bad = (schema: z.ZodType, value: unknown) =>
-  expect(schema.safeParse(value).success, JSON.stringify(value)).toBe(false);
+const ok = (schema: $ZodType, value: unknown) =>
+  expect(safeParse(schema, value).success, JSON.stringify(value)).toBe(true);
+const bad = (schema: $ZodType, value: unknown) =>
+  expect(safeParse(schema, value).success, JSON.stringify(value)).toBe(false);
 const text = (n: number) => 'a'.repeat(n);
 
 describe('user rules', () => {
