@@ -94,6 +94,7 @@ it('closing the server ends open event streams instead of waiting for their clie
         outbox: { after: async () => [], now: async () => ({ txId: 0, seq: 0 }) },
         streamSlots: { take: async () => ({ renew: async () => true, release: async () => undefined }) },
         audit: { record: () => undefined },
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       }) as unknown as AppContext,
   );
   const api = await startApiServer({ port: 0, jwks: () => ({ keys: [] }) });
