@@ -32,6 +32,7 @@ import { StdoutLogger } from '#shared/observability/stdout-logger.ts';
 import { setContextFactory } from '#shared/runtime/context.ts';
 import { buildContext } from '#shared/runtime/features/all.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
+import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
 import type { LoadUser } from './_api-load.ts';
 
 export type LambdaRoute = 'project' | 'list' | 'clip' | 'create-project';
@@ -95,6 +96,7 @@ const ctx = buildContext({
   idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
   loginLimiter: dynamoLoginLimiter(documents, plan.dynamo.tables.rateLimit),
   streamSlots: dynamoStreamSlots(documents, plan.dynamo.tables.rateLimit),
+  webhookSends: dynamoWebhookSendLimiter(documents, plan.dynamo.tables.rateLimit),
   // As deployed (the API's logger class, INFO: one line per request), written where a Lambda's stdout would go.
   logger: new StdoutLogger({ serviceName: 'ai-video-api', logLevel: 'INFO' }),
   jwks,

@@ -531,7 +531,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again now */
+        /**
+         * Send a delivery again now
+         * @description Each call adds a delivery of up to 8 attempts, so test sends and retries together are limited to 10 a minute per user; past that the answer is 429 with Retry-After (the seconds until the minute ends). A call that sends nothing (404, 409) is not counted.
+         */
         post: operations["retryWebhookDelivery"];
         delete?: never;
         options?: never;
@@ -565,7 +568,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook.test event to this endpoint */
+        /**
+         * Send a webhook.test event to this endpoint
+         * @description Each call adds a delivery of up to 8 attempts, so test sends and retries together are limited to 10 a minute per user; past that the answer is 429 with Retry-After (the seconds until the minute ends). A call that sends nothing (404, 409) is not counted.
+         */
         post: operations["sendWebhookTest"];
         delete?: never;
         options?: never;
@@ -2739,6 +2745,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["ServerError"];
         };
     };
@@ -2796,6 +2803,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["ServerError"];
         };
     };

@@ -1,10 +1,9 @@
 /**
- * Follows one job through GET /v1/jobs/{jobId}/events. EventSource cannot send the bearer token, so this
- * reads the Server-Sent Events with fetch, and on a drop reconnects with the last id it saw.
+ * Follows a project's jobs through GET /v1/events. EventSource cannot send the bearer token, so this reads
+ * the Server-Sent Events with fetch, and on a drop reconnects with the last id it saw.
  */
 import { accessToken, config, type Job } from './api.ts';
 
-const TERMINAL = new Set(['job.completed', 'job.failed']);
 /** Reconnections in a row that bring nothing before giving up (the caller then polls). */
 const MAX_FAILURES = 3;
 
@@ -44,34 +43,67 @@ export function frameParser(onFrame: (frame: Frame) => void) {
   };
 }
 
+const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
+
 /**
  * The job as last seen, given a newer reading (an event, or a GET). Events do not carry `queuePosition`
- * (only GET reads it): a job still QUEUED keeps the place last read. A GET answered late never takes a
- * job that has started back to QUEUED.
+ * (only GET reads it): a job still QUEUED keeps the place last read. A reading that answers late (the job
+ * list read when the stream opens, a poll) never takes a job back: not an ended job back to running, not a
+ * started one back to QUEUED, not a running one to less progress.
  */
 export function mergeJob(previous: Job | undefined, fresh: Job): Job {
+  if (previous && !ACTIVE.has(previous.status) && ACTIVE.has(fresh.status)) return previous;
   if (previous && previous.status !== 'QUEUED' && fresh.status === 'QUEUED') return previous;
+  if (
+    previous?.status === 'PROCESSING' &&
+    fresh.status === 'PROCESSING' &&
+    fresh.progress < previous.progress
+  )
+    return previous;
   if (typeof fresh.queuePosition === 'number' || fresh.queuePosition === null) return fresh;
   const place = fresh.status === 'QUEUED' ? (previous?.queuePosition ?? null) : null;
   return { ...fresh, queuePosition: place };
 }
 
+export interface ProjectEventHandlers {
+  /** A job of the project as one of its events carries it. */
+  onJob(job: Job): void;
+  /**
+   * The stream is open with no event id to resume from: it carries what happens from now on, so whatever
+   * happened before (since the jobs were last read) is to be read once with GET.
+   */
+  onOpen(): void;
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
 /**
- * Calls `onJob` with the job as each of its events carries it. Resolves when the job has ended (or
- * `signal` aborts); rejects when the stream cannot be had, so the caller can fall back to polling.
+ * Follows every job of a project through one stream, GET /v1/events?projectId= (a user may hold only a
+ * few streams open, so not one per job). It runs until `signal` aborts, resuming with the last event id
+ * whenever the stream drops or its invocation ends; it rejects after MAX_FAILURES attempts in a row that
+ * bring nothing (refused, or closed at once), so the caller can fall back to polling.
  */
-export async function followJob(
-  jobId: string,
-  onJob: (job: Job) => void,
+export async function followProject(
+  projectId: string,
+  handlers: ProjectEventHandlers,
   signal: AbortSignal,
 ): Promise<void> {
   const base = (config.eventsUrl || config.apiUrl).replace(/\/$/, '');
-  const url = `${base}/v1/jobs/${encodeURIComponent(jobId)}/events`;
+  const url = `${base}/v1/events?projectId=${encodeURIComponent(projectId)}`;
   let lastId = '';
   let failures = 0;
   while (!signal.aborted) {
-    let ended = false;
-    let received = false;
+    // Anything at all (the stream starts with a retry hint) shows the stream is open.
+    let opened = false;
     try {
       const headers: Record<string, string> = {
         authorization: `Bearer ${accessToken()}`,
@@ -82,27 +114,31 @@ export async function followJob(
       if (!res.ok || !res.body) throw new Error(`The event stream answered ${res.status}.`);
       const parse = frameParser((frame) => {
         if (frame.id) lastId = frame.id;
-        received = true;
         const envelope = JSON.parse(frame.data) as { data: Job };
-        if (frame.event?.startsWith('job.')) onJob(envelope.data);
-        if (frame.event && TERMINAL.has(frame.event)) ended = true;
+        if (frame.event?.startsWith('job.')) handlers.onJob(envelope.data);
       });
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        if (!opened) {
+          opened = true;
+          failures = 0;
+          if (!lastId) handlers.onOpen();
+        }
         parse(value);
       }
     } catch (error) {
       if (signal.aborted) return;
-      failures = received ? 1 : failures + 1;
+      if (!opened) failures += 1;
       if (failures >= MAX_FAILURES) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
+      await pause(1000 * Math.max(1, failures), signal);
       continue;
     }
-    if (ended) return;
-    // The server ended the stream early (an invocation's time was spent): resume from the last id.
-    failures = received ? 0 : failures + 1;
+    // The server ended the stream (an invocation's time was spent): resume from the last id, a second
+    // later as the stream's retry hint asks.
+    if (!opened) failures += 1;
     if (failures >= MAX_FAILURES) throw new Error('The event stream keeps closing without events.');
+    await pause(1000 * Math.max(1, failures), signal);
   }
 }

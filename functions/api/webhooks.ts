@@ -75,7 +75,9 @@ export const handler = apiHandler([
     method: 'POST',
     path: '/v1/webhooks/{webhookId}/test',
     handler: endpoint({ action: 'webhook.test', resource: 'webhook', params: webhookParams }, async (r) => {
-      const deliveryId = await r.ctx.webhooks.sendTest(r.caller.userId, r.params.webhookId);
+      const deliveryId = await r.ctx.webhookSends.run(r.caller.userId, () =>
+        r.ctx.webhooks.sendTest(r.caller.userId, r.params.webhookId),
+      );
       r.audit(deliveryId);
       return accepted({ deliveryId }, `/v1/webhooks/${r.params.webhookId}/deliveries`);
     }),
@@ -100,7 +102,9 @@ export const handler = apiHandler([
     method: 'POST',
     path: '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry',
     handler: endpoint({ action: 'webhook.retry', resource: 'webhook', params: deliveryParams }, async (r) => {
-      await r.ctx.webhooks.retry(r.caller.userId, r.params.webhookId, r.params.deliveryId);
+      await r.ctx.webhookSends.run(r.caller.userId, () =>
+        r.ctx.webhooks.retry(r.caller.userId, r.params.webhookId, r.params.deliveryId),
+      );
       return accepted({ deliveryId: r.params.deliveryId }, `/v1/webhooks/${r.params.webhookId}/deliveries`);
     }),
   },

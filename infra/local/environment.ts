@@ -52,6 +52,7 @@ import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
 import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.ts';
 import type { OutcomeListener } from '#shared/webhooks/outcomes.ts';
 import { retryDelaysFromEnv } from '#shared/webhooks/retry-schedule.ts';
+import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
 import type { HostResolver } from '#shared/webhooks/service.ts';
 import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { JobWorkflow } from '#shared/workflow/port.ts';
@@ -286,6 +287,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...options.rateLimits,
     }),
     streamSlots: dynamoStreamSlots(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.rateLimit),
+    webhookSends: dynamoWebhookSendLimiter(
+      DynamoDBDocumentClient.from(dynamo.client),
+      dynamo.tables.rateLimit,
+    ),
     logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TooManyRequestsError, UnauthorizedError } from '../errors.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UnauthorizedError } from '../errors.ts';
+import { windowCounters } from './window-counters.ts';
 
-/** The rate-limit table's key and TTL attributes; the CDK stack and the local table are built from these. */
-export const RATE_LIMIT_TABLE_KEYS = { partition: 'pk', ttl: 'expiresAt' } as const;
-const COUNT = 'attempts';
+export { RATE_LIMIT_TABLE_KEYS } from './window-counters.ts';
 
 export interface RateLimits {
   /** Failed sign-ins per email within one window. */
@@ -45,16 +43,9 @@ export interface LoginLimiter {
   apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T>;
 }
 
-interface Counter {
-  pk: string;
-  limit: number;
-  windowEnd: number;
-}
-
 /**
- * Fixed-window counters in DynamoDB, one item per key and window (the window's index is part of the key),
- * expiring through TTL. Taking an attempt is one atomic conditional ADD, so parallel requests cannot pass
- * a limit together, and every process (each Lambda container) sees the same counts.
+ * Fixed-window counters in DynamoDB (window-counters.ts), one per email or address and window: parallel
+ * requests cannot pass a limit together, and every process (each Lambda container) sees the same counts.
  */
 export function dynamoLoginLimiter(
   client: DynamoDBDocumentClient,
@@ -62,66 +53,7 @@ export function dynamoLoginLimiter(
   limits: RateLimits = DEFAULT_RATE_LIMITS,
   now: () => number = Date.now,
 ): LoginLimiter {
-  const counter = (scope: string, subject: string, limit: number, windowSeconds: number): Counter => {
-    const windowMs = windowSeconds * 1000;
-    const index = Math.floor(now() / windowMs);
-    // Hashed so the table holds no email or address in clear.
-    const digest = createHash('sha256').update(subject).digest('base64url').slice(0, 32);
-    return { pk: `${scope}#${digest}#${index}`, limit, windowEnd: (index + 1) * windowMs };
-  };
-
-  async function take(c: Counter): Promise<boolean> {
-    try {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { [RATE_LIMIT_TABLE_KEYS.partition]: c.pk },
-          UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-          ExpressionAttributeNames: { '#count': COUNT, '#ttl': RATE_LIMIT_TABLE_KEYS.ttl },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':limit': c.limit,
-            // Kept a minute past the window; TTL deletes it later (the window index ends its use anyway).
-            ':ttl': Math.ceil(c.windowEnd / 1000) + 60,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  }
-
-  async function giveBack(c: Counter): Promise<void> {
-    await client
-      .send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { [RATE_LIMIT_TABLE_KEYS.partition]: c.pk },
-          UpdateExpression: 'ADD #count :minusOne',
-          ConditionExpression: '#count > :zero',
-          ExpressionAttributeNames: { '#count': COUNT },
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-        }),
-      )
-      .catch((error: { name?: string }) => {
-        if (error.name !== 'ConditionalCheckFailedException') throw error;
-      });
-  }
-
-  async function reset(c: Counter): Promise<void> {
-    await client.send(
-      new DeleteCommand({ TableName: tableName, Key: { [RATE_LIMIT_TABLE_KEYS.partition]: c.pk } }),
-    );
-  }
-
-  const tooMany = (message: string, counters: Counter[]) =>
-    new TooManyRequestsError(
-      message,
-      Math.max(1, Math.ceil((Math.max(...counters.map((c) => c.windowEnd)) - now()) / 1000)),
-    );
+  const { counter, take, giveBack, reset, tooMany } = windowCounters(client, tableName, now);
 
   return {
     async login<T>(email: string, address: string, attempt: () => Promise<T>): Promise<T> {

@@ -63,6 +63,7 @@ import {
   webhookResponse,
   webhookWithSecret,
 } from '../webhooks/schema.ts';
+import { MANUAL_SENDS_PER_MINUTE } from '../webhooks/send-limiter.ts';
 import { examples, problemExamples } from './openapi-examples.ts';
 import { API_ROUTES, type ApiRoute } from './routes.ts';
 
@@ -157,6 +158,8 @@ const QUEUE_POSITION_NOTE =
   "A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.";
 const EVENTS_NOTE =
   "Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).";
+
+const MANUAL_SENDS_NOTE = `Each call adds a delivery of up to 8 attempts, so test sends and retries together are limited to ${MANUAL_SENDS_PER_MINUTE} a minute per user; past that the answer is 429 with Retry-After (the seconds until the minute ends). A call that sends nothing (404, 409) is not counted.`;
 
 export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/auth/signup': {
@@ -382,6 +385,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'POST /v1/webhooks/{webhookId}/test': {
     summary: 'Send a webhook.test event to this endpoint',
+    description: MANUAL_SENDS_NOTE,
     status: 202,
     params: webhookParams,
     response: z.object({ deliveryId: z.string() }),
@@ -395,6 +399,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry': {
     summary: 'Send a delivery again now',
+    description: MANUAL_SENDS_NOTE,
     status: 202,
     params: deliveryParams,
     response: z.object({ deliveryId: z.string() }),

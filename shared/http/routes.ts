@@ -110,7 +110,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('PATCH', '/v1/webhooks/{webhookId}', 'webhooks', 'updateWebhook'),
   route('DELETE', '/v1/webhooks/{webhookId}', 'webhooks', 'deleteWebhook'),
   route('POST', '/v1/webhooks/{webhookId}/rotate-secret', 'webhooks', 'rotateWebhookSecret'),
-  route('POST', '/v1/webhooks/{webhookId}/test', 'webhooks', 'sendWebhookTest', { errors: [409] }),
+  // Both queue a delivery on request, so both count against the user's manual sends (429 past them).
+  route('POST', '/v1/webhooks/{webhookId}/test', 'webhooks', 'sendWebhookTest', { errors: [409, 429] }),
   route('GET', '/v1/webhooks/{webhookId}/deliveries', 'webhooks', 'listWebhookDeliveries'),
   route(
     'POST',
@@ -118,7 +119,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     'webhooks',
     'retryWebhookDelivery',
     {
-      errors: [409],
+      errors: [409, 429],
     },
   ),
   stream('/v1/events', 'streamEvents'),

@@ -14,6 +14,7 @@ import type { ObjectStore } from '../storage/port.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { createUserRowGuard } from '../users/provision.ts';
 import { createUserRepository } from '../users/repository.ts';
+import type { WebhookSendLimiter } from '../webhooks/send-limiter.ts';
 import type { HostResolver } from '../webhooks/service.ts';
 import type { TargetPolicy } from '../webhooks/ssrf.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
@@ -32,6 +33,8 @@ export interface Adapters {
   loginLimiter: LoginLimiter;
   /** How many event streams each user holds open (see events/stream-slots.ts). */
   streamSlots: StreamSlots;
+  /** Each user's budget of webhook test sends and retries (see webhooks/send-limiter.ts). */
+  webhookSends: WebhookSendLimiter;
   logger: Logger;
   /** Runs exports and erasures outside the request (see account/port.ts). */
   accountTasks: AccountTaskRunner;

@@ -142,9 +142,10 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
   expect(await generate.textContent()).toContain('a red fox running through snow');
   await shot(page, '03-generated');
-  // Its progress came from the job's event stream, not from polling the job.
+  // Its progress came from the project's event stream, not from polling the job nor a stream of its own.
   const jobId = await generate.getAttribute('data-job-id');
-  expect(requests).toContain(`GET /v1/jobs/${jobId}/events`);
+  expect(requests).toContain('GET /v1/events');
+  expect(requests).not.toContain(`GET /v1/jobs/${jobId}/events`);
   expect(requests).not.toContain(`GET /v1/jobs/${jobId}`);
 
   // The month's usage, beside the tier and the storage meter, counts the generated seconds.
@@ -169,9 +170,11 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'playing');
   await shot(page, '04-playing');
 
-  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job. Its event
+  // Drag and drop the clip's MP4 back in: an upload with a progress bar, then a transcode job. The event
   // stream is refused, so its progress comes from polling the job instead.
-  await page.route('**/v1/jobs/*/events', (route) => route.abort('connectionrefused'));
+  const isStream = (url: URL) => url.pathname === '/v1/events';
+  await page.route(isStream, (route) => route.abort('connectionrefused'));
+  const streamsBefore = requests.filter((r) => r === 'GET /v1/events').length;
   const mp4Url = await clip.getByRole('link', { name: /^Download MP4/ }).getAttribute('href');
   const dropped = await page.evaluateHandle(`(async () => {
     const bytes = await (await fetch(${JSON.stringify(mp4Url)})).blob();
@@ -189,9 +192,10 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await transcode.textContent()).toContain('TRANSCODE');
   await eventually(() => transcode.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
   const transcodeId = await transcode.getAttribute('data-job-id');
-  expect(requests).toContain(`GET /v1/jobs/${transcodeId}/events`);
+  // Three attempts, then polling.
+  expect(requests.filter((r) => r === 'GET /v1/events').length - streamsBefore).toBe(3);
   expect(requests).toContain(`GET /v1/jobs/${transcodeId}`);
-  await page.unroute('**/v1/jobs/*/events');
+  await page.unroute(isStream);
   await eventually(() => page.locator('.clip').count(), { timeout: 30_000 }).toBe(2);
   const used = () =>
     page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);
@@ -222,3 +226,84 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
   expect(pageErrors).toEqual([]);
 }
+
+it('follows many running jobs of a project through one event stream', async () => {
+  // More running jobs than a user may hold streams (10): recorded QUEUED straight in the database, so
+  // they stay running until the test moves them, and every change reaches the page as an event.
+  const user = await api.newUser();
+  const project = (
+    await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'Busy film' } })
+  ).body as { id: string };
+  const jobs = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      api.env.ctx.jobs.create({
+        userId: user.userId,
+        projectId: project.id,
+        jobType: 'TRANSCODE',
+        prompt: `part ${i}`,
+        parameters: {},
+        concurrentLimit: 100,
+      }),
+    ),
+  );
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(
+    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: user.token }))})`,
+  );
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const seen: string[] = [];
+  const refused: string[] = [];
+  page.on('request', (request) => seen.push(`${request.method()} ${new URL(request.url()).pathname}`));
+  page.on('response', (response) => {
+    if (response.status() === 429) refused.push(response.url());
+  });
+  // The stream's answer is held back while the first job starts: a change made after the page read its
+  // jobs and before the stream opened is not in the stream, so the page must read it once the stream opens.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const isStream = (url: URL) => url.pathname === '/v1/events';
+  await page.route(isStream, async (route) => {
+    await held;
+    await route.continue();
+  });
+  try {
+    await page.goto(`${api.url}/#/projects/${project.id}`);
+    await eventually(() => page.locator('.job[data-status="QUEUED"]').count()).toBe(12);
+    await eventually(async () => seen.filter((r) => r === 'GET /v1/events').length).toBe(1);
+    await api.env.ctx.jobs.markProcessing(jobs[0]!.id);
+    release();
+    await eventually(() =>
+      page.locator(`.job[data-job-id="${jobs[0]!.id}"]`).getAttribute('data-status'),
+    ).toBe('PROCESSING');
+    await page.unroute(isStream);
+
+    // Every job starts and reports progress; the one stream carries it all to the page.
+    for (const [i, job] of jobs.entries()) {
+      if (i > 0) await api.env.ctx.jobs.markProcessing(job.id);
+      await api.env.ctx.jobs.reportProgress(job.id, 40 + i);
+    }
+    for (const [i, job] of jobs.entries()) {
+      const row = page.locator(`.job[data-job-id="${job.id}"]`);
+      await eventually(() => row.locator('progress').getAttribute('value')).toBe(String(40 + i));
+      expect(await row.getAttribute('data-status')).toBe('PROCESSING');
+    }
+    await shot(page, '07-many-jobs');
+    for (const job of jobs) await api.env.ctx.jobs.markFailed(job.id, 'Stopped by the test.');
+    await eventually(() => page.locator('.job[data-status="FAILED"]').count()).toBe(12);
+
+    // One stream served them all: none per job, no job polled, nothing refused.
+    expect(seen.filter((r) => r === 'GET /v1/events')).toHaveLength(1);
+    expect(seen.filter((r) => /^GET \/v1\/jobs\//.test(r))).toEqual([]);
+    expect(refused).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  } catch (error) {
+    await shot(page, 'failed-many-jobs').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 120_000);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OPEN_STREAMS } from '#shared/events/stream-slots.ts';
 import { MAX_WEBHOOKS } from '#shared/webhooks/repository.ts';
+import { MANUAL_SENDS_PER_MINUTE } from '#shared/webhooks/send-limiter.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
@@ -266,6 +267,41 @@ describe('webhooks and the event stream through the local API', () => {
     const { events } = await readEvents(res, (e) => e.length >= 1, controller);
     expect(events.map((e) => [e.event, e.data.data.id])).toEqual([['job.created', job.id]]);
     expect((await api.call('GET', `/v1/jobs/${job.id}/events`, { token: intruderKey })).status).toBe(404);
+  });
+
+  it('keeps each user to MANUAL_SENDS_PER_MINUTE test sends and retries, then 429 with Retry-After', async () => {
+    const user = await api.newUser();
+    const other = await api.newUser();
+    const hook = async (token: string) =>
+      (await api.call('POST', '/v1/webhooks', { token, body: { url: 'http://127.0.0.1:9/hook' } })).body
+        .id as string;
+    const [id, theirs] = await Promise.all([hook(user.token), hook(other.token)]);
+    // A send that queues nothing (another user's endpoint, 404) is not counted.
+    const missing = await api.call('POST', `/v1/webhooks/${theirs}/test`, { token: user.token });
+    expect(missing.status).toBe(404);
+    // Parallel requests cannot pass the limit together.
+    const sent = await Promise.all(
+      Array.from({ length: MANUAL_SENDS_PER_MINUTE + 5 }, () =>
+        api.call('POST', `/v1/webhooks/${id}/test`, { token: user.token }),
+      ),
+    );
+    expect(sent.filter((r) => r.status === 202)).toHaveLength(MANUAL_SENDS_PER_MINUTE);
+    const refused = sent.filter((r) => r.status !== 202);
+    expect(refused.map((r) => r.status)).toEqual(refused.map(() => 429));
+    const over = refused[0] as (typeof sent)[number];
+    expect(over.headers.get('content-type')).toBe('application/problem+json');
+    const wait = Number(over.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect(over.body.detail).toMatch(/At most 10 webhook test sends and retries .* try again in \d+ s\./);
+    // The retry route shares the budget.
+    const log = await api.call('GET', `/v1/webhooks/${id}/deliveries`, { token: user.token });
+    const retry = await api.call('POST', `/v1/webhooks/${id}/deliveries/${log.body.items[0].id}/retry`, {
+      token: user.token,
+    });
+    expect(retry.status).toBe(429);
+    // Another user's budget is their own.
+    expect((await api.call('POST', `/v1/webhooks/${theirs}/test`, { token: other.token })).status).toBe(202);
   });
 
   it('bounds the streams one user holds open, whatever the path or credential, and frees a slot on close', async () => {

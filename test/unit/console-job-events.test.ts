@@ -39,4 +39,13 @@ describe("the console's view of a followed job", () => {
     const started = job({ status: 'PROCESSING', progress: 5, queuePosition: null });
     expect(mergeJob(started, job({ queuePosition: 1 }))).toBe(started);
   });
+
+  it('never takes an ended job back to running, nor a running one to less progress, when a read answers late', () => {
+    const ended = job({ status: 'COMPLETED', progress: 100, queuePosition: null });
+    expect(mergeJob(ended, job({ status: 'PROCESSING', progress: 90, queuePosition: null }))).toBe(ended);
+    const at60 = job({ status: 'PROCESSING', progress: 60, queuePosition: null });
+    expect(mergeJob(at60, job({ status: 'PROCESSING', progress: 50, queuePosition: null }))).toBe(at60);
+    expect(mergeJob(at60, fromEvent({ status: 'PROCESSING', progress: 70 })).progress).toBe(70);
+    expect(mergeJob(at60, fromEvent({ status: 'FAILED', progress: 60 })).status).toBe('FAILED');
+  });
 });

@@ -5,7 +5,7 @@ import { Clips } from '../components/clips.tsx';
 import { JobForm } from '../components/job-form.tsx';
 import { Jobs } from '../components/jobs.tsx';
 import { Upload } from '../components/upload.tsx';
-import { followJob, mergeJob } from '../job-events.ts';
+import { followProject, mergeJob } from '../job-events.ts';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 
@@ -45,10 +45,10 @@ export function ProjectPage({ projectId }: { projectId: string }) {
     loadJobs();
   }, [projectId]);
 
-  // Live progress: each running job follows its event stream; a job whose stream fails is polled instead.
+  // Live progress: one stream of the project's events follows every running job (a user may hold only a
+  // few streams open); while it cannot be had, the running jobs are polled instead.
   const running = jobs.filter((j) => ACTIVE.has(j.status)).map((j) => j.id);
-  const followed = useRef(new Map<string, AbortController>());
-  const [polled, setPolled] = useState<ReadonlySet<string>>(new Set());
+  const [polling, setPolling] = useState(false);
   const update = useCallback(
     (fresh: Job[]) => {
       const byId = new Map(fresh.map((j) => [j.id, j]));
@@ -65,45 +65,51 @@ export function ProjectPage({ projectId }: { projectId: string }) {
     },
     [loadClips],
   );
+  const runningNow = useRef(running);
+  runningNow.current = running;
+  const following = running.length > 0;
   useEffect(() => {
-    for (const [jobId, controller] of followed.current) {
-      if (running.includes(jobId)) continue;
-      controller.abort();
-      followed.current.delete(jobId);
+    // With nothing running the stream closes; the next job tries it again, even after a fallback.
+    if (!following) {
+      setPolling(false);
+      return;
     }
-    for (const jobId of running) {
-      if (followed.current.has(jobId) || polled.has(jobId)) continue;
-      const controller = new AbortController();
-      followed.current.set(jobId, controller);
-      followJob(jobId, (job) => update([job]), controller.signal).catch(() =>
-        setPolled((ids) => new Set(ids).add(jobId)),
-      );
-    }
-  }, [running.join(',')]);
+    if (polling) return;
+    const controller = new AbortController();
+    followProject(
+      projectId,
+      {
+        onJob: (job) => update([job]),
+        // The stream carries what happens from now on: what changed before it opened is read once.
+        onOpen: () =>
+          call(() =>
+            client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: 20 } } }),
+          ).then(
+            (page) => update(page.items.filter((j) => runningNow.current.includes(j.id))),
+            () => {},
+          ),
+      },
+      controller.signal,
+    ).catch(() => setPolling(true));
+    return () => controller.abort();
+  }, [projectId, following, polling]);
+  const polled = polling ? running : [];
   useEffect(() => {
-    const streams = followed.current;
-    return () => {
-      for (const controller of streams.values()) controller.abort();
-      streams.clear();
-    };
-  }, [projectId]);
-  const polling = running.filter((id) => polled.has(id));
-  useEffect(() => {
-    if (!polling.length) return;
+    if (!polled.length) return;
     const timer = setTimeout(async () => {
       const fresh = await Promise.all(
-        polling.map((jobId) =>
+        polled.map((jobId) =>
           call(() => client.GET('/v1/jobs/{jobId}', { params: { path: { jobId } } })).catch(() => null),
         ),
       );
       update(fresh.filter((j): j is Job => j !== null));
     }, 1000);
     return () => clearTimeout(timer);
-  }, [jobs, polled]);
+  }, [jobs, polling]);
 
   // A waiting job's place in line comes from GET only (events do not carry it): read it every 5 s.
   const waiting = jobs
-    .filter((j) => j.status === 'QUEUED' && j.jobType === 'GENERATE' && !polled.has(j.id))
+    .filter((j) => j.status === 'QUEUED' && j.jobType === 'GENERATE' && !polling)
     .map((j) => j.id);
   // An interval, not a timeout renewed on each change: other jobs' events must not keep putting it off.
   useEffect(() => {

@@ -1,4 +1,5 @@
 import { createWebhookRepository } from '../../webhooks/repository.ts';
+import { dynamoWebhookSendLimiter } from '../../webhooks/send-limiter.ts';
 import { createWebhookService } from '../../webhooks/service.ts';
 import type { TargetPolicy } from '../../webhooks/ssrf.ts';
 import type { AwsFeature } from '../aws.ts';
@@ -19,4 +20,10 @@ export const webhooksFeature = (adapters: Adapters) => {
   };
 };
 
-export const awsWebhooks: AwsFeature = { feature: webhooksFeature };
+export const awsWebhooks: AwsFeature = {
+  feature: webhooksFeature,
+  // Each user's test sends and retries, counted beside the rate limiter's other counters.
+  adapters: (env) => ({
+    webhookSends: dynamoWebhookSendLimiter(env.documents, env.config.RATE_LIMIT_TABLE),
+  }),
+};
