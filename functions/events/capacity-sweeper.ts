@@ -2,7 +2,7 @@
  * Runs every minute (EventBridge schedule): reclaims the capacity units whose lease ran out (an execution
  * that crashed or was stopped with its cleanup lost) and hands free units to jobs waiting in line, for
  * every model this stage enables. Releases and new arrivals serve the line themselves; this is the net.
- * Then it starts again the admitted jobs whose execution was never started (stuck-starts.ts).
+ * It also starts again the admitted jobs whose execution was never started (stuck-starts.ts).
  */
 import { enabledModelsFromEnv } from '#shared/generation/models.ts';
 import { tracedHandler } from '#shared/observability/tracing.ts';
@@ -12,15 +12,19 @@ import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
 let sweepStuckStarts: (() => Promise<string[]>) | undefined;
 
-export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {
-  const { admission, capacityStore, jobs, logger } = pipelineRuntime();
+async function sweepCapacity(): Promise<void> {
+  const { admission, logger } = pipelineRuntime();
   if (!admission) throw new Error('CAPACITY_TABLE is not set.');
-  const stateMachineArn = process.env.STATE_MACHINE_ARN;
-  if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set.');
   for (const model of enabledModelsFromEnv()) {
     const reclaimed = await admission.sweep(model);
     if (reclaimed.length) logger.warn('expired capacity leases reclaimed', { model, jobIds: reclaimed });
   }
+}
+
+async function startLostStarts(): Promise<void> {
+  const { capacityStore, jobs, logger } = pipelineRuntime();
+  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+  if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set.');
   sweepStuckStarts ??= createStuckStartSweep({
     jobs,
     workflow: stepFunctionsWorkflow(
@@ -31,4 +35,13 @@ export const handler = tracedHandler('capacity-sweeper', async (): Promise<void>
   });
   const started = await sweepStuckStarts();
   if (started.length) logger.warn('admitted jobs left without an execution started', { jobIds: started });
+}
+
+export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {
+  // Each sweep runs even when the other fails; the invocation fails (and alarms) if either did.
+  const failed = (await Promise.allSettled([sweepCapacity(), startLostStarts()])).flatMap((r) =>
+    r.status === 'rejected' ? [r.reason as unknown] : [],
+  );
+  if (failed.length === 1) throw failed[0];
+  if (failed.length) throw new AggregateError(failed, 'Both capacity-sweeper sweeps failed.');
 });

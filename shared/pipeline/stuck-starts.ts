@@ -76,7 +76,8 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
         errors.push(error);
       }
     }
-    if (errors.length) throw new AggregateError(errors, `${errors.length} stuck job(s) could not be started.`);
+    if (errors.length)
+      throw new AggregateError(errors, `${errors.length} stuck job(s) could not be started.`);
     return started;
   };
 }

@@ -85,7 +85,9 @@ it('lets the sweeper start the executions of jobs whose start was lost, on the s
   const role = id.replace(/Function[0-9A-F]{8}$/, 'FunctionServiceRole');
   const statements = Object.values(compute.findResources('AWS::IAM::Policy'))
     .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(role)))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
   const starts = statements.filter((st) => [st.Action].flat().includes('states:StartExecution'));
   expect(starts.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^GenerationJob/) }]);
   expect(statements.some((st) => [st.Action].flat().includes('rds-data:ExecuteStatement'))).toBe(true);
