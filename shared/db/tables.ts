@@ -198,7 +198,7 @@ export const generationJobs = pgTable(
     index('generation_jobs_template_idx').on(t.templateId),
     // The stuck-start sweep's candidates (admitted jobs still QUEUED): a handful, never a table scan.
     index('generation_jobs_queued_admitted_idx')
-      .on(t.createdAt)
+      .on(t.createdAt, t.id)
       .where(sql`${t.status} = 'QUEUED' AND ${t.admitted}`),
     check('generation_jobs_progress_range', sql`${t.progress} BETWEEN 0 AND 100`),
     check('generation_jobs_prompt_length', sql`char_length(${t.prompt}) BETWEEN 1 AND 2000`),

@@ -291,10 +291,15 @@ export function createJobRepository(db: Database) {
     getForPipeline: (jobId: string): Promise<JobWithSources> => get(null, jobId),
 
     /**
-     * The oldest admitted jobs still QUEUED that were created before `before` (the stuck-start sweep's
-     * candidates). The condition is written as the partial index's, so the index answers it.
+     * Admitted jobs still QUEUED that were created before `before` (the stuck-start sweep's candidates),
+     * oldest first, `limit` at a time, from after `after` (the last one of the previous page). The
+     * condition is written as the partial index's, so the index answers it.
      */
-    async listQueuedAdmitted(before: Date, limit: number): Promise<Job[]> {
+    async listQueuedAdmitted(
+      before: Date,
+      limit: number,
+      after?: Pick<Job, 'createdAt' | 'id'>,
+    ): Promise<Job[]> {
       return db
         .select()
         .from(generationJobs)
@@ -302,9 +307,12 @@ export function createJobRepository(db: Database) {
           and(
             sql`${generationJobs.status} = 'QUEUED' AND ${generationJobs.admitted}`,
             lt(generationJobs.createdAt, before),
+            after
+              ? sql`(${generationJobs.createdAt}, ${generationJobs.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+              : undefined,
           ),
         )
-        .orderBy(asc(generationJobs.createdAt))
+        .orderBy(asc(generationJobs.createdAt), asc(generationJobs.id))
         .limit(limit);
     },
 

@@ -12,15 +12,13 @@
  * execution runs, read once per model, so a long line costs no start per job and per run.
  */
 import type { CapacityStore } from '../capacity/store.ts';
-import { effectiveGenerate } from '../generation/models.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
-import type { GenerateParameters } from '../jobs/schema.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
 
 /** How long an admitted job may stay QUEUED before its start is taken for lost. */
 export const STUCK_START_AFTER_MS = 5 * 60_000;
-/** Jobs looked at per run; more wait for the next run. */
-const BATCH = 50;
+/** Candidates read per statement: a long line of GENERATE jobs is read page by page, never left unread. */
+const PAGE = 100;
 
 export interface StuckStartSweepDeps {
   jobs: Pick<JobRepository, 'listQueuedAdmitted'>;
@@ -29,27 +27,17 @@ export interface StuckStartSweepDeps {
   capacity?: Pick<CapacityStore, 'queue'> | undefined;
   now?: () => number;
   stuckAfterMs?: number;
+  /** Candidates per statement (tests make it small). */
+  pageSize?: number;
 }
+
+/** The model whose line a GENERATE job waits in (AcquireCapacity's `effectiveGenerate(...).model`). */
+const modelOf = (job: Job) => (job.parameters.model as string | undefined) ?? 'local';
 
 export function createStuckStartSweep(deps: StuckStartSweepDeps) {
   const now = deps.now ?? Date.now;
   const stuckAfterMs = deps.stuckAfterMs ?? STUCK_START_AFTER_MS;
-
-  /** The candidates whose execution is known to run: GENERATE jobs in their model's line or holding a unit. */
-  async function inLine(candidates: Job[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    if (!deps.capacity) return found;
-    const models = new Set(
-      candidates
-        .filter((job) => job.jobType === 'GENERATE')
-        .map((job) => effectiveGenerate(job.parameters as GenerateParameters).model),
-    );
-    for (const model of models) {
-      const { waiters, leases } = await deps.capacity.queue(model);
-      for (const holder of [...waiters, ...leases]) found.add(holder.jobId);
-    }
-    return found;
-  }
+  const pageSize = deps.pageSize ?? PAGE;
 
   /**
    * Starts again the admitted jobs QUEUED for longer than `stuckAfterMs` whose execution is not seen
@@ -57,24 +45,40 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
    * other job has had its turn.
    */
   return async function sweepStuckStarts(): Promise<string[]> {
-    const candidates = await deps.jobs.listQueuedAdmitted(new Date(now() - stuckAfterMs), BATCH);
-    if (!candidates.length) return [];
-    const running = await inLine(candidates);
+    const before = new Date(now() - stuckAfterMs);
+    // Each model's line, read once per run and only for a model with a GENERATE candidate.
+    const lines = new Map<string, Promise<Set<string>>>();
+    const inLine = (model: string) => {
+      let line = lines.get(model);
+      if (!line) {
+        line = deps
+          .capacity!.queue(model)
+          .then(({ waiters, leases }) => new Set([...waiters, ...leases].map((holder) => holder.jobId)));
+        lines.set(model, line);
+      }
+      return line;
+    };
     const started: string[] = [];
     const errors: unknown[] = [];
-    for (const job of candidates) {
-      if (running.has(job.id)) continue;
-      try {
-        await deps.workflow.start({
-          jobId: job.id,
-          userId: job.userId,
-          projectId: job.projectId,
-          jobType: job.jobType,
-        });
-        started.push(job.id);
-      } catch (error) {
-        errors.push(error);
+    let after: Job | undefined;
+    for (;;) {
+      const page = await deps.jobs.listQueuedAdmitted(before, pageSize, after);
+      for (const job of page) {
+        if (job.jobType === 'GENERATE' && deps.capacity && (await inLine(modelOf(job))).has(job.id)) continue;
+        try {
+          await deps.workflow.start({
+            jobId: job.id,
+            userId: job.userId,
+            projectId: job.projectId,
+            jobType: job.jobType,
+          });
+          started.push(job.id);
+        } catch (error) {
+          errors.push(error);
+        }
       }
+      if (page.length < pageSize) break;
+      after = page.at(-1);
     }
     if (errors.length)
       throw new AggregateError(errors, `${errors.length} stuck job(s) could not be started.`);

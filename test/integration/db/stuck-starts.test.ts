@@ -41,7 +41,7 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
       capacity,
       now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
     });
-    return { started, admission, sweep, startedIds: () => started.map((s) => s.jobId) };
+    return { started, capacity, admission, sweep, startedIds: () => started.map((s) => s.jobId) };
   }
 
   async function generateJob(userId: string, projectId: string) {
@@ -113,6 +113,32 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
     await admission.release('local', waiting.id);
     await sweep();
     expect(startedIds()).toEqual(expect.arrayContaining([holding.id, waiting.id]));
+  });
+
+  it('finds a lost start behind more waiting GENERATE jobs than one statement reads', async () => {
+    const { user, project } = await newOwner(repos, 'behind');
+    const { capacity, admission, started } = setup();
+    for (let i = 0; i < 5; i++) {
+      const job = await generateJob(user.id, project.id);
+      await admission.enter({
+        model: 'local',
+        jobId: job.id,
+        userId: user.id,
+        enqueuedAt: Date.now(),
+        taskToken: `token-${job.id}`,
+      });
+    }
+    const lost = await generateJob(user.id, project.id);
+    const sweep = createStuckStartSweep({
+      jobs: repos.jobs,
+      workflow: { start: async (input) => void started.push(input), stop: async () => {} },
+      capacity,
+      now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
+      pageSize: 2,
+    });
+    // Two waiters a page: the lost start comes on the third.
+    await sweep();
+    expect(started.filter((s) => s.userId === user.id).map((s) => s.jobId)).toEqual([lost.id]);
   });
 
   it('leaves alone a job just submitted and one that is running or ended', async () => {
