@@ -442,7 +442,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     restarting = sweepStuckStarts()
       .then((started) => {
         if (started.length)
-          ctx.logger.warn('admitted jobs left without an execution started', { jobIds: started });
+          ctx.logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
       })
       .catch((error: unknown) =>
         ctx.logger.error('stuck-start sweep failed', { error: loggableError(error) }),
