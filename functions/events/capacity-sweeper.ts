@@ -34,7 +34,8 @@ async function startLostStarts(): Promise<void> {
     capacity: capacityStore,
   });
   const started = await sweepStuckStarts();
-  if (started.length) logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
+  if (started.length)
+    logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
 }
 
 export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {

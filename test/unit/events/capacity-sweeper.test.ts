@@ -41,7 +41,9 @@ it('starts a job whose start was lost, and logs it', async () => {
     projectId: STUCK.projectId,
     jobType: 'EDIT',
   });
-  expect(logged).toEqual([['admitted jobs QUEUED with no execution seen were started', { jobIds: [STUCK.id] }]]);
+  expect(logged).toEqual([
+    ['admitted jobs QUEUED with no execution seen were started', { jobIds: [STUCK.id] }],
+  ]);
 });
 
 it('starts lost starts even when reclaiming leases fails, and still fails the invocation', async () => {
