@@ -105,6 +105,7 @@ export async function measureStatements(): Promise<
   });
   await count('jobs.markFailed', 'write', () => jobs.markFailed(j3.id, 'x'));
   await count('jobs.listActive', 'read', () => jobs.listActive());
+  await count('jobs.listQueuedAdmitted', 'read', () => jobs.listQueuedAdmitted(new Date(), 100));
   const upload = { userId: u.id, projectId: p.id, bytes: 1000, ttlSeconds: 900 };
   const r1 = crypto.randomUUID();
   await count('reservations.create', 'write', () => reservations.create({ ...upload, id: r1 }));

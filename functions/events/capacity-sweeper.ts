@@ -2,16 +2,47 @@
  * Runs every minute (EventBridge schedule): reclaims the capacity units whose lease ran out (an execution
  * that crashed or was stopped with its cleanup lost) and hands free units to jobs waiting in line, for
  * every model this stage enables. Releases and new arrivals serve the line themselves; this is the net.
+ * It also starts again the admitted jobs whose execution was never started (stuck-starts.ts).
  */
 import { enabledModelsFromEnv } from '#shared/generation/models.ts';
 import { tracedHandler } from '#shared/observability/tracing.ts';
+import { createStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
-export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {
+let sweepStuckStarts: (() => Promise<string[]>) | undefined;
+
+async function sweepCapacity(): Promise<void> {
   const { admission, logger } = pipelineRuntime();
   if (!admission) throw new Error('CAPACITY_TABLE is not set.');
   for (const model of enabledModelsFromEnv()) {
     const reclaimed = await admission.sweep(model);
     if (reclaimed.length) logger.warn('expired capacity leases reclaimed', { model, jobIds: reclaimed });
   }
+}
+
+async function startLostStarts(): Promise<void> {
+  const { capacityStore, jobs, logger } = pipelineRuntime();
+  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+  if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set.');
+  sweepStuckStarts ??= createStuckStartSweep({
+    jobs,
+    workflow: stepFunctionsWorkflow(
+      async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
+      stateMachineArn,
+    ),
+    capacity: capacityStore,
+  });
+  const started = await sweepStuckStarts();
+  if (started.length)
+    logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
+}
+
+export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {
+  // Each sweep runs even when the other fails; the invocation fails (and alarms) if either did.
+  const failed = (await Promise.allSettled([sweepCapacity(), startLostStarts()])).flatMap((r) =>
+    r.status === 'rejected' ? [r.reason as unknown] : [],
+  );
+  if (failed.length === 1) throw failed[0];
+  if (failed.length) throw new AggregateError(failed, 'Both capacity-sweeper sweeps failed.');
 });

@@ -41,6 +41,7 @@ import { localProber } from '#shared/media/local-prober.ts';
 import { startSpawner } from '#shared/media/spawner.ts';
 import { setMetricsSink } from '#shared/observability/metrics.ts';
 import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
+import { createStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
 import { buildContext } from '#shared/runtime/features/all.ts';
@@ -159,6 +160,11 @@ export interface LocalEnvironmentOptions {
     /** The local model renders at the clip's own pace (a generation takes as long as its video). */
     realtimeRenders?: boolean;
   };
+  /**
+   * The sweep that starts again admitted jobs left QUEUED without an execution (stuck-starts.ts): how
+   * often it runs (every minute, as deployed) and how old a QUEUED job must be (5 minutes).
+   */
+  stuckStarts?: { everyMs?: number; afterMs?: number };
   /** Webhook delivery: `local` targets (loopback allowed) unless a test asks for the deployed policy. */
   webhooks?: {
     policy?: TargetPolicy;
@@ -429,6 +435,25 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     );
   }, options.capacity?.sweepMs ?? 5_000);
   sweeper.unref();
+  // The same sweep as the deployed sweeper's; at start, resumeJobs has already started every QUEUED job.
+  const sweepStuckStarts = createStuckStartSweep({
+    jobs: ctx.jobs,
+    workflow,
+    capacity: capacityStore,
+    ...(options.stuckStarts?.afterMs !== undefined ? { stuckAfterMs: options.stuckStarts.afterMs } : {}),
+  });
+  let restarting: Promise<unknown> = Promise.resolve();
+  const restarter = setInterval(() => {
+    restarting = sweepStuckStarts()
+      .then((started) => {
+        if (started.length)
+          ctx.logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
+      })
+      .catch((error: unknown) =>
+        ctx.logger.error('stuck-start sweep failed', { error: loggableError(error) }),
+      );
+  }, options.stuckStarts?.everyMs ?? 60_000);
+  restarter.unref();
   const environment: LocalEnvironment = {
     ctx,
     db,
@@ -451,6 +476,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await environment.stop();
     },
     async stop() {
+      // No execution may start once the wait for them below is over.
+      clearInterval(restarter);
+      await restarting;
       await new Promise((resolve) => setImmediate(resolve));
       while (ingesting.size || accountTasks.busy()) await Promise.all([...ingesting, accountTasks.idle()]);
       await local!.idle();

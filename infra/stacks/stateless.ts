@@ -594,13 +594,21 @@ export class StatelessStack extends Stack {
     onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
 
     // The capacity sweeper: leases that ran out come back, and free units go to jobs in line.
-    const sweeper = make('CapacitySweeper', 'functions/events/capacity-sweeper.ts', pipelineEnv, 60);
+    // It also starts again the admitted jobs whose execution was never started (a start lost to a crash).
+    const sweeper = make(
+      'CapacitySweeper',
+      'functions/events/capacity-sweeper.ts',
+      { ...pipelineEnv, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      60,
+    );
     data.capacityTable.grantReadWriteData(sweeper);
     sendTaskSuccess(sweeper);
+    this.stateMachine.grantStartExecution(sweeper);
     // The next minute's run does what a failed one would have; a retry would only run beside it.
     sweeper.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new Rule(this, 'CapacitySweeperSchedule', {
-      description: 'Reclaims expired model capacity leases and serves jobs waiting for capacity',
+      description:
+        'Reclaims expired model capacity leases, serves jobs waiting for capacity and starts jobs whose start was lost',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [tick(sweeper)],
     });

@@ -196,6 +196,10 @@ export const generationJobs = pgTable(
     index('generation_jobs_user_status_idx').on(t.userId, t.status),
     index('generation_jobs_clip_idx').on(t.clipId),
     index('generation_jobs_template_idx').on(t.templateId),
+    // The stuck-start sweep's candidates (admitted jobs still QUEUED): a handful, never a table scan.
+    index('generation_jobs_queued_admitted_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.status} = 'QUEUED' AND ${t.admitted}`),
     check('generation_jobs_progress_range', sql`${t.progress} BETWEEN 0 AND 100`),
     check('generation_jobs_prompt_length', sql`char_length(${t.prompt}) BETWEEN 1 AND 2000`),
     check('generation_jobs_type_valid', sql`${t.jobType} IN ('GENERATE', 'EDIT', 'ENHANCE', 'TRANSCODE')`),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import {
   afterCursor,
@@ -289,6 +289,32 @@ export function createJobRepository(db: Database) {
 
     /** For the pipeline: the job with its sources, whoever owns it. */
     getForPipeline: (jobId: string): Promise<JobWithSources> => get(null, jobId),
+
+    /**
+     * Admitted jobs still QUEUED that were created before `before` (the stuck-start sweep's candidates),
+     * oldest first, `limit` at a time, from after `after` (the last one of the previous page). The
+     * condition is written as the partial index's, so the index answers it.
+     */
+    async listQueuedAdmitted(
+      before: Date,
+      limit: number,
+      after?: Pick<Job, 'createdAt' | 'id'>,
+    ): Promise<Job[]> {
+      return db
+        .select()
+        .from(generationJobs)
+        .where(
+          and(
+            sql`${generationJobs.status} = 'QUEUED' AND ${generationJobs.admitted}`,
+            lt(generationJobs.createdAt, before),
+            after
+              ? sql`(${generationJobs.createdAt}, ${generationJobs.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(generationJobs.createdAt), asc(generationJobs.id))
+        .limit(limit);
+    },
 
     /** Jobs left QUEUED or PROCESSING (the local server resumes or fails them on start). */
     async listActive(): Promise<Job[]> {

@@ -93,12 +93,12 @@ function build() {
   const capacity = capacityFromEnv();
   const capacityTable = process.env.CAPACITY_TABLE;
   // Functions that never touch capacity (the transcode progress handler) run without the table.
-  const admission = capacityTable
+  const capacityStore = capacityTable
+    ? dynamoCapacityStore(DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))), capacityTable)
+    : undefined;
+  const admission = capacityStore
     ? createAdmission({
-        store: dynamoCapacityStore(
-          DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))),
-          capacityTable,
-        ),
+        store: capacityStore,
         tokens,
         capacityOf: (model) => capacity[model as VideoModelId]?.units ?? 1,
         leaseMsOf: (model) => capacity[model as VideoModelId]?.leaseMs ?? 3_600_000,
@@ -127,7 +127,7 @@ function build() {
     ...(admission ? { admission } : {}),
     collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
-  return { db, store, users, jobs, clips, tasks, logger, admission };
+  return { db, store, users, jobs, clips, tasks, logger, admission, capacityStore };
 }
 
 let instance: ReturnType<typeof build> | undefined;

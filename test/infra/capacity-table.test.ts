@@ -74,3 +74,23 @@ it('runs the sweeper every minute and names the table to the functions that need
   expect(named.some((id) => id.startsWith('Pipelineacquirecapacity'))).toBe(true);
   expect(named.some((id) => id.startsWith('Apijobs'))).toBe(true);
 });
+
+it('lets the sweeper start the executions of jobs whose start was lost, on the state machine only, reading jobs from the database', () => {
+  const [id, fn] = Object.entries(compute.findResources('AWS::Lambda::Function')).find(([name]) =>
+    name.startsWith('CapacitySweeperFunction'),
+  )!;
+  expect(fn.Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({
+    Ref: expect.stringMatching(/^GenerationJob/),
+  });
+  const role = id.replace(/Function[0-9A-F]{8}$/, 'FunctionServiceRole');
+  const statements = Object.values(compute.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(role)))
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+  const starts = statements.filter((st) => [st.Action].flat().includes('states:StartExecution'));
+  expect(starts.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^GenerationJob/) }]);
+  expect(statements.some((st) => [st.Action].flat().includes('rds-data:ExecuteStatement'))).toBe(true);
+  // It starts executions but never stops one.
+  expect(statements.some((st) => [st.Action].flat().includes('states:StopExecution'))).toBe(false);
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "generation_jobs_queued_admitted_idx" ON "generation_jobs" USING btree ("created_at","id") WHERE "generation_jobs"."status" = 'QUEUED' AND "generation_jobs"."admitted";
