@@ -39,6 +39,26 @@ afterAll(async () => {
   await api?.stop();
 });
 
+/** A small H.264 file of an ffmpeg test source (lavfi), written with any extra output options. */
+async function lavfiVideo(name: string, source: string, format: string[] = []) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'uploads-'));
+  const file = path.join(dir, name);
+  await runFfmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    ...format,
+    '-y',
+    file,
+  ]);
+  return new Uint8Array(await readFile(file));
+}
+
 async function newProject() {
   const user = await api.newUser();
   const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'uploads' } });
@@ -118,21 +138,7 @@ describe('uploads', () => {
 
   it('runs 6 parallel uploads of a FREE user at most 2 at a time, all to COMPLETED', async () => {
     const { user, projectId } = await newProject();
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'uploads-'));
-    const file = path.join(dir, 'clip.mp4');
-    await runFfmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=160x120:rate=10:duration=1',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-y',
-      file,
-    ]);
-    const bytes = new Uint8Array(await readFile(file));
+    const bytes = await lavfiVideo('clip.mp4', 'testsrc2=s=160x120:rate=10:duration=1');
     mostRunning = 0;
     const grants = await Promise.all(
       Array.from({ length: 6 }, (_, i) => presign(user.token, projectId, bytes.byteLength, `clip${i}.mp4`)),
@@ -157,24 +163,8 @@ describe('uploads', () => {
 
 describe('the tier’s longest clip, for uploads', () => {
   /** 60 s of video (twice the FREE tier's 30 s) in a few KB, written by ffmpeg with these output options. */
-  async function longVideo(name: string, format: string[]) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'long-upload-'));
-    const file = path.join(dir, name);
-    await runFfmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=blue:s=64x64:rate=1:duration=60',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      ...format,
-      '-y',
-      file,
-    ]);
-    return new Uint8Array(await readFile(file));
-  }
+  const longVideo = (name: string, format: string[]) =>
+    lavfiVideo(name, 'color=c=blue:s=64x64:rate=1:duration=60', format);
 
   it.each([
     [
@@ -232,21 +222,7 @@ describe('the tier’s longest clip, for uploads', () => {
 describe('the frame rate of uploads', () => {
   it('writes a source of more than 60 frames a second at 60, as every other job type is bound, and says so', async () => {
     const { user, projectId } = await newProject();
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fast-upload-'));
-    const file = path.join(dir, 'fast.mp4');
-    await runFfmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=s=160x120:rate=240:duration=1',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-y',
-      file,
-    ]);
-    const bytes = new Uint8Array(await readFile(file));
+    const bytes = await lavfiVideo('fast.mp4', 'testsrc2=s=160x120:rate=240:duration=1');
     const grant = await presign(user.token, projectId, bytes.byteLength, 'fast.mp4');
     await post(grant.body, bytes);
     const job = await jobOfUpload(user.token, grant.body.uploadId);
