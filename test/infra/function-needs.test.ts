@@ -1,0 +1,216 @@
+/**
+ * Every Lambda function's role and environment against what its code needs (infra/function-needs.ts), and
+ * that table against the code: `npm start` checks no IAM and builds its own environment, so a grant or a
+ * variable the stack forgot shows only once deployed. One synthesis (prod: it has the most grants, with a
+ * model output bucket in another Region) and one bundle per function, as CDK builds it.
+ */
+import path from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { FUNCTION_NEEDS, type FunctionNeeds } from '#infra/function-needs.ts';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '#infra/functions.ts';
+import { collectEnvNames } from './env-names.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** The construct id of each function in the stacks, where it is not the entry's name in PascalCase. */
+const CONSTRUCT_IDS: Record<string, string> = {
+  'mediaconvert-state-change': 'MediaConvertProgress',
+  'cognito-post-confirmation': 'PostConfirmation',
+};
+const constructId = (name: string) =>
+  CONSTRUCT_IDS[name] ??
+  (/^(api|pipeline)-/.test(name)
+    ? name.replace(/^(\w)(\w+)-/, (_, a: string, b: string) => `${a.toUpperCase()}${b}-`)
+    : name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase()));
+
+/** Variables every AppFunction sets (infra/constructs/app-function.ts), whether or not its code reads them. */
+const APP_FUNCTION_ENV = new Set([
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+  'STAGE',
+]);
+
+/** The name in infra/function-needs.ts of a resource a policy statement names. */
+function resourceLabel(resource: unknown): string {
+  if (resource === '*') return '*';
+  const json = JSON.stringify(resource);
+  const rules: [RegExp, string | ((m: RegExpMatchArray) => string)][] = [
+    [/MediaBucketArn"\}?,"\/(\w+)\/\*"/, (m) => `media:${m[1]}/`],
+    [/MediaBucketArn/, 'media-bucket'],
+    [/ai-video-model-out-.*\/(\w+)\/\*/, (m) => `model-outputs:${m[1]}/`],
+    [/:rds:/, 'database'],
+    [/AppDatabaseUser/, 'app-db-secret'],
+    [/DatabaseSecretAttachment/, 'admin-db-secret'],
+    [/AuditPseudonymKey/, 'pseudonym-key'],
+    [/HlsLinkKey/, 'hls-link-key'],
+    [/DataKey/, 'data-key'],
+    [/ModelCapacity/, 'table:capacity'],
+    [/RateLimit/, 'table:rate-limit'],
+    [/Idempotency/, 'table:idempotency'],
+    [/FnGetAttAudit/, 'table:audit'],
+    [/:execution:/, 'executions'],
+    [/:stateMachine:|"Ref":"GenerationJob/, 'state-machine'],
+    [/FnGetAttUsers/, 'user-pool'],
+    [/AccountWorkerFunction/, 'account-worker'],
+    [/:foundation-model\//, 'bedrock-models'],
+    [/:async-invoke\//, 'bedrock-invocations'],
+    [/"Fn::GetAtt":\["(\w+?)[0-9A-F]{8}","Arn"\]/, (m) => `queue:${m[1]}`],
+  ];
+  for (const [pattern, label] of rules) {
+    const m = json.match(pattern);
+    if (m) return typeof label === 'string' ? label : label(m);
+  }
+  return json;
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** `action on resource` for every statement of the role's policies. */
+function grantsOf(template: Template, roleId: string): string[] {
+  const out = new Set<string>();
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    if (!(policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId)) continue;
+    for (const st of policy.Properties.PolicyDocument.Statement as Statement[]) {
+      if (st.Effect !== 'Allow') continue;
+      for (const action of [st.Action].flat())
+        for (const resource of [st.Resource].flat()) out.add(`${action} on ${resourceLabel(resource)}`);
+    }
+  }
+  return [...out].sort();
+}
+
+const expectedGrants = (needs: FunctionNeeds) =>
+  Object.entries(needs.grants)
+    .flatMap(([resource, actions]) => (actions ?? []).map((a) => `${a} on ${resource}`))
+    .sort();
+
+/**
+ * The SDK commands (and presigners) in a bundle that make a role need an action. Grants CDK's own wiring
+ * needs (X-Ray, the data key behind the bucket and tables, queues of destinations and event sources) are
+ * not the code's, and are not listed.
+ */
+const EVIDENCE: Record<string, RegExp> = {
+  'rds-data:': /ExecuteStatementCommand/,
+  'secretsmanager:': /GetSecretValueCommand|ExecuteStatementCommand/,
+  'dynamodb:': /\b(Get|Put|Update|Delete|Query|Scan|BatchWrite|BatchGet)Command\b/,
+  's3:GetObject': /\b(GetObject|HeadObject|CopyObject)Command\b/,
+  's3:PutObject': /\b(PutObject|CopyObject|StartAsyncInvoke)Command\b|createPresignedPost/,
+  's3:DeleteObject': /\bDeleteObjectsCommand\b/,
+  's3:ListBucket': /\bListObjectsV2Command\b/,
+  'states:StartExecution': /\bStartExecutionCommand\b/,
+  'states:StopExecution': /\bStopExecutionCommand\b/,
+  'states:SendTaskSuccess': /\bSendTaskSuccessCommand\b/,
+  'bedrock:InvokeModel': /\bStartAsyncInvokeCommand\b/,
+  'bedrock:StartAsyncInvoke': /\bStartAsyncInvokeCommand\b/,
+  'bedrock:GetAsyncInvoke': /\bGetAsyncInvokeCommand\b/,
+  'cognito-idp:AdminInitiateAuth': /\bAdminInitiateAuthCommand\b/,
+  'cognito-idp:AdminDeleteUser': /\bAdminDeleteUserCommand\b/,
+  'lambda:InvokeFunction': /\bInvokeCommand\b/,
+  'mediaconvert:Probe': /\bProbeCommand\b/,
+};
+const WIRING = /^(xray:|kms:)/;
+
+function evidenceFor(action: string): RegExp | undefined {
+  return EVIDENCE[action] ?? EVIDENCE[`${action.split(':')[0]}:`];
+}
+
+describe('function roles and environments', () => {
+  let functions: Record<string, { env: Record<string, unknown>; grants: string[] }>;
+  let bundles: Record<string, string>;
+  let envNames: Set<string>;
+
+  beforeAll(async () => {
+    const app = new App({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
+    const built = buildApp(app);
+    const templates = new Map<Stack, Template>([
+      [built.data, Template.fromStack(built.data)],
+      [built.compute, Template.fromStack(built.compute)],
+    ]);
+    const fns: Record<string, NodejsFunction> = { ...built.compute.functions };
+    fns.PostConfirmation = built.data.node.findChild('PostConfirmation').node.findChild(
+      'Function',
+    ) as NodejsFunction;
+    functions = {};
+    for (const { name } of FUNCTION_ENTRIES) {
+      const fn = fns[constructId(name)];
+      if (!fn) continue;
+      const stack = fn.stack;
+      const template = templates.get(stack)!;
+      const fnId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnFunction);
+      const resource = template.findResources('AWS::Lambda::Function')[fnId]!;
+      functions[name] = {
+        env: resource.Properties.Environment?.Variables ?? {},
+        grants: grantsOf(template, roleId),
+      };
+    }
+    bundles = {};
+    for (const { name, entry } of FUNCTION_ENTRIES) {
+      const result = await build({
+        ...BUNDLE_OPTIONS,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        external: [...BUNDLE_OPTIONS.external],
+        entryPoints: [path.join(root, entry)],
+        write: false,
+        outdir: '/tmp/function-needs',
+        logLevel: 'silent',
+      });
+      bundles[name] = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+    }
+    envNames = collectEnvNames(
+      root,
+      Object.values(functions).flatMap((f) => Object.keys(f.env)),
+    );
+  }, 240_000);
+
+  it('has the needs of every function, and of no other', () => {
+    expect(Object.keys(FUNCTION_NEEDS).sort()).toEqual(FUNCTION_ENTRIES.map((f) => f.name).sort());
+    expect(Object.keys(functions).sort()).toEqual(FUNCTION_ENTRIES.map((f) => f.name).sort());
+  });
+
+  it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its role allows what it needs, and nothing else', (name) => {
+    const actual = functions[name]!.grants;
+    const expected = expectedGrants(FUNCTION_NEEDS[name]!);
+    expect({
+      missing: expected.filter((g) => !actual.includes(g)),
+      extra: actual.filter((g) => !expected.includes(g)),
+    }).toEqual({ missing: [], extra: [] });
+  });
+
+  it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its code calls every action it needs', (name) => {
+    const bundle = bundles[name]!;
+    const uncalled = expectedGrants(FUNCTION_NEEDS[name]!)
+      .map((g) => g.split(' on '))
+      .filter(([action, resource]) => !WIRING.test(action!) && !resource!.startsWith('queue:'))
+      .filter(([action]) => {
+        const evidence = evidenceFor(action!);
+        return !evidence || !evidence.test(bundle);
+      })
+      .map((g) => g.join(' on '));
+    expect(uncalled).toEqual([]);
+  });
+
+  it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its environment has every variable its code reads', (name) => {
+    const needs = FUNCTION_NEEDS[name]!;
+    const env = Object.keys(functions[name]!.env);
+    const read = [...envNames].filter((v) => new RegExp(`\\b${v}\\b`).test(bundles[name]!));
+    const unset = needs.unset ?? {};
+    expect({
+      // Needed and not set.
+      missing: needs.env.filter((v) => !env.includes(v)),
+      // Read by the code, and neither needed nor known to be optional.
+      unlisted: read.filter((v) => !needs.env.includes(v) && !(v in unset) && !APP_FUNCTION_ENV.has(v)),
+      // Set, and read by no code of the function.
+      unread: env.filter((v) => !APP_FUNCTION_ENV.has(v) && !read.includes(v)),
+      // Needed, yet the code never reads it.
+      stale: needs.env.filter((v) => !read.includes(v)),
+    }).toEqual({ missing: [], unlisted: [], unread: [], stale: [] });
+  });
+});
