@@ -129,8 +129,9 @@ export class StatelessStack extends Stack {
         modelOutputBucketName(config.stage, this.account, r),
       ]),
     );
+    // The models a job may ask for: the API checks them; of the pipeline, only the capacity sweeper reads them.
+    const enabledModelsEnv = { ENABLED_MODELS: config.models.enabled.join(',') };
     const modelEnv = {
-      ENABLED_MODELS: config.models.enabled.join(','),
       MODEL_OUTPUT_BUCKETS: this.toJsonString(outputBuckets),
       // Each model's quota of concurrent generations, when the stage sets one (shared/capacity/limits.ts).
       ...(config.models.capacity ? { MODEL_CAPACITY: JSON.stringify(config.models.capacity) } : {}),
@@ -307,7 +308,7 @@ export class StatelessStack extends Stack {
     const apiEnv = {
       ...dbEnv,
       ...mediaEnv,
-      ENABLED_MODELS: modelEnv.ENABLED_MODELS,
+      ...enabledModelsEnv,
       IDEMPOTENCY_TABLE: data.idempotencyTable.tableName,
       AUDIT_TABLE: data.auditTable.tableName,
       RATE_LIMIT_TABLE: data.rateLimitTable.tableName,
@@ -594,7 +595,12 @@ export class StatelessStack extends Stack {
     onFailure(ended, 'ExecutionEndedFailures', Duration.hours(1));
 
     // The capacity sweeper: leases that ran out come back, and free units go to jobs in line.
-    const sweeper = make('CapacitySweeper', 'functions/events/capacity-sweeper.ts', pipelineEnv, 60);
+    const sweeper = make(
+      'CapacitySweeper',
+      'functions/events/capacity-sweeper.ts',
+      { ...pipelineEnv, ...enabledModelsEnv },
+      60,
+    );
     data.capacityTable.grantReadWriteData(sweeper);
     sendTaskSuccess(sweeper);
     // The next minute's run does what a failed one would have; a retry would only run beside it.
