@@ -42,6 +42,8 @@ export interface FunctionNeeds {
   /** Variables the bundle names but this function may run without, each with why. */
   unset?: Readonly<Record<string, string>>;
   grants: Readonly<Partial<Record<Resource, readonly string[]>>>;
+  /** Actions of clients the function builds (its bundle holds the command) but never calls, each with why. */
+  unreached?: Readonly<Record<string, string>>;
 }
 
 // The action lists of the CDK grants the stacks use.
@@ -147,7 +149,8 @@ const API = {
 /** The pipeline runtime (shared/runtime/pipeline-aws.ts): database, media bucket, models, capacity. */
 const PIPELINE_ENV = [...DB_ENV, ...MEDIA_ENV, 'MODEL_OUTPUT_BUCKETS'];
 const PIPELINE_UNSET = {
-  CAPACITY_TABLE: 'the runtime builds admission only with it; only the tasks that admit or hand on units use it',
+  CAPACITY_TABLE:
+    'the runtime builds admission only with it; only the tasks that admit or hand on units use it',
   LOCAL_MODEL_CAPACITY: 'local only: the stand-in model’s capacity',
   LOCAL_MODEL_LEASE_SECONDS: 'local only: the stand-in model’s lease',
   MODEL_CAPACITY: 'set only when the stage gives a model a quota',
@@ -157,28 +160,74 @@ const CAPACITY = { 'table:capacity': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_D
 /** Whoever gives a capacity unit back hands it on to the next job's waiting task. */
 const HAND_ON = { 'state-machine': ['states:SendTaskSuccess'] } as const;
 
-const api = (grants: FunctionNeeds['grants'] = {}, env: string[] = [], unset = {}): FunctionNeeds => ({
+/** Core builds the Cognito adapter in every API function; few routes reach its admin calls. */
+const API_UNREACHED = {
+  'cognito-idp:AdminInitiateAuth': 'only sign-ins (auth, and the password check of me) call it',
+  'cognito-idp:AdminDeleteUser': 'only erasure (me, the account worker) calls it',
+};
+/** The pipeline runtime builds every task's clients in each function that uses it; its grants say which it calls. */
+const RUNTIME_CLIENTS =
+  'the pipeline runtime holds every task’s clients; this function’s grants are its own calls';
+const PIPELINE_UNREACHED = Object.fromEntries(
+  [
+    'dynamodb:',
+    's3:GetObject',
+    's3:PutObject',
+    's3:DeleteObject',
+    's3:ListBucket',
+    'states:SendTaskSuccess',
+    'bedrock:InvokeModel',
+    'bedrock:StartAsyncInvoke',
+    'bedrock:GetAsyncInvoke',
+    'mediaconvert:Probe',
+  ].map((action) => [action, RUNTIME_CLIENTS]),
+);
+/** The upload ingest's workflow adapter can stop executions too; the ingest only starts them. */
+const INGEST_UNREACHED = { 'states:StopExecution': 'the upload ingest only starts executions' };
+
+type Unreached = Record<string, string>;
+const api = (
+  grants: FunctionNeeds['grants'] = {},
+  env: string[] = [],
+  unset = {},
+  unreached: Unreached = {},
+): FunctionNeeds => ({
   env: [...API_ENV, ...env],
   unset: { ...API_UNSET, ...unset },
   grants: { ...API, ...grants },
+  unreached: { ...API_UNREACHED, ...unreached },
 });
-const pipeline = (grants: FunctionNeeds['grants'] = {}, env: string[] = [], unset = {}): FunctionNeeds => ({
+const pipeline = (
+  grants: FunctionNeeds['grants'] = {},
+  env: string[] = [],
+  unreached: Unreached = {},
+): FunctionNeeds => ({
   env: [...PIPELINE_ENV, ...env],
-  unset: { ...PIPELINE_UNSET, ...unset },
+  unset: PIPELINE_UNSET,
   grants: { ...DATABASE, ...grants },
+  unreached: { ...PIPELINE_UNREACHED, ...unreached },
 });
 const without = (unset: Record<string, string>, ...names: string[]) =>
   Object.fromEntries(Object.entries(unset).filter(([name]) => !names.includes(name)));
 
 export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
-  'api-projects': api({
-    // Deleting a project empties its folders after stopping its running jobs' executions.
-    'media-bucket': ['s3:ListBucket'],
-    'media:users/': ['s3:DeleteObject'],
-    'media:uploads/': ['s3:DeleteObject'],
-    'media:work/': ['s3:DeleteObject'],
-    executions: ['states:StopExecution'],
-  }),
+  'api-projects': api(
+    {
+      // Deleting a project empties its folders after stopping its running jobs' executions.
+      'media-bucket': ['s3:ListBucket'],
+      'media:users/': ['s3:DeleteObject'],
+      'media:uploads/': ['s3:DeleteObject'],
+      'media:work/': ['s3:DeleteObject'],
+      executions: ['states:StopExecution'],
+    },
+    [],
+    {},
+    {
+      's3:GetObject': 'the store can read; deleting a project only lists and deletes',
+      's3:PutObject': 'the store can write; deleting a project only lists and deletes',
+      'states:StartExecution': 'the workflow can start; deleting a project only stops',
+    },
+  ),
   'api-clips': api(
     {
       // Signed links and HLS playlists read clips; deleting a clip empties its folder.
@@ -188,6 +237,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     },
     ['HLS_LINK_SECRET_ARN'],
     without(API_UNSET, 'HLS_LINK_SECRET_ARN'),
+    { 's3:PutObject': 'the signer also presigns upload POSTs; clips are only read and deleted' },
   ),
   'api-jobs': api(
     {
@@ -201,11 +251,16 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     without(API_UNSET, 'CAPACITY_TABLE'),
   ),
   'api-templates': api(),
-  'api-uploads': api({
-    'table:idempotency': TABLE_READ_WRITE,
-    // The presigned POST is signed with the function's credentials.
-    'media:uploads/': ['s3:PutObject'],
-  }),
+  'api-uploads': api(
+    {
+      'table:idempotency': TABLE_READ_WRITE,
+      // The presigned POST is signed with the function's credentials.
+      'media:uploads/': ['s3:PutObject'],
+    },
+    [],
+    {},
+    { 's3:GetObject': 'the signer also signs GET links; uploads only presign POSTs' },
+  ),
   'api-auth': api({
     // Sign-ins are counted by the login limiter, and go through AdminInitiateAuth.
     'table:rate-limit': TABLE_READ_WRITE,
@@ -223,6 +278,18 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     },
     ['ACCOUNT_WORKER_FUNCTION', 'AUDIT_PSEUDONYM_SECRET_ARN'],
     without(API_UNSET, 'ACCOUNT_WORKER_FUNCTION', 'AUDIT_PSEUDONYM_SECRET_ARN'),
+    Object.fromEntries(
+      [
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:ListBucket',
+        'states:StartExecution',
+        'states:StopExecution',
+      ].map((action) => [
+        action,
+        'the account feature’s store and workflow; the account worker writes, deletes and stops',
+      ]),
+    ),
   ),
   'api-keys': api(),
   'api-webhooks': api(),
@@ -289,6 +356,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
       'queue:UploadTriggerFailures': QUEUE_SEND,
     },
     ['STATE_MACHINE_ARN'],
+    INGEST_UNREACHED,
   ),
   'upload-dead-letter': pipeline(
     {
@@ -297,10 +365,9 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
       'queue:UploadTriggerFailures': QUEUE_CONSUME,
     },
     ['STATE_MACHINE_ARN'],
+    INGEST_UNREACHED,
   ),
-  'mediaconvert-state-change': pipeline(
-    { 'queue:MediaConvertProgressFailures': QUEUE_SEND },
-  ),
+  'mediaconvert-state-change': pipeline({ 'queue:MediaConvertProgressFailures': QUEUE_SEND }),
   'execution-ended': pipeline(
     {
       ...CAPACITY,
@@ -313,6 +380,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
       'queue:ExecutionEndedFailures': QUEUE_SEND,
     },
     ['CAPACITY_TABLE'],
+    INGEST_UNREACHED,
   ),
   // It serves the enabled models' lines only.
   'capacity-sweeper': pipeline({ ...CAPACITY, ...HAND_ON }, ['CAPACITY_TABLE', 'ENABLED_MODELS']),
@@ -345,6 +413,11 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     },
     ['AUDIT_PSEUDONYM_SECRET_ARN'],
     without(API_UNSET, 'AUDIT_PSEUDONYM_SECRET_ARN'),
+    {
+      's3:GetObject': 'an export lists the user’s objects, never reads them',
+      'states:StartExecution': 'erasure only stops executions',
+      'lambda:InvokeFunction': 'it starts no account task (it has no ACCOUNT_WORKER_FUNCTION)',
+    },
   ),
   'audit-writer': {
     env: ['AUDIT_TABLE', 'AUDIT_PSEUDONYM_SECRET_ARN'],

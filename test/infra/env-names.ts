@@ -22,7 +22,9 @@ export function collectEnvNames(root: string, setByStacks: string[]): Set<string
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/\b(?:process\.env|env|config)\.([A-Z][A-Z0-9_]{2,})\b/g)) names.add(m[1]!);
     // Environment schemas: shared/config.ts's rules and the functions' own (zod).
-    const keys = file.endsWith('shared/config.ts') ? /^\s+([A-Z][A-Z0-9_]{2,}): /gm : /^\s+([A-Z][A-Z0-9_]{2,}): z\./gm;
+    const keys = file.endsWith('shared/config.ts')
+      ? /^\s+([A-Z][A-Z0-9_]{2,}): /gm
+      : /^\s+([A-Z][A-Z0-9_]{2,}): z\./gm;
     for (const m of text.matchAll(keys)) names.add(m[1]!);
   }
   return new Set([...names].filter((n) => !LAMBDA_SET.test(n)));

@@ -134,9 +134,9 @@ describe('function roles and environments', () => {
       [built.compute, Template.fromStack(built.compute)],
     ]);
     const fns: Record<string, NodejsFunction> = { ...built.compute.functions };
-    fns.PostConfirmation = built.data.node.findChild('PostConfirmation').node.findChild(
-      'Function',
-    ) as NodejsFunction;
+    fns.PostConfirmation = built.data.node
+      .findChild('PostConfirmation')
+      .node.findChild('Function') as NodejsFunction;
     functions = {};
     for (const { name } of FUNCTION_ENTRIES) {
       const fn = fns[constructId(name)];
@@ -175,14 +175,17 @@ describe('function roles and environments', () => {
     expect(Object.keys(functions).sort()).toEqual(FUNCTION_ENTRIES.map((f) => f.name).sort());
   });
 
-  it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its role allows what it needs, and nothing else', (name) => {
-    const actual = functions[name]!.grants;
-    const expected = expectedGrants(FUNCTION_NEEDS[name]!);
-    expect({
-      missing: expected.filter((g) => !actual.includes(g)),
-      extra: actual.filter((g) => !expected.includes(g)),
-    }).toEqual({ missing: [], extra: [] });
-  });
+  it.each(FUNCTION_ENTRIES.map((f) => f.name))(
+    '%s: its role allows what it needs, and nothing else',
+    (name) => {
+      const actual = functions[name]!.grants;
+      const expected = expectedGrants(FUNCTION_NEEDS[name]!);
+      expect({
+        missing: expected.filter((g) => !actual.includes(g)),
+        extra: actual.filter((g) => !expected.includes(g)),
+      }).toEqual({ missing: [], extra: [] });
+    },
+  );
 
   it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its code calls every action it needs', (name) => {
     const bundle = bundles[name]!;
@@ -197,20 +200,41 @@ describe('function roles and environments', () => {
     expect(uncalled).toEqual([]);
   });
 
-  it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its environment has every variable its code reads', (name) => {
-    const needs = FUNCTION_NEEDS[name]!;
-    const env = Object.keys(functions[name]!.env);
-    const read = [...envNames].filter((v) => new RegExp(`\\b${v}\\b`).test(bundles[name]!));
-    const unset = needs.unset ?? {};
-    expect({
-      // Needed and not set.
-      missing: needs.env.filter((v) => !env.includes(v)),
-      // Read by the code, and neither needed nor known to be optional.
-      unlisted: read.filter((v) => !needs.env.includes(v) && !(v in unset) && !APP_FUNCTION_ENV.has(v)),
-      // Set, and read by no code of the function.
-      unread: env.filter((v) => !APP_FUNCTION_ENV.has(v) && !read.includes(v)),
-      // Needed, yet the code never reads it.
-      stale: needs.env.filter((v) => !read.includes(v)),
-    }).toEqual({ missing: [], unlisted: [], unread: [], stale: [] });
-  });
+  it.each(FUNCTION_ENTRIES.map((f) => f.name))(
+    '%s: its role allows every action its code may call',
+    (name) => {
+      const needs = FUNCTION_NEEDS[name]!;
+      const granted = new Set(expectedGrants(needs).map((g) => g.split(' on ')[0]!));
+      const services = new Set([...granted].map((a) => `${a.split(':')[0]}:`));
+      const ungranted = Object.entries(EVIDENCE)
+        .filter(([action, evidence]) => evidence.test(bundles[name]!) && !(action in (needs.unreached ?? {})))
+        .filter(([action]) => (action.endsWith(':') ? !services.has(action) : !granted.has(action)))
+        .map(([action]) => action);
+      // An exemption whose command left the bundle goes too.
+      const stale = Object.keys(needs.unreached ?? {}).filter(
+        (action) => !EVIDENCE[action]?.test(bundles[name]!),
+      );
+      expect({ ungranted, stale }).toEqual({ ungranted: [], stale: [] });
+    },
+  );
+
+  it.each(FUNCTION_ENTRIES.map((f) => f.name))(
+    '%s: its environment has every variable its code reads',
+    (name) => {
+      const needs = FUNCTION_NEEDS[name]!;
+      const env = Object.keys(functions[name]!.env);
+      const read = [...envNames].filter((v) => new RegExp(`\\b${v}\\b`).test(bundles[name]!));
+      const unset = needs.unset ?? {};
+      expect({
+        // Needed and not set.
+        missing: needs.env.filter((v) => !env.includes(v)),
+        // Read by the code, and neither needed nor known to be optional.
+        unlisted: read.filter((v) => !needs.env.includes(v) && !(v in unset) && !APP_FUNCTION_ENV.has(v)),
+        // Set, and read by no code of the function.
+        unread: env.filter((v) => !APP_FUNCTION_ENV.has(v) && !read.includes(v)),
+        // Needed, yet the code never reads it.
+        stale: needs.env.filter((v) => !read.includes(v)),
+      }).toEqual({ missing: [], unlisted: [], unread: [], stale: [] });
+    },
+  );
 });
