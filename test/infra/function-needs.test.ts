@@ -1,8 +1,8 @@
 /**
  * Every Lambda function's role and environment against what its code needs (infra/function-needs.ts), and
  * that table against the code: `npm start` checks no IAM and builds its own environment, so a grant or a
- * variable the stack forgot shows only once deployed. One synthesis (prod: it has the most grants, with a
- * model output bucket in another Region) and one bundle per function, as CDK builds it.
+ * variable the stack forgot shows only once deployed. One bundle per function, as CDK builds it, and one
+ * synthesis per stage.
  */
 import path from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { STAGES } from '#infra/config.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from '#infra/function-needs.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '#infra/functions.ts';
 import { collectEnvNames } from './env-names.ts';
@@ -132,123 +133,135 @@ function evidenceFor(action: string): RegExp | undefined {
   return EVIDENCE[action] ?? EVIDENCE[`${action.split(':')[0]}:`];
 }
 
-describe('function roles and environments', () => {
-  let functions: Record<string, { env: Record<string, unknown>; grants: string[] }>;
-  let bundles: Record<string, string>;
-  let envNames: Set<string>;
+type Deployed = Record<string, { env: Record<string, unknown>; grants: string[] }>;
 
-  beforeAll(async () => {
-    const app = new App({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
-    const built = buildApp(app);
-    const templates = new Map<Stack, Template>([
-      [built.data, Template.fromStack(built.data)],
-      [built.compute, Template.fromStack(built.compute)],
-    ]);
-    const fns: Record<string, NodejsFunction> = { ...built.compute.functions };
-    fns.PostConfirmation = built.data.node
-      .findChild('PostConfirmation')
-      .node.findChild('Function') as NodejsFunction;
-    functions = {};
-    for (const { name } of FUNCTION_ENTRIES) {
-      const fn = fns[constructId(name)];
-      if (!fn) continue;
-      const stack = fn.stack;
-      const template = templates.get(stack)!;
-      const fnId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-      const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnRole);
-      const resource = template.findResources('AWS::Lambda::Function')[fnId]!;
-      functions[name] = {
-        env: resource.Properties.Environment?.Variables ?? {},
-        grants: grantsOf(template, roleId),
-      };
-    }
-    bundles = {};
-    for (const { name, entry } of FUNCTION_ENTRIES) {
-      const result = await build({
-        ...BUNDLE_OPTIONS,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        external: [...BUNDLE_OPTIONS.external],
-        entryPoints: [path.join(root, entry)],
-        write: false,
-        outdir: '/tmp/function-needs',
-        logLevel: 'silent',
-      });
-      bundles[name] = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
-    }
+/** Each function's environment and grants in one stage's synthesised stacks. */
+function synthFunctions(stage: string): Deployed {
+  const built = buildApp(new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } }));
+  const templates = new Map<Stack, Template>([
+    [built.data, Template.fromStack(built.data)],
+    [built.compute, Template.fromStack(built.compute)],
+  ]);
+  const fns: Record<string, NodejsFunction> = { ...built.compute.functions };
+  fns.PostConfirmation = built.data.node
+    .findChild('PostConfirmation')
+    .node.findChild('Function') as NodejsFunction;
+  const out: Deployed = {};
+  for (const { name } of FUNCTION_ENTRIES) {
+    const fn = fns[constructId(name)];
+    if (!fn) continue;
+    const stack = fn.stack;
+    const template = templates.get(stack)!;
+    const fnId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+    const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnRole);
+    const resource = template.findResources('AWS::Lambda::Function')[fnId]!;
+    out[name] = { env: resource.Properties.Environment?.Variables ?? {}, grants: grantsOf(template, roleId) };
+  }
+  return out;
+}
+
+const NAMES = FUNCTION_ENTRIES.map((f) => f.name);
+let bundles: Record<string, string>;
+
+// One bundle per function, as CDK builds it: what its code may call and read.
+beforeAll(async () => {
+  bundles = {};
+  for (const { name, entry } of FUNCTION_ENTRIES) {
+    const result = await build({
+      ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      external: [...BUNDLE_OPTIONS.external],
+      entryPoints: [path.join(root, entry)],
+      write: false,
+      outdir: '/tmp/function-needs',
+      logLevel: 'silent',
+    });
+    bundles[name] = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  }
+}, 240_000);
+
+describe('function needs against the code', () => {
+  let envNames: Set<string>;
+  beforeAll(() => {
     envNames = collectEnvNames(
       root,
-      Object.values(functions).flatMap((f) => Object.keys(f.env)),
+      Object.values(FUNCTION_NEEDS).flatMap((n) => n.env),
     );
-  }, 240_000);
+  });
+  const readBy = (name: string) => [...envNames].filter((v) => new RegExp(`\\b${v}\\b`).test(bundles[name]!));
 
-  it('has the needs of every function, and of no other', () => {
-    expect(Object.keys(FUNCTION_NEEDS).sort()).toEqual(FUNCTION_ENTRIES.map((f) => f.name).sort());
-    expect(Object.keys(functions).sort()).toEqual(FUNCTION_ENTRIES.map((f) => f.name).sort());
+  it('covers every function, and no other', () => {
+    expect(Object.keys(FUNCTION_NEEDS).sort()).toEqual([...NAMES].sort());
   });
 
-  it.each(FUNCTION_ENTRIES.map((f) => f.name))(
-    '%s: its role allows what it needs, and nothing else',
-    (name) => {
-      const actual = functions[name]!.grants;
-      const expected = expectedGrants(FUNCTION_NEEDS[name]!);
-      expect({
-        missing: expected.filter((g) => !actual.includes(g)),
-        extra: actual.filter((g) => !expected.includes(g)),
-      }).toEqual({ missing: [], extra: [] });
-    },
-  );
-
-  it.each(FUNCTION_ENTRIES.map((f) => f.name))('%s: its code calls every action it needs', (name) => {
-    const bundle = bundles[name]!;
+  it.each(NAMES)('%s: its code calls every action it is granted', (name) => {
     const uncalled = expectedGrants(FUNCTION_NEEDS[name]!)
       .map((g) => g.split(' on '))
       .filter(([action, resource]) => !WIRING.test(action!) && !resource!.startsWith('queue:'))
-      .filter(([action]) => {
-        return !evidenceFor(action!)?.test(bundle);
-      })
+      .filter(([action]) => !evidenceFor(action!)?.test(bundles[name]!))
       .map((g) => g.join(' on '));
     expect(uncalled).toEqual([]);
   });
 
-  it.each(FUNCTION_ENTRIES.map((f) => f.name))(
-    '%s: its role allows every action its code may call',
-    (name) => {
-      const needs = FUNCTION_NEEDS[name]!;
-      const granted = new Set(expectedGrants(needs).map((g) => g.split(' on ')[0]!));
-      const services = new Set([...granted].map((a) => `${a.split(':')[0]}:`));
-      const ungranted = Object.entries(EVIDENCE)
-        .filter(([action, evidence]) => evidence.test(bundles[name]!) && !(action in (needs.unreached ?? {})))
-        .filter(([action]) => (action.endsWith(':') ? !services.has(action) : !granted.has(action)))
-        .map(([action]) => action);
-      // An exemption whose command left the bundle goes too.
-      const stale = Object.keys(needs.unreached ?? {}).filter(
-        (action) => !EVIDENCE[action]?.test(bundles[name]!),
-      );
-      expect({ ungranted, stale }).toEqual({ ungranted: [], stale: [] });
-    },
-  );
+  it.each(NAMES)('%s: it is granted every action its code may call', (name) => {
+    const needs = FUNCTION_NEEDS[name]!;
+    const granted = new Set(expectedGrants(needs).map((g) => g.split(' on ')[0]!));
+    const services = new Set([...granted].map((a) => `${a.split(':')[0]}:`));
+    const ungranted = Object.entries(EVIDENCE)
+      .filter(([action, evidence]) => evidence.test(bundles[name]!) && !(action in (needs.unreached ?? {})))
+      .filter(([action]) => (action.endsWith(':') ? !services.has(action) : !granted.has(action)))
+      .map(([action]) => action);
+    // An exemption whose command left the bundle goes too.
+    const stale = Object.keys(needs.unreached ?? {}).filter(
+      (action) => !EVIDENCE[action]?.test(bundles[name]!),
+    );
+    expect({ ungranted, stale }).toEqual({ ungranted: [], stale: [] });
+  });
 
-  it.each(FUNCTION_ENTRIES.map((f) => f.name))(
-    '%s: its environment has every variable its code reads',
-    (name) => {
-      const needs = FUNCTION_NEEDS[name]!;
-      const env = Object.keys(functions[name]!.env);
-      const read = [...envNames].filter((v) => new RegExp(`\\b${v}\\b`).test(bundles[name]!));
-      const unset = needs.unset ?? {};
-      expect({
-        // Needed and not set.
-        missing: needs.env.filter((v) => !env.includes(v)),
-        // Read by the code, and neither needed nor known to be optional.
-        unlisted: read.filter((v) => !needs.env.includes(v) && !(v in unset) && !APP_FUNCTION_ENV.has(v)),
-        // Set, and read by no code of the function.
-        unread: env.filter((v) => !APP_FUNCTION_ENV.has(v) && !read.includes(v)),
-        // Needed, yet the code never reads it.
-        stale: needs.env.filter((v) => !read.includes(v)),
-        // Optional here, yet set, naming a resource the role may not touch: a path that used it would fail.
-        ungranted: env.filter(
-          (v) => v in unset && NAMES_RESOURCE[v] && !(NAMES_RESOURCE[v]! in needs.grants),
-        ),
-      }).toEqual({ missing: [], unlisted: [], unread: [], stale: [], ungranted: [] });
-    },
-  );
+  it.each(NAMES)('%s: it needs every variable its code reads, and no other', (name) => {
+    const needs = FUNCTION_NEEDS[name]!;
+    const read = readBy(name);
+    expect({
+      // Read by the code, and neither needed nor known to be optional.
+      unlisted: read.filter(
+        (v) => !needs.env.includes(v) && !(v in (needs.unset ?? {})) && !APP_FUNCTION_ENV.has(v),
+      ),
+      // Needed, yet the code never reads it.
+      stale: needs.env.filter((v) => !read.includes(v)),
+    }).toEqual({ unlisted: [], stale: [] });
+  });
+});
+
+describe.each(STAGES)('stage %s: function roles and environments', (stage) => {
+  let deployed: Deployed;
+  beforeAll(() => {
+    deployed = synthFunctions(stage);
+  }, 120_000);
+
+  it('has every function', () => {
+    expect(Object.keys(deployed).sort()).toEqual([...NAMES].sort());
+  });
+
+  it.each(NAMES)('%s: its role allows what it needs, and nothing else', (name) => {
+    const actual = deployed[name]!.grants;
+    const expected = expectedGrants(FUNCTION_NEEDS[name]!);
+    expect({
+      missing: expected.filter((g) => !actual.includes(g)),
+      extra: actual.filter((g) => !expected.includes(g)),
+    }).toEqual({ missing: [], extra: [] });
+  });
+
+  it.each(NAMES)('%s: its environment has what it needs, and nothing else', (name) => {
+    const needs = FUNCTION_NEEDS[name]!;
+    const unset = needs.unset ?? {};
+    const set = Object.keys(deployed[name]!.env);
+    const env = set.filter((v) => !APP_FUNCTION_ENV.has(v));
+    expect({
+      missing: needs.env.filter((v) => !set.includes(v)),
+      // Set, and neither needed nor read when present.
+      extra: env.filter((v) => !needs.env.includes(v) && !(v in unset)),
+      // Optional here, yet set, naming a resource the role may not touch: a path that used it would fail.
+      ungranted: env.filter((v) => v in unset && NAMES_RESOURCE[v] && !(NAMES_RESOURCE[v]! in needs.grants)),
+    }).toEqual({ missing: [], extra: [], ungranted: [] });
+  });
 });
