@@ -129,8 +129,9 @@ export class StatelessStack extends Stack {
         modelOutputBucketName(config.stage, this.account, r),
       ]),
     );
+    // The models a job may ask for: the API checks them; of the pipeline, only the capacity sweeper reads them.
+    const enabledModelsEnv = { ENABLED_MODELS: config.models.enabled.join(',') };
     const modelEnv = {
-      ENABLED_MODELS: config.models.enabled.join(','),
       MODEL_OUTPUT_BUCKETS: this.toJsonString(outputBuckets),
       // Each model's quota of concurrent generations, when the stage sets one (shared/capacity/limits.ts).
       ...(config.models.capacity ? { MODEL_CAPACITY: JSON.stringify(config.models.capacity) } : {}),
@@ -156,8 +157,15 @@ export class StatelessStack extends Stack {
         new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
       );
 
+    // The model capacity table and the grant on it go together: the pipeline runtime builds admission only
+    // when CAPACITY_TABLE is set (shared/runtime/pipeline-aws.ts), so no function can reach it ungranted.
+    const useCapacity = (fn: NodejsFunction) => {
+      data.capacityTable.grantReadWriteData(fn);
+      fn.addEnvironment('CAPACITY_TABLE', data.capacityTable.tableName);
+    };
+
     // --- The state machine's Lambda tasks ---------------------------------------------------------------
-    const pipelineEnv = { ...dbEnv, ...mediaEnv, ...modelEnv, CAPACITY_TABLE: data.capacityTable.tableName };
+    const pipelineEnv = { ...dbEnv, ...mediaEnv, ...modelEnv };
     const task: Record<string, NodejsFunction> = {};
     for (const t of PIPELINE_TASKS) {
       task[t.file] = make(`Pipeline-${t.file}`, `functions/pipeline/${t.file}.ts`, pipelineEnv, 60);
@@ -242,7 +250,7 @@ export class StatelessStack extends Stack {
     // a unit back (the model's output is in, a failure, a failed model run) hands it on with SendTaskSuccess;
     // StartGeneration and CheckGeneration renew the job's lease.
     for (const name of ['acquire-capacity', 'start-generation', 'check-generation', 'mark-failed'] as const) {
-      data.capacityTable.grantReadWriteData(task[name]!);
+      useCapacity(task[name]!);
     }
     sendTaskSuccess(task['acquire-capacity']!);
     sendTaskSuccess(task['mark-failed']!);
@@ -307,11 +315,10 @@ export class StatelessStack extends Stack {
     const apiEnv = {
       ...dbEnv,
       ...mediaEnv,
-      ENABLED_MODELS: modelEnv.ENABLED_MODELS,
+      ...enabledModelsEnv,
       IDEMPOTENCY_TABLE: data.idempotencyTable.tableName,
       AUDIT_TABLE: data.auditTable.tableName,
       RATE_LIMIT_TABLE: data.rateLimitTable.tableName,
-      CAPACITY_TABLE: data.capacityTable.tableName,
       USER_POOL_ID: data.userPool.userPoolId,
       USER_POOL_CLIENT_ID: data.userPoolClient.userPoolClientId,
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
@@ -342,6 +349,7 @@ export class StatelessStack extends Stack {
     for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
     // A waiting job's queuePosition is read from the capacity table.
     data.capacityTable.grantReadData(apiFns.jobs!);
+    apiFns.jobs!.addEnvironment('CAPACITY_TABLE', data.capacityTable.tableName);
     data.rateLimitTable.grantReadWriteData(apiFns.auth!);
     s3(apiFns.uploads!, ['s3:PutObject'], ['uploads/']);
     data.key.grantEncrypt(apiFns.uploads!);
@@ -530,7 +538,7 @@ export class StatelessStack extends Stack {
     // the rule of its ModelOutputsStack): the job waiting for it resumes.
     const modelOutput = make('ModelOutputCreated', 'functions/events/model-output-created.ts', pipelineEnv);
     sendTaskSuccess(modelOutput);
-    data.capacityTable.grantReadWriteData(modelOutput);
+    useCapacity(modelOutput);
     if (outputObjects.length) {
       modelOutput.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:GetObject'], resources: outputObjects }),
@@ -573,7 +581,7 @@ export class StatelessStack extends Stack {
     const ended = make('ExecutionEnded', 'functions/events/execution-ended.ts', pipelineEnv);
     list(ended);
     // A stopped or timed-out execution's capacity unit, or its place in line, goes to the next job.
-    data.capacityTable.grantReadWriteData(ended);
+    useCapacity(ended);
     sendTaskSuccess(ended);
     // Every ending frees a slot, so the owner's uploads waiting for one are started from here.
     this.stateMachine.grantStartExecution(ended);
@@ -598,10 +606,10 @@ export class StatelessStack extends Stack {
     const sweeper = make(
       'CapacitySweeper',
       'functions/events/capacity-sweeper.ts',
-      { ...pipelineEnv, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      { ...pipelineEnv, ...enabledModelsEnv, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
       60,
     );
-    data.capacityTable.grantReadWriteData(sweeper);
+    useCapacity(sweeper);
     sendTaskSuccess(sweeper);
     this.stateMachine.grantStartExecution(sweeper);
     // The next minute's run does what a failed one would have; a retry would only run beside it.
