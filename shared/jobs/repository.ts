@@ -321,7 +321,8 @@ export function createJobRepository(db: Database) {
       const rows = await db
         .select({ id: generationJobs.id })
         .from(generationJobs)
-        .where(eq(generationJobs.status, 'QUEUED'))
+        // Written as a literal, as the partial index's condition, so the index answers it.
+        .where(sql`${generationJobs.status} = 'QUEUED'`)
         .limit(1);
       return rows.length > 0;
     },

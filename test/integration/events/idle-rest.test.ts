@@ -261,4 +261,21 @@ describeEachDriver('resting while idle on', (driver) => {
     await expect(sweep()).resolves.toEqual([job.id]);
     expect(started.map((s) => s.jobId)).toEqual([job.id]);
   });
+
+  it('asks whether any job runs through a partial index of the active jobs, never a table scan', async () => {
+    const plans = await t.db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+      const plan = async (query: ReturnType<typeof sql>) =>
+        (await rawRows<{ 'QUERY PLAN': string }>(tx, sql`EXPLAIN ${query}`))
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+      return [
+        await plan(
+          sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING'))`,
+        ),
+        await plan(sql`SELECT id FROM generation_jobs WHERE status = 'QUEUED' LIMIT 1`),
+      ];
+    });
+    for (const plan of plans) expect(plan).toContain('generation_jobs_active_idx');
+  });
 });
