@@ -94,6 +94,7 @@ export async function handler(
     windowMs: SCHEDULE_MS,
     keepPolling: () => context.getRemainingTimeInMillis() > 10_000,
     pause: () => new Promise((r) => setTimeout(r, POLL_MS)),
+    onMarkerError: (error) => logger.error('idle marker unreachable; relaying without it', { error }),
   });
   if (!result.resting || result.queued)
     logger.info('relay finished', { ...result, timeoutMs: DELIVERY_TIMEOUT_MS });

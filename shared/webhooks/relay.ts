@@ -62,10 +62,16 @@ export async function relayRun(deps: {
   keepPolling: () => boolean;
   pause: () => Promise<void>;
   now?: () => number;
+  /** A marker read or rest that failed (the run went on without it). */
+  onMarkerError?: (error: unknown) => void;
 }): Promise<{ resting: boolean; queued: number; pruned: number }> {
   const now = deps.now ?? Date.now;
-  const seen = await deps.marker.read();
-  if (relayResting(seen, now(), deps.windowMs)) return { resting: true, queued: 0, pruned: 0 };
+  // A marker that cannot be read does not stop deliveries: the run goes on, and rests only once it can.
+  const seen = await deps.marker.read().catch((error: unknown) => {
+    deps.onMarkerError?.(error);
+    return undefined;
+  });
+  if (seen && relayResting(seen, now(), deps.windowMs)) return { resting: true, queued: 0, pruned: 0 };
   let queued = 0;
   while (deps.keepPolling()) {
     const n = await relayOnce(deps);
@@ -76,6 +82,12 @@ export async function relayRun(deps: {
   const next = await deps.queue.nextWork();
   const until = next.nextAttemptAt?.getTime() ?? Number.POSITIVE_INFINITY;
   const resting =
-    !next.activeJobs && until > now() + deps.windowMs && (await deps.marker.restRelay(seen, until));
+    seen !== undefined &&
+    !next.activeJobs &&
+    until > now() + deps.windowMs &&
+    (await deps.marker.restRelay(seen, until).catch((error: unknown) => {
+      deps.onMarkerError?.(error);
+      return false;
+    }));
   return { resting, queued, pruned };
 }

@@ -41,3 +41,13 @@ it('reads the marker once and leaves the database alone while the relay rests', 
   });
   expect(databaseUsed).not.toHaveBeenCalled();
 });
+
+it('relays as before when the marker cannot be read', async () => {
+  dynamo.on(GetCommand).rejects(new Error('DynamoDB unavailable'));
+  const { handler } = await import('#functions/events/webhook-relay.ts');
+  // The run goes on to the database (which this test's double refuses).
+  await expect(handler({}, { getRemainingTimeInMillis: () => 60_000 } as never)).rejects.toThrow(
+    'the relay asked the database while resting',
+  );
+  expect(databaseUsed).toHaveBeenCalled();
+});
