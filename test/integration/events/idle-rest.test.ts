@@ -32,6 +32,24 @@ afterAll(async () => {
 
 const WINDOW_MS = 60_000;
 
+it('refuses a rest when anything woke the marker after the sleeper read it', async () => {
+  let clock = Date.now();
+  const documents = DynamoDBDocumentClient.from(dynamo.client);
+  const marker = dynamoIdleMarker(documents, dynamo.tables.rateLimit, () => clock);
+  await marker.wake();
+  clock += WAKE_SETTLE_MS + 1_000;
+  const seen = await marker.read();
+  await marker.wake();
+  expect(await marker.restRelay(seen, Number.POSITIVE_INFINITY)).toBe(false);
+  expect(await marker.restSweep(seen)).toBe(false);
+  expect(await marker.read()).toMatchObject({ relayUntil: undefined, sweepResting: false });
+  clock += WAKE_SETTLE_MS + 1_000;
+  const later = await marker.read();
+  expect(await marker.restRelay(later, Number.POSITIVE_INFINITY)).toBe(true);
+  expect(await marker.restSweep(await marker.read())).toBe(true);
+  expect(await marker.read()).toMatchObject({ relayUntil: Number.POSITIVE_INFINITY, sweepResting: true });
+});
+
 describeEachDriver('resting while idle on', (driver) => {
   const { t, repos } = suiteDatabase(driver);
   let clock = Date.now();
