@@ -155,7 +155,11 @@ const PIPELINE_UNSET = {
   LOCAL_MODEL_LEASE_SECONDS: 'local only: the stand-in model’s lease',
   MODEL_CAPACITY: 'set only when the stage gives a model a quota',
   STAGE: 'metrics fall back to "local"; every AppFunction sets it',
+  RATE_LIMIT_TABLE: 'the runtime builds the idle marker only with it; only its sleepers and wakers use it',
 } as const;
+/** The idle marker (shared/events/idle-marker.ts): read and rested on by its sleepers, woken by the upload ingest. */
+const IDLE_REST = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
+const IDLE_WAKE = { 'table:rate-limit': TABLE_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 const CAPACITY = { 'table:capacity': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 /** Whoever gives a capacity unit back hands it on to the next job's waiting task. */
 const HAND_ON = { 'state-machine': ['states:SendTaskSuccess'] } as const;
@@ -351,20 +355,22 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   },
   'upload-trigger': pipeline(
     {
+      ...IDLE_WAKE,
       'state-machine': ['states:StartExecution'],
       'media:uploads/': ['s3:DeleteObject'],
       'queue:UploadTriggerFailures': QUEUE_SEND,
     },
-    ['STATE_MACHINE_ARN'],
+    ['STATE_MACHINE_ARN', 'RATE_LIMIT_TABLE'],
     INGEST_UNREACHED,
   ),
   'upload-dead-letter': pipeline(
     {
+      ...IDLE_WAKE,
       'state-machine': ['states:StartExecution'],
       'media:uploads/': ['s3:DeleteObject'],
       'queue:UploadTriggerFailures': QUEUE_CONSUME,
     },
-    ['STATE_MACHINE_ARN'],
+    ['STATE_MACHINE_ARN', 'RATE_LIMIT_TABLE'],
     INGEST_UNREACHED,
   ),
   'mediaconvert-state-change': pipeline({ 'queue:MediaConvertProgressFailures': QUEUE_SEND }),
@@ -384,8 +390,8 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   ),
   // It serves the enabled models' lines only, and starts again the admitted jobs whose start was lost.
   'capacity-sweeper': pipeline(
-    { ...CAPACITY, 'state-machine': ['states:SendTaskSuccess', 'states:StartExecution'] },
-    ['CAPACITY_TABLE', 'ENABLED_MODELS', 'STATE_MACHINE_ARN'],
+    { ...CAPACITY, ...IDLE_REST, 'state-machine': ['states:SendTaskSuccess', 'states:StartExecution'] },
+    ['CAPACITY_TABLE', 'ENABLED_MODELS', 'STATE_MACHINE_ARN', 'RATE_LIMIT_TABLE'],
     { 'states:StopExecution': 'the workflow can stop; the sweep only starts' },
   ),
   'model-output-created': pipeline(
@@ -434,8 +440,8 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     },
   },
   'webhook-relay': {
-    env: [...DB_ENV, 'WEBHOOK_QUEUE_URL'],
-    grants: { ...DATABASE, 'queue:WebhookDeliveries': QUEUE_SEND },
+    env: [...DB_ENV, 'WEBHOOK_QUEUE_URL', 'RATE_LIMIT_TABLE'],
+    grants: { ...DATABASE, ...IDLE_REST, 'queue:WebhookDeliveries': QUEUE_SEND },
   },
   'webhook-sender': {
     env: DB_ENV,

@@ -2,11 +2,12 @@
  * Runs every minute (EventBridge schedule): reclaims the capacity units whose lease ran out (an execution
  * that crashed or was stopped with its cleanup lost) and hands free units to jobs waiting in line, for
  * every model this stage enables. Releases and new arrivals serve the line themselves; this is the net.
- * It also starts again the admitted jobs whose execution was never started (stuck-starts.ts).
+ * It also starts again the admitted jobs whose execution was never started (stuck-starts.ts); that sweep
+ * rests behind the idle marker while no job is QUEUED, so an idle stage's tick asks Aurora nothing.
  */
 import { enabledModelsFromEnv } from '#shared/generation/models.ts';
 import { tracedHandler } from '#shared/observability/tracing.ts';
-import { createStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
+import { createStuckStartSweep, restingStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
@@ -22,17 +23,22 @@ async function sweepCapacity(): Promise<void> {
 }
 
 async function startLostStarts(): Promise<void> {
-  const { capacityStore, jobs, logger } = pipelineRuntime();
+  const { capacityStore, idleMarker, jobs, logger } = pipelineRuntime();
+  if (!idleMarker) throw new Error('RATE_LIMIT_TABLE is not set.');
   const stateMachineArn = process.env.STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set.');
-  sweepStuckStarts ??= createStuckStartSweep({
+  sweepStuckStarts ??= restingStuckStartSweep(
+    idleMarker,
     jobs,
-    workflow: stepFunctionsWorkflow(
-      async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
-      stateMachineArn,
-    ),
-    capacity: capacityStore,
-  });
+    createStuckStartSweep({
+      jobs,
+      workflow: stepFunctionsWorkflow(
+        async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
+        stateMachineArn,
+      ),
+      capacity: capacityStore,
+    }),
+  );
   const started = await sweepStuckStarts();
   if (started.length)
     logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });

@@ -5,6 +5,7 @@
  * invocation that fails after Lambda's retries reaches upload-dead-letter.ts through the on-failure queue.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { wakingBefore } from '#shared/events/idle-marker.ts';
 import { uploadEventSchema } from '#shared/events/schemas/upload.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
@@ -39,11 +40,13 @@ export function objectsOf(event: S3Notification | ObjectCreatedDetail): { key: s
 export function awsUploadIngest(stateMachineArn = process.env.STATE_MACHINE_ARN) {
   if (!stateMachineArn) throw new Error('Missing environment variable STATE_MACHINE_ARN');
   const runtime = pipelineRuntime();
+  if (!runtime.idleMarker) throw new Error('Missing environment variable RATE_LIMIT_TABLE');
   return {
     runtime,
     ingest: createUploadIngest({
       users: runtime.users,
-      jobs: runtime.jobs,
+      // A new job (QUEUED, or FAILED for a refused file) may need the relay and the stuck-start sweep.
+      jobs: wakingBefore(runtime.idleMarker, runtime.jobs, ['create', 'recordFailed']),
       reservations: createReservationRepository(runtime.db),
       store: runtime.store,
       workflow: stepFunctionsWorkflow(sfn, stateMachineArn),

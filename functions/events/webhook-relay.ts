@@ -2,15 +2,18 @@
  * Carries webhook deliveries from the outbox to the delivery queue. An EventBridge schedule starts it every
  * minute; it polls for about 50 s (every second), so an event waits about a second before it is queued, and
  * anything missed (a lost message, a crashed sender, a retry coming due) is picked up again by the next poll.
+ * With nothing pending and no job running it rests (shared/events/idle-marker.ts): a tick is then one
+ * DynamoDB read and no Data API call, until a retry's time or a wake.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { dynamoIdleMarker } from '#shared/events/idle-marker-dynamodb.ts';
 import { createOutbox } from '#shared/events/outbox.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { clientGetter as lazyClient } from '#shared/sdk/lazy-client.ts';
 import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
-import { type DeliveryMessage, type MessageSink, pruneEvents, relayOnce } from '#shared/webhooks/relay.ts';
+import { type DeliveryMessage, type MessageSink, relayRun } from '#shared/webhooks/relay.ts';
 import { DELIVERY_TIMEOUT_MS } from '#shared/webhooks/retry-schedule.ts';
 
 const logger = new Logger({ serviceName: 'webhook-relay' });
@@ -62,23 +65,38 @@ export function sqsSink(
   };
 }
 
+const documents = lazyClient(async () => {
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/lib-dynamodb'),
+  ]);
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}));
+});
+/** The schedule's period: a delivery due sooner than this keeps the relay awake. */
+const SCHEDULE_MS = 60_000;
+
 export async function handler(
   _event: unknown,
   context: Context,
-): Promise<{ queued: number; pruned: number }> {
-  const db = dataApiDatabase(DATA_API_RETRY.pipeline);
-  const queue = createDeliveryQueue(db);
+): Promise<{ resting: boolean; queued: number; pruned: number }> {
   const queueUrl = process.env.WEBHOOK_QUEUE_URL;
   if (!queueUrl) throw new Error('WEBHOOK_QUEUE_URL is not set');
-  const sink = sqsSink(sqs, queueUrl);
-  let queued = 0;
-  while (context.getRemainingTimeInMillis() > 10_000) {
-    const started = Date.now();
-    const n = await relayOnce({ queue, leaseMs: LEASE_MS, perEndpoint: 10, sink });
-    queued += n;
-    if (n === 0) await new Promise((r) => setTimeout(r, Math.max(0, POLL_MS - (Date.now() - started))));
-  }
-  const pruned = await pruneEvents(createOutbox(db));
-  logger.info('relay finished', { queued, pruned, timeoutMs: DELIVERY_TIMEOUT_MS });
-  return { queued, pruned };
+  const table = process.env.RATE_LIMIT_TABLE;
+  if (!table) throw new Error('RATE_LIMIT_TABLE is not set');
+  const db = dataApiDatabase(DATA_API_RETRY.pipeline);
+  const result = await relayRun({
+    marker: dynamoIdleMarker(await documents(), table),
+    queue: createDeliveryQueue(db),
+    outbox: createOutbox(db),
+    sink: sqsSink(sqs, queueUrl),
+    leaseMs: LEASE_MS,
+    perEndpoint: 10,
+    windowMs: SCHEDULE_MS,
+    keepPolling: () => context.getRemainingTimeInMillis() > 10_000,
+    pause: () => new Promise((r) => setTimeout(r, POLL_MS)),
+    onMarkerError: (error) => logger.error('idle marker unreachable; relaying without it', { error }),
+  });
+  if (!result.resting || result.queued)
+    logger.info('relay finished', { ...result, timeoutMs: DELIVERY_TIMEOUT_MS });
+  return result;
 }

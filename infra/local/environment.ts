@@ -31,6 +31,8 @@ import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { migrate } from '#shared/db/migrate.ts';
+import { wakingBefore } from '#shared/events/idle-marker.ts';
+import { dynamoIdleMarker } from '#shared/events/idle-marker-dynamodb.ts';
 import { dynamoStreamSlots } from '#shared/events/stream-slots.ts';
 import { createLocalVideoModel, type LocalVideoModel } from '#shared/generation/local.ts';
 import type { VideoModelId } from '#shared/generation/models.ts';
@@ -41,7 +43,7 @@ import { localProber } from '#shared/media/local-prober.ts';
 import { startSpawner } from '#shared/media/spawner.ts';
 import { setMetricsSink } from '#shared/observability/metrics.ts';
 import { createGenerationWaits, parseOutputKey } from '#shared/pipeline/generation-wait.ts';
-import { createStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
+import { createStuckStartSweep, restingStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
 import { buildContext } from '#shared/runtime/features/all.ts';
@@ -259,6 +261,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         ctx.logger.error('audit lines not stored', { lost, error: loggableError(error) }),
     },
   );
+  // As deployed: the webhook relay's and the stuck-start sweep's rest, in the rate limit table.
+  const idleMarker = dynamoIdleMarker(DynamoDBDocumentClient.from(dynamo.client), dynamo.tables.rateLimit);
   const capacityStore = dynamoCapacityStore(
     DynamoDBDocumentClient.from(dynamo.client),
     dynamo.tables.capacity,
@@ -310,6 +314,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     enabledModels: ['local', ...Object.keys(options.models ?? {})],
     ...(options.now ? { now: options.now } : {}),
     capacityQueue: capacityStore,
+    idleMarker,
     webhookPolicy: options.webhooks?.policy ?? 'local',
     ...(options.webhooks?.resolveHost ? { resolveHost: options.webhooks.resolveHost } : {}),
   });
@@ -362,7 +367,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   const uploads = createUploadIngest({
     users: ctx.users,
-    jobs: ctx.jobs,
+    jobs: wakingBefore(idleMarker, ctx.jobs, ['create', 'recordFailed']),
     reservations: ctx.reservations,
     store,
     workflow,
@@ -436,12 +441,16 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   }, options.capacity?.sweepMs ?? 5_000);
   sweeper.unref();
   // The same sweep as the deployed sweeper's; at start, resumeJobs has already started every QUEUED job.
-  const sweepStuckStarts = createStuckStartSweep({
-    jobs: ctx.jobs,
-    workflow,
-    capacity: capacityStore,
-    ...(options.stuckStarts?.afterMs !== undefined ? { stuckAfterMs: options.stuckStarts.afterMs } : {}),
-  });
+  const sweepStuckStarts = restingStuckStartSweep(
+    idleMarker,
+    ctx.jobs,
+    createStuckStartSweep({
+      jobs: ctx.jobs,
+      workflow,
+      capacity: capacityStore,
+      ...(options.stuckStarts?.afterMs !== undefined ? { stuckAfterMs: options.stuckStarts.afterMs } : {}),
+    }),
+  );
   let restarting: Promise<unknown> = Promise.resolve();
   const restarter = setInterval(() => {
     restarting = sweepStuckStarts()

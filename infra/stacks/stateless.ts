@@ -164,6 +164,15 @@ export class StatelessStack extends Stack {
       fn.addEnvironment('CAPACITY_TABLE', data.capacityTable.tableName);
     };
 
+    // The idle marker (shared/events/idle-marker.ts) is an item of the rate limit table: the webhook relay and
+    // the capacity sweeper read it and rest on it, and what gives them work wakes them (every API function
+    // may already write the table; of the event functions, the upload ingest's two).
+    const useIdleMarker = (fn: NodejsFunction, access: 'rest' | 'wake') => {
+      if (access === 'rest') data.rateLimitTable.grantReadWriteData(fn);
+      else data.rateLimitTable.grantWriteData(fn);
+      fn.addEnvironment('RATE_LIMIT_TABLE', data.rateLimitTable.tableName);
+    };
+
     // --- The state machine's Lambda tasks ---------------------------------------------------------------
     const pipelineEnv = { ...dbEnv, ...mediaEnv, ...modelEnv };
     const task: Record<string, NodejsFunction> = {};
@@ -504,6 +513,7 @@ export class StatelessStack extends Stack {
     });
     this.stateMachine.grantStartExecution(uploadTrigger);
     s3(uploadTrigger, ['s3:DeleteObject'], ['uploads/']);
+    useIdleMarker(uploadTrigger, 'wake');
     // An upload whose processing could not start ends as a FAILED job: its failure records are consumed
     // by upload-dead-letter, whose own failures go to a further queue after five receives.
     const uploadDeadLetterFailures = queue('UploadDeadLetterFailures');
@@ -519,6 +529,7 @@ export class StatelessStack extends Stack {
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
     });
     this.stateMachine.grantStartExecution(uploadDeadLetter);
+    useIdleMarker(uploadDeadLetter, 'wake');
     // The handler answers with batchItemFailures; without this setting Lambda would ignore them.
     uploadDeadLetter.addEventSource(
       new SqsEventSource(uploadFailures, { batchSize: 1, reportBatchItemFailures: true }),
@@ -610,6 +621,7 @@ export class StatelessStack extends Stack {
       60,
     );
     useCapacity(sweeper);
+    useIdleMarker(sweeper, 'rest');
     sendTaskSuccess(sweeper);
     this.stateMachine.grantStartExecution(sweeper);
     // The next minute's run does what a failed one would have; a retry would only run beside it.
@@ -714,6 +726,7 @@ export class StatelessStack extends Stack {
       60,
     );
     webhookQueue.grantSendMessages(webhookRelay);
+    useIdleMarker(webhookRelay, 'rest');
     // A failed tick is not retried: the next minute's tick claims the same due deliveries, and a retry
     // would only run beside it. Its errors alarm (below) reports a relay that keeps failing.
     webhookRelay.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });

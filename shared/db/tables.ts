@@ -200,6 +200,8 @@ export const generationJobs = pgTable(
     index('generation_jobs_queued_admitted_idx')
       .on(t.createdAt, t.id)
       .where(sql`${t.status} = 'QUEUED' AND ${t.admitted}`),
+    // Whether any job runs: the idle marker's sleepers ask it every minute while awake (events/idle-marker.ts).
+    index('generation_jobs_active_idx').on(t.status).where(sql`${t.status} IN ('QUEUED', 'PROCESSING')`),
     check('generation_jobs_progress_range', sql`${t.progress} BETWEEN 0 AND 100`),
     check('generation_jobs_prompt_length', sql`char_length(${t.prompt}) BETWEEN 1 AND 2000`),
     check('generation_jobs_type_valid', sql`${t.jobType} IN ('GENERATE', 'EDIT', 'ENHANCE', 'TRANSCODE')`),

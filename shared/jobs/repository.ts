@@ -316,6 +316,17 @@ export function createJobRepository(db: Database) {
         .limit(limit);
     },
 
+    /** Whether any job is QUEUED, admitted or waiting for a slot (the stuck-start sweep rests when none is). */
+    async anyQueued(): Promise<boolean> {
+      const rows = await db
+        .select({ id: generationJobs.id })
+        .from(generationJobs)
+        // Written as a literal, as the partial index's condition, so the index answers it.
+        .where(sql`${generationJobs.status} = 'QUEUED'`)
+        .limit(1);
+      return rows.length > 0;
+    },
+
     /** Jobs left QUEUED or PROCESSING (the local server resumes or fails them on start). */
     async listActive(): Promise<Job[]> {
       return db

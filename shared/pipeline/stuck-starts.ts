@@ -12,6 +12,7 @@
  * execution runs, read once per model, so a long line costs no start per job and per run.
  */
 import type { CapacityStore } from '../capacity/store.ts';
+import type { IdleMarker } from '../events/idle-marker.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
 
@@ -82,6 +83,25 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
     }
     if (errors.length)
       throw new AggregateError(errors, `${errors.length} stuck job(s) could not be started.`);
+    return started;
+  };
+}
+
+/**
+ * The sweep behind the idle marker: while it rests, a run is one marker read and no statement. A run that
+ * finds no QUEUED job at all (admitted or waiting for a slot, which an admission could turn into a lost
+ * start with no wake) rests it until something wakes it; a job submission wakes it before its row is written.
+ */
+export function restingStuckStartSweep(
+  marker: IdleMarker,
+  jobs: Pick<JobRepository, 'anyQueued'>,
+  sweep: () => Promise<string[]>,
+): () => Promise<string[]> {
+  return async () => {
+    const seen = await marker.read();
+    if (seen.sweepResting) return [];
+    const started = await sweep();
+    if (!(await jobs.anyQueued())) await marker.restSweep(seen);
     return started;
   };
 }

@@ -18,6 +18,7 @@ import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import { dynamoLoginLimiter } from '../auth/login-limiter.ts';
 import { cognitoVerifier } from '../auth/verifier.ts';
 import { type AwsRuntimeConfig, awsRuntimeConfig } from '../config.ts';
+import { dynamoIdleMarker } from '../events/idle-marker-dynamodb.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
@@ -88,6 +89,7 @@ export function useAwsContext(...features: AwsFeature[]): void {
           // One log line per entry; the audit-writer function stores it (shared/audit/line.ts).
           audit: stdoutAuditLog(),
           loginLimiter: dynamoLoginLimiter(documents, config.RATE_LIMIT_TABLE),
+          idleMarker: dynamoIdleMarker(documents, config.RATE_LIMIT_TABLE),
           logger: new StdoutLogger({ serviceName: 'ai-video-api' }),
         },
         ...features.map((f) => f.adapters?.(env) ?? {}),

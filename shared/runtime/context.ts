@@ -7,6 +7,7 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, TokenVerifier } from '../auth/port.ts';
 import type { CapacityQueue } from '../capacity/positions.ts';
 import type { Database } from '../db/database.ts';
+import type { IdleMarker } from '../events/idle-marker.ts';
 import type { StreamSlots } from '../events/stream-slots.ts';
 import { enabledModelsFromEnv } from '../generation/models.ts';
 import type { IdempotentRunner } from '../idempotency/idempotent.ts';
@@ -56,6 +57,8 @@ export interface Adapters {
   resolveHost?: HostResolver;
   /** The model capacity lines, read for the jobs' queuePosition (shared/capacity/). */
   capacityQueue?: CapacityQueue;
+  /** Woken before anything that may give the webhook relay or the stuck-start sweep work (events/idle-marker.ts). */
+  idleMarker?: IdleMarker;
 }
 
 /**

@@ -12,6 +12,7 @@ import { dynamoCapacityStore } from '../capacity/dynamodb-store.ts';
 import { capacityFromEnv } from '../capacity/limits.ts';
 import { createClipRepository } from '../clips/repository.ts';
 import { awsMediaConfig } from '../config.ts';
+import { dynamoIdleMarker } from '../events/idle-marker-dynamodb.ts';
 import { GenerationFailed } from '../generation/bedrock-async.ts';
 import { createBedrockRegions, parseOutputBuckets } from '../generation/bedrock-regions.ts';
 import { createLumaRayModel } from '../generation/luma-ray.ts';
@@ -93,9 +94,15 @@ function build() {
   const capacity = capacityFromEnv();
   const capacityTable = process.env.CAPACITY_TABLE;
   // Functions that never touch capacity (the transcode progress handler) run without the table.
-  const capacityStore = capacityTable
-    ? dynamoCapacityStore(DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))), capacityTable)
-    : undefined;
+  const rateLimitTable = process.env.RATE_LIMIT_TABLE;
+  const documents =
+    capacityTable || rateLimitTable
+      ? DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({})))
+      : undefined;
+  const capacityStore =
+    documents && capacityTable ? dynamoCapacityStore(documents, capacityTable) : undefined;
+  // Only the functions that wake the idle sleepers or are one have it (shared/events/idle-marker.ts).
+  const idleMarker = documents && rateLimitTable ? dynamoIdleMarker(documents, rateLimitTable) : undefined;
   const admission = capacityStore
     ? createAdmission({
         store: capacityStore,
@@ -127,7 +134,7 @@ function build() {
     ...(admission ? { admission } : {}),
     collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
   });
-  return { db, store, users, jobs, clips, tasks, logger, admission, capacityStore };
+  return { db, store, users, jobs, clips, tasks, logger, admission, capacityStore, idleMarker };
 }
 
 let instance: ReturnType<typeof build> | undefined;

@@ -76,6 +76,25 @@ export function createDeliveryQueue(db: Database) {
     },
 
     /**
+     * What the relay may sleep until, in one statement: the earliest next attempt of a pending delivery of
+     * an enabled endpoint (a leased one's is its lease's end; enabling an endpoint wakes the relay), and
+     * whether any job is QUEUED or PROCESSING (a running job writes events, and so deliveries, with no wake).
+     */
+    async nextWork(): Promise<{ nextAttemptAt: Date | undefined; activeJobs: boolean }> {
+      const rows = await rawRows<{ next: string | null; active: boolean }>(
+        db,
+        sql`SELECT
+          to_char((SELECT min(d.next_attempt_at) FROM webhook_deliveries d
+                   JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
+                   WHERE d.status = 'pending') AT TIME ZONE 'UTC',
+                  'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next,
+          EXISTS (SELECT 1 FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING')) AS active`,
+      );
+      const next = rows[0]?.next;
+      return { nextAttemptAt: next ? new Date(next) : undefined, activeJobs: rows[0]?.active !== false };
+    },
+
+    /**
      * Takes due deliveries of enabled endpoints, oldest due first, no endpoint beyond its share of attempts
      * in flight (so a slow endpoint only ever holds its own share), and leases each one for an attempt.
      *

@@ -1,3 +1,4 @@
+import { type IdleMarker, relayResting } from '../events/idle-marker.ts';
 import type { Outbox } from '../events/outbox.ts';
 import type { DeliveryQueue } from './deliveries.ts';
 
@@ -17,7 +18,7 @@ export type MessageSink = (messages: DeliveryMessage[]) => Promise<void>;
  * delivery. It also removes events past their retention.
  */
 export async function relayOnce(deps: {
-  queue: DeliveryQueue;
+  queue: Pick<DeliveryQueue, 'anyDue' | 'claim'>;
   sink: MessageSink;
   leaseMs: number;
   perEndpoint: number;
@@ -38,6 +39,55 @@ export async function relayOnce(deps: {
 
 export const EVENT_RETENTION_DAYS = 30;
 
-export async function pruneEvents(outbox: Outbox): Promise<number> {
+export async function pruneEvents(outbox: Pick<Outbox, 'prune'>): Promise<number> {
   return outbox.prune(EVENT_RETENTION_DAYS);
+}
+
+/**
+ * One scheduled relay run: reads the idle marker first and returns without a statement while the relay
+ * rests; otherwise polls until `keepPolling` says stop, prunes, and then rests until the earliest next
+ * attempt of a pending delivery (or until woken) when nothing is due within the next run's reach and no job
+ * is running. Returns what it did.
+ */
+export async function relayRun(deps: {
+  marker: IdleMarker;
+  queue: Pick<DeliveryQueue, 'anyDue' | 'claim' | 'nextWork'>;
+  outbox: Pick<Outbox, 'prune'>;
+  sink: MessageSink;
+  leaseMs: number;
+  perEndpoint: number;
+  /** How long a run covers (a delivery due within it is left to the run, not slept through). */
+  windowMs: number;
+  /** Whether to poll again (the Lambda's remaining time). */
+  keepPolling: () => boolean;
+  pause: () => Promise<void>;
+  now?: () => number;
+  /** A marker read or rest that failed (the run went on without it). */
+  onMarkerError?: (error: unknown) => void;
+}): Promise<{ resting: boolean; queued: number; pruned: number }> {
+  const now = deps.now ?? Date.now;
+  // A marker that cannot be read does not stop deliveries: the run goes on, and rests only once it can.
+  const seen = await deps.marker.read().catch((error: unknown) => {
+    deps.onMarkerError?.(error);
+    return undefined;
+  });
+  if (seen && relayResting(seen, now(), deps.windowMs)) return { resting: true, queued: 0, pruned: 0 };
+  let queued = 0;
+  while (deps.keepPolling()) {
+    const n = await relayOnce(deps);
+    queued += n;
+    if (n === 0) await deps.pause();
+  }
+  const pruned = await pruneEvents(deps.outbox);
+  const next = await deps.queue.nextWork();
+  const until = next.nextAttemptAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const resting =
+    seen !== undefined &&
+    !next.activeJobs &&
+    until > now() + deps.windowMs &&
+    (await deps.marker.restRelay(seen, until).catch((error: unknown) => {
+      deps.onMarkerError?.(error);
+      return false;
+    }));
+  return { resting, queued, pruned };
 }

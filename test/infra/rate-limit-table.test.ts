@@ -34,12 +34,17 @@ it('keeps sign-in counters in a table keyed and expired as the limiter writes th
   });
 });
 
-it('names the table to every API function, lets each count failed key checks, and only auth and me read it', () => {
+/** Event functions on the idle marker (shared/events/idle-marker.ts): its two sleepers read it, the upload ingest wakes it. */
+const MARKER_SLEEPERS = ['CapacitySweeper', 'WebhookRelay'];
+const MARKER_WAKERS = ['UploadTrigger', 'UploadDeadLetter'];
+
+it('names the table to every API function and the idle marker’s users; only auth, me and the marker’s sleepers read it', () => {
   const functions = Object.entries(compute.findResources('AWS::Lambda::Function')).filter(
     ([, f]) => f.Properties.Environment?.Variables?.RATE_LIMIT_TABLE,
   );
-  // The API functions, and the account worker, which shares their environment but never touches the table.
-  expect(functions).toHaveLength(API_FUNCTIONS.length + 1);
+  // The API functions, the account worker, which shares their environment but never touches the table, and
+  // the idle marker's sleepers and wakers.
+  expect(functions).toHaveLength(API_FUNCTIONS.length + 1 + MARKER_SLEEPERS.length + MARKER_WAKERS.length);
   const grantees = Object.entries(compute.findResources('AWS::IAM::Policy'))
     .filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes(`ExportsOutputFnGetAtt${tableId()}`),
@@ -50,13 +55,13 @@ it('names the table to every API function, lets each count failed key checks, an
         .filter((s) => JSON.stringify(s.Resource).includes(`ExportsOutputFnGetAtt${tableId()}`))
         .flatMap((s) => [s.Action].flat()),
     }));
-  expect(grantees.map((g) => g.id.replace(/FunctionServiceRole.*$/, '')).sort()).toEqual(
-    API_FUNCTIONS.map((fn) => `Api${fn}`).sort(),
+  expect(grantees.map((g) => g.id.replace(/(Function)?ServiceRole.*$/, '')).sort()).toEqual(
+    [...API_FUNCTIONS.map((fn) => `Api${fn}`), ...MARKER_SLEEPERS, ...MARKER_WAKERS].sort(),
   );
   for (const g of grantees) {
     expect(g.actions, g.id).toContain('dynamodb:UpdateItem');
     const reads = g.actions.includes('dynamodb:GetItem');
-    expect(reads, g.id).toBe(/^Api(auth|me)/.test(g.id));
+    expect(reads, g.id).toBe(/^(Api(auth|me)|CapacitySweeper|WebhookRelay)/.test(g.id));
   }
 });
 

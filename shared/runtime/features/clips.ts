@@ -1,5 +1,6 @@
 import { createClipRepository } from '../../clips/repository.ts';
 import { createClipService } from '../../clips/service.ts';
+import { wakingBefore } from '../../events/idle-marker.ts';
 import { type AwsFeature, signer, store } from '../aws.ts';
 import type { Adapters, Once } from '../context.ts';
 import { secretKey } from '../secret-key.ts';
@@ -9,7 +10,8 @@ export const clipsFeature = (adapters: Adapters, once: Once) => {
   return {
     clips,
     clipService: createClipService({
-      clips,
+      // A deleted clip writes clip.deleted deliveries (shared/events/idle-marker.ts).
+      clips: wakingBefore(adapters.idleMarker, clips, ['remove']),
       store: adapters.store,
       signer: adapters.signer,
       hlsLinkKey: adapters.hlsLinkKey,

@@ -1,5 +1,6 @@
 import { dynamoCapacityStore } from '../../capacity/dynamodb-store.ts';
 import { createClipRepository } from '../../clips/repository.ts';
+import { wakingBefore } from '../../events/idle-marker.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
 import { createJobService } from '../../jobs/service.ts';
 import { createTemplateRepository } from '../../templates/repository.ts';
@@ -17,7 +18,8 @@ export const jobsFeature = (adapters: Adapters, once: Once) => {
     jobService: createJobService({
       users,
       clips,
-      jobs,
+      // A submission may write job.created deliveries and an admitted job (shared/events/idle-marker.ts).
+      jobs: wakingBefore(adapters.idleMarker, jobs, ['create']),
       templates,
       workflow: adapters.workflow,
       enabledModels: enabledModelsOf(adapters, once),

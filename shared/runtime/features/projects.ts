@@ -1,3 +1,4 @@
+import { wakingBefore } from '../../events/idle-marker.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
 import { createProjectRepository } from '../../projects/repository.ts';
 import { createProjectService } from '../../projects/service.ts';
@@ -10,7 +11,8 @@ export const projectsFeature = (adapters: Adapters, once: Once) => {
   return {
     projects,
     projectService: createProjectService({
-      projects,
+      // Its clips go with a deleted project, each writing clip.deleted deliveries.
+      projects: wakingBefore(adapters.idleMarker, projects, ['remove']),
       jobs,
       store: adapters.store,
       workflow: adapters.workflow,

@@ -1,3 +1,4 @@
+import { wakingBefore } from '../../events/idle-marker.ts';
 import { createWebhookRepository } from '../../webhooks/repository.ts';
 import { dynamoWebhookSendLimiter } from '../../webhooks/send-limiter.ts';
 import { createWebhookService } from '../../webhooks/service.ts';
@@ -6,7 +7,13 @@ import type { AwsFeature } from '../aws.ts';
 import type { Adapters } from '../context.ts';
 
 export const webhooksFeature = (adapters: Adapters) => {
-  const webhooks = createWebhookRepository(adapters.db);
+  // A test send writes a delivery, a retry makes one due now, and enabling an endpoint again makes its
+  // pending deliveries claimable (shared/events/idle-marker.ts).
+  const webhooks = wakingBefore(adapters.idleMarker, createWebhookRepository(adapters.db), [
+    'sendTest',
+    'retry',
+    'update',
+  ]);
   const webhookPolicy: TargetPolicy =
     adapters.webhookPolicy ?? (process.env.WEBHOOK_TARGETS === 'local' ? 'local' : 'deployed');
   return {

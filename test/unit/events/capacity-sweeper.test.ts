@@ -1,8 +1,10 @@
 /**
  * The capacity sweeper's entry point: it reclaims leases and starts the jobs whose start was lost, each
- * even when the other fails, and fails the invocation (so its errors alarm) when either did.
+ * even when the other fails, and fails the invocation (so its errors alarm) when either did; the second
+ * asks the database nothing while it rests on the idle marker.
  */
 import { beforeEach, expect, it, vi } from 'vitest';
+import { memoryIdleMarker } from '#shared/events/idle-marker.ts';
 
 const STUCK = {
   id: '11111111-2222-4333-8444-555555555555',
@@ -11,13 +13,15 @@ const STUCK = {
   jobType: 'EDIT',
 };
 const admission = { sweep: vi.fn(async (_model: string): Promise<string[]> => []) };
-const jobs = { listQueuedAdmitted: vi.fn(async () => [STUCK]) };
+const jobs = { listQueuedAdmitted: vi.fn(async () => [STUCK]), anyQueued: vi.fn(async () => true) };
+const idleMarker = memoryIdleMarker(() => Date.now() + 3_600_000);
 const start = vi.fn(async (_input: unknown) => {});
 const logged: unknown[] = [];
 vi.mock('#shared/runtime/pipeline-aws.ts', () => ({
   pipelineRuntime: () => ({
     admission,
     jobs,
+    idleMarker,
     logger: { warn: (...args: unknown[]) => logged.push(args) },
   }),
 }));
@@ -58,4 +62,19 @@ it('reclaims leases even when the job lookup fails', async () => {
   const { handler } = await import('#functions/events/capacity-sweeper.ts');
   await expect(handler({} as never)).rejects.toThrow('database asleep');
   expect(admission.sweep).toHaveBeenCalledWith('local');
+});
+
+it('rests the lost-start sweep once no job is QUEUED, and still reclaims leases', async () => {
+  jobs.anyQueued.mockResolvedValueOnce(false);
+  const { handler } = await import('#functions/events/capacity-sweeper.ts');
+  await handler({} as never);
+  expect(jobs.listQueuedAdmitted).toHaveBeenCalledTimes(1);
+  vi.clearAllMocks();
+  await handler({} as never);
+  expect(jobs.listQueuedAdmitted).not.toHaveBeenCalled();
+  expect(jobs.anyQueued).not.toHaveBeenCalled();
+  expect(admission.sweep).toHaveBeenCalledWith('local');
+  await idleMarker.wake();
+  await handler({} as never);
+  expect(jobs.listQueuedAdmitted).toHaveBeenCalledTimes(1);
 });

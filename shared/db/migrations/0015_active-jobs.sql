@@ -1,0 +1,1 @@
+CREATE INDEX "generation_jobs_active_idx" ON "generation_jobs" USING btree ("status") WHERE "generation_jobs"."status" IN ('QUEUED', 'PROCESSING');
