@@ -1,10 +1,11 @@
 /**
  * The idle marker as one item of the rate limit table (`pk` = `idle-marker`, no `expiresAt`, so it never
- * expires): every API function may already write that table, so waking needs no new grant. A wake is one
- * UpdateItem, a read one consistent GetItem, a rest one conditional UpdateItem.
+ * expires): every API function may already write that table, so waking needs no new grant. A wake is a
+ * consistent GetItem and, unless a recent wake stands, an UpdateItem; a read one consistent GetItem, a rest
+ * one conditional UpdateItem.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type IdleMarker, type MarkerState, mayRest } from './idle-marker.ts';
+import { type IdleMarker, type MarkerState, mayRest, WAKE_SETTLE_MS } from './idle-marker.ts';
 
 const KEY = { pk: 'idle-marker' };
 /** DynamoDB numbers cannot be Infinity: a rest until woken is stored as -1. */
@@ -56,12 +57,20 @@ export function dynamoIdleMarker(
       };
     },
     async wake() {
+      const at = now();
+      // Nothing rests within WAKE_SETTLE_MS of a wake, so a wake less than half of that old, with nothing
+      // resting, still covers the statement that follows (an API function runs under 30 s). Reading first
+      // spares the write: every submission writing this one item made a hot key deployed and, locally, a
+      // queue behind the item that held job creation back.
+      const seen = await this.read();
+      const fresh = seen.wokenAt !== undefined && at - seen.wokenAt < WAKE_SETTLE_MS / 2;
+      if (fresh && seen.relayUntil === undefined && !seen.sweepResting) return;
       await documents.send(
         new UpdateCommand({
           TableName: table,
           Key: KEY,
           UpdateExpression: 'SET wokenAt = :now REMOVE relayUntil, sweepResting',
-          ExpressionAttributeValues: { ':now': now() },
+          ExpressionAttributeValues: { ':now': at },
         }),
       );
     },
