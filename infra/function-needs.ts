@@ -89,13 +89,6 @@ const TABLE_READ = [
   'dynamodb:Query',
   'dynamodb:Scan',
 ];
-const TABLE_WRITE = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
 const QUEUE_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 const QUEUE_CONSUME = [
   'sqs:ChangeMessageVisibility',
@@ -141,8 +134,9 @@ const API_UNSET = {
 } as const;
 const API = {
   ...DATABASE,
-  // Failed API-key checks are counted per address (the table is encrypted with the data key).
-  'table:rate-limit': TABLE_WRITE,
+  // Failed API-key checks are counted per address, and the idle marker is read before a wake (the table is
+  // encrypted with the data key).
+  'table:rate-limit': TABLE_READ_WRITE,
   'data-key': KEY_ENCRYPT_DECRYPT,
 } as const;
 
@@ -159,7 +153,7 @@ const PIPELINE_UNSET = {
 } as const;
 /** The idle marker (shared/events/idle-marker.ts): read and rested on by its sleepers, woken by the upload ingest. */
 const IDLE_REST = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
-const IDLE_WAKE = { 'table:rate-limit': TABLE_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
+const IDLE_WAKE = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 const CAPACITY = { 'table:capacity': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 /** Whoever gives a capacity unit back hands it on to the next job's waiting task. */
 const HAND_ON = { 'state-machine': ['states:SendTaskSuccess'] } as const;

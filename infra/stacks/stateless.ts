@@ -165,11 +165,10 @@ export class StatelessStack extends Stack {
     };
 
     // The idle marker (shared/events/idle-marker.ts) is an item of the rate limit table: the webhook relay and
-    // the capacity sweeper read it and rest on it, and what gives them work wakes them (every API function
-    // may already write the table; of the event functions, the upload ingest's two).
-    const useIdleMarker = (fn: NodejsFunction, access: 'rest' | 'wake') => {
-      if (access === 'rest') data.rateLimitTable.grantReadWriteData(fn);
-      else data.rateLimitTable.grantWriteData(fn);
+    // the capacity sweeper read it and rest on it, and what gives them work reads it and wakes them (every API
+    // function may already use the table; of the event functions, the upload ingest's two).
+    const useIdleMarker = (fn: NodejsFunction) => {
+      data.rateLimitTable.grantReadWriteData(fn);
       fn.addEnvironment('RATE_LIMIT_TABLE', data.rateLimitTable.tableName);
     };
 
@@ -351,8 +350,9 @@ export class StatelessStack extends Stack {
         // A stream lasts up to 14 minutes, then the client resumes with Last-Event-ID.
         name === 'events' ? 15 * 60 : 29,
       );
-      // Any route may be called with an API key, whose failed checks are counted per address.
-      data.rateLimitTable.grantWriteData(fn);
+      // Any route may be called with an API key, whose failed checks are counted per address; the routes that
+      // may give the webhook relay or the stuck-start sweep work read the idle marker before waking them.
+      data.rateLimitTable.grantReadWriteData(fn);
       apiFns[name] = fn;
     }
     for (const name of ['uploads', 'jobs'] as const) data.idempotencyTable.grantReadWriteData(apiFns[name]!);
@@ -513,7 +513,7 @@ export class StatelessStack extends Stack {
     });
     this.stateMachine.grantStartExecution(uploadTrigger);
     s3(uploadTrigger, ['s3:DeleteObject'], ['uploads/']);
-    useIdleMarker(uploadTrigger, 'wake');
+    useIdleMarker(uploadTrigger);
     // An upload whose processing could not start ends as a FAILED job: its failure records are consumed
     // by upload-dead-letter, whose own failures go to a further queue after five receives.
     const uploadDeadLetterFailures = queue('UploadDeadLetterFailures');
@@ -529,7 +529,7 @@ export class StatelessStack extends Stack {
       STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
     });
     this.stateMachine.grantStartExecution(uploadDeadLetter);
-    useIdleMarker(uploadDeadLetter, 'wake');
+    useIdleMarker(uploadDeadLetter);
     // The handler answers with batchItemFailures; without this setting Lambda would ignore them.
     uploadDeadLetter.addEventSource(
       new SqsEventSource(uploadFailures, { batchSize: 1, reportBatchItemFailures: true }),
@@ -621,7 +621,7 @@ export class StatelessStack extends Stack {
       60,
     );
     useCapacity(sweeper);
-    useIdleMarker(sweeper, 'rest');
+    useIdleMarker(sweeper);
     sendTaskSuccess(sweeper);
     this.stateMachine.grantStartExecution(sweeper);
     // The next minute's run does what a failed one would have; a retry would only run beside it.
@@ -726,7 +726,7 @@ export class StatelessStack extends Stack {
       60,
     );
     webhookQueue.grantSendMessages(webhookRelay);
-    useIdleMarker(webhookRelay, 'rest');
+    useIdleMarker(webhookRelay);
     // A failed tick is not retried: the next minute's tick claims the same due deliveries, and a retry
     // would only run beside it. Its errors alarm (below) reports a relay that keeps failing.
     webhookRelay.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });

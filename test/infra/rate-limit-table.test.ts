@@ -38,7 +38,7 @@ it('keeps sign-in counters in a table keyed and expired as the limiter writes th
 const MARKER_SLEEPERS = ['CapacitySweeper', 'WebhookRelay'];
 const MARKER_WAKERS = ['UploadTrigger', 'UploadDeadLetter'];
 
-it('names the table to every API function and the idle marker’s users; only auth, me and the marker’s sleepers read it', () => {
+it('names the table to every API function and the idle marker’s users, which all read it (the marker is read before a wake)', () => {
   const functions = Object.entries(compute.findResources('AWS::Lambda::Function')).filter(
     ([, f]) => f.Properties.Environment?.Variables?.RATE_LIMIT_TABLE,
   );
@@ -61,7 +61,7 @@ it('names the table to every API function and the idle marker’s users; only au
   for (const g of grantees) {
     expect(g.actions, g.id).toContain('dynamodb:UpdateItem');
     const reads = g.actions.includes('dynamodb:GetItem');
-    expect(reads, g.id).toBe(/^(Api(auth|me)|CapacitySweeper|WebhookRelay)/.test(g.id));
+    expect(reads, g.id).toBe(true);
   }
 });
 
