@@ -45,24 +45,26 @@ export function dynamoIdleMarker(
     }
   }
 
+  async function read(): Promise<MarkerState> {
+    const out = await documents.send(new GetCommand({ TableName: table, Key: KEY, ConsistentRead: true }));
+    const item = out.Item ?? {};
+    const until = item.relayUntil as number | undefined;
+    return {
+      wokenAt: item.wokenAt as number | undefined,
+      relayUntil: until === UNTIL_WOKEN ? Number.POSITIVE_INFINITY : until,
+      sweepResting: item.sweepResting === true,
+    };
+  }
+
   return {
-    async read() {
-      const out = await documents.send(new GetCommand({ TableName: table, Key: KEY, ConsistentRead: true }));
-      const item = out.Item ?? {};
-      const until = item.relayUntil as number | undefined;
-      return {
-        wokenAt: item.wokenAt as number | undefined,
-        relayUntil: until === UNTIL_WOKEN ? Number.POSITIVE_INFINITY : until,
-        sweepResting: item.sweepResting === true,
-      };
-    },
+    read,
     async wake() {
       const at = now();
       // Nothing rests within WAKE_SETTLE_MS of a wake, so a wake less than half of that old, with nothing
       // resting, still covers the statement that follows (an API function runs under 30 s). Reading first
       // spares the write: every submission writing this one item made a hot key deployed and, locally, a
       // queue behind the item that held job creation back.
-      const seen = await this.read();
+      const seen = await read();
       const fresh = seen.wokenAt !== undefined && at - seen.wokenAt < WAKE_SETTLE_MS / 2;
       if (fresh && seen.relayUntil === undefined && !seen.sweepResting) return;
       await documents.send(

@@ -1,23 +1,12 @@
-import path from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, STAND_IN_PACKAGES } from '#infra/functions.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
+import { FUNCTION_ENTRIES, STAND_IN_PACKAGES } from '#infra/functions.ts';
+import { buildFunctionBundle } from '#test/support/function-bundle.ts';
 
 describe('Lambda bundles', () => {
   it.each(FUNCTION_ENTRIES)(
     '$name carries no embedded stand-in and stays under 600 KB',
     async ({ entry }) => {
-      const result = await build({
-        ...BUNDLE_OPTIONS,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        external: [...BUNDLE_OPTIONS.external],
-        entryPoints: [path.join(root, entry)],
-        write: false,
-        outdir: '/tmp/bundle-check',
-        logLevel: 'silent',
-      });
+      const result = await buildFunctionBundle(entry);
       const inputs = Object.keys(result.metafile.inputs);
       const leaked = inputs.filter((input) =>
         STAND_IN_PACKAGES.some((pkg) => input.includes(`node_modules/${pkg}/`)),

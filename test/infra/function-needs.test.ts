@@ -10,12 +10,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from '#infra/function-needs.ts';
-import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '#infra/functions.ts';
+import { FUNCTION_ENTRIES } from '#infra/functions.ts';
+import { buildFunctionBundle } from '#test/support/function-bundle.ts';
 import { collectEnvNames } from './env-names.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -167,15 +167,7 @@ let bundles: Record<string, string>;
 beforeAll(async () => {
   bundles = {};
   for (const { name, entry } of FUNCTION_ENTRIES) {
-    const result = await build({
-      ...BUNDLE_OPTIONS,
-      mainFields: [...BUNDLE_OPTIONS.mainFields],
-      external: [...BUNDLE_OPTIONS.external],
-      entryPoints: [path.join(root, entry)],
-      write: false,
-      outdir: '/tmp/function-needs',
-      logLevel: 'silent',
-    });
+    const result = await buildFunctionBundle(entry);
     bundles[name] = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   }
 }, 240_000);

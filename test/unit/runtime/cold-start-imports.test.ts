@@ -8,9 +8,9 @@
  * idempotency are not among it, and an API function reaches no service but its own area's.
  */
 import path from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../../../infra/functions.ts';
+import { FUNCTION_ENTRIES } from '../../../infra/functions.ts';
+import { buildFunctionBundle } from '../../support/function-bundle.ts';
 
 const EVERY_REQUEST = new Set([
   '@aws-sdk/client-rds-data',
@@ -31,17 +31,7 @@ function bundle(entry: string) {
   return result;
 }
 
-function buildEntry(entry: string) {
-  return build({
-    ...BUNDLE_OPTIONS,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    external: [...BUNDLE_OPTIONS.external],
-    entryPoints: [path.resolve(import.meta.dirname, '../../..', entry)],
-    write: false,
-    outdir: '/tmp/cold-start-imports',
-    logLevel: 'silent',
-  });
-}
+const buildEntry = buildFunctionBundle;
 
 async function sdkImports(entry: string) {
   const result = await bundle(entry);
