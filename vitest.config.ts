@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -19,9 +18,6 @@ export default defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
-    // Vitest's default is one worker fewer than the cores: one on a two-core machine, where the suite then ran
-    // file after file although most e2e files spend their time waiting on ffmpeg, servers and timers.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
