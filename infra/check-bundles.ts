@@ -1,11 +1,32 @@
 /**
  * After `cdk synth`: reads the esbuild metafile of every bundled Lambda asset and fails if an embedded
- * stand-in (PGlite, s3rver, dynalite, ffmpeg, aws-local-stepfunctions, …) or infra/local made it inside.
+ * stand-in (PGlite, s3rver, dynalite, ffmpeg, aws-local-stepfunctions, …) or infra/local made it inside,
+ * and checks that the functions of PINNED_SDK (and only they) carry their packages at the locked versions.
  * Usage: tsx infra/check-bundles.ts <cdk.out dir>...
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { STAND_IN_PACKAGES } from './functions.ts';
+import { PINNED_SDK, STAND_IN_PACKAGES } from './functions.ts';
+
+const lockedVersions = (
+  JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  }
+).packages;
+
+/** What is wrong with the packages an asset carries beside its bundle (PINNED_SDK), if anything. */
+function carriedPackageProblems(assetDir: string, inputs: string[]): string[] {
+  const pinned = Object.entries(PINNED_SDK).find(([entry]) => inputs.includes(entry))?.[1] ?? [];
+  const carried = existsSync(path.join(assetDir, 'node_modules'));
+  if (!pinned.length) return carried ? ['carries node_modules it should not'] : [];
+  return pinned.flatMap((pkg) => {
+    const manifest = path.join(assetDir, 'node_modules', pkg, 'package.json');
+    if (!existsSync(manifest)) return [`lacks ${pkg} in its node_modules`];
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    const locked = lockedVersions[`node_modules/${pkg}`]?.version;
+    return version === locked ? [] : [`carries ${pkg} ${version}, not the locked ${locked}`];
+  });
+}
 
 let checked = 0;
 const problems: string[] = [];
@@ -15,6 +36,8 @@ for (const out of process.argv.slice(2)) {
     if (!entry.startsWith('asset.') || !existsSync(meta)) continue;
     checked += 1;
     const inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: object }).inputs);
+    for (const problem of carriedPackageProblems(path.join(out, entry), inputs))
+      problems.push(`${entry}: ${problem}`);
     for (const input of inputs) {
       if (
         STAND_IN_PACKAGES.some((pkg) => input.includes(`node_modules/${pkg}/`)) ||
@@ -30,7 +53,11 @@ if (checked === 0) {
   process.exit(1);
 }
 if (problems.length) {
-  console.error(`stand-ins inside Lambda bundles:\n${problems.join('\n')}`);
+  console.error(
+    `Lambda bundles with stand-ins inside or wrong packages beside them:\n${problems.join('\n')}`,
+  );
   process.exit(1);
 }
-console.log(`${checked} Lambda bundles checked: no embedded stand-in inside`);
+console.log(
+  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions`,
+);

@@ -34,6 +34,19 @@ export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
   { name: 'migrate', entry: 'functions/deploy/migrate.ts' },
 ];
 
+/**
+ * SDK packages a function carries in its own node_modules, installed from package-lock.json at synth,
+ * instead of the runtime's copy. MediaConvert's Probe API (and the Rotation and Codec fields its answer is
+ * read for) is newer than the SDK some runtime releases include, and an older client would fail the call
+ * or drop those fields without a word. The package is loaded on the first probe, as before, so a cold
+ * start's module initialisation does not change. Bundled inline instead, it made that function's
+ * initialisation slower (about 30 ms in a hand-run comparison): the bundle then loaded node:child_process,
+ * node:worker_threads and Node's internal undici at start. `infra/check-bundles.ts` checks each such asset after synth.
+ */
+export const PINNED_SDK: Readonly<Record<string, readonly string[]>> = {
+  'functions/pipeline/build-transcode-settings.ts': ['@aws-sdk/client-mediaconvert'],
+};
+
 /** Packages that exist only for the embedded environment and must never be inside a Lambda bundle. */
 export const STAND_IN_PACKAGES = [
   '@electric-sql/pglite',

@@ -10,7 +10,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
-import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV } from '../functions.ts';
+import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV, PINNED_SDK } from '../functions.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -67,6 +67,7 @@ export class AppFunction extends Construct {
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         banner: BUNDLE_OPTIONS.banner.js,
         externalModules: [...BUNDLE_OPTIONS.external],
+        ...(PINNED_SDK[props.entry] ? { nodeModules: [...(PINNED_SDK[props.entry] ?? [])] } : {}),
         ...(copy
           ? {
               commandHooks: {
