@@ -602,6 +602,33 @@ describe('EDIT: stitching and clipping', () => {
     expect(() => build({ sources: [...many, { key: 'x.mp4' }] })).toThrow(/at most 150 inputs/);
     expect(() => build({ sources: [] })).toThrow(/at least one source/);
   });
+
+  it('keeps the largest settings well inside the 256 KiB a Step Functions state may carry', () => {
+    // The settings travel in the execution's state (BuildTranscodeSettings' result, then the Transcode
+    // task's parameters), and Step Functions fails an execution whose state passes 256 KiB. The largest
+    // job: 150 trimmed clips with real key lengths, every option on, at the largest size.
+    const clip = (i: number) =>
+      `users/0b9a8f6e-2f4e-4c7e-9a1c-1d2e3f4a5b6c/projects/1c9a8f6e-2f4e-4c7e-9a1c-1d2e3f4a5b6c/clips/${String(i).padStart(12, '0')}-2f4e-4c7e-9a1c-1d2e3f4a5b6c/video.mp4`;
+    const s = buildTranscodeSettings({
+      bucket: 'ai-video-media-123456789012-ap-southeast-2-staging',
+      destinationPrefix: PREFIX,
+      sources: Array.from({ length: MAX_STITCHED_INPUTS }, (_, i) => ({
+        key: clip(i),
+        start: 1.5,
+        end: 2.9,
+        frameRate: FPS_2997,
+        hasAudio: i % 2 === 0,
+      })),
+      width: 3840,
+      height: 2160,
+      fps: 60,
+      interpolation: 'FRAMEFORMER',
+      denoise: true,
+      hls: true,
+    });
+    // Half the limit, so the rest of the state (the job, its sources' ids, the generation) has room.
+    expect(Buffer.byteLength(JSON.stringify(s))).toBeLessThan(128 * 1024);
+  });
 });
 
 describe('ENHANCE: frame rate conversion and denoising', () => {
