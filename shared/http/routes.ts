@@ -84,7 +84,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/api-keys', 'keys', 'listApiKeys', { errors: [403] }),
   route('DELETE', '/v1/api-keys/{keyId}', 'keys', 'deleteApiKey', { errors: [403] }),
   route('GET', '/v1/projects', 'projects', 'listProjects'),
-  route('POST', '/v1/projects', 'projects', 'createProject'),
+  route('POST', '/v1/projects', 'projects', 'createProject', { errors: [409] }),
   route('GET', '/v1/projects/{projectId}', 'projects', 'getProject'),
   route('PATCH', '/v1/projects/{projectId}', 'projects', 'updateProject'),
   route('DELETE', '/v1/projects/{projectId}', 'projects', 'deleteProject'),
@@ -94,7 +94,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('DELETE', '/v1/clips/{clipId}', 'clips', 'deleteClip'),
   // The link carries its own signed, expiring token (players cannot send a bearer token).
   route('GET', '/v1/media/hls/{token}/{file}', 'clips', 'getHlsPlaylist', open),
-  route('POST', '/v1/projects/{projectId}/uploads', 'uploads', 'createUpload', { errors: [403, 413] }),
+  route('POST', '/v1/projects/{projectId}/uploads', 'uploads', 'createUpload', { errors: [403, 413, 429] }),
   route('GET', '/v1/projects/{projectId}/jobs', 'jobs', 'listJobs'),
   route('POST', '/v1/projects/{projectId}/jobs', 'jobs', 'createJob', { errors: [403, 409, 413, 429] }),
   route('GET', '/v1/jobs/{jobId}', 'jobs', 'getJob'),
