@@ -78,7 +78,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('PATCH', '/v1/me', 'me', 'updateMe', { errors: [409] }),
   route('DELETE', '/v1/me', 'me', 'deleteAccount', { errors: [403, 429] }),
   route('GET', '/v1/me/usage', 'me', 'getUsage'),
-  route('POST', '/v1/me/export', 'me', 'createExport', { errors: [409] }),
+  route('POST', '/v1/me/export', 'me', 'createExport', { errors: [409, 429] }),
   route('GET', '/v1/me/exports/{exportId}', 'me', 'getExport'),
   route('POST', '/v1/api-keys', 'keys', 'createApiKey', { errors: [403, 409] }),
   route('GET', '/v1/api-keys', 'keys', 'listApiKeys', { errors: [403] }),
