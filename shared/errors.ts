@@ -63,6 +63,13 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** [404] The user has no users row: the sign-up trigger missed the account, or it was erased. */
+export class MissingUserRowError extends NotFoundError {
+  constructor() {
+    super('user');
+  }
+}
+
 /** [409] Duplicate unique value or an illegal state change. */
 export class ConflictError extends DomainError {
   readonly status = 409;

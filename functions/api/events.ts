@@ -1,12 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Caller } from '#shared/auth/port.ts';
-import { bearerToken } from '#shared/auth/verifier.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
 import { STREAM_SLOT_RENEW_MS, type StreamSlot } from '#shared/events/stream-slots.ts';
-import { authenticate } from '#shared/http/authenticate.ts';
+import { authenticateCounted } from '#shared/http/authenticate.ts';
 import { recordAudit } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { answerHeaders, correlationIdOf, logRequest } from '#shared/http/request-log.ts';
@@ -83,9 +82,9 @@ async function serveStream(
     const match = matchRoute('GET', event.rawPath);
     if (!match?.route.stream || event.requestContext.http.method !== 'GET') throw new NotFoundError('stream');
     routeKey = `${match.route.method} ${match.route.path}`;
-    const token = bearerToken(event.headers.authorization);
-    // An API key opens a stream as its owner's token does (a stream only reads: any scope will do).
-    caller = await authenticate(ctx, event, token, true);
+    // An API key opens a stream as its owner's token does (a stream only reads: any scope will do). Bad
+    // tokens are counted: deployed, the stream's function URL has no API Gateway throttling in front of it.
+    caller = await authenticateCounted(ctx, event, true);
     const { lastEventId: queryLastId, ...rest } = event.queryStringParameters ?? {};
     const jobId = match.params.jobId;
     if (jobId !== undefined)

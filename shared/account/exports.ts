@@ -1,8 +1,8 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, count, eq, gt, lt, min } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { type AccountExportRow, accountExports } from '../db/tables.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 
 /** How long an export's zip (and its row's link) lasts; the bucket's lifecycle rule removes it after a day. */
 export const EXPORT_TTL_HOURS = 24;
@@ -14,6 +14,13 @@ export const EXPORT_TTL_HOURS = 24;
  * local server stopped while writing it. It reads as FAILED, and it no longer holds the one-at-a-time slot.
  */
 export const EXPORT_WRITE_LIMIT_MINUTES = 30;
+/**
+ * Exports a user may start within a day: each reads every row and lists every object of the account, and
+ * one at a time alone would let a script run them back to back all day.
+ */
+export const MAX_EXPORTS_PER_DAY = 10;
+const DAY_MS = 24 * 3_600_000;
+
 export const ABANDONED_EXPORT = 'The export was interrupted before it was written; start another.';
 
 /** Whether a PENDING export has outlived any worker that could still be writing it. */
@@ -36,7 +43,8 @@ export function createExportRepository(db: Database) {
   return {
     /**
      * A new PENDING export; refused while another of the user's is still being written (the unique index
-     * account_exports_one_pending_key decides between requests that arrive together).
+     * account_exports_one_pending_key decides between requests that arrive together), and once the user
+     * started MAX_EXPORTS_PER_DAY in the last 24 hours (429 until the oldest of them is a day old).
      */
     async create(userId: string, now = new Date()): Promise<AccountExport> {
       const pendingOne = async () => {
@@ -60,6 +68,22 @@ export function createExportRepository(db: Database) {
         );
       const pending = await pendingOne();
       if (pending) throw busy(pending.id);
+      const [recent] = await db
+        .select({ started: count(), oldest: min(accountExports.createdAt) })
+        .from(accountExports)
+        .where(
+          and(
+            eq(accountExports.userId, userId),
+            gt(accountExports.createdAt, new Date(now.getTime() - DAY_MS)),
+          ),
+        );
+      if (recent && Number(recent.started) >= MAX_EXPORTS_PER_DAY) {
+        const oldest = recent.oldest ? new Date(recent.oldest).getTime() : now.getTime();
+        throw new TooManyRequestsError(
+          `You already started ${MAX_EXPORTS_PER_DAY} exports in the last 24 hours, the most allowed; download one of them, or try again later.`,
+          Math.max(1, Math.ceil((oldest + DAY_MS - now.getTime()) / 1000)),
+        );
+      }
       const [row] = await db
         .insert(accountExports)
         .values({ userId, expiresAt: new Date(now.getTime() + EXPORT_TTL_HOURS * 3_600_000) })

@@ -41,6 +41,11 @@ export interface LoginLimiter {
    * (UnauthorizedError) stays counted, anything else gives its attempt back.
    */
   apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T>;
+  /**
+   * Counts one refused access token (or none sent) against the source address's budget of failed API key
+   * checks; throws TooManyRequestsError, counting nothing, when that budget is spent.
+   */
+  tokenRefused(address: string): Promise<void>;
 }
 
 /**
@@ -54,6 +59,8 @@ export function dynamoLoginLimiter(
   now: () => number = Date.now,
 ): LoginLimiter {
   const { counter, take, giveBack, reset, tooMany } = windowCounters(client, tableName, now);
+  const keyFailures = (address: string) =>
+    counter('apikey-address', address, limits.apiKeyFailuresPerAddress, limits.loginWindowSeconds);
 
   return {
     async login<T>(email: string, address: string, attempt: () => Promise<T>): Promise<T> {
@@ -87,12 +94,7 @@ export function dynamoLoginLimiter(
     },
 
     async apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T> {
-      const byAddress = counter(
-        'apikey-address',
-        address,
-        limits.apiKeyFailuresPerAddress,
-        limits.loginWindowSeconds,
-      );
+      const byAddress = keyFailures(address);
       if (!(await take(byAddress))) {
         throw tooMany('Too many requests with unknown API keys; wait before trying again.', [byAddress]);
       }
@@ -103,6 +105,16 @@ export function dynamoLoginLimiter(
       } catch (error) {
         if (!(error instanceof UnauthorizedError)) await giveBack(byAddress);
         throw error;
+      }
+    },
+
+    async tokenRefused(address) {
+      const byAddress = keyFailures(address);
+      if (!(await take(byAddress))) {
+        throw tooMany(
+          'Too many requests with a missing, unknown or expired credential; wait before trying again.',
+          [byAddress],
+        );
       }
     },
 

@@ -1,15 +1,17 @@
 import { getTableColumns, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { NotFoundError } from '../errors.ts';
+import { MissingUserRowError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { rawRows, rowFromJson } from './sql.ts';
 
 /** Counters on the users row that the count_owned_rows trigger keeps equal to the user's rows of one table. */
-export type OwnedRowCounter = 'api_key_count' | 'webhook_count';
+export type OwnedRowCounter = 'api_key_count' | 'webhook_count' | 'project_count' | 'template_count';
 
 export interface OwnedBound {
   userId: string;
   counter: OwnedRowCounter;
+  /** The table's column naming the owner, `user_id` unless said (a template's is `created_by`). */
+  ownerColumn?: 'user_id' | 'created_by';
   /** The most rows the user may hold. */
   most: number;
   /** The error for a user who already holds `most`. */
@@ -27,7 +29,7 @@ export async function insertWithinBound<T extends PgTable>(
   db: Database,
   table: T,
   bound: OwnedBound,
-  values: Omit<T['$inferInsert'], 'userId'>,
+  values: Omit<T['$inferInsert'], 'userId' | 'createdBy'>,
 ): Promise<T['$inferSelect']> {
   const columns = getTableColumns(table);
   const names: SQLWrapper[] = [];
@@ -48,7 +50,7 @@ export async function insertWithinBound<T extends PgTable>(
       WHERE id = ${bound.userId}::uuid AND ${sql.identifier(bound.counter)} < ${bound.most}::int
       FOR NO KEY UPDATE
     ), created AS (
-      INSERT INTO ${table} (user_id, ${sql.join(names, sql`, `)})
+      INSERT INTO ${table} (${sql.identifier(bound.ownerColumn ?? 'user_id')}, ${sql.join(names, sql`, `)})
       SELECT owner.id, ${sql.join(selected, sql`, `)} FROM owner
       RETURNING *
     )
@@ -57,6 +59,7 @@ export async function insertWithinBound<T extends PgTable>(
   );
   const r = rows[0];
   if (r?.row) return rowFromJson(table, r.row);
-  if (!r?.owner_found) throw new NotFoundError('user');
+  // The first authenticated request of an account whose users row is missing creates it (users/provision.ts).
+  if (!r?.owner_found) throw new MissingUserRowError();
   throw bound.refusal();
 }

@@ -53,6 +53,10 @@ export const users = pgTable(
      */
     apiKeyCount: integer('api_key_count').notNull().default(0),
     webhookCount: integer('webhook_count').notNull().default(0),
+    /** The same for projects, templates (by creator) and upload reservations (uploads not yet a clip). */
+    projectCount: integer('project_count').notNull().default(0),
+    templateCount: integer('template_count').notNull().default(0),
+    uploadCount: integer('upload_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -67,6 +71,9 @@ export const users = pgTable(
     check('users_active_jobs_nonnegative', sql`${t.activeJobs} >= 0`),
     check('users_api_key_count_nonnegative', sql`${t.apiKeyCount} >= 0`),
     check('users_webhook_count_nonnegative', sql`${t.webhookCount} >= 0`),
+    check('users_project_count_nonnegative', sql`${t.projectCount} >= 0`),
+    check('users_template_count_nonnegative', sql`${t.templateCount} >= 0`),
+    check('users_upload_count_nonnegative', sql`${t.uploadCount} >= 0`),
     check('users_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{3,30}$'`),
     check('users_tier_valid', sql`${t.subscriptionTier} IN ('FREE', 'BASIC', 'PRO', 'ENTERPRISE')`),
   ],

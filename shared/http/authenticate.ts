@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { looksLikeApiKey } from '../api-keys/secret.ts';
 import type { Caller } from '../auth/port.ts';
-import { ForbiddenError } from '../errors.ts';
+import { bearerToken } from '../auth/verifier.ts';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import type { AppContext } from '../runtime/context.ts';
 
 /**
@@ -20,13 +21,38 @@ export function authenticate(
   return withApiKey(ctx, event, bearer, keysAllowed);
 }
 
+/**
+ * As `authenticate`, from the Authorization header, for a route that API Gateway's throttling does not
+ * cover (the event stream, deployed behind a public function URL): a refused access token, or none, counts
+ * against the source address's budget of failed API key checks (a key's own check counts it already), so
+ * a run of bad tokens is answered 429 with Retry-After once the budget is spent.
+ */
+export async function authenticateCounted(
+  ctx: AppContext,
+  event: APIGatewayProxyEventV2,
+  keysAllowed: boolean,
+): Promise<Caller> {
+  let bearer: string | undefined;
+  try {
+    bearer = bearerToken(event.headers?.authorization);
+    return await authenticate(ctx, event, bearer, keysAllowed);
+  } catch (error) {
+    if (error instanceof UnauthorizedError && !(bearer && looksLikeApiKey(bearer))) {
+      await ctx.loginLimiter.tokenRefused(sourceAddress(event));
+    }
+    throw error;
+  }
+}
+
+const sourceAddress = (event: APIGatewayProxyEventV2) => event.requestContext?.http?.sourceIp ?? 'unknown';
+
 async function withApiKey(
   ctx: AppContext,
   event: APIGatewayProxyEventV2,
   bearer: string,
   keysAllowed: boolean,
 ): Promise<Caller> {
-  const caller = await ctx.apiKeyVerifier.verify(bearer, event.requestContext?.http?.sourceIp ?? 'unknown');
+  const caller = await ctx.apiKeyVerifier.verify(bearer, sourceAddress(event));
   if (!keysAllowed) {
     throw new ForbiddenError('This route takes a signed-in user’s access token, not an API key.');
   }

@@ -1,5 +1,6 @@
 import { and, eq, ilike, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { insertWithinBound } from '../db/owned-bound.ts';
 import { ownedRowByPlaceholders } from '../db/owned-row.ts';
 import {
   afterCursor,
@@ -11,10 +12,13 @@ import {
 } from '../db/pagination.ts';
 import { containsPattern, rawRows } from '../db/sql.ts';
 import { type ProjectRow, videoProjects } from '../db/tables.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { ProjectStatus } from './status.ts';
 
 export type Project = ProjectRow;
+
+/** A user holds at most this many projects (each may hold any number of clips and jobs). */
+export const MAX_PROJECTS = 1000;
 
 export interface NewProject {
   title: string;
@@ -79,17 +83,22 @@ export function createProjectRepository(db: Database) {
     return prepared;
   };
   return {
-    async create(userId: string, input: NewProject): Promise<Project> {
-      const [row] = await db
-        .insert(videoProjects)
-        .values({
+    /** Refused when the user already holds MAX_PROJECTS projects. */
+    create(userId: string, input: NewProject): Promise<Project> {
+      return insertWithinBound(
+        db,
+        videoProjects,
+        {
           userId,
-          title: input.title,
-          description: input.description ?? null,
-          settings: input.settings ?? {},
-        })
-        .returning();
-      return row!;
+          counter: 'project_count',
+          most: MAX_PROJECTS,
+          refusal: () =>
+            new ConflictError(
+              `You already have ${MAX_PROJECTS} projects, the most an account may hold; delete one you no longer need first.`,
+            ),
+        },
+        { title: input.title, description: input.description ?? null, settings: input.settings ?? {} },
+      );
     },
 
     async get(userId: string, id: string): Promise<Project> {

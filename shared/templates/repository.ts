@@ -1,6 +1,7 @@
 import { and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
+import { insertWithinBound } from '../db/owned-bound.ts';
 import {
   afterCursor,
   budgetedPage,
@@ -15,6 +16,9 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TemplateCategory } from './categories.ts';
 
 export type Template = TemplateRow;
+
+/** A user creates at most this many templates (public ones included). */
+export const MAX_TEMPLATES = 500;
 
 export interface NewTemplate {
   name: string;
@@ -48,10 +52,22 @@ function duplicateName(error: unknown): never {
 
 export function createTemplateRepository(db: Database) {
   return {
-    async create(userId: string, input: NewTemplate): Promise<Template> {
-      const [row] = await db
-        .insert(templates)
-        .values({
+    /** Refused when the user already created MAX_TEMPLATES templates (and still holds them). */
+    create(userId: string, input: NewTemplate): Promise<Template> {
+      return insertWithinBound(
+        db,
+        templates,
+        {
+          userId,
+          counter: 'template_count',
+          ownerColumn: 'created_by',
+          most: MAX_TEMPLATES,
+          refusal: () =>
+            new ConflictError(
+              `You already have ${MAX_TEMPLATES} templates, the most an account may hold; delete one you no longer need first.`,
+            ),
+        },
+        {
           name: input.name,
           description: input.description ?? '',
           category: input.category,
@@ -59,11 +75,8 @@ export function createTemplateRepository(db: Database) {
           parameters: input.parameters ?? {},
           isPublic: input.isPublic ?? false,
           thumbnailUrl: input.thumbnailUrl ?? null,
-          createdBy: userId,
-        })
-        .returning()
-        .catch(duplicateName);
-      return row!;
+        },
+      ).catch(duplicateName);
     },
 
     /** Public templates for everyone; private ones only for their creator. */

@@ -8,18 +8,31 @@
  *
  * Nothing runs on a schedule: a reservation whose upload never came expires, and lapsed rows (expired, or
  * of a deleted project) are swept by the next statement that reserves or registers for that user.
+ *
+ * users.upload_count counts the rows (a trigger keeps it, as for API keys: db/owned-bound.ts), and a new
+ * upload is refused while the user holds MAX_UPLOADS_IN_PROGRESS that have not lapsed: each holds a presigned
+ * POST and, once its file lands, a job waiting for a slot.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
 import { rawRows } from '../db/sql.ts';
 import { uploadReservations, users } from '../db/tables.ts';
-import { NotFoundError, QuotaExceededError } from '../errors.ts';
+import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '../errors.ts';
 
 /** How long after its POST policy expires a reservation still counts (a slow upload may still land). */
 export const RESERVATION_MARGIN_SECONDS = 3600;
 /** How long a reservation is held once its file has arrived (the job waits for a slot, then runs). */
 export const HELD_RESERVATION_SECONDS = 24 * 3600;
+
+/** Uploads a user may have on their way at once: requested, and not yet a clip, failed or lapsed. */
+export const MAX_UPLOADS_IN_PROGRESS = 100;
+
+const tooManyUploads = () =>
+  new TooManyRequestsError(
+    `You already have ${MAX_UPLOADS_IN_PROGRESS} uploads in progress, the most an account may have; send their files and wait for them to become clips (an upload whose file never comes lapses ${RESERVATION_MARGIN_SECONDS / 60} minutes after its link expires), then try again.`,
+    60,
+  );
 
 export interface NewReservation {
   /** The upload's id (later its job's id). */
@@ -54,16 +67,19 @@ export function createReservationRepository(db: Database) {
   }
 
   /**
-   * Inserts (`replace` false) or refreshes one reservation and sweeps the user's expired ones, in one
-   * statement; a reservation that would exceed the quota fails the whole statement.
+   * Inserts (`new`) or refreshes (`hold`) one reservation and sweeps the user's lapsed ones, in one
+   * statement; a reservation that would exceed the quota fails the whole statement. A new one is refused
+   * when the user's reservations, less those swept now, are at MAX_UPLOADS_IN_PROGRESS: the counter is read
+   * after the owner's lock (so parallel requests are counted one after another) and the swept rows are
+   * those this statement deleted. A file that has landed is held whatever the count.
    */
   async function reserve(input: NewReservation, mode: 'new' | 'hold') {
     const hold = mode === 'hold';
-    const rows = await rawRows<{ project_found: number; reserved: string | null }>(
+    const rows = await rawRows<{ project_found: number; reserved: string | null; refused: number }>(
       db,
       sql`
       WITH owner AS (
-        SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
+        SELECT id, upload_count FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
       ), project AS (
         SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
       ), held AS (
@@ -83,6 +99,8 @@ export function createReservationRepository(db: Database) {
                now() + ${input.ttlSeconds}::int * interval '1 second'
         FROM owner, project
         WHERE NOT EXISTS (SELECT 1 FROM held)
+          AND (${hold}::boolean
+               OR owner.upload_count - (SELECT count(*) FROM swept) < ${MAX_UPLOADS_IN_PROGRESS}::int)
         ON CONFLICT (id) DO NOTHING
         RETURNING bytes
       ), counted AS (
@@ -92,13 +110,17 @@ export function createReservationRepository(db: Database) {
         WHERE id IN (SELECT id FROM owner)
       )
       SELECT (SELECT count(*)::int FROM project) AS project_found,
-             COALESCE((SELECT bytes FROM held), (SELECT bytes FROM added))::text AS reserved`,
+             COALESCE((SELECT bytes FROM held), (SELECT bytes FROM added))::text AS reserved,
+             (NOT ${hold}::boolean AND NOT EXISTS (SELECT 1 FROM added)
+              AND EXISTS (SELECT 1 FROM owner WHERE upload_count - (SELECT count(*) FROM swept)
+                                                    >= ${MAX_UPLOADS_IN_PROGRESS}::int))::int AS refused`,
     ).catch(async (error: unknown) => {
       if (isQuotaCheck(error)) throw new QuotaExceededError(input.bytes, await remaining(input.userId));
       throw error;
     });
     const row = rows[0];
     if (!row?.project_found) throw new NotFoundError('project');
+    if (row.refused) throw tooManyUploads();
     return row.reserved === null ? null : Number(row.reserved);
   }
 

@@ -2,17 +2,12 @@ import { eq, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { type UserRow, users } from '../db/tables.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, MissingUserRowError, NotFoundError } from '../errors.ts';
 import { DEFAULT_TIER, type SubscriptionTier, tierLimits } from './tiers.ts';
 
 export type User = UserRow;
 
-/** [404] The user has no users row: the sign-up trigger missed the account, or it was erased. */
-export class MissingUserRowError extends NotFoundError {
-  constructor() {
-    super('user');
-  }
-}
+export { MissingUserRowError };
 
 export interface NewUser {
   /** Cognito's `sub` on AWS; generated locally. */

@@ -4,11 +4,16 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { writeAccountExport } from '#shared/account/export-writer.ts';
-import { ABANDONED_EXPORT, EXPORT_WRITE_LIMIT_MINUTES, exportStatus } from '#shared/account/exports.ts';
+import {
+  ABANDONED_EXPORT,
+  EXPORT_WRITE_LIMIT_MINUTES,
+  exportStatus,
+  MAX_EXPORTS_PER_DAY,
+} from '#shared/account/exports.ts';
 import { ownedRowQueries, readOwnedRows, tablesWithUserId } from '#shared/account/owned-rows.ts';
 import { newApiKey } from '#shared/api-keys/secret.ts';
 import { rawRows } from '#shared/db/sql.ts';
-import { ConflictError } from '#shared/errors.ts';
+import { ConflictError, TooManyRequestsError } from '#shared/errors.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
@@ -141,6 +146,27 @@ describeEachDriver('account data on', (driver) => {
       sql`SELECT count(*)::int AS n FROM account_exports WHERE user_id = ${user.id}::uuid AND status = 'PENDING'`,
     );
     expect(pending?.n).toBe(1);
+  });
+
+  it('starts at most MAX_EXPORTS_PER_DAY exports a day, then 429 until the oldest of them is a day old', async () => {
+    const { user } = await populatedUser();
+    const started: string[] = [];
+    for (let i = 0; i < MAX_EXPORTS_PER_DAY; i += 1) {
+      const row = await repos.exports.create(user.id);
+      started.push(row.id);
+      await repos.exports.complete(row.id, `exports/${user.id}/${row.id}.zip`, 10);
+    }
+    const refused = await repos.exports.create(user.id).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect((refused as TooManyRequestsError).message).toContain(
+      `You already started ${MAX_EXPORTS_PER_DAY} exports in the last 24 hours`,
+    );
+    // The first was started just now: about a day to wait.
+    expect((refused as TooManyRequestsError).retryAfterSeconds).toBeGreaterThan(23 * 3600);
+    await t.db.execute(
+      sql`UPDATE account_exports SET created_at = now() - interval '25 hours' WHERE id = ${started[0]}::uuid`,
+    );
+    expect((await repos.exports.create(user.id)).status).toBe('PENDING');
   });
 
   it('lets a new export start once a PENDING one has outlived any worker that could still write it', async () => {

@@ -138,3 +138,22 @@ describe('API key limiter on DynamoDB', () => {
     expect(ran).toBe(false);
   });
 });
+
+describe('refused access tokens on DynamoDB', () => {
+  it('count against the address’s budget of failed key checks, and past it answer 429 with Retry-After', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await limiter.tokenRefused('203.0.113.9');
+    await limiter.apiKey('203.0.113.9', async () => 'caller');
+    // The same counter as a key's check: the same key, the same budget.
+    const [token, key] = takes();
+    expect(token?.Key?.pk).toMatch(/^apikey-address#/);
+    expect(token?.Key).toEqual(key?.Key);
+    expect(token?.ExpressionAttributeValues?.[':limit']).toBe(DEFAULT_RATE_LIMITS.apiKeyFailuresPerAddress);
+
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    const refused = await limiter.tokenRefused('203.0.113.9').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    // 7:30 left of the 15-minute window.
+    expect((refused as TooManyRequestsError).retryAfterSeconds).toBe(450);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * What one account may hold, through the local API: projects and templates up to a cap (409 past it, a
+ * deletion frees a place), uploads in progress up to a cap (429 with Retry-After), and bad tokens on the
+ * event stream counted like bad API keys (429 once the address's budget is spent).
+ */
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { users } from '#shared/db/tables.ts';
+import { MAX_PROJECTS } from '#shared/projects/repository.ts';
+import { MAX_TEMPLATES } from '#shared/templates/repository.ts';
+import { MAX_UPLOADS_IN_PROGRESS } from '#shared/uploads/reservations.ts';
+import { type ApiResponse, type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+
+const KEY_FAILURES = 5;
+let api: LocalApi;
+beforeAll(async () => {
+  api = await startLocalApi({ rateLimits: { apiKeyFailuresPerAddress: KEY_FAILURES } });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+function expectProblem(res: ApiResponse, status: number, detail: string) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.body.detail).toContain(detail);
+}
+
+it('refuses a project past MAX_PROJECTS with 409 saying to delete one, and a deleted project frees its place', async () => {
+  const user = await api.newUser();
+  // All but one inserted directly (the trigger counts them as the API's creations are counted).
+  await api.env.db.db.execute(sql`
+    INSERT INTO video_projects (user_id, title)
+    SELECT ${user.userId}::uuid, 'p' || n FROM generate_series(1, ${MAX_PROJECTS - 1}::int) n`);
+  const create = () => api.call('POST', '/v1/projects', { token: user.token, body: { title: 'one more' } });
+  const last = await create();
+  expect(last.status, last.text).toBe(201);
+  expectProblem(await create(), 409, `You already have ${MAX_PROJECTS} projects`);
+  expect((await create()).body.detail).toContain('delete one you no longer need first');
+  expect((await api.call('DELETE', `/v1/projects/${last.body.id}`, { token: user.token })).status).toBe(204);
+  expect((await create()).status).toBe(201);
+  // Another account's projects are its own.
+  const other = await api.newUser();
+  expect((await api.call('POST', '/v1/projects', { token: other.token, body: { title: 'x' } })).status).toBe(
+    201,
+  );
+});
+
+it('refuses a template past MAX_TEMPLATES with 409, and a deleted template frees its place', async () => {
+  const user = await api.newUser();
+  await api.env.db.db.execute(sql`
+    INSERT INTO templates (created_by, name, category, prompt)
+    SELECT ${user.userId}::uuid, 't' || n, 'general', 'a fox' FROM generate_series(1, ${MAX_TEMPLATES - 1}::int) n`);
+  const create = (name: string) =>
+    api.call('POST', '/v1/templates', {
+      token: user.token,
+      body: { name, category: 'general', prompt: 'a fox in {{place}}' },
+    });
+  const last = await create('last');
+  expect(last.status, last.text).toBe(201);
+  expectProblem(await create('over'), 409, `You already have ${MAX_TEMPLATES} templates`);
+  expect((await api.call('DELETE', `/v1/templates/${last.body.id}`, { token: user.token })).status).toBe(204);
+  expect((await create('again')).status).toBe(201);
+});
+
+it('refuses an upload past MAX_UPLOADS_IN_PROGRESS with 429 and Retry-After, until one ends', async () => {
+  const user = await api.newUser();
+  const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'uploads' } });
+  const presign = () =>
+    api.call('POST', `/v1/projects/${project.body.id}/uploads`, {
+      token: user.token,
+      body: { fileName: 'clip.mp4', contentType: 'video/mp4', fileSize: 1000 },
+    });
+  const granted: ApiResponse[] = [];
+  for (let i = 0; i < MAX_UPLOADS_IN_PROGRESS; i += 10) {
+    granted.push(...(await Promise.all(Array.from({ length: 10 }, presign))));
+  }
+  expect(granted.map((g) => g.status)).toEqual(granted.map(() => 201));
+  const refused = await presign();
+  expectProblem(refused, 429, `You already have ${MAX_UPLOADS_IN_PROGRESS} uploads in progress`);
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  // Nothing was reserved for the refused request.
+  const [held] = await api.env.db.db
+    .select({ reserved: users.storageReserved, uploads: users.uploadCount })
+    .from(users)
+    .where(eq(users.id, user.userId));
+  expect(held).toEqual({ reserved: 1000 * MAX_UPLOADS_IN_PROGRESS, uploads: MAX_UPLOADS_IN_PROGRESS });
+  // An upload that lapses (here: its expiry moved to now) frees its place for the next request.
+  await api.env.db.db.execute(sql`
+    UPDATE upload_reservations SET expires_at = now() WHERE id = ${granted[0]?.body.uploadId}::uuid`);
+  expect((await presign()).status).toBe(201);
+  expect((await presign()).status).toBe(429);
+});
+
+it('documents the caps’ problems in the OpenAPI document', async () => {
+  const doc = (await api.call('GET', '/v1/openapi.json')).body;
+  expect(Object.keys(doc.paths['/v1/projects'].post.responses)).toContain('409');
+  expect(Object.keys(doc.paths['/v1/templates'].post.responses)).toContain('409');
+  expect(Object.keys(doc.paths['/v1/projects/{projectId}/uploads'].post.responses)).toContain('429');
+});
+
+it('counts bad tokens on the event stream like bad API keys: 429 with Retry-After once the budget is spent', async () => {
+  const user = await api.newUser();
+  const stream = (authorization?: string) =>
+    api.call('GET', '/v1/events', authorization ? { headers: { authorization } } : {});
+  const statuses: number[] = [];
+  const attempts = [
+    'Bearer not-a-token',
+    undefined,
+    `Bearer ${user.token.slice(0, -4)}AAAA`,
+    `Bearer avk_${'x'.repeat(43)}`,
+    'Bearer eyJhbGciOiJub25lIn0.e30.',
+    'Bearer still-not-a-token',
+    'Bearer and-again',
+  ];
+  let last: ApiResponse | undefined;
+  for (const authorization of attempts) {
+    last = await stream(authorization);
+    statuses.push(last.status);
+  }
+  // Tokens and keys share the address's budget of KEY_FAILURES; every attempt past it is refused.
+  expect(statuses).toEqual([
+    ...Array(KEY_FAILURES).fill(401),
+    ...Array(attempts.length - KEY_FAILURES).fill(429),
+  ]);
+  expectProblem(last as ApiResponse, 429, 'wait before trying again');
+  expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+  // A good token is not a failure: the stream still opens for it from the same address.
+  const controller = new AbortController();
+  const good = await fetch(`${api.url}/v1/events`, {
+    headers: { authorization: `Bearer ${user.token}` },
+    signal: controller.signal,
+  });
+  expect(good.status).toBe(200);
+  controller.abort();
+});
