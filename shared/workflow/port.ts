@@ -11,9 +11,9 @@ export interface JobExecutionInput {
 }
 
 /**
- * What a start did: `started` a new execution (or joined the same running one), or found an `existing`
- * execution of that name it could not join: one that has ended (its name stays taken), or a running one
- * started with other input. Either way nothing new runs.
+ * What a start did: `started` an execution (Step Functions also answers so for a running one given the
+ * same input), or found an `existing` execution of that name: one that has ended (its name stays taken),
+ * or a running one (on Step Functions, one started with other input). Either way nothing new runs.
  */
 export type StartOutcome = 'started' | 'existing';
 
