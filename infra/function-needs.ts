@@ -382,9 +382,19 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     ['CAPACITY_TABLE'],
     INGEST_UNREACHED,
   ),
-  // It serves the enabled models' lines only, and starts again the admitted jobs whose start was lost.
+  // It serves the enabled models' lines only, starts again the admitted jobs whose start was lost, and fails
+  // (as execution-ended would) those still QUEUED whose execution has ended.
   'capacity-sweeper': pipeline(
-    { ...CAPACITY, ...IDLE_REST, 'state-machine': ['states:SendTaskSuccess', 'states:StartExecution'] },
+    {
+      ...CAPACITY,
+      ...IDLE_REST,
+      'state-machine': ['states:SendTaskSuccess', 'states:StartExecution'],
+      executions: ['states:DescribeExecution'],
+      'media-bucket': ['s3:ListBucket'],
+      'media:users/': ['s3:DeleteObject'],
+      'media:work/': ['s3:DeleteObject'],
+      'media:uploads/': ['s3:DeleteObject'],
+    },
     ['CAPACITY_TABLE', 'ENABLED_MODELS', 'STATE_MACHINE_ARN', 'RATE_LIMIT_TABLE'],
     { 'states:StopExecution': 'the workflow can stop; the sweep only starts' },
   ),

@@ -2,16 +2,23 @@
  * Runs every minute (EventBridge schedule): reclaims the capacity units whose lease ran out (an execution
  * that crashed or was stopped with its cleanup lost) and hands free units to jobs waiting in line, for
  * every model this stage enables. Releases and new arrivals serve the line themselves; this is the net.
- * It also starts again the admitted jobs whose execution was never started (stuck-starts.ts); that sweep
- * rests behind the idle marker while no job is QUEUED, so an idle stage's tick asks Aurora nothing.
+ * It also starts again the admitted jobs whose execution was never started, and fails those still QUEUED
+ * whose execution has ended (stuck-starts.ts); that sweep rests behind the idle marker while no job is
+ * QUEUED, so an idle stage's tick asks Aurora nothing.
  */
 import { enabledModelsFromEnv } from '#shared/generation/models.ts';
 import { tracedHandler } from '#shared/observability/tracing.ts';
-import { createStuckStartSweep, restingStuckStartSweep } from '#shared/pipeline/stuck-starts.ts';
+import {
+  createStuckStartSweep,
+  restingStuckStartSweep,
+  type StuckStartSweepResult,
+} from '#shared/pipeline/stuck-starts.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
-import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
+import { createUploadIngest } from '#shared/uploads/ingest.ts';
+import { createReservationRepository } from '#shared/uploads/reservations.ts';
+import { stepFunctionsExecutions, stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
-let sweepStuckStarts: (() => Promise<string[]>) | undefined;
+let sweepStuckStarts: (() => Promise<StuckStartSweepResult>) | undefined;
 
 async function sweepCapacity(): Promise<void> {
   const { admission, logger } = pipelineRuntime();
@@ -23,25 +30,38 @@ async function sweepCapacity(): Promise<void> {
 }
 
 async function startLostStarts(): Promise<void> {
-  const { capacityStore, idleMarker, jobs, logger } = pipelineRuntime();
+  const runtime = pipelineRuntime();
+  const { capacityStore, idleMarker, jobs, logger } = runtime;
   if (!idleMarker) throw new Error('RATE_LIMIT_TABLE is not set.');
   const stateMachineArn = process.env.STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set.');
-  sweepStuckStarts ??= restingStuckStartSweep(
-    idleMarker,
-    jobs,
-    createStuckStartSweep({
+  if (!sweepStuckStarts) {
+    const sfn = async () => new (await import('@aws-sdk/client-sfn')).SFNClient({});
+    const workflow = stepFunctionsWorkflow(sfn, stateMachineArn);
+    // A job failed here frees a slot, as an ended execution does: the owner's waiting uploads start.
+    const uploads = createUploadIngest({
+      users: runtime.users,
       jobs,
-      workflow: stepFunctionsWorkflow(
-        async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
-        stateMachineArn,
-      ),
-      capacity: capacityStore,
-    }),
-  );
-  const started = await sweepStuckStarts();
+      reservations: createReservationRepository(runtime.db),
+      store: runtime.store,
+      workflow,
+    });
+    sweepStuckStarts = restingStuckStartSweep(
+      idleMarker,
+      jobs,
+      createStuckStartSweep({
+        jobs,
+        workflow: { ...workflow, ...stepFunctionsExecutions(sfn, stateMachineArn) },
+        tasks: runtime.tasks,
+        startWaiting: (userId) => uploads.startWaiting(userId),
+        capacity: capacityStore,
+      }),
+    );
+  }
+  const { started, failed } = await sweepStuckStarts();
   if (started.length)
     logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
+  if (failed.length) logger.warn('jobs QUEUED whose execution had ended were failed', { jobIds: failed });
 }
 
 export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {

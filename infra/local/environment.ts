@@ -58,7 +58,7 @@ import { retryDelaysFromEnv } from '#shared/webhooks/retry-schedule.ts';
 import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
 import type { HostResolver } from '#shared/webhooks/service.ts';
 import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
-import type { JobWorkflow } from '#shared/workflow/port.ts';
+import type { ExecutionLookup, JobWorkflow } from '#shared/workflow/port.ts';
 import { localAccountTasks } from './account-tasks.ts';
 import { localAuditSubscription } from './audit-subscription.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
@@ -274,9 +274,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     options.capacity?.leaseMs?.[model] ?? capacity[model as VideoModelId]?.leaseMs ?? 600_000;
   // The workflow needs the repositories the context builds; it is bound right after.
   let local: ReturnType<typeof createLocalWorkflow> | undefined;
-  const workflow: JobWorkflow = {
+  const workflow: JobWorkflow & ExecutionLookup = {
     start: (input) => local!.start(input),
     stop: (jobId, cause) => local!.stop(jobId, cause),
+    executionState: (jobId) => local!.executionState(jobId),
   };
   const ctx = buildContext({
     db: db.db,
@@ -447,6 +448,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     createStuckStartSweep({
       jobs: ctx.jobs,
       workflow,
+      tasks,
+      startWaiting: (userId) => uploads.startWaiting(userId),
       capacity: capacityStore,
       ...(options.stuckStarts?.afterMs !== undefined ? { stuckAfterMs: options.stuckStarts.afterMs } : {}),
     }),
@@ -454,9 +457,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   let restarting: Promise<unknown> = Promise.resolve();
   const restarter = setInterval(() => {
     restarting = sweepStuckStarts()
-      .then((started) => {
+      .then(({ started, failed }) => {
         if (started.length)
           ctx.logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
+        if (failed.length)
+          ctx.logger.warn('jobs QUEUED whose execution had ended were failed', { jobIds: failed });
       })
       .catch((error: unknown) =>
         ctx.logger.error('stuck-start sweep failed', { error: loggableError(error) }),

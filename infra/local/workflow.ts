@@ -18,7 +18,7 @@ import type { TaskTokens } from '#shared/pipeline/generation-wait.ts';
 import { transcodeProgress } from '#shared/pipeline/progress.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
-import type { JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
+import type { ExecutionLookup, JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
 
 const DEFINITION_FILE = new URL('../../state-machines/generation-job.asl.json', import.meta.url);
 
@@ -100,15 +100,21 @@ function statesTimeout(): Error {
   return error;
 }
 
-export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow & {
-  idle(): Promise<void>;
-  shutdown(): Promise<void>;
-  crash(jobId: string): Promise<void>;
-  tokens: TaskTokens;
-} {
+export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow &
+  ExecutionLookup & {
+    idle(): Promise<void>;
+    shutdown(): Promise<void>;
+    crash(jobId: string): Promise<void>;
+    tokens: TaskTokens;
+  } {
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
   /** Executions ended as by a crash: nothing cleans up after them (tests of capacity leases). */
   const crashed = new Set<string>();
+  /**
+   * Jobs whose execution ended, however it ended. As on Step Functions, where a closed execution's name
+   * stays taken (90 days), starting one of them again runs nothing.
+   */
+  const ended = new Set<string>();
   const definition = loadDefinition();
   const machine = new StateMachine(runnerDefinition(definition) as never, {
     validationOptions: { checkPaths: true },
@@ -232,7 +238,8 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
     },
     async start(input: JobExecutionInput) {
       // Stopping: the job stays QUEUED and the next start runs it (see resumeJobs).
-      if (shuttingDown || running.has(input.jobId)) return;
+      if (shuttingDown) return 'started';
+      if (running.has(input.jobId) || ended.has(input.jobId)) return 'existing';
       const controller = new AbortController();
       const inFlight = new Set<Promise<unknown>>();
       const execution = machine.run(
@@ -298,11 +305,17 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
           }
         } finally {
           await events.catch(() => undefined);
+          ended.add(input.jobId);
           running.delete(input.jobId);
           await options.onEnded?.(input).catch((error: unknown) => options.onError?.(input.jobId, error));
         }
       })();
       running.set(input.jobId, { abort: execution.abort, controller, done });
+      return 'started';
+    },
+    async executionState(jobId) {
+      if (running.has(jobId)) return 'running';
+      return ended.has(jobId) ? 'ended' : 'none';
     },
     /**
      * Stops the execution and returns, as StopExecution does: the task it was in ends on its own, and the

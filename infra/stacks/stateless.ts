@@ -624,6 +624,11 @@ export class StatelessStack extends Stack {
     useIdleMarker(sweeper);
     sendTaskSuccess(sweeper);
     this.stateMachine.grantStartExecution(sweeper);
+    // A start that meets the job's execution asks whether it still runs; a job whose execution has ended
+    // unhandled is failed here as ExecutionEnded would have, its objects removed.
+    this.stateMachine.grantExecution(sweeper, 'states:DescribeExecution');
+    list(sweeper);
+    s3(sweeper, ['s3:DeleteObject'], ['work/', 'uploads/', 'users/']);
     // The next minute's run does what a failed one would have; a retry would only run beside it.
     sweeper.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new Rule(this, 'CapacitySweeperSchedule', {

@@ -10,26 +10,46 @@
  * AcquireCapacity for a unit of their model for as long as the model is busy. Such a job is in its
  * model's line (a waiter record) or holds a unit (a lease, until MarkGenerating runs): that is the sign its
  * execution runs, read once per model, so a long line costs no start per job and per run.
+ *
+ * A start can also find the job's execution there already and start nothing: a running one started with
+ * other input (another correlation id), which is left to run, or one that has ended (Step Functions keeps
+ * a closed execution's name, so no start ever runs the job again) while the job is still QUEUED, because
+ * the ending's event was lost or its handler failed. Such a job would hold its slot for good: it is failed
+ * here as that handler would have (MarkFailed's task, then the owner's waiting uploads are started).
  */
 import type { CapacityStore } from '../capacity/store.ts';
 import type { IdleMarker } from '../events/idle-marker.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
-import type { JobWorkflow } from '../workflow/port.ts';
+import type { ExecutionLookup, JobWorkflow } from '../workflow/port.ts';
+import type { PipelineTasks } from './tasks.ts';
 
 /** How long an admitted job may stay QUEUED before its start is taken for lost. */
 export const STUCK_START_AFTER_MS = 5 * 60_000;
 /** Candidates read per statement: a long line of GENERATE jobs is read page by page, never left unread. */
 const PAGE = 100;
 
+/** What the user reads on a job whose execution ended with the job still QUEUED. */
+export const ENDED_UNSTARTED_CAUSE =
+  'The job stopped before it could start, and nothing was charged. Please submit it again.';
+
 export interface StuckStartSweepDeps {
   jobs: Pick<JobRepository, 'listQueuedAdmitted'>;
-  workflow: JobWorkflow;
+  workflow: Pick<JobWorkflow, 'start'> & ExecutionLookup;
+  /** The failure path of an ended execution: MarkFailed's task, then the owner's waiting uploads. */
+  tasks: Pick<PipelineTasks, 'markFailed'>;
+  startWaiting: (userId: string) => Promise<unknown>;
   /** The model capacity store; without it every GENERATE candidate is started again too. */
   capacity?: Pick<CapacityStore, 'queue'> | undefined;
   now?: () => number;
   stuckAfterMs?: number;
   /** Candidates per statement (tests make it small). */
   pageSize?: number;
+}
+
+/** The jobs a sweep started, and those whose execution had ended and that it failed. */
+export interface StuckStartSweepResult {
+  started: string[];
+  failed: string[];
 }
 
 /** The model whose line a GENERATE job waits in (AcquireCapacity's `effectiveGenerate(...).model`). */
@@ -40,12 +60,24 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
   const stuckAfterMs = deps.stuckAfterMs ?? STUCK_START_AFTER_MS;
   const pageSize = deps.pageSize ?? PAGE;
 
+  /** Fails a QUEUED job whose execution has ended, as the execution-ended handler would have. */
+  async function failEnded(job: Job) {
+    await deps.tasks.markFailed({
+      jobId: job.id,
+      userId: job.userId,
+      projectId: job.projectId,
+      jobType: job.jobType,
+      error: { Error: 'Interrupted', Cause: ENDED_UNSTARTED_CAUSE },
+    });
+    await deps.startWaiting(job.userId);
+  }
+
   /**
    * Starts again the admitted jobs QUEUED for longer than `stuckAfterMs` whose execution is not seen
-   * running. Returns their ids; a start that fails is retried by the next run, and reported once every
-   * other job has had its turn.
+   * running, and fails those whose execution has ended. A job that fails either way is retried by the next
+   * run, and reported once every other job has had its turn.
    */
-  return async function sweepStuckStarts(): Promise<string[]> {
+  return async function sweepStuckStarts(): Promise<StuckStartSweepResult> {
     const before = new Date(now() - stuckAfterMs);
     // Each model's line, read once per run and only for a model with a GENERATE candidate.
     const lines = new Map<string, Promise<Set<string>>>();
@@ -60,6 +92,7 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
       return line;
     };
     const started: string[] = [];
+    const failed: string[] = [];
     const errors: unknown[] = [];
     let after: Job | undefined;
     for (;;) {
@@ -67,13 +100,18 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
       for (const job of page) {
         if (job.jobType === 'GENERATE' && deps.capacity && (await inLine(modelOf(job))).has(job.id)) continue;
         try {
-          await deps.workflow.start({
+          const outcome = await deps.workflow.start({
             jobId: job.id,
             userId: job.userId,
             projectId: job.projectId,
             jobType: job.jobType,
           });
-          started.push(job.id);
+          if (outcome === 'started') started.push(job.id);
+          // A running execution is left to run; one not seen yet (`none`) is looked at again next run.
+          else if ((await deps.workflow.executionState(job.id)) === 'ended') {
+            await failEnded(job);
+            failed.push(job.id);
+          }
         } catch (error) {
           errors.push(error);
         }
@@ -82,8 +120,8 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
       after = page.at(-1);
     }
     if (errors.length)
-      throw new AggregateError(errors, `${errors.length} stuck job(s) could not be started.`);
-    return started;
+      throw new AggregateError(errors, `${errors.length} stuck job(s) could not be started or failed.`);
+    return { started, failed };
   };
 }
 
@@ -95,13 +133,13 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
 export function restingStuckStartSweep(
   marker: IdleMarker,
   jobs: Pick<JobRepository, 'anyQueued'>,
-  sweep: () => Promise<string[]>,
-): () => Promise<string[]> {
+  sweep: () => Promise<StuckStartSweepResult>,
+): () => Promise<StuckStartSweepResult> {
   return async () => {
     const seen = await marker.read();
-    if (seen.sweepResting) return [];
-    const started = await sweep();
+    if (seen.sweepResting) return { started: [], failed: [] };
+    const result = await sweep();
     if (!(await jobs.anyQueued())) await marker.restSweep(seen);
-    return started;
+    return result;
   };
 }

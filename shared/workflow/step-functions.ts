@@ -3,14 +3,26 @@ import { currentCorrelationId } from '../observability/correlation.ts';
 import { currentTraceHeader } from '../observability/tracing.ts';
 import type { TaskTokens } from '../pipeline/generation-wait.ts';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
-import type { JobWorkflow } from './port.ts';
+import type { ExecutionLookup, ExecutionState, JobWorkflow } from './port.ts';
 
 const sfn = () => import('@aws-sdk/client-sfn');
 
+/** DescribeExecution's status as the sweep reads it; PENDING_REDRIVE is a redrive about to run again. */
+const STATES: Record<string, ExecutionState> = {
+  RUNNING: 'running',
+  PENDING_REDRIVE: 'running',
+  SUCCEEDED: 'ended',
+  FAILED: 'ended',
+  TIMED_OUT: 'ended',
+  ABORTED: 'ended',
+};
+
+const executionArnOf = (stateMachineArn: string, jobId: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobId}`;
+
 export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMachineArn: string): JobWorkflow {
   const client = clientGetter(source);
-  const executionArn = (jobId: string) =>
-    `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobId}`;
+  const executionArn = (jobId: string) => executionArnOf(stateMachineArn, jobId);
   return {
     async start(input) {
       const { ExecutionAlreadyExists, StartExecutionCommand } = await sfn();
@@ -26,9 +38,12 @@ export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMach
             ...(traceHeader ? { traceHeader } : {}),
           }),
         );
+        return 'started';
       } catch (error) {
-        // Same name and same input: Step Functions treats it as the same execution (idempotent start).
+        // Same name and same input as a running execution succeeds (an idempotent start); a closed one, or
+        // other input (another correlation id), fails with ExecutionAlreadyExists and starts nothing.
         if (!(error instanceof ExecutionAlreadyExists)) throw error;
+        return 'existing';
       }
     },
     async stop(jobId, cause) {
@@ -38,6 +53,35 @@ export function stepFunctionsWorkflow(source: ClientSource<SFNClient>, stateMach
         .catch((error: { name?: string }) => {
           if (error.name !== 'ExecutionDoesNotExist') throw error;
         });
+    },
+  };
+}
+
+/**
+ * DescribeExecution of a job's execution, for the stuck-start sweep alone (its own factory, so the other
+ * functions' bundles hold no command their roles may not call).
+ */
+export function stepFunctionsExecutions(
+  source: ClientSource<SFNClient>,
+  stateMachineArn: string,
+): ExecutionLookup {
+  const client = clientGetter(source);
+  const executionArn = (jobId: string) => executionArnOf(stateMachineArn, jobId);
+  return {
+    async executionState(jobId) {
+      const { DescribeExecutionCommand } = await sfn();
+      let status: string | undefined;
+      try {
+        ({ status } = await (await client()).send(
+          new DescribeExecutionCommand({ executionArn: executionArn(jobId) }),
+        ));
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ExecutionDoesNotExist') return 'none';
+        throw error;
+      }
+      const state = STATES[status ?? ''];
+      if (!state) throw new Error(`Unknown execution status ${status} for job ${jobId}.`);
+      return state;
     },
   };
 }

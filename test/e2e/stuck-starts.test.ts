@@ -1,12 +1,14 @@
 /**
  * The local sweeper loop runs the stuck-start sweep: a job recorded QUEUED and admitted whose execution
- * was never started (as a crash between the row and the start leaves it) runs to the end without a restart.
+ * was never started (as a crash between the row and the start leaves it) runs to the end without a restart,
+ * and one whose execution ended with the job still QUEUED (its ending lost) is failed, its slot freed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { startLocalEnvironment } from '#infra/local/environment.ts';
+import { ENDED_UNSTARTED_CAUSE } from '#shared/pipeline/stuck-starts.ts';
 import { bareEnvironmentOptions } from '#test/support/local-environment.ts';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stuck-starts-'));
@@ -42,6 +44,53 @@ it('starts, while it runs, a job whose start was lost', async () => {
     }
     expect(status).toBe('COMPLETED');
     expect(tasks[0]).toBe(`AcquireCapacity:${job.id}`);
+  } finally {
+    await env.stop();
+  }
+});
+
+it('fails, while it runs, a job still QUEUED whose execution ended without closing it', async () => {
+  const tasks: string[] = [];
+  let entered: (() => void) | undefined;
+  const acquiring = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  let crashed: ((error: Error) => void) | undefined;
+  const env = await startLocalEnvironment({
+    ...(await bareEnvironmentOptions(dataDir)),
+    stuckStarts: { everyMs: 50, afterMs: 0 },
+    beforeTask: async (name, input) => {
+      tasks.push(`${name}:${input.jobId}`);
+      if (name !== 'AcquireCapacity') return;
+      entered?.();
+      // The execution is held in its first task until it ends as by a crash (no MarkFailed, no event).
+      await new Promise<void>((_resolve, reject) => {
+        crashed = reject;
+      });
+    },
+  });
+  try {
+    const user = await env.ctx.users.create({ email: 'e@example.com', username: 'ended_user' });
+    const project = await env.ctx.projects.create(user.id, { title: 'ended' });
+    // Submitted as the API does (which wakes the sweep and starts the execution).
+    const job = await env.ctx.jobService.submit(user.id, project.id, {
+      jobType: 'GENERATE',
+      prompt: 'ended',
+      parameters: { model: 'local', durationSeconds: 1, resolution: '640x360' },
+    });
+    await acquiring;
+    expect((await env.ctx.users.getById(user.id)).activeJobs).toBe(1);
+    await env.crashExecution(job.id);
+    crashed?.(new Error('the execution is gone'));
+    let found = await env.ctx.jobs.get(user.id, job.id);
+    for (let i = 0; i < 600 && found.status === 'QUEUED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      found = await env.ctx.jobs.get(user.id, job.id);
+    }
+    expect(found).toMatchObject({ status: 'FAILED', errorMessage: ENDED_UNSTARTED_CAUSE });
+    expect((await env.ctx.users.getById(user.id)).activeJobs).toBe(0);
+    // Nothing ran it again: its one execution stopped in its first task.
+    expect(tasks).toEqual([`AcquireCapacity:${job.id}`]);
   } finally {
     await env.stop();
   }

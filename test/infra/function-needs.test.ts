@@ -118,6 +118,7 @@ const EVIDENCE: Record<string, RegExp> = {
   's3:ListBucket': /\bListObjectsV2Command\b/,
   'states:StartExecution': /\bStartExecutionCommand\b/,
   'states:StopExecution': /\bStopExecutionCommand\b/,
+  'states:DescribeExecution': /\bDescribeExecutionCommand\b/,
   'states:SendTaskSuccess': /\bSendTaskSuccessCommand\b/,
   'bedrock:InvokeModel': /\bStartAsyncInvokeCommand\b/,
   'bedrock:StartAsyncInvoke': /\bStartAsyncInvokeCommand\b/,

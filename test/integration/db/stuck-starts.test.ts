@@ -1,7 +1,9 @@
 /**
  * The stuck-start sweep: an admitted job left QUEUED with no execution (its starter died between the row
  * and StartExecution) is started again, while a GENERATE job waiting QUEUED for a unit of its model, one
- * holding a unit before MarkGenerating, a job just submitted and a running job are left alone.
+ * holding a unit before MarkGenerating, a job just submitted and a running job are left alone. A job still
+ * QUEUED whose execution has ended (its ending went unhandled) is failed through MarkFailed's task, which
+ * frees its slot and its upload's reservation, and the upload waiting for that slot starts.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -9,8 +11,22 @@ import { expect, it } from 'vitest';
 import { createAdmission } from '#shared/capacity/admission.ts';
 import { memoryCapacityStore } from '#shared/capacity/memory-store.ts';
 import { rawRows } from '#shared/db/sql.ts';
-import { createStuckStartSweep, STUCK_START_AFTER_MS } from '#shared/pipeline/stuck-starts.ts';
-import type { JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
+import {
+  createStuckStartSweep,
+  ENDED_UNSTARTED_CAUSE,
+  STUCK_START_AFTER_MS,
+} from '#shared/pipeline/stuck-starts.ts';
+import { createPipelineTasks, type PipelineState } from '#shared/pipeline/tasks.ts';
+import { uploadKey } from '#shared/storage/keys.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
+import { createUploadIngest } from '#shared/uploads/ingest.ts';
+import { tierLimits } from '#shared/users/tiers.ts';
+import type {
+  ExecutionLookup,
+  ExecutionState,
+  JobExecutionInput,
+  JobWorkflow,
+} from '#shared/workflow/port.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
@@ -19,14 +35,28 @@ const GENERATE = { model: 'local', durationSeconds: 2, resolution: '640x360' };
 describeEachDriver('starting admitted jobs whose start was lost on', (driver) => {
   const { t, repos } = suiteDatabase(driver);
 
-  function setup() {
+  /** Starts record the job; a job given an execution here is not started again (running or ended). */
+  function fakeWorkflow() {
     const started: JobExecutionInput[] = [];
-    const workflow: JobWorkflow = {
+    const executions = new Map<string, ExecutionState>();
+    const workflow: JobWorkflow & ExecutionLookup = {
       start: async (input) => {
+        if (executions.has(input.jobId)) return 'existing';
         started.push(input);
+        return 'started';
       },
       stop: async () => {},
+      executionState: async (jobId) => executions.get(jobId) ?? 'none',
     };
+    return { started, executions, workflow };
+  }
+  const unusedFailurePath = {
+    tasks: { markFailed: async (s: PipelineState) => expect.fail(`markFailed ${s.jobId}`) },
+    startWaiting: async () => [],
+  };
+
+  function setup() {
+    const { started, workflow } = fakeWorkflow();
     const capacity = memoryCapacityStore();
     const admission = createAdmission({
       store: capacity,
@@ -35,12 +65,16 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
       leaseMsOf: () => 3_600_000,
     });
     // The sweep runs as if the jobs made now were older than the threshold.
-    const sweep = createStuckStartSweep({
-      jobs: repos.jobs,
-      workflow,
-      capacity,
-      now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
-    });
+    const sweep = async () =>
+      (
+        await createStuckStartSweep({
+          jobs: repos.jobs,
+          workflow,
+          ...unusedFailurePath,
+          capacity,
+          now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
+        })()
+      ).started;
     return { started, capacity, admission, sweep, startedIds: () => started.map((s) => s.jobId) };
   }
 
@@ -131,7 +165,14 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
     const lost = await generateJob(user.id, project.id);
     const sweep = createStuckStartSweep({
       jobs: repos.jobs,
-      workflow: { start: async (input) => void started.push(input), stop: async () => {} },
+      workflow: {
+        start: async (input) => {
+          started.push(input);
+          return 'started';
+        },
+        executionState: async () => 'none',
+      },
+      ...unusedFailurePath,
       capacity,
       now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
       pageSize: 2,
@@ -154,9 +195,115 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
     const young = await generateJob(user.id, project.id);
     const now = createStuckStartSweep({
       jobs: repos.jobs,
-      workflow: { start: async (input) => void started.push(input), stop: async () => {} },
+      workflow: {
+        start: async (input) => {
+          started.push(input);
+          return 'started';
+        },
+        executionState: async () => 'none',
+      },
+      ...unusedFailurePath,
     });
-    expect(await now()).not.toContain(young.id);
+    expect((await now()).started).not.toContain(young.id);
+  });
+
+  /** The ended execution's failure path as the sweeper wires it: MarkFailed's task and the upload ingest. */
+  function failurePath(workflow: JobWorkflow) {
+    const deleted: string[] = [];
+    const store = {
+      bucket: 'media',
+      deleteKeys: async (keys: string[]) => void deleted.push(...keys),
+      deletePrefix: async (prefix: string) => {
+        deleted.push(prefix);
+        return 0;
+      },
+    } as unknown as ObjectStore;
+    const tasks = createPipelineTasks({
+      users: repos.users,
+      jobs: repos.jobs,
+      clips: repos.clips,
+      store,
+      models: {},
+      prober: { probe: async () => expect.fail('nothing is probed') } as never,
+    });
+    const uploads = createUploadIngest({
+      users: repos.users,
+      jobs: repos.jobs,
+      reservations: repos.reservations,
+      store,
+      workflow,
+    });
+    return { deleted, tasks, startWaiting: (userId: string) => uploads.startWaiting(userId) };
+  }
+
+  async function uploadJob(userId: string, projectId: string, whenFull: 'wait' | 'refuse' = 'refuse') {
+    const id = randomUUID();
+    await repos.reservations.create({ id, userId, projectId, bytes: 5_000, ttlSeconds: 3_600 });
+    const key = uploadKey(userId, projectId, id, 'a.mp4');
+    const job = await repos.jobs.create({
+      id,
+      userId,
+      projectId,
+      jobType: 'TRANSCODE',
+      prompt: 'Upload a.mp4',
+      parameters: { upload: { key, fileName: 'a.mp4', size: 5_000 } },
+      concurrentLimit: tierLimits('FREE').concurrentJobs,
+      whenFull,
+    });
+    return { job, key };
+  }
+
+  it('fails a job still QUEUED whose execution ended, freeing its slot and reservation for the waiting upload', async () => {
+    const { user, project } = await newOwner(repos, 'ended');
+    const reservedBefore = (await repos.users.getById(user.id)).storageReserved;
+    const { started, executions, workflow } = fakeWorkflow();
+    const path = failurePath(workflow);
+    // Two jobs hold the FREE tier's two slots: one runs, one is QUEUED with its execution already ended.
+    const running = await generateJob(user.id, project.id);
+    await repos.jobs.markProcessing(running.id);
+    executions.set(running.id, 'running');
+    const { job: ended, key } = await uploadJob(user.id, project.id);
+    executions.set(ended.id, 'ended');
+    const { job: waiting } = await uploadJob(user.id, project.id, 'wait');
+    expect(waiting.admitted).toBe(false);
+    expect((await repos.users.getById(user.id)).storageReserved).toBe(reservedBefore + 10_000);
+
+    const sweep = createStuckStartSweep({
+      jobs: repos.jobs,
+      workflow,
+      ...path,
+      now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
+    });
+    const result = await sweep();
+    expect(result.failed).toEqual([ended.id]);
+    expect(result.started).not.toContain(ended.id);
+    const failed = await repos.jobs.get(user.id, ended.id);
+    expect(failed).toMatchObject({ status: 'FAILED', errorMessage: ENDED_UNSTARTED_CAUSE });
+    // Its reservation is given back and its file deleted; the waiting upload got the slot and started.
+    expect((await repos.users.getById(user.id)).storageReserved).toBe(reservedBefore + 5_000);
+    expect(path.deleted).toEqual([key]);
+    expect(started.filter((s) => s.userId === user.id).map((s) => s.jobId)).toEqual([waiting.id]);
+    expect((await repos.jobs.get(user.id, waiting.id)).admitted).toBe(true);
+    // The next run finds nothing more to do for it.
+    expect((await sweep()).failed).toEqual([]);
+  });
+
+  it('leaves alone a job whose start met its execution running (started with another correlation id)', async () => {
+    const { user, project } = await newOwner(repos, 'other');
+    const { started, executions, workflow } = fakeWorkflow();
+    const { job } = await uploadJob(user.id, project.id);
+    executions.set(job.id, 'running');
+    const sweep = createStuckStartSweep({
+      jobs: repos.jobs,
+      workflow,
+      ...unusedFailurePath,
+      now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
+    });
+    const result = await sweep();
+    expect(result.started).not.toContain(job.id);
+    expect(result.failed).not.toContain(job.id);
+    expect(started.filter((s) => s.userId === user.id)).toEqual([]);
+    expect((await repos.jobs.get(user.id, job.id)).status).toBe('QUEUED');
   });
 
   it('finds its candidates through a partial index of the QUEUED, admitted jobs', async () => {

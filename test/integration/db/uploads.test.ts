@@ -90,6 +90,7 @@ describeEachDriver('uploads on', (driver) => {
             throw new Error('StartExecution refused');
           }
           started.push(input);
+          return 'started';
         },
         stop: async () => undefined,
       },

@@ -254,16 +254,20 @@ describeEachDriver('resting while idle on', (driver) => {
           workflow: {
             start: async (input) => {
               started.push(input);
+              return 'started';
             },
-            stop: async () => {},
+            executionState: async () => 'none',
           },
+          tasks: { markFailed: async () => {} },
+          startWaiting: async () => [],
           now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
         }),
       )();
-    await expect(sweep()).resolves.toEqual([]);
+    const none = { started: [], failed: [] };
+    await expect(sweep()).resolves.toEqual(none);
     clock += 60_000;
     count();
-    await expect(sweep()).resolves.toEqual([]);
+    await expect(sweep()).resolves.toEqual(none);
     expect(t.counter.count).toBe(0);
     expect(dynamoCalls).toEqual(['GetCommand']);
     // A submission whose start is lost (nothing starts it here).
@@ -276,7 +280,7 @@ describeEachDriver('resting while idle on', (driver) => {
       parameters: {},
       concurrentLimit: 10,
     });
-    await expect(sweep()).resolves.toEqual([job.id]);
+    await expect(sweep()).resolves.toEqual({ started: [job.id], failed: [] });
     expect(started.map((s) => s.jobId)).toEqual([job.id]);
   });
 

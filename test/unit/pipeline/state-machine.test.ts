@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as mediaConvert from '@aws-sdk/client-mediaconvert';
 import { describe, expect, it } from 'vitest';
+import { ModelThrottled } from '#shared/generation/bedrock-async.ts';
 
 const require = createRequire(import.meta.url);
 /** asl-validator v4 is CommonJS: `module.exports = function validator(definition, opts?)`. */
@@ -82,7 +84,90 @@ const LAMBDA_TRANSIENT = [
   'Lambda.TooManyRequestsException',
 ];
 
+/**
+ * Every error name a retrier or catcher may name, by where it can be raised; a name outside these is never
+ * raised, so the retrier or catcher naming it never matches.
+ */
+// The Amazon States Language's own (Step Functions developer guide, "Handling errors in Step Functions
+// workflows", Error names).
+const STATES_ERRORS = [
+  'States.ALL',
+  'States.BranchFailed',
+  'States.DataLimitExceeded',
+  'States.ExceedToleratedFailureThreshold',
+  'States.HeartbeatTimeout',
+  'States.Http.Socket',
+  'States.IntrinsicFailure',
+  'States.ItemReaderFailed',
+  'States.NoChoiceMatched',
+  'States.ParameterPathFailure',
+  'States.Permissions',
+  'States.QueryEvaluationError',
+  'States.ResultPathMatchFailure',
+  'States.ResultWriterFailed',
+  'States.Runtime',
+  'States.TaskFailed',
+  'States.Timeout',
+];
+// The Lambda service's own failures as Step Functions reports them (developer guide, best practices,
+// "Handle Lambda service exceptions"): the transient 500s, the invocation limit, and Lambda.Unknown.
+const LAMBDA_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+];
+// A service's API errors reach a Task state as `ServiceName.ErrorName` (developer guide, "AWS SDK service
+// integrations"): for MediaConvert, its API's exceptions, the classes its SDK client exports.
+const MEDIACONVERT_ERRORS = Object.entries(mediaConvert)
+  .filter(
+    ([, value]) =>
+      typeof value === 'function' && value.prototype instanceof mediaConvert.MediaConvertServiceException,
+  )
+  .map(([name]) => `MediaConvert.${name}`);
+// What the tasks throw by name: the Lambda runtime reports an error's `name` as its errorType, which is the
+// error name Step Functions matches (DatabaseUnavailable: functions/pipeline/task.ts, task-errors.test.ts).
+const TASK_ERRORS = [new ModelThrottled('').name, 'DatabaseUnavailable'];
+
+/** The error names that can be raised in a Task state, by what it runs. */
+function raisable(s: State): string[] {
+  if (s.Resource === 'arn:aws:states:::mediaconvert:createJob.sync')
+    return [...STATES_ERRORS, ...MEDIACONVERT_ERRORS];
+  return [...STATES_ERRORS, ...LAMBDA_ERRORS, ...TASK_ERRORS];
+}
+
 describe('generation-job.asl.json', () => {
+  it('names only errors that exist in its retriers and catchers, each where it can be raised', () => {
+    // The SDK's list, as the MediaConvert API reference gives it.
+    expect(MEDIACONVERT_ERRORS).toEqual(
+      expect.arrayContaining([
+        'MediaConvert.BadRequestException',
+        'MediaConvert.ConflictException',
+        'MediaConvert.ForbiddenException',
+        'MediaConvert.InternalServerErrorException',
+        'MediaConvert.NotFoundException',
+        'MediaConvert.TooManyRequestsException',
+      ]),
+    );
+    for (const [name, s] of tasks) {
+      const named = [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals);
+      for (const error of named) expect(raisable(s), `${name}: ${error}`).toContain(error);
+    }
+  });
+
+  it('retries the transient MediaConvert API errors of the transcode', () => {
+    const retrier = state('Transcode').Retry?.find((r) =>
+      r.ErrorEquals.some((e) => e.startsWith('MediaConvert.')),
+    );
+    expect(retrier?.ErrorEquals.sort()).toEqual([
+      'MediaConvert.InternalServerErrorException',
+      'MediaConvert.TooManyRequestsException',
+    ]);
+    expect(retrier?.BackoffRate).toBeGreaterThan(1);
+  });
+
   it('uses exactly the known placeholders, all in Resource, FunctionName or the MediaConvert Role', () => {
     const found = [...new Set([...TEXT.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
     expect(found).toEqual(PLACEHOLDERS);
