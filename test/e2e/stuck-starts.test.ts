@@ -28,7 +28,9 @@ it('starts, while it runs, a job whose start was lost', async () => {
   try {
     const user = await env.ctx.users.create({ email: 's@example.com', username: 'stuck_user' });
     const project = await env.ctx.projects.create(user.id, { title: 'stuck' });
-    // The row as the API writes it; its StartExecution never happened.
+    // The row as the API writes it, after waking the sweep (a sweep that found nothing QUEUED rests until
+    // woken); its StartExecution never happened.
+    await env.ctx.idleMarker?.wake();
     const job = await env.ctx.jobs.create({
       userId: user.id,
       projectId: project.id,
