@@ -30,6 +30,12 @@ export interface NewJob {
   /** The tier's limit of jobs holding a slot (QUEUED or PROCESSING and admitted). */
   concurrentLimit: number;
   /**
+   * The tier's limit of jobs created in any RATE_WINDOW_SECONDS, whatever became of them (absent: not
+   * checked, for tools and tests that make jobs directly). An upload's job ('wait') is counted but never
+   * refused: its file is already stored.
+   */
+  jobsPerMinute?: number;
+  /**
    * When every slot is taken: 'refuse' (a submission gets 429) or 'wait' (an upload, whose file is already
    * stored, is recorded QUEUED without a slot and admitted later by `admitNextWaiting`).
    */
@@ -40,6 +46,9 @@ export interface JobFilter extends PageRequest {
   status?: JobStatus;
   jobType?: JobType;
 }
+
+/** The window of the submission rate limit (TierLimits.jobsPerMinute). */
+export const RATE_WINDOW_SECONDS = 60;
 
 const own = (userId: string, id: string) => and(eq(generationJobs.id, id), eq(generationJobs.userId, userId));
 
@@ -104,6 +113,21 @@ export function createJobRepository(db: Database) {
     return r ? jobFromJson(r.job, r.sources) : undefined;
   }
 
+  /** Seconds until the jobsPerMinute-th newest job of the window leaves it (a place frees then). */
+  async function secondsUntilRateFrees(userId: string, jobsPerMinute: number): Promise<number> {
+    const rows = await rawRows<{ wait: number }>(
+      db,
+      sql`
+      SELECT ceil(extract(epoch FROM created_at + ${RATE_WINDOW_SECONDS}::int * interval '1 second' - now()))::int
+               AS wait
+      FROM generation_jobs
+      WHERE user_id = ${userId}::uuid AND created_at > now() - ${RATE_WINDOW_SECONDS}::int * interval '1 second'
+      ORDER BY created_at DESC
+      OFFSET ${jobsPerMinute - 1}::int LIMIT 1`,
+    );
+    return Math.max(1, Number(rows[0]?.wait ?? 1));
+  }
+
   return {
     get: (userId: string, id: string) => get(userId, id),
 
@@ -111,24 +135,33 @@ export function createJobRepository(db: Database) {
      * Inserts a QUEUED job with its source clips in one statement, only if the project and every source
      * clip belong to the caller, the template (if any) is visible to them, and a slot is free: the owner's
      * row is locked and `active_jobs` (kept by a trigger) is compared with the limit after the lock, so
-     * parallel submissions cannot all see the same free slot. The template's use is counted when the job
-     * completes (clips' register).
+     * parallel submissions cannot all see the same free slot. The jobs the owner created in the last
+     * RATE_WINDOW_SECONDS are counted after that lock too, by jobs_created_since (migration 0017), which reads
+     * with a snapshot of its own, so it sees the jobs of parallel submissions that held the lock before. The
+     * template's use is counted when the job completes (clips' register).
      */
     async create(input: NewJob): Promise<JobWithSources> {
       const sources = JSON.stringify(input.sourceClipIds ?? []);
       const templateId = input.templateId ?? null;
       const wait = input.whenFull === 'wait';
+      const rateLimit = wait ? null : (input.jobsPerMinute ?? null);
       const rows = await rawRows<{
         job: string | null;
         sources: string | null;
         project_found: number;
         sources_found: number;
         template_found: number;
+        within_rate: number;
       }>(
         db,
         sql`
         WITH owner AS (
           SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
+        ), recent AS (
+          -- Read from owner, so only once its row is locked.
+          SELECT jobs_created_since(owner.id, now() - ${RATE_WINDOW_SECONDS}::int * interval '1 second',
+                                    ${rateLimit}::int) AS n
+          FROM owner WHERE ${rateLimit}::int IS NOT NULL
         ), slot AS (
           -- A row lock re-reads a row changed since the statement began: active_jobs is current here.
           SELECT id FROM users
@@ -150,6 +183,7 @@ export function createJobRepository(db: Database) {
                  (SELECT id FROM template), EXISTS (SELECT 1 FROM slot)
           FROM owner, project
           WHERE (EXISTS (SELECT 1 FROM slot) OR ${wait}::boolean)
+            AND (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)
             AND (SELECT count(*) FROM found) = (SELECT count(*) FROM wanted)
             AND (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))
           RETURNING *
@@ -162,13 +196,21 @@ export function createJobRepository(db: Database) {
                (SELECT COALESCE(jsonb_agg(clip_id ORDER BY position), '[]')::text FROM found) AS sources,
                (SELECT count(*)::int FROM project) AS project_found,
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
-               (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found`,
+               (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found,
+               (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)::int AS within_rate`,
       );
       const r = rows[0];
       if (!r?.job) {
         if (!r?.project_found) throw new NotFoundError('project');
         if (!r.sources_found) throw new NotFoundError('source clip');
         if (!r.template_found) throw new NotFoundError('template');
+        if (!r.within_rate && rateLimit !== null) {
+          const seconds = await secondsUntilRateFrees(input.userId, rateLimit);
+          throw new TooManyRequestsError(
+            `You submitted ${rateLimit} jobs in the last minute, the most your tier allows (cancelled and failed jobs count too); submit the next one in ${seconds} s.`,
+            seconds,
+          );
+        }
         throw new TooManyRequestsError(
           `You already have ${input.concurrentLimit} active jobs, the most your tier allows; wait for one to finish.`,
           30,
@@ -267,7 +309,10 @@ export function createJobRepository(db: Database) {
      * that already exists is left as it is. Nothing is recorded when the project is gone.
      */
     async recordFailed(
-      input: Omit<NewJob, 'concurrentLimit' | 'whenFull'> & { id: string; errorMessage: string },
+      input: Omit<NewJob, 'concurrentLimit' | 'jobsPerMinute' | 'whenFull'> & {
+        id: string;
+        errorMessage: string;
+      },
     ) {
       await db.execute(sql`
         INSERT INTO generation_jobs (id, project_id, user_id, job_type, prompt, parameters, status, error_message,
