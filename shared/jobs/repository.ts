@@ -12,6 +12,7 @@ import {
 import { rawRows, rowFromJson } from '../db/sql.ts';
 import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
+import { jobsInWindow, secondsUntilRateFrees } from './rate-limit.ts';
 import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
 
 export type Job = JobRow;
@@ -30,7 +31,7 @@ export interface NewJob {
   /** The tier's limit of jobs holding a slot (QUEUED or PROCESSING and admitted). */
   concurrentLimit: number;
   /**
-   * The tier's limit of jobs created in any RATE_WINDOW_SECONDS, whatever became of them (absent: not
+   * The tier's limit of jobs created in any minute, whatever became of them (rate-limit.ts; absent: not
    * checked, for tools and tests that make jobs directly). An upload's job ('wait') is counted but never
    * refused: its file is already stored.
    */
@@ -46,9 +47,6 @@ export interface JobFilter extends PageRequest {
   status?: JobStatus;
   jobType?: JobType;
 }
-
-/** The window of the submission rate limit (TierLimits.jobsPerMinute). */
-export const RATE_WINDOW_SECONDS = 60;
 
 const own = (userId: string, id: string) => and(eq(generationJobs.id, id), eq(generationJobs.userId, userId));
 
@@ -113,21 +111,6 @@ export function createJobRepository(db: Database) {
     return r ? jobFromJson(r.job, r.sources) : undefined;
   }
 
-  /** Seconds until the jobsPerMinute-th newest job of the window leaves it (a place frees then). */
-  async function secondsUntilRateFrees(userId: string, jobsPerMinute: number): Promise<number> {
-    const rows = await rawRows<{ wait: number }>(
-      db,
-      sql`
-      SELECT ceil(extract(epoch FROM created_at + ${RATE_WINDOW_SECONDS}::int * interval '1 second' - now()))::int
-               AS wait
-      FROM generation_jobs
-      WHERE user_id = ${userId}::uuid AND created_at > now() - ${RATE_WINDOW_SECONDS}::int * interval '1 second'
-      ORDER BY created_at DESC
-      OFFSET ${jobsPerMinute - 1}::int LIMIT 1`,
-    );
-    return Math.max(1, Number(rows[0]?.wait ?? 1));
-  }
-
   return {
     get: (userId: string, id: string) => get(userId, id),
 
@@ -135,10 +118,9 @@ export function createJobRepository(db: Database) {
      * Inserts a QUEUED job with its source clips in one statement, only if the project and every source
      * clip belong to the caller, the template (if any) is visible to them, and a slot is free: the owner's
      * row is locked and `active_jobs` (kept by a trigger) is compared with the limit after the lock, so
-     * parallel submissions cannot all see the same free slot. The jobs the owner created in the last
-     * RATE_WINDOW_SECONDS are counted after that lock too, by jobs_created_since (migration 0017), which reads
-     * with a snapshot of its own, so it sees the jobs of parallel submissions that held the lock before. The
-     * template's use is counted when the job completes (clips' register).
+     * parallel submissions cannot all see the same free slot. The owner's jobs of the last minute are
+     * counted after that lock too (rate-limit.ts). The template's use is counted when the job completes
+     * (clips' register).
      */
     async create(input: NewJob): Promise<JobWithSources> {
       const sources = JSON.stringify(input.sourceClipIds ?? []);
@@ -159,8 +141,7 @@ export function createJobRepository(db: Database) {
           SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
         ), recent AS (
           -- Read from owner, so only once its row is locked.
-          SELECT jobs_created_since(owner.id, now() - ${RATE_WINDOW_SECONDS}::int * interval '1 second',
-                                    ${rateLimit}::int) AS n
+          SELECT ${jobsInWindow(sql`owner.id`, sql`${rateLimit}::int`)} AS n
           FROM owner WHERE ${rateLimit}::int IS NOT NULL
         ), slot AS (
           -- A row lock re-reads a row changed since the statement began: active_jobs is current here.
@@ -205,7 +186,7 @@ export function createJobRepository(db: Database) {
         if (!r.sources_found) throw new NotFoundError('source clip');
         if (!r.template_found) throw new NotFoundError('template');
         if (!r.within_rate && rateLimit !== null) {
-          const seconds = await secondsUntilRateFrees(input.userId, rateLimit);
+          const seconds = await secondsUntilRateFrees(db, input.userId, rateLimit);
           throw new TooManyRequestsError(
             `You submitted ${rateLimit} jobs in the last minute, the most your tier allows (cancelled and failed jobs count too); submit the next one in ${seconds} s.`,
             seconds,

@@ -1,8 +1,9 @@
 /**
  * What one account may hold, through the local API: projects and templates up to a cap (409 past it, a
- * deletion frees a place), uploads in progress up to a cap (429 with Retry-After), job submissions per
- * minute (429 with Retry-After, an Idempotency-Key replay neither counted nor refused), and bad tokens on the
- * event stream counted like bad API keys (429 once the address's budget is spent).
+ * deletion frees a place), uploads in progress up to a cap (429 with Retry-After), job submissions and new
+ * uploads once a minute's jobs are at the tier's rate (429 with Retry-After; an Idempotency-Key replay is
+ * neither counted nor refused), and bad tokens on the event stream counted like bad API keys (429 once the
+ * address's budget is spent).
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -126,6 +127,13 @@ it('refuses a job past the tier’s jobsPerMinute with 429 and Retry-After, canc
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(60);
   expect(refused.body.detail).toContain(`submit the next one in ${retryAfter} s`);
+  // An upload becomes a job: a new one is refused too, until a place frees.
+  const upload = await api.call('POST', `/v1/projects/${project.body.id}/uploads`, {
+    token: user.token,
+    body: { fileName: 'clip.mp4', contentType: 'video/mp4', fileSize: 1000 },
+  });
+  expectProblem(upload, 429, 'request the next upload in');
+  expect(Number(upload.headers.get('retry-after'))).toBeGreaterThan(0);
   // The first submission replayed: its stored answer, not a new job, and not refused.
   const replay = await submit(keyed);
   expect(replay.status, replay.text).toBe(202);

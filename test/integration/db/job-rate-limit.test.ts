@@ -1,13 +1,16 @@
 /**
  * The submission rate limit (TierLimits.jobsPerMinute), checked in the statement that inserts the job: every
  * job created in the last minute counts, cancelled and failed ones too, and on a real PostgreSQL parallel
- * submissions cannot pass it (a count in the statement's own snapshot would let several through).
+ * submissions cannot pass it (a count in the statement's own snapshot would let several through). A new
+ * upload (which becomes a job) is refused at the same point; a file that has landed is still held.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { TooManyRequestsError } from '#shared/errors.ts';
 import type { NewJob } from '#shared/jobs/repository.ts';
+import { tierLimits } from '#shared/users/tiers.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
@@ -104,5 +107,41 @@ describeEachDriver('job submission rate limit on', (driver) => {
       expect(results.filter((r) => r.status === 'fulfilled').length, `round ${round}`).toBe(PER_MINUTE - 1);
       expect(await jobsOf(user.id)).toBe(PER_MINUTE);
     }
+  });
+
+  it("refuses a new upload while the user's jobs of the last minute are at the tier's jobsPerMinute", async () => {
+    const { user, project } = await newOwner(repos, 'rateup', 'rate');
+    const perMinute = tierLimits(user.subscriptionTier).jobsPerMinute;
+    const reserve = (id = randomUUID()) =>
+      repos.reservations.create({ id, userId: user.id, projectId: project.id, bytes: 10, ttlSeconds: 900 });
+    const landed = randomUUID();
+    await reserve(landed);
+    await t.db.execute(sql`
+      INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, status, error_message, completed_at)
+      SELECT ${project.id}::uuid, ${user.id}::uuid, 'TRANSCODE', 'an upload', 'FAILED', 'Cancelled by user.', now()
+      FROM generate_series(1, ${perMinute}::int)`);
+    const refused = await reserve().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect((refused as TooManyRequestsError).message).toContain(
+      `Your jobs of the last minute are already ${perMinute}, the most your tier allows, and an upload becomes a job`,
+    );
+    expect((refused as TooManyRequestsError).retryAfterSeconds).toBeGreaterThan(30);
+    expect((refused as TooManyRequestsError).retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Nothing was reserved for it; the upload whose file has landed is still held.
+    expect((await repos.reservations.totals(user.id))?.reserved).toBe(10);
+    expect(
+      await repos.reservations.hold({
+        id: landed,
+        userId: user.id,
+        projectId: project.id,
+        bytes: 10,
+        ttlSeconds: 60,
+      }),
+    ).toBe(10);
+    await t.db.execute(sql`
+      UPDATE generation_jobs SET created_at = now() - interval '61 seconds'
+      WHERE id = (SELECT id FROM generation_jobs WHERE user_id = ${user.id}::uuid ORDER BY created_at, id LIMIT 1)`);
+    await reserve();
+    expect((await repos.reservations.totals(user.id))?.reserved).toBe(20);
   });
 });
