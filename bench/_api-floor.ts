@@ -48,6 +48,7 @@ async function answer(req: IncomingMessage): Promise<[number, unknown]> {
       templateId: null,
       sourceClipIds: [],
       concurrentLimit: tierLimits(user.subscriptionTier).concurrentJobs,
+      jobsPerMinute: tierLimits(user.subscriptionTier).jobsPerMinute,
     });
     return [202, job];
   }

@@ -201,6 +201,8 @@ export const generationJobs = pgTable(
     }).onDelete('cascade'),
     index('generation_jobs_project_created_idx').on(t.projectId, t.createdAt, t.id),
     index('generation_jobs_user_status_idx').on(t.userId, t.status),
+    // A user's jobs of the last minute (the submission rate limit): a short range, whatever the history.
+    index('generation_jobs_user_created_idx').on(t.userId, t.createdAt),
     index('generation_jobs_clip_idx').on(t.clipId),
     index('generation_jobs_template_idx').on(t.templateId),
     // The stuck-start sweep's candidates (admitted jobs still QUEUED): a handful, never a table scan.

@@ -12,6 +12,7 @@ import {
 import { rawRows, rowFromJson } from '../db/sql.ts';
 import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
+import { jobsInWindow, secondsUntilRateFrees } from './rate-limit.ts';
 import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
 
 export type Job = JobRow;
@@ -29,6 +30,12 @@ export interface NewJob {
   sourceClipIds?: readonly string[];
   /** The tier's limit of jobs holding a slot (QUEUED or PROCESSING and admitted). */
   concurrentLimit: number;
+  /**
+   * The tier's limit of jobs created in any minute, whatever became of them (rate-limit.ts; absent: not
+   * checked, for tools and tests that make jobs directly). An upload's job ('wait') is counted but never
+   * refused: its file is already stored.
+   */
+  jobsPerMinute?: number;
   /**
    * When every slot is taken: 'refuse' (a submission gets 429) or 'wait' (an upload, whose file is already
    * stored, is recorded QUEUED without a slot and admitted later by `admitNextWaiting`).
@@ -111,24 +118,31 @@ export function createJobRepository(db: Database) {
      * Inserts a QUEUED job with its source clips in one statement, only if the project and every source
      * clip belong to the caller, the template (if any) is visible to them, and a slot is free: the owner's
      * row is locked and `active_jobs` (kept by a trigger) is compared with the limit after the lock, so
-     * parallel submissions cannot all see the same free slot. The template's use is counted when the job
-     * completes (clips' register).
+     * parallel submissions cannot all see the same free slot. The owner's jobs of the last minute are
+     * counted after that lock too (rate-limit.ts). The template's use is counted when the job completes
+     * (clips' register).
      */
     async create(input: NewJob): Promise<JobWithSources> {
       const sources = JSON.stringify(input.sourceClipIds ?? []);
       const templateId = input.templateId ?? null;
       const wait = input.whenFull === 'wait';
+      const rateLimit = wait ? null : (input.jobsPerMinute ?? null);
       const rows = await rawRows<{
         job: string | null;
         sources: string | null;
         project_found: number;
         sources_found: number;
         template_found: number;
+        within_rate: number;
       }>(
         db,
         sql`
         WITH owner AS (
           SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
+        ), recent AS (
+          -- Read from owner, so only once its row is locked.
+          SELECT ${jobsInWindow(sql`owner.id`, sql`${rateLimit}::int`)} AS n
+          FROM owner WHERE ${rateLimit}::int IS NOT NULL
         ), slot AS (
           -- A row lock re-reads a row changed since the statement began: active_jobs is current here.
           SELECT id FROM users
@@ -150,6 +164,7 @@ export function createJobRepository(db: Database) {
                  (SELECT id FROM template), EXISTS (SELECT 1 FROM slot)
           FROM owner, project
           WHERE (EXISTS (SELECT 1 FROM slot) OR ${wait}::boolean)
+            AND (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)
             AND (SELECT count(*) FROM found) = (SELECT count(*) FROM wanted)
             AND (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))
           RETURNING *
@@ -162,13 +177,21 @@ export function createJobRepository(db: Database) {
                (SELECT COALESCE(jsonb_agg(clip_id ORDER BY position), '[]')::text FROM found) AS sources,
                (SELECT count(*)::int FROM project) AS project_found,
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
-               (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found`,
+               (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found,
+               (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)::int AS within_rate`,
       );
       const r = rows[0];
       if (!r?.job) {
         if (!r?.project_found) throw new NotFoundError('project');
         if (!r.sources_found) throw new NotFoundError('source clip');
         if (!r.template_found) throw new NotFoundError('template');
+        if (!r.within_rate && rateLimit !== null) {
+          const seconds = await secondsUntilRateFrees(db, input.userId, rateLimit);
+          throw new TooManyRequestsError(
+            `You submitted ${rateLimit} jobs in the last minute, the most your tier allows (cancelled and failed jobs count too); submit the next one in ${seconds} s.`,
+            seconds,
+          );
+        }
         throw new TooManyRequestsError(
           `You already have ${input.concurrentLimit} active jobs, the most your tier allows; wait for one to finish.`,
           30,
@@ -267,7 +290,10 @@ export function createJobRepository(db: Database) {
      * that already exists is left as it is. Nothing is recorded when the project is gone.
      */
     async recordFailed(
-      input: Omit<NewJob, 'concurrentLimit' | 'whenFull'> & { id: string; errorMessage: string },
+      input: Omit<NewJob, 'concurrentLimit' | 'jobsPerMinute' | 'whenFull'> & {
+        id: string;
+        errorMessage: string;
+      },
     ) {
       await db.execute(sql`
         INSERT INTO generation_jobs (id, project_id, user_id, job_type, prompt, parameters, status, error_message,

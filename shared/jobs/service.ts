@@ -162,6 +162,7 @@ export function createJobService(deps: Deps) {
         templateId: body.templateId ?? null,
         sourceClipIds: sourceIds,
         concurrentLimit: limits.concurrentJobs,
+        jobsPerMinute: limits.jobsPerMinute,
       });
       const input: JobExecutionInput = { jobId: job.id, userId, projectId, jobType: job.jobType };
       jobMetrics.submitted(jobLabels(job));

@@ -11,7 +11,9 @@
  *
  * users.upload_count counts the rows (a trigger keeps it, as for API keys: db/owned-bound.ts), and a new
  * upload is refused while the user holds MAX_UPLOADS_IN_PROGRESS that have not lapsed: each holds a presigned
- * POST and, once its file lands, a job waiting for a slot.
+ * POST and, once its file lands, a job waiting for a slot. A new upload is also refused while the user's
+ * jobs of the last minute are at the tier's jobsPerMinute (jobs/rate-limit.ts): its job is never refused
+ * once the file is stored, so without this a loop of upload and cancel would make jobs without bound.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
@@ -19,6 +21,7 @@ import { sqlErrorInfo } from '../db/errors.ts';
 import { rawRows } from '../db/sql.ts';
 import { uploadReservations, users } from '../db/tables.ts';
 import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '../errors.ts';
+import { jobsInWindow, jobsPerMinuteOf, secondsUntilRateFrees } from '../jobs/rate-limit.ts';
 
 /** How long after its POST policy expires a reservation still counts (a slow upload may still land). */
 export const RESERVATION_MARGIN_SECONDS = 3600;
@@ -75,11 +78,21 @@ export function createReservationRepository(db: Database) {
    */
   async function reserve(input: NewReservation, mode: 'new' | 'hold') {
     const hold = mode === 'hold';
-    const rows = await rawRows<{ project_found: number; reserved: string | null; refused: number }>(
+    const rows = await rawRows<{
+      project_found: number;
+      reserved: string | null;
+      refused: number;
+      rate_limit: number | null;
+    }>(
       db,
       sql`
       WITH owner AS (
-        SELECT id, upload_count FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
+        SELECT id, upload_count, ${jobsPerMinuteOf(sql`subscription_tier`)} AS jobs_per_minute
+        FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
+      ), recent AS (
+        -- Read from owner, so only once its row is locked; a file that has landed is not asked.
+        SELECT ${jobsInWindow(sql`owner.id`, sql`owner.jobs_per_minute`)} AS n, jobs_per_minute
+        FROM owner WHERE NOT ${hold}::boolean
       ), project AS (
         SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
       ), held AS (
@@ -101,6 +114,7 @@ export function createReservationRepository(db: Database) {
         WHERE NOT EXISTS (SELECT 1 FROM held)
           AND (${hold}::boolean
                OR owner.upload_count - (SELECT count(*) FROM swept) < ${MAX_UPLOADS_IN_PROGRESS}::int)
+          AND (${hold}::boolean OR EXISTS (SELECT 1 FROM recent WHERE n < jobs_per_minute))
         ON CONFLICT (id) DO NOTHING
         RETURNING bytes
       ), counted AS (
@@ -113,7 +127,8 @@ export function createReservationRepository(db: Database) {
              COALESCE((SELECT bytes FROM held), (SELECT bytes FROM added))::text AS reserved,
              (NOT ${hold}::boolean AND NOT EXISTS (SELECT 1 FROM added)
               AND EXISTS (SELECT 1 FROM owner WHERE upload_count - (SELECT count(*) FROM swept)
-                                                    >= ${MAX_UPLOADS_IN_PROGRESS}::int))::int AS refused`,
+                                                    >= ${MAX_UPLOADS_IN_PROGRESS}::int))::int AS refused,
+             (SELECT jobs_per_minute FROM recent WHERE n >= jobs_per_minute) AS rate_limit`,
     ).catch(async (error: unknown) => {
       if (isQuotaCheck(error)) throw new QuotaExceededError(input.bytes, await remaining(input.userId));
       throw error;
@@ -121,6 +136,13 @@ export function createReservationRepository(db: Database) {
     const row = rows[0];
     if (!row?.project_found) throw new NotFoundError('project');
     if (row.refused) throw tooManyUploads();
+    if (row.rate_limit !== null && !hold && row.reserved === null) {
+      const seconds = await secondsUntilRateFrees(db, input.userId, row.rate_limit);
+      throw new TooManyRequestsError(
+        `Your jobs of the last minute are already ${row.rate_limit}, the most your tier allows, and an upload becomes a job; request the next upload in ${seconds} s.`,
+        seconds,
+      );
+    }
     return row.reserved === null ? null : Number(row.reserved);
   }
 

@@ -8,6 +8,11 @@ export interface TierLimits {
   storageLimit: number;
   /** Jobs that may be QUEUED or PROCESSING at once. */
   concurrentJobs: number;
+  /**
+   * Jobs a user may submit within any 60 seconds, cancelled and failed ones included: the concurrent limit
+   * alone is freed by a cancel, so submit-and-cancel in a loop would make jobs (and executions) unbounded.
+   */
+  jobsPerMinute: number;
   /** Longest clip a job may produce, in seconds. */
   maxDurationSeconds: number;
   /** Largest output frame. */
@@ -16,10 +21,18 @@ export interface TierLimits {
 }
 
 export const TIER_LIMITS: Readonly<Record<SubscriptionTier, TierLimits>> = {
-  FREE: { storageLimit: 1 * GiB, concurrentJobs: 2, maxDurationSeconds: 30, maxWidth: 1920, maxHeight: 1080 },
+  FREE: {
+    storageLimit: 1 * GiB,
+    concurrentJobs: 2,
+    jobsPerMinute: 60,
+    maxDurationSeconds: 30,
+    maxWidth: 1920,
+    maxHeight: 1080,
+  },
   BASIC: {
     storageLimit: 10 * GiB,
     concurrentJobs: 4,
+    jobsPerMinute: 60,
     maxDurationSeconds: 60,
     maxWidth: 1920,
     maxHeight: 1080,
@@ -27,6 +40,7 @@ export const TIER_LIMITS: Readonly<Record<SubscriptionTier, TierLimits>> = {
   PRO: {
     storageLimit: 100 * GiB,
     concurrentJobs: 10,
+    jobsPerMinute: 120,
     maxDurationSeconds: 120,
     maxWidth: 3840,
     maxHeight: 2160,
@@ -34,6 +48,7 @@ export const TIER_LIMITS: Readonly<Record<SubscriptionTier, TierLimits>> = {
   ENTERPRISE: {
     storageLimit: 1024 * GiB,
     concurrentJobs: 50,
+    jobsPerMinute: 300,
     maxDurationSeconds: 120,
     maxWidth: 3840,
     maxHeight: 2160,

@@ -1,14 +1,18 @@
 /**
  * What one account may hold, through the local API: projects and templates up to a cap (409 past it, a
- * deletion frees a place), uploads in progress up to a cap (429 with Retry-After), and bad tokens on the
- * event stream counted like bad API keys (429 once the address's budget is spent).
+ * deletion frees a place), uploads in progress up to a cap (429 with Retry-After), job submissions and new
+ * uploads once a minute's jobs are at the tier's rate (429 with Retry-After; an Idempotency-Key replay is
+ * neither counted nor refused), and bad tokens on the event stream counted like bad API keys (429 once the
+ * address's budget is spent).
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { rawRows } from '#shared/db/sql.ts';
 import { users } from '#shared/db/tables.ts';
 import { MAX_PROJECTS } from '#shared/projects/repository.ts';
 import { MAX_TEMPLATES } from '#shared/templates/repository.ts';
 import { MAX_UPLOADS_IN_PROGRESS } from '#shared/uploads/reservations.ts';
+import { tierLimits } from '#shared/users/tiers.ts';
 import { type ApiResponse, type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 const KEY_FAILURES = 5;
@@ -92,11 +96,68 @@ it('refuses an upload past MAX_UPLOADS_IN_PROGRESS with 429 and Retry-After, unt
   expect((await presign()).status).toBe(429);
 });
 
+it('refuses a job past the tier’s jobsPerMinute with 429 and Retry-After, cancelled jobs counted; an Idempotency-Key replay is neither counted nor refused', async () => {
+  const user = await api.newUser();
+  const perMinute = tierLimits('FREE').jobsPerMinute;
+  const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'jobs' } });
+  const body = { jobType: 'GENERATE', prompt: 'a fox', parameters: { model: 'local' } };
+  const submit = (headers: Record<string, string> = {}) =>
+    api.call('POST', `/v1/projects/${project.body.id}/jobs`, { token: user.token, body, headers });
+  const cancel = (id: string) => api.call('POST', `/v1/jobs/${id}/cancel`, { token: user.token });
+  const keyed = { 'idempotency-key': 'rate-limit-replay-1' };
+  const first = await submit(keyed);
+  expect(first.status, first.text).toBe(202);
+  expect((await cancel(first.body.id)).status).toBe(200);
+  // All but the last of the minute's allowance made directly, as cancelled jobs (a submit-and-cancel loop).
+  await api.env.db.db.execute(sql`
+    INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, status, error_message, completed_at)
+    SELECT ${project.body.id}::uuid, ${user.userId}::uuid, 'GENERATE', 'a fox', 'FAILED', 'Cancelled by user.', now()
+    FROM generate_series(1, ${perMinute - 2}::int)`);
+  const last = await submit();
+  expect(last.status, last.text).toBe(202);
+  expect((await cancel(last.body.id)).status).toBe(200);
+
+  const refused = await submit();
+  expectProblem(
+    refused,
+    429,
+    `You submitted ${perMinute} jobs in the last minute, the most your tier allows`,
+  );
+  const retryAfter = Number(refused.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(refused.body.detail).toContain(`submit the next one in ${retryAfter} s`);
+  // An upload becomes a job: a new one is refused too, until a place frees.
+  const upload = await api.call('POST', `/v1/projects/${project.body.id}/uploads`, {
+    token: user.token,
+    body: { fileName: 'clip.mp4', contentType: 'video/mp4', fileSize: 1000 },
+  });
+  expectProblem(upload, 429, 'request the next upload in');
+  expect(Number(upload.headers.get('retry-after'))).toBeGreaterThan(0);
+  // The first submission replayed: its stored answer, not a new job, and not refused.
+  const replay = await submit(keyed);
+  expect(replay.status, replay.text).toBe(202);
+  expect(replay.body.id).toBe(first.body.id);
+  const [jobs] = await rawRows<{ n: number }>(
+    api.env.db.db,
+    sql`SELECT count(*)::int AS n FROM generation_jobs WHERE user_id = ${user.userId}::uuid`,
+  );
+  expect(jobs?.n).toBe(perMinute);
+  // Once a job of the window is older than a minute, a place is free.
+  await api.env.db.db.execute(sql`
+    UPDATE generation_jobs SET created_at = now() - interval '61 seconds'
+    WHERE id = (SELECT id FROM generation_jobs WHERE user_id = ${user.userId}::uuid ORDER BY created_at LIMIT 1)`);
+  const again = await submit();
+  expect(again.status, again.text).toBe(202);
+  expect((await cancel(again.body.id)).status).toBe(200);
+});
+
 it('documents the caps’ problems in the OpenAPI document', async () => {
   const doc = (await api.call('GET', '/v1/openapi.json')).body;
   expect(Object.keys(doc.paths['/v1/projects'].post.responses)).toContain('409');
   expect(Object.keys(doc.paths['/v1/templates'].post.responses)).toContain('409');
   expect(Object.keys(doc.paths['/v1/projects/{projectId}/uploads'].post.responses)).toContain('429');
+  expect(Object.keys(doc.paths['/v1/projects/{projectId}/jobs'].post.responses)).toContain('429');
 });
 
 it('counts bad tokens on the event stream like bad API keys: 429 with Retry-After once the budget is spent', async () => {
