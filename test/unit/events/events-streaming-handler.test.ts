@@ -44,6 +44,8 @@ const stored = (seq: number, type: StoredEvent['type'], status: string): StoredE
 });
 
 const slots = { taken: 0, released: 0 };
+/** Refused tokens counted against the caller's address (the stream's URL has no API Gateway throttle). */
+const refusedTokens: string[] = [];
 let handler: (event: APIGatewayProxyEventV2, stream: Writable, context: unknown) => Promise<void>;
 beforeAll(async () => {
   (globalThis as { awslambda?: unknown }).awslambda = fakeAwslambda;
@@ -59,6 +61,11 @@ beforeAll(async () => {
       },
     },
     userRows: { refuseErased: () => undefined },
+    loginLimiter: {
+      tokenRefused: async (address: string) => {
+        refusedTokens.push(address);
+      },
+    },
     // Streams are audited as every route is (test/e2e/audit.test.ts reads the entries).
     audit: { record: () => undefined },
     jobs: {
@@ -201,7 +208,8 @@ it('holds a stream slot while it streams and gives it back at the end; a refused
   expect(slots).toEqual({ taken: before.taken + 2, released: before.released + 2 });
 });
 
-it('refuses a missing or bad token with a 401 problem, and streams nothing', async () => {
+it('refuses a missing or bad token with a 401 problem, counted against the address, and streams nothing', async () => {
+  refusedTokens.length = 0;
   for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
     preludes.length = 0;
     const out = collector();
@@ -213,6 +221,7 @@ it('refuses a missing or bad token with a 401 problem, and streams nothing', asy
     expect(problem.status).toBe(401);
     expect(out.text()).not.toContain('event:');
   }
+  expect(refusedTokens).toHaveLength(2);
 });
 
 it("answers 404 for another user's job, as for one that does not exist", async () => {
