@@ -457,11 +457,13 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   let restarting: Promise<unknown> = Promise.resolve();
   const restarter = setInterval(() => {
     restarting = sweepStuckStarts()
-      .then(({ started, failed }) => {
+      .then(({ started, failed, overran }) => {
         if (started.length)
           ctx.logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
         if (failed.length)
           ctx.logger.warn('jobs QUEUED whose execution had ended were failed', { jobIds: failed });
+        if (overran.length)
+          ctx.logger.warn('jobs PROCESSING past the execution timeout were failed', { jobIds: overran });
       })
       .catch((error: unknown) =>
         ctx.logger.error('stuck-start sweep failed', { error: loggableError(error) }),

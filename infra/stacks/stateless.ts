@@ -274,7 +274,9 @@ export class StatelessStack extends Stack {
       // CDK drops `timeout` for a definition read from a file, so the hard timeout goes into the definition.
       definitionBody: DefinitionBody.fromString(
         JSON.stringify({
-          ...JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'), 'utf8')),
+          ...JSON.parse(
+            readFileSync(path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'), 'utf8'),
+          ),
           TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
         }),
       ),

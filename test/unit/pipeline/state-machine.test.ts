@@ -316,7 +316,9 @@ describe('generation-job.asl.json', () => {
     const retry = acquire.Retry!.find((r) => r.ErrorEquals.includes('States.Timeout'))!;
     expect(retry).toMatchObject({ BackoffRate: 1 });
     expect(acquire.TimeoutSeconds!).toBeLessThanOrEqual(120);
-    expect(acquire.TimeoutSeconds! * (1 + retry.MaxAttempts!)).toBeGreaterThanOrEqual(EXECUTION_TIMEOUT_SECONDS);
+    expect(acquire.TimeoutSeconds! * (1 + retry.MaxAttempts!)).toBeGreaterThanOrEqual(
+      EXECUTION_TIMEOUT_SECONDS,
+    );
   });
 
   it('backs off a throttled model for as long as the execution may run, in both generation states', () => {
