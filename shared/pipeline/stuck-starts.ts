@@ -56,6 +56,7 @@ export interface StuckStartSweepDeps {
   capacity?: Pick<CapacityStore, 'queue'> | undefined;
   now?: () => number;
   stuckAfterMs?: number;
+  /** How long a job may stay PROCESSING (the execution's hard timeout and a margin). */
   overrunAfterMs?: number;
   /** Candidates per statement (tests make it small). */
   pageSize?: number;
@@ -93,7 +94,7 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
   }
 
   /** Fails the jobs PROCESSING for longer than `overrunAfterMs` whose execution is not seen running. */
-  async function failOverrun(failed: string[], errors: unknown[]) {
+  async function failOverrun(overran: string[], errors: unknown[]) {
     const before = new Date(now() - overrunAfterMs);
     let after: Job | undefined;
     for (;;) {
@@ -102,7 +103,7 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
         try {
           if ((await deps.workflow.executionState(job.id)) === 'running') continue;
           await failEnded(job, OVERRAN_CAUSE);
-          failed.push(job.id);
+          overran.push(job.id);
         } catch (error) {
           errors.push(error);
         }
