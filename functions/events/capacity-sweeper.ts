@@ -3,8 +3,9 @@
  * that crashed or was stopped with its cleanup lost) and hands free units to jobs waiting in line, for
  * every model this stage enables. Releases and new arrivals serve the line themselves; this is the net.
  * It also starts again the admitted jobs whose execution was never started, and fails those still QUEUED
- * whose execution has ended (stuck-starts.ts); that sweep rests behind the idle marker while no job is
- * QUEUED, so an idle stage's tick asks Aurora nothing.
+ * whose execution has ended and those PROCESSING past the execution timeout (stuck-starts.ts); that sweep
+ * rests behind the idle marker while no job is QUEUED or PROCESSING, so an idle stage's tick asks Aurora
+ * nothing.
  */
 import { enabledModelsFromEnv } from '#shared/generation/models.ts';
 import { tracedHandler } from '#shared/observability/tracing.ts';
@@ -58,10 +59,12 @@ async function startLostStarts(): Promise<void> {
       }),
     );
   }
-  const { started, failed } = await sweepStuckStarts();
+  const { started, failed, overran } = await sweepStuckStarts();
   if (started.length)
     logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
   if (failed.length) logger.warn('jobs QUEUED whose execution had ended were failed', { jobIds: failed });
+  if (overran.length)
+    logger.warn('jobs PROCESSING past the execution timeout were failed', { jobIds: overran });
 }
 
 export const handler = tracedHandler('capacity-sweeper', async (): Promise<void> => {

@@ -164,9 +164,10 @@ export interface LocalEnvironmentOptions {
   };
   /**
    * The sweep that starts again admitted jobs left QUEUED without an execution (stuck-starts.ts): how
-   * often it runs (every minute, as deployed) and how old a QUEUED job must be (5 minutes).
+   * often it runs (every minute, as deployed), how old a QUEUED job must be (5 minutes), and how long a
+   * job may stay PROCESSING (the execution timeout and a margin).
    */
-  stuckStarts?: { everyMs?: number; afterMs?: number };
+  stuckStarts?: { everyMs?: number; afterMs?: number; overrunAfterMs?: number };
   /** Webhook delivery: `local` targets (loopback allowed) unless a test asks for the deployed policy. */
   webhooks?: {
     policy?: TargetPolicy;
@@ -452,16 +453,21 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       startWaiting: (userId) => uploads.startWaiting(userId),
       capacity: capacityStore,
       ...(options.stuckStarts?.afterMs !== undefined ? { stuckAfterMs: options.stuckStarts.afterMs } : {}),
+      ...(options.stuckStarts?.overrunAfterMs !== undefined
+        ? { overrunAfterMs: options.stuckStarts.overrunAfterMs }
+        : {}),
     }),
   );
   let restarting: Promise<unknown> = Promise.resolve();
   const restarter = setInterval(() => {
     restarting = sweepStuckStarts()
-      .then(({ started, failed }) => {
+      .then(({ started, failed, overran }) => {
         if (started.length)
           ctx.logger.warn('admitted jobs QUEUED with no execution seen were started', { jobIds: started });
         if (failed.length)
           ctx.logger.warn('jobs QUEUED whose execution had ended were failed', { jobIds: failed });
+        if (overran.length)
+          ctx.logger.warn('jobs PROCESSING past the execution timeout were failed', { jobIds: overran });
       })
       .catch((error: unknown) =>
         ctx.logger.error('stuck-start sweep failed', { error: loggableError(error) }),

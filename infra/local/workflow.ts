@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ExecutionAbortedError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { JobRepository } from '#shared/jobs/repository.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import type { TranscodeSettings } from '#shared/media/settings.ts';
@@ -18,6 +18,7 @@ import type { TaskTokens } from '#shared/pipeline/generation-wait.ts';
 import { transcodeProgress } from '#shared/pipeline/progress.ts';
 import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
+import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
 import type { ExecutionLookup, JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
 
 const DEFINITION_FILE = new URL('../../state-machines/generation-job.asl.json', import.meta.url);
@@ -42,9 +43,11 @@ export function loadDefinition(substitutions: Record<string, string> = {}) {
  * get the longest timeout a Node timer can hold (about 24 days). The `.waitForTaskToken` states time out
  * in `answer` below, after their TimeoutSeconds scaled by pollMs; the runner would also stop them after
  * the unscaled TimeoutSeconds in real seconds (AcquireCapacity's 90 s), which a long pollMs outlasts.
+ * The execution's own hard timeout is the deployed one (the stack writes it into the definition too).
  */
-function runnerDefinition(definition: Record<string, unknown>) {
+function runnerDefinition(definition: Record<string, unknown>, executionTimeoutSeconds: number) {
   const copy = structuredClone(definition);
+  copy.TimeoutSeconds = executionTimeoutSeconds;
   const states = copy.States as Record<string, Record<string, unknown>>;
   for (const state of Object.values(states)) {
     if (state.Type !== 'Task') continue;
@@ -80,6 +83,8 @@ export interface LocalWorkflowOptions {
   beforeTask?: BeforeTask;
   /** Runs after each execution ends, however it ended (starts the owner's waiting uploads). */
   onEnded?: (input: JobExecutionInput) => Promise<unknown>;
+  /** How long an execution may run before it times out (tests shorten the deployed 2 h). */
+  executionTimeoutSeconds?: number;
 }
 
 const LAMBDA_STATES = [
@@ -116,7 +121,8 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
    */
   const ended = new Set<string>();
   const definition = loadDefinition();
-  const machine = new StateMachine(runnerDefinition(definition) as never, {
+  const executionTimeout = options.executionTimeoutSeconds ?? EXECUTION_TIMEOUT_SECONDS;
+  const machine = new StateMachine(runnerDefinition(definition, executionTimeout) as never, {
     validationOptions: { checkPaths: true },
   });
   const waiting = new Map<string, (output: object) => void>();
@@ -289,6 +295,13 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
             await tasks
               .markFailed({ ...input, error })
               .catch((e: unknown) => options.onError?.(input.jobId, e));
+          } else if (error instanceof ExecutionTimeoutError) {
+            // As the execution-ended handler closes a TIMED_OUT execution on AWS. The task that was running
+            // is not waited for (a Lambda runs on after its execution too); its ffmpeg is stopped.
+            controller.abort();
+            await tasks
+              .markFailed({ ...input, error: { Error: 'States.Timeout', Cause: TIMED_OUT_CAUSE } })
+              .catch((e: unknown) => options.onError?.(input.jobId, e));
           } else {
             options.onError?.(input.jobId, error);
             // As the ended-execution event does on AWS: an execution that failed outside its own Fail
@@ -355,5 +368,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
 }
 
 export const INTERRUPTED_CAUSE = 'The local server stopped while this job ran; submit it again.';
+/** A timed-out execution's cause, as the execution-ended handler records it. */
+export const TIMED_OUT_CAUSE = 'The job took too long and was stopped.';
 
 export { LAMBDA_STATES };

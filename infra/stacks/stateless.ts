@@ -64,6 +64,7 @@ import {
 } from '#shared/http/cors.ts';
 import { API_FUNCTIONS, API_ROUTES } from '#shared/http/routes.ts';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability/metrics.ts';
+import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
 import type { StageConfig } from '../config.ts';
 import { ensureConsoleBuilt } from '../console/build.ts';
 import { AppFunction, PROJECT_ROOT } from '../constructs/app-function.ts';
@@ -270,14 +271,19 @@ export class StatelessStack extends Stack {
     this.stateMachine = new StateMachine(this, 'GenerationJob', {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(
-        path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'),
+      // CDK drops `timeout` for a definition read from a file, so the hard timeout goes into the definition.
+      definitionBody: DefinitionBody.fromString(
+        JSON.stringify({
+          ...JSON.parse(
+            readFileSync(path.join(PROJECT_ROOT, 'state-machines/generation-job.asl.json'), 'utf8'),
+          ),
+          TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
+        }),
       ),
       definitionSubstitutions: {
         ...Object.fromEntries(PIPELINE_TASKS.map((t) => [t.placeholder, task[t.file]!.functionArn])),
         MediaConvertRoleArn: this.mediaConvertRole.roleArn,
       },
-      timeout: Duration.hours(2),
       tracingEnabled: true,
       logs: {
         destination: machineLogs,

@@ -209,6 +209,10 @@ export const generationJobs = pgTable(
     index('generation_jobs_queued_admitted_idx')
       .on(t.createdAt, t.id)
       .where(sql`${t.status} = 'QUEUED' AND ${t.admitted}`),
+    // The stuck-job sweep's PROCESSING candidates past the execution timeout: only those are read, oldest first.
+    index('generation_jobs_processing_started_idx')
+      .on(t.startedAt, t.id)
+      .where(sql`${t.status} = 'PROCESSING'`),
     // Whether any job runs: the idle marker's sleepers ask it every minute while awake (events/idle-marker.ts).
     index('generation_jobs_active_idx').on(t.status).where(sql`${t.status} IN ('QUEUED', 'PROCESSING')`),
     check('generation_jobs_progress_range', sql`${t.progress} BETWEEN 0 AND 100`),

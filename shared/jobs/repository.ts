@@ -342,13 +342,41 @@ export function createJobRepository(db: Database) {
         .limit(limit);
     },
 
-    /** Whether any job is QUEUED, admitted or waiting for a slot (the stuck-start sweep rests when none is). */
-    async anyQueued(): Promise<boolean> {
+    /**
+     * Jobs PROCESSING since before `before` (the stuck-job sweep's candidates past the execution timeout),
+     * oldest start first, `limit` at a time, from after `after`; the partial index answers it.
+     */
+    async listProcessingStartedBefore(
+      before: Date,
+      limit: number,
+      after?: Pick<Job, 'startedAt' | 'id'>,
+    ): Promise<Job[]> {
+      return db
+        .select()
+        .from(generationJobs)
+        .where(
+          and(
+            sql`${generationJobs.status} = 'PROCESSING'`,
+            lt(generationJobs.startedAt, before),
+            after?.startedAt
+              ? sql`(${generationJobs.startedAt}, ${generationJobs.id}) > (${after.startedAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(generationJobs.startedAt), asc(generationJobs.id))
+        .limit(limit);
+    },
+
+    /**
+     * Whether any job is QUEUED (admitted or waiting for a slot) or PROCESSING: the stuck-job sweep rests
+     * only when none is.
+     */
+    async anyActive(): Promise<boolean> {
       const rows = await db
         .select({ id: generationJobs.id })
         .from(generationJobs)
         // Written as a literal, as the partial index's condition, so the index answers it.
-        .where(sql`${generationJobs.status} = 'QUEUED'`)
+        .where(sql`${generationJobs.status} IN ('QUEUED', 'PROCESSING')`)
         .limit(1);
       return rows.length > 0;
     },

@@ -7,6 +7,7 @@ import { STAGES } from '#infra/config.ts';
 import { FUNCTION_NODE_ENV } from '#infra/functions.ts';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { API_ROUTES } from '#shared/http/routes.ts';
+import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
 
 // Bundling is skipped here (the bundle test builds every function); the templates are otherwise complete.
 function synth(stage: string) {
@@ -223,6 +224,14 @@ describe.each(STAGES)('stage %s', (stage) => {
         'StartGenerationFunctionArn',
       ].sort(),
     );
+  });
+
+  it('gives every execution the hard timeout the stuck-job sweep counts on', () => {
+    const machine = Object.values(t.compute.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    // A definition read from a file keeps no `timeout` prop: it must be in the definition itself.
+    const definition = JSON.parse(machine.Properties.DefinitionString ?? '{}');
+    expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS);
+    expect(definition.StartAt).toBe('RouteByJobType');
   });
 
   it('lets the state machine pass only the MediaConvert role, only to MediaConvert', () => {

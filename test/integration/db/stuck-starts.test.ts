@@ -11,9 +11,13 @@ import { expect, it } from 'vitest';
 import { createAdmission } from '#shared/capacity/admission.ts';
 import { memoryCapacityStore } from '#shared/capacity/memory-store.ts';
 import { rawRows } from '#shared/db/sql.ts';
+import { memoryIdleMarker } from '#shared/events/idle-marker.ts';
 import {
   createStuckStartSweep,
   ENDED_UNSTARTED_CAUSE,
+  OVERRAN_CAUSE,
+  OVERRUN_AFTER_MS,
+  restingStuckStartSweep,
   STUCK_START_AFTER_MS,
 } from '#shared/pipeline/stuck-starts.ts';
 import { createPipelineTasks, type PipelineState } from '#shared/pipeline/tasks.ts';
@@ -306,11 +310,120 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
     expect((await repos.jobs.get(user.id, job.id)).status).toBe('QUEUED');
   });
 
+  /** Moves a job's start back, as if its execution had begun `ms` ago. */
+  async function startedAgo(jobId: string, ms: number) {
+    await t.db.execute(
+      sql`UPDATE generation_jobs SET started_at = now() - make_interval(secs => ${ms / 1000}) WHERE id = ${jobId}::uuid`,
+    );
+  }
+
+  it('fails a job PROCESSING past the execution timeout, freeing its slot and reservation, charging nothing', async () => {
+    const { user, project } = await newOwner(repos, 'overran');
+    const before = await repos.users.getById(user.id);
+    const { started, executions, workflow } = fakeWorkflow();
+    const path = failurePath(workflow);
+    // The FREE tier's two slots: an upload whose execution's ending was lost, and a job running for an hour.
+    const { job: lost, key } = await uploadJob(user.id, project.id);
+    await repos.jobs.markProcessing(lost.id);
+    await startedAgo(lost.id, OVERRUN_AFTER_MS + 60_000);
+    executions.set(lost.id, 'ended');
+    const running = await generateJob(user.id, project.id);
+    await repos.jobs.markProcessing(running.id);
+    await startedAgo(running.id, 3_600_000);
+    executions.set(running.id, 'running');
+    const { job: waiting } = await uploadJob(user.id, project.id, 'wait');
+    expect(waiting.admitted).toBe(false);
+
+    const sweep = createStuckStartSweep({ jobs: repos.jobs, workflow, ...path, pageSize: 1 });
+    const result = await sweep();
+    expect(result.overran).toEqual([lost.id]);
+    expect(await repos.jobs.get(user.id, lost.id)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: OVERRAN_CAUSE,
+    });
+    expect((await repos.jobs.get(user.id, running.id)).status).toBe('PROCESSING');
+    // Its reservation is given back, its file and folders deleted, and nothing is counted as stored.
+    const after = await repos.users.getById(user.id);
+    expect(after.storageReserved).toBe(before.storageReserved + 5_000);
+    expect(after.storageUsed).toBe(before.storageUsed);
+    expect(path.deleted).toEqual(expect.arrayContaining([key]));
+    // The slot it held went to the waiting upload.
+    expect(started.filter((s) => s.userId === user.id).map((s) => s.jobId)).toEqual([waiting.id]);
+    expect((await repos.jobs.get(user.id, waiting.id)).admitted).toBe(true);
+    expect((await sweep()).overran).toEqual([]);
+  });
+
+  it('leaves a job PROCESSING past the timeout whose execution is still seen running', async () => {
+    const { user, project } = await newOwner(repos, 'skewed');
+    const { executions, workflow } = fakeWorkflow();
+    const job = await generateJob(user.id, project.id);
+    await repos.jobs.markProcessing(job.id);
+    await startedAgo(job.id, OVERRUN_AFTER_MS + 60_000);
+    executions.set(job.id, 'running');
+    const sweep = createStuckStartSweep({ jobs: repos.jobs, workflow, ...unusedFailurePath });
+    expect((await sweep()).overran).not.toContain(job.id);
+    expect((await repos.jobs.get(user.id, job.id)).status).toBe('PROCESSING');
+  });
+
+  it('finds its PROCESSING candidates through a partial index of the PROCESSING jobs by start', async () => {
+    const rows = await rawRows<{ indexdef: string }>(
+      t.db,
+      sql`SELECT indexdef FROM pg_indexes WHERE indexname = 'generation_jobs_processing_started_idx'`,
+    );
+    expect(rows[0]?.indexdef).toMatch(/\(started_at, id\) WHERE \(status = 'PROCESSING'::text\)/);
+  });
+
   it('finds its candidates through a partial index of the QUEUED, admitted jobs', async () => {
     const rows = await rawRows<{ indexdef: string }>(
       t.db,
       sql`SELECT indexdef FROM pg_indexes WHERE indexname = 'generation_jobs_queued_admitted_idx'`,
     );
     expect(rows[0]?.indexdef).toMatch(/WHERE \(\(status = 'QUEUED'::text\) AND admitted\)/);
+  });
+});
+
+describeEachDriver('the resting stuck-job sweep on', (driver) => {
+  const { repos } = suiteDatabase(driver);
+
+  it('does not rest while a job is PROCESSING, and rests once the overdue one is failed', async () => {
+    const { user, project } = await newOwner(repos, 'rest');
+    const job = await repos.jobs.create({
+      userId: user.id,
+      projectId: project.id,
+      jobType: 'TRANSCODE',
+      prompt: 'a lighthouse in fog',
+      parameters: {},
+      concurrentLimit: 2,
+    });
+    await repos.jobs.markProcessing(job.id);
+    let clock = Date.now();
+    const marker = memoryIdleMarker(() => clock);
+    const failed: string[] = [];
+    const sweep = restingStuckStartSweep(
+      marker,
+      repos.jobs,
+      createStuckStartSweep({
+        jobs: repos.jobs,
+        workflow: {
+          start: async () => expect.fail('nothing is QUEUED'),
+          executionState: async () => 'ended',
+        },
+        tasks: {
+          markFailed: async (state) => {
+            failed.push(state.jobId);
+            await repos.jobs.markFailed(state.jobId, OVERRAN_CAUSE);
+          },
+        },
+        startWaiting: async () => [],
+        now: () => clock,
+      }),
+    );
+    // No job QUEUED, one PROCESSING: the sweep stays awake for it.
+    expect((await sweep()).overran).toEqual([]);
+    expect((await marker.read()).sweepResting).toBe(false);
+    clock += OVERRUN_AFTER_MS + 60_000;
+    expect((await sweep()).overran).toEqual([job.id]);
+    expect(failed).toEqual([job.id]);
+    expect((await marker.read()).sweepResting).toBe(true);
   });
 });

@@ -263,7 +263,7 @@ describeEachDriver('resting while idle on', (driver) => {
           now: () => Date.now() + STUCK_START_AFTER_MS + 1_000,
         }),
       )();
-    const none = { started: [], failed: [] };
+    const none = { started: [], failed: [], overran: [] };
     await expect(sweep()).resolves.toEqual(none);
     clock += 60_000;
     count();
@@ -280,7 +280,7 @@ describeEachDriver('resting while idle on', (driver) => {
       parameters: {},
       concurrentLimit: 10,
     });
-    await expect(sweep()).resolves.toEqual({ started: [job.id], failed: [] });
+    await expect(sweep()).resolves.toEqual({ started: [job.id], failed: [], overran: [] });
     expect(started.map((s) => s.jobId)).toEqual([job.id]);
   });
 
@@ -296,8 +296,13 @@ describeEachDriver('resting while idle on', (driver) => {
           sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE status IN ('QUEUED', 'PROCESSING'))`,
         ),
         await plan(sql`SELECT id FROM generation_jobs WHERE status = 'QUEUED' LIMIT 1`),
+        // The sweep's PROCESSING candidates past the execution timeout, a page of them.
+        await plan(
+          sql`SELECT id FROM generation_jobs WHERE status = 'PROCESSING' AND started_at < now() ORDER BY started_at, id LIMIT 100`,
+        ),
       ];
     });
-    for (const plan of plans) expect(plan).toContain('generation_jobs_active_idx');
+    for (const plan of plans.slice(0, 2)) expect(plan).toContain('generation_jobs_active_idx');
+    expect(plans[2]).toContain('generation_jobs_processing_started_idx');
   });
 });

@@ -13,7 +13,11 @@ const STUCK = {
   jobType: 'EDIT',
 };
 const admission = { sweep: vi.fn(async (_model: string): Promise<string[]> => []) };
-const jobs = { listQueuedAdmitted: vi.fn(async () => [STUCK]), anyQueued: vi.fn(async () => true) };
+const jobs = {
+  listQueuedAdmitted: vi.fn(async () => [STUCK]),
+  listProcessingStartedBefore: vi.fn(async () => []),
+  anyActive: vi.fn(async () => true),
+};
 const idleMarker = memoryIdleMarker(() => Date.now() + 3_600_000);
 const start = vi.fn(async (_input: unknown): Promise<'started' | 'existing'> => 'started');
 const executionState = vi.fn(async (_jobId: string) => 'ended' as const);
@@ -83,14 +87,14 @@ it('reclaims leases even when the job lookup fails', async () => {
 });
 
 it('rests the lost-start sweep once no job is QUEUED, and still reclaims leases', async () => {
-  jobs.anyQueued.mockResolvedValueOnce(false);
+  jobs.anyActive.mockResolvedValueOnce(false);
   const { handler } = await import('#functions/events/capacity-sweeper.ts');
   await handler({} as never);
   expect(jobs.listQueuedAdmitted).toHaveBeenCalledTimes(1);
   vi.clearAllMocks();
   await handler({} as never);
   expect(jobs.listQueuedAdmitted).not.toHaveBeenCalled();
-  expect(jobs.anyQueued).not.toHaveBeenCalled();
+  expect(jobs.anyActive).not.toHaveBeenCalled();
   expect(admission.sweep).toHaveBeenCalledWith('local');
   await idleMarker.wake();
   await handler({} as never);

@@ -3,9 +3,9 @@
  * runs or has ended (a closed execution's name stays taken) is not run again, and the lookup tells the two
  * apart. The state machine runs for real; its tasks are stand-ins, and MarkProcessing's fails or waits.
  */
-import { expect, it } from 'vitest';
-import { createLocalWorkflow } from '#infra/local/workflow.ts';
-import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
+import { expect, it, vi } from 'vitest';
+import { createLocalWorkflow, TIMED_OUT_CAUSE } from '#infra/local/workflow.ts';
+import { failureMessage, type PipelineState, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 
 const JOB = {
   jobId: '11111111-2222-4333-8444-555555555555',
@@ -23,7 +23,7 @@ function signal() {
   return { promise, resolve };
 }
 
-function workflowWith(markProcessing: () => Promise<void>) {
+function workflowWith(markProcessing: () => Promise<void>, executionTimeoutSeconds?: number) {
   const failed: PipelineState[] = [];
   const tasks = {
     markProcessing: async () => {
@@ -37,6 +37,7 @@ function workflowWith(markProcessing: () => Promise<void>) {
     tasks,
     store: {} as never,
     jobs: { reportProgress: async () => {} } as never,
+    ...(executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds } : {}),
   });
   return { workflow, failed };
 }
@@ -78,4 +79,20 @@ it('counts an execution ended as by a crash (no cleanup) as ended', async () => 
   expect(failed).toEqual([]);
   expect(await workflow.executionState(JOB.jobId)).toBe('ended');
   expect(await workflow.start(JOB)).toBe('existing');
+});
+
+it('times an execution out after the hard timeout, as Step Functions does, and fails its job', async () => {
+  const entered = signal();
+  // A task that never answers: the execution outlives its limit (a second here, 2 h by default).
+  const { workflow, failed } = workflowWith(async () => {
+    entered.resolve();
+    await new Promise(() => {});
+  }, 1);
+  await workflow.start(JOB);
+  await entered.promise;
+  await vi.waitFor(() => expect(failed).toHaveLength(1), { timeout: 5_000 });
+  expect(failed[0]).toEqual({ ...JOB, error: { Error: 'States.Timeout', Cause: TIMED_OUT_CAUSE } });
+  expect(failureMessage(failed[0]!.error)).toBe('The job took too long and was stopped.');
+  await workflow.idle();
+  expect(await workflow.executionState(JOB.jobId)).toBe('ended');
 });

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as mediaConvert from '@aws-sdk/client-mediaconvert';
 import { describe, expect, it } from 'vitest';
 import { ModelThrottled } from '#shared/generation/bedrock-async.ts';
+import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
 
 const require = createRequire(import.meta.url);
 /** asl-validator v4 is CommonJS: `module.exports = function validator(definition, opts?)`. */
@@ -315,7 +316,9 @@ describe('generation-job.asl.json', () => {
     const retry = acquire.Retry!.find((r) => r.ErrorEquals.includes('States.Timeout'))!;
     expect(retry).toMatchObject({ BackoffRate: 1 });
     expect(acquire.TimeoutSeconds!).toBeLessThanOrEqual(120);
-    expect(acquire.TimeoutSeconds! * (1 + retry.MaxAttempts!)).toBeGreaterThanOrEqual(2 * 3600);
+    expect(acquire.TimeoutSeconds! * (1 + retry.MaxAttempts!)).toBeGreaterThanOrEqual(
+      EXECUTION_TIMEOUT_SECONDS,
+    );
   });
 
   it('backs off a throttled model for as long as the execution may run, in both generation states', () => {

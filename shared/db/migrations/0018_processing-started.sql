@@ -1,0 +1,1 @@
+CREATE INDEX "generation_jobs_processing_started_idx" ON "generation_jobs" USING btree ("started_at","id") WHERE "generation_jobs"."status" = 'PROCESSING';
