@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -18,6 +19,9 @@ export default defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
+    // One worker per core. Vitest's default leaves a core out, which is one worker on two cores, and most
+    // end-to-end files wait on ffmpeg, servers and timers rather than on a core.
+    maxWorkers: Math.max(1, availableParallelism()),
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

@@ -1,6 +1,9 @@
 /**
  * Global setup: builds the migrated, empty PGlite data directory that test databases start from (see
  * pglite-template.ts), once per migration set and PGlite version, and provides its path to every test file.
+ * It also builds the web console when missing or stale, before any worker starts: every file that synthesises
+ * the stack or serves the console would otherwise build it on demand, and two workers' builds at once empty
+ * console/dist under each other.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -8,6 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate, migrationsFolder } from '#shared/db/migrate.ts';
 
@@ -63,5 +67,6 @@ export async function buildPgliteTemplate(): Promise<string> {
 }
 
 export default async function setup(project: TestProject): Promise<void> {
+  ensureConsoleBuilt();
   project.provide('pgliteTemplate', await buildPgliteTemplate());
 }

@@ -1,15 +1,23 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { toEnvelope } from '#shared/events/envelope.ts';
+import type { EventFilter } from '#shared/events/outbox.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
-import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { describeEachDriver, freshServerDatabase } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
+import { waitForSettledWrites } from '#test/support/settled-events.ts';
 
 describeEachDriver('event outbox on', (driver) => {
   const { t, repos } = suiteDatabase(driver);
 
   const owner = () => newOwner(repos, 'ev', 'events');
   const start = { txId: 0, seq: 0 };
+  /** The user's events once this test's writes are past the horizon (another file's transaction may delay them). */
+  const settledEvents = async (userId: string, filter?: EventFilter) => {
+    await waitForSettledWrites(t.db);
+    return repos.outbox.after(userId, start, filter);
+  };
   const queued = (userId: string, projectId: string) =>
     repos.jobs.create({
       userId,
@@ -37,7 +45,7 @@ describeEachDriver('event outbox on', (driver) => {
       format: 'mp4',
     });
     await repos.clips.remove(user.id, clip.id);
-    const events = (await repos.outbox.after(user.id, start)).map(toEnvelope);
+    const events = (await settledEvents(user.id)).map(toEnvelope);
     const progress = events.filter((e) => e.type === 'job.progress').map((e) => e.data.progress);
     // One when it starts, then one per 10-point step crossed (10, 25 → 20s, 40); 3, 9, 15, 19, 41 add none.
     expect(progress).toEqual([0, 10, 25, 40]);
@@ -70,28 +78,50 @@ describeEachDriver('event outbox on', (driver) => {
     const a = await queued(user.id, project.id);
     const b = await queued(user.id, project.id);
     await repos.jobs.cancel(user.id, a.id);
-    const forA = await repos.outbox.after(user.id, start, { jobId: a.id });
+    const forA = await settledEvents(user.id, { jobId: a.id });
     expect(forA.map((e) => e.type)).toEqual(['job.created', 'job.failed']);
     expect(toEnvelope(forA[1] as never).data).toMatchObject({
       status: 'FAILED',
       errorMessage: 'Cancelled by user.',
     });
-    expect((await repos.outbox.after(user.id, start, { jobId: b.id })).length).toBe(1);
+    expect((await settledEvents(user.id, { jobId: b.id })).length).toBe(1);
   });
 
   it('writes no event for a change that rolled back', async () => {
     const { user, project } = await owner();
     const job = await queued(user.id, project.id);
-    const before = (await repos.outbox.after(user.id, start)).length;
+    const before = (await settledEvents(user.id)).length;
+    expect(before).toBe(1);
     await expect(
       t.db.transaction(async (tx) => {
         await createJobRepository(tx as never).markProcessing(job.id);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
-    expect((await repos.outbox.after(user.id, start)).length).toBe(before);
+    expect((await settledEvents(user.id)).length).toBe(before);
     expect((await repos.jobs.get(user.id, job.id)).status).toBe('QUEUED');
   });
+
+  // Only a server has other sessions; PGlite has one connection.
+  if (driver.realServer)
+    it('holds back an event while an older transaction anywhere on the server is open, and shows it once that ends', async () => {
+      const { user, project } = await owner();
+      // Another database on the same server, as another test file's would be.
+      const elsewhere = await freshServerDatabase();
+      const holder = new pg.Client({ connectionString: elsewhere.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_current_xact_id()');
+        await queued(user.id, project.id);
+        expect(await repos.outbox.after(user.id, start)).toEqual([]);
+        await holder.query('COMMIT');
+        expect((await settledEvents(user.id)).map((e) => e.type)).toEqual(['job.created']);
+      } finally {
+        await holder.end();
+        await elsewhere.drop();
+      }
+    });
 
   it("never shows one user's events to another, and fans out only to the owner's subscribed endpoints", async () => {
     const a = await owner();
@@ -108,7 +138,7 @@ describeEachDriver('event outbox on', (driver) => {
       secret: 'whsec_x',
     });
     await queued(a.user.id, a.project.id);
-    expect(await repos.outbox.after(b.user.id, start)).toEqual([]);
+    expect(await settledEvents(b.user.id)).toEqual([]);
     expect((await repos.webhooks.deliveries(a.user.id, all.id)).items.map((d) => d.eventType)).toEqual([
       'job.created',
     ]);
