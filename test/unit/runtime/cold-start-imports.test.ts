@@ -8,8 +8,10 @@
  * idempotency are not among it, and an API function reaches no service but its own area's.
  */
 import path from 'node:path';
+import { getTableName } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_ENTRIES } from '../../../infra/functions.ts';
+import { schema } from '../../../shared/db/tables.ts';
 import { buildFunctionBundle } from '../../support/function-bundle.ts';
 
 const EVERY_REQUEST = new Set([
@@ -106,6 +108,20 @@ describe('what a bundle evaluates at init', () => {
         .map((i) => `${from} -> ${i.path}`),
     );
     expect(dynamic).toEqual([]);
+  });
+});
+
+describe('tables in a bundle', () => {
+  // Every table a bundle holds is built at init (its columns, indexes and checks): a function whose code
+  // reads only the users table carries no other.
+  it('cognito-post-confirmation defines the users table and no other', async () => {
+    const entry = FUNCTION_ENTRIES.find((f) => f.name === 'cognito-post-confirmation')?.entry as string;
+    const { outputFiles } = await bundle(entry);
+    const code = outputFiles?.find((f) => f.path.endsWith('.js'))?.text ?? '';
+    const defined = Object.values(schema)
+      .map((table) => getTableName(table))
+      .filter((name) => new RegExp(`\\("${name}",`).test(code));
+    expect(defined).toEqual(['users']);
   });
 });
 
