@@ -205,6 +205,10 @@ const pipeline = (
   grants: { ...DATABASE, ...grants },
   unreached: { ...PIPELINE_UNREACHED, ...unreached },
 });
+const withoutEnv = (needs: FunctionNeeds, ...names: string[]): FunctionNeeds => ({
+  ...needs,
+  env: needs.env.filter((name) => !names.includes(name)),
+});
 const without = (unset: Record<string, string>, ...names: string[]) =>
   Object.fromEntries(Object.entries(unset).filter(([name]) => !names.includes(name)));
 
@@ -408,30 +412,33 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     },
     ['CAPACITY_TABLE'],
   ),
-  'account-worker': api(
-    {
-      // It authenticates nobody: no login limiter, so no rate limit table.
-      'table:rate-limit': undefined,
-      'data-key': KEY_USE,
-      'media-bucket': ['s3:ListBucket'],
-      'media:users/': ['s3:DeleteObject'],
-      'media:uploads/': ['s3:DeleteObject'],
-      'media:work/': ['s3:DeleteObject'],
-      'media:exports/': ['s3:DeleteObject', 's3:PutObject'],
-      executions: ['states:StopExecution'],
-      'user-pool': ['cognito-idp:AdminDeleteUser'],
-      'table:audit': ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
-      'table:idempotency': ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
-      'pseudonym-key': SECRET_READ,
-      'queue:AccountWorkerFailures': QUEUE_SEND,
-    },
-    ['AUDIT_PSEUDONYM_SECRET_ARN'],
-    without(API_UNSET, 'AUDIT_PSEUDONYM_SECRET_ARN'),
-    {
-      's3:GetObject': 'an export lists the user’s objects, never reads them',
-      'states:StartExecution': 'erasure only stops executions',
-      'lambda:InvokeFunction': 'it starts no account task (it has no ACCOUNT_WORKER_FUNCTION)',
-    },
+  // Its own runtime (shared/runtime/account-worker-aws.ts): no request path, no model list.
+  'account-worker': withoutEnv(
+    api(
+      {
+        // It authenticates nobody: no login limiter, so no rate limit table.
+        'table:rate-limit': undefined,
+        'data-key': KEY_USE,
+        'media-bucket': ['s3:ListBucket'],
+        'media:users/': ['s3:DeleteObject'],
+        'media:uploads/': ['s3:DeleteObject'],
+        'media:work/': ['s3:DeleteObject'],
+        'media:exports/': ['s3:DeleteObject', 's3:PutObject'],
+        executions: ['states:StopExecution'],
+        'user-pool': ['cognito-idp:AdminDeleteUser'],
+        'table:audit': ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+        'table:idempotency': ['dynamodb:BatchWriteItem', 'dynamodb:Scan'],
+        'pseudonym-key': SECRET_READ,
+        'queue:AccountWorkerFailures': QUEUE_SEND,
+      },
+      ['AUDIT_PSEUDONYM_SECRET_ARN'],
+      without(API_UNSET, 'AUDIT_PSEUDONYM_SECRET_ARN'),
+      {
+        's3:GetObject': 'an export lists the user’s objects, never reads them',
+        'states:StartExecution': 'erasure only stops executions',
+      },
+    ),
+    'ENABLED_MODELS',
   ),
   'audit-writer': {
     env: ['AUDIT_TABLE', 'AUDIT_PSEUDONYM_SECRET_ARN'],

@@ -1,10 +1,6 @@
 import * as z from 'zod/mini';
 import { runAccountTask } from '#shared/account/worker.ts';
-import { useAwsContext } from '#shared/runtime/aws.ts';
-import { getContext } from '#shared/runtime/context.ts';
-import { awsAccount } from '#shared/runtime/features/account.ts';
-
-useAwsContext(awsAccount);
+import { accountWorkerContext } from '#shared/runtime/account-worker-aws.ts';
 
 const task = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('export'), userId: z.uuid(), exportId: z.uuid() }),
@@ -17,7 +13,7 @@ const task = z.discriminatedUnion('kind', [
  */
 export const handler = async (event: unknown): Promise<void> => {
   const input = task.parse(event);
-  const ctx = await getContext();
+  const ctx = accountWorkerContext();
   await runAccountTask(ctx, input);
   ctx.logger.info('account task done', { kind: input.kind });
 };

@@ -388,7 +388,11 @@ export class StatelessStack extends Stack {
     const accountWorker = make(
       'AccountWorker',
       'functions/events/account-worker.ts',
-      { ...apiEnv, AUDIT_PSEUDONYM_SECRET_ARN: pseudonymKey.secretArn },
+      // Its runtime reads no model list (shared/runtime/account-worker-aws.ts).
+      {
+        ...Object.fromEntries(Object.entries(apiEnv).filter(([name]) => name !== 'ENABLED_MODELS')),
+        AUDIT_PSEUDONYM_SECRET_ARN: pseudonymKey.secretArn,
+      },
       300,
     );
     list(accountWorker);

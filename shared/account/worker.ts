@@ -3,8 +3,14 @@ import { eraseAccount } from './erase.ts';
 import { writeAccountExport } from './export-writer.ts';
 import type { AccountTask } from './port.ts';
 
+/** What an export and an erasure use of the application's adapters. */
+export type AccountTaskContext = Pick<
+  AppContext,
+  'db' | 'store' | 'exports' | 'jobs' | 'workflow' | 'identity' | 'accountRecords' | 'pseudonymKey'
+>;
+
 /** Runs one account task with the application's adapters (the account worker function, or `npm start`). */
-export async function runAccountTask(ctx: AppContext, task: AccountTask): Promise<void> {
+export async function runAccountTask(ctx: AccountTaskContext, task: AccountTask): Promise<void> {
   if (task.kind === 'export') {
     await writeAccountExport(
       { db: ctx.db, store: ctx.store, exports: ctx.exports },

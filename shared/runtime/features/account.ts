@@ -2,7 +2,8 @@ import { dynamoAccountRecords } from '../../account/dynamo-records.ts';
 import { createExportRepository } from '../../account/exports.ts';
 import { lambdaAccountTasks } from '../../account/lambda-runner.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
-import { type AwsFeature, signer, store, workflow } from '../aws.ts';
+import type { AwsFeature } from '../aws.ts';
+import { signer, store, workflow } from '../aws-adapters.ts';
 import type { Adapters, Once } from '../context.ts';
 import { secretKey } from '../secret-key.ts';
 

@@ -1,7 +1,8 @@
 import { createClipRepository } from '../../clips/repository.ts';
 import { createClipService } from '../../clips/service.ts';
 import { wakingBefore } from '../../events/idle-marker.ts';
-import { type AwsFeature, signer, store } from '../aws.ts';
+import type { AwsFeature } from '../aws.ts';
+import { signer, store } from '../aws-adapters.ts';
 import type { Adapters, Once } from '../context.ts';
 import { secretKey } from '../secret-key.ts';
 

@@ -5,7 +5,8 @@ import { createJobRepository } from '../../jobs/repository.ts';
 import { createJobService } from '../../jobs/service.ts';
 import { createTemplateRepository } from '../../templates/repository.ts';
 import { createUserRepository } from '../../users/repository.ts';
-import { type AwsFeature, idempotent, workflow } from '../aws.ts';
+import type { AwsFeature } from '../aws.ts';
+import { idempotent, workflow } from '../aws-adapters.ts';
 import { type Adapters, enabledModelsOf, type Once } from '../context.ts';
 
 export const jobsFeature = (adapters: Adapters, once: Once) => {

@@ -2,7 +2,8 @@ import { wakingBefore } from '../../events/idle-marker.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
 import { createProjectRepository } from '../../projects/repository.ts';
 import { createProjectService } from '../../projects/service.ts';
-import { type AwsFeature, store, workflow } from '../aws.ts';
+import type { AwsFeature } from '../aws.ts';
+import { store, workflow } from '../aws-adapters.ts';
 import type { Adapters, Once } from '../context.ts';
 
 export const projectsFeature = (adapters: Adapters, once: Once) => {

@@ -1,6 +1,7 @@
 import { createReservationRepository } from '../../uploads/reservations.ts';
 import { createUploadService } from '../../uploads/service.ts';
-import { type AwsFeature, idempotent, signer } from '../aws.ts';
+import type { AwsFeature } from '../aws.ts';
+import { idempotent, signer } from '../aws-adapters.ts';
 import type { Adapters } from '../context.ts';
 
 export const uploadsFeature = (adapters: Adapters) => {

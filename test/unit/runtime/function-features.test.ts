@@ -1,7 +1,8 @@
 /**
  * Each API function composes only the features its routes use (shared/runtime/aws.ts): its context must
  * still hold everything its routes and the request path (authentication, the audit, the log) reach, and
- * its bundle must leave out the other features' code.
+ * its bundle must leave out the other features' code. The account worker builds only what its tasks use
+ * (shared/runtime/account-worker-aws.ts): none of the request path.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,8 +61,13 @@ describe('the AWS context of each function', () => {
     }
     expect(used.size).toBeGreaterThan(0);
     await import(path.join(ROOT, entry));
-    const { getContext } = await import('#shared/runtime/context.ts');
-    const ctx = (await getContext()) as unknown as Record<string, unknown>;
+    // The account worker has its own composition root; the API functions install theirs in the context.
+    const ctx = (entry.endsWith('account-worker.ts')
+      ? (await import('#shared/runtime/account-worker-aws.ts')).accountWorkerContext()
+      : await (await import('#shared/runtime/context.ts')).getContext()) as unknown as Record<
+      string,
+      unknown
+    >;
     const missing = [...used, ...(entry.includes('/api/') ? REQUEST_PATH : [])].filter(
       (name) => ctx[name] === undefined,
     );
@@ -97,5 +103,21 @@ describe('what each API bundle carries', () => {
     expect(inputs.some((i) => i.includes('node_modules/@aws-lambda-powertools/idempotency/'))).toBe(
       fn === 'jobs' || fn === 'uploads',
     );
+  });
+});
+
+describe('what the account worker bundle carries', () => {
+  it('leaves out the request path: token verification, login limits, API keys, the Lambda client', async () => {
+    const inputs = await bundledInputs('functions/events/account-worker.ts');
+    const requestPath = [
+      'node_modules/aws-jwt-verify/',
+      'shared/auth/verifier.ts',
+      'shared/auth/login-limiter.ts',
+      'shared/auth/api-keys.ts',
+      'shared/users/provision.ts',
+      'shared/account/lambda-runner.ts',
+      'shared/runtime/aws.ts',
+    ];
+    expect(inputs.filter((input) => requestPath.some((p) => input.includes(p)))).toEqual([]);
   });
 });
