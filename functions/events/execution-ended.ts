@@ -5,7 +5,7 @@
  * the job's slot is free again, so the owner's uploads waiting for one are started. The MarkFailed task
  * counts the ending (JobsFailed or JobsCancelled) when it is what closed the job.
  */
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type ExecutionStatusChange, executionStatusChange } from '#shared/events/schemas/execution.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
@@ -15,7 +15,12 @@ import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
-const sfn = new SFNClient({});
+// Only an owner's waiting uploads need it (most executions end with none): built by the first start.
+let sfn: SFNClient | undefined;
+const sfnClient = async () => {
+  sfn ??= new (await import('@aws-sdk/client-sfn')).SFNClient({});
+  return sfn;
+};
 
 type Ending = { detail: Pick<ExecutionStatusChange['detail'], 'status' | 'input' | 'error' | 'cause'> };
 
@@ -58,7 +63,7 @@ export const handler = tracedHandler('execution-ended', async (event: unknown): 
     jobs: runtime.jobs,
     reservations: createReservationRepository(runtime.db),
     store: runtime.store,
-    workflow: stepFunctionsWorkflow(sfn, stateMachineArn),
+    workflow: stepFunctionsWorkflow(sfnClient, stateMachineArn),
   });
   const started = await uploads.startWaiting(input.userId);
   if (started.length)

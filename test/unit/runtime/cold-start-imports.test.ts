@@ -147,4 +147,11 @@ describe('pipeline and event function bundles', () => {
     expect(atLoad).not.toContain('@aws-sdk/client-mediaconvert');
     expect(atLoad).not.toContain('@aws-sdk/client-bedrock-runtime');
   });
+
+  // Its Step Functions client starts an owner's waiting uploads, which most ended executions have none of.
+  it('execution-ended imports Step Functions only on first use', async () => {
+    const { atLoad, onFirstUse } = await sdkImports('functions/events/execution-ended.ts');
+    expect(atLoad).not.toContain('@aws-sdk/client-sfn');
+    expect(onFirstUse).toContain('@aws-sdk/client-sfn');
+  });
 });
