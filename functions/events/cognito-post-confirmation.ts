@@ -13,7 +13,17 @@ import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts
 import { provisionUser } from '#shared/users/provision.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 
-const logger = new Logger({ serviceName: 'cognito-post-confirmation' });
+// It logs only when something goes wrong (an event of another shape, a users row not created), so the
+// logger is built then, not at every cold start.
+let built: Logger | undefined;
+const log = () => {
+  built ??= new Logger({ serviceName: 'cognito-post-confirmation' });
+  return built;
+};
+const logger = {
+  error: (message: string, detail: Record<string, unknown>) => log().error(message, detail),
+  warn: (message: string, detail: Record<string, unknown>) => log().warn(message, detail),
+};
 
 /**
  * Cognito waits for its triggers and fails the user's confirmation when one throws, so an event of an
