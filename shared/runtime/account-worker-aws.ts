@@ -14,8 +14,8 @@ import { createJobRepository } from '../jobs/repository.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
 import { type AwsEnvironment, identity, store, workflow } from './aws-adapters.ts';
-import { createOnce } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
+import { createOnce } from './once.ts';
 import { secretKey } from './secret-key.ts';
 
 function build(): AccountTaskContext & { logger: StdoutLogger } {

@@ -11,7 +11,7 @@ import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
-import type { Once } from './context.ts';
+import type { Once } from './once.ts';
 
 export interface AwsEnvironment {
   config: AwsRuntimeConfig;

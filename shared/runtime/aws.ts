@@ -21,8 +21,9 @@ import { dynamoIdleMarker } from '../events/idle-marker-dynamodb.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
 import { type AwsEnvironment, identity } from './aws-adapters.ts';
-import { type Adapters, composeContext, createOnce, type Feature, setContextFactory } from './context.ts';
+import { type Adapters, composeContext, type Feature, setContextFactory } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
+import { createOnce } from './once.ts';
 
 /** A feature as a Lambda function composes it: the feature, and the AWS adapters it needs beyond core's. */
 export interface AwsFeature {

@@ -20,6 +20,7 @@ import type { HostResolver } from '../webhooks/service.ts';
 import type { TargetPolicy } from '../webhooks/ssrf.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
 import type { FEATURES } from './features/all.ts';
+import { createOnce, type Once } from './once.ts';
 
 /** The adapters an environment provides; everything else is derived from them. */
 export interface Adapters {
@@ -74,17 +75,7 @@ export interface Adapters {
  */
 export type Feature = (adapters: Adapters, once: Once) => object;
 
-/** One instance per context of what several features use (a repository), built by the first to ask. */
-export type Once = <T>(key: string, build: () => T) => T;
-
-/** A fresh `Once`: each key is built by its first caller and shared from then on. */
-export function createOnce(): Once {
-  const built = new Map<string, unknown>();
-  return (key, build) => {
-    if (!built.has(key)) built.set(key, build());
-    return built.get(key) as ReturnType<typeof build>;
-  };
-}
+export type { Once } from './once.ts';
 
 export const enabledModelsOf = (adapters: Adapters, once: Once) =>
   once('enabledModels', () => adapters.enabledModels ?? enabledModelsFromEnv());
