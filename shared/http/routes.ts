@@ -63,7 +63,8 @@ const stream = (path: string, operationId: string): ApiRoute => ({
   fn: 'events',
   auth: true,
   operationId,
-  errors: [],
+  // Past the user's open streams (10), or after a run of refused tokens from the address.
+  errors: [429],
   stream: true,
 });
 
