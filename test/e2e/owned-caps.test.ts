@@ -18,7 +18,10 @@ import { type ApiResponse, type LocalApi, startLocalApi } from '#test/support/lo
 const KEY_FAILURES = 5;
 let api: LocalApi;
 beforeAll(async () => {
-  api = await startLocalApi({ rateLimits: { apiKeyFailuresPerAddress: KEY_FAILURES } });
+  // The key-failure budget counts in fixed windows; one of ~32 years (it ends in 2033) keeps the test inside one.
+  api = await startLocalApi({
+    rateLimits: { apiKeyFailuresPerAddress: KEY_FAILURES, loginWindowSeconds: 1_000_000_000 },
+  });
 });
 afterAll(async () => {
   await api?.stop();
