@@ -7,7 +7,8 @@ import type { IdentityProvider, Profile, SignInContext, Tokens } from './port.ts
 const cognito = () => import('@aws-sdk/client-cognito-identity-provider');
 
 const BAD_CREDENTIALS = 'Incorrect email or password.';
-const WRONG_CODE = 'The confirmation code is wrong or expired.';
+const WRONG_CODE =
+  'The confirmation code is wrong or expired; sign up again with the same email to get a new code.';
 
 function mapCognitoError(error: unknown): never {
   const name = (error as { name?: string }).name;
