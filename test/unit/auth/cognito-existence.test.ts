@@ -50,6 +50,7 @@ describe('Cognito adapter: nobody learns who has an account', () => {
       answers.push(await answer(() => provider.confirm('a@example.com', '123456')));
     }
     expect(answers[0]?.status).toBe(400);
+    expect(JSON.stringify(answers[0]?.body)).toContain('sign up again with the same email to get a new code');
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
   });
