@@ -149,7 +149,7 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
-  it('keeps a user\'s email until a change made through UpdateUserAttributes is verified', () => {
+  it("keeps a user's email until a change made through UpdateUserAttributes is verified", () => {
     // "When AttributesRequireVerificationBeforeUpdate is false ... API operations that change attribute values
     // can immediately update a user's email" (Cognito API reference, UserAttributeUpdateSettingsType).
     t.data.hasResourceProperties('AWS::Cognito::UserPool', {
