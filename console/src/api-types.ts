@@ -1015,7 +1015,7 @@ export interface components {
          */
         SignUpRequest: {
             email: string;
-            password: string & (unknown & unknown & unknown);
+            password: string & (unknown & unknown & unknown & unknown);
             username: string;
         };
         SignUpResult: {

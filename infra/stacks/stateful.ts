@@ -238,6 +238,11 @@ export class StatefulStack extends Stack {
       selfSignUpEnabled: true,
       signInAliases: { email: true },
       autoVerify: { email: true },
+      // Any signed-in user may call UpdateUserAttributes with their own access token (the app client can write
+      // the email it sends at sign-up). Without this, Cognito applies a new email at once, unverified: the
+      // sign-in name would move to an address nobody proved, and taking it would keep its owner from signing
+      // up. With it the old email stays until the new one's code is confirmed.
+      keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       passwordPolicy: {
         minLength: 8,

@@ -7,7 +7,8 @@ import type { IdentityProvider, Profile, SignInContext, Tokens } from './port.ts
 const cognito = () => import('@aws-sdk/client-cognito-identity-provider');
 
 const BAD_CREDENTIALS = 'Incorrect email or password.';
-const WRONG_CODE = 'The confirmation code is wrong or expired.';
+const WRONG_CODE =
+  'The confirmation code is wrong or expired; sign up again with the same email to get a new code.';
 
 function mapCognitoError(error: unknown): never {
   const name = (error as { name?: string }).name;
@@ -91,8 +92,11 @@ export function createCognitoIdentityProvider({
 
   return {
     async signUp({ email, username, password }) {
-      const [cognitoClient, { SignUpCommand }] = await Promise.all([client(), cognito()]);
-      let exists = false;
+      const [cognitoClient, { SignUpCommand, ResendConfirmationCodeCommand }] = await Promise.all([
+        client(),
+        cognito(),
+      ]);
+      let exists: string | undefined;
       const out = await cognitoClient
         .send(
           new SignUpCommand({
@@ -109,9 +113,25 @@ export function createCognitoIdentityProvider({
         .catch((error: unknown) => {
           const name = (error as { name?: string }).name;
           if (name !== 'UsernameExistsException' && name !== 'AliasExistsException') mapCognitoError(error);
-          exists = true;
+          exists = name;
           return undefined;
         });
+      if (exists === 'UsernameExistsException') {
+        // Signing up again is how a user whose code expired (codes last 24 hours) or never came gets a new
+        // one: Cognito sends none for an existing account, and this API has no resend route. The call fails
+        // for a confirmed account (and for any other reason); the answer stays the same either way.
+        try {
+          await cognitoClient.send(
+            new ResendConfirmationCodeCommand({
+              ClientId: clientId,
+              Username: email,
+              ...secretHashParam(email),
+            }),
+          );
+        } catch {
+          // Refused (a confirmed account, a limit reached): nothing to tell the caller.
+        }
+      }
       // A taken email answers like a new, unconfirmed account (Cognito's prevent-user-existence-errors
       // leaves sign-up out, so the adapter does it): no one learns from sign-up who has an account.
       if (exists || !out) return { userId: randomUUID(), confirmed: false };

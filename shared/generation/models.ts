@@ -77,6 +77,7 @@ export interface GenerateInput {
   aspectRatio?: AspectRatio | undefined;
   imageClipId?: string | undefined;
   loop?: boolean | undefined;
+  seed?: number | undefined;
 }
 
 /** Prompt lengths Nova Reel takes: TEXT_VIDEO 1–512 characters, MULTI_SHOT_AUTOMATED 1–4000. */
@@ -176,10 +177,16 @@ export const MODELS: Readonly<Record<VideoModelId, ModelSpec>> = {
     defaults: { durationSeconds: 5, resolution: '1280x720', fps: 24, aspectRatio: '16:9' },
     price: { perSecondUsd: { '960x540': 0.75, '1280x720': 1.5 }, source: PRICES, asOf: '2026-11-26' },
     capacity: { units: 5, leaseSeconds: BEDROCK_LEASE_SECONDS },
-    extraIssues: (_p, prompt) =>
-      prompt !== undefined && prompt.length > LUMA_RAY_PROMPT_MAX
+    extraIssues: (p, prompt) => [
+      ...(prompt !== undefined && prompt.length > LUMA_RAY_PROMPT_MAX
         ? [{ path: 'prompt', message: `Luma Ray 2 takes at most ${LUMA_RAY_PROMPT_MAX} characters` }]
-        : [],
+        : []),
+      // Its Bedrock request has no seed (prompt, aspect_ratio, loop, duration, resolution): one asked for
+      // would be dropped, and the video would not be the reproducible one the caller expects.
+      ...(p.seed !== undefined
+        ? [{ path: 'parameters.seed', message: 'Luma Ray 2 on Bedrock takes no seed; leave it out' }]
+        : []),
+    ],
   },
 };
 

@@ -156,7 +156,7 @@ export async function probe(file: string): Promise<Probe> {
         '-v',
         'error',
         '-show_entries',
-        'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate',
+        'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation',
         '-of',
         'json',
         file,
@@ -179,6 +179,7 @@ export async function probe(file: string): Promise<Probe> {
       height?: number;
       avg_frame_rate?: string;
       r_frame_rate?: string;
+      side_data_list?: { rotation?: number }[];
     }[];
     format?: { duration?: string; format_name?: string; size?: string };
   };
@@ -187,6 +188,13 @@ export async function probe(file: string): Promise<Probe> {
     const audio = parsed.streams?.some((s) => s.codec_type === 'audio');
     throw new (audio ? NoVideoStreamError : FfmpegError)(`no video stream in ${file}`);
   }
+  const format = parsed.format?.format_name?.includes('mp4')
+    ? 'mp4'
+    : (parsed.format?.format_name?.split(',')[0] ?? 'unknown');
+  // ffmpeg turns a track with a display matrix upright as it decodes; the size is given upright too, as
+  // MediaConvert's Probe gives it for the MP4 and MOV files its Rotate AUTO turns (mediaconvert-prober.ts).
+  const rotation = videoStream.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0;
+  const sideways = format === 'mp4' && Math.abs(rotation) % 180 === 90;
   const rate = (text: string | undefined) => {
     const [numerator, denominator] = (text ?? '').split('/').map(Number);
     return numerator && denominator ? { numerator, denominator } : undefined;
@@ -197,12 +205,10 @@ export async function probe(file: string): Promise<Probe> {
     videoCodec:
       CODEC_NAMES[videoStream.codec_name ?? ''] ?? (videoStream.codec_name ?? 'unknown').toUpperCase(),
     duration: Number(parsed.format?.duration ?? 0),
-    width: videoStream.width,
-    height: videoStream.height,
+    width: sideways ? videoStream.height : videoStream.width,
+    height: sideways ? videoStream.width : videoStream.height,
     hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
     size: parsed.format?.size ? Number(parsed.format.size) : (await stat(file)).size,
-    format: parsed.format?.format_name?.includes('mp4')
-      ? 'mp4'
-      : (parsed.format?.format_name?.split(',')[0] ?? 'unknown'),
+    format,
   };
 }

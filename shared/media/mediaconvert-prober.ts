@@ -22,7 +22,10 @@ export function mediaConvertProber(source: ClientSource<MediaConvertClient>, buc
       if (!video?.Width || !video.Height) {
         throw new UnreadableMediaError(hasAudio && !track ? AUDIO_ONLY : NOT_A_VIDEO);
       }
-      const rotated = video.Rotation === 90 || video.Rotation === 270;
+      // The transcode turns an input upright with VideoSelector Rotate AUTO, which acts on .mov and .mp4
+      // only; a rotated track in another container (Matroska, WebM) is transcoded as it is stored.
+      const upright = container?.Format === 'mp4' || container?.Format === 'quicktime';
+      const rotated = upright && (video.Rotation === 90 || video.Rotation === 270);
       const rate = video.FrameRate;
       return {
         width: rotated ? video.Height : video.Width,

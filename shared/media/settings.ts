@@ -243,7 +243,11 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
     Inputs: input.sources.map((s) => ({
       FileInput: `s3://${input.bucket}/${s.key}`,
       TimecodeSource: 'ZEROBASED',
-      VideoSelector: {},
+      // MediaConvert does no rotation by default, even when the input carries rotation metadata, and
+      // writes none to its outputs (VideoSelector.Rotate, API reference); the width and height given here
+      // are the probe's upright ones, so a phone's portrait video would be squeezed into a frame of the
+      // other orientation. AUTO turns .mov and .mp4 inputs upright, as ffmpeg does locally.
+      VideoSelector: { Rotate: 'AUTO' },
       ...(withAudio ? { AudioSelectors: { 'Audio Selector 1': { DefaultSelection: 'DEFAULT' } } } : {}),
       ...(s.start !== undefined || s.end !== undefined ? { InputClippings: [clipping(s)!] } : {}),
       // FilterEnable FORCE requires a FilterStrength (1 least to 5 most filtering).

@@ -11,7 +11,10 @@ export const password = z
   .max(256, 'must be at most 256 characters')
   .regex(/[a-z]/, 'must contain a lower-case letter')
   .regex(/[A-Z]/, 'must contain an upper-case letter')
-  .regex(/[0-9]/, 'must contain a digit');
+  .regex(/[0-9]/, 'must contain a digit')
+  // Cognito's SignUp takes only passwords that begin and end with a non-space and hold no line break (its
+  // pattern ^[\S]+.*[\S]+$); any other fails there with InvalidParameterException, not the policy's error.
+  .regex(/^\S(?:.*\S)?$/, 'must not begin or end with a space, nor hold a line break');
 
 export const subscriptionTier = z.enum(SUBSCRIPTION_TIERS);
 

@@ -4,12 +4,12 @@
  * letterboxing into the first source's shape, captures of an extreme 4096x64 frame, and inputs read from
  * s3rver over signed links (as MediaConvert reads S3) instead of downloaded copies.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3 } from '#infra/local/s3.ts';
-import { probe } from '#shared/media/ffmpeg.ts';
+import { probe, runFfmpeg } from '#shared/media/ffmpeg.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import { buildTranscodeSettings, type SourceMedia } from '#shared/media/settings.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
@@ -93,6 +93,14 @@ describe('sound across a stitch', () => {
   });
 });
 
+/** The mean luma (0–255) of the first frame's top four rows: 0 where a letterbox bar is. */
+async function topRowsLevel(file: string): Promise<number> {
+  const raw = `${file}.top.gray`;
+  await runFfmpeg(['-i', file, '-vf', 'crop=iw:4:0:0,format=gray', '-frames:v', '1', '-f', 'rawvideo', raw]);
+  const bytes = await readFile(raw);
+  return bytes.reduce((sum, b) => sum + b, 0) / bytes.length;
+}
+
 describe('every shape', () => {
   it('letterboxes a landscape source into a portrait first source', async () => {
     const portrait = await source('portrait.mp4', { size: '90x160', rate: '25', seconds: 1 });
@@ -100,6 +108,22 @@ describe('every shape', () => {
     const { probed } = await transcode('mixed', [portrait, landscape], 90, 160);
     expect([probed.width, probed.height]).toEqual([90, 160]);
     expect(probed.duration).toBeCloseTo(2, 0);
+  });
+
+  it('turns a phone video stored sideways with rotation metadata upright, as Rotate AUTO does', async () => {
+    const stored = path.join(dir, 'stored.mp4');
+    await makeSource(stored, { size: '160x90', rate: '25', seconds: 1 });
+    // The frames stay 160x90; the track's display matrix says to show them turned by 90 degrees.
+    const file = path.join(dir, 'phone-source.mp4');
+    await runFfmpeg(['-i', stored, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file]);
+    const info = await probe(file);
+    expect([info.width, info.height]).toEqual([90, 160]);
+    await store.putFile('sources/phone.mp4', file, 'video/mp4');
+    const phone = { key: 'sources/phone.mp4', hasAudio: false, frameRate: info.frameRate };
+    const { probed } = await transcode('phone', [phone], info.width, info.height);
+    expect([probed.width, probed.height]).toEqual([90, 160]);
+    // Upright frames fill the portrait output: no letterbox bars above and below.
+    expect(await topRowsLevel(path.join(dir, 'phone.mp4'))).toBeGreaterThan(40);
   });
 
   it('captures thumbnails of at least 32 px from a 4096x64 video, and a full-size poster', async () => {

@@ -149,6 +149,15 @@ describe.each(STAGES)('stage %s', (stage) => {
     });
   });
 
+  it("keeps a user's email until a change made through UpdateUserAttributes is verified", () => {
+    // "When AttributesRequireVerificationBeforeUpdate is false ... API operations that change attribute values
+    // can immediately update a user's email" (Cognito API reference, UserAttributeUpdateSettingsType).
+    t.data.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      AutoVerifiedAttributes: ['email'],
+    });
+  });
+
   it('runs every function on Node 24, arm64, with tracing, and the Node options the cold start bench uses', () => {
     const fns = Object.values(t.compute.findResources('AWS::Lambda::Function')).filter(
       (f) => f.Properties.Handler === 'index.handler' && f.Properties.Runtime !== undefined,

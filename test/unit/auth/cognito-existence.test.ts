@@ -4,7 +4,9 @@ import {
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   GetUserCommand,
+  InvalidParameterException,
   NotAuthorizedException,
+  ResendConfirmationCodeCommand,
   SignUpCommand,
   UserNotFoundException,
   UsernameExistsException,
@@ -48,6 +50,7 @@ describe('Cognito adapter: nobody learns who has an account', () => {
       answers.push(await answer(() => provider.confirm('a@example.com', '123456')));
     }
     expect(answers[0]?.status).toBe(400);
+    expect(JSON.stringify(answers[0]?.body)).toContain('sign up again with the same email to get a new code');
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
   });
@@ -67,6 +70,37 @@ describe('Cognito adapter: nobody learns who has an account', () => {
       expect(taken.confirmed).toBe(false);
       expect(taken.userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     }
+  });
+
+  it('sends a new code when an unconfirmed account signs up again, and answers alike when that fails', async () => {
+    // Cognito sends no code for an existing account; a code expires after 24 hours.
+    cognito
+      .on(SignUpCommand)
+      .rejects(
+        new UsernameExistsException({ message: 'An account with the given email already exists.', ...meta }),
+      );
+    cognito.on(ResendConfirmationCodeCommand).resolves({ CodeDeliveryDetails: { DeliveryMedium: 'EMAIL' } });
+    const pending = await answer(() =>
+      provider.signUp({ email: 'a@example.com', username: 'ann', password: 'Secret123' }),
+    );
+    expect(cognito.commandCalls(ResendConfirmationCodeCommand).map((c) => c.args[0].input)).toEqual([
+      { ClientId: 'client123', Username: 'a@example.com' },
+    ]);
+    // A confirmed account: Cognito refuses the resend, and the caller sees the same answer.
+    cognito
+      .on(ResendConfirmationCodeCommand)
+      .rejects(new InvalidParameterException({ message: 'User is already confirmed.', ...meta }));
+    const confirmed = await answer(() =>
+      provider.signUp({ email: 'a@example.com', username: 'ann', password: 'Secret123' }),
+    );
+    expect(pending.status).toBe(200);
+    expect(confirmed.status).toBe(200);
+    expect((confirmed.body as { confirmed: boolean }).confirmed).toBe(false);
+    // An email that is another account's alias is not this account's to confirm: nothing is sent.
+    cognito.reset();
+    cognito.on(SignUpCommand).rejects(new AliasExistsException({ message: 'alias exists', ...meta }));
+    await provider.signUp({ email: 'b@example.com', username: 'bob', password: 'Secret123' });
+    expect(cognito.commandCalls(ResendConfirmationCodeCommand)).toHaveLength(0);
   });
 
   it("reads a token holder's email and chosen username with GetUser, and 401 when the account is gone", async () => {

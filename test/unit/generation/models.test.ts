@@ -56,6 +56,9 @@ describe('capabilities from the registry', () => {
     expect(paths({ model: 'luma-ray2', imageClipId: 'x' })).toEqual(['parameters.imageClipId']);
     expect(paths({ model: 'luma-ray2', aspectRatio: '9:21', loop: true })).toEqual([]);
     expect(paths({ model: 'luma-ray2' }, 'x'.repeat(5001))).toEqual(['prompt']);
+    // Luma's Bedrock request fields hold no seed (Bedrock user guide, "Luma AI models").
+    expect(paths({ model: 'luma-ray2', seed: 7 })).toEqual(['parameters.seed']);
+    expect(paths({ model: 'nova-reel', seed: 7 })).toEqual([]);
     expect(paths({ model: 'nova-reel', durationSeconds: 7 })).toEqual(['parameters.durationSeconds']);
     expect(paths({ model: 'nova-reel', durationSeconds: 12, imageClipId: 'x' })).toEqual([
       'parameters.imageClipId',

@@ -50,6 +50,7 @@ it('swaps width and height of a rotated phone video, and refuses a file without 
         {
           Container: {
             Duration: 3,
+            Format: 'quicktime',
             Tracks: [{ TrackType: 'video', VideoProperties: { Width: 1920, Height: 1080, Rotation: 90 } }],
           },
         },
@@ -58,4 +59,29 @@ it('swaps width and height of a rotated phone video, and refuses a file without 
     .resolvesOnce({ ProbeResults: [{ Container: { Tracks: [{ TrackType: 'audio' }] } }] } as never);
   await expect(prober.probe('k')).resolves.toMatchObject({ width: 1080, height: 1920, hasAudio: false });
   await expect(prober.probe('k')).rejects.toMatchObject({ name: 'UnreadableMedia', message: AUDIO_ONLY });
+});
+
+it('keeps the stored size of a rotated track in a container the transcode does not turn upright', async () => {
+  // Rotate AUTO "If your input video container is .mov or .mp4 and your input has rotation metadata"
+  // (VideoSelector.Rotate); a Matroska or WebM track is transcoded as stored, so its frame is not swapped.
+  const probeOf = (Format: string, Rotation: number) => ({
+    ProbeResults: [
+      {
+        Container: {
+          Format,
+          Duration: 3,
+          Tracks: [{ TrackType: 'video', VideoProperties: { Width: 1920, Height: 1080, Rotation } }],
+        },
+      },
+    ],
+  });
+  mc.on(ProbeCommand)
+    .resolvesOnce(probeOf('matroska', 90) as never)
+    .resolvesOnce(probeOf('webm', 270) as never)
+    .resolvesOnce(probeOf('mp4', 270) as never)
+    .resolvesOnce(probeOf('mp4', 180) as never);
+  await expect(prober.probe('k.mkv')).resolves.toMatchObject({ width: 1920, height: 1080 });
+  await expect(prober.probe('k.webm')).resolves.toMatchObject({ width: 1920, height: 1080 });
+  await expect(prober.probe('k.mp4')).resolves.toMatchObject({ width: 1080, height: 1920 });
+  await expect(prober.probe('k.mp4')).resolves.toMatchObject({ width: 1920, height: 1080 });
 });

@@ -15,6 +15,7 @@ import {
   H264SceneChangeDetect,
   InputDenoiseFilter,
   InputFilterEnable,
+  InputRotate,
   InputTimecodeSource,
   JobSettings$,
   OutputGroupType,
@@ -83,6 +84,7 @@ interface Group {
 interface Input {
   FileInput: string;
   TimecodeSource: string;
+  VideoSelector: { Rotate?: string };
   AudioSelectors?: Record<string, { DefaultSelection: string }>;
   InputClippings?: { StartTimecode?: string; EndTimecode?: string }[];
   FilterEnable?: string;
@@ -157,6 +159,8 @@ function enumValues(s: View): [string, string, Record<string, string>][] {
   ];
   for (const input of s.Inputs) {
     found.push(['Input.TimecodeSource', input.TimecodeSource, InputTimecodeSource]);
+    if (input.VideoSelector.Rotate)
+      found.push(['VideoSelector.Rotate', input.VideoSelector.Rotate, InputRotate]);
     if (input.FilterEnable) found.push(['Input.FilterEnable', input.FilterEnable, InputFilterEnable]);
     if (input.DenoiseFilter) found.push(['Input.DenoiseFilter', input.DenoiseFilter, InputDenoiseFilter]);
     for (const sel of Object.values(input.AudioSelectors ?? {})) {
@@ -668,6 +672,16 @@ describe('ENHANCE: frame rate conversion and denoising', () => {
     for (const key of ['FilterEnable', 'FilterStrength', 'DenoiseFilter']) {
       expect(plain.Inputs[0]).not.toHaveProperty(key);
     }
+  });
+});
+
+describe('Rotation', () => {
+  it('turns every input upright by its rotation metadata, which MediaConvert ignores by default', () => {
+    // "By default, the service does no rotation, even if your input video has rotation metadata" (InputRotate).
+    // The probe reports a rotated phone video upright (1080x1920), and the outputs are sized that way.
+    const s = build({ width: 1080, height: 1920, sources: [{ key: 'a.mov' }, { key: 'b.mp4' }] });
+    expect(s.Inputs.map((input) => input.VideoSelector)).toEqual([{ Rotate: 'AUTO' }, { Rotate: 'AUTO' }]);
+    expect(dims([mp4(s)])).toEqual([[1080, 1920]]);
   });
 });
 

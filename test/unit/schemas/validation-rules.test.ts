@@ -36,6 +36,11 @@ describe('user rules', () => {
     bad(password, 'Abcdefgh');
     bad(signUpBody, { email: 'a@b.co', username: 'abc' });
   });
+
+  it('refuses passwords Cognito rejects as parameters: a leading or trailing space, a line break', () => {
+    ok(password, 'Abc def 1');
+    for (const p of [' Abcdefg1', 'Abcdefg1 ', 'Abcdefg1\t', 'Abcd\nefg1']) bad(password, p);
+  });
 });
 
 describe('project rules', () => {
