@@ -61,7 +61,12 @@ export const handler = apiHandler([
     path: '/v1/auth/refresh',
     handler: endpoint(
       { action: 'auth.refresh', resource: 'user', auth: false, body: refreshBody },
-      async (r) => ok(await r.ctx.identity.refresh(r.body.refreshToken)),
+      async (r) =>
+        ok(
+          await r.ctx.loginLimiter.refreshToken(r.event.requestContext.http.sourceIp, () =>
+            r.ctx.identity.refresh(r.body.refreshToken),
+          ),
+        ),
     ),
   },
 ]);

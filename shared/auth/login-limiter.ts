@@ -13,7 +13,10 @@ export interface RateLimits {
   /** Sign-ups per source address within one window. */
   signUpsPerAddress: number;
   signUpWindowSeconds: number;
-  /** API key checks that failed per source address within one sign-in window. */
+  /**
+   * Refused credentials other than passwords (API keys, refresh tokens, missing or bad access tokens on the
+   * event stream) per source address within one sign-in window.
+   */
   apiKeyFailuresPerAddress: number;
 }
 
@@ -42,6 +45,12 @@ export interface LoginLimiter {
    */
   apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T>;
   /**
+   * Runs one refresh-token exchange within the same budget as `apiKey`: each exchange costs a call to the
+   * identity provider, whose sign-in quota every user shares, so a run of refused tokens is answered 429
+   * before it reaches the provider.
+   */
+  refreshToken<T>(address: string, attempt: () => Promise<T>): Promise<T>;
+  /**
    * Counts one refused access token (or none sent) against the source address's budget of failed API key
    * checks; throws TooManyRequestsError, counting nothing, when that budget is spent.
    */
@@ -61,6 +70,20 @@ export function dynamoLoginLimiter(
   const { counter, take, giveBack, reset, tooMany } = windowCounters(client, tableName, now);
   const keyFailures = (address: string) =>
     counter('apikey-address', address, limits.apiKeyFailuresPerAddress, limits.loginWindowSeconds);
+
+  /** One check of a credential: a refusal (UnauthorizedError) stays counted, anything else gives it back. */
+  async function countedCheck<T>(address: string, refusal: string, attempt: () => Promise<T>): Promise<T> {
+    const byAddress = keyFailures(address);
+    if (!(await take(byAddress))) throw tooMany(refusal, [byAddress]);
+    try {
+      const result = await attempt();
+      await giveBack(byAddress);
+      return result;
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) await giveBack(byAddress);
+      throw error;
+    }
+  }
 
   return {
     async login<T>(email: string, address: string, attempt: () => Promise<T>): Promise<T> {
@@ -93,20 +116,15 @@ export function dynamoLoginLimiter(
       return result;
     },
 
-    async apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T> {
-      const byAddress = keyFailures(address);
-      if (!(await take(byAddress))) {
-        throw tooMany('Too many requests with unknown API keys; wait before trying again.', [byAddress]);
-      }
-      try {
-        const result = await attempt();
-        await giveBack(byAddress);
-        return result;
-      } catch (error) {
-        if (!(error instanceof UnauthorizedError)) await giveBack(byAddress);
-        throw error;
-      }
-    },
+    apiKey: (address, attempt) =>
+      countedCheck(address, 'Too many requests with unknown API keys; wait before trying again.', attempt),
+
+    refreshToken: (address, attempt) =>
+      countedCheck(
+        address,
+        'Too many requests with a refused refresh token; sign in again, or wait before trying again.',
+        attempt,
+      ),
 
     async tokenRefused(address) {
       const byAddress = keyFailures(address);
