@@ -41,7 +41,9 @@ export const handler = apiHandler([
     handler: endpoint(
       { action: 'auth.confirm', resource: 'user', auth: false, body: confirmBody },
       async (r) => {
-        await r.ctx.identity.confirm(r.body.email, r.body.code);
+        await r.ctx.loginLimiter.confirmation(r.event.requestContext.http.sourceIp, () =>
+          r.ctx.identity.confirm(r.body.email, r.body.code),
+        );
         return ok({ confirmed: true });
       },
     ),

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UnauthorizedError } from '../errors.ts';
+import { UnauthorizedError, ValidationError } from '../errors.ts';
 import { windowCounters } from './window-counters.ts';
 
 export { RATE_LIMIT_TABLE_KEYS } from './window-counters.ts';
@@ -51,6 +51,11 @@ export interface LoginLimiter {
    */
   refreshToken<T>(address: string, attempt: () => Promise<T>): Promise<T>;
   /**
+   * Runs one sign-up confirmation within the same budget: a wrong code (ValidationError) stays counted.
+   * Deployed, each is a ConfirmSignUp call, in the Cognito quota that every sign-up of the account shares.
+   */
+  confirmation<T>(address: string, attempt: () => Promise<T>): Promise<T>;
+  /**
    * Counts one refused access token (or none sent) against the source address's budget of failed API key
    * checks; throws TooManyRequestsError, counting nothing, when that budget is spent.
    */
@@ -71,8 +76,16 @@ export function dynamoLoginLimiter(
   const keyFailures = (address: string) =>
     counter('apikey-address', address, limits.apiKeyFailuresPerAddress, limits.loginWindowSeconds);
 
-  /** One check of a credential: a refusal (UnauthorizedError) stays counted, anything else gives it back. */
-  async function countedCheck<T>(address: string, refusal: string, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * One check of a credential: a refusal (by default an UnauthorizedError) stays counted, anything else
+   * gives its attempt back; past the budget the check is not made at all.
+   */
+  async function countedCheck<T>(
+    address: string,
+    refusal: string,
+    attempt: () => Promise<T>,
+    refused: (error: unknown) => boolean = (error) => error instanceof UnauthorizedError,
+  ): Promise<T> {
     const byAddress = keyFailures(address);
     if (!(await take(byAddress))) throw tooMany(refusal, [byAddress]);
     try {
@@ -80,7 +93,7 @@ export function dynamoLoginLimiter(
       await giveBack(byAddress);
       return result;
     } catch (error) {
-      if (!(error instanceof UnauthorizedError)) await giveBack(byAddress);
+      if (!refused(error)) await giveBack(byAddress);
       throw error;
     }
   }
@@ -124,6 +137,14 @@ export function dynamoLoginLimiter(
         address,
         'Too many requests with a refused refresh token; sign in again, or wait before trying again.',
         attempt,
+      ),
+
+    confirmation: (address, attempt) =>
+      countedCheck(
+        address,
+        'Too many refused codes or credentials from this address; wait before trying again.',
+        attempt,
+        (error) => error instanceof ValidationError,
       ),
 
     async tokenRefused(address) {

@@ -1,8 +1,8 @@
 /**
- * POST /v1/auth/refresh is open: deployed, each request is an InitiateAuth call, in the Cognito quota every
- * sign-in of the account shares. A run of refused refresh tokens from one address is answered 429 before it
- * reaches the identity provider; a good token keeps working until the budget is spent and gives its own
- * attempt back.
+ * POST /v1/auth/refresh and /v1/auth/confirm are open: deployed, each request is a Cognito call
+ * (InitiateAuth, ConfirmSignUp) in a quota that every sign-in or sign-up of the AWS account shares. A run of
+ * refused refresh tokens (or wrong codes) from one address is answered 429 before it reaches the identity
+ * provider; a good token keeps working until the budget is spent and gives its own attempt back.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
@@ -38,4 +38,7 @@ it('answers 429 once an address has spent its budget of refused refresh tokens',
   expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   // The address is refused before the token is looked at, a good one included.
   expect((await refresh(user.refreshToken)).status).toBe(429);
+  // Confirmation codes share the budget (deployed, each is a ConfirmSignUp call).
+  const confirm = await api.call('POST', '/v1/auth/confirm', { body: { email: user.email, code: '123456' } });
+  expect(confirm.status).toBe(429);
 });
