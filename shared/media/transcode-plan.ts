@@ -5,7 +5,7 @@
  * into its segments too. Pure: the executor runs the command and stores what it wrote.
  */
 import path from 'node:path';
-import { X264_ARGS } from './ffmpeg.ts';
+import { sourceInput, X264_ARGS } from './ffmpeg.ts';
 import { type FrameRate, type TranscodeSettings, timecodeFrame } from './settings.ts';
 
 /** A downloaded input and what ffprobe said about it. */
@@ -301,7 +301,7 @@ export function planTranscode(
   graph.push(`[vall]split=${videoTaps.length}${videoTaps.join('')}`);
   if (withAudio) graph.push(`[aall]asplit=${audioTaps.length}${audioTaps.join('')}`);
   return {
-    args: [...inputs.flatMap((i) => ['-i', i.file]), '-filter_complex', graph.join(';'), ...outputs.flat()],
+    args: [...inputs.flatMap((i) => sourceInput(i.file)), '-filter_complex', graph.join(';'), ...outputs.flat()],
     seconds,
     folders,
     main: { file: mainFile, key: mainKey },
