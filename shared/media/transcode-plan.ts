@@ -301,7 +301,12 @@ export function planTranscode(
   graph.push(`[vall]split=${videoTaps.length}${videoTaps.join('')}`);
   if (withAudio) graph.push(`[aall]asplit=${audioTaps.length}${audioTaps.join('')}`);
   return {
-    args: [...inputs.flatMap((i) => sourceInput(i.file)), '-filter_complex', graph.join(';'), ...outputs.flat()],
+    args: [
+      ...inputs.flatMap((i) => sourceInput(i.file)),
+      '-filter_complex',
+      graph.join(';'),
+      ...outputs.flat(),
+    ],
     seconds,
     folders,
     main: { file: mainFile, key: mainKey },
