@@ -2,7 +2,8 @@
  * An upload whose bytes are an HLS playlist (with an MPEG-TS appended, so that ffprobe reads it as a video)
  * must not make the local pipeline fetch the URLs the playlist lists: ffmpeg picks its demuxer from the
  * bytes, and the HLS demuxer opens every segment URL, on any host this machine can reach. The transcode
- * reads sources only in the containers it accepts, so such an upload fails and nothing is fetched.
+ * reads sources only in the containers it accepts, so such an upload fails and nothing is fetched. Deployed,
+ * MediaConvert reads an input named `.m3u8` as a playlist, so such names are refused when the upload is asked.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -68,10 +69,29 @@ it('reads an upload that is an HLS playlist as nothing, and fetches none of its 
   const user = await api.newUser();
   const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'hls' } });
   const { port } = target.address() as AddressInfo;
-  for (const fileName of ['holiday.mp4', 'holiday.m3u8']) {
-    const bytes = await playlistPolyglot(`http://127.0.0.1:${port}/internal/${fileName}.ts`);
-    const job = await upload(user.token, project.body.id, fileName, bytes);
-    expect(job).toMatchObject({ status: 'FAILED', clipId: null });
-  }
+  const bytes = await playlistPolyglot(`http://127.0.0.1:${port}/internal/segment.ts`);
+  const job = await upload(user.token, project.body.id, 'holiday.mp4', bytes);
+  expect(job).toMatchObject({ status: 'FAILED', clipId: null });
   expect(fetched).toEqual([]);
+});
+
+it('refuses an upload named as a playlist, which MediaConvert would read as one', async () => {
+  const user = await api.newUser();
+  const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'hls' } });
+  // The last one is full-width: the stored name is its NFKD form, `x.m3u8`.
+  for (const fileName of ['x.m3u8', 'X.M3U', 'x.ｍ３ｕ８']) {
+    const refused = await api.call('POST', `/v1/projects/${project.body.id}/uploads`, {
+      token: user.token,
+      body: { fileName, contentType: 'video/mp4', fileSize: 1000 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      { path: 'body.fileName', message: expect.stringContaining('not an HLS playlist') },
+    ]);
+  }
+  const fine = await api.call('POST', `/v1/projects/${project.body.id}/uploads`, {
+    token: user.token,
+    body: { fileName: 'm3u8.mp4', contentType: 'video/mp4', fileSize: 1000 },
+  });
+  expect(fine.status).toBe(201);
 });
