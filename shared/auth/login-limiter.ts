@@ -14,8 +14,8 @@ export interface RateLimits {
   signUpsPerAddress: number;
   signUpWindowSeconds: number;
   /**
-   * Refused credentials other than passwords (API keys, refresh tokens, missing or bad access tokens on the
-   * event stream) per source address within one sign-in window.
+   * Refused credentials other than passwords (API keys, refresh tokens, confirmation codes, missing or bad
+   * access tokens on the event stream) per source address within one sign-in window.
    */
   apiKeyFailuresPerAddress: number;
 }
