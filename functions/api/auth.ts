@@ -41,7 +41,9 @@ export const handler = apiHandler([
     handler: endpoint(
       { action: 'auth.confirm', resource: 'user', auth: false, body: confirmBody },
       async (r) => {
-        await r.ctx.identity.confirm(r.body.email, r.body.code);
+        await r.ctx.loginLimiter.confirmation(r.event.requestContext.http.sourceIp, () =>
+          r.ctx.identity.confirm(r.body.email, r.body.code),
+        );
         return ok({ confirmed: true });
       },
     ),
@@ -61,7 +63,12 @@ export const handler = apiHandler([
     path: '/v1/auth/refresh',
     handler: endpoint(
       { action: 'auth.refresh', resource: 'user', auth: false, body: refreshBody },
-      async (r) => ok(await r.ctx.identity.refresh(r.body.refreshToken)),
+      async (r) =>
+        ok(
+          await r.ctx.loginLimiter.refreshToken(r.event.requestContext.http.sourceIp, () =>
+            r.ctx.identity.refresh(r.body.refreshToken),
+          ),
+        ),
     ),
   },
 ]);

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UnauthorizedError } from '../errors.ts';
+import { UnauthorizedError, ValidationError } from '../errors.ts';
 import { windowCounters } from './window-counters.ts';
 
 export { RATE_LIMIT_TABLE_KEYS } from './window-counters.ts';
@@ -13,7 +13,10 @@ export interface RateLimits {
   /** Sign-ups per source address within one window. */
   signUpsPerAddress: number;
   signUpWindowSeconds: number;
-  /** API key checks that failed per source address within one sign-in window. */
+  /**
+   * Refused credentials other than passwords (API keys, refresh tokens, confirmation codes, missing or bad
+   * access tokens on the event stream) per source address within one sign-in window.
+   */
   apiKeyFailuresPerAddress: number;
 }
 
@@ -42,6 +45,17 @@ export interface LoginLimiter {
    */
   apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T>;
   /**
+   * Runs one refresh-token exchange within the same budget as `apiKey`: each exchange costs a call to the
+   * identity provider, whose sign-in quota every user shares, so a run of refused tokens is answered 429
+   * before it reaches the provider.
+   */
+  refreshToken<T>(address: string, attempt: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one sign-up confirmation within the same budget: a wrong code (ValidationError) stays counted.
+   * Deployed, each is a ConfirmSignUp call, in the Cognito quota that every sign-up of the account shares.
+   */
+  confirmation<T>(address: string, attempt: () => Promise<T>): Promise<T>;
+  /**
    * Counts one refused access token (or none sent) against the source address's budget of failed API key
    * checks; throws TooManyRequestsError, counting nothing, when that budget is spent.
    */
@@ -61,6 +75,28 @@ export function dynamoLoginLimiter(
   const { counter, take, giveBack, reset, tooMany } = windowCounters(client, tableName, now);
   const keyFailures = (address: string) =>
     counter('apikey-address', address, limits.apiKeyFailuresPerAddress, limits.loginWindowSeconds);
+
+  /**
+   * One check of a credential: a refusal (by default an UnauthorizedError) stays counted, anything else
+   * gives its attempt back; past the budget the check is not made at all.
+   */
+  async function countedCheck<T>(
+    address: string,
+    refusal: string,
+    attempt: () => Promise<T>,
+    refused: (error: unknown) => boolean = (error) => error instanceof UnauthorizedError,
+  ): Promise<T> {
+    const byAddress = keyFailures(address);
+    if (!(await take(byAddress))) throw tooMany(refusal, [byAddress]);
+    try {
+      const result = await attempt();
+      await giveBack(byAddress);
+      return result;
+    } catch (error) {
+      if (!refused(error)) await giveBack(byAddress);
+      throw error;
+    }
+  }
 
   return {
     async login<T>(email: string, address: string, attempt: () => Promise<T>): Promise<T> {
@@ -93,20 +129,23 @@ export function dynamoLoginLimiter(
       return result;
     },
 
-    async apiKey<T>(address: string, attempt: () => Promise<T>): Promise<T> {
-      const byAddress = keyFailures(address);
-      if (!(await take(byAddress))) {
-        throw tooMany('Too many requests with unknown API keys; wait before trying again.', [byAddress]);
-      }
-      try {
-        const result = await attempt();
-        await giveBack(byAddress);
-        return result;
-      } catch (error) {
-        if (!(error instanceof UnauthorizedError)) await giveBack(byAddress);
-        throw error;
-      }
-    },
+    apiKey: (address, attempt) =>
+      countedCheck(address, 'Too many requests with unknown API keys; wait before trying again.', attempt),
+
+    refreshToken: (address, attempt) =>
+      countedCheck(
+        address,
+        'Too many requests with a refused refresh token; sign in again, or wait before trying again.',
+        attempt,
+      ),
+
+    confirmation: (address, attempt) =>
+      countedCheck(
+        address,
+        'Too many refused codes or credentials from this address; wait before trying again.',
+        attempt,
+        (error) => error instanceof ValidationError,
+      ),
 
     async tokenRefused(address) {
       const byAddress = keyFailures(address);

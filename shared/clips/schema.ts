@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { JOB_TYPES } from '../jobs/status.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { readableText } from '../schema/text.ts';
+import { safeFileName } from '../storage/keys.ts';
 import { SUPPORTED_RESOLUTIONS, VIDEO_FORMATS } from './resolutions.ts';
 
 export const clipTitle = z
@@ -86,6 +87,8 @@ export const clipResponse = z.object({
   media: mediaUrls.optional(),
 });
 
+const PLAYLIST_EXTENSION = /\.m3u8?$/i;
+
 export const uploadBody = z
   .object({
     fileName: z
@@ -93,7 +96,12 @@ export const uploadBody = z
       .trim()
       .min(1)
       .max(200)
-      .regex(/^[^/\\]+$/, 'must be a file name without folders'),
+      .regex(/^[^/\\]+$/, 'must be a file name without folders')
+      // The stored name keeps the extension, and MediaConvert reads a `.m3u8` input as an HLS playlist: it
+      // would fetch whatever segment URIs the file lists (other objects of the bucket, other hosts).
+      .refine((name) => !PLAYLIST_EXTENSION.test(safeFileName(name)), {
+        message: 'must name the video file itself, not an HLS playlist (.m3u8, .m3u)',
+      }),
     contentType: z.string().regex(/^video\/[a-z0-9.+-]+$/i, 'must be a video/* media type'),
     fileSize: z.number().int().positive('must be greater than 0'),
   })

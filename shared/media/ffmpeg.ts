@@ -37,6 +37,35 @@ export const intermediateGop = (frames: number) => [
   ...['-sc_threshold', '1000000000'],
 ];
 
+/**
+ * The containers an uploaded or stored source may be read as, by ffmpeg's and ffprobe's demuxer names: the
+ * file containers MediaConvert reads (and raw video and audio, so that those fail with their own sentence),
+ * none of which opens another URL. Without it the demuxer is chosen from the bytes: a "video" that is an HLS
+ * playlist (which passes ffprobe's check as the MPEG-TS appended to it) makes ffmpeg fetch every segment URL
+ * it lists, from this machine, to any host. MediaConvert reads the source's own container; no playlists.
+ */
+export const SOURCE_FORMATS = [
+  'mov', // MP4, MOV, M4V, 3GP, 3G2, F4V
+  'matroska', // MKV, WebM
+  'mpegts',
+  'mpeg',
+  'mxf',
+  'avi',
+  'asf',
+  'flv',
+  'gif',
+  'h264',
+  'hevc',
+  'mpegvideo',
+  'm4v',
+  'wav',
+  'mp3',
+  'aac',
+].join(',');
+
+/** The arguments that open one source for reading, limited to SOURCE_FORMATS. */
+export const sourceInput = (file: string) => ['-format_whitelist', SOURCE_FORMATS, '-i', file];
+
 type FfmpegObserver = (args: readonly string[], milliseconds: number) => void;
 const observers = new Set<FfmpegObserver>();
 
@@ -159,6 +188,7 @@ export async function probe(file: string): Promise<Probe> {
         'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation',
         '-of',
         'json',
+        ...['-format_whitelist', SOURCE_FORMATS],
         file,
       ]),
     );

@@ -4,9 +4,11 @@ import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts
 import { readableText } from '../schema/text.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
+// Stored composed (NFC): a creator's names are unique, and "Café" typed with a combining accent is the same name.
 export const templateName = z
   .string()
   .trim()
+  .normalize('NFC')
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
   .superRefine(readableText('name'));
@@ -39,7 +41,7 @@ export const updateTemplateBody = z
 
 export const listTemplatesQuery = pageQuery.extend({
   category: templateCategory.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: z.string().trim().normalize('NFC').min(1).max(100).optional(),
 });
 export const templateParams = z.object({ templateId: uuid });
 

@@ -89,6 +89,22 @@ describe('names people read', () => {
     expect(rename.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it('takes a template name typed with a combining accent as the same name as its composed form', async () => {
+    const { token: t } = await api.newUser();
+    const create = (name: string) =>
+      api.call('POST', '/v1/templates', {
+        token: t,
+        body: { name, category: 'general', prompt: 'a calm sea' },
+      });
+    const composed = await create('Caf\u00e9 scene');
+    expect(composed.status).toBe(201);
+    const decomposed = await create('Cafe\u0301 scene');
+    expect(decomposed.status).toBe(409);
+    expect(decomposed.body.detail).toMatch(/already have a template with this name/);
+    const renamed = await create('Cafe\u0301 night');
+    expect(renamed.body.name).toBe('Caf\u00e9 night');
+  });
+
   it('refuses titles and names without a visible character or with bidi and zero-width controls', async () => {
     const { token: t } = await api.newUser();
     const project = await api.call('POST', '/v1/projects', {

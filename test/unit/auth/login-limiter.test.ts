@@ -3,7 +3,7 @@ import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/l
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter } from '#shared/auth/login-limiter.ts';
-import { TooManyRequestsError, UnauthorizedError } from '#shared/errors.ts';
+import { TooManyRequestsError, UnauthorizedError, ValidationError } from '#shared/errors.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -155,5 +155,45 @@ describe('refused access tokens on DynamoDB', () => {
     expect(refused).toBeInstanceOf(TooManyRequestsError);
     // 7:30 left of the 15-minute window.
     expect((refused as TooManyRequestsError).retryAfterSeconds).toBe(450);
+  });
+});
+
+describe('refresh tokens and confirmation codes on DynamoDB', () => {
+  it('count a refusal against the address’s budget of refused credentials and give anything else back', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await expect(
+      limiter.refreshToken('203.0.113.9', async () => {
+        throw new UnauthorizedError('not a refresh token');
+      }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      limiter.confirmation('203.0.113.9', async () => {
+        throw new ValidationError('wrong code');
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await limiter.apiKey('203.0.113.9', async () => 'caller');
+    const [refresh, confirm, key] = takes();
+    expect(refresh?.Key).toEqual(key?.Key);
+    expect(confirm?.Key).toEqual(key?.Key);
+    // Only the key's good check was given back.
+    expect(givenBack()).toHaveLength(1);
+
+    // A provider that is down (not a refusal) costs the address nothing.
+    await expect(
+      limiter.confirmation('203.0.113.9', async () => {
+        throw new Error('throttled upstream');
+      }),
+    ).rejects.toThrow('throttled upstream');
+    expect(givenBack()).toHaveLength(2);
+
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    let ran = false;
+    const refused = await limiter
+      .refreshToken('203.0.113.9', async () => {
+        ran = true;
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect(ran).toBe(false);
   });
 });
