@@ -177,8 +177,11 @@ const CODEC_NAMES: Record<string, string> = {
   mpeg4: 'MP4V',
 };
 
-/** ffprobe on a file, or on a URL it can GET (a presigned link to an object). */
-export async function probe(file: string): Promise<Probe> {
+/**
+ * ffprobe on a file, or on a URL it can GET (a presigned link to an object), read only as one of `formats`
+ * (ffprobe's demuxer names; the source containers unless a caller reads its own output of another kind).
+ */
+export async function probe(file: string, formats: string = SOURCE_FORMATS): Promise<Probe> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = tracked(
       spawnThroughHelper(ffprobeInstaller.path, [
@@ -188,7 +191,7 @@ export async function probe(file: string): Promise<Probe> {
         'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation',
         '-of',
         'json',
-        ...['-format_whitelist', SOURCE_FORMATS],
+        ...['-format_whitelist', formats],
         file,
       ]),
     );
