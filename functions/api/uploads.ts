@@ -1,7 +1,7 @@
-import { uploadBody } from '#shared/clips/schema.ts';
+import { uploadBody, uploadParams } from '#shared/clips/schema.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
-import { json } from '#shared/http/responses.ts';
+import { json, noContent } from '#shared/http/responses.ts';
 import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { projectParams } from '#shared/projects/schema.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
@@ -32,5 +32,13 @@ export const handler = apiHandler([
           : request();
       },
     ),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/uploads/{uploadId}',
+    handler: endpoint({ action: 'upload.cancel', resource: 'upload', params: uploadParams }, async (r) => {
+      await r.ctx.uploadService.cancel(r.caller.userId, r.params.uploadId);
+      return noContent();
+    }),
   },
 ]);

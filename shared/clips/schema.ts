@@ -99,6 +99,8 @@ export const uploadBody = z
   })
   .strict();
 
+export const uploadParams = z.object({ uploadId: uuid });
+
 export const uploadResponse = z.object({
   uploadId: uuid,
   url: z.url(),

@@ -20,6 +20,7 @@ import {
   listClipsQuery,
   updateClipBody,
   uploadBody,
+  uploadParams,
   uploadResponse,
 } from '../clips/schema.ts';
 import { EVENT_TYPES } from '../events/types.ts';
@@ -281,6 +282,14 @@ export const OPERATIONS: Record<string, Operation> = {
     params: projectParams,
     body: uploadBody,
     response: uploadResponse,
+  },
+  'DELETE /v1/uploads/{uploadId}': {
+    summary:
+      'Cancel an upload whose file has not arrived; its storage and its place among the uploads in progress come back at once',
+    description:
+      'A file still sent with the cancelled presigned POST is deleted when it arrives and becomes no job or clip. Once the file has arrived the upload is the TRANSCODE job with the same id: the answer is 409, and POST /v1/jobs/{jobId}/cancel cancels it.',
+    status: 204,
+    params: uploadParams,
   },
   'GET /v1/projects/{projectId}/jobs': {
     summary: 'Jobs of a project',

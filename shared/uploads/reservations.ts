@@ -19,7 +19,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
 import { rawRows } from '../db/sql.ts';
-import { uploadReservations, users } from '../db/tables.ts';
+import { cancelledUploads, uploadReservations, users } from '../db/tables.ts';
 import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '../errors.ts';
 import { jobsInWindow, jobsPerMinuteOf, secondsUntilRateFrees } from '../jobs/rate-limit.ts';
 
@@ -97,7 +97,8 @@ export function createReservationRepository(db: Database) {
         SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
       ), held AS (
         UPDATE upload_reservations
-        SET expires_at = now() + ${input.ttlSeconds}::int * interval '1 second'
+        SET expires_at = now() + ${input.ttlSeconds}::int * interval '1 second',
+            arrived_at = COALESCE(arrived_at, now())
         WHERE ${hold}::boolean AND id = ${input.id}::uuid AND user_id = ${input.userId}::uuid
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
@@ -107,9 +108,10 @@ export function createReservationRepository(db: Database) {
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
       ), added AS (
-        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at)
+        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at, arrived_at)
         SELECT ${input.id}::uuid, owner.id, project.id, ${input.bytes}::bigint,
-               now() + ${input.ttlSeconds}::int * interval '1 second'
+               now() + ${input.ttlSeconds}::int * interval '1 second',
+               CASE WHEN ${hold}::boolean THEN now() END
         FROM owner, project
         WHERE NOT EXISTS (SELECT 1 FROM held)
           AND (${hold}::boolean
@@ -181,6 +183,60 @@ export function createReservationRepository(db: Database) {
         )
         UPDATE users SET storage_reserved = storage_reserved - released.bytes
         FROM released WHERE users.id = released.user_id`);
+    },
+
+    /**
+     * Cancels an upload whose file has not arrived: deletes its reservation, giving its bytes and its place
+     * among the uploads in progress back, and records the cancellation so that a file still sent with the
+     * presigned POST is deleted on arrival (`wasCancelled`). One statement, the owner's row locked first as
+     * for every reservation change; a reservation the file's arrival holds meanwhile (`arrived_at`) is
+     * re-read after that lock and left alone. `arrived` names the job the upload became or is becoming.
+     */
+    async cancel(userId: string, id: string): Promise<'cancelled' | 'arrived' | 'unknown'> {
+      const rows = await rawRows<{ cancelled: number }>(
+        db,
+        sql`
+        WITH owner AS (
+          SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE
+        ), job AS (
+          SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+        ), cancelled AS (
+          DELETE FROM upload_reservations
+          WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM job) AND EXISTS (SELECT 1 FROM owner)
+          RETURNING bytes, expires_at
+        ), swept AS (
+          DELETE FROM cancelled_uploads
+          WHERE user_id = ${userId}::uuid AND expires_at <= now() AND EXISTS (SELECT 1 FROM owner)
+        ), recorded AS (
+          INSERT INTO cancelled_uploads (id, user_id, expires_at)
+          SELECT ${id}::uuid, ${userId}::uuid, expires_at FROM cancelled
+          ON CONFLICT (id) DO NOTHING
+        ), counted AS (
+          UPDATE users SET storage_reserved = storage_reserved - cancelled.bytes
+          FROM cancelled WHERE users.id IN (SELECT id FROM owner)
+        )
+        SELECT count(*)::int AS cancelled FROM cancelled`,
+      );
+      if (rows[0]?.cancelled) return 'cancelled';
+      // Asked afresh: the statement above read the tables as they were before it waited for the lock.
+      const arrived = await rawRows<{ arrived: boolean }>(
+        db,
+        sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
+                OR EXISTS (SELECT 1 FROM upload_reservations
+                           WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NOT NULL)
+                AS arrived`,
+      );
+      return arrived[0]?.arrived ? 'arrived' : 'unknown';
+    },
+
+    /** Whether the upload was cancelled by its owner (its file, should it arrive, is to be deleted). */
+    async wasCancelled(id: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: cancelledUploads.id })
+        .from(cancelledUploads)
+        .where(eq(cancelledUploads.id, id));
+      return row !== undefined;
     },
 
     /** The user's counters, for tests and the quota message. */

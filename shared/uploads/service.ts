@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QuotaExceededError } from '../errors.ts';
+import { ConflictError, NotFoundError, QuotaExceededError } from '../errors.ts';
 import { uploadKey } from '../storage/keys.ts';
 import type { MediaSigner } from '../storage/s3.ts';
 import { RESERVATION_MARGIN_SECONDS, type ReservationRepository } from './reservations.ts';
@@ -46,6 +46,21 @@ export function createUploadService(deps: { reservations: ReservationRepository;
       } catch (error) {
         await deps.reservations.release(uploadId);
         throw error;
+      }
+    },
+
+    /**
+     * Cancels an upload whose file has not arrived, giving its reservation back at once; a file sent
+     * afterwards with its presigned POST is deleted when it lands (ingest.ts). Once the file has arrived the
+     * upload is a TRANSCODE job with the upload's id, and that job is what to cancel.
+     */
+    async cancel(userId: string, uploadId: string): Promise<void> {
+      const outcome = await deps.reservations.cancel(userId, uploadId);
+      if (outcome === 'unknown') throw new NotFoundError('upload');
+      if (outcome === 'arrived') {
+        throw new ConflictError(
+          `The file of upload ${uploadId} has already arrived: it is job ${uploadId} now. Cancel that job instead (POST /v1/jobs/${uploadId}/cancel).`,
+        );
       }
     },
   };
