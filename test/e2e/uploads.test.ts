@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { runFfmpeg } from '#shared/media/ffmpeg.ts';
+import { waitForAudit } from '#test/support/audit.ts';
 import { probeClip, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
@@ -158,6 +159,76 @@ describe('uploads', () => {
     expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: me.storageUsed });
     expect(me.storageUsed).toBeGreaterThan(0);
     expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+});
+
+describe('cancelling an upload', () => {
+  /** Until the local trigger has dealt with what landed under the user's upload area. */
+  async function uploadAreaEmpty(userId: string) {
+    for (let i = 0; i < 400; i += 1) {
+      if ((await api.env.ctx.store.list(`uploads/${userId}/`)).length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the uploaded file was never dealt with');
+  }
+
+  it('gives the reservation back at once, and deletes a file still sent with the cancelled POST', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = await lavfiVideo('clip.mp4', 'testsrc2=s=160x120:rate=10:duration=1');
+    const grant = await presign(user.token, projectId, 600 * MiB);
+    expect((await presign(user.token, projectId, 500 * MiB)).status).toBe(413);
+    const cancelled = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect(cancelled.status, cancelled.text).toBe(204);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    const audited = await waitForAudit(api, user.userId, (items) =>
+      items.some((i) => i.action === 'upload.cancel'),
+    );
+    expect(audited.find((i) => i.action === 'upload.cancel')).toMatchObject({
+      resourceType: 'upload',
+      resourceIds: [grant.body.uploadId],
+      outcome: 'success',
+      status: 204,
+    });
+    expect((await presign(user.token, projectId, 500 * MiB)).status).toBe(201);
+
+    const again = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+
+    // The presigned POST itself stays valid until it expires: what it sends is deleted on arrival.
+    const late = await presign(user.token, projectId, bytes.byteLength, 'late.mp4');
+    expect(
+      (await api.call('DELETE', `/v1/uploads/${late.body.uploadId}`, { token: user.token })).status,
+    ).toBe(204);
+    await post(late.body, bytes);
+    await uploadAreaEmpty(user.userId);
+    await api.env.idle();
+    expect((await api.call('GET', `/v1/jobs/${late.body.uploadId}`, { token: user.token })).status).toBe(404);
+    const clips = await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token });
+    expect(clips.body.items).toEqual([]);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 500 * MiB, used: 0 });
+  });
+
+  it("answers 404 for another user's upload and leaves it alone", async () => {
+    const { user, projectId } = await newProject();
+    const intruder = await api.newUser();
+    const grant = await presign(user.token, projectId, 1000);
+    const res = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: intruder.token });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await totals(user.userId)).toMatchObject({ reserved: 1000 });
+  });
+
+  it('answers 409 once the file has arrived, naming the job to cancel instead', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = new TextEncoder().encode('this is not a video');
+    const grant = await presign(user.token, projectId, bytes.byteLength);
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    const res = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.detail).toContain(`POST /v1/jobs/${job.id}/cancel`);
   });
 });
 
