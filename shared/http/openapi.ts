@@ -287,7 +287,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary:
       'Cancel an upload whose file has not arrived; its storage and its place among the uploads in progress come back at once',
     description:
-      'A file still sent with the cancelled presigned POST is deleted when it arrives and becomes no job or clip. Once the file has arrived the upload is the TRANSCODE job with the same id: the answer is 409, and POST /v1/jobs/{jobId}/cancel cancels it.',
+      'A file still sent with the cancelled presigned POST is deleted when it arrives and becomes no job or clip. Cancelling again answers 204 and changes nothing. Once the file has arrived the upload is the TRANSCODE job with the same id: the answer is 409, and POST /v1/jobs/{jobId}/cancel cancels it.',
     status: 204,
     params: uploadParams,
   },

@@ -190,7 +190,7 @@ export function createReservationRepository(db: Database) {
      * among the uploads in progress back, and records the cancellation so that a file still sent with the
      * presigned POST is deleted on arrival (`wasCancelled`). One statement, the owner's row locked first as
      * for every reservation change; a reservation the file's arrival holds meanwhile (`arrived_at`) is
-     * re-read after that lock and left alone. `arrived` names the job the upload became or is becoming.
+     * re-read after that lock and left alone. `arrived`: the upload became (or is becoming) the job of its id.
      */
     async cancel(userId: string, id: string): Promise<'cancelled' | 'arrived' | 'unknown'> {
       const rows = await rawRows<{ cancelled: number }>(
@@ -219,15 +219,19 @@ export function createReservationRepository(db: Database) {
         SELECT count(*)::int AS cancelled FROM cancelled`,
       );
       if (rows[0]?.cancelled) return 'cancelled';
-      // Asked afresh: the statement above read the tables as they were before it waited for the lock.
-      const arrived = await rawRows<{ arrived: boolean }>(
+      // Asked afresh: the statement above read the tables as they were before it waited for the lock. A
+      // cancel sent again (its answer lost) finds the upload cancelled, as long as the record is kept.
+      const [state] = await rawRows<{ arrived: boolean; cancelled: boolean }>(
         db,
         sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
                 OR EXISTS (SELECT 1 FROM upload_reservations
                            WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NOT NULL)
-                AS arrived`,
+                AS arrived,
+                EXISTS (SELECT 1 FROM cancelled_uploads WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
+                AS cancelled`,
       );
-      return arrived[0]?.arrived ? 'arrived' : 'unknown';
+      if (state?.arrived) return 'arrived';
+      return state?.cancelled ? 'cancelled' : 'unknown';
     },
 
     /** Whether the upload was cancelled by its owner (its file, should it arrive, is to be deleted). */

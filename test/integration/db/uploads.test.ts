@@ -273,8 +273,9 @@ describeEachDriver('uploads on', (driver) => {
     expect(await uploadCount(u.id)).toBe(0);
     await presigned(u.id, p.id, 1000 * MiB);
     expect(await counters(u.id)).toMatchObject({ reserved: 1000 * MiB, summed: 1000 * MiB });
-    // A second cancel, or one of an id the user never had, finds nothing.
-    expect(await repos.reservations.cancel(u.id, id)).toBe('unknown');
+    // A cancel sent again finds it cancelled and gives nothing back twice; an id the user never had is unknown.
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000 * MiB, summed: 1000 * MiB });
     expect(await repos.reservations.cancel(u.id, randomUUID())).toBe('unknown');
   });
 
@@ -294,6 +295,9 @@ describeEachDriver('uploads on', (driver) => {
     const { id } = await presigned(u.id, p.id, 1000);
     expect(await repos.reservations.cancel(other.id, id)).toBe('unknown');
     expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+    // Nor does a cancelled upload answer as cancelled to anyone else.
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    expect(await repos.reservations.cancel(other.id, id)).toBe('unknown');
   });
 
   it('refuses to cancel an upload whose file has arrived: it is a job now', async () => {
