@@ -421,7 +421,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Uploads of a project in progress: requested and not yet a clip, failed, cancelled or lapsed */
+        get: operations["listUploads"];
         put?: never;
         /** A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip */
         post: operations["createUpload"];
@@ -1148,6 +1149,17 @@ export interface components {
             enabled?: boolean;
             events?: ("job.created" | "job.progress" | "job.completed" | "job.failed" | "clip.deleted")[];
             url?: string;
+        };
+        UploadInProgress: {
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            fileName: string | null;
+            fileSize: number;
+            /** @enum {string} */
+            state: "awaiting-file" | "arrived";
+            /** Format: uuid */
+            uploadId: string;
         };
         /**
          * @example {
@@ -2385,6 +2397,38 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    listUploads: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Uploads of a project in progress: requested and not yet a clip, failed, cancelled or lapsed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UploadInProgress"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["ServerError"];
         };
     };

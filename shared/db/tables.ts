@@ -281,6 +281,8 @@ export const uploadReservations = /* @__PURE__ */ (() =>
       projectId: uuid('project_id').notNull(),
       bytes: bytes('bytes').notNull(),
       expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+      /** As the upload was requested (null for rows older than the column). */
+      fileName: text('file_name'),
       /** When the file landed and the reservation became held for its job; an upload then can no longer be cancelled. */
       arrivedAt: timestamp('arrived_at', { withTimezone: true, mode: 'date', precision: 3 }),
       createdAt: createdAt(),

@@ -18,8 +18,10 @@ import {
   clipResponse,
   hlsParams,
   listClipsQuery,
+  listUploadsQuery,
   updateClipBody,
   uploadBody,
+  uploadInProgress,
   uploadParams,
   uploadResponse,
 } from '../clips/schema.ts';
@@ -130,6 +132,7 @@ name(clipPage, 'ClipPage');
 name(updateClipBody, 'UpdateClipRequest', examples.UpdateClipRequest);
 name(uploadBody, 'UploadRequest', examples.UploadRequest);
 name(uploadResponse, 'UploadTicket');
+name(uploadInProgress, 'UploadInProgress');
 name(jobResponse, 'Job', examples.Job);
 name(jobPage, 'JobPage');
 name(createJobBody, 'CreateJobRequest', examples.CreateJobRequest);
@@ -275,6 +278,13 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Delete a clip and its media; frees storage',
     status: 204,
     params: clipParams,
+  },
+  'GET /v1/projects/{projectId}/uploads': {
+    summary: 'Uploads of a project in progress: requested and not yet a clip, failed, cancelled or lapsed',
+    status: 200,
+    params: projectParams,
+    query: listUploadsQuery,
+    response: pageOf(uploadInProgress),
   },
   'POST /v1/projects/{projectId}/uploads': {
     summary: 'A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip',

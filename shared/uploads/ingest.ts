@@ -168,6 +168,7 @@ export function createUploadIngest(deps: {
           projectId: upload.projectId,
           bytes: size,
           ttlSeconds: HELD_RESERVATION_SECONDS,
+          fileName: upload.fileName,
         });
       } catch (error) {
         if (error instanceof NotFoundError) return forget();

@@ -15,11 +15,12 @@
  * jobs of the last minute are at the tier's jobsPerMinute (jobs/rate-limit.ts): its job is never refused
  * once the file is stored, so without this a loop of upload and cancel would make jobs without bound.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
+import { afterCursor, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
-import { cancelledUploads, uploadReservations, users } from '../db/tables.ts';
+import { cancelledUploads, uploadReservations, users, videoProjects } from '../db/tables.ts';
 import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '../errors.ts';
 import { jobsInWindow, jobsPerMinuteOf, secondsUntilRateFrees } from '../jobs/rate-limit.ts';
 
@@ -45,6 +46,8 @@ export interface NewReservation {
   bytes: number;
   /** Seconds from now until the reservation expires. */
   ttlSeconds: number;
+  /** The file's name, for the list of uploads in progress. */
+  fileName?: string;
 }
 
 /** A reservation nothing will claim: expired, or its project was deleted. */
@@ -108,10 +111,10 @@ export function createReservationRepository(db: Database) {
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
       ), added AS (
-        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at, arrived_at)
+        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at, arrived_at, file_name)
         SELECT ${input.id}::uuid, owner.id, project.id, ${input.bytes}::bigint,
                now() + ${input.ttlSeconds}::int * interval '1 second',
-               CASE WHEN ${hold}::boolean THEN now() END
+               CASE WHEN ${hold}::boolean THEN now() END, ${input.fileName ?? null}::text
         FROM owner, project
         WHERE NOT EXISTS (SELECT 1 FROM held)
           AND (${hold}::boolean
@@ -163,6 +166,41 @@ export function createReservationRepository(db: Database) {
     async hold(input: NewReservation): Promise<number> {
       const bytes = await reserve(input, 'hold');
       return bytes ?? input.bytes;
+    },
+
+    /**
+     * A project's uploads in progress, newest first: reservations that have not lapsed, whether their file
+     * is still awaited or has arrived (then the upload is the job of its id). NotFoundError for a project
+     * that is not the user's.
+     */
+    async listInProgress(userId: string, projectId: string, page: PageRequest = {}) {
+      const limit = pageLimit(page.limit);
+      const [project] = await db
+        .select({ id: videoProjects.id })
+        .from(videoProjects)
+        .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)));
+      if (!project) throw new NotFoundError('project');
+      const rows = await db
+        .select({
+          id: uploadReservations.id,
+          fileName: uploadReservations.fileName,
+          bytes: uploadReservations.bytes,
+          expiresAt: uploadReservations.expiresAt,
+          arrivedAt: uploadReservations.arrivedAt,
+          createdAt: uploadReservations.createdAt,
+        })
+        .from(uploadReservations)
+        .where(
+          and(
+            eq(uploadReservations.userId, userId),
+            eq(uploadReservations.projectId, projectId),
+            gt(uploadReservations.expiresAt, sql`now()`),
+            afterCursor(uploadReservations.createdAt, uploadReservations.id, page.cursor),
+          ),
+        )
+        .orderBy(desc(uploadReservations.createdAt), desc(uploadReservations.id))
+        .limit(limit + 1);
+      return toPage(rows, limit);
     },
 
     /** The reservation of an upload, expired or not, or undefined. */

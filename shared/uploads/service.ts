@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PageRequest } from '../db/pagination.ts';
 import { ConflictError, NotFoundError, QuotaExceededError } from '../errors.ts';
 import { uploadKey } from '../storage/keys.ts';
 import type { MediaSigner } from '../storage/s3.ts';
@@ -31,6 +32,7 @@ export function createUploadService(deps: { reservations: ReservationRepository;
         projectId,
         bytes: input.fileSize,
         ttlSeconds: deps.signer.postTtlSeconds + RESERVATION_MARGIN_SECONDS,
+        fileName: input.fileName,
       });
       const key = uploadKey(userId, projectId, uploadId, input.fileName);
       try {
@@ -47,6 +49,27 @@ export function createUploadService(deps: { reservations: ReservationRepository;
         await deps.reservations.release(uploadId);
         throw error;
       }
+    },
+
+    /**
+     * The project's uploads in progress. An upload's POST link expires RESERVATION_MARGIN_SECONDS before
+     * its reservation does (both were set from the same moment, within a second).
+     */
+    async list(userId: string, projectId: string, page: PageRequest) {
+      const { items, nextCursor } = await deps.reservations.listInProgress(userId, projectId, page);
+      return {
+        items: items.map((r) => ({
+          uploadId: r.id,
+          fileName: r.fileName,
+          fileSize: r.bytes,
+          state: r.arrivedAt ? ('arrived' as const) : ('awaiting-file' as const),
+          expiresAt: r.arrivedAt
+            ? null
+            : new Date(r.expiresAt.getTime() - RESERVATION_MARGIN_SECONDS * 1000).toISOString(),
+          createdAt: r.createdAt.toISOString(),
+        })),
+        nextCursor,
+      };
     },
 
     /**

@@ -214,6 +214,32 @@ describe('cancelling an upload', () => {
     expect(await totals(user.userId)).toMatchObject({ reserved: 500 * MiB, used: 0 });
   });
 
+  it('lists the uploads in progress, with what it takes to find and cancel one', async () => {
+    const { user, projectId } = await newProject();
+    const grant = await presign(user.token, projectId, 1000, 'lost.mp4');
+    const list = () => api.call('GET', `/v1/projects/${projectId}/uploads`, { token: user.token });
+    const listed = await list();
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body).toEqual({
+      items: [
+        {
+          uploadId: grant.body.uploadId,
+          fileName: 'lost.mp4',
+          fileSize: 1000,
+          state: 'awaiting-file',
+          expiresAt: expect.any(String),
+          createdAt: expect.any(String),
+        },
+      ],
+      nextCursor: null,
+    });
+    // The link's expiry as the POST was signed, to the second.
+    const listedExpiry = Date.parse(listed.body.items[0].expiresAt);
+    expect(Math.abs(listedExpiry - Date.parse(grant.body.expiresAt))).toBeLessThan(1000);
+    await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect((await list()).body.items).toEqual([]);
+  });
+
   it("answers 404 for another user's upload and leaves it alone", async () => {
     const { user, projectId } = await newProject();
     const intruder = await api.newUser();

@@ -348,6 +348,41 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
   });
 
+  it("lists a project's uploads in progress: awaited and arrived, not cancelled nor lapsed nor another project's", async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness();
+    const other = await repos.projects.create(u.id, { title: 'other' });
+    const awaited = await presigned(u.id, p.id, 1000);
+    const arrived = await presigned(u.id, p.id, 2000);
+    const cancelled = await presigned(u.id, p.id, 3000);
+    const lapsedOne = await presigned(u.id, p.id, 4000);
+    await presigned(u.id, other.id, 5000);
+    await store.putBytes(arrived.key, new Uint8Array(2000), 'video/mp4');
+    await ingest.ingest(arrived.key, 2000);
+    await repos.reservations.cancel(u.id, cancelled.id);
+    await t.db.execute(
+      sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${lapsedOne.id}::uuid`,
+    );
+    const page = await repos.reservations.listInProgress(u.id, p.id);
+    expect(page.nextCursor).toBeNull();
+    expect(page.items.map((r) => [r.id, r.bytes, r.arrivedAt !== null]).sort()).toEqual(
+      [
+        [awaited.id, 1000, false],
+        [arrived.id, 2000, true],
+      ].sort(),
+    );
+    // Page by page, newest first.
+    const first = await repos.reservations.listInProgress(u.id, p.id, { limit: 1 });
+    const second = await repos.reservations.listInProgress(u.id, p.id, {
+      limit: 1,
+      cursor: first.nextCursor,
+    });
+    expect([...first.items, ...second.items].map((r) => r.id)).toEqual(page.items.map((r) => r.id));
+    expect(second.nextCursor).toBeNull();
+    const { u: stranger } = await owner();
+    await expect(repos.reservations.listInProgress(stranger.id, p.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('a cancel racing the arrival of the file: exactly one of them wins, every time', async () => {
     for (let round = 0; round < 30; round += 1) {
       const { u, p } = await owner();
