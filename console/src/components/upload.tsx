@@ -77,6 +77,8 @@ export function Upload({ projectId, onUploaded }: { projectId: string; onUploade
           );
         } catch (error) {
           await cancelUpload(ticket.uploadId);
+          // Cancelled by the user: nothing went wrong.
+          if (abort.signal.aborted) return;
           throw error;
         } finally {
           setSending(null);
