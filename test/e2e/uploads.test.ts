@@ -240,6 +240,33 @@ describe('cancelling an upload', () => {
     expect((await list()).body.items).toEqual([]);
   });
 
+  it('a cancel sent while the file arrives: either cancelled and deleted, or a job, never both nor neither', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = new TextEncoder().encode('this is not a video');
+    for (let round = 0; round < 6; round += 1) {
+      const grant = await presign(user.token, projectId, bytes.byteLength, `race${round}.mp4`);
+      const uploadId = grant.body.uploadId as string;
+      const cancel = (async () => {
+        // After the file is sent, with a varying pause, so the cancel meets the trigger at different steps.
+        await new Promise((r) => setTimeout(r, round * 5));
+        return api.call('DELETE', `/v1/uploads/${uploadId}`, { token: user.token });
+      })();
+      const [cancelled] = await Promise.all([cancel, post(grant.body, bytes)]);
+      if (cancelled.status === 204) {
+        await uploadAreaEmpty(user.userId);
+        await api.env.idle();
+        expect((await api.call('GET', `/v1/jobs/${uploadId}`, { token: user.token })).status).toBe(404);
+      } else {
+        expect(cancelled.status, cancelled.text).toBe(409);
+        // The job ends (the bytes are no video), and it is the only trace.
+        expect((await jobOfUpload(user.token, uploadId)).status).toBe('FAILED');
+      }
+    }
+    await api.env.idle();
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+
   it("answers 404 for another user's upload and leaves it alone", async () => {
     const { user, projectId } = await newProject();
     const intruder = await api.newUser();
