@@ -296,7 +296,7 @@ export const uploadReservations = /* @__PURE__ */ (() =>
 /**
  * Uploads their owner cancelled before the file came: the presigned POST stays valid until it expires, so a
  * file that lands afterwards must be recognised and deleted rather than reserved again. A row lives as long
- * as the reservation would have; lapsed rows are swept by the next cancel of that user.
+ * as the reservation would have; lapsed rows are swept by the user's next reservation or cancel.
  */
 export const cancelledUploads = /* @__PURE__ */ (() =>
   pgTable(

@@ -7,7 +7,8 @@
  * limit) refuses whatever would exceed the quota, on the row as it is after the lock.
  *
  * Nothing runs on a schedule: a reservation whose upload never came expires, and lapsed rows (expired, or
- * of a deleted project) are swept by the next statement that reserves or registers for that user.
+ * of a deleted project) are swept by the next statement that reserves or registers for that user; so are
+ * the records of cancelled uploads (cancelled_uploads) once their file could no longer come.
  *
  * users.upload_count counts the rows (a trigger keeps it, as for API keys: db/owned-bound.ts), and a new
  * upload is refused while the user holds MAX_UPLOADS_IN_PROGRESS that have not lapsed: each holds a presigned
@@ -110,6 +111,10 @@ export function createReservationRepository(db: Database) {
         WHERE user_id = ${input.userId}::uuid AND id <> ${input.id}::uuid AND ${lapsed}
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
+      ), forgotten AS (
+        -- Cancellations past the time their file could still come.
+        DELETE FROM cancelled_uploads
+        WHERE user_id = ${input.userId}::uuid AND expires_at <= now() AND EXISTS (SELECT 1 FROM owner)
       ), added AS (
         INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at, arrived_at, file_name)
         SELECT ${input.id}::uuid, owner.id, project.id, ${input.bytes}::bigint,

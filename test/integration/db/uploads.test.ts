@@ -289,6 +289,19 @@ describeEachDriver('uploads on', (driver) => {
     expect(await uploadCount(u.id)).toBe(MAX_UPLOADS_IN_PROGRESS);
   });
 
+  it('forgets a cancellation once its file could no longer come, at the next reservation', async () => {
+    const { u, p } = await owner();
+    const { id } = await presigned(u.id, p.id, 1000);
+    await repos.reservations.cancel(u.id, id);
+    await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.wasCancelled(id)).toBe(true);
+    await t.db.execute(
+      sql`UPDATE cancelled_uploads SET expires_at = now() - interval '1 second' WHERE id = ${id}::uuid`,
+    );
+    await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.wasCancelled(id)).toBe(false);
+  });
+
   it("finds nothing to cancel in another user's upload, and leaves it alone", async () => {
     const { u, p } = await owner();
     const { u: other } = await owner();
