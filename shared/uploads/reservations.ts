@@ -35,7 +35,7 @@ export const MAX_UPLOADS_IN_PROGRESS = 100;
 
 const tooManyUploads = () =>
   new TooManyRequestsError(
-    `You already have ${MAX_UPLOADS_IN_PROGRESS} uploads in progress, the most an account may have; send their files and wait for them to become clips (an upload whose file never comes lapses ${RESERVATION_MARGIN_SECONDS / 60} minutes after its link expires), then try again.`,
+    `You already have ${MAX_UPLOADS_IN_PROGRESS} uploads in progress, the most an account may have; send their files and wait for them to become clips, or cancel those you gave up (GET /v1/projects/{projectId}/uploads lists them, DELETE /v1/uploads/{uploadId} cancels one; an upload whose file never comes lapses ${RESERVATION_MARGIN_SECONDS / 60} minutes after its link expires), then try again.`,
     60,
   );
 
