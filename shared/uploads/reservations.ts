@@ -1,7 +1,8 @@
 /**
  * Storage set aside for uploads. A presigned POST reserves its declared bytes; when the file arrives the
  * reservation is held while the job waits and runs; registering the clip converts it into the charge
- * (clips/repository.ts), a failed or cancelled job releases it (jobs/repository.ts). users.storage_reserved
+ * (clips/repository.ts), a failed or cancelled job releases it (jobs/repository.ts), and so does cancelling
+ * the upload before its file arrives (`cancel`; `arrived_at` marks a held one). users.storage_reserved
  * is always the sum of the user's rows: every statement that inserts or deletes a row changes it by the same
  * bytes, with the user's row locked first, and the users_storage_reserved_range check (used + reserved <=
  * limit) refuses whatever would exceed the quota, on the row as it is after the lock.
