@@ -118,7 +118,7 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-APIG4$/,
-    on: /\/Api\/(GET|POST|PATCH|DELETE)--v1--(me|api-keys|projects|clips|jobs|templates|webhooks|models)\b/,
+    on: /\/Api\/(GET|POST|PATCH|DELETE)--v1--(me|api-keys|projects|clips|uploads|jobs|templates|webhooks|models)\b/,
     reason:
       'These routes accept a Cognito access token or an API key, which no HTTP API JWT authorizer can check; each function verifies the bearer itself (shared/http/authenticate.ts) before any other work, and the stage throttle bounds refused requests.',
   },

@@ -421,7 +421,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Uploads of a project in progress: requested and not yet a clip, failed, cancelled or lapsed */
+        get: operations["listUploads"];
         put?: never;
         /** A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip */
         post: operations["createUpload"];
@@ -466,6 +467,26 @@ export interface paths {
         head?: never;
         /** Change an own template */
         patch: operations["updateTemplate"];
+        trace?: never;
+    };
+    "/v1/uploads/{uploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an upload whose file has not arrived; its storage and its place among the uploads in progress come back at once
+         * @description A file still sent with the cancelled presigned POST is deleted when it arrives and becomes no job or clip. Cancelling again answers 204 and changes nothing. Once the file has arrived the upload is the TRANSCODE job with the same id: the answer is 409, and POST /v1/jobs/{jobId}/cancel cancels it.
+         */
+        delete: operations["cancelUpload"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/webhooks": {
@@ -1128,6 +1149,17 @@ export interface components {
             enabled?: boolean;
             events?: ("job.created" | "job.progress" | "job.completed" | "job.failed" | "clip.deleted")[];
             url?: string;
+        };
+        UploadInProgress: {
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            fileName: string | null;
+            fileSize: number;
+            /** @enum {string} */
+            state: "awaiting-file" | "arrived";
+            /** Format: uuid */
+            uploadId: string;
         };
         /**
          * @example {
@@ -2368,6 +2400,38 @@ export interface operations {
             default: components["responses"]["ServerError"];
         };
     };
+    listUploads: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Uploads of a project in progress: requested and not yet a clip, failed, cancelled or lapsed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UploadInProgress"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["ServerError"];
+        };
+    };
     createUpload: {
         parameters: {
             query?: never;
@@ -2543,6 +2607,32 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["ServerError"];
+        };
+    };
+    cancelUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancel an upload whose file has not arrived; its storage and its place among the uploads in progress come back at once */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["ServerError"];
         };
     };

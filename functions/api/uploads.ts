@@ -1,7 +1,7 @@
-import { uploadBody } from '#shared/clips/schema.ts';
+import { listUploadsQuery, uploadBody, uploadParams } from '#shared/clips/schema.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
-import { json } from '#shared/http/responses.ts';
+import { json, noContent, ok } from '#shared/http/responses.ts';
 import { checkIdempotencyKey } from '#shared/idempotency/idempotent.ts';
 import { projectParams } from '#shared/projects/schema.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
@@ -10,6 +10,14 @@ import { awsUploads } from '#shared/runtime/features/uploads.ts';
 useAwsContext(awsUploads);
 
 export const handler = apiHandler([
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/uploads',
+    handler: endpoint(
+      { action: 'upload.list', resource: 'upload', params: projectParams, query: listUploadsQuery },
+      async (r) => ok(await r.ctx.uploadService.list(r.caller.userId, r.params.projectId, r.query)),
+    ),
+  },
   {
     method: 'POST',
     path: '/v1/projects/{projectId}/uploads',
@@ -32,5 +40,13 @@ export const handler = apiHandler([
           : request();
       },
     ),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/uploads/{uploadId}',
+    handler: endpoint({ action: 'upload.cancel', resource: 'upload', params: uploadParams }, async (r) => {
+      await r.ctx.uploadService.cancel(r.caller.userId, r.params.uploadId);
+      return noContent();
+    }),
   },
 ]);

@@ -107,6 +107,24 @@ export const uploadBody = z
   })
   .strict();
 
+export const uploadParams = z.object({ uploadId: uuid });
+
+export const listUploadsQuery = pageQuery.strict();
+
+export const uploadInProgress = z.object({
+  uploadId: uuid,
+  fileName: z.string().nullable(),
+  fileSize: z.number().int().meta({ description: 'The declared size: the most the POST accepts' }),
+  state: z.enum(['awaiting-file', 'arrived']).meta({
+    description:
+      '`arrived`: the file is in and the upload is the TRANSCODE job of the same id (cancel that job instead)',
+  }),
+  expiresAt: isoDate
+    .nullable()
+    .meta({ description: 'When the presigned POST stops being accepted; null once the file has arrived' }),
+  createdAt: isoDate,
+});
+
 export const uploadResponse = z.object({
   uploadId: uuid,
   url: z.url(),

@@ -281,12 +281,34 @@ export const uploadReservations = /* @__PURE__ */ (() =>
       projectId: uuid('project_id').notNull(),
       bytes: bytes('bytes').notNull(),
       expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+      /** As the upload was requested (null for rows older than the column). */
+      fileName: text('file_name'),
+      /** When the file landed and the reservation became held for its job; an upload then can no longer be cancelled. */
+      arrivedAt: timestamp('arrived_at', { withTimezone: true, mode: 'date', precision: 3 }),
       createdAt: createdAt(),
     },
     (t) => [
       index('upload_reservations_user_expires_idx').on(t.userId, t.expiresAt),
       check('upload_reservations_bytes_positive', sql`${t.bytes} > 0`),
     ],
+  ))();
+
+/**
+ * Uploads their owner cancelled before the file came: the presigned POST stays valid until it expires, so a
+ * file that lands afterwards must be recognised and deleted rather than reserved again. A row lives as long
+ * as the reservation would have; lapsed rows are swept by the user's next reservation or cancel.
+ */
+export const cancelledUploads = /* @__PURE__ */ (() =>
+  pgTable(
+    'cancelled_uploads',
+    {
+      id: uuid('id').primaryKey(),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    },
+    (t) => [index('cancelled_uploads_user_expires_idx').on(t.userId, t.expiresAt)],
   ))();
 
 /**
@@ -467,6 +489,7 @@ export const schema = {
   jobSourceClips,
   generationWaits,
   uploadReservations,
+  cancelledUploads,
   events,
   webhookEndpoints,
   webhookDeliveries,

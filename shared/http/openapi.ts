@@ -18,8 +18,11 @@ import {
   clipResponse,
   hlsParams,
   listClipsQuery,
+  listUploadsQuery,
   updateClipBody,
   uploadBody,
+  uploadInProgress,
+  uploadParams,
   uploadResponse,
 } from '../clips/schema.ts';
 import { EVENT_TYPES } from '../events/types.ts';
@@ -129,6 +132,7 @@ name(clipPage, 'ClipPage');
 name(updateClipBody, 'UpdateClipRequest', examples.UpdateClipRequest);
 name(uploadBody, 'UploadRequest', examples.UploadRequest);
 name(uploadResponse, 'UploadTicket');
+name(uploadInProgress, 'UploadInProgress');
 name(jobResponse, 'Job', examples.Job);
 name(jobPage, 'JobPage');
 name(createJobBody, 'CreateJobRequest', examples.CreateJobRequest);
@@ -275,12 +279,27 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 204,
     params: clipParams,
   },
+  'GET /v1/projects/{projectId}/uploads': {
+    summary: 'Uploads of a project in progress: requested and not yet a clip, failed, cancelled or lapsed',
+    status: 200,
+    params: projectParams,
+    query: listUploadsQuery,
+    response: pageOf(uploadInProgress),
+  },
   'POST /v1/projects/{projectId}/uploads': {
     summary: 'A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip',
     status: 201,
     params: projectParams,
     body: uploadBody,
     response: uploadResponse,
+  },
+  'DELETE /v1/uploads/{uploadId}': {
+    summary:
+      'Cancel an upload whose file has not arrived; its storage and its place among the uploads in progress come back at once',
+    description:
+      'A file still sent with the cancelled presigned POST is deleted when it arrives and becomes no job or clip. Cancelling again answers 204 and changes nothing. Once the file has arrived the upload is the TRANSCODE job with the same id: the answer is 409, and POST /v1/jobs/{jobId}/cancel cancels it.',
+    status: 204,
+    params: uploadParams,
   },
   'GET /v1/projects/{projectId}/jobs': {
     summary: 'Jobs of a project',

@@ -95,7 +95,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('DELETE', '/v1/clips/{clipId}', 'clips', 'deleteClip'),
   // The link carries its own signed, expiring token (players cannot send a bearer token).
   route('GET', '/v1/media/hls/{token}/{file}', 'clips', 'getHlsPlaylist', open),
+  route('GET', '/v1/projects/{projectId}/uploads', 'uploads', 'listUploads'),
   route('POST', '/v1/projects/{projectId}/uploads', 'uploads', 'createUpload', { errors: [403, 413, 429] }),
+  // An upload's own path, as for clips and jobs; 409 once its file has arrived (then it is a job).
+  route('DELETE', '/v1/uploads/{uploadId}', 'uploads', 'cancelUpload', { errors: [409] }),
   route('GET', '/v1/projects/{projectId}/jobs', 'jobs', 'listJobs'),
   route('POST', '/v1/projects/{projectId}/jobs', 'jobs', 'createJob', { errors: [403, 409, 413, 429] }),
   route('GET', '/v1/jobs/{jobId}', 'jobs', 'getJob'),

@@ -10,6 +10,9 @@
  *   `startWaiting` starts it when one of the owner's jobs ends.
  * - `abandon` ends an upload whose processing could not start (the trigger's dead-letter path) as a FAILED
  *   job with a message, gives its reservation back and deletes the file.
+ * - A file of an upload its owner cancelled (its presigned POST still worked) is deleted and leaves no job,
+ *   clip or charge. Cancelling and holding lock the same rows, so one of them wins; the cancellation is
+ *   asked again after the hold, since a hold that waited for the cancel reserves the bytes anew.
  */
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { NotFoundError, QuotaExceededError } from '../errors.ts';
@@ -90,6 +93,13 @@ export function createUploadIngest(deps: {
     return started;
   }
 
+  /** Forgets an upload that is to leave no trace: its reservation released, its file deleted. */
+  async function discard(uploadId: string, key: string): Promise<null> {
+    await deps.reservations.release(uploadId);
+    await deps.store.deleteKeys([key]);
+    return null;
+  }
+
   /** Ends the upload as a FAILED job with `message` (recording one if none exists), frees and deletes. */
   async function refuse(key: string, size: number, message: string): Promise<string | null> {
     const upload = parseUploadKey(key);
@@ -113,6 +123,9 @@ export function createUploadIngest(deps: {
      * (unless it already ended), its reservation is released and its file deleted.
      */
     async abandon(key: string, size = 0): Promise<string | null> {
+      const upload = parseUploadKey(key);
+      if (upload && (await deps.reservations.wasCancelled(upload.uploadId)))
+        return discard(upload.uploadId, key);
       return refuse(key, size, UPLOAD_NOT_STARTED);
     },
 
@@ -128,13 +141,11 @@ export function createUploadIngest(deps: {
         return existing.id;
       }
       const user = await deps.users.getById(upload.userId).catch(missingAsNull);
-      const forget = async () => {
-        // The account or project was deleted while the file was on its way.
-        await deps.reservations.release(upload.uploadId);
-        await deps.store.deleteKeys([key]);
-        return null;
-      };
+      // The account or project was deleted, or the upload cancelled, while the file was on its way.
+      const forget = () => discard(upload.uploadId, key);
       if (!user) return forget();
+      const cancelled = () => deps.reservations.wasCancelled(upload.uploadId);
+      if (await cancelled()) return forget();
       const declared = (await deps.reservations.find(upload.uploadId))?.bytes;
       if (declared !== undefined && size > declared) {
         return refuse(
@@ -157,10 +168,12 @@ export function createUploadIngest(deps: {
           projectId: upload.projectId,
           bytes: size,
           ttlSeconds: HELD_RESERVATION_SECONDS,
+          fileName: upload.fileName,
         });
       } catch (error) {
         if (error instanceof NotFoundError) return forget();
         if (error instanceof QuotaExceededError) {
+          if (await cancelled()) return forget();
           return refuse(
             key,
             size,
@@ -169,6 +182,7 @@ export function createUploadIngest(deps: {
         }
         throw error;
       }
+      if (await cancelled()) return forget();
       const job = await deps.jobs
         .create({
           ...jobFields(upload, key, size),

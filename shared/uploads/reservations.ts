@@ -1,13 +1,15 @@
 /**
  * Storage set aside for uploads. A presigned POST reserves its declared bytes; when the file arrives the
  * reservation is held while the job waits and runs; registering the clip converts it into the charge
- * (clips/repository.ts), a failed or cancelled job releases it (jobs/repository.ts). users.storage_reserved
+ * (clips/repository.ts), a failed or cancelled job releases it (jobs/repository.ts), and so does cancelling
+ * the upload before its file arrives (`cancel`; `arrived_at` marks a held one). users.storage_reserved
  * is always the sum of the user's rows: every statement that inserts or deletes a row changes it by the same
  * bytes, with the user's row locked first, and the users_storage_reserved_range check (used + reserved <=
  * limit) refuses whatever would exceed the quota, on the row as it is after the lock.
  *
  * Nothing runs on a schedule: a reservation whose upload never came expires, and lapsed rows (expired, or
- * of a deleted project) are swept by the next statement that reserves or registers for that user.
+ * of a deleted project) are swept by the next statement that reserves or registers for that user; so are
+ * the records of cancelled uploads (cancelled_uploads) once their file could no longer come.
  *
  * users.upload_count counts the rows (a trigger keeps it, as for API keys: db/owned-bound.ts), and a new
  * upload is refused while the user holds MAX_UPLOADS_IN_PROGRESS that have not lapsed: each holds a presigned
@@ -15,11 +17,12 @@
  * jobs of the last minute are at the tier's jobsPerMinute (jobs/rate-limit.ts): its job is never refused
  * once the file is stored, so without this a loop of upload and cancel would make jobs without bound.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo } from '../db/errors.ts';
+import { afterCursor, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
-import { uploadReservations, users } from '../db/tables.ts';
+import { cancelledUploads, uploadReservations, users, videoProjects } from '../db/tables.ts';
 import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '../errors.ts';
 import { jobsInWindow, jobsPerMinuteOf, secondsUntilRateFrees } from '../jobs/rate-limit.ts';
 
@@ -33,7 +36,7 @@ export const MAX_UPLOADS_IN_PROGRESS = 100;
 
 const tooManyUploads = () =>
   new TooManyRequestsError(
-    `You already have ${MAX_UPLOADS_IN_PROGRESS} uploads in progress, the most an account may have; send their files and wait for them to become clips (an upload whose file never comes lapses ${RESERVATION_MARGIN_SECONDS / 60} minutes after its link expires), then try again.`,
+    `You already have ${MAX_UPLOADS_IN_PROGRESS} uploads in progress, the most an account may have; send their files and wait for them to become clips, or cancel those you gave up (GET /v1/projects/{projectId}/uploads lists them, DELETE /v1/uploads/{uploadId} cancels one; an upload whose file never comes lapses ${RESERVATION_MARGIN_SECONDS / 60} minutes after its link expires), then try again.`,
     60,
   );
 
@@ -45,6 +48,8 @@ export interface NewReservation {
   bytes: number;
   /** Seconds from now until the reservation expires. */
   ttlSeconds: number;
+  /** The file's name, for the list of uploads in progress. */
+  fileName?: string;
 }
 
 /** A reservation nothing will claim: expired, or its project was deleted. */
@@ -97,7 +102,8 @@ export function createReservationRepository(db: Database) {
         SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
       ), held AS (
         UPDATE upload_reservations
-        SET expires_at = now() + ${input.ttlSeconds}::int * interval '1 second'
+        SET expires_at = now() + ${input.ttlSeconds}::int * interval '1 second',
+            arrived_at = COALESCE(arrived_at, now())
         WHERE ${hold}::boolean AND id = ${input.id}::uuid AND user_id = ${input.userId}::uuid
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
@@ -106,10 +112,15 @@ export function createReservationRepository(db: Database) {
         WHERE user_id = ${input.userId}::uuid AND id <> ${input.id}::uuid AND ${lapsed}
           AND EXISTS (SELECT 1 FROM owner)
         RETURNING bytes
+      ), forgotten AS (
+        -- Cancellations past the time their file could still come.
+        DELETE FROM cancelled_uploads
+        WHERE user_id = ${input.userId}::uuid AND expires_at <= now() AND EXISTS (SELECT 1 FROM owner)
       ), added AS (
-        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at)
+        INSERT INTO upload_reservations (id, user_id, project_id, bytes, expires_at, arrived_at, file_name)
         SELECT ${input.id}::uuid, owner.id, project.id, ${input.bytes}::bigint,
-               now() + ${input.ttlSeconds}::int * interval '1 second'
+               now() + ${input.ttlSeconds}::int * interval '1 second',
+               CASE WHEN ${hold}::boolean THEN now() END, ${input.fileName ?? null}::text
         FROM owner, project
         WHERE NOT EXISTS (SELECT 1 FROM held)
           AND (${hold}::boolean
@@ -163,6 +174,41 @@ export function createReservationRepository(db: Database) {
       return bytes ?? input.bytes;
     },
 
+    /**
+     * A project's uploads in progress, newest first: reservations that have not lapsed, whether their file
+     * is still awaited or has arrived (then the upload is the job of its id). NotFoundError for a project
+     * that is not the user's.
+     */
+    async listInProgress(userId: string, projectId: string, page: PageRequest = {}) {
+      const limit = pageLimit(page.limit);
+      const [project] = await db
+        .select({ id: videoProjects.id })
+        .from(videoProjects)
+        .where(and(eq(videoProjects.id, projectId), eq(videoProjects.userId, userId)));
+      if (!project) throw new NotFoundError('project');
+      const rows = await db
+        .select({
+          id: uploadReservations.id,
+          fileName: uploadReservations.fileName,
+          bytes: uploadReservations.bytes,
+          expiresAt: uploadReservations.expiresAt,
+          arrivedAt: uploadReservations.arrivedAt,
+          createdAt: uploadReservations.createdAt,
+        })
+        .from(uploadReservations)
+        .where(
+          and(
+            eq(uploadReservations.userId, userId),
+            eq(uploadReservations.projectId, projectId),
+            gt(uploadReservations.expiresAt, sql`now()`),
+            afterCursor(uploadReservations.createdAt, uploadReservations.id, page.cursor),
+          ),
+        )
+        .orderBy(desc(uploadReservations.createdAt), desc(uploadReservations.id))
+        .limit(limit + 1);
+      return toPage(rows, limit);
+    },
+
     /** The reservation of an upload, expired or not, or undefined. */
     async find(id: string) {
       const [row] = await db.select().from(uploadReservations).where(eq(uploadReservations.id, id));
@@ -181,6 +227,64 @@ export function createReservationRepository(db: Database) {
         )
         UPDATE users SET storage_reserved = storage_reserved - released.bytes
         FROM released WHERE users.id = released.user_id`);
+    },
+
+    /**
+     * Cancels an upload whose file has not arrived: deletes its reservation, giving its bytes and its place
+     * among the uploads in progress back, and records the cancellation so that a file still sent with the
+     * presigned POST is deleted on arrival (`wasCancelled`). One statement, the owner's row locked first as
+     * for every reservation change; a reservation the file's arrival holds meanwhile (`arrived_at`) is
+     * re-read after that lock and left alone. `arrived`: the upload became (or is becoming) the job of its id.
+     */
+    async cancel(userId: string, id: string): Promise<'cancelled' | 'arrived' | 'unknown'> {
+      const rows = await rawRows<{ cancelled: number }>(
+        db,
+        sql`
+        WITH owner AS (
+          SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE
+        ), job AS (
+          SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+        ), cancelled AS (
+          DELETE FROM upload_reservations
+          WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM job) AND EXISTS (SELECT 1 FROM owner)
+          RETURNING bytes, expires_at
+        ), swept AS (
+          DELETE FROM cancelled_uploads
+          WHERE user_id = ${userId}::uuid AND expires_at <= now() AND EXISTS (SELECT 1 FROM owner)
+        ), recorded AS (
+          INSERT INTO cancelled_uploads (id, user_id, expires_at)
+          SELECT ${id}::uuid, ${userId}::uuid, expires_at FROM cancelled
+          ON CONFLICT (id) DO NOTHING
+        ), counted AS (
+          UPDATE users SET storage_reserved = storage_reserved - cancelled.bytes
+          FROM cancelled WHERE users.id IN (SELECT id FROM owner)
+        )
+        SELECT count(*)::int AS cancelled FROM cancelled`,
+      );
+      if (rows[0]?.cancelled) return 'cancelled';
+      // Asked afresh: the statement above read the tables as they were before it waited for the lock. A
+      // cancel sent again (its answer lost) finds the upload cancelled, as long as the record is kept.
+      const [state] = await rawRows<{ arrived: boolean; cancelled: boolean }>(
+        db,
+        sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
+                OR EXISTS (SELECT 1 FROM upload_reservations
+                           WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NOT NULL)
+                AS arrived,
+                EXISTS (SELECT 1 FROM cancelled_uploads WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
+                AS cancelled`,
+      );
+      if (state?.arrived) return 'arrived';
+      return state?.cancelled ? 'cancelled' : 'unknown';
+    },
+
+    /** Whether the upload was cancelled by its owner (its file, should it arrive, is to be deleted). */
+    async wasCancelled(id: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: cancelledUploads.id })
+        .from(cancelledUploads)
+        .where(eq(cancelledUploads.id, id));
+      return row !== undefined;
     },
 
     /** The user's counters, for tests and the quota message. */

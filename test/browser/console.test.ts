@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
@@ -176,6 +176,31 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.route(isStream, (route) => route.abort('connectionrefused'));
   const streamsBefore = requests.filter((r) => r === 'GET /v1/events').length;
   const mp4Url = await clip.getByRole('link', { name: /^Download MP4/ }).getAttribute('href');
+
+  // First an upload cancelled while its file is on the way: the POST to storage is held back, and the
+  // Cancel button aborts it and cancels the upload, so its reservation comes back at once.
+  const held: Route[] = [];
+  const toStorage = (url: URL) => !url.pathname.startsWith('/v1/');
+  await page.route(toStorage, (route) =>
+    route.request().method() === 'POST' ? void held.push(route) : route.continue(),
+  );
+  const cancelledDrop = await page.evaluateHandle(`(async () => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(1000)], 'cancelled.mp4', { type: 'video/mp4' }));
+    return transfer;
+  })()`);
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: cancelledDrop });
+  await eventually(async () => held.length).toBe(1);
+  const cancelled = page.waitForResponse(
+    (r) => r.request().method() === 'DELETE' && new URL(r.url()).pathname.startsWith('/v1/uploads/'),
+  );
+  await page.getByRole('button', { name: 'Cancel upload' }).click();
+  expect((await cancelled).status()).toBe(204);
+  // The upload ends quietly: its progress bar goes, and no problem is shown.
+  await eventually(() => page.locator('#upload-progress').count()).toBe(0);
+  expect(await page.locator('#upload-heading ~ [role=alert]').count()).toBe(0);
+  await page.unroute(toStorage);
+  for (const route of held) await route.abort().catch(() => {});
   const dropped = await page.evaluateHandle(`(async () => {
     const bytes = await (await fetch(${JSON.stringify(mp4Url)})).blob();
     const transfer = new DataTransfer();

@@ -59,6 +59,12 @@ it("gives 404 on every route that takes an id when another user uses the owner's
     await api.call('POST', '/v1/webhooks', { token: owner.token, body: { url: 'http://127.0.0.1:9/mine' } })
   ).body;
   const delivery = (await api.call('POST', `/v1/webhooks/${webhook.id}/test`, { token: owner.token })).body;
+  const upload = (
+    await api.call('POST', `/v1/projects/${project.id}/uploads`, {
+      token: owner.token,
+      body: BODIES['POST /v1/projects/{projectId}/uploads'],
+    })
+  ).body;
   const ids: Record<string, string> = {
     projectId: project.id,
     clipId: clip.id,
@@ -68,6 +74,7 @@ it("gives 404 on every route that takes an id when another user uses the owner's
     exportId: exported.exportId,
     webhookId: webhook.id,
     deliveryId: delivery.deliveryId,
+    uploadId: upload.uploadId,
   };
 
   const withIds = API_ROUTES.filter((r) => r.path.includes('{'));
@@ -87,6 +94,7 @@ it("gives 404 on every route that takes an id when another user uses the owner's
   expect((await after(`/v1/templates/${template.id}`)).body).toMatchObject({ name: 'mine' });
   expect((await after(`/v1/webhooks/${webhook.id}`)).body).toMatchObject({ url: 'http://127.0.0.1:9/mine' });
   expect((await after('/v1/me')).body.storageUsed).toBe(100);
+  expect(await api.env.ctx.reservations.find(upload.uploadId)).toMatchObject({ bytes: 10 });
   expect((await after('/v1/api-keys')).body.items.map((k: { id: string }) => k.id)).toEqual([apiKey.id]);
   expect((await after(`/v1/me/exports/${exported.exportId}`)).body.status).toBe('COMPLETED');
   expect((await api.call('GET', '/v1/projects', { token: apiKey.key })).status).toBe(200);

@@ -3,6 +3,7 @@
  * larger file, and the trigger refuses and deletes one that reaches the bucket anyway), reservations
  * against the quota, their release, and the tier's concurrent-job limit for uploads.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { runFfmpeg } from '#shared/media/ffmpeg.ts';
+import { waitForAudit } from '#test/support/audit.ts';
 import { probeClip, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
@@ -158,6 +160,133 @@ describe('uploads', () => {
     expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: me.storageUsed });
     expect(me.storageUsed).toBeGreaterThan(0);
     expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+});
+
+describe('cancelling an upload', () => {
+  /** Until the local trigger has dealt with what landed under the user's upload area. */
+  async function uploadAreaEmpty(userId: string) {
+    for (let i = 0; i < 400; i += 1) {
+      if ((await api.env.ctx.store.list(`uploads/${userId}/`)).length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the uploaded file was never dealt with');
+  }
+
+  it('gives the reservation back at once, and deletes a file still sent with the cancelled POST', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = await lavfiVideo('clip.mp4', 'testsrc2=s=160x120:rate=10:duration=1');
+    const grant = await presign(user.token, projectId, 600 * MiB);
+    expect((await presign(user.token, projectId, 500 * MiB)).status).toBe(413);
+    const cancelled = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect(cancelled.status, cancelled.text).toBe(204);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    const audited = await waitForAudit(api, user.userId, (items) =>
+      items.some((i) => i.action === 'upload.cancel'),
+    );
+    expect(audited.find((i) => i.action === 'upload.cancel')).toMatchObject({
+      resourceType: 'upload',
+      resourceIds: [grant.body.uploadId],
+      outcome: 'success',
+      status: 204,
+    });
+    expect((await presign(user.token, projectId, 500 * MiB)).status).toBe(201);
+
+    // Sent again (say its answer was lost): the same answer, and nothing given back twice.
+    const again = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect(again.status).toBe(204);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 500 * MiB, used: 0 });
+    const unknown = await api.call('DELETE', `/v1/uploads/${randomUUID()}`, { token: user.token });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+
+    // The presigned POST itself stays valid until it expires: what it sends is deleted on arrival.
+    const late = await presign(user.token, projectId, bytes.byteLength, 'late.mp4');
+    expect(
+      (await api.call('DELETE', `/v1/uploads/${late.body.uploadId}`, { token: user.token })).status,
+    ).toBe(204);
+    await post(late.body, bytes);
+    await uploadAreaEmpty(user.userId);
+    await api.env.idle();
+    expect((await api.call('GET', `/v1/jobs/${late.body.uploadId}`, { token: user.token })).status).toBe(404);
+    const clips = await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token });
+    expect(clips.body.items).toEqual([]);
+    expect(await totals(user.userId)).toMatchObject({ reserved: 500 * MiB, used: 0 });
+  });
+
+  it('lists the uploads in progress, with what it takes to find and cancel one', async () => {
+    const { user, projectId } = await newProject();
+    const grant = await presign(user.token, projectId, 1000, 'lost.mp4');
+    const list = () => api.call('GET', `/v1/projects/${projectId}/uploads`, { token: user.token });
+    const listed = await list();
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body).toEqual({
+      items: [
+        {
+          uploadId: grant.body.uploadId,
+          fileName: 'lost.mp4',
+          fileSize: 1000,
+          state: 'awaiting-file',
+          expiresAt: expect.any(String),
+          createdAt: expect.any(String),
+        },
+      ],
+      nextCursor: null,
+    });
+    // The link's expiry as the POST was signed, to the second.
+    const listedExpiry = Date.parse(listed.body.items[0].expiresAt);
+    expect(Math.abs(listedExpiry - Date.parse(grant.body.expiresAt))).toBeLessThan(1000);
+    await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect((await list()).body.items).toEqual([]);
+  });
+
+  it('a cancel sent while the file arrives: either cancelled and deleted, or a job, never both nor neither', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = new TextEncoder().encode('this is not a video');
+    for (let round = 0; round < 6; round += 1) {
+      const grant = await presign(user.token, projectId, bytes.byteLength, `race${round}.mp4`);
+      const uploadId = grant.body.uploadId as string;
+      const cancel = (async () => {
+        // After the file is sent, with a varying pause, so the cancel meets the trigger at different steps.
+        await new Promise((r) => setTimeout(r, round * 5));
+        return api.call('DELETE', `/v1/uploads/${uploadId}`, { token: user.token });
+      })();
+      const [cancelled] = await Promise.all([cancel, post(grant.body, bytes)]);
+      if (cancelled.status === 204) {
+        await uploadAreaEmpty(user.userId);
+        await api.env.idle();
+        expect((await api.call('GET', `/v1/jobs/${uploadId}`, { token: user.token })).status).toBe(404);
+      } else {
+        expect(cancelled.status, cancelled.text).toBe(409);
+        // The job ends (the bytes are no video), and it is the only trace.
+        expect((await jobOfUpload(user.token, uploadId)).status).toBe('FAILED');
+      }
+    }
+    await api.env.idle();
+    expect(await totals(user.userId)).toMatchObject({ reserved: 0, used: 0 });
+    expect(await api.env.ctx.store.list(`uploads/${user.userId}/`)).toEqual([]);
+  });
+
+  it("answers 404 for another user's upload and leaves it alone", async () => {
+    const { user, projectId } = await newProject();
+    const intruder = await api.newUser();
+    const grant = await presign(user.token, projectId, 1000);
+    const res = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: intruder.token });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await totals(user.userId)).toMatchObject({ reserved: 1000 });
+  });
+
+  it('answers 409 once the file has arrived, naming the job to cancel instead', async () => {
+    const { user, projectId } = await newProject();
+    const bytes = new TextEncoder().encode('this is not a video');
+    const grant = await presign(user.token, projectId, bytes.byteLength);
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    const res = await api.call('DELETE', `/v1/uploads/${grant.body.uploadId}`, { token: user.token });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.detail).toContain(`POST /v1/jobs/${job.id}/cancel`);
   });
 });
 

@@ -8,6 +8,7 @@ function post(
   fields: Record<string, string>,
   file: File,
   onProgress: (fraction: number) => void,
+  signal: AbortSignal,
 ) {
   return new Promise<void>((resolve, reject) => {
     const body = new FormData();
@@ -19,8 +20,18 @@ function post(
     xhr.onload = () =>
       xhr.status < 300 ? resolve() : reject(new Error(`The storage refused the file (${xhr.status}).`));
     xhr.onerror = () => reject(new Error('The upload was interrupted.'));
+    xhr.onabort = () => reject(new Error('The upload was cancelled.'));
+    signal.addEventListener('abort', () => xhr.abort());
     xhr.send(body);
   });
+}
+
+/**
+ * Gives an upload that did not finish back at once (its storage and its place among the uploads in
+ * progress); best effort, since it otherwise lapses on its own.
+ */
+function cancelUpload(uploadId: string) {
+  return client.DELETE('/v1/uploads/{uploadId}', { params: { path: { uploadId } } }).catch(() => undefined);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,6 +52,7 @@ export function Upload({ projectId, onUploaded }: { projectId: string; onUploade
   const form = useForm();
   const [over, setOver] = useState(false);
   const [progress, setProgress] = useState<{ name: string; fraction: number } | null>(null);
+  const [sending, setSending] = useState<AbortController | null>(null);
 
   function send(file: File | undefined) {
     if (!file || form.busy) return;
@@ -53,7 +65,24 @@ export function Upload({ projectId, onUploaded }: { projectId: string; onUploade
             body: { fileName: file.name, contentType: file.type || 'video/mp4', fileSize: file.size },
           }),
         );
-        await post(ticket.url, ticket.fields, file, (fraction) => setProgress({ name: file.name, fraction }));
+        const abort = new AbortController();
+        setSending(abort);
+        try {
+          await post(
+            ticket.url,
+            ticket.fields,
+            file,
+            (fraction) => setProgress({ name: file.name, fraction }),
+            abort.signal,
+          );
+        } catch (error) {
+          await cancelUpload(ticket.uploadId);
+          // Cancelled by the user: nothing went wrong.
+          if (abort.signal.aborted) return;
+          throw error;
+        } finally {
+          setSending(null);
+        }
         onUploaded(await waitForJob(ticket.uploadId));
       } finally {
         setProgress(null);
@@ -97,6 +126,11 @@ export function Upload({ projectId, onUploaded }: { projectId: string; onUploade
             Uploading {progress.name}: {Math.round(progress.fraction * 100)} %
           </label>
           <progress id="upload-progress" value={progress.fraction} max={1} />
+          {sending ? (
+            <button type="button" onClick={() => sending.abort()}>
+              Cancel upload
+            </button>
+          ) : null}
         </div>
       ) : null}
       <small>The file becomes a transcode job; its clip appears when the job completes.</small>

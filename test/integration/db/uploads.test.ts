@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
-import { QuotaExceededError } from '#shared/errors.ts';
+import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '#shared/errors.ts';
 import { uploadKey } from '#shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
 import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
+import { MAX_UPLOADS_IN_PROGRESS } from '#shared/uploads/reservations.ts';
 import type { JobExecutionInput } from '#shared/workflow/port.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
@@ -251,6 +252,181 @@ describeEachDriver('uploads on', (driver) => {
     // A job that already ended keeps its ending.
     await ingest.abandon(key, 1000);
     expect((await repos.jobs.get(u.id, id)).errorMessage).toBe(UPLOAD_NOT_STARTED);
+  });
+
+  /** users.upload_count, kept by the trigger on upload_reservations. */
+  async function uploadCount(userId: string) {
+    const [row] = await rawRows<{ n: number }>(
+      t.db,
+      sql`SELECT upload_count AS n FROM users WHERE id = ${userId}::uuid`,
+    );
+    return row!.n;
+  }
+
+  it('cancelling an upload gives its bytes and its place among the uploads in progress back at once', async () => {
+    const { u, p } = await owner();
+    const { id } = await presigned(u.id, p.id, 600 * MiB);
+    await expect(presigned(u.id, p.id, 500 * MiB)).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(await uploadCount(u.id)).toBe(1);
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+    expect(await uploadCount(u.id)).toBe(0);
+    await presigned(u.id, p.id, 1000 * MiB);
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000 * MiB, summed: 1000 * MiB });
+    // A cancel sent again finds it cancelled and gives nothing back twice; an id the user never had is unknown.
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000 * MiB, summed: 1000 * MiB });
+    expect(await repos.reservations.cancel(u.id, randomUUID())).toBe('unknown');
+  });
+
+  it('lets a user at the most uploads in progress make a new one as soon as one is cancelled', async () => {
+    const { u, p } = await owner();
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_UPLOADS_IN_PROGRESS; i += 1) ids.push((await presigned(u.id, p.id, 1)).id);
+    const refused = await presigned(u.id, p.id, 1).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect((refused as Error).message).toContain('DELETE /v1/uploads/{uploadId} cancels one');
+    expect(await repos.reservations.cancel(u.id, ids[0]!)).toBe('cancelled');
+    await presigned(u.id, p.id, 1);
+    expect(await uploadCount(u.id)).toBe(MAX_UPLOADS_IN_PROGRESS);
+  });
+
+  it('forgets a cancellation once its file could no longer come, at the next reservation', async () => {
+    const { u, p } = await owner();
+    const { id } = await presigned(u.id, p.id, 1000);
+    await repos.reservations.cancel(u.id, id);
+    await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.wasCancelled(id)).toBe(true);
+    await t.db.execute(
+      sql`UPDATE cancelled_uploads SET expires_at = now() - interval '1 second' WHERE id = ${id}::uuid`,
+    );
+    await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.wasCancelled(id)).toBe(false);
+  });
+
+  it("finds nothing to cancel in another user's upload, and leaves it alone", async () => {
+    const { u, p } = await owner();
+    const { u: other } = await owner();
+    const { id } = await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.cancel(other.id, id)).toBe('unknown');
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+    // Nor does a cancelled upload answer as cancelled to anyone else.
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    expect(await repos.reservations.cancel(other.id, id)).toBe('unknown');
+  });
+
+  it('refuses to cancel an upload whose file has arrived: it is a job now', async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(await repos.reservations.cancel(u.id, id)).toBe('arrived');
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({ status: 'QUEUED' });
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+    // Held but its job not yet made (the moment between the hold and the job's insert): still refused.
+    const second = await presigned(u.id, p.id, 1000);
+    await repos.reservations.hold({
+      id: second.id,
+      userId: u.id,
+      projectId: p.id,
+      bytes: 1000,
+      ttlSeconds: 60,
+    });
+    expect(await repos.reservations.cancel(u.id, second.id)).toBe('arrived');
+    // A refused file's FAILED job (its reservation already released) is what the upload became, too.
+    const third = await presigned(u.id, p.id, 10);
+    await ingest.ingest(third.key, 11);
+    expect(await repos.reservations.cancel(u.id, third.id)).toBe('arrived');
+  });
+
+  it('deletes a file that lands after its upload was cancelled: no job, no clip, no charge', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBeNull();
+    expect(started).toEqual([]);
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+    expect(await repos.users.getById(u.id)).toMatchObject({ storageUsed: 0, storageReserved: 0 });
+    // Larger than declared, or through the dead-letter path: still no FAILED job for a cancelled upload.
+    const big = await presigned(u.id, p.id, 1000);
+    await repos.reservations.cancel(u.id, big.id);
+    await store.putBytes(big.key, new Uint8Array(2000), 'video/mp4');
+    expect(await ingest.ingest(big.key, 2000)).toBeNull();
+    expect(await ingest.abandon(big.key, 2000)).toBeNull();
+    await expect(repos.jobs.get(u.id, big.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+  });
+
+  it("lists a project's uploads in progress: awaited and arrived, not cancelled nor lapsed nor another project's", async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness();
+    const other = await repos.projects.create(u.id, { title: 'other' });
+    const awaited = await presigned(u.id, p.id, 1000);
+    const arrived = await presigned(u.id, p.id, 2000);
+    const cancelled = await presigned(u.id, p.id, 3000);
+    const lapsedOne = await presigned(u.id, p.id, 4000);
+    await presigned(u.id, other.id, 5000);
+    await store.putBytes(arrived.key, new Uint8Array(2000), 'video/mp4');
+    await ingest.ingest(arrived.key, 2000);
+    await repos.reservations.cancel(u.id, cancelled.id);
+    await t.db.execute(
+      sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${lapsedOne.id}::uuid`,
+    );
+    const page = await repos.reservations.listInProgress(u.id, p.id);
+    expect(page.nextCursor).toBeNull();
+    expect(page.items.map((r) => [r.id, r.bytes, r.arrivedAt !== null]).sort()).toEqual(
+      [
+        [awaited.id, 1000, false],
+        [arrived.id, 2000, true],
+      ].sort(),
+    );
+    // Page by page, newest first.
+    const first = await repos.reservations.listInProgress(u.id, p.id, { limit: 1 });
+    const second = await repos.reservations.listInProgress(u.id, p.id, {
+      limit: 1,
+      cursor: first.nextCursor,
+    });
+    expect([...first.items, ...second.items].map((r) => r.id)).toEqual(page.items.map((r) => r.id));
+    expect(second.nextCursor).toBeNull();
+    const { u: stranger } = await owner();
+    await expect(repos.reservations.listInProgress(stranger.id, p.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('a cancel racing the arrival of the file: exactly one of them wins, every time', async () => {
+    for (let round = 0; round < 30; round += 1) {
+      const { u, p } = await owner();
+      const { store, started, ingest } = harness();
+      const { id, key } = await presigned(u.id, p.id, 1000);
+      await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+      // The cancel starts after a varying number of turns of the event loop, or a pause of up to 9 ms, so
+      // it meets the ingest at different statements; either outcome is correct, both are checked.
+      const cancel = (async () => {
+        if (round < 10) for (let i = 0; i < round; i += 1) await new Promise((r) => setImmediate(r));
+        else await new Promise((r) => setTimeout(r, Math.floor((round - 10) / 2)));
+        return repos.reservations.cancel(u.id, id);
+      })();
+      const [cancelled, ingested] = await Promise.all([cancel, ingest.ingest(key, 1000)]);
+      const job = await repos.jobs.get(u.id, id).catch(() => null);
+      if (cancelled === 'cancelled') {
+        expect(ingested, `round ${round}`).toBeNull();
+        expect(job).toBeNull();
+        expect(started).toEqual([]);
+        expect(store.objects.size).toBe(0);
+        expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+      } else {
+        expect(cancelled, `round ${round}`).toBe('arrived');
+        expect(ingested).toBe(id);
+        expect(job).toMatchObject({ status: 'QUEUED', admitted: true });
+        expect(store.objects.has(key)).toBe(true);
+        expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+      }
+    }
   });
 
   it('uploads wait for a slot and start when one frees; never more admitted than the limit', async () => {
