@@ -263,8 +263,13 @@ export class StatelessStack extends Stack {
     }
     sendTaskSuccess(task['acquire-capacity']!);
     sendTaskSuccess(task['mark-failed']!);
-    // No fixed name: a retained group left by `cdk destroy` or a rolled-back create must not block a deploy.
+    // Under /aws/vendedlogs/: Step Functions adds any other log group to the account's CloudWatch Logs
+    // resource policy, whose 5120 characters fill up with stages and state machines (Step Functions
+    // Developer Guide, "Avoiding Amazon CloudWatch Logs resource policy size restrictions"). The stack id's
+    // last part, new at each creation of the stack, keeps a group retained by `cdk destroy` or a
+    // rolled-back create from blocking a deploy.
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${Fn.select(2, Fn.split('/', this.stackId))}`,
       retention: config.logRetentionDays,
       removalPolicy,
     });

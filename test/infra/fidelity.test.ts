@@ -27,10 +27,14 @@ function synth(stage: string) {
 
 const resourcesOf = (t: Template) => Object.entries(t.toJSON().Resources as Record<string, Resource>);
 
-/** A name CloudFormation cannot pick itself: a literal, or one joined from literals and pseudo parameters. */
+/**
+ * A name CloudFormation cannot pick itself: a literal, or one joined from literals and pseudo parameters,
+ * unless it holds the stack's id, which is new each time the stack is created.
+ */
 function isFixedName(value: unknown): boolean {
   if (typeof value === 'string') return true;
   const json = JSON.stringify(value);
+  if (json.includes('"AWS::StackId"')) return false;
   return json.includes('Fn::Join') || json.includes('Fn::Sub');
 }
 
@@ -79,9 +83,26 @@ describe.each(STAGES)('stage %s', (stage) => {
     else expect(retained.length).toBeGreaterThan(0);
   });
 
-  it('names neither the state machine log group nor the media bucket', () => {
-    for (const [, r] of resourcesOf(t.computeT).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')) {
-      expect(r.Properties?.LogGroupName).toBeUndefined();
+  it('names the state machine log group under /aws/vendedlogs/, unique to the stack, and no other', () => {
+    // Step Functions Developer Guide, "Avoiding Amazon CloudWatch Logs resource policy size restrictions":
+    // a state machine's log group is added to the account's CloudWatch Logs resource policy (5120
+    // characters at most) unless its name starts with /aws/vendedlogs/.
+    const machine = Object.values(t.computeT.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const group = (
+      machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn as {
+        'Fn::GetAtt': [string, string];
+      }
+    )['Fn::GetAtt'][0];
+    for (const [id, r] of resourcesOf(t.computeT).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')) {
+      if (id !== group) {
+        expect(r.Properties?.LogGroupName, id).toBeUndefined();
+        continue;
+      }
+      const name = JSON.stringify(r.Properties?.LogGroupName) ?? '(no name)';
+      expect(name).toContain(`"/aws/vendedlogs/states/ai-video-${stage}-generation-job-"`);
+      // The stack id's last part: a group a destroyed stack retained never blocks the next deploy.
+      expect(name).toContain('"AWS::StackId"');
+      expect(isFixedName(r.Properties?.LogGroupName)).toBe(false);
     }
     for (const [, r] of resourcesOf(t.dataT).filter(([, r]) => r.Type === 'AWS::S3::Bucket')) {
       expect(r.Properties?.BucketName).toBeUndefined();
