@@ -534,6 +534,9 @@ export class StatelessStack extends Stack {
     const uploadDeadLetterFailures = queue('UploadDeadLetterFailures');
     failureQueues.UploadDeadLetterFailures = uploadDeadLetterFailures;
     const uploadFailures = queue('UploadTriggerFailures', {
+      // Shorter than its dead-letter queue's 14 days: a message moved there keeps its first enqueue time
+      // (SQS Developer Guide, "Setting-up dead-letter queue retention in Amazon SQS").
+      retentionPeriod: Duration.days(7),
       visibilityTimeout: Duration.minutes(3), // six times the consumer's timeout, as Lambda advises
       deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
     });

@@ -200,6 +200,34 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(starts.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^GenerationJob/) }]);
   });
 
+  it('keeps every dead-lettered message longer than its source queue did', () => {
+    // SQS Developer Guide, "Setting-up dead-letter queue retention in Amazon SQS": a standard queue's
+    // message keeps its original enqueue time in the dead-letter queue, so that queue's retention must be
+    // longer than the source's, or a message that reached it late expires there at once.
+    const queues = t.computeT.findResources('AWS::SQS::Queue');
+    const retention = (q: (typeof queues)[string]) => q.Properties?.MessageRetentionPeriod ?? 4 * 86_400;
+    const redriven = Object.entries(queues).filter(([, q]) => q.Properties?.RedrivePolicy);
+    expect(redriven.length).toBeGreaterThan(0);
+    for (const [id, q] of redriven) {
+      const dlq = queues[q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string]!;
+      expect(retention(dlq), id).toBeGreaterThan(retention(q));
+    }
+  });
+
+  it('gives every SQS event source a visibility timeout of six times its function’s timeout', () => {
+    // Lambda Developer Guide, "Creating and configuring an Amazon SQS event source mapping".
+    const queues = t.computeT.findResources('AWS::SQS::Queue');
+    const functions = t.computeT.findResources('AWS::Lambda::Function');
+    const mappings = Object.values(t.computeT.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const m of mappings) {
+      const queueId = m.Properties.EventSourceArn['Fn::GetAtt'][0] as string;
+      const fn = functions[m.Properties.FunctionName.Ref as string]!;
+      const visibility = queues[queueId]!.Properties?.VisibilityTimeout ?? 30;
+      expect(visibility, queueId).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+    }
+  });
+
   it('keeps the request path, which may carry an HLS token, out of the API access log', () => {
     const stages = Object.values(t.computeT.findResources('AWS::ApiGatewayV2::Stage'));
     const format = stages[0]!.Properties.AccessLogSettings.Format as string;
