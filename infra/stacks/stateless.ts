@@ -600,7 +600,12 @@ export class StatelessStack extends Stack {
       eventPattern: {
         source: ['aws.mediaconvert'],
         detailType: ['MediaConvert Job State Change'],
-        detail: { status: ['STATUS_UPDATE'], userMetadata: { jobId: [{ exists: true }] } },
+        // MediaConvert sends every job's events in the account and Region: another stage's too, whose
+        // progress updates would otherwise resume this stage's database every 10 seconds.
+        detail: {
+          status: ['STATUS_UPDATE'],
+          userMetadata: { jobId: [{ exists: true }], stage: [config.stage] },
+        },
       },
       targets: [target(progress)],
     });

@@ -228,6 +228,22 @@ describe.each(STAGES)('stage %s', (stage) => {
     }
   });
 
+  it('hears the transcode progress of this stage’s jobs only', () => {
+    // MediaConvert sends the state changes of every job in the account and Region to EventBridge (MediaConvert
+    // User Guide, "List of MediaConvert EventBridge events"); stages may share an account.
+    const rules = Object.values(t.computeT.findResources('AWS::Events::Rule'));
+    const progress = rules.filter((r) => r.Properties.EventPattern?.source?.[0] === 'aws.mediaconvert');
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.Properties.EventPattern.detail.userMetadata).toEqual({
+      jobId: [{ exists: true }],
+      stage: [stage],
+    });
+    // The task that writes the user metadata reads the stage from STAGE.
+    const fns = t.computeT.findResources('AWS::Lambda::Function');
+    const build = Object.entries(fns).find(([id]) => id.startsWith('Pipelinebuildtranscodesettings'))!;
+    expect(build[1].Properties.Environment.Variables.STAGE).toBe(stage);
+  });
+
   it('keeps the request path, which may carry an HLS token, out of the API access log', () => {
     const stages = Object.values(t.computeT.findResources('AWS::ApiGatewayV2::Stage'));
     const format = stages[0]!.Properties.AccessLogSettings.Format as string;
