@@ -148,7 +148,7 @@ const PIPELINE_UNSET = {
   LOCAL_MODEL_CAPACITY: 'local only: the stand-in model’s capacity',
   LOCAL_MODEL_LEASE_SECONDS: 'local only: the stand-in model’s lease',
   MODEL_CAPACITY: 'set only when the stage gives a model a quota',
-  STAGE: 'metrics fall back to "local"; every AppFunction sets it',
+  STAGE: 'metrics fall back to "local" and transcodes name no stage; every AppFunction sets it',
   RATE_LIMIT_TABLE: 'the runtime builds the idle marker only with it; only its sleepers and wakers use it',
 } as const;
 /** The idle marker (shared/events/idle-marker.ts): read and rested on by its sleepers, woken by the upload ingest. */

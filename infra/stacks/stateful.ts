@@ -192,7 +192,15 @@ export class StatefulStack extends Stack {
           expiration: Duration.days(config.media.failedArtifactDays),
         },
         ...(config.media.versioned
-          ? [{ id: 'old-versions', noncurrentVersionExpiration: Duration.days(30) }]
+          ? [
+              {
+                id: 'old-versions',
+                noncurrentVersionExpiration: Duration.days(30),
+                // A deleted clip's delete marker outlives its last version: under users/ no rule expires
+                // current versions, which alone would clear it (S3 User Guide, "Managing delete markers").
+                expiredObjectDeleteMarker: true,
+              },
+            ]
           : []),
       ],
       removalPolicy,

@@ -263,8 +263,13 @@ export class StatelessStack extends Stack {
     }
     sendTaskSuccess(task['acquire-capacity']!);
     sendTaskSuccess(task['mark-failed']!);
-    // No fixed name: a retained group left by `cdk destroy` or a rolled-back create must not block a deploy.
+    // Under /aws/vendedlogs/: Step Functions adds any other log group to the account's CloudWatch Logs
+    // resource policy, whose 5120 characters fill up with stages and state machines (Step Functions
+    // Developer Guide, "Avoiding Amazon CloudWatch Logs resource policy size restrictions"). The stack id's
+    // last part, new at each creation of the stack, keeps a group retained by `cdk destroy` or a
+    // rolled-back create from blocking a deploy.
     const machineLogs = new LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${Fn.select(2, Fn.split('/', this.stackId))}`,
       retention: config.logRetentionDays,
       removalPolicy,
     });
@@ -529,6 +534,9 @@ export class StatelessStack extends Stack {
     const uploadDeadLetterFailures = queue('UploadDeadLetterFailures');
     failureQueues.UploadDeadLetterFailures = uploadDeadLetterFailures;
     const uploadFailures = queue('UploadTriggerFailures', {
+      // Shorter than its dead-letter queue's 14 days: a message moved there keeps its first enqueue time
+      // (SQS Developer Guide, "Setting-up dead-letter queue retention in Amazon SQS").
+      retentionPeriod: Duration.days(7),
       visibilityTimeout: Duration.minutes(3), // six times the consumer's timeout, as Lambda advises
       deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
     });
@@ -592,7 +600,12 @@ export class StatelessStack extends Stack {
       eventPattern: {
         source: ['aws.mediaconvert'],
         detailType: ['MediaConvert Job State Change'],
-        detail: { status: ['STATUS_UPDATE'], userMetadata: { jobId: [{ exists: true }] } },
+        // MediaConvert sends every job's events in the account and Region: another stage's too, whose
+        // progress updates would otherwise resume this stage's database every 10 seconds.
+        detail: {
+          status: ['STATUS_UPDATE'],
+          userMetadata: { jobId: [{ exists: true }], stage: [config.stage] },
+        },
       },
       targets: [target(progress)],
     });

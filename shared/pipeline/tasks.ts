@@ -70,6 +70,11 @@ export interface PipelineDeps {
   admission?: Admission;
   /** Where the technical detail of a failure goes (the job's errorMessage never carries it). */
   logger?: { warn(message: string, detail: Record<string, unknown>): void };
+  /**
+   * The deployed stage, written into each transcode's user metadata: MediaConvert sends every job's state
+   * changes in the account and Region to EventBridge, and a stage's progress rule keeps only its own.
+   */
+  stage?: string;
 }
 
 export class GenerationFailed extends Error {
@@ -485,7 +490,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
       return {
         clipId,
         settings,
-        userMetadata: { jobId: job.id, clipId },
+        userMetadata: { jobId: job.id, clipId, ...(deps.stage ? { stage: deps.stage } : {}) },
         ...(adjustments.length ? { adjustments } : {}),
       };
     },

@@ -133,6 +133,7 @@ function build() {
     tokens,
     ...(admission ? { admission } : {}),
     collectOutput: (bucket, key) => regions.collectFrom(bucket, key),
+    ...(process.env.STAGE ? { stage: process.env.STAGE } : {}),
   });
   return { db, store, users, jobs, clips, tasks, logger, admission, capacityStore, idleMarker };
 }

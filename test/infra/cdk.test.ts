@@ -92,6 +92,18 @@ describe.each(STAGES)('stage %s', (stage) => {
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
           Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 2 }),
           Match.objectLike({ Prefix: 'work/' }),
+          // Versioned: old versions go after 30 days, and then their delete markers, which no rule of a
+          // prefix without an expiration of current versions would remove (S3 User Guide, "Managing
+          // delete markers").
+          ...(stage === 'prod'
+            ? [
+                Match.objectLike({
+                  Id: 'old-versions',
+                  NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+                  ExpiredObjectDeleteMarker: true,
+                }),
+              ]
+            : []),
         ]),
       },
       ...(stage === 'prod' ? { VersioningConfiguration: { Status: 'Enabled' } } : {}),

@@ -27,10 +27,14 @@ function synth(stage: string) {
 
 const resourcesOf = (t: Template) => Object.entries(t.toJSON().Resources as Record<string, Resource>);
 
-/** A name CloudFormation cannot pick itself: a literal, or one joined from literals and pseudo parameters. */
+/**
+ * A name CloudFormation cannot pick itself: a literal, or one joined from literals and pseudo parameters,
+ * unless it holds the stack's id, which is new each time the stack is created.
+ */
 function isFixedName(value: unknown): boolean {
   if (typeof value === 'string') return true;
   const json = JSON.stringify(value);
+  if (json.includes('"AWS::StackId"')) return false;
   return json.includes('Fn::Join') || json.includes('Fn::Sub');
 }
 
@@ -79,9 +83,26 @@ describe.each(STAGES)('stage %s', (stage) => {
     else expect(retained.length).toBeGreaterThan(0);
   });
 
-  it('names neither the state machine log group nor the media bucket', () => {
-    for (const [, r] of resourcesOf(t.computeT).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')) {
-      expect(r.Properties?.LogGroupName).toBeUndefined();
+  it('names the state machine log group under /aws/vendedlogs/, unique to the stack, and no other', () => {
+    // Step Functions Developer Guide, "Avoiding Amazon CloudWatch Logs resource policy size restrictions":
+    // a state machine's log group is added to the account's CloudWatch Logs resource policy (5120
+    // characters at most) unless its name starts with /aws/vendedlogs/.
+    const machine = Object.values(t.computeT.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const group = (
+      machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn as {
+        'Fn::GetAtt': [string, string];
+      }
+    )['Fn::GetAtt'][0];
+    for (const [id, r] of resourcesOf(t.computeT).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')) {
+      if (id !== group) {
+        expect(r.Properties?.LogGroupName, id).toBeUndefined();
+        continue;
+      }
+      const name = JSON.stringify(r.Properties?.LogGroupName) ?? '(no name)';
+      expect(name).toContain(`"/aws/vendedlogs/states/ai-video-${stage}-generation-job-"`);
+      // The stack id's last part: a group a destroyed stack retained never blocks the next deploy.
+      expect(name).toContain('"AWS::StackId"');
+      expect(isFixedName(r.Properties?.LogGroupName)).toBe(false);
     }
     for (const [, r] of resourcesOf(t.dataT).filter(([, r]) => r.Type === 'AWS::S3::Bucket')) {
       expect(r.Properties?.BucketName).toBeUndefined();
@@ -177,6 +198,50 @@ describe.each(STAGES)('stage %s', (stage) => {
       consumer.replace(/Function[0-9A-F]{8}$/, 'FunctionServiceRole'),
     ).filter((st) => actionsOf(st).includes('states:StartExecution'));
     expect(starts.map((st) => st.Resource)).toEqual([{ Ref: expect.stringMatching(/^GenerationJob/) }]);
+  });
+
+  it('keeps every dead-lettered message longer than its source queue did', () => {
+    // SQS Developer Guide, "Setting-up dead-letter queue retention in Amazon SQS": a standard queue's
+    // message keeps its original enqueue time in the dead-letter queue, so that queue's retention must be
+    // longer than the source's, or a message that reached it late expires there at once.
+    const queues = t.computeT.findResources('AWS::SQS::Queue');
+    const retention = (q: (typeof queues)[string]) => q.Properties?.MessageRetentionPeriod ?? 4 * 86_400;
+    const redriven = Object.entries(queues).filter(([, q]) => q.Properties?.RedrivePolicy);
+    expect(redriven.length).toBeGreaterThan(0);
+    for (const [id, q] of redriven) {
+      const dlq = queues[q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string]!;
+      expect(retention(dlq), id).toBeGreaterThan(retention(q));
+    }
+  });
+
+  it('gives every SQS event source a visibility timeout of six times its function’s timeout', () => {
+    // Lambda Developer Guide, "Creating and configuring an Amazon SQS event source mapping".
+    const queues = t.computeT.findResources('AWS::SQS::Queue');
+    const functions = t.computeT.findResources('AWS::Lambda::Function');
+    const mappings = Object.values(t.computeT.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const m of mappings) {
+      const queueId = m.Properties.EventSourceArn['Fn::GetAtt'][0] as string;
+      const fn = functions[m.Properties.FunctionName.Ref as string]!;
+      const visibility = queues[queueId]!.Properties?.VisibilityTimeout ?? 30;
+      expect(visibility, queueId).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+    }
+  });
+
+  it('hears the transcode progress of this stage’s jobs only', () => {
+    // MediaConvert sends the state changes of every job in the account and Region to EventBridge (MediaConvert
+    // User Guide, "List of MediaConvert EventBridge events"); stages may share an account.
+    const rules = Object.values(t.computeT.findResources('AWS::Events::Rule'));
+    const progress = rules.filter((r) => r.Properties.EventPattern?.source?.[0] === 'aws.mediaconvert');
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.Properties.EventPattern.detail.userMetadata).toEqual({
+      jobId: [{ exists: true }],
+      stage: [stage],
+    });
+    // The task that writes the user metadata reads the stage from STAGE.
+    const fns = t.computeT.findResources('AWS::Lambda::Function');
+    const build = Object.entries(fns).find(([id]) => id.startsWith('Pipelinebuildtranscodesettings'))!;
+    expect(build[1].Properties.Environment.Variables.STAGE).toBe(stage);
   });
 
   it('keeps the request path, which may carry an HLS token, out of the API access log', () => {
