@@ -1,7 +1,7 @@
 /** The API client (openapi-fetch over the generated types), the session and problem+json handling. */
 import createClient from 'openapi-fetch';
 import type { components, paths } from './api-types.ts';
-import { fieldErrors, type Problem } from './problems.ts';
+import { fieldErrors, type Problem, problemOf } from './problems.ts';
 
 export type Schemas = components['schemas'];
 export type Project = Schemas['Project'];
@@ -96,19 +96,13 @@ export async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
   let result = await run();
   if (result.response.status === 401 && session?.refreshToken && (await refresh())) result = await run();
   if (result.response.status === 401 && session) setSession(null);
-  if (!result.response.ok) throw new ApiProblem(asProblem(result.error, result.response));
+  if (!result.response.ok) {
+    const { status, statusText, headers } = result.response;
+    throw new ApiProblem(
+      problemOf(result.error, { status, statusText, retryAfter: headers.get('retry-after') }),
+    );
+  }
   return result.data as T;
-}
-
-function asProblem(error: unknown, response: Response): Problem {
-  if (error && typeof error === 'object' && 'status' in error && 'detail' in error) return error as Problem;
-  const message = error && typeof error === 'object' && 'message' in error ? String(error.message) : '';
-  return {
-    type: 'about:blank',
-    title: response.statusText || 'Error',
-    status: response.status,
-    detail: message || `The request failed (${response.status}).`,
-  };
 }
 
 async function refresh(): Promise<boolean> {
