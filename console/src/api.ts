@@ -122,8 +122,11 @@ export async function logIn(email: string, password: string): Promise<void> {
   });
 }
 
+/** A failure outside the API (the storage refusing a file, a file that is not a video) told as it is. */
+export class Failure extends Error {}
+
 /** A message for anything thrown by a call. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiProblem) return error.message;
+  if (error instanceof ApiProblem || error instanceof Failure) return error.message;
   return 'The service could not be reached; check the connection and try again.';
 }

@@ -137,6 +137,9 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.getByLabel('Duration (seconds)').fill('3');
   await page.getByLabel('Resolution').selectOption('640x360');
   await page.getByRole('button', { name: 'Submit job' }).click();
+  // Beside the button, where a phone's screen still is: where the job went, and a way to its progress.
+  await page.getByRole('button', { name: 'Follow its progress' }).click();
+  expect(await page.evaluate('document.activeElement.id')).toBe('jobs-heading');
   const generate = page.locator('.job').first();
   await eventually(() => generate.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
@@ -185,6 +188,16 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
     }).observe(document.body, { childList: true, subtree: true });
     return transfer;
   })()`);
+  // A dropped file that is not a video is turned away before anything is sent, saying what to choose.
+  const notVideo = await page.evaluateHandle(`(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+    return transfer;
+  })()`);
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: notVideo });
+  await eventually(() => page.getByRole('alert').filter({ hasText: 'notes.txt' }).textContent()).toMatch(
+    /is not a video \(text\/plain\); choose a video file/,
+  );
   await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await eventually(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(2);
   expect(await page.evaluate('window.sawProgress')).toBe(true);
@@ -201,6 +214,44 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
     page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);
   await eventually(used).toBeGreaterThan(0);
   await shot(page, '05-uploaded');
+
+  // Stitch the two clips, trimmed; the gateway's throttle (a bare {message}, Retry-After) says when to retry.
+  let edit: unknown;
+  const isJobs = (url: URL) => url.pathname.endsWith('/jobs');
+  await page.route(isJobs, (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    edit = route.request().postDataJSON();
+    return route.fulfill({
+      status: 429,
+      headers: { 'retry-after': '7', 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Too Many Requests' }),
+    });
+  });
+  await page.getByLabel('Job type').selectOption('EDIT');
+  const [first, second] = await page.locator('.clip h3').allTextContents();
+  await page.getByRole('checkbox', { name: first }).check();
+  await page.getByRole('checkbox', { name: second }).check();
+  await page.getByLabel(`From (seconds into ${first})`).fill('0.5');
+  await page.getByLabel(`To (seconds into ${second})`).fill('1');
+  await page.getByRole('textbox', { name: 'Description' }).fill('both, trimmed');
+  await page.getByRole('button', { name: 'Submit job' }).click();
+  await eventually(() => page.locator('.problem').textContent()).toBe(
+    'Too many requests at once; try again in 7 s.',
+  );
+  const [firstId, secondId] = await page
+    .locator('.clip')
+    .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-clip-id')));
+  expect(edit).toMatchObject({
+    jobType: 'EDIT',
+    parameters: {
+      clips: [
+        { clipId: firstId, start: 0.5 },
+        { clipId: secondId, end: 1 },
+      ],
+    },
+  });
+  await expectAccessible(page, 'edit refused');
+  await page.unroute(isJobs);
 
   // Delete a clip, then the project; the storage meter falls back to zero.
   await page

@@ -5,11 +5,11 @@ import { newIdempotencyKey } from '../format.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
 
 type JobType = Schemas['CreateJobRequest']['jobType'];
-const JOB_TYPES: { value: JobType; label: string }[] = [
-  { value: 'GENERATE', label: 'Generate a clip from a prompt' },
-  { value: 'EDIT', label: 'Edit: join clips' },
-  { value: 'ENHANCE', label: 'Enhance: upscale, interpolate, denoise' },
-  { value: 'TRANSCODE', label: 'Transcode: new size or HLS' },
+const JOB_TYPES: { value: JobType; label: string; jobName: string }[] = [
+  { value: 'GENERATE', label: 'Generate a clip from a prompt', jobName: 'The generation' },
+  { value: 'EDIT', label: 'Edit: join clips', jobName: 'The edit' },
+  { value: 'ENHANCE', label: 'Enhance: upscale, interpolate, denoise', jobName: 'The enhancement' },
+  { value: 'TRANSCODE', label: 'Transcode: new size or HLS', jobName: 'The transcode' },
 ];
 
 type Range = { min: number; max: number };
@@ -25,6 +25,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
   const [modelId, setModelId] = useState('local');
   const [templates, setTemplates] = useState<Template[]>([]);
   const [templateId, setTemplateId] = useState('');
+  const [submitted, setSubmitted] = useState<Job | null>(null);
   useEffect(() => {
     call(() => client.GET('/v1/models')).then(
       (list) => setModels(list.items),
@@ -62,7 +63,16 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
           variables.map((v) => [v, text(`parameters.variables.${v}`)]),
         );
     } else if (jobType === 'EDIT') {
-      parameters.clips = data.getAll('parameters.clips').map((clipId) => ({ clipId: String(clipId) }));
+      // Each chosen clip, trimmed to its optional start and end (seconds into it).
+      parameters.clips = data.getAll('parameters.clips').map((clipId) => {
+        const start = number(`trim.start.${clipId}`);
+        const end = number(`trim.end.${clipId}`);
+        return {
+          clipId: String(clipId),
+          ...(start !== undefined ? { start } : {}),
+          ...(end !== undefined ? { end } : {}),
+        };
+      });
     } else {
       sourceClipIds = text('sourceClipIds') ? [text('sourceClipIds')] : [];
       if (jobType === 'ENHANCE') {
@@ -80,6 +90,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
       ...(sourceClipIds ? { sourceClipIds } : {}),
     };
     const key = newIdempotencyKey();
+    setSubmitted(null);
     form.submit(async () => {
       const job = await call(() =>
         client.POST('/v1/projects/{projectId}/jobs', {
@@ -89,6 +100,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
         }),
       );
       props.onSubmitted(job);
+      setSubmitted(job);
     });
   }
 
@@ -198,10 +210,28 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
             <legend>Clips to join, in list order</legend>
             {props.clips.length === 0 ? <small>No clips in this project yet.</small> : null}
             {props.clips.map((c) => (
-              <label key={c.id}>
-                <input type="checkbox" name="parameters.clips" value={c.id} /> {c.title}
-              </label>
+              <div key={c.id} class="edit-clip">
+                <label>
+                  <input type="checkbox" name="parameters.clips" value={c.id} /> {c.title} (
+                  {c.duration.toFixed(1)} s)
+                </label>
+                {(['start', 'end'] as const).map((end) => (
+                  <label key={end}>
+                    {end === 'start' ? 'From' : 'To'}
+                    <span class="visually-hidden"> (seconds into {c.title})</span>
+                    <input
+                      type="number"
+                      name={`trim.${end}.${c.id}`}
+                      min={0}
+                      max={c.duration}
+                      step="any"
+                      placeholder={end === 'start' ? '0' : c.duration.toFixed(1)}
+                    />
+                  </label>
+                ))}
+              </div>
             ))}
+            <small>From and To trim a clip (seconds into it); leave them empty to keep it whole.</small>
             {form.fields['parameters.clips'] ? (
               <small id="edit-clips-error" class="field-error">
                 {form.fields['parameters.clips']}
@@ -256,6 +286,22 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
         <button type="submit" aria-busy={form.busy} disabled={form.busy}>
           Submit job
         </button>
+        {/* On a narrow screen the job list is below the form, out of sight: say where the job went. */}
+        <p role="status" class="submitted">
+          {submitted ? (
+            <>
+              {JOB_TYPES.find((t) => t.value === submitted.jobType)?.jobName ?? 'The job'} is{' '}
+              {submitted.status.toLowerCase()}; its progress shows under Jobs.{' '}
+              <button
+                type="button"
+                class="secondary outline"
+                onClick={() => document.getElementById('jobs-heading')?.focus()}
+              >
+                Follow its progress
+              </button>
+            </>
+          ) : null}
+        </p>
       </form>
     </section>
   );
