@@ -1,7 +1,7 @@
 /**
  * The web console in Debian's Chromium, as a new user meets it: sign up, create a project, generate a local
  * clip and watch its progress reach 100 %, play it, upload a file by drag and drop and watch its transcode
- * complete, delete. axe-core checks every page; each step leaves a screenshot in .screenshots/.
+ * complete, trim and stitch, export the account and delete it. axe-core checks every page; each step leaves a screenshot in .screenshots/.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -273,8 +273,40 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'projects on a phone');
   await shot(page, '06-phone');
 
+  // The account page, from the username: an export of the account, written in the background, to download.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('link', { name: `c_${tag}` }).click();
+  await eventually(() => page.getByRole('heading', { name: 'Account', level: 1 }).count()).toBe(1);
+  await page.getByRole('button', { name: 'Start an export' }).click();
+  const zip = page.getByRole('link', { name: 'Download the zip' });
+  await eventually(() => zip.count()).toBe(1);
+  expect(
+    await page.evaluate(`fetch(${JSON.stringify(await zip.getAttribute('href'))}).then((r) => r.status)`),
+  ).toBe(200);
+  await expectAccessible(page, 'account');
+  await shot(page, '07-account');
+
   await page.getByRole('button', { name: 'Sign out' }).click();
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+
+  // Signed in again (a wrong password first), the account is deleted: the password is asked for again.
+  await page.getByLabel('Email').fill(`console${tag}@example.com`);
+  await page.getByLabel('Password').fill('Wrong1234');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await eventually(() => page.getByRole('alert').textContent()).toBe('Incorrect email or password.');
+  await page.getByLabel('Password').fill(`Pw${tag}A1`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: `c_${tag}` }).click();
+  await page.getByLabel('Current password').fill('Wrong1234');
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await eventually(() => page.getByRole('alert').textContent()).toBe('The password is not correct.');
+  await page.getByLabel('Current password').fill(`Pw${tag}A1`);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+  const login = await api.call('POST', '/v1/auth/login', {
+    body: { email: `console${tag}@example.com`, password: `Pw${tag}A1` },
+  });
+  expect(login.status).toBe(401);
   expect(pageErrors).toEqual([]);
 }
 
