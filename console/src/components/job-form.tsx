@@ -3,6 +3,7 @@ import { SUPPORTED_RESOLUTIONS } from '../../../shared/clips/resolutions.ts';
 import { type Clip, call, client, type Job, type Model, type Schemas, type Template } from '../api.ts';
 import { newIdempotencyKey } from '../format.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
+import { TemplateForm } from './template-form.tsx';
 
 type JobType = Schemas['CreateJobRequest']['jobType'];
 const JOB_TYPES: { value: JobType; label: string; jobName: string }[] = [
@@ -159,7 +160,11 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
                     checked={templateId === t.id}
                     onChange={() => setTemplateId(t.id)}
                   />
-                  <strong>{t.name}</strong> <small>{t.category}</small>
+                  <strong>{t.name}</strong>{' '}
+                  <small>
+                    {t.category}
+                    {t.createdBy === null ? '' : t.isPublic ? ' · public' : ' · private'}
+                  </small>
                   <small class="template-prompt">{t.prompt}</small>
                 </label>
               ))}
@@ -303,6 +308,14 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
           ) : null}
         </p>
       </form>
+      {jobType === 'GENERATE' ? (
+        <TemplateForm
+          onCreated={(created) => {
+            setTemplates((all) => [created, ...all]);
+            setTemplateId(created.id);
+          }}
+        />
+      ) : null}
     </section>
   );
 }
