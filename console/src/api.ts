@@ -64,7 +64,13 @@ export function onSessionChange(listener: () => void) {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
-export const signOut = () => setSession(null);
+/** Why the last session ended, when the user did not end it (shown on the sign-in page). */
+let notice = '';
+export const sessionNotice = () => notice;
+export function signOut(why = '') {
+  notice = why;
+  setSession(null);
+}
 
 export let config: SiteConfig = { apiUrl: '' };
 export let client = createClient<paths>({ baseUrl: '' });
@@ -95,7 +101,8 @@ interface Result<T> {
 export async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
   let result = await run();
   if (result.response.status === 401 && session?.refreshToken && (await refresh())) result = await run();
-  if (result.response.status === 401 && session) setSession(null);
+  if (result.response.status === 401 && session)
+    signOut('Your session has ended; sign in again to carry on where you were.');
   if (!result.response.ok) {
     const { status, statusText, headers } = result.response;
     throw new ApiProblem(
@@ -116,6 +123,7 @@ async function refresh(): Promise<boolean> {
 
 export async function logIn(email: string, password: string): Promise<void> {
   const tokens = await call(() => client.POST('/v1/auth/login', { body: { email, password } }));
+  notice = '';
   setSession({
     accessToken: tokens.accessToken,
     ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),

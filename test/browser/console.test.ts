@@ -312,6 +312,7 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.getByLabel('Current password').fill(`Pw${tag}A1`);
   await page.getByRole('button', { name: 'Delete my account' }).click();
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+  expect(await page.locator('.notice').textContent()).toBe('Your account has been deleted.');
   const login = await api.call('POST', '/v1/auth/login', {
     body: { email: `console${tag}@example.com`, password: `Pw${tag}A1` },
   });
@@ -399,3 +400,30 @@ it('follows many running jobs of a project through one event stream', async () =
     await context.close();
   }
 }, 120_000);
+
+it('says why a session ended, and signs in again onto the page the user was on', async () => {
+  const user = await api.newUser();
+  const project = (
+    await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'Kept film' } })
+  ).body as { id: string };
+  // A token that no longer works (as after its hour), with no refresh token to renew it.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(
+    `if (!sessionStorage.getItem('ai-video.session')) sessionStorage.setItem('ai-video.session', '{"accessToken":"expired"}')`,
+  );
+  const page = await context.newPage();
+  try {
+    await page.goto(`${api.url}/#/projects/${project.id}`);
+    await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+    expect(await page.locator('.notice').textContent()).toMatch(/session has ended; sign in again/);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await eventually(() => page.getByRole('heading', { name: 'Kept film', level: 1 }).count()).toBe(1);
+  } catch (error) {
+    await shot(page, 'failed-session').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 60_000);

@@ -103,7 +103,7 @@ function DeleteAccount() {
           if (!confirm('Delete your account and everything in it? This cannot be undone.')) return;
           form.submit(async () => {
             await call(() => client.DELETE('/v1/me', { body: { password } }));
-            signOut();
+            signOut('Your account has been deleted.');
             location.hash = '#/signin';
           });
         }}

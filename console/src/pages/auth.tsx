@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, client, logIn } from '../api.ts';
+import { call, client, logIn, sessionNotice } from '../api.ts';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
 
 export function SignIn() {
@@ -7,13 +7,15 @@ export function SignIn() {
   return (
     <article class="narrow">
       <h1 tabIndex={-1}>Sign in</h1>
+      {sessionNotice() ? <p class="notice">{sessionNotice()}</p> : null}
       <form
         onSubmit={(e) => {
           e.preventDefault();
           const data = new FormData(e.currentTarget);
           form.submit(async () => {
             await logIn(String(data.get('email')), String(data.get('password')));
-            location.hash = '#/';
+            // A page asked for while signed out (a project's link, a session that ended) is shown now.
+            if (location.hash === '#/signin') location.hash = '#/';
           });
         }}
       >
