@@ -286,6 +286,17 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('link', { name: `c_${tag}` }).click();
   await eventually(() => page.getByRole('heading', { name: 'Account', level: 1 }).count()).toBe(1);
+  // An API key: shown once, it works for a script; revoked, it is gone from the list.
+  await page.getByLabel('Key name').fill('ci');
+  await page.getByLabel('Access').selectOption('read');
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const secret = page.locator('.secret');
+  await eventually(() => secret.count()).toBe(1);
+  const key = (await secret.textContent()) ?? '';
+  expect((await api.call('GET', '/v1/projects', { token: key })).status).toBe(200);
+  expect(await page.locator('.api-keys').textContent()).toContain(`${key.slice(0, 8)}`);
+  await page.getByRole('button', { name: 'Revoke ci' }).click();
+  await eventually(() => page.locator('.api-keys li').count()).toBe(0);
   await page.getByRole('button', { name: 'Start an export' }).click();
   const zip = page.getByRole('link', { name: 'Download the zip' });
   await eventually(() => zip.count()).toBe(1);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, client, messageOf, signOut } from '../api.ts';
+import { ApiKeys } from '../components/api-keys.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
 import { formatBytes, formatDate } from '../format.ts';
 
@@ -12,7 +13,7 @@ type Export = {
   sizeBytes: number | null;
 };
 
-/** The account: a copy of everything in it (an export), and erasing it. */
+/** The account: its API keys, a copy of everything in it (an export), and erasing it. */
 export function AccountPage() {
   return (
     <>
@@ -25,6 +26,7 @@ export function AccountPage() {
         </ul>
       </nav>
       <h1 tabIndex={-1}>Account</h1>
+      <ApiKeys />
       <ExportData />
       <DeleteAccount />
     </>
