@@ -297,6 +297,16 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await page.locator('.api-keys').textContent()).toContain(`${key.slice(0, 8)}`);
   await page.getByRole('button', { name: 'Revoke ci' }).click();
   await eventually(() => page.locator('.api-keys li').count()).toBe(0);
+  // A webhook: its secret shown once; a test event's delivery (to a closed port) reads as it went.
+  await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hook');
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  await eventually(() => page.locator('.secret', { hasText: 'whsec_' }).count()).toBe(1);
+  await page.getByRole('button', { name: /^Send a test event/ }).click();
+  await eventually(() => page.locator('.deliveries').textContent()).toMatch(
+    /webhook\.test: \w+ after 1 attempt/,
+  );
+  await page.getByRole('button', { name: /^Remove/ }).click();
+  await eventually(() => page.locator('.webhooks li').count()).toBe(0);
   await page.getByRole('button', { name: 'Start an export' }).click();
   const zip = page.getByRole('link', { name: 'Download the zip' });
   await eventually(() => zip.count()).toBe(1);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, client, messageOf, signOut } from '../api.ts';
 import { ApiKeys } from '../components/api-keys.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
+import { Webhooks } from '../components/webhooks.tsx';
 import { formatBytes, formatDate } from '../format.ts';
 
 type Export = {
@@ -13,7 +14,7 @@ type Export = {
   sizeBytes: number | null;
 };
 
-/** The account: its API keys, a copy of everything in it (an export), and erasing it. */
+/** The account: its API keys and webhooks, a copy of everything in it (an export), and erasing it. */
 export function AccountPage() {
   return (
     <>
@@ -27,6 +28,7 @@ export function AccountPage() {
       </nav>
       <h1 tabIndex={-1}>Account</h1>
       <ApiKeys />
+      <Webhooks />
       <ExportData />
       <DeleteAccount />
     </>
