@@ -448,3 +448,59 @@ it('says why a session ended, and signs in again onto the page the user was on',
     await context.close();
   }
 }, 60_000);
+
+it('sends a new confirmation code from the confirm page (a user pool that confirms by email)', async () => {
+  // The local issuer confirms at once; a user pool's answers are stood in for.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const signUps: unknown[] = [];
+  await page.route(
+    (url) => url.pathname === '/v1/auth/signup',
+    (route) => {
+      signUps.push(route.request().postDataJSON());
+      return route.fulfill({
+        status: 201,
+        contentType: 'application/json',
+        body: JSON.stringify({ userId: crypto.randomUUID(), confirmed: false }),
+      });
+    },
+  );
+  await page.route(
+    (url) => url.pathname === '/v1/auth/confirm',
+    (route) =>
+      route.fulfill({
+        status: 400,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'https://ai-video.dev/problems/bad-request',
+          title: 'Bad Request',
+          status: 400,
+          detail:
+            'The confirmation code is wrong or expired; sign up again with the same email to get a new code.',
+        }),
+      }),
+  );
+  try {
+    await page.goto(`${api.url}/#/signup`);
+    await page.getByLabel('Email').fill('pool@example.com');
+    await page.getByLabel('Username').fill('pool_user');
+    await page.getByLabel('Password').fill('Pool1234A');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await eventually(() => page.getByRole('heading', { name: 'Confirm your email' }).count()).toBe(1);
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toMatch(/wrong or expired/);
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe(
+      'A new code is on its way to pool@example.com.',
+    );
+    expect(signUps).toHaveLength(2);
+    expect(signUps[1]).toEqual(signUps[0]);
+    await expectAccessible(page, 'confirm');
+  } catch (error) {
+    await shot(page, 'failed-confirm').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 60_000);
