@@ -143,6 +143,17 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await eventually(() => page.getByRole('radio', { name: /Animal run/ }).isChecked()).toBe(true);
   expect(await page.locator('.template').textContent()).toContain('nature · private');
   await page.getByLabel('Template variable: animal').fill('red fox');
+  // Choices stay within the FREE tier, below the local model's own limits.
+  const duration = page.getByLabel('Duration (seconds)');
+  await eventually(() => duration.getAttribute('max')).toBe('30');
+  expect(await page.locator(`#${await duration.getAttribute('aria-describedby')}`).textContent()).toBe(
+    '1–30 s (the most the FREE tier allows)',
+  );
+  expect(
+    await page
+      .locator('option[value="3840x2160"]')
+      .evaluate((o) => (o as unknown as { disabled: boolean }).disabled),
+  ).toBe(true);
   await page.getByLabel('Duration (seconds)').fill('3');
   await page.getByLabel('Resolution').selectOption('640x360');
   await page.getByRole('button', { name: 'Submit job' }).click();

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SUPPORTED_RESOLUTIONS } from '../../../shared/clips/resolutions.ts';
+import { resolutionFitsTier, type SubscriptionTier, TIER_LIMITS } from '../../../shared/users/tiers.ts';
 import { type Clip, call, client, type Job, type Model, type Schemas, type Template } from '../api.ts';
 import { newIdempotencyKey } from '../format.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
@@ -27,9 +28,15 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
   const [templates, setTemplates] = useState<Template[]>([]);
   const [templateId, setTemplateId] = useState('');
   const [submitted, setSubmitted] = useState<Job | null>(null);
+  // The tier bounds durations and frame sizes below what a model allows: offered choices stay within it.
+  const [tier, setTier] = useState<SubscriptionTier | null>(null);
   useEffect(() => {
     call(() => client.GET('/v1/models')).then(
       (list) => setModels(list.items),
+      () => {},
+    );
+    call(() => client.GET('/v1/me')).then(
+      (me) => setTier(me.subscriptionTier),
       () => {},
     );
     call(() => client.GET('/v1/templates', { params: { query: { limit: 50 } } })).then(
@@ -207,6 +214,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
             model={model}
             modelId={modelId}
             setModelId={setModelId}
+            tier={tier}
             errors={form.fields}
           />
         ) : null}
@@ -257,11 +265,16 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
 
         <SelectField label="Resolution" field="parameters.resolution" errors={form.fields}>
           <option value="">{jobType === 'GENERATE' ? 'Model default' : 'Same as the source'}</option>
-          {resolutions.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          {resolutions.map((r) => {
+            const [width, height] = r.split('x').map(Number) as [number, number];
+            const fits = !tier || resolutionFitsTier(tier, width, height);
+            return (
+              <option key={r} value={r} disabled={!fits}>
+                {r}
+                {fits ? '' : ` (not on the ${tier} tier)`}
+              </option>
+            );
+          })}
         </SelectField>
         {jobType === 'ENHANCE' ? (
           <>
@@ -344,31 +357,38 @@ function LimitField(props: {
   fallback: number;
   /** `any` for seconds, whole numbers (the default) for frame rates. */
   step?: string;
+  /** A lower ceiling than the model's (the tier's), and what sets it. */
+  limit?: { max: number; by: string } | undefined;
   errors: Record<string, string>;
 }) {
-  const { label, field, unit, allowed, fallback, errors } = props;
+  const { label, field, unit, allowed, fallback, limit, errors } = props;
   if (isRange(allowed)) {
+    const max = Math.min(allowed.max, limit?.max ?? allowed.max);
     return (
       <Field
         label={label}
         field={field}
         type="number"
         min={allowed.min}
-        max={allowed.max}
+        max={max}
         step={props.step ?? '1'}
-        placeholder={String(fallback)}
-        hint={`${allowed.min}–${allowed.max} ${unit}`}
+        placeholder={String(Math.min(fallback, max))}
+        hint={`${allowed.min}–${max} ${unit}${max < allowed.max ? ` (the most ${limit?.by} allows)` : ''}`}
         errors={errors}
       />
     );
   }
   return (
     <SelectField label={label} field={field} errors={errors}>
-      {allowed.map((value) => (
-        <option key={value} value={value} selected={value === fallback}>
-          {value} {unit}
-        </option>
-      ))}
+      {allowed.map((value) => {
+        const over = limit !== undefined && value > limit.max;
+        return (
+          <option key={value} value={value} selected={value === fallback} disabled={over}>
+            {value} {unit}
+            {over ? ` (more than ${limit.by} allows)` : ''}
+          </option>
+        );
+      })}
     </SelectField>
   );
 }
@@ -379,9 +399,10 @@ function GenerateFields(props: {
   model: Model | undefined;
   modelId: string;
   setModelId: (id: string) => void;
+  tier: SubscriptionTier | null;
   errors: Record<string, string>;
 }) {
-  const { model, errors } = props;
+  const { model, tier, errors } = props;
   const caps = model?.capabilities;
   return (
     <>
@@ -408,6 +429,7 @@ function GenerateFields(props: {
             unit="s"
             step="any"
             allowed={caps.durations}
+            limit={tier ? { max: TIER_LIMITS[tier].maxDurationSeconds, by: `the ${tier} tier` } : undefined}
             fallback={model.defaults.durationSeconds}
             errors={errors}
           />
