@@ -325,7 +325,7 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
     await page.evaluate(`fetch(${JSON.stringify(await zip.getAttribute('href'))}).then((r) => r.status)`),
   ).toBe(200);
   await expectAccessible(page, 'account');
-  await shot(page, '07-account');
+  await shot(page, '08-account');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
