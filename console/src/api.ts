@@ -1,7 +1,7 @@
 /** The API client (openapi-fetch over the generated types), the session and problem+json handling. */
 import createClient from 'openapi-fetch';
 import type { components, paths } from './api-types.ts';
-import { fieldErrors, type Problem } from './problems.ts';
+import { fieldErrors, type Problem, problemOf } from './problems.ts';
 
 export type Schemas = components['schemas'];
 export type Project = Schemas['Project'];
@@ -64,7 +64,13 @@ export function onSessionChange(listener: () => void) {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
-export const signOut = () => setSession(null);
+/** Why the last session ended, when the user did not end it (shown on the sign-in page). */
+let notice = '';
+export const sessionNotice = () => notice;
+export function signOut(why = '') {
+  notice = why;
+  setSession(null);
+}
 
 export let config: SiteConfig = { apiUrl: '' };
 export let client = createClient<paths>({ baseUrl: '' });
@@ -95,20 +101,15 @@ interface Result<T> {
 export async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
   let result = await run();
   if (result.response.status === 401 && session?.refreshToken && (await refresh())) result = await run();
-  if (result.response.status === 401 && session) setSession(null);
-  if (!result.response.ok) throw new ApiProblem(asProblem(result.error, result.response));
+  if (result.response.status === 401 && session)
+    signOut('Your session has ended; sign in again to carry on where you were.');
+  if (!result.response.ok) {
+    const { status, statusText, headers } = result.response;
+    throw new ApiProblem(
+      problemOf(result.error, { status, statusText, retryAfter: headers.get('retry-after') }),
+    );
+  }
   return result.data as T;
-}
-
-function asProblem(error: unknown, response: Response): Problem {
-  if (error && typeof error === 'object' && 'status' in error && 'detail' in error) return error as Problem;
-  const message = error && typeof error === 'object' && 'message' in error ? String(error.message) : '';
-  return {
-    type: 'about:blank',
-    title: response.statusText || 'Error',
-    status: response.status,
-    detail: message || `The request failed (${response.status}).`,
-  };
 }
 
 async function refresh(): Promise<boolean> {
@@ -122,14 +123,18 @@ async function refresh(): Promise<boolean> {
 
 export async function logIn(email: string, password: string): Promise<void> {
   const tokens = await call(() => client.POST('/v1/auth/login', { body: { email, password } }));
+  notice = '';
   setSession({
     accessToken: tokens.accessToken,
     ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
   });
 }
 
+/** A failure outside the API (the storage refusing a file, a file that is not a video) told as it is. */
+export class Failure extends Error {}
+
 /** A message for anything thrown by a call. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiProblem) return error.message;
+  if (error instanceof ApiProblem || error instanceof Failure) return error.message;
   return 'The service could not be reached; check the connection and try again.';
 }

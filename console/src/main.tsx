@@ -4,11 +4,15 @@ import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { loadConfig, onSessionChange, signedIn } from './api.ts';
 import { AccountBar } from './components/account.tsx';
+import { AccountPage } from './pages/account.tsx';
 import { SignIn, SignUp } from './pages/auth.tsx';
 import { ProjectPage } from './pages/project.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 
-/** Hash routes work from any static host without rewrite rules: #/, #/signin, #/signup, #/projects/{id}. */
+/**
+ * Hash routes work from any static host without rewrite rules: #/, #/signin, #/signup, #/account,
+ * #/projects/{id}.
+ */
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash.slice(1) || '/');
   useEffect(() => {
@@ -36,6 +40,7 @@ function App() {
   const project = /^\/projects\/([\w-]+)$/.exec(route);
   if (!authed) page = route === '/signup' ? <SignUp /> : <SignIn />;
   else if (project) page = <ProjectPage projectId={project[1]!} />;
+  else if (route === '/account') page = <AccountPage />;
   else page = <ProjectsPage />;
 
   return (

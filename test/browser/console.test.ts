@@ -1,7 +1,7 @@
 /**
  * The web console in Debian's Chromium, as a new user meets it: sign up, create a project, generate a local
  * clip and watch its progress reach 100 %, play it, upload a file by drag and drop and watch its transcode
- * complete, delete. axe-core checks every page; each step leaves a screenshot in .screenshots/.
+ * complete, save a template and use it, trim and stitch, export the account and delete it. axe-core checks every page; each step leaves a screenshot in .screenshots/.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -114,11 +114,6 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
         body: JSON.stringify({ title: 'Extra ' + String(i).padStart(2, '0') }),
       });
     }
-    await fetch('/v1/templates', {
-      method: 'POST',
-      headers: { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Animal run', category: 'nature', prompt: 'a {{animal}} running through snow' }),
-    });
   })()`);
   await page.reload();
   await eventually(() => page.locator('.projects li').count()).toBe(10);
@@ -132,11 +127,39 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await eventually(() => page.getByRole('heading', { name: `Fox film ${tag}`, level: 1 }).count()).toBe(1);
   await eventually(() => page.getByLabel('Model').locator('option').count()).toBeGreaterThan(0);
   await expectAccessible(page, 'project');
-  await page.getByRole('radio', { name: /Animal run/ }).check();
+  // A template of one's own, saved beside the form (a blank name is pointed out where it is), then used.
+  await page.getByText('Save a new template').click();
+  await page.getByLabel('Template name').fill(' ');
+  await page.getByLabel('Category').selectOption('nature');
+  await page.getByLabel(/^Template prompt/).fill('a {{animal}} running through snow');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  const templateName = page.getByLabel('Template name');
+  await eventually(() => templateName.getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('.template-form .problem').textContent()).toBe(
+    'Some fields need a change; see the notes below.',
+  );
+  await templateName.fill('Animal run');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await eventually(() => page.getByRole('radio', { name: /Animal run/ }).isChecked()).toBe(true);
+  expect(await page.locator('.template').textContent()).toContain('nature · private');
   await page.getByLabel('Template variable: animal').fill('red fox');
+  // Choices stay within the FREE tier, below the local model's own limits.
+  const duration = page.getByLabel('Duration (seconds)');
+  await eventually(() => duration.getAttribute('max')).toBe('30');
+  expect(await page.locator(`#${await duration.getAttribute('aria-describedby')}`).textContent()).toBe(
+    '1–30 s (the most the FREE tier allows)',
+  );
+  expect(
+    await page
+      .locator('option[value="3840x2160"]')
+      .evaluate((o) => (o as unknown as { disabled: boolean }).disabled),
+  ).toBe(true);
   await page.getByLabel('Duration (seconds)').fill('3');
   await page.getByLabel('Resolution').selectOption('640x360');
   await page.getByRole('button', { name: 'Submit job' }).click();
+  // Beside the button, where a phone's screen still is: where the job went, and a way to its progress.
+  await page.getByRole('button', { name: 'Follow its progress' }).click();
+  expect(await page.evaluate('document.activeElement.id')).toBe('jobs-heading');
   const generate = page.locator('.job').first();
   await eventually(() => generate.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
@@ -210,6 +233,16 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
     }).observe(document.body, { childList: true, subtree: true });
     return transfer;
   })()`);
+  // A dropped file that is not a video is turned away before anything is sent, saying what to choose.
+  const notVideo = await page.evaluateHandle(`(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+    return transfer;
+  })()`);
+  await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: notVideo });
+  await eventually(() => page.getByRole('alert').filter({ hasText: 'notes.txt' }).textContent()).toMatch(
+    /is not a video \(text\/plain\); choose a video file/,
+  );
   await page.dispatchEvent('.dropzone', 'drop', { dataTransfer: dropped });
   await eventually(() => page.locator('.job').count(), { timeout: 30_000 }).toBe(2);
   expect(await page.evaluate('window.sawProgress')).toBe(true);
@@ -226,6 +259,44 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
     page.locator('#storage-meter').evaluate((m) => (m as unknown as { value: number }).value);
   await eventually(used).toBeGreaterThan(0);
   await shot(page, '05-uploaded');
+
+  // Stitch the two clips, trimmed; the gateway's throttle (a bare {message}, Retry-After) says when to retry.
+  let edit: unknown;
+  const isJobs = (url: URL) => url.pathname.endsWith('/jobs');
+  await page.route(isJobs, (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    edit = route.request().postDataJSON();
+    return route.fulfill({
+      status: 429,
+      headers: { 'retry-after': '7', 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Too Many Requests' }),
+    });
+  });
+  await page.getByLabel('Job type').selectOption('EDIT');
+  const [first, second] = await page.locator('.clip h3').allTextContents();
+  await page.getByRole('checkbox', { name: first }).check();
+  await page.getByRole('checkbox', { name: second }).check();
+  await page.getByLabel(`From (seconds into ${first})`).fill('0.5');
+  await page.getByLabel(`To (seconds into ${second})`).fill('1');
+  await page.getByRole('textbox', { name: 'Description' }).fill('both, trimmed');
+  await page.getByRole('button', { name: 'Submit job' }).click();
+  await eventually(() => page.locator('.problem').textContent()).toBe(
+    'Too many requests at once; try again in 7 s.',
+  );
+  const [firstId, secondId] = await page
+    .locator('.clip')
+    .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-clip-id')));
+  expect(edit).toMatchObject({
+    jobType: 'EDIT',
+    parameters: {
+      clips: [
+        { clipId: firstId, start: 0.5 },
+        { clipId: secondId, end: 1 },
+      ],
+    },
+  });
+  await expectAccessible(page, 'edit refused');
+  await page.unroute(isJobs);
 
   // Delete a clip, then the project; the storage meter falls back to zero.
   await page
@@ -247,8 +318,62 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'projects on a phone');
   await shot(page, '06-phone');
 
+  // The account page, from the username: an export of the account, written in the background, to download.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('link', { name: `c_${tag}` }).click();
+  await eventually(() => page.getByRole('heading', { name: 'Account', level: 1 }).count()).toBe(1);
+  // An API key: shown once, it works for a script; revoked, it is gone from the list.
+  await page.getByLabel('Key name').fill('ci');
+  await page.getByLabel('Access').selectOption('read');
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const secret = page.locator('.secret');
+  await eventually(() => secret.count()).toBe(1);
+  const key = (await secret.textContent()) ?? '';
+  expect((await api.call('GET', '/v1/projects', { token: key })).status).toBe(200);
+  expect(await page.locator('.api-keys').textContent()).toContain(`${key.slice(0, 8)}`);
+  await page.getByRole('button', { name: 'Revoke ci' }).click();
+  await eventually(() => page.locator('.api-keys li').count()).toBe(0);
+  // A webhook: its secret shown once; a test event's delivery (to a closed port) reads as it went.
+  await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hook');
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  await eventually(() => page.locator('.secret', { hasText: 'whsec_' }).count()).toBe(1);
+  await page.getByRole('button', { name: /^Send a test event/ }).click();
+  await eventually(() => page.locator('.deliveries').textContent()).toMatch(
+    /webhook\.test: \w+ after 1 attempt/,
+  );
+  await page.getByRole('button', { name: /^Remove/ }).click();
+  await eventually(() => page.locator('.webhooks li').count()).toBe(0);
+  await page.getByRole('button', { name: 'Start an export' }).click();
+  const zip = page.getByRole('link', { name: 'Download the zip' });
+  await eventually(() => zip.count()).toBe(1);
+  expect(
+    await page.evaluate(`fetch(${JSON.stringify(await zip.getAttribute('href'))}).then((r) => r.status)`),
+  ).toBe(200);
+  await expectAccessible(page, 'account');
+  await shot(page, '08-account');
+
   await page.getByRole('button', { name: 'Sign out' }).click();
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+
+  // Signed in again (a wrong password first), the account is deleted: the password is asked for again.
+  await page.getByLabel('Email').fill(`console${tag}@example.com`);
+  await page.getByLabel('Password').fill('Wrong1234');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await eventually(() => page.getByRole('alert').textContent()).toBe('Incorrect email or password.');
+  await page.getByLabel('Password').fill(`Pw${tag}A1`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: `c_${tag}` }).click();
+  await page.getByLabel('Current password').fill('Wrong1234');
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await eventually(() => page.getByRole('alert').textContent()).toBe('The password is not correct.');
+  await page.getByLabel('Current password').fill(`Pw${tag}A1`);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+  expect(await page.locator('.notice').textContent()).toBe('Your account has been deleted.');
+  const login = await api.call('POST', '/v1/auth/login', {
+    body: { email: `console${tag}@example.com`, password: `Pw${tag}A1` },
+  });
+  expect(login.status).toBe(401);
   expect(pageErrors).toEqual([]);
 }
 
@@ -332,3 +457,86 @@ it('follows many running jobs of a project through one event stream', async () =
     await context.close();
   }
 }, 120_000);
+
+it('says why a session ended, and signs in again onto the page the user was on', async () => {
+  const user = await api.newUser();
+  const project = (
+    await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'Kept film' } })
+  ).body as { id: string };
+  // A token that no longer works (as after its hour), with no refresh token to renew it.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(
+    `if (!sessionStorage.getItem('ai-video.session')) sessionStorage.setItem('ai-video.session', '{"accessToken":"expired"}')`,
+  );
+  const page = await context.newPage();
+  try {
+    await page.goto(`${api.url}/#/projects/${project.id}`);
+    await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
+    expect(await page.locator('.notice').textContent()).toMatch(/session has ended; sign in again/);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await eventually(() => page.getByRole('heading', { name: 'Kept film', level: 1 }).count()).toBe(1);
+  } catch (error) {
+    await shot(page, 'failed-session').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
+it('sends a new confirmation code from the confirm page (a user pool that confirms by email)', async () => {
+  // The local issuer confirms at once; a user pool's answers are stood in for.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const signUps: unknown[] = [];
+  await page.route(
+    (url) => url.pathname === '/v1/auth/signup',
+    (route) => {
+      signUps.push(route.request().postDataJSON());
+      return route.fulfill({
+        status: 201,
+        contentType: 'application/json',
+        body: JSON.stringify({ userId: crypto.randomUUID(), confirmed: false }),
+      });
+    },
+  );
+  await page.route(
+    (url) => url.pathname === '/v1/auth/confirm',
+    (route) =>
+      route.fulfill({
+        status: 400,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'https://ai-video.dev/problems/bad-request',
+          title: 'Bad Request',
+          status: 400,
+          detail:
+            'The confirmation code is wrong or expired; sign up again with the same email to get a new code.',
+        }),
+      }),
+  );
+  try {
+    await page.goto(`${api.url}/#/signup`);
+    await page.getByLabel('Email').fill('pool@example.com');
+    await page.getByLabel('Username').fill('pool_user');
+    await page.getByLabel('Password').fill('Pool1234A');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await eventually(() => page.getByRole('heading', { name: 'Confirm your email' }).count()).toBe(1);
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toMatch(/wrong or expired/);
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toBe(
+      'A new code is on its way to pool@example.com.',
+    );
+    expect(signUps).toHaveLength(2);
+    expect(signUps[1]).toEqual(signUps[0]);
+    await expectAccessible(page, 'confirm');
+  } catch (error) {
+    await shot(page, 'failed-confirm').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 60_000);

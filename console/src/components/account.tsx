@@ -27,7 +27,9 @@ export function AccountBar() {
       {user ? (
         <>
           <li>
-            <span class="username">{user.username}</span>{' '}
+            <a href="#/account" class="username" title="Account: export, delete">
+              {user.username}
+            </a>{' '}
             <span class="tier" title="Subscription tier">
               {user.subscriptionTier}
             </span>

@@ -14,7 +14,9 @@ export function useForm() {
     try {
       await work();
     } catch (error) {
-      setMessage(messageOf(error));
+      // A refusal of fields is told beside them (the API's detail speaks of its `errors` list).
+      const invalid = error instanceof ApiProblem && Object.keys(error.fields).length > 0;
+      setMessage(invalid ? 'Some fields need a change; see the notes below.' : messageOf(error));
       if (error instanceof ApiProblem) setFields(error.fields);
     } finally {
       setBusy(false);

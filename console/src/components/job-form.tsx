@@ -1,15 +1,17 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SUPPORTED_RESOLUTIONS } from '../../../shared/clips/resolutions.ts';
+import { resolutionFitsTier, type SubscriptionTier, TIER_LIMITS } from '../../../shared/users/tiers.ts';
 import { type Clip, call, client, type Job, type Model, type Schemas, type Template } from '../api.ts';
 import { newIdempotencyKey } from '../format.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
+import { TemplateForm } from './template-form.tsx';
 
 type JobType = Schemas['CreateJobRequest']['jobType'];
-const JOB_TYPES: { value: JobType; label: string }[] = [
-  { value: 'GENERATE', label: 'Generate a clip from a prompt' },
-  { value: 'EDIT', label: 'Edit: join clips' },
-  { value: 'ENHANCE', label: 'Enhance: upscale, interpolate, denoise' },
-  { value: 'TRANSCODE', label: 'Transcode: new size or HLS' },
+const JOB_TYPES: { value: JobType; label: string; jobName: string }[] = [
+  { value: 'GENERATE', label: 'Generate a clip from a prompt', jobName: 'The generation' },
+  { value: 'EDIT', label: 'Edit: join clips', jobName: 'The edit' },
+  { value: 'ENHANCE', label: 'Enhance: upscale, interpolate, denoise', jobName: 'The enhancement' },
+  { value: 'TRANSCODE', label: 'Transcode: new size or HLS', jobName: 'The transcode' },
 ];
 
 type Range = { min: number; max: number };
@@ -25,9 +27,16 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
   const [modelId, setModelId] = useState('local');
   const [templates, setTemplates] = useState<Template[]>([]);
   const [templateId, setTemplateId] = useState('');
+  const [submitted, setSubmitted] = useState<Job | null>(null);
+  // The tier bounds durations and frame sizes below what a model allows: offered choices stay within it.
+  const [tier, setTier] = useState<SubscriptionTier | null>(null);
   useEffect(() => {
     call(() => client.GET('/v1/models')).then(
       (list) => setModels(list.items),
+      () => {},
+    );
+    call(() => client.GET('/v1/me')).then(
+      (me) => setTier(me.subscriptionTier),
       () => {},
     );
     call(() => client.GET('/v1/templates', { params: { query: { limit: 50 } } })).then(
@@ -62,7 +71,16 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
           variables.map((v) => [v, text(`parameters.variables.${v}`)]),
         );
     } else if (jobType === 'EDIT') {
-      parameters.clips = data.getAll('parameters.clips').map((clipId) => ({ clipId: String(clipId) }));
+      // Each chosen clip, trimmed to its optional start and end (seconds into it).
+      parameters.clips = data.getAll('parameters.clips').map((clipId) => {
+        const start = number(`trim.start.${clipId}`);
+        const end = number(`trim.end.${clipId}`);
+        return {
+          clipId: String(clipId),
+          ...(start !== undefined ? { start } : {}),
+          ...(end !== undefined ? { end } : {}),
+        };
+      });
     } else {
       sourceClipIds = text('sourceClipIds') ? [text('sourceClipIds')] : [];
       if (jobType === 'ENHANCE') {
@@ -80,6 +98,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
       ...(sourceClipIds ? { sourceClipIds } : {}),
     };
     const key = newIdempotencyKey();
+    setSubmitted(null);
     form.submit(async () => {
       const job = await call(() =>
         client.POST('/v1/projects/{projectId}/jobs', {
@@ -89,6 +108,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
         }),
       );
       props.onSubmitted(job);
+      setSubmitted(job);
     });
   }
 
@@ -147,7 +167,11 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
                     checked={templateId === t.id}
                     onChange={() => setTemplateId(t.id)}
                   />
-                  <strong>{t.name}</strong> <small>{t.category}</small>
+                  <strong>{t.name}</strong>{' '}
+                  <small>
+                    {t.category}
+                    {t.createdBy === null ? '' : t.isPublic ? ' · public' : ' · private'}
+                  </small>
                   <small class="template-prompt">{t.prompt}</small>
                 </label>
               ))}
@@ -190,6 +214,7 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
             model={model}
             modelId={modelId}
             setModelId={setModelId}
+            tier={tier}
             errors={form.fields}
           />
         ) : null}
@@ -198,10 +223,28 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
             <legend>Clips to join, in list order</legend>
             {props.clips.length === 0 ? <small>No clips in this project yet.</small> : null}
             {props.clips.map((c) => (
-              <label key={c.id}>
-                <input type="checkbox" name="parameters.clips" value={c.id} /> {c.title}
-              </label>
+              <div key={c.id} class="edit-clip">
+                <label>
+                  <input type="checkbox" name="parameters.clips" value={c.id} /> {c.title} (
+                  {c.duration.toFixed(1)} s)
+                </label>
+                {(['start', 'end'] as const).map((end) => (
+                  <label key={end}>
+                    {end === 'start' ? 'From' : 'To'}
+                    <span class="visually-hidden"> (seconds into {c.title})</span>
+                    <input
+                      type="number"
+                      name={`trim.${end}.${c.id}`}
+                      min={0}
+                      max={c.duration}
+                      step="any"
+                      placeholder={end === 'start' ? '0' : c.duration.toFixed(1)}
+                    />
+                  </label>
+                ))}
+              </div>
             ))}
+            <small>From and To trim a clip (seconds into it); leave them empty to keep it whole.</small>
             {form.fields['parameters.clips'] ? (
               <small id="edit-clips-error" class="field-error">
                 {form.fields['parameters.clips']}
@@ -222,11 +265,16 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
 
         <SelectField label="Resolution" field="parameters.resolution" errors={form.fields}>
           <option value="">{jobType === 'GENERATE' ? 'Model default' : 'Same as the source'}</option>
-          {resolutions.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          {resolutions.map((r) => {
+            const [width, height] = r.split('x').map(Number) as [number, number];
+            const fits = !tier || resolutionFitsTier(tier, width, height);
+            return (
+              <option key={r} value={r} disabled={!fits}>
+                {r}
+                {fits ? '' : ` (not on the ${tier} tier)`}
+              </option>
+            );
+          })}
         </SelectField>
         {jobType === 'ENHANCE' ? (
           <>
@@ -256,7 +304,31 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
         <button type="submit" aria-busy={form.busy} disabled={form.busy}>
           Submit job
         </button>
+        {/* On a narrow screen the job list is below the form, out of sight: say where the job went. */}
+        <p role="status" class="submitted">
+          {submitted ? (
+            <>
+              {JOB_TYPES.find((t) => t.value === submitted.jobType)?.jobName ?? 'The job'} is{' '}
+              {submitted.status.toLowerCase()}; its progress shows under Jobs.{' '}
+              <button
+                type="button"
+                class="secondary outline"
+                onClick={() => document.getElementById('jobs-heading')?.focus()}
+              >
+                Follow its progress
+              </button>
+            </>
+          ) : null}
+        </p>
       </form>
+      {jobType === 'GENERATE' ? (
+        <TemplateForm
+          onCreated={(created) => {
+            setTemplates((all) => [created, ...all]);
+            setTemplateId(created.id);
+          }}
+        />
+      ) : null}
     </section>
   );
 }
@@ -285,31 +357,38 @@ function LimitField(props: {
   fallback: number;
   /** `any` for seconds, whole numbers (the default) for frame rates. */
   step?: string;
+  /** A lower ceiling than the model's (the tier's), and what sets it. */
+  limit?: { max: number; by: string } | undefined;
   errors: Record<string, string>;
 }) {
-  const { label, field, unit, allowed, fallback, errors } = props;
+  const { label, field, unit, allowed, fallback, limit, errors } = props;
   if (isRange(allowed)) {
+    const max = Math.min(allowed.max, limit?.max ?? allowed.max);
     return (
       <Field
         label={label}
         field={field}
         type="number"
         min={allowed.min}
-        max={allowed.max}
+        max={max}
         step={props.step ?? '1'}
-        placeholder={String(fallback)}
-        hint={`${allowed.min}–${allowed.max} ${unit}`}
+        placeholder={String(Math.min(fallback, max))}
+        hint={`${allowed.min}–${max} ${unit}${max < allowed.max ? ` (the most ${limit?.by} allows)` : ''}`}
         errors={errors}
       />
     );
   }
   return (
     <SelectField label={label} field={field} errors={errors}>
-      {allowed.map((value) => (
-        <option key={value} value={value} selected={value === fallback}>
-          {value} {unit}
-        </option>
-      ))}
+      {allowed.map((value) => {
+        const over = limit !== undefined && value > limit.max;
+        return (
+          <option key={value} value={value} selected={value === fallback} disabled={over}>
+            {value} {unit}
+            {over ? ` (more than ${limit.by} allows)` : ''}
+          </option>
+        );
+      })}
     </SelectField>
   );
 }
@@ -320,9 +399,10 @@ function GenerateFields(props: {
   model: Model | undefined;
   modelId: string;
   setModelId: (id: string) => void;
+  tier: SubscriptionTier | null;
   errors: Record<string, string>;
 }) {
-  const { model, errors } = props;
+  const { model, tier, errors } = props;
   const caps = model?.capabilities;
   return (
     <>
@@ -349,6 +429,7 @@ function GenerateFields(props: {
             unit="s"
             step="any"
             allowed={caps.durations}
+            limit={tier ? { max: TIER_LIMITS[tier].maxDurationSeconds, by: `the ${tier} tier` } : undefined}
             fallback={model.defaults.durationSeconds}
             errors={errors}
           />

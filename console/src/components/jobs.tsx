@@ -6,7 +6,9 @@ const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 export function Jobs({ jobs, onChanged }: { jobs: Job[]; onChanged: (job: Job) => void }) {
   return (
     <section aria-labelledby="jobs-heading">
-      <h2 id="jobs-heading">Jobs</h2>
+      <h2 id="jobs-heading" tabIndex={-1}>
+        Jobs
+      </h2>
       {jobs.length === 0 ? <p>No jobs yet.</p> : null}
       <ul class="jobs">
         {jobs.map((job) => (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, call, client, type Job } from '../api.ts';
+import { ApiProblem, call, client, Failure, type Job } from '../api.ts';
 import { FormProblem, useForm } from './form.tsx';
 
 /** Sends the file with the presigned POST, reporting progress (fetch cannot report upload progress). */
@@ -17,9 +17,18 @@ function post(
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () =>
-      xhr.status < 300 ? resolve() : reject(new Error(`The storage refused the file (${xhr.status}).`));
-    xhr.onerror = () => reject(new Error('The upload was interrupted.'));
+    xhr.onload = () => {
+      if (xhr.status < 300) return resolve();
+      // S3 says why in its XML error (a policy that expired, a file larger than announced).
+      const reason = /<Message>([^<]*)<\/Message>/.exec(xhr.responseText)?.[1] ?? `status ${xhr.status}`;
+      reject(new Failure(`The storage refused ${file.name} (${reason}); choose the file again to retry.`));
+    };
+    xhr.onerror = () =>
+      reject(
+        new Failure(
+          `The upload of ${file.name} was interrupted; check the connection and choose the file again.`,
+        ),
+      );
     xhr.onabort = () => reject(new Error('The upload was cancelled.'));
     signal.addEventListener('abort', () => xhr.abort());
     xhr.send(body);
@@ -57,6 +66,11 @@ export function Upload({ projectId, onUploaded }: { projectId: string; onUploade
   function send(file: File | undefined) {
     if (!file || form.busy) return;
     form.submit(async () => {
+      // The chooser offers only videos; a dropped file may be anything.
+      if (file.type && !file.type.startsWith('video/'))
+        throw new Failure(
+          `${file.name} is not a video (${file.type}); choose a video file such as MP4, MOV or WebM.`,
+        );
       setProgress({ name: file.name, fraction: 0 });
       try {
         const ticket = await call(() =>

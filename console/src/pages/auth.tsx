@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, client, logIn } from '../api.ts';
+import { call, client, logIn, sessionNotice } from '../api.ts';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
 
 export function SignIn() {
@@ -7,13 +7,15 @@ export function SignIn() {
   return (
     <article class="narrow">
       <h1 tabIndex={-1}>Sign in</h1>
+      {sessionNotice() ? <p class="notice">{sessionNotice()}</p> : null}
       <form
         onSubmit={(e) => {
           e.preventDefault();
           const data = new FormData(e.currentTarget);
           form.submit(async () => {
             await logIn(String(data.get('email')), String(data.get('password')));
-            location.hash = '#/';
+            // A page asked for while signed out (a project's link, a session that ended) is shown now.
+            if (location.hash === '#/signin') location.hash = '#/';
           });
         }}
       >
@@ -40,7 +42,7 @@ export function SignIn() {
 
 export function SignUp() {
   const form = useForm();
-  const [pending, setPending] = useState<{ email: string; password: string } | null>(null);
+  const [pending, setPending] = useState<SignUpBody | null>(null);
   if (pending) return <Confirm {...pending} />;
   return (
     <article class="narrow">
@@ -57,7 +59,7 @@ export function SignUp() {
           form.submit(async () => {
             const result = await call(() => client.POST('/v1/auth/signup', { body }));
             if (!result.confirmed) {
-              setPending({ email: body.email, password: body.password });
+              setPending(body);
               return;
             }
             await logIn(body.email, body.password);
@@ -97,8 +99,14 @@ export function SignUp() {
   );
 }
 
-function Confirm({ email, password }: { email: string; password: string }) {
+type SignUpBody = { email: string; username: string; password: string };
+
+/** The code sent by email; a sign-up sent again with the same details sends a new one. */
+function Confirm(body: SignUpBody) {
+  const { email, password } = body;
   const form = useForm();
+  const resend = useForm();
+  const [resent, setResent] = useState(false);
   return (
     <article class="narrow">
       <h1 tabIndex={-1}>Confirm your email</h1>
@@ -120,6 +128,23 @@ function Confirm({ email, password }: { email: string; password: string }) {
           Confirm
         </button>
       </form>
+      <FormProblem message={resend.message} fields={resend.fields} shown={[]} />
+      <p role="status">{resent ? `A new code is on its way to ${email}.` : null}</p>
+      <button
+        type="button"
+        class="secondary outline"
+        aria-busy={resend.busy}
+        disabled={resend.busy}
+        onClick={() => {
+          setResent(false);
+          resend.submit(async () => {
+            await call(() => client.POST('/v1/auth/signup', { body }));
+            setResent(true);
+          });
+        }}
+      >
+        Send a new code
+      </button>
     </article>
   );
 }

@@ -1,0 +1,145 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call, client, messageOf, type Schemas } from '../api.ts';
+import { formatDate } from '../format.ts';
+import { Field, FormProblem, useForm } from './form.tsx';
+
+type Webhook = Schemas['Webhook'];
+type Delivery = Schemas['WebhookDelivery'];
+
+/** Webhook endpoints: added here (the signing secret shown once), tested, their deliveries read, removed. */
+export function Webhooks() {
+  const form = useForm();
+  const [hooks, setHooks] = useState<Webhook[] | null>(null);
+  const [error, setError] = useState('');
+  const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
+  const load = () =>
+    call(() => client.GET('/v1/webhooks')).then(
+      (page) => setHooks(page.items),
+      (e) => setError(messageOf(e)),
+    );
+  useEffect(() => {
+    load();
+  }, []);
+  return (
+    <section aria-labelledby="webhooks-heading">
+      <h2 id="webhooks-heading">Webhooks</h2>
+      <p>Each job event is POSTed, signed, to these addresses.</p>
+      {error ? <p role="alert">{error}</p> : null}
+      {hooks && hooks.length === 0 ? <p>No webhooks yet.</p> : null}
+      <ul class="webhooks">
+        {hooks?.map((h) => (
+          <WebhookRow key={h.id} hook={h} onRemoved={load} />
+        ))}
+      </ul>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const element = e.currentTarget;
+          const url = String(new FormData(element).get('url'));
+          setCreated(null);
+          form.submit(async () => {
+            const made = await call(() => client.POST('/v1/webhooks', { body: { url } }));
+            setCreated({ url: made.url, secret: made.secret });
+            element.reset();
+            await load();
+          });
+        }}
+      >
+        <FormProblem message={form.message} fields={form.fields} shown={['url']} />
+        <Field
+          label="Endpoint URL"
+          field="url"
+          type="url"
+          required
+          placeholder="https://example.com/hooks/video"
+          errors={form.fields}
+        />
+        <button type="submit" class="secondary" aria-busy={form.busy} disabled={form.busy}>
+          Add webhook
+        </button>
+      </form>
+      <div role="status">
+        {created ? (
+          <p class="notice">
+            The signing secret of {created.url}, shown only now; copy it:{' '}
+            <code class="secret">{created.secret}</code>
+          </p>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function WebhookRow({ hook, onRemoved }: { hook: Webhook; onRemoved: () => void }) {
+  const form = useForm();
+  const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
+  const readDeliveries = () =>
+    call(() =>
+      client.GET('/v1/webhooks/{webhookId}/deliveries', {
+        params: { path: { webhookId: hook.id }, query: { limit: 5 } },
+      }),
+    ).then((page) => setDeliveries(page.items));
+  const path = { webhookId: hook.id };
+  return (
+    <li class="webhook">
+      <strong class="secret">{hook.url}</strong>{' '}
+      <small>
+        {hook.enabled ? 'enabled' : `disabled${hook.disabledReason ? `: ${hook.disabledReason}` : ''}`} ·{' '}
+        {hook.events.length ? hook.events.join(', ') : 'every event'}
+      </small>
+      <div class="actions">
+        <button
+          type="button"
+          class="secondary outline"
+          aria-busy={form.busy}
+          disabled={form.busy}
+          onClick={() =>
+            form.submit(async () => {
+              await call(() => client.POST('/v1/webhooks/{webhookId}/test', { params: { path } }));
+              await readDeliveries();
+            })
+          }
+        >
+          Send a test event<span class="visually-hidden"> to {hook.url}</span>
+        </button>
+        <button
+          type="button"
+          class="secondary outline"
+          onClick={() => form.submit(readDeliveries)}
+          disabled={form.busy}
+        >
+          Recent deliveries<span class="visually-hidden"> to {hook.url}</span>
+        </button>
+        <button
+          type="button"
+          class="contrast outline"
+          disabled={form.busy}
+          onClick={() => {
+            if (!confirm(`Remove the webhook ${hook.url}?`)) return;
+            form.submit(async () => {
+              await call(() => client.DELETE('/v1/webhooks/{webhookId}', { params: { path } }));
+              onRemoved();
+            });
+          }}
+        >
+          Remove<span class="visually-hidden"> {hook.url}</span>
+        </button>
+      </div>
+      {form.message ? <p role="alert">{form.message}</p> : null}
+      {deliveries ? (
+        <ul class="deliveries" aria-label={`Recent deliveries to ${hook.url}`}>
+          {deliveries.length === 0 ? <li>No deliveries yet.</li> : null}
+          {deliveries.map((d) => (
+            <li key={d.id}>
+              {d.eventType}: <strong>{d.status}</strong> after {d.attempts} attempt
+              {d.attempts === 1 ? '' : 's'}
+              {d.lastStatusCode ? ` (HTTP ${d.lastStatusCode})` : ''}
+              {d.lastError ? ` · ${d.lastError}` : ''}
+              {d.nextAttemptAt ? ` · next try ${formatDate(d.nextAttemptAt)}` : ''}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
