@@ -1,11 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client } from '../api.ts';
 import { formatBytes } from '../format.ts';
-import { useForm } from './form.tsx';
+import { Field, FormProblem, useForm } from './form.tsx';
 
 type Media = NonNullable<Clip['media']>;
 
-export function Clips({ clips, onDeleted }: { clips: Clip[]; onDeleted: () => void }) {
+export function Clips({
+  clips,
+  onDeleted,
+  onRenamed,
+}: {
+  clips: Clip[];
+  onDeleted: () => void;
+  onRenamed: () => void;
+}) {
   const [playing, setPlaying] = useState<string | null>(null);
   return (
     <section aria-labelledby="clips-heading">
@@ -19,6 +27,7 @@ export function Clips({ clips, onDeleted }: { clips: Clip[]; onDeleted: () => vo
             playing={playing === clip.id}
             onPlay={() => setPlaying(playing === clip.id ? null : clip.id)}
             onDeleted={onDeleted}
+            onRenamed={onRenamed}
           />
         ))}
       </ul>
@@ -26,9 +35,16 @@ export function Clips({ clips, onDeleted }: { clips: Clip[]; onDeleted: () => vo
   );
 }
 
-function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onDeleted: () => void }) {
+function ClipCard(props: {
+  clip: Clip;
+  playing: boolean;
+  onPlay: () => void;
+  onDeleted: () => void;
+  onRenamed: () => void;
+}) {
   const { clip } = props;
   const [media, setMedia] = useState<Media | null>(null);
+  const [renaming, setRenaming] = useState(false);
   const form = useForm();
   useEffect(() => {
     // The list has no signed links; each clip's own read has them (thumbnail, MP4, HLS).
@@ -47,7 +63,46 @@ function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onD
         ) : (
           <div class="no-thumb" aria-hidden="true" />
         )}
-        <h3>{clip.title}</h3>
+        {renaming ? (
+          <form
+            class="rename"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const title = String(new FormData(e.currentTarget).get('title'));
+              form.submit(async () => {
+                await call(() =>
+                  client.PATCH('/v1/clips/{clipId}', {
+                    params: { path: { clipId: clip.id } },
+                    body: { title },
+                  }),
+                );
+                setRenaming(false);
+                props.onRenamed();
+              });
+            }}
+          >
+            <FormProblem message={form.message} fields={form.fields} shown={['title']} />
+            <Field
+              label={`New title for ${clip.title}`}
+              field="title"
+              required
+              maxLength={100}
+              value={clip.title}
+              errors={form.fields}
+              autoFocus
+            />
+            <div class="actions">
+              <button type="submit" aria-busy={form.busy} disabled={form.busy}>
+                Save
+              </button>
+              <button type="button" class="secondary" onClick={() => setRenaming(false)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        ) : (
+          <h3>{clip.title}</h3>
+        )}
         <small>
           {clip.duration.toFixed(1)} s · {clip.resolution} · {formatBytes(clip.storageBytes)}
           {clip.system.notAi ? ' · local stand-in' : ''}
@@ -62,6 +117,14 @@ function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onD
               Download MP4<span class="visually-hidden"> of {clip.title}</span>
             </a>
           ) : null}
+          <button
+            type="button"
+            class="secondary outline"
+            aria-pressed={renaming}
+            onClick={() => setRenaming(!renaming)}
+          >
+            Rename<span class="visually-hidden"> {clip.title}</span>
+          </button>
           <button
             type="button"
             class="contrast outline"
@@ -79,7 +142,7 @@ function ClipCard(props: { clip: Clip; playing: boolean; onPlay: () => void; onD
             Delete<span class="visually-hidden"> {clip.title}</span>
           </button>
         </div>
-        {form.message ? <p role="alert">{form.message}</p> : null}
+        {form.message && !renaming ? <p role="alert">{form.message}</p> : null}
       </article>
     </li>
   );

@@ -4,7 +4,8 @@ import { resolutionFitsTier, type SubscriptionTier, TIER_LIMITS } from '../../..
 import { type Clip, call, client, type Job, type Model, type Schemas, type Template } from '../api.ts';
 import { newIdempotencyKey } from '../format.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
-import { TemplateForm } from './template-form.tsx';
+import { TemplateEditor, TemplateForm } from './template-form.tsx';
+import { TemplateGallery, useTemplates } from './templates.tsx';
 
 type JobType = Schemas['CreateJobRequest']['jobType'];
 const JOB_TYPES: { value: JobType; label: string; jobName: string }[] = [
@@ -25,27 +26,28 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
   const [jobType, setJobType] = useState<JobType>('GENERATE');
   const [models, setModels] = useState<Model[]>([]);
   const [modelId, setModelId] = useState('local');
-  const [templates, setTemplates] = useState<Template[]>([]);
-  const [templateId, setTemplateId] = useState('');
+  const gallery = useTemplates();
+  const [template, setTemplate] = useState<Template | null>(null);
+  const [editing, setEditing] = useState<Template | null>(null);
+  const templateId = template?.id ?? '';
   const [submitted, setSubmitted] = useState<Job | null>(null);
   // The tier bounds durations and frame sizes below what a model allows: offered choices stay within it.
   const [tier, setTier] = useState<SubscriptionTier | null>(null);
+  const [userId, setUserId] = useState<string | null>(null);
   useEffect(() => {
     call(() => client.GET('/v1/models')).then(
       (list) => setModels(list.items),
       () => {},
     );
     call(() => client.GET('/v1/me')).then(
-      (me) => setTier(me.subscriptionTier),
-      () => {},
-    );
-    call(() => client.GET('/v1/templates', { params: { query: { limit: 50 } } })).then(
-      (page) => setTemplates(page.items),
+      (me) => {
+        setTier(me.subscriptionTier);
+        setUserId(me.id);
+      },
       () => {},
     );
   }, []);
   const model = models.find((m) => m.id === modelId);
-  const template = templates.find((t) => t.id === templateId);
   const variables = useMemo(() => (template ? variablesOf(template.prompt) : []), [template]);
   const shown = ['prompt', 'jobType', 'templateId', 'sourceClipIds', 'parameters.clips'];
 
@@ -146,37 +148,18 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
 
         {jobType === 'GENERATE' ? (
           <>
-            <fieldset class="templates">
-              <legend>Template (optional)</legend>
-              <label>
-                <input
-                  type="radio"
-                  name="templateId"
-                  value=""
-                  checked={!templateId}
-                  onChange={() => setTemplateId('')}
-                />
-                No template
-              </label>
-              {templates.map((t) => (
-                <label key={t.id} class="template">
-                  <input
-                    type="radio"
-                    name="templateId"
-                    value={t.id}
-                    checked={templateId === t.id}
-                    onChange={() => setTemplateId(t.id)}
-                  />
-                  <strong>{t.name}</strong>{' '}
-                  <small>
-                    {t.category}
-                    {t.createdBy === null ? '' : t.isPublic ? ' · public' : ' · private'}
-                  </small>
-                  <small class="template-prompt">{t.prompt}</small>
-                </label>
-              ))}
-              {form.fields.templateId ? <small class="field-error">{form.fields.templateId}</small> : null}
-            </fieldset>
+            <TemplateGallery
+              gallery={gallery}
+              chosen={template}
+              onChoose={setTemplate}
+              onEdit={setEditing}
+              onDeleted={(id) => {
+                if (template?.id === id) setTemplate(null);
+                if (editing?.id === id) setEditing(null);
+              }}
+              userId={userId}
+              error={form.fields.templateId}
+            />
             {variables.map((name) => (
               <Field
                 key={`${templateId}-${name}`}
@@ -321,11 +304,23 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
           ) : null}
         </p>
       </form>
+      {jobType === 'GENERATE' && editing ? (
+        <TemplateEditor
+          key={editing.id}
+          template={editing}
+          onSaved={(saved) => {
+            gallery.put(saved);
+            if (template?.id === saved.id) setTemplate(saved);
+            setEditing(null);
+          }}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
       {jobType === 'GENERATE' ? (
         <TemplateForm
           onCreated={(created) => {
-            setTemplates((all) => [created, ...all]);
-            setTemplateId(created.id);
+            gallery.put(created);
+            setTemplate(created);
           }}
         />
       ) : null}

@@ -3,7 +3,17 @@ import { useForm } from './form.tsx';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 
-export function Jobs({ jobs, onChanged }: { jobs: Job[]; onChanged: (job: Job) => void }) {
+export function Jobs({
+  jobs,
+  onChanged,
+  onOlder,
+}: {
+  jobs: Job[];
+  onChanged: (job: Job) => void;
+  /** Reads the next page of older jobs; absent when the oldest is shown. */
+  onOlder?: (() => Promise<void>) | undefined;
+}) {
+  const older = useForm();
   return (
     <section aria-labelledby="jobs-heading">
       <h2 id="jobs-heading" tabIndex={-1}>
@@ -15,6 +25,18 @@ export function Jobs({ jobs, onChanged }: { jobs: Job[]; onChanged: (job: Job) =
           <JobRow key={job.id} job={job} onChanged={onChanged} />
         ))}
       </ul>
+      {onOlder ? (
+        <button
+          type="button"
+          class="secondary outline"
+          aria-busy={older.busy}
+          disabled={older.busy}
+          onClick={() => older.submit(onOlder)}
+        >
+          Show older jobs
+        </button>
+      ) : null}
+      {older.message ? <p role="alert">{older.message}</p> : null}
     </section>
   );
 }

@@ -8,12 +8,15 @@ import { Upload } from '../components/upload.tsx';
 import { followProject, mergeJob } from '../job-events.ts';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
+const JOB_PAGE = 20;
 
 export function ProjectPage({ projectId }: { projectId: string }) {
   const path = { projectId };
   const [project, setProject] = useState<Project | null>(null);
   const [clips, setClips] = useState<Clip[]>([]);
   const [jobs, setJobs] = useState<Job[]>([]);
+  // Where the older jobs start (the API's cursor); null once the oldest is shown.
+  const [olderJobs, setOlderJobs] = useState<string | null>(null);
   const [error, setError] = useState('');
 
   const loadClips = useCallback(
@@ -29,13 +32,26 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   const loadJobs = useCallback(
     () =>
       call(() =>
-        client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: 20 } } }),
+        client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: JOB_PAGE } } }),
       ).then(
-        (page) => setJobs(page.items),
+        (page) => {
+          setJobs(page.items);
+          setOlderJobs(page.nextCursor);
+        },
         (e) => setError(messageOf(e)),
       ),
     [projectId],
   );
+  const loadOlderJobs = async () => {
+    if (!olderJobs) return;
+    const page = await call(() =>
+      client.GET('/v1/projects/{projectId}/jobs', {
+        params: { path, query: { limit: JOB_PAGE, cursor: olderJobs } },
+      }),
+    );
+    setJobs((all) => [...all, ...page.items.filter((j) => !all.some((o) => o.id === j.id))]);
+    setOlderJobs(page.nextCursor);
+  };
 
   useEffect(() => {
     call(() => client.GET('/v1/projects/{projectId}', { params: { path } })).then(setProject, (e) =>
@@ -83,7 +99,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         // The stream carries what happens from now on: what changed before it opened is read once.
         onOpen: () =>
           call(() =>
-            client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: 20 } } }),
+            client.GET('/v1/projects/{projectId}/jobs', { params: { path, query: { limit: JOB_PAGE } } }),
           ).then(
             (page) => update(page.items.filter((j) => runningNow.current.includes(j.id))),
             () => {},
@@ -160,13 +176,14 @@ export function ProjectPage({ projectId }: { projectId: string }) {
           />
         </div>
         <div>
-          <Jobs jobs={jobs} onChanged={addJob} />
+          <Jobs jobs={jobs} onChanged={addJob} onOlder={olderJobs ? loadOlderJobs : undefined} />
           <Clips
             clips={clips}
             onDeleted={() => {
               loadClips();
               refreshAccount();
             }}
+            onRenamed={loadClips}
           />
         </div>
       </div>
