@@ -130,7 +130,7 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   // A template of one's own, saved beside the form (a blank name is pointed out where it is), then used.
   await page.getByText('Save a new template').click();
   await page.getByLabel('Template name').fill(' ');
-  await page.getByLabel('Category').selectOption('nature');
+  await page.getByLabel(/^Category/).selectOption('nature');
   await page.getByLabel(/^Template prompt/).fill('a {{animal}} running through snow');
   await page.getByRole('button', { name: 'Save template' }).click();
   const templateName = page.getByLabel('Template name');
@@ -160,6 +160,15 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   // Beside the button, where a phone's screen still is: where the job went, and a way to its progress.
   await page.getByRole('button', { name: 'Follow its progress' }).click();
   expect(await page.evaluate('document.activeElement.id')).toBe('jobs-heading');
+  // One's own template is changed (beside the job form) and deleted from the gallery.
+  await page.getByRole('button', { name: 'Edit the template Animal run' }).click();
+  const editor = page.locator('section.template-form');
+  await editor.getByLabel('Template name').fill('Animal dash');
+  await editor.getByRole('button', { name: 'Save changes' }).click();
+  await eventually(() => page.getByRole('radio', { name: /Animal dash/ }).count()).toBe(1);
+  expect(await editor.count()).toBe(0);
+  await page.getByRole('button', { name: 'Delete the template Animal dash' }).click();
+  await eventually(() => page.locator('.template').count()).toBe(0);
   const generate = page.locator('.job').first();
   await eventually(() => generate.getAttribute('data-status'), { timeout: 90_000 }).toBe('COMPLETED');
   expect(await generate.locator('progress').getAttribute('value')).toBe('100');
@@ -298,6 +307,16 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await expectAccessible(page, 'edit refused');
   await page.unroute(isJobs);
 
+  // Rename a clip.
+  await page
+    .locator('.clip')
+    .first()
+    .getByRole('button', { name: /^Rename/ })
+    .click();
+  await page.getByLabel(`New title for ${first}`).fill('Fox, renamed');
+  await page.locator('.clip').first().getByRole('button', { name: 'Save' }).click();
+  await eventually(() => page.locator('.clip h3').first().textContent()).toBe('Fox, renamed');
+
   // Delete a clip, then the project; the storage meter falls back to zero.
   await page
     .locator('.clip')
@@ -333,14 +352,47 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await page.locator('.api-keys').textContent()).toContain(`${key.slice(0, 8)}`);
   await page.getByRole('button', { name: 'Revoke ci' }).click();
   await eventually(() => page.locator('.api-keys li').count()).toBe(0);
-  // A webhook: its secret shown once; a test event's delivery (to a closed port) reads as it went.
+  // A webhook for two events: its secret shown once; a test event's delivery (to a closed port) reads as it
+  // went; the events changed; the secret rotated (the new one shown once).
   await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hook');
+  const toSend = page.getByRole('group', { name: 'Events to send', exact: true });
+  await toSend.getByLabel('job.completed').check();
+  await toSend.getByLabel('job.failed').check();
   await page.getByRole('button', { name: 'Add webhook' }).click();
-  await eventually(() => page.locator('.secret', { hasText: 'whsec_' }).count()).toBe(1);
+  const secrets = page.locator('.secret', { hasText: 'whsec_' });
+  await eventually(() => secrets.count()).toBe(1);
+  const webhook = page.locator('.webhooks li.webhook');
+  await eventually(() => webhook.textContent()).toContain('enabled · job.completed, job.failed');
   await page.getByRole('button', { name: /^Send a test event/ }).click();
   await eventually(() => page.locator('.deliveries').textContent()).toMatch(
     /webhook\.test: \w+ after 1 attempt/,
   );
+  await page.getByRole('button', { name: /^Choose events/ }).click();
+  await webhook.getByRole('group').getByLabel('job.failed').uncheck();
+  await page.getByRole('button', { name: 'Save events' }).click();
+  await eventually(() => webhook.locator('small').first().textContent()).toBe('enabled · job.completed');
+  const firstSecret = await secrets.first().textContent();
+  await page.getByRole('button', { name: /^Rotate the secret/ }).click();
+  await eventually(() => secrets.count()).toBe(2);
+  const rotated = webhook.locator('.notice');
+  expect(await rotated.locator('.secret').textContent()).toMatch(/^whsec_/);
+  expect(await rotated.locator('.secret').textContent()).not.toBe(firstSecret);
+  await eventually(() => rotated.textContent()).toMatch(/the old one also signs until/);
+  // A delivery that failed (as the list is made to say) is sent again on request.
+  const isDeliveries = (url: URL) => url.pathname.endsWith('/deliveries');
+  await page.route(isDeliveries, async (route) => {
+    const real = await route.fetch();
+    const listed = (await real.json()) as { items: { status: string }[] };
+    for (const d of listed.items) d.status = 'failed';
+    await route.fulfill({ response: real, json: listed });
+  });
+  await page.getByRole('button', { name: /^Recent deliveries/ }).click();
+  const retried = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/retry'));
+  await page.getByRole('button', { name: 'Retry the webhook.test delivery' }).click();
+  expect((await retried).status()).toBe(202);
+  await page.unroute(isDeliveries);
+  await expectAccessible(page, 'webhooks');
+  await shot(page, '09-webhooks');
   await page.getByRole('button', { name: /^Remove/ }).click();
   await eventually(() => page.locator('.webhooks li').count()).toBe(0);
   await page.getByRole('button', { name: 'Start an export' }).click();
@@ -458,11 +510,25 @@ it('follows many running jobs of a project through one event stream', async () =
   }
 }, 120_000);
 
-it('says why a session ended, and signs in again onto the page the user was on', async () => {
+it('says why a session ended, signs in again onto the page the user was on, and pages its jobs and templates', async () => {
   const user = await api.newUser();
   const project = (
     await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'Kept film' } })
   ).body as { id: string };
+  // More jobs and templates than a page of each (20).
+  for (let i = 1; i <= 21; i += 1) {
+    const job = await api.env.ctx.jobs.create({
+      userId: user.userId,
+      projectId: project.id,
+      jobType: 'TRANSCODE',
+      prompt: `part ${i}`,
+      parameters: {},
+      concurrentLimit: 100,
+    });
+    await api.env.ctx.jobs.markFailed(job.id, 'Stopped by the test.');
+    const body = { name: `Kept ${String(i).padStart(2, '0')}`, category: 'nature', prompt: `scene ${i}` };
+    expect((await api.call('POST', '/v1/templates', { token: user.token, body })).status).toBe(201);
+  }
   // A token that no longer works (as after its hour), with no refresh token to renew it.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript(
@@ -477,6 +543,24 @@ it('says why a session ended, and signs in again onto the page the user was on',
     await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await eventually(() => page.getByRole('heading', { name: 'Kept film', level: 1 }).count()).toBe(1);
+
+    // The newest 20 jobs, then the oldest.
+    await eventually(() => page.locator('.job').count()).toBe(20);
+    await page.getByRole('button', { name: 'Show older jobs' }).click();
+    await eventually(() => page.locator('.job').count()).toBe(21);
+    expect(await page.locator('.job').last().textContent()).toContain('part 1”');
+    expect(await page.getByRole('button', { name: 'Show older jobs' }).count()).toBe(0);
+    // The template gallery: a page, the next, a search and a category.
+    const templates = page.locator('.templates label.template');
+    await eventually(() => templates.count()).toBe(20);
+    await page.getByRole('button', { name: 'Show more templates' }).click();
+    await eventually(() => templates.count()).toBe(21);
+    await page.getByLabel('Search templates').fill('kept 07');
+    await eventually(() => templates.allTextContents()).toEqual([expect.stringContaining('Kept 07')]);
+    await page.getByLabel('Template category').selectOption('travel');
+    await eventually(() => page.getByText('No template matches “kept 07”.').count()).toBe(1);
+    await expectAccessible(page, 'paged jobs and templates');
+    await shot(page, '10-paged');
   } catch (error) {
     await shot(page, 'failed-session').catch(() => {});
     throw error;

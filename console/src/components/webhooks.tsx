@@ -1,10 +1,31 @@
 import { useEffect, useState } from 'preact/hooks';
+import { EVENT_TYPES } from '../../../shared/events/types.ts';
 import { call, client, messageOf, type Schemas } from '../api.ts';
 import { formatDate } from '../format.ts';
 import { Field, FormProblem, useForm } from './form.tsx';
 
 type Webhook = Schemas['Webhook'];
 type Delivery = Schemas['WebhookDelivery'];
+type EventType = NonNullable<Schemas['CreateWebhookRequest']['events']>[number];
+/** What a webhook may subscribe to (a test event goes to whichever is tested). */
+const SUBSCRIBABLE = EVENT_TYPES.filter((t) => t !== 'webhook.test') as EventType[];
+const eventsOf = (data: FormData) => data.getAll('events').map(String) as EventType[];
+
+/** A checkbox per event type; none ticked sends every event. */
+function EventChoice({ legend, chosen }: { legend: string; chosen: readonly string[] }) {
+  return (
+    <fieldset class="event-choice">
+      <legend>{legend}</legend>
+      {SUBSCRIBABLE.map((type) => (
+        <label key={type}>
+          <input type="checkbox" name="events" value={type} defaultChecked={chosen.includes(type)} />{' '}
+          <code>{type}</code>
+        </label>
+      ))}
+      <small>None ticked: every event.</small>
+    </fieldset>
+  );
+}
 
 /** Webhook endpoints: added here (the signing secret shown once), tested, their deliveries read, removed. */
 export function Webhooks() {
@@ -28,17 +49,21 @@ export function Webhooks() {
       {hooks && hooks.length === 0 ? <p>No webhooks yet.</p> : null}
       <ul class="webhooks">
         {hooks?.map((h) => (
-          <WebhookRow key={h.id} hook={h} onRemoved={load} />
+          <WebhookRow key={h.id} hook={h} onChanged={load} />
         ))}
       </ul>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           const element = e.currentTarget;
-          const url = String(new FormData(element).get('url'));
+          const data = new FormData(element);
+          const url = String(data.get('url'));
+          const events = eventsOf(data);
           setCreated(null);
           form.submit(async () => {
-            const made = await call(() => client.POST('/v1/webhooks', { body: { url } }));
+            const made = await call(() =>
+              client.POST('/v1/webhooks', { body: { url, ...(events.length ? { events } : {}) } }),
+            );
             setCreated({ url: made.url, secret: made.secret });
             element.reset();
             await load();
@@ -54,6 +79,7 @@ export function Webhooks() {
           placeholder="https://example.com/hooks/video"
           errors={form.fields}
         />
+        <EventChoice legend="Events to send" chosen={[]} />
         <button type="submit" class="secondary" aria-busy={form.busy} disabled={form.busy}>
           Add webhook
         </button>
@@ -70,9 +96,11 @@ export function Webhooks() {
   );
 }
 
-function WebhookRow({ hook, onRemoved }: { hook: Webhook; onRemoved: () => void }) {
+function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void }) {
   const form = useForm();
   const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
+  const [secret, setSecret] = useState('');
+  const [choosing, setChoosing] = useState(false);
   const readDeliveries = () =>
     call(() =>
       client.GET('/v1/webhooks/{webhookId}/deliveries', {
@@ -112,13 +140,44 @@ function WebhookRow({ hook, onRemoved }: { hook: Webhook; onRemoved: () => void 
         </button>
         <button
           type="button"
+          class="secondary outline"
+          aria-expanded={choosing}
+          onClick={() => setChoosing(!choosing)}
+        >
+          Choose events<span class="visually-hidden"> for {hook.url}</span>
+        </button>
+        <button
+          type="button"
+          class="secondary outline"
+          disabled={form.busy}
+          onClick={() => {
+            if (
+              !confirm(
+                `Give ${hook.url} a new signing secret? The old one keeps signing beside it for 24 hours.`,
+              )
+            )
+              return;
+            setSecret('');
+            form.submit(async () => {
+              const rotated = await call(() =>
+                client.POST('/v1/webhooks/{webhookId}/rotate-secret', { params: { path } }),
+              );
+              setSecret(rotated.secret);
+              onChanged();
+            });
+          }}
+        >
+          Rotate the secret<span class="visually-hidden"> of {hook.url}</span>
+        </button>
+        <button
+          type="button"
           class="contrast outline"
           disabled={form.busy}
           onClick={() => {
             if (!confirm(`Remove the webhook ${hook.url}?`)) return;
             form.submit(async () => {
               await call(() => client.DELETE('/v1/webhooks/{webhookId}', { params: { path } }));
-              onRemoved();
+              onChanged();
             });
           }}
         >
@@ -126,6 +185,37 @@ function WebhookRow({ hook, onRemoved }: { hook: Webhook; onRemoved: () => void 
         </button>
       </div>
       {form.message ? <p role="alert">{form.message}</p> : null}
+      {choosing ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const events = eventsOf(new FormData(e.currentTarget));
+            form.submit(async () => {
+              await call(() =>
+                client.PATCH('/v1/webhooks/{webhookId}', { params: { path }, body: { events } }),
+              );
+              setChoosing(false);
+              onChanged();
+            });
+          }}
+        >
+          <EventChoice legend={`Events to send to ${hook.url}`} chosen={hook.events} />
+          <button type="submit" class="secondary" aria-busy={form.busy} disabled={form.busy}>
+            Save events
+          </button>
+        </form>
+      ) : null}
+      <div role="status">
+        {secret ? (
+          <p class="notice">
+            The new signing secret, shown only now; copy it
+            {hook.secretRotatesUntil
+              ? ` (the old one also signs until ${formatDate(hook.secretRotatesUntil)})`
+              : ''}
+            : <code class="secret">{secret}</code>
+          </p>
+        ) : null}
+      </div>
       {deliveries ? (
         <ul class="deliveries" aria-label={`Recent deliveries to ${hook.url}`}>
           {deliveries.length === 0 ? <li>No deliveries yet.</li> : null}
@@ -136,6 +226,25 @@ function WebhookRow({ hook, onRemoved }: { hook: Webhook; onRemoved: () => void 
               {d.lastStatusCode ? ` (HTTP ${d.lastStatusCode})` : ''}
               {d.lastError ? ` · ${d.lastError}` : ''}
               {d.nextAttemptAt ? ` · next try ${formatDate(d.nextAttemptAt)}` : ''}
+              {d.status === 'failed' ? (
+                <button
+                  type="button"
+                  class="secondary outline retry"
+                  disabled={form.busy}
+                  onClick={() =>
+                    form.submit(async () => {
+                      await call(() =>
+                        client.POST('/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry', {
+                          params: { path: { ...path, deliveryId: d.id } },
+                        }),
+                      );
+                      await readDeliveries();
+                    })
+                  }
+                >
+                  Retry<span class="visually-hidden"> the {d.eventType} delivery</span>
+                </button>
+              ) : null}
             </li>
           ))}
         </ul>
