@@ -1,7 +1,8 @@
 /**
  * The web console in Debian's Chromium, as a new user meets it: sign up, create a project, generate a local
  * clip and watch its progress reach 100 %, play it, upload a file by drag and drop and watch its transcode
- * complete, save a template and use it, trim and stitch, export the account and delete it. axe-core checks every page; each step leaves a screenshot in .screenshots/.
+ * complete, save a template, use, edit and delete it, rename a clip, trim and stitch, set up a webhook (events,
+ * secret rotation, retry), export the account and delete it; then paging of jobs and of the template gallery. axe-core checks every page; each step leaves a screenshot in .screenshots/.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -558,7 +559,7 @@ it('says why a session ended, signs in again onto the page the user was on, and 
     await page.getByLabel('Search templates').fill('kept 07');
     await eventually(() => templates.allTextContents()).toEqual([expect.stringContaining('Kept 07')]);
     await page.getByLabel('Template category').selectOption('travel');
-    await eventually(() => page.getByText('No template matches “kept 07”.').count()).toBe(1);
+    await eventually(() => page.getByText('No template matches “kept 07” in travel.').count()).toBe(1);
     await expectAccessible(page, 'paged jobs and templates');
     await shot(page, '10-paged');
   } catch (error) {

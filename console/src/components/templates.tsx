@@ -168,7 +168,7 @@ export function TemplateGallery(props: {
         </div>
       ))}
       {gallery.items.length === 0 && !gallery.error ? (
-        <small>No template matches{gallery.q.trim() ? ` “${gallery.q.trim()}”` : ''}.</small>
+        <small>{noneFound(gallery.q.trim(), gallery.category)}</small>
       ) : null}
       {gallery.more ? (
         <button
@@ -185,6 +185,11 @@ export function TemplateGallery(props: {
       {props.error ? <small class="field-error">{props.error}</small> : null}
     </fieldset>
   );
+}
+
+function noneFound(q: string, category: string): string {
+  if (!q && !category) return 'No templates yet: save one below.';
+  return `No template matches${q ? ` “${q}”` : ''}${category ? ` in ${category}` : ''}.`;
 }
 
 function OwnTemplateActions(props: { template: Template; onEdit: () => void; onDeleted: () => void }) {
