@@ -12,10 +12,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../console/', import.meta.url));
 export const CONSOLE_DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(CONSOLE_DIST, 'index.html');
-/** What the build reads: console/, the shared constants it imports and the installed packages. */
-const INPUTS = [
+/**
+ * What the build reads: console/, shared/ (the console imports its constants: resolutions, tiers, template
+ * categories, event types; the whole folder, so that a new import cannot be missed) and the installed packages.
+ */
+export const CONSOLE_INPUTS = [
   ROOT,
-  fileURLToPath(new URL('../../shared/clips/resolutions.ts', import.meta.url)),
+  fileURLToPath(new URL('../../shared/', import.meta.url)),
   fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
 ];
 
@@ -28,7 +31,7 @@ function newestInput(entry: string): number {
 
 export function consoleBuildIsStale(): boolean {
   if (!existsSync(STAMP)) return true;
-  return Math.max(...INPUTS.filter(existsSync).map(newestInput)) > statSync(STAMP).mtimeMs;
+  return Math.max(...CONSOLE_INPUTS.filter(existsSync).map(newestInput)) > statSync(STAMP).mtimeMs;
 }
 
 /** Runs Vite's build in a child process (a few seconds). */
