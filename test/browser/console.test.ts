@@ -388,6 +388,15 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
     await route.fulfill({ response: real, json: listed });
   });
   await page.getByRole('button', { name: /^Recent deliveries/ }).click();
+  // Disabled, the webhook cannot retry (the API's problem is shown); enabled again, it can.
+  await page.getByRole('button', { name: /^Disable/ }).click();
+  await eventually(() => webhook.locator('small').first().textContent()).toBe('disabled · job.completed');
+  await page.getByRole('button', { name: 'Retry the webhook.test delivery' }).click();
+  await eventually(() => webhook.getByRole('alert').textContent()).toBe(
+    'The webhook is disabled; enable it before retrying.',
+  );
+  await page.getByRole('button', { name: /^Enable/ }).click();
+  await eventually(() => webhook.locator('small').first().textContent()).toBe('enabled · job.completed');
   const retried = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/retry'));
   await page.getByRole('button', { name: 'Retry the webhook.test delivery' }).click();
   expect((await retried).status()).toBe(202);

@@ -141,6 +141,25 @@ function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void 
         <button
           type="button"
           class="secondary outline"
+          disabled={form.busy}
+          onClick={() =>
+            form.submit(async () => {
+              await call(() =>
+                client.PATCH('/v1/webhooks/{webhookId}', {
+                  params: { path },
+                  body: { enabled: !hook.enabled },
+                }),
+              );
+              onChanged();
+            })
+          }
+        >
+          {hook.enabled ? 'Disable' : 'Enable'}
+          <span class="visually-hidden"> {hook.url}</span>
+        </button>
+        <button
+          type="button"
+          class="secondary outline"
           aria-expanded={choosing}
           onClick={() => setChoosing(!choosing)}
         >
