@@ -384,6 +384,7 @@ export class StatelessStack extends Stack {
     this.stateMachine.grantExecution(apiFns.projects!, 'states:StopExecution');
     this.stateMachine.grantStartExecution(apiFns.jobs!);
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
+    s3(apiFns.jobs!, ['s3:DeleteObject'], ['uploads/']);
 
     // --- Account worker: exports and erasure, invoked asynchronously by the me function -------------------
     const deleteIdentity = new PolicyStatement({
