@@ -10,6 +10,7 @@
  *   `startWaiting` starts it when one of the owner's jobs ends.
  * - `abandon` ends an upload whose processing could not start (the trigger's dead-letter path) as a FAILED
  *   job with a message, gives its reservation back and deletes the file.
+ * - A file that lands for an upload whose job has ended (its POST sent it again) is deleted.
  * - A file of an upload its owner cancelled (its presigned POST still worked) is deleted and leaves no job,
  *   clip or charge. Cancelling and holding lock the same rows, so one of them wins; the cancellation is
  *   asked again after the hold, since a hold that waited for the cancel reserves the bytes anew.
@@ -138,6 +139,10 @@ export function createUploadIngest(deps: {
         // A repeated event or a retry: an admitted job whose start failed or was lost is started again
         // (starting is idempotent).
         if (existing.status === 'QUEUED' && existing.admitted) await startExecution(existing);
+        // A file sent again with the upload's POST (valid until it expires) after the job ended: nothing
+        // would read or delete it. A job still QUEUED or PROCESSING reads it and deletes it as it ends.
+        if (existing.status === 'COMPLETED' || existing.status === 'FAILED')
+          await deps.store.deleteKeys([key]);
         return existing.id;
       }
       const user = await deps.users.getById(upload.userId).catch(missingAsNull);

@@ -237,6 +237,27 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toMatchObject({ active: 1, counted: 1, reserved: 1000, summed: 1000 });
   });
 
+  it('deletes a file sent again with the same POST after its job ended; one still in use is kept', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    // The same event again while the job runs: the file is its source.
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(store.objects.has(key)).toBe(true);
+    // The job fails (its cleanup deleted the file); the POST, still valid, sends the file once more.
+    await repos.jobs.markFailed(id, 'The uploaded file is not a video.');
+    await store.deleteKeys([key]);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    const starts = started.length;
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(store.objects.size).toBe(0);
+    expect(started).toHaveLength(starts);
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({ status: 'FAILED' });
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+  });
+
   it('the dead-letter path records a FAILED job for an upload that never got one', async () => {
     const { u, p } = await owner();
     const { store, ingest } = harness();
