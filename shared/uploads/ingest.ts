@@ -101,10 +101,14 @@ export function createUploadIngest(deps: {
     return null;
   }
 
-  /** Ends the upload as a FAILED job with `message` (recording one if none exists), frees and deletes. */
+  /**
+   * Ends the upload as a FAILED job with `message` (recording one if none exists), frees and deletes; an
+   * upload its owner cancelled (meanwhile, too) gets no job, and its file is deleted all the same.
+   */
   async function refuse(key: string, size: number, message: string): Promise<string | null> {
     const upload = parseUploadKey(key);
     if (!upload) return null;
+    if (await deps.reservations.wasCancelled(upload.uploadId)) return discard(upload.uploadId, key);
     const ended = await deps.jobs.markFailed(upload.uploadId, message);
     // Only a refused file is the user's doing; an upload that could not start is ours.
     if (ended) jobMetrics.failed(jobLabels(ended), message === UPLOAD_NOT_STARTED ? 'system' : 'user');
@@ -124,9 +128,6 @@ export function createUploadIngest(deps: {
      * (unless it already ended), its reservation is released and its file deleted.
      */
     async abandon(key: string, size = 0): Promise<string | null> {
-      const upload = parseUploadKey(key);
-      if (upload && (await deps.reservations.wasCancelled(upload.uploadId)))
-        return discard(upload.uploadId, key);
       return refuse(key, size, UPLOAD_NOT_STARTED);
     },
 
@@ -178,7 +179,6 @@ export function createUploadIngest(deps: {
       } catch (error) {
         if (error instanceof NotFoundError) return forget();
         if (error instanceof QuotaExceededError) {
-          if (await cancelled()) return forget();
           return refuse(
             key,
             size,

@@ -12,6 +12,7 @@ import { uploadKey } from '#shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
 import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
 import { MAX_UPLOADS_IN_PROGRESS } from '#shared/uploads/reservations.ts';
+import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import type { JobExecutionInput } from '#shared/workflow/port.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
@@ -380,6 +381,38 @@ describeEachDriver('uploads on', (driver) => {
     expect(await ingest.ingest(big.key, 2000)).toBeNull();
     expect(await ingest.abandon(big.key, 2000)).toBeNull();
     await expect(repos.jobs.get(u.id, big.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+  });
+
+  it('a cancel that lands while a too-large file is refused leaves no FAILED job: usage counts nothing', async () => {
+    const { u, p } = await owner();
+    const store = memoryStore();
+    // The cancel commits just after the ingest read the declared size, before it refuses the file.
+    const reservations = {
+      ...repos.reservations,
+      find: async (id: string) => {
+        const row = await repos.reservations.find(id);
+        expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+        return row;
+      },
+    };
+    const ingest = createUploadIngest({
+      users: repos.users,
+      jobs: repos.jobs,
+      reservations,
+      store,
+      workflow: { start: async () => 'started', stop: async () => undefined },
+    });
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(2000), 'video/mp4');
+    expect(await ingest.ingest(key, 2000)).toBeNull();
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await monthlyUsage(t.db, u.id, currentMonth())).jobs).toEqual({
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     expect(store.objects.size).toBe(0);
     expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
   });
