@@ -602,7 +602,9 @@ export class StatelessStack extends Stack {
         source: ['aws.mediaconvert'],
         detailType: ['MediaConvert Job State Change'],
         // MediaConvert sends every job's events in the account and Region: another stage's too, whose
-        // progress updates would otherwise resume this stage's database every 10 seconds.
+        // progress updates would otherwise resume this stage's database every 10 seconds. Jobs end through
+        // the .sync integration's own rule (COMPLETE/ERROR), which this filter does not touch: a transcode
+        // submitted before the stage tag existed only stops moving its progress bar until it ends.
         detail: {
           status: ['STATUS_UPDATE'],
           userMetadata: { jobId: [{ exists: true }], stage: [config.stage] },
