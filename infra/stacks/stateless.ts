@@ -541,6 +541,8 @@ export class StatelessStack extends Stack {
       visibilityTimeout: Duration.minutes(3), // six times the consumer's timeout, as Lambda advises
       deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
     });
+    // A cancelled upload is remembered for as long as this path may still bring its file's event
+    // (CANCELLATION_MARGIN_SECONDS in shared/uploads/reservations.ts): lengthen both together.
     onFailure(uploadTrigger, 'UploadTriggerFailures', Duration.hours(1), uploadFailures);
     // Closing an upload may free its owner's slot, and then starts their waiting uploads (shared/uploads/ingest.ts).
     const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', {

@@ -326,6 +326,27 @@ describeEachDriver('uploads on', (driver) => {
     expect(await repos.reservations.wasCancelled(id)).toBe(false);
   });
 
+  it('keeps a cancellation while the file’s event may still be retried, past the reservation’s expiry', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    // The file landed as its link expired and was cancelled then; its event is still being retried (for up
+    // to an hour, then dead-lettered) when the reservation lapses.
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    await t.db.execute(
+      sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${id}::uuid`,
+    );
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    // The user's next upload sweeps what has lapsed; the cancellation is kept.
+    await presigned(u.id, p.id, 1000);
+    expect(await ingest.ingest(key, 1000)).toBeNull();
+    expect(await ingest.abandon(key, 1000)).toBeNull();
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(started).toEqual([]);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+  });
+
   it("finds nothing to cancel in another user's upload, and leaves it alone", async () => {
     const { u, p } = await owner();
     const { u: other } = await owner();
