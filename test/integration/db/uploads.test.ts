@@ -438,6 +438,36 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
   });
 
+  it('a cancel that commits just as the refusal records its FAILED job still leaves no job', async () => {
+    const { u, p } = await owner();
+    const store = memoryStore();
+    let asked = 0;
+    // The cancel commits right after the refusal asked (the ingest asks first, the refusal second).
+    const reservations = {
+      ...repos.reservations,
+      wasCancelled: async (id: string) => {
+        const answer = await repos.reservations.wasCancelled(id);
+        asked += 1;
+        if (asked === 2) expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+        return answer;
+      },
+    };
+    const ingest = createUploadIngest({
+      users: repos.users,
+      jobs: repos.jobs,
+      reservations,
+      store,
+      workflow: { start: async () => 'started', stop: async () => undefined },
+    });
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(2000), 'video/mp4');
+    await ingest.ingest(key, 2000);
+    expect(asked).toBe(2);
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+  });
+
   it("lists a project's uploads in progress: awaited and arrived, not cancelled nor lapsed nor another project's", async () => {
     const { u, p } = await owner();
     const { store, ingest } = harness();
