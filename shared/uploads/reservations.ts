@@ -30,9 +30,10 @@ import { jobsInWindow, jobsPerMinuteOf, secondsUntilRateFrees } from '../jobs/ra
 export const RESERVATION_MARGIN_SECONDS = 3600;
 /**
  * How long past its reservation's expiry a cancellation is kept. A file can land as its link expires, and
- * its event can then be retried for up to an hour (the upload trigger's maxEventAge) before it is
- * dead-lettered, whose consumer tries five more times, three minutes apart (infra/stacks/stateless.ts):
- * forgotten sooner, the cancelled upload would become a job after all, or a FAILED one.
+ * its event can then wait in the upload trigger's queue for up to an hour (maxEventAge; EventBridge's four
+ * delivery retries take minutes) before it is dead-lettered, whose consumer tries five more times, three
+ * minutes apart (infra/stacks/stateless.ts): forgotten sooner, the cancelled upload would become a job
+ * after all, or a FAILED one.
  */
 export const CANCELLATION_MARGIN_SECONDS = 2 * 3600;
 /** How long a reservation is held once its file has arrived (the job waits for a slot, then runs). */
