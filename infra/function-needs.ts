@@ -248,9 +248,16 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
       'table:capacity': TABLE_READ,
       'state-machine': ['states:StartExecution'],
       executions: ['states:StopExecution'],
+      // Cancelling the job of an upload deletes the uploaded file (one still waiting has no execution).
+      'media:uploads/': ['s3:DeleteObject'],
     },
     ['CAPACITY_TABLE'],
     without(API_UNSET, 'CAPACITY_TABLE'),
+    {
+      's3:GetObject': 'the store can read; cancelling a job only deletes an uploaded file',
+      's3:PutObject': 'the store can write; cancelling a job only deletes an uploaded file',
+      's3:ListBucket': 'the store can list; cancelling a job deletes one named file',
+    },
   ),
   'api-templates': api(),
   'api-uploads': api(

@@ -384,6 +384,7 @@ export class StatelessStack extends Stack {
     this.stateMachine.grantExecution(apiFns.projects!, 'states:StopExecution');
     this.stateMachine.grantStartExecution(apiFns.jobs!);
     this.stateMachine.grantExecution(apiFns.jobs!, 'states:StopExecution');
+    s3(apiFns.jobs!, ['s3:DeleteObject'], ['uploads/']);
 
     // --- Account worker: exports and erasure, invoked asynchronously by the me function -------------------
     const deleteIdentity = new PolicyStatement({
@@ -540,6 +541,8 @@ export class StatelessStack extends Stack {
       visibilityTimeout: Duration.minutes(3), // six times the consumer's timeout, as Lambda advises
       deadLetterQueue: { queue: uploadDeadLetterFailures, maxReceiveCount: 5 },
     });
+    // A cancelled upload is remembered for as long as this path may still bring its file's event
+    // (CANCELLATION_MARGIN_SECONDS in shared/uploads/reservations.ts): lengthen both together.
     onFailure(uploadTrigger, 'UploadTriggerFailures', Duration.hours(1), uploadFailures);
     // Closing an upload may free its owner's slot, and then starts their waiting uploads (shared/uploads/ingest.ts).
     const uploadDeadLetter = make('UploadDeadLetter', 'functions/events/upload-dead-letter.ts', {
@@ -601,7 +604,9 @@ export class StatelessStack extends Stack {
         source: ['aws.mediaconvert'],
         detailType: ['MediaConvert Job State Change'],
         // MediaConvert sends every job's events in the account and Region: another stage's too, whose
-        // progress updates would otherwise resume this stage's database every 10 seconds.
+        // progress updates would otherwise resume this stage's database every 10 seconds. Jobs end through
+        // the .sync integration's own rule (COMPLETE/ERROR), which this filter does not touch: a transcode
+        // submitted before the stage tag existed only stops moving its progress bar until it ends.
         detail: {
           status: ['STATUS_UPDATE'],
           userMetadata: { jobId: [{ exists: true }], stage: [config.stage] },

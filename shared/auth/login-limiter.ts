@@ -63,6 +63,17 @@ export interface LoginLimiter {
 }
 
 /**
+ * Waits for the bookkeeping that follows an attempt and ignores its failure: the attempt has happened (a
+ * sign-in, a confirmation, a token exchange) and must be answered as it went, not as a 500 that makes the
+ * caller try again something already done. A count not given back lapses with its window.
+ */
+const settled = (bookkeeping: Promise<unknown>) =>
+  bookkeeping.then(
+    () => undefined,
+    () => undefined,
+  );
+
+/**
  * Fixed-window counters in DynamoDB (window-counters.ts), one per email or address and window: parallel
  * requests cannot pass a limit together, and every process (each Lambda container) sees the same counts.
  */
@@ -88,14 +99,15 @@ export function dynamoLoginLimiter(
   ): Promise<T> {
     const byAddress = keyFailures(address);
     if (!(await take(byAddress))) throw tooMany(refusal, [byAddress]);
+    let result: T;
     try {
-      const result = await attempt();
-      await giveBack(byAddress);
-      return result;
+      result = await attempt();
     } catch (error) {
-      if (!refused(error)) await giveBack(byAddress);
+      if (!refused(error)) await settled(giveBack(byAddress));
       throw error;
     }
+    await settled(giveBack(byAddress));
+    return result;
   }
 
   return {
@@ -125,7 +137,7 @@ export function dynamoLoginLimiter(
           await Promise.all([giveBack(byEmail), giveBack(byAddress)]);
         throw error;
       }
-      await Promise.all([reset(byEmail), giveBack(byAddress)]);
+      await settled(Promise.all([reset(byEmail), giveBack(byAddress)]));
       return result;
     },
 

@@ -295,8 +295,9 @@ export const uploadReservations = /* @__PURE__ */ (() =>
 
 /**
  * Uploads their owner cancelled before the file came: the presigned POST stays valid until it expires, so a
- * file that lands afterwards must be recognised and deleted rather than reserved again. A row lives as long
- * as the reservation would have; lapsed rows are swept by the user's next reservation or cancel.
+ * file that lands afterwards must be recognised and deleted rather than reserved again. A row lives until
+ * the file's event could no longer come (CANCELLATION_MARGIN_SECONDS past the reservation's expiry,
+ * uploads/reservations.ts); lapsed rows are swept by the user's next reservation or cancel.
  */
 export const cancelledUploads = /* @__PURE__ */ (() =>
   pgTable(

@@ -287,7 +287,8 @@ export function createJobRepository(db: Database) {
 
     /**
      * Records a job that never ran as FAILED (an upload refused or abandoned before its job existed); a job
-     * that already exists is left as it is. Nothing is recorded when the project is gone.
+     * that already exists is left as it is. Nothing is recorded when the project is gone, nor for an upload
+     * its owner cancelled (a cancel commits after the caller asked: uploads/ingest.ts).
      */
     async recordFailed(
       input: Omit<NewJob, 'concurrentLimit' | 'jobsPerMinute' | 'whenFull'> & {
@@ -301,6 +302,7 @@ export function createJobRepository(db: Database) {
         SELECT ${input.id}::uuid, id, user_id, ${input.jobType}, ${input.prompt}, ${JSON.stringify(input.parameters)}::jsonb,
                'FAILED', ${input.errorMessage.slice(0, 2000)}, now()
         FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
+          AND NOT EXISTS (SELECT 1 FROM cancelled_uploads WHERE id = ${input.id}::uuid)
         ON CONFLICT (id) DO NOTHING`);
     },
 

@@ -10,8 +10,10 @@ import {
 } from '../generation/models.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
+import type { ObjectStore } from '../storage/port.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
 import { renderPrompt } from '../templates/schema.ts';
+import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { resolutionFitsTier, tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput, JobWorkflow } from '../workflow/port.ts';
@@ -31,6 +33,8 @@ interface Deps {
   jobs: JobRepository;
   templates: TemplateRepository;
   workflow: JobWorkflow;
+  /** Deletes the file of an upload whose job is cancelled. */
+  store: Pick<ObjectStore, 'deleteKeys'>;
   /** Model ids enabled in this deployment (ENABLED_MODELS when absent). */
   enabledModels?: readonly string[];
   /** Today, for model end-of-life dates. */
@@ -180,6 +184,9 @@ export function createJobService(deps: Deps) {
       const job = await deps.jobs.cancel(userId, jobId);
       jobMetrics.cancelled(jobLabels(job));
       await deps.workflow.stop(jobId, 'Cancelled by user.');
+      // The job of an upload still waiting for a slot has no execution, whose ending would delete the file.
+      const uploaded = (job.parameters as Partial<UploadParameters>).upload?.key;
+      if (uploaded) await deps.store.deleteKeys([uploaded]);
       return job;
     },
   };

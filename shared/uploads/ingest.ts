@@ -10,6 +10,7 @@
  *   `startWaiting` starts it when one of the owner's jobs ends.
  * - `abandon` ends an upload whose processing could not start (the trigger's dead-letter path) as a FAILED
  *   job with a message, gives its reservation back and deletes the file.
+ * - A file that lands for an upload whose job has ended (its POST sent it again) is deleted.
  * - A file of an upload its owner cancelled (its presigned POST still worked) is deleted and leaves no job,
  *   clip or charge. Cancelling and holding lock the same rows, so one of them wins; the cancellation is
  *   asked again after the hold, since a hold that waited for the cancel reserves the bytes anew.
@@ -100,10 +101,14 @@ export function createUploadIngest(deps: {
     return null;
   }
 
-  /** Ends the upload as a FAILED job with `message` (recording one if none exists), frees and deletes. */
+  /**
+   * Ends the upload as a FAILED job with `message` (recording one if none exists), frees and deletes; an
+   * upload its owner cancelled (meanwhile, too) gets no job, and its file is deleted all the same.
+   */
   async function refuse(key: string, size: number, message: string): Promise<string | null> {
     const upload = parseUploadKey(key);
     if (!upload) return null;
+    if (await deps.reservations.wasCancelled(upload.uploadId)) return discard(upload.uploadId, key);
     const ended = await deps.jobs.markFailed(upload.uploadId, message);
     // Only a refused file is the user's doing; an upload that could not start is ours.
     if (ended) jobMetrics.failed(jobLabels(ended), message === UPLOAD_NOT_STARTED ? 'system' : 'user');
@@ -123,9 +128,6 @@ export function createUploadIngest(deps: {
      * (unless it already ended), its reservation is released and its file deleted.
      */
     async abandon(key: string, size = 0): Promise<string | null> {
-      const upload = parseUploadKey(key);
-      if (upload && (await deps.reservations.wasCancelled(upload.uploadId)))
-        return discard(upload.uploadId, key);
       return refuse(key, size, UPLOAD_NOT_STARTED);
     },
 
@@ -138,6 +140,10 @@ export function createUploadIngest(deps: {
         // A repeated event or a retry: an admitted job whose start failed or was lost is started again
         // (starting is idempotent).
         if (existing.status === 'QUEUED' && existing.admitted) await startExecution(existing);
+        // A file sent again with the upload's POST (valid until it expires) after the job ended: nothing
+        // would read or delete it. A job still QUEUED or PROCESSING reads it and deletes it as it ends.
+        if (existing.status === 'COMPLETED' || existing.status === 'FAILED')
+          await deps.store.deleteKeys([key]);
         return existing.id;
       }
       const user = await deps.users.getById(upload.userId).catch(missingAsNull);
@@ -173,7 +179,6 @@ export function createUploadIngest(deps: {
       } catch (error) {
         if (error instanceof NotFoundError) return forget();
         if (error instanceof QuotaExceededError) {
-          if (await cancelled()) return forget();
           return refuse(
             key,
             size,

@@ -9,7 +9,7 @@
  *
  * Nothing runs on a schedule: a reservation whose upload never came expires, and lapsed rows (expired, or
  * of a deleted project) are swept by the next statement that reserves or registers for that user; so are
- * the records of cancelled uploads (cancelled_uploads) once their file could no longer come.
+ * the records of cancelled uploads (cancelled_uploads) once their file's event could no longer come.
  *
  * users.upload_count counts the rows (a trigger keeps it, as for API keys: db/owned-bound.ts), and a new
  * upload is refused while the user holds MAX_UPLOADS_IN_PROGRESS that have not lapsed: each holds a presigned
@@ -28,6 +28,14 @@ import { jobsInWindow, jobsPerMinuteOf, secondsUntilRateFrees } from '../jobs/ra
 
 /** How long after its POST policy expires a reservation still counts (a slow upload may still land). */
 export const RESERVATION_MARGIN_SECONDS = 3600;
+/**
+ * How long past its reservation's expiry a cancellation is kept. A file can land as its link expires, and
+ * its event can then wait in the upload trigger's queue for up to an hour (maxEventAge; EventBridge's four
+ * delivery retries take minutes) before it is dead-lettered, whose consumer tries five more times, three
+ * minutes apart (infra/stacks/stateless.ts): forgotten sooner, the cancelled upload would become a job
+ * after all, or a FAILED one.
+ */
+export const CANCELLATION_MARGIN_SECONDS = 2 * 3600;
 /** How long a reservation is held once its file has arrived (the job waits for a slot, then runs). */
 export const HELD_RESERVATION_SECONDS = 24 * 3600;
 
@@ -254,7 +262,9 @@ export function createReservationRepository(db: Database) {
           WHERE user_id = ${userId}::uuid AND expires_at <= now() AND EXISTS (SELECT 1 FROM owner)
         ), recorded AS (
           INSERT INTO cancelled_uploads (id, user_id, expires_at)
-          SELECT ${id}::uuid, ${userId}::uuid, expires_at FROM cancelled
+          SELECT ${id}::uuid, ${userId}::uuid,
+                 expires_at + ${CANCELLATION_MARGIN_SECONDS}::int * interval '1 second'
+          FROM cancelled
           ON CONFLICT (id) DO NOTHING
         ), counted AS (
           UPDATE users SET storage_reserved = storage_reserved - cancelled.bytes

@@ -322,8 +322,9 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(templatesFn.has('rds-data:ExecuteStatement')).toBe(true);
     const jobsFn = actions('ApijobsFunctionServiceRole');
     expect(jobsFn.has('states:StartExecution')).toBe(true);
-    // It reads no media: job sources are checked in the database, and the pipeline reads the objects.
-    expect([...jobsFn].some((a) => a.startsWith('s3:'))).toBe(false);
+    // It reads no media: job sources are checked in the database, and the pipeline reads the objects. It
+    // deletes only the file of an upload whose job is cancelled.
+    expect([...jobsFn].filter((a) => a.startsWith('s3:'))).toEqual(['s3:DeleteObject']);
     const markProcessing = actions('PipelinemarkprocessingFunctionServiceRole');
     expect([...markProcessing].some((a) => a.startsWith('s3:') || a.startsWith('bedrock:'))).toBe(false);
     const start = actions('PipelinestartgenerationFunctionServiceRole');

@@ -6,7 +6,7 @@ import { createJobService } from '../../jobs/service.ts';
 import { createTemplateRepository } from '../../templates/repository.ts';
 import { createUserRepository } from '../../users/repository.ts';
 import type { AwsFeature } from '../aws.ts';
-import { idempotent, workflow } from '../aws-adapters.ts';
+import { idempotent, store, workflow } from '../aws-adapters.ts';
 import { type Adapters, enabledModelsOf, type Once } from '../context.ts';
 
 export const jobsFeature = (adapters: Adapters, once: Once) => {
@@ -23,6 +23,7 @@ export const jobsFeature = (adapters: Adapters, once: Once) => {
       jobs: wakingBefore(adapters.idleMarker, jobs, ['create']),
       templates,
       workflow: adapters.workflow,
+      store: adapters.store,
       enabledModels: enabledModelsOf(adapters, once),
       ...(adapters.now ? { now: adapters.now } : {}),
     }),
@@ -33,6 +34,7 @@ export const awsJobs: AwsFeature = {
   feature: jobsFeature,
   adapters: (env) => ({
     ...workflow(env),
+    ...store(env),
     ...idempotent(env),
     ...(env.config.CAPACITY_TABLE
       ? { capacityQueue: dynamoCapacityStore(env.documents, env.config.CAPACITY_TABLE) }

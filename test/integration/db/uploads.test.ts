@@ -12,6 +12,7 @@ import { uploadKey } from '#shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
 import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
 import { MAX_UPLOADS_IN_PROGRESS } from '#shared/uploads/reservations.ts';
+import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
 import type { JobExecutionInput } from '#shared/workflow/port.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
@@ -237,6 +238,27 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toMatchObject({ active: 1, counted: 1, reserved: 1000, summed: 1000 });
   });
 
+  it('deletes a file sent again with the same POST after its job ended; one still in use is kept', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    // The same event again while the job runs: the file is its source.
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(store.objects.has(key)).toBe(true);
+    // The job fails (its cleanup deleted the file); the POST, still valid, sends the file once more.
+    await repos.jobs.markFailed(id, 'The uploaded file is not a video.');
+    await store.deleteKeys([key]);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    const starts = started.length;
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    expect(store.objects.size).toBe(0);
+    expect(started).toHaveLength(starts);
+    expect(await repos.jobs.get(u.id, id)).toMatchObject({ status: 'FAILED' });
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+  });
+
   it('the dead-letter path records a FAILED job for an upload that never got one', async () => {
     const { u, p } = await owner();
     const { store, ingest } = harness();
@@ -304,6 +326,27 @@ describeEachDriver('uploads on', (driver) => {
     expect(await repos.reservations.wasCancelled(id)).toBe(false);
   });
 
+  it('keeps a cancellation while the file’s event may still be retried, past the reservation’s expiry', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    // The file landed as its link expired and was cancelled then; its event is still being retried (for up
+    // to an hour, then dead-lettered) when the reservation lapses.
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    await t.db.execute(
+      sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${id}::uuid`,
+    );
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    // The user's next upload sweeps what has lapsed; the cancellation is kept.
+    await presigned(u.id, p.id, 1000);
+    expect(await ingest.ingest(key, 1000)).toBeNull();
+    expect(await ingest.abandon(key, 1000)).toBeNull();
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(started).toEqual([]);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+  });
+
   it("finds nothing to cancel in another user's upload, and leaves it alone", async () => {
     const { u, p } = await owner();
     const { u: other } = await owner();
@@ -359,6 +402,68 @@ describeEachDriver('uploads on', (driver) => {
     expect(await ingest.ingest(big.key, 2000)).toBeNull();
     expect(await ingest.abandon(big.key, 2000)).toBeNull();
     await expect(repos.jobs.get(u.id, big.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+  });
+
+  it('a cancel that lands while a too-large file is refused leaves no FAILED job: usage counts nothing', async () => {
+    const { u, p } = await owner();
+    const store = memoryStore();
+    // The cancel commits just after the ingest read the declared size, before it refuses the file.
+    const reservations = {
+      ...repos.reservations,
+      find: async (id: string) => {
+        const row = await repos.reservations.find(id);
+        expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+        return row;
+      },
+    };
+    const ingest = createUploadIngest({
+      users: repos.users,
+      jobs: repos.jobs,
+      reservations,
+      store,
+      workflow: { start: async () => 'started', stop: async () => undefined },
+    });
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(2000), 'video/mp4');
+    expect(await ingest.ingest(key, 2000)).toBeNull();
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await monthlyUsage(t.db, u.id, currentMonth())).jobs).toEqual({
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    });
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+  });
+
+  it('a cancel that commits just as the refusal records its FAILED job still leaves no job', async () => {
+    const { u, p } = await owner();
+    const store = memoryStore();
+    let asked = 0;
+    // The cancel commits right after the refusal asked (the ingest asks first, the refusal second).
+    const reservations = {
+      ...repos.reservations,
+      wasCancelled: async (id: string) => {
+        const answer = await repos.reservations.wasCancelled(id);
+        asked += 1;
+        if (asked === 2) expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+        return answer;
+      },
+    };
+    const ingest = createUploadIngest({
+      users: repos.users,
+      jobs: repos.jobs,
+      reservations,
+      store,
+      workflow: { start: async () => 'started', stop: async () => undefined },
+    });
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(2000), 'video/mp4');
+    await ingest.ingest(key, 2000);
+    expect(asked).toBe(2);
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
     expect(store.objects.size).toBe(0);
     expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
   });

@@ -18,6 +18,35 @@ const takes = () => updates().filter((u) => u.UpdateExpression?.startsWith('ADD 
 const givenBack = () => updates().filter((u) => u.ExpressionAttributeValues?.[':minusOne'] === -1);
 
 describe('sign-in limiter on DynamoDB', () => {
+  it('answers an attempt as it went when giving its count back fails afterwards', async () => {
+    // The takes succeed; every later update (the give-back) and the reset are throttled.
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const takesOnly = (takes = 1) => {
+      dynamo.reset();
+      let left = takes;
+      dynamo.on(UpdateCommand).callsFake(async () => {
+        if (left-- > 0) return {};
+        throw throttled;
+      });
+      dynamo.on(DeleteCommand).rejects(throttled);
+    };
+    takesOnly();
+    await expect(limiter.confirmation('203.0.113.9', async () => 'confirmed')).resolves.toBe('confirmed');
+    takesOnly();
+    await expect(limiter.refreshToken('203.0.113.9', async () => 'tokens')).resolves.toBe('tokens');
+    takesOnly(2);
+    await expect(limiter.login('ann@example.com', '203.0.113.9', async () => 'tokens')).resolves.toBe(
+      'tokens',
+    );
+    // A failure of the attempt itself is still the answer, not the failed give-back.
+    takesOnly();
+    await expect(
+      limiter.apiKey('203.0.113.9', async () => {
+        throw new Error('database unreachable');
+      }),
+    ).rejects.toThrow('database unreachable');
+  });
+
   it('takes an attempt per email and per address with one atomic conditional ADD each', async () => {
     dynamo.on(UpdateCommand).resolves({});
     dynamo.on(DeleteCommand).resolves({});
