@@ -129,7 +129,8 @@ describe('API function bundles', () => {
   const api = FUNCTION_ENTRIES.filter((f) => f.name.startsWith('api-'));
 
   // Only the functions whose routes store or sign media carry the S3 client (shared/runtime/aws.ts).
-  const S3_USERS = ['api-projects', 'api-clips', 'api-uploads', 'api-me'];
+  // api-jobs deletes a waiting upload's file when its job is cancelled.
+  const S3_USERS = ['api-projects', 'api-clips', 'api-uploads', 'api-me', 'api-jobs'];
 
   it.each(api)('$name imports at load only the SDK packages every request uses', async ({ name, entry }) => {
     const { atLoad, onFirstUse } = await sdkImports(entry);
