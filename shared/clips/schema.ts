@@ -14,7 +14,9 @@ export const clipTitle = z
 export const resolution = z.enum(SUPPORTED_RESOLUTIONS, {
   message: `must be one of ${SUPPORTED_RESOLUTIONS.join(', ')}`,
 });
-export const duration = z.number().positive('must be greater than 0').max(7200);
+/** The longest a clip may be, in seconds. */
+export const MAX_CLIP_SECONDS = 7200;
+export const duration = z.number().positive('must be greater than 0').max(MAX_CLIP_SECONDS);
 export const videoFormat = z.enum(VIDEO_FORMATS);
 
 /** A clip as the pipeline registers it (real values probed from the output). */

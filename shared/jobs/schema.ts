@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { resolution } from '../clips/schema.ts';
+import { MAX_CLIP_SECONDS, resolution } from '../clips/schema.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
 import { MAX_OUTPUT_FPS } from '../media/settings.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { proseText } from '../schema/text.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
 export const jobType = z.enum(JOB_TYPES);
@@ -11,7 +12,8 @@ export const prompt = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(2000, 'must be at most 2000 characters');
+  .max(2000, 'must be at most 2000 characters')
+  .superRefine(proseText('prompt'));
 export const progress = z.number().int().min(0).max(100);
 export { ASPECT_RATIOS, VIDEO_MODELS };
 
@@ -31,6 +33,16 @@ export const generateParameters = z
   })
   .strict();
 
+/**
+ * The shortest part of a clip an EDIT may keep: a few frames at any rate a clip has. A shorter trim would
+ * keep one frame at most, or none (MediaConvert then fails the job).
+ */
+export const MIN_TRIM_SECONDS = 0.1;
+const trimPoint = z
+  .number()
+  .min(0, 'must be 0 or more seconds')
+  .max(MAX_CLIP_SECONDS, `must be at most ${MAX_CLIP_SECONDS} seconds (the longest a clip can be)`);
+
 export const editParameters = z
   .object({
     clips: z
@@ -38,11 +50,17 @@ export const editParameters = z
         z
           .object({
             clipId: uuid,
-            start: z.number().min(0).optional(),
-            end: z.number().positive().optional(),
+            start: trimPoint
+              .optional()
+              .describe('Seconds into the clip where the kept part starts (default 0).'),
+            end: trimPoint
+              .optional()
+              .describe(
+                `Seconds into the clip where the kept part ends (default: the clip's end); an end past the clip's end is cut to it. The kept part must last at least ${MIN_TRIM_SECONDS} s.`,
+              ),
           })
-          .refine((c) => c.start === undefined || c.end === undefined || c.end > c.start, {
-            message: 'end must be after start',
+          .refine((c) => (c.end ?? Number.POSITIVE_INFINITY) - (c.start ?? 0) >= MIN_TRIM_SECONDS, {
+            message: `end must be at least ${MIN_TRIM_SECONDS} s after start`,
             path: ['end'],
           }),
       )

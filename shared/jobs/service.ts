@@ -20,7 +20,9 @@ import {
   type createJobBody,
   type EditParameters,
   type GenerateParameters,
+  MIN_TRIM_SECONDS,
   PARAMETERS_BY_TYPE,
+  prompt as promptSchema,
 } from './schema.ts';
 
 export type JobSubmission = z.infer<typeof createJobBody>;
@@ -37,12 +39,21 @@ interface Deps {
   now?: () => Date;
 }
 
-function clipSpan(clip: SourceClip, part?: { start?: number; end?: number }): number {
-  const start = part?.start ?? 0;
-  const end = Math.min(part?.end ?? clip.duration, clip.duration);
+/** The seconds an EDIT keeps of a clip: its trim, cut at the clip's end, which must keep MIN_TRIM_SECONDS. */
+function clipSpan(clip: SourceClip, part: { start?: number; end?: number }, index: number): number {
+  const start = part.start ?? 0;
+  const end = Math.min(part.end ?? clip.duration, clip.duration);
   if (start >= clip.duration) {
     throw new ValidationError('A trim starts after the clip ends.', [
-      { path: 'parameters.clips', message: `clip ${clip.id} is ${clip.duration} s long` },
+      { path: `parameters.clips.${index}.start`, message: `clip ${clip.id} is ${clip.duration} s long` },
+    ]);
+  }
+  if (end - start < MIN_TRIM_SECONDS) {
+    throw new ValidationError(`A trim keeps less than ${MIN_TRIM_SECONDS} s of its clip.`, [
+      {
+        path: `parameters.clips.${index}.start`,
+        message: `clip ${clip.id} is ${clip.duration} s long; start at most ${MIN_TRIM_SECONDS} s before its end`,
+      },
     ]);
   }
   return end - start;
@@ -72,11 +83,17 @@ export function createJobService(deps: Deps) {
         prompt = body.prompt ? `${rendered.text} ${body.prompt}` : rendered.text;
         rawParameters = { ...template.parameters, ...rawParameters };
       }
-      if (prompt.length < 1 || prompt.length > 2000) {
-        throw new ValidationError('The prompt must be 1–2000 characters.', [
-          { path: 'prompt', message: '1–2000 characters' },
-        ]);
+      // A template's prompt with the variables filled in is checked as a prompt given directly is.
+      const checkedPrompt = promptSchema.safeParse(prompt);
+      if (!checkedPrompt.success) {
+        throw new ValidationError(
+          body.templateId
+            ? 'The prompt, filled in from the template, is not valid; see errors.'
+            : 'The prompt is not valid; see errors.',
+          zodIssues(checkedPrompt.error, 'prompt'),
+        );
       }
+      prompt = checkedPrompt.data;
       const parsed = PARAMETERS_BY_TYPE[body.jobType].safeParse(rawParameters);
       if (!parsed.success) {
         throw new ValidationError(
@@ -129,7 +146,7 @@ export function createJobService(deps: Deps) {
         }
         case 'EDIT': {
           const parts = (parameters as EditParameters).clips;
-          duration = parts.reduce((sum, part) => sum + clipSpan(byId.get(part.clipId)!, part), 0);
+          duration = parts.reduce((sum, part, i) => sum + clipSpan(byId.get(part.clipId)!, part, i), 0);
           resolution ??= byId.get(parts[0]!.clipId)!.resolution;
           break;
         }

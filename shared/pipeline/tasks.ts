@@ -11,11 +11,12 @@ import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
-import type {
-  EditParameters,
-  EnhanceParameters,
-  GenerateParameters,
-  TranscodeParameters,
+import {
+  type EditParameters,
+  type EnhanceParameters,
+  type GenerateParameters,
+  MIN_TRIM_SECONDS,
+  type TranscodeParameters,
 } from '../jobs/schema.ts';
 import { DENOISABLE_CODECS, type MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, MAX_OUTPUT_FPS, outputKeys, type SourceMedia } from '../media/settings.ts';
@@ -421,6 +422,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
             if (info && c.start !== undefined && c.start >= info.duration) {
               throw new JobInputError(
                 `Clip ${c.clipId} lasts ${info.duration.toFixed(2)} s; its start must be before that.`,
+              );
+            }
+            // Submission checked the trim against the duration on record; the file's probed one may be shorter.
+            if (info && Math.min(c.end ?? info.duration, info.duration) - (c.start ?? 0) < MIN_TRIM_SECONDS) {
+              throw new JobInputError(
+                `Clip ${c.clipId} lasts ${info.duration.toFixed(2)} s, so its trim keeps less than ${MIN_TRIM_SECONDS} s; start it at least ${MIN_TRIM_SECONDS} s before the clip's end.`,
               );
             }
             return {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { prompt } from '../jobs/schema.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
-import { readableText } from '../schema/text.ts';
+import { proseText, readableText } from '../schema/text.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
 // Stored composed (NFC): a creator's names are unique, and "Café" typed with a combining accent is the same name.
@@ -12,6 +12,11 @@ export const templateName = z
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
   .superRefine(readableText('name'));
+const templateDescription = z
+  .string()
+  .trim()
+  .max(1000, 'must be at most 1000 characters')
+  .superRefine(proseText('description', { emptyAllowed: true }));
 export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
   message: `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`,
 });
@@ -19,7 +24,7 @@ export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
 export const createTemplateBody = z
   .object({
     name: templateName,
-    description: z.string().max(1000, 'must be at most 1000 characters').default(''),
+    description: templateDescription.default(''),
     category: templateCategory,
     prompt,
     parameters: boundedJsonObject.optional(),
@@ -30,7 +35,7 @@ export const createTemplateBody = z
 export const updateTemplateBody = z
   .object({
     name: templateName.optional(),
-    description: z.string().max(1000).optional(),
+    description: templateDescription.optional(),
     category: templateCategory.optional(),
     prompt: prompt.optional(),
     parameters: boundedJsonObject.optional(),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EVENT_TYPES } from '../events/types.ts';
 import { isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { proseText } from '../schema/text.ts';
 
 const subscribable = EVENT_TYPES.filter((t) => t !== 'webhook.test') as [string, ...string[]];
 export const eventTypes = z
@@ -12,7 +13,11 @@ export const eventTypes = z
 
 /** Form only here; the service checks scheme and addresses against the deployment's target policy. */
 const url = z.string().trim().min(1).max(2000);
-const description = z.string().max(500);
+const description = z
+  .string()
+  .trim()
+  .max(500, 'must be at most 500 characters')
+  .superRefine(proseText('description', { emptyAllowed: true }));
 
 export const createWebhookBody = z
   .object({ url, events: eventTypes.optional(), description: description.optional() })
