@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { MAX_CLIP_SECONDS, resolution } from '../clips/schema.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
 import { MAX_OUTPUT_FPS } from '../media/settings.ts';
-import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { boundedJsonObject, isoDate, pageQuery, uuid, wholeNumber } from '../schema/common.ts';
 import { proseText } from '../schema/text.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
@@ -17,15 +17,24 @@ export const prompt = z
 export const progress = z.number().int().min(0).max(100);
 export { ASPECT_RATIOS, VIDEO_MODELS };
 
-const variables = z.record(z.string().regex(/^\w{1,50}$/), z.string().max(500)).optional();
+const variables = z
+  .record(z.string().regex(/^\w{1,50}$/), z.string().max(500, 'must be at most 500 characters'), {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? 'names must be 1–50 letters, digits or underscores' : undefined,
+  })
+  .optional();
 
 export const generateParameters = z
   .object({
     model: z.enum(VIDEO_MODELS).default('local'),
-    durationSeconds: z.number().positive().max(120).optional(),
+    durationSeconds: z
+      .number()
+      .positive('must be more than 0 seconds')
+      .max(120, 'must be at most 120 seconds')
+      .optional(),
     resolution: resolution.optional(),
-    fps: z.number().int().min(1).max(MAX_OUTPUT_FPS).optional(),
-    seed: z.number().int().min(0).max(2_147_483_646).optional(),
+    fps: wholeNumber(1, MAX_OUTPUT_FPS).optional(),
+    seed: wholeNumber(0, 2_147_483_646).optional(),
     aspectRatio: z.enum(ASPECT_RATIOS).optional(),
     imageClipId: uuid.optional(),
     loop: z.boolean().optional(),
@@ -64,7 +73,7 @@ export const editParameters = z
             path: ['end'],
           }),
       )
-      .min(1)
+      .min(1, 'list at least one clip')
       .max(150, 'at most 150 clips can be stitched'),
     resolution: resolution.optional(),
     variables,
@@ -74,7 +83,7 @@ export const editParameters = z
 export const enhanceParameters = z
   .object({
     resolution: resolution.optional(),
-    fps: z.number().int().min(1).max(MAX_OUTPUT_FPS).optional(),
+    fps: wholeNumber(1, MAX_OUTPUT_FPS).optional(),
     interpolation: z.enum(['INTERPOLATE', 'FRAMEFORMER']).optional(),
     denoise: z.boolean().optional(),
     variables,
@@ -106,7 +115,7 @@ export const createJobBody = z
     // return a row over 64 KB (an EDIT of 150 trimmed clips is about 12 KiB).
     parameters: boundedJsonObject.optional(),
     templateId: uuid.optional(),
-    sourceClipIds: z.array(uuid).max(150).optional(),
+    sourceClipIds: z.array(uuid).max(150, 'must list at most 150 clips').optional(),
   })
   .strict()
   .refine((b) => b.prompt !== undefined || b.templateId !== undefined, {

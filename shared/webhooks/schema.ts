@@ -12,7 +12,7 @@ export const eventTypes = z
   .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a type' });
 
 /** Form only here; the service checks scheme and addresses against the deployment's target policy. */
-const url = z.string().trim().min(1).max(2000);
+const url = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
 const description = z
   .string()
   .trim()

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
+import { createApiKeyBody } from '#shared/api-keys/schema.ts';
 import { editParameters, generateParameters, prompt } from '#shared/jobs/schema.ts';
 import { createProjectBody, updateProjectBody } from '#shared/projects/schema.ts';
 import { createTemplateBody, updateTemplateBody } from '#shared/templates/schema.ts';
@@ -70,6 +71,23 @@ describe('GENERATE numbers', () => {
     }
     expect(issues(generateParameters, { durationSeconds: -0 }).length).toBeGreaterThan(0);
   });
+
+  it('says once, in words, what a whole-number field takes', () => {
+    expect(issues(generateParameters, { seed: 1e308 })).toEqual([
+      'seed: must be a whole number from 0 to 2147483646',
+    ]);
+    expect(issues(generateParameters, { fps: 2.5 })).toEqual(['fps: must be a whole number from 1 to 60']);
+    expect(issues(generateParameters, { fps: 0 })).toEqual(['fps: must be a whole number from 1 to 60']);
+    expect(issues(generateParameters, { durationSeconds: Number.MAX_VALUE })).toEqual([
+      'durationSeconds: must be at most 120 seconds',
+    ]);
+    expect(issues(generateParameters, { durationSeconds: -0 })).toEqual([
+      'durationSeconds: must be more than 0 seconds',
+    ]);
+    expect(issues(generateParameters, { variables: { 'a-b': 'x' } })).toEqual([
+      'variables.a-b: names must be 1–50 letters, digits or underscores',
+    ]);
+  });
 });
 
 describe('prompts', () => {
@@ -113,6 +131,18 @@ describe('descriptions', () => {
     expect(createWebhookBody.parse({ url: 'https://example.com/h', description: '   ' }).description).toBe(
       '',
     );
+  });
+});
+
+describe('names and URLs', () => {
+  it('says what to fix in words', () => {
+    expect(issues(createApiKeyBody, { name: ' ', scopes: ['read'] })).toContain('name: must not be empty');
+    expect(issues(createApiKeyBody, { name: 'a'.repeat(101), scopes: ['read'] })).toEqual([
+      'name: must be at most 100 characters',
+    ]);
+    expect(issues(createWebhookBody, { url: `https://example.com/${'a'.repeat(2000)}` })).toEqual([
+      'url: must be at most 2000 characters',
+    ]);
   });
 });
 
