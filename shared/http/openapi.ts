@@ -467,12 +467,25 @@ function schemaOf(t: z.ZodType, components: Record<string, object>): object {
   return collect(jsonSchema(t), components);
 }
 
+/**
+ * The metadata the document is written with: each schema's own description (`.describe`, `.meta`, kept in
+ * zod's global registry) under the names and examples above. Passing `named` alone would drop every
+ * description.
+ */
+const documented = {
+  get(t: z.ZodType) {
+    const { id: _id, ...described } = (z.globalRegistry.get(t) ?? {}) as Record<string, unknown>;
+    const meta = { ...described, ...named.get(t) };
+    return Object.keys(meta).length ? meta : undefined;
+  },
+} as unknown as typeof named;
+
 function jsonSchema(t: z.ZodType): object {
   const out = z.toJSONSchema(t, {
     io: 'input',
     unrepresentable: 'any',
     target: 'draft-2020-12',
-    metadata: named,
+    metadata: documented,
   }) as Record<string, unknown>;
   delete out.$schema;
   delete out.id;

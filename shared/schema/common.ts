@@ -29,7 +29,14 @@ export const pageQuery = z.object({
         'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
       ),
   ),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',
+    ),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
