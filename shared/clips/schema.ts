@@ -42,7 +42,7 @@ export const hlsParams = z.object({
     .regex(/^[\w.-]+$/, 'not a media token'),
   file: z.string().min(1).max(100),
 });
-export const listClipsQuery = pageQuery;
+export const listClipsQuery = pageQuery.strict();
 
 export const mediaUrls = z.object({
   videoUrl: z.url(),

@@ -123,7 +123,9 @@ export const createJobBody = z
     path: ['prompt'],
   });
 
-export const listJobsQuery = pageQuery.extend({ status: jobStatus.optional(), jobType: jobType.optional() });
+export const listJobsQuery = pageQuery
+  .extend({ status: jobStatus.optional(), jobType: jobType.optional() })
+  .strict();
 export const jobParams = z.object({ jobId: uuid });
 
 export const jobResponse = z.object({

@@ -34,10 +34,12 @@ export const updateProjectBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
 
-export const listProjectsQuery = pageQuery.extend({
-  status: projectStatus.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
-});
+export const listProjectsQuery = pageQuery
+  .extend({
+    status: projectStatus.optional(),
+    q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  })
+  .strict();
 
 export const projectParams = z.object({ projectId: uuid });
 

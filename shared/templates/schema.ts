@@ -44,10 +44,18 @@ export const updateTemplateBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
 
-export const listTemplatesQuery = pageQuery.extend({
-  category: templateCategory.optional(),
-  q: z.string().trim().normalize('NFC').min(1).max(100).optional(),
-});
+export const listTemplatesQuery = pageQuery
+  .extend({
+    category: templateCategory.optional(),
+    q: z
+      .string()
+      .trim()
+      .normalize('NFC')
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .optional(),
+  })
+  .strict();
 export const templateParams = z.object({ templateId: uuid });
 
 export const templateResponse = z.object({

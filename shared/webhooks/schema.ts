@@ -35,8 +35,8 @@ export const updateWebhookBody = z
 
 export const webhookParams = z.object({ webhookId: uuid });
 export const deliveryParams = z.object({ webhookId: uuid, deliveryId: uuid });
-export const listWebhooksQuery = pageQuery;
-export const listDeliveriesQuery = pageQuery;
+export const listWebhooksQuery = pageQuery.strict();
+export const listDeliveriesQuery = pageQuery.strict();
 
 export const webhookResponse = z.object({
   id: uuid,

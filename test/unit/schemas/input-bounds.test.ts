@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { createApiKeyBody } from '#shared/api-keys/schema.ts';
-import { editParameters, generateParameters, prompt } from '#shared/jobs/schema.ts';
-import { createProjectBody, updateProjectBody } from '#shared/projects/schema.ts';
-import { createTemplateBody, updateTemplateBody } from '#shared/templates/schema.ts';
+import { listClipsQuery } from '#shared/clips/schema.ts';
+import { editParameters, generateParameters, listJobsQuery, prompt } from '#shared/jobs/schema.ts';
+import { createProjectBody, listProjectsQuery, updateProjectBody } from '#shared/projects/schema.ts';
+import { createTemplateBody, listTemplatesQuery, updateTemplateBody } from '#shared/templates/schema.ts';
 import { usageQuery } from '#shared/usage/schema.ts';
-import { createWebhookBody } from '#shared/webhooks/schema.ts';
+import { createWebhookBody, listDeliveriesQuery, listWebhooksQuery } from '#shared/webhooks/schema.ts';
 
 const clipId = '7d0c7b5e-1c8e-4a53-9d1e-0d0c7b5e1c8e';
 const issues = (schema: z.ZodType, value: unknown) => {
@@ -143,6 +144,28 @@ describe('names and URLs', () => {
     expect(issues(createWebhookBody, { url: `https://example.com/${'a'.repeat(2000)}` })).toEqual([
       'url: must be at most 2000 characters',
     ]);
+  });
+});
+
+describe('list queries', () => {
+  const lists = {
+    projects: listProjectsQuery,
+    clips: listClipsQuery,
+    jobs: listJobsQuery,
+    templates: listTemplatesQuery,
+    webhooks: listWebhooksQuery,
+    deliveries: listDeliveriesQuery,
+  };
+  it('refuse a parameter they do not take (a typo would otherwise list everything unfiltered)', () => {
+    for (const [name, schema] of Object.entries(lists)) {
+      expect(issues(schema, { limit: '5', stauts: 'DRAFT' }), name).toEqual([': Unrecognized key: "stauts"']);
+      expect(issues(schema, { limit: '5' }), name).toEqual([]);
+    }
+  });
+
+  it('say what a search takes', () => {
+    expect(issues(listProjectsQuery, { q: '  ' })).toEqual(['q: must not be empty']);
+    expect(issues(listTemplatesQuery, { q: 'a'.repeat(101) })).toEqual(['q: must be at most 100 characters']);
   });
 });
 
