@@ -6,6 +6,7 @@ import type { Admission } from '../capacity/admission.ts';
 import { clipMediaKeys } from '../clips/media-keys.ts';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
+import { titleFromPrompt } from '../clips/title.ts';
 import { withoutQueryParams } from '../db/errors.ts';
 import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
@@ -526,7 +527,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
         userId: job.userId,
         projectId: job.projectId,
         jobId: job.id,
-        title: job.prompt.slice(0, 100).trim() || `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`,
+        title: titleFromPrompt(job.prompt, `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`),
         duration,
         fileUrl: keys.video,
         thumbnailUrl: objects.some((o) => o.key === keys.thumbnail) ? keys.thumbnail : null,

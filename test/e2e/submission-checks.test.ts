@@ -89,6 +89,19 @@ it('checks a template’s prompt with its variables filled in, as a prompt given
   }
 });
 
+it('titles a clip with its prompt cut before a character, not through it', async () => {
+  const submitted = await submit(api, token, projectId, {
+    jobType: 'GENERATE',
+    prompt: `${'a'.repeat(99)}\u{1F98A} in snow`,
+    parameters: { model: 'local', durationSeconds: 1, resolution: '640x360' },
+  });
+  expect(submitted.status, submitted.text).toBe(202);
+  const { job } = await waitForJob(api, token, submitted.body.id);
+  expect(job.status, job.errorMessage).toBe('COMPLETED');
+  const made = await api.call('GET', `/v1/clips/${job.clipId}`, { token });
+  expect(made.body.title).toBe('a'.repeat(99));
+});
+
 it('refuses usage for a month to come', async () => {
   const res = await api.call('GET', '/v1/me/usage?month=9999-12', { token });
   expect(res.status, res.text).toBe(400);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { createApiKeyBody } from '#shared/api-keys/schema.ts';
-import { listClipsQuery } from '#shared/clips/schema.ts';
+import { listClipsQuery, uploadBody } from '#shared/clips/schema.ts';
 import { editParameters, generateParameters, listJobsQuery, prompt } from '#shared/jobs/schema.ts';
 import { createProjectBody, listProjectsQuery, updateProjectBody } from '#shared/projects/schema.ts';
 import { createTemplateBody, listTemplatesQuery, updateTemplateBody } from '#shared/templates/schema.ts';
@@ -144,6 +144,20 @@ describe('names and URLs', () => {
     expect(issues(createWebhookBody, { url: `https://example.com/${'a'.repeat(2000)}` })).toEqual([
       'url: must be at most 2000 characters',
     ]);
+  });
+});
+
+describe('uploads', () => {
+  const upload = { fileName: 'a.mp4', contentType: 'video/mp4', fileSize: 10 };
+  it('refuse a file name with invisible controls (it becomes the prompt and the clip title) and say what a size takes', () => {
+    expect(issues(uploadBody, { ...upload, fileName: 'a\u202e4pm.exe' })).toHaveLength(1);
+    expect(issues(uploadBody, { ...upload, fileSize: 2.5 })).toEqual([
+      'fileSize: must be a whole number of bytes',
+    ]);
+    expect(issues(uploadBody, { ...upload, fileSize: 1e308 })).toEqual([
+      'fileSize: must be a whole number of bytes',
+    ]);
+    expect(issues(uploadBody, upload)).toEqual([]);
   });
 });
 
