@@ -408,7 +408,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a job (Idempotency-Key supported)
-         * @description Everything that can be checked is checked here (400 naming the field), before a job exists. An EDIT clip's `start` and `end` are seconds from 0 to 7200; the part kept must last at least 0.1 s once an `end` past the clip's end is cut to it. The prompt, a template's with its variables filled in, must hold 1–2000 characters with something visible and no invisible controls (line breaks and tabs are fine).
+         * @description Everything that can be checked is checked here (400 naming the field), before a job exists. An EDIT clip's `start` and `end` are seconds from 0 to 7200; the part kept must last at least 0.1 s once an `end` past the clip's end is cut to it. The prompt, a template's with its variables filled in, must hold 1–2000 characters with something visible and no invisible controls (line breaks and tabs are fine). `parameters.variables` go with a `templateId` and name only its placeholders.
          */
         post: operations["createJob"];
         delete?: never;

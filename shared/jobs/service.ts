@@ -11,7 +11,7 @@ import {
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
-import { renderPrompt } from '../templates/schema.ts';
+import { placeholdersOf, renderPrompt } from '../templates/schema.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { resolutionFitsTier, tierLimits } from '../users/tiers.ts';
 import type { JobExecutionInput, JobWorkflow } from '../workflow/port.ts';
@@ -68,9 +68,29 @@ export function createJobService(deps: Deps) {
     async submit(userId: string, projectId: string, body: JobSubmission): Promise<JobWithSources> {
       let prompt = body.prompt ?? '';
       let rawParameters: Record<string, unknown> = body.parameters ?? {};
+      const given = rawParameters.variables;
+      if (!body.templateId && given !== undefined) {
+        throw new ValidationError(
+          'Variables fill the placeholders of a template; give a templateId, or leave them out.',
+          [{ path: 'parameters.variables', message: 'only with a templateId' }],
+        );
+      }
       if (body.templateId) {
         const template = await deps.templates.get(userId, body.templateId);
-        const variables = (rawParameters.variables ?? {}) as Record<string, string>;
+        const variables = (given ?? {}) as Record<string, string>;
+        const placeholders = placeholdersOf(template.prompt);
+        const unused =
+          variables && typeof variables === 'object' && !Array.isArray(variables)
+            ? Object.keys(variables).filter((name) => !placeholders.has(name))
+            : [];
+        if (unused.length) {
+          throw new ValidationError(`The template has no placeholder for: ${unused.join(', ')}.`, [
+            ...unused.map((name) => ({
+              path: `parameters.variables.${name}`,
+              message: `not a placeholder of the template (it has: ${[...placeholders].join(', ') || 'none'})`,
+            })),
+          ]);
+        }
         const rendered = renderPrompt(template.prompt, variables);
         if (rendered.missing.length) {
           throw new ValidationError(`The template needs values for: ${rendered.missing.join(', ')}.`, [

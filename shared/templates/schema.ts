@@ -73,6 +73,13 @@ export const templateResponse = z.object({
   updatedAt: isoDate,
 });
 
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
+/** The names of a template prompt's `{{name}}` placeholders. */
+export function placeholdersOf(template: string): Set<string> {
+  return new Set(Array.from(template.matchAll(PLACEHOLDER), (m) => m[1]!));
+}
+
 /**
  * Fills `{{name}}` placeholders from the own string properties of `variables`; a placeholder without one
  * (including names such as `constructor` that only the object prototype has) is reported by name.
@@ -86,7 +93,7 @@ export function renderPrompt(
 } {
   const missing = new Set<string>();
   const own = variables && typeof variables === 'object' && !Array.isArray(variables) ? variables : {};
-  const text = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => {
+  const text = template.replace(PLACEHOLDER, (_m, name: string) => {
     const value = Object.hasOwn(own, name) ? own[name] : undefined;
     if (typeof value !== 'string') {
       missing.add(name);

@@ -102,6 +102,29 @@ it('titles a clip with its prompt cut before a character, not through it', async
   expect(made.body.title).toBe('a'.repeat(99));
 });
 
+it('refuses variables that fill nothing: without a template, or not among its placeholders', async () => {
+  expectProblem(
+    await submit(api, token, projectId, {
+      jobType: 'GENERATE',
+      prompt: 'a fox',
+      parameters: { model: 'local', variables: { animal: 'owl' } },
+    }),
+    'parameters.variables',
+    /give a templateId, or leave them out/,
+  );
+  const template = await api.call('POST', '/v1/templates', {
+    token,
+    body: { name: 'animal', category: 'general', prompt: 'a {{animal}} at dusk' },
+  });
+  const res = await submit(api, token, projectId, {
+    jobType: 'GENERATE',
+    templateId: template.body.id,
+    parameters: { model: 'local', variables: { animal: 'owl', anmial: 'cat' } },
+  });
+  expectProblem(res, 'parameters.variables.anmial', /no placeholder for: anmial/);
+  expect(res.body.errors[0].message).toBe('not a placeholder of the template (it has: animal)');
+});
+
 it('refuses usage for a month to come', async () => {
   const res = await api.call('GET', '/v1/me/usage?month=9999-12', { token });
   expect(res.status, res.text).toBe(400);
