@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { createClipRepository } from '#shared/clips/repository.ts';
+import { clipListScope, createClipRepository } from '#shared/clips/repository.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { encodeCursor } from '#shared/db/pagination.ts';
@@ -47,7 +47,10 @@ export async function run(): Promise<string> {
           FROM video_clips WHERE project_id = ${project.id}::uuid
           ORDER BY created_at DESC, id DESC OFFSET ${DEPTH - 1}::int LIMIT 1`,
     );
-    const cursor = encodeCursor({ createdAt: new Date(deep!.created_at), id: deep!.id });
+    const cursor = encodeCursor(
+      { createdAt: new Date(deep!.created_at), id: deep!.id },
+      clipListScope(user.id, project.id),
+    );
     const clips = createClipRepository(handle.db);
     const time = async (c: string | undefined) => {
       const t0 = performance.now();

@@ -406,7 +406,10 @@ export interface paths {
          */
         get: operations["listJobs"];
         put?: never;
-        /** Submit a job (Idempotency-Key supported) */
+        /**
+         * Submit a job (Idempotency-Key supported)
+         * @description Everything that can be checked is checked here (400 naming the field), before a job exists. An EDIT clip's `start` and `end` are seconds from 0 to 7200; the part kept must last at least 0.1 s once an `end` past the clip's end is cut to it. The prompt, a template's with its variables filled in, must hold 1–2000 characters with something visible and no invisible controls (line breaks and tabs are fine). `parameters.variables` go with a `templateId` and name only its placeholders.
+         */
         post: operations["createJob"];
         delete?: never;
         options?: never;
@@ -737,6 +740,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             duration: number;
+            /** @description Bytes of the MP4 (what downloading videoUrl returns). */
             fileSize: number;
             fileUrl: string;
             format: string;
@@ -750,14 +754,18 @@ export interface components {
                 /** Format: uri */
                 videoUrl: string;
             };
+            /** @description The user's own data (PATCH replaces it). */
             metadata: {
                 [key: string]: unknown;
             };
             /** Format: uuid */
             projectId: string;
             resolution: string;
+            /** @description Bytes of every rendition (MP4, HLS, frames), charged to the owner's storage. */
             storageBytes: number;
-            system: {
+            /** @description Recorded by the pipeline; no request can change it. */
+            readonly system: {
+                /** @description What was done differently from what the job asked, because of its source. */
                 adjustments: string[];
                 hasAudio: boolean;
                 hasHls: boolean;
@@ -773,6 +781,7 @@ export interface components {
         };
         ClipPage: {
             items: components["schemas"]["Clip"][];
+            /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
             nextCursor: string | null;
         };
         /**
@@ -847,15 +856,18 @@ export interface components {
         EventEnvelope: {
             /** Format: date-time */
             createdAt: string;
+            /** @description job.*: the job as GET /v1/jobs/{jobId} returns it, less `queuePosition` (read by GET only: a waiting job's place moves with every grant and arrival, so no event reports it); job.completed adds `clip`; clip.deleted: the clip; webhook.test: {webhookId, message} */
             data: {
                 [key: string]: unknown;
             };
+            /** @description evt_<transaction>_<sequence>; also the webhook-id header and the SSE id */
             id: string;
             /** @enum {string} */
             type: "job.created" | "job.progress" | "job.completed" | "job.failed" | "clip.deleted" | "webhook.test";
         };
         FieldIssue: {
             message: string;
+            /** @description Where the problem is: `body.title`, `query.limit`, `path.projectId` */
             path: string;
         };
         Health: {
@@ -912,6 +924,7 @@ export interface components {
         };
         JobPage: {
             items: components["schemas"]["Job"][];
+            /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
             nextCursor: string | null;
         };
         /**
@@ -925,9 +938,11 @@ export interface components {
             password: string;
         };
         Model: {
+            /** @description Enabled in this deployment and not past its end of life */
             available: boolean;
             capabilities: {
                 aspectRatios: ("16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "21:9" | "9:21")[];
+                /** @description Seconds: the allowed values, or a range */
                 durations: number[] | {
                     max: number;
                     min: number;
@@ -956,12 +971,15 @@ export interface components {
             legacyDate?: string;
             /** @enum {string} */
             lifecycle: "ACTIVE" | "LEGACY" | "EOL";
+            /** @description The Bedrock model id; null for the local stand-in */
             modelId: string | null;
             name: string;
+            /** @description List price by resolution */
             pricePerSecondUsd: {
                 [key: string]: number;
             } | null;
             provider: string;
+            /** @description The AWS Region the model runs in */
             region: string | null;
         };
         ModelList: {
@@ -985,6 +1003,7 @@ export interface components {
         Problem: {
             correlationId?: string;
             detail: string;
+            /** @description One entry per field that is not valid */
             errors?: components["schemas"]["FieldIssue"][];
             instance?: string;
             status: number;
@@ -1022,6 +1041,7 @@ export interface components {
         };
         ProjectPage: {
             items: components["schemas"]["Project"][];
+            /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
             nextCursor: string | null;
         };
         RefreshRequest: {
@@ -1085,6 +1105,7 @@ export interface components {
         };
         TemplatePage: {
             items: components["schemas"]["Template"][];
+            /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
             nextCursor: string | null;
         };
         Tokens: {
@@ -1153,10 +1174,15 @@ export interface components {
         UploadInProgress: {
             /** Format: date-time */
             createdAt: string;
+            /** @description When the presigned POST stops being accepted; null once the file has arrived */
             expiresAt: string | null;
             fileName: string | null;
+            /** @description The declared size: the most the POST accepts */
             fileSize: number;
-            /** @enum {string} */
+            /**
+             * @description `arrived`: the file is in and the upload is the TRANSCODE job of the same id (cancel that job instead)
+             * @enum {string}
+             */
             state: "awaiting-file" | "arrived";
             /** Format: uuid */
             uploadId: string;
@@ -1467,6 +1493,7 @@ export interface operations {
                             prefix: string;
                             scopes: ("read" | "write")[];
                         }[];
+                        /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
                         nextCursor: string | null;
                     };
                 };
@@ -1507,6 +1534,7 @@ export interface operations {
                         expiresAt: string | null;
                         /** Format: uuid */
                         id: string;
+                        /** @description The key itself; shown only in this response */
                         key: string;
                         lastUsedAt: string | null;
                         name: string;
@@ -2020,11 +2048,15 @@ export interface operations {
                         completedAt: string | null;
                         /** Format: date-time */
                         createdAt: string;
+                        /** @description A signed link to the zip, while it is COMPLETED */
                         downloadUrl?: string;
                         /** Format: date-time */
                         downloadUrlExpiresAt?: string;
                         errorMessage: string | null;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description When the zip and its link lapse
+                         */
                         expiresAt: string;
                         /** Format: uuid */
                         id: string;
@@ -2422,6 +2454,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["UploadInProgress"][];
+                        /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
                         nextCursor: string | null;
                     };
                 };
@@ -2656,6 +2689,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Webhook"][];
+                        /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
                         nextCursor: string | null;
                     };
                 };
@@ -2802,6 +2836,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["WebhookDelivery"][];
+                        /** @description Null on the last page; otherwise send it back as `cursor` for the items after this page. */
                         nextCursor: string | null;
                     };
                 };

@@ -70,10 +70,15 @@ export function createApiKeyRepository(db: Database) {
       const rows = await db
         .select(columns)
         .from(apiKeys)
-        .where(and(eq(apiKeys.userId, userId), afterCursor(apiKeys.createdAt, apiKeys.id, page.cursor)))
+        .where(
+          and(
+            eq(apiKeys.userId, userId),
+            afterCursor(apiKeys.createdAt, apiKeys.id, page.cursor, `api-keys:${userId}`),
+          ),
+        )
         .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
         .limit(limit + 1);
-      return toPage(rows, limit);
+      return toPage(rows, limit, `api-keys:${userId}`);
     },
 
     async remove(userId: string, id: string): Promise<void> {

@@ -7,7 +7,12 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const createApiKeyBody = z
   .object({
-    name: z.string().trim().min(1).max(100).superRefine(readableText('name')),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .superRefine(readableText('name')),
     scopes: z
       .array(z.enum(API_KEY_SCOPES))
       .min(1)

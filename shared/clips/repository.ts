@@ -54,6 +54,9 @@ export interface ClipPatch {
 
 const own = (userId: string, id: string) => and(eq(videoClips.id, id), eq(videoClips.userId, userId));
 
+/** The list a cursor of a project's clips belongs to (see ListScope). */
+export const clipListScope = (userId: string, projectId: string) => `clips:${userId}:${projectId}`;
+
 export function createClipRepository(db: Database) {
   // Built on first use, as the project reads are (see projects/repository.ts).
   let getStatement: ReturnType<typeof prepareGet> | undefined;
@@ -110,7 +113,7 @@ export function createClipRepository(db: Database) {
         rowBytes,
         where: and(
           eq(videoClips.projectId, projectId),
-          afterCursor(videoClips.createdAt, videoClips.id, page.cursor),
+          afterCursor(videoClips.createdAt, videoClips.id, page.cursor, clipListScope(userId, projectId)),
         ),
         limit: limit + 1,
       },
@@ -240,7 +243,7 @@ export function createClipRepository(db: Database) {
     async listByProject(userId: string, projectId: string, page: PageRequest = {}): Promise<Page<Clip>> {
       const clips = rowsUnderParent(await listByProjectQuery(userId, projectId, page));
       if (!clips) throw new NotFoundError('project');
-      return toBudgetedPage(clips, pageLimit(page.limit));
+      return toBudgetedPage(clips, pageLimit(page.limit), clipListScope(userId, projectId));
     },
 
     /**

@@ -14,7 +14,9 @@ export const clipTitle = z
 export const resolution = z.enum(SUPPORTED_RESOLUTIONS, {
   message: `must be one of ${SUPPORTED_RESOLUTIONS.join(', ')}`,
 });
-export const duration = z.number().positive('must be greater than 0').max(7200);
+/** The longest a clip may be, in seconds. */
+export const MAX_CLIP_SECONDS = 7200;
+export const duration = z.number().positive('must be greater than 0').max(MAX_CLIP_SECONDS);
 export const videoFormat = z.enum(VIDEO_FORMATS);
 
 /** A clip as the pipeline registers it (real values probed from the output). */
@@ -40,7 +42,7 @@ export const hlsParams = z.object({
     .regex(/^[\w.-]+$/, 'not a media token'),
   file: z.string().min(1).max(100),
 });
-export const listClipsQuery = pageQuery;
+export const listClipsQuery = pageQuery.strict();
 
 export const mediaUrls = z.object({
   videoUrl: z.url(),
@@ -94,16 +96,21 @@ export const uploadBody = z
     fileName: z
       .string()
       .trim()
-      .min(1)
-      .max(200)
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
       .regex(/^[^/\\]+$/, 'must be a file name without folders')
+      // The name becomes the upload job's prompt and its clip's title, which refuse invisible controls.
+      .superRefine(readableText('fileName'))
       // The stored name keeps the extension, and MediaConvert reads a `.m3u8` input as an HLS playlist: it
       // would fetch whatever segment URIs the file lists (other objects of the bucket, other hosts).
       .refine((name) => !PLAYLIST_EXTENSION.test(safeFileName(name)), {
         message: 'must name the video file itself, not an HLS playlist (.m3u8, .m3u)',
       }),
     contentType: z.string().regex(/^video\/[a-z0-9.+-]+$/i, 'must be a video/* media type'),
-    fileSize: z.number().int().positive('must be greater than 0'),
+    fileSize: z
+      .number()
+      .int({ error: 'must be a whole number of bytes', abort: true })
+      .positive('must be greater than 0'),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   and,
   type Column,
@@ -30,17 +31,33 @@ interface CursorKey {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify([key.createdAt.toISOString(), key.id])).toString('base64url');
+/**
+ * Which list a cursor belongs to: its kind and whose it is (`projects:<userId>`, `clips:<userId>:<projectId>`).
+ * A cursor carries a digest of it, so one sent to another list, or another user's, is refused (400) rather
+ * than read as a position in a list it was never part of.
+ */
+export type ListScope = string;
+
+const scopeTag = (scope: ListScope) => createHash('sha256').update(scope).digest('base64url').slice(0, 12);
+
+export function encodeCursor(key: CursorKey, scope: ListScope): string {
+  return Buffer.from(JSON.stringify([key.createdAt.toISOString(), key.id, scopeTag(scope)])).toString(
+    'base64url',
+  );
 }
 
-export function decodeCursor(cursor: string): CursorKey {
+export function decodeCursor(cursor: string, scope: ListScope): CursorKey {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2) {
-      const [at, id] = parsed as unknown[];
+    if (Array.isArray(parsed) && parsed.length === 3) {
+      const [at, id, tag] = parsed as unknown[];
       const createdAt = typeof at === 'string' ? new Date(at) : new Date(Number.NaN);
-      if (typeof id === 'string' && UUID.test(id) && isIssuedTimestamp(createdAt, at))
+      if (
+        typeof id === 'string' &&
+        UUID.test(id) &&
+        isIssuedTimestamp(createdAt, at) &&
+        tag === scopeTag(scope)
+      )
         return { createdAt, id };
     }
   } catch {
@@ -79,17 +96,18 @@ export function afterCursor(
   createdAt: Column,
   id: Column,
   cursor: string | null | undefined,
+  scope: ListScope,
 ): SQL | undefined {
   if (!cursor) return undefined;
-  const key = decodeCursor(cursor);
+  const key = decodeCursor(cursor, scope);
   return sql`(${createdAt}, ${id}) < (${key.createdAt.toISOString()}::timestamptz, ${key.id}::uuid)`;
 }
 
 /** Takes limit+1 rows and turns the extra one into the next cursor. */
-export function toPage<T extends CursorKey>(rows: T[], limit: number): Page<T> {
+export function toPage<T extends CursorKey>(rows: T[], limit: number, scope: ListScope): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last, scope) : null };
 }
 
 /**
@@ -115,13 +133,14 @@ export const startsWithinBudget = (through: SQL.Aliased | Column, rowBytes: SQL.
 export function toBudgetedPage<T extends CursorKey>(
   rows: (T & { bytesThrough: unknown; rowBytes: unknown })[],
   limit: number,
+  scope: ListScope,
 ): Page<T> {
   const items = rows.map(({ bytesThrough: _through, rowBytes: _bytes, ...row }) => row as unknown as T);
   const last = rows.slice(0, limit).at(-1);
   if (rows.length <= limit && last && Number(last.bytesThrough) >= PAGE_BYTE_BUDGET) {
-    return { items, nextCursor: encodeCursor(items.at(-1)!) };
+    return { items, nextCursor: encodeCursor(items.at(-1)!, scope) };
   }
-  return toPage(items, limit);
+  return toPage(items, limit, scope);
 }
 
 /** A table listed newest first by its (created_at, id) columns. */

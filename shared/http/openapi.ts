@@ -19,6 +19,7 @@ import {
   hlsParams,
   listClipsQuery,
   listUploadsQuery,
+  MAX_CLIP_SECONDS,
   updateClipBody,
   uploadBody,
   uploadInProgress,
@@ -27,7 +28,7 @@ import {
 } from '../clips/schema.ts';
 import { EVENT_TYPES } from '../events/types.ts';
 import { modelResponse, modelsResponse } from '../generation/schema.ts';
-import { createJobBody, jobParams, jobResponse, listJobsQuery } from '../jobs/schema.ts';
+import { createJobBody, jobParams, jobResponse, listJobsQuery, MIN_TRIM_SECONDS } from '../jobs/schema.ts';
 import {
   createProjectBody,
   listProjectsQuery,
@@ -160,6 +161,7 @@ name(eventEnvelope, 'EventEnvelope');
 
 const QUEUE_POSITION_NOTE =
   "A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.";
+const SUBMIT_JOB_NOTE = `Everything that can be checked is checked here (400 naming the field), before a job exists. An EDIT clip's \`start\` and \`end\` are seconds from 0 to ${MAX_CLIP_SECONDS}; the part kept must last at least ${MIN_TRIM_SECONDS} s once an \`end\` past the clip's end is cut to it. The prompt, a template's with its variables filled in, must hold 1–2000 characters with something visible and no invisible controls (line breaks and tabs are fine). \`parameters.variables\` go with a \`templateId\` and name only its placeholders.`;
 const EVENTS_NOTE =
   "Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).";
 
@@ -311,6 +313,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'POST /v1/projects/{projectId}/jobs': {
     summary: 'Submit a job (Idempotency-Key supported)',
+    description: SUBMIT_JOB_NOTE,
     status: 202,
     params: projectParams,
     body: createJobBody,
@@ -464,12 +467,25 @@ function schemaOf(t: z.ZodType, components: Record<string, object>): object {
   return collect(jsonSchema(t), components);
 }
 
+/**
+ * The metadata the document is written with: each schema's own description (`.describe`, `.meta`, kept in
+ * zod's global registry) under the names and examples above. Passing `named` alone would drop every
+ * description.
+ */
+const documented = {
+  get(t: z.ZodType) {
+    const { id: _id, ...described } = (z.globalRegistry.get(t) ?? {}) as Record<string, unknown>;
+    const meta = { ...described, ...named.get(t) };
+    return Object.keys(meta).length ? meta : undefined;
+  },
+} as unknown as typeof named;
+
 function jsonSchema(t: z.ZodType): object {
   const out = z.toJSONSchema(t, {
     io: 'input',
     unrepresentable: 'any',
     target: 'draft-2020-12',
-    metadata: named,
+    metadata: documented,
   }) as Record<string, unknown>;
   delete out.$schema;
   delete out.id;

@@ -233,6 +233,7 @@ export function createJobRepository(db: Database) {
      */
     async list(userId: string, projectId: string, filter: JobFilter = {}): Promise<Page<Job>> {
       const limit = pageLimit(filter.limit);
+      const scope = `jobs:${userId}:${projectId}`;
       const rowBytes = sql<string>`octet_length(${generationJobs.prompt}) + octet_length(${generationJobs.parameters}::text) + coalesce(octet_length(${generationJobs.errorMessage}), 0)`;
       const rows = await budgetedPageUnder(
         db,
@@ -243,7 +244,7 @@ export function createJobRepository(db: Database) {
             eq(generationJobs.projectId, projectId),
             filter.status ? eq(generationJobs.status, filter.status) : undefined,
             filter.jobType ? eq(generationJobs.jobType, filter.jobType) : undefined,
-            afterCursor(generationJobs.createdAt, generationJobs.id, filter.cursor),
+            afterCursor(generationJobs.createdAt, generationJobs.id, filter.cursor, scope),
           ),
           limit: limit + 1,
         },
@@ -251,7 +252,7 @@ export function createJobRepository(db: Database) {
       );
       const jobs = rowsUnderParent(rows);
       if (!jobs) throw new NotFoundError('project');
-      return toBudgetedPage(jobs, limit);
+      return toBudgetedPage(jobs, limit, scope);
     },
 
     /** QUEUED → PROCESSING; records when it started. */

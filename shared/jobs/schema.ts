@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { resolution } from '../clips/schema.ts';
+import { MAX_CLIP_SECONDS, resolution } from '../clips/schema.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
 import { MAX_OUTPUT_FPS } from '../media/settings.ts';
-import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { boundedJsonObject, isoDate, pageQuery, uuid, wholeNumber } from '../schema/common.ts';
+import { proseText } from '../schema/text.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 
 export const jobType = z.enum(JOB_TYPES);
@@ -11,25 +12,45 @@ export const prompt = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(2000, 'must be at most 2000 characters');
+  .max(2000, 'must be at most 2000 characters')
+  .superRefine(proseText('prompt'));
 export const progress = z.number().int().min(0).max(100);
 export { ASPECT_RATIOS, VIDEO_MODELS };
 
-const variables = z.record(z.string().regex(/^\w{1,50}$/), z.string().max(500)).optional();
+const variables = z
+  .record(z.string().regex(/^\w{1,50}$/), z.string().max(500, 'must be at most 500 characters'), {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? 'names must be 1–50 letters, digits or underscores' : undefined,
+  })
+  .optional();
 
 export const generateParameters = z
   .object({
     model: z.enum(VIDEO_MODELS).default('local'),
-    durationSeconds: z.number().positive().max(120).optional(),
+    durationSeconds: z
+      .number()
+      .positive('must be more than 0 seconds')
+      .max(120, 'must be at most 120 seconds')
+      .optional(),
     resolution: resolution.optional(),
-    fps: z.number().int().min(1).max(MAX_OUTPUT_FPS).optional(),
-    seed: z.number().int().min(0).max(2_147_483_646).optional(),
+    fps: wholeNumber(1, MAX_OUTPUT_FPS).optional(),
+    seed: wholeNumber(0, 2_147_483_646).optional(),
     aspectRatio: z.enum(ASPECT_RATIOS).optional(),
     imageClipId: uuid.optional(),
     loop: z.boolean().optional(),
     variables,
   })
   .strict();
+
+/**
+ * The shortest part of a clip an EDIT may keep: a few frames at any rate a clip has. A shorter trim would
+ * keep one frame at most, or none (MediaConvert then fails the job).
+ */
+export const MIN_TRIM_SECONDS = 0.1;
+const trimPoint = z
+  .number()
+  .min(0, 'must be 0 or more seconds')
+  .max(MAX_CLIP_SECONDS, `must be at most ${MAX_CLIP_SECONDS} seconds (the longest a clip can be)`);
 
 export const editParameters = z
   .object({
@@ -38,15 +59,21 @@ export const editParameters = z
         z
           .object({
             clipId: uuid,
-            start: z.number().min(0).optional(),
-            end: z.number().positive().optional(),
+            start: trimPoint
+              .optional()
+              .describe('Seconds into the clip where the kept part starts (default 0).'),
+            end: trimPoint
+              .optional()
+              .describe(
+                `Seconds into the clip where the kept part ends (default: the clip's end); an end past the clip's end is cut to it. The kept part must last at least ${MIN_TRIM_SECONDS} s.`,
+              ),
           })
-          .refine((c) => c.start === undefined || c.end === undefined || c.end > c.start, {
-            message: 'end must be after start',
+          .refine((c) => (c.end ?? Number.POSITIVE_INFINITY) - (c.start ?? 0) >= MIN_TRIM_SECONDS, {
+            message: `end must be at least ${MIN_TRIM_SECONDS} s after start`,
             path: ['end'],
           }),
       )
-      .min(1)
+      .min(1, 'list at least one clip')
       .max(150, 'at most 150 clips can be stitched'),
     resolution: resolution.optional(),
     variables,
@@ -56,7 +83,7 @@ export const editParameters = z
 export const enhanceParameters = z
   .object({
     resolution: resolution.optional(),
-    fps: z.number().int().min(1).max(MAX_OUTPUT_FPS).optional(),
+    fps: wholeNumber(1, MAX_OUTPUT_FPS).optional(),
     interpolation: z.enum(['INTERPOLATE', 'FRAMEFORMER']).optional(),
     denoise: z.boolean().optional(),
     variables,
@@ -88,7 +115,7 @@ export const createJobBody = z
     // return a row over 64 KB (an EDIT of 150 trimmed clips is about 12 KiB).
     parameters: boundedJsonObject.optional(),
     templateId: uuid.optional(),
-    sourceClipIds: z.array(uuid).max(150).optional(),
+    sourceClipIds: z.array(uuid).max(150, 'must list at most 150 clips').optional(),
   })
   .strict()
   .refine((b) => b.prompt !== undefined || b.templateId !== undefined, {
@@ -96,7 +123,9 @@ export const createJobBody = z
     path: ['prompt'],
   });
 
-export const listJobsQuery = pageQuery.extend({ status: jobStatus.optional(), jobType: jobType.optional() });
+export const listJobsQuery = pageQuery
+  .extend({ status: jobStatus.optional(), jobType: jobType.optional() })
+  .strict();
 export const jobParams = z.object({ jobId: uuid });
 
 export const jobResponse = z.object({

@@ -12,7 +12,7 @@ import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
-import { renderPrompt } from '../templates/schema.ts';
+import { placeholdersOf, renderPrompt } from '../templates/schema.ts';
 import type { UploadParameters } from '../uploads/ingest.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { resolutionFitsTier, tierLimits } from '../users/tiers.ts';
@@ -22,7 +22,9 @@ import {
   type createJobBody,
   type EditParameters,
   type GenerateParameters,
+  MIN_TRIM_SECONDS,
   PARAMETERS_BY_TYPE,
+  prompt as promptSchema,
 } from './schema.ts';
 
 export type JobSubmission = z.infer<typeof createJobBody>;
@@ -41,12 +43,21 @@ interface Deps {
   now?: () => Date;
 }
 
-function clipSpan(clip: SourceClip, part?: { start?: number; end?: number }): number {
-  const start = part?.start ?? 0;
-  const end = Math.min(part?.end ?? clip.duration, clip.duration);
+/** The seconds an EDIT keeps of a clip: its trim, cut at the clip's end, which must keep MIN_TRIM_SECONDS. */
+function clipSpan(clip: SourceClip, part: { start?: number; end?: number }, index: number): number {
+  const start = part.start ?? 0;
+  const end = Math.min(part.end ?? clip.duration, clip.duration);
   if (start >= clip.duration) {
     throw new ValidationError('A trim starts after the clip ends.', [
-      { path: 'parameters.clips', message: `clip ${clip.id} is ${clip.duration} s long` },
+      { path: `parameters.clips.${index}.start`, message: `clip ${clip.id} is ${clip.duration} s long` },
+    ]);
+  }
+  if (end - start < MIN_TRIM_SECONDS) {
+    throw new ValidationError(`A trim keeps less than ${MIN_TRIM_SECONDS} s of its clip.`, [
+      {
+        path: `parameters.clips.${index}.start`,
+        message: `clip ${clip.id} is ${clip.duration} s long; start at most ${MIN_TRIM_SECONDS} s before its end`,
+      },
     ]);
   }
   return end - start;
@@ -61,9 +72,29 @@ export function createJobService(deps: Deps) {
     async submit(userId: string, projectId: string, body: JobSubmission): Promise<JobWithSources> {
       let prompt = body.prompt ?? '';
       let rawParameters: Record<string, unknown> = body.parameters ?? {};
+      const given = rawParameters.variables;
+      if (!body.templateId && given !== undefined) {
+        throw new ValidationError(
+          'Variables fill the placeholders of a template; give a templateId, or leave them out.',
+          [{ path: 'parameters.variables', message: 'only with a templateId' }],
+        );
+      }
       if (body.templateId) {
         const template = await deps.templates.get(userId, body.templateId);
-        const variables = (rawParameters.variables ?? {}) as Record<string, string>;
+        const variables = (given ?? {}) as Record<string, string>;
+        const placeholders = placeholdersOf(template.prompt);
+        const unused =
+          variables && typeof variables === 'object' && !Array.isArray(variables)
+            ? Object.keys(variables).filter((name) => !placeholders.has(name))
+            : [];
+        if (unused.length) {
+          throw new ValidationError(`The template has no placeholder for: ${unused.join(', ')}.`, [
+            ...unused.map((name) => ({
+              path: `parameters.variables.${name}`,
+              message: `not a placeholder of the template (it has: ${[...placeholders].join(', ') || 'none'})`,
+            })),
+          ]);
+        }
         const rendered = renderPrompt(template.prompt, variables);
         if (rendered.missing.length) {
           throw new ValidationError(`The template needs values for: ${rendered.missing.join(', ')}.`, [
@@ -76,11 +107,17 @@ export function createJobService(deps: Deps) {
         prompt = body.prompt ? `${rendered.text} ${body.prompt}` : rendered.text;
         rawParameters = { ...template.parameters, ...rawParameters };
       }
-      if (prompt.length < 1 || prompt.length > 2000) {
-        throw new ValidationError('The prompt must be 1–2000 characters.', [
-          { path: 'prompt', message: '1–2000 characters' },
-        ]);
+      // A template's prompt with the variables filled in is checked as a prompt given directly is.
+      const checkedPrompt = promptSchema.safeParse(prompt);
+      if (!checkedPrompt.success) {
+        throw new ValidationError(
+          body.templateId
+            ? 'The prompt, filled in from the template, is not valid; see errors.'
+            : 'The prompt is not valid; see errors.',
+          zodIssues(checkedPrompt.error, 'prompt'),
+        );
       }
+      prompt = checkedPrompt.data;
       const parsed = PARAMETERS_BY_TYPE[body.jobType].safeParse(rawParameters);
       if (!parsed.success) {
         throw new ValidationError(
@@ -133,7 +170,7 @@ export function createJobService(deps: Deps) {
         }
         case 'EDIT': {
           const parts = (parameters as EditParameters).clips;
-          duration = parts.reduce((sum, part) => sum + clipSpan(byId.get(part.clipId)!, part), 0);
+          duration = parts.reduce((sum, part, i) => sum + clipSpan(byId.get(part.clipId)!, part, i), 0);
           resolution ??= byId.get(parts[0]!.clipId)!.resolution;
           break;
         }

@@ -6,16 +6,18 @@ import type { Admission } from '../capacity/admission.ts';
 import { clipMediaKeys } from '../clips/media-keys.ts';
 import type { ClipRepository } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
+import { titleFromPrompt } from '../clips/title.ts';
 import { withoutQueryParams } from '../db/errors.ts';
 import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
-import type {
-  EditParameters,
-  EnhanceParameters,
-  GenerateParameters,
-  TranscodeParameters,
+import {
+  type EditParameters,
+  type EnhanceParameters,
+  type GenerateParameters,
+  MIN_TRIM_SECONDS,
+  type TranscodeParameters,
 } from '../jobs/schema.ts';
 import { DENOISABLE_CODECS, type MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, MAX_OUTPUT_FPS, outputKeys, type SourceMedia } from '../media/settings.ts';
@@ -423,6 +425,12 @@ export function createPipelineTasks(deps: PipelineDeps) {
                 `Clip ${c.clipId} lasts ${info.duration.toFixed(2)} s; its start must be before that.`,
               );
             }
+            // Submission checked the trim against the duration on record; the file's probed one may be shorter.
+            if (info && Math.min(c.end ?? info.duration, info.duration) - (c.start ?? 0) < MIN_TRIM_SECONDS) {
+              throw new JobInputError(
+                `Clip ${c.clipId} lasts ${info.duration.toFixed(2)} s, so its trim keeps less than ${MIN_TRIM_SECONDS} s; start it at least ${MIN_TRIM_SECONDS} s before the clip's end.`,
+              );
+            }
             return {
               key,
               start: c.start,
@@ -519,7 +527,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
         userId: job.userId,
         projectId: job.projectId,
         jobId: job.id,
-        title: job.prompt.slice(0, 100).trim() || `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`,
+        title: titleFromPrompt(job.prompt, `${job.jobType.toLowerCase()} ${job.id.slice(0, 8)}`),
         duration,
         fileUrl: keys.video,
         thumbnailUrl: objects.some((o) => o.key === keys.thumbnail) ? keys.thumbnail : null,

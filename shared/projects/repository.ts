@@ -120,8 +120,9 @@ export function createProjectRepository(db: Database) {
     /** Newest first; a page stops early (with a cursor) before the Data API's answer gets too large. */
     async list(userId: string, filter: ProjectFilter = {}): Promise<Page<Project>> {
       const limit = pageLimit(filter.limit);
+      const scope = `projects:${userId}`;
       if (!filter.status && !filter.q && !filter.cursor) {
-        return toBudgetedPage(await reads().firstPage.execute({ userId, limit: limit + 1 }), limit);
+        return toBudgetedPage(await reads().firstPage.execute({ userId, limit: limit + 1 }), limit, scope);
       }
       const rows = await pageQuery(
         db,
@@ -129,11 +130,11 @@ export function createProjectRepository(db: Database) {
           eq(videoProjects.userId, userId),
           filter.status ? eq(videoProjects.status, filter.status) : undefined,
           filter.q ? ilike(videoProjects.title, containsPattern(filter.q)) : undefined,
-          afterCursor(videoProjects.createdAt, videoProjects.id, filter.cursor),
+          afterCursor(videoProjects.createdAt, videoProjects.id, filter.cursor, scope),
         ),
         limit + 1,
       );
-      return toBudgetedPage(rows, limit);
+      return toBudgetedPage(rows, limit, scope);
     },
 
     /**

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
-import { readableText } from '../schema/text.ts';
+import { proseText, readableText } from '../schema/text.ts';
 import { PROJECT_STATUSES } from './status.ts';
 
 export const projectStatus = z.enum(PROJECT_STATUSES);
@@ -10,7 +10,11 @@ export const projectTitle = z
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
   .superRefine(readableText('title'));
-export const projectDescription = z.string().max(1000, 'must be at most 1000 characters');
+export const projectDescription = z
+  .string()
+  .trim()
+  .max(1000, 'must be at most 1000 characters')
+  .superRefine(proseText('description', { emptyAllowed: true }));
 
 export const createProjectBody = z
   .object({
@@ -30,10 +34,12 @@ export const updateProjectBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
 
-export const listProjectsQuery = pageQuery.extend({
-  status: projectStatus.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
-});
+export const listProjectsQuery = pageQuery
+  .extend({
+    status: projectStatus.optional(),
+    q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  })
+  .strict();
 
 export const projectParams = z.object({ projectId: uuid });
 

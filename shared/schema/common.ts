@@ -3,6 +3,16 @@ import * as z from 'zod';
 export const uuid = z.uuid({ message: 'must be a UUID' });
 export const isoDate = z.iso.datetime();
 
+/** A whole number from `min` to `max`; 2.5, 1e308 and the rest get the one message that says so. */
+export const wholeNumber = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .number()
+    .int({ error: message, abort: true })
+    .min(min, { error: message })
+    .max(max, { error: message });
+};
+
 const LIMIT_MESSAGE = 'must be a whole number from 1 to 100';
 
 /** `?limit=` 1–100 (default 20), written in plain digits, and `?cursor=` for every list. */
@@ -19,7 +29,14 @@ export const pageQuery = z.object({
         'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
       ),
   ),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',
+    ),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>

@@ -35,3 +35,23 @@ export function readableText(field: string) {
     }
   };
 }
+
+/** HIDDEN_CONTROL less the line breaks and tabs that paragraphs of text (prompts, descriptions) may hold. */
+const HIDDEN_CONTROL_IN_PROSE = /(?![\t\n\r])[\p{Cf}\p{Cc}\p{Cs}]/u;
+
+/**
+ * readableText for longer text (prompts, descriptions): line breaks and tabs are allowed; other invisible
+ * controls are not. With `emptyAllowed` the text may be empty (a description), but not blank-looking.
+ */
+export function proseText(field: string, { emptyAllowed = false } = {}) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    if (HIDDEN_CONTROL_IN_PROSE.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field} must not contain invisible control characters (bidi overrides, zero-width or other format characters); line breaks and tabs are fine`,
+      });
+    } else if ((value !== '' || !emptyAllowed) && !hasVisibleCharacter(value)) {
+      ctx.addIssue({ code: 'custom', message: `${field} must contain a visible character` });
+    }
+  };
+}

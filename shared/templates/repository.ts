@@ -108,6 +108,7 @@ export function createTemplateRepository(db: Database) {
     /** Newest first; a page stops early (with a cursor) before the Data API's answer gets too large. */
     async list(userId: string | null, filter: TemplateFilter = {}): Promise<Page<Template>> {
       const limit = pageLimit(filter.limit);
+      const scope = `templates:${filter.publicOnly || !userId ? 'public' : userId}`;
       const rowBytes = sql<string>`octet_length(${templates.prompt}) + octet_length(${templates.parameters}::text) + coalesce(octet_length(${templates.description}), 0)`;
       const rows = await budgetedPage(db, templates, {
         rowBytes,
@@ -115,11 +116,11 @@ export function createTemplateRepository(db: Database) {
           filter.publicOnly || !userId ? eq(templates.isPublic, true) : visibleTo(userId),
           filter.category ? eq(templates.category, filter.category) : undefined,
           filter.q ? ilike(templates.name, containsPattern(filter.q)) : undefined,
-          afterCursor(templates.createdAt, templates.id, filter.cursor),
+          afterCursor(templates.createdAt, templates.id, filter.cursor, scope),
         ),
         limit: limit + 1,
       });
-      return toBudgetedPage(rows, limit);
+      return toBudgetedPage(rows, limit, scope);
     },
 
     /** Counts one use atomically, if the caller may see the template; returns it. */

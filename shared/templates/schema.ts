@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { prompt } from '../jobs/schema.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
-import { readableText } from '../schema/text.ts';
+import { proseText, readableText } from '../schema/text.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
 // Stored composed (NFC): a creator's names are unique, and "Café" typed with a combining accent is the same name.
@@ -12,6 +12,11 @@ export const templateName = z
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
   .superRefine(readableText('name'));
+const templateDescription = z
+  .string()
+  .trim()
+  .max(1000, 'must be at most 1000 characters')
+  .superRefine(proseText('description', { emptyAllowed: true }));
 export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
   message: `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`,
 });
@@ -19,7 +24,7 @@ export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
 export const createTemplateBody = z
   .object({
     name: templateName,
-    description: z.string().max(1000, 'must be at most 1000 characters').default(''),
+    description: templateDescription.default(''),
     category: templateCategory,
     prompt,
     parameters: boundedJsonObject.optional(),
@@ -30,7 +35,7 @@ export const createTemplateBody = z
 export const updateTemplateBody = z
   .object({
     name: templateName.optional(),
-    description: z.string().max(1000).optional(),
+    description: templateDescription.optional(),
     category: templateCategory.optional(),
     prompt: prompt.optional(),
     parameters: boundedJsonObject.optional(),
@@ -39,10 +44,18 @@ export const updateTemplateBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
 
-export const listTemplatesQuery = pageQuery.extend({
-  category: templateCategory.optional(),
-  q: z.string().trim().normalize('NFC').min(1).max(100).optional(),
-});
+export const listTemplatesQuery = pageQuery
+  .extend({
+    category: templateCategory.optional(),
+    q: z
+      .string()
+      .trim()
+      .normalize('NFC')
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .optional(),
+  })
+  .strict();
 export const templateParams = z.object({ templateId: uuid });
 
 export const templateResponse = z.object({
@@ -60,6 +73,13 @@ export const templateResponse = z.object({
   updatedAt: isoDate,
 });
 
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
+/** The names of a template prompt's `{{name}}` placeholders. */
+export function placeholdersOf(template: string): Set<string> {
+  return new Set(Array.from(template.matchAll(PLACEHOLDER), (m) => m[1]!));
+}
+
 /**
  * Fills `{{name}}` placeholders from the own string properties of `variables`; a placeholder without one
  * (including names such as `constructor` that only the object prototype has) is reported by name.
@@ -73,7 +93,7 @@ export function renderPrompt(
 } {
   const missing = new Set<string>();
   const own = variables && typeof variables === 'object' && !Array.isArray(variables) ? variables : {};
-  const text = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => {
+  const text = template.replace(PLACEHOLDER, (_m, name: string) => {
     const value = Object.hasOwn(own, name) ? own[name] : undefined;
     if (typeof value !== 'string') {
       missing.add(name);

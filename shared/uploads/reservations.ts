@@ -189,6 +189,7 @@ export function createReservationRepository(db: Database) {
      */
     async listInProgress(userId: string, projectId: string, page: PageRequest = {}) {
       const limit = pageLimit(page.limit);
+      const scope = `uploads:${userId}:${projectId}`;
       const [project] = await db
         .select({ id: videoProjects.id })
         .from(videoProjects)
@@ -209,12 +210,12 @@ export function createReservationRepository(db: Database) {
             eq(uploadReservations.userId, userId),
             eq(uploadReservations.projectId, projectId),
             gt(uploadReservations.expiresAt, sql`now()`),
-            afterCursor(uploadReservations.createdAt, uploadReservations.id, page.cursor),
+            afterCursor(uploadReservations.createdAt, uploadReservations.id, page.cursor, scope),
           ),
         )
         .orderBy(desc(uploadReservations.createdAt), desc(uploadReservations.id))
         .limit(limit + 1);
-      return toPage(rows, limit);
+      return toPage(rows, limit, scope);
     },
 
     /** The reservation of an upload, expired or not, or undefined. */

@@ -5,8 +5,11 @@ export const usageQuery = z
     month: z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
-      .refine((m) => m >= '2000-01' && m <= '9999-12', 'must be a month from 2000-01')
-      .optional(),
+      .refine((m) => m >= '2000-01', 'must be a month from 2000-01')
+      // A month to come has no usage yet; its answer would show today's storage as if it were then.
+      .refine((m) => m <= new Date().toISOString().slice(0, 7), 'must not be after the current month (UTC)')
+      .optional()
+      .describe('The month, 2000-01 up to the current one in UTC (default: the current month).'),
   })
   .strict();
 

@@ -77,12 +77,12 @@ export function createWebhookRepository(db: Database) {
         .where(
           and(
             eq(webhookEndpoints.userId, userId),
-            afterCursor(webhookEndpoints.createdAt, webhookEndpoints.id, page.cursor),
+            afterCursor(webhookEndpoints.createdAt, webhookEndpoints.id, page.cursor, `webhooks:${userId}`),
           ),
         )
         .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
         .limit(limit + 1);
-      return toPage(rows, limit);
+      return toPage(rows, limit, `webhooks:${userId}`);
     },
 
     /** Enabling again clears a system disable and its run of failures. */
@@ -175,7 +175,12 @@ export function createWebhookRepository(db: Database) {
           and(
             eq(webhookDeliveries.endpointId, endpointId),
             eq(webhookDeliveries.userId, userId),
-            afterCursor(webhookDeliveries.createdAt, webhookDeliveries.id, page.cursor),
+            afterCursor(
+              webhookDeliveries.createdAt,
+              webhookDeliveries.id,
+              page.cursor,
+              `deliveries:${userId}:${endpointId}`,
+            ),
           ),
         )
         .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
@@ -187,6 +192,7 @@ export function createWebhookRepository(db: Database) {
           eventId: `evt_${r.eventTx}_${r.delivery.eventSeq}`,
         })),
         limit,
+        `deliveries:${userId}:${endpointId}`,
       );
     },
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EVENT_TYPES } from '../events/types.ts';
 import { isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { proseText } from '../schema/text.ts';
 
 const subscribable = EVENT_TYPES.filter((t) => t !== 'webhook.test') as [string, ...string[]];
 export const eventTypes = z
@@ -11,8 +12,12 @@ export const eventTypes = z
   .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a type' });
 
 /** Form only here; the service checks scheme and addresses against the deployment's target policy. */
-const url = z.string().trim().min(1).max(2000);
-const description = z.string().max(500);
+const url = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
+const description = z
+  .string()
+  .trim()
+  .max(500, 'must be at most 500 characters')
+  .superRefine(proseText('description', { emptyAllowed: true }));
 
 export const createWebhookBody = z
   .object({ url, events: eventTypes.optional(), description: description.optional() })
@@ -30,8 +35,8 @@ export const updateWebhookBody = z
 
 export const webhookParams = z.object({ webhookId: uuid });
 export const deliveryParams = z.object({ webhookId: uuid, deliveryId: uuid });
-export const listWebhooksQuery = pageQuery;
-export const listDeliveriesQuery = pageQuery;
+export const listWebhooksQuery = pageQuery.strict();
+export const listDeliveriesQuery = pageQuery.strict();
 
 export const webhookResponse = z.object({
   id: uuid,

@@ -101,6 +101,25 @@ it('answers cursors with out-of-range dates with a 400 naming the cursor', async
   }
 });
 
+it('answers a cursor of another list or another user with a 400 naming the cursor', async () => {
+  await api.call('POST', '/v1/projects', { token, body: { title: 'Second' } });
+  const page = await api.call('GET', '/v1/projects?limit=1', { token });
+  const cursor = page.body.nextCursor;
+  expect(cursor).toEqual(expect.any(String));
+  expect((await api.call('GET', `/v1/projects?cursor=${cursor}`, { token })).status).toBe(200);
+  for (const path of [
+    '/v1/templates',
+    `/v1/projects/${projectId}/clips`,
+    `/v1/projects/${projectId}/jobs`,
+    `/v1/projects/${projectId}/uploads`,
+    '/v1/webhooks',
+  ]) {
+    expectProblem(await api.call('GET', `${path}?cursor=${cursor}`, { token }), 400, 'cursor');
+  }
+  const other = (await api.newUser()).token;
+  expectProblem(await api.call('GET', `/v1/projects?cursor=${cursor}`, { token: other }), 400, 'cursor');
+});
+
 it('answers JSON nested 20,000 deep with a 400 naming the body', async () => {
   const deepObject = `{"settings":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
   const deepArray = `{"settings":{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;

@@ -96,7 +96,7 @@ describeEachDriver('account data on', (driver) => {
     expect(usage.estimatedCostUsd.bedrock).toBeCloseTo(7.5, 6);
   });
 
-  it('counts a job in the UTC month it ended, up to the last month the API accepts (9999-12)', async () => {
+  it('counts a job in the UTC month it ended, up to the last month PostgreSQL bounds can be written for (9999-12)', async () => {
     const { user } = await populatedUser();
     const endAt = (at: string) =>
       t.db.execute(sql`UPDATE generation_jobs SET completed_at = ${at}::timestamptz

@@ -130,7 +130,9 @@ describeEachDriver('repositories on', (driver) => {
       );
       await expect(repos.projects.list(u.id, { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
       await expect(repos.projects.list(u.id, { limit: 101 })).rejects.toBeInstanceOf(ValidationError);
-      expect(() => decodeCursor(Buffer.from('["x","y"]').toString('base64url'))).toThrow(InvalidCursorError);
+      expect(() => decodeCursor(Buffer.from('["x","y"]').toString('base64url'), `projects:${u.id}`)).toThrow(
+        InvalidCursorError,
+      );
     });
 
     it('deleting a project frees the storage of its clips and returns their media keys', async () => {

@@ -45,6 +45,27 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('OpenAPI descriptions', () => {
+  const doc = openApiDocument();
+  type Parameter = { name: string; schema: { description?: string } };
+  const queryOf = (path: string) => (doc.paths[path] as { get: { parameters: Parameter[] } }).get.parameters;
+
+  it('carry what the zod schemas describe: page parameters, the usage month, clip fields', () => {
+    const page = Object.fromEntries(queryOf('/v1/projects').map((p) => [p.name, p.schema.description]));
+    expect(page.limit).toMatch(/The most items a page holds/);
+    expect(page.cursor).toMatch(/one from another list or another user is refused \(400\)/);
+    const [month] = queryOf('/v1/me/usage');
+    expect(month?.schema.description).toMatch(/2000-01 up to the current one in UTC/);
+    expect(JSON.stringify(doc.components.schemas.Clip)).toContain('Bytes of the MP4');
+  });
+
+  it('state the submission checks of a job: trims of at least 0.1 s, readable prompts', () => {
+    const submit = (doc.paths['/v1/projects/{projectId}/jobs'] as { post: { description: string } }).post;
+    expect(submit.description).toMatch(/at least 0\.1 s once an `end` past the clip's end is cut to it/);
+    expect(submit.description).toMatch(/no invisible controls/);
+  });
+});
+
 describe('OpenAPI document for generators', () => {
   const doc = openApiDocument();
   type Op = {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor } from '#shared/db/pagination.ts';
+import { decodeCursor, encodeCursor } from '#shared/db/pagination.ts';
 import { InvalidCursorError, ValidationError } from '#shared/errors.ts';
 import { ContentTooLargeError } from '#shared/http/problem.ts';
 import {
@@ -130,8 +130,23 @@ describe('path matching', () => {
 });
 
 describe('cursors', () => {
-  const cursor = (at: unknown) =>
-    Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+  const scope = 'projects:u1';
+  const id = '00000000-0000-4000-8000-000000000000';
+  const fields = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+  // The scope's tag as encodeCursor writes it, beside a date encodeCursor could not write.
+  const tag = fields(encodeCursor({ createdAt: new Date(0), id }, scope))[2];
+  const cursor = (at: unknown) => Buffer.from(JSON.stringify([at, id, tag])).toString('base64url');
+
+  it('are bound to their list: another list’s, another user’s or an untagged cursor is invalid (400)', () => {
+    const own = encodeCursor({ createdAt: new Date('2026-01-02T03:04:05.006Z'), id }, scope);
+    expect(decodeCursor(own, scope)).toEqual({ createdAt: new Date('2026-01-02T03:04:05.006Z'), id });
+    for (const other of ['projects:u2', 'templates:u1', 'clips:u1:p1']) {
+      expect(() => decodeCursor(own, other), other).toThrow(InvalidCursorError);
+    }
+    const [at] = fields(own);
+    const untagged = Buffer.from(JSON.stringify([at, id])).toString('base64url');
+    expect(() => decodeCursor(untagged, scope)).toThrow(InvalidCursorError);
+  });
 
   it('with a date PostgreSQL cannot take are invalid cursors (400), not database errors', () => {
     for (const at of [
@@ -143,11 +158,11 @@ describe('cursors', () => {
       '2024-01-01',
       1_700_000_000_000,
     ]) {
-      expect(() => decodeCursor(cursor(at)), String(at)).toThrow(InvalidCursorError);
+      expect(() => decodeCursor(cursor(at), scope), String(at)).toThrow(InvalidCursorError);
     }
-    expect(decodeCursor(cursor('2024-05-06T07:08:09.010Z')).createdAt.toISOString()).toBe(
+    expect(decodeCursor(cursor('2024-05-06T07:08:09.010Z'), scope).createdAt.toISOString()).toBe(
       '2024-05-06T07:08:09.010Z',
     );
-    expect(decodeCursor(cursor('9999-12-31T23:59:59.999Z')).createdAt.getUTCFullYear()).toBe(9999);
+    expect(decodeCursor(cursor('9999-12-31T23:59:59.999Z'), scope).createdAt.getUTCFullYear()).toBe(9999);
   });
 });
