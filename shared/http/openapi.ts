@@ -28,7 +28,8 @@ import {
 } from '../clips/schema.ts';
 import { EVENT_TYPES } from '../events/types.ts';
 import { modelResponse, modelsResponse } from '../generation/schema.ts';
-import { createJobBody, jobParams, jobResponse, listJobsQuery, MIN_TRIM_SECONDS } from '../jobs/schema.ts';
+import { createJobBody, jobParams, jobResponse, listJobsQuery } from '../jobs/schema.ts';
+import { MIN_TRIM_SECONDS } from '../jobs/trim.ts';
 import {
   createProjectBody,
   listProjectsQuery,

@@ -5,6 +5,7 @@ import { MAX_OUTPUT_FPS } from '../media/settings.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid, wholeNumber } from '../schema/common.ts';
 import { proseText } from '../schema/text.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
+import { MIN_TRIM_SECONDS } from './trim.ts';
 
 export const jobType = z.enum(JOB_TYPES);
 export const jobStatus = z.enum(JOB_STATUSES);
@@ -42,11 +43,6 @@ export const generateParameters = z
   })
   .strict();
 
-/**
- * The shortest part of a clip an EDIT may keep: a few frames at any rate a clip has. A shorter trim would
- * keep one frame at most, or none (MediaConvert then fails the job).
- */
-export const MIN_TRIM_SECONDS = 0.1;
 const trimPoint = z
   .number()
   .min(0, 'must be 0 or more seconds')

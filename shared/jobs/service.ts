@@ -22,10 +22,10 @@ import {
   type createJobBody,
   type EditParameters,
   type GenerateParameters,
-  MIN_TRIM_SECONDS,
   PARAMETERS_BY_TYPE,
   prompt as promptSchema,
 } from './schema.ts';
+import { MIN_TRIM_SECONDS } from './trim.ts';
 
 export type JobSubmission = z.infer<typeof createJobBody>;
 

@@ -12,13 +12,13 @@ import { NotFoundError } from '../errors.ts';
 import { effectiveGenerate } from '../generation/capabilities.ts';
 import type { VideoModel } from '../generation/port.ts';
 import type { Job, JobRepository } from '../jobs/repository.ts';
-import {
-  type EditParameters,
-  type EnhanceParameters,
-  type GenerateParameters,
-  MIN_TRIM_SECONDS,
-  type TranscodeParameters,
+import type {
+  EditParameters,
+  EnhanceParameters,
+  GenerateParameters,
+  TranscodeParameters,
 } from '../jobs/schema.ts';
+import { MIN_TRIM_SECONDS } from '../jobs/trim.ts';
 import { DENOISABLE_CODECS, type MediaProber } from '../media/prober.ts';
 import { buildTranscodeSettings, MAX_OUTPUT_FPS, outputKeys, type SourceMedia } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';

@@ -149,6 +149,15 @@ describe('pipeline and event function bundles', () => {
     expect(atLoad).not.toContain('@aws-sdk/client-bedrock-runtime');
   });
 
+  // They validate with zod/mini; classic zod (the API's schemas) added about 90 KB and a tenth to their init.
+  it.each(FUNCTION_ENTRIES.filter((f) => !f.name.startsWith('api-')))(
+    '$name carries no classic zod',
+    async ({ entry }) => {
+      const { metafile } = await bundle(entry);
+      expect(Object.keys(metafile.inputs).filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
+    },
+  );
+
   // Its Step Functions client starts an owner's waiting uploads, which most ended executions have none of.
   it('execution-ended imports Step Functions only on first use', async () => {
     const { atLoad, onFirstUse } = await sdkImports('functions/events/execution-ended.ts');
