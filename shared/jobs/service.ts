@@ -37,6 +37,8 @@ interface Deps {
   workflow: JobWorkflow;
   /** Deletes the file of an upload whose job is cancelled. */
   store: Pick<ObjectStore, 'deleteKeys'>;
+  /** Told of cleanup that failed after the request's own work succeeded (the caller logs it). */
+  onCleanupError?: (message: string, error: unknown) => void;
   /** Model ids enabled in this deployment (ENABLED_MODELS when absent). */
   enabledModels?: readonly string[];
   /** Today, for model end-of-life dates. */
@@ -223,7 +225,12 @@ export function createJobService(deps: Deps) {
       await deps.workflow.stop(jobId, 'Cancelled by user.');
       // The job of an upload still waiting for a slot has no execution, whose ending would delete the file.
       const uploaded = (job.parameters as Partial<UploadParameters>).upload?.key;
-      if (uploaded) await deps.store.deleteKeys([uploaded]);
+      // The cancel has happened: a file that cannot be deleted now is left to the uploads prefix's lifecycle
+      // rule and reported, rather than answered as a failure the client would retry into a 409.
+      if (uploaded)
+        await deps.store
+          .deleteKeys([uploaded])
+          .catch((error: unknown) => deps.onCleanupError?.('cancelled upload file not deleted', error));
       return job;
     },
   };

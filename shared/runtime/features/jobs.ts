@@ -1,5 +1,6 @@
 import { dynamoCapacityStore } from '../../capacity/dynamodb-store.ts';
 import { createClipRepository } from '../../clips/repository.ts';
+import { loggableError } from '../../db/errors.ts';
 import { wakingBefore } from '../../events/idle-marker.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
 import { createJobService } from '../../jobs/service.ts';
@@ -24,6 +25,7 @@ export const jobsFeature = (adapters: Adapters, once: Once) => {
       templates,
       workflow: adapters.workflow,
       store: adapters.store,
+      onCleanupError: (message, error) => adapters.logger.error(message, { error: loggableError(error) }),
       enabledModels: enabledModelsOf(adapters, once),
       ...(adapters.now ? { now: adapters.now } : {}),
     }),
