@@ -1,5 +1,7 @@
 /** ffmpeg and ffprobe from npm packages (local environment only; never in a Lambda bundle). */
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import { type SpawnedProcess, spawnThroughHelper } from './spawner.ts';
@@ -177,45 +179,112 @@ const CODEC_NAMES: Record<string, string> = {
   mpeg4: 'MP4V',
 };
 
+type ProbeJson = {
+  streams?: {
+    codec_type?: string;
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    avg_frame_rate?: string;
+    r_frame_rate?: string;
+    side_data_list?: { rotation?: number }[];
+  }[];
+  format?: { duration?: string; format_name?: string; size?: string };
+};
+
+/** The signals of a program that crashed, as opposed to one that was stopped (SIGTERM, SIGKILL). */
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT']);
+
+/** ffprobe died by a crash signal rather than refusing the file. */
+class ProbeCrashError extends FfmpegError {
+  override name = 'ProbeCrash';
+}
+
+/** Runs ffmpeg or ffprobe to its end and answers its output; a failure or crash rejects. */
+function runTool(binary: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = tracked(spawnThroughHelper(binary, args));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+    });
+    // The head: ffmpeg names the input's container first, and what follows can be many repeated warnings.
+    child.stderr.on('data', (d: string) => {
+      if (stderr.length < 16_000) stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else if (signal && CRASH_SIGNALS.has(signal)) reject(new ProbeCrashError(`${signal} in ${binary}`));
+      else reject(new FfmpegError(`${path.basename(binary)} failed (${code ?? signal})`));
+    });
+  });
+}
+
+async function ffprobeJson(file: string, formats: string): Promise<ProbeJson> {
+  const { stdout } = await runTool(ffprobeInstaller.path, [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation',
+    '-of',
+    'json',
+    ...['-format_whitelist', formats],
+    file,
+  ]).catch((error: unknown) => {
+    if (error instanceof ProbeCrashError) throw error;
+    throw new FfmpegError(`ffprobe failed on ${file}`);
+  });
+  return JSON.parse(stdout) as ProbeJson;
+}
+
+/** The byte size of a file, or of the object behind a signed GET link (one byte's ranged GET). */
+async function sizeOf(file: string): Promise<number> {
+  if (!/^https?:\/\//.test(file)) return (await stat(file)).size;
+  const response = await fetch(file, { headers: { Range: 'bytes=0-0' } });
+  await response.body?.cancel();
+  const total = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+  return Number(total ?? response.headers.get('content-length') ?? 0);
+}
+
+/**
+ * What ffprobe would say of a file it crashes on: the ffprobe build of @ffprobe-installer (5.2) dies with
+ * SIGSEGV on every MPEG-TS file, which the ffmpeg of @ffmpeg-installer (4.1) reads. ffmpeg (under the same
+ * whitelist) copies the first picture and sound track into a Matroska file, ffprobe reads that, and the
+ * container's name and size are the source's own.
+ */
+async function probeThroughRemux(file: string, formats: string): Promise<ProbeJson> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'probe-remux-'));
+  try {
+    const copy = path.join(dir, 'copy.mkv');
+    const { stderr } = await runTool(ffmpegInstaller.path, [
+      ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'],
+      ...['-format_whitelist', formats, '-i', file],
+      ...['-map', '0:v:0?', '-map', '0:a:0?', '-c', 'copy', '-f', 'matroska', copy],
+    ]).catch(() => {
+      throw new FfmpegError(`ffprobe crashed and ffmpeg could not read ${file}`);
+    });
+    const parsed = await ffprobeJson(copy, 'matroska');
+    const inputFormat = /^Input #0, ([\w,]+), from /m.exec(stderr)?.[1];
+    return {
+      ...parsed,
+      format: { ...parsed.format, format_name: inputFormat ?? 'unknown', size: String(await sizeOf(file)) },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * ffprobe on a file, or on a URL it can GET (a presigned link to an object), read only as one of `formats`
  * (ffprobe's demuxer names; the source containers unless a caller reads its own output of another kind).
  */
 export async function probe(file: string, formats: string = SOURCE_FORMATS): Promise<Probe> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = tracked(
-      spawnThroughHelper(ffprobeInstaller.path, [
-        '-v',
-        'error',
-        '-show_entries',
-        'format=duration,format_name,size:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate:stream_side_data=rotation',
-        '-of',
-        'json',
-        ...['-format_whitelist', formats],
-        file,
-      ]),
-    );
-    let text = '';
-    child.stdout.on('data', (d: string) => {
-      text += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(text) : reject(new FfmpegError(`ffprobe failed on ${file}`)),
-    );
+  const parsed = await ffprobeJson(file, formats).catch((error: unknown) => {
+    if (error instanceof ProbeCrashError) return probeThroughRemux(file, formats);
+    throw error;
   });
-  const parsed = JSON.parse(out) as {
-    streams?: {
-      codec_type?: string;
-      codec_name?: string;
-      width?: number;
-      height?: number;
-      avg_frame_rate?: string;
-      r_frame_rate?: string;
-      side_data_list?: { rotation?: number }[];
-    }[];
-    format?: { duration?: string; format_name?: string; size?: string };
-  };
   const videoStream = parsed.streams?.find((s) => s.codec_type === 'video');
   if (!videoStream?.width || !videoStream.height) {
     const audio = parsed.streams?.some((s) => s.codec_type === 'audio');

@@ -14,6 +14,7 @@ import { runFfmpeg } from '#shared/media/ffmpeg.ts';
 import { waitForAudit } from '#test/support/audit.ts';
 import { probeClip, waitForJob } from '#test/support/jobs.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
+import { makeSource } from '#test/support/media.ts';
 
 const MiB = 1024 ** 2;
 
@@ -362,5 +363,23 @@ describe('the frame rate of uploads', () => {
     expect(clip.system.adjustments).toEqual([
       'The upload runs at 240 frames a second; the clip was written at 60, the most a clip may have.',
     ]);
+  });
+});
+
+describe('MPEG-TS uploads', () => {
+  it('turns an H.264 + AAC transport stream into a clip, though the local ffprobe crashes on MPEG-TS', async () => {
+    const { user, projectId } = await newProject();
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'uploads-')), 'camera.ts');
+    await makeSource(file, { size: '320x240', rate: '25', seconds: 3, toneHz: 440 });
+    const bytes = new Uint8Array(await readFile(file));
+    const grant = await presign(user.token, projectId, bytes.byteLength, 'camera.ts');
+    await post(grant.body, bytes);
+    const job = await jobOfUpload(user.token, grant.body.uploadId);
+    expect(job.status, job.errorMessage ?? '').toBe('COMPLETED');
+    const clip = (await api.call('GET', `/v1/clips/${job.clipId}`, { token: user.token })).body;
+    const probed = await probeClip(api, clip);
+    expect([probed.width, probed.height]).toEqual([320, 240]);
+    expect(probed.hasAudio).toBe(true);
+    expect(Math.abs(probed.duration - 3)).toBeLessThanOrEqual(0.1);
   });
 });
