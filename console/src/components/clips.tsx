@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client } from '../api.ts';
 import { formatBytes } from '../format.ts';
-import { Field, FormProblem, useForm } from './form.tsx';
+import { useForm } from './form.tsx';
+import { RenameForm } from './rename-form.tsx';
 
 type Media = NonNullable<Clip['media']>;
 
@@ -64,42 +65,22 @@ function ClipCard(props: {
           <div class="no-thumb" aria-hidden="true" />
         )}
         {renaming ? (
-          <form
-            class="rename"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const title = String(new FormData(e.currentTarget).get('title'));
-              form.submit(async () => {
-                await call(() =>
-                  client.PATCH('/v1/clips/{clipId}', {
-                    params: { path: { clipId: clip.id } },
-                    body: { title },
-                  }),
-                );
-                setRenaming(false);
-                props.onRenamed();
-              });
+          <RenameForm
+            form={form}
+            title={clip.title}
+            save={(title) =>
+              call(() =>
+                client.PATCH('/v1/clips/{clipId}', {
+                  params: { path: { clipId: clip.id } },
+                  body: { title },
+                }),
+              )
+            }
+            close={(renamed) => {
+              setRenaming(false);
+              if (renamed) props.onRenamed();
             }}
-          >
-            <FormProblem message={form.message} fields={form.fields} shown={['title']} />
-            <Field
-              label={`New title for ${clip.title}`}
-              field="title"
-              required
-              maxLength={100}
-              value={clip.title}
-              errors={form.fields}
-              autoFocus
-            />
-            <div class="actions">
-              <button type="submit" aria-busy={form.busy} disabled={form.busy}>
-                Save
-              </button>
-              <button type="button" class="secondary" onClick={() => setRenaming(false)}>
-                Cancel
-              </button>
-            </div>
-          </form>
+          />
         ) : (
           <h3>{clip.title}</h3>
         )}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, client, messageOf, type Project } from '../api.ts';
 import { refreshAccount } from '../components/account.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
+import { RenameForm } from '../components/rename-form.tsx';
 import { formatDate } from '../format.ts';
 
 const PAGE_SIZE = 10;
@@ -119,42 +120,22 @@ function ProjectRow({ project, onChanged }: { project: Project; onChanged: () =>
   if (renaming) {
     return (
       <li>
-        <form
-          class="rename"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const title = String(new FormData(e.currentTarget).get('title'));
-            form.submit(async () => {
-              await call(() =>
-                client.PATCH('/v1/projects/{projectId}', {
-                  params: { path: { projectId: project.id } },
-                  body: { title },
-                }),
-              );
-              setRenaming(false);
-              onChanged();
-            });
+        <RenameForm
+          form={form}
+          title={project.title}
+          save={(title) =>
+            call(() =>
+              client.PATCH('/v1/projects/{projectId}', {
+                params: { path: { projectId: project.id } },
+                body: { title },
+              }),
+            )
+          }
+          close={(renamed) => {
+            setRenaming(false);
+            if (renamed) onChanged();
           }}
-        >
-          <FormProblem message={form.message} fields={form.fields} shown={['title']} />
-          <Field
-            label={`New title for ${project.title}`}
-            field="title"
-            required
-            maxLength={100}
-            value={project.title}
-            errors={form.fields}
-            autoFocus
-          />
-          <div class="actions">
-            <button type="submit" aria-busy={form.busy} disabled={form.busy}>
-              Save
-            </button>
-            <button type="button" class="secondary" onClick={() => setRenaming(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        />
       </li>
     );
   }
