@@ -134,7 +134,7 @@ export function dynamoLoginLimiter(
         result = await attempt();
       } catch (error) {
         if (!(error instanceof UnauthorizedError))
-          await Promise.all([giveBack(byEmail), giveBack(byAddress)]);
+          await settled(Promise.all([giveBack(byEmail), giveBack(byAddress)]));
         throw error;
       }
       await settled(Promise.all([reset(byEmail), giveBack(byAddress)]));

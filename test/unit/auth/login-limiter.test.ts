@@ -45,6 +45,12 @@ describe('sign-in limiter on DynamoDB', () => {
         throw new Error('database unreachable');
       }),
     ).rejects.toThrow('database unreachable');
+    takesOnly(2);
+    await expect(
+      limiter.login('ann@example.com', '203.0.113.9', async () => {
+        throw new Error('identity provider unreachable');
+      }),
+    ).rejects.toThrow('identity provider unreachable');
   });
 
   it('takes an attempt per email and per address with one atomic conditional ADD each', async () => {
