@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { PAGE_BYTE_BUDGET } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
 
 /** Columns never exported: credentials kept as hashes or secrets (password, API key, webhook secrets). */
@@ -37,21 +38,33 @@ export async function ownedRowQueries(db: Database, userId: string): Promise<Rec
 }
 
 /**
- * The rows of one query as objects, in pages of 100 (the Data API answers at most 1 MiB), without secret
- * columns. Each row travels as its JSON text, which every driver returns alike.
+ * The rows of one query as objects, without secret columns. Each row travels as its JSON text, which every
+ * driver returns alike. They come in calls of at most 100 rows that also stop once the rows' text reaches
+ * PAGE_BYTE_BUDGET: the Data API answers at most 1 MiB per call, and 100 EDIT jobs or clips with
+ * their free-form objects near the 16 KiB bound are more than that.
  */
 export async function readOwnedRows(db: Database, query: SQL): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await rawRows<{ row: string }>(
+  for (let offset = 0; ; ) {
+    // The running total is taken over this call's rows only (the inner LIMIT/OFFSET runs first), and the
+    // row that crosses the budget is still sent, so every call moves on by at least one row.
+    const page = await rawRows<{ row: string; through: number }>(
       db,
-      sql`SELECT q.row FROM (${query}) q ORDER BY q.row LIMIT ${PAGE} OFFSET ${offset}`,
+      sql`SELECT s.row, s.through::int4 AS through FROM (
+            SELECT c.row, octet_length(c.row) AS bytes,
+                   sum(octet_length(c.row)) OVER (ORDER BY c.row ROWS UNBOUNDED PRECEDING) AS through
+            FROM (SELECT q.row FROM (${query}) q ORDER BY q.row LIMIT ${PAGE} OFFSET ${offset}) c
+          ) s
+          WHERE s.through - s.bytes < ${PAGE_BYTE_BUDGET}
+          ORDER BY s.row`,
     );
     for (const { row } of page) {
       const value = JSON.parse(row) as Record<string, unknown>;
       for (const column of Object.keys(value)) if (SECRET_COLUMN.test(column)) delete value[column];
       out.push(value);
     }
-    if (page.length < PAGE) return out;
+    offset += page.length;
+    const cut = Number(page.at(-1)?.through ?? 0) >= PAGE_BYTE_BUDGET;
+    if (page.length < PAGE && !cut) return out;
   }
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { ownedRowQueries, readOwnedRows } from '#shared/account/owned-rows.ts';
 import { DRIVER_CASES } from '#test/support/db-drivers.ts';
 import { newTestUser, suiteDatabase } from '#test/support/repositories.ts';
 
@@ -132,4 +133,35 @@ it('lists 100 templates with 15 KiB of parameters each, in pages that fit', asyn
   );
   expect(pages).toBeGreaterThan(1);
   expect(new Set(items.filter((t) => t.createdBy === user.id).map((t) => t.id)).size).toBe(100);
+});
+
+it('exports 100 EDIT jobs and 100 clips of 15 KiB metadata each, reading them in answers that fit', async () => {
+  // The export reads every row the user owns; a fixed 100 rows a call passes the 1 MiB answer here.
+  const user = await newTestUser(repos, 'exporter');
+  const project = await repos.projects.create(user.id, { title: 'Everything' });
+  for (let i = 0; i < 100; i += 1) {
+    await t.db.execute(sql`
+      INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, parameters)
+      VALUES (${project.id}::uuid, ${user.id}::uuid, 'EDIT', ${`montage ${i}`},
+              ${JSON.stringify(editParameters())}::jsonb)`);
+    await repos.clips.register({
+      userId: user.id,
+      projectId: project.id,
+      title: `clip ${i}`,
+      duration: 6,
+      fileUrl: `users/${user.id}/projects/${project.id}/clips/${randomUUID()}/video.mp4`,
+      fileSize: 10,
+      resolution: '1280x720',
+      format: 'mp4',
+      metadata: { notes: 'n'.repeat(15 * 1024) },
+    });
+  }
+  const queries = await ownedRowQueries(t.db, user.id);
+  const jobs = await readOwnedRows(t.db, queries.generation_jobs!);
+  const clips = await readOwnedRows(t.db, queries.video_clips!);
+  expect(new Set(jobs.map((row) => row.id)).size).toBe(100);
+  expect(new Set(clips.map((row) => row.id)).size).toBe(100);
+  expect(jobs.map((row) => row.prompt).sort()).toEqual(
+    Array.from({ length: 100 }, (_, i) => `montage ${i}`).sort(),
+  );
 });
