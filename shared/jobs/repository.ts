@@ -16,7 +16,28 @@ import { jobsInWindow, secondsUntilRateFrees } from './rate-limit.ts';
 import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
 
 export type Job = JobRow;
+
+const sweepColumns = {
+  id: generationJobs.id,
+  userId: generationJobs.userId,
+  projectId: generationJobs.projectId,
+  jobType: generationJobs.jobType,
+  createdAt: generationJobs.createdAt,
+  startedAt: generationJobs.startedAt,
+  model: sql<string | null>`${generationJobs.parameters} ->> 'model'`,
+};
 export type JobWithSources = Job & { sourceClipIds: string[] };
+
+/**
+ * What the stuck-job sweeps read of a job: who and what it is, and the model a GENERATE job waits for.
+ * Not the prompt or parameters: a page of 100 EDIT jobs with theirs is past the Data API's 1 MiB answer.
+ */
+export type SweepCandidate = Pick<
+  Job,
+  'id' | 'userId' | 'projectId' | 'jobType' | 'createdAt' | 'startedAt'
+> & {
+  model: string | null;
+};
 
 export interface NewJob {
   /** A caller-chosen id (the upload trigger uses the upload's id, so a repeated event finds its job). */
@@ -328,9 +349,9 @@ export function createJobRepository(db: Database) {
       before: Date,
       limit: number,
       after?: Pick<Job, 'createdAt' | 'id'>,
-    ): Promise<Job[]> {
+    ): Promise<SweepCandidate[]> {
       return db
-        .select()
+        .select(sweepColumns)
         .from(generationJobs)
         .where(
           and(
@@ -353,9 +374,9 @@ export function createJobRepository(db: Database) {
       before: Date,
       limit: number,
       after?: Pick<Job, 'startedAt' | 'id'>,
-    ): Promise<Job[]> {
+    ): Promise<SweepCandidate[]> {
       return db
-        .select()
+        .select(sweepColumns)
         .from(generationJobs)
         .where(
           and(

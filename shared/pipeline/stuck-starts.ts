@@ -23,7 +23,7 @@
  */
 import type { CapacityStore } from '../capacity/store.ts';
 import type { IdleMarker } from '../events/idle-marker.ts';
-import type { Job, JobRepository } from '../jobs/repository.ts';
+import type { JobRepository, SweepCandidate } from '../jobs/repository.ts';
 import { EXECUTION_TIMEOUT_SECONDS } from '../workflow/execution-timeout.ts';
 import type { ExecutionLookup, JobWorkflow } from '../workflow/port.ts';
 import type { PipelineTasks } from './tasks.ts';
@@ -73,7 +73,7 @@ export interface StuckStartSweepResult {
 }
 
 /** The model whose line a GENERATE job waits in (AcquireCapacity's `effectiveGenerate(...).model`). */
-const modelOf = (job: Job) => (job.parameters.model as string | undefined) ?? 'local';
+const modelOf = (job: SweepCandidate) => job.model ?? 'local';
 
 export function createStuckStartSweep(deps: StuckStartSweepDeps) {
   const now = deps.now ?? Date.now;
@@ -82,7 +82,7 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
   const overrunAfterMs = deps.overrunAfterMs ?? OVERRUN_AFTER_MS;
 
   /** Fails a job whose execution has ended, as the execution-ended handler would have. */
-  async function failEnded(job: Job, cause: string) {
+  async function failEnded(job: SweepCandidate, cause: string) {
     await deps.tasks.markFailed({
       jobId: job.id,
       userId: job.userId,
@@ -96,7 +96,7 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
   /** Fails the jobs PROCESSING for longer than `overrunAfterMs` whose execution is not seen running. */
   async function failOverrun(overran: string[], errors: unknown[]) {
     const before = new Date(now() - overrunAfterMs);
-    let after: Job | undefined;
+    let after: SweepCandidate | undefined;
     for (;;) {
       const page = await deps.jobs.listProcessingStartedBefore(before, pageSize, after);
       for (const job of page) {
@@ -136,7 +136,7 @@ export function createStuckStartSweep(deps: StuckStartSweepDeps) {
     const started: string[] = [];
     const failed: string[] = [];
     const errors: unknown[] = [];
-    let after: Job | undefined;
+    let after: SweepCandidate | undefined;
     for (;;) {
       const page = await deps.jobs.listQueuedAdmitted(before, pageSize, after);
       for (const job of page) {

@@ -165,3 +165,28 @@ it('exports 100 EDIT jobs and 100 clips of 15 KiB metadata each, reading them in
     Array.from({ length: 100 }, (_, i) => `montage ${i}`).sort(),
   );
 });
+
+it('reads the stuck-job sweep’s candidates, 100 waiting and 100 overrunning EDITs, in answers that fit', async () => {
+  // The sweep pages through every user's admitted QUEUED jobs and long-PROCESSING ones, 100 at a time.
+  const user = await newTestUser(repos, 'backlog');
+  const project = await repos.projects.create(user.id, { title: 'Backlog' });
+  for (const status of ['QUEUED', 'PROCESSING']) {
+    for (let i = 0; i < 100; i += 1) {
+      await t.db.execute(sql`
+        INSERT INTO generation_jobs (project_id, user_id, job_type, status, prompt, parameters, started_at,
+                                     created_at)
+        VALUES (${project.id}::uuid, ${user.id}::uuid, 'EDIT', ${status}, ${`montage ${i}`},
+                ${JSON.stringify(editParameters())}::jsonb,
+                ${status === 'PROCESSING' ? sql`now() - interval '1 day'` : sql`NULL`},
+                now() - interval '1 hour')`);
+    }
+  }
+  const before = new Date();
+  const queued = await repos.jobs.listQueuedAdmitted(before, 100);
+  const running = await repos.jobs.listProcessingStartedBefore(before, 100);
+  expect(queued.map((j) => [j.userId, j.projectId, j.jobType])).toEqual(
+    Array.from({ length: 100 }, () => [user.id, project.id, 'EDIT']),
+  );
+  expect(new Set(running.map((j) => j.id)).size).toBe(100);
+  expect(running.every((j) => j.startedAt instanceof Date)).toBe(true);
+});

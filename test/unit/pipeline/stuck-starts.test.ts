@@ -5,7 +5,7 @@
  * one whose execution is not seen yet is looked at again by the next run.
  */
 import { describe, expect, it } from 'vitest';
-import type { Job } from '#shared/jobs/repository.ts';
+import type { SweepCandidate as Job } from '#shared/jobs/repository.ts';
 import {
   createStuckStartSweep,
   ENDED_UNSTARTED_CAUSE,
@@ -22,9 +22,10 @@ const job = (n: number) =>
     userId: `10000000-0000-4000-8000-00000000000${n}`,
     projectId: '20000000-0000-4000-8000-000000000000',
     jobType: n === 1 ? 'GENERATE' : 'TRANSCODE',
-    parameters: {},
+    model: null,
     createdAt: new Date(0),
-  }) as unknown as Job;
+    startedAt: null,
+  }) as Job;
 
 function sweepOver(executions: Record<string, ExecutionState>, markFailedFails = new Set<string>()) {
   const jobs = [1, 2, 3, 4].map(job);
@@ -103,7 +104,7 @@ describe('a job PROCESSING past its execution timeout', () => {
       ...job(i + 1),
       status: 'PROCESSING',
       startedAt: new Date(clock - hours * HOUR),
-    })) as Job[];
+    })) as (Job & { status: string })[];
     const failedStates: PipelineState[] = [];
     const reads: number[] = [];
     const sweep = createStuckStartSweep({
@@ -165,7 +166,7 @@ describe('a job PROCESSING past its execution timeout', () => {
   it('fails every overdue job page by page, leaving one whose execution is still seen running', async () => {
     const executions: Record<string, ExecutionState> = {};
     const { sweep, jobs, reads } = overrunSweep([9, 8, 7, 6, 1], executions);
-    const [a, b, c, d, fresh] = jobs as [Job, Job, Job, Job, Job];
+    const [a, b, c, d, fresh] = jobs as [Job, Job, Job, Job, Job & { status: string }];
     // Clocks apart: its execution still runs, so it is left to end on its own.
     executions[c.id] = 'running';
     expect((await sweep()).overran).toEqual([a.id, b.id, d.id]);
