@@ -40,11 +40,14 @@ async function allPages<T>(
 it('lists 100 EDIT jobs of 150 clips each, in pages that fit the Data API response', async () => {
   const user = await newTestUser(repos, 'editor');
   const project = await repos.projects.create(user.id, { title: 'Montages' });
+  // One clock for every row: with now() per statement, a loaded machine taking over a second between two
+  // inserts reversed their order.
+  const base = new Date().toISOString();
   for (let i = 0; i < 100; i += 1) {
     await t.db.execute(sql`
       INSERT INTO generation_jobs (project_id, user_id, job_type, prompt, parameters, created_at)
       VALUES (${project.id}::uuid, ${user.id}::uuid, 'EDIT', ${`montage ${i}`},
-              ${JSON.stringify(editParameters())}::jsonb, now() - ${`${i} seconds`}::interval)`);
+              ${JSON.stringify(editParameters())}::jsonb, ${base}::timestamptz - ${`${i} seconds`}::interval)`);
   }
   const { items, pages, sizes } = await allPages((cursor) =>
     repos.jobs.list(user.id, project.id, { limit: 100, cursor }),
