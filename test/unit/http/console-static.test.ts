@@ -48,7 +48,7 @@ describe('the local console files', () => {
     expect(await (await fetch(`${base}/config.json`)).json()).toEqual({ apiUrl: '', eventsUrl: '' });
   });
 
-  it('sends the deployed site\'s security headers: no framing (clickjacking), its CSP, no referrer path', async () => {
+  it("sends the deployed site's security headers: no framing (clickjacking), its CSP, no referrer path", async () => {
     for (const file of ['/', '/assets/index-abc123.js']) {
       const res = await fetch(`${base}${file}`);
       expect(res.headers.get('x-frame-options')).toBe('DENY');
