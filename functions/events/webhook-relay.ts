@@ -91,6 +91,8 @@ export async function handler(
     sink: sqsSink(sqs, queueUrl),
     leaseMs: LEASE_MS,
     perEndpoint: 10,
+    // A quarter of the senders' 20 × 10 attempts at once, so one account's slow endpoints leave the rest.
+    perOwner: 50,
     windowMs: SCHEDULE_MS,
     keepPolling: () => context.getRemainingTimeInMillis() > 10_000,
     pause: () => new Promise((r) => setTimeout(r, POLL_MS)),

@@ -16,6 +16,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { consoleContentSecurityPolicy, DEPLOYED_REMOTE_SOURCES } from '../console/security-headers.ts';
 
 /** What the console reads from config.json at start (console/src/api.ts, SiteConfig). */
 export interface ConsoleConfig {
@@ -53,11 +54,7 @@ export class ConsoleSite extends Construct {
       comment: `ai-video ${props.stage} console security headers`,
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          // Media comes from the media bucket (signed URLs) and the API; hls.js plays through blob: URLs.
-          contentSecurityPolicy:
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-            "media-src 'self' https: blob:; connect-src 'self' https:; worker-src 'self' blob:; " +
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+          contentSecurityPolicy: consoleContentSecurityPolicy(DEPLOYED_REMOTE_SOURCES),
           override: true,
         },
         strictTransportSecurity: {

@@ -1,8 +1,12 @@
-/** Serves the built web console (console/dist) at `/`, as CloudFront serves it from S3 when deployed. */
+/**
+ * Serves the built web console (console/dist) at `/`, as CloudFront serves it from S3 when deployed, with
+ * the same security headers.
+ */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { LOCAL_CONSOLE_HEADERS } from '../console/security-headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -43,7 +47,7 @@ export async function serveConsole(
     'content-length': info.size,
     // Hashed asset names never change; the page itself is checked each time.
     'cache-control': relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'x-content-type-options': 'nosniff',
+    ...LOCAL_CONSOLE_HEADERS,
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);

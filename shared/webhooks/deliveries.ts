@@ -22,6 +22,11 @@ export interface ClaimOptions {
   limit: number;
   /** At most this many attempts in flight per endpoint, counting those already running. */
   perEndpoint: number;
+  /**
+   * At most this many in flight for one account over all its endpoints: each endpoint's share alone let one
+   * account with a few slow endpoints hold every sender slot, and everyone else's deliveries waited.
+   */
+  perOwner: number;
   /** How long an attempt may hold its delivery before another worker may try again. */
   leaseMs: number;
 }
@@ -96,13 +101,16 @@ export function createDeliveryQueue(db: Database) {
 
     /**
      * Takes due deliveries of enabled endpoints, oldest due first, no endpoint beyond its share of attempts
-     * in flight (so a slow endpoint only ever holds its own share), and leases each one for an attempt.
+     * in flight (so a slow endpoint only ever holds its own share) and no account beyond its own over all its
+     * endpoints, and leases each one for an attempt.
      *
      * Claims may overlap (a relay run lasting past its minute meets the next one). Each first locks the
      * endpoints it will serve, skipping those another claim holds, and only then counts and leases in a
      * second statement: under READ COMMITTED that statement's snapshot shows every earlier claim of those
      * endpoints. Counted in one statement, two claims whose snapshots differed (a delivery that came due
-     * committing between them) could each take the share their own snapshot allowed.
+     * committing between them) could each take the share their own snapshot allowed. The account's share is
+     * counted the same way but over endpoints that two overlapping claims may split between them, so there
+     * (deployed, a relay run overlapping the next) it may be passed by what the other claim holds uncommitted.
      */
     async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
       return db.transaction(async (tx) => {
@@ -123,16 +131,26 @@ export function createDeliveryQueue(db: Database) {
           WITH busy AS (
             SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
             WHERE lease_until > now() AND endpoint_id IN (${endpoints}) GROUP BY endpoint_id
+          ), owner_busy AS (
+            SELECT user_id, count(*)::int AS n FROM webhook_deliveries
+            WHERE lease_until > now()
+              AND user_id IN (SELECT user_id FROM webhook_endpoints WHERE id IN (${endpoints}))
+            GROUP BY user_id
           ), ranked AS (
-            SELECT d.id, d.endpoint_id,
+            SELECT d.id, d.endpoint_id, d.user_id, d.next_attempt_at,
                    row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS n
             FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
             WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.endpoint_id IN (${endpoints})
+          ), within_endpoint AS (
+            SELECT r.id, r.user_id,
+                   row_number() OVER (PARTITION BY r.user_id ORDER BY r.next_attempt_at, r.id) AS m
+            FROM ranked r LEFT JOIN busy b ON b.endpoint_id = r.endpoint_id
+            WHERE r.n + COALESCE(b.n, 0) <= ${options.perEndpoint}::int
           ), picked AS (
             SELECT d.id FROM webhook_deliveries d
-            JOIN ranked r ON r.id = d.id
-            LEFT JOIN busy b ON b.endpoint_id = r.endpoint_id
-            WHERE r.n + COALESCE(b.n, 0) <= ${options.perEndpoint}::int
+            JOIN within_endpoint e ON e.id = d.id
+            LEFT JOIN owner_busy o ON o.user_id = e.user_id
+            WHERE e.m + COALESCE(o.n, 0) <= ${options.perOwner}::int
               AND d.status = 'pending' AND d.next_attempt_at <= now()
             ORDER BY d.next_attempt_at, d.id
             LIMIT ${options.limit}::int

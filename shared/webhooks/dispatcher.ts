@@ -72,6 +72,8 @@ export interface DispatcherOptions {
   maxInFlight?: number;
   /** Attempts in flight at once for one endpoint. */
   perEndpoint?: number;
+  /** Attempts in flight at once for one account, over all its endpoints. */
+  perOwner?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -88,6 +90,8 @@ export function createDispatcher(
   const pollMs = options.pollMs ?? 50;
   const maxInFlight = options.maxInFlight ?? 64;
   const perEndpoint = options.perEndpoint ?? 8;
+  // A quarter of the sender: an account's slow endpoints leave the rest to everyone else's deliveries.
+  const perOwner = options.perOwner ?? 16;
   const inFlight = new Set<Promise<unknown>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -101,7 +105,7 @@ export function createDispatcher(
     if (room <= 0) return 0;
     // Nothing due: claim would find nothing either, at several times the cost of this probe.
     if (!(await queue.anyDue())) return 0;
-    const claimed = await queue.claim({ limit: room, perEndpoint, leaseMs: deliverer.leaseMs });
+    const claimed = await queue.claim({ limit: room, perEndpoint, perOwner, leaseMs: deliverer.leaseMs });
     for (const delivery of claimed) {
       const work = deliverer
         .deliver(delivery)

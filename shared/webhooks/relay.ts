@@ -22,6 +22,7 @@ export async function relayOnce(deps: {
   sink: MessageSink;
   leaseMs: number;
   perEndpoint: number;
+  perOwner: number;
   batch?: number;
 }): Promise<number> {
   // A claim is a transaction of four Data API calls; most polls find nothing, which one probe tells.
@@ -29,6 +30,7 @@ export async function relayOnce(deps: {
   const claimed = await deps.queue.claim({
     limit: deps.batch ?? 100,
     perEndpoint: deps.perEndpoint,
+    perOwner: deps.perOwner,
     leaseMs: deps.leaseMs,
   });
   for (let i = 0; i < claimed.length; i += 10) {
@@ -56,6 +58,7 @@ export async function relayRun(deps: {
   sink: MessageSink;
   leaseMs: number;
   perEndpoint: number;
+  perOwner: number;
   /** How long a run covers (a delivery due within it is left to the run, not slept through). */
   windowMs: number;
   /** Whether to poll again (the Lambda's remaining time). */

@@ -15,7 +15,7 @@ import type { Repositories } from '#test/support/repositories.ts';
 import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
 
 const PER_ENDPOINT = 3;
-const claimOptions = { limit: 100, perEndpoint: PER_ENDPOINT, leaseMs: 60_000 };
+const claimOptions = { limit: 100, perEndpoint: PER_ENDPOINT, perOwner: 1_000, leaseMs: 60_000 };
 
 /** A webhook endpoint of a new user, and a way to give it due deliveries (one per job the user creates). */
 async function newEndpoint(repos: Repositories) {

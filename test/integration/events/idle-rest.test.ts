@@ -94,6 +94,7 @@ describeEachDriver('resting while idle on', (driver) => {
         },
         leaseMs: 60_000,
         perEndpoint: 10,
+        perOwner: 50,
         windowMs: WINDOW_MS,
         keepPolling: () => left-- > 0,
         pause: async () => {},

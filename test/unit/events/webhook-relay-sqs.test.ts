@@ -31,7 +31,7 @@ it('claims nothing when nothing is due: an idle poll is one probe, not a claimâ€
     claim: () => Promise.reject(new Error('claimed with nothing due')),
   } as unknown as DeliveryQueue;
   const sink = () => Promise.reject(new Error('sent with nothing claimed'));
-  expect(await relayOnce({ queue, sink, leaseMs: 60_000, perEndpoint: 10 })).toBe(0);
+  expect(await relayOnce({ queue, sink, leaseMs: 60_000, perEndpoint: 10, perOwner: 50 })).toBe(0);
 });
 
 it('queues claimed deliveries in batches of at most ten, one entry per attempt', async () => {
@@ -39,7 +39,13 @@ it('queues claimed deliveries in batches of at most ten, one entry per attempt',
     .on(SendMessageBatchCommand)
     .callsFake((input: { Entries: { Id: string }[] }) => ok(input.Entries.map((e) => e.Id)));
   const sink = sqsSink(getClient, QUEUE_URL);
-  const n = await relayOnce({ queue: queueOf(claimed(23)), sink, leaseMs: 60_000, perEndpoint: 10 });
+  const n = await relayOnce({
+    queue: queueOf(claimed(23)),
+    sink,
+    leaseMs: 60_000,
+    perEndpoint: 10,
+    perOwner: 50,
+  });
   expect(n).toBe(23);
   const calls = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
   expect(calls.map((c) => c.Entries?.length)).toEqual([10, 10, 3]);

@@ -48,6 +48,20 @@ describe('the local console files', () => {
     expect(await (await fetch(`${base}/config.json`)).json()).toEqual({ apiUrl: '', eventsUrl: '' });
   });
 
+  it("sends the deployed site's security headers: no framing (clickjacking), its CSP, no referrer path", async () => {
+    for (const file of ['/', '/assets/index-abc123.js']) {
+      const res = await fetch(`${base}${file}`);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self';");
+      // Media comes from the S3 stand-in, another port of this machine over http.
+      expect(csp).toContain("img-src 'self' https: http://127.0.0.1:* http://localhost:* data:;");
+    }
+  });
+
   it('answers nothing outside its folder, and nothing for a file it does not have', async () => {
     expect(await rawGet('/../console-static-secret.txt')).toBe(404);
     // An encoded slash survives URL parsing and decodes to `../` in the file name.
