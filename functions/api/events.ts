@@ -109,6 +109,9 @@ async function serveStream(
           zodIssues(query.error, 'query'),
         );
       filter = query.data;
+      // Someone else's project or job is 404, as on every other route, not an empty stream.
+      if (filter.projectId !== undefined) await ctx.projects.get(caller.userId, filter.projectId);
+      if (filter.jobId !== undefined) await ctx.jobs.get(caller.userId, filter.jobId);
       note.resourceIds = [filter.projectId, filter.jobId].filter((id): id is string => id !== undefined);
     }
     const lastId = event.headers['last-event-id'] ?? queryLastId;

@@ -250,6 +250,18 @@ describe('webhooks and the event stream through the local API', () => {
     expect((await api.call('GET', '/v1/events')).status).toBe(401);
   });
 
+  it('answers 404 for a project or job filter naming someone else’s, as every route does', async () => {
+    const owner = await api.newUser();
+    const other = await api.newUser();
+    const theirs = await project(owner.token);
+    const job = await newJob(owner.userId, theirs.id);
+    for (const query of [`projectId=${theirs.id}`, `jobId=${job.id}`]) {
+      const res = await api.call('GET', `/v1/events?${query}`, { token: other.token });
+      expect(res.status, query).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('streams to an API key as to its owner’s token (a read key suffices), and not another user’s job', async () => {
     const owner = await api.newUser();
     const intruder = await api.newUser();
