@@ -31,7 +31,7 @@ export class ValidationError extends DomainError {
 export class InvalidCursorError extends ValidationError {
   constructor() {
     super('The cursor is not valid; start again without a cursor.', [
-      { path: 'cursor', message: 'invalid cursor' },
+      { path: 'query.cursor', message: 'invalid cursor' },
     ]);
   }
 }

@@ -1,8 +1,10 @@
 import { toClipResponse } from '#shared/clips/response.ts';
 import { clipParams, hlsParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
+import { sourceAddress } from '#shared/http/authenticate.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { noContent, ok, withEtag } from '#shared/http/responses.ts';
+import { RefusedHlsTokenError } from '#shared/media/hls-links.ts';
 import { projectParams } from '#shared/projects/schema.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { awsClips } from '#shared/runtime/features/clips.ts';
@@ -48,7 +50,14 @@ export const handler = apiHandler([
       async (r) => ({
         statusCode: 200,
         headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, max-age=60' },
-        body: await r.ctx.clipService.hlsPlaylist(r.params.token, r.params.file),
+        body: await r.ctx.clipService.hlsPlaylist(r.params.token, r.params.file).catch(async (error) => {
+          // A forged or expired token counts against the address as other refused credentials do (429 once
+          // the budget is spent). A valid one never reaches the limiter: a player reads many playlists.
+          if (error instanceof RefusedHlsTokenError) {
+            await r.ctx.loginLimiter.tokenRefused(sourceAddress(r.event));
+          }
+          throw error;
+        }),
       }),
     ),
   },

@@ -2,7 +2,9 @@
  * The upload trigger's on-failure destination: an SQS queue receiving Lambda's invocation records of upload
  * events that failed every attempt. Each record's `requestPayload` is the original event; every upload in
  * it ends as a FAILED job with a message (the job is recorded if it never was), its reservation is given
- * back and its file deleted, so an upload whose processing could not start never ends as nothing.
+ * back and its file deleted, so an upload whose processing could not start never ends as nothing. An
+ * upload with neither job nor reservation left (cancelled, or lapsed) only has its file deleted
+ * (ingest.ts, `abandon`).
  */
 
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';

@@ -22,11 +22,11 @@ function mapCognitoError(error: unknown): never {
       throw new UnauthorizedError('The password of this account must be reset before it can sign in.');
     case 'InvalidPasswordException':
       throw new ValidationError('The password does not meet the policy.', [
-        { path: 'password', message: 'at least 8 characters with upper case, lower case and a digit' },
+        { path: 'body.password', message: 'at least 8 characters with upper case, lower case and a digit' },
       ]);
     case 'CodeMismatchException':
     case 'ExpiredCodeException':
-      throw new ValidationError(WRONG_CODE, [{ path: 'code', message: 'invalid code' }]);
+      throw new ValidationError(WRONG_CODE, [{ path: 'body.code', message: 'invalid code' }]);
     case 'TooManyRequestsException':
     case 'TooManyFailedAttemptsException':
     case 'LimitExceededException':
@@ -157,7 +157,7 @@ export function createCognitoIdentityProvider({
             name === 'NotAuthorizedException' ||
             name === 'AliasExistsException'
           ) {
-            throw new ValidationError(WRONG_CODE, [{ path: 'code', message: 'invalid code' }]);
+            throw new ValidationError(WRONG_CODE, [{ path: 'body.code', message: 'invalid code' }]);
           }
           return mapCognitoError(error);
         });

@@ -81,7 +81,7 @@ export function pageLimit(limit: number | undefined): number {
   const value = limit ?? 20;
   if (!Number.isInteger(value) || value < 1 || value > 100) {
     throw new ValidationError('limit must be an integer from 1 to 100', [
-      { path: 'limit', message: '1–100' },
+      { path: 'query.limit', message: '1–100' },
     ]);
   }
   return value;

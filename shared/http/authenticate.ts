@@ -44,7 +44,9 @@ export async function authenticateCounted(
   }
 }
 
-const sourceAddress = (event: APIGatewayProxyEventV2) => event.requestContext?.http?.sourceIp ?? 'unknown';
+/** The caller's address as API Gateway saw it: what refused credentials are counted against. */
+export const sourceAddress = (event: APIGatewayProxyEventV2) =>
+  event.requestContext?.http?.sourceIp ?? 'unknown';
 
 async function withApiKey(
   ctx: AppContext,

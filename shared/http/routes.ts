@@ -93,8 +93,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/clips/{clipId}', 'clips', 'getClip'),
   route('PATCH', '/v1/clips/{clipId}', 'clips', 'updateClip'),
   route('DELETE', '/v1/clips/{clipId}', 'clips', 'deleteClip'),
-  // The link carries its own signed, expiring token (players cannot send a bearer token).
-  route('GET', '/v1/media/hls/{token}/{file}', 'clips', 'getHlsPlaylist', open),
+  // The link carries its own signed, expiring token (players cannot send a bearer token); 429 after a run
+  // of forged or expired ones from the address.
+  route('GET', '/v1/media/hls/{token}/{file}', 'clips', 'getHlsPlaylist', { ...open, errors: [429] }),
   route('GET', '/v1/projects/{projectId}/uploads', 'uploads', 'listUploads'),
   route('POST', '/v1/projects/{projectId}/uploads', 'uploads', 'createUpload', { errors: [403, 413, 429] }),
   // An upload's own path, as for clips and jobs; 409 once its file has arrived (then it is a job).

@@ -18,7 +18,7 @@ export function checkIdempotencyKey(header: string | undefined): string | undefi
   if (header === undefined) return undefined;
   if (!KEY.test(header)) {
     throw new ValidationError('Idempotency-Key must be 8–128 letters, digits, or . _ : -', [
-      { path: 'Idempotency-Key', message: 'invalid' },
+      { path: 'header.idempotency-key', message: 'invalid' },
     ]);
   }
   return header;

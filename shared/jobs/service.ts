@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ClipRepository, SourceClip } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
-import { NotFoundError, TierLimitError, ValidationError } from '../errors.ts';
+import { type FieldIssue, NotFoundError, TierLimitError, ValidationError } from '../errors.ts';
 import {
   effectiveGenerate,
   enabledModelsFromEnv,
@@ -45,19 +45,27 @@ interface Deps {
   now?: () => Date;
 }
 
+/**
+ * Issues of the submission's fields, named where they are in the request (`body.prompt`,
+ * `body.parameters.…`) as the request schema names its own; a template's prompt and parameters are
+ * reported at the fields they fill.
+ */
+const inBody = (issues: FieldIssue[]): FieldIssue[] =>
+  issues.map((issue) => ({ ...issue, path: `body.${issue.path}` }));
+
 /** The seconds an EDIT keeps of a clip: its trim, cut at the clip's end, which must keep MIN_TRIM_SECONDS. */
 function clipSpan(clip: SourceClip, part: { start?: number; end?: number }, index: number): number {
   const start = part.start ?? 0;
   const end = Math.min(part.end ?? clip.duration, clip.duration);
   if (start >= clip.duration) {
     throw new ValidationError('A trim starts after the clip ends.', [
-      { path: `parameters.clips.${index}.start`, message: `clip ${clip.id} is ${clip.duration} s long` },
+      { path: `body.parameters.clips.${index}.start`, message: `clip ${clip.id} is ${clip.duration} s long` },
     ]);
   }
   if (end - start < MIN_TRIM_SECONDS) {
     throw new ValidationError(`A trim keeps less than ${MIN_TRIM_SECONDS} s of its clip.`, [
       {
-        path: `parameters.clips.${index}.start`,
+        path: `body.parameters.clips.${index}.start`,
         message: `clip ${clip.id} is ${clip.duration} s long; start at most ${MIN_TRIM_SECONDS} s before its end`,
       },
     ]);
@@ -78,7 +86,7 @@ export function createJobService(deps: Deps) {
       if (!body.templateId && given !== undefined) {
         throw new ValidationError(
           'Variables fill the placeholders of a template; give a templateId, or leave them out.',
-          [{ path: 'parameters.variables', message: 'only with a templateId' }],
+          [{ path: 'body.parameters.variables', message: 'only with a templateId' }],
         );
       }
       if (body.templateId) {
@@ -92,7 +100,7 @@ export function createJobService(deps: Deps) {
         if (unused.length) {
           throw new ValidationError(`The template has no placeholder for: ${unused.join(', ')}.`, [
             ...unused.map((name) => ({
-              path: `parameters.variables.${name}`,
+              path: `body.parameters.variables.${name}`,
               message: `not a placeholder of the template (it has: ${[...placeholders].join(', ') || 'none'})`,
             })),
           ]);
@@ -101,7 +109,7 @@ export function createJobService(deps: Deps) {
         if (rendered.missing.length) {
           throw new ValidationError(`The template needs values for: ${rendered.missing.join(', ')}.`, [
             ...rendered.missing.map((name) => ({
-              path: `parameters.variables.${name}`,
+              path: `body.parameters.variables.${name}`,
               message: 'required by the template',
             })),
           ]);
@@ -116,7 +124,7 @@ export function createJobService(deps: Deps) {
           body.templateId
             ? 'The prompt, filled in from the template, is not valid; see errors.'
             : 'The prompt is not valid; see errors.',
-          zodIssues(checkedPrompt.error, 'prompt'),
+          zodIssues(checkedPrompt.error, 'body.prompt'),
         );
       }
       prompt = checkedPrompt.data;
@@ -124,7 +132,7 @@ export function createJobService(deps: Deps) {
       if (!parsed.success) {
         throw new ValidationError(
           'The job parameters are not valid; see errors.',
-          zodIssues(parsed.error, 'parameters'),
+          zodIssues(parsed.error, 'body.parameters'),
         );
       }
       const parameters = parsed.data as Record<string, unknown>;
@@ -147,10 +155,11 @@ export function createJobService(deps: Deps) {
             enabled: deps.enabledModels ?? enabledModelsFromEnv(),
             ...(deps.now ? { now: deps.now() } : {}),
           });
-          if (refused) throw new ValidationError(refused, [{ path: 'parameters.model', message: refused }]);
+          if (refused)
+            throw new ValidationError(refused, [{ path: 'body.parameters.model', message: refused }]);
           const issues = modelIssues(generate, prompt);
           if (issues.length)
-            throw new ValidationError('The chosen model cannot do this; see errors.', issues);
+            throw new ValidationError('The chosen model cannot do this; see errors.', inBody(issues));
           if (generate.imageClipId) {
             const image = byId.get(generate.imageClipId)!;
             if (image.resolution !== '1280x720' || image.system.hasPoster !== true) {
@@ -158,7 +167,7 @@ export function createJobService(deps: Deps) {
                 'The start image must come from a 1280x720 clip made by this system.',
                 [
                   {
-                    path: 'parameters.imageClipId',
+                    path: 'body.parameters.imageClipId',
                     message: `this clip is ${image.resolution} or has no poster frame`,
                   },
                 ],
@@ -247,7 +256,7 @@ function sourcesOf(
       const ids = (parameters as EditParameters).clips.map((c) => c.clipId);
       if (given?.length && given.join() !== [...new Set(ids)].join() && given.join() !== ids.join()) {
         throw new ValidationError('sourceClipIds must match parameters.clips.', [
-          { path: 'sourceClipIds', message: 'differs from parameters.clips' },
+          { path: 'body.sourceClipIds', message: 'differs from parameters.clips' },
         ]);
       }
       return ids;
@@ -256,7 +265,7 @@ function sourcesOf(
     case 'TRANSCODE':
       if (given?.length !== 1) {
         throw new ValidationError(`${jobType} takes exactly one source clip.`, [
-          { path: 'sourceClipIds', message: 'give exactly one clip id' },
+          { path: 'body.sourceClipIds', message: 'give exactly one clip id' },
         ]);
       }
       return given;
@@ -264,7 +273,7 @@ function sourcesOf(
       if (given?.length) {
         throw new ValidationError(
           'GENERATE takes no source clips; use parameters.imageClipId for a start image.',
-          [{ path: 'sourceClipIds', message: 'not allowed for GENERATE' }],
+          [{ path: 'body.sourceClipIds', message: 'not allowed for GENERATE' }],
         );
       }
       const image = parameters.imageClipId as string | undefined;

@@ -22,7 +22,17 @@ export function signHlsToken(key: Uint8Array, grant: HlsGrant): string {
   return `${payload}.${b64(mac(key, payload))}`;
 }
 
-/** The grant of a token this key signed and that has not expired; anything else reads as not found. */
+/**
+ * A token this key did not sign, or one that has expired: a refused credential, answered as not found
+ * (the link's media is unknown to whoever holds it).
+ */
+export class RefusedHlsTokenError extends NotFoundError {
+  constructor() {
+    super('media');
+  }
+}
+
+/** The grant of a token this key signed and that has not expired; anything else is refused. */
 export function verifyHlsToken(key: Uint8Array, token: string, now = Date.now()): HlsGrant {
   const [payload, signature, extra] = token.split('.');
   const expected = payload ? mac(key, payload) : undefined;
@@ -34,10 +44,10 @@ export function verifyHlsToken(key: Uint8Array, token: string, now = Date.now())
     given.length !== expected.length ||
     !timingSafeEqual(given, expected)
   ) {
-    throw new NotFoundError('media');
+    throw new RefusedHlsTokenError();
   }
   const [userId, clipId, expiresAt] = Buffer.from(payload!, 'base64url').toString().split('.');
-  if (!userId || !clipId || !expiresAt || Number(expiresAt) * 1000 <= now) throw new NotFoundError('media');
+  if (!userId || !clipId || !expiresAt || Number(expiresAt) * 1000 <= now) throw new RefusedHlsTokenError();
   return { userId, clipId, expiresAt: Number(expiresAt) };
 }
 

@@ -9,7 +9,8 @@
  * - The job obeys the tier's concurrent-job limit: when every slot is taken it waits QUEUED without one and
  *   `startWaiting` starts it when one of the owner's jobs ends.
  * - `abandon` ends an upload whose processing could not start (the trigger's dead-letter path) as a FAILED
- *   job with a message, gives its reservation back and deletes the file.
+ *   job with a message, gives its reservation back and deletes the file; an upload with neither job nor
+ *   reservation left (cancelled, or lapsed) only has its file deleted.
  * - A file that lands for an upload whose job has ended (its POST sent it again) is deleted.
  * - A file of an upload its owner cancelled (its presigned POST still worked) is deleted and leaves no job,
  *   clip or charge. Cancelling and holding lock the same rows, so one of them wins; the cancellation is
@@ -125,9 +126,17 @@ export function createUploadIngest(deps: {
 
     /**
      * For an upload whose processing could not start after every retry: it ends FAILED with a message
-     * (unless it already ended), its reservation is released and its file deleted.
+     * (unless it already ended), its reservation is released and its file deleted. Only an upload still
+     * accounted for, by its job or its reservation, is recorded: a dead-lettered event can be redriven at
+     * any time (SQS takes a redriven message as a new one), long after a cancellation's record is
+     * forgotten, and a cancel deletes the reservation for good. Without either, the upload was cancelled,
+     * or lapsed and was swept: its file is deleted and nothing is recorded.
      */
     async abandon(key: string, size = 0): Promise<string | null> {
+      const upload = parseUploadKey(key);
+      if (!upload) return null;
+      const job = await deps.jobs.getForPipeline(upload.uploadId).catch(missingAsNull);
+      if (!job && !(await deps.reservations.find(upload.uploadId))) return discard(upload.uploadId, key);
       return refuse(key, size, UPLOAD_NOT_STARTED);
     },
 

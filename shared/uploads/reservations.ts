@@ -64,6 +64,9 @@ export interface NewReservation {
 export const lapsed = sql.raw(`(upload_reservations.expires_at <= now() OR NOT EXISTS (
   SELECT 1 FROM video_projects vp WHERE vp.id = upload_reservations.project_id))`);
 
+/** An upload reservation (aliased r) whose project was deleted. */
+const orphaned = sql.raw('NOT EXISTS (SELECT 1 FROM video_projects vp WHERE vp.id = r.project_id)');
+
 const isQuotaCheck = (error: unknown) => {
   const { constraint } = sqlErrorInfo(error);
   return constraint === 'users_storage_reserved_range' || constraint === 'users_storage_used_range';
@@ -244,6 +247,9 @@ export function createReservationRepository(db: Database) {
      * presigned POST is deleted on arrival (`wasCancelled`). One statement, the owner's row locked first as
      * for every reservation change; a reservation the file's arrival holds meanwhile (`arrived_at`) is
      * re-read after that lock and left alone. `arrived`: the upload became (or is becoming) the job of its id.
+     * An upload of a deleted project is `unknown`: its job went with the project, and a reservation left
+     * behind (held by a job the deletion did not see) is deleted here rather than named as that job. No
+     * cancellation is recorded for it: a file that still lands finds no project and is deleted (ingest.ts).
      */
     async cancel(userId: string, id: string): Promise<'cancelled' | 'arrived' | 'unknown'> {
       const rows = await rawRows<{ cancelled: number }>(
@@ -253,11 +259,13 @@ export function createReservationRepository(db: Database) {
           SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE
         ), job AS (
           SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+        ), removed AS (
+          DELETE FROM upload_reservations r
+          WHERE r.id = ${id}::uuid AND r.user_id = ${userId}::uuid AND EXISTS (SELECT 1 FROM owner)
+            AND ((r.arrived_at IS NULL AND NOT EXISTS (SELECT 1 FROM job)) OR ${orphaned})
+          RETURNING r.bytes, r.expires_at, NOT ${orphaned} AS live
         ), cancelled AS (
-          DELETE FROM upload_reservations
-          WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM job) AND EXISTS (SELECT 1 FROM owner)
-          RETURNING bytes, expires_at
+          SELECT bytes, expires_at FROM removed WHERE live
         ), swept AS (
           DELETE FROM cancelled_uploads
           WHERE user_id = ${userId}::uuid AND expires_at <= now() AND EXISTS (SELECT 1 FROM owner)
@@ -268,8 +276,8 @@ export function createReservationRepository(db: Database) {
           FROM cancelled
           ON CONFLICT (id) DO NOTHING
         ), counted AS (
-          UPDATE users SET storage_reserved = storage_reserved - cancelled.bytes
-          FROM cancelled WHERE users.id IN (SELECT id FROM owner)
+          UPDATE users SET storage_reserved = storage_reserved - removed.bytes
+          FROM removed WHERE users.id IN (SELECT id FROM owner)
         )
         SELECT count(*)::int AS cancelled FROM cancelled`,
       );
@@ -279,8 +287,9 @@ export function createReservationRepository(db: Database) {
       const [state] = await rawRows<{ arrived: boolean; cancelled: boolean }>(
         db,
         sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
-                OR EXISTS (SELECT 1 FROM upload_reservations
-                           WHERE id = ${id}::uuid AND user_id = ${userId}::uuid AND arrived_at IS NOT NULL)
+                OR EXISTS (SELECT 1 FROM upload_reservations r
+                           WHERE r.id = ${id}::uuid AND r.user_id = ${userId}::uuid AND r.arrived_at IS NOT NULL
+                             AND NOT ${orphaned})
                 AS arrived,
                 EXISTS (SELECT 1 FROM cancelled_uploads WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
                 AS cancelled`,

@@ -148,7 +148,7 @@ describe('every route through the local server', () => {
       body: { jobType: 'GENERATE', prompt: 'x', parameters: { model: 'local', durationSeconds: 0.5 } },
     });
     expect(badModel.status).toBe(400);
-    expect(badModel.body.errors[0].path).toBe('parameters.durationSeconds');
+    expect(badModel.body.errors[0].path).toBe('body.parameters.durationSeconds');
     const cancelled = await api.call('POST', `/v1/jobs/${job.body.id}/cancel`, { token });
     expect(cancelled.body).toMatchObject({ status: 'FAILED', errorMessage: 'Cancelled by user.' });
     expect((await api.call('POST', `/v1/jobs/${job.body.id}/cancel`, { token })).status).toBe(409);
@@ -224,7 +224,7 @@ describe('every route through the local server', () => {
       body: { jobType: 'GENERATE', templateId: pub.body.id },
     });
     expect(missing.status).toBe(400);
-    expect(missing.body.errors[0].path).toBe('parameters.variables.animal');
+    expect(missing.body.errors[0].path).toBe('body.parameters.variables.animal');
     const job = await api.call('POST', `/v1/projects/${project.body.id}/jobs`, {
       token: b.token,
       body: {

@@ -82,7 +82,7 @@ describe('submission against the registry', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.detail).toMatch(/Nova Reel \(nova-reel\) reached its end of life on 2026-09-30/);
     expect(res.body.errors).toEqual([
-      { path: 'parameters.model', message: expect.stringContaining('nova-reel') },
+      { path: 'body.parameters.model', message: expect.stringContaining('nova-reel') },
     ]);
   });
 

@@ -96,7 +96,7 @@ it('answers cursors with out-of-range dates with a 400 naming the cursor', async
       '/v1/templates',
       `/v1/projects/${projectId}/jobs`,
     ]) {
-      expectProblem(await api.call('GET', `${path}?cursor=${cursor}`, { token }), 400, 'cursor');
+      expectProblem(await api.call('GET', `${path}?cursor=${cursor}`, { token }), 400, 'query.cursor');
     }
   }
 });
@@ -114,10 +114,14 @@ it('answers a cursor of another list or another user with a 400 naming the curso
     `/v1/projects/${projectId}/uploads`,
     '/v1/webhooks',
   ]) {
-    expectProblem(await api.call('GET', `${path}?cursor=${cursor}`, { token }), 400, 'cursor');
+    expectProblem(await api.call('GET', `${path}?cursor=${cursor}`, { token }), 400, 'query.cursor');
   }
   const other = (await api.newUser()).token;
-  expectProblem(await api.call('GET', `/v1/projects?cursor=${cursor}`, { token: other }), 400, 'cursor');
+  expectProblem(
+    await api.call('GET', `/v1/projects?cursor=${cursor}`, { token: other }),
+    400,
+    'query.cursor',
+  );
 });
 
 it('answers JSON nested 20,000 deep with a 400 naming the body', async () => {

@@ -184,7 +184,7 @@ describe('tier limits at submission', () => {
       parameters: { model: 'local', durationSeconds: 0.5 },
     });
     expect(unsupported.status).toBe(400);
-    expect(JSON.stringify(unsupported.body)).toContain('parameters.durationSeconds');
+    expect(JSON.stringify(unsupported.body)).toContain('"body.parameters.durationSeconds"');
     const clip = (await api.call('GET', `/v1/projects/${projectId}/clips`, { token: user.token })).body
       .items[0];
     const localImage = await submit(api, user.token, projectId, {

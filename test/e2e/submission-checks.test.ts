@@ -41,14 +41,18 @@ const edit = (trim: { start?: number; end?: number }) =>
 it('refuses a trim that the clip’s end leaves under 0.1 s, naming its start', async () => {
   expect(clip.duration).toBeCloseTo(1, 1);
   const res = await edit({ start: clip.duration - 0.05 });
-  expectProblem(res, 'parameters.clips.0.start', /less than 0\.1 s/);
+  expectProblem(res, 'body.parameters.clips.0.start', /less than 0\.1 s/);
   expect(res.body.errors[0].message).toMatch(/start at most 0\.1 s before its end/);
-  expectProblem(await edit({ start: clip.duration - 0.05, end: 1e6 }), 'parameters.clips.0.end', /not valid/);
+  expectProblem(
+    await edit({ start: clip.duration - 0.05, end: 1e6 }),
+    'body.parameters.clips.0.end',
+    /not valid/,
+  );
 });
 
 it('refuses a one-frame trim and an end of 1e308 before any job is made', async () => {
-  expectProblem(await edit({ start: 0, end: 1e-10 }), 'parameters.clips.0.end', /not valid/);
-  expectProblem(await edit({ start: 0, end: 1e308 }), 'parameters.clips.0.end', /not valid/);
+  expectProblem(await edit({ start: 0, end: 1e-10 }), 'body.parameters.clips.0.end', /not valid/);
+  expectProblem(await edit({ start: 0, end: 1e308 }), 'body.parameters.clips.0.end', /not valid/);
   const jobs = await api.call('GET', `/v1/projects/${projectId}/jobs`, { token });
   expect(jobs.body.items.filter((j: { jobType: string }) => j.jobType === 'EDIT')).toEqual([]);
 });
@@ -83,7 +87,7 @@ it('checks a template’s prompt with its variables filled in, as a prompt given
         templateId: template.body.id,
         parameters: { model: 'local', variables: { subject } },
       }),
-      'prompt',
+      'body.prompt',
       /filled in from the template/,
     );
   }
@@ -109,7 +113,7 @@ it('refuses variables that fill nothing: without a template, or not among its pl
       prompt: 'a fox',
       parameters: { model: 'local', variables: { animal: 'owl' } },
     }),
-    'parameters.variables',
+    'body.parameters.variables',
     /give a templateId, or leave them out/,
   );
   const template = await api.call('POST', '/v1/templates', {
@@ -121,7 +125,7 @@ it('refuses variables that fill nothing: without a template, or not among its pl
     templateId: template.body.id,
     parameters: { model: 'local', variables: { animal: 'owl', anmial: 'cat' } },
   });
-  expectProblem(res, 'parameters.variables.anmial', /no placeholder for: anmial/);
+  expectProblem(res, 'body.parameters.variables.anmial', /no placeholder for: anmial/);
   expect(res.body.errors[0].message).toBe('not a placeholder of the template (it has: animal)');
 });
 

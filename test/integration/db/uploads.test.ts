@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rawRows } from '#shared/db/sql.ts';
 import { NotFoundError, QuotaExceededError, TooManyRequestsError } from '#shared/errors.ts';
+import { createProjectService } from '#shared/projects/service.ts';
 import { uploadKey } from '#shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '#shared/storage/port.ts';
 import { createUploadIngest, UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
@@ -347,6 +348,40 @@ describeEachDriver('uploads on', (driver) => {
     expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
   });
 
+  it('a dead-letter redrive after the cancellation was forgotten records no job: the reservation decides', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.cancel(u.id, id)).toBe('cancelled');
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    // Its event failed every attempt and sat in the dead-letter queue; someone redrives it days later,
+    // when the cancellation's record is long forgotten.
+    await t.db.execute(
+      sql`UPDATE cancelled_uploads SET expires_at = now() - interval '1 second' WHERE id = ${id}::uuid`,
+    );
+    const next = await presigned(u.id, p.id, 1000);
+    expect(await repos.reservations.wasCancelled(id)).toBe(false);
+    expect(await ingest.abandon(key, 1000)).toBeNull();
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect((await monthlyUsage(t.db, u.id, currentMonth())).jobs).toMatchObject({ failed: 0 });
+    expect(store.objects.has(key)).toBe(false);
+    expect(await counters(u.id)).toMatchObject({ reserved: 1000, summed: 1000 });
+    // An upload that was not cancelled still has its reservation, lapsed or not, until the next sweep: it
+    // ends FAILED as before, and its bytes come back.
+    await t.db.execute(
+      sql`UPDATE upload_reservations SET expires_at = now() - interval '1 second' WHERE id = ${next.id}::uuid`,
+    );
+    await store.putBytes(next.key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.abandon(next.key, 1000)).toBe(next.id);
+    expect(await repos.jobs.get(u.id, next.id)).toMatchObject({
+      status: 'FAILED',
+      errorMessage: UPLOAD_NOT_STARTED,
+    });
+    expect(store.objects.size).toBe(0);
+    expect(started).toEqual([]);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+  });
+
   it("finds nothing to cancel in another user's upload, and leaves it alone", async () => {
     const { u, p } = await owner();
     const { u: other } = await owner();
@@ -381,6 +416,47 @@ describeEachDriver('uploads on', (driver) => {
     const third = await presigned(u.id, p.id, 10);
     await ingest.ingest(third.key, 11);
     expect(await repos.reservations.cancel(u.id, third.id)).toBe('arrived');
+  });
+
+  it('an arrived upload whose job went with its deleted project is unknown to cancel, and leaves nothing', async () => {
+    const { u, p } = await owner();
+    const { store, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBe(id);
+    // The job was made after the deletion listed the project's running jobs, so the deletion did not
+    // cancel it: it went with the project, its held reservation stayed behind.
+    const projects = createProjectService({
+      projects: repos.projects,
+      jobs: { ...repos.jobs, list: async () => ({ items: [], nextCursor: null }) },
+      store,
+      workflow: { start: async () => 'started', stop: async () => undefined },
+    });
+    await projects.remove(u.id, p.id);
+    await expect(repos.jobs.get(u.id, id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await repos.reservations.cancel(u.id, id)).toBe('unknown');
+    expect(await repos.reservations.find(id)).toBeUndefined();
+    expect(await repos.reservations.wasCancelled(id)).toBe(false);
+    expect(await counters(u.id)).toEqual({ active: 0, counted: 0, reserved: 0, summed: 0 });
+    expect(await uploadCount(u.id)).toBe(0);
+    expect(store.objects.size).toBe(0);
+  });
+
+  it('an awaited upload of a deleted project is unknown to cancel; its bytes come back, nothing is recorded', async () => {
+    const { u, p } = await owner();
+    const { store, started, ingest } = harness();
+    const { id, key } = await presigned(u.id, p.id, 1000);
+    await repos.projects.remove(u.id, p.id);
+    expect(await repos.reservations.cancel(u.id, id)).toBe('unknown');
+    expect(await repos.reservations.find(id)).toBeUndefined();
+    expect(await repos.reservations.wasCancelled(id)).toBe(false);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
+    // Its file, still sent with the POST, finds no project: deleted, no job.
+    await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
+    expect(await ingest.ingest(key, 1000)).toBeNull();
+    expect(started).toEqual([]);
+    expect(store.objects.size).toBe(0);
+    expect(await counters(u.id)).toMatchObject({ reserved: 0, summed: 0 });
   });
 
   it('deletes a file that lands after its upload was cancelled: no job, no clip, no charge', async () => {

@@ -8,10 +8,10 @@ describe('the console’s mapping of a problem to form fields', () => {
       errors: [
         { path: 'body.title', message: 'must not be empty' },
         { path: 'body.title', message: 'must be readable text' },
-        { path: 'parameters.durationSeconds', message: 'Luma Ray 2 makes 5 or 9 s' },
-        { path: 'parameters.variables.animal', message: 'required by the template' },
+        { path: 'body.parameters.durationSeconds', message: 'Luma Ray 2 makes 5 or 9 s' },
+        { path: 'body.parameters.variables.animal', message: 'required by the template' },
         { path: 'query.limit', message: 'must be at most 100' },
-        { path: 'sourceClipIds', message: 'give exactly one clip id' },
+        { path: 'body.sourceClipIds', message: 'give exactly one clip id' },
       ],
     });
     expect(fieldErrors(refused)).toEqual({
