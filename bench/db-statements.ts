@@ -129,7 +129,9 @@ export async function measureStatements(): Promise<
       whenFull: 'wait',
     }),
   );
-  await count('jobs.admitNextWaiting', 'write', () => jobs.admitNextWaiting(u.id, 10));
+  await count('jobs.admitNextWaiting', 'write', () =>
+    jobs.admitNextWaiting(u.id, { FREE: 10, BASIC: 10, PRO: 10, ENTERPRISE: 10 }),
+  );
   await count('jobs.markFailed (releases the reservation)', 'write', () => jobs.markFailed(r2, 'x'));
   await count('jobs.recordFailed', 'write', () =>
     jobs.recordFailed({

@@ -134,7 +134,9 @@ export function createAdmission(options: AdmissionOptions) {
     /**
      * The AcquireCapacity task: the job waits in line with this state's token, and is admitted at once
      * (its token resumed) if a unit is free and it comes first. A unit handed to an earlier token of the
-     * same job (a state that timed out meanwhile) is taken up by this one.
+     * same job (a state that timed out meanwhile) is taken up by this one. 'admitted' when this call gave
+     * the job its unit; 'waiting' when it did not, though another job's release or grant may be handing
+     * it one meanwhile: its token says so either way, and nothing is read again to find out.
      */
     async enter(waiter: Waiter): Promise<'admitted' | 'waiting'> {
       const { model, jobId } = waiter;
@@ -160,8 +162,7 @@ export function createAdmission(options: AdmissionOptions) {
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
       const admitted = new Set<string>();
       await serve(model, undefined, admitted);
-      // Served here it holds a unit; otherwise another job's release or grant may have served it.
-      return admitted.has(jobId) || (await store.lease(model, jobId)) ? 'admitted' : 'waiting';
+      return admitted.has(jobId) ? 'admitted' : 'waiting';
     },
 
     /**

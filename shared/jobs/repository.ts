@@ -12,6 +12,7 @@ import {
 import { rawRows, rowFromJson } from '../db/sql.ts';
 import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
+import type { SubscriptionTier } from '../users/tiers.ts';
 import { jobsInWindow, secondsUntilRateFrees } from './rate-limit.ts';
 import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
 
@@ -223,15 +224,25 @@ export function createJobRepository(db: Database) {
 
     /**
      * Gives a free slot to the owner's oldest upload job waiting QUEUED without one; returns it (to be
-     * started) or undefined when no slot is free or nothing waits. The owner's row is locked first, as in
-     * `create`, so two jobs ending together cannot both fill the last slot.
+     * started) or undefined when no slot is free, nothing waits, or the owner is gone. The owner's row is
+     * locked first, as in `create`, so two jobs ending together cannot both fill the last slot. The limit
+     * is the one of the owner's tier, picked in the statement, so a job's end reads no user row before it.
      */
-    async admitNextWaiting(userId: string, concurrentLimit: number): Promise<Job | undefined> {
+    async admitNextWaiting(
+      userId: string,
+      concurrentLimits: Readonly<Record<SubscriptionTier, number>>,
+    ): Promise<Job | undefined> {
+      const limit = sql.join(
+        Object.entries(concurrentLimits).map(([tier, n]) => sql`WHEN ${tier} THEN ${n}::int`),
+        sql` `,
+      );
       const rows = await rawRows<{ id: string }>(
         db,
         sql`
         WITH slot AS (
-          SELECT id FROM users WHERE id = ${userId}::uuid AND active_jobs < ${concurrentLimit}::int FOR NO KEY UPDATE
+          SELECT id FROM users
+          WHERE id = ${userId}::uuid AND active_jobs < (CASE subscription_tier ${limit} END)
+          FOR NO KEY UPDATE
         ), next AS (
           SELECT id FROM generation_jobs
           WHERE user_id = ${userId}::uuid AND status = 'QUEUED' AND NOT admitted AND EXISTS (SELECT 1 FROM slot)

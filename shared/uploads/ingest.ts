@@ -23,7 +23,7 @@ import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { parseUploadKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { UserRepository } from '../users/repository.ts';
-import { tierLimits } from '../users/tiers.ts';
+import { SUBSCRIPTION_TIERS, type SubscriptionTier, tierLimits } from '../users/tiers.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
 import { HELD_RESERVATION_SECONDS, type ReservationRepository } from './reservations.ts';
 import { MAX_UPLOAD_BYTES } from './service.ts';
@@ -35,6 +35,11 @@ export interface UploadParameters {
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 export const UPLOAD_NOT_STARTED = 'Processing of the upload could not start; upload the file again.';
+
+/** Each tier's concurrent job limit: admitNextWaiting applies the owner's in its statement. */
+const CONCURRENT_JOBS = Object.fromEntries(
+  SUBSCRIPTION_TIERS.map((tier) => [tier, tierLimits(tier).concurrentJobs]),
+) as Record<SubscriptionTier, number>;
 
 const missingAsNull = (error: unknown) => {
   if (error instanceof NotFoundError) return null;
@@ -82,15 +87,12 @@ export function createUploadIngest(deps: {
 
   /** Starts the owner's waiting uploads while slots are free (called whenever one of their jobs ends). */
   async function startWaiting(userId: string): Promise<string[]> {
-    const user = await deps.users.getById(userId).catch(missingAsNull);
-    if (!user) return [];
-    const limit = tierLimits(user.subscriptionTier).concurrentJobs;
     const started: string[] = [];
-    for (let job = await deps.jobs.admitNextWaiting(userId, limit); job; ) {
+    for (let job = await deps.jobs.admitNextWaiting(userId, CONCURRENT_JOBS); job; ) {
       jobMetrics.queueWait(jobLabels(job), job.createdAt);
       await start(job);
       started.push(job.id);
-      job = await deps.jobs.admitNextWaiting(userId, limit);
+      job = await deps.jobs.admitNextWaiting(userId, CONCURRENT_JOBS);
     }
     return started;
   }

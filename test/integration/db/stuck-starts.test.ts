@@ -123,7 +123,9 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
     // Waiting for a slot, it is not the sweep's: startWaiting admits and starts it.
     expect(await sweep()).not.toContain(upload.id);
     // Admitted by a job's end, and the process that admitted it died before starting it.
-    expect((await repos.jobs.admitNextWaiting(user.id, 5))?.id).toBe(upload.id);
+    expect(
+      (await repos.jobs.admitNextWaiting(user.id, { FREE: 5, BASIC: 5, PRO: 5, ENTERPRISE: 5 }))?.id,
+    ).toBe(upload.id);
     expect(await sweep()).toContain(upload.id);
   });
 

@@ -610,6 +610,42 @@ describeEachDriver('uploads on', (driver) => {
     }
   });
 
+  it("a job's end admits waiting uploads up to the owner's tier limit without reading its user row first", async () => {
+    const { u, p } = await owner();
+    await t.db.execute(sql`UPDATE users SET subscription_tier = 'BASIC' WHERE id = ${u.id}::uuid`);
+    for (let i = 0; i < 6; i += 1) {
+      await repos.jobs.create({
+        id: randomUUID(),
+        userId: u.id,
+        projectId: p.id,
+        jobType: 'TRANSCODE',
+        prompt: `Upload ${i}.mp4`,
+        parameters: { upload: { key: `uploads/x/${i}.mp4`, fileName: `${i}.mp4`, size: 10 } },
+        concurrentLimit: 0,
+        whenFull: 'wait',
+      });
+    }
+    let userReads = 0;
+    const ingest = createUploadIngest({
+      users: new Proxy(repos.users, {
+        get: (target, name: keyof typeof repos.users) => {
+          if (name === 'getById') userReads += 1;
+          return target[name];
+        },
+      }),
+      jobs: repos.jobs,
+      reservations: repos.reservations,
+      store: memoryStore(),
+      workflow: { start: async () => 'started', stop: async () => undefined },
+    });
+    // BASIC runs 4 jobs at once.
+    expect(await ingest.startWaiting(u.id)).toHaveLength(4);
+    expect(await counters(u.id)).toMatchObject({ active: 4, counted: 4 });
+    expect(userReads).toBe(0);
+    // An owner that is gone has nothing to admit.
+    expect(await ingest.startWaiting(randomUUID())).toEqual([]);
+  });
+
   it('uploads wait for a slot and start when one frees; never more admitted than the limit', async () => {
     const { u, p } = await owner();
     const { store, started, ingest } = harness();

@@ -58,6 +58,29 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     return { model, store, book, admission, job, tick: (ms: number) => (clock += ms) };
   }
 
+  it('a job its own look did not serve is answered waiting without reading its lease again', async () => {
+    const { admission, job, book, store, model } = setup(2);
+    await admission.enter(job('a'));
+    // An older waiter of another user, in line but not yet served: it comes first for the free unit.
+    await store.addWaiter(job('w', 'other', 'w-1', 0));
+    const calls: string[] = [];
+    const counted = createAdmission({
+      store: new Proxy(store, {
+        get: (target, name: keyof CapacityStore) => {
+          calls.push(name);
+          return target[name].bind(target);
+        },
+      }),
+      tokens: book.tokens,
+      capacityOf: () => 2,
+      leaseMsOf: () => 60_000,
+    });
+    expect(await counted.enter(job('x'))).toBe('waiting');
+    expect([...book.answered.keys()]).toEqual(['a-1', 'w-1']);
+    expect(calls).toEqual(['addWaiter', 'leases', 'queue', 'grant', 'grant']);
+    expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['x']);
+  });
+
   it('admits at once while units are free, then makes jobs wait', async () => {
     const { admission, job, book, store, model } = setup(2);
     expect(await admission.enter(job('a'))).toBe('admitted');
