@@ -190,4 +190,35 @@ describeEachDriver('storage by month on', (driver) => {
     expect(now.storageBytes).toBe(210 * MiB);
     expect(now.storageByteHours).toBe(Number(nowHours.toFixed(3)));
   });
+
+  // Only a real server runs statements at once (PGlite has one connection).
+  it.runIf(driver.realServer)(
+    'meters parallel registrations and deletions in the order their row lock gives them',
+    async () => {
+      const { user, project } = await newOwner(repos, 'sm');
+      const before = await meteredAt(user.id);
+      const registered = await Promise.all(
+        Array.from({ length: 20 }, () => register(user.id, project.id, MiB)),
+      );
+      const removed = await Promise.allSettled([
+        ...registered.map((c) => repos.clips.remove(user.id, c.id)),
+        ...Array.from({ length: 10 }, () => register(user.id, project.id, MiB)),
+      ]);
+      expect(removed.filter((r) => r.status === 'rejected')).toEqual([]);
+      const after = await meteredAt(user.id);
+      const [row] = await rawRows<{ seconds: string; closing: string; used: string }>(
+        t.db,
+        sql`SELECT sum(m.byte_seconds)::text AS seconds, u.storage_used::text AS used,
+                   (SELECT closing_bytes FROM storage_months WHERE user_id = u.id ORDER BY month DESC LIMIT 1)::text AS closing
+            FROM users u JOIN storage_months m ON m.user_id = u.id WHERE u.id = ${user.id}::uuid GROUP BY u.id`,
+      );
+      expect(Number(row!.used)).toBe(10 * MiB);
+      expect(Number(row!.closing)).toBe(10 * MiB);
+      // Never more than the most ever held (30 MiB) over the whole time, and something was held.
+      expect(Number(row!.seconds)).toBeGreaterThan(0);
+      expect(Number(row!.seconds)).toBeLessThanOrEqual(
+        (30 * MiB * (after.getTime() - before.getTime())) / 1000,
+      );
+    },
+  );
 });
