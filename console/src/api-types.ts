@@ -2116,7 +2116,12 @@ export interface operations {
                                 [key: string]: string;
                             };
                         };
+                        /** @description Bytes stored times hours held within the month (up to now for the current month), the measure S3 bills storage by. */
+                        storageByteHours: number;
+                        /** @description Bytes stored at the end of the month; for the current month, bytes stored now. */
                         storageBytes: number;
+                        /** @description storageByteHours over 2^30 bytes and the hours of the whole month; the S3 storage estimate is this times the per-GB-month price. */
+                        storageGbMonths: number;
                         transcodedMinutes: number;
                     };
                 };

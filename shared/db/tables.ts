@@ -3,11 +3,13 @@ import {
   bigint,
   boolean,
   check,
+  date,
   doublePrecision,
   foreignKey,
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -61,6 +63,13 @@ export const users = /* @__PURE__ */ (() =>
       projectCount: integer('project_count').notNull().default(0),
       templateCount: integer('template_count').notNull().default(0),
       uploadCount: integer('upload_count').notNull().default(0),
+      /**
+       * When storage_used last changed: its byte-seconds up to then are in storage_months, and it has held
+       * since. A trigger on storage_used moves it (migration 0020); nothing else writes it.
+       */
+      storageMeteredAt: timestamp('storage_metered_at', { withTimezone: true, mode: 'date', precision: 3 })
+        .notNull()
+        .defaultNow(),
       createdAt: createdAt(),
       updatedAt: updatedAt(),
     },
@@ -313,6 +322,30 @@ export const cancelledUploads = /* @__PURE__ */ (() =>
   ))();
 
 /**
+ * A user's stored bytes per calendar month (UTC), kept by the trigger on users.storage_used (migration
+ * 0020): the byte-seconds held in the month up to users.storage_metered_at, and the bytes held after the
+ * month's last change. A month with no row held nothing up to then.
+ */
+export const storageMonths = /* @__PURE__ */ (() =>
+  pgTable(
+    'storage_months',
+    {
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      /** The month's first day. */
+      month: date('month', { mode: 'string' }).notNull(),
+      /** Exact: bytes times seconds, to the millisecond (beyond bigint for a TiB held a month). */
+      byteSeconds: numeric('byte_seconds').notNull().default('0'),
+      closingBytes: bytes('closing_bytes').notNull(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.userId, t.month] }),
+      check('storage_months_byte_seconds_nonnegative', sql`${t.byteSeconds} >= 0`),
+    ],
+  ))();
+
+/**
  * Machine-client keys. Only the SHA-256 of a key is kept (a key carries 256 random bits, so a slow hash adds
  * nothing); `prefix` is the visible start of the key that lets its owner tell keys apart.
  */
@@ -491,6 +524,7 @@ export const schema = {
   generationWaits,
   uploadReservations,
   cancelledUploads,
+  storageMonths,
   events,
   webhookEndpoints,
   webhookDeliveries,

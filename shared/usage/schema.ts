@@ -19,7 +19,22 @@ export const usageResponse = z.object({
   generatedSeconds: z.object({ byModel: z.record(z.string(), z.number()) }),
   transcodedMinutes: z.number(),
   jobs: z.object({ completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
-  storageBytes: z.number().int(),
+  storageBytes: z
+    .number()
+    .int()
+    .describe('Bytes stored at the end of the month; for the current month, bytes stored now.'),
+  storageByteHours: z
+    .number()
+    .nonnegative()
+    .describe(
+      'Bytes stored times hours held within the month (up to now for the current month), the measure S3 bills storage by.',
+    ),
+  storageGbMonths: z
+    .number()
+    .nonnegative()
+    .describe(
+      'storageByteHours over 2^30 bytes and the hours of the whole month; the S3 storage estimate is this times the per-GB-month price.',
+    ),
   estimatedCostUsd: z.object({
     total: dollars,
     bedrock: dollars,

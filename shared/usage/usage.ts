@@ -14,6 +14,8 @@ export interface Usage {
   transcodedMinutes: number;
   jobs: { completed: number; failed: number; cancelled: number };
   storageBytes: number;
+  storageByteHours: number;
+  storageGbMonths: number;
   estimatedCostUsd: {
     total: number;
     bedrock: number;
@@ -28,6 +30,13 @@ export interface Usage {
 export const currentMonth = (now = new Date()) => now.toISOString().slice(0, 7);
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** S3 counts a GB as 2^30 bytes and a month as its own hours (744 for March) when it turns byte-hours into GB-months. */
+const BYTES_PER_GB = 1024 ** 3;
+const hoursIn = (month: string) => {
+  const [year, index] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, index, 0)).getUTCDate() * 24;
+};
 
 function bedrockPricePerSecond(model: string, resolution: string | null): number {
   const spec = MODELS[model as VideoModelId];
@@ -54,10 +63,10 @@ function outputsMultiplier(resolution: string | null, hasHls: boolean): number {
 
 /**
  * What a user's jobs that ended within `month` made and what it cost AWS, from the rows the pipeline keeps:
- * one grouped statement (a few rows whatever the number of jobs) and the user's stored bytes. Jobs count
- * in the month they ended; a job whose clip was deleted since counts its requested duration.
+ * one grouped statement (a few rows whatever the number of jobs) and the month's storage. Jobs count in
+ * the month they ended; a job whose clip was deleted since counts its requested duration.
  */
-export async function monthlyUsage(db: Database, userId: string, month: string): Promise<Usage> {
+export async function monthlyUsage(db: Database, userId: string, month: string, now?: Date): Promise<Usage> {
   // The month's bounds are computed in UTC by PostgreSQL: JavaScript writes the instant after 9999-12 as
   // `+010000-01-01T…`, which PostgreSQL cannot read.
   const start = sql`${`${month}-01`}::timestamp`;
@@ -87,11 +96,7 @@ export async function monthlyUsage(db: Database, userId: string, month: string):
         AND j.completed_at < ((${start} + interval '1 month') AT TIME ZONE 'UTC')
       GROUP BY 1, 2, 3, 4, 5`,
   );
-  const [user] = await rawRows<{ storage: string }>(
-    db,
-    sql`SELECT storage_used::text AS storage FROM users WHERE id = ${userId}::uuid`,
-  );
-  const storageBytes = Number(user?.storage ?? 0);
+  const storage = await monthStorage(db, userId, month, now);
 
   const jobs = { completed: 0, failed: 0, cancelled: 0 };
   const byModel: Record<string, number> = {};
@@ -123,7 +128,7 @@ export async function monthlyUsage(db: Database, userId: string, month: string):
       invocations *
       (PRICE_TABLE.lambdaPerRequestUsd +
         PRICE_TABLE.lambdaGbSecondsPerInvocation * PRICE_TABLE.lambdaPerGbSecondUsd),
-    s3Storage: (storageBytes / 1e9) * PRICE_TABLE.s3PerGbMonthUsd,
+    s3Storage: storage.gbMonths * PRICE_TABLE.s3PerGbMonthUsd,
   };
   const total = Object.values(cost).reduce((a, b) => a + b, 0);
   return {
@@ -133,7 +138,9 @@ export async function monthlyUsage(db: Database, userId: string, month: string):
     },
     transcodedMinutes: round(transcodedSeconds / 60, 4),
     jobs,
-    storageBytes,
+    storageBytes: storage.bytes,
+    storageByteHours: round(storage.byteHours, 3),
+    storageGbMonths: round(storage.gbMonths, 9),
     estimatedCostUsd: {
       total: round(total, 6),
       ...(Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, round(v, 6)])) as Omit<
@@ -143,4 +150,30 @@ export async function monthlyUsage(db: Database, userId: string, month: string):
     },
     priceTable: { asOf: PRICE_TABLE.asOf, region: PRICE_TABLE.region, sources: { ...PRICE_TABLE.sources } },
   };
+}
+
+/**
+ * The bytes a user held over `month` (up to `now` for the current one) and at its end (now, for the current
+ * one), from the month's storage_months row plus what users.storage_used has held since its last change
+ * (storage_metered_at), which no row has counted yet. "Now" is the database's clock, which the trigger
+ * reads too, unless a test fixes it.
+ */
+async function monthStorage(db: Database, userId: string, month: string, now: Date | undefined) {
+  const start = sql`${`${month}-01`}::timestamp`;
+  const monthStart = sql`(${start} AT TIME ZONE 'UTC')`;
+  const monthEnd = sql`((${start} + interval '1 month') AT TIME ZONE 'UTC')`;
+  const [row] = await rawRows<{ byte_seconds: string; bytes: string }>(
+    db,
+    sql`
+      SELECT (COALESCE(m.byte_seconds, 0) + u.storage_used * extract(epoch FROM GREATEST(interval '0',
+                LEAST(COALESCE(${now?.toISOString() ?? null}::timestamptz, clock_timestamp()), ${monthEnd}) - GREATEST(u.storage_metered_at, ${monthStart}))))::text
+               AS byte_seconds,
+             (CASE WHEN u.storage_metered_at < ${monthEnd} THEN u.storage_used
+                   ELSE COALESCE(m.closing_bytes, 0) END)::text AS bytes
+      FROM users u
+      LEFT JOIN storage_months m ON m.user_id = u.id AND m.month = ${start}::date
+      WHERE u.id = ${userId}::uuid`,
+  );
+  const byteHours = Number(row?.byte_seconds ?? 0) / 3600;
+  return { bytes: Number(row?.bytes ?? 0), byteHours, gbMonths: byteHours / BYTES_PER_GB / hoursIn(month) };
 }

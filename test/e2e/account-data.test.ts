@@ -44,6 +44,11 @@ it('reports the month’s usage and estimated cost from the jobs it ran', async 
   expect(u.generatedSeconds.byModel.local).toBeCloseTo(clip.duration, 3);
   expect(u.transcodedMinutes).toBeCloseTo(clip.duration / 60, 4);
   expect(u.storageBytes).toBe(me.storageUsed);
+  // Held for the moments since the clip was registered: S3's GB (2^30 bytes) over the whole month's hours.
+  const [year, index] = month.split('-').map(Number) as [number, number];
+  const monthHours = new Date(Date.UTC(year, index, 0)).getUTCDate() * 24;
+  expect(u.storageByteHours).toBeGreaterThan(0);
+  expect(u.storageGbMonths).toBeCloseTo(u.storageByteHours / 1024 ** 3 / monthHours, 9);
   // The same price table, applied by hand to what the test ran.
   const [w, h] = (clip.resolution as string).split('x').map(Number) as [number, number];
   const outputs =
@@ -60,7 +65,7 @@ it('reports the month’s usage and estimated cost from the jobs it ran', async 
       PRICE_TABLE.lambdaInvocationsPerJob.GENERATE *
       (PRICE_TABLE.lambdaPerRequestUsd +
         PRICE_TABLE.lambdaGbSecondsPerInvocation * PRICE_TABLE.lambdaPerGbSecondUsd),
-    s3Storage: (me.storageUsed / 1e9) * PRICE_TABLE.s3PerGbMonthUsd,
+    s3Storage: u.storageGbMonths * PRICE_TABLE.s3PerGbMonthUsd,
   };
   for (const [name, value] of Object.entries(expected)) {
     expect(u.estimatedCostUsd[name], name).toBeCloseTo(value, 6);
@@ -73,6 +78,8 @@ it('reports the month’s usage and estimated cost from the jobs it ran', async 
 
   const empty = await api.call('GET', '/v1/me/usage?month=2001-02', { token: user.token });
   expect(empty.body.jobs).toEqual({ completed: 0, failed: 0, cancelled: 0 });
+  // The account did not exist then, so it stored nothing.
+  expect(empty.body).toMatchObject({ storageBytes: 0, storageByteHours: 0, storageGbMonths: 0 });
   const bad = await api.call('GET', '/v1/me/usage?month=2026-13', { token: user.token });
   expect(bad.status).toBe(400);
   expect(bad.body.errors[0].path).toBe('query.month');
@@ -170,7 +177,9 @@ it('erases the account: jobs stopped, no row, object or record of the user left,
 
   const db = api.env.db.db;
   const tables = await tablesWithUserId(db);
-  expect(tables).toEqual(expect.arrayContaining(['api_keys', 'video_projects', 'generation_jobs']));
+  expect(tables).toEqual(
+    expect.arrayContaining(['api_keys', 'video_projects', 'generation_jobs', 'storage_months']),
+  );
   for (const table of tables) {
     const [row] = await rawRows<{ n: number }>(
       db,

@@ -125,6 +125,8 @@ describeEachDriver('account data on', (driver) => {
     expect(rows.job_source_clips).toEqual([expect.objectContaining({ clip_id: clip.id })]);
     expect(rows.templates).toHaveLength(1);
     expect(rows.api_keys).toHaveLength(1);
+    // The month the clip was registered in, with the bytes held after it.
+    expect(rows.storage_months).toEqual([expect.objectContaining({ closing_bytes: 1000 })]);
     expect(JSON.stringify(rows)).not.toMatch(/key_hash|password_hash/);
 
     const exportsRepo = repos.exports;
@@ -227,6 +229,7 @@ describeEachDriver('account data on', (driver) => {
         'account_exports',
         'api_keys',
         'generation_jobs',
+        'storage_months',
         'video_clips',
         'video_projects',
       ]),
