@@ -80,7 +80,7 @@ it('applies a replacer the caller configured, also to plain values', () => {
 
 it('builds no replacer for a line of plain values', () => {
   const logger = new StdoutLogger(OPTIONS);
-  const replacer = vi.spyOn(logger, 'getJsonReplacer');
+  const replacer = vi.spyOn(logger as unknown as { getJsonReplacer(): unknown }, 'getJsonReplacer');
   logger.info('request', { correlationId: 'r-2', status: 200 });
   expect(replacer).not.toHaveBeenCalled();
   logger.info('request', { nested: { status: 200 } });
