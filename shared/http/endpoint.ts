@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { AuditOutcome } from '../audit/port.ts';
@@ -130,7 +130,7 @@ function auditedParams(params: object): string[] {
 }
 
 function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 16);
+  return hash('sha256', value, 'base64url').slice(0, 16);
 }
 
 export function outcomeOf(status: number): AuditOutcome {

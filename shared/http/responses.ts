@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -17,7 +17,8 @@ export const noContent = (): HttpResult => ({ statusCode: 204, headers: { 'cache
 /** A single resource with a strong ETag; If-None-Match with the same tag gives 304 and no body. */
 export function withEtag(event: APIGatewayProxyEventV2, body: unknown, maxAgeSeconds = 0): HttpResult {
   const text = JSON.stringify(body);
-  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+  // One-shot hash: no Hash object per response, the same digest.
+  const etag = `"${hash('sha256', text, 'base64url').slice(0, 27)}"`;
   const cache = maxAgeSeconds > 0 ? `private, max-age=${maxAgeSeconds}` : 'private, no-cache';
   const tags = event.headers['if-none-match']?.split(',').map((t) => t.trim().replace(/^W\//, ''));
   if (tags?.includes(etag) || tags?.includes('*')) {

@@ -10,6 +10,14 @@ import { writeStdoutLine } from './stdout-lines.ts';
  * everything is left to Powertools.
  */
 export class StdoutLogger extends Logger {
+  /** No replacer of the caller's: a line of plain values then serialises the same without Powertools'. */
+  readonly #ownReplacerOnly: boolean;
+
+  constructor(options?: ConstructorOptions) {
+    super(options);
+    this.#ownReplacerOnly = !options?.jsonReplacerFn;
+  }
+
   protected override printLog(logLevel: number, log: LogItem): void {
     // Read per line, not kept in a field: Powertools prints lines logged during its constructor from there.
     const ownConsole = (this as unknown as { console: Console }).console !== console;
@@ -18,10 +26,34 @@ export class StdoutLogger extends Logger {
       return;
     }
     log.prepareForPrint();
-    writeStdoutLine(JSON.stringify(log.getAttributes(), this.getJsonReplacer()));
+    const attributes = log.getAttributes();
+    // Powertools' replacer only changes errors, bigints, other objects (circular references) and what a
+    // caller's replacer changes. The request line holds none, so it skips building and calling one per value.
+    writeStdoutLine(
+      this.#ownReplacerOnly && plainValues(attributes)
+        ? JSON.stringify(attributes)
+        : JSON.stringify(attributes, this.getJsonReplacer()),
+    );
   }
 
   protected override createLogger(options?: ConstructorOptions): Logger {
     return new StdoutLogger(options);
   }
+}
+
+/** Whether every value is a string, number, boolean, null or undefined. */
+function plainValues(attributes: Record<string, unknown>): boolean {
+  for (const key in attributes) {
+    const value = attributes[key];
+    const type = typeof value;
+    if (
+      value !== null &&
+      type !== 'string' &&
+      type !== 'number' &&
+      type !== 'boolean' &&
+      type !== 'undefined'
+    )
+      return false;
+  }
+  return true;
 }
