@@ -1,4 +1,9 @@
-import type { ComponentChildren, InputHTMLAttributes, SelectHTMLAttributes } from 'preact';
+import type {
+  ComponentChildren,
+  InputHTMLAttributes,
+  SelectHTMLAttributes,
+  TextareaHTMLAttributes,
+} from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiProblem, messageOf } from '../api.ts';
 
@@ -28,67 +33,86 @@ export function useForm() {
 let counter = 0;
 const nextId = () => `f${++counter}`;
 
-type InputProps = InputHTMLAttributes<HTMLInputElement> & {
+/** The id of a labelled control, its name and state, and the note under it (its problem, else its hint). */
+function useNote(field: string, errors: Record<string, string>, hint?: string) {
+  const [id] = useState(nextId);
+  const error = errors[field];
+  const noteId = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  const note = error ? (
+    <small id={noteId} class="field-error">
+      {error}
+    </small>
+  ) : hint ? (
+    <small id={noteId}>{hint}</small>
+  ) : null;
+  const control = {
+    id,
+    name: field,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': noteId,
+  } as const;
+  return { id, note, control };
+}
+
+interface Labelled {
   label: string;
   /** The field's name in problem+json errors (`title`, `parameters.durationSeconds`). */
   field: string;
   errors: Record<string, string>;
   hint?: string;
-};
+}
 
 /** A labelled input whose problem (from `errors[field]`) is announced and tied to it. */
-export function Field({ label, field, errors, hint, ...input }: InputProps) {
-  const [id] = useState(nextId);
-  const error = errors[field];
-  const described = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+export function Field({
+  label,
+  field,
+  errors,
+  hint,
+  ...input
+}: InputHTMLAttributes<HTMLInputElement> & Labelled) {
+  const { id, note, control } = useNote(field, errors, hint);
   return (
     <label for={id}>
       {label}
-      <input
-        id={id}
-        name={field}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described}
-        {...input}
-      />
-      {error ? (
-        <small id={`${id}-error`} class="field-error">
-          {error}
-        </small>
-      ) : hint ? (
-        <small id={`${id}-hint`}>{hint}</small>
-      ) : null}
+      <input {...control} {...input} />
+      {note}
     </label>
   );
 }
 
-type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & {
-  label: string;
-  field: string;
-  errors: Record<string, string>;
-  children: ComponentChildren;
-};
-
-export function SelectField({ label, field, errors, children, ...select }: SelectProps) {
-  const [id] = useState(nextId);
-  const error = errors[field];
+/** A labelled textarea, its problem tied to it as Field's is. */
+export function AreaField({
+  label,
+  field,
+  errors,
+  hint,
+  ...area
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & Labelled) {
+  const { id, note, control } = useNote(field, errors, hint);
   return (
     <label for={id}>
       {label}
-      <select
-        id={id}
-        name={field}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        {...select}
-      >
+      <textarea {...control} {...area} />
+      {note}
+    </label>
+  );
+}
+
+export function SelectField({
+  label,
+  field,
+  errors,
+  children,
+  ...select
+}: SelectHTMLAttributes<HTMLSelectElement> & Labelled & { children: ComponentChildren }) {
+  const { id, note, control } = useNote(field, errors);
+  return (
+    <label for={id}>
+      {label}
+      <select {...control} {...select}>
         {children}
       </select>
-      {error ? (
-        <small id={`${id}-error`} class="field-error">
-          {error}
-        </small>
-      ) : null}
+      {note}
     </label>
   );
 }

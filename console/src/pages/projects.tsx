@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, client, messageOf, type Project } from '../api.ts';
 import { refreshAccount } from '../components/account.tsx';
+import { EditForm, useFocusBack } from '../components/edit-form.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
-import { RenameForm } from '../components/rename-form.tsx';
 import { formatDate } from '../format.ts';
 
 const PAGE_SIZE = 10;
@@ -117,10 +117,11 @@ function CreateProject({ onCreated }: { onCreated: () => void }) {
 function ProjectRow({ project, onChanged }: { project: Project; onChanged: () => void }) {
   const [renaming, setRenaming] = useState(false);
   const form = useForm();
+  const opener = useFocusBack<HTMLButtonElement>(renaming);
   if (renaming) {
     return (
       <li>
-        <RenameForm
+        <EditForm
           form={form}
           title={project.title}
           save={(title) =>
@@ -152,6 +153,7 @@ function ProjectRow({ project, onChanged }: { project: Project; onChanged: () =>
           type="button"
           class="secondary outline"
           aria-label={`Rename ${project.title}`}
+          ref={opener}
           onClick={() => setRenaming(true)}
         >
           Rename
