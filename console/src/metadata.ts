@@ -1,18 +1,11 @@
-import { ApiProblem } from './api.ts';
+import { fieldProblem } from './api.ts';
 
 /**
  * The metadata field's text as the object PATCH takes; what is not a JSON object is pointed out on the field
  * before anything is sent.
  */
 export function metadataOf(text: string): Record<string, unknown> {
-  const refuse = (message: string) =>
-    new ApiProblem({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: message,
-      errors: [{ path: 'metadata', message }],
-    });
+  const refuse = (message: string) => fieldProblem('metadata', message);
   if (!text.trim()) return {};
   let value: unknown;
   try {

@@ -690,6 +690,21 @@ it('pages clips and webhook deliveries, and edits a project and a clip, on a pho
     expect(await titles.last().textContent()).toBe('Shot 01');
     expect(await titles.allTextContents()).not.toContain('Shot 10');
 
+    // An edit with no clip ticked is pointed out where the clips are, with nothing sent.
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posted.push(new URL(r.url()).pathname);
+    });
+    await page.getByLabel('Job type').selectOption('EDIT');
+    await page.getByRole('textbox', { name: 'Description' }).fill('all of it');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    const clipChoice = page.getByRole('group', { name: 'Clips to join, in list order' });
+    await eventually(() => clipChoice.getAttribute('aria-describedby')).toBe('edit-clips-error');
+    expect(await page.locator('#edit-clips-error').textContent()).toBe('Tick at least one clip to join.');
+    expect(posted).toEqual([]);
+    // Focus stays on the button, which was disabled while the form was busy.
+    expect(await focused()).toBe('Submit job');
+
     // The project's description, added; focus goes back to the button that opened the form.
     await page.getByRole('button', { name: 'Edit the title or add a description' }).click();
     await page.getByLabel('Description (optional)').fill('Twenty-five shots of snow');
@@ -729,14 +744,41 @@ it('pages clips and webhook deliveries, and edits a project and a clip, on a pho
     await shot(page, '11-phone-clips');
     await card.getByRole('button', { name: 'Cancel' }).click();
 
-    // The webhook's deliveries: the latest five, then the older ones.
+    // One project: no pager.
+    await page.goto(`${api.url}/#/`);
+    await eventually(() => page.locator('.projects li').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+
+    // A key revoked takes its one showing with it; focus goes to the list's heading, not the page's top.
     await page.goto(`${api.url}/#/account`);
+    await page.getByLabel('Key name').fill('for a moment');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await eventually(() => page.locator('.api-keys + form + [role=status] .secret').count()).toBe(1);
+    await page.getByRole('button', { name: 'Revoke for a moment' }).click();
+    await eventually(() => page.locator('.api-keys li').count()).toBe(0);
+    expect(await page.locator('.api-keys + form + [role=status] .secret').count()).toBe(0);
+    expect(await focused()).toBe('API keys');
+
+    // The webhook's deliveries: the latest five, then the older ones.
     await page.getByRole('button', { name: /^Recent deliveries/ }).click();
     const deliveries = page.locator('.deliveries li');
     await eventually(() => deliveries.count()).toBe(5);
     await page.getByRole('button', { name: /^Show older deliveries/ }).click();
     await eventually(() => deliveries.count()).toBe(7);
     expect(await page.getByRole('button', { name: /^Show older deliveries/ }).count()).toBe(0);
+    // A test event sent: focus is back on its button once the list is read again.
+    await page.getByRole('button', { name: /^Send a test event/ }).click();
+    await eventually(() => deliveries.count()).toBe(5);
+    await eventually(focused).toMatch(/^Send a test event/);
+    // Added and removed here: its secret, shown once, goes with it.
+    await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/other');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const hookSecret = page.locator('.webhooks + form + [role=status] .secret');
+    await eventually(() => hookSecret.count()).toBe(1);
+    await page.getByRole('button', { name: 'Remove http://127.0.0.1:9/other' }).click();
+    await eventually(() => page.locator('.webhooks li.webhook').count()).toBe(1);
+    expect(await hookSecret.count()).toBe(0);
+    expect(await focused()).toBe('Webhooks');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await expectAccessible(page, 'deliveries on a phone');
     await shot(page, '12-phone-deliveries');

@@ -7,12 +7,31 @@ import type {
 import { useState } from 'preact/hooks';
 import { ApiProblem, messageOf } from '../api.ts';
 
+/**
+ * Where focus goes once a submission ends, when the page lost it meanwhile (a busy button is disabled; a
+ * removed item takes its button with it, so the work should await the list's new state): back to the
+ * element that had it, else to the heading of the section it was in, so that a keyboard user carries on from there and not from the top of the page.
+ */
+function focusKeeper() {
+  const had = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const heading = had?.closest('section')?.querySelector<HTMLElement>('h2, h1');
+  return () => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    if (had?.isConnected) had.focus();
+    else if (heading?.isConnected) {
+      if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+      heading.focus();
+    }
+  };
+}
+
 /** The state of one form: busy, the problem's message and its errors by field. */
 export function useForm() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [fields, setFields] = useState<Record<string, string>>({});
   async function submit(work: () => Promise<void>) {
+    const keepFocus = focusKeeper();
     setBusy(true);
     setMessage('');
     setFields({});
@@ -25,6 +44,8 @@ export function useForm() {
       if (error instanceof ApiProblem) setFields(error.fields);
     } finally {
       setBusy(false);
+      // Once that change is rendered, also when the form itself went with what it removed.
+      setTimeout(keepFocus);
     }
   }
   return { busy, message, fields, submit };

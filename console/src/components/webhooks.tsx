@@ -34,7 +34,7 @@ export function Webhooks() {
   const form = useForm();
   const [hooks, setHooks] = useState<Webhook[] | null>(null);
   const [error, setError] = useState('');
-  const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
+  const [created, setCreated] = useState<{ id: string; url: string; secret: string } | null>(null);
   const load = () =>
     call(() => client.GET('/v1/webhooks')).then(
       (page) => setHooks(page.items),
@@ -51,7 +51,16 @@ export function Webhooks() {
       {hooks && hooks.length === 0 ? <p>No webhooks yet.</p> : null}
       <ul class="webhooks">
         {hooks?.map((h) => (
-          <WebhookRow key={h.id} hook={h} onChanged={load} />
+          <WebhookRow
+            key={h.id}
+            hook={h}
+            onChanged={load}
+            onRemoved={() => {
+              // A removed webhook's secret, shown once, goes with it.
+              if (created?.id === h.id) setCreated(null);
+              return load();
+            }}
+          />
         ))}
       </ul>
       <form
@@ -66,7 +75,7 @@ export function Webhooks() {
             const made = await call(() =>
               client.POST('/v1/webhooks', { body: { url, ...(events.length ? { events } : {}) } }),
             );
-            setCreated({ url: made.url, secret: made.secret });
+            setCreated({ id: made.id, url: made.url, secret: made.secret });
             element.reset();
             await load();
           });
@@ -98,7 +107,15 @@ export function Webhooks() {
   );
 }
 
-function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void }) {
+function WebhookRow({
+  hook,
+  onChanged,
+  onRemoved,
+}: {
+  hook: Webhook;
+  onChanged: () => void;
+  onRemoved: () => Promise<void>;
+}) {
   const form = useForm();
   const [deliveries, setDeliveries] = useState<Listed<Delivery> | null>(null);
   const [secret, setSecret] = useState('');
@@ -207,7 +224,7 @@ function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void 
             if (!confirm(`Remove the webhook ${hook.url}?`)) return;
             form.submit(async () => {
               await call(() => client.DELETE('/v1/webhooks/{webhookId}', { params: { path } }));
-              onChanged();
+              await onRemoved();
             });
           }}
         >
