@@ -252,7 +252,12 @@ function ProjectDetails({ project, onSaved }: { project: Project; onSaved: (proj
   return (
     <div class="project-details">
       {project.description ? <p>{project.description}</p> : null}
-      <button type="button" class="secondary outline" ref={opener} onClick={() => setEditing(true)}>
+      <button
+        type="button"
+        class="secondary outline edit-details"
+        ref={opener}
+        onClick={() => setEditing(true)}
+      >
         {project.description ? 'Edit the title or description' : 'Edit the title or add a description'}
       </button>
     </div>
