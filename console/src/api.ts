@@ -34,6 +34,16 @@ export class ApiProblem extends Error {
   }
 }
 
+/** A refusal of one field found before anything is sent, shown beside the field as the API's would be. */
+export const fieldProblem = (field: string, message: string) =>
+  new ApiProblem({
+    type: 'about:blank',
+    title: 'Bad Request',
+    status: 400,
+    detail: message,
+    errors: [{ path: field, message }],
+  });
+
 const SESSION_KEY = 'ai-video.session';
 interface Session {
   accessToken: string;

@@ -314,11 +314,7 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await page.unroute(isJobs);
 
   // Rename a clip.
-  await page
-    .locator('.clip')
-    .first()
-    .getByRole('button', { name: /^Rename/ })
-    .click();
+  await page.locator('.clip').first().getByRole('button', { name: /^Edit/ }).click();
   await page.getByLabel(`New title for ${first}`).fill('Fox, renamed');
   await page.locator('.clip').first().getByRole('button', { name: 'Save' }).click();
   await eventually(() => page.locator('.clip h3').first().textContent()).toBe('Fox, renamed');
@@ -639,3 +635,161 @@ it('sends a new confirmation code from the confirm page (a user pool that confir
     await context.close();
   }
 }, 60_000);
+
+it('pages clips and webhook deliveries, and edits a project and a clip, on a phone', async () => {
+  const user = await api.newUser();
+  const auth = { token: user.token };
+  const project = (await api.call('POST', '/v1/projects', { ...auth, body: { title: 'Long film' } }))
+    .body as {
+    id: string;
+  };
+  // More clips than a page (24), registered straight in the database, oldest first.
+  const register = (title: string) =>
+    api.env.ctx.clips.register({
+      userId: user.userId,
+      projectId: project.id,
+      title,
+      duration: 3,
+      fileUrl: `users/${user.userId}/projects/${project.id}/clips/${title}/video.mp4`,
+      fileSize: 100,
+      resolution: '1280x720',
+      format: 'mp4',
+    });
+  for (let i = 1; i <= 25; i += 1) await register(`Shot ${String(i).padStart(2, '0')}`);
+  // A webhook with more deliveries than the list shows at once (5); the clip deleted below sends it nothing.
+  const hook = (
+    await api.call('POST', '/v1/webhooks', {
+      ...auth,
+      body: { url: 'http://127.0.0.1:9/hook', events: ['job.failed'] },
+    })
+  ).body as { id: string };
+  for (let i = 0; i < 7; i += 1) await api.env.ctx.webhooks.sendTest(user.userId, hook.id);
+
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  await context.addInitScript(
+    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: user.token }))})`,
+  );
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (dialog) => dialog.accept());
+  const focused = () => page.evaluate('document.activeElement.textContent');
+  try {
+    await page.goto(`${api.url}/#/projects/${project.id}`);
+    const titles = page.locator('.clip h3');
+    await eventually(() => titles.count()).toBe(24);
+    expect(await titles.first().textContent()).toBe('Shot 25');
+    await page.getByRole('button', { name: 'Show older clips' }).click();
+    await eventually(() => titles.count()).toBe(25);
+    expect(await titles.last().textContent()).toBe('Shot 01');
+    expect(await page.getByRole('button', { name: 'Show older clips' }).count()).toBe(0);
+    // A clip made meanwhile and one deleted here: the list reads its first page again and keeps the older one.
+    await register('Shot 26');
+    await page
+      .locator('.clip')
+      .filter({ hasText: 'Shot 10' })
+      .getByRole('button', { name: /^Delete/ })
+      .click();
+    await eventually(() => titles.first().textContent()).toBe('Shot 26');
+    expect(await titles.count()).toBe(25);
+    expect(await titles.last().textContent()).toBe('Shot 01');
+    expect(await titles.allTextContents()).not.toContain('Shot 10');
+
+    // An edit with no clip ticked is pointed out where the clips are, with nothing sent.
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posted.push(new URL(r.url()).pathname);
+    });
+    await page.getByLabel('Job type').selectOption('EDIT');
+    await page.getByRole('textbox', { name: 'Description' }).fill('all of it');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    const clipChoice = page.getByRole('group', { name: 'Clips to join, in list order' });
+    await eventually(() => clipChoice.getAttribute('aria-describedby')).toBe('edit-clips-error');
+    expect(await page.locator('#edit-clips-error').textContent()).toBe('Tick at least one clip to join.');
+    expect(posted).toEqual([]);
+
+    // The project's description, added; focus goes back to the button that opened the form.
+    await page.getByRole('button', { name: 'Edit the title or add a description' }).click();
+    await page.getByLabel('Description (optional)').fill('Twenty-five shots of snow');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => page.locator('.project-details p').textContent()).toBe(
+      'Twenty-five shots of snow',
+    );
+    expect(await focused()).toBe('Edit the title or description');
+    expect(
+      ((await api.call('GET', `/v1/projects/${project.id}`, auth)).body as { description: string })
+        .description,
+    ).toBe('Twenty-five shots of snow');
+
+    // A clip's metadata: what is not a JSON object is pointed out on the field before anything is sent.
+    const card = page.locator('.clip').filter({ hasText: 'Shot 25' });
+    await card.getByRole('button', { name: /^Edit/ }).click();
+    const metadata = card.getByLabel('Metadata (JSON, yours to use)');
+    await metadata.fill('{scene: 3}');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => metadata.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`#${await metadata.getAttribute('aria-describedby')}`).textContent()).toMatch(
+      /^is not valid JSON; write an object such as \{"scene": 3\}/,
+    );
+    await metadata.fill('{"scene": 3, "tags": ["snow"]}');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => card.locator('form').count()).toBe(0);
+    expect(await focused()).toBe('Edit Shot 25');
+    const clipId = await card.getAttribute('data-clip-id');
+    expect((await api.call('GET', `/v1/clips/${clipId}`, auth)).body).toMatchObject({
+      metadata: { scene: 3, tags: ['snow'] },
+    });
+    // Opened again, the form shows what was saved.
+    await card.getByRole('button', { name: /^Edit/ }).click();
+    expect(JSON.parse(await metadata.inputValue())).toEqual({ scene: 3, tags: ['snow'] });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await expectAccessible(page, 'clip metadata on a phone');
+    await shot(page, '11-phone-clips');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+
+    // One project: no pager.
+    await page.goto(`${api.url}/#/`);
+    await eventually(() => page.locator('.projects li').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+
+    // A key revoked takes its one showing with it; focus goes to the list's heading, not the page's top.
+    await page.goto(`${api.url}/#/account`);
+    await page.getByLabel('Key name').fill('for a moment');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await eventually(() => page.locator('.api-keys + form + [role=status] .secret').count()).toBe(1);
+    await page.getByRole('button', { name: 'Revoke for a moment' }).click();
+    await eventually(() => page.locator('.api-keys li').count()).toBe(0);
+    expect(await page.locator('.api-keys + form + [role=status] .secret').count()).toBe(0);
+    expect(await focused()).toBe('API keys');
+
+    // The webhook's deliveries: the latest five, then the older ones.
+    await page.getByRole('button', { name: /^Recent deliveries/ }).click();
+    const deliveries = page.locator('.deliveries li');
+    await eventually(() => deliveries.count()).toBe(5);
+    await page.getByRole('button', { name: /^Show older deliveries/ }).click();
+    await eventually(() => deliveries.count()).toBe(7);
+    expect(await page.getByRole('button', { name: /^Show older deliveries/ }).count()).toBe(0);
+    // A test event sent: focus is back on its button once the list is read again.
+    await page.getByRole('button', { name: /^Send a test event/ }).click();
+    await eventually(() => deliveries.count()).toBe(5);
+    await eventually(focused).toMatch(/^Send a test event/);
+    // Added and removed here: its secret, shown once, goes with it.
+    await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/other');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const hookSecret = page.locator('.webhooks + form + [role=status] .secret');
+    await eventually(() => hookSecret.count()).toBe(1);
+    await page.getByRole('button', { name: 'Remove http://127.0.0.1:9/other' }).click();
+    await eventually(() => page.locator('.webhooks li.webhook').count()).toBe(1);
+    expect(await hookSecret.count()).toBe(0);
+    expect(await focused()).toBe('Webhooks');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await expectAccessible(page, 'deliveries on a phone');
+    await shot(page, '12-phone-deliveries');
+    expect(pageErrors).toEqual([]);
+  } catch (error) {
+    await shot(page, 'failed-phone').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 120_000);

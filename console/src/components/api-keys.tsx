@@ -17,7 +17,7 @@ export function ApiKeys() {
   const form = useForm();
   const [keys, setKeys] = useState<Key[] | null>(null);
   const [error, setError] = useState('');
-  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const [created, setCreated] = useState<{ id: string; name: string; key: string } | null>(null);
   const load = () =>
     call(() => client.GET('/v1/api-keys')).then(
       (page) => setKeys(page.items),
@@ -37,7 +37,15 @@ export function ApiKeys() {
       {keys && keys.length === 0 ? <p>No API keys yet.</p> : null}
       <ul class="api-keys">
         {keys?.map((k) => (
-          <ApiKeyRow key={k.id} apiKey={k} onRevoked={load} />
+          <ApiKeyRow
+            key={k.id}
+            apiKey={k}
+            onRevoked={() => {
+              // A revoked key's one showing goes with it.
+              if (created?.id === k.id) setCreated(null);
+              return load();
+            }}
+          />
         ))}
       </ul>
       <form
@@ -52,7 +60,7 @@ export function ApiKeys() {
             const made = await call(() =>
               client.POST('/v1/api-keys', { body: { name, scopes: [...scopes] } }),
             );
-            setCreated({ name: made.name, key: made.key });
+            setCreated({ id: made.id, name: made.name, key: made.key });
             element.reset();
             await load();
           });
@@ -81,7 +89,7 @@ export function ApiKeys() {
   );
 }
 
-function ApiKeyRow({ apiKey, onRevoked }: { apiKey: Key; onRevoked: () => void }) {
+function ApiKeyRow({ apiKey, onRevoked }: { apiKey: Key; onRevoked: () => Promise<void> }) {
   const form = useForm();
   return (
     <li>
@@ -101,7 +109,7 @@ function ApiKeyRow({ apiKey, onRevoked }: { apiKey: Key; onRevoked: () => void }
             await call(() =>
               client.DELETE('/v1/api-keys/{keyId}', { params: { path: { keyId: apiKey.id } } }),
             );
-            onRevoked();
+            await onRevoked();
           });
         }}
       >

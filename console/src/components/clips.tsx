@@ -1,21 +1,26 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client } from '../api.ts';
 import { formatBytes } from '../format.ts';
-import { useForm } from './form.tsx';
-import { RenameForm } from './rename-form.tsx';
+import { metadataOf } from '../metadata.ts';
+import { EditForm, useFocusBack } from './edit-form.tsx';
+import { AreaField, useForm } from './form.tsx';
 
 type Media = NonNullable<Clip['media']>;
 
 export function Clips({
   clips,
   onDeleted,
-  onRenamed,
+  onChanged,
+  onOlder,
 }: {
   clips: Clip[];
-  onDeleted: () => void;
-  onRenamed: () => void;
+  onDeleted: (clipId: string) => void;
+  onChanged: (clip: Clip) => void;
+  /** Reads the next page of older clips; absent when the oldest is shown. */
+  onOlder?: (() => Promise<void>) | undefined;
 }) {
   const [playing, setPlaying] = useState<string | null>(null);
+  const older = useForm();
   return (
     <section aria-labelledby="clips-heading">
       <h2 id="clips-heading">Clips</h2>
@@ -28,10 +33,22 @@ export function Clips({
             playing={playing === clip.id}
             onPlay={() => setPlaying(playing === clip.id ? null : clip.id)}
             onDeleted={onDeleted}
-            onRenamed={onRenamed}
+            onChanged={onChanged}
           />
         ))}
       </ul>
+      {onOlder ? (
+        <button
+          type="button"
+          class="secondary outline"
+          aria-busy={older.busy}
+          disabled={older.busy}
+          onClick={() => older.submit(onOlder)}
+        >
+          Show older clips
+        </button>
+      ) : null}
+      {older.message ? <p role="alert">{older.message}</p> : null}
     </section>
   );
 }
@@ -40,13 +57,14 @@ function ClipCard(props: {
   clip: Clip;
   playing: boolean;
   onPlay: () => void;
-  onDeleted: () => void;
-  onRenamed: () => void;
+  onDeleted: (clipId: string) => void;
+  onChanged: (clip: Clip) => void;
 }) {
   const { clip } = props;
   const [media, setMedia] = useState<Media | null>(null);
-  const [renaming, setRenaming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const form = useForm();
+  const opener = useFocusBack<HTMLButtonElement>(editing);
   useEffect(() => {
     // The list has no signed links; each clip's own read has them (thumbnail, MP4, HLS).
     call(() => client.GET('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } })).then(
@@ -64,23 +82,35 @@ function ClipCard(props: {
         ) : (
           <div class="no-thumb" aria-hidden="true" />
         )}
-        {renaming ? (
-          <RenameForm
+        {editing ? (
+          <EditForm
             form={form}
             title={clip.title}
-            save={(title) =>
-              call(() =>
-                client.PATCH('/v1/clips/{clipId}', {
-                  params: { path: { clipId: clip.id } },
-                  body: { title },
-                }),
-              )
-            }
-            close={(renamed) => {
-              setRenaming(false);
-              if (renamed) props.onRenamed();
+            fields={['metadata']}
+            save={async (title, data) => {
+              const metadata = metadataOf(String(data.get('metadata')));
+              props.onChanged(
+                await call(() =>
+                  client.PATCH('/v1/clips/{clipId}', {
+                    params: { path: { clipId: clip.id } },
+                    body: { title, metadata },
+                  }),
+                ),
+              );
             }}
-          />
+            close={() => setEditing(false)}
+          >
+            <AreaField
+              label="Metadata (JSON, yours to use)"
+              field="metadata"
+              rows={3}
+              spellcheck={false}
+              value={Object.keys(clip.metadata).length ? JSON.stringify(clip.metadata, null, 2) : ''}
+              placeholder='{"scene": 3, "tags": ["snow"]}'
+              errors={form.fields}
+              hint="An object; saving replaces the clip's metadata (empty: none)."
+            />
+          </EditForm>
         ) : (
           <h3>{clip.title}</h3>
         )}
@@ -101,10 +131,11 @@ function ClipCard(props: {
           <button
             type="button"
             class="secondary outline"
-            aria-pressed={renaming}
-            onClick={() => setRenaming(!renaming)}
+            aria-pressed={editing}
+            ref={opener}
+            onClick={() => setEditing(!editing)}
           >
-            Rename<span class="visually-hidden"> {clip.title}</span>
+            Edit<span class="visually-hidden"> {clip.title}</span>
           </button>
           <button
             type="button"
@@ -116,14 +147,14 @@ function ClipCard(props: {
                 await call(() =>
                   client.DELETE('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } }),
                 );
-                props.onDeleted();
+                props.onDeleted(clip.id);
               });
             }}
           >
             Delete<span class="visually-hidden"> {clip.title}</span>
           </button>
         </div>
-        {form.message && !renaming ? <p role="alert">{form.message}</p> : null}
+        {form.message && !editing ? <p role="alert">{form.message}</p> : null}
       </article>
     </li>
   );

@@ -1,6 +1,29 @@
-import type { ComponentChildren, InputHTMLAttributes, SelectHTMLAttributes } from 'preact';
+import type {
+  ComponentChildren,
+  InputHTMLAttributes,
+  SelectHTMLAttributes,
+  TextareaHTMLAttributes,
+} from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiProblem, messageOf } from '../api.ts';
+
+/**
+ * Where focus goes once a submission ends, when the page lost it meanwhile (a busy button is disabled; a
+ * removed item takes its button with it, so the work should await the list's new state): back to the
+ * element that had it, else to the heading of the section it was in, so that a keyboard user carries on from there and not from the top of the page.
+ */
+function focusKeeper() {
+  const had = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const heading = had?.closest('section')?.querySelector<HTMLElement>('h2, h1');
+  return () => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    if (had?.isConnected) had.focus();
+    else if (heading?.isConnected) {
+      if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+      heading.focus();
+    }
+  };
+}
 
 /** The state of one form: busy, the problem's message and its errors by field. */
 export function useForm() {
@@ -8,6 +31,7 @@ export function useForm() {
   const [message, setMessage] = useState('');
   const [fields, setFields] = useState<Record<string, string>>({});
   async function submit(work: () => Promise<void>) {
+    const keepFocus = focusKeeper();
     setBusy(true);
     setMessage('');
     setFields({});
@@ -20,6 +44,8 @@ export function useForm() {
       if (error instanceof ApiProblem) setFields(error.fields);
     } finally {
       setBusy(false);
+      // Once that change is rendered, also when the form itself went with what it removed.
+      setTimeout(keepFocus);
     }
   }
   return { busy, message, fields, submit };
@@ -28,67 +54,86 @@ export function useForm() {
 let counter = 0;
 const nextId = () => `f${++counter}`;
 
-type InputProps = InputHTMLAttributes<HTMLInputElement> & {
+/** The id of a labelled control, its name and state, and the note under it (its problem, else its hint). */
+function useNote(field: string, errors: Record<string, string>, hint?: string) {
+  const [id] = useState(nextId);
+  const error = errors[field];
+  const noteId = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  const note = error ? (
+    <small id={noteId} class="field-error">
+      {error}
+    </small>
+  ) : hint ? (
+    <small id={noteId}>{hint}</small>
+  ) : null;
+  const control = {
+    id,
+    name: field,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': noteId,
+  } as const;
+  return { id, note, control };
+}
+
+interface Labelled {
   label: string;
   /** The field's name in problem+json errors (`title`, `parameters.durationSeconds`). */
   field: string;
   errors: Record<string, string>;
   hint?: string;
-};
+}
 
 /** A labelled input whose problem (from `errors[field]`) is announced and tied to it. */
-export function Field({ label, field, errors, hint, ...input }: InputProps) {
-  const [id] = useState(nextId);
-  const error = errors[field];
-  const described = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+export function Field({
+  label,
+  field,
+  errors,
+  hint,
+  ...input
+}: InputHTMLAttributes<HTMLInputElement> & Labelled) {
+  const { id, note, control } = useNote(field, errors, hint);
   return (
     <label for={id}>
       {label}
-      <input
-        id={id}
-        name={field}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described}
-        {...input}
-      />
-      {error ? (
-        <small id={`${id}-error`} class="field-error">
-          {error}
-        </small>
-      ) : hint ? (
-        <small id={`${id}-hint`}>{hint}</small>
-      ) : null}
+      <input {...control} {...input} />
+      {note}
     </label>
   );
 }
 
-type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & {
-  label: string;
-  field: string;
-  errors: Record<string, string>;
-  children: ComponentChildren;
-};
-
-export function SelectField({ label, field, errors, children, ...select }: SelectProps) {
-  const [id] = useState(nextId);
-  const error = errors[field];
+/** A labelled textarea, its problem tied to it as Field's is. */
+export function AreaField({
+  label,
+  field,
+  errors,
+  hint,
+  ...area
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & Labelled) {
+  const { id, note, control } = useNote(field, errors, hint);
   return (
     <label for={id}>
       {label}
-      <select
-        id={id}
-        name={field}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        {...select}
-      >
+      <textarea {...control} {...area} />
+      {note}
+    </label>
+  );
+}
+
+export function SelectField({
+  label,
+  field,
+  errors,
+  children,
+  ...select
+}: SelectHTMLAttributes<HTMLSelectElement> & Labelled & { children: ComponentChildren }) {
+  const { id, note, control } = useNote(field, errors);
+  return (
+    <label for={id}>
+      {label}
+      <select {...control} {...select}>
         {children}
       </select>
-      {error ? (
-        <small id={`${id}-error`} class="field-error">
-          {error}
-        </small>
-      ) : null}
+      {note}
     </label>
   );
 }

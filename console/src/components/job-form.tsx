@@ -1,7 +1,16 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SUPPORTED_RESOLUTIONS } from '../../../shared/clips/resolutions.ts';
 import { resolutionFitsTier, type SubscriptionTier, TIER_LIMITS } from '../../../shared/users/tiers.ts';
-import { type Clip, call, client, type Job, type Model, type Schemas, type Template } from '../api.ts';
+import {
+  type Clip,
+  call,
+  client,
+  fieldProblem,
+  type Job,
+  type Model,
+  type Schemas,
+  type Template,
+} from '../api.ts';
 import { newIdempotencyKey } from '../format.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
 import { TemplateEditor, TemplateForm } from './template-form.tsx';
@@ -102,6 +111,8 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
     const key = newIdempotencyKey();
     setSubmitted(null);
     form.submit(async () => {
+      if (jobType === 'EDIT' && !(parameters.clips as unknown[]).length)
+        throw fieldProblem('parameters.clips', 'Tick at least one clip to join.');
       const job = await call(() =>
         client.POST('/v1/projects/{projectId}/jobs', {
           params: { path: { projectId: props.projectId } },

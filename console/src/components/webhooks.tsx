@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { EVENT_TYPES } from '../../../shared/events/types.ts';
 import { call, client, messageOf, type Schemas } from '../api.ts';
 import { formatDate } from '../format.ts';
+import { type Listed, withOlderPage } from '../paging.ts';
 import { Field, FormProblem, useForm } from './form.tsx';
 
 type Webhook = Schemas['Webhook'];
@@ -9,6 +10,7 @@ type Delivery = Schemas['WebhookDelivery'];
 type EventType = NonNullable<Schemas['CreateWebhookRequest']['events']>[number];
 /** What a webhook may subscribe to (a test event goes to whichever is tested). */
 const SUBSCRIBABLE = EVENT_TYPES.filter((t) => t !== 'webhook.test') as EventType[];
+const DELIVERY_PAGE = 5;
 const eventsOf = (data: FormData) => data.getAll('events').map(String) as EventType[];
 
 /** A checkbox per event type; none ticked sends every event. */
@@ -32,7 +34,7 @@ export function Webhooks() {
   const form = useForm();
   const [hooks, setHooks] = useState<Webhook[] | null>(null);
   const [error, setError] = useState('');
-  const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
+  const [created, setCreated] = useState<{ id: string; url: string; secret: string } | null>(null);
   const load = () =>
     call(() => client.GET('/v1/webhooks')).then(
       (page) => setHooks(page.items),
@@ -49,7 +51,16 @@ export function Webhooks() {
       {hooks && hooks.length === 0 ? <p>No webhooks yet.</p> : null}
       <ul class="webhooks">
         {hooks?.map((h) => (
-          <WebhookRow key={h.id} hook={h} onChanged={load} />
+          <WebhookRow
+            key={h.id}
+            hook={h}
+            onChanged={load}
+            onRemoved={() => {
+              // A removed webhook's secret, shown once, goes with it.
+              if (created?.id === h.id) setCreated(null);
+              return load();
+            }}
+          />
         ))}
       </ul>
       <form
@@ -64,7 +75,7 @@ export function Webhooks() {
             const made = await call(() =>
               client.POST('/v1/webhooks', { body: { url, ...(events.length ? { events } : {}) } }),
             );
-            setCreated({ url: made.url, secret: made.secret });
+            setCreated({ id: made.id, url: made.url, secret: made.secret });
             element.reset();
             await load();
           });
@@ -96,17 +107,34 @@ export function Webhooks() {
   );
 }
 
-function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void }) {
+function WebhookRow({
+  hook,
+  onChanged,
+  onRemoved,
+}: {
+  hook: Webhook;
+  onChanged: () => void;
+  onRemoved: () => Promise<void>;
+}) {
   const form = useForm();
-  const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
+  const [deliveries, setDeliveries] = useState<Listed<Delivery> | null>(null);
   const [secret, setSecret] = useState('');
   const [choosing, setChoosing] = useState(false);
-  const readDeliveries = () =>
+  const deliveryPage = (cursor?: string) =>
     call(() =>
       client.GET('/v1/webhooks/{webhookId}/deliveries', {
-        params: { path: { webhookId: hook.id }, query: { limit: 5 } },
+        params: {
+          path: { webhookId: hook.id },
+          query: { limit: DELIVERY_PAGE, ...(cursor ? { cursor } : {}) },
+        },
       }),
-    ).then((page) => setDeliveries(page.items));
+    );
+  const readDeliveries = () => deliveryPage().then(setDeliveries);
+  const readOlderDeliveries = async () => {
+    if (!deliveries?.nextCursor) return;
+    const older = await deliveryPage(deliveries.nextCursor);
+    setDeliveries((shown) => (shown ? withOlderPage(shown, older) : older));
+  };
   const path = { webhookId: hook.id };
   return (
     <li class="webhook">
@@ -196,7 +224,7 @@ function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void 
             if (!confirm(`Remove the webhook ${hook.url}?`)) return;
             form.submit(async () => {
               await call(() => client.DELETE('/v1/webhooks/{webhookId}', { params: { path } }));
-              onChanged();
+              await onRemoved();
             });
           }}
         >
@@ -237,8 +265,8 @@ function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void 
       </div>
       {deliveries ? (
         <ul class="deliveries" aria-label={`Recent deliveries to ${hook.url}`}>
-          {deliveries.length === 0 ? <li>No deliveries yet.</li> : null}
-          {deliveries.map((d) => (
+          {deliveries.items.length === 0 ? <li>No deliveries yet.</li> : null}
+          {deliveries.items.map((d) => (
             <li key={d.id}>
               {d.eventType}: <strong>{d.status}</strong> after {d.attempts} attempt
               {d.attempts === 1 ? '' : 's'}
@@ -267,6 +295,17 @@ function WebhookRow({ hook, onChanged }: { hook: Webhook; onChanged: () => void 
             </li>
           ))}
         </ul>
+      ) : null}
+      {deliveries?.nextCursor ? (
+        <button
+          type="button"
+          class="secondary outline"
+          aria-busy={form.busy}
+          disabled={form.busy}
+          onClick={() => form.submit(readOlderDeliveries)}
+        >
+          Show older deliveries<span class="visually-hidden"> to {hook.url}</span>
+        </button>
       ) : null}
     </li>
   );

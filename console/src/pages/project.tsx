@@ -2,33 +2,54 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client, type Job, messageOf, type Project } from '../api.ts';
 import { refreshAccount } from '../components/account.tsx';
 import { Clips } from '../components/clips.tsx';
+import { EditForm, useFocusBack } from '../components/edit-form.tsx';
+import { AreaField, useForm } from '../components/form.tsx';
 import { JobForm } from '../components/job-form.tsx';
 import { Jobs } from '../components/jobs.tsx';
 import { Upload } from '../components/upload.tsx';
 import { followProject, mergeJob } from '../job-events.ts';
+import { type Listed, withFirstPage, withOlderPage } from '../paging.ts';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 const JOB_PAGE = 20;
+/** Clips per page: each card reads its own signed links, so a page stays small (a grid of 2, 3 or 4 across). */
+const CLIP_PAGE = 24;
 
 export function ProjectPage({ projectId }: { projectId: string }) {
   const path = { projectId };
   const [project, setProject] = useState<Project | null>(null);
-  const [clips, setClips] = useState<Clip[]>([]);
+  const [clipList, setClipList] = useState<Listed<Clip>>({ items: [], nextCursor: null });
+  const clips = clipList.items;
   const [jobs, setJobs] = useState<Job[]>([]);
   // Where the older jobs start (the API's cursor); null once the oldest is shown.
   const [olderJobs, setOlderJobs] = useState<string | null>(null);
   const [error, setError] = useState('');
 
+  // Read again when a job ends or a clip goes: older pages the user opened stay open.
   const loadClips = useCallback(
     () =>
       call(() =>
-        client.GET('/v1/projects/{projectId}/clips', { params: { path, query: { limit: 50 } } }),
+        client.GET('/v1/projects/{projectId}/clips', { params: { path, query: { limit: CLIP_PAGE } } }),
       ).then(
-        (page) => setClips(page.items),
+        (page) => setClipList((shown) => withFirstPage(shown, page)),
         (e) => setError(messageOf(e)),
       ),
     [projectId],
   );
+  const loadOlderClips = async () => {
+    const cursor = clipList.nextCursor;
+    if (!cursor) return;
+    const page = await call(() =>
+      client.GET('/v1/projects/{projectId}/clips', {
+        params: { path, query: { limit: CLIP_PAGE, cursor } },
+      }),
+    );
+    setClipList((shown) => withOlderPage(shown, page));
+  };
+  const replaceClip = (clip: Clip) =>
+    setClipList((shown) => ({ ...shown, items: shown.items.map((c) => (c.id === clip.id ? clip : c)) }));
+  const dropClip = (clipId: string) =>
+    setClipList((shown) => ({ ...shown, items: shown.items.filter((c) => c.id !== clipId) }));
   const loadJobs = useCallback(
     () =>
       call(() =>
@@ -163,7 +184,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         </ul>
       </nav>
       <h1 tabIndex={-1}>{project?.title ?? 'Project'}</h1>
-      {project?.description ? <p>{project.description}</p> : null}
+      {project ? <ProjectDetails project={project} onSaved={setProject} /> : null}
       <div class="project-layout">
         <div>
           <JobForm projectId={projectId} clips={clips} onSubmitted={addJob} />
@@ -179,14 +200,66 @@ export function ProjectPage({ projectId }: { projectId: string }) {
           <Jobs jobs={jobs} onChanged={addJob} onOlder={olderJobs ? loadOlderJobs : undefined} />
           <Clips
             clips={clips}
-            onDeleted={() => {
+            onDeleted={(clipId) => {
+              dropClip(clipId);
               loadClips();
               refreshAccount();
             }}
-            onRenamed={loadClips}
+            onChanged={replaceClip}
+            onOlder={clipList.nextCursor ? loadOlderClips : undefined}
           />
         </div>
       </div>
     </>
+  );
+}
+
+/** The project's description, and a form to change it and the title. */
+function ProjectDetails({ project, onSaved }: { project: Project; onSaved: (project: Project) => void }) {
+  const [editing, setEditing] = useState(false);
+  const form = useForm();
+  const opener = useFocusBack<HTMLButtonElement>(editing);
+  if (editing) {
+    return (
+      <EditForm
+        form={form}
+        title={project.title}
+        fields={['description']}
+        save={async (title, data) => {
+          const description = String(data.get('description')).trim();
+          onSaved(
+            await call(() =>
+              client.PATCH('/v1/projects/{projectId}', {
+                params: { path: { projectId: project.id } },
+                body: { title, description: description || null },
+              }),
+            ),
+          );
+        }}
+        close={() => setEditing(false)}
+      >
+        <AreaField
+          label="Description (optional)"
+          field="description"
+          rows={3}
+          maxLength={1000}
+          value={project.description ?? ''}
+          errors={form.fields}
+        />
+      </EditForm>
+    );
+  }
+  return (
+    <div class="project-details">
+      {project.description ? <p>{project.description}</p> : null}
+      <button
+        type="button"
+        class="secondary outline edit-details"
+        ref={opener}
+        onClick={() => setEditing(true)}
+      >
+        {project.description ? 'Edit the title or description' : 'Edit the title or add a description'}
+      </button>
+    </div>
   );
 }

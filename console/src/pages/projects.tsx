@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, client, messageOf, type Project } from '../api.ts';
 import { refreshAccount } from '../components/account.tsx';
+import { EditForm, useFocusBack } from '../components/edit-form.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
-import { RenameForm } from '../components/rename-form.tsx';
 import { formatDate } from '../format.ts';
 
 const PAGE_SIZE = 10;
@@ -52,28 +52,40 @@ export function ProjectsPage() {
         {page && page.items.length === 0 ? <p>No projects yet; create one above.</p> : null}
         <ul class="projects" aria-busy={page === null}>
           {page?.items.map((p) => (
-            <ProjectRow key={p.id} project={p} onChanged={reload} />
+            <ProjectRow
+              key={p.id}
+              project={p}
+              onChanged={reload}
+              onDeleted={() => {
+                // Gone from the list at once (focus moves to its heading), then the page is read again.
+                setPage((shown) => shown && { ...shown, items: shown.items.filter((o) => o.id !== p.id) });
+                reload();
+              }}
+            />
           ))}
         </ul>
-        <nav aria-label="Pages of projects" class="pager">
-          <button
-            type="button"
-            class="secondary"
-            disabled={cursors.length === 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous page
-          </button>
-          <span>Page {cursors.length}</span>
-          <button
-            type="button"
-            class="secondary"
-            disabled={!page?.nextCursor}
-            onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}
-          >
-            Next page
-          </button>
-        </nav>
+        {/* Only when there is more than one page. */}
+        {cursors.length > 1 || page?.nextCursor ? (
+          <nav aria-label="Pages of projects" class="pager">
+            <button
+              type="button"
+              class="secondary"
+              disabled={cursors.length === 1}
+              onClick={() => setCursors(cursors.slice(0, -1))}
+            >
+              Previous page
+            </button>
+            <span>Page {cursors.length}</span>
+            <button
+              type="button"
+              class="secondary"
+              disabled={!page?.nextCursor}
+              onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}
+            >
+              Next page
+            </button>
+          </nav>
+        ) : null}
       </section>
     </>
   );
@@ -114,13 +126,22 @@ function CreateProject({ onCreated }: { onCreated: () => void }) {
   );
 }
 
-function ProjectRow({ project, onChanged }: { project: Project; onChanged: () => void }) {
+function ProjectRow({
+  project,
+  onChanged,
+  onDeleted,
+}: {
+  project: Project;
+  onChanged: () => void;
+  onDeleted: () => void;
+}) {
   const [renaming, setRenaming] = useState(false);
   const form = useForm();
+  const opener = useFocusBack<HTMLButtonElement>(renaming);
   if (renaming) {
     return (
       <li>
-        <RenameForm
+        <EditForm
           form={form}
           title={project.title}
           save={(title) =>
@@ -152,6 +173,7 @@ function ProjectRow({ project, onChanged }: { project: Project; onChanged: () =>
           type="button"
           class="secondary outline"
           aria-label={`Rename ${project.title}`}
+          ref={opener}
           onClick={() => setRenaming(true)}
         >
           Rename
@@ -167,7 +189,7 @@ function ProjectRow({ project, onChanged }: { project: Project; onChanged: () =>
               await call(() =>
                 client.DELETE('/v1/projects/{projectId}', { params: { path: { projectId: project.id } } }),
               );
-              onChanged();
+              onDeleted();
               refreshAccount();
             });
           }}
