@@ -107,6 +107,13 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   // Create a project, rename it; eleven more make a second page.
   await page.getByLabel('Title').fill(`Film ${tag}`);
   await page.getByRole('button', { name: 'Create project' }).click();
+  // Said in a live region beside the button (where a phone's screen still is), with a way into the project.
+  const created = page.getByRole('status').filter({ hasText: `Film ${tag}` });
+  await eventually(() => created.count()).toBe(1);
+  expect(await created.textContent()).toMatch(`Created “Film ${tag}”`);
+  expect(await created.getByRole('link', { name: 'Open it' }).getAttribute('href')).toMatch(
+    /^#\/projects\/[\w-]+$/,
+  );
   await page.getByRole('button', { name: `Rename Film ${tag}` }).click();
   await page.getByLabel(`New title for Film ${tag}`).fill(`Fox film ${tag}`);
   await page.getByRole('button', { name: 'Save' }).click();
@@ -192,7 +199,17 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   await eventually(() => usage.textContent()).toMatch(/Seconds generated.*: 3 s/);
   expect(await usage.textContent()).toMatch(/1 completed, 0 failed, 0 cancelled/);
   expect(await usage.textContent()).toMatch(/Estimated cost\$[\d.]+ \(prices of \d{4}-\d{2}-\d{2}/);
+  // Storage worded for a month still running: held now, GB-months so far.
+  expect(await usage.textContent()).toMatch(/Storage held now\d[\d.]* [KM]?B/);
+  expect(await usage.textContent()).toMatch(/Storage so far this month[\d.,]+ GB-months/);
   await expectAccessible(page, 'usage');
+  // Last month, before the account existed: nothing generated, storage as it was at that month's end.
+  await usage.getByLabel('Month').selectOption({ index: 1 });
+  await eventually(() => usage.textContent()).toMatch(/Storage held at the end of the month0 B/);
+  expect(await usage.textContent()).toMatch(/Seconds generatednone/);
+  await shot(page, '04b-usage-last-month');
+  await usage.getByLabel('Month').selectOption({ index: 0 });
+  await eventually(() => usage.textContent()).toMatch(/Storage held now/);
   await usage.locator('summary').click();
 
   // The clip's thumbnail, then the player: its current time advances.

@@ -1,6 +1,8 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { call, client, signOut, type Usage, type User } from '../api.ts';
+import { call, client, messageOf, signOut, type Usage, type User } from '../api.ts';
 import { formatBytes } from '../format.ts';
+import { formatUsd, monthName, recentMonths, storageLines } from '../usage.ts';
 
 const listeners = new Set<() => void>();
 /** Asks the account bar to read the storage figures again (after an upload, a clip, a delete). */
@@ -10,13 +12,11 @@ export const refreshAccount = () => {
 
 export function AccountBar() {
   const [user, setUser] = useState<User | null>(null);
-  const [usage, setUsage] = useState<Usage | null>(null);
   useEffect(() => {
     const load = () => {
       call(() => client.GET('/v1/me')).then(setUser, () => {
         /* the session ended; the app shows the sign-in page */
       });
-      call(() => client.GET('/v1/me/usage')).then(setUsage, () => setUsage(null));
     };
     listeners.add(load);
     load();
@@ -40,11 +40,7 @@ export function AccountBar() {
             </label>
             <meter id="storage-meter" min={0} max={user.storageLimit} value={user.storageUsed} />
           </li>
-          {usage ? (
-            <li>
-              <UsageSummary usage={usage} />
-            </li>
-          ) : null}
+          <UsagePanel />
         </>
       ) : null}
       <li>
@@ -63,42 +59,87 @@ export function AccountBar() {
   );
 }
 
-/** The month's usage: seconds generated per model, minutes transcoded, jobs by outcome, estimated cost. */
-function UsageSummary({ usage }: { usage: Usage }) {
+/**
+ * A month's usage: seconds generated per model, minutes transcoded, jobs by outcome, storage, estimated cost.
+ * The month picker offers the current month (as the API's clock has it) and the eleven before.
+ */
+function UsagePanel() {
+  const [month, setMonth] = useState<string>();
+  const [current, setCurrent] = useState<string>();
+  const [usage, setUsage] = useState<Usage | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      call(() => client.GET('/v1/me/usage', { params: { query: month ? { month } : {} } })).then(
+        (data) => {
+          if (!live) return;
+          setUsage(data);
+          setError('');
+          if (!month) setCurrent(data.month);
+        },
+        (e) => {
+          if (live) setError(messageOf(e));
+        },
+      );
+    listeners.add(load);
+    load();
+    return () => {
+      live = false;
+      listeners.delete(load);
+    };
+  }, [month]);
+  if (!usage || !current) return null;
   const models = Object.entries(usage.generatedSeconds.byModel);
   return (
-    <details class="usage">
-      <summary>Usage {usage.month}</summary>
-      <dl>
-        <dt>Seconds generated</dt>
-        {models.length ? (
-          models.map(([model, seconds]) => (
-            <dd key={model}>
-              {model}: {seconds} s
+    <li>
+      <details class="usage">
+        <summary>Usage {monthName(usage.month)}</summary>
+        <div class="usage-body">
+          <label>
+            Month
+            <select value={month ?? current} onChange={(e) => setMonth(e.currentTarget.value)}>
+              {recentMonths(current).map((m) => (
+                <option key={m} value={m}>
+                  {monthName(m)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {error ? <p role="alert">{error}</p> : null}
+          <dl aria-live="polite">
+            <dt>Seconds generated</dt>
+            {models.length ? (
+              models.map(([model, seconds]) => (
+                <dd key={model}>
+                  {model}: {seconds} s
+                </dd>
+              ))
+            ) : (
+              <dd>none</dd>
+            )}
+            <dt>Minutes transcoded</dt>
+            <dd>{usage.transcodedMinutes}</dd>
+            <dt>Jobs</dt>
+            <dd>
+              {usage.jobs.completed} completed, {usage.jobs.failed} failed, {usage.jobs.cancelled} cancelled
             </dd>
-          ))
-        ) : (
-          <dd>none</dd>
-        )}
-        <dt>Minutes transcoded</dt>
-        <dd>{usage.transcodedMinutes}</dd>
-        <dt>Jobs</dt>
-        <dd>
-          {usage.jobs.completed} completed, {usage.jobs.failed} failed, {usage.jobs.cancelled} cancelled
-        </dd>
-        <dt>Estimated cost</dt>
-        <dd>
-          {formatUsd(usage.estimatedCostUsd.total)}{' '}
-          <small>
-            (prices of {usage.priceTable.asOf}, {usage.priceTable.region})
-          </small>
-        </dd>
-      </dl>
-    </details>
+            {storageLines(usage, usage.month === current).map((line) => (
+              <Fragment key={line.term}>
+                <dt>{line.term}</dt>
+                <dd>{line.detail}</dd>
+              </Fragment>
+            ))}
+            <dt>Estimated cost</dt>
+            <dd>
+              {formatUsd(usage.estimatedCostUsd.total)}{' '}
+              <small>
+                (prices of {usage.priceTable.asOf}, {usage.priceTable.region})
+              </small>
+            </dd>
+          </dl>
+        </div>
+      </details>
+    </li>
   );
 }
-
-const formatUsd = (amount: number) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 4 }).format(
-    amount,
-  );

@@ -93,6 +93,7 @@ export function ProjectsPage() {
 
 function CreateProject({ onCreated }: { onCreated: () => void }) {
   const form = useForm();
+  const [created, setCreated] = useState<Project | null>(null);
   return (
     <section aria-labelledby="create-heading">
       <h2 id="create-heading">New project</h2>
@@ -102,13 +103,15 @@ function CreateProject({ onCreated }: { onCreated: () => void }) {
           const element = e.currentTarget;
           const data = new FormData(element);
           const description = String(data.get('description') ?? '').trim();
+          setCreated(null);
           form.submit(async () => {
-            await call(() =>
+            const project = await call(() =>
               client.POST('/v1/projects', {
                 body: { title: String(data.get('title')), ...(description ? { description } : {}) },
               }),
             );
             element.reset();
+            setCreated(project);
             onCreated();
           });
         }}
@@ -121,6 +124,14 @@ function CreateProject({ onCreated }: { onCreated: () => void }) {
         <button type="submit" aria-busy={form.busy} disabled={form.busy}>
           Create project
         </button>
+        <p role="status">
+          {created ? (
+            <>
+              Created “{created.title}”; it heads the list below.{' '}
+              <a href={`#/projects/${created.id}`}>Open it</a>
+            </>
+          ) : null}
+        </p>
       </form>
     </section>
   );
