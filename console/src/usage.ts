@@ -16,7 +16,11 @@ export const monthName = (month: string) =>
     timeZone: 'UTC',
   });
 
-const figure = (n: number) => new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }).format(n);
+// A few kilobytes held for minutes is billions of a GB-month: past three decimals only 'under' says anything.
+const figure = (n: number) =>
+  n > 0 && n < 0.001
+    ? 'under 0.001'
+    : new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }).format(n);
 
 export const formatUsd = (amount: number) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 4 }).format(

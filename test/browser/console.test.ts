@@ -355,6 +355,18 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
   await expectAccessible(page, 'projects on a phone');
   await shot(page, '06-phone');
+  // The usage panel opens within the screen, its month picker too.
+  await usage.locator('summary').click();
+  const panel = await usage.locator('.usage-body').boundingBox();
+  expect(panel && panel.x >= 0 && panel.x + panel.width <= 375, JSON.stringify(panel)).toBe(true);
+  await shot(page, '06b-phone-usage');
+  // Every figure laid out, those that changed while the panel was closed too.
+  expect(
+    await usage
+      .locator('dd')
+      .evaluateAll((dds) => dds.filter((d) => d.getBoundingClientRect().height === 0).length),
+  ).toBe(0);
+  await usage.locator('summary').click();
 
   // The account page, from the username: an export of the account, written in the background, to download.
   await page.setViewportSize({ width: 1280, height: 900 });

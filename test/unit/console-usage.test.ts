@@ -49,8 +49,12 @@ describe("the console's usage panel", () => {
     expect(text[1]).toBe('Storage over the month: 2 GB-months (1,440 GB-hours)');
   });
 
-  it('shows a small GB-month figure with its significant digits rather than as zero', () => {
-    const small = { ...usage('2026-11'), storageGbMonths: 0.000123456, storageByteHours: 2 ** 30 * 0.0918 };
-    expect(storageLines(small, true)[1]?.detail).toBe('0.000123 GB-months (0.0918 GB-hours)');
+  it('shows a small GB-month figure to three significant digits, and a tiny one as under 0.001, never as zero', () => {
+    const small = { ...usage('2026-11'), storageGbMonths: 0.0123456, storageByteHours: 2 ** 30 * 0.0918 };
+    expect(storageLines(small, true)[1]?.detail).toBe('0.0123 GB-months (0.0918 GB-hours)');
+    const tiny = { ...usage('2026-11'), storageGbMonths: 3e-9, storageByteHours: 2 ** 30 * 2.4e-6 };
+    expect(storageLines(tiny, true)[1]?.detail).toBe('under 0.001 GB-months (under 0.001 GB-hours)');
+    const none = { ...usage('2026-11'), storageGbMonths: 0, storageByteHours: 0 };
+    expect(storageLines(none, true)[1]?.detail).toBe('0 GB-months (0 GB-hours)');
   });
 });

@@ -68,6 +68,7 @@ function UsagePanel() {
   const [current, setCurrent] = useState<string>();
   const [usage, setUsage] = useState<Usage | null>(null);
   const [error, setError] = useState('');
+  const [open, setOpen] = useState(false);
   useEffect(() => {
     let live = true;
     const load = () =>
@@ -93,52 +94,55 @@ function UsagePanel() {
   const models = Object.entries(usage.generatedSeconds.byModel);
   return (
     <li>
-      <details class="usage">
+      {/* Its body exists only while open: Chromium left figures that changed while it was closed unlaid-out (no height). */}
+      <details class="usage" onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>Usage {monthName(usage.month)}</summary>
-        <div class="usage-body">
-          <label>
-            Month
-            <select value={month ?? current} onChange={(e) => setMonth(e.currentTarget.value)}>
-              {recentMonths(current).map((m) => (
-                <option key={m} value={m}>
-                  {monthName(m)}
-                </option>
+        {open ? (
+          <div class="usage-body">
+            <label>
+              Month
+              <select value={month ?? current} onChange={(e) => setMonth(e.currentTarget.value)}>
+                {recentMonths(current).map((m) => (
+                  <option key={m} value={m}>
+                    {monthName(m)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {error ? <p role="alert">{error}</p> : null}
+            <dl aria-live="polite">
+              <dt>Seconds generated</dt>
+              {models.length ? (
+                models.map(([model, seconds]) => (
+                  <dd key={model}>
+                    {model}: {seconds} s
+                  </dd>
+                ))
+              ) : (
+                <dd>none</dd>
+              )}
+              <dt>Minutes transcoded</dt>
+              <dd>{usage.transcodedMinutes}</dd>
+              <dt>Jobs</dt>
+              <dd>
+                {usage.jobs.completed} completed, {usage.jobs.failed} failed, {usage.jobs.cancelled} cancelled
+              </dd>
+              {storageLines(usage, usage.month === current).map((line) => (
+                <Fragment key={line.term}>
+                  <dt>{line.term}</dt>
+                  <dd>{line.detail}</dd>
+                </Fragment>
               ))}
-            </select>
-          </label>
-          {error ? <p role="alert">{error}</p> : null}
-          <dl aria-live="polite">
-            <dt>Seconds generated</dt>
-            {models.length ? (
-              models.map(([model, seconds]) => (
-                <dd key={model}>
-                  {model}: {seconds} s
-                </dd>
-              ))
-            ) : (
-              <dd>none</dd>
-            )}
-            <dt>Minutes transcoded</dt>
-            <dd>{usage.transcodedMinutes}</dd>
-            <dt>Jobs</dt>
-            <dd>
-              {usage.jobs.completed} completed, {usage.jobs.failed} failed, {usage.jobs.cancelled} cancelled
-            </dd>
-            {storageLines(usage, usage.month === current).map((line) => (
-              <Fragment key={line.term}>
-                <dt>{line.term}</dt>
-                <dd>{line.detail}</dd>
-              </Fragment>
-            ))}
-            <dt>Estimated cost</dt>
-            <dd>
-              {formatUsd(usage.estimatedCostUsd.total)}{' '}
-              <small>
-                (prices of {usage.priceTable.asOf}, {usage.priceTable.region})
-              </small>
-            </dd>
-          </dl>
-        </div>
+              <dt>Estimated cost</dt>
+              <dd>
+                {formatUsd(usage.estimatedCostUsd.total)}{' '}
+                <small>
+                  (prices of {usage.priceTable.asOf}, {usage.priceTable.region})
+                </small>
+              </dd>
+            </dl>
+          </div>
+        ) : null}
       </details>
     </li>
   );
