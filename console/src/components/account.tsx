@@ -94,7 +94,7 @@ function UsagePanel() {
   const models = Object.entries(usage.generatedSeconds.byModel);
   return (
     <li>
-      {/* Its body exists only while open: Chromium left figures that changed while it was closed unlaid-out (no height). */}
+      {/* Its body exists only while open: figures re-rendered inside it while it was closed came out with no height in Chromium. */}
       <details class="usage" onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>Usage {monthName(usage.month)}</summary>
         {open ? (
