@@ -55,9 +55,7 @@ async function checkTarget(tx: Database, userId: string, url: string, except?: s
   const others = await tx
     .select({ id: webhookEndpoints.id, url: webhookEndpoints.url })
     .from(webhookEndpoints)
-    .where(
-      and(eq(webhookEndpoints.userId, userId), except ? ne(webhookEndpoints.id, except) : undefined),
-    );
+    .where(and(eq(webhookEndpoints.userId, userId), except ? ne(webhookEndpoints.id, except) : undefined));
   const refusal = targetRefusal(url, others);
   if (refusal) throw new ConflictError(refusal);
 }

@@ -13,7 +13,8 @@ import { newTestUser, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('webhooks per host on', (driver) => {
   const { t, repos } = suiteDatabase(driver);
-  const create = (userId: string, url: string) => repos.webhooks.create({ userId, url, secret: 'whsec_test' });
+  const create = (userId: string, url: string) =>
+    repos.webhooks.create({ userId, url, secret: 'whsec_test' });
 
   async function urls(userId: string): Promise<string[]> {
     const rows = await rawRows<{ url: string }>(
@@ -87,8 +88,9 @@ describeEachDriver('webhooks per host on', (driver) => {
       w.url.endsWith('/a'),
     )!;
     await repos.webhooks.update(user.id, onFull.id, { url: 'https://full.example/a2' });
-    await expect(repos.webhooks.update(user.id, onFull.id, { url: 'https://nowhere.example/' })).resolves
-      .toBeDefined();
+    await expect(
+      repos.webhooks.update(user.id, onFull.id, { url: 'https://nowhere.example/' }),
+    ).resolves.toBeDefined();
     await expect(
       repos.webhooks.update((await newTestUser(repos, 'upd2')).id, moving.id, { url: 'https://z.example/' }),
     ).rejects.toThrow('webhook');
@@ -104,7 +106,9 @@ describeEachDriver('webhooks per host on', (driver) => {
           ...Array.from({ length: 6 }, () => create(user.id, 'https://same.example/hook')),
           ...Array.from({ length: 4 }, (_, i) => {
             const hook = create(user.id, `https://mover${i}.example/`);
-            return hook.then((h) => repos.webhooks.update(user.id, h.id, { url: `https://race.example/m${i}` }));
+            return hook.then((h) =>
+              repos.webhooks.update(user.id, h.id, { url: `https://race.example/m${i}` }),
+            );
           }),
         ]);
         for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
