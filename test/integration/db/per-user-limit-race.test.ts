@@ -27,7 +27,6 @@ describeEachDriver('per-user limits on', (driver) => {
     });
   };
   // A host of its own each: at most MAX_WEBHOOKS_PER_HOST of an account's endpoints may share one.
-  // A host of its own each: at most 3 of an account's endpoints may share one.
   const createWebhook = (userId: string) =>
     repos.webhooks.create({ userId, url: `https://${randomUUID()}.example.com/hook`, secret: 'whsec_test' });
 
