@@ -1,7 +1,3 @@
-import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
-import { hostOf } from './ssrf.ts';
-
 /**
  * The most of one account's endpoints that may point at one host. Every event goes to each endpoint, so
  * without it one account could send each event many times over to a third party's server.
@@ -10,12 +6,23 @@ export const MAX_WEBHOOKS_PER_HOST = 3;
 
 /**
  * The host a webhook URL reaches, as compared for the per-host cap: the WHATWG hostname lowercased, without
- * a trailing dot, an IP literal in its canonical form (an IPv4-mapped IPv6 address as its IPv4). Port,
- * path and query play no part: they are free to vary and still reach the same server.
+ * a trailing dot or IPv6 brackets. WHATWG already writes IP literals in one form (dotted decimal; IPv6
+ * compressed, lowercase hex); an IPv4-mapped IPv6 address, which it writes as `::ffff:a:b`, is taken as the
+ * IPv4 address it reaches. Port, path and query play no part: they vary freely and reach the same server.
+ * (No address parser here: this module is in every bundle that describes the API.)
  */
 export function targetHost(url: string): string {
-  const host = hostOf(new URL(url)).toLowerCase().replace(/\.$/, '');
-  return isIP(host) === 0 ? host : ipaddr.process(host).toString();
+  const host = new URL(url).hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (!mapped) return host;
+  const [high, low] = [mapped[1], mapped[2]].map((piece) => Number.parseInt(piece as string, 16)) as [
+    number,
+    number,
+  ];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
 /** The URL as compared for duplicates: WHATWG-normalised, without the fragment (never sent). */

@@ -45,7 +45,7 @@ describeEachDriver('webhooks per host on', (driver) => {
     await create(user.id, 'https://203.0.113.7/a');
     await create(user.id, 'https://[::ffff:203.0.113.7]/b');
     await create(user.id, 'https://[::FFFF:cb00:7107]:444/c');
-    await expect(create(user.id, 'https://203.0.113.7:8443/d')).rejects.toThrow(
+    await expect(create(user.id, 'https://0xcb.0.113.7:8443/d')).rejects.toThrow(
       'You already have 3 webhooks to 203.0.113.7',
     );
     await create(user.id, 'https://[2001:db8:0:0:0:0:0:1]/a');
