@@ -1,6 +1,5 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { insertWithinBound } from '../db/owned-bound.ts';
 import { afterCursor, type Page, type PageRequest, pageLimit, toPage } from '../db/pagination.ts';
 import { rawRows } from '../db/sql.ts';
 import {
@@ -9,8 +8,9 @@ import {
   webhookDeliveries,
   webhookEndpoints,
 } from '../db/tables.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, MissingUserRowError, NotFoundError } from '../errors.ts';
 import type { EventType } from '../events/types.ts';
+import { targetRefusal } from './target-host.ts';
 
 export type WebhookEndpoint = WebhookEndpointRow;
 export type WebhookDelivery = WebhookDeliveryRow & { eventType: EventType; eventId: string };
@@ -34,6 +34,32 @@ export const ROTATION_OVERLAP_HOURS = 24;
 const own = (userId: string, id: string) =>
   and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.userId, userId));
 
+/**
+ * Locks the user's row and answers how many endpoints they hold. Every creation and every change of URL
+ * takes this lock first, so they run one after another per user; and the statements after it in the same
+ * transaction take a snapshot of their own (READ COMMITTED), which shows whatever the one before committed.
+ * Counted within one statement, racing creations would each see a snapshot without the others' rows.
+ */
+async function lockOwner(tx: Database, userId: string): Promise<number> {
+  const [owner] = await rawRows<{ webhook_count: number }>(
+    tx,
+    sql`SELECT webhook_count FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE`,
+  );
+  // The first authenticated request of an account whose users row is missing creates it (users/provision.ts).
+  if (!owner) throw new MissingUserRowError();
+  return owner.webhook_count;
+}
+
+/** Refuses `url` when the user's other endpoints already hold it, or their share of its host. */
+async function checkTarget(tx: Database, userId: string, url: string, except?: string): Promise<void> {
+  const others = await tx
+    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.userId, userId), except ? ne(webhookEndpoints.id, except) : undefined));
+  const refusal = targetRefusal(url, others);
+  if (refusal) throw new ConflictError(refusal);
+}
+
 export function createWebhookRepository(db: Database) {
   async function get(userId: string, id: string): Promise<WebhookEndpoint> {
     const [row] = await db.select().from(webhookEndpoints).where(own(userId, id));
@@ -51,22 +77,22 @@ export function createWebhookRepository(db: Database) {
       events?: EventType[];
       secret: string;
     }): Promise<WebhookEndpoint> {
-      return insertWithinBound(
-        db,
-        webhookEndpoints,
-        {
-          userId: input.userId,
-          counter: 'webhook_count',
-          most: MAX_WEBHOOKS,
-          refusal: () => new ConflictError(`You already have ${MAX_WEBHOOKS} webhooks; delete one first.`),
-        },
-        {
-          url: input.url,
-          description: input.description ?? '',
-          eventTypes: input.events ?? [],
-          secret: input.secret,
-        },
-      );
+      return db.transaction(async (tx) => {
+        if ((await lockOwner(tx, input.userId)) >= MAX_WEBHOOKS)
+          throw new ConflictError(`You already have ${MAX_WEBHOOKS} webhooks; delete one first.`);
+        await checkTarget(tx, input.userId, input.url);
+        const [row] = await tx
+          .insert(webhookEndpoints)
+          .values({
+            userId: input.userId,
+            url: input.url,
+            description: input.description ?? '',
+            eventTypes: input.events ?? [],
+            secret: input.secret,
+          })
+          .returning();
+        return row as WebhookEndpoint;
+      });
     },
 
     async list(userId: string, page: PageRequest = {}): Promise<Page<WebhookEndpoint>> {
@@ -87,21 +113,38 @@ export function createWebhookRepository(db: Database) {
 
     /** Enabling again clears a system disable and its run of failures. */
     async update(userId: string, id: string, patch: EndpointPatch): Promise<WebhookEndpoint> {
-      const [row] = await db
-        .update(webhookEndpoints)
-        .set({
-          ...(patch.url !== undefined ? { url: patch.url } : {}),
-          ...(patch.description !== undefined ? { description: patch.description } : {}),
-          ...(patch.events !== undefined ? { eventTypes: patch.events } : {}),
-          ...(patch.enabled !== undefined
-            ? { enabled: patch.enabled, disabledReason: null, failingSince: null }
-            : {}),
-          updatedAt: new Date(),
-        })
-        .where(own(userId, id))
-        .returning();
-      if (!row) throw new NotFoundError('webhook');
-      return row;
+      const apply = async (tx: Database) => {
+        const [row] = await tx
+          .update(webhookEndpoints)
+          .set({
+            ...(patch.url !== undefined ? { url: patch.url } : {}),
+            ...(patch.description !== undefined ? { description: patch.description } : {}),
+            ...(patch.events !== undefined ? { eventTypes: patch.events } : {}),
+            ...(patch.enabled !== undefined
+              ? { enabled: patch.enabled, disabledReason: null, failingSince: null }
+              : {}),
+            updatedAt: new Date(),
+          })
+          .where(own(userId, id))
+          .returning();
+        if (!row) throw new NotFoundError('webhook');
+        return row;
+      };
+      const url = patch.url;
+      if (url === undefined) return apply(db);
+      return db.transaction(async (tx) => {
+        // The endpoint before the owner, the order a deletion takes them in (its row, then the trigger's
+        // counter update), so a change of URL racing the endpoint's deletion cannot deadlock with it.
+        const [held] = await tx
+          .select({ id: webhookEndpoints.id })
+          .from(webhookEndpoints)
+          .where(own(userId, id))
+          .for('no key update');
+        if (!held) throw new NotFoundError('webhook');
+        await lockOwner(tx, userId);
+        await checkTarget(tx, userId, url, id);
+        return apply(tx);
+      });
     },
 
     async remove(userId: string, id: string): Promise<void> {

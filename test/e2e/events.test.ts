@@ -164,14 +164,15 @@ describe('webhooks and the event stream through the local API', () => {
     for (let i = 0; i < MAX_WEBHOOKS; i += 1) {
       const res = await api.call('POST', '/v1/webhooks', {
         token: user.token,
-        body: { url: `http://127.0.0.1:9/hook${i}` },
+        // A loopback address each: at most 3 endpoints of an account may share one host.
+        body: { url: `http://127.0.0.${i + 1}:9/hook` },
       });
       expect(res.status, res.text).toBe(201);
       ids.push(res.body.id);
     }
     const over = await api.call('POST', '/v1/webhooks', {
       token: user.token,
-      body: { url: 'http://127.0.0.1:9/one-more' },
+      body: { url: 'http://127.0.0.99:9/one-more' },
     });
     expect(over.status).toBe(409);
     expect(over.headers.get('content-type')).toBe('application/problem+json');
@@ -180,7 +181,7 @@ describe('webhooks and the event stream through the local API', () => {
     await api.call('DELETE', `/v1/webhooks/${ids[0]}`, { token: user.token });
     const again = await api.call('POST', '/v1/webhooks', {
       token: user.token,
-      body: { url: 'http://127.0.0.1:9/one-more' },
+      body: { url: 'http://127.0.0.99:9/one-more' },
     });
     expect(again.status, again.text).toBe(201);
   });
@@ -407,6 +408,49 @@ describe('webhook targets in deployed mode', () => {
     const res = await api.call('POST', '/v1/webhooks', { token: user.token, body: { url } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.url' })]);
+  });
+
+  it('refuses a fourth webhook on one host, or a repeated URL, with a 409 problem saying which', async () => {
+    const user = await api.newUser();
+    const post = (url: string) => api.call('POST', '/v1/webhooks', { token: user.token, body: { url } });
+    const ids: string[] = [];
+    for (const url of [
+      'https://victim.example.com/?1',
+      'https://victim.example.com/?2',
+      'https://Victim.example.com:8443/?3',
+    ]) {
+      const res = await post(url);
+      expect(res.status, res.text).toBe(201);
+      ids.push(res.body.id);
+    }
+    const fourth = await post('https://victim.example.com/?4');
+    expect(fourth.status).toBe(409);
+    expect(fourth.headers.get('content-type')).toBe('application/problem+json');
+    expect(fourth.body).toMatchObject({
+      status: 409,
+      detail: expect.stringMatching(/^You already have 3 webhooks to victim\.example\.com; at most 3 /),
+    });
+
+    const elsewhere = await post('https://hooks.example.com/x');
+    expect(elsewhere.status).toBe(201);
+    const repeated = await post('https://hooks.example.com/x');
+    expect(repeated.status).toBe(409);
+    expect(repeated.headers.get('content-type')).toBe('application/problem+json');
+    expect(repeated.body.detail).toContain(
+      `Your webhook ${elsewhere.body.id} already points at https://hooks.example.com/x`,
+    );
+
+    const moved = await api.call('PATCH', `/v1/webhooks/${elsewhere.body.id}`, {
+      token: user.token,
+      body: { url: 'https://victim.example.com/?5' },
+    });
+    expect(moved.status).toBe(409);
+    expect(moved.body.detail).toMatch(/^You already have 3 webhooks to victim\.example\.com/);
+    expect((await api.call('GET', `/v1/webhooks/${elsewhere.body.id}`, { token: user.token })).body.url).toBe(
+      'https://hooks.example.com/x',
+    );
+    await api.call('DELETE', `/v1/webhooks/${ids[0]}`, { token: user.token });
+    expect((await post('https://victim.example.com/?4')).status).toBe(201);
   });
 
   it('accepts https to a public host', async () => {

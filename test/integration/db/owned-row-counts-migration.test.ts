@@ -2,6 +2,7 @@
  * The migration that adds users.api_key_count and users.webhook_count fills them from the rows already
  * there, on PGlite and (with DATABASE_URL) on PostgreSQL.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '#shared/db/database.ts';
@@ -52,7 +53,8 @@ async function countsAfterMigration({ db }: DatabaseHandle) {
 
   // Past the bound: nothing new until enough are deleted to be below it.
   const webhooks = createWebhookRepository(db);
-  const create = () => webhooks.create({ userId: BOB, url: 'https://example.com/new', secret: 's' });
+  const create = () =>
+    webhooks.create({ userId: BOB, url: `https://${randomUUID()}.example.com/`, secret: 's' });
   await expect(create()).rejects.toBeInstanceOf(ConflictError);
   const held = await webhooks.list(BOB, { limit: 3 });
   for (const endpoint of held.items) await webhooks.remove(BOB, endpoint.id);

@@ -3,6 +3,7 @@
  * PostgreSQL, under READ COMMITTED, parallel statements run at once, so a bound checked by counting rows in
  * the statement's snapshot lets several through.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { MAX_API_KEYS } from '#shared/api-keys/repository.ts';
@@ -25,8 +26,9 @@ describeEachDriver('per-user limits on', (driver) => {
       hash: secret.hash,
     });
   };
+  // A host of its own each: at most MAX_WEBHOOKS_PER_HOST of an account's endpoints may share one.
   const createWebhook = (userId: string) =>
-    repos.webhooks.create({ userId, url: 'https://example.com/hook', secret: 'whsec_test' });
+    repos.webhooks.create({ userId, url: `https://${randomUUID()}.example.com/hook`, secret: 'whsec_test' });
 
   /** The user's rows in `table` and the counter the users row keeps for them. */
   async function held(userId: string, table: 'api_keys' | 'webhook_endpoints') {
