@@ -15,8 +15,9 @@ ALTER TABLE "job_usage" ADD CONSTRAINT "job_usage_user_id_users_id_fk" FOREIGN K
 CREATE INDEX "job_usage_user_ended_idx" ON "job_usage" USING btree ("user_id","ended_at");--> statement-breakpoint
 -- Records what a job used when it ends, with the figures GET /v1/me/usage used to compute from the live rows:
 -- outcome (a user's cancellation ends FAILED with its own message), the clip's duration, else the requested
--- one, and its frame size and HLS ladder. The trigger runs AFTER the row, at the end of the statement, so a
--- clip inserted by the same statement (clip registration completes its job in one statement) is visible.
+-- one, and its frame size and HLS ladder. Row-level AFTER triggers fire once the whole statement has run,
+-- data-modifying WITH arms included, so the clip that registration inserts in the statement that completes
+-- the job (clips/repository.ts) is visible here.
 -- A later change of completed_at moves the job to its new month; nothing else is rewritten.
 CREATE FUNCTION record_job_usage() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -61,6 +61,12 @@ describeEachDriver('job usage on', (driver) => {
 
   it('keeps the month’s seconds, outcomes and cost after the project and its jobs are deleted', async () => {
     const { user, project } = await ownerWithJobs();
+    // Recorded as the job completed, in the statement that inserted its clip.
+    const recorded = await rawRows<{ resolution: string; has_hls: boolean; seconds: number }>(
+      t.db,
+      sql`SELECT resolution, has_hls, seconds FROM job_usage WHERE user_id = ${user.id}::uuid AND outcome = 'completed'`,
+    );
+    expect(recorded).toEqual([{ resolution: '1280x720', has_hls: true, seconds: 5 }]);
     const before = await monthlyUsage(t.db, user.id, currentMonth());
     expect(before.jobs).toEqual({ completed: 1, failed: 1, cancelled: 1 });
     expect(before.generatedSeconds.byModel).toEqual({ 'luma-ray2': 5 });
