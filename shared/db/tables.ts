@@ -346,6 +346,35 @@ export const storageMonths = /* @__PURE__ */ (() =>
   ))();
 
 /**
+ * What each ended job used, as it stood when the job ended, kept by the trigger on generation_jobs
+ * (migration 0022) so a month's usage outlives the job, its clip and its project. No foreign key to the
+ * job, which may be deleted; the row goes with its user.
+ */
+export const jobUsage = /* @__PURE__ */ (() =>
+  pgTable(
+    'job_usage',
+    {
+      jobId: uuid('job_id').primaryKey(),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      jobType: text('job_type', { enum: JOB_TYPES }).notNull(),
+      outcome: text('outcome', { enum: ['completed', 'failed', 'cancelled'] }).notNull(),
+      model: text('model'),
+      /** The clip's frame size when the job ended; null when it had none. */
+      resolution: text('resolution'),
+      hasHls: boolean('has_hls').notNull().default(false),
+      /** Seconds of video the job made: its clip's duration, else the requested one; 0 unless completed. */
+      seconds: doublePrecision('seconds').notNull(),
+      endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    },
+    (t) => [
+      index('job_usage_user_ended_idx').on(t.userId, t.endedAt),
+      check('job_usage_outcome_valid', sql`${t.outcome} IN ('completed', 'failed', 'cancelled')`),
+    ],
+  ))();
+
+/**
  * Machine-client keys. Only the SHA-256 of a key is kept (a key carries 256 random bits, so a slow hash adds
  * nothing); `prefix` is the visible start of the key that lets its owner tell keys apart.
  */
@@ -525,6 +554,7 @@ export const schema = {
   uploadReservations,
   cancelledUploads,
   storageMonths,
+  jobUsage,
   events,
   webhookEndpoints,
   webhookDeliveries,

@@ -5,9 +5,6 @@ import { MODELS, type VideoModelId } from '../generation/models.ts';
 import { hlsLadder } from '../media/settings.ts';
 import { normalizedMultiplier, PRICE_TABLE } from './prices.ts';
 
-/** The message every user cancellation ends with (jobs/repository.ts, execution-ended). */
-const CANCELLED = 'Cancelled by user.';
-
 export interface Usage {
   month: string;
   generatedSeconds: { byModel: Record<string, number> };
@@ -62,9 +59,9 @@ function outputsMultiplier(resolution: string | null, hasHls: boolean): number {
 }
 
 /**
- * What a user's jobs that ended within `month` made and what it cost AWS, from the rows the pipeline keeps:
- * one grouped statement (a few rows whatever the number of jobs) and the month's storage. Jobs count in
- * the month they ended; a job whose clip was deleted since counts its requested duration.
+ * What a user's jobs that ended within `month` made and what it cost AWS: one grouped statement over
+ * job_usage (a few rows whatever the number of jobs) and the month's storage. Jobs count in the month they
+ * ended, with the figures recorded then (migration 0022), so deleting a clip or a project changes nothing.
  */
 export async function monthlyUsage(db: Database, userId: string, month: string, now?: Date): Promise<Usage> {
   // The month's bounds are computed in UTC by PostgreSQL: JavaScript writes the instant after 9999-12 as
@@ -81,19 +78,13 @@ export async function monthlyUsage(db: Database, userId: string, month: string, 
   }>(
     db,
     sql`
-      SELECT j.job_type::text AS job_type,
-             (CASE WHEN j.status = 'COMPLETED' THEN 'completed'
-                   WHEN j.error_message = ${CANCELLED} THEN 'cancelled' ELSE 'failed' END)::text AS outcome,
-             (j.parameters->>'model')::text AS model,
-             c.resolution::text AS resolution,
-             (c.system->>'hasHls')::text AS has_hls,
-             count(*)::int AS jobs,
-             COALESCE(sum(COALESCE(c.duration, (j.parameters->>'durationSeconds')::float8, 0))
-                      FILTER (WHERE j.status = 'COMPLETED'), 0)::text AS seconds
-      FROM generation_jobs j LEFT JOIN video_clips c ON c.id = j.clip_id
-      WHERE j.user_id = ${userId}::uuid AND j.status IN ('COMPLETED', 'FAILED')
-        AND j.completed_at >= (${start} AT TIME ZONE 'UTC')
-        AND j.completed_at < ((${start} + interval '1 month') AT TIME ZONE 'UTC')
+      SELECT job_type::text AS job_type, outcome::text AS outcome, model::text AS model,
+             resolution::text AS resolution, has_hls::text AS has_hls, count(*)::int AS jobs,
+             COALESCE(sum(seconds), 0)::text AS seconds
+      FROM job_usage
+      WHERE user_id = ${userId}::uuid
+        AND ended_at >= (${start} AT TIME ZONE 'UTC')
+        AND ended_at < ((${start} + interval '1 month') AT TIME ZONE 'UTC')
       GROUP BY 1, 2, 3, 4, 5`,
   );
   const storage = await monthStorage(db, userId, month, now);

@@ -178,7 +178,7 @@ it('erases the account: jobs stopped, no row, object or record of the user left,
   const db = api.env.db.db;
   const tables = await tablesWithUserId(db);
   expect(tables).toEqual(
-    expect.arrayContaining(['api_keys', 'video_projects', 'generation_jobs', 'storage_months']),
+    expect.arrayContaining(['api_keys', 'video_projects', 'generation_jobs', 'job_usage', 'storage_months']),
   );
   for (const table of tables) {
     const [row] = await rawRows<{ n: number }>(

@@ -127,6 +127,12 @@ describeEachDriver('account data on', (driver) => {
     expect(rows.api_keys).toHaveLength(1);
     // The month the clip was registered in, with the bytes held after it.
     expect(rows.storage_months).toEqual([expect.objectContaining({ closing_bytes: 1000 })]);
+    expect(rows.job_usage).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'completed', seconds: 5 }),
+        expect.objectContaining({ outcome: 'cancelled', seconds: 0 }),
+      ]),
+    );
     expect(JSON.stringify(rows)).not.toMatch(/key_hash|password_hash/);
 
     const exportsRepo = repos.exports;
@@ -229,6 +235,7 @@ describeEachDriver('account data on', (driver) => {
         'account_exports',
         'api_keys',
         'generation_jobs',
+        'job_usage',
         'storage_months',
         'video_clips',
         'video_projects',
