@@ -347,7 +347,7 @@ export const storageMonths = /* @__PURE__ */ (() =>
 
 /**
  * What each ended job used, as it stood when the job ended, kept by the trigger on generation_jobs
- * (migration 0022) so a month's usage outlives the job, its clip and its project. No foreign key to the
+ * (migration 0021) so a month's usage outlives the job, its clip and its project. No foreign key to the
  * job, which may be deleted; the row goes with its user.
  */
 export const jobUsage = /* @__PURE__ */ (() =>

@@ -61,7 +61,7 @@ function outputsMultiplier(resolution: string | null, hasHls: boolean): number {
 /**
  * What a user's jobs that ended within `month` made and what it cost AWS: one grouped statement over
  * job_usage (a few rows whatever the number of jobs) and the month's storage. Jobs count in the month they
- * ended, with the figures recorded then (migration 0022), so deleting a clip or a project changes nothing.
+ * ended, with the figures recorded then (migration 0021), so deleting a clip or a project changes nothing.
  */
 export async function monthlyUsage(db: Database, userId: string, month: string, now?: Date): Promise<Usage> {
   // The month's bounds are computed in UTC by PostgreSQL: JavaScript writes the instant after 9999-12 as

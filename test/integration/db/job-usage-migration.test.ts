@@ -18,7 +18,7 @@ const PROJECT = '00000000-0000-4000-8000-0000000000aa';
 const CLIP = '00000000-0000-4000-8000-0000000000c1';
 
 async function filledFromEndedJobs({ db }: DatabaseHandle) {
-  await migrateOnly(db, (tag) => tag < '0022');
+  await migrateOnly(db, (tag) => tag < '0021');
   await db.execute(sql`
     INSERT INTO users (id, email, username, storage_limit, storage_used)
     VALUES (${ANN}::uuid, 'a@example.com', 'ann', 1000000, 1000)`);
