@@ -47,6 +47,7 @@ export const handler = apiHandler([
       { action: 'apikey.delete', resource: 'apiKey', apiKeys: false, params: apiKeyParams },
       async (r) => {
         await r.ctx.apiKeys.remove(r.caller.userId, r.params.keyId);
+        r.ctx.apiKeyVerifier.forgetKey(r.params.keyId);
         return noContent();
       },
     ),

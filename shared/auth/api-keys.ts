@@ -18,6 +18,8 @@ export interface ApiKeyVerifier {
   verify(key: string, sourceAddress: string): Promise<Caller>;
   /** Drops this container's cached keys of a user (an erased account); other containers wait out the cache. */
   forgetUser(userId: string): void;
+  /** Drops this container's cached check of one key (revoked); other containers wait out the cache. */
+  forgetKey(keyId: string): void;
 }
 
 /**
@@ -36,6 +38,9 @@ export function createApiKeyVerifier(options: {
   const usable = (h: KeyHolder) => !h.expiresAt || h.expiresAt.getTime() > now();
   const toCaller = (h: KeyHolder): Caller => ({ userId: h.userId, apiKeyId: h.id, scopes: h.scopes });
 
+  /** Keys revoked here, until a check that read the row before the deletion has surely finished: not cached. */
+  const revoked = new Map<string, number>();
+
   async function lookUp(key: string, hash: string, sourceAddress: string): Promise<KeyHolder> {
     const holder = await options.limiter.apiKey(sourceAddress, async () => {
       const found = isWellFormedApiKey(key) ? await options.keys.findByHash(hash) : undefined;
@@ -45,6 +50,7 @@ export function createApiKeyVerifier(options: {
     if (!holder.lastUsedAt || now() - holder.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       await options.keys.touch(holder.id);
     }
+    if ((revoked.get(holder.id) ?? 0) > now()) return holder;
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(hash, { holder, until: now() + API_KEY_CACHE_SECONDS * 1000 });
     return holder;
@@ -66,6 +72,11 @@ export function createApiKeyVerifier(options: {
     },
     forgetUser(userId) {
       for (const [hash, entry] of cache) if (entry.holder.userId === userId) cache.delete(hash);
+    },
+    forgetKey(keyId) {
+      for (const [hash, entry] of cache) if (entry.holder.id === keyId) cache.delete(hash);
+      for (const [id, until] of revoked) if (until <= now()) revoked.delete(id);
+      revoked.set(keyId, now() + API_KEY_CACHE_SECONDS * 1000);
     },
   };
 }

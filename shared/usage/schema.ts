@@ -4,7 +4,8 @@ export const usageQuery = z
   .object({
     month: z
       .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
+      // A malformed month is refused for its form alone: the range checks below would only add noise.
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'must be a month as YYYY-MM', abort: true })
       .refine((m) => m >= '2000-01', 'must be a month from 2000-01')
       // A month to come has no usage yet; its answer would show today's storage as if it were then.
       .refine((m) => m <= new Date().toISOString().slice(0, 7), 'must not be after the current month (UTC)')

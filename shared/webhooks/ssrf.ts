@@ -37,7 +37,8 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): URL {
   } catch {
     throw new UnsafeTargetError('is not an absolute URL');
   }
-  const host = hostOf(url);
+  // A name with its trailing dot (the absolute form) is the same name to the checks below.
+  const host = hostOf(url).replace(/\.$/, '');
   const loopback =
     host === 'localhost' || (ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback');
   if (url.protocol !== 'https:' && !(policy === 'local' && url.protocol === 'http:' && loopback)) {

@@ -25,10 +25,15 @@ export function targetHost(url: string): string {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
-/** The URL as compared for duplicates: WHATWG-normalised, without the fragment (never sent). */
+/**
+ * The URL as compared for duplicates: WHATWG-normalised, without the fragment (never sent) and without a
+ * trailing dot after the host name (`a.example.` is the absolute form of `a.example`: same address, same
+ * request).
+ */
 function sameRequest(url: string): string {
   const parsed = new URL(url);
   parsed.hash = '';
+  if (parsed.hostname.endsWith('.')) parsed.hostname = parsed.hostname.slice(0, -1);
   return parsed.toString();
 }
 

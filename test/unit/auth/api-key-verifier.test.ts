@@ -85,3 +85,23 @@ it('checks an uncached key once for parallel requests', async () => {
   expect(callers.every((c) => c.apiKeyId === 'k4')).toBe(true);
   expect(calls).toMatchObject({ find: 1, limited: 1, touch: 1 });
 });
+
+it('forgets a revoked key at once, and does not cache it from a check that read it before the revocation', async () => {
+  const { verifier, rows, calls } = setup();
+  const key = newApiKey();
+  rows.set(key.hash, { id: 'k5', userId: USER, scopes: ['read'], expiresAt: null, lastUsedAt: null });
+  await verifier.verify(key.key, '1.2.3.4');
+  rows.delete(key.hash);
+  verifier.forgetKey('k5');
+  await expect(verifier.verify(key.key, '1.2.3.4')).rejects.toBeInstanceOf(UnauthorizedError);
+
+  const racing = newApiKey();
+  rows.set(racing.hash, { id: 'k6', userId: USER, scopes: ['read'], expiresAt: null, lastUsedAt: null });
+  const check = verifier.verify(racing.key, '1.2.3.4'); // reads the row before the revocation below
+  verifier.forgetKey('k6');
+  rows.delete(racing.hash);
+  await check;
+  const finds = calls.find;
+  await expect(verifier.verify(racing.key, '1.2.3.4')).rejects.toBeInstanceOf(UnauthorizedError);
+  expect(calls.find).toBe(finds + 1);
+});

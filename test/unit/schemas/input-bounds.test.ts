@@ -192,4 +192,10 @@ describe('usage month', () => {
     expect(issues(usageQuery, { month: now.toISOString().slice(0, 7) })).toEqual([]);
     expect(issues(usageQuery, { month: '2000-01' })).toEqual([]);
   });
+
+  it('names only the form of a month that is not YYYY-MM, not a range it was never in', () => {
+    for (const month of ['2026-13', '26-11', '', '2026-11Z', '１９９９-01']) {
+      expect(issues(usageQuery, { month }), month).toEqual(['month: must be a month as YYYY-MM']);
+    }
+  });
 });

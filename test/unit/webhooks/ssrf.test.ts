@@ -21,6 +21,10 @@ describe('webhook targets (deployed policy)', () => {
     'https://100.64.0.1/hook',
     'http://example.com/hook',
     'https://localhost/hook',
+    // A trailing dot names the same host (an absolute name): the name checks read it without the dot.
+    'https://localhost./hook',
+    'https://app.localhost./hook',
+    'https://intranet./hook',
     'https://user:pw@example.com/hook',
     'ftp://example.com/x',
     'not a url',
@@ -52,6 +56,7 @@ describe('webhook targets (deployed policy)', () => {
   it('lets npm start reach loopback over http, and nothing private', () => {
     expect(checkTargetUrl('http://127.0.0.1:4000/', 'local').port).toBe('4000');
     expect(checkTargetUrl('http://localhost:4000/', 'local').port).toBe('4000');
+    expect(checkTargetUrl('http://localhost.:4000/', 'local').port).toBe('4000');
     expect(() => checkTargetUrl('http://10.0.0.5/', 'local')).toThrow();
     expect(() => checkTargetUrl('http://169.254.169.254/', 'local')).toThrow();
   });
