@@ -851,7 +851,7 @@ export interface components {
         CreateWebhookRequest: {
             description?: string;
             events?: ("job.created" | "job.progress" | "job.completed" | "job.failed" | "clip.deleted")[];
-            /** @description Where events are sent. At most 3 of an account's webhooks may point at one host (the hostname lowercased, an IP address in its canonical form; port, path and query do not count), and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation and on a change of URL. */
+            /** @description Where events are sent: at most 2000 characters as sent and as stored once normalised (each byte of a character outside ASCII is stored percent-encoded, as three characters). At most 3 of an account's webhooks may point at one host (the hostname lowercased, an IP address in its canonical form; port, path and query do not count), and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation and on a change of URL. */
             url: string;
         };
         EventEnvelope: {
@@ -1170,7 +1170,7 @@ export interface components {
             description?: string;
             enabled?: boolean;
             events?: ("job.created" | "job.progress" | "job.completed" | "job.failed" | "clip.deleted")[];
-            /** @description Where events are sent. At most 3 of an account's webhooks may point at one host (the hostname lowercased, an IP address in its canonical form; port, path and query do not count), and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation and on a change of URL. */
+            /** @description Where events are sent: at most 2000 characters as sent and as stored once normalised (each byte of a character outside ASCII is stored percent-encoded, as three characters). At most 3 of an account's webhooks may point at one host (the hostname lowercased, an IP address in its canonical form; port, path and query do not count), and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation and on a change of URL. */
             url?: string;
         };
         UploadInProgress: {

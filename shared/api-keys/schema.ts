@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { isoDate, isoDateInput, pageQuery, uuid } from '../schema/common.ts';
 import { readableText } from '../schema/text.ts';
 
 export const API_KEY_SCOPES = ['read', 'write'] as const;
@@ -19,7 +19,7 @@ export const createApiKeyBody = z
       .max(2)
       .refine((s) => new Set(s).size === s.length, 'must not repeat a scope')
       .refine((s) => s.includes('read'), 'must include "read" ("write" comes with it)'),
-    expiresAt: isoDate
+    expiresAt: isoDateInput
       .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
       .refine((v) => Date.parse(v) <= Date.now() + 366 * 86_400_000, 'must be within a year')
       .optional(),

@@ -1,7 +1,13 @@
 import * as z from 'zod';
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
+/** A date-time the API answers with: always in UTC (`Z`). */
 export const isoDate = z.iso.datetime();
+/**
+ * A date-time the API is sent: RFC 3339, as OpenAPI's `format: date-time` promises, so `Z` or a numeric
+ * offset (`+14:00`, `-05:30`), with seconds. It is read as the instant it names and answered in UTC.
+ */
+export const isoDateInput = z.iso.datetime({ offset: true });
 
 /** A whole number from `min` to `max`; 2.5, 1e308 and the rest get the one message that says so. */
 export const wholeNumber = (min: number, max: number) => {

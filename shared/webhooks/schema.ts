@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { EVENT_TYPES } from '../events/types.ts';
 import { isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { proseText } from '../schema/text.ts';
-import { MAX_WEBHOOKS_PER_HOST } from './target-host.ts';
+import { MAX_WEBHOOK_URL_LENGTH, MAX_WEBHOOKS_PER_HOST } from './target-host.ts';
 
 const subscribable = EVENT_TYPES.filter((t) => t !== 'webhook.test') as [string, ...string[]];
 export const eventTypes = z
@@ -17,9 +17,11 @@ const url = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(2000, 'must be at most 2000 characters')
+  .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
   .describe(
-    `Where events are sent. At most ${MAX_WEBHOOKS_PER_HOST} of an account's webhooks may point at one host ` +
+    `Where events are sent: at most ${MAX_WEBHOOK_URL_LENGTH} characters as sent and as stored once normalised ` +
+      '(each byte of a character outside ASCII is stored percent-encoded, as three characters). At most ' +
+      `${MAX_WEBHOOKS_PER_HOST} of an account's webhooks may point at one host ` +
       '(the hostname lowercased, an IP address in its canonical form; port, path and query do not count), ' +
       'and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation ' +
       'and on a change of URL.',

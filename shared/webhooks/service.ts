@@ -5,6 +5,7 @@ import type { EventType } from '../events/types.ts';
 import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from './repository.ts';
 import { newWebhookSecret } from './signing.ts';
 import { addressRefusal, checkTargetUrl, hostOf, type TargetPolicy, UnsafeTargetError } from './ssrf.ts';
+import { MAX_WEBHOOK_URL_LENGTH } from './target-host.ts';
 
 export type HostResolver = (host: string) => Promise<string[]>;
 
@@ -21,6 +22,14 @@ export function createWebhookService(deps: {
   async function checkUrl(raw: string): Promise<string> {
     try {
       const url = checkTargetUrl(raw, deps.policy);
+      // The schema bounds what was sent; what is stored and sent to is the normalised form, which
+      // percent-encodes every byte outside ASCII (2000 'é' become 12000 characters).
+      const length = url.toString().length;
+      if (length > MAX_WEBHOOK_URL_LENGTH) {
+        throw new UnsafeTargetError(
+          `is ${length} characters long once normalised (characters outside ASCII are percent-encoded); at most ${MAX_WEBHOOK_URL_LENGTH} are allowed`,
+        );
+      }
       const host = hostOf(url);
       if (isIP(host) === 0) {
         let addresses: string[];

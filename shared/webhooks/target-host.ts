@@ -4,6 +4,9 @@
  */
 export const MAX_WEBHOOKS_PER_HOST = 3;
 
+/** The longest webhook URL kept, counted as stored: after WHATWG normalisation has percent-encoded it. */
+export const MAX_WEBHOOK_URL_LENGTH = 2000;
+
 /**
  * The host a webhook URL reaches, as compared for the per-host cap: the WHATWG hostname lowercased, without
  * a trailing dot or IPv6 brackets. WHATWG already writes IP literals in one form (dotted decimal; IPv6

@@ -410,6 +410,33 @@ describe('webhook targets in deployed mode', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.url' })]);
   });
 
+  it('counts the 2000-character URL limit on the URL as stored, percent-encoded, on creation and on change', async () => {
+    const user = await api.newUser();
+    const base = 'https://hooks.example.com/';
+    // 1900 characters as sent, 11426 once each 'é' is written as %C3%A9.
+    const accented = `${base}${'é'.repeat(1900)}`;
+    const refusals = [await api.call('POST', '/v1/webhooks', { token: user.token, body: { url: accented } })];
+    const plain = await api.call('POST', '/v1/webhooks', {
+      token: user.token,
+      body: { url: `${base}${'e'.repeat(2000 - base.length)}` },
+    });
+    expect(plain.status, plain.text).toBe(201);
+    expect(plain.body.url).toHaveLength(2000);
+    refusals.push(
+      await api.call('PATCH', `/v1/webhooks/${plain.body.id}`, {
+        token: user.token,
+        body: { url: accented },
+      }),
+    );
+    for (const res of refusals) {
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ path: 'body.url', message: expect.stringContaining('11426 characters') }),
+      ]);
+    }
+  });
+
   it('refuses a fourth webhook on one host, or a repeated URL, with a 409 problem saying which', async () => {
     const user = await api.newUser();
     const post = (url: string) => api.call('POST', '/v1/webhooks', { token: user.token, body: { url } });
