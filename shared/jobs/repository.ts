@@ -16,7 +16,13 @@ import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts
 import type { SubscriptionTier } from '../users/tiers.ts';
 import { failActiveJobs } from './fail-statement.ts';
 import { jobsInWindow, secondsUntilRateFrees } from './rate-limit.ts';
-import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
+import {
+  ACTIVE_JOB_STATUSES,
+  allowedSources,
+  CANCELLED_BY_USER,
+  type JobStatus,
+  type JobType,
+} from './status.ts';
 
 export type Job = JobRow;
 
@@ -311,7 +317,7 @@ export function createJobRepository(db: Database) {
     },
 
     /** Cancels the caller's job if it is still active (and releases its reservation, as markFailed does). */
-    async cancel(userId: string, jobId: string, message = 'Cancelled by user.'): Promise<Job> {
+    async cancel(userId: string, jobId: string, message = CANCELLED_BY_USER): Promise<Job> {
       const ended = await fail(userId, jobId, message);
       if (ended) return ended;
       const existing = await get(userId, jobId);
