@@ -7,6 +7,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type ExecutionStatusChange, executionStatusChange } from '#shared/events/schemas/execution.ts';
+import { CANCELLED_BY_USER } from '#shared/jobs/status.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
@@ -26,7 +27,7 @@ type Ending = { detail: Pick<ExecutionStatusChange['detail'], 'status' | 'input'
 
 /** How a stopped or timed-out execution reads to the user (the error names failureMessage knows). */
 const ENDINGS: Record<string, { Error: string; Cause: string }> = {
-  ABORTED: { Error: 'JobCancelled', Cause: 'Cancelled by user.' },
+  ABORTED: { Error: 'JobCancelled', Cause: CANCELLED_BY_USER },
   TIMED_OUT: { Error: 'States.Timeout', Cause: 'The job took too long and was stopped.' },
 };
 

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { JobRepository } from '#shared/jobs/repository.ts';
+import { CANCELLED_BY_USER } from '#shared/jobs/status.ts';
 import { executeTranscode } from '#shared/media/local-executor.ts';
 import type { TranscodeSettings } from '#shared/media/settings.ts';
 import type { TaskTokens } from '#shared/pipeline/generation-wait.ts';
@@ -291,7 +292,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
             while (inFlight.size) await Promise.all(inFlight);
             const error = shuttingDown
               ? { Error: 'Interrupted', Cause: INTERRUPTED_CAUSE }
-              : { Error: 'JobCancelled', Cause: 'Cancelled by user.' };
+              : { Error: 'JobCancelled', Cause: CANCELLED_BY_USER };
             await tasks
               .markFailed({ ...input, error })
               .catch((e: unknown) => options.onError?.(input.jobId, e));

@@ -77,14 +77,18 @@ export function createClipRepository(db: Database) {
 
   /**
    * Deletes the clip and gives its bytes back in one statement; returns its project, whose id (with the
-   * owner's and the clip's) names the folder of its media.
+   * owner's and the clip's) names the folder of its media. The owner's row is locked before the clip's, the
+   * order a project's deletion takes them in, so the two cannot deadlock.
    */
   async function remove(userId: string, id: string): Promise<{ projectId: string; freedBytes: number }> {
     const rows = await rawRows<{ project_id: string; storage_bytes: string }>(
       db,
       sql`
-        WITH deleted AS (
+        WITH owner AS (
+          SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE
+        ), deleted AS (
           DELETE FROM video_clips WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+            AND EXISTS (SELECT 1 FROM owner)
           RETURNING project_id, storage_bytes
         ), freed AS (
           UPDATE users SET storage_used = storage_used - (SELECT storage_bytes FROM deleted), updated_at = now()

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { FOREIGN_KEY_VIOLATION, sqlErrorInfo } from '../db/errors.ts';
 import {
   afterCursor,
   budgetedPageUnder,
@@ -13,8 +14,15 @@ import { rawRows, rowFromJson } from '../db/sql.ts';
 import { generationJobs, type JobRow, jobSourceClips, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import type { SubscriptionTier } from '../users/tiers.ts';
+import { failActiveJobs } from './fail-statement.ts';
 import { jobsInWindow, secondsUntilRateFrees } from './rate-limit.ts';
-import { ACTIVE_JOB_STATUSES, allowedSources, type JobStatus, type JobType } from './status.ts';
+import {
+  ACTIVE_JOB_STATUSES,
+  allowedSources,
+  CANCELLED_BY_USER,
+  type JobStatus,
+  type JobType,
+} from './status.ts';
 
 export type Job = JobRow;
 
@@ -78,6 +86,17 @@ const jobFromJson = (job: string, sources: string): JobWithSources => ({
   sourceClipIds: JSON.parse(sources) as string[],
 });
 
+/**
+ * A job's insert that waited for its project's deletion (the owner's row, then the project's) finds the
+ * project gone only at its foreign-key check: that is the project not found, as for a later submission.
+ */
+function projectGone(error: unknown): never {
+  const { sqlState, constraint } = sqlErrorInfo(error);
+  if (sqlState === FOREIGN_KEY_VIOLATION && constraint === 'generation_jobs_project_fk')
+    throw new NotFoundError('project');
+  throw error;
+}
+
 export function createJobRepository(db: Database) {
   /** With a userId, only that user's job; without, any job (the pipeline acts for the owner). */
   async function get(userId: string | null, id: string): Promise<JobWithSources> {
@@ -112,18 +131,7 @@ export function createJobRepository(db: Database) {
         SELECT u.id FROM users u JOIN generation_jobs j ON j.user_id = u.id
         WHERE j.id = ${jobId}::uuid ${owned}
         FOR NO KEY UPDATE OF u
-      ), job AS (
-        UPDATE generation_jobs j SET status = 'FAILED', error_message = ${message}, completed_at = now()
-        WHERE j.id = ${jobId}::uuid ${owned} AND j.status IN ('QUEUED', 'PROCESSING')
-          AND EXISTS (SELECT 1 FROM owner)
-        RETURNING j.*
-      ), released AS (
-        DELETE FROM upload_reservations r USING job WHERE r.id = job.id AND r.user_id = job.user_id
-        RETURNING r.user_id, r.bytes
-      ), freed AS (
-        UPDATE users SET storage_reserved = storage_reserved - released.bytes
-        FROM released WHERE users.id = released.user_id
-      )
+      ), ${failActiveJobs(sql`j.id = ${jobId}::uuid ${owned} AND EXISTS (SELECT 1 FROM owner)`, message)}
       SELECT to_jsonb(job)::text AS job,
              (SELECT COALESCE(jsonb_agg(s.clip_id ORDER BY s.position) FILTER (WHERE s.clip_id IS NOT NULL), '[]')
               FROM job_source_clips s WHERE s.job_id = job.id)::text AS sources
@@ -201,7 +209,7 @@ export function createJobRepository(db: Database) {
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
                (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found,
                (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)::int AS within_rate`,
-      );
+      ).catch(projectGone);
       const r = rows[0];
       if (!r?.job) {
         if (!r?.project_found) throw new NotFoundError('project');
@@ -309,7 +317,7 @@ export function createJobRepository(db: Database) {
     },
 
     /** Cancels the caller's job if it is still active (and releases its reservation, as markFailed does). */
-    async cancel(userId: string, jobId: string, message = 'Cancelled by user.'): Promise<Job> {
+    async cancel(userId: string, jobId: string, message = CANCELLED_BY_USER): Promise<Job> {
       const ended = await fail(userId, jobId, message);
       if (ended) return ended;
       const existing = await get(userId, jobId);

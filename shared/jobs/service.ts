@@ -25,6 +25,7 @@ import {
   PARAMETERS_BY_TYPE,
   prompt as promptSchema,
 } from './schema.ts';
+import { CANCELLED_BY_USER } from './status.ts';
 import { MIN_TRIM_SECONDS } from './trim.ts';
 
 export type JobSubmission = z.infer<typeof createJobBody>;
@@ -231,7 +232,7 @@ export function createJobService(deps: Deps) {
     async cancel(userId: string, jobId: string) {
       const job = await deps.jobs.cancel(userId, jobId);
       jobMetrics.cancelled(jobLabels(job));
-      await deps.workflow.stop(jobId, 'Cancelled by user.');
+      await deps.workflow.stop(jobId, CANCELLED_BY_USER);
       // The job of an upload still waiting for a slot has no execution, whose ending would delete the file.
       const uploaded = (job.parameters as Partial<UploadParameters>).upload?.key;
       // The cancel has happened: a file that cannot be deleted now is left to the uploads prefix's lifecycle

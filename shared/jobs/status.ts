@@ -11,6 +11,12 @@ const ALLOWED: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   FAILED: [],
 };
 
+/**
+ * The error message of a job its owner cancelled. Migration 0021's job-usage trigger tells a cancellation
+ * from a failure by this text, so it is written there too (a test holds the two equal).
+ */
+export const CANCELLED_BY_USER = 'Cancelled by user.';
+
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['QUEUED', 'PROCESSING'];
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {

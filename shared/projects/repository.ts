@@ -13,6 +13,7 @@ import {
 import { containsPattern, rawRows } from '../db/sql.ts';
 import { type ProjectRow, videoProjects } from '../db/tables.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { failActiveJobs } from '../jobs/fail-statement.ts';
 import type { ProjectStatus } from './status.ts';
 
 export type Project = ProjectRow;
@@ -42,7 +43,12 @@ export interface DeletedProject {
   /** Object keys of every clip's media; the caller deletes them (and the project's prefix). */
   mediaKeys: string[];
   freedBytes: number;
+  /** The jobs still QUEUED or PROCESSING that the deletion ended (FAILED with PROJECT_DELETED) and removed. */
+  endedJobIds: string[];
 }
+
+/** Why a job that its project's deletion ended failed. */
+export const PROJECT_DELETED = 'The project was deleted while the job ran.';
 
 const own = (userId: string, id: string) => and(eq(videoProjects.id, id), eq(videoProjects.userId, userId));
 
@@ -138,41 +144,66 @@ export function createProjectRepository(db: Database) {
     },
 
     /**
-     * Deletes the project (its clips and jobs cascade) and gives the clips' bytes back to the owner, in one
-     * statement; returns the media keys to remove from the object store. The clips are deleted by the
-     * statement itself, and only the bytes of those it deleted are freed: a clip whose own deletion commits
-     * while this one waits is not returned by the DELETE, whereas a sum over a read of the clips (the
-     * statement's snapshot) would free its bytes a second time.
+     * Deletes the project (its clips and jobs cascade) and gives the clips' bytes back to the owner; returns
+     * the media keys to remove from the object store, and the jobs it ended (QUEUED or PROCESSING ones, now
+     * FAILED and gone), whose executions the caller stops.
+     *
+     * The owner's row is locked first, in a statement of its own: a job's insert takes that lock before it
+     * checks the project, so every job inserted before the lock was granted is committed and visible to the
+     * statements after it (READ COMMITTED gives each statement a new snapshot), and every one after it waits
+     * and then finds no project. Within one statement a job committed while the deletion waited would be
+     * missed by its snapshot yet still removed by the cascade, its execution left running.
+     *
+     * The clips are deleted by the statement itself, and only the bytes of those it deleted are freed: a clip
+     * whose own deletion commits while this one waits is not returned by the DELETE, whereas a sum over a read
+     * of the clips (the statement's snapshot) would free its bytes a second time.
      */
-    async remove(userId: string, id: string): Promise<DeletedProject> {
-      const rows = await rawRows<{
-        deleted: string | null;
-        file_url: string | null;
-        thumbnail_url: string | null;
-        freed: string;
-      }>(
-        db,
-        sql`
-        WITH deleted AS (
-          DELETE FROM video_projects WHERE id = ${id}::uuid AND user_id = ${userId}::uuid RETURNING id
-        ), doomed AS (
-          DELETE FROM video_clips
-          WHERE project_id = ${id}::uuid AND user_id = ${userId}::uuid
-            AND EXISTS (SELECT 1 FROM deleted)
-          RETURNING file_url, thumbnail_url, storage_bytes
-        ), freed AS (
-          UPDATE users SET storage_used = storage_used - (SELECT coalesce(sum(storage_bytes), 0) FROM doomed),
-                 updated_at = now()
-          WHERE id = ${userId}::uuid AND EXISTS (SELECT 1 FROM deleted)
-          RETURNING id
-        )
-        SELECT d.id::text AS deleted, c.file_url, c.thumbnail_url,
-               (SELECT coalesce(sum(storage_bytes), 0) FROM doomed)::text AS freed
-        FROM deleted d LEFT JOIN doomed c ON true`,
-      );
-      if (rows.length === 0) throw new NotFoundError('project');
-      const mediaKeys = rows.flatMap((r) => [r.file_url, r.thumbnail_url]).filter((k): k is string => !!k);
-      return { mediaKeys, freedBytes: Number(rows[0]?.freed ?? 0) };
+    remove(userId: string, id: string): Promise<DeletedProject> {
+      return db.transaction(async (tx) => {
+        const [owner] = await rawRows<{ id: string }>(
+          tx,
+          sql`SELECT id::text FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE`,
+        );
+        if (!owner) throw new NotFoundError('project');
+        const ended = await rawRows<{ id: string }>(
+          tx,
+          sql`
+          WITH ${failActiveJobs(
+            sql`j.project_id = ${id}::uuid AND j.user_id = ${userId}::uuid
+                AND EXISTS (SELECT 1 FROM video_projects p WHERE p.id = ${id}::uuid AND p.user_id = ${userId}::uuid)`,
+            PROJECT_DELETED,
+          )}
+          SELECT id::text FROM job`,
+        );
+        const rows = await rawRows<{
+          deleted: string | null;
+          file_url: string | null;
+          thumbnail_url: string | null;
+          freed: string;
+        }>(
+          tx,
+          sql`
+          WITH deleted AS (
+            DELETE FROM video_projects WHERE id = ${id}::uuid AND user_id = ${userId}::uuid RETURNING id
+          ), doomed AS (
+            DELETE FROM video_clips
+            WHERE project_id = ${id}::uuid AND user_id = ${userId}::uuid
+              AND EXISTS (SELECT 1 FROM deleted)
+            RETURNING file_url, thumbnail_url, storage_bytes
+          ), freed AS (
+            UPDATE users SET storage_used = storage_used - (SELECT coalesce(sum(storage_bytes), 0) FROM doomed),
+                   updated_at = now()
+            WHERE id = ${userId}::uuid AND EXISTS (SELECT 1 FROM deleted)
+            RETURNING id
+          )
+          SELECT d.id::text AS deleted, c.file_url, c.thumbnail_url,
+                 (SELECT coalesce(sum(storage_bytes), 0) FROM doomed)::text AS freed
+          FROM deleted d LEFT JOIN doomed c ON true`,
+        );
+        if (rows.length === 0) throw new NotFoundError('project');
+        const mediaKeys = rows.flatMap((r) => [r.file_url, r.thumbnail_url]).filter((k): k is string => !!k);
+        return { mediaKeys, freedBytes: Number(rows[0]?.freed ?? 0), endedJobIds: ended.map((j) => j.id) };
+      });
     },
   };
 }

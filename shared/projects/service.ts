@@ -1,9 +1,7 @@
-import { ConflictError } from '../errors.ts';
-import type { Job, JobRepository } from '../jobs/repository.ts';
 import { jobWorkPrefix, projectPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { JobWorkflow } from '../workflow/port.ts';
-import type { Project, ProjectRepository } from './repository.ts';
+import { PROJECT_DELETED, type Project, type ProjectRepository } from './repository.ts';
 
 export const toProjectResponse = (p: Project) => ({
   id: p.id,
@@ -16,51 +14,27 @@ export const toProjectResponse = (p: Project) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
-const PROJECT_DELETED = 'The project was deleted while the job ran.';
-
 export function createProjectService(deps: {
   projects: ProjectRepository;
-  jobs: JobRepository;
   store: ObjectStore;
   workflow: JobWorkflow;
 }) {
-  /** The project's QUEUED and PROCESSING jobs (another user's project reads as not found). */
-  async function activeJobs(userId: string, projectId: string): Promise<Job[]> {
-    const found: Job[] = [];
-    for (const status of ['QUEUED', 'PROCESSING'] as const) {
-      let cursor: string | undefined;
-      do {
-        const page = await deps.jobs.list(userId, projectId, { status, limit: 100, cursor });
-        found.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-    }
-    return found;
-  }
-
   return {
     /**
-     * Stops the project's running jobs first (a job still writing would leave media nobody pays for), then
-     * deletes its rows (freeing storage in the same statement), then everything under its folders. Objects
-     * an execution still writes after this are removed when that execution ends (MarkFailed finds no job
-     * row and cleans the job's folders by their ids).
+     * Ends the project's running jobs (FAILED first, so a clip registration racing with the stop cannot
+     * complete one) and deletes its rows in one transaction, then stops those jobs' executions, then deletes
+     * everything under its folders. A job submitted meanwhile is either among them or refused (the
+     * repository's lock order). Objects an execution still writes after this are removed when that
+     * execution ends (MarkFailed finds no job row and cleans the job's folders by their ids); one whose
+     * start comes after the deletion ends at its first step, which finds no job.
      */
     async remove(userId: string, projectId: string): Promise<{ freedBytes: number }> {
-      const running = await activeJobs(userId, projectId);
-      // FAILED first, so a clip registration racing with the stop cannot complete the job.
-      await Promise.all(
-        running.map((job) =>
-          deps.jobs.cancel(userId, job.id, PROJECT_DELETED).catch((error: unknown) => {
-            if (!(error instanceof ConflictError)) throw error;
-          }),
-        ),
-      );
-      await Promise.all(running.map((job) => deps.workflow.stop(job.id, PROJECT_DELETED)));
       const deleted = await deps.projects.remove(userId, projectId);
+      await Promise.all(deleted.endedJobIds.map((jobId) => deps.workflow.stop(jobId, PROJECT_DELETED)));
       await Promise.all([
         deps.store.deletePrefix(projectPrefix(userId, projectId)),
         deps.store.deletePrefix(`uploads/${userId}/${projectId}/`),
-        ...running.map((job) => deps.store.deletePrefix(jobWorkPrefix(userId, job.id))),
+        ...deleted.endedJobIds.map((jobId) => deps.store.deletePrefix(jobWorkPrefix(userId, jobId))),
       ]);
       return { freedBytes: deleted.freedBytes };
     },

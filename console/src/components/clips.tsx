@@ -4,6 +4,7 @@ import { formatBytes } from '../format.ts';
 import { metadataOf } from '../metadata.ts';
 import { EditForm, useFocusBack } from './edit-form.tsx';
 import { AreaField, useForm } from './form.tsx';
+import { ShowOlder } from './show-older.tsx';
 
 type Media = NonNullable<Clip['media']>;
 
@@ -20,7 +21,6 @@ export function Clips({
   onOlder?: (() => Promise<void>) | undefined;
 }) {
   const [playing, setPlaying] = useState<string | null>(null);
-  const older = useForm();
   return (
     <section aria-labelledby="clips-heading">
       <h2 id="clips-heading">Clips</h2>
@@ -37,18 +37,7 @@ export function Clips({
           />
         ))}
       </ul>
-      {onOlder ? (
-        <button
-          type="button"
-          class="secondary outline"
-          aria-busy={older.busy}
-          disabled={older.busy}
-          onClick={() => older.submit(onOlder)}
-        >
-          Show older clips
-        </button>
-      ) : null}
-      {older.message ? <p role="alert">{older.message}</p> : null}
+      <ShowOlder what="clips" onOlder={onOlder} />
     </section>
   );
 }

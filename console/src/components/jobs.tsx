@@ -1,5 +1,6 @@
 import { call, client, type Job } from '../api.ts';
 import { useForm } from './form.tsx';
+import { ShowOlder } from './show-older.tsx';
 
 const ACTIVE = new Set(['QUEUED', 'PROCESSING']);
 
@@ -13,7 +14,6 @@ export function Jobs({
   /** Reads the next page of older jobs; absent when the oldest is shown. */
   onOlder?: (() => Promise<void>) | undefined;
 }) {
-  const older = useForm();
   return (
     <section aria-labelledby="jobs-heading">
       <h2 id="jobs-heading" tabIndex={-1}>
@@ -25,18 +25,7 @@ export function Jobs({
           <JobRow key={job.id} job={job} onChanged={onChanged} />
         ))}
       </ul>
-      {onOlder ? (
-        <button
-          type="button"
-          class="secondary outline"
-          aria-busy={older.busy}
-          disabled={older.busy}
-          onClick={() => older.submit(onOlder)}
-        >
-          Show older jobs
-        </button>
-      ) : null}
-      {older.message ? <p role="alert">{older.message}</p> : null}
+      <ShowOlder what="jobs" onOlder={onOlder} />
     </section>
   );
 }

@@ -1,20 +1,17 @@
 import { wakingBefore } from '../../events/idle-marker.ts';
-import { createJobRepository } from '../../jobs/repository.ts';
 import { createProjectRepository } from '../../projects/repository.ts';
 import { createProjectService } from '../../projects/service.ts';
 import type { AwsFeature } from '../aws.ts';
 import { store, workflow } from '../aws-adapters.ts';
-import type { Adapters, Once } from '../context.ts';
+import type { Adapters } from '../context.ts';
 
-export const projectsFeature = (adapters: Adapters, once: Once) => {
+export const projectsFeature = (adapters: Adapters) => {
   const projects = createProjectRepository(adapters.db);
-  const jobs = once('jobs', () => createJobRepository(adapters.db));
   return {
     projects,
     projectService: createProjectService({
       // Its clips go with a deleted project, each writing clip.deleted deliveries.
       projects: wakingBefore(adapters.idleMarker, projects, ['remove']),
-      jobs,
       store: adapters.store,
       workflow: adapters.workflow,
     }),

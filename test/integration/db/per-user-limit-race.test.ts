@@ -11,6 +11,7 @@ import { newApiKey } from '#shared/api-keys/secret.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { MAX_WEBHOOKS } from '#shared/webhooks/repository.ts';
+import { MAX_WEBHOOKS_PER_HOST } from '#shared/webhooks/target-host.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
 import { newTestUser, suiteDatabase } from '#test/support/repositories.ts';
 
@@ -64,6 +65,36 @@ describeEachDriver('per-user limits on', (driver) => {
         Array.from({ length: c.asked }, () => create(user.id)),
       );
       expect(await held(user.id, c.table)).toEqual({ rows: c.most, counted: c.most });
+    }
+  });
+
+  it('keeps 25 racing creations, some on one host, to exactly MAX_WEBHOOKS, refusing the rest with 409', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const user = await newTestUser(repos, 'mix');
+      // 5 on one host (at most MAX_WEBHOOKS_PER_HOST of them may pass) and 20 on hosts of their own: up to
+      // 23 could pass the host cap, so only the account's cap keeps them to 20.
+      const urls = [
+        ...Array.from({ length: 5 }, (_, i) => `https://shared.example.com/hook/${i}`),
+        ...Array.from({ length: 20 }, () => `https://${randomUUID()}.example.com/hook`),
+      ];
+      const results = await Promise.allSettled(
+        urls.map((url) => repos.webhooks.create({ userId: user.id, url, secret: 'whsec_test' })),
+      );
+      const created = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      expect(created).toHaveLength(MAX_WEBHOOKS);
+      expect(refused).toHaveLength(urls.length - MAX_WEBHOOKS);
+      expect(created.filter((w) => w.url.includes('//shared.example.com/')).length).toBeLessThanOrEqual(
+        MAX_WEBHOOKS_PER_HOST,
+      );
+      for (const error of refused) {
+        expect(error).toBeInstanceOf(ConflictError);
+        expect((error as ConflictError).status).toBe(409);
+      }
+      expect(await held(user.id, 'webhook_endpoints')).toEqual({
+        rows: created.length,
+        counted: created.length,
+      });
     }
   });
 

@@ -43,6 +43,7 @@ describe.skipIf(nodePostgres.skipReason !== undefined)(
       try {
         // The clip's own deletion, as clips.remove does it, not yet committed.
         await session.query('BEGIN');
+        await session.query('SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE', [user.id]);
         await session.query('DELETE FROM video_clips WHERE id = $1', [racing.id]);
         await session.query('UPDATE users SET storage_used = storage_used - 1000 WHERE id = $1', [user.id]);
         const removal = repos.projects.remove(user.id, project.id).then(
@@ -52,7 +53,7 @@ describe.skipIf(nodePostgres.skipReason !== undefined)(
         for (;;) {
           const { rows } = await pool.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%DELETE FROM video_projects%'`,
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
           );
           if (rows[0]!.n > 0) break;
           await new Promise((resolve) => setTimeout(resolve, 10));
@@ -68,6 +69,37 @@ describe.skipIf(nodePostgres.skipReason !== undefined)(
         sql`SELECT storage_used::text AS used FROM users WHERE id = ${user.id}::uuid`,
       );
       expect(owner?.used).toBe('4000');
+    });
+
+    it('takes the owner before the clip when a clip is deleted, as the project deletion does', async () => {
+      const { user, project } = await newOwner(repos, 'pdo', 'locks');
+      const held = await clip(user.id, project.id, 1_000);
+      const pool = (t.db as unknown as { $client: pg.Pool }).$client;
+      const session = await pool.connect();
+      try {
+        // A project deletion that holds the owner's row and has yet to reach the clips.
+        await session.query('BEGIN');
+        await session.query('SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE', [user.id]);
+        const removal = repos.clips.remove(user.id, held.id).then(
+          (r) => r,
+          (error: unknown) => error,
+        );
+        for (;;) {
+          const { rows } = await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (rows[0]!.n > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        // The waiting clip deletion holds no lock on the clip: the project deletion can go on to it.
+        await session.query('SELECT id FROM video_clips WHERE id = $1 FOR UPDATE NOWAIT', [held.id]);
+        await session.query('COMMIT');
+        expect(await removal).toMatchObject({ freedBytes: 1_000 });
+      } finally {
+        await session.query('ROLLBACK').catch(() => {});
+        session.release();
+      }
     });
   },
 );

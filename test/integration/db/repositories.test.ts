@@ -149,7 +149,11 @@ describeEachDriver('repositories on', (driver) => {
       expect(deleted.mediaKeys.filter((k) => k.endsWith('video.mp4'))).toHaveLength(2);
       expect((await repos.users.getById(u.id)).storageUsed).toBe(7);
       const empty = await repos.projects.create(u.id, { title: 'empty' });
-      expect(await repos.projects.remove(u.id, empty.id)).toEqual({ mediaKeys: [], freedBytes: 0 });
+      expect(await repos.projects.remove(u.id, empty.id)).toEqual({
+        mediaKeys: [],
+        freedBytes: 0,
+        endedJobIds: [],
+      });
     });
   });
 

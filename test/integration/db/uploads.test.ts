@@ -424,11 +424,9 @@ describeEachDriver('uploads on', (driver) => {
     const { id, key } = await presigned(u.id, p.id, 1000);
     await store.putBytes(key, new Uint8Array(1000), 'video/mp4');
     expect(await ingest.ingest(key, 1000)).toBe(id);
-    // The job was made after the deletion listed the project's running jobs, so the deletion did not
-    // cancel it: it went with the project, its held reservation stayed behind.
+    // The deletion ends the upload's job with the project and gives its held reservation back.
     const projects = createProjectService({
       projects: repos.projects,
-      jobs: { ...repos.jobs, list: async () => ({ items: [], nextCursor: null }) },
       store,
       workflow: { start: async () => 'started', stop: async () => undefined },
     });
