@@ -13,7 +13,12 @@ afterEach(async () => {
 });
 
 it('a job cancelled while it waits costs its entry and its leaving, and no more', async () => {
-  api = await startLocalApi({ capacity: { units: { local: 1 } } });
+  // The background sweeps stay out of the count.
+  api = await startLocalApi({
+    capacity: { units: { local: 1 }, sweepMs: 3_600_000 },
+    stuckStarts: { everyMs: 3_600_000 },
+    webhooks: { pollMs: 3_600_000 },
+  });
   const { env } = api;
   // Another job holds the only unit for the whole test.
   const holder = { model: 'local', jobId: 'holder', userId: 'someone', enqueuedAt: 0, taskToken: 'held' };
