@@ -12,11 +12,12 @@
  * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
  * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS=server or floor runs only
  * that target (no ratio). BENCH_PROFILE=1 starts server and floor with `node --cpu-prof`, writing their
- * profiles to the kept folder.
+ * profiles to the kept folder. BENCH_DYNAMO_CALLS=1 has the server count its DynamoDB calls
+ * (infra/local/dynamo-calls.ts) and prints, after each server run, the calls per request (jobs: per job).
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -190,6 +191,30 @@ async function jobCount(databaseUrl: string): Promise<number> {
   }
 }
 
+/** The server's DynamoDB call counts so far (it rewrites the file every second: wait for this run's). */
+async function dynamoCalls(file: string): Promise<Record<string, number>> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  return readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as Record<string, number>,
+    () => ({}),
+  );
+}
+
+function callsTable(before: Record<string, number>, after: Record<string, number>, served: number): string {
+  const rows = Object.entries(after)
+    .map(([call, n]): [string, number] => [call, n - (before[call] ?? 0)])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, n]) => sum + n, 0);
+  return [
+    `DynamoDB calls per request over ${served} requests: ${(total / served).toFixed(2)}`,
+    ...rows.map(
+      ([call, n]) => `  ${(n / served).toFixed(3).padStart(8)}  ${n.toString().padStart(7)}  ${call}`,
+    ),
+    '',
+  ].join('\n');
+}
+
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-bench-'));
   const database = await benchDatabase('apibench');
@@ -202,6 +227,7 @@ export async function run(): Promise<string> {
           NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(dir, 'profiles')}`,
         }
       : {};
+    const callsFile = path.join(dir, 'dynamo-calls.json');
     const serverPort = await freePort();
     const serverUrl = `http://127.0.0.1:${serverPort}`;
     const dataDir = path.join(dir, 'data');
@@ -212,6 +238,7 @@ export async function run(): Promise<string> {
         DATA_DIR: dataDir,
         DATABASE_URL: databaseUrl,
         LOG_LEVEL: 'ERROR',
+        ...(process.env.BENCH_DYNAMO_CALLS ? { LOCAL_DYNAMO_CALLS: callsFile } : {}),
         ...profile,
       },
       path.join(dir, 'server.log'),
@@ -246,6 +273,8 @@ export async function run(): Promise<string> {
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
           const jobsBefore = route === 'create-job' ? await jobCount(databaseUrl) : 0;
+          const countCalls = process.env.BENCH_DYNAMO_CALLS && target === 'server';
+          const callsBefore = countCalls ? await dynamoCalls(callsFile) : {};
           const cpuBefore = await treeCpuSeconds(child.pid!);
           // The most ffmpeg processes under the target at once, sampled while the load runs (jobs only).
           let mostFfmpeg = 0;
@@ -277,6 +306,7 @@ export async function run(): Promise<string> {
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
           );
+          if (countCalls) process.stderr.write(callsTable(callsBefore, await dynamoCalls(callsFile), served));
         }
       }
       const s = summarize(results.server);

@@ -10,6 +10,7 @@ import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
+import { countCallsToFile } from './dynamo-calls.ts';
 import { inProcessHandler, unverifiedSigner } from './dynamo-transport.ts';
 
 export interface LocalDynamo {
@@ -41,6 +42,7 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
     signer: unverifiedSigner,
   });
+  const writeCalls = countCallsToFile(client);
   const tables = {
     idempotency: 'idempotency',
     audit: 'audit-log',
@@ -88,6 +90,7 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     client,
     tables,
     async stop() {
+      writeCalls();
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -10,7 +10,7 @@
  * straight to the next waiter, and gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
-import type { CapacityStore, Line, Waiter } from './store.ts';
+import type { CapacityStore, Lease, Line, Waiter } from './store.ts';
 
 /** What the waiting state is resumed with (the state machine's `$.capacity`). */
 export interface Admitted {
@@ -54,8 +54,18 @@ const releasedEvent = (
   reason: holder.token === undefined ? 'done' : 'taken-back',
 });
 
-/** Rounds of re-reading the waiters when they changed under a grant; each round serves every waiter once. */
+/**
+ * Rounds of re-reading the line when it changed under a grant or this serve granted a unit; each round
+ * serves every waiter once at most.
+ */
 const MAX_ROUNDS = 5;
+
+/** The line after `lease` was granted here: the grant's own write, known without reading the units again. */
+const withLease = (line: Line, lease: Lease, from?: string): Line => ({
+  ...line,
+  waiters: line.waiters.filter((w) => w.jobId !== lease.jobId),
+  leases: [...line.leases.filter((l) => l.jobId !== from), lease],
+});
 
 export function createAdmission(options: AdmissionOptions) {
   const { store, tokens } = options;
@@ -66,6 +76,12 @@ export function createAdmission(options: AdmissionOptions) {
    * Serves the waiters in fair order: with `holder`, that job's unit is handed over (and given back at the
    * end if nobody took it); without, free units are granted until none is left. Adds to `admitted` the
    * jobs whose waiting state took a unit here. `seen`: the line, when the caller has just read it.
+   *
+   * Granting free units, a serve that finds a waiter's record gone (`gone`) stops its round rather than
+   * race on down a line that others are serving: whoever took the record out looks at the line again
+   * after it (a grant or hand-over here reads the line once more after granting; a job leaving the line or
+   * taking up its own unit reads the units after, and serves while one is free), and whoever frees a unit
+   * lists the line after, so no waiter is left behind a free unit.
    */
   async function serve(
     model: string,
@@ -75,23 +91,37 @@ export function createAdmission(options: AdmissionOptions) {
   ): Promise<void> {
     let passing = holder;
     let line = seen;
+    let view: Line | undefined;
+    const capacity = options.capacityOf(model);
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      line = round === 0 && seen ? seen : await store.queue(model);
+      line = round === 0 && seen ? seen : await store.queue(model, passing ? undefined : capacity);
       const order = fairOrder(line.waiters, line.leases, line.servedAt);
-      let changed = false;
-      // The round's first write may start from the units the line shows; later ones look again, as the
-      // writes before them changed the units.
-      let fresh: Line | undefined = line;
+      // Look again once this round is over: the line changed under a grant, or this round granted a unit
+      // (a waiter that came meanwhile may have left the serving to this one; a unit taken back is released
+      // below, and the serve after that reads the line anyway).
+      let again = false;
+      let granted = false;
+      // The units as this serve knows them: the line read, and its own grants since. Its writes stay
+      // conditional, so a unit another grant took meanwhile is only skipped; when the units have changed
+      // in some other way (a hand-over returned, the holder's unit gone) the store reads them again.
+      view = line;
       for (const waiter of order) {
         const at = now();
         const expiresAt = at + options.leaseMsOf(model);
+        if (!passing && view && view.leases.length >= capacity) return;
         const result = passing
-          ? await store.transfer(passing.jobId, waiter, expiresAt, at, passing.token)
-          : await store.grant(waiter, options.capacityOf(model), expiresAt, at, fresh);
-        fresh = undefined;
+          ? await store.transfer(passing.jobId, waiter, expiresAt, at, passing.token, view)
+          : await store.grant(waiter, capacity, expiresAt, at, view);
         if (result === 'full') return;
+        if (result === 'gone') {
+          // Nothing was written. Handing a unit over, the holder still has it to give: on down the line.
+          if (passing) continue;
+          break;
+        }
         if (result === 'waiter-changed') {
-          changed = true;
+          // A hand-over writes nothing then; a grant may have taken the waiter out and put it back.
+          if (!passing) view = undefined;
+          again = true;
           continue;
         }
         if (result === 'lease-gone' || result === 'returned') {
@@ -99,13 +129,27 @@ export function createAdmission(options: AdmissionOptions) {
           // units instead.
           if (result === 'returned') emit(releasedEvent(model, passing!, at));
           passing = undefined;
-          changed = true;
+          view = undefined;
+          again = true;
           continue;
         }
         // Stamped once the store has moved the unit (the waiter's record was there until then).
         const done = now();
         if (passing) emit(releasedEvent(model, passing, done));
         emit({ type: 'granted', model, jobId: waiter.jobId, at: done, handedOver: passing !== undefined });
+        granted = true;
+        // A hand-over moves the holder's own unit.
+        const unit = result.unit ?? view?.leases.find((l) => l.jobId === passing?.jobId)?.unit;
+        const lease: Lease = {
+          model,
+          jobId: waiter.jobId,
+          userId: waiter.userId,
+          expiresAt,
+          taskToken: result.taskToken,
+          grantedAt: at,
+          ...(unit === undefined ? {} : { unit }),
+        };
+        view = view && withLease(view, lease, passing?.jobId);
         if (await tokens.succeed(result.taskToken, { model, admittedAt: at })) {
           admitted.add(waiter.jobId);
           passing = undefined;
@@ -114,15 +158,15 @@ export function createAdmission(options: AdmissionOptions) {
           passing = { jobId: waiter.jobId, token: result.taskToken };
         }
       }
-      if (!changed) break;
+      if (!again && !(granted && !passing)) break;
     }
     if (passing) {
-      // The last line read may show where the unit is (the holder's own, when no hand-over was tried).
+      // The units as last known may show where it is (a unit granted here, or the holder's own).
       const released = await store.release(
         model,
         passing.jobId,
         passing.token === undefined ? {} : { onlyToken: passing.token },
-        line,
+        view ?? line,
       );
       if (released) emit(releasedEvent(model, passing, now()));
       // A waiter that came while the unit was still held sees it free now.
@@ -155,6 +199,9 @@ export function createAdmission(options: AdmissionOptions) {
         if (mine) {
           emit({ type: 'claimed', model, jobId, at: now() });
           await store.removeWaiter(model, jobId);
+          // Out of line without a unit changing hands: a grant that found this record gone left the line
+          // to whoever took it out, so look at the units once more.
+          if ((await store.inUse(model)) < options.capacityOf(model)) await serve(model);
           await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt });
           return 'admitted';
         }
@@ -171,11 +218,15 @@ export function createAdmission(options: AdmissionOptions) {
      * admitted) only leaves the line. Returns whether the job held a unit.
      */
     async release(model: string, jobId: string): Promise<boolean> {
-      await store.removeWaiter(model, jobId);
+      const wasWaiting = await store.removeWaiter(model, jobId);
       // One read gives both the job's lease and how many are in use (most jobs that leave hold none: they
       // were cancelled or failed while waiting, so this is not the whole line).
       const leases = await store.leases(model);
-      if (!leases.some((l) => l.jobId === jobId)) return false;
+      if (!leases.some((l) => l.jobId === jobId)) {
+        // It left the line: a grant that found its record gone left the line to whoever took it out.
+        if (wasWaiting && leases.length < options.capacityOf(model)) await serve(model);
+        return false;
+      }
       const overCapacity = leases.length > options.capacityOf(model);
       if (overCapacity) {
         // The capacity was lowered: this unit is not handed on.

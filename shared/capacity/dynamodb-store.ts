@@ -300,7 +300,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       // The waiter leaves the line first: of concurrent grants to it only one gets past here, and no
       // grant holds a slot it must give back (which would make others see the model full).
       const record = await takeWaiterRecord(waiter);
-      if (!record) return 'waiter-changed';
+      if (!record) return 'gone';
       const taken = { ...waiter, taskToken: record.taskToken as string };
       let slotsNow = current;
       for (let look = 0; look < 3; look++) {
@@ -315,7 +315,7 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
             await setHolder(waiter.model, sk, leaseOf(taken, expiresAt, now), 'attribute_not_exists(holder)')
           ) {
             await markServed(waiter, now);
-            return { taskToken: taken.taskToken };
+            return { taskToken: taken.taskToken, unit: sk };
           }
         }
         slotsNow = await slots(waiter.model);
@@ -326,21 +326,35 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       return heldOf(await slots(waiter.model)).size < capacity ? 'waiter-changed' : 'full';
     },
 
-    async transfer(fromJobId, waiter, expiresAt, now, fromToken) {
-      const [current, waiting] = await Promise.all([slots(waiter.model), isWaiting(waiter)]);
-      const from = current.find((s) => s.holder === fromJobId);
-      if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) return 'lease-gone';
-      if (!waiting || current.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
-      const moved = await setHolder(
-        waiter.model,
-        from.sk,
-        leaseOf(waiter, expiresAt, now),
-        'holder = :from AND taskToken = :fromToken',
-        { ':from': fromJobId, ':fromToken': from.taskToken },
-      );
-      if (!moved) return 'lease-gone';
-      // Without a waiter record (served meanwhile, or gone) the unit is free again: the caller looks on.
-      return settle(waiter, from.sk, now);
+    async transfer(fromJobId, waiter, expiresAt, now, fromToken, seen) {
+      // A line read after the waiter joined shows the unit it held then, if any (one read gave both): a unit
+      // handed to it later takes its record first (a grant) or right after (a hand-over, which gives the
+      // unit back when the record is gone), so the record decides.
+      const shown = seen?.waiters.some((w) => w.jobId === waiter.jobId)
+        ? slotsSeen(waiter.model, seen)
+        : undefined;
+      for (const current of shown ? [shown, undefined] : [undefined]) {
+        const [slotsNow, waiting] = await Promise.all([current ?? slots(waiter.model), isWaiting(waiter)]);
+        const from = slotsNow.find((s) => s.holder === fromJobId);
+        if (!from || (fromToken !== undefined && from.taskToken !== fromToken)) {
+          if (current) continue;
+          return 'lease-gone';
+        }
+        if (!waiting || slotsNow.some((s) => s.holder === waiter.jobId)) return 'waiter-changed';
+        const moved = await setHolder(
+          waiter.model,
+          from.sk,
+          leaseOf(waiter, expiresAt, now),
+          'holder = :from AND taskToken = :fromToken',
+          { ':from': fromJobId, ':fromToken': from.taskToken },
+        );
+        // The line may be behind the holder's unit (a retried state took it up): look at the units again.
+        if (!moved && current) continue;
+        if (!moved) return 'lease-gone';
+        // Without a waiter record (served meanwhile, or gone) the unit is free again: the caller looks on.
+        return settle(waiter, from.sk, now);
+      }
+      return 'lease-gone';
     },
 
     async release(model, jobId, condition = {}, seen) {
@@ -400,29 +414,34 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     },
 
     async removeWaiter(model, jobId) {
-      await client.send(
-        new DeleteCommand({ TableName: table, Key: { pk: pk(model), sk: waiterKey(jobId) } }),
+      const out = await client.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: pk(model), sk: waiterKey(jobId) },
+          ReturnValues: 'ALL_OLD',
+        }),
       );
+      return out.Attributes !== undefined;
     },
 
     async waiters(model) {
       return (await query(model, { prefix: 'waiter#' })).map((item) => asWaiter(model, item));
     },
 
-    async queue(model) {
+    async queue(model, capacity) {
       const items = await query(model, { from: LINE_FROM });
       const waiters = items
         .filter((i) => (i.sk as string).startsWith('waiter#'))
         .map((i) => asWaiter(model, i));
-      // Fair order compares when users were last served only between users: one user waiting needs none.
+      const leases = (items as unknown as SlotItem[])
+        .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)
+        .map((i) => asLease(model, i));
+      // Fair order compares when users were last served only between users: one user waiting needs none,
+      // and neither does a grant that can serve every waiter, or none.
       const users = [...new Set(waiters.map((w) => w.userId))];
-      return {
-        servedAt: users.length > 1 ? await servedAtOf(model, users) : {},
-        waiters,
-        leases: (items as unknown as SlotItem[])
-          .filter((i) => i.sk.startsWith('slot#') && i.holder !== undefined)
-          .map((i) => asLease(model, i)),
-      };
+      const free = capacity === undefined ? undefined : capacity - leases.length;
+      const ranked = users.length > 1 && (free === undefined || (free > 0 && waiters.length > free));
+      return { servedAt: ranked ? await servedAtOf(model, users) : {}, waiters, leases };
     },
 
     async leases(model) {

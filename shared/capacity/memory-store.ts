@@ -33,7 +33,7 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       const record = waiters.get(k);
       if (leases.has(k)) return 'waiter-changed';
       if (count(waiter.model) >= capacity) return 'full';
-      if (!record) return 'waiter-changed';
+      if (!record) return 'gone';
       counters.set(waiter.model, count(waiter.model) + 1);
       leases.set(k, leaseOf(record, expiresAt, now));
       waiters.delete(k);
@@ -100,7 +100,7 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
     },
     async removeWaiter(model: string, jobId: string) {
       store.operations++;
-      waiters.delete(key(model, jobId));
+      return waiters.delete(key(model, jobId));
     },
     async waiters(model: string) {
       store.operations++;

@@ -35,11 +35,20 @@ export interface Lease {
 
 /**
  * What a grant did: the unit is the waiter's, announced to `taskToken` (the waiter record's newest
- * token, which may be newer than the one listed); or why not: no unit free (`full`), the waiter left or
- * holds a unit already (`waiter-changed`), the unit to hand on is no longer the holder's (`lease-gone`),
- * or the holder's unit went back to the pool because the waiter could not take it (`returned`).
+ * token, which may be newer than the one listed), in `unit` where the store names its units; or why not:
+ * no unit free (`full`), the waiter's record was not there when the grant came to take it, so nothing was
+ * written (`gone`: it left, or another grant or hand-over took it), the waiter holds a unit already or
+ * changed in some other way (`waiter-changed`), the unit to hand on is no longer the holder's
+ * (`lease-gone`), or the holder's unit went back to the pool because the waiter could not take it
+ * (`returned`).
  */
-export type GrantResult = { taskToken: string } | 'full' | 'waiter-changed' | 'lease-gone' | 'returned';
+export type GrantResult =
+  | { taskToken: string; unit?: string }
+  | 'full'
+  | 'gone'
+  | 'waiter-changed'
+  | 'lease-gone'
+  | 'returned';
 
 /**
  * What fair order reads: the waiters, the units in use, and when users with a job waiting were last
@@ -63,7 +72,9 @@ export interface CapacityStore {
   grant(waiter: Waiter, capacity: number, expiresAt: number, now: number, seen?: Line): Promise<GrantResult>;
   /**
    * Moves the unit leased to `fromJobId` to the waiter in one step (the counter is unchanged). With
-   * `fromToken`, only while the lease still carries that token (a hand-off taken back).
+   * `fromToken`, only while the lease still carries that token (a hand-off taken back). With `seen`, a line
+   * read after the waiter joined it, the store may take the holder's unit and the waiter's units from it
+   * (the move stays conditional on the holder; when it fails the store reads the units again).
    */
   transfer(
     fromJobId: string,
@@ -71,6 +82,7 @@ export interface CapacityStore {
     expiresAt: number,
     now: number,
     fromToken?: string,
+    seen?: Line,
   ): Promise<GrantResult>;
   /**
    * Gives the job's unit back; false when it held none (a second release decrements nothing). With
@@ -94,10 +106,15 @@ export interface CapacityStore {
   claim(model: string, jobId: string, taskToken: string, fromToken: string): Promise<boolean>;
   /** Records the waiter, or gives an existing record its new token (keeping when it first came). */
   addWaiter(waiter: Waiter): Promise<void>;
-  removeWaiter(model: string, jobId: string): Promise<void>;
+  /** Takes the job out of the line; true when it was in it. */
+  removeWaiter(model: string, jobId: string): Promise<boolean>;
   waiters(model: string): Promise<Waiter[]>;
-  /** The waiters and the leases of the model, and when each user was last granted a unit, read together. */
-  queue(model: string): Promise<Line>;
+  /**
+   * The waiters and the leases of the model, and when each user was last granted a unit, read together.
+   * With `capacity`, the caller only grants: `servedAt` may be left empty when fair order cannot matter,
+   * with no unit free or no more waiters than free units.
+   */
+  queue(model: string, capacity?: number): Promise<Line>;
   leases(model: string): Promise<Lease[]>;
   /** Units in use. */
   inUse(model: string): Promise<number>;

@@ -17,7 +17,7 @@ const isConditionFailure = (error: unknown) =>
 export function dynamoIdleMarker(
   documents: DynamoDBDocumentClient,
   table: string,
-  now: () => number = Date.now,
+  now: () => number = () => Date.now(),
 ): IdleMarker {
   /** The condition that nothing woke the sleepers since `seen` was read. */
   const unchanged = (seen: MarkerState) =>
@@ -45,21 +45,32 @@ export function dynamoIdleMarker(
     }
   }
 
+  /**
+   * The newest wake this process read or wrote with nothing resting. Nothing can rest until WAKE_SETTLE_MS
+   * after it (a rest is conditional on the wake it read being that old), so while it is fresh a wake needs
+   * no read: the record still says what it said then, or a newer wake.
+   */
+  let knownWake: number | undefined;
+
   async function read(): Promise<MarkerState> {
     const out = await documents.send(new GetCommand({ TableName: table, Key: KEY, ConsistentRead: true }));
     const item = out.Item ?? {};
     const until = item.relayUntil as number | undefined;
-    return {
+    const state = {
       wokenAt: item.wokenAt as number | undefined,
       relayUntil: until === UNTIL_WOKEN ? Number.POSITIVE_INFINITY : until,
       sweepResting: item.sweepResting === true,
     };
+    if (state.wokenAt !== undefined && state.relayUntil === undefined && !state.sweepResting)
+      knownWake = Math.max(knownWake ?? state.wokenAt, state.wokenAt);
+    return state;
   }
 
   return {
     read,
     async wake() {
       const at = now();
+      if (knownWake !== undefined && at >= knownWake && at - knownWake < WAKE_SETTLE_MS / 2) return;
       // Nothing rests within WAKE_SETTLE_MS of a wake, so a wake less than half of that old, with nothing
       // resting, still covers the statement that follows (an API function runs under 30 s). Reading first
       // spares the write: every submission writing this one item made a hot key deployed and, locally, a
@@ -75,6 +86,7 @@ export function dynamoIdleMarker(
           ExpressionAttributeValues: { ':now': at },
         }),
       );
+      knownWake = at;
     },
     restRelay: (seen, until) =>
       rest(seen, 'SET relayUntil = :until', {

@@ -5,23 +5,31 @@
  * stuck-start sweep rests on it too.
  */
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { WAKE_SETTLE_MS } from '#shared/events/idle-marker.ts';
 import { dynamoIdleMarker } from '#shared/events/idle-marker-dynamodb.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 let api: LocalApi;
 beforeAll(async () => {
   api = await startLocalApi({ webhooks: { pollMs: 600_000 } });
+  // The clock (Date only, running on) is moved past each wake's settle window before the sleepers rest.
+  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
 });
 afterAll(async () => {
+  vi.useRealTimers();
   await api?.stop();
 });
 
 const documents = () => DynamoDBDocumentClient.from(api.env.dynamo.client);
 const marker = () => dynamoIdleMarker(documents(), api.env.dynamo.tables.rateLimit);
 
-/** Both sleepers at rest, as an idle stage leaves them. */
+/**
+ * Both sleepers at rest, as an idle stage leaves them: nothing may rest until a wake has settled, and the
+ * server remembers its last wake for half of that, so the clock moves on first.
+ */
 async function rest() {
+  vi.setSystemTime(Date.now() + WAKE_SETTLE_MS + 1);
   await documents().send(
     new PutCommand({
       TableName: api.env.dynamo.tables.rateLimit,

@@ -40,8 +40,12 @@ describe.each(impls)('%s capacity store', (_name, make) => {
   it('grants up to the capacity, then reports full', async () => {
     const { store, model } = fresh();
     for (const id of ['a', 'b', 'c']) await store.addWaiter(waiter(model, id));
-    expect(await store.grant(waiter(model, 'a'), 2, 1000, 0)).toEqual({ taskToken: expect.any(String) });
-    expect(await store.grant(waiter(model, 'b'), 2, 1000, 0)).toEqual({ taskToken: expect.any(String) });
+    expect(await store.grant(waiter(model, 'a'), 2, 1000, 0)).toMatchObject({
+      taskToken: expect.any(String),
+    });
+    expect(await store.grant(waiter(model, 'b'), 2, 1000, 0)).toMatchObject({
+      taskToken: expect.any(String),
+    });
     expect(await store.grant(waiter(model, 'c'), 2, 1000, 0)).toBe('full');
     expect(await store.inUse(model)).toBe(2);
     expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['c']);
@@ -51,22 +55,23 @@ describe.each(impls)('%s capacity store', (_name, make) => {
   it('grants to the newest token of a waiter, and nothing to one that holds a unit already', async () => {
     const { store, model } = fresh();
     await store.addWaiter(waiter(model, 'a', 'new'));
-    expect(await store.grant(waiter(model, 'a', 'old'), 5, 1000, 0)).toEqual({ taskToken: 'new' });
+    expect(await store.grant(waiter(model, 'a', 'old'), 5, 1000, 0)).toMatchObject({ taskToken: 'new' });
     expect((await store.lease(model, 'a'))?.taskToken).toBe('new');
     await store.addWaiter(waiter(model, 'a', 'newer'));
     expect(await store.grant(waiter(model, 'a', 'newer'), 5, 1000, 0)).toBe('waiter-changed');
     expect(await store.inUse(model)).toBe(1);
-    expect(await store.grant(waiter(model, 'nobody'), 5, 1000, 0)).toBe('waiter-changed');
+    expect(await store.grant(waiter(model, 'nobody'), 5, 1000, 0)).toBe('gone');
   });
 
-  it('a grant to a waiter that left takes nothing: waiter-changed while a unit is free, full otherwise', async () => {
+  it('a grant to a waiter that left takes nothing: gone while a unit is free, full otherwise', async () => {
     const { store, model } = fresh();
     await store.addWaiter(waiter(model, 'a'));
     await store.addWaiter(waiter(model, 'gone'));
-    await store.removeWaiter(model, 'gone');
-    expect(await store.grant(waiter(model, 'gone'), 1, 1000, 0)).toBe('waiter-changed');
+    expect(await store.removeWaiter(model, 'gone')).toBe(true);
+    expect(await store.removeWaiter(model, 'gone')).toBe(false);
+    expect(await store.grant(waiter(model, 'gone'), 1, 1000, 0)).toBe('gone');
     expect(await store.inUse(model)).toBe(0);
-    expect(await store.grant(waiter(model, 'a'), 1, 1000, 0)).toEqual({ taskToken: 't-a' });
+    expect(await store.grant(waiter(model, 'a'), 1, 1000, 0)).toMatchObject({ taskToken: 't-a' });
     expect(await store.grant(waiter(model, 'gone'), 1, 1000, 0)).toBe('full');
     expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['a']);
     expect(await store.waiters(model)).toEqual([]);
@@ -96,8 +101,8 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     for (const id of ['a', 'b', 'c']) await store.addWaiter(waiter(model, id));
     const seen = await store.queue(model);
     // Both units go while the line still shows them free.
-    expect(await store.grant(waiter(model, 'a'), 2, 1000, 0)).toEqual({ taskToken: 't-a' });
-    expect(await store.grant(waiter(model, 'b'), 2, 1000, 0, seen)).toEqual({ taskToken: 't-b' });
+    expect(await store.grant(waiter(model, 'a'), 2, 1000, 0)).toMatchObject({ taskToken: 't-a' });
+    expect(await store.grant(waiter(model, 'b'), 2, 1000, 0, seen)).toMatchObject({ taskToken: 't-b' });
     expect(await store.grant(waiter(model, 'c'), 2, 1000, 0, seen)).toBe('full');
     expect((await store.leases(model)).map((l) => l.jobId).sort()).toEqual(['a', 'b']);
     expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['c']);
@@ -109,7 +114,7 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     await store.grant(waiter(model, 'a'), 1, 1000, 0);
     const seen = await store.queue(model);
     await store.addWaiter(waiter(model, 'b'));
-    expect(await store.transfer('a', waiter(model, 'b'), 2000, 0)).toEqual({ taskToken: 't-b' });
+    expect(await store.transfer('a', waiter(model, 'b'), 2000, 0)).toMatchObject({ taskToken: 't-b' });
     expect(await store.release(model, 'a', {}, seen)).toBe(false);
     expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['b']);
     expect(await store.release(model, 'b', {}, seen)).toBe(true);
@@ -130,7 +135,7 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     await store.addWaiter(waiter(model, 'a'));
     await store.grant(waiter(model, 'a'), 1, 1000, 0);
     await store.addWaiter(waiter(model, 'b'));
-    expect(await store.transfer('a', waiter(model, 'b'), 2000, 5)).toEqual({ taskToken: 't-b' });
+    expect(await store.transfer('a', waiter(model, 'b'), 2000, 5)).toMatchObject({ taskToken: 't-b' });
     expect(await store.inUse(model)).toBe(1);
     expect(await store.lease(model, 'a')).toBeUndefined();
     expect(await store.lease(model, 'b')).toMatchObject({ expiresAt: 2000, grantedAt: 5 });
@@ -184,7 +189,7 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     // The slot now held by another job keeps that job's lease.
     for (const id of ['b', 'c']) await store.addWaiter(waiter(model, id));
     await store.grant(waiter(model, 'b'), 1, 2000, 10);
-    expect(await store.transfer('b', waiter(model, 'c'), 3000, 20)).toEqual({ taskToken: 't-c' });
+    expect(await store.transfer('b', waiter(model, 'c'), 3000, 20)).toMatchObject({ taskToken: 't-c' });
     expect(await store.renew(model, 'b', 9000)).toBe(false);
     expect(await store.renew(model, 'a', 9000)).toBe(false);
     // Which unit it is (the DynamoDB store names its slots) is beside the point here.

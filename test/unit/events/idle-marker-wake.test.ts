@@ -38,3 +38,22 @@ describe('waking the idle marker', () => {
     expect(await wakeWith(undefined)).toEqual([{ ':now': NOW }]);
   });
 });
+
+describe('waking again soon after', () => {
+  it('reads nothing while the wake this process read or wrote is fresh, and reads once it is not', async () => {
+    let now = NOW;
+    dynamo.on(GetCommand).resolves({ Item: undefined });
+    dynamo.on(UpdateCommand).resolves({});
+    const marker = dynamoIdleMarker(documents, 'rate-limit', () => now);
+    await marker.wake();
+    now += WAKE_SETTLE_MS / 2 - 1;
+    await marker.wake();
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
+    now += 1;
+    dynamo.on(GetCommand).resolves({ Item: { pk: 'idle-marker', wokenAt: NOW } });
+    await marker.wake();
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(2);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(2);
+  });
+});
