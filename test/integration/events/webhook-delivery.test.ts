@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.ts';
 import type { AttemptReport } from '#shared/webhooks/outcomes.ts';
 import { newWebhookSecret } from '#shared/webhooks/signing.ts';
-import { describeEachDriver } from '#test/support/db-drivers.ts';
+import { describeEachDriverConcurrently } from '#test/support/db-drivers.ts';
 import { newOwner, type Repositories, suiteDatabase } from '#test/support/repositories.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
@@ -11,7 +11,9 @@ const EVENTS_PER_JOB = 12;
 // Short waits so that 16 attempts fit in seconds; a delivery fails 16 times running with p = 0.35^16.
 const FAST_RETRIES = Array.from({ length: 15 }, (_, i) => Math.min(20 * 2 ** i, 250));
 
-describeEachDriver('webhook delivery on', (driver) => {
+// The drivers side by side: each run spends most of its time waiting on the receiver (another process), on
+// its hangs and on the retry delays.
+describeEachDriverConcurrently('webhook delivery on', (driver) => {
   const { repos } = suiteDatabase(driver);
 
   // 50 jobs (1,200 deliveries) on a real server; PGlite runs every statement on this thread, so 5 there.
