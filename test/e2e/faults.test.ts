@@ -78,8 +78,8 @@ async function runFailing(parameters: object, script: Script = {}) {
   };
 }
 
-// Small and at 5 fps: these tests are about how jobs end, not about their pictures (20 of them run at once).
-const local = { model: 'local', durationSeconds: 1, resolution: '320x180', fps: 5 };
+// At 5 fps: these tests are about how jobs end, not about their pictures (20 of them run at once).
+const local = { model: 'local', durationSeconds: 1, resolution: '640x360', fps: 5 };
 
 // Side by side: most of these wait on the state machine's timers (the timeout case for 9 looks at the model).
 describe.concurrent('fault injection', () => {
