@@ -173,23 +173,10 @@ export const DRIVER_CASES: DriverCase[] = [
  * its name, rather than left out.
  */
 export function describeEachDriver(title: string, body: (driver: DriverCase) => void): void {
-  eachDriver(title, body, false);
-}
-
-function eachDriver(title: string, body: (driver: DriverCase) => void, concurrent: boolean): void {
   for (const driver of DRIVER_CASES) {
     const name = driver.skipReason
       ? `${title} ${driver.name} (skipped: ${driver.skipReason})`
       : `${title} ${driver.name}`;
-    const block = describe.skipIf(driver.skipReason !== undefined);
-    (concurrent ? block.concurrent : block)(name, () => body(driver));
+    describe.skipIf(driver.skipReason !== undefined)(name, () => body(driver));
   }
-}
-
-/**
- * As describeEachDriver, the blocks running side by side (each has a database of its own): for suites that
- * spend their time waiting on timers and other processes rather than on this one.
- */
-export function describeEachDriverConcurrently(title: string, body: (driver: DriverCase) => void): void {
-  eachDriver(title, body, true);
 }
