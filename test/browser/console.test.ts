@@ -64,7 +64,9 @@ function checks(expect: ExpectStatic) {
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
 // The tests run side by side, each with a user and a browser context of its own: the first spends most of
-// its time waiting for its clip's render and transcode, which the others need not wait behind.
+// its time waiting for its clip's render and transcode, which the others need not wait behind. Sharing the
+// machine with one another, each has the first one's time limit.
+const SIDE_BY_SIDE_MS = 240_000;
 it.concurrent('signs up, makes a project, generates and plays a clip, uploads a file, and deletes, accessibly', async ({
   expect,
 }) => {
@@ -87,7 +89,7 @@ it.concurrent('signs up, makes a project, generates and plays a clip, uploads a 
   } finally {
     await context.close();
   }
-}, 240_000);
+}, SIDE_BY_SIDE_MS);
 
 async function walkThrough(expect: ExpectStatic, page: Page, tag: string, pageErrors: string[]) {
   const { eventually, expectAccessible } = checks(expect);
@@ -561,7 +563,7 @@ it.concurrent('follows many running jobs of a project through one event stream',
   } finally {
     await context.close();
   }
-}, 120_000);
+}, SIDE_BY_SIDE_MS);
 
 it.concurrent('says why a session ended, signs in again onto the page the user was on, and pages its jobs and templates', async ({
   expect,
@@ -623,7 +625,7 @@ it.concurrent('says why a session ended, signs in again onto the page the user w
   } finally {
     await context.close();
   }
-}, 60_000);
+}, SIDE_BY_SIDE_MS);
 
 it.concurrent('sends a new confirmation code from the confirm page (a user pool that confirms by email)', async ({
   expect,
@@ -682,7 +684,7 @@ it.concurrent('sends a new confirmation code from the confirm page (a user pool 
   } finally {
     await context.close();
   }
-}, 60_000);
+}, SIDE_BY_SIDE_MS);
 
 it.concurrent('pages clips and webhook deliveries, and edits a project and a clip, on a phone', async ({
   expect,
@@ -843,4 +845,4 @@ it.concurrent('pages clips and webhook deliveries, and edits a project and a cli
   } finally {
     await context.close();
   }
-}, 120_000);
+}, SIDE_BY_SIDE_MS);
