@@ -3,7 +3,7 @@
  * jobs. Each failed job must end FAILED with a readable message, leave no object behind and charge nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BeforeTask } from '#infra/local/workflow.ts';
 import { createLocalVideoModel } from '#shared/generation/local.ts';
 import type { GenerationRequest, GenerationStatus, VideoModel } from '#shared/generation/port.ts';
@@ -12,30 +12,17 @@ import { generateClip, strayObjects, submit, waitForJob } from '#test/support/jo
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
 let api: LocalApi;
-
-/**
- * What a test makes of its own user's jobs: a fault before a task, and how the scripted model answers. Kept
- * by user, so that tests can run side by side.
- */
-interface Script {
-  fault?: BeforeTask;
+let fault: BeforeTask | undefined;
+let modelBehaviour: {
   start?: (request: GenerationRequest) => Promise<{ handle: string }>;
   check?: () => Promise<GenerationStatus>;
-}
-const scripts = new Map<string, Script>();
-/** The user whose job a generation is for: its output goes under work/{userId}/{jobId}/. */
-const ownerOf = (request: GenerationRequest) => request.outputPrefix.split('/')[1] ?? '';
+} = {};
 
-/** Stands in for Nova Reel: its failures are what a test makes them. Its handles start with the owner's id. */
+/** Stands in for Nova Reel: its failures are what a test makes them. */
 const scriptedModel: VideoModel = {
   id: 'nova-reel',
-  start: async (request) => {
-    const owner = ownerOf(request);
-    const { handle } = (await scripts.get(owner)?.start?.(request)) ?? { handle: 'h' };
-    return { handle: `${owner} ${handle}` };
-  },
-  check: (handle) =>
-    scripts.get(handle.split(' ')[0] ?? '')?.check?.() ?? Promise.resolve({ state: 'running' }),
+  start: (request) => modelBehaviour.start?.(request) ?? Promise.resolve({ handle: 'h' }),
+  check: () => modelBehaviour.check?.() ?? Promise.resolve({ state: 'running' }),
 };
 
 function named(name: string, message: string): Error {
@@ -50,16 +37,19 @@ beforeAll(async () => {
     models: { 'nova-reel': scriptedModel },
     // Nova Reel is Legacy until its end of life on 2026-09-30; these tests run on a day it still works.
     now: () => new Date('2026-06-01T00:00:00Z'),
-    beforeTask: (state, input) => scripts.get(input.userId)?.fault?.(state, input),
+    beforeTask: (state, input) => fault?.(state, input),
   });
 });
 afterAll(async () => {
   await api?.stop();
 });
+beforeEach(() => {
+  fault = undefined;
+  modelBehaviour = {};
+});
 
-async function runFailing(parameters: object, script: Script = {}) {
+async function runFailing(parameters: object) {
   const user = await api.newUser();
-  scripts.set(user.userId, script);
   const project = (await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'f' } })).body;
   const submitted = await submit(api, user.token, project.id, {
     jobType: 'GENERATE',
@@ -81,14 +71,13 @@ async function runFailing(parameters: object, script: Script = {}) {
 // At 5 fps: these tests are about how jobs end, not about their pictures (20 of them run at once).
 const local = { model: 'local', durationSeconds: 1, resolution: '640x360', fps: 5 };
 
-// Side by side: most of these wait on the state machine's timers (the timeout case for 9 looks at the model).
-describe.concurrent('fault injection', () => {
-  const cases: { name: string; parameters: object; arrange: (script: Script) => void; message: RegExp }[] = [
+describe('fault injection', () => {
+  const cases: { name: string; parameters: object; arrange: () => void; message: RegExp }[] = [
     {
       name: 'the model refuses to start',
       parameters: { model: 'nova-reel' },
-      arrange: (script) => {
-        script.start = () =>
+      arrange: () => {
+        modelBehaviour.start = () =>
           Promise.reject(named('GenerationFailed', 'The video model is not enabled in this account.'));
       },
       message: /not enabled/,
@@ -96,8 +85,8 @@ describe.concurrent('fault injection', () => {
     {
       name: 'the model rejects the prompt on content policy',
       parameters: { model: 'nova-reel' },
-      arrange: (script) => {
-        script.check = async () => ({
+      arrange: () => {
+        modelBehaviour.check = async () => ({
           state: 'failed',
           message: "The prompt was blocked by the model's content filters; rephrase it and try again.",
         });
@@ -107,8 +96,8 @@ describe.concurrent('fault injection', () => {
     {
       name: 'the transcode fails',
       parameters: local,
-      arrange: (script) => {
-        script.fault = (state) => {
+      arrange: () => {
+        fault = (state) => {
           if (state === 'Transcode')
             throw named('MediaConvert.JobFailed', 'the input has no decodable video');
         };
@@ -119,8 +108,8 @@ describe.concurrent('fault injection', () => {
     {
       name: 'the database fails while registering the clip',
       parameters: local,
-      arrange: (script) => {
-        script.fault = (state) => {
+      arrange: () => {
+        fault = (state) => {
           if (state === 'RegisterClip') throw named('DatabaseErrorException', 'connection reset');
         };
       },
@@ -129,8 +118,8 @@ describe.concurrent('fault injection', () => {
     {
       name: 'S3 fails while preparing the transcode',
       parameters: local,
-      arrange: (script) => {
-        script.fault = (state) => {
+      arrange: () => {
+        fault = (state) => {
           if (state === 'BuildTranscodeSettings')
             throw named('InternalError', 'We encountered an internal error.');
         };
@@ -140,8 +129,8 @@ describe.concurrent('fault injection', () => {
     {
       name: 'marking the job as processing fails',
       parameters: local,
-      arrange: (script) => {
-        script.fault = (state) => {
+      arrange: () => {
+        fault = (state) => {
           // A GENERATE job is marked running by MarkGenerating, once it has its model's capacity.
           if (state === 'MarkProcessing' || state === 'MarkGenerating')
             throw named('DatabaseErrorException', 'too many connections');
@@ -153,8 +142,8 @@ describe.concurrent('fault injection', () => {
       // A model whose output never lands: only the safety-net check (CheckGeneration) looks at it.
       name: 'checking the generation fails',
       parameters: { model: 'nova-reel' },
-      arrange: (script) => {
-        script.fault = (state) => {
+      arrange: () => {
+        fault = (state) => {
           if (state === 'CheckGeneration') throw named('GenerationFailed', 'The model stopped responding.');
         };
       },
@@ -163,9 +152,8 @@ describe.concurrent('fault injection', () => {
   ];
 
   it.each(cases)('$name: FAILED with a clear message, nothing stored, nothing charged', async (c) => {
-    const script: Script = {};
-    c.arrange(script);
-    const result = await runFailing(c.parameters, script);
+    c.arrange();
+    const result = await runFailing(c.parameters);
     expect(result.job.status).toBe('FAILED');
     expect(result.job.errorMessage).toMatch(c.message);
     expect(result.storageUsed).toBe(0);
@@ -231,13 +219,11 @@ describe('start image', () => {
       resolution: '1280x720',
     });
     let seen: GenerationRequest | undefined;
-    scripts.set(user.userId, {
-      start: async (request) => {
-        seen = request;
-        return { handle: 'h' };
-      },
-      check: async () => ({ state: 'failed', message: 'stop here' }),
-    });
+    modelBehaviour.start = async (request) => {
+      seen = request;
+      return { handle: 'h' };
+    };
+    modelBehaviour.check = async () => ({ state: 'failed', message: 'stop here' });
     const submitted = await submit(api, user.token, project.id, {
       jobType: 'GENERATE',
       prompt: 'the same scene at night',
@@ -288,13 +274,11 @@ describe('cancel', () => {
     const released = new Promise<void>((r) => {
       release = r;
     });
-    scripts.set(user.userId, {
-      fault: async (state) => {
-        if (state !== 'StartGeneration') return;
-        reached();
-        await released;
-      },
-    });
+    fault = async (state) => {
+      if (state !== 'StartGeneration') return;
+      reached();
+      await released;
+    };
     const submitted = await submit(api, user.token, project.id, {
       jobType: 'GENERATE',
       prompt: 'a held test pattern',
