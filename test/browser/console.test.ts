@@ -65,8 +65,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${n
 
 // The tests run side by side, each with a user and a browser context of its own: the first spends most of
 // its time waiting for its clip's render and transcode, which the others need not wait behind. Sharing the
-// machine with one another, each has the first one's time limit.
-const SIDE_BY_SIDE_MS = 240_000;
+// machine with one another, each has the first one's time limit (240 s).
 it.concurrent('signs up, makes a project, generates and plays a clip, uploads a file, and deletes, accessibly', async ({
   expect,
 }) => {
@@ -89,7 +88,7 @@ it.concurrent('signs up, makes a project, generates and plays a clip, uploads a 
   } finally {
     await context.close();
   }
-}, SIDE_BY_SIDE_MS);
+}, 240_000);
 
 async function walkThrough(expect: ExpectStatic, page: Page, tag: string, pageErrors: string[]) {
   const { eventually, expectAccessible } = checks(expect);
@@ -563,7 +562,7 @@ it.concurrent('follows many running jobs of a project through one event stream',
   } finally {
     await context.close();
   }
-}, SIDE_BY_SIDE_MS);
+}, 240_000);
 
 it.concurrent('says why a session ended, signs in again onto the page the user was on, and pages its jobs and templates', async ({
   expect,
@@ -625,7 +624,7 @@ it.concurrent('says why a session ended, signs in again onto the page the user w
   } finally {
     await context.close();
   }
-}, SIDE_BY_SIDE_MS);
+}, 240_000);
 
 it.concurrent('sends a new confirmation code from the confirm page (a user pool that confirms by email)', async ({
   expect,
@@ -684,7 +683,7 @@ it.concurrent('sends a new confirmation code from the confirm page (a user pool 
   } finally {
     await context.close();
   }
-}, SIDE_BY_SIDE_MS);
+}, 240_000);
 
 it.concurrent('pages clips and webhook deliveries, and edits a project and a clip, on a phone', async ({
   expect,
@@ -845,4 +844,4 @@ it.concurrent('pages clips and webhook deliveries, and edits a project and a cli
   } finally {
     await context.close();
   }
-}, SIDE_BY_SIDE_MS);
+}, 240_000);
