@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page, type Route } from 'playwright-core';
-import { afterAll, beforeAll, type ExpectStatic, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { type LocalApi, startLocalApi } from '#test/support/local-api.ts';
 
@@ -36,39 +36,27 @@ afterAll(async () => {
   await api?.stop();
 });
 
-/**
- * The assertions a test makes through its own `expect`: the tests run side by side, and expect.poll needs
- * to know which test it belongs to.
- */
-function checks(expect: ExpectStatic) {
-  return {
-    /** axe-core on the page as it is now: no serious or critical violation. */
-    async expectAccessible(page: Page, step: string) {
-      // Evaluated through the DevTools protocol: the page's CSP refuses an inline <script> such as addScriptTag's.
-      if (!(await page.evaluate("'axe' in window"))) await page.evaluate(readFileSync(AXE, 'utf8'));
-      const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+/** axe-core on the page as it is now: no serious or critical violation. */
+async function expectAccessible(page: Page, step: string) {
+  // Evaluated through the DevTools protocol: the page's CSP refuses an inline <script> such as addScriptTag's.
+  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(readFileSync(AXE, 'utf8'));
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
     r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`)) as {
-        id: string;
-        impact: string;
-        targets: string[];
-      }[];
-      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad, `axe on ${step}`).toEqual([]);
-    },
-    /** expect.poll with room for a machine shared with other work (its default is one second). */
-    eventually: <T>(fn: () => Promise<T>, options: { timeout?: number } = {}) =>
-      expect.poll(fn, { timeout: 20_000, interval: 100, ...options }),
-  };
+    id: string;
+    impact: string;
+    targets: string[];
+  }[];
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad, `axe on ${step}`).toEqual([]);
 }
+
+/** expect.poll with room for a machine shared with other work (its default is one second). */
+const eventually = <T>(fn: () => Promise<T>, options: { timeout?: number } = {}) =>
+  expect.poll(fn, { timeout: 20_000, interval: 100, ...options });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
-// The tests run side by side, each with a user and a browser context of its own: the first spends most of
-// its time waiting for its clip's render and transcode, which the others need not wait behind. Sharing the
-// machine with one another, each has the first one's time limit (240 s).
-it.concurrent('signs up, makes a project, generates and plays a clip, uploads a file, and deletes, accessibly', async ({
-  expect,
-}) => {
+it('signs up, makes a project, generates and plays a clip, uploads a file, and deletes, accessibly', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -81,7 +69,7 @@ it.concurrent('signs up, makes a project, generates and plays a clip, uploads a 
   page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
   const tag = Math.random().toString(36).slice(2, 10);
   try {
-    await walkThrough(expect, page, tag, pageErrors);
+    await walkThrough(page, tag, pageErrors);
   } catch (error) {
     await shot(page, 'failed').catch(() => {});
     throw error;
@@ -90,8 +78,7 @@ it.concurrent('signs up, makes a project, generates and plays a clip, uploads a 
   }
 }, 240_000);
 
-async function walkThrough(expect: ExpectStatic, page: Page, tag: string, pageErrors: string[]) {
-  const { eventually, expectAccessible } = checks(expect);
+async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   // Sign-in page; the first Tab reaches the skip link.
   await page.goto(`${api.url}/`);
   await eventually(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
@@ -482,8 +469,7 @@ async function walkThrough(expect: ExpectStatic, page: Page, tag: string, pageEr
   expect(pageErrors).toEqual([]);
 }
 
-it.concurrent('follows many running jobs of a project through one event stream', async ({ expect }) => {
-  const { eventually } = checks(expect);
+it('follows many running jobs of a project through one event stream', async () => {
   // More running jobs than a user may hold streams (10): recorded QUEUED straight in the database, so
   // they stay running until the test moves them, and every change reaches the page as an event.
   const user = await api.newUser();
@@ -562,12 +548,9 @@ it.concurrent('follows many running jobs of a project through one event stream',
   } finally {
     await context.close();
   }
-}, 240_000);
+}, 120_000);
 
-it.concurrent('says why a session ended, signs in again onto the page the user was on, and pages its jobs and templates', async ({
-  expect,
-}) => {
-  const { eventually, expectAccessible } = checks(expect);
+it('says why a session ended, signs in again onto the page the user was on, and pages its jobs and templates', async () => {
   const user = await api.newUser();
   const project = (
     await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'Kept film' } })
@@ -624,12 +607,9 @@ it.concurrent('says why a session ended, signs in again onto the page the user w
   } finally {
     await context.close();
   }
-}, 240_000);
+}, 60_000);
 
-it.concurrent('sends a new confirmation code from the confirm page (a user pool that confirms by email)', async ({
-  expect,
-}) => {
-  const { eventually, expectAccessible } = checks(expect);
+it('sends a new confirmation code from the confirm page (a user pool that confirms by email)', async () => {
   // The local issuer confirms at once; a user pool's answers are stood in for.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -683,12 +663,9 @@ it.concurrent('sends a new confirmation code from the confirm page (a user pool 
   } finally {
     await context.close();
   }
-}, 240_000);
+}, 60_000);
 
-it.concurrent('pages clips and webhook deliveries, and edits a project and a clip, on a phone', async ({
-  expect,
-}) => {
-  const { eventually, expectAccessible } = checks(expect);
+it('pages clips and webhook deliveries, and edits a project and a clip, on a phone', async () => {
   const user = await api.newUser();
   const auth = { token: user.token };
   const project = (await api.call('POST', '/v1/projects', { ...auth, body: { title: 'Long film' } }))
@@ -844,4 +821,4 @@ it.concurrent('pages clips and webhook deliveries, and edits a project and a cli
   } finally {
     await context.close();
   }
-}, 240_000);
+}, 120_000);
