@@ -4,19 +4,18 @@ import { loggableError } from '#shared/db/errors.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
+import { eventStreamQuery, streamJobParams } from '#shared/events/stream-schema.ts';
 import { STREAM_SLOT_RENEW_MS, type StreamSlot } from '#shared/events/stream-slots.ts';
 import { authenticateCounted } from '#shared/http/authenticate.ts';
 import { recordAudit } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { answerHeaders, correlationIdOf, logRequest } from '#shared/http/request-log.ts';
 import { matchRoute } from '#shared/http/routes.ts';
-import { jobParams } from '#shared/jobs/schema.ts';
 import { withCorrelationId } from '#shared/observability/correlation.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { type AppContext, getContext } from '#shared/runtime/context.ts';
 import { awsEvents } from '#shared/runtime/features/events.ts';
 import { zodIssues } from '#shared/schema/issues.ts';
-import { eventStreamQuery } from '#shared/webhooks/schema.ts';
 
 useAwsContext(awsEvents);
 
@@ -93,7 +92,7 @@ async function serveStream(
     ctx.userRows.refuseErased(caller.userId);
     let filter: { jobId?: string; projectId?: string };
     if (jobId !== undefined) {
-      const params = jobParams.safeParse({ jobId });
+      const params = streamJobParams.safeParse({ jobId });
       if (!params.success)
         throw new ValidationError(
           'The request path is not valid; see errors.',

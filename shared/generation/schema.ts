@@ -1,35 +1,38 @@
 /** The response of GET /v1/models, as zod (for the OpenAPI document and the contract tests). */
 import * as z from 'zod';
+import { lazySchema } from '../schema/lazy.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from './models.ts';
 
-const range = z.object({ min: z.number(), max: z.number() });
+const range = lazySchema(() => z.object({ min: z.number(), max: z.number() }));
 
-export const modelResponse = z.object({
-  id: z.enum(VIDEO_MODELS),
-  name: z.string(),
-  provider: z.string(),
-  modelId: z.string().nullable().describe('The Bedrock model id; null for the local stand-in'),
-  region: z.string().nullable().describe('The AWS Region the model runs in'),
-  lifecycle: z.enum(['ACTIVE', 'LEGACY', 'EOL']),
-  legacyDate: z.iso.date().optional(),
-  eolDate: z.iso.date().optional(),
-  available: z.boolean().describe('Enabled in this deployment and not past its end of life'),
-  capabilities: z.object({
-    durations: z.union([z.array(z.number()), range]).describe('Seconds: the allowed values, or a range'),
-    resolutions: z.union([z.array(z.string()), z.literal('any')]),
-    aspectRatios: z.array(z.enum(ASPECT_RATIOS)),
-    fps: z.union([z.array(z.number()), range]),
-    imageInput: z.boolean(),
-    multiShot: z.boolean(),
-    loop: z.boolean(),
+export const modelResponse = lazySchema(() =>
+  z.object({
+    id: z.enum(VIDEO_MODELS),
+    name: z.string(),
+    provider: z.string(),
+    modelId: z.string().nullable().describe('The Bedrock model id; null for the local stand-in'),
+    region: z.string().nullable().describe('The AWS Region the model runs in'),
+    lifecycle: z.enum(['ACTIVE', 'LEGACY', 'EOL']),
+    legacyDate: z.iso.date().optional(),
+    eolDate: z.iso.date().optional(),
+    available: z.boolean().describe('Enabled in this deployment and not past its end of life'),
+    capabilities: z.object({
+      durations: z.union([z.array(z.number()), range]).describe('Seconds: the allowed values, or a range'),
+      resolutions: z.union([z.array(z.string()), z.literal('any')]),
+      aspectRatios: z.array(z.enum(ASPECT_RATIOS)),
+      fps: z.union([z.array(z.number()), range]),
+      imageInput: z.boolean(),
+      multiShot: z.boolean(),
+      loop: z.boolean(),
+    }),
+    defaults: z.object({
+      durationSeconds: z.number(),
+      resolution: z.string(),
+      fps: z.number(),
+      aspectRatio: z.enum(ASPECT_RATIOS),
+    }),
+    pricePerSecondUsd: z.record(z.string(), z.number()).nullable().describe('List price by resolution'),
   }),
-  defaults: z.object({
-    durationSeconds: z.number(),
-    resolution: z.string(),
-    fps: z.number(),
-    aspectRatio: z.enum(ASPECT_RATIOS),
-  }),
-  pricePerSecondUsd: z.record(z.string(), z.number()).nullable().describe('List price by resolution'),
-});
+);
 
-export const modelsResponse = z.object({ items: z.array(modelResponse) });
+export const modelsResponse = lazySchema(() => z.object({ items: z.array(modelResponse) }));

@@ -38,6 +38,7 @@ import {
   updateProjectBody,
 } from '../projects/schema.ts';
 import { pageOf } from '../schema/common.ts';
+import { builtSchema, lazySchema } from '../schema/lazy.ts';
 import {
   createTemplateBody,
   listTemplatesQuery,
@@ -87,78 +88,100 @@ interface Operation {
   stream?: z.ZodType;
 }
 
-const fieldIssue = z.object({
-  path: z
-    .string()
-    .meta({ description: 'Where the problem is: `body.title`, `query.limit`, `path.projectId`' }),
-  message: z.string(),
-});
-const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string().optional(),
-  errors: z.array(fieldIssue).optional().meta({ description: 'One entry per field that is not valid' }),
-  correlationId: z.string().optional(),
-});
+const fieldIssue = lazySchema(() =>
+  z.object({
+    path: z
+      .string()
+      .meta({ description: 'Where the problem is: `body.title`, `query.limit`, `path.projectId`' }),
+    message: z.string(),
+  }),
+);
+const problem = lazySchema(() =>
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(fieldIssue).optional().meta({ description: 'One entry per field that is not valid' }),
+    correlationId: z.string().optional(),
+  }),
+);
 
-const signUpResult = z.object({
-  userId: z.string(),
-  email: z.string(),
-  username: z.string(),
-  confirmed: z.boolean(),
-  next: z.string(),
-});
-const health = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.string()) });
-const projectPage = pageOf(projectResponse);
-const clipPage = pageOf(clipResponse);
-const jobPage = pageOf(jobResponse);
-const templatePage = pageOf(templateResponse);
+const signUpResult = lazySchema(() =>
+  z.object({
+    userId: z.string(),
+    email: z.string(),
+    username: z.string(),
+    confirmed: z.boolean(),
+    next: z.string(),
+  }),
+);
+const health = lazySchema(() =>
+  z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.string()) }),
+);
+const projectPage = lazySchema(() => pageOf(projectResponse));
+const clipPage = lazySchema(() => pageOf(clipResponse));
+const jobPage = lazySchema(() => pageOf(jobResponse));
+const templatePage = lazySchema(() => pageOf(templateResponse));
 
 /**
  * The schemas named under components/schemas, so that generators make one type of each; wherever one of
  * them appears in another (a Clip in a ClipPage) the document refers to it.
  */
-const named = z.registry<{ id: string; examples?: unknown[] }>();
-const name = (schema: z.ZodType, id: string, example?: object) =>
-  named.add(schema, example ? { id, examples: [example] } : { id });
-name(problem, 'Problem', problemExamples[400]);
-name(fieldIssue, 'FieldIssue');
-name(projectResponse, 'Project', examples.Project);
-name(projectPage, 'ProjectPage');
-name(createProjectBody, 'CreateProjectRequest', examples.CreateProjectRequest);
-name(updateProjectBody, 'UpdateProjectRequest', examples.UpdateProjectRequest);
-name(clipResponse, 'Clip', examples.Clip);
-name(clipPage, 'ClipPage');
-name(updateClipBody, 'UpdateClipRequest', examples.UpdateClipRequest);
-name(uploadBody, 'UploadRequest', examples.UploadRequest);
-name(uploadResponse, 'UploadTicket');
-name(uploadInProgress, 'UploadInProgress');
-name(jobResponse, 'Job', examples.Job);
-name(jobPage, 'JobPage');
-name(createJobBody, 'CreateJobRequest', examples.CreateJobRequest);
-name(templateResponse, 'Template', examples.Template);
-name(templatePage, 'TemplatePage');
-name(createTemplateBody, 'CreateTemplateRequest', examples.CreateTemplateRequest);
-name(updateTemplateBody, 'UpdateTemplateRequest', examples.UpdateTemplateRequest);
-name(userResponse, 'User', examples.User);
-name(updateMeBody, 'UpdateMeRequest', examples.UpdateMeRequest);
-name(signUpBody, 'SignUpRequest', examples.SignUpRequest);
-name(signUpResult, 'SignUpResult');
-name(confirmBody, 'ConfirmSignUpRequest', examples.ConfirmSignUpRequest);
-name(loginBody, 'LoginRequest', examples.LoginRequest);
-name(refreshBody, 'RefreshRequest');
-name(tokens, 'Tokens');
-name(modelResponse, 'Model');
-name(modelsResponse, 'ModelList');
-name(health, 'Health');
-name(webhookResponse, 'Webhook');
-name(webhookWithSecret, 'WebhookWithSecret');
-name(createWebhookBody, 'CreateWebhookRequest');
-name(updateWebhookBody, 'UpdateWebhookRequest');
-name(deliveryResponse, 'WebhookDelivery');
-name(eventEnvelope, 'EventEnvelope');
+type Names = z.core.$ZodRegistry<{ id: string; examples?: unknown[] }>;
+let named: Names | undefined;
+
+/**
+ * Keyed by each schema itself, not its lazy stand-in (schema/lazy.ts): a named schema meets the document
+ * both ways, as the stand-in (an item of a page) and as the schema (inside its own `.optional()`). Built
+ * with the first document, so a function loading this module builds no schema.
+ */
+function names(): Names {
+  if (!named) {
+    const registry: Names = z.registry<{ id: string; examples?: unknown[] }>();
+    const name = (schema: z.ZodType, id: string, example?: object) =>
+      registry.add(builtSchema(schema), example ? { id, examples: [example] } : { id });
+    name(problem, 'Problem', problemExamples[400]);
+    name(fieldIssue, 'FieldIssue');
+    name(projectResponse, 'Project', examples.Project);
+    name(projectPage, 'ProjectPage');
+    name(createProjectBody, 'CreateProjectRequest', examples.CreateProjectRequest);
+    name(updateProjectBody, 'UpdateProjectRequest', examples.UpdateProjectRequest);
+    name(clipResponse, 'Clip', examples.Clip);
+    name(clipPage, 'ClipPage');
+    name(updateClipBody, 'UpdateClipRequest', examples.UpdateClipRequest);
+    name(uploadBody, 'UploadRequest', examples.UploadRequest);
+    name(uploadResponse, 'UploadTicket');
+    name(uploadInProgress, 'UploadInProgress');
+    name(jobResponse, 'Job', examples.Job);
+    name(jobPage, 'JobPage');
+    name(createJobBody, 'CreateJobRequest', examples.CreateJobRequest);
+    name(templateResponse, 'Template', examples.Template);
+    name(templatePage, 'TemplatePage');
+    name(createTemplateBody, 'CreateTemplateRequest', examples.CreateTemplateRequest);
+    name(updateTemplateBody, 'UpdateTemplateRequest', examples.UpdateTemplateRequest);
+    name(userResponse, 'User', examples.User);
+    name(updateMeBody, 'UpdateMeRequest', examples.UpdateMeRequest);
+    name(signUpBody, 'SignUpRequest', examples.SignUpRequest);
+    name(signUpResult, 'SignUpResult');
+    name(confirmBody, 'ConfirmSignUpRequest', examples.ConfirmSignUpRequest);
+    name(loginBody, 'LoginRequest', examples.LoginRequest);
+    name(refreshBody, 'RefreshRequest');
+    name(tokens, 'Tokens');
+    name(modelResponse, 'Model');
+    name(modelsResponse, 'ModelList');
+    name(health, 'Health');
+    name(webhookResponse, 'Webhook');
+    name(webhookWithSecret, 'WebhookWithSecret');
+    name(createWebhookBody, 'CreateWebhookRequest');
+    name(updateWebhookBody, 'UpdateWebhookRequest');
+    name(deliveryResponse, 'WebhookDelivery');
+    name(eventEnvelope, 'EventEnvelope');
+    named = registry;
+  }
+  return named;
+}
 
 const QUEUE_POSITION_NOTE =
   "A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.";
@@ -220,7 +243,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'The caller’s API keys (never the keys themselves); a user token only',
     status: 200,
     query: listApiKeysQuery,
-    response: pageOf(apiKeyResponse),
+    response: lazySchema(() => pageOf(apiKeyResponse)),
   },
   'DELETE /v1/api-keys/{keyId}': {
     summary: 'Revoke an API key (refused everywhere within 5 seconds); a user token only',
@@ -287,7 +310,7 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 200,
     params: projectParams,
     query: listUploadsQuery,
-    response: pageOf(uploadInProgress),
+    response: lazySchema(() => pageOf(uploadInProgress)),
   },
   'POST /v1/projects/{projectId}/uploads': {
     summary: 'A presigned POST for an upload; the upload becomes a TRANSCODE job and a clip',
@@ -374,7 +397,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Your webhook endpoints (never their secrets)',
     status: 200,
     query: listWebhooksQuery,
-    response: pageOf(webhookResponse),
+    response: lazySchema(() => pageOf(webhookResponse)),
   },
   'POST /v1/webhooks': {
     summary: 'Add a webhook endpoint; the signing secret (whsec_…) is shown only in this response',
@@ -411,21 +434,21 @@ export const OPERATIONS: Record<string, Operation> = {
     description: MANUAL_SENDS_NOTE,
     status: 202,
     params: webhookParams,
-    response: z.object({ deliveryId: z.string() }),
+    response: lazySchema(() => z.object({ deliveryId: z.string() })),
   },
   'GET /v1/webhooks/{webhookId}/deliveries': {
     summary: 'The delivery log: status, attempts, last status code and latency, next attempt',
     status: 200,
     params: webhookParams,
     query: listDeliveriesQuery,
-    response: pageOf(deliveryResponse),
+    response: lazySchema(() => pageOf(deliveryResponse)),
   },
   'POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry': {
     summary: 'Send a delivery again now',
     description: MANUAL_SENDS_NOTE,
     status: 202,
     params: deliveryParams,
-    response: z.object({ deliveryId: z.string() }),
+    response: lazySchema(() => z.object({ deliveryId: z.string() })),
   },
   'GET /v1/events': {
     summary:
@@ -459,7 +482,7 @@ const REF = '#/components/schemas/';
  * collected into `components`.
  */
 function schemaOf(t: z.ZodType, components: Record<string, object>): object {
-  const id = named.get(t)?.id;
+  const id = names().get(builtSchema(t))?.id;
   if (id) {
     // zod writes a named root as a reference to its own entry in $defs; collect moves that entry too.
     if (!components[id]) collect(jsonSchema(t), components);
@@ -475,11 +498,12 @@ function schemaOf(t: z.ZodType, components: Record<string, object>): object {
  */
 const documented = {
   get(t: z.ZodType) {
-    const { id: _id, ...described } = (z.globalRegistry.get(t) ?? {}) as Record<string, unknown>;
-    const meta = { ...described, ...named.get(t) };
+    const schema = builtSchema(t);
+    const { id: _id, ...described } = (z.globalRegistry.get(schema) ?? {}) as Record<string, unknown>;
+    const meta = { ...described, ...names().get(schema) };
     return Object.keys(meta).length ? meta : undefined;
   },
-} as unknown as typeof named;
+} as unknown as Names;
 
 function jsonSchema(t: z.ZodType): object {
   const out = z.toJSONSchema(t, {

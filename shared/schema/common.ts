@@ -1,13 +1,14 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy.ts';
 
-export const uuid = z.uuid({ message: 'must be a UUID' });
+export const uuid = lazySchema(() => z.uuid({ message: 'must be a UUID' }));
 /** A date-time the API answers with: always in UTC (`Z`). */
-export const isoDate = z.iso.datetime();
+export const isoDate = lazySchema(() => z.iso.datetime());
 /**
  * A date-time the API is sent: RFC 3339, as OpenAPI's `format: date-time` promises, so `Z` or a numeric
  * offset (`+14:00`, `-05:30`), with seconds. It is read as the instant it names and answered in UTC.
  */
-export const isoDateInput = z.iso.datetime({ offset: true });
+export const isoDateInput = lazySchema(() => z.iso.datetime({ offset: true }));
 
 /** A whole number from `min` to `max`; 2.5, 1e308 and the rest get the one message that says so. */
 export const wholeNumber = (min: number, max: number) => {
@@ -22,28 +23,30 @@ export const wholeNumber = (min: number, max: number) => {
 const LIMIT_MESSAGE = 'must be a whole number from 1 to 100';
 
 /** `?limit=` 1–100 (default 20), written in plain digits, and `?cursor=` for every list. */
-export const pageQuery = z.object({
-  limit: z.preprocess(
-    (value) => (typeof value === 'string' && !/^\d{1,3}$/.test(value) ? Number.NaN : value),
-    z.coerce
-      .number({ error: LIMIT_MESSAGE })
-      .int({ error: LIMIT_MESSAGE, abort: true })
-      .min(1, { error: LIMIT_MESSAGE })
-      .max(100, { error: LIMIT_MESSAGE })
-      .default(20)
-      .describe(
-        'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
-      ),
-  ),
-  cursor: z
-    .string()
-    .min(1)
-    .max(500)
-    .optional()
-    .describe(
-      'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',
+export const pageQuery = lazySchema(() =>
+  z.object({
+    limit: z.preprocess(
+      (value) => (typeof value === 'string' && !/^\d{1,3}$/.test(value) ? Number.NaN : value),
+      z.coerce
+        .number({ error: LIMIT_MESSAGE })
+        .int({ error: LIMIT_MESSAGE, abort: true })
+        .min(1, { error: LIMIT_MESSAGE })
+        .max(100, { error: LIMIT_MESSAGE })
+        .default(20)
+        .describe(
+          'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
+        ),
     ),
-});
+    cursor: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe(
+        'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',
+      ),
+  }),
+);
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({
@@ -54,7 +57,7 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
       .describe('Null on the last page; otherwise send it back as `cursor` for the items after this page.'),
   });
 
-export const jsonObject = z.record(z.string(), z.unknown());
+export const jsonObject = lazySchema(() => z.record(z.string(), z.unknown()));
 
 /** The deepest nesting a free-form object may have (the request guard applies the same bound to bodies). */
 export const MAX_OBJECT_DEPTH = 32;
@@ -64,14 +67,16 @@ export const MAX_OBJECT_DEPTH = 32;
  * recursion first, so that JSON.stringify never meets a value deep enough to overflow the stack) and at
  * most 16 KiB of JSON.
  */
-export const boundedJsonObject = jsonObject
-  .refine((v) => depthOf(v, MAX_OBJECT_DEPTH) <= MAX_OBJECT_DEPTH, {
-    message: `must nest at most ${MAX_OBJECT_DEPTH} deep`,
-    abort: true,
-  })
-  .refine((v) => JSON.stringify(v).length <= 16_384, {
-    message: 'must be at most 16 KiB of JSON',
-  });
+export const boundedJsonObject = lazySchema(() =>
+  jsonObject
+    .refine((v) => depthOf(v, MAX_OBJECT_DEPTH) <= MAX_OBJECT_DEPTH, {
+      message: `must nest at most ${MAX_OBJECT_DEPTH} deep`,
+      abort: true,
+    })
+    .refine((v) => JSON.stringify(v).length <= 16_384, {
+      message: 'must be at most 16 KiB of JSON',
+    }),
+);
 
 /** The nesting depth of arrays and objects in `value`, counted up to `cap + 1` with an explicit stack. */
 export function depthOf(value: unknown, cap: number): number {

@@ -1,77 +1,92 @@
 import * as z from 'zod';
-import { prompt } from '../jobs/schema.ts';
+import { prompt } from '../jobs/prompt.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { lazySchema } from '../schema/lazy.ts';
 import { proseText, readableText } from '../schema/text.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
 // Stored composed (NFC): a creator's names are unique, and "Café" typed with a combining accent is the same name.
-export const templateName = z
-  .string()
-  .trim()
-  .normalize('NFC')
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .superRefine(readableText('name'));
-const templateDescription = z
-  .string()
-  .trim()
-  .max(1000, 'must be at most 1000 characters')
-  .superRefine(proseText('description', { emptyAllowed: true }));
-export const templateCategory = z.enum(TEMPLATE_CATEGORIES, {
-  message: `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`,
-});
+export const templateName = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .normalize('NFC')
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .superRefine(readableText('name')),
+);
+const templateDescription = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .max(1000, 'must be at most 1000 characters')
+    .superRefine(proseText('description', { emptyAllowed: true })),
+);
+export const templateCategory = lazySchema(() =>
+  z.enum(TEMPLATE_CATEGORIES, {
+    message: `must be one of ${TEMPLATE_CATEGORIES.join(', ')}`,
+  }),
+);
 
-export const createTemplateBody = z
-  .object({
-    name: templateName,
-    description: templateDescription.default(''),
-    category: templateCategory,
-    prompt,
-    parameters: boundedJsonObject.optional(),
-    isPublic: z.boolean().optional(),
-  })
-  .strict();
+export const createTemplateBody = lazySchema(() =>
+  z
+    .object({
+      name: templateName,
+      description: templateDescription.default(''),
+      category: templateCategory,
+      prompt,
+      parameters: boundedJsonObject.optional(),
+      isPublic: z.boolean().optional(),
+    })
+    .strict(),
+);
 
-export const updateTemplateBody = z
-  .object({
-    name: templateName.optional(),
-    description: templateDescription.optional(),
-    category: templateCategory.optional(),
-    prompt: prompt.optional(),
-    parameters: boundedJsonObject.optional(),
-    isPublic: z.boolean().optional(),
-  })
-  .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
+export const updateTemplateBody = lazySchema(() =>
+  z
+    .object({
+      name: templateName.optional(),
+      description: templateDescription.optional(),
+      category: templateCategory.optional(),
+      prompt: prompt.optional(),
+      parameters: boundedJsonObject.optional(),
+      isPublic: z.boolean().optional(),
+    })
+    .strict()
+    .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' }),
+);
 
-export const listTemplatesQuery = pageQuery
-  .extend({
-    category: templateCategory.optional(),
-    q: z
-      .string()
-      .trim()
-      .normalize('NFC')
-      .min(1, 'must not be empty')
-      .max(100, 'must be at most 100 characters')
-      .optional(),
-  })
-  .strict();
-export const templateParams = z.object({ templateId: uuid });
+export const listTemplatesQuery = lazySchema(() =>
+  pageQuery
+    .extend({
+      category: templateCategory.optional(),
+      q: z
+        .string()
+        .trim()
+        .normalize('NFC')
+        .min(1, 'must not be empty')
+        .max(100, 'must be at most 100 characters')
+        .optional(),
+    })
+    .strict(),
+);
+export const templateParams = lazySchema(() => z.object({ templateId: uuid }));
 
-export const templateResponse = z.object({
-  id: uuid,
-  name: z.string(),
-  description: z.string(),
-  category: z.string(),
-  thumbnailUrl: z.string().nullable(),
-  prompt: z.string(),
-  parameters: z.record(z.string(), z.unknown()),
-  isPublic: z.boolean(),
-  createdBy: uuid.nullable(),
-  usageCount: z.number().int(),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-});
+export const templateResponse = lazySchema(() =>
+  z.object({
+    id: uuid,
+    name: z.string(),
+    description: z.string(),
+    category: z.string(),
+    thumbnailUrl: z.string().nullable(),
+    prompt: z.string(),
+    parameters: z.record(z.string(), z.unknown()),
+    isPublic: z.boolean(),
+    createdBy: uuid.nullable(),
+    usageCount: z.number().int(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  }),
+);
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 

@@ -5,8 +5,8 @@ let built: { email: z.ZodMiniType<string, string>; username: z.ZodMiniType<strin
 
 /**
  * The email and username rules, built by the first call: provisioning a users row needs them on an
- * account's first request only, so a function does not build them at init (users/schema.ts builds them
- * with the rest of its schemas).
+ * account's first request only, so a function does not build them at init (nor does users/schema.ts,
+ * whose schemas are built on first use too).
  */
 export function userFields() {
   built ??= {

@@ -1,94 +1,109 @@
 import * as z from 'zod';
 import { EVENT_TYPES } from '../events/types.ts';
 import { isoDate, pageQuery, uuid } from '../schema/common.ts';
+import { lazySchema } from '../schema/lazy.ts';
 import { proseText } from '../schema/text.ts';
 import { MAX_WEBHOOK_URL_LENGTH, MAX_WEBHOOKS_PER_HOST } from './target-host.ts';
 
 const subscribable = EVENT_TYPES.filter((t) => t !== 'webhook.test') as [string, ...string[]];
-export const eventTypes = z
-  .array(
-    z.enum(subscribable as ['job.created', 'job.progress', 'job.completed', 'job.failed', 'clip.deleted']),
-  )
-  .max(subscribable.length)
-  .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a type' });
+export const eventTypes = lazySchema(() =>
+  z
+    .array(
+      z.enum(subscribable as ['job.created', 'job.progress', 'job.completed', 'job.failed', 'clip.deleted']),
+    )
+    .max(subscribable.length)
+    .refine((a) => new Set(a).size === a.length, { message: 'must not repeat a type' }),
+);
 
 /** Form only here; the service checks scheme and addresses against the deployment's target policy. */
-const url = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
-  .describe(
-    `Where events are sent: at most ${MAX_WEBHOOK_URL_LENGTH} characters as sent and as stored once normalised ` +
-      '(each byte of a character outside ASCII is stored percent-encoded, as three characters). At most ' +
-      `${MAX_WEBHOOKS_PER_HOST} of an account's webhooks may point at one host ` +
-      '(the hostname lowercased, an IP address in its canonical form; port, path and query do not count), ' +
-      'and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation ' +
-      'and on a change of URL.',
-  );
-const description = z
-  .string()
-  .trim()
-  .max(500, 'must be at most 500 characters')
-  .superRefine(proseText('description', { emptyAllowed: true }));
+const url = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
+    .describe(
+      `Where events are sent: at most ${MAX_WEBHOOK_URL_LENGTH} characters as sent and as stored once normalised ` +
+        '(each byte of a character outside ASCII is stored percent-encoded, as three characters). At most ' +
+        `${MAX_WEBHOOKS_PER_HOST} of an account's webhooks may point at one host ` +
+        '(the hostname lowercased, an IP address in its canonical form; port, path and query do not count), ' +
+        'and no two at the same URL: a fourth on a host, or a repeated URL, is refused with 409, on creation ' +
+        'and on a change of URL.',
+    ),
+);
+const description = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .max(500, 'must be at most 500 characters')
+    .superRefine(proseText('description', { emptyAllowed: true })),
+);
 
-export const createWebhookBody = z
-  .object({ url, events: eventTypes.optional(), description: description.optional() })
-  .strict();
+export const createWebhookBody = lazySchema(() =>
+  z.object({ url, events: eventTypes.optional(), description: description.optional() }).strict(),
+);
 
-export const updateWebhookBody = z
-  .object({
-    url: url.optional(),
-    events: eventTypes.optional(),
-    description: description.optional(),
-    enabled: z.boolean().optional(),
-  })
-  .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change', path: [] });
+export const updateWebhookBody = lazySchema(() =>
+  z
+    .object({
+      url: url.optional(),
+      events: eventTypes.optional(),
+      description: description.optional(),
+      enabled: z.boolean().optional(),
+    })
+    .strict()
+    .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change', path: [] }),
+);
 
-export const webhookParams = z.object({ webhookId: uuid });
-export const deliveryParams = z.object({ webhookId: uuid, deliveryId: uuid });
-export const listWebhooksQuery = pageQuery.strict();
-export const listDeliveriesQuery = pageQuery.strict();
+export const webhookParams = lazySchema(() => z.object({ webhookId: uuid }));
+export const deliveryParams = lazySchema(() => z.object({ webhookId: uuid, deliveryId: uuid }));
+export const listWebhooksQuery = lazySchema(() => pageQuery.strict());
+export const listDeliveriesQuery = lazySchema(() => pageQuery.strict());
 
-export const webhookResponse = z.object({
-  id: uuid,
-  url: z.string(),
-  description: z.string(),
-  events: z.array(z.string()),
-  enabled: z.boolean(),
-  disabledReason: z.string().nullable(),
-  secretRotatesUntil: isoDate.nullable(),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-});
+export const webhookResponse = lazySchema(() =>
+  z.object({
+    id: uuid,
+    url: z.string(),
+    description: z.string(),
+    events: z.array(z.string()),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable(),
+    secretRotatesUntil: isoDate.nullable(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  }),
+);
 
-export const webhookWithSecret = webhookResponse.extend({ secret: z.string() });
+export const webhookWithSecret = lazySchema(() => webhookResponse.extend({ secret: z.string() }));
 
-export const deliveryResponse = z.object({
-  id: uuid,
-  eventId: z.string(),
-  eventType: z.enum(EVENT_TYPES),
-  status: z.enum(['pending', 'succeeded', 'failed']),
-  attempts: z.number().int(),
-  lastStatusCode: z.number().int().nullable(),
-  lastLatencyMs: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  lastAttemptAt: isoDate.nullable(),
-  nextAttemptAt: isoDate.nullable(),
-  createdAt: isoDate,
-});
+export const deliveryResponse = lazySchema(() =>
+  z.object({
+    id: uuid,
+    eventId: z.string(),
+    eventType: z.enum(EVENT_TYPES),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().nullable(),
+    lastLatencyMs: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    lastAttemptAt: isoDate.nullable(),
+    nextAttemptAt: isoDate.nullable(),
+    createdAt: isoDate,
+  }),
+);
 
 /** What every event carries, on webhooks and on the stream. */
-export const eventEnvelope = z.object({
-  id: z.string().describe('evt_<transaction>_<sequence>; also the webhook-id header and the SSE id'),
-  type: z.enum(EVENT_TYPES),
-  createdAt: isoDate,
-  data: z
-    .record(z.string(), z.unknown())
-    .describe(
-      "job.*: the job as GET /v1/jobs/{jobId} returns it, less `queuePosition` (read by GET only: a waiting job's place moves with every grant and arrival, so no event reports it); job.completed adds `clip`; clip.deleted: the clip; webhook.test: {webhookId, message}",
-    ),
-});
+export const eventEnvelope = lazySchema(() =>
+  z.object({
+    id: z.string().describe('evt_<transaction>_<sequence>; also the webhook-id header and the SSE id'),
+    type: z.enum(EVENT_TYPES),
+    createdAt: isoDate,
+    data: z
+      .record(z.string(), z.unknown())
+      .describe(
+        "job.*: the job as GET /v1/jobs/{jobId} returns it, less `queuePosition` (read by GET only: a waiting job's place moves with every grant and arrival, so no event reports it); job.completed adds `clip`; clip.deleted: the clip; webhook.test: {webhookId, message}",
+      ),
+  }),
+);
 
-export const eventStreamQuery = z.object({ projectId: uuid.optional(), jobId: uuid.optional() }).strict();
+export { eventStreamQuery } from '../events/stream-schema.ts';

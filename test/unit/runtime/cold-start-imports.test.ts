@@ -96,6 +96,18 @@ describe('what a bundle evaluates at init', () => {
     },
   );
 
+  // A schema module builds (on first use) every schema of its area and those they are made of: the templates
+  // function takes the job prompt, and the event stream its query, without the job, clip or webhook schemas.
+  it.each([
+    { name: 'api-templates', others: ['jobs', 'clips'] },
+    { name: 'api-events', others: ['jobs', 'clips', 'webhooks'] },
+  ])('$name bundles none of the schema modules of $others', async ({ name, others }) => {
+    const entry = FUNCTION_ENTRIES.find((f) => f.name === name)?.entry as string;
+    const { metafile } = await bundle(entry);
+    const schemas = others.map((area) => `shared/${area}/schema.ts`);
+    expect(Object.keys(metafile.inputs).filter((input) => schemas.includes(input))).toEqual([]);
+  });
+
   // A dynamic import of a module inside the bundle makes esbuild wrap that module and everything it imports
   // (zod, drizzle, the tables) in lazy initialisers: parsed twice and trimmed less by tree shaking.
   it.each(FUNCTION_ENTRIES)('$name imports none of its own ES modules dynamically', async ({ entry }) => {

@@ -1,0 +1,16 @@
+import * as z from 'zod';
+import { lazySchema } from '../schema/lazy.ts';
+import { proseText } from '../schema/text.ts';
+
+/**
+ * A job's prompt, also a template's. Its own module: the templates function needs it without the job
+ * schema, which builds every job type's parameters (and the clip schema they use) when it loads.
+ */
+export const prompt = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(2000, 'must be at most 2000 characters')
+    .superRefine(proseText('prompt')),
+);
