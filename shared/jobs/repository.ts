@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import { retryOnDeadlock } from '../db/deadlock-retry.ts';
 import { FOREIGN_KEY_VIOLATION, sqlErrorInfo } from '../db/errors.ts';
 import {
   afterCursor,
@@ -157,16 +158,18 @@ export function createJobRepository(db: Database) {
       const templateId = input.templateId ?? null;
       const wait = input.whenFull === 'wait';
       const rateLimit = wait ? null : (input.jobsPerMinute ?? null);
-      const rows = await rawRows<{
-        job: string | null;
-        sources: string | null;
-        project_found: number;
-        sources_found: number;
-        template_found: number;
-        within_rate: number;
-      }>(
-        db,
-        sql`
+      // One statement: a deadlock victim rolled back whole, so it is tried again.
+      const rows = await retryOnDeadlock(() =>
+        rawRows<{
+          job: string | null;
+          sources: string | null;
+          project_found: number;
+          sources_found: number;
+          template_found: number;
+          within_rate: number;
+        }>(
+          db,
+          sql`
         WITH owner AS (
           SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
         ), recent AS (
@@ -209,6 +212,7 @@ export function createJobRepository(db: Database) {
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
                (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found,
                (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)::int AS within_rate`,
+        ),
       ).catch(projectGone);
       const r = rows[0];
       if (!r?.job) {

@@ -50,14 +50,7 @@ describe.skipIf(nodePostgres.skipReason !== undefined)(
           (r) => r,
           (error: unknown) => error,
         );
-        for (;;) {
-          const { rows } = await pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (rows[0]!.n > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await someoneWaitsForALock(pool);
         await session.query('COMMIT');
         expect(await removal).toMatchObject({ freedBytes: 2_000 });
       } finally {
@@ -84,14 +77,7 @@ describe.skipIf(nodePostgres.skipReason !== undefined)(
           (r) => r,
           (error: unknown) => error,
         );
-        for (;;) {
-          const { rows } = await pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (rows[0]!.n > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await someoneWaitsForALock(pool);
         // The waiting clip deletion holds no lock on the clip: the project deletion can go on to it.
         await session.query('SELECT id FROM video_clips WHERE id = $1 FOR UPDATE NOWAIT', [held.id]);
         await session.query('COMMIT');
@@ -103,3 +89,15 @@ describe.skipIf(nodePostgres.skipReason !== undefined)(
     });
   },
 );
+
+/** Returns once a session of this database waits for a lock (the statement under test has reached it). */
+async function someoneWaitsForALock(pool: pg.Pool): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
