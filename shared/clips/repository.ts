@@ -91,11 +91,10 @@ export function createClipRepository(db: Database) {
             AND EXISTS (SELECT 1 FROM owner)
           RETURNING project_id, storage_bytes
         ), freed AS (
-          UPDATE users SET storage_used = storage_used - (SELECT storage_bytes FROM deleted), updated_at = now()
-          WHERE id = ${userId}::uuid AND EXISTS (SELECT 1 FROM deleted)
-          RETURNING id
+          -- Through the function: the owner's row, locked above, is written once (migration 0022).
+          SELECT add_user_storage(${userId}::uuid, -storage_bytes, 0::bigint) FROM deleted
         )
-        SELECT project_id::text, storage_bytes::text FROM deleted`,
+        SELECT project_id::text, storage_bytes::text FROM deleted, freed`,
     );
     const row = rows[0];
     if (!row) throw new NotFoundError('clip');
@@ -172,11 +171,9 @@ export function createClipRepository(db: Database) {
             AND EXISTS (SELECT 1 FROM ready)
           RETURNING bytes
         ), charged AS (
-          UPDATE users SET storage_used = storage_used + ${charge}::bigint,
-                 storage_reserved = storage_reserved - (SELECT COALESCE(sum(bytes), 0) FROM released),
-                 updated_at = now()
-          WHERE id IN (SELECT id FROM ready)
-          RETURNING id
+          -- Through the function: the owner's row, locked above, is written once (migration 0022).
+          SELECT add_user_storage(id, ${charge}::bigint, -(SELECT COALESCE(sum(bytes), 0) FROM released)::bigint) AS id
+          FROM ready
         ), clip AS (
           INSERT INTO video_clips (id, project_id, user_id, title, duration, file_url, thumbnail_url, file_size,
                                    storage_bytes, resolution, format, metadata, system)

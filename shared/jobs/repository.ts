@@ -1,6 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { retryOnDeadlock } from '../db/deadlock-retry.ts';
 import { FOREIGN_KEY_VIOLATION, sqlErrorInfo } from '../db/errors.ts';
 import {
   afterCursor,
@@ -158,28 +157,25 @@ export function createJobRepository(db: Database) {
       const templateId = input.templateId ?? null;
       const wait = input.whenFull === 'wait';
       const rateLimit = wait ? null : (input.jobsPerMinute ?? null);
-      // One statement: a deadlock victim rolled back whole, so it is tried again.
-      const rows = await retryOnDeadlock(() =>
-        rawRows<{
-          job: string | null;
-          sources: string | null;
-          project_found: number;
-          sources_found: number;
-          template_found: number;
-          within_rate: number;
-        }>(
-          db,
-          sql`
+      const rows = await rawRows<{
+        job: string | null;
+        sources: string | null;
+        project_found: number;
+        sources_found: number;
+        template_found: number;
+        within_rate: number;
+      }>(
+        db,
+        sql`
         WITH owner AS (
-          SELECT id FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
+          -- A row lock returns the row as its newest version holds it: active_jobs is current here.
+          SELECT id, active_jobs FROM users WHERE id = ${input.userId}::uuid FOR NO KEY UPDATE
         ), recent AS (
           -- Read from owner, so only once its row is locked.
           SELECT ${jobsInWindow(sql`owner.id`, sql`${rateLimit}::int`)} AS n
           FROM owner WHERE ${rateLimit}::int IS NOT NULL
         ), slot AS (
-          -- A row lock re-reads a row changed since the statement began: active_jobs is current here.
-          SELECT id FROM users
-          WHERE id = ${input.userId}::uuid AND active_jobs < ${input.concurrentLimit}::int FOR NO KEY UPDATE
+          SELECT id FROM owner WHERE active_jobs < ${input.concurrentLimit}::int
         ), project AS (
           SELECT id FROM video_projects WHERE id = ${input.projectId}::uuid AND user_id = ${input.userId}::uuid
         ), wanted AS (
@@ -212,7 +208,6 @@ export function createJobRepository(db: Database) {
                ((SELECT count(*) FROM found) = (SELECT count(*) FROM wanted))::int AS sources_found,
                (${templateId}::uuid IS NULL OR EXISTS (SELECT 1 FROM template))::int AS template_found,
                (${rateLimit}::int IS NULL OR (SELECT n FROM recent) < ${rateLimit}::int)::int AS within_rate`,
-        ),
       ).catch(projectGone);
       const r = rows[0];
       if (!r?.job) {

@@ -140,12 +140,14 @@ export function createReservationRepository(db: Database) {
         ON CONFLICT (id) DO NOTHING
         RETURNING bytes
       ), counted AS (
-        UPDATE users
-        SET storage_reserved = storage_reserved + (SELECT COALESCE(sum(bytes), 0) FROM added)
-                                                - (SELECT COALESCE(sum(bytes), 0) FROM swept)
-        WHERE id IN (SELECT id FROM owner)
+        -- Through the function: the owner's row, locked above, is written once (migration 0022).
+        SELECT add_user_storage(id, 0::bigint, ((SELECT COALESCE(sum(bytes), 0) FROM added)
+                                               - (SELECT COALESCE(sum(bytes), 0) FROM swept))::bigint)
+        FROM owner
       )
       SELECT (SELECT count(*)::int FROM project) AS project_found,
+             -- Read, so that it runs: a WITH arm that only selects runs when something reads it.
+             (SELECT count(*)::int FROM counted) AS counted,
              COALESCE((SELECT bytes FROM held), (SELECT bytes FROM added))::text AS reserved,
              (NOT ${hold}::boolean AND NOT EXISTS (SELECT 1 FROM added)
               AND EXISTS (SELECT 1 FROM owner WHERE upload_count - (SELECT count(*) FROM swept)
@@ -237,8 +239,8 @@ export function createReservationRepository(db: Database) {
           DELETE FROM upload_reservations r WHERE r.id = ${id}::uuid AND EXISTS (SELECT 1 FROM owner)
           RETURNING r.user_id, r.bytes
         )
-        UPDATE users SET storage_reserved = storage_reserved - released.bytes
-        FROM released WHERE users.id = released.user_id`);
+        -- Through the function: the owner's row, locked above, is written once (migration 0022).
+        SELECT add_user_storage(user_id, 0::bigint, -bytes) FROM released`);
     },
 
     /**
@@ -276,10 +278,12 @@ export function createReservationRepository(db: Database) {
           FROM cancelled
           ON CONFLICT (id) DO NOTHING
         ), counted AS (
-          UPDATE users SET storage_reserved = storage_reserved - removed.bytes
-          FROM removed WHERE users.id IN (SELECT id FROM owner)
+          -- Through the function: the owner's row, locked above, is written once (migration 0022).
+          SELECT add_user_storage(owner.id, 0::bigint, -removed.bytes) FROM removed, owner
         )
-        SELECT count(*)::int AS cancelled FROM cancelled`,
+        SELECT (SELECT count(*)::int FROM cancelled) AS cancelled,
+               -- Read, so that it runs: a WITH arm that only selects runs when something reads it.
+               (SELECT count(*)::int FROM counted) AS counted`,
       );
       if (rows[0]?.cancelled) return 'cancelled';
       // Asked afresh: the statement above read the tables as they were before it waited for the lock. A

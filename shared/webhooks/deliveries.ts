@@ -64,6 +64,8 @@ export interface RecordPolicy {
   disableAfterMs: number;
 }
 
+const DISABLED_REASON = 'Every delivery failed for 5 days; enable it again once it answers.';
+
 export function createDeliveryQueue(db: Database) {
   return {
     /**
@@ -219,31 +221,29 @@ export function createDeliveryQueue(db: Database) {
         db,
         sql`
         WITH ep AS (
-          SELECT w.id,
-                 (w.enabled AND COALESCE(w.failing_since, now())
-                   <= now() - make_interval(secs => ${policy.disableAfterMs / 1000}::float8)) AS expire
-          FROM webhook_endpoints w JOIN webhook_deliveries d ON d.endpoint_id = w.id
-          WHERE ${mine}
-          FOR NO KEY UPDATE OF w
+          -- The endpoint is locked and written by the function, with snapshots of its own (migration 0022),
+          -- before the delivery's row, as a claim takes them; this statement then only reads it.
+          SELECT d.endpoint_id AS id,
+                 record_webhook_failure(d.endpoint_id, ${policy.disableAfterMs / 1000}::float8, ${DISABLED_REASON}) AS expire
+          FROM webhook_deliveries d WHERE ${mine}
         ), attempt AS (
           UPDATE webhook_deliveries d
           SET status = CASE WHEN ${retryMs}::float8 IS NULL OR (SELECT expire FROM ep) THEN 'failed' ELSE 'pending' END,
               next_attempt_at = now() + make_interval(secs => COALESCE(${retryMs}::float8, 0) / 1000),
               ${last}
-          WHERE ${mine} AND EXISTS (SELECT 1 FROM ep)
+          WHERE ${mine} AND EXISTS (SELECT 1 FROM ep WHERE expire IS NOT NULL)
           RETURNING d.status
-        ), endpoint AS (
-          UPDATE webhook_endpoints w
-          SET failing_since = COALESCE(w.failing_since, now()),
-              enabled = w.enabled AND NOT ep.expire,
-              disabled_reason = CASE WHEN ep.expire THEN 'Every delivery failed for 5 days; enable it again once it answers.'
-                                     ELSE w.disabled_reason END,
-              updated_at = CASE WHEN ep.expire THEN now() ELSE w.updated_at END
-          FROM ep WHERE w.id = ep.id
         ), ended AS (
+          -- A delivery whose attempt is being recorded right now is skipped, not waited for (a success holds
+          -- its row while it waits for the endpoint, held here). It ends by itself: succeeded, or pending on a
+          -- disabled endpoint, which nothing claims until the endpoint is enabled again.
           UPDATE webhook_deliveries x
           SET status = 'failed', lease_until = NULL, last_error = 'The endpoint was disabled.', updated_at = now()
-          FROM ep WHERE ep.expire AND x.endpoint_id = ep.id AND x.status = 'pending' AND x.id <> ${delivery.id}::uuid
+          WHERE x.id IN (
+            SELECT p.id FROM webhook_deliveries p JOIN ep ON ep.expire AND p.endpoint_id = ep.id
+            WHERE p.status = 'pending' AND p.id <> ${delivery.id}::uuid
+            FOR UPDATE OF p SKIP LOCKED
+          )
         )
         SELECT status, (SELECT expire::int FROM ep) AS disabled FROM attempt`,
       );
