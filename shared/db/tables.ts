@@ -179,7 +179,8 @@ export const templates = /* @__PURE__ */ (() =>
       updatedAt: updatedAt(),
     },
     (t) => [
-      unique('templates_creator_name_key').on(t.createdBy, t.name),
+      // Names that differ only by case are one name, as usernames are (migration 0023 renamed such pairs).
+      uniqueIndex('templates_creator_name_lower_key').on(t.createdBy, sql`lower(${t.name})`),
       index('templates_creator_created_idx').on(t.createdBy, t.createdAt, t.id),
       index('templates_public_created_idx').on(t.createdAt, t.id).where(sql`${t.isPublic}`),
       check('templates_name_length', sql`char_length(${t.name}) BETWEEN 1 AND 100`),
