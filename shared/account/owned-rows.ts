@@ -30,7 +30,8 @@ const byCreated = [col('created_at', TIMESTAMP), col('id', UUID)];
 
 /**
  * Keys that an index led by the owner column keeps in order, so a call reads a range of that index. A table
- * not named here (video_clips, webhook_deliveries, any added later) is read in primary key order.
+ * not named here is read in primary key order: video_clips and webhook_deliveries through their (user_id,
+ * id) index; a table added later needs one too, or each call walks the primary key past other users' rows.
  */
 const INDEXED_KEYS: Record<string, KeyColumn[]> = {
   video_projects: byCreated,

@@ -152,7 +152,8 @@ export const videoClips = /* @__PURE__ */ (() =>
         foreignColumns: [videoProjects.id, videoProjects.userId],
       }).onDelete('cascade'),
       index('video_clips_project_created_idx').on(t.projectId, t.createdAt, t.id),
-      index('video_clips_user_idx').on(t.userId),
+      // Also the account export's order: a user's clips by id, read as one range of it (no sort, no other user's).
+      index('video_clips_user_id_idx').on(t.userId, t.id),
       check('video_clips_title_length', sql`char_length(${t.title}) BETWEEN 1 AND 100`),
       check('video_clips_duration_positive', sql`${t.duration} > 0`),
       check('video_clips_file_size_nonnegative', sql`${t.fileSize} >= 0`),
@@ -179,7 +180,8 @@ export const templates = /* @__PURE__ */ (() =>
       updatedAt: updatedAt(),
     },
     (t) => [
-      unique('templates_creator_name_key').on(t.createdBy, t.name),
+      // Names that differ only by case are one name, as usernames are (migration 0023 renamed such pairs).
+      uniqueIndex('templates_creator_name_lower_key').on(t.createdBy, sql`lower(${t.name})`),
       index('templates_creator_created_idx').on(t.createdBy, t.createdAt, t.id),
       index('templates_public_created_idx').on(t.createdAt, t.id).where(sql`${t.isPublic}`),
       check('templates_name_length', sql`char_length(${t.name}) BETWEEN 1 AND 100`),
@@ -536,7 +538,8 @@ export const webhookDeliveries = /* @__PURE__ */ (() =>
       index('webhook_deliveries_endpoint_created_idx').on(t.endpointId, t.createdAt, t.id),
       index('webhook_deliveries_leased_idx').on(t.endpointId).where(sql`${t.leaseUntil} IS NOT NULL`),
       index('webhook_deliveries_event_idx').on(t.eventSeq),
-      index('webhook_deliveries_user_idx').on(t.userId),
+      // As video_clips_user_id_idx: a user's deliveries by id for the account export.
+      index('webhook_deliveries_user_id_idx').on(t.userId, t.id),
       check('webhook_deliveries_status_valid', sql`${t.status} IN ('pending', 'succeeded', 'failed')`),
     ],
   ))();

@@ -6,9 +6,23 @@ export const uuid = lazySchema(() => z.uuid({ message: 'must be a UUID' }));
 export const isoDate = lazySchema(() => z.iso.datetime());
 /**
  * A date-time the API is sent: RFC 3339, as OpenAPI's `format: date-time` promises, so `Z` or a numeric
- * offset (`+14:00`, `-05:30`), with seconds. It is read as the instant it names and answered in UTC.
+ * offset (`+14:00`, `-05:30`), with seconds, and `t` and `z` in either case (the note under section 5.6).
+ * It is read as the instant it names and handed on as isoDate writes it: in UTC, with `T` and `Z`.
  */
-export const isoDateInput = lazySchema(() => z.iso.datetime({ offset: true }));
+export const isoDateInput = lazySchema(() =>
+  z.stringFormat('datetime', rfc3339DateTime()).transform((value) => new Date(value).toISOString()),
+);
+
+/**
+ * zod's datetime pattern, whose `T` and `Z` are upper case only. Written out (with zod's calendar date),
+ * not flagged `i`, because the OpenAPI document carries the pattern's source without its flags.
+ */
+function rfc3339DateTime(): RegExp {
+  const date = z.regexes.date.source.slice(1, -1);
+  const time = '(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?';
+  const offset = '[+-](?:[01]\\d|2[0-3]):[0-5]\\d';
+  return new RegExp(`^${date}[Tt]${time}(?:[Zz]|${offset})$`);
+}
 
 /** A whole number from `min` to `max`; 2.5, 1e308 and the rest get the one message that says so. */
 export const wholeNumber = (min: number, max: number) => {

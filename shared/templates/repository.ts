@@ -44,8 +44,10 @@ const ownedBy = (userId: string, id: string) => and(eq(templates.id, id), eq(tem
 
 function duplicateName(error: unknown): never {
   const info = sqlErrorInfo(error);
-  if (info.sqlState === UNIQUE_VIOLATION && info.constraint === 'templates_creator_name_key') {
-    throw new ConflictError('You already have a template with this name.');
+  if (info.sqlState === UNIQUE_VIOLATION && info.constraint === 'templates_creator_name_lower_key') {
+    throw new ConflictError(
+      'You already have a template with this name; names that differ only in case are the same name.',
+    );
   }
   throw error;
 }

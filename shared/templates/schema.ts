@@ -5,7 +5,8 @@ import { lazySchema } from '../schema/lazy.ts';
 import { proseText, readableText } from '../schema/text.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
-// Stored composed (NFC): a creator's names are unique, and "Café" typed with a combining accent is the same name.
+// Stored composed (NFC): a creator's names are unique regardless of case (an index on lower(name)), and
+// "Café" typed with a combining accent is the same name.
 export const templateName = lazySchema(() =>
   z
     .string()

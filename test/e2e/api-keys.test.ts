@@ -119,25 +119,31 @@ it('refuses a deleted key at once in the process that deleted it, and an expired
   );
 });
 
-it('takes an expiry with an RFC 3339 offset as the instant it names, and answers it in UTC', async () => {
+it('takes an expiry with an RFC 3339 offset, or a lower-case t and z, as the instant it names, and answers it in UTC', async () => {
   const user = await api.newUser();
   // Thirty days from now, to the second, written as local time at the given offset.
   const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 86_400_000);
   const written = (minutes: number, offset: string) =>
     `${new Date(at.getTime() + minutes * 60_000).toISOString().slice(0, 19)}${offset}`;
-  for (const expiresAt of [written(14 * 60, '+14:00'), written(-(5 * 60 + 30), '-05:30')]) {
+  const sent = [
+    written(14 * 60, '+14:00'),
+    written(-(5 * 60 + 30), '-05:30'),
+    // RFC 3339 section 5.6 lets "T" and "Z" be written in lower case.
+    written(0, 'z').toLowerCase(),
+    written(60, '+01:00').toLowerCase(),
+  ];
+  for (const expiresAt of sent) {
     const res = await api.call('POST', '/v1/api-keys', {
       token: user.token,
-      body: { name: `offset ${expiresAt.slice(-6)}`, scopes: ['read'], expiresAt },
+      body: { name: `expiry ${expiresAt}`, scopes: ['read'], expiresAt },
     });
     expect(res.status, res.text).toBe(201);
     expect(res.body.expiresAt).toBe(at.toISOString());
   }
   const list = await api.call('GET', '/v1/api-keys', { token: user.token });
-  expect(list.body.items.map((k: { expiresAt: string }) => k.expiresAt)).toEqual([
-    at.toISOString(),
-    at.toISOString(),
-  ]);
+  expect(list.body.items.map((k: { expiresAt: string }) => k.expiresAt)).toEqual(
+    sent.map(() => at.toISOString()),
+  );
   // RFC 3339 has no date-time without a zone.
   const zoneless = await api.call('POST', '/v1/api-keys', {
     token: user.token,

@@ -105,6 +105,28 @@ describe('names people read', () => {
     expect(renamed.body.name).toBe('Caf\u00e9 night');
   });
 
+  it('takes a template name in another case as the same name, like a username', async () => {
+    const { token: t } = await api.newUser();
+    const create = (name: string) =>
+      api.call('POST', '/v1/templates', {
+        token: t,
+        body: { name, category: 'general', prompt: 'a calm sea' },
+      });
+    expect((await create('Sea view')).status).toBe(201);
+    const twin = await create('SEA VIEW');
+    expect(twin.status).toBe(409);
+    expect(twin.headers.get('content-type')).toBe('application/problem+json');
+    expect(twin.body.detail).toBe(
+      'You already have a template with this name; names that differ only in case are the same name.',
+    );
+    const other = await create('Harbour');
+    const rename = await api.call('PATCH', `/v1/templates/${other.body.id}`, {
+      token: t,
+      body: { name: 'sea View' },
+    });
+    expect(rename.status).toBe(409);
+  });
+
   it('refuses titles and names without a visible character or with bidi and zero-width controls', async () => {
     const { token: t } = await api.newUser();
     const project = await api.call('POST', '/v1/projects', {

@@ -395,6 +395,33 @@ describeEachDriver('repositories on', (driver) => {
       await expect(repos.templates.get(a.id, priv.id)).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('takes names that differ only by case as the same name, for creations and renames', async () => {
+      const a = await newUser();
+      const b = await newUser();
+      const intro = await repos.templates.create(a.id, { name: 'Intro', category: 'general', prompt: 'p' });
+      const outro = await repos.templates.create(a.id, { name: 'Outro', category: 'general', prompt: 'p' });
+      for (const name of ['intro', 'INTRO', 'iNtRo']) {
+        const refused = repos.templates.create(a.id, { name, category: 'general', prompt: 'p' });
+        await expect(refused).rejects.toBeInstanceOf(ConflictError);
+        await expect(refused).rejects.toThrow(
+          'You already have a template with this name; names that differ only in case are the same name.',
+        );
+      }
+      await expect(repos.templates.update(a.id, outro.id, { name: 'iNTRO' })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      // Not ASCII alone: accented and Greek capitals too.
+      await repos.templates.create(a.id, { name: 'École Σ', category: 'general', prompt: 'p' });
+      await expect(
+        repos.templates.create(a.id, { name: 'ÉCOLE σ', category: 'general', prompt: 'p' }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      // A template may change the case of its own name, and another user may take any case of it.
+      expect((await repos.templates.update(a.id, intro.id, { name: 'INTRO' })).name).toBe('INTRO');
+      expect(
+        (await repos.templates.create(b.id, { name: 'intro', category: 'general', prompt: 'p' })).name,
+      ).toBe('intro');
+    });
+
     it('counts a template use when a job made from it completes, not when it is submitted or fails', async () => {
       const u = await newUser();
       const p = await repos.projects.create(u.id, { title: 'tpl' });
