@@ -102,7 +102,7 @@ export function createLocalIdentityProvider(options: {
   /** The row of the account that signs in with `email` now. */
   async function holderOf(email: string) {
     const moved = await emails.holder(email);
-    if (moved) return users.findById(moved);
+    if (moved && (await currentEmail(moved)) !== undefined) return users.findById(moved);
     const user = await users.findByEmail(email);
     if (!user) return undefined;
     const current = await emails.of(user.id);
@@ -165,7 +165,9 @@ export function createLocalIdentityProvider(options: {
       const create = () => users.create({ email: input.email, username: input.username, passwordHash });
       try {
         // An address an account changed to is taken, though no row may hold it yet.
-        if (await emails.holder(input.email)) throw new ConflictError('taken');
+        if ((await emails.holder(input.email)) && (await holderOf(input.email))) {
+          throw new ConflictError('taken');
+        }
         const user = await create();
         return { userId: user.id, confirmed: true };
       } catch (error) {

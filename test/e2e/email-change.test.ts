@@ -61,3 +61,21 @@ it('frees the old email at sign-up when the account that left it has not signed 
   // A's row gave the address up for the one A signs in with now.
   expect(await me(a.token)).toMatchObject({ id: a.userId, email: changed });
 });
+
+it('lets both addresses of an erased account that had changed its email be signed up with again', async () => {
+  const a = await api.newUser();
+  const changed = `moved${tag()}@example.com`;
+  await api.env.identity.changeEmail(a.userId, changed);
+  const signedIn = await login(changed, a.password);
+  const erased = await api.call('DELETE', '/v1/me', {
+    token: signedIn.body.accessToken,
+    body: { password: a.password },
+  });
+  expect(erased.status, erased.text).toBe(202);
+  await api.env.idle();
+
+  const b = await signUpWith(changed);
+  expect(await me(b.token)).toMatchObject({ id: b.userId, email: changed });
+  const c = await signUpWith(a.email);
+  expect(await me(c.token)).toMatchObject({ id: c.userId, email: a.email });
+});
