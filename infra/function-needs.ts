@@ -163,12 +163,11 @@ const CAPACITY = { 'table:capacity': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_D
 const HAND_ON = { 'state-machine': ['states:SendTaskSuccess'] } as const;
 
 /** Core builds the Cognito adapter in every API function; few routes reach its admin calls. */
-const STREAM_CREATES_NO_ROW = 'the event stream only reads: it never creates a users row';
 const API_UNREACHED = {
   'cognito-idp:AdminInitiateAuth': 'only sign-ins (auth, and the password check of me) call it',
   'cognito-idp:AdminDeleteUser': 'only erasure (me, the account worker) calls it',
 };
-
+const STREAM_CREATES_NO_ROW = 'the event stream only reads: it never creates a users row';
 /** The pipeline runtime builds every task's clients in each function that uses it; its grants say which it calls. */
 const RUNTIME_CLIENTS =
   'the pipeline runtime holds every task’s clients; this function’s grants are its own calls';
