@@ -132,8 +132,12 @@ const API_UNSET = {
   AUDIT_PSEUDONYM_SECRET_ARN: 'only the account feature pseudonymises audit entries',
   WEBHOOK_TARGETS: 'local only: lets webhooks point at the laptop',
 } as const;
+/** Whoever creates users rows or follows a sign-in's email asks the pool about the holder of an email. */
+const READ_ACCOUNT = ['cognito-idp:AdminGetUser'];
 const API = {
   ...DATABASE,
+  // Every route but the event stream may create the caller's users row (shared/users/provision.ts).
+  'user-pool': READ_ACCOUNT,
   // Failed API-key checks are counted per address, and the idle marker is read before a wake (the table is
   // encrypted with the data key).
   'table:rate-limit': TABLE_READ_WRITE,
@@ -163,6 +167,7 @@ const API_UNREACHED = {
   'cognito-idp:AdminInitiateAuth': 'only sign-ins (auth, and the password check of me) call it',
   'cognito-idp:AdminDeleteUser': 'only erasure (me, the account worker) calls it',
 };
+const STREAM_CREATES_NO_ROW = 'the event stream only reads: it never creates a users row';
 /** The pipeline runtime builds every task's clients in each function that uses it; its grants say which it calls. */
 const RUNTIME_CLIENTS =
   'the pipeline runtime holds every task’s clients; this function’s grants are its own calls';
@@ -273,13 +278,17 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   'api-auth': api({
     // Sign-ins are counted by the login limiter, and go through AdminInitiateAuth.
     'table:rate-limit': TABLE_READ_WRITE,
-    'user-pool': ['cognito-idp:AdminInitiateAuth'],
+    'user-pool': ['cognito-idp:AdminGetUser', 'cognito-idp:AdminInitiateAuth'],
   }),
   'api-me': api(
     {
       'table:rate-limit': TABLE_READ_WRITE,
       // The password check of DELETE /v1/me signs in; the identity goes at once.
-      'user-pool': ['cognito-idp:AdminDeleteUser', 'cognito-idp:AdminInitiateAuth'],
+      'user-pool': [
+        'cognito-idp:AdminDeleteUser',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminInitiateAuth',
+      ],
       'account-worker': ['lambda:InvokeFunction'],
       'pseudonym-key': SECRET_READ,
       // The export's signed link.
@@ -302,7 +311,12 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   ),
   'api-keys': api(),
   'api-webhooks': api(),
-  'api-events': api(),
+  'api-events': api(
+    { 'user-pool': undefined },
+    [],
+    {},
+    { 'cognito-idp:AdminGetUser': STREAM_CREATES_NO_ROW },
+  ),
   'api-system': api(),
 
   'pipeline-acquire-capacity': pipeline({ ...CAPACITY, ...HAND_ON }, ['CAPACITY_TABLE']),
@@ -356,7 +370,8 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
 
   'cognito-post-confirmation': {
     env: DB_ENV,
-    grants: DATABASE,
+    // The pool is the event's own (userPoolId), so no variable names it.
+    grants: { ...DATABASE, 'user-pool': READ_ACCOUNT },
   },
   'upload-trigger': pipeline(
     {
@@ -441,6 +456,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
       ['AUDIT_PSEUDONYM_SECRET_ARN'],
       without(API_UNSET, 'AUDIT_PSEUDONYM_SECRET_ARN'),
       {
+        'cognito-idp:AdminGetUser': 'it creates no users row and signs no one in',
         's3:GetObject': 'an export lists the user’s objects, never reads them',
         'states:StartExecution': 'erasure only stops executions',
       },

@@ -1,9 +1,12 @@
+import { idTokenAccount } from '#shared/auth/id-token.ts';
+import { loggableError } from '#shared/db/errors.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { json, ok } from '#shared/http/responses.ts';
 import { signInContext } from '#shared/http/sign-in-context.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
+import { followSignInEmail } from '#shared/users/email-holder.ts';
 import { confirmBody, loginBody, refreshBody, signUpBody } from '#shared/users/schema.ts';
 
 useAwsContext();
@@ -55,6 +58,15 @@ export const handler = apiHandler([
       const tokens = await r.ctx.loginLimiter.login(r.body.email, r.event.requestContext.http.sourceIp, () =>
         r.ctx.identity.login(r.body.email, r.body.password, signInContext(r.event)),
       );
+      // The users row keeps the email of the sign-up until told: an address changed with Cognito since
+      // reaches it here. A failure costs no sign-in; the next one tries again.
+      const account = idTokenAccount(tokens.idToken);
+      if (account) {
+        await followSignInEmail(r.ctx.users, (id) => r.ctx.identity.currentEmail(id), account).catch(
+          (error: unknown) =>
+            r.ctx.logger.warn('users row email not updated', { error: loggableError(error) }),
+        );
+      }
       return ok(tokens);
     }),
   },

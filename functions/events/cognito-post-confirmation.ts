@@ -6,10 +6,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import { cognitoAccountEmail } from '#shared/auth/cognito-email.ts';
 import { postConfirmationEvent } from '#shared/events/schemas/cognito.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
+import { clientGetter } from '#shared/sdk/lazy-client.ts';
 import { provisionUser } from '#shared/users/provision.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 
@@ -25,6 +27,14 @@ const logger = {
   warn: (message: string, detail: Record<string, unknown>) => log().warn(message, detail),
 };
 
+// Built only when another users row holds the new account's email (its account may have moved on).
+const cognito = clientGetter(
+  async () =>
+    new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient({}),
+);
+const currentEmail = (userPoolId: string) => async (userId: string) =>
+  cognitoAccountEmail(await cognito(), userPoolId, userId);
+
 /**
  * Cognito waits for its triggers and fails the user's confirmation when one throws, so an event of an
  * unexpected shape is logged (parseEvent) and the confirmation goes ahead without the row, which the first
@@ -35,16 +45,19 @@ export const handler = tracedHandler(
   async (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> => {
     if (event.triggerSource !== 'PostConfirmation_ConfirmSignUp') return event;
     let attributes: { sub: string; email?: string | undefined; preferred_username?: string | undefined };
+    let userPoolId: string;
     try {
-      attributes = parseEvent(postConfirmationEvent, event, 'Cognito PostConfirmation', logger).request
-        .userAttributes;
+      const parsed = parseEvent(postConfirmationEvent, event, 'Cognito PostConfirmation', logger);
+      attributes = parsed.request.userAttributes;
+      userPoolId = parsed.userPoolId;
     } catch {
       return event;
     }
     const id = attributes.sub;
     annotateTrace({ userId: id });
     try {
-      await provisionUser(createUserRepository(dataApiDatabase(DATA_API_RETRY.cognitoTrigger)), {
+      const users = createUserRepository(dataApiDatabase(DATA_API_RETRY.cognitoTrigger));
+      await provisionUser(users, currentEmail(userPoolId), {
         id,
         email: attributes.email ?? '',
         username: attributes.preferred_username,

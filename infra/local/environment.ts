@@ -18,6 +18,7 @@ import {
   createLocalIdentityProvider,
   jwksOf,
   LOCAL_CLIENT_ID,
+  type LocalIdentityProvider,
   loadOrCreateSigningKey,
 } from '#shared/auth/local-issuer.ts';
 import { DEFAULT_RATE_LIMITS, dynamoLoginLimiter, type RateLimits } from '#shared/auth/login-limiter.ts';
@@ -193,6 +194,8 @@ export interface LocalEnvironment {
   capacity: CapacityStore;
   localModel: LocalVideoModel;
   jwks: { keys: object[] };
+  /** The local issuer, for what a user does with Cognito directly (changing the email). */
+  identity: LocalIdentityProvider;
   /** Resolves when no job is running and no upload event is being handled. */
   idle(): Promise<void>;
   /** Stores every audit line written so far (they otherwise leave in batches, a few milliseconds later). */
@@ -280,16 +283,18 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     stop: (jobId, cause) => local!.stop(jobId, cause),
     executionState: (jobId) => local!.executionState(jobId),
   };
+  const identity = createLocalIdentityProvider({
+    users: createUserRepository(db.db),
+    key,
+    issuer: options.issuer,
+    erasedFile: path.join(dataDir, 'keys', 'erased-accounts.json'),
+    emailsFile: path.join(dataDir, 'keys', 'changed-emails.json'),
+  });
   const ctx = buildContext({
     db: db.db,
     store: createS3Store(bucket),
     signer: createMediaSigner(bucket),
-    identity: createLocalIdentityProvider({
-      users: createUserRepository(db.db),
-      key,
-      issuer: options.issuer,
-      erasedFile: path.join(dataDir, 'keys', 'erased-accounts.json'),
-    }),
+    identity,
     verifier: localVerifier(options.issuer, jwks, LOCAL_CLIENT_ID),
     workflow,
     audit: lineAuditLog(audit.deliver),
@@ -483,6 +488,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     localModel,
     crashExecution: (jobId) => local!.crash(jobId),
     jwks,
+    identity,
     async idle() {
       await new Promise((resolve) => setImmediate(resolve));
       while (ingesting.size || accountTasks.busy()) await Promise.all([...ingesting, accountTasks.idle()]);

@@ -21,7 +21,7 @@ import {
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { FlowLogDestination, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
@@ -306,6 +306,19 @@ export class StatefulStack extends Stack {
     }).fn;
     this.grantDatabase(postConfirmation);
     this.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, postConfirmation);
+    // A new account's email may be held by the row of an account that changed its address: the trigger asks
+    // the pool (AdminGetUser). An inline policy of its own, not the role's default one, which the function
+    // depends on: the pool needs the function first (CDK's cognito README, "Trigger Permissions").
+    postConfirmation.role!.attachInlinePolicy(
+      new Policy(this, 'PostConfirmationReadsUsers', {
+        statements: [
+          new PolicyStatement({
+            actions: ['cognito-idp:AdminGetUser'],
+            resources: [this.userPool.userPoolArn],
+          }),
+        ],
+      }),
+    );
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });

@@ -430,6 +430,13 @@ export class StatelessStack extends Stack {
     });
     apiFns.auth!.addToRolePolicy(signIn);
     me.addToRolePolicy(signIn);
+    // Creating a users row (on an account's first request) and following a sign-in's email may have to ask
+    // the pool whether the account holding that email still signs in with it. The event stream creates no row.
+    const readAccount = new PolicyStatement({
+      actions: ['cognito-idp:AdminGetUser'],
+      resources: [data.userPool.userPoolArn],
+    });
+    for (const name of API_FUNCTIONS) if (name !== 'events') apiFns[name]!.addToRolePolicy(readAccount);
     me.addEnvironment('ACCOUNT_WORKER_FUNCTION', accountWorker.functionName);
     me.addEnvironment('AUDIT_PSEUDONYM_SECRET_ARN', pseudonymKey.secretArn);
     accountWorker.grantInvoke(me);

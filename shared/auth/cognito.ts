@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { type ClientSource, clientGetter } from '../sdk/lazy-client.ts';
+import { cognitoAccountEmail } from './cognito-email.ts';
 import type { IdentityProvider, Profile, SignInContext, Tokens } from './port.ts';
 
 const cognito = () => import('@aws-sdk/client-cognito-identity-provider');
@@ -179,6 +180,11 @@ export function createCognitoIdentityProvider({
       if (!email) throw new UnauthorizedError('The account has no email; sign up again.');
       const username = attribute('preferred_username');
       return { email, ...(username ? { username } : {}) };
+    },
+
+    async currentEmail(userId) {
+      if (!userPoolId) throw new Error('USER_POOL_ID is not set');
+      return cognitoAccountEmail(await client(), userPoolId, userId);
     },
 
     async deleteAccount(userId) {

@@ -10,9 +10,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { ConflictError, UnauthorizedError } from '../errors.ts';
+import { releaseStaleEmail } from '../users/email-holder.ts';
 import type { UserRepository } from '../users/repository.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts';
 import type { IdentityProvider, Profile, SignUpInput, Tokens } from './port.ts';
+
+/** The local issuer, which also does what a user does with Cognito directly (changing the email). */
+export interface LocalIdentityProvider extends IdentityProvider {
+  /** As Cognito's UpdateUserAttributes with the new address's code confirmed: the sign-in email moves. */
+  changeEmail(userId: string, email: string): Promise<void>;
+}
 
 /** The claims of a local access token, shaped like Cognito's. */
 export function accessTokenClaims(user: { id: string; email: string; username: string }) {
@@ -77,12 +84,37 @@ export function createLocalIdentityProvider(options: {
   issuer: string;
   /** Where erased accounts are remembered across restarts (in memory only when absent). */
   erasedFile?: string;
-}): IdentityProvider {
+  /** Where changed emails are kept across restarts (in memory only when absent). */
+  emailsFile?: string;
+}): LocalIdentityProvider {
   const { users, key, issuer } = options;
   // Accounts erased within an access token's life. Their tokens stay valid for up to an hour, and a
   // missing users row is otherwise recreated from a token (as after a failed Cognito trigger), also by
   // the next run of the server.
   const erased = erasedAccounts(options.erasedFile);
+  // An account's email is its users row's until changeEmail moves it, as Cognito's is the sign-up's until a
+  // new address is confirmed; the row follows at the next sign-in, as it does deployed.
+  const emails = changedEmails(options.emailsFile);
+  const identityOf = async <U extends { id: string; email: string }>(user: U): Promise<U> => ({
+    ...user,
+    email: (await emails.of(user.id)) ?? user.email,
+  });
+  /** The row of the account that signs in with `email` now. */
+  async function holderOf(email: string) {
+    const moved = await emails.holder(email);
+    if (moved && (await currentEmail(moved)) !== undefined) return users.findById(moved);
+    const user = await users.findByEmail(email);
+    if (!user) return undefined;
+    const current = await emails.of(user.id);
+    return current === undefined || current === email ? user : undefined;
+  }
+  async function currentEmail(userId: string): Promise<string | undefined> {
+    if (await erased.has(userId)) return undefined;
+    const user = await users.findById(userId);
+    // Without a password hash no one signs in as the row: the account is gone (deleteAccount).
+    if (!user?.passwordHash) return undefined;
+    return (await emails.of(userId)) ?? user.email;
+  }
 
   async function sign(
     claims: Record<string, unknown>,
@@ -130,8 +162,13 @@ export function createLocalIdentityProvider(options: {
   return {
     async signUp(input: SignUpInput) {
       const passwordHash = await hashPassword(input.password);
+      const create = () => users.create({ email: input.email, username: input.username, passwordHash });
       try {
-        const user = await users.create({ email: input.email, username: input.username, passwordHash });
+        // An address an account changed to is taken, though no row may hold it yet.
+        if ((await emails.holder(input.email)) && (await holderOf(input.email))) {
+          throw new ConflictError('taken');
+        }
+        const user = await create();
         return { userId: user.id, confirmed: true };
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
@@ -139,6 +176,15 @@ export function createLocalIdentityProvider(options: {
         // a taken username is refused whoever owns the email, a taken email alone answers like a new one.
         if (await users.isUsernameTaken(input.username)) {
           throw new ConflictError('This username is taken; choose another.');
+        }
+        // The row holding the email may be of an account that changed its address since (provisionUser
+        // does the same deployed, where the users row is created at confirmation).
+        if (!(await holderOf(input.email)) && (await releaseStaleEmail(users, currentEmail, input.email))) {
+          const user = await create().catch((again: unknown) => {
+            if (again instanceof ConflictError) return undefined;
+            throw again;
+          });
+          if (user) return { userId: user.id, confirmed: true };
         }
         return { userId: randomUUID(), confirmed: true };
       }
@@ -149,10 +195,21 @@ export function createLocalIdentityProvider(options: {
     },
 
     async login(email: string, password: string) {
-      const user = await users.findByEmail(email);
+      const user = await holderOf(email);
       const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
-      return issue(user, undefined);
+      return issue(await identityOf(user), undefined);
+    },
+
+    currentEmail,
+
+    async changeEmail(userId: string, newEmail: string) {
+      const email = newEmail.toLowerCase();
+      const holder = await holderOf(email);
+      if (holder && holder.id !== userId)
+        throw new ConflictError('An account with this email already exists.');
+      if (!(await currentEmail(userId))) throw new UnauthorizedError('The account no longer exists.');
+      await emails.set(userId, email);
     },
 
     async profile(accessToken: string): Promise<Profile> {
@@ -194,7 +251,39 @@ export function createLocalIdentityProvider(options: {
       const user = await users.getById(sub).catch(() => undefined);
       if (!user || authTime === undefined)
         throw new UnauthorizedError('The refresh token is not valid; sign in again.');
-      return issue(user, authTime);
+      return issue(await identityOf(user), authTime);
+    },
+  };
+}
+
+/**
+ * The emails accounts changed to (Cognito's UpdateUserAttributes, its code confirmed), by account id, in
+ * `file` when given.
+ */
+function changedEmails(file: string | undefined) {
+  let loaded: Promise<Record<string, string>> | undefined;
+  const entries = () => {
+    loaded ??= file
+      ? readFile(file, 'utf8')
+          .then((text) => JSON.parse(text) as Record<string, string>)
+          .catch(() => ({}))
+      : Promise.resolve({});
+    return loaded;
+  };
+  return {
+    async of(userId: string): Promise<string | undefined> {
+      return (await entries())[userId];
+    },
+    async holder(email: string): Promise<string | undefined> {
+      return Object.entries(await entries()).find(([, e]) => e === email)?.[0];
+    },
+    async set(userId: string, email: string): Promise<void> {
+      const current = { ...(await entries()), [userId]: email };
+      loaded = Promise.resolve(current);
+      if (file) {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify(current), { mode: 0o600 });
+      }
     },
   };
 }

@@ -37,6 +37,12 @@ export interface IdentityProvider {
    */
   profile(accessToken: string): Promise<Profile>;
   /**
+   * The email another account signs in with now (Cognito's AdminGetUser; the local issuer's own store), or
+   * undefined when the identity provider has no such account. A users row whose email its account has left
+   * no longer holds that address.
+   */
+  currentEmail(userId: string): Promise<string | undefined>;
+  /**
    * Deletes the account's identity so no one can sign in as it again (Cognito's AdminDeleteUser; locally the
    * password). Deleting an account that is gone already is not an error.
    */

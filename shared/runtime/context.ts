@@ -88,7 +88,11 @@ export const core = (adapters: Adapters, once: Once) => {
     users,
     apiKeys,
     apiKeyVerifier: createApiKeyVerifier({ keys: apiKeys, limiter: adapters.loginLimiter }),
-    userRows: createUserRowGuard({ users, profile: (token) => adapters.identity.profile(token) }),
+    userRows: createUserRowGuard({
+      users,
+      profile: (token) => adapters.identity.profile(token),
+      currentEmail: (userId) => adapters.identity.currentEmail(userId),
+    }),
     enabledModels: enabledModelsOf(adapters, once),
   };
 };

@@ -1,13 +1,14 @@
 import type { Caller, Profile } from '../auth/port.ts';
 import { FOREIGN_KEY_VIOLATION, sqlErrorInfo } from '../db/errors.ts';
 import { ConflictError, UnauthorizedError } from '../errors.ts';
+import { type CurrentEmail, releaseStaleEmail } from './email-holder.ts';
 import { userFields } from './fields.ts';
 import { MissingUserRowError, type User, type UserRepository } from './repository.ts';
 
 /** The username of an account whose chosen one is unusable or taken: stable, from its id. */
 export const fallbackUsername = (id: string) => `user_${id.replaceAll('-', '').slice(0, 20)}`;
 
-/** [409] The account's email is held by another users row (an account deleted and signed up again). */
+/** [409] The account's email is held by another users row whose account still signs in with it. */
 export class AccountRecordConflictError extends ConflictError {
   constructor() {
     super(
@@ -19,10 +20,13 @@ export class AccountRecordConflictError extends ConflictError {
 /**
  * Creates the users row of an account (id = the identity provider's `sub`) unless it exists, idempotently:
  * the chosen username when free and valid, else one derived from the id. Used by the Cognito
- * post-confirmation trigger and by the first authenticated request of an account the trigger missed.
+ * post-confirmation trigger and by the first authenticated request of an account the trigger missed. When
+ * another row holds the email, the identity provider is asked whether its account still does: one that
+ * moved to another address (or is gone) gives it up (releaseStaleEmail), otherwise it is a conflict.
  */
 export async function provisionUser(
   users: UserRepository,
+  currentEmail: CurrentEmail,
   input: { id: string; email: string; username?: string | undefined },
 ): Promise<User> {
   const { email: emailSchema, username: usernameSchema } = userFields();
@@ -31,10 +35,19 @@ export async function provisionUser(
   const fallback = fallbackUsername(input.id);
   const chosen = usernameSchema.safeParse(input.username);
   const candidates = chosen.success && chosen.data !== fallback ? [chosen.data, fallback] : [fallback];
-  for (const username of candidates) {
-    const result = await users.insertIfAbsent({ id: input.id, email: email.data, username });
+  let released = false;
+  for (let i = 0; i < candidates.length; ) {
+    const result = await users.insertIfAbsent({ id: input.id, email: email.data, username: candidates[i]! });
     if ('row' in result) return result.row;
-    if (result.taken === 'email') throw new AccountRecordConflictError();
+    if (result.taken === 'username') {
+      i += 1;
+      continue;
+    }
+    // Once only: a second refusal means the address was taken again meanwhile.
+    if (released || !(await releaseStaleEmail(users, currentEmail, email.data))) {
+      throw new AccountRecordConflictError();
+    }
+    released = true;
   }
   throw new ConflictError('No free username could be given to this account; contact support.');
 }
@@ -66,6 +79,7 @@ export function isMissingUserRow(error: unknown): boolean {
 export function createUserRowGuard(options: {
   users: UserRepository;
   profile: (accessToken: string) => Promise<Profile>;
+  currentEmail: CurrentEmail;
 }) {
   const erased = new Set<string>();
   return {
@@ -85,7 +99,7 @@ export function createUserRowGuard(options: {
         if (!isMissingUserRow(error)) throw error;
       }
       const profile = await options.profile(accessToken);
-      await provisionUser(options.users, { id: caller.userId, ...profile });
+      await provisionUser(options.users, options.currentEmail, { id: caller.userId, ...profile });
       return work();
     },
 

@@ -1,4 +1,4 @@
-import { eq, or, sql } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { type UserRow, users } from '../db/tables.ts';
@@ -17,6 +17,12 @@ export interface NewUser {
   passwordHash?: string | null;
   subscriptionTier?: SubscriptionTier;
 }
+
+/**
+ * The email of a users row whose account left the identity provider, or whose address another row holds
+ * already: no one can sign up with it (`.invalid` is reserved, RFC 2606) and it is unique by the row's id.
+ */
+export const releasedEmail = (id: string) => `released-${id}@email.invalid`;
 
 function uniqueConflict(error: unknown): never {
   const info = sqlErrorInfo(error);
@@ -103,6 +109,39 @@ export function createUserRepository(db: Database) {
     async findByEmail(email: string): Promise<User | undefined> {
       const [row] = await db.select().from(users).where(eq(users.email, email));
       return row;
+    },
+
+    /**
+     * Sets the email the account signs in with now, in one statement that writes nothing when it is the
+     * stored one already (or the row does not exist yet). Throws ConflictError when another row holds it.
+     */
+    async followEmail(id: string, email: string): Promise<void> {
+      await db
+        .update(users)
+        .set({ email, updatedAt: new Date() })
+        .where(and(eq(users.id, id), ne(users.email, email)))
+        .catch(uniqueConflict);
+    },
+
+    /**
+     * Frees `email` from the row `id` when it still holds it: the account's current address when it has one
+     * and no other row holds that too, else `releasedEmail(id)`. Returns whether the row holds another now.
+     */
+    async releaseEmail(id: string, email: string, current: string | undefined): Promise<boolean> {
+      const move = (to: string) =>
+        db
+          .update(users)
+          .set({ email: to, updatedAt: new Date() })
+          .where(and(eq(users.id, id), eq(users.email, email)))
+          .returning({ id: users.id });
+      if (current !== undefined) {
+        const moved = await move(current).catch((error: unknown) => {
+          if (sqlErrorInfo(error).sqlState === UNIQUE_VIOLATION) return undefined;
+          throw error;
+        });
+        if (moved) return moved.length > 0;
+      }
+      return (await move(releasedEmail(id))).length > 0;
     },
 
     async updateUsername(id: string, username: string): Promise<User> {

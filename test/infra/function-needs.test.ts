@@ -69,7 +69,7 @@ function resourceLabel(resource: unknown): string {
     [/FnGetAttAudit/, 'table:audit'],
     [/:execution:/, 'executions'],
     [/:stateMachine:|"Ref":"GenerationJob/, 'state-machine'],
-    [/FnGetAttUsers/, 'user-pool'],
+    [/FnGetAttUsers|"Fn::GetAtt":\["Users[0-9A-F]{8}","Arn"\]/, 'user-pool'],
     [/AccountWorkerFunction/, 'account-worker'],
     [/:foundation-model\//, 'bedrock-models'],
     [/:async-invoke\//, 'bedrock-invocations'],
@@ -125,6 +125,7 @@ const EVIDENCE: Record<string, RegExp> = {
   'bedrock:GetAsyncInvoke': /\bGetAsyncInvokeCommand\b/,
   'cognito-idp:AdminInitiateAuth': /\bAdminInitiateAuthCommand\b/,
   'cognito-idp:AdminDeleteUser': /\bAdminDeleteUserCommand\b/,
+  'cognito-idp:AdminGetUser': /\bAdminGetUserCommand\b/,
   'lambda:InvokeFunction': /\bInvokeCommand\b/,
   'mediaconvert:Probe': /\bProbeCommand\b/,
 };

@@ -24,7 +24,12 @@ function setup(profile: (token: string) => Promise<Profile> = async () => ({ ema
     }),
   } as unknown as UserRepository;
   const profileSpy = vi.fn(profile);
-  return { rows, users, profile: profileSpy, guard: createUserRowGuard({ users, profile: profileSpy }) };
+  return {
+    rows,
+    users,
+    profile: profileSpy,
+    guard: createUserRowGuard({ users, profile: profileSpy, currentEmail: async () => undefined }),
+  };
 }
 
 describe('isMissingUserRow', () => {
