@@ -41,8 +41,14 @@ export const handler = apiHandler([
       async (r) => {
         const { userId } = r.caller;
         const user = await r.ctx.users.getById(userId);
+        // The password is checked by signing in, with the address the account signs in with now: the row's
+        // follows a change of email only at the next login.
+        const email =
+          r.body.password === undefined
+            ? user.email
+            : ((await r.ctx.identity.currentEmail(userId)) ?? user.email);
         await confirmOwner(r.ctx, {
-          email: user.email,
+          email,
           accessToken: bearerToken(r.event.headers.authorization),
           password: r.body.password,
           signIn: signInContext(r.event),
