@@ -3,15 +3,12 @@
  * GET /v1/me/usage computed from them before, on PGlite and (with DATABASE_URL) on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { DatabaseHandle } from '#shared/db/database.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { monthlyUsage } from '#shared/usage/usage.ts';
-import { DATABASE_URL, freshServerDatabase } from '#test/support/db-drivers.ts';
-import { migrateOnly } from '#test/support/migrations.ts';
+import { describeMigration, migrateOnly } from '#test/support/migrations.ts';
 
 const ANN = '00000000-0000-4000-8000-000000000001';
 const PROJECT = '00000000-0000-4000-8000-0000000000aa';
@@ -55,31 +52,8 @@ async function filledFromEndedJobs({ db }: DatabaseHandle) {
   expect(await monthlyUsage(db, ANN, '2025-07')).toEqual(july);
 }
 
-const TITLE = 'fills job usage from the jobs that had ended, with the figures they gave before';
-
-describe('job usage migration on pglite', () => {
-  it(TITLE, async () => {
-    const handle = await openPglite();
-    try {
-      await filledFromEndedJobs(handle);
-    } finally {
-      await handle.close();
-    }
-  });
-});
-
-describe.skipIf(!DATABASE_URL)(
-  `job usage migration on node-postgres${DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
-  () => {
-    it(TITLE, async () => {
-      const fresh = await freshServerDatabase();
-      const handle = openNodePostgres({ url: fresh.url });
-      try {
-        await filledFromEndedJobs(handle);
-      } finally {
-        await handle.close();
-        await fresh.drop();
-      }
-    });
-  },
+describeMigration(
+  'job usage migration',
+  'fills job usage from the jobs that had ended, with the figures they gave before',
+  filledFromEndedJobs,
 );

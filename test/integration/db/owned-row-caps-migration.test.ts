@@ -3,16 +3,13 @@
  * already there, on PGlite and (with DATABASE_URL) on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { DatabaseHandle } from '#shared/db/database.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { createProjectRepository, MAX_PROJECTS } from '#shared/projects/repository.ts';
-import { DATABASE_URL, freshServerDatabase } from '#test/support/db-drivers.ts';
-import { migrateOnly } from '#test/support/migrations.ts';
+import { describeMigration, migrateOnly } from '#test/support/migrations.ts';
 
 const ANN = '00000000-0000-4000-8000-000000000001';
 const BOB = '00000000-0000-4000-8000-000000000002';
@@ -68,31 +65,8 @@ async function countsAfterMigration({ db }: DatabaseHandle) {
   await expect(create()).rejects.toBeInstanceOf(ConflictError);
 }
 
-const TITLE = 'counts each user’s projects, templates and uploads, and a user past a cap keeps them all';
-
-describe('owned-row caps migration on pglite', () => {
-  it(TITLE, async () => {
-    const handle = await openPglite();
-    try {
-      await countsAfterMigration(handle);
-    } finally {
-      await handle.close();
-    }
-  });
-});
-
-describe.skipIf(!DATABASE_URL)(
-  `owned-row caps migration on node-postgres${DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
-  () => {
-    it(TITLE, async () => {
-      const fresh = await freshServerDatabase();
-      const handle = openNodePostgres({ url: fresh.url });
-      try {
-        await countsAfterMigration(handle);
-      } finally {
-        await handle.close();
-        await fresh.drop();
-      }
-    });
-  },
+describeMigration(
+  'owned-row caps migration',
+  'counts each user’s projects, templates and uploads, and a user past a cap keeps them all',
+  countsAfterMigration,
 );

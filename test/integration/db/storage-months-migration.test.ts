@@ -3,15 +3,12 @@
  * counted from its registration, on PGlite and (with DATABASE_URL) on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { DatabaseHandle } from '#shared/db/database.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { PRICE_TABLE } from '#shared/usage/prices.ts';
 import { currentMonth, monthlyUsage } from '#shared/usage/usage.ts';
-import { DATABASE_URL, freshServerDatabase } from '#test/support/db-drivers.ts';
-import { migrateOnly } from '#test/support/migrations.ts';
+import { describeMigration, migrateOnly } from '#test/support/migrations.ts';
 
 const ANN = '00000000-0000-4000-8000-000000000001';
 const PROJECT = '00000000-0000-4000-8000-0000000000aa';
@@ -57,31 +54,8 @@ async function filledFromClips({ db }: DatabaseHandle) {
   expect((await storage(currentMonth()))[0]).toBe(300 * MiB);
 }
 
-const TITLE = 'fills past months from the clips still held, each from when it was registered';
-
-describe('storage months migration on pglite', () => {
-  it(TITLE, async () => {
-    const handle = await openPglite();
-    try {
-      await filledFromClips(handle);
-    } finally {
-      await handle.close();
-    }
-  });
-});
-
-describe.skipIf(!DATABASE_URL)(
-  `storage months migration on node-postgres${DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
-  () => {
-    it(TITLE, async () => {
-      const fresh = await freshServerDatabase();
-      const handle = openNodePostgres({ url: fresh.url });
-      try {
-        await filledFromClips(handle);
-      } finally {
-        await handle.close();
-        await fresh.drop();
-      }
-    });
-  },
+describeMigration(
+  'storage months migration',
+  'fills past months from the clips still held, each from when it was registered',
+  filledFromClips,
 );

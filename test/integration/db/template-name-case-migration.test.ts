@@ -4,16 +4,13 @@
  * PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { DatabaseHandle } from '#shared/db/database.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { createTemplateRepository } from '#shared/templates/repository.ts';
-import { DATABASE_URL, freshServerDatabase } from '#test/support/db-drivers.ts';
-import { migrateOnly } from '#test/support/migrations.ts';
+import { describeMigration, migrateOnly } from '#test/support/migrations.ts';
 
 const ANN = '00000000-0000-4000-8000-000000000001';
 const BOB = '00000000-0000-4000-8000-000000000002';
@@ -74,31 +71,8 @@ async function namesAfterMigration({ db }: DatabaseHandle) {
   await templates.create(ANN, { name: 'Intro (5)', category: 'general', prompt: 'p' });
 }
 
-const TITLE = 'renames the later of names that differ only by case, then refuses such a name';
-
-describe('template name case migration on pglite', () => {
-  it(TITLE, async () => {
-    const handle = await openPglite();
-    try {
-      await namesAfterMigration(handle);
-    } finally {
-      await handle.close();
-    }
-  });
-});
-
-describe.skipIf(!DATABASE_URL)(
-  `template name case migration on node-postgres${DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
-  () => {
-    it(TITLE, async () => {
-      const fresh = await freshServerDatabase();
-      const handle = openNodePostgres({ url: fresh.url });
-      try {
-        await namesAfterMigration(handle);
-      } finally {
-        await handle.close();
-        await fresh.drop();
-      }
-    });
-  },
+describeMigration(
+  'template name case migration',
+  'renames the later of names that differ only by case, then refuses such a name',
+  namesAfterMigration,
 );

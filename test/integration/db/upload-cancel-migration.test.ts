@@ -3,14 +3,11 @@
  * so they cannot be cancelled from under their job, on PGlite and (with DATABASE_URL) on PostgreSQL.
  */
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { DatabaseHandle } from '#shared/db/database.ts';
-import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
-import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
-import { DATABASE_URL, freshServerDatabase } from '#test/support/db-drivers.ts';
-import { migrateOnly } from '#test/support/migrations.ts';
+import { describeMigration, migrateOnly } from '#test/support/migrations.ts';
 
 const ANN = '00000000-0000-4000-8000-000000000001';
 const PROJECT = '00000000-0000-4000-8000-0000000000aa';
@@ -43,31 +40,8 @@ async function heldStaysHeld({ db }: DatabaseHandle) {
   expect(await reservations.totals(ANN)).toMatchObject({ reserved: 10 });
 }
 
-const TITLE = 'marks reservations already held for a job as arrived, and leaves awaited ones cancellable';
-
-describe('upload cancel migration on pglite', () => {
-  it(TITLE, async () => {
-    const handle = await openPglite();
-    try {
-      await heldStaysHeld(handle);
-    } finally {
-      await handle.close();
-    }
-  });
-});
-
-describe.skipIf(!DATABASE_URL)(
-  `upload cancel migration on node-postgres${DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
-  () => {
-    it(TITLE, async () => {
-      const fresh = await freshServerDatabase();
-      const handle = openNodePostgres({ url: fresh.url });
-      try {
-        await heldStaysHeld(handle);
-      } finally {
-        await handle.close();
-        await fresh.drop();
-      }
-    });
-  },
+describeMigration(
+  'upload cancel migration',
+  'marks reservations already held for a job as arrived, and leaves awaited ones cancellable',
+  heldStaysHeld,
 );
