@@ -6,6 +6,7 @@ import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
 import { json, ok } from '#shared/http/responses.ts';
 import { signInContext } from '#shared/http/sign-in-context.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
+import type { AppContext } from '#shared/runtime/context.ts';
 import { followSignInEmail } from '#shared/users/email-holder.ts';
 import { confirmBody, loginBody, refreshBody, signUpBody } from '#shared/users/schema.ts';
 
@@ -58,15 +59,7 @@ export const handler = apiHandler([
       const tokens = await r.ctx.loginLimiter.login(r.body.email, r.event.requestContext.http.sourceIp, () =>
         r.ctx.identity.login(r.body.email, r.body.password, signInContext(r.event)),
       );
-      // The users row keeps the email of the sign-up until told: an address changed with Cognito since
-      // reaches it here. A failure costs no sign-in; the next one tries again.
-      const account = idTokenAccount(tokens.idToken);
-      if (account) {
-        await followSignInEmail(r.ctx.users, (id) => r.ctx.identity.currentEmail(id), account).catch(
-          (error: unknown) =>
-            r.ctx.logger.warn('users row email not updated', { error: loggableError(error) }),
-        );
-      }
+      await followEmail(r, tokens.idToken);
       return ok(tokens);
     }),
   },
@@ -75,12 +68,29 @@ export const handler = apiHandler([
     path: '/v1/auth/refresh',
     handler: endpoint(
       { action: 'auth.refresh', resource: 'user', auth: false, body: refreshBody },
-      async (r) =>
-        ok(
-          await r.ctx.loginLimiter.refreshToken(r.event.requestContext.http.sourceIp, () =>
-            r.ctx.identity.refresh(r.body.refreshToken),
-          ),
-        ),
+      async (r) => {
+        const tokens = await r.ctx.loginLimiter.refreshToken(r.event.requestContext.http.sourceIp, () =>
+          r.ctx.identity.refresh(r.body.refreshToken),
+        );
+        await followEmail(r, tokens.idToken);
+        return ok(tokens);
+      },
     ),
   },
 ]);
+
+/**
+ * The users row keeps the email of the sign-up until told: an address changed with Cognito since reaches it
+ * at the next sign-in or refresh (the ID token carries it; nothing is written when it is the same). A failure
+ * costs no sign-in; the next one tries again.
+ */
+async function followEmail(
+  r: { ctx: Pick<AppContext, 'users' | 'identity' | 'logger'> },
+  idToken: string,
+): Promise<void> {
+  const account = idTokenAccount(idToken);
+  if (!account) return;
+  await followSignInEmail(r.ctx.users, (id) => r.ctx.identity.currentEmail(id), account).catch(
+    (error: unknown) => r.ctx.logger.warn('users row email not updated', { error: loggableError(error) }),
+  );
+}

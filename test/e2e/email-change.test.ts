@@ -87,3 +87,15 @@ it('erases an account with its password after an email change it has not signed 
   const erased = await api.call('DELETE', '/v1/me', { token: a.token, body: { password: a.password } });
   expect(erased.status, erased.text).toBe(202);
 });
+
+it('shows the new email after a token refresh, without a new sign-in', async () => {
+  const a = await api.newUser();
+  const signedIn = await login(a.email, a.password);
+  await api.env.identity.changeEmail(a.userId, `moved${tag()}@example.com`);
+  const refreshed = await api.call('POST', '/v1/auth/refresh', {
+    body: { refreshToken: signedIn.body.refreshToken },
+  });
+  expect(refreshed.status, refreshed.text).toBe(200);
+  const now = (await api.env.identity.currentEmail(a.userId)) as string;
+  expect(await me(refreshed.body.accessToken)).toMatchObject({ id: a.userId, email: now });
+});
