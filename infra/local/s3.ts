@@ -61,6 +61,7 @@ export function mediaCorsXml(origins: readonly string[]): string {
 
 interface S3rverStore {
   putObject(object: S3rverObject): Promise<{ md5: string; size: number }>;
+  getResourcePath(bucket: string, key: string, resource: 'object'): string;
 }
 
 /** s3rver on loopback, with the media bucket (and its CORS rule) and S3-style ObjectCreated events. */
@@ -118,14 +119,21 @@ export async function startLocalS3(options: {
         'content-length': String(size),
       });
       const { md5 } = await store.putObject(object);
-      const stored = new S3Object(options.bucket, key, null, {
+      // s3rver answers once the bytes are hashed, while its file may still lack the last chunks; the event
+      // starts readers of the object (the transcode of a render), so it waits until all of them are on disk.
+      const stored = store.getResourcePath(options.bucket, key, 'object');
+      for (const started = Date.now(); (await stat(stored)).size < size; ) {
+        if (Date.now() - started > 10_000) throw new Error(`s3rver did not finish writing ${key}`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const item = new S3Object(options.bucket, key, null, {
         'content-length': String(size),
         etag: JSON.stringify(md5),
       });
       server.emit(
         'event',
         new S3EventModel(
-          { bucket: options.bucket, eventType: 'Put', S3Item: stored },
+          { bucket: options.bucket, eventType: 'Put', S3Item: item },
           { reqHeaders: { host: new URL(endpoint).host }, sourceIp: '127.0.0.1' },
         ),
       );
