@@ -48,6 +48,7 @@ import { createStuckStartSweep, restingStuckStartSweep } from '#shared/pipeline/
 import { createPipelineTasks, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import { type AppContext, setContextFactory } from '#shared/runtime/context.ts';
 import { buildContext } from '#shared/runtime/features/all.ts';
+import type { ObjectStore } from '#shared/storage/port.ts';
 import { createGetPresigner } from '#shared/storage/presign-get.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import { createUploadIngest, type UploadIngest } from '#shared/uploads/ingest.ts';
@@ -347,8 +348,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       onError: (error) => ctx.logger.error('webhook sender', { error: loggableError(error) }),
     },
   );
+  // What the stand-ins for Bedrock and MediaConvert write goes straight into the S3 stand-in (see storeFile).
+  const standInStore: ObjectStore = { ...store, putFile: (key, file, type) => s3.storeFile(key, file, type) };
   const localModel = createLocalVideoModel(
-    store,
+    standInStore,
     (jobId, error) => ctx.logger.warn('local render failed', { jobId, error: loggableError(error) }),
     // As Bedrock refuses starts past the account's quota.
     { quota: unitsOf('local'), ...(options.capacity?.realtimeRenders ? { realtime: true } : {}) },
@@ -388,7 +391,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   };
   local = createLocalWorkflow({
     tasks,
-    store,
+    store: standInStore,
     readUrl,
     jobs: ctx.jobs,
     pollMs: options.pollMs ?? 500,
