@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../infra/functions.ts';
+import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE } from '../infra/tracer-bundle.ts';
 
 export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> {
   const root = path.resolve(import.meta.dirname, '..');
@@ -23,10 +24,26 @@ export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> 
   return sizes;
 }
 
+/** The Tracer's file beside every bundle (infra/tracer-bundle.ts), loaded only where tracing is on. */
+async function tracerFileSize(): Promise<number> {
+  const result = await build({
+    ...TRACER_BUNDLE_OPTIONS,
+    external: [...TRACER_BUNDLE_OPTIONS.external],
+    entryPoints: [path.resolve(import.meta.dirname, '..', TRACER_ENTRY)],
+    write: false,
+    outdir: '/tmp/bundle-bench',
+    logLevel: 'silent',
+  });
+  return result.outputFiles.find((f) => f.path.endsWith('.js'))?.contents.byteLength ?? 0;
+}
+
 export async function run(): Promise<string> {
   const sizes = await bundleSizes();
+  const tracer = await tracerFileSize();
   return [
     '## Lambda bundle sizes (esbuild, minified ESM, AWS SDK v3 external as provided by nodejs24.x)',
+    '',
+    `index.mjs of each function; beside each, ${TRACER_FILE} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${(tracer / 1024).toFixed(0)} KB.`,
     '',
     '| function | KB |',
     '|---|---|',

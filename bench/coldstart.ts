@@ -9,8 +9,9 @@
  * variants: the SDK left external (as deployed) and the SDK bundled and minified. COLDSTART_NODE picks the
  * node binary (the runtime is Node 24; the default is the node running the benchmark). COLDSTART_ONLY=api-
  * measures only the functions whose name starts with it. COLDSTART_TRACING=1 sets AWS_EXECUTION_ENV as Lambda
- * does, so the functions load Powertools Tracer and the X-Ray SDK at init as deployed (where tracing is on);
- * without it they run as anywhere else, where the Tracer is never loaded (shared/observability/tracing.ts).
+ * does, so the functions load Powertools Tracer and the X-Ray SDK at init as deployed (where tracing is on),
+ * from the file beside each bundle (infra/tracer-bundle.ts); without it they run as anywhere else, where that
+ * file is never loaded (shared/observability/tracing.ts).
  * COLDSTART_SDK_BUNDLED=0 skips the SDK-bundled variant.
  *
  * Each import is timed twice: wall clock, and the CPU time the process spent in it (user + system). On a
@@ -24,7 +25,7 @@
  * clients, as the first request does. A change that only moves work out of init shows there.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,6 +36,7 @@ import {
   FUNCTION_NODE_ENV,
   type FunctionEntry,
 } from '../infra/functions.ts';
+import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE, TRACER_MODULE } from '../infra/tracer-bundle.ts';
 import { API_ROUTES } from '../shared/http/routes.ts';
 
 const exec = promisify(execFile);
@@ -93,17 +95,33 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
-async function bundle(fn: FunctionEntry, variant: Variant): Promise<Built> {
+/** The Tracer's file, built once and copied beside each bundle as synth writes it (infra/tracer-bundle.ts). */
+async function tracerFile(): Promise<{ file: string; bytes: number }> {
+  const file = path.join(OUT, 'tracer', TRACER_FILE);
+  const result = await build({
+    ...TRACER_BUNDLE_OPTIONS,
+    external: [...TRACER_BUNDLE_OPTIONS.external],
+    entryPoints: [path.join(ROOT, TRACER_ENTRY)],
+    outfile: file,
+    absWorkingDir: ROOT,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { file, bytes: result.metafile.outputs[path.relative(ROOT, file)]?.bytes ?? 0 };
+}
+
+async function bundle(fn: FunctionEntry, variant: Variant, tracer: string): Promise<Built> {
   const outfile = path.join(OUT, variant, fn.name, 'index.mjs');
   const result = await build({
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
-    external: variant === 'runtime-sdk' ? [...BUNDLE_OPTIONS.external] : [],
+    external: variant === 'runtime-sdk' ? [...BUNDLE_OPTIONS.external] : [TRACER_MODULE],
     entryPoints: [path.join(ROOT, fn.entry)],
     outfile,
     absWorkingDir: ROOT,
     logLevel: 'silent',
   });
+  await copyFile(tracer, path.join(path.dirname(outfile), TRACER_FILE));
   const output = result.metafile.outputs[path.relative(ROOT, outfile)];
   const sdk = (output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/'));
   const atLoad = [...new Set(sdk.filter((i) => i.kind !== 'dynamic-import').map((i) => packageName(i.path)))];
@@ -243,9 +261,10 @@ export async function run(): Promise<string> {
     };
   }[] = [];
   const only = process.env.COLDSTART_ONLY ?? '';
+  const tracer = await tracerFile();
   for (const fn of FUNCTION_ENTRIES.filter((f) => f.name.startsWith(only))) {
-    const external = await bundle(fn, 'runtime-sdk');
-    const bundled = SDK_BUNDLED ? await bundle(fn, 'bundled-sdk') : undefined;
+    const external = await bundle(fn, 'runtime-sdk', tracer.file);
+    const bundled = SDK_BUNDLED ? await bundle(fn, 'bundled-sdk', tracer.file) : undefined;
     const floor = await floorModule(fn, external.atLoad);
     const request = firstRequest(fn);
     const first = request ? { request, floor: await floorWithClients(fn, external.atLoad) } : undefined;
@@ -351,7 +370,7 @@ export async function run(): Promise<string> {
   return [
     `## Cold start: module initialisation per Lambda bundle (fresh node ${version.trim()}, median of ${RUNS}${TRACING ? ', tracing on as on Lambda' : ''})`,
     '',
-    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them. "init + 1st req" = the import and then one invocation of the handler with the event in "first request" (no network: a token that is not a JWT gives 401 after route resolution and authentication; auth's login with an empty body gives 400 after validation), against "floor + clients" = the floor plus constructing each SDK client package's client; the routes, schemas and composition root an API function imports on first use are in it.`,
+    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "bundle KB" is index.mjs; the Tracer and the X-Ray SDK are ${TRACER_FILE} beside it (${(tracer.bytes / 1024).toFixed(0)} KB), loaded only ${TRACING ? 'with tracing on, as here' : 'with tracing on (not here)'}. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them. "init + 1st req" = the import and then one invocation of the handler with the event in "first request" (no network: a token that is not a JWT gives 401 after route resolution and authentication; auth's login with an empty body gives 400 after validation), against "floor + clients" = the floor plus constructing each SDK client package's client; the routes, schemas and composition root an API function imports on first use are in it.`,
     '',
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---|').join('')}`,

@@ -1,12 +1,14 @@
 /**
  * After `cdk synth`: reads the esbuild metafile of every bundled Lambda asset and fails if an embedded
  * stand-in (PGlite, s3rver, dynalite, ffmpeg, aws-local-stepfunctions, …) or infra/local made it inside,
- * and checks that the functions of PINNED_SDK (and only they) carry their packages at the locked versions.
+ * and checks that the functions of PINNED_SDK (and only they) carry their packages at the locked versions,
+ * and that a bundle which imports the Tracer's file has it beside it (infra/tracer-bundle.ts).
  * Usage: tsx infra/check-bundles.ts <cdk.out dir>...
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PINNED_SDK, STAND_IN_PACKAGES } from './functions.ts';
+import { TRACER_FILE, TRACER_MODULE } from './tracer-bundle.ts';
 
 const lockedVersions = (
   JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package-lock.json'), 'utf8')) as {
@@ -28,6 +30,15 @@ function carriedPackageProblems(assetDir: string, inputs: string[]): string[] {
   });
 }
 
+/** Whether the bundle imports the Tracer's file and the asset lacks it (on Lambda, a failed init). */
+function lacksTracerFile(
+  assetDir: string,
+  outputs: Record<string, { imports?: { path: string }[] }>,
+): boolean {
+  const imports = Object.values(outputs).some((o) => o.imports?.some((i) => i.path === TRACER_MODULE));
+  return imports && !existsSync(path.join(assetDir, TRACER_FILE));
+}
+
 let checked = 0;
 const problems: string[] = [];
 for (const out of process.argv.slice(2)) {
@@ -35,9 +46,15 @@ for (const out of process.argv.slice(2)) {
     const meta = path.join(out, entry, 'index.meta.json');
     if (!entry.startsWith('asset.') || !existsSync(meta)) continue;
     checked += 1;
-    const inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: object }).inputs);
+    const metafile = JSON.parse(readFileSync(meta, 'utf8')) as {
+      inputs: object;
+      outputs: Record<string, { imports?: { path: string }[] }>;
+    };
+    const inputs = Object.keys(metafile.inputs);
     for (const problem of carriedPackageProblems(path.join(out, entry), inputs))
       problems.push(`${entry}: ${problem}`);
+    if (lacksTracerFile(path.join(out, entry), metafile.outputs))
+      problems.push(`${entry}: lacks ${TRACER_FILE}`);
     for (const input of inputs) {
       if (
         STAND_IN_PACKAGES.some((pkg) => input.includes(`node_modules/${pkg}/`)) ||
@@ -59,5 +76,5 @@ if (problems.length) {
   process.exit(1);
 }
 console.log(
-  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions`,
+  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions; the Tracer's file beside every bundle that imports it`,
 );

@@ -1,7 +1,7 @@
 /**
  * Every Lambda function of the app, with the house defaults: Node 24 on arm64, an ESM bundle built by the
  * same esbuild options the bundle check uses (its source map beside it for `npm run stack`, not read at
- * run time), X-Ray tracing, JSON logs in a log group with the stage's retention.
+ * run time), X-Ray tracing (the Tracer in a file beside the bundle: infra/tracer-bundle.ts), JSON logs in a log group with the stage's retention.
  */
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -11,6 +11,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV, PINNED_SDK } from '../functions.ts';
+import { tracerBundleCommand } from '../tracer-bundle.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -68,17 +69,14 @@ export class AppFunction extends Construct {
         banner: BUNDLE_OPTIONS.banner.js,
         externalModules: [...BUNDLE_OPTIONS.external],
         ...(PINNED_SDK[props.entry] ? { nodeModules: [...(PINNED_SDK[props.entry] ?? [])] } : {}),
-        ...(copy
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) => [
-                  `cp -r "${path.join(inputDir, copy.from)}" "${path.join(outputDir, copy.to)}"`,
-                ],
-              },
-            }
-          : {}),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            tracerBundleCommand(inputDir, outputDir),
+            ...(copy ? [`cp -r "${path.join(inputDir, copy.from)}" "${path.join(outputDir, copy.to)}"`] : []),
+          ],
+        },
       },
     });
   }

@@ -15,6 +15,8 @@ import { METRICS_SERVICE } from './metrics.ts';
  * POWERTOOLS_TRACE_ENABLED is false. Anywhere else the Tracer would be built disabled, so its package and
  * the X-Ray SDK (the largest code in a bundle after zod and drizzle) are not even loaded: the cold start
  * benchmark and the local server skip them. On Lambda they load here, during init, as a static import would.
+ * A function's bundle keeps this import and ships them in a file beside it (infra/tracer-bundle.ts), so a
+ * bundle without tracing does not even compile them.
  */
 const mayTrace =
   (process.env.AWS_EXECUTION_ENV ?? '') !== '' &&
