@@ -1,5 +1,7 @@
+/** The provider's calls that name an account by its sub: AdminDeleteUser and AdminGetUser. */
 import {
   AdminDeleteUserCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -35,4 +37,36 @@ it('treats an account already gone as deleted (a repeated erasure), and other er
   await expect(provider.deleteAccount(SUB)).rejects.toThrow('throttled');
   const unconfigured = createCognitoIdentityProvider({ client, clientId: 'client123' });
   await expect(unconfigured.deleteAccount(SUB)).rejects.toThrow('USER_POOL_ID');
+});
+
+it('asks AdminGetUser on the pool, by the sub (the username of an email-alias pool), for the email', async () => {
+  // The shape of AdminGetUser's answer (Amazon Cognito API reference).
+  cognito.on(AdminGetUserCommand).resolves({
+    Username: SUB,
+    UserAttributes: [
+      { Name: 'sub', Value: SUB },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'preferred_username', Value: 'ada' },
+      { Name: 'email', Value: 'ada.new@example.com' },
+    ],
+    UserCreateDate: new Date('2026-01-01T00:00:00Z'),
+    UserLastModifiedDate: new Date('2026-02-01T00:00:00Z'),
+    Enabled: true,
+    UserStatus: 'CONFIRMED',
+  });
+  expect(await provider.currentEmail(SUB)).toBe('ada.new@example.com');
+  expect(cognito.commandCalls(AdminGetUserCommand).map((c) => c.args[0].input)).toEqual([
+    { UserPoolId: 'us-west-2_pool', Username: SUB },
+  ]);
+});
+
+it('answers undefined for an account the pool no longer has, and fails on other errors', async () => {
+  cognito
+    .on(AdminGetUserCommand)
+    .rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+  expect(await provider.currentEmail(SUB)).toBeUndefined();
+  cognito.on(AdminGetUserCommand).rejects(new Error('throttled'));
+  await expect(provider.currentEmail(SUB)).rejects.toThrow('throttled');
+  const unconfigured = createCognitoIdentityProvider({ client, clientId: 'client123' });
+  await expect(unconfigured.currentEmail(SUB)).rejects.toThrow('USER_POOL_ID');
 });
