@@ -1,4 +1,4 @@
-import { idTokenAccount } from '#shared/auth/id-token.ts';
+import { idTokenAccount } from '#shared/auth/token-claims.ts';
 import { loggableError } from '#shared/db/errors.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';

@@ -1,5 +1,6 @@
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { IdentityProvider, SignInContext } from '../auth/port.ts';
+import { trustedClaims } from '../auth/token-claims.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 
 /** How recent a sign-in must be for its access token alone to delete the account. */
@@ -10,12 +11,8 @@ export const FRESH_TOKEN_SECONDS = 300;
  * checked again): Cognito's `auth_time`, which tokens got by refreshing keep, unlike their `iat`.
  */
 export function signedInAt(accessToken: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload.auth_time === 'number' ? payload.auth_time : undefined;
-  } catch {
-    return undefined;
-  }
+  const authTime = trustedClaims(accessToken)?.auth_time;
+  return typeof authTime === 'number' ? authTime : undefined;
 }
 
 /**
