@@ -8,10 +8,10 @@
  * Bundles are built with the options CDK uses (infra/functions.ts, external source maps and NODE_OPTIONS as deployed), in two
  * variants: the SDK left external (as deployed) and the SDK bundled and minified. COLDSTART_NODE picks the
  * node binary (the runtime is Node 24; the default is the node running the benchmark). COLDSTART_ONLY=api-
- * measures only the functions whose name starts with it. COLDSTART_TRACING=1 sets AWS_EXECUTION_ENV as Lambda
- * does, so the functions load Powertools Tracer and the X-Ray SDK at init as deployed (where tracing is on),
- * from the file beside each bundle (infra/tracer-bundle.ts); without it they run as anywhere else, where that
- * file is never loaded (shared/observability/tracing.ts).
+ * measures only the functions whose name starts with it. COLDSTART_TRACING=1 runs them as Lambda does with
+ * tracing on (as deployed): their first request is one X-Ray samples, which loads Powertools Tracer and the
+ * X-Ray SDK from the file beside each bundle (infra/tracer-bundle.ts; never at init, see
+ * shared/observability/tracing.ts); without it they run as anywhere else, where that file is never loaded.
  * COLDSTART_SDK_BUNDLED=0 skips the SDK-bundled variant.
  *
  * Each import is timed twice: wall clock, and the CPU time the process spent in it (user + system). On a
@@ -75,8 +75,17 @@ const FUNCTION_ENV: Record<string, string> = {
   HLS_LINK_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-hls'),
   MODEL_OUTPUT_BUCKETS: '{}',
   MIGRATIONS_DIR: path.join(ROOT, 'shared', 'db', 'migrations'),
+  // As Lambda runs a traced function; the trace header says X-Ray samples the invocation (its first request
+  // loads the Tracer: the dearest first request a traced function has).
   ...(TRACING
-    ? { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR' }
+    ? {
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        AWS_LAMBDA_FUNCTION_NAME: 'ai-video-dev-coldstart',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        LAMBDA_TASK_ROOT: ROOT,
+        _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      }
     : {}),
 };
 
@@ -370,7 +379,7 @@ export async function run(): Promise<string> {
   return [
     `## Cold start: module initialisation per Lambda bundle (fresh node ${version.trim()}, median of ${RUNS}${TRACING ? ', tracing on as on Lambda' : ''})`,
     '',
-    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "bundle KB" is index.mjs; the Tracer and the X-Ray SDK are ${TRACER_FILE} beside it (${(tracer.bytes / 1024).toFixed(0)} KB), loaded only ${TRACING ? 'with tracing on, as here' : 'with tracing on (not here)'}. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them. "init + 1st req" = the import and then one invocation of the handler with the event in "first request" (no network: a token that is not a JWT gives 401 after route resolution and authentication; auth's login with an empty body gives 400 after validation), against "floor + clients" = the floor plus constructing each SDK client package's client; the routes, schemas and composition root an API function imports on first use are in it.`,
+    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "bundle KB" is index.mjs; the Tracer and the X-Ray SDK are ${TRACER_FILE} beside it (${(tracer.bytes / 1024).toFixed(0)} KB), ${TRACING ? 'loaded with tracing on, as here, by the first invocation X-Ray samples (never at init; the first request below is sampled, so "init + 1st req" includes loading it)' : 'loaded only with tracing on (not here)'}. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them. "init + 1st req" = the import and then one invocation of the handler with the event in "first request" (no network: a token that is not a JWT gives 401 after route resolution and authentication; auth's login with an empty body gives 400 after validation), against "floor + clients" = the floor plus constructing each SDK client package's client; the routes, schemas and composition root an API function imports on first use are in it.`,
     '',
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---|').join('')}`,

@@ -12,6 +12,7 @@ import { toProblemResponse } from '#shared/http/problem.ts';
 import { answerHeaders, correlationIdOf, logRequest } from '#shared/http/request-log.ts';
 import { matchRoute } from '#shared/http/routes.ts';
 import { withCorrelationId } from '#shared/observability/correlation.ts';
+import { beginInvocation } from '#shared/observability/tracing.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { type AppContext, getContext } from '#shared/runtime/context.ts';
 import { awsEvents } from '#shared/runtime/features/events.ts';
@@ -193,6 +194,7 @@ export const handler =
   typeof awslambda?.streamifyResponse !== 'function'
     ? undefined
     : awslambda.streamifyResponse(async (event, responseStream) => {
+        await beginInvocation();
         const aborted = new AbortController();
         let out: NodeJS.WritableStream = responseStream;
         responseStream.on('close', () => aborted.abort());

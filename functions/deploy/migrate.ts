@@ -13,7 +13,7 @@ import { ensureAppRole, parseRoleSecret } from '#shared/db/app-role.ts';
 import type { Database } from '#shared/db/database.ts';
 import { type RetryPolicy, retryTransient } from '#shared/db/drivers/data-api-retry.ts';
 import { migrate } from '#shared/db/migrate.ts';
-import { tracedClient } from '#shared/observability/tracing.ts';
+import { beginInvocation, tracedClient } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 
 /** Re-running the whole migration is safe: it skips what the journal says was applied. */
@@ -22,6 +22,7 @@ export function applyMigrations(db: Database, policy: RetryPolicy = DATA_API_RET
 }
 
 export async function handler(event: CloudFormationCustomResourceEvent) {
+  await beginInvocation();
   const physicalResourceId = 'database-migrations';
   if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalResourceId };
   const db = dataApiDatabase(DATA_API_RETRY.migration);

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { runAccountTask } from '#shared/account/worker.ts';
+import { beginInvocation } from '#shared/observability/tracing.ts';
 import { accountWorkerContext } from '#shared/runtime/account-worker-aws.ts';
 
 const task = z.discriminatedUnion('kind', [
@@ -12,6 +13,7 @@ const task = z.discriminatedUnion('kind', [
  * Lambda retries it (both tasks can be repeated) and then sends the event to the on-failure queue.
  */
 export const handler = async (event: unknown): Promise<void> => {
+  await beginInvocation();
   const input = task.parse(event);
   const ctx = accountWorkerContext();
   await runAccountTask(ctx, input);

@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { decodeLogsSubscription } from '#shared/audit/subscription.ts';
 import { type AuditWriter, createAuditWriter } from '#shared/audit/writer.ts';
-import { tracedClient } from '#shared/observability/tracing.ts';
+import { beginInvocation, tracedClient } from '#shared/observability/tracing.ts';
 import { secretKey } from '#shared/runtime/secret-key.ts';
 
 const environment = z.object({
@@ -30,6 +30,7 @@ function writerFromEnv(): AuditWriter {
 }
 
 export const handler = async (event: unknown): Promise<void> => {
+  await beginInvocation();
   const data = decodeLogsSubscription(event);
   if (data.messageType !== 'DATA_MESSAGE') return;
   writer ??= writerFromEnv();

@@ -6,9 +6,11 @@
  */
 import { objectCreatedEvent } from '#shared/events/schemas/upload.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
+import { beginInvocation } from '#shared/observability/tracing.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
 
 export async function handler(event: unknown): Promise<void> {
+  await beginInvocation();
   const { tasks, logger } = pipelineRuntime();
   const { bucket, object } = parseEvent(objectCreatedEvent, event, 'S3 Object Created', logger).detail;
   const resumed = await tasks.generationOutputCreated(bucket.name, object.key);

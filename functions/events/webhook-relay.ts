@@ -10,6 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { dynamoIdleMarker } from '#shared/events/idle-marker-dynamodb.ts';
 import { createOutbox } from '#shared/events/outbox.ts';
+import { beginInvocation } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { clientGetter as lazyClient } from '#shared/sdk/lazy-client.ts';
 import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
@@ -79,6 +80,7 @@ export async function handler(
   _event: unknown,
   context: Context,
 ): Promise<{ resting: boolean; queued: number; pruned: number }> {
+  await beginInvocation();
   const queueUrl = process.env.WEBHOOK_QUEUE_URL;
   if (!queueUrl) throw new Error('WEBHOOK_QUEUE_URL is not set');
   const table = process.env.RATE_LIMIT_TABLE;

@@ -6,6 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { beginInvocation } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '#shared/webhooks/deliveries.ts';
 import { createDeliverer, type Deliverer } from '#shared/webhooks/dispatcher.ts';
@@ -45,6 +46,7 @@ export async function processRecords(
 }
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  await beginInvocation();
   const queue = createDeliveryQueue(dataApiDatabase(DATA_API_RETRY.pipeline));
   const deliverer = createDeliverer(queue, {
     policy: 'deployed',

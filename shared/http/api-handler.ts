@@ -3,7 +3,12 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loggableError } from '../db/errors.ts';
 import { withCorrelationId } from '../observability/correlation.ts';
 import { flushStdoutLines, gatherStdoutLines } from '../observability/stdout-lines.ts';
-import { annotateTrace, getTracer, tracingMiddleware } from '../observability/tracing.ts';
+import {
+  annotateTrace,
+  beginInvocation,
+  tracingMiddleware,
+  tracingPossible,
+} from '../observability/tracing.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { auditNotes, recordAudit } from './endpoint.ts';
 import { problem, problemResponse, toProblemResponse } from './problem.ts';
@@ -21,7 +26,7 @@ export interface RouteHandler {
 const CORRELATION_KEY = ['correlationId'];
 
 /** Whether requests may be traced at all (annotations cost nothing to skip otherwise). */
-const tracing = getTracer() !== undefined;
+const tracing = tracingPossible();
 
 /** A Lambda invocation ends this long before its deadline with a 500 of our own (as middy's default did). */
 const TIMEOUT_EARLY_MS = 5;
@@ -71,15 +76,18 @@ export function apiHandler(routes: RouteHandler[]) {
     if (known && (!known.hasParams || event.pathParameters)) return known.handler(event, context);
     return router(event, context);
   };
-  const traced = tracingMiddleware<APIGatewayProxyEventV2, HttpResult>();
 
   async function serve(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> {
-    const request: TracedRequest | undefined = traced
-      ? { event, context, response: undefined, error: undefined, internal: {} }
-      : undefined;
+    let traced: ReturnType<typeof tracingMiddleware<APIGatewayProxyEventV2, HttpResult>>;
+    let request: TracedRequest | undefined;
     let ctx: AppContext | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
+      if (tracing) {
+        await beginInvocation();
+        traced = tracingMiddleware<APIGatewayProxyEventV2, HttpResult>();
+        if (traced) request = { event, context, response: undefined, error: undefined, internal: {} };
+      }
       if (request) await traced?.before?.(request as never);
       const correlationId = correlationIdOf(event, context);
       if (tracing) annotateTrace({ correlationId });

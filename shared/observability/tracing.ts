@@ -5,55 +5,113 @@
  * annotations (a Lambda's own segment cannot take annotations). Executions are started with the caller's
  * trace header, so one trace runs from the API request through the state machine's tasks.
  *
- * Outside Lambda (the local server, tests) tracing is off and every function here is a no-op.
+ * Every Lambda entry point starts with `beginInvocation`, which loads the Tracer on the first invocation
+ * X-Ray samples. Outside Lambda (the local server, tests) tracing is off and every function here is a no-op.
  */
 import type { MiddlewareObj } from '@middy/core';
 import { METRICS_SERVICE } from './metrics.ts';
 
 /**
  * Powertools turns tracing on only in a Lambda environment (AWS_EXECUTION_ENV set) and not when
- * POWERTOOLS_TRACE_ENABLED is false. Anywhere else the Tracer would be built disabled, so its package and
- * the X-Ray SDK (the largest code in a bundle after zod and drizzle) are not even loaded: the cold start
- * benchmark and the local server skip them. On Lambda they load here, during init, as a static import would.
- * A function's bundle keeps this import and ships them in a file beside it (infra/tracer-bundle.ts), so a
- * bundle without tracing does not even compile them.
+ * POWERTOOLS_TRACE_ENABLED is false. Anywhere else (the local server, tests, the benchmarks) nothing here
+ * ever loads the Tracer.
  */
 const mayTrace =
   (process.env.AWS_EXECUTION_ENV ?? '') !== '' &&
   process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
 
-const powertools = mayTrace ? (await import('./powertools-tracer.cjs')).default : undefined;
+type Powertools = typeof import('./powertools-tracer.cjs');
+type Tracer = InstanceType<Powertools['Tracer']>;
 
-type Tracer = InstanceType<typeof import('./powertools-tracer.cjs')['Tracer']>;
-
+let powertools: Powertools | undefined;
 let tracer: Tracer | undefined;
+let loading: Promise<void> | undefined;
+/** Clients built before the Tracer was loaded: captured when it is. */
+const untracedClients: object[] = [];
+let invocations = 0;
 
-/** The Tracer, or undefined where tracing cannot be on (see above). */
+/**
+ * The X-Ray header of the running invocation: the runtime's per-invocation store where it has one (several
+ * invocations at once), else the variable the runtime sets before each invocation.
+ */
+function invocationTraceHeader(): string {
+  const store = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?(): string | undefined } } })
+    .awslambda?.InvokeStore;
+  return store?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID ?? '';
+}
+
+/** Whether X-Ray records the running invocation (Lambda decided, and wrote Sampled=1 in its header). */
+function invocationSampled(): boolean {
+  return invocationTraceHeader()
+    .split(';')
+    .some((field) => field.trim() === 'Sampled=1');
+}
+
+/**
+ * Starts an invocation's tracing: every Lambda entry point calls it first. The Tracer and the X-Ray SDK
+ * (about 20 ms of CPU to load, more than a fifth of an API function's init) are loaded by the first
+ * invocation X-Ray samples, not at init: an invocation that is not sampled records nothing, so a process
+ * that only ever serves those never pays for them. The cold start a sampled first invocation has is traced
+ * as before, with the load inside its handler's time.
+ */
+export async function beginInvocation(): Promise<void> {
+  invocations += 1;
+  if (!mayTrace || tracer || !invocationSampled()) return;
+  loading ??= loadTracer().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  await loading;
+}
+
+async function loadTracer(): Promise<void> {
+  const loaded = (await import('./powertools-tracer.cjs')).default;
+  const built = new loaded.Tracer({ serviceName: METRICS_SERVICE, captureHTTPsRequests: true });
+  // Powertools annotates its first traced invocation as the cold start; after earlier unsampled ones it
+  // is not, so that first answer is spent here (a protected method; tracing.test.ts holds its effect).
+  if (invocations > 1) (built as unknown as { getColdStart(): boolean }).getColdStart();
+  if (built.isTracingEnabled()) {
+    for (const client of untracedClients.splice(0)) built.captureAWSv3Client(client);
+  }
+  powertools = loaded;
+  tracer = built;
+}
+
+/** The Tracer once a sampled invocation has loaded it (see beginInvocation); undefined before and off Lambda. */
 export function getTracer(): Tracer | undefined {
-  if (!powertools) return undefined;
-  tracer ??= new powertools.Tracer({ serviceName: METRICS_SERVICE, captureHTTPsRequests: true });
   return tracer;
+}
+
+/** Whether this process may trace at all (on Lambda with tracing on), whether or not the Tracer is loaded. */
+export function tracingPossible(): boolean {
+  return mayTrace;
 }
 
 /** The tracer when it is on: every helper below does nothing otherwise. */
 function activeTracer(): Tracer | undefined {
-  const t = getTracer();
-  return t?.isTracingEnabled() ? t : undefined;
+  return tracer?.isTracingEnabled() ? tracer : undefined;
 }
 
-/** The middy middleware that runs a Lambda invocation in a traced handler subsegment; none without tracing. */
+let middleware: object | undefined;
+
+/**
+ * The middy middleware that runs a Lambda invocation in a traced handler subsegment, once the Tracer is
+ * loaded (call beginInvocation first); undefined before, and without tracing.
+ */
 export function tracingMiddleware<E, R>(): MiddlewareObj<E, R> | undefined {
-  const t = getTracer();
+  if (!tracer || !powertools) return undefined;
   // Responses hold user data (prompts, signed links): the trace keeps timings, annotations and errors.
-  return t && powertools
-    ? (powertools.captureLambdaHandler(t, { captureResponse: false }) as MiddlewareObj<E, R>)
-    : undefined;
+  middleware ??= powertools.captureLambdaHandler(tracer, { captureResponse: false });
+  return middleware as MiddlewareObj<E, R>;
 }
 
-/** The client with its calls traced (unchanged when tracing is off). */
+/** The client with its calls traced: now if the Tracer is loaded, else when a sampled invocation loads it. */
 export function tracedClient<C extends object>(client: C): C {
+  if (!mayTrace) return client;
   const t = activeTracer();
-  return t ? t.captureAWSv3Client(client) : client;
+  if (t) return t.captureAWSv3Client(client);
+  if (!tracer) untracedClients.push(client);
+  return client;
 }
 
 /** The annotations a trace is searched by (`annotation.jobId = "…"` in the X-Ray console). */
@@ -73,6 +131,7 @@ export function annotateTrace(keys: TraceKeys): void {
 
 /** Runs `fn` in a `## name` subsegment of the invocation's segment (annotated: cold start, service). */
 export async function inHandlerSegment<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  await beginInvocation();
   const t = activeTracer();
   const parent = t?.getSegment();
   if (!t || !parent) return fn();

@@ -85,13 +85,21 @@ interface Invocation {
   loaded: string[];
 }
 
-/** A fresh node imports the asset's index.mjs and invokes its handler once, as Lambda's runtime does. */
-async function invoke(env: Record<string, string>): Promise<Invocation> {
+/**
+ * A fresh node imports the asset's index.mjs and invokes its handler once per trace header (none: once,
+ * without one), setting _X_AMZN_TRACE_ID before each as Lambda's runtime does; the last answer is returned.
+ */
+async function invoke(env: Record<string, string>, traceHeaders: string[] = []): Promise<Invocation> {
   const url = JSON.stringify(pathToFileURL(path.join(asset, 'index.mjs')).href);
+  const headers = traceHeaders.length ? traceHeaders : [undefined];
   const script = [
     "import { createRequire } from 'node:module';",
     `const m = await import(${url});`,
-    `const r = await m.handler(${JSON.stringify(LOGIN)}, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29000 });`,
+    'let r;',
+    `for (const header of ${JSON.stringify(headers)}) {`,
+    '  if (header) process.env._X_AMZN_TRACE_ID = header;',
+    `  r = await m.handler(${JSON.stringify(LOGIN)}, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29000 });`,
+    '}',
     'const loaded = Object.keys(createRequire(import.meta.url).cache);',
     "process.stdout.write('@@' + JSON.stringify({ status: r?.statusCode, body: r?.body, loaded }));",
   ].join('\n');
@@ -168,21 +176,53 @@ describe('the Tracer beside the bundle', () => {
       daemon.close();
     });
 
-    it('loads the tracer file, answers, and sends the handler subsegment to the daemon', async () => {
-      const { status, body, loaded } = await invoke({
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        AWS_LAMBDA_FUNCTION_NAME: 'ai-video-dev-auth',
-        LAMBDA_TASK_ROOT: asset,
-        _HANDLER: 'index.handler',
-        _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
-        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
-      });
+    const lambdaEnv = () => ({
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_FUNCTION_NAME: 'ai-video-dev-auth',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      LAMBDA_TASK_ROOT: asset,
+      _HANDLER: 'index.handler',
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+    });
+    const header = (root: string, sampled: 0 | 1) =>
+      `Root=${root};Parent=53995c3f42cd8ad8;Sampled=${sampled}`;
+    /** The handler subsegments the daemon received for one trace. */
+    const handlerSegments = (root: string) =>
+      received
+        .map((m) => JSON.parse(m.slice(m.indexOf('\n') + 1)) as Record<string, unknown>)
+        .filter((s) => s.name === '## index.handler' && s.trace_id === root);
+
+    it('is not loaded at init nor by an invocation X-Ray does not sample', async () => {
+      const { status, body, loaded } = await invoke(lambdaEnv(), [header(TRACE_ROOT, 0)]);
+      expect(status, body).toBe(400);
+      expect(loaded).not.toContain(path.join(asset, TRACER_FILE));
+    });
+
+    it('is loaded by a sampled first invocation, which is traced to the daemon as the cold start', async () => {
+      const { status, body, loaded } = await invoke(lambdaEnv(), [header(TRACE_ROOT, 1)]);
       expect(status, body).toBe(400);
       expect(loaded).toContain(path.join(asset, TRACER_FILE));
       // The datagrams were sent before the process ended; the socket may not have read them yet.
       await expect
-        .poll(() => received.map((m) => JSON.parse(m.slice(m.indexOf('\n') + 1)) as { name: string }))
-        .toContainEqual(expect.objectContaining({ name: '## index.handler', trace_id: TRACE_ROOT }));
+        .poll(() => handlerSegments(TRACE_ROOT))
+        .toContainEqual(
+          expect.objectContaining({ annotations: expect.objectContaining({ ColdStart: true }) }),
+        );
+    });
+
+    it('is loaded by the first sampled invocation after unsampled ones, which is no cold start', async () => {
+      const later = '1-5759e988-bd862e3fe1be46a994272794';
+      const { status, body, loaded } = await invoke(lambdaEnv(), [
+        header('1-5759e988-bd862e3fe1be46a994272795', 0),
+        header(later, 1),
+      ]);
+      expect(status, body).toBe(400);
+      expect(loaded).toContain(path.join(asset, TRACER_FILE));
+      await expect
+        .poll(() => handlerSegments(later))
+        .toContainEqual(
+          expect.objectContaining({ annotations: expect.objectContaining({ ColdStart: false }) }),
+        );
     });
   });
 

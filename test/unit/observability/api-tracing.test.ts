@@ -31,7 +31,7 @@ it('runs each request in a closed handler subsegment, annotated, with the error 
   const { endpoint } = await import('#shared/http/endpoint.ts');
   const { ok } = await import('#shared/http/responses.ts');
   const { NotFoundError } = await import('#shared/errors.ts');
-  const { getTracer } = await import('#shared/observability/tracing.ts');
+  const { beginInvocation, getTracer } = await import('#shared/observability/tracing.ts');
   const ctx = {
     logger: new Logger({ logLevel: 'SILENT' }),
     audit: { record: () => undefined },
@@ -73,6 +73,8 @@ it('runs each request in a closed handler subsegment, annotated, with the error 
       isBase64Encoded: false,
     }) as unknown as APIGatewayProxyEventV2;
   const lambda = { awsRequestId: 'lambda-1' } as Context;
+  // The function's own segment, as a sampled invocation finds it before the handler runs.
+  await beginInvocation();
   const outside = current();
 
   expect((await handler(event('GET', 'req-1'), lambda)).statusCode).toBe(200);

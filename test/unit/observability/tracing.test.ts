@@ -20,8 +20,10 @@ afterAll(() => {
 const middlewareOf = (client: { middlewareStack: { identify(): string[] } }) =>
   client.middlewareStack.identify().join(' ');
 
-it('captures every client, given or built on first use', async () => {
+it('captures every client, given or built on first use, once a sampled invocation began', async () => {
   const { clientGetter } = await import('#shared/sdk/lazy-client.ts');
+  const { beginInvocation } = await import('#shared/observability/tracing.ts');
+  await beginInvocation();
   const { S3Client } = await import('@aws-sdk/client-s3');
   const given = await clientGetter(new S3Client({ region: 'eu-west-1' }))();
   const built = await clientGetter(async () => new S3Client({ region: 'eu-west-1' }))();
