@@ -11,6 +11,12 @@ export interface FrameRate {
 /** The most frames a second a job may ask for; an upload past it is written at it. */
 export const MAX_OUTPUT_FPS = 60;
 
+/**
+ * The smallest input FrameFormer converts (H264Settings.FramerateConversionAlgorithm, MediaConvert API
+ * reference: "your input video resolution must be at least 128x96"); CreateJob fails below it.
+ */
+export const FRAMEFORMER_MIN_INPUT = { width: 128, height: 96 } as const;
+
 export interface SourceMedia {
   key: string;
   /** Trim, in seconds (EDIT); written as frame-exact timecodes, so a trimmed source needs its frame rate. */
