@@ -90,9 +90,7 @@ it('refuses FRAMEFORMER for a clip under the 128x96 MediaConvert converts, befor
     const jobs = await api.call('GET', `/v1/projects/${projectId}/jobs`, { token });
     expect(jobs.body.items.filter((j: { jobType: string }) => j.jobType === 'ENHANCE')).toEqual([]);
   } finally {
-    await api.env.db.db.execute(
-      sql`update video_clips set resolution = ${resolution} where id = ${clip.id}`,
-    );
+    await api.env.db.db.execute(sql`update video_clips set resolution = ${resolution} where id = ${clip.id}`);
   }
 });
 
