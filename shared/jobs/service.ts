@@ -8,6 +8,7 @@ import {
   modelIssues,
   unavailability,
 } from '../generation/models.ts';
+import { FRAMEFORMER_MIN_INPUT } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
 import type { ObjectStore } from '../storage/port.ts';
@@ -21,6 +22,7 @@ import type { JobRepository, JobWithSources } from './repository.ts';
 import {
   type createJobBody,
   type EditParameters,
+  type EnhanceParameters,
   type GenerateParameters,
   PARAMETERS_BY_TYPE,
   prompt as promptSchema,
@@ -189,6 +191,7 @@ export function createJobService(deps: Deps) {
         default: {
           const source = byId.get(sourceIds[0]!)!;
           duration = source.duration;
+          if (body.jobType === 'ENHANCE') frameFormerFits(parameters as EnhanceParameters, source.resolution);
           resolution ??= source.resolution;
         }
       }
@@ -244,6 +247,16 @@ export function createJobService(deps: Deps) {
       return job;
     },
   };
+}
+
+/** FrameFormer converts only inputs of at least 128x96 (MediaConvert); a smaller clip is refused here. */
+function frameFormerFits(parameters: EnhanceParameters, sourceResolution: string) {
+  if (parameters.interpolation !== 'FRAMEFORMER' || parameters.fps === undefined) return;
+  const { width, height } = parseResolution(sourceResolution);
+  const min = FRAMEFORMER_MIN_INPUT;
+  if (width >= min.width && height >= min.height) return;
+  const detail = `FRAMEFORMER converts clips of at least ${min.width}x${min.height}; this clip is ${sourceResolution}. Use INTERPOLATE instead.`;
+  throw new ValidationError(detail, [{ path: 'body.parameters.interpolation', message: detail }]);
 }
 
 /** The clips a job reads, in order: EDIT from its clip list, ENHANCE/TRANSCODE exactly one. */

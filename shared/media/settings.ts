@@ -11,6 +11,12 @@ export interface FrameRate {
 /** The most frames a second a job may ask for; an upload past it is written at it. */
 export const MAX_OUTPUT_FPS = 60;
 
+/**
+ * The smallest input FrameFormer converts (H264Settings.FramerateConversionAlgorithm, MediaConvert API
+ * reference: "your input video resolution must be at least 128x96"); CreateJob fails below it.
+ */
+export const FRAMEFORMER_MIN_INPUT = { width: 128, height: 96 } as const;
+
 export interface SourceMedia {
   key: string;
   /** Trim, in seconds (EDIT); written as frame-exact timecodes, so a trimmed source needs its frame rate. */
@@ -105,14 +111,17 @@ function clipping(source: SourceMedia) {
   };
 }
 
-/** The smallest frame MediaConvert captures, in either dimension. */
-export const MIN_CAPTURE_SIDE = 32;
+/**
+ * The smallest output frame MediaConvert takes, in either dimension, for every codec (VideoDescription
+ * Width and Height are 32 to 8192 in the API reference's jobs model); CreateJob refuses a job below it.
+ */
+export const MIN_FRAME_SIDE = 32;
 
 /** A capture's size: at most `longest` px on the long side, unless that would leave the short side under 32 px. */
 export function thumbnailSize(width: number, height: number, longest = 640) {
   const scale = Math.max(
     Math.min(1, longest / Math.max(width, height)),
-    MIN_CAPTURE_SIDE / Math.min(width, height),
+    MIN_FRAME_SIDE / Math.min(width, height),
   );
   return { width: even(width * scale), height: even(height * scale) };
 }
@@ -222,8 +231,10 @@ export function buildTranscodeSettings(input: BuildSettingsInput) {
   // issues 45 and 75), which is why none is named. Unverified on AWS until a deployed stitch of a silent
   // clip runs (README, known limits).
   const withAudio = input.sources.some((s) => s.hasAudio);
-  const width = even(input.width);
-  const height = even(input.height);
+  // A thin upload (1920x20, or 4096x64 fitted into a 1920x1080 tier as 1920x30) would fall under
+  // MediaConvert's 32 px; its frame grows to 32 and ScalingBehavior DEFAULT letterboxes the picture in it.
+  const width = Math.max(MIN_FRAME_SIDE, even(input.width));
+  const height = Math.max(MIN_FRAME_SIDE, even(input.height));
   const topBitrate = Math.round(Math.min(width, height) ** 2 * 10);
   const audio = withAudio
     ? {

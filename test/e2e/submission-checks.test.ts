@@ -74,6 +74,26 @@ it('fails the job, saying what to change, when the file is shorter than its reco
   }
 });
 
+it('refuses FRAMEFORMER for a clip under the 128x96 MediaConvert converts, before any job is made', async () => {
+  const enhance = (interpolation: string) =>
+    submit(api, token, projectId, {
+      jobType: 'ENHANCE',
+      prompt: 'smooth',
+      sourceClipIds: [clip.id],
+      parameters: { fps: 60, interpolation },
+    });
+  const { resolution } = (await api.call('GET', `/v1/clips/${clip.id}`, { token })).body;
+  await api.env.db.db.execute(sql`update video_clips set resolution = '120x90' where id = ${clip.id}`);
+  try {
+    const res = await enhance('FRAMEFORMER');
+    expectProblem(res, 'body.parameters.interpolation', /at least 128x96; this clip is 120x90/);
+    const jobs = await api.call('GET', `/v1/projects/${projectId}/jobs`, { token });
+    expect(jobs.body.items.filter((j: { jobType: string }) => j.jobType === 'ENHANCE')).toEqual([]);
+  } finally {
+    await api.env.db.db.execute(sql`update video_clips set resolution = ${resolution} where id = ${clip.id}`);
+  }
+});
+
 it('checks a template’s prompt with its variables filled in, as a prompt given directly', async () => {
   const template = await api.call('POST', '/v1/templates', {
     token,

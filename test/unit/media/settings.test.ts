@@ -259,6 +259,23 @@ describe('Settings against the MediaConvert API model', () => {
       }
     }
   });
+
+  // An upload keeps its own frame (fitted into the tier), which need not be a supported resolution:
+  // 4096x64 in a 1920x1080 tier is 1920x30, and a strip may be thinner still.
+  it.each([
+    [1920, 30],
+    [1920, 20],
+    [8, 640],
+  ])('keeps a %ix%i upload frame at 32 px or more on every output, letterboxed', (width, height) => {
+    const s = build({ width, height });
+    for (const o of s.OutputGroups.flatMap((g) => g.Outputs)) {
+      expect(Math.min(o.VideoDescription.Width, o.VideoDescription.Height), o.NameModifier).toBe(32);
+      const h = o.VideoDescription.CodecSettings.H264Settings;
+      if (h) expect(h.MaxBitrate).toBeGreaterThanOrEqual(1000);
+    }
+    expect(dims([mp4(s)])).toEqual([width > height ? [width, 32] : [32, height]]);
+    expect(mp4(s).VideoDescription.ScalingBehavior).toBe('DEFAULT');
+  });
 });
 
 describe('MP4 output', () => {
