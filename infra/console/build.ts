@@ -34,12 +34,18 @@ export function consoleBuildIsStale(): boolean {
   return Math.max(...CONSOLE_INPUTS.filter(existsSync).map(newestInput)) > statSync(STAMP).mtimeMs;
 }
 
-/** Runs Vite's build in a child process (a few seconds). */
+/**
+ * Runs Vite's build in a child process (a few seconds). Always a production build: the JSX transform
+ * follows NODE_ENV, and under vitest (NODE_ENV=test, where the test setup builds the console) it would
+ * otherwise emit the development runtime, with every component's absolute source path in the bundle, and
+ * a later `cdk synth` of the same checkout would deploy that build.
+ */
 export function buildConsole(): void {
   const pkg = createRequire(import.meta.url).resolve('vite/package.json');
   const vite = path.join(path.dirname(pkg), 'bin', 'vite.js');
   execFileSync(process.execPath, [vite, 'build', '--config', path.join(ROOT, 'vite.config.ts')], {
     cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
