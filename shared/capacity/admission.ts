@@ -202,8 +202,15 @@ export function createAdmission(options: AdmissionOptions) {
           // Out of line without a unit changing hands: a grant that found this record gone left the line
           // to whoever took it out, so look at the units once more.
           if ((await store.inUse(model)) < options.capacityOf(model)) await serve(model);
-          await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt });
-          return 'admitted';
+          if (await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt }))
+            return 'admitted';
+          // Nothing waits on this token either (the execution ended, or this state timed out in turn).
+          // Whoever puts a token on a lease answers it and takes the unit back if that fails: a claimed unit
+          // is this call's to hand on, as neither the hand-over that left the earlier token nor an
+          // execution-ended handler that looked before the claim will (a lease already carrying this token
+          // is its granter's).
+          if (lease.taskToken !== waiter.taskToken) await serve(model, { jobId, token: waiter.taskToken });
+          return 'waiting';
         }
       }
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
