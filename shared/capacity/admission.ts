@@ -191,27 +191,24 @@ export function createAdmission(options: AdmissionOptions) {
       // The units only: while they are all in use (a busy model) the line is not read at all.
       const leases = await store.leases(model);
       const lease = leases.find((l) => l.jobId === jobId);
-      if (lease) {
-        // In line meanwhile, a job holding a unit is skipped by every grant and hand-over.
-        const mine =
-          lease.taskToken === waiter.taskToken ||
-          (await store.claim(model, jobId, waiter.taskToken, lease.taskToken));
-        if (mine) {
-          emit({ type: 'claimed', model, jobId, at: now() });
-          await store.removeWaiter(model, jobId);
-          // Out of line without a unit changing hands: a grant that found this record gone left the line
-          // to whoever took it out, so look at the units once more.
-          if ((await store.inUse(model)) < options.capacityOf(model)) await serve(model);
-          if (await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt }))
-            return 'admitted';
-          // Nothing waits on this token either (the execution ended, or this state timed out in turn).
-          // Whoever puts a token on a lease answers it and takes the unit back if that fails: a claimed unit
-          // is this call's to hand on, as neither the hand-over that left the earlier token nor an
-          // execution-ended handler that looked before the claim will (a lease already carrying this token
-          // is its granter's).
-          if (lease.taskToken !== waiter.taskToken) await serve(model, { jobId, token: waiter.taskToken });
-          return 'waiting';
-        }
+      // Whoever puts a token on a lease answers it, and takes the unit back if nothing waits on it: a
+      // unit already handed to this token is its hand-over's to answer (answered here first, the
+      // hand-over's answer would fail and take the unit back from a state just resumed).
+      if (lease?.taskToken === waiter.taskToken) return 'waiting';
+      // A unit handed to an earlier token of the job (a state that timed out meanwhile) is taken up here;
+      // in line meanwhile, a job holding a unit is skipped by every grant and hand-over.
+      if (lease && (await store.claim(model, jobId, waiter.taskToken, lease.taskToken))) {
+        emit({ type: 'claimed', model, jobId, at: now() });
+        await store.removeWaiter(model, jobId);
+        // Out of line without a unit changing hands: a grant that found this record gone left the line
+        // to whoever took it out, so look at the units once more.
+        if ((await store.inUse(model)) < options.capacityOf(model)) await serve(model);
+        if (await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt })) return 'admitted';
+        // Nothing waits on this token either (the execution ended, or this state timed out in turn), and
+        // neither the hand-over that left the earlier token nor an execution-ended handler that looked
+        // before the claim will give the unit back: it goes on from here.
+        await serve(model, { jobId, token: waiter.taskToken });
+        return 'waiting';
       }
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
       const admitted = new Set<string>();

@@ -187,6 +187,46 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     expect(await store.waiters(model)).toEqual([]);
   });
 
+  it('a job that finds the unit handed to its own token leaves the answer to the hand-over', async () => {
+    const { store, book, job, model } = setup(1);
+    // The job's AcquireCapacity has put it in line, and reads the units only once a's release has
+    // handed it a's unit, just before that release answers its token.
+    let added!: () => void;
+    const inLine = new Promise<void>((resolve) => (added = resolve));
+    let read!: () => void;
+    const readNow = new Promise<void>((resolve) => (read = resolve));
+    const pausing: CapacityStore = {
+      ...store,
+      async addWaiter(waiter) {
+        await store.addWaiter(waiter);
+        if (waiter.jobId !== 'next') return;
+        added();
+        await readNow;
+      },
+    };
+    const admission = createAdmission({
+      store: pausing,
+      tokens: book.tokens,
+      capacityOf: () => 1,
+      leaseMsOf: () => 60_000,
+    });
+    await admission.enter(job('a', 'x'));
+    const entering = admission.enter(job('next'));
+    await inLine;
+    const succeed = book.tokens.succeed;
+    book.tokens.succeed = async (token, output) => {
+      if (token === 'next-1' && book.tokens.succeed !== succeed) {
+        book.tokens.succeed = succeed;
+        read();
+        await entering;
+      }
+      return succeed(token, output);
+    };
+    await admission.release(model, 'a');
+    expect(book.answered.has('next-1')).toBe(true);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
+  });
+
   it('the sweeper reclaims expired leases and wakes the waiter', async () => {
     const { admission, job, book, store, model, tick } = setup(1, 5_000);
     await admission.enter(job('crashed'));
