@@ -6,8 +6,12 @@
  * A job first records itself as a waiter, then serves the queue: units are only ever given out in fair
  * order (fair-order.ts), so a newcomer never overtakes a job already waiting. A unit given to a waiter is
  * announced by resuming its waiting state (SendTaskSuccess); if that state is gone (it timed out, or its
- * execution stopped), the unit is taken back and offered to the next waiter. A releaser hands its unit
- * straight to the next waiter, and gives it back only when nobody waits.
+ * execution stopped), the unit is taken back and offered to the next waiter. The token is resumed, and
+ * the unit taken back, only by whoever put that token on the lease (a grant, a hand-over, or a retried
+ * state taking up the unit handed to its earlier token): one answer per token, so a unit is never taken
+ * from a resumed state, nor left with one that no longer waits (its execution ended before the
+ * execution-ended handler could see the unit). A releaser hands its unit straight to the next waiter, and
+ * gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
 import type { CapacityStore, Lease, Line, Waiter } from './store.ts';
