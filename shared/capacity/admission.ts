@@ -6,8 +6,12 @@
  * A job first records itself as a waiter, then serves the queue: units are only ever given out in fair
  * order (fair-order.ts), so a newcomer never overtakes a job already waiting. A unit given to a waiter is
  * announced by resuming its waiting state (SendTaskSuccess); if that state is gone (it timed out, or its
- * execution stopped), the unit is taken back and offered to the next waiter. A releaser hands its unit
- * straight to the next waiter, and gives it back only when nobody waits.
+ * execution stopped), the unit is taken back and offered to the next waiter. The token is resumed, and
+ * the unit taken back, only by whoever put that token on the lease (a grant, a hand-over, or a retried
+ * state taking up the unit handed to its earlier token): one answer per token, so a unit is never taken
+ * from a resumed state, nor left with one that no longer waits (its execution ended before the
+ * execution-ended handler could see the unit). A releaser hands its unit straight to the next waiter, and
+ * gives it back only when nobody waits.
  */
 import { fairOrder, queuePositions } from './fair-order.ts';
 import type { CapacityStore, Lease, Line, Waiter } from './store.ts';
@@ -191,20 +195,24 @@ export function createAdmission(options: AdmissionOptions) {
       // The units only: while they are all in use (a busy model) the line is not read at all.
       const leases = await store.leases(model);
       const lease = leases.find((l) => l.jobId === jobId);
-      if (lease) {
-        // In line meanwhile, a job holding a unit is skipped by every grant and hand-over.
-        const mine =
-          lease.taskToken === waiter.taskToken ||
-          (await store.claim(model, jobId, waiter.taskToken, lease.taskToken));
-        if (mine) {
-          emit({ type: 'claimed', model, jobId, at: now() });
-          await store.removeWaiter(model, jobId);
-          // Out of line without a unit changing hands: a grant that found this record gone left the line
-          // to whoever took it out, so look at the units once more.
-          if ((await store.inUse(model)) < options.capacityOf(model)) await serve(model);
-          await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt });
-          return 'admitted';
-        }
+      // Whoever puts a token on a lease answers it, and takes the unit back if nothing waits on it: a
+      // unit already handed to this token is its hand-over's to answer (answered here first, the
+      // hand-over's answer would fail and take the unit back from a state just resumed).
+      if (lease?.taskToken === waiter.taskToken) return 'waiting';
+      // A unit handed to an earlier token of the job (a state that timed out meanwhile) is taken up here;
+      // in line meanwhile, a job holding a unit is skipped by every grant and hand-over.
+      if (lease && (await store.claim(model, jobId, waiter.taskToken, lease.taskToken))) {
+        emit({ type: 'claimed', model, jobId, at: now() });
+        await store.removeWaiter(model, jobId);
+        // Out of line without a unit changing hands: a grant that found this record gone left the line
+        // to whoever took it out, so look at the units once more.
+        if ((await store.inUse(model)) < options.capacityOf(model)) await serve(model);
+        if (await tokens.succeed(waiter.taskToken, { model, admittedAt: lease.grantedAt })) return 'admitted';
+        // Nothing waits on this token either (the execution ended, or this state timed out in turn), and
+        // neither the hand-over that left the earlier token nor an execution-ended handler that looked
+        // before the claim will give the unit back: it goes on from here.
+        await serve(model, { jobId, token: waiter.taskToken });
+        return 'waiting';
       }
       if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
       const admitted = new Set<string>();

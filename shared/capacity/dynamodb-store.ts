@@ -248,16 +248,23 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
     );
   }
 
-  /** The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile. */
+  /**
+   * The slot now goes to the waiter; its lease takes the record's token if that was renewed meanwhile.
+   * The token answered is the one this hand-over left on the lease: when a retry of the job took the unit
+   * up first (its own token), that retry answers its token and takes the unit back if nothing waits on it.
+   */
   async function settle(waiter: Waiter, sk: string, now: number): Promise<GrantResult> {
     const token = await takeWaiter(waiter);
     if (token === undefined) {
       await freeSlot(waiter.model, sk, waiter.jobId, waiter.taskToken);
       return 'returned';
     }
-    if (token !== waiter.taskToken) await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken);
+    const written =
+      token === waiter.taskToken || (await retoken(waiter.model, sk, waiter.jobId, token, waiter.taskToken))
+        ? token
+        : waiter.taskToken;
     await markServed(waiter, now);
-    return { taskToken: token };
+    return { taskToken: written };
   }
 
   async function retoken(model: string, sk: string, jobId: string, token: string, from: string) {

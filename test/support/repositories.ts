@@ -70,3 +70,22 @@ export async function newOwner(repos: Repositories, prefix: string, title = 'pro
   const project = await repos.projects.create(user.id, { title });
   return { user, project };
 }
+
+/** The video clip of a PROCESSING job, registered as RegisterClip does it (completing the job). */
+export function registerJobClip(
+  repos: Repositories,
+  job: { id: string; userId: string; projectId: string },
+  title: string,
+) {
+  return repos.clips.register({
+    userId: job.userId,
+    projectId: job.projectId,
+    jobId: job.id,
+    title,
+    duration: 6,
+    fileUrl: `users/${job.userId}/projects/${job.projectId}/clips/${job.id}/video.mp4`,
+    fileSize: 100,
+    resolution: '1280x720',
+    format: 'mp4',
+  });
+}

@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
-import { newOwner, suiteDatabase } from '#test/support/repositories.ts';
+import { newOwner, registerJobClip, suiteDatabase } from '#test/support/repositories.ts';
 
 describeEachDriver('one owner’s job lifecycle at once on', (driver) => {
   const { repos } = suiteDatabase(driver);
@@ -36,17 +36,7 @@ describeEachDriver('one owner’s job lifecycle at once on', (driver) => {
             await jobs.markFailed(job.id, 'The model refused.');
             return;
           }
-          const clip = await clips.register({
-            userId: user.id,
-            projectId: project.id,
-            jobId: job.id,
-            title: `clip ${i}`,
-            duration: 6,
-            fileUrl: `users/${user.id}/projects/${project.id}/clips/${job.id}/video.mp4`,
-            fileSize: 100,
-            resolution: '1280x720',
-            format: 'mp4',
-          });
+          const clip = await registerJobClip(repos, job, `clip ${i}`);
           if (i % 2 === 0) await clips.remove(user.id, clip.id);
         }),
       );

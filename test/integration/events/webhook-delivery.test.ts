@@ -3,7 +3,7 @@ import { createDeliverer, createDispatcher } from '#shared/webhooks/dispatcher.t
 import type { AttemptReport } from '#shared/webhooks/outcomes.ts';
 import { newWebhookSecret } from '#shared/webhooks/signing.ts';
 import { describeEachDriver } from '#test/support/db-drivers.ts';
-import { newOwner, type Repositories, suiteDatabase } from '#test/support/repositories.ts';
+import { newOwner, type Repositories, registerJobClip, suiteDatabase } from '#test/support/repositories.ts';
 import { startReceiver } from '#test/support/webhook-receiver.ts';
 
 /** Each job: created, started, progress 10…90, completed. */
@@ -20,7 +20,7 @@ describeEachDriver('webhook delivery on', (driver) => {
   // so 5 there.
   const JOBS = driver.realServer ? 20 : 5;
   it(`delivers every event of ${JOBS} jobs to two endpoints through a receiver failing 30 % and hanging 5 %`, async () => {
-    const { jobs, clips, webhooks, deliveries: queue } = repos;
+    const { jobs, webhooks, deliveries: queue } = repos;
     const { user, project } = await newOwner(repos, 'wh', 'webhooks');
 
     const secrets = { '/one': newWebhookSecret(), '/two': newWebhookSecret() };
@@ -53,17 +53,7 @@ describeEachDriver('webhook delivery on', (driver) => {
           });
           await jobs.markProcessing(job.id);
           for (let p = 10; p <= 90; p += 10) await jobs.reportProgress(job.id, p);
-          await clips.register({
-            userId: user.id,
-            projectId: project.id,
-            jobId: job.id,
-            title: `clip ${i}`,
-            duration: 6,
-            fileUrl: `users/${user.id}/projects/${project.id}/clips/${job.id}/video.mp4`,
-            fileSize: 100,
-            resolution: '1280x720',
-            format: 'mp4',
-          });
+          await registerJobClip(repos, job, `clip ${i}`);
         }),
       );
       const deadline = Date.now() + 150_000;

@@ -162,6 +162,71 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     expect(await store.inUse(model)).toBe(1);
   });
 
+  it('a late retry that takes up the unit of an ended execution hands it on at once', async () => {
+    const { admission, job, book, store, model, tick } = setup(1);
+    await admission.enter(job('a', 'x'));
+    // j's execution was stopped while two attempts of its AcquireCapacity were still running: the
+    // ended-execution handler found nothing of j to free, and both attempts' tokens are dead.
+    expect(await admission.release(model, 'j')).toBe(false);
+    const first = job('j', 'u', 'j-1');
+    const retry = job('j', 'u', 'j-2');
+    book.live.delete('j-1');
+    book.live.delete('j-2');
+    await admission.enter(first);
+    tick(1);
+    await admission.enter(job('next'));
+    // a's unit is handed to j's first token; before that hand-over is taken back, the retry takes it up.
+    const succeed = book.tokens.succeed;
+    book.tokens.succeed = async (token, output) => {
+      if (token === 'j-1') await admission.enter(retry);
+      return succeed(token, output);
+    };
+    await admission.release(model, 'a');
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
+    expect(book.answered.has('next-1')).toBe(true);
+    expect(await store.waiters(model)).toEqual([]);
+  });
+
+  it('a job that finds the unit handed to its own token leaves the answer to the hand-over', async () => {
+    const { store, book, job, model } = setup(1);
+    // The job's AcquireCapacity has put it in line, and reads the units only once a's release has
+    // handed it a's unit, just before that release answers its token.
+    let added!: () => void;
+    const inLine = new Promise<void>((resolve) => (added = resolve));
+    let read!: () => void;
+    const readNow = new Promise<void>((resolve) => (read = resolve));
+    const pausing: CapacityStore = {
+      ...store,
+      async addWaiter(waiter) {
+        await store.addWaiter(waiter);
+        if (waiter.jobId !== 'next') return;
+        added();
+        await readNow;
+      },
+    };
+    const admission = createAdmission({
+      store: pausing,
+      tokens: book.tokens,
+      capacityOf: () => 1,
+      leaseMsOf: () => 60_000,
+    });
+    await admission.enter(job('a', 'x'));
+    const entering = admission.enter(job('next'));
+    await inLine;
+    const succeed = book.tokens.succeed;
+    book.tokens.succeed = async (token, output) => {
+      if (token === 'next-1' && book.tokens.succeed !== succeed) {
+        book.tokens.succeed = succeed;
+        read();
+        await entering;
+      }
+      return succeed(token, output);
+    };
+    await admission.release(model, 'a');
+    expect(book.answered.has('next-1')).toBe(true);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
+  });
+
   it('the sweeper reclaims expired leases and wakes the waiter', async () => {
     const { admission, job, book, store, model, tick } = setup(1, 5_000);
     await admission.enter(job('crashed'));

@@ -225,3 +225,29 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     expect(await store.inUse(model)).toBe(1);
   });
 });
+
+describe('dynamodb capacity store, a hand-over meeting a retry', () => {
+  it("answers the token it wrote on the lease, leaving a retry's claimed token to that retry", async () => {
+    const model = `m${++modelCounter}`;
+    const client = DynamoDBDocumentClient.from(dynamo.client);
+    const store = dynamoCapacityStore(client, dynamo.tables.capacity);
+    await store.addWaiter(waiter(model, 'a'));
+    await store.grant(waiter(model, 'a'), 1, 1000, 0);
+    await store.addWaiter(waiter(model, 'j', 'j-1'));
+    // The unit is moved to j under its listed token; before the hand-over takes j's record, j's retried
+    // state registers its new token and takes the unit up.
+    const send = client.send.bind(client);
+    let retried = false;
+    client.send = (async (command: { input: { Key?: { sk?: string }; ReturnValues?: string } }) => {
+      if (!retried && command.input.Key?.sk === 'waiter#j' && command.input.ReturnValues === 'ALL_OLD') {
+        retried = true;
+        await store.addWaiter(waiter(model, 'j', 'j-2'));
+        expect(await store.claim(model, 'j', 'j-2', 'j-1')).toBe(true);
+      }
+      return send(command as never);
+    }) as typeof client.send;
+    expect(await store.transfer('a', waiter(model, 'j', 'j-1'), 2000, 5)).toMatchObject({ taskToken: 'j-1' });
+    expect(retried).toBe(true);
+    expect((await store.lease(model, 'j'))?.taskToken).toBe('j-2');
+  });
+});

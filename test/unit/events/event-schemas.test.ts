@@ -14,6 +14,7 @@ import { mediaConvertStateChange } from '#shared/events/schemas/mediaconvert.ts'
 import { objectCreatedEvent, uploadEventSchema } from '#shared/events/schemas/upload.ts';
 import { parseEvent, UnexpectedEvent } from '#shared/observability/parse-event.ts';
 import { failureMessage } from '#shared/pipeline/tasks.ts';
+import { confirmedSignUpEvent } from '#test/support/cognito-events.ts';
 
 const jobId = '11111111-2222-4333-8444-555555555555';
 const userId = '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e';
@@ -99,24 +100,7 @@ const execution = (status: string, extra: Record<string, unknown> = {}) => ({
   },
 });
 
-const postConfirmation = {
-  version: '1',
-  region: 'us-east-1',
-  userPoolId: 'us-east-1_EXAMPLE',
-  userName: userId,
-  callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: '1example23456789' },
-  triggerSource: 'PostConfirmation_ConfirmSignUp',
-  request: {
-    userAttributes: {
-      sub: userId,
-      'cognito:user_status': 'CONFIRMED',
-      email_verified: 'true',
-      preferred_username: 'ada',
-      email: 'ada@example.com',
-    },
-  },
-  response: {},
-};
+const postConfirmation = confirmedSignUpEvent(userId);
 
 const logger = () => ({ error: vi.fn() });
 

@@ -2,10 +2,10 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, expect, it, vi } from 'vitest';
 import type { CurrentEmail } from '#shared/users/email-holder.ts';
+import { confirmedSignUpEvent } from '#test/support/cognito-events.ts';
 
 const asked: CurrentEmail[] = [];
 vi.mock('#shared/users/provision.ts', () => ({
@@ -28,16 +28,7 @@ it("asks the event's own pool, by the holder's sub, for the email of a row holdi
     UserAttributes: [{ Name: 'email', Value: 'moved@example.com' }],
   });
   const { handler } = await import('#functions/events/cognito-post-confirmation.ts');
-  const event = {
-    version: '1',
-    region: 'us-east-1',
-    userPoolId: 'us-east-1_EXAMPLE',
-    userName: '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e',
-    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: '1example23456789' },
-    triggerSource: 'PostConfirmation_ConfirmSignUp',
-    request: { userAttributes: { sub: '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e', email: 'ada@example.com' } },
-    response: {},
-  } as unknown as PostConfirmationTriggerEvent;
+  const event = confirmedSignUpEvent();
   await expect(handler(event)).resolves.toBe(event);
   expect(asked).toHaveLength(1);
   expect(await asked[0]!('11111111-2222-4333-8444-555555555555')).toBe('moved@example.com');

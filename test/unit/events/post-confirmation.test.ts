@@ -2,6 +2,7 @@ import { ExecuteStatementCommand, RDSDataClient } from '@aws-sdk/client-rds-data
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { confirmedSignUpEvent } from '#test/support/cognito-events.ts';
 
 const rds = mockClient(RDSDataClient);
 
@@ -23,25 +24,7 @@ describe('Cognito post-confirmation trigger', () => {
     );
     rds.on(ExecuteStatementCommand).rejects(resuming);
     const { handler } = await import('#functions/events/cognito-post-confirmation.ts');
-    // The sample event of the Cognito Developer Guide ("Post confirmation Lambda trigger").
-    const event = {
-      version: '1',
-      region: 'us-east-1',
-      userPoolId: 'us-east-1_EXAMPLE',
-      userName: '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e',
-      callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: '1example23456789' },
-      triggerSource: 'PostConfirmation_ConfirmSignUp',
-      request: {
-        userAttributes: {
-          sub: '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e',
-          'cognito:user_status': 'CONFIRMED',
-          email_verified: 'true',
-          email: 'ada@example.com',
-          preferred_username: 'ada',
-        },
-      },
-      response: {},
-    } as unknown as PostConfirmationTriggerEvent;
+    const event = confirmedSignUpEvent();
     await expect(handler(event)).resolves.toBe(event);
     expect(rds.commandCalls(ExecuteStatementCommand).length).toBeGreaterThan(0);
   });
