@@ -8,6 +8,7 @@ import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { zodIssues } from '../schema/issues.ts';
 import { authenticate } from './authenticate.ts';
+import { iJsonIssue } from './i-json.ts';
 import type { HttpResult } from './responses.ts';
 import { SECRET_PATH_PARAMS } from './routes.ts';
 
@@ -50,11 +51,15 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) throw new UnsupportedMediaType();
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ValidationError('The body is not valid JSON.', [{ path: 'body', message: 'invalid JSON' }]);
   }
+  const issue = iJsonIssue(text, 'body');
+  if (issue) throw new ValidationError('The body would not be read as it was sent; see errors.', [issue]);
+  return value;
 }
 
 export class UnsupportedMediaType extends DomainError {

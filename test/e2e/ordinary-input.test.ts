@@ -170,3 +170,38 @@ it('answers a request line over the HTTP parser’s limit with a 431 problem', a
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(res.body.status).toBe(431);
 });
+
+it('answers JSON that a JavaScript parser would silently change with a 400 naming the field', async () => {
+  const project = `/v1/projects/${projectId}`;
+  // Each of these was stored as something else: the last of two titles, null for 1e309, a rounded
+  // integer, a settings object without its "__proto__" key.
+  const cases: [string, string][] = [
+    ['{"title":"first","title":"second"}', 'body.title'],
+    ['{"settings":{"a":1,"b":{"c":1,"\\u0063":2}}}', 'body.settings.b.c'],
+    ['{"settings":{"inf":1e309}}', 'body.settings.inf'],
+    ['{"settings":{"list":[1,-1E400]}}', 'body.settings.list.1'],
+    ['{"settings":{"tiny":1e-400}}', 'body.settings.tiny'],
+    ['{"settings":{"big":12345678901234567890123}}', 'body.settings.big'],
+    ['{"settings":{"__proto__":{"x":1}}}', 'body.settings.__proto__'],
+  ];
+  for (const [body, field] of cases) {
+    expectProblem(await api.call('PATCH', project, json(body)), 400, field);
+  }
+  // What JSON and JavaScript read alike passes, and comes back as sent.
+  const fine = await api.call(
+    'PATCH',
+    project,
+    json(
+      '{"settings":{"max":9007199254740991,"neg":-0,"f":1.5e300,"e":2e-300,"k":{"a":1},"l":[{"a":1},{"a":2}]}}',
+    ),
+  );
+  expect(fine.status, fine.text).toBe(200);
+  expect(fine.body.settings).toEqual({
+    max: 9007199254740991,
+    neg: 0,
+    f: 1.5e300,
+    e: 2e-300,
+    k: { a: 1 },
+    l: [{ a: 1 }, { a: 2 }],
+  });
+});
