@@ -50,6 +50,10 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   if (!event.body) return {};
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) throw new UnsupportedMediaType();
+  // JSON is UTF-8 (RFC 8259, 8.1) and the body is read as such: a body in another charset would be stored
+  // with U+FFFD in place of its non-ASCII characters.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaType();
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let value: unknown;
   try {
@@ -66,7 +70,7 @@ export class UnsupportedMediaType extends DomainError {
   readonly status = 415;
   readonly code = 'unsupported-media-type';
   constructor() {
-    super('Send the body as application/json.');
+    super('Send the body as application/json, in UTF-8.');
   }
 }
 

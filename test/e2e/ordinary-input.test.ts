@@ -205,3 +205,25 @@ it('answers JSON that a JavaScript parser would silently change with a 400 namin
     l: [{ a: 1 }, { a: 2 }],
   });
 });
+
+it('answers a body declared in a charset other than UTF-8 with 415 instead of reading it as UTF-8', async () => {
+  const send = (contentType: string, bytes: Buffer) =>
+    fetch(`${api.url}/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body: bytes,
+    });
+  // "Café" in ISO-8859-1: read as UTF-8, its é became U+FFFD in the stored title.
+  const latin1 = Buffer.from('{"title":"Café"}', 'latin1');
+  for (const type of ['application/json; charset=iso-8859-1', 'application/json;charset="UTF-16"']) {
+    const res = await send(type, latin1);
+    expect(res.status, type).toBe(415);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect((await res.json()).detail).toMatch(/UTF-8/);
+  }
+  for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {
+    const res = await send(type, Buffer.from('{"title":"Café"}'));
+    expect(res.status, type).toBe(201);
+    expect((await res.json()).title).toBe('Café');
+  }
+});
