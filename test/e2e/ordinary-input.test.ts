@@ -219,11 +219,11 @@ it('answers a body declared in a charset other than UTF-8 with 415 instead of re
     const res = await send(type, latin1);
     expect(res.status, type).toBe(415);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect((await res.json()).detail).toMatch(/UTF-8/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/UTF-8/);
   }
   for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {
     const res = await send(type, Buffer.from('{"title":"Café"}'));
     expect(res.status, type).toBe(201);
-    expect((await res.json()).title).toBe('Café');
+    expect(((await res.json()) as { title: string }).title).toBe('Café');
   }
 });
