@@ -418,7 +418,7 @@ describeEachDriver('uploads on', (driver) => {
     expect(await repos.reservations.cancel(u.id, third.id)).toBe('arrived');
   });
 
-  it('finds no upload in a job that was never one (a GENERATE, a clip\'s TRANSCODE): unknown, not arrived', async () => {
+  it("finds no upload in a job that was never one (a GENERATE, a clip's TRANSCODE): unknown, not arrived", async () => {
     const { u, p } = await owner();
     for (const jobType of ['GENERATE', 'TRANSCODE'] as const) {
       const job = await repos.jobs.create({
