@@ -54,7 +54,7 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   // with U+FFFD in place of its non-ASCII characters.
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaType();
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = event.isBase64Encoded ? utf8Text(Buffer.from(event.body, 'base64')) : event.body;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -64,6 +64,19 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   const issue = iJsonIssue(text, 'body');
   if (issue) throw new ValidationError('The body would not be read as it was sent; see errors.', [issue]);
   return value;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body's bytes as text; bytes that are not UTF-8 would otherwise be stored as U+FFFD. */
+function utf8Text(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ValidationError('The body is not valid UTF-8.', [
+      { path: 'body', message: 'must be UTF-8 text (RFC 8259)' },
+    ]);
+  }
 }
 
 export class UnsupportedMediaType extends DomainError {

@@ -227,3 +227,17 @@ it('answers a body declared in a charset other than UTF-8 with 415 instead of re
     expect(((await res.json()) as { title: string }).title).toBe('Café');
   }
 });
+
+it('answers a body whose bytes are not UTF-8 with a 400 instead of storing U+FFFD in their place', async () => {
+  // API Gateway hands a JSON body it does not take for text (merge-patch) over as its bytes, base64-encoded.
+  const res = await fetch(`${api.url}/v1/projects/${projectId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/merge-patch+json' },
+    body: Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+  });
+  expect(res.status).toBe(400);
+  const problem = (await res.json()) as { errors: { path: string; message: string }[] };
+  expect(problem.errors).toEqual([{ path: 'body', message: expect.stringMatching(/UTF-8/) }]);
+  const kept = await api.call('GET', `/v1/projects/${projectId}`, { token });
+  expect(kept.body.title).not.toContain('\uFFFD');
+});
