@@ -1451,7 +1451,7 @@ export interface components {
                  *       "type": "https://ai-video.dev/problems/unsupported-media-type",
                  *       "title": "Unsupported Media Type",
                  *       "status": 415,
-                 *       "detail": "Send the body as application/json."
+                 *       "detail": "Send the body as application/json, in UTF-8."
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];

@@ -1,12 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { API_KEY_CACHE_SECONDS } from '#shared/auth/api-keys.ts';
 import type { Caller } from '#shared/auth/port.ts';
+import { bearerToken } from '#shared/auth/verifier.ts';
 import { loggableError } from '#shared/db/errors.ts';
-import { NotFoundError, ValidationError } from '#shared/errors.ts';
+import { NotFoundError, UnauthorizedError, ValidationError } from '#shared/errors.ts';
 import { type EventPosition, parseEventId } from '#shared/events/envelope.ts';
 import { streamEvents } from '#shared/events/stream.ts';
 import { eventStreamQuery, streamJobParams } from '#shared/events/stream-schema.ts';
 import { STREAM_SLOT_RENEW_MS, type StreamSlot } from '#shared/events/stream-slots.ts';
-import { authenticateCounted } from '#shared/http/authenticate.ts';
+import { authenticate, authenticateCounted } from '#shared/http/authenticate.ts';
 import { recordAudit } from '#shared/http/endpoint.ts';
 import { toProblemResponse } from '#shared/http/problem.ts';
 import { answerHeaders, correlationIdOf, logRequest } from '#shared/http/request-log.ts';
@@ -33,6 +35,8 @@ export interface StreamSettings {
   pollMs?: number;
   heartbeatMs?: number;
   maxDurationMs?: number;
+  /** How often an open stream checks its credential again (default: as long as a key check is trusted). */
+  credentialCheckMs?: number;
 }
 
 /**
@@ -136,6 +140,7 @@ async function serveStream(
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
+    const { credentialCheckMs = API_KEY_CACHE_SECONDS * 1000, ...timings } = settings;
     await streamEvents({
       outbox: ctx.outbox,
       userId: caller.userId,
@@ -145,7 +150,8 @@ async function serveStream(
       write: (text) => sink.write(text),
       signal: sink.signal,
       lease: { everyMs: STREAM_SLOT_RENEW_MS, renew: () => (slot as StreamSlot).renew() },
-      ...settings,
+      credential: { everyMs: credentialCheckMs, valid: credentialStands(ctx, event, caller.userId) },
+      ...timings,
     });
   } catch (error) {
     const result = toProblemResponse(error, correlationId, event.rawPath);
@@ -167,6 +173,23 @@ async function serveStream(
   });
   sink.end();
   logRequest(ctx, event, { routeKey, status: sent ?? 500, durationMs: Date.now() - openedAt });
+}
+
+/**
+ * Whether the request's credential still names `userId`: a key revoked or expired, or an account erased,
+ * since the stream opened is refused as a new request would be (within the key check's trust window).
+ */
+function credentialStands(ctx: AppContext, event: APIGatewayProxyEventV2, userId: string) {
+  return async (): Promise<boolean> => {
+    try {
+      const again = await authenticate(ctx, event, bearerToken(event.headers?.authorization), true);
+      ctx.userRows.refuseErased(again.userId);
+      return again.userId === userId;
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return false;
+      throw error;
+    }
+  };
 }
 
 type StreamifiedHandler = (

@@ -8,6 +8,18 @@ import type { IdentityProvider, Profile, SignInContext, Tokens } from './port.ts
 const cognito = () => import('@aws-sdk/client-cognito-identity-provider');
 
 const BAD_CREDENTIALS = 'Incorrect email or password.';
+/**
+ * A refused sign-in. An unconfirmed account gets it too: Cognito tells one apart only to its password's
+ * holder, so anyone could sign up with someone's email and a password of their own, sign in, and learn
+ * whether the email was free (an unconfirmed account) or taken (the sign-up was a decoy).
+ */
+const SIGN_IN_REFUSED =
+  'Incorrect email or password, or an email not confirmed yet (sign up again with the same details for a new code).';
+const SIGN_IN_REFUSALS = new Set([
+  'NotAuthorizedException',
+  'UserNotFoundException',
+  'UserNotConfirmedException',
+]);
 const WRONG_CODE =
   'The confirmation code is wrong or expired; sign up again with the same email to get a new code.';
 
@@ -227,7 +239,11 @@ export function createCognitoIdentityProvider({
               : {}),
           }),
         )
-        .catch(mapCognitoError);
+        .catch((error: unknown) => {
+          const name = (error as { name?: string }).name ?? '';
+          if (SIGN_IN_REFUSALS.has(name)) throw new UnauthorizedError(SIGN_IN_REFUSED);
+          return mapCognitoError(error);
+        });
       return toTokens(out.AuthenticationResult);
     },
 

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UnauthorizedError, ValidationError } from '../errors.ts';
+import { addressKey } from './address-key.ts';
 import { windowCounters } from './window-counters.ts';
 
 export { RATE_LIMIT_TABLE_KEYS } from './window-counters.ts';
@@ -85,7 +86,12 @@ export function dynamoLoginLimiter(
 ): LoginLimiter {
   const { counter, take, giveBack, reset, tooMany } = windowCounters(client, tableName, now);
   const keyFailures = (address: string) =>
-    counter('apikey-address', address, limits.apiKeyFailuresPerAddress, limits.loginWindowSeconds);
+    counter(
+      'apikey-address',
+      addressKey(address),
+      limits.apiKeyFailuresPerAddress,
+      limits.loginWindowSeconds,
+    );
 
   /**
    * One check of a credential: a refusal (by default an UnauthorizedError) stays counted, anything else
@@ -115,7 +121,7 @@ export function dynamoLoginLimiter(
       const byEmail = counter('login-email', email, limits.loginFailuresPerEmail, limits.loginWindowSeconds);
       const byAddress = counter(
         'login-address',
-        address,
+        addressKey(address),
         limits.loginFailuresPerAddress,
         limits.loginWindowSeconds,
       );
@@ -172,7 +178,7 @@ export function dynamoLoginLimiter(
     async signUp(address) {
       const byAddress = counter(
         'signup-address',
-        address,
+        addressKey(address),
         limits.signUpsPerAddress,
         limits.signUpWindowSeconds,
       );

@@ -20,6 +20,11 @@ export interface StreamOptions {
   maxDurationMs?: number;
   /** The stream's slot among its user's (stream-slots.ts), renewed every `everyMs`; lost, the stream ends. */
   lease?: { everyMs: number; renew(): Promise<boolean> };
+  /**
+   * Whether the credential the stream was opened with still stands (a key not revoked, an account not
+   * erased), asked every `everyMs` before events are read; refused, the stream ends.
+   */
+  credential?: { everyMs: number; valid(): Promise<boolean> };
 }
 
 /** One event in Server-Sent Events framing. */
@@ -32,16 +37,21 @@ export function sseFrame(id: string, type: string, data: unknown): string {
  * whenever nothing was written for `heartbeatMs`. Returns when the client leaves, the job ended, or the
  * duration is spent.
  */
-export async function streamEvents(o: StreamOptions): Promise<'ended' | 'closed' | 'expired'> {
+export async function streamEvents(o: StreamOptions): Promise<'ended' | 'closed' | 'expired' | 'refused'> {
   const pollMs = o.pollMs ?? 500;
   const heartbeatMs = o.heartbeatMs ?? HEARTBEAT_MS;
   const deadline = o.maxDurationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + o.maxDurationMs;
   let position = o.from;
   let lastWrite = Date.now();
   let lastRenewal = Date.now();
+  let lastCheck = Date.now();
   // Tells clients how soon to reconnect if the stream drops.
   await o.write('retry: 1000\n\n');
   while (!o.signal.aborted) {
+    if (o.credential && Date.now() - lastCheck >= o.credential.everyMs) {
+      if (!(await o.credential.valid())) return 'refused';
+      lastCheck = Date.now();
+    }
     const events = await o.outbox.after(o.userId, position, o.filter, 100);
     for (const event of events) {
       await o.write(sseFrame(eventId(event), event.type, toEnvelope(event)));

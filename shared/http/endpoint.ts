@@ -8,6 +8,7 @@ import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { zodIssues } from '../schema/issues.ts';
 import { authenticate } from './authenticate.ts';
+import { iJsonIssue } from './i-json.ts';
 import type { HttpResult } from './responses.ts';
 import { SECRET_PATH_PARAMS } from './routes.ts';
 
@@ -49,11 +50,32 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   if (!event.body) return {};
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) throw new UnsupportedMediaType();
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  // JSON is UTF-8 (RFC 8259, 8.1) and the body is read as such: a body in another charset would be stored
+  // with U+FFFD in place of its non-ASCII characters.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw new UnsupportedMediaType();
+  const text = event.isBase64Encoded ? utf8Text(Buffer.from(event.body, 'base64')) : event.body;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ValidationError('The body is not valid JSON.', [{ path: 'body', message: 'invalid JSON' }]);
+  }
+  const issue = iJsonIssue(text, 'body');
+  if (issue) throw new ValidationError('The body would not be read as it was sent; see errors.', [issue]);
+  return value;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body's bytes as text; bytes that are not UTF-8 would otherwise be stored as U+FFFD. */
+function utf8Text(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ValidationError('The body is not valid UTF-8.', [
+      { path: 'body', message: 'must be UTF-8 text (RFC 8259)' },
+    ]);
   }
 }
 
@@ -61,7 +83,7 @@ export class UnsupportedMediaType extends DomainError {
   readonly status = 415;
   readonly code = 'unsupported-media-type';
   constructor() {
-    super('Send the body as application/json.');
+    super('Send the body as application/json, in UTF-8.');
   }
 }
 

@@ -147,7 +147,7 @@ export const problemExamples: Record<number, object> = {
     type: 'https://ai-video.dev/problems/unsupported-media-type',
     title: 'Unsupported Media Type',
     status: 415,
-    detail: 'Send the body as application/json.',
+    detail: 'Send the body as application/json, in UTF-8.',
   },
   429: {
     type: 'https://ai-video.dev/problems/too-many-requests',

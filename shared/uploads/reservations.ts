@@ -290,7 +290,10 @@ export function createReservationRepository(db: Database) {
       // cancel sent again (its answer lost) finds the upload cancelled, as long as the record is kept.
       const [state] = await rawRows<{ arrived: boolean; cancelled: boolean }>(
         db,
-        sql`SELECT EXISTS (SELECT 1 FROM generation_jobs WHERE id = ${id}::uuid AND user_id = ${userId}::uuid)
+        // Only a job the ingest made from an upload (a TRANSCODE naming its file) is what an upload became.
+        sql`SELECT EXISTS (SELECT 1 FROM generation_jobs
+                           WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+                             AND job_type = 'TRANSCODE' AND parameters -> 'upload' IS NOT NULL)
                 OR EXISTS (SELECT 1 FROM upload_reservations r
                            WHERE r.id = ${id}::uuid AND r.user_id = ${userId}::uuid AND r.arrived_at IS NOT NULL
                              AND NOT ${orphaned})

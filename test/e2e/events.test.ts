@@ -44,7 +44,10 @@ async function readEvents(res: Response, stop: (events: Sse[]) => boolean, contr
 describe('webhooks and the event stream through the local API', () => {
   let api: LocalApi;
   beforeAll(async () => {
-    api = await startLocalApi({ webhooks: { retryDelaysMs: [50, 100, 200], timeoutMs: 2_000, pollMs: 20 } });
+    api = await startLocalApi(
+      { webhooks: { retryDelaysMs: [50, 100, 200], timeoutMs: 2_000, pollMs: 20 } },
+      { stream: { credentialCheckMs: 50 } },
+    );
   });
   afterAll(async () => {
     await api?.stop();
@@ -371,6 +374,43 @@ describe('webhooks and the event stream through the local API', () => {
     } finally {
       for (const s of held) s.controller.abort();
     }
+  });
+
+  it('ends a stream whose API key is revoked, or whose account is erased, before it sends another event', async () => {
+    const owner = await api.newUser();
+    const { id: projectId } = await project(owner.token);
+    const created = (
+      await api.call('POST', '/v1/api-keys', { token: owner.token, body: { name: 'sse', scopes: ['read'] } })
+    ).body as { id: string; key: string };
+    /** Opens a stream, runs `cut`, makes a job, and reads until the stream ends (null if it never did). */
+    const eventsAfter = async (bearer: string, cut: () => Promise<void>) => {
+      const controller = new AbortController();
+      const res = await fetch(`${api.url}/v1/events`, {
+        headers: { authorization: `Bearer ${bearer}` },
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      await cut();
+      await newJob(owner.userId, projectId).catch(() => undefined);
+      const gaveUp = setTimeout(() => controller.abort(), 10_000);
+      const read = await readEvents(res, () => false, controller).catch(() => null);
+      clearTimeout(gaveUp);
+      return read?.events ?? null;
+    };
+    const revoked = await eventsAfter(created.key, async () => {
+      expect((await api.call('DELETE', `/v1/api-keys/${created.id}`, { token: owner.token })).status).toBe(
+        204,
+      );
+    });
+    expect(revoked, 'the stream of a revoked key went on').toEqual([]);
+    const erased = await eventsAfter(owner.token, async () => {
+      const res = await api.call('DELETE', '/v1/me', {
+        token: owner.token,
+        body: { password: owner.password },
+      });
+      expect(res.status, res.text).toBe(202);
+    });
+    expect(erased, 'the stream of an erased account went on').toEqual([]);
   });
 
   it("gives 404 for another user's job stream", async () => {

@@ -170,3 +170,74 @@ it('answers a request line over the HTTP parser’s limit with a 431 problem', a
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(res.body.status).toBe(431);
 });
+
+it('answers JSON that a JavaScript parser would silently change with a 400 naming the field', async () => {
+  const project = `/v1/projects/${projectId}`;
+  // Each of these was stored as something else: the last of two titles, null for 1e309, a rounded
+  // integer, a settings object without its "__proto__" key.
+  const cases: [string, string][] = [
+    ['{"title":"first","title":"second"}', 'body.title'],
+    ['{"settings":{"a":1,"b":{"c":1,"\\u0063":2}}}', 'body.settings.b.c'],
+    ['{"settings":{"inf":1e309}}', 'body.settings.inf'],
+    ['{"settings":{"list":[1,-1E400]}}', 'body.settings.list.1'],
+    ['{"settings":{"tiny":1e-400}}', 'body.settings.tiny'],
+    ['{"settings":{"big":12345678901234567890123}}', 'body.settings.big'],
+    ['{"settings":{"__proto__":{"x":1}}}', 'body.settings.__proto__'],
+  ];
+  for (const [body, field] of cases) {
+    expectProblem(await api.call('PATCH', project, json(body)), 400, field);
+  }
+  // What JSON and JavaScript read alike passes, and comes back as sent.
+  const fine = await api.call(
+    'PATCH',
+    project,
+    json(
+      '{"settings":{"max":9007199254740991,"neg":-0,"f":1.5e300,"e":2e-300,"k":{"a":1},"l":[{"a":1},{"a":2}]}}',
+    ),
+  );
+  expect(fine.status, fine.text).toBe(200);
+  expect(fine.body.settings).toEqual({
+    max: 9007199254740991,
+    neg: 0,
+    f: 1.5e300,
+    e: 2e-300,
+    k: { a: 1 },
+    l: [{ a: 1 }, { a: 2 }],
+  });
+});
+
+it('answers a body declared in a charset other than UTF-8 with 415 instead of reading it as UTF-8', async () => {
+  const send = (contentType: string, bytes: Buffer) =>
+    fetch(`${api.url}/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body: bytes,
+    });
+  // "Café" in ISO-8859-1: read as UTF-8, its é became U+FFFD in the stored title.
+  const latin1 = Buffer.from('{"title":"Café"}', 'latin1');
+  for (const type of ['application/json; charset=iso-8859-1', 'application/json;charset="UTF-16"']) {
+    const res = await send(type, latin1);
+    expect(res.status, type).toBe(415);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/UTF-8/);
+  }
+  for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {
+    const res = await send(type, Buffer.from('{"title":"Café"}'));
+    expect(res.status, type).toBe(201);
+    expect(((await res.json()) as { title: string }).title).toBe('Café');
+  }
+});
+
+it('answers a body whose bytes are not UTF-8 with a 400 instead of storing U+FFFD in their place', async () => {
+  // API Gateway hands a JSON body it does not take for text (merge-patch) over as its bytes, base64-encoded.
+  const res = await fetch(`${api.url}/v1/projects/${projectId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/merge-patch+json' },
+    body: Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+  });
+  expect(res.status).toBe(400);
+  const problem = (await res.json()) as { errors: { path: string; message: string }[] };
+  expect(problem.errors).toEqual([{ path: 'body', message: expect.stringMatching(/UTF-8/) }]);
+  const kept = await api.call('GET', `/v1/projects/${projectId}`, { token });
+  expect(kept.body.title).not.toContain('\uFFFD');
+});

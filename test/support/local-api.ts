@@ -1,5 +1,6 @@
 /** The local server and embedded environment for end-to-end tests, with a small HTTP client. */
 import { randomUUID } from 'node:crypto';
+import type { StreamSettings } from '#functions/api/events.ts';
 import {
   type LocalEnvironment,
   type LocalEnvironmentOptions,
@@ -37,7 +38,7 @@ export interface LocalApi {
 
 export async function startLocalApi(
   options: Omit<Partial<LocalEnvironmentOptions>, 'issuer'> = {},
-  server: { consoleDir?: string } = {},
+  server: { consoleDir?: string; stream?: StreamSettings } = {},
 ): Promise<LocalApi> {
   let jwks: { keys: object[] } = { keys: [] };
   const api = await startApiServer({ port: 0, jwks: () => jwks, ...server });

@@ -418,6 +418,21 @@ describeEachDriver('uploads on', (driver) => {
     expect(await repos.reservations.cancel(u.id, third.id)).toBe('arrived');
   });
 
+  it("finds no upload in a job that was never one (a GENERATE, a clip's TRANSCODE): unknown, not arrived", async () => {
+    const { u, p } = await owner();
+    for (const jobType of ['GENERATE', 'TRANSCODE'] as const) {
+      const job = await repos.jobs.create({
+        userId: u.id,
+        projectId: p.id,
+        jobType,
+        prompt: 'not an upload',
+        parameters: {},
+        concurrentLimit: 10,
+      });
+      expect(await repos.reservations.cancel(u.id, job.id), jobType).toBe('unknown');
+    }
+  });
+
   it('an arrived upload whose job went with its deleted project is unknown to cancel, and leaves nothing', async () => {
     const { u, p } = await owner();
     const { store, ingest } = harness();

@@ -1,4 +1,5 @@
 import {
+  AdminInitiateAuthCommand,
   AliasExistsException,
   CodeMismatchException,
   CognitoIdentityProviderClient,
@@ -8,6 +9,7 @@ import {
   NotAuthorizedException,
   ResendConfirmationCodeCommand,
   SignUpCommand,
+  UserNotConfirmedException,
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -53,6 +55,28 @@ describe('Cognito adapter: nobody learns who has an account', () => {
     expect(JSON.stringify(answers[0]?.body)).toContain('sign up again with the same email to get a new code');
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it('answers a sign-in alike for a wrong password and an unconfirmed account (sign-up then sign-in tells nothing)', async () => {
+    // Signing up with someone's email and a password of one's own, then signing in with it, would tell
+    // a taken email (the sign-up was a decoy: wrong password) from a free one (an unconfirmed account).
+    const pooled = createCognitoIdentityProvider({
+      client: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
+      clientId: 'client123',
+      userPoolId: 'us-east-1_Pool1',
+    });
+    const answers = [];
+    for (const error of [
+      new NotAuthorizedException({ message: 'Incorrect username or password.', ...meta }),
+      new UserNotConfirmedException({ message: 'User is not confirmed.', ...meta }),
+    ]) {
+      cognito.on(AdminInitiateAuthCommand).rejects(error);
+      answers.push(await answer(() => pooled.login('a@example.com', 'Secret123')));
+    }
+    expect(answers[0]?.status).toBe(401);
+    expect(answers[1]).toEqual(answers[0]);
+    // A user who has not confirmed yet still learns what to do.
+    expect(JSON.stringify(answers[0]?.body)).toContain('sign up again with the same details');
   });
 
   it('answers sign-up of a taken email like a new unconfirmed account', async () => {

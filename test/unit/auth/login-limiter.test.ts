@@ -232,3 +232,24 @@ describe('refresh tokens and confirmation codes on DynamoDB', () => {
     expect(ran).toBe(false);
   });
 });
+
+describe('what a source address is counted as', () => {
+  it('counts an IPv6 address by its /64 (one client holds them all) and an IPv4-mapped one as its IPv4', async () => {
+    // Lambda function URLs (the event stream) take IPv6: a client with a /64 could otherwise give every
+    // refused token a fresh address and a fresh budget.
+    dynamo.on(UpdateCommand).resolves({});
+    const keyOf = async (address: string) => {
+      dynamo.resetHistory();
+      await limiter.tokenRefused(address);
+      return takes()[0]?.Key?.pk as string;
+    };
+    const first = await keyOf('2001:db8:1:2::1');
+    expect(await keyOf('2001:db8:1:2:ffff:ffff:ffff:fffe')).toBe(first);
+    expect(await keyOf('2001:DB8:1:2:0:0:0:1')).toBe(first);
+    expect(await keyOf('2001:db8:1:3::1')).not.toBe(first);
+    expect(await keyOf('::ffff:203.0.113.9')).toBe(await keyOf('203.0.113.9'));
+    expect(await keyOf('203.0.113.9')).not.toBe(await keyOf('203.0.113.10'));
+    // Whatever else the gateway passes is counted as it is.
+    expect(await keyOf('unknown')).not.toBe(await keyOf('203.0.113.9'));
+  });
+});

@@ -124,3 +124,26 @@ it('renews its slot as it goes, and ends (for the client to resume) once the slo
   expect(result).toBe('expired');
   expect(renewals).toEqual([true, true, false]);
 });
+
+it('asks whether its credential still stands before reading on, and ends at the first refusal', async () => {
+  const { outbox, reads } = scripted([[event(1, 'job.created')], [event(2, 'job.progress')]]);
+  const written: string[] = [];
+  const answers = [true, false];
+  const result = await streamEvents({
+    outbox,
+    userId: 'u',
+    filter: {},
+    from: { txId: 0, seq: 0 },
+    endAfterTerminal: false,
+    write: (t) => {
+      written.push(t);
+    },
+    signal: new AbortController().signal,
+    pollMs: 1,
+    credential: { everyMs: 0, valid: async () => answers.shift() ?? false },
+  });
+  expect(result).toBe('refused');
+  // The first check passed and one read followed; the second refused before the next read.
+  expect(reads).toHaveLength(1);
+  expect(written.slice(1).map((w) => w.split('\n')[0])).toEqual(['id: evt_701_1']);
+});
