@@ -108,6 +108,12 @@ const USER_FACING = new Set([
 
 export const TRANSCODE_FAILED =
   'The video could not be transcoded; nothing was charged. Check that the source plays, then submit the job again.';
+/**
+ * A GENERATE job still waiting in its model's line when the execution timed out: it never started, and
+ * waiting is all it did (AcquireCapacity waits as long as the execution may run).
+ */
+export const CAPACITY_WAIT_ENDED =
+  'No capacity of the video model became free while the job waited; nothing was charged. Please submit it again later.';
 export const SERVICE_PROBLEM =
   'A temporary service problem stopped the job; nothing was charged. Please submit it again.';
 
@@ -576,10 +582,10 @@ export function createPipelineTasks(deps: PipelineDeps) {
         });
       }
       // A job that has ended FAILED already (cancelled) stays as it is; the statement would change nothing.
-      const ended =
-        job && job.status !== 'FAILED'
-          ? await deps.jobs.markFailed(job.id, failureMessage(state.error))
-          : undefined;
+      const neverAdmitted =
+        state.jobType === 'GENERATE' && state.error?.Error === 'States.Timeout' && job?.startedAt === null;
+      const message = neverAdmitted ? CAPACITY_WAIT_ENDED : failureMessage(state.error);
+      const ended = job && job.status !== 'FAILED' ? await deps.jobs.markFailed(job.id, message) : undefined;
       // Counted when this call ended the job: a retry, or a job the user cancelled (counted by the cancel
       // itself), finds it ended already.
       if (ended) {
