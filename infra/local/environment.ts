@@ -64,6 +64,7 @@ import type { ExecutionLookup, JobWorkflow } from '#shared/workflow/port.ts';
 import { localAccountTasks } from './account-tasks.ts';
 import { localAuditSubscription } from './audit-subscription.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
 import { ingestWithRetries } from './upload-trigger.ts';
@@ -218,6 +219,21 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
+  const lock = options.dataDir ? await lockDataDir(dataDir) : undefined;
+  try {
+    return await startOn(dataDir, temporary, lock, options);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function startOn(
+  dataDir: string,
+  temporary: string | undefined,
+  lock: { release(): Promise<void> } | undefined,
+  options: LocalEnvironmentOptions,
+): Promise<LocalEnvironment> {
   const counter = options.statements ? { counter: options.statements } : {};
   const pgDir = options.dataDir ? path.join(dataDir, 'pg') : undefined;
   const existing = pgDir
@@ -521,6 +537,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await db.close();
       setMetricsSink(undefined);
       if (temporary) await rm(temporary, { recursive: true, force: true });
+      await lock?.release();
     },
   };
   return environment;

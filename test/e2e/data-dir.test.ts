@@ -1,0 +1,65 @@
+/**
+ * `npm start` on a data directory another server uses, or one a crash left behind: refused with a message
+ * saying what to do, never a second database over the first one's files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { LOCK_FILE } from '#infra/local/data-dir-lock.ts';
+import { startLocalEnvironment } from '#infra/local/environment.ts';
+import { bareEnvironmentOptions } from '#test/support/local-environment.ts';
+
+const dirs: string[] = [];
+const dataDir = async (prefix: string) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+it('refuses a second start on a data directory in use, and the first keeps working', async () => {
+  const options = await bareEnvironmentOptions(await dataDir('data-dir-twice-'));
+  const first = await startLocalEnvironment(options);
+  try {
+    await expect(startLocalEnvironment(options)).rejects.toThrow(
+      /data directory .* is in use by another local server \(process \d+\)/,
+    );
+    const user = await first.ctx.users.create({ email: 'twice@example.com', username: 'twice_user' });
+    expect((await first.ctx.users.getById(user.id)).id).toBe(user.id);
+  } finally {
+    await first.stop();
+  }
+  // Stopped, it gives the folder back.
+  const again = await startLocalEnvironment(options);
+  await again.stop();
+});
+
+it('refuses a data directory held by another running process', async () => {
+  const dir = await dataDir('data-dir-other-');
+  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    await writeFile(path.join(dir, LOCK_FILE), `${other.pid} someone-else\n`);
+    await expect(startLocalEnvironment(await bareEnvironmentOptions(dir))).rejects.toThrow(
+      new RegExp(`in use by another local server \\(process ${other.pid}\\)`),
+    );
+    // Refused before opening anything: the other server's files are untouched.
+    expect(await readFile(path.join(dir, LOCK_FILE), 'utf8')).toBe(`${other.pid} someone-else\n`);
+  } finally {
+    other.kill('SIGKILL');
+  }
+});
+
+it('takes over the lock a killed server left', async () => {
+  const dir = await dataDir('data-dir-stale-');
+  const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => gone.on('exit', resolve));
+  await writeFile(path.join(dir, LOCK_FILE), `${gone.pid} killed\n`);
+  const env = await startLocalEnvironment(await bareEnvironmentOptions(dir));
+  expect(await readFile(path.join(dir, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+  await env.stop();
+  await expect(readFile(path.join(dir, LOCK_FILE))).rejects.toThrow(/ENOENT/);
+});
