@@ -61,8 +61,9 @@ import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
 import type { HostResolver } from '#shared/webhooks/service.ts';
 import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { ExecutionLookup, JobWorkflow } from '#shared/workflow/port.ts';
-import { localAccountTasks } from './account-tasks.ts';
+import { localAccountTasks, readAccountTasks } from './account-tasks.ts';
 import { localAuditSubscription } from './audit-subscription.ts';
+import { openPart } from './data-dir-damage.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
 import { startLocalDynamo } from './dynamo.ts';
@@ -234,6 +235,13 @@ async function startOn(
   lock: { release(): Promise<void> } | undefined,
   options: LocalEnvironmentOptions,
 ): Promise<LocalEnvironment> {
+  // The files first: a damaged one is reported before any stand-in opens (and would have to be closed).
+  const keys = path.join(dataDir, 'keys');
+  const key = await openPart('The token signing key', path.join(keys, 'signing-key.pem'), dataDir, () =>
+    loadOrCreateSigningKey(keys),
+  );
+  const tasksFile = path.join(dataDir, 'account-tasks.json');
+  await openPart('The list of account tasks', tasksFile, dataDir, () => readAccountTasks(tasksFile));
   const counter = options.statements ? { counter: options.statements } : {};
   const pgDir = options.dataDir ? path.join(dataDir, 'pg') : undefined;
   const existing = pgDir
@@ -244,11 +252,13 @@ async function startOn(
     : false;
   const db = options.databaseUrl
     ? openNodePostgres({ url: options.databaseUrl, ...counter })
-    : await openPglite({
-        ...counter,
-        ...(pgDir ? { dataDir: pgDir } : {}),
-        ...(options.pgliteTemplate && !existing ? { template: options.pgliteTemplate } : {}),
-      });
+    : await openPart('The embedded database', pgDir ?? 'memory', dataDir, () =>
+        openPglite({
+          ...counter,
+          ...(pgDir ? { dataDir: pgDir } : {}),
+          ...(options.pgliteTemplate && !existing ? { template: options.pgliteTemplate } : {}),
+        }),
+      );
   await migrate(db.db);
   const s3 = await startLocalS3({
     directory: path.join(dataDir, 's3'),
@@ -256,15 +266,14 @@ async function startOn(
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });
   const dynamo = await startLocalDynamo(options.dataDir ? { path: path.join(dataDir, 'dynamo') } : {});
-  const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
   const jwks = await jwksOf(key);
   const bucket = { client: s3.client, bucket: s3.bucket };
   // Links to HLS playlists outlive no restart, which is fine for links that last an hour.
   const hlsKey = randomBytes(32);
-  const pseudonymKey = await loadOrCreateKey(path.join(dataDir, 'keys'), 'audit-pseudonym.key');
+  const pseudonymKey = await loadOrCreateKey(keys, 'audit-pseudonym.key');
   // Account tasks (exports, erasure) run in the background of this process, as the worker function would.
   const accountTasks = localAccountTasks({
-    file: path.join(dataDir, 'account-tasks.json'),
+    file: tasksFile,
     run: (task) => runAccountTask(ctx, task),
     onFailed: (task, error) =>
       ctx.logger.error('account task failed', { kind: task.kind, error: loggableError(error) }),

@@ -3,7 +3,7 @@
  * saying what to do, never a second database over the first one's files.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -62,4 +62,33 @@ it('takes over the lock a killed server left', async () => {
   expect(await readFile(path.join(dir, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
   await env.stop();
   await expect(readFile(path.join(dir, LOCK_FILE))).rejects.toThrow(/ENOENT/);
+});
+
+it('names the damaged part of a data directory and what to do, and gives the folder back', async () => {
+  const dir = await dataDir('data-dir-damaged-');
+  const options = await bareEnvironmentOptions(dir);
+  await (await startLocalEnvironment(options)).stop();
+  const damage = async (file: string, text: string) => {
+    const before = await readFile(path.join(dir, file));
+    await writeFile(path.join(dir, file), text);
+    return () => writeFile(path.join(dir, file), before);
+  };
+  const advice = (part: string) =>
+    new RegExp(
+      `${part} could not be read \\(.*\\); it is damaged\\. To start with empty data, move ${dir} aside`,
+    );
+
+  // As a power cut mid-write leaves them.
+  let restore = await damage('keys/signing-key.pem', '-----BEGIN PRIVATE KEY-----\nMIIEvQ');
+  await expect(startLocalEnvironment(options)).rejects.toThrow(advice('signing-key.pem'));
+  await restore();
+  await writeFile(path.join(dir, 'account-tasks.json'), '{"3f0c');
+  await expect(startLocalEnvironment(options)).rejects.toThrow(advice('account-tasks.json'));
+  await rm(path.join(dir, 'account-tasks.json'));
+  restore = await damage('pg/global/pg_control', '');
+  await expect(startLocalEnvironment(options)).rejects.toThrow(advice(`${dir}/pg`));
+  await restore();
+
+  const repaired = await startLocalEnvironment(options);
+  await repaired.stop();
 });
