@@ -9,6 +9,7 @@ import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
+import { failStart } from './start-failure.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 // The local model's capacity (admission control, shared/capacity/): one generation per core unless
@@ -36,21 +37,29 @@ let markStarted = () => {};
 const started = new Promise<void>((resolve) => {
   markStarted = resolve;
 });
-const api = await startApiServer({
-  port,
-  jwks: () => jwks,
-  corsOrigins,
-  consoleDir,
-  readyWhen: started,
-});
-const env = await startLocalEnvironment({
-  dataDir,
-  corsOrigins,
-  issuer: api.url,
-  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
-  capacity: { units: { local: localCapacity } },
-});
+// Until it is up, any failure (some stand-ins throw outside a promise) ends the start with a sentence.
+const where = { dataDir, port };
+const onStartFailure = (error: unknown) => failStart(error, where);
+process.on('uncaughtException', onStartFailure);
+const { api, env } = await (async () => {
+  const api = await startApiServer({
+    port,
+    jwks: () => jwks,
+    corsOrigins,
+    consoleDir,
+    readyWhen: started,
+  });
+  const env = await startLocalEnvironment({
+    dataDir,
+    corsOrigins,
+    issuer: api.url,
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+    capacity: { units: { local: localCapacity } },
+  });
+  return { api, env };
+})().catch(onStartFailure);
+process.off('uncaughtException', onStartFailure);
 jwks = env.jwks;
 markStarted();
 
