@@ -56,6 +56,47 @@ it('resumes QUEUED jobs and fails interrupted ones after a restart', async () =>
   }
 });
 
+it('tells the owner of an upload whose transcode a crash interrupted to upload the file again', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'restart-upload-'));
+  try {
+    const options = await bareEnvironmentOptions(dir);
+    const first = await startLocalEnvironment(options);
+    const user = await first.ctx.users.create({ email: 'u@example.com', username: 'upload_user' });
+    const project = await first.ctx.projects.create(user.id, { title: 'upload' });
+    const uploadId = randomUUID();
+    const key = `uploads/${user.id}/${project.id}/${uploadId}/fox.mp4`;
+    await first.ctx.store.putBytes(key, 'x', 'video/mp4');
+    // The upload's TRANSCODE job as a crash mid-transcode leaves it.
+    await first.ctx.jobs.create({
+      id: uploadId,
+      userId: user.id,
+      projectId: project.id,
+      jobType: 'TRANSCODE',
+      prompt: 'Upload fox.mp4',
+      parameters: { upload: { key, fileName: 'fox.mp4', size: 1 } },
+      concurrentLimit: 10,
+    });
+    await first.ctx.jobs.markProcessing(uploadId);
+    await first.stop();
+
+    const second = await startLocalEnvironment(options);
+    try {
+      await second.idle();
+      const after = await second.ctx.jobs.get(user.id, uploadId);
+      expect(after.status).toBe('FAILED');
+      // The file went with the job: there is no job to submit again, only the file to upload again.
+      expect(after.errorMessage).toBe(
+        'The local server stopped while this upload was transcoded; upload the file again.',
+      );
+      expect(await second.ctx.store.list(`uploads/${user.id}/`)).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 it('erases, at the next start, an account whose erasure a crash interrupted', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'restart-erase-'));
   try {
