@@ -65,6 +65,7 @@ import { localAccountTasks, readAccountTasks } from './account-tasks.ts';
 import { localAuditSubscription } from './audit-subscription.ts';
 import { openPart } from './data-dir-damage.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { claimDatabase } from './database-claim.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
 import { startLocalDynamo } from './dynamo.ts';
 import { startLocalS3 } from './s3.ts';
@@ -119,6 +120,10 @@ export interface LocalEnvironmentOptions {
   issuer: string;
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
+  /**
+   * Refuse a databaseUrl another environment holds (`npm start`; tests share one database between files).
+   */
+  claimDatabase?: boolean;
   /** Sees every SQL statement the environment sends (the pipeline benchmark counts them per job). */
   statements?: StatementCounter;
   /**
@@ -220,11 +225,24 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
-  const lock = options.dataDir ? await lockDataDir(dataDir) : undefined;
+  const dataDirLock = options.dataDir ? await lockDataDir(dataDir) : undefined;
+  const databaseClaim =
+    options.databaseUrl && options.claimDatabase
+      ? await claimDatabase(options.databaseUrl).catch(async (error: unknown) => {
+          await dataDirLock?.release();
+          throw error;
+        })
+      : undefined;
+  const lock = {
+    async release() {
+      await databaseClaim?.release();
+      await dataDirLock?.release();
+    },
+  };
   try {
     return await startOn(dataDir, temporary, lock, options);
   } catch (error) {
-    await lock?.release();
+    await lock.release();
     throw error;
   }
 }
@@ -232,7 +250,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
 async function startOn(
   dataDir: string,
   temporary: string | undefined,
-  lock: { release(): Promise<void> } | undefined,
+  lock: { release(): Promise<void> },
   options: LocalEnvironmentOptions,
 ): Promise<LocalEnvironment> {
   // The files first: a damaged one is reported before any stand-in opens (and would have to be closed).
@@ -546,7 +564,7 @@ async function startOn(
       await db.close();
       setMetricsSink(undefined);
       if (temporary) await rm(temporary, { recursive: true, force: true });
-      await lock?.release();
+      await lock.release();
     },
   };
   return environment;

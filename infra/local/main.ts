@@ -53,7 +53,7 @@ const { api, env } = await (async () => {
     dataDir,
     corsOrigins,
     issuer: api.url,
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL, claimDatabase: true } : {}),
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
     capacity: { units: { local: localCapacity } },
   });

@@ -4,9 +4,16 @@
  */
 import { DataDirDamagedError } from './data-dir-damage.ts';
 import { DataDirInUseError } from './data-dir-lock.ts';
+import { DatabaseInUseError } from './database-claim.ts';
 
 export function startFailureMessage(error: unknown, where: { dataDir: string; port: number }): string {
-  if (error instanceof DataDirInUseError || error instanceof DataDirDamagedError) return error.message;
+  if (
+    error instanceof DataDirInUseError ||
+    error instanceof DataDirDamagedError ||
+    error instanceof DatabaseInUseError
+  ) {
+    return error.message;
+  }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
     return `Port ${where.port} is in use by another program; start on another one with PORT=${where.port + 1} npm start.`;
