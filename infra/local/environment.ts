@@ -68,6 +68,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { claimDatabase } from './database-claim.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
 import { startLocalDynamo } from './dynamo.ts';
+import { removeLeftovers } from './leftovers.ts';
 import { startLocalS3 } from './s3.ts';
 import { ingestWithRetries } from './upload-trigger.ts';
 import {
@@ -446,6 +447,20 @@ async function startOn(
   });
   setContextFactory(async () => ctx);
   const ingesting = new Set<Promise<unknown>>();
+  // As functions/events/upload-created.ts does on AWS (one invocation per event, retried).
+  const uploadCreated = (key: string, size: number) => {
+    const work = ingestWithRetries(
+      () => uploads.ingest(key, size),
+      () => uploads.abandon(key, size),
+      (error, attempt) =>
+        ctx.logger.error('upload not processed', { key, attempt, error: loggableError(error) }),
+    )
+      .catch((error: unknown) =>
+        ctx.logger.error('upload not abandoned', { key, error: loggableError(error) }),
+      )
+      .finally(() => ingesting.delete(work));
+    ingesting.add(work);
+  };
   s3.onObjectCreated((event) => {
     for (const record of event.Records) {
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
@@ -465,20 +480,16 @@ async function startOn(
         ingesting.add(work);
         continue;
       }
-      const work = ingestWithRetries(
-        () => uploads.ingest(key, size),
-        () => uploads.abandon(key, size),
-        (error, attempt) =>
-          ctx.logger.error('upload not processed', { key, attempt, error: loggableError(error) }),
-      )
-        .catch((error: unknown) =>
-          ctx.logger.error('upload not abandoned', { key, error: loggableError(error) }),
-        )
-        .finally(() => ingesting.delete(work));
-      ingesting.add(work);
+      uploadCreated(key, size);
     }
   });
   await resumeJobs(ctx, tasks, uploads);
+  // An upload's event dies with the process: a file that landed just before a crash would stay awaiting
+  // its job for good. Every file in uploads/ is handled again, as a repeated event is (a file whose job
+  // ended is deleted, a job waiting for its start is started, one without a job gets it).
+  for (const { key, size } of await store.list('uploads/')) uploadCreated(key, size);
+  const leftovers = await removeLeftovers(db.db, store);
+  if (leftovers.length) ctx.logger.warn('removed what a crash left of ended jobs', { leftovers });
   await accountTasks.resume();
   webhookSender.start();
   const stopWakeups = await listenForDeliveries('client' in db ? db : { url: options.databaseUrl! }, () =>
