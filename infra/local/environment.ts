@@ -122,6 +122,11 @@ export interface LocalEnvironmentOptions {
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
   /**
+   * Where this process's temporary files go (`npm start` points TMPDIR there): emptied at start, once the
+   * data directory is locked, of what a killed server's renders and transcodes left.
+   */
+  scratchDir?: string;
+  /**
    * Refuse a databaseUrl another environment holds (`npm start`; tests share one database between files).
    */
   claimDatabase?: boolean;
@@ -234,6 +239,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
           throw error;
         })
       : undefined;
+  if (options.scratchDir) {
+    await rm(options.scratchDir, { recursive: true, force: true });
+    await mkdir(options.scratchDir, { recursive: true });
+  }
   const lock = {
     async release() {
       await databaseClaim?.release();

@@ -3,6 +3,7 @@
  * PORT (default 3000) picks the port; data lives under .data/ and survives restarts. Browsers on
  * localhost and 127.0.0.1 (any port) may call the API and the media; CORS_ORIGINS (comma-separated) adds more.
  */
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
@@ -21,6 +22,13 @@ if (!(Number.isInteger(localCapacity) && localCapacity > 0)) {
   );
 }
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+// Renders, transcodes and probes write their temporary files under the data directory, so that the next
+// start removes what a killed server left there (the environment empties it once it holds the lock).
+const scratchDir = path.join(dataDir, 'tmp');
+mkdirSync(scratchDir, { recursive: true });
+process.env.TMPDIR = scratchDir;
+process.env.TMP = scratchDir;
+process.env.TEMP = scratchDir;
 let jwks: { keys: object[] } = { keys: [] };
 
 const corsOrigins = [
@@ -56,6 +64,7 @@ const { api, env } = await (async () => {
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL, claimDatabase: true } : {}),
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
     capacity: { units: { local: localCapacity } },
+    scratchDir,
   });
   return { api, env };
 })().catch(onStartFailure);

@@ -3,7 +3,7 @@
  * saying what to do, never a second database over the first one's files.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -91,4 +91,23 @@ it('names the damaged part of a data directory and what to do, and gives the fol
 
   const repaired = await startLocalEnvironment(options);
   await repaired.stop();
+});
+
+it('empties the scratch folder of what a killed server left, once it holds the data directory', async () => {
+  const dir = await dataDir('data-dir-scratch-');
+  const scratchDir = path.join(dir, 'tmp');
+  const left = path.join(scratchDir, 'transcode-killed', 'out', 'video.mp4');
+  await mkdir(path.dirname(left), { recursive: true });
+  await writeFile(left, 'x');
+  const options = { ...(await bareEnvironmentOptions(dir)), scratchDir };
+  const env = await startLocalEnvironment(options);
+  try {
+    expect(await readdir(scratchDir)).toEqual([]);
+    // A refused second start leaves the running server's files alone.
+    await writeFile(path.join(scratchDir, 'probe-running'), 'x');
+    await expect(startLocalEnvironment(options)).rejects.toThrow(/in use by another local server/);
+    expect(await readdir(scratchDir)).toEqual(['probe-running']);
+  } finally {
+    await env.stop();
+  }
 });
