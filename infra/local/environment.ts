@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -101,6 +102,33 @@ async function resumeJobs(ctx: AppContext, tasks: PipelineTasks, uploads: Upload
   }
   // Uploads that waited for a slot, and slots the failed jobs just gave back.
   for (const userId of waiting) await uploads.startWaiting(userId);
+}
+
+/**
+ * s3rver on the port it had last time when it is free: presigned POSTs and media links handed out before a
+ * restart point at it, so an upload cut off by a crash can be sent again with the same POST.
+ */
+async function startS3OnItsPort<T extends { endpoint: string }>(
+  dataDir: string,
+  keep: boolean,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  if (!keep) return start(0);
+  const file = path.join(dataDir, 's3-port');
+  const last = Number(await readFile(file, 'utf8').catch(() => '0'));
+  // s3rver reports a port in use only as an 'error' event (its run() then never settles): tried first.
+  const usable = Number.isInteger(last) && last > 0 && last < 65536 && (await portIsFree(last));
+  const s3 = await start(usable ? last : 0);
+  await writeFile(file, new URL(s3.endpoint).port);
+  return s3;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 /** A 32-byte key kept in `dir/name` (created on first use), so what it derives survives restarts. */
@@ -288,11 +316,14 @@ async function startOn(
         }),
       );
   await migrate(db.db);
-  const s3 = await startLocalS3({
-    directory: path.join(dataDir, 's3'),
-    bucket: 'media',
-    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
-  });
+  const s3 = await startS3OnItsPort(dataDir, options.dataDir !== undefined, (port) =>
+    startLocalS3({
+      directory: path.join(dataDir, 's3'),
+      bucket: 'media',
+      port,
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    }),
+  );
   const dynamo = await startLocalDynamo(options.dataDir ? { path: path.join(dataDir, 'dynamo') } : {});
   const jwks = await jwksOf(key);
   const bucket = { client: s3.client, bucket: s3.bucket };

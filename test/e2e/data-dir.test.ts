@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -109,5 +110,28 @@ it('empties the scratch folder of what a killed server left, once it holds the d
     expect(await readdir(scratchDir)).toEqual(['probe-running']);
   } finally {
     await env.stop();
+  }
+});
+
+it('serves the bucket on the same port after a restart, so links handed out before still reach it', async () => {
+  const options = await bareEnvironmentOptions(await dataDir('data-dir-s3-port-'));
+  const first = await startLocalEnvironment(options);
+  const endpoint = first.s3Endpoint;
+  await first.stop();
+  const second = await startLocalEnvironment(options);
+  try {
+    expect(second.s3Endpoint).toBe(endpoint);
+  } finally {
+    await second.stop();
+  }
+  // Taken meanwhile by another program: another port.
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(Number(new URL(endpoint).port), '127.0.0.1', resolve));
+  try {
+    const third = await startLocalEnvironment(options);
+    expect(third.s3Endpoint).not.toBe(endpoint);
+    await third.stop();
+  } finally {
+    taken.close();
   }
 });
