@@ -23,6 +23,12 @@ export interface LocalAccountTasks {
   busy(): boolean;
 }
 
+/** The tasks kept in `file` (none when it does not exist); throws when it does not parse. */
+export async function readAccountTasks(file: string): Promise<Record<string, AccountTask>> {
+  const text = await readFile(file, 'utf8').catch(() => '{}');
+  return JSON.parse(text) as Record<string, AccountTask>;
+}
+
 export function localAccountTasks(options: {
   /** Where accepted tasks are kept until they end; in memory only when absent. */
   file: string | undefined;
@@ -83,9 +89,7 @@ export function localAccountTasks(options: {
     },
     async resume() {
       if (!options.file) return;
-      const text = await readFile(options.file, 'utf8').catch(() => '{}');
-      const left = Object.entries(JSON.parse(text) as Record<string, AccountTask>);
-      for (const [id, task] of left) {
+      for (const [id, task] of Object.entries(await readAccountTasks(options.file))) {
         pending.set(id, task);
         launch(id, task);
       }

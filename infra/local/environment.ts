@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -61,10 +62,14 @@ import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
 import type { HostResolver } from '#shared/webhooks/service.ts';
 import type { Resolver, TargetPolicy } from '#shared/webhooks/ssrf.ts';
 import type { ExecutionLookup, JobWorkflow } from '#shared/workflow/port.ts';
-import { localAccountTasks } from './account-tasks.ts';
+import { localAccountTasks, readAccountTasks } from './account-tasks.ts';
 import { localAuditSubscription } from './audit-subscription.ts';
+import { openPart } from './data-dir-damage.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { claimDatabase } from './database-claim.ts';
 import { listenForDeliveries } from './delivery-wakeups.ts';
 import { startLocalDynamo } from './dynamo.ts';
+import { removeLeftovers } from './leftovers.ts';
 import { startLocalS3 } from './s3.ts';
 import { ingestWithRetries } from './upload-trigger.ts';
 import {
@@ -99,6 +104,33 @@ async function resumeJobs(ctx: AppContext, tasks: PipelineTasks, uploads: Upload
   for (const userId of waiting) await uploads.startWaiting(userId);
 }
 
+/**
+ * s3rver on the port it had last time when it is free: presigned POSTs and media links handed out before a
+ * restart point at it, so an upload cut off by a crash can be sent again with the same POST.
+ */
+async function startS3OnItsPort<T extends { endpoint: string }>(
+  dataDir: string,
+  keep: boolean,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  if (!keep) return start(0);
+  const file = path.join(dataDir, 's3-port');
+  const last = Number(await readFile(file, 'utf8').catch(() => '0'));
+  // s3rver reports a port in use only as an 'error' event (its run() then never settles): tried first.
+  const usable = Number.isInteger(last) && last > 0 && last < 65536 && (await portIsFree(last));
+  const s3 = await start(usable ? last : 0);
+  await writeFile(file, new URL(s3.endpoint).port);
+  return s3;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
 /** A 32-byte key kept in `dir/name` (created on first use), so what it derives survives restarts. */
 async function loadOrCreateKey(dir: string, name: string): Promise<Uint8Array> {
   const file = path.join(dir, name);
@@ -117,6 +149,15 @@ export interface LocalEnvironmentOptions {
   issuer: string;
   /** Use this PostgreSQL server instead of PGlite. */
   databaseUrl?: string;
+  /**
+   * Where this process's temporary files go (`npm start` points TMPDIR there): emptied at start, once the
+   * data directory is locked, of what a killed server's renders and transcodes left.
+   */
+  scratchDir?: string;
+  /**
+   * Refuse a databaseUrl another environment holds (`npm start`; tests share one database between files).
+   */
+  claimDatabase?: boolean;
   /** Sees every SQL statement the environment sends (the pipeline benchmark counts them per job). */
   statements?: StatementCounter;
   /**
@@ -218,6 +259,45 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), 'ai-video-'));
   const dataDir = options.dataDir ?? temporary!;
   await mkdir(dataDir, { recursive: true });
+  const dataDirLock = options.dataDir ? await lockDataDir(dataDir) : undefined;
+  const databaseClaim =
+    options.databaseUrl && options.claimDatabase
+      ? await claimDatabase(options.databaseUrl).catch(async (error: unknown) => {
+          await dataDirLock?.release();
+          throw error;
+        })
+      : undefined;
+  if (options.scratchDir) {
+    await rm(options.scratchDir, { recursive: true, force: true });
+    await mkdir(options.scratchDir, { recursive: true });
+  }
+  const lock = {
+    async release() {
+      await databaseClaim?.release();
+      await dataDirLock?.release();
+    },
+  };
+  try {
+    return await startOn(dataDir, temporary, lock, options);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startOn(
+  dataDir: string,
+  temporary: string | undefined,
+  lock: { release(): Promise<void> },
+  options: LocalEnvironmentOptions,
+): Promise<LocalEnvironment> {
+  // The files first: a damaged one is reported before any stand-in opens (and would have to be closed).
+  const keys = path.join(dataDir, 'keys');
+  const key = await openPart('The token signing key', path.join(keys, 'signing-key.pem'), dataDir, () =>
+    loadOrCreateSigningKey(keys),
+  );
+  const tasksFile = path.join(dataDir, 'account-tasks.json');
+  await openPart('The list of account tasks', tasksFile, dataDir, () => readAccountTasks(tasksFile));
   const counter = options.statements ? { counter: options.statements } : {};
   const pgDir = options.dataDir ? path.join(dataDir, 'pg') : undefined;
   const existing = pgDir
@@ -228,27 +308,31 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     : false;
   const db = options.databaseUrl
     ? openNodePostgres({ url: options.databaseUrl, ...counter })
-    : await openPglite({
-        ...counter,
-        ...(pgDir ? { dataDir: pgDir } : {}),
-        ...(options.pgliteTemplate && !existing ? { template: options.pgliteTemplate } : {}),
-      });
+    : await openPart('The embedded database', pgDir ?? 'memory', dataDir, () =>
+        openPglite({
+          ...counter,
+          ...(pgDir ? { dataDir: pgDir } : {}),
+          ...(options.pgliteTemplate && !existing ? { template: options.pgliteTemplate } : {}),
+        }),
+      );
   await migrate(db.db);
-  const s3 = await startLocalS3({
-    directory: path.join(dataDir, 's3'),
-    bucket: 'media',
-    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
-  });
+  const s3 = await startS3OnItsPort(dataDir, options.dataDir !== undefined, (port) =>
+    startLocalS3({
+      directory: path.join(dataDir, 's3'),
+      bucket: 'media',
+      port,
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    }),
+  );
   const dynamo = await startLocalDynamo(options.dataDir ? { path: path.join(dataDir, 'dynamo') } : {});
-  const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
   const jwks = await jwksOf(key);
   const bucket = { client: s3.client, bucket: s3.bucket };
   // Links to HLS playlists outlive no restart, which is fine for links that last an hour.
   const hlsKey = randomBytes(32);
-  const pseudonymKey = await loadOrCreateKey(path.join(dataDir, 'keys'), 'audit-pseudonym.key');
+  const pseudonymKey = await loadOrCreateKey(keys, 'audit-pseudonym.key');
   // Account tasks (exports, erasure) run in the background of this process, as the worker function would.
   const accountTasks = localAccountTasks({
-    file: path.join(dataDir, 'account-tasks.json'),
+    file: tasksFile,
     run: (task) => runAccountTask(ctx, task),
     onFailed: (task, error) =>
       ctx.logger.error('account task failed', { kind: task.kind, error: loggableError(error) }),
@@ -403,6 +487,20 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   setContextFactory(async () => ctx);
   const ingesting = new Set<Promise<unknown>>();
+  // As functions/events/upload-created.ts does on AWS (one invocation per event, retried).
+  const uploadCreated = (key: string, size: number) => {
+    const work = ingestWithRetries(
+      () => uploads.ingest(key, size),
+      () => uploads.abandon(key, size),
+      (error, attempt) =>
+        ctx.logger.error('upload not processed', { key, attempt, error: loggableError(error) }),
+    )
+      .catch((error: unknown) =>
+        ctx.logger.error('upload not abandoned', { key, error: loggableError(error) }),
+      )
+      .finally(() => ingesting.delete(work));
+    ingesting.add(work);
+  };
   s3.onObjectCreated((event) => {
     for (const record of event.Records) {
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
@@ -422,20 +520,16 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         ingesting.add(work);
         continue;
       }
-      const work = ingestWithRetries(
-        () => uploads.ingest(key, size),
-        () => uploads.abandon(key, size),
-        (error, attempt) =>
-          ctx.logger.error('upload not processed', { key, attempt, error: loggableError(error) }),
-      )
-        .catch((error: unknown) =>
-          ctx.logger.error('upload not abandoned', { key, error: loggableError(error) }),
-        )
-        .finally(() => ingesting.delete(work));
-      ingesting.add(work);
+      uploadCreated(key, size);
     }
   });
   await resumeJobs(ctx, tasks, uploads);
+  // An upload's event dies with the process: a file that landed just before a crash would stay awaiting
+  // its job for good. Every file in uploads/ is handled again, as a repeated event is (a file whose job
+  // ended is deleted, a job waiting for its start is started, one without a job gets it).
+  for (const { key, size } of await store.list('uploads/')) uploadCreated(key, size);
+  const leftovers = await removeLeftovers(db.db, store);
+  if (leftovers.length) ctx.logger.warn('removed what a crash left of ended jobs', { leftovers });
   await accountTasks.resume();
   webhookSender.start();
   const stopWakeups = await listenForDeliveries('client' in db ? db : { url: options.databaseUrl! }, () =>
@@ -521,6 +615,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       await db.close();
       setMetricsSink(undefined);
       if (temporary) await rm(temporary, { recursive: true, force: true });
+      await lock.release();
     },
   };
   return environment;

@@ -3,12 +3,14 @@
  * PORT (default 3000) picks the port; data lives under .data/ and survives restarts. Browsers on
  * localhost and 127.0.0.1 (any port) may call the API and the media; CORS_ORIGINS (comma-separated) adds more.
  */
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { LOCAL_CORS_ORIGINS } from '#shared/http/cors.ts';
 import { startLocalEnvironment } from './environment.ts';
 import { startApiServer } from './server.ts';
+import { failStart } from './start-failure.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 // The local model's capacity (admission control, shared/capacity/): one generation per core unless
@@ -20,6 +22,13 @@ if (!(Number.isInteger(localCapacity) && localCapacity > 0)) {
   );
 }
 const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+// Renders, transcodes and probes write their temporary files under the data directory, so that the next
+// start removes what a killed server left there (the environment empties it once it holds the lock).
+const scratchDir = path.join(dataDir, 'tmp');
+mkdirSync(scratchDir, { recursive: true });
+process.env.TMPDIR = scratchDir;
+process.env.TMP = scratchDir;
+process.env.TEMP = scratchDir;
 let jwks: { keys: object[] } = { keys: [] };
 
 const corsOrigins = [
@@ -36,21 +45,30 @@ let markStarted = () => {};
 const started = new Promise<void>((resolve) => {
   markStarted = resolve;
 });
-const api = await startApiServer({
-  port,
-  jwks: () => jwks,
-  corsOrigins,
-  consoleDir,
-  readyWhen: started,
-});
-const env = await startLocalEnvironment({
-  dataDir,
-  corsOrigins,
-  issuer: api.url,
-  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
-  capacity: { units: { local: localCapacity } },
-});
+// Until it is up, any failure (some stand-ins throw outside a promise) ends the start with a sentence.
+const where = { dataDir, port };
+const onStartFailure = (error: unknown) => failStart(error, where);
+process.on('uncaughtException', onStartFailure);
+const { api, env } = await (async () => {
+  const api = await startApiServer({
+    port,
+    jwks: () => jwks,
+    corsOrigins,
+    consoleDir,
+    readyWhen: started,
+  });
+  const env = await startLocalEnvironment({
+    dataDir,
+    corsOrigins,
+    issuer: api.url,
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL, claimDatabase: true } : {}),
+    logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+    capacity: { units: { local: localCapacity } },
+    scratchDir,
+  });
+  return { api, env };
+})().catch(onStartFailure);
+process.off('uncaughtException', onStartFailure);
 jwks = env.jwks;
 markStarted();
 

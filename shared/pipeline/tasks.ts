@@ -118,6 +118,13 @@ export const SERVICE_PROBLEM =
   'A temporary service problem stopped the job; nothing was charged. Please submit it again.';
 
 /** Whether failureMessage passes the error's own message to the user. */
+/**
+ * An upload's transcode that the local server's stop or crash interrupted ('Interrupted' arises only
+ * locally): its file goes with the job, so the way on is to upload the file again, not to submit a job.
+ */
+export const UPLOAD_INTERRUPTED =
+  'The local server stopped while this upload was transcoded; upload the file again.';
+
 export const isUserFacing = (error: PipelineState['error']) => USER_FACING.has(error?.Error ?? '');
 
 /**
@@ -582,9 +589,14 @@ export function createPipelineTasks(deps: PipelineDeps) {
         });
       }
       // A job that has ended FAILED already (cancelled) stays as it is; the statement would change nothing.
+      const upload = job ? uploadOf(job.parameters) : undefined;
       const neverAdmitted =
         state.jobType === 'GENERATE' && state.error?.Error === 'States.Timeout' && job?.startedAt === null;
-      const message = neverAdmitted ? CAPACITY_WAIT_ENDED : failureMessage(state.error);
+      const message = neverAdmitted
+        ? CAPACITY_WAIT_ENDED
+        : upload && state.error?.Error === 'Interrupted'
+          ? UPLOAD_INTERRUPTED
+          : failureMessage(state.error);
       const ended = job && job.status !== 'FAILED' ? await deps.jobs.markFailed(job.id, message) : undefined;
       // Counted when this call ended the job: a retry, or a job the user cancelled (counted by the cancel
       // itself), finds it ended already.
@@ -606,7 +618,6 @@ export function createPipelineTasks(deps: PipelineDeps) {
         const models = model ? [model] : Object.keys(deps.models);
         for (const m of models) await deps.admission.release(m, state.jobId);
       }
-      const upload = job ? uploadOf(job.parameters) : undefined;
       await Promise.all([
         started ? deps.store.deletePrefix(jobWorkPrefix(state.userId, state.jobId)) : undefined,
         started ? deps.store.deletePrefix(clipPrefix(state.userId, state.projectId, state.jobId)) : undefined,
