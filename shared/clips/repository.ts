@@ -253,7 +253,7 @@ export function createClipRepository(db: Database) {
           ...(patch.metadata !== undefined ? { metadata: patch.metadata } : {}),
           updatedAt: new Date(),
         })
-        .where(and(own(userId, id), ifVersion === undefined ? undefined : atVersion(ifVersion)))
+        .where(and(own(userId, id), atVersion(ifVersion)))
         .returning();
       if (!row)
         throw ifVersion === undefined ? new NotFoundError('clip') : new PreconditionFailedError('clip');

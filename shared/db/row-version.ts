@@ -13,12 +13,17 @@ export interface Versioned<T> {
   version: string;
 }
 
-/** True while the row (`xmin` of the table in scope, or a qualified one) is still at `version`. */
-export function atVersion(version: string, xmin: SQL = sql`xmin`): SQL {
-  return sql`${xmin}::text = ${version}`;
+const sameVersion = (version: string, xmin: SQL) => sql`${xmin}::text = ${version}`;
+
+/**
+ * For a query builder's `where`: true while the row is still at `version`; undefined (no condition) when the
+ * write is unconditional.
+ */
+export function atVersion(version: string | undefined): SQL | undefined {
+  return version === undefined ? undefined : sameVersion(version, sql`xmin`);
 }
 
-/** `AND` the version condition into raw SQL, or nothing when the write is unconditional. */
-export function andAtVersion(version: string | undefined, xmin?: SQL): SQL {
-  return version === undefined ? sql`` : sql`AND ${atVersion(version, xmin)}`;
+/** For raw SQL: `AND` the condition on `xmin` (of the table in scope, or a qualified one), or nothing. */
+export function andAtVersion(version: string | undefined, xmin: SQL = sql`xmin`): SQL {
+  return version === undefined ? sql`` : sql`AND ${sameVersion(version, xmin)}`;
 }

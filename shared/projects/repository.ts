@@ -129,7 +129,7 @@ export function createProjectRepository(db: Database) {
       const [row] = await db
         .update(videoProjects)
         .set({ ...patch, updatedAt: new Date() })
-        .where(and(own(userId, id), ifVersion === undefined ? undefined : atVersion(ifVersion)))
+        .where(and(own(userId, id), atVersion(ifVersion)))
         .returning();
       if (!row)
         throw ifVersion === undefined ? new NotFoundError('project') : new PreconditionFailedError('project');

@@ -1,4 +1,4 @@
-import { and, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
 import { insertWithinBound } from '../db/owned-bound.ts';
@@ -42,8 +42,6 @@ export interface TemplateFilter extends PageRequest {
 
 const visibleTo = (userId: string) => or(eq(templates.isPublic, true), eq(templates.createdBy, userId));
 const ownedBy = (userId: string, id: string) => and(eq(templates.id, id), eq(templates.createdBy, userId));
-const conditional = (where: SQL | undefined, ifVersion: string | undefined) =>
-  ifVersion === undefined ? where : and(where, atVersion(ifVersion));
 /** No row written: absent, or (for a conditional write) changed since its version was read. */
 const missing = (ifVersion: string | undefined) =>
   ifVersion === undefined ? new NotFoundError('template') : new PreconditionFailedError('template');
@@ -115,7 +113,7 @@ export function createTemplateRepository(db: Database) {
       const [row] = await db
         .update(templates)
         .set({ ...patch, updatedAt: new Date() })
-        .where(conditional(ownedBy(userId, id), ifVersion))
+        .where(and(ownedBy(userId, id), atVersion(ifVersion)))
         .returning()
         .catch(duplicateName);
       if (!row) throw missing(ifVersion);
@@ -125,7 +123,7 @@ export function createTemplateRepository(db: Database) {
     async remove(userId: string, id: string, ifVersion?: string): Promise<void> {
       const rows = await db
         .delete(templates)
-        .where(conditional(ownedBy(userId, id), ifVersion))
+        .where(and(ownedBy(userId, id), atVersion(ifVersion)))
         .returning({ id: templates.id });
       if (rows.length === 0) throw missing(ifVersion);
     },

@@ -160,7 +160,7 @@ export function createUserRepository(db: Database) {
       const [row] = await db
         .update(users)
         .set({ username, updatedAt: new Date() })
-        .where(and(eq(users.id, id), ifVersion === undefined ? undefined : atVersion(ifVersion)))
+        .where(and(eq(users.id, id), atVersion(ifVersion)))
         .returning()
         .catch(uniqueConflict);
       if (!row)
