@@ -40,9 +40,18 @@ export async function measureStatements(): Promise<
   await count('users.findByEmail', 'read', () => users.findByEmail(u.email));
   await count('users.updateUsername', 'write', () => users.updateUsername(u.id, 'bench_2'));
   await count('users.changeTier', 'write', () => users.changeTier(u.id, 'PRO'));
+  // If-Match: the version read with the row, then the write conditioned on it.
+  const uv = await count('users.getVersionedById', 'read', () => users.getVersionedById(u.id));
+  await count('users.updateUsername (If-Match)', 'write', () =>
+    users.updateUsername(u.id, 'bench_3', uv.version),
+  );
   const p = await count('projects.create', 'write', () => projects.create(u.id, { title: 'p' }));
   await count('projects.get', 'read', () => projects.get(u.id, p.id));
   await count('projects.update', 'write', () => projects.update(u.id, p.id, { title: 'q' }));
+  const pv = await count('projects.getVersioned', 'read', () => projects.getVersioned(u.id, p.id));
+  await count('projects.update (If-Match)', 'write', () =>
+    projects.update(u.id, p.id, { title: 'r' }, pv.version),
+  );
   await count('projects.list', 'read', () => projects.list(u.id, { q: 'q', status: 'DRAFT' }));
   const clipArgs = {
     userId: u.id,
@@ -57,6 +66,8 @@ export async function measureStatements(): Promise<
   const c = await count('clips.register', 'write', () => clips.register(clipArgs));
   await count('clips.get', 'read', () => clips.get(u.id, c.id));
   await count('clips.update', 'write', () => clips.update(u.id, c.id, { title: 'd' }));
+  const cv = await count('clips.getVersioned', 'read', () => clips.getVersioned(u.id, c.id));
+  await count('clips.update (If-Match)', 'write', () => clips.update(u.id, c.id, { title: 'e' }, cv.version));
   await count('clips.listByProject', 'read', () => clips.listByProject(u.id, p.id));
   await count('clips.getMany', 'read', () => clips.getMany(u.id, [c.id]));
   const t = await count('templates.create', 'write', () =>
@@ -65,6 +76,10 @@ export async function measureStatements(): Promise<
   await count('templates.get', 'read', () => templates.get(u.id, t.id));
   await count('templates.list', 'read', () => templates.list(u.id, { category: 'general' }));
   await count('templates.update', 'write', () => templates.update(u.id, t.id, { name: 'u' }));
+  const tv = await count('templates.getVersioned', 'read', () => templates.getVersioned(u.id, t.id));
+  await count('templates.update (If-Match)', 'write', () =>
+    templates.update(u.id, t.id, { name: 'v' }, tv.version),
+  );
   await count('templates.recordUse', 'write', () => templates.recordUse(u.id, t.id));
   const j = await count('jobs.create', 'write', () =>
     jobs.create({
@@ -144,8 +159,17 @@ export async function measureStatements(): Promise<
       errorMessage: 'x',
     }),
   );
+  const c2 = await clips.register({ ...clipArgs, fileUrl: 'k3' });
+  const c2v = (await clips.getVersioned(u.id, c2.id)).version;
+  await count('clips.remove (If-Match)', 'write', () => clips.remove(u.id, c2.id, c2v));
   await count('clips.remove', 'write', () => clips.remove(u.id, c.id));
+  const t2 = await templates.create(u.id, { name: 't2', category: 'general', prompt: 'p' });
+  const t2v = (await templates.getVersioned(u.id, t2.id)).version;
+  await count('templates.remove (If-Match)', 'write', () => templates.remove(u.id, t2.id, t2v));
   await count('templates.remove', 'write', () => templates.remove(u.id, t.id));
+  const p2 = await projects.create(u.id, { title: 'p2' });
+  const p2v = (await projects.getVersioned(u.id, p2.id)).version;
+  await count('projects.remove (If-Match)', 'write', () => projects.remove(u.id, p2.id, p2v));
   await count('projects.remove', 'write', () => projects.remove(u.id, p.id));
   await handle.close();
   return rows;

@@ -76,6 +76,20 @@ export class ConflictError extends DomainError {
   readonly code = 'conflict';
 }
 
+/**
+ * [412] An If-Match precondition does not hold: the resource changed since the client read the ETag it sent
+ * (or changes while this request runs), so nothing was written.
+ */
+export class PreconditionFailedError extends DomainError {
+  readonly status = 412;
+  readonly code = 'precondition-failed';
+  constructor(resource: string) {
+    super(
+      `The ${resource} changed since the ETag you sent in If-Match was read, so nothing was changed; GET it again and retry with its new ETag.`,
+    );
+  }
+}
+
 /** [413] The bytes would exceed the user's storage limit. */
 export class QuotaExceededError extends DomainError {
   readonly status = 413;

@@ -1380,6 +1380,23 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description If-Match did not name the current ETag: the resource changed since it was read, and nothing was changed */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://ai-video.dev/problems/precondition-failed",
+                 *       "title": "Precondition Failed",
+                 *       "status": 412,
+                 *       "detail": "The project changed since the ETag you sent in If-Match was read, so nothing was changed; GET it again and retry with its new ETag."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description An error on the server; quote the correlation id */
         ServerError: {
             headers: {
@@ -1723,7 +1740,13 @@ export interface operations {
     deleteClip: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 clipId: string;
             };
@@ -1742,13 +1765,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             default: components["responses"]["ServerError"];
         };
     };
     updateClip: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 clipId: string;
             };
@@ -1773,6 +1803,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["ServerError"];
@@ -1971,7 +2002,13 @@ export interface operations {
     updateMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1994,6 +2031,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["ServerError"];
@@ -2290,7 +2328,13 @@ export interface operations {
     deleteProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 projectId: string;
             };
@@ -2309,13 +2353,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             default: components["responses"]["ServerError"];
         };
     };
     updateProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 projectId: string;
             };
@@ -2340,6 +2391,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["ServerError"];
@@ -2595,7 +2647,13 @@ export interface operations {
     deleteTemplate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 templateId: string;
             };
@@ -2614,13 +2672,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             default: components["responses"]["ServerError"];
         };
     };
     updateTemplate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.
+                 * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 templateId: string;
             };
@@ -2646,6 +2711,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["ServerError"];

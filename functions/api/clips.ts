@@ -3,6 +3,7 @@ import { clipParams, hlsParams, listClipsQuery, updateClipBody } from '#shared/c
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { sourceAddress } from '#shared/http/authenticate.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
+import { ifMatchVersion } from '#shared/http/if-match.ts';
 import { noContent, ok, withEtag } from '#shared/http/responses.ts';
 import { RefusedHlsTokenError } from '#shared/media/hls-links.ts';
 import { projectParams } from '#shared/projects/schema.ts';
@@ -66,14 +67,33 @@ export const handler = apiHandler([
     path: '/v1/clips/{clipId}',
     handler: endpoint(
       { action: 'clip.update', resource: 'clip', params: clipParams, body: updateClipBody },
-      async (r) => ok(toClipResponse(await r.ctx.clips.update(r.caller.userId, r.params.clipId, r.body))),
+      async (r) => {
+        const { userId } = r.caller;
+        const { clipId } = r.params;
+        // The GET's ETag covers the clip without its signed links, which is what toClipResponse gives.
+        const version = await ifMatchVersion(
+          r.event,
+          'clip',
+          () => r.ctx.clips.getVersioned(userId, clipId),
+          toClipResponse,
+        );
+        return ok(toClipResponse(await r.ctx.clips.update(userId, clipId, r.body, version)));
+      },
     ),
   },
   {
     method: 'DELETE',
     path: '/v1/clips/{clipId}',
     handler: endpoint({ action: 'clip.delete', resource: 'clip', params: clipParams }, async (r) => {
-      await r.ctx.clipService.remove(r.caller.userId, r.params.clipId);
+      const { userId } = r.caller;
+      const { clipId } = r.params;
+      const version = await ifMatchVersion(
+        r.event,
+        'clip',
+        () => r.ctx.clips.getVersioned(userId, clipId),
+        toClipResponse,
+      );
+      await r.ctx.clipService.remove(userId, clipId, version);
       return noContent();
     }),
   },

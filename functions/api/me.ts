@@ -5,6 +5,7 @@ import { deleteMeBody, exportParams } from '#shared/account/schema.ts';
 import { bearerToken } from '#shared/auth/verifier.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { auditNotes, endpoint } from '#shared/http/endpoint.ts';
+import { ifMatchVersion } from '#shared/http/if-match.ts';
 import { accepted, json, ok, withEtag } from '#shared/http/responses.ts';
 import { signInContext } from '#shared/http/sign-in-context.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
@@ -29,8 +30,15 @@ export const handler = apiHandler([
     method: 'PATCH',
     path: '/v1/me',
     handler: endpoint({ action: 'user.update', resource: 'user', body: updateMeBody }, async (r) => {
-      r.audit(r.caller.userId);
-      return ok(toUserResponse(await r.ctx.users.updateUsername(r.caller.userId, r.body.username)));
+      const { userId } = r.caller;
+      r.audit(userId);
+      const version = await ifMatchVersion(
+        r.event,
+        'account',
+        () => r.ctx.users.getVersionedById(userId),
+        toUserResponse,
+      );
+      return ok(toUserResponse(await r.ctx.users.updateUsername(userId, r.body.username, version)));
     }),
   },
   {

@@ -1,5 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
+import { ifMatchVersion } from '#shared/http/if-match.ts';
 import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
 import {
   createProjectBody,
@@ -49,15 +50,32 @@ export const handler = apiHandler([
     path: '/v1/projects/{projectId}',
     handler: endpoint(
       { action: 'project.update', resource: 'project', params: projectParams, body: updateProjectBody },
-      async (r) =>
-        ok(toProjectResponse(await r.ctx.projects.update(r.caller.userId, r.params.projectId, r.body))),
+      async (r) => {
+        const { userId } = r.caller;
+        const { projectId } = r.params;
+        const version = await ifMatchVersion(
+          r.event,
+          'project',
+          () => r.ctx.projects.getVersioned(userId, projectId),
+          toProjectResponse,
+        );
+        return ok(toProjectResponse(await r.ctx.projects.update(userId, projectId, r.body, version)));
+      },
     ),
   },
   {
     method: 'DELETE',
     path: '/v1/projects/{projectId}',
     handler: endpoint({ action: 'project.delete', resource: 'project', params: projectParams }, async (r) => {
-      await r.ctx.projectService.remove(r.caller.userId, r.params.projectId);
+      const { userId } = r.caller;
+      const { projectId } = r.params;
+      const version = await ifMatchVersion(
+        r.event,
+        'project',
+        () => r.ctx.projects.getVersioned(userId, projectId),
+        toProjectResponse,
+      );
+      await r.ctx.projectService.remove(userId, projectId, version);
       return noContent();
     }),
   },

@@ -1,5 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
+import { ifMatchVersion } from '#shared/http/if-match.ts';
 import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 import { awsTemplates } from '#shared/runtime/features/templates.ts';
@@ -53,8 +54,17 @@ export const handler = apiHandler([
     path: '/v1/templates/{templateId}',
     handler: endpoint(
       { action: 'template.update', resource: 'template', params: templateParams, body: updateTemplateBody },
-      async (r) =>
-        ok(toTemplateResponse(await r.ctx.templates.update(r.caller.userId, r.params.templateId, r.body))),
+      async (r) => {
+        const { userId } = r.caller;
+        const { templateId } = r.params;
+        const version = await ifMatchVersion(
+          r.event,
+          'template',
+          () => r.ctx.templates.getVersioned(userId, templateId),
+          toTemplateResponse,
+        );
+        return ok(toTemplateResponse(await r.ctx.templates.update(userId, templateId, r.body, version)));
+      },
     ),
   },
   {
@@ -63,7 +73,15 @@ export const handler = apiHandler([
     handler: endpoint(
       { action: 'template.delete', resource: 'template', params: templateParams },
       async (r) => {
-        await r.ctx.templates.remove(r.caller.userId, r.params.templateId);
+        const { userId } = r.caller;
+        const { templateId } = r.params;
+        const version = await ifMatchVersion(
+          r.event,
+          'template',
+          () => r.ctx.templates.getVersioned(userId, templateId),
+          toTemplateResponse,
+        );
+        await r.ctx.templates.remove(userId, templateId, version);
         return noContent();
       },
     ),

@@ -12,9 +12,16 @@ import {
   rowsUnderParent,
   toBudgetedPage,
 } from '../db/pagination.ts';
+import { andAtVersion, atVersion, ROW_VERSION, type Versioned } from '../db/row-version.ts';
 import { rawRows } from '../db/sql.ts';
 import { type ClipRow, users, videoClips, videoProjects } from '../db/tables.ts';
-import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  QuotaExceededError,
+  ValidationError,
+} from '../errors.ts';
 import { lapsed } from '../uploads/reservations.ts';
 import type { ClipSystem } from './system.ts';
 
@@ -78,9 +85,14 @@ export function createClipRepository(db: Database) {
   /**
    * Deletes the clip and gives its bytes back in one statement; returns its project, whose id (with the
    * owner's and the clip's) names the folder of its media. The owner's row is locked before the clip's, the
-   * order a project's deletion takes them in, so the two cannot deadlock.
+   * order a project's deletion takes them in, so the two cannot deadlock. With `ifVersion`, only while the
+   * clip's row is still at that version (412 otherwise, nothing written).
    */
-  async function remove(userId: string, id: string): Promise<{ projectId: string; freedBytes: number }> {
+  async function remove(
+    userId: string,
+    id: string,
+    ifVersion?: string,
+  ): Promise<{ projectId: string; freedBytes: number }> {
     const rows = await rawRows<{ project_id: string; storage_bytes: string }>(
       db,
       sql`
@@ -88,7 +100,7 @@ export function createClipRepository(db: Database) {
           SELECT id FROM users WHERE id = ${userId}::uuid FOR NO KEY UPDATE
         ), deleted AS (
           DELETE FROM video_clips WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
-            AND EXISTS (SELECT 1 FROM owner)
+            AND EXISTS (SELECT 1 FROM owner) ${andAtVersion(ifVersion)}
           RETURNING project_id, storage_bytes
         ), freed AS (
           -- Through the function: the owner's row, locked above, is written once (migration 0022).
@@ -97,7 +109,7 @@ export function createClipRepository(db: Database) {
         SELECT project_id::text, storage_bytes::text FROM deleted, freed`,
     );
     const row = rows[0];
-    if (!row) throw new NotFoundError('clip');
+    if (!row) throw ifVersion === undefined ? new NotFoundError('clip') : new PreconditionFailedError('clip');
     return { projectId: row.project_id, freedBytes: Number(row.storage_bytes) };
   }
 
@@ -222,7 +234,18 @@ export function createClipRepository(db: Database) {
       return get(input.userId, result.clip_id);
     },
 
-    async update(userId: string, id: string, patch: ClipPatch): Promise<Clip> {
+    /** The clip with its row version, for a write conditioned on it (If-Match). */
+    async getVersioned(userId: string, id: string): Promise<Versioned<Clip>> {
+      const [found] = await db
+        .select({ row: videoClips, version: ROW_VERSION })
+        .from(videoClips)
+        .where(own(userId, id));
+      if (!found) throw new NotFoundError('clip');
+      return found;
+    },
+
+    /** With `ifVersion`, only while the row is still at that version (412 otherwise, nothing written). */
+    async update(userId: string, id: string, patch: ClipPatch, ifVersion?: string): Promise<Clip> {
       const [row] = await db
         .update(videoClips)
         .set({
@@ -230,9 +253,10 @@ export function createClipRepository(db: Database) {
           ...(patch.metadata !== undefined ? { metadata: patch.metadata } : {}),
           updatedAt: new Date(),
         })
-        .where(own(userId, id))
+        .where(and(own(userId, id), atVersion(ifVersion)))
         .returning();
-      if (!row) throw new NotFoundError('clip');
+      if (!row)
+        throw ifVersion === undefined ? new NotFoundError('clip') : new PreconditionFailedError('clip');
       return row;
     },
 

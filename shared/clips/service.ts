@@ -67,8 +67,8 @@ export function createClipService(deps: {
     },
 
     /** Deletes the row (refunding its bytes in the same statement), then every object of the clip's folder. */
-    async remove(userId: string, clipId: string) {
-      const deleted = await deps.clips.remove(userId, clipId);
+    async remove(userId: string, clipId: string, ifVersion?: string) {
+      const deleted = await deps.clips.remove(userId, clipId, ifVersion);
       await deps.store.deletePrefix(clipPrefix(userId, deleted.projectId, clipId));
       return deleted;
     },

@@ -6,8 +6,14 @@
 /** Methods a page may call the API with (API Gateway answers the preflight itself). */
 export const API_CORS_METHODS = ['GET', 'POST', 'PATCH', 'DELETE'] as const;
 /** Request headers a page may send beyond the CORS-safelisted ones. */
-export const API_CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'if-none-match'];
-/** Response headers a page may read: ETag for If-None-Match, Location of created resources, Retry-After. */
+export const API_CORS_ALLOW_HEADERS = [
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'if-match',
+  'if-none-match',
+];
+/** Response headers a page may read: ETag for If-None-Match and If-Match, Location of created resources, Retry-After. */
 export const API_CORS_EXPOSE_HEADERS = ['etag', 'location', 'retry-after', 'x-correlation-id'];
 export const CORS_MAX_AGE_SECONDS = 3600;
 

@@ -137,6 +137,13 @@ export const problemExamples: Record<number, object> = {
     status: 409,
     detail: 'This Idempotency-Key was already used with a different request.',
   },
+  412: {
+    type: 'https://ai-video.dev/problems/precondition-failed',
+    title: 'Precondition Failed',
+    status: 412,
+    detail:
+      'The project changed since the ETag you sent in If-Match was read, so nothing was changed; GET it again and retry with its new ETag.',
+  },
   413: {
     type: 'https://ai-video.dev/problems/quota-exceeded',
     title: 'Content Too Large',

@@ -552,6 +552,16 @@ function parameters(
   }));
 }
 
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description:
+    'The ETag of the resource as last read (its GET answers it), or `*`. When it is not the current one the answer is 412 and nothing changes: read it again and retry with the new ETag. Without it the change is made whatever the resource holds now.',
+  schema: { type: 'string' },
+  example: '"3q2-7wK1bq6f0u1nF4mXy8cPz9Q"',
+};
+
 /** The shared problem responses under components/responses, by status. */
 const ERRORS: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'The input is not valid; `errors` names each field' },
@@ -559,6 +569,11 @@ const ERRORS: Record<number, { name: string; description: string }> = {
   403: { name: 'Forbidden', description: "A tier rule, or the API key's scope, forbids it" },
   404: { name: 'NotFound', description: 'No such resource of the caller (another user’s answers the same)' },
   409: { name: 'Conflict', description: 'It conflicts with the current state' },
+  412: {
+    name: 'PreconditionFailed',
+    description:
+      'If-Match did not name the current ETag: the resource changed since it was read, and nothing was changed',
+  },
   413: {
     name: 'ContentTooLarge',
     description: 'The body is too large, or the bytes exceed the storage left',
@@ -580,6 +595,7 @@ export function errorStatuses(route: ApiRoute, op: Operation): number[] {
   // A read-only API key may not change anything.
   if (route.auth && route.method !== 'GET') statuses.add(403);
   if (op.params) statuses.add(404);
+  if (route.ifMatch) statuses.add(412);
   if (op.body) {
     statuses.add(413);
     statuses.add(415);
@@ -658,6 +674,7 @@ export function openApiDocument(serverUrl = '/') {
       parameters: [
         ...parameters('path', op.params, components),
         ...parameters('query', op.query, components),
+        ...(route.ifMatch ? [IF_MATCH] : []),
       ],
       ...(op.body
         ? {

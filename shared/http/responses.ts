@@ -14,11 +14,18 @@ export const created = (body: unknown, location: string) => json(201, body, { lo
 export const accepted = (body: unknown, location: string) => json(202, body, { location });
 export const noContent = (): HttpResult => ({ statusCode: 204, headers: { 'cache-control': 'no-store' } });
 
+/** The strong ETag of a representation: a hash of its JSON. */
+export function etagOf(body: unknown): string {
+  return etagOfText(JSON.stringify(body));
+}
+
+// One-shot hash: no Hash object per response, the same digest.
+const etagOfText = (text: string) => `"${hash('sha256', text, 'base64url').slice(0, 27)}"`;
+
 /** A single resource with a strong ETag; If-None-Match with the same tag gives 304 and no body. */
 export function withEtag(event: APIGatewayProxyEventV2, body: unknown, maxAgeSeconds = 0): HttpResult {
   const text = JSON.stringify(body);
-  // One-shot hash: no Hash object per response, the same digest.
-  const etag = `"${hash('sha256', text, 'base64url').slice(0, 27)}"`;
+  const etag = etagOfText(text);
   const cache = maxAgeSeconds > 0 ? `private, max-age=${maxAgeSeconds}` : 'private, no-cache';
   const tags = event.headers['if-none-match']?.split(',').map((t) => t.trim().replace(/^W\//, ''));
   if (tags?.includes(etag) || tags?.includes('*')) {

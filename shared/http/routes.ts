@@ -37,6 +37,11 @@ export interface ApiRoute {
    */
   errors: readonly ErrorStatus[];
   /**
+   * A write of one resource whose GET answers an ETag: it honours If-Match, answering 412 when the tag is not
+   * the resource's current one (see shared/http/if-match.ts).
+   */
+  ifMatch?: true;
+  /**
    * A Server-Sent Events stream. API Gateway HTTP APIs buffer responses, so deployed these are served by a
    * Lambda function URL with response streaming instead (see infra/stacks/stateless.ts).
    */
@@ -48,7 +53,7 @@ const route = (
   path: string,
   fn: ApiFunctionName,
   operationId: string,
-  options: { auth?: boolean; errors?: ErrorStatus[] } = {},
+  options: { auth?: boolean; errors?: ErrorStatus[]; ifMatch?: true } = {},
 ): ApiRoute => ({
   method,
   path,
@@ -56,6 +61,7 @@ const route = (
   auth: options.auth ?? true,
   operationId,
   errors: options.errors ?? [],
+  ...(options.ifMatch ? { ifMatch: true } : {}),
 });
 const stream = (path: string, operationId: string): ApiRoute => ({
   method: 'GET',
@@ -69,6 +75,7 @@ const stream = (path: string, operationId: string): ApiRoute => ({
 });
 
 const open = { auth: false } as const;
+const ifMatch = { ifMatch: true } as const;
 
 export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/v1/auth/signup', 'auth', 'signUp', { ...open, errors: [409, 429] }),
@@ -76,7 +83,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/v1/auth/login', 'auth', 'logIn', { ...open, errors: [429] }),
   route('POST', '/v1/auth/refresh', 'auth', 'refreshTokens', { ...open, errors: [429] }),
   route('GET', '/v1/me', 'me', 'getMe'),
-  route('PATCH', '/v1/me', 'me', 'updateMe', { errors: [409] }),
+  route('PATCH', '/v1/me', 'me', 'updateMe', { ...ifMatch, errors: [409] }),
   route('DELETE', '/v1/me', 'me', 'deleteAccount', { errors: [403, 429] }),
   route('GET', '/v1/me/usage', 'me', 'getUsage'),
   route('POST', '/v1/me/export', 'me', 'createExport', { errors: [409, 429] }),
@@ -87,12 +94,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/projects', 'projects', 'listProjects'),
   route('POST', '/v1/projects', 'projects', 'createProject', { errors: [409] }),
   route('GET', '/v1/projects/{projectId}', 'projects', 'getProject'),
-  route('PATCH', '/v1/projects/{projectId}', 'projects', 'updateProject'),
-  route('DELETE', '/v1/projects/{projectId}', 'projects', 'deleteProject'),
+  route('PATCH', '/v1/projects/{projectId}', 'projects', 'updateProject', ifMatch),
+  route('DELETE', '/v1/projects/{projectId}', 'projects', 'deleteProject', ifMatch),
   route('GET', '/v1/projects/{projectId}/clips', 'clips', 'listClips'),
   route('GET', '/v1/clips/{clipId}', 'clips', 'getClip'),
-  route('PATCH', '/v1/clips/{clipId}', 'clips', 'updateClip'),
-  route('DELETE', '/v1/clips/{clipId}', 'clips', 'deleteClip'),
+  route('PATCH', '/v1/clips/{clipId}', 'clips', 'updateClip', ifMatch),
+  route('DELETE', '/v1/clips/{clipId}', 'clips', 'deleteClip', ifMatch),
   // The link carries its own signed, expiring token (players cannot send a bearer token); 429 after a run
   // of forged or expired ones from the address.
   route('GET', '/v1/media/hls/{token}/{file}', 'clips', 'getHlsPlaylist', { ...open, errors: [429] }),
@@ -107,8 +114,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('GET', '/v1/templates', 'templates', 'listTemplates'),
   route('POST', '/v1/templates', 'templates', 'createTemplate', { errors: [409] }),
   route('GET', '/v1/templates/{templateId}', 'templates', 'getTemplate'),
-  route('PATCH', '/v1/templates/{templateId}', 'templates', 'updateTemplate', { errors: [409] }),
-  route('DELETE', '/v1/templates/{templateId}', 'templates', 'deleteTemplate'),
+  route('PATCH', '/v1/templates/{templateId}', 'templates', 'updateTemplate', { ...ifMatch, errors: [409] }),
+  route('DELETE', '/v1/templates/{templateId}', 'templates', 'deleteTemplate', ifMatch),
   route('GET', '/v1/webhooks', 'webhooks', 'listWebhooks'),
   route('POST', '/v1/webhooks', 'webhooks', 'createWebhook', { errors: [409] }),
   route('GET', '/v1/webhooks/{webhookId}', 'webhooks', 'getWebhook'),

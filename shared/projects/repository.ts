@@ -10,9 +10,10 @@ import {
   pageLimit,
   toBudgetedPage,
 } from '../db/pagination.ts';
+import { andAtVersion, atVersion, ROW_VERSION, type Versioned } from '../db/row-version.ts';
 import { containsPattern, rawRows } from '../db/sql.ts';
 import { type ProjectRow, videoProjects } from '../db/tables.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.ts';
 import { failActiveJobs } from '../jobs/fail-statement.ts';
 import type { ProjectStatus } from './status.ts';
 
@@ -113,13 +114,25 @@ export function createProjectRepository(db: Database) {
       return row;
     },
 
-    async update(userId: string, id: string, patch: ProjectPatch): Promise<Project> {
+    /** The project with its row version, for a write conditioned on it (If-Match). */
+    async getVersioned(userId: string, id: string): Promise<Versioned<Project>> {
+      const [found] = await db
+        .select({ row: videoProjects, version: ROW_VERSION })
+        .from(videoProjects)
+        .where(own(userId, id));
+      if (!found) throw new NotFoundError('project');
+      return found;
+    },
+
+    /** With `ifVersion`, only while the row is still at that version (412 otherwise, nothing written). */
+    async update(userId: string, id: string, patch: ProjectPatch, ifVersion?: string): Promise<Project> {
       const [row] = await db
         .update(videoProjects)
         .set({ ...patch, updatedAt: new Date() })
-        .where(own(userId, id))
+        .where(and(own(userId, id), atVersion(ifVersion)))
         .returning();
-      if (!row) throw new NotFoundError('project');
+      if (!row)
+        throw ifVersion === undefined ? new NotFoundError('project') : new PreconditionFailedError('project');
       return row;
     },
 
@@ -157,8 +170,11 @@ export function createProjectRepository(db: Database) {
      * The clips are deleted by the statement itself, and only the bytes of those it deleted are freed: a clip
      * whose own deletion commits while this one waits is not returned by the DELETE, whereas a sum over a read
      * of the clips (the statement's snapshot) would free its bytes a second time.
+     *
+     * With `ifVersion`, only while the project's row is still at that version: otherwise 412, and the whole
+     * transaction (jobs ended included) is rolled back.
      */
-    remove(userId: string, id: string): Promise<DeletedProject> {
+    remove(userId: string, id: string, ifVersion?: string): Promise<DeletedProject> {
       return db.transaction(async (tx) => {
         const [owner] = await rawRows<{ id: string }>(
           tx,
@@ -170,7 +186,8 @@ export function createProjectRepository(db: Database) {
           sql`
           WITH ${failActiveJobs(
             sql`j.project_id = ${id}::uuid AND j.user_id = ${userId}::uuid
-                AND EXISTS (SELECT 1 FROM video_projects p WHERE p.id = ${id}::uuid AND p.user_id = ${userId}::uuid)`,
+                AND EXISTS (SELECT 1 FROM video_projects p WHERE p.id = ${id}::uuid AND p.user_id = ${userId}::uuid
+                            ${andAtVersion(ifVersion, sql`p.xmin`)})`,
             PROJECT_DELETED,
           )}
           SELECT id::text FROM job`,
@@ -184,7 +201,9 @@ export function createProjectRepository(db: Database) {
           tx,
           sql`
           WITH deleted AS (
-            DELETE FROM video_projects WHERE id = ${id}::uuid AND user_id = ${userId}::uuid RETURNING id
+            DELETE FROM video_projects WHERE id = ${id}::uuid AND user_id = ${userId}::uuid
+              ${andAtVersion(ifVersion)}
+            RETURNING id
           ), doomed AS (
             DELETE FROM video_clips
             WHERE project_id = ${id}::uuid AND user_id = ${userId}::uuid
@@ -200,7 +219,11 @@ export function createProjectRepository(db: Database) {
                  (SELECT coalesce(sum(storage_bytes), 0) FROM doomed)::text AS freed
           FROM deleted d LEFT JOIN doomed c ON true`,
         );
-        if (rows.length === 0) throw new NotFoundError('project');
+        if (rows.length === 0) {
+          throw ifVersion === undefined
+            ? new NotFoundError('project')
+            : new PreconditionFailedError('project');
+        }
         const mediaKeys = rows.flatMap((r) => [r.file_url, r.thumbnail_url]).filter((k): k is string => !!k);
         return { mediaKeys, freedBytes: Number(rows[0]?.freed ?? 0), endedJobIds: ended.map((j) => j.id) };
       });

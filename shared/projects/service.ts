@@ -28,8 +28,8 @@ export function createProjectService(deps: {
      * execution ends (MarkFailed finds no job row and cleans the job's folders by their ids); one whose
      * start comes after the deletion ends at its first step, which finds no job.
      */
-    async remove(userId: string, projectId: string): Promise<{ freedBytes: number }> {
-      const deleted = await deps.projects.remove(userId, projectId);
+    async remove(userId: string, projectId: string, ifVersion?: string): Promise<{ freedBytes: number }> {
+      const deleted = await deps.projects.remove(userId, projectId, ifVersion);
       await Promise.all(deleted.endedJobIds.map((jobId) => deps.workflow.stop(jobId, PROJECT_DELETED)));
       await Promise.all([
         deps.store.deletePrefix(projectPrefix(userId, projectId)),

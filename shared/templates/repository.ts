@@ -10,9 +10,10 @@ import {
   pageLimit,
   toBudgetedPage,
 } from '../db/pagination.ts';
+import { atVersion, ROW_VERSION, type Versioned } from '../db/row-version.ts';
 import { containsPattern } from '../db/sql.ts';
 import { type TemplateRow, templates } from '../db/tables.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.ts';
 import type { TemplateCategory } from './categories.ts';
 
 export type Template = TemplateRow;
@@ -41,6 +42,9 @@ export interface TemplateFilter extends PageRequest {
 
 const visibleTo = (userId: string) => or(eq(templates.isPublic, true), eq(templates.createdBy, userId));
 const ownedBy = (userId: string, id: string) => and(eq(templates.id, id), eq(templates.createdBy, userId));
+/** No row written: absent, or (for a conditional write) changed since its version was read. */
+const missing = (ifVersion: string | undefined) =>
+  ifVersion === undefined ? new NotFoundError('template') : new PreconditionFailedError('template');
 
 function duplicateName(error: unknown): never {
   const info = sqlErrorInfo(error);
@@ -91,20 +95,37 @@ export function createTemplateRepository(db: Database) {
       return row;
     },
 
-    async update(userId: string, id: string, patch: TemplatePatch): Promise<Template> {
+    /**
+     * One of the caller's own templates with its row version, for a write conditioned on it (If-Match); a
+     * public template of someone else is not found, as its writes are.
+     */
+    async getVersioned(userId: string, id: string): Promise<Versioned<Template>> {
+      const [found] = await db
+        .select({ row: templates, version: ROW_VERSION })
+        .from(templates)
+        .where(ownedBy(userId, id));
+      if (!found) throw new NotFoundError('template');
+      return found;
+    },
+
+    /** With `ifVersion`, only while the row is still at that version (412 otherwise, nothing written). */
+    async update(userId: string, id: string, patch: TemplatePatch, ifVersion?: string): Promise<Template> {
       const [row] = await db
         .update(templates)
         .set({ ...patch, updatedAt: new Date() })
-        .where(ownedBy(userId, id))
+        .where(and(ownedBy(userId, id), atVersion(ifVersion)))
         .returning()
         .catch(duplicateName);
-      if (!row) throw new NotFoundError('template');
+      if (!row) throw missing(ifVersion);
       return row;
     },
 
-    async remove(userId: string, id: string): Promise<void> {
-      const rows = await db.delete(templates).where(ownedBy(userId, id)).returning({ id: templates.id });
-      if (rows.length === 0) throw new NotFoundError('template');
+    async remove(userId: string, id: string, ifVersion?: string): Promise<void> {
+      const rows = await db
+        .delete(templates)
+        .where(and(ownedBy(userId, id), atVersion(ifVersion)))
+        .returning({ id: templates.id });
+      if (rows.length === 0) throw missing(ifVersion);
     },
 
     /** Newest first; a page stops early (with a cursor) before the Data API's answer gets too large. */

@@ -1,8 +1,9 @@
 import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sqlErrorInfo, UNIQUE_VIOLATION } from '../db/errors.ts';
+import { atVersion, ROW_VERSION, type Versioned } from '../db/row-version.ts';
 import { type UserRow, users } from '../db/tables.ts';
-import { ConflictError, MissingUserRowError, NotFoundError } from '../errors.ts';
+import { ConflictError, MissingUserRowError, NotFoundError, PreconditionFailedError } from '../errors.ts';
 import { DEFAULT_TIER, type SubscriptionTier, tierLimits } from './tiers.ts';
 
 export type User = UserRow;
@@ -144,14 +145,26 @@ export function createUserRepository(db: Database) {
       return (await move(releasedEmail(id))).length > 0;
     },
 
-    async updateUsername(id: string, username: string): Promise<User> {
+    /** The row with its version, for a write conditioned on it (If-Match). */
+    async getVersionedById(id: string): Promise<Versioned<User>> {
+      const [found] = await db
+        .select({ row: users, version: ROW_VERSION })
+        .from(users)
+        .where(eq(users.id, id));
+      if (!found) throw new MissingUserRowError();
+      return found;
+    },
+
+    /** With `ifVersion`, only while the row is still at that version (412 otherwise, nothing written). */
+    async updateUsername(id: string, username: string, ifVersion?: string): Promise<User> {
       const [row] = await db
         .update(users)
         .set({ username, updatedAt: new Date() })
-        .where(eq(users.id, id))
+        .where(and(eq(users.id, id), atVersion(ifVersion)))
         .returning()
         .catch(uniqueConflict);
-      if (!row) throw new MissingUserRowError();
+      if (!row)
+        throw ifVersion === undefined ? new MissingUserRowError() : new PreconditionFailedError('account');
       return row;
     },
 

@@ -59,6 +59,17 @@ describe.each(STAGES)('stage %s', (stage) => {
     expect(API_CORS_EXPOSE_HEADERS).toEqual(expect.arrayContaining(['etag', 'location', 'retry-after']));
   });
 
+  it('lets a page send If-Match, and read the ETag it takes', () => {
+    const origin = origins[0]!;
+    const preflight = preflightHeaders(
+      { origin, method: 'PATCH', headers: 'authorization, if-match' },
+      origins,
+    );
+    expect(preflight['access-control-allow-origin']).toBe(origin);
+    expect(preflight['access-control-allow-headers']?.split(',')).toContain('if-match');
+    expect(API_CORS_EXPOSE_HEADERS).toContain('etag');
+  });
+
   it('refuses an origin outside the list at preflight, as the local server does', () => {
     const request = { origin: 'https://foreign.example', method: 'POST', headers: 'authorization' };
     expect(preflightHeaders(request, origins)['access-control-allow-origin']).toBeUndefined();

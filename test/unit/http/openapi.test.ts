@@ -105,6 +105,28 @@ describe('OpenAPI document for generators', () => {
     expect(login.responses['401']).toBeUndefined();
   });
 
+  it('documents If-Match and its 412 on the writes of a resource with an ETag, and nowhere else', () => {
+    const conditional = operations.filter((op) =>
+      (op as Op & { parameters: { name: string; in: string }[] }).parameters.some(
+        (p) => p.name === 'If-Match' && p.in === 'header',
+      ),
+    );
+    expect(conditional.map((op) => op.operationId).sort()).toEqual(
+      [
+        'updateMe',
+        'updateProject',
+        'deleteProject',
+        'updateClip',
+        'deleteClip',
+        'updateTemplate',
+        'deleteTemplate',
+      ].sort(),
+    );
+    for (const op of conditional) expect(op.responses['412'], op.operationId).toBeDefined();
+    const others = operations.filter((op) => !conditional.includes(op));
+    for (const op of others) expect(op.responses['412'], op.operationId).toBeUndefined();
+  });
+
   it('names the resources, pages and request bodies under components/schemas and refers to them', () => {
     const names = Object.keys(doc.components.schemas);
     for (const name of [
