@@ -18,4 +18,16 @@ describe('Lambda bundles', () => {
       expect(js.contents.byteLength).toBeLessThanOrEqual(500 * 1024);
     },
   );
+
+  // V8 compiles the whole bundle at load: Powertools idempotency and its JMESPath (about 45 KB) are a file
+  // beside it that the first request with an Idempotency-Key loads (infra/idempotency-bundle.ts).
+  it.each(FUNCTION_ENTRIES)('$name holds no Powertools idempotency code', async ({ entry }) => {
+    const result = await buildFunctionBundle(entry);
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+    const inside = Object.entries(output?.inputs ?? {}).filter(
+      ([input, { bytesInOutput }]) =>
+        bytesInOutput > 0 && input.includes('node_modules/@aws-lambda-powertools/idempotency/'),
+    );
+    expect(inside.map(([input]) => input)).toEqual([]);
+  });
 });
