@@ -3,6 +3,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../infra/functions.ts';
+import {
+  IDEMPOTENCY_BUNDLE_OPTIONS,
+  IDEMPOTENCY_ENTRY,
+  IDEMPOTENCY_FILE,
+} from '../infra/idempotency-bundle.ts';
 import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE } from '../infra/tracer-bundle.ts';
 
 export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> {
@@ -24,12 +29,18 @@ export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> 
   return sizes;
 }
 
-/** The Tracer's file beside every bundle (infra/tracer-bundle.ts), loaded only where tracing is on. */
-async function tracerFileSize(): Promise<number> {
+/**
+ * A file beside the bundles: the Tracer's (infra/tracer-bundle.ts), loaded only where tracing is on, or
+ * Powertools idempotency's (infra/idempotency-bundle.ts), loaded by the first request with an Idempotency-Key.
+ */
+async function fileBesideSize(
+  options: typeof TRACER_BUNDLE_OPTIONS | typeof IDEMPOTENCY_BUNDLE_OPTIONS,
+  entry: string,
+): Promise<number> {
   const result = await build({
-    ...TRACER_BUNDLE_OPTIONS,
-    external: [...TRACER_BUNDLE_OPTIONS.external],
-    entryPoints: [path.resolve(import.meta.dirname, '..', TRACER_ENTRY)],
+    ...options,
+    external: [...options.external],
+    entryPoints: [path.resolve(import.meta.dirname, '..', entry)],
     write: false,
     outdir: '/tmp/bundle-bench',
     logLevel: 'silent',
@@ -39,11 +50,12 @@ async function tracerFileSize(): Promise<number> {
 
 export async function run(): Promise<string> {
   const sizes = await bundleSizes();
-  const tracer = await tracerFileSize();
+  const tracer = await fileBesideSize(TRACER_BUNDLE_OPTIONS, TRACER_ENTRY);
+  const idempotency = await fileBesideSize(IDEMPOTENCY_BUNDLE_OPTIONS, IDEMPOTENCY_ENTRY);
   return [
     '## Lambda bundle sizes (esbuild, minified ESM, AWS SDK v3 external as provided by nodejs24.x)',
     '',
-    `index.mjs of each function; beside each, ${TRACER_FILE} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${(tracer / 1024).toFixed(0)} KB.`,
+    `index.mjs of each function; beside each, ${TRACER_FILE} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${(tracer / 1024).toFixed(0)} KB; beside jobs' and uploads', ${IDEMPOTENCY_FILE} (Powertools idempotency, loaded by the first request with an Idempotency-Key): ${(idempotency / 1024).toFixed(0)} KB.`,
     '',
     '| function | KB |',
     '|---|---|',

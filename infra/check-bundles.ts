@@ -2,12 +2,14 @@
  * After `cdk synth`: reads the esbuild metafile of every bundled Lambda asset and fails if an embedded
  * stand-in (PGlite, s3rver, dynalite, ffmpeg, aws-local-stepfunctions, …) or infra/local made it inside,
  * and checks that the functions of PINNED_SDK (and only they) carry their packages at the locked versions,
- * and that a bundle which imports the Tracer's file has it beside it (infra/tracer-bundle.ts).
+ * and that a bundle which imports the Tracer's file or Powertools idempotency's has it beside it
+ * (infra/tracer-bundle.ts, infra/idempotency-bundle.ts).
  * Usage: tsx infra/check-bundles.ts <cdk.out dir>...
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PINNED_SDK, STAND_IN_PACKAGES } from './functions.ts';
+import { IDEMPOTENCY_FILE, IDEMPOTENCY_MODULE } from './idempotency-bundle.ts';
 import { TRACER_FILE, TRACER_MODULE } from './tracer-bundle.ts';
 
 const lockedVersions = (
@@ -30,13 +32,25 @@ function carriedPackageProblems(assetDir: string, inputs: string[]): string[] {
   });
 }
 
-/** Whether the bundle imports the Tracer's file and the asset lacks it (on Lambda, a failed init). */
-function lacksTracerFile(
+/** The files a bundle may import from beside it: the specifier it keeps, and the file's name. */
+const FILES_BESIDE = [
+  { module: TRACER_MODULE, file: TRACER_FILE },
+  { module: IDEMPOTENCY_MODULE, file: IDEMPOTENCY_FILE },
+];
+
+/**
+ * The files beside it the bundle imports and the asset lacks (on Lambda, a failed init for the Tracer, a
+ * failed request for idempotency).
+ */
+function missingFilesBeside(
   assetDir: string,
   outputs: Record<string, { imports?: { path: string }[] }>,
-): boolean {
-  const imports = Object.values(outputs).some((o) => o.imports?.some((i) => i.path === TRACER_MODULE));
-  return imports && !existsSync(path.join(assetDir, TRACER_FILE));
+): string[] {
+  return FILES_BESIDE.filter(
+    ({ module, file }) =>
+      Object.values(outputs).some((o) => o.imports?.some((i) => i.path === module)) &&
+      !existsSync(path.join(assetDir, file)),
+  ).map(({ file }) => file);
 }
 
 let checked = 0;
@@ -53,8 +67,8 @@ for (const out of process.argv.slice(2)) {
     const inputs = Object.keys(metafile.inputs);
     for (const problem of carriedPackageProblems(path.join(out, entry), inputs))
       problems.push(`${entry}: ${problem}`);
-    if (lacksTracerFile(path.join(out, entry), metafile.outputs))
-      problems.push(`${entry}: lacks ${TRACER_FILE}`);
+    for (const file of missingFilesBeside(path.join(out, entry), metafile.outputs))
+      problems.push(`${entry}: lacks ${file}`);
     for (const input of inputs) {
       if (
         STAND_IN_PACKAGES.some((pkg) => input.includes(`node_modules/${pkg}/`)) ||
@@ -76,5 +90,5 @@ if (problems.length) {
   process.exit(1);
 }
 console.log(
-  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions; the Tracer's file beside every bundle that imports it`,
+  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions; the Tracer's and idempotency's files beside every bundle that imports them`,
 );

@@ -1,5 +1,6 @@
 /** Every Lambda function: its entry file. The CDK stack, the bundle check and the benchmarks read this list. */
 import { API_FUNCTIONS } from '#shared/http/routes.ts';
+import { IDEMPOTENCY_MODULE } from './idempotency-bundle.ts';
 import { TRACER_MODULE } from './tracer-bundle.ts';
 
 /** The state machine's Lambda tasks: their files and the definition placeholder each one fills. */
@@ -93,6 +94,7 @@ export const BUNDLE_OPTIONS = {
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  // The Tracer is a file beside the bundle (infra/tracer-bundle.ts).
-  external: ['@aws-sdk/*', TRACER_MODULE],
+  // The Tracer and Powertools idempotency are files beside the bundle (infra/tracer-bundle.ts,
+  // infra/idempotency-bundle.ts).
+  external: ['@aws-sdk/*', TRACER_MODULE, IDEMPOTENCY_MODULE],
 } as const;

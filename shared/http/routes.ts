@@ -150,16 +150,31 @@ export function routesOf(fn: ApiFunctionName): ApiRoute[] {
 /** Path parameters that are credentials: never logged nor audited as they came. */
 export const SECRET_PATH_PARAMS: ReadonlySet<string> = new Set(['token']);
 
-const compiled = API_ROUTES.map((r) => {
+interface CompiledRoute {
+  route: ApiRoute;
+  names: string[];
+  regex: RegExp;
+}
+
+function compile(r: ApiRoute): CompiledRoute {
   const names: string[] = [];
   const pattern = r.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
     names.push(name);
     return '([^/]+)';
   });
   return { route: r, names, regex: new RegExp(`^${pattern}$`) };
-});
+}
+
+// Built on first use: every API function loads this table at init, and on Lambda only the routes with a
+// secret are ever matched here (the route comes from API Gateway's route key).
+let all: CompiledRoute[] | undefined;
+const compiled = () => (all ??= API_ROUTES.map(compile));
+let secret: CompiledRoute[] | undefined;
 /** The routes whose path holds a secret (the HLS token): the only ones `redactPath` must look at. */
-const withSecrets = compiled.filter(({ names }) => names.some((n) => SECRET_PATH_PARAMS.has(n)));
+const withSecrets = () =>
+  (secret ??= API_ROUTES.filter((r) =>
+    [...SECRET_PATH_PARAMS].some((name) => r.path.includes(`{${name}}`)),
+  ).map(compile));
 
 /**
  * Finds the route for a concrete method and path, filling the (percent-decoded) path parameters. A
@@ -170,7 +185,7 @@ export function matchRoute(
   path: string,
 ): { route: ApiRoute; params: Record<string, string> } | undefined {
   const clean = path.length > 1 ? path.replace(/\/$/, '') : path;
-  for (const { route: r, names, regex } of compiled) {
+  for (const { route: r, names, regex } of compiled()) {
     if (r.method !== method) continue;
     const match = regex.exec(clean);
     if (!match) continue;
@@ -196,7 +211,7 @@ function decodePathSegment(name: string, raw: string): string {
 /** The path with every secret parameter (the HLS token) replaced by its `{name}`, for logs. */
 export function redactPath(path: string): string {
   const clean = path.length > 1 ? path.replace(/\/$/, '') : path;
-  for (const { route, regex } of withSecrets) {
+  for (const { route, regex } of withSecrets()) {
     const match = regex.exec(clean);
     if (!match) continue;
     let i = 0;

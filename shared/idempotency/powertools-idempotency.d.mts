@@ -1,0 +1,7 @@
+export {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+export { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';

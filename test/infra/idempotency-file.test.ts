@@ -1,0 +1,91 @@
+/**
+ * The assets of functions as `cdk synth` bundles them (AppFunction, bundling on): Powertools idempotency is
+ * powertools-idempotency.mjs beside index.mjs where a route uses it (jobs), not inside the bundle, and no
+ * such file where none does (auth). The file loads on its own next to the bundle, as Lambda would load it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stageConfig } from '#infra/config.ts';
+import { AppFunction, PROJECT_ROOT } from '#infra/constructs/app-function.ts';
+import { IDEMPOTENCY_FILE, IDEMPOTENCY_MODULE } from '#infra/idempotency-bundle.ts';
+
+const exec = promisify(execFile);
+
+// Inside the project, so the bare `@aws-sdk/*` imports resolve from its node_modules (the runtime's copy on
+// Lambda).
+const OUT = path.join(PROJECT_ROOT, '.bench', `idempotency-file-${process.pid}`);
+const assets: Record<'jobs' | 'auth', string> = { jobs: '', auth: '' };
+
+beforeAll(() => {
+  const app = new App({ outdir: OUT, context: { stage: 'dev' } });
+  const stack = new Stack(app, 'IdempotencyFile');
+  for (const name of ['jobs', 'auth'] as const)
+    new AppFunction(stack, name, { config: stageConfig('dev'), entry: `functions/api/${name}.ts` });
+  app.synth();
+  for (const dir of readdirSync(OUT).filter((d) => d.startsWith('asset.'))) {
+    const meta = path.join(OUT, dir, 'index.meta.json');
+    if (!existsSync(meta)) continue;
+    const inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: object }).inputs);
+    for (const name of ['jobs', 'auth'] as const)
+      if (inputs.includes(`functions/api/${name}.ts`)) assets[name] = path.join(OUT, dir);
+  }
+  expect(assets.jobs).not.toBe('');
+  expect(assets.auth).not.toBe('');
+}, 180_000);
+
+afterAll(async () => {
+  await rm(OUT, { recursive: true, force: true });
+});
+
+describe('Powertools idempotency beside the bundle', () => {
+  it('is a file of its own where a route uses it, and the bundle keeps only the import', () => {
+    const bundle = readFileSync(path.join(assets.jobs, 'index.mjs'), 'utf8');
+    const file = readFileSync(path.join(assets.jobs, IDEMPOTENCY_FILE), 'utf8');
+    expect(bundle).toContain(IDEMPOTENCY_MODULE);
+    // A message of Powertools idempotency, which minifying keeps: in the file only.
+    const message = 'Failed to save in progress record to idempotency store';
+    expect(file).toContain(message);
+    expect(bundle).not.toContain(message);
+  });
+
+  it('is not written where no route uses it', () => {
+    expect(readFileSync(path.join(assets.auth, 'index.mjs'), 'utf8')).not.toContain(IDEMPOTENCY_MODULE);
+    expect(existsSync(path.join(assets.auth, IDEMPOTENCY_FILE))).toBe(false);
+  });
+
+  it('loads beside the bundle and builds what idempotent.ts uses', async () => {
+    const url = JSON.stringify(pathToFileURL(path.join(assets.jobs, IDEMPOTENCY_FILE)).href);
+    const script = [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      `const m = await import(${url});`,
+      "const store = new m.DynamoDBPersistenceLayer({ tableName: 't', awsSdkV3Client: new DynamoDBClient({ region: 'eu-west-1' }) });",
+      "const config = new m.IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'payload' });",
+      'const run = m.makeIdempotent(async () => 1, { persistenceStore: store, config });',
+      'const errors = [m.IdempotencyValidationError, m.IdempotencyAlreadyInProgressError].map((E) => new E("x") instanceof Error);',
+      'process.stdout.write(JSON.stringify({ run: typeof run, errors }));',
+    ].join('\n');
+    const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+    });
+    expect(JSON.parse(stdout)).toEqual({ run: 'function', errors: [true, true] });
+  });
+
+  it('is checked after synth: an asset whose bundle imports it and lacks it fails check-bundles', async () => {
+    const check = (dir: string) =>
+      exec(process.execPath, ['--import', 'tsx', 'infra/check-bundles.ts', dir], { cwd: PROJECT_ROOT });
+    await expect(check(OUT)).resolves.toMatchObject({
+      stdout: expect.stringContaining('2 Lambda bundles checked'),
+    });
+    const broken = path.join(OUT, 'broken', path.basename(assets.jobs));
+    await mkdir(broken, { recursive: true });
+    for (const file of ['index.mjs', 'index.meta.json', 'powertools-tracer.cjs'])
+      await copyFile(path.join(assets.jobs, file), path.join(broken, file));
+    await expect(check(path.dirname(broken))).rejects.toThrow(`lacks ${IDEMPOTENCY_FILE}`);
+  });
+});
