@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { toClipResponse } from '#shared/clips/response.ts';
 import { clipParams, hlsParams, listClipsQuery, updateClipBody } from '#shared/clips/schema.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
@@ -8,9 +9,27 @@ import { noContent, ok, withEtag } from '#shared/http/responses.ts';
 import { RefusedHlsTokenError } from '#shared/media/hls-links.ts';
 import { projectParams } from '#shared/projects/schema.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
+import type { AppContext } from '#shared/runtime/context.ts';
 import { awsClips } from '#shared/runtime/features/clips.ts';
 
 useAwsContext(awsClips);
+
+/**
+ * The clip's row version when If-Match names the ETag of its current representation (ifMatchVersion): the
+ * GET's ETag covers the clip without its signed links, which is what toClipResponse gives.
+ */
+const clipVersion = (r: {
+  event: APIGatewayProxyEventV2;
+  ctx: AppContext;
+  caller: { userId: string };
+  params: { clipId: string };
+}) =>
+  ifMatchVersion(
+    r.event,
+    'clip',
+    () => r.ctx.clips.getVersioned(r.caller.userId, r.params.clipId),
+    toClipResponse,
+  );
 
 export const handler = apiHandler([
   {
@@ -70,13 +89,7 @@ export const handler = apiHandler([
       async (r) => {
         const { userId } = r.caller;
         const { clipId } = r.params;
-        // The GET's ETag covers the clip without its signed links, which is what toClipResponse gives.
-        const version = await ifMatchVersion(
-          r.event,
-          'clip',
-          () => r.ctx.clips.getVersioned(userId, clipId),
-          toClipResponse,
-        );
+        const version = await clipVersion(r);
         return ok(toClipResponse(await r.ctx.clips.update(userId, clipId, r.body, version)));
       },
     ),
@@ -87,12 +100,7 @@ export const handler = apiHandler([
     handler: endpoint({ action: 'clip.delete', resource: 'clip', params: clipParams }, async (r) => {
       const { userId } = r.caller;
       const { clipId } = r.params;
-      const version = await ifMatchVersion(
-        r.event,
-        'clip',
-        () => r.ctx.clips.getVersioned(userId, clipId),
-        toClipResponse,
-      );
+      const version = await clipVersion(r);
       await r.ctx.clipService.remove(userId, clipId, version);
       return noContent();
     }),

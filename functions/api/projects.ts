@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { ifMatchVersion } from '#shared/http/if-match.ts';
@@ -10,9 +11,24 @@ import {
 } from '#shared/projects/schema.ts';
 import { toProjectResponse } from '#shared/projects/service.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
+import type { AppContext } from '#shared/runtime/context.ts';
 import { awsProjects } from '#shared/runtime/features/projects.ts';
 
 useAwsContext(awsProjects);
+
+/** The project's row version when If-Match names the ETag of its current representation (ifMatchVersion). */
+const projectVersion = (r: {
+  event: APIGatewayProxyEventV2;
+  ctx: AppContext;
+  caller: { userId: string };
+  params: { projectId: string };
+}) =>
+  ifMatchVersion(
+    r.event,
+    'project',
+    () => r.ctx.projects.getVersioned(r.caller.userId, r.params.projectId),
+    toProjectResponse,
+  );
 
 export const handler = apiHandler([
   {
@@ -53,12 +69,7 @@ export const handler = apiHandler([
       async (r) => {
         const { userId } = r.caller;
         const { projectId } = r.params;
-        const version = await ifMatchVersion(
-          r.event,
-          'project',
-          () => r.ctx.projects.getVersioned(userId, projectId),
-          toProjectResponse,
-        );
+        const version = await projectVersion(r);
         return ok(toProjectResponse(await r.ctx.projects.update(userId, projectId, r.body, version)));
       },
     ),
@@ -69,12 +80,7 @@ export const handler = apiHandler([
     handler: endpoint({ action: 'project.delete', resource: 'project', params: projectParams }, async (r) => {
       const { userId } = r.caller;
       const { projectId } = r.params;
-      const version = await ifMatchVersion(
-        r.event,
-        'project',
-        () => r.ctx.projects.getVersioned(userId, projectId),
-        toProjectResponse,
-      );
+      const version = await projectVersion(r);
       await r.ctx.projectService.remove(userId, projectId, version);
       return noContent();
     }),

@@ -1,8 +1,10 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
 import { ifMatchVersion } from '#shared/http/if-match.ts';
 import { created, noContent, ok, withEtag } from '#shared/http/responses.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
+import type { AppContext } from '#shared/runtime/context.ts';
 import { awsTemplates } from '#shared/runtime/features/templates.ts';
 import {
   createTemplateBody,
@@ -13,6 +15,20 @@ import {
 import { toTemplateResponse } from '#shared/templates/service.ts';
 
 useAwsContext(awsTemplates);
+
+/** The template's row version when If-Match names the ETag of its current representation (ifMatchVersion). */
+const templateVersion = (r: {
+  event: APIGatewayProxyEventV2;
+  ctx: AppContext;
+  caller: { userId: string };
+  params: { templateId: string };
+}) =>
+  ifMatchVersion(
+    r.event,
+    'template',
+    () => r.ctx.templates.getVersioned(r.caller.userId, r.params.templateId),
+    toTemplateResponse,
+  );
 
 export const handler = apiHandler([
   {
@@ -57,12 +73,7 @@ export const handler = apiHandler([
       async (r) => {
         const { userId } = r.caller;
         const { templateId } = r.params;
-        const version = await ifMatchVersion(
-          r.event,
-          'template',
-          () => r.ctx.templates.getVersioned(userId, templateId),
-          toTemplateResponse,
-        );
+        const version = await templateVersion(r);
         return ok(toTemplateResponse(await r.ctx.templates.update(userId, templateId, r.body, version)));
       },
     ),
@@ -75,12 +86,7 @@ export const handler = apiHandler([
       async (r) => {
         const { userId } = r.caller;
         const { templateId } = r.params;
-        const version = await ifMatchVersion(
-          r.event,
-          'template',
-          () => r.ctx.templates.getVersioned(userId, templateId),
-          toTemplateResponse,
-        );
+        const version = await templateVersion(r);
         await r.ctx.templates.remove(userId, templateId, version);
         return noContent();
       },
