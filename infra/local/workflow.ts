@@ -17,7 +17,7 @@ import { executeTranscode } from '#shared/media/local-executor.ts';
 import type { TranscodeSettings } from '#shared/media/settings.ts';
 import type { TaskTokens } from '#shared/pipeline/generation-wait.ts';
 import { transcodeProgress } from '#shared/pipeline/progress.ts';
-import type { PipelineState, PipelineTasks } from '#shared/pipeline/tasks.ts';
+import { LOCAL_SERVER_STOPPED, type PipelineState, type PipelineTasks } from '#shared/pipeline/tasks.ts';
 import type { ObjectStore } from '#shared/storage/port.ts';
 import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
 import type { ExecutionLookup, JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
@@ -368,7 +368,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
   };
 }
 
-export const INTERRUPTED_CAUSE = 'The local server stopped while this job ran; submit it again.';
+export const INTERRUPTED_CAUSE = LOCAL_SERVER_STOPPED;
 /** A timed-out execution's cause, as the execution-ended handler records it. */
 export const TIMED_OUT_CAUSE = 'The job took too long and was stopped.';
 

@@ -118,9 +118,13 @@ export const SERVICE_PROBLEM =
   'A temporary service problem stopped the job; nothing was charged. Please submit it again.';
 
 /** Whether failureMessage passes the error's own message to the user. */
+/** Why the local server fails a job its stop or crash interrupted (error 'Interrupted'). */
+export const LOCAL_SERVER_STOPPED = 'The local server stopped while this job ran; submit it again.';
+
 /**
- * An upload's transcode that the local server's stop or crash interrupted ('Interrupted' arises only
- * locally): its file goes with the job, so the way on is to upload the file again, not to submit a job.
+ * An upload's transcode that the local server's stop or crash interrupted: its file goes with the job, so
+ * the way on is to upload the file again, not to submit a job. (The stuck-job sweep fails jobs as
+ * 'Interrupted' too, with causes of its own, which stay as they are.)
  */
 export const UPLOAD_INTERRUPTED =
   'The local server stopped while this upload was transcoded; upload the file again.';
@@ -594,7 +598,7 @@ export function createPipelineTasks(deps: PipelineDeps) {
         state.jobType === 'GENERATE' && state.error?.Error === 'States.Timeout' && job?.startedAt === null;
       const message = neverAdmitted
         ? CAPACITY_WAIT_ENDED
-        : upload && state.error?.Error === 'Interrupted'
+        : upload && state.error?.Error === 'Interrupted' && state.error.Cause === LOCAL_SERVER_STOPPED
           ? UPLOAD_INTERRUPTED
           : failureMessage(state.error);
       const ended = job && job.status !== 'FAILED' ? await deps.jobs.markFailed(job.id, message) : undefined;
