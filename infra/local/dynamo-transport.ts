@@ -24,66 +24,82 @@ interface Response {
   body: Uint8Array;
 }
 
-/** A request handler for the AWS SDK that calls `listener` (dynalite's) with stand-ins for req and res. */
-export function inProcessHandler(listener: RequestListener): RequestHandler {
+/**
+ * A request handler for the AWS SDK that calls `listener` (dynalite's) with stand-ins for req and res.
+ * `drain` settles once every request already handed to dynalite is answered: dynalite's store must not be
+ * closed under one (its storage layer then throws outside any promise the caller holds).
+ */
+export function inProcessHandler(listener: RequestListener): RequestHandler & { drain(): Promise<void> } {
   let destroyed = false;
+  const inFlight = new Set<Promise<unknown>>();
   return {
     handle(request: Request) {
-      return new Promise<{ response: Response }>((resolve, reject) => {
-        // As a stopped server refuses connections: dynalite's store may be closed, and it throws then.
-        if (destroyed) {
-          reject(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' }));
-          return;
-        }
-        const query = new URLSearchParams(
-          Object.entries(request.query ?? {}).flatMap(([k, v]) =>
-            v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
-          ),
-        ).toString();
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
-        const req = Object.assign(new EventEmitter(), {
-          method: request.method,
-          url: `${request.path}${query ? `?${query}` : ''}`,
-          headers,
-        });
-        const out: Record<string, string> = {};
-        const res = {
-          statusCode: 200,
-          setHeader(name: string, value: string | number) {
-            out[name.toLowerCase()] = String(value);
-          },
-          end(body?: string | Uint8Array) {
-            resolve({
-              response: {
-                statusCode: res.statusCode,
-                headers: out,
-                body: typeof body === 'string' ? Buffer.from(body) : (body ?? new Uint8Array()),
-              },
-            });
-          },
-        };
-        try {
-          listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
-        } catch (error) {
-          reject(error);
-          return;
-        }
-        const { body } = request;
-        // dynalite reads the body from 'data' events, as from a socket.
-        // (Buffer.from of the SDK's body object would call its valueOf, which warns; its bytes are wrapped.)
-        if (typeof body === 'string' && body.length > 0) req.emit('data', Buffer.from(body));
-        else if (body instanceof Uint8Array && body.byteLength > 0)
-          req.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-        req.emit('end');
-      });
+      const answer = answerOf(request);
+      inFlight.add(answer);
+      const settled = () => inFlight.delete(answer);
+      answer.then(settled, settled);
+      return answer;
+    },
+    async drain() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
     destroy() {
       destroyed = true;
     },
-  } as RequestHandler;
+  } as RequestHandler & { drain(): Promise<void> };
+
+  function answerOf(request: Request) {
+    return new Promise<{ response: Response }>((resolve, reject) => {
+      // As a stopped server refuses connections: dynalite's store may be closed, and it throws then.
+      if (destroyed) {
+        reject(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' }));
+        return;
+      }
+      const query = new URLSearchParams(
+        Object.entries(request.query ?? {}).flatMap(([k, v]) =>
+          v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
+        ),
+      ).toString();
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+      const req = Object.assign(new EventEmitter(), {
+        method: request.method,
+        url: `${request.path}${query ? `?${query}` : ''}`,
+        headers,
+      });
+      const out: Record<string, string> = {};
+      const res = {
+        statusCode: 200,
+        setHeader(name: string, value: string | number) {
+          out[name.toLowerCase()] = String(value);
+        },
+        end(body?: string | Uint8Array) {
+          resolve({
+            response: {
+              statusCode: res.statusCode,
+              headers: out,
+              body: typeof body === 'string' ? Buffer.from(body) : (body ?? new Uint8Array()),
+            },
+          });
+        },
+      };
+      try {
+        listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      const { body } = request;
+      // dynalite reads the body from 'data' events, as from a socket.
+      // (Buffer.from of the SDK's body object would call its valueOf, which warns; its bytes are wrapped.)
+      if (typeof body === 'string' && body.length > 0) req.emit('data', Buffer.from(body));
+      else if (body instanceof Uint8Array && body.byteLength > 0)
+        req.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      req.emit('end');
+    });
+  }
 }
 
 /**

@@ -34,12 +34,13 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  const transport = inProcessHandler(server.listeners('request')[0] as RequestListener);
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     // This process's calls skip the loopback socket; other processes use `endpoint`.
-    requestHandler: inProcessHandler(server.listeners('request')[0] as RequestListener),
+    requestHandler: transport,
     signer: unverifiedSigner,
   });
   const writeCalls = countCallsToFile(client);
@@ -92,6 +93,8 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
     async stop() {
       writeCalls();
       client.destroy();
+      // Closing the server closes dynalite's store: the calls it is still answering end first.
+      await transport.drain();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
