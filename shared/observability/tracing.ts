@@ -68,7 +68,7 @@ async function loadTracer(): Promise<void> {
   const loaded = (await import('./powertools-tracer.cjs')).default;
   const built = new loaded.Tracer({ serviceName: METRICS_SERVICE, captureHTTPsRequests: true });
   // Powertools annotates its first traced invocation as the cold start; after earlier unsampled ones it
-  // is not, so that first answer is spent here (a protected method; tracing.test.ts holds its effect).
+  // is not, so that first answer is spent here (a protected method; sampled-load.test.ts holds its effect).
   if (invocations > 1) (built as unknown as { getColdStart(): boolean }).getColdStart();
   if (built.isTracingEnabled()) {
     for (const client of untracedClients.splice(0)) built.captureAWSv3Client(client);
