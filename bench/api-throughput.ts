@@ -332,7 +332,7 @@ export async function run(): Promise<string> {
       ...(notes.length ? [...notes, ''] : []),
       'Server, floor and load generator each run in their own process, on one fresh PostgreSQL database through node-postgres. ' +
         "Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle); every run signs new tokens, so each user's first request of a run misses the server's verified-token cache (an RSA check) and the later ones hit it, as in a warm container. " +
-        "The server's local DynamoDB (dynalite, holding the audit, idempotency, rate-limit and capacity tables) runs in the server's process, in process with its client: its CPU is in the server's column. " +
+        "The server's local DynamoDB (dynalite, holding the audit, idempotency, rate-limit and capacity tables) runs in a thread of the server's process, off its event loop (as DynamoDB is off a Lambda function's CPU): its CPU is in the server's column. " +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +

@@ -150,7 +150,7 @@ async function serveStream(
       write: (text) => sink.write(text),
       signal: sink.signal,
       lease: { everyMs: STREAM_SLOT_RENEW_MS, renew: () => (slot as StreamSlot).renew() },
-      credential: { everyMs: credentialCheckMs, valid: credentialStands(ctx, event, caller.userId) },
+      credential: { everyMs: credentialCheckMs, valid: streamStands(ctx, event, caller.userId, filter) },
       ...timings,
     });
   } catch (error) {
@@ -176,17 +176,27 @@ async function serveStream(
 }
 
 /**
- * Whether the request's credential still names `userId`: a key revoked or expired, or an account erased,
- * since the stream opened is refused as a new request would be (within the key check's trust window).
+ * Whether the stream may go on: the credential it was opened with still names `userId` (a key revoked or
+ * expired, or an account erased, is refused as a new request would be, within the key check's trust
+ * window), and the project or job it is filtered by is still there (a deleted project's
+ * stream would otherwise stay open, empty, until it expired; reopened, it is a 404).
  */
-function credentialStands(ctx: AppContext, event: APIGatewayProxyEventV2, userId: string) {
+function streamStands(
+  ctx: AppContext,
+  event: APIGatewayProxyEventV2,
+  userId: string,
+  filter: { jobId?: string; projectId?: string },
+) {
   return async (): Promise<boolean> => {
     try {
       const again = await authenticate(ctx, event, bearerToken(event.headers?.authorization), true);
       ctx.userRows.refuseErased(again.userId);
-      return again.userId === userId;
+      if (again.userId !== userId) return false;
+      if (filter.projectId !== undefined) await ctx.projects.get(userId, filter.projectId);
+      if (filter.jobId !== undefined) await ctx.jobs.get(userId, filter.jobId);
+      return true;
     } catch (error) {
-      if (error instanceof UnauthorizedError) return false;
+      if (error instanceof UnauthorizedError || error instanceof NotFoundError) return false;
       throw error;
     }
   };

@@ -1,11 +1,11 @@
 /**
- * The local DynamoDB client's transport: each request goes straight to dynalite's request listener in
- * this process, with no socket and no HTTP parsing on either side. dynalite answers exactly as it does
- * over HTTP (same listener, same store, same conditional writes); only the loopback round trip is saved,
- * which was about a quarter of the CPU of every call. The HTTP listener stays up for other processes.
+ * The local DynamoDB client's transport: each request is posted to the thread dynalite runs in
+ * (dynamo-thread.mjs), which hands it straight to dynalite's request listener, with no socket and no HTTP
+ * parsing on either side. dynalite answers exactly as it does over HTTP (same listener, same store, same
+ * conditional writes). Its work (validation, LevelDB reads and writes) stays off the server's event loop:
+ * on the API's hot path it was the audit entries' writes, about two thirds of a read's CPU.
  */
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Worker } from 'node:worker_threads';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 
 type RequestHandler = Extract<NonNullable<DynamoDBClientConfig['requestHandler']>, { handle: unknown }>;
@@ -23,40 +23,67 @@ interface Response {
   headers: Record<string, string>;
   body: Uint8Array;
 }
+type Answer =
+  | {
+      type: 'answer';
+      id: number;
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string | Uint8Array;
+    }
+  | { type: 'answer'; id: number; error: string };
 
 /**
- * A request handler for the AWS SDK that calls `listener` (dynalite's) with stand-ins for req and res.
- * `drain` settles once every request already handed to dynalite is answered: dynalite's store must not be
- * closed under one (its storage layer then throws outside any promise the caller holds).
+ * A request handler for the AWS SDK that posts each request to `thread` (dynamo-thread.mjs) and resolves
+ * with its answer. `drain` settles once every request already posted is answered: dynalite's store must not
+ * be closed under one. If the thread dies, the calls waiting on it and every later call are refused with
+ * the reason, rather than waiting for ever.
  */
-export function inProcessHandler(listener: RequestListener): RequestHandler & { drain(): Promise<void> } {
-  let destroyed = false;
-  const inFlight = new Set<Promise<unknown>>();
+export function threadHandler(thread: Worker): RequestHandler & { drain(): Promise<void> } {
+  let stopped: Error | undefined;
+  let next = 0;
+  const waiting = new Map<number, { resolve(r: { response: Response }): void; reject(e: Error): void }>();
+  const settled = new Set<Promise<unknown>>();
+
+  thread.on('message', (message: Answer | { type: string }) => {
+    if (message.type !== 'answer') return;
+    const answer = message as Answer;
+    const call = waiting.get(answer.id);
+    if (!call) return;
+    waiting.delete(answer.id);
+    if ('error' in answer) {
+      call.reject(new Error(answer.error));
+      return;
+    }
+    const { body } = answer;
+    call.resolve({
+      response: {
+        statusCode: answer.statusCode,
+        headers: answer.headers,
+        body: typeof body === 'string' ? Buffer.from(body) : body,
+      },
+    });
+  });
+  const refuseAll = (reason: Error) => {
+    stopped ??= reason;
+    for (const call of waiting.values()) call.reject(reason);
+    waiting.clear();
+  };
+  thread.on('error', (error) =>
+    refuseAll(Object.assign(new Error(`The local DynamoDB failed: ${error.message}`), { cause: error })),
+  );
+  thread.on('exit', () =>
+    refuseAll(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' })),
+  );
+
   return {
     handle(request: Request) {
-      const answer = answerOf(request);
-      inFlight.add(answer);
-      const settled = () => inFlight.delete(answer);
-      answer.then(settled, settled);
-      return answer;
-    },
-    async drain() {
-      while (inFlight.size) await Promise.allSettled([...inFlight]);
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-    destroy() {
-      destroyed = true;
-    },
-  } as RequestHandler & { drain(): Promise<void> };
-
-  function answerOf(request: Request) {
-    return new Promise<{ response: Response }>((resolve, reject) => {
-      // As a stopped server refuses connections: dynalite's store may be closed, and it throws then.
-      if (destroyed) {
-        reject(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' }));
-        return;
-      }
+      // As a stopped server refuses connections.
+      if (stopped) return Promise.reject(stopped);
+      const id = next++;
+      const answer = new Promise<{ response: Response }>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+      });
       const query = new URLSearchParams(
         Object.entries(request.query ?? {}).flatMap(([k, v]) =>
           v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
@@ -64,48 +91,44 @@ export function inProcessHandler(listener: RequestListener): RequestHandler & { 
       ).toString();
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
-      const req = Object.assign(new EventEmitter(), {
+      const { body } = request;
+      thread.postMessage({
+        type: 'call',
+        id,
         method: request.method,
         url: `${request.path}${query ? `?${query}` : ''}`,
         headers,
+        // JSON text either way; a Uint8Array would be cloned with its whole (often pooled) buffer.
+        // (Buffer.from of the SDK's body object would call its valueOf, which warns; its bytes are read.)
+        body:
+          typeof body === 'string'
+            ? body
+            : body instanceof Uint8Array
+              ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+              : undefined,
       });
-      const out: Record<string, string> = {};
-      const res = {
-        statusCode: 200,
-        setHeader(name: string, value: string | number) {
-          out[name.toLowerCase()] = String(value);
-        },
-        end(body?: string | Uint8Array) {
-          resolve({
-            response: {
-              statusCode: res.statusCode,
-              headers: out,
-              body: typeof body === 'string' ? Buffer.from(body) : (body ?? new Uint8Array()),
-            },
-          });
-        },
-      };
-      try {
-        listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      const { body } = request;
-      // dynalite reads the body from 'data' events, as from a socket.
-      // (Buffer.from of the SDK's body object would call its valueOf, which warns; its bytes are wrapped.)
-      if (typeof body === 'string' && body.length > 0) req.emit('data', Buffer.from(body));
-      else if (body instanceof Uint8Array && body.byteLength > 0)
-        req.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-      req.emit('end');
-    });
-  }
+      const done: Promise<unknown> = answer.then(
+        () => settled.delete(done),
+        () => settled.delete(done),
+      );
+      settled.add(done);
+      return answer;
+    },
+    async drain() {
+      while (settled.size) await Promise.allSettled([...settled]);
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+    destroy() {
+      stopped ??= Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' });
+    },
+  } as RequestHandler & { drain(): Promise<void> };
 }
 
 /**
  * A signer for the in-process client: dynalite checks that a request carries a SigV4 header but never
  * verifies it, so this one writes a well-formed header without hashing the body or deriving a key (about
- * a tenth of the CPU of each call). Only for `inProcessHandler`: over a socket, clients sign as usual.
+ * a tenth of the CPU of each call). Only for `threadHandler`: over a socket, clients sign as usual.
  */
 export const unverifiedSigner: RequestSigner = {
   async sign(request) {

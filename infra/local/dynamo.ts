@@ -1,17 +1,15 @@
-import type { RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
 import { countCallsToFile } from './dynamo-calls.ts';
-import { inProcessHandler, unverifiedSigner } from './dynamo-transport.ts';
+import { threadHandler, unverifiedSigner } from './dynamo-transport.ts';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -21,20 +19,28 @@ export interface LocalDynamo {
 }
 
 /**
- * dynalite on loopback (in memory, or LevelDB under `path`), with the idempotency, audit, rate-limit and
- * model-capacity tables. `client` calls it in process (dynamo-transport.ts).
+ * dynalite in a thread of its own (in memory, or LevelDB under `path`), listening on loopback, with the
+ * idempotency, audit, rate-limit and model-capacity tables. `client` posts its calls to that thread
+ * (dynamo-transport.ts).
  */
 export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.path ? { path: options.path } : {}),
+  // No TypeScript loader in the thread (execArgv): it runs plain JavaScript.
+  const thread = new Worker(new URL('./dynamo-thread.mjs', import.meta.url), {
+    workerData: { path: options.path },
+    execArgv: [],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const transport = inProcessHandler(server.listeners('request')[0] as RequestListener);
+  const listening = await new Promise<{ port: number }>((resolve, reject) => {
+    const onMessage = (message: { type: string; port: number }) => {
+      if (message.type !== 'listening') return;
+      thread.off('message', onMessage);
+      thread.off('error', reject);
+      resolve(message);
+    };
+    thread.on('message', onMessage);
+    thread.once('error', reject);
+  });
+  const endpoint = `http://127.0.0.1:${listening.port}`;
+  const transport = threadHandler(thread);
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -95,7 +101,13 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
       client.destroy();
       // Closing the server closes dynalite's store: the calls it is still answering end first.
       await transport.drain();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => {
+        thread.on('message', (message: { type: string }) => message.type === 'closed' && resolve());
+        thread.once('exit', () => resolve());
+      });
+      thread.postMessage({ type: 'close' });
+      await closed;
+      await thread.terminate();
     },
   };
 }

@@ -22,7 +22,8 @@ export interface StreamOptions {
   lease?: { everyMs: number; renew(): Promise<boolean> };
   /**
    * Whether the credential the stream was opened with still stands (a key not revoked, an account not
-   * erased), asked every `everyMs` before events are read; refused, the stream ends.
+   * erased) and what it is filtered by is still there, asked every `everyMs` before events are read;
+   * refused, the stream ends.
    */
   credential?: { everyMs: number; valid(): Promise<boolean> };
 }

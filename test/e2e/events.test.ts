@@ -413,6 +413,24 @@ describe('webhooks and the event stream through the local API', () => {
     expect(erased, 'the stream of an erased account went on').toEqual([]);
   });
 
+  it('ends a stream filtered by a project once the project is deleted, and reopening it is a 404', async () => {
+    const owner = await api.newUser();
+    const { id: projectId } = await project(owner.token);
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/v1/events?projectId=${projectId}`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect((await api.call('DELETE', `/v1/projects/${projectId}`, { token: owner.token })).status).toBe(204);
+    const gaveUp = setTimeout(() => controller.abort(), 10_000);
+    const read = await readEvents(res, () => false, controller).catch(() => null);
+    clearTimeout(gaveUp);
+    expect(read, 'the stream of a deleted project stayed open').not.toBeNull();
+    const again = await api.call('GET', `/v1/events?projectId=${projectId}`, { token: owner.token });
+    expect(again.status).toBe(404);
+  });
+
   it("gives 404 for another user's job stream", async () => {
     const owner = await api.newUser();
     const intruder = await api.newUser();

@@ -1,10 +1,9 @@
-import type { RequestListener } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo.ts';
-import { inProcessHandler } from '../../../infra/local/dynamo-transport.ts';
+import { threadHandler } from '../../../infra/local/dynamo-transport.ts';
 
 let dynamo: LocalDynamo;
 let overHttp: DynamoDBDocumentClient;
@@ -91,20 +90,45 @@ describe('the local DynamoDB client, in process', () => {
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
-  it('needs no listening server', async () => {
-    // A dynalite that never listens: only its request listener is there to answer.
-    const unlistened = dynalite({ createTableMs: 0 });
+  it('refuses the calls waiting on a thread that dies, and every later one, with the reason', async () => {
+    // A stand-in thread that takes calls and dies on the second without answering either.
+    const thread = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       let calls = 0;
+       parentPort.on('message', () => { if (++calls === 2) throw new Error('store is damaged'); });`,
+      { eval: true },
+    );
     const client = new DynamoDBClient({
       endpoint: 'http://127.0.0.1:9',
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: inProcessHandler(unlistened.listeners('request')[0] as RequestListener),
+      requestHandler: threadHandler(thread),
+      maxAttempts: 1,
     });
     try {
-      const out = await client.send(new ListTablesCommand({}));
-      expect(out.TableNames).toEqual([]);
+      const first = client.send(new ListTablesCommand({}));
+      const second = client.send(new ListTablesCommand({}));
+      await expect(first).rejects.toThrow('The local DynamoDB failed: store is damaged');
+      await expect(second).rejects.toThrow('The local DynamoDB failed: store is damaged');
+      await expect(client.send(new ListTablesCommand({}))).rejects.toThrow('store is damaged');
     } finally {
       client.destroy();
+      await thread.terminate();
     }
+  });
+
+  it('answers from a thread of its own: the store works while the caller is busy', async () => {
+    const documents = DynamoDBDocumentClient.from(dynamo.client);
+    const write = documents
+      .send(new PutCommand({ TableName: dynamo.tables.capacity, Item: { pk: 'thread', sk: 'a' } }))
+      .then(() => 'answered');
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    await turn(); // the call has left the caller
+    // Keep the caller's thread busy. A store in this thread could not take one step meanwhile, and would
+    // still need several turns of the event loop (its LevelDB reads and writes) once this ends.
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    const first = await Promise.race([write, turn().then(() => 'waiting')]);
+    expect(first).toBe('answered');
   });
 });
