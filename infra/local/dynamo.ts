@@ -41,6 +41,13 @@ export async function startLocalDynamo(options: { path?: string } = {}): Promise
   });
   const endpoint = `http://127.0.0.1:${listening.port}`;
   const transport = threadHandler(thread);
+  // A store that failed under the server is as fatal as it was in the server's own thread: no request may
+  // go on without its audit entry, its idempotency record or its rate limit.
+  thread.on('error', (error) =>
+    setImmediate(() => {
+      throw new Error(`The local DynamoDB failed: ${error.message}`, { cause: error });
+    }),
+  );
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
