@@ -1,7 +1,7 @@
 /** Child processes of the benchmarks: the local server or the floor, each on its own port and log file. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,4 +117,40 @@ export async function treeCpuSeconds(pid: number): Promise<{ total: number; chil
     else if (row.pid !== pid) children += cutime + cstime;
   }
   return { total: total / CLOCK_TICKS, children: children / CLOCK_TICKS };
+}
+
+/**
+ * CPU seconds (user + system) used so far by named threads of the process in `pid`'s tree that runs a
+ * thread named `marker` (the server's node process, not the tsx wrapper above it): each of `names` is a
+ * thread name as /proc/<pid>/task/<tid>/comm shows it (Node's main thread is `MainThread`, a worker
+ * thread the name it was given). Undefined where /proc is missing or no process runs `marker`.
+ */
+export async function threadCpuSeconds(
+  pid: number,
+  marker: string,
+  names: readonly string[],
+): Promise<Record<string, number> | undefined> {
+  for (const row of await processTree(pid)) {
+    const tasks = await readdir(`/proc/${row.pid}/task`).catch(() => [] as string[]);
+    const threads = await Promise.all(
+      tasks.map(async (tid) => {
+        const [comm, stat] = await Promise.all([
+          readFile(`/proc/${row.pid}/task/${tid}/comm`, 'utf8').catch(() => ''),
+          readFile(`/proc/${row.pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
+        ]);
+        const [utime, stime] = [11, 12].map((i) =>
+          Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]),
+        ) as [number, number];
+        return { name: comm.trim(), seconds: stat ? (utime + stime) / CLOCK_TICKS : 0 };
+      }),
+    );
+    if (!threads.some((t) => t.name === marker)) continue;
+    return Object.fromEntries(
+      names.map((name) => [
+        name,
+        threads.filter((t) => t.name === name).reduce((sum, t) => sum + t.seconds, 0),
+      ]),
+    );
+  }
+  return undefined;
 }

@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { LOCAL_DYNAMO_THREAD } from '#infra/local/dynamo.ts';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import type { LoadPlan, LoadResult, LoadUser } from './_api-load.ts';
 import { benchDatabase, median, resignUsers, seedUsers } from './_api-seed.ts';
@@ -31,6 +32,7 @@ import {
   root,
   startProcess,
   stopProcess,
+  threadCpuSeconds,
   treeCpuSeconds,
   tsx,
 } from './_processes.ts';
@@ -117,6 +119,8 @@ type Run = LoadResult & {
   childCpuMsPerRequest: number | undefined;
   /** The most ffmpeg processes seen at once under the target during the load (jobs only). */
   mostFfmpeg: number;
+  /** The server's: the CPU of its main thread and of its local DynamoDB's thread, per request. */
+  threadMsPerRequest: { main: number; dynamo: number } | undefined;
 };
 
 interface Summary {
@@ -124,6 +128,7 @@ interface Summary {
   /** Median over the runs of CPU ms per request (jobs: per job created, its cancel and ending included). */
   cpuMs: number | undefined;
   childCpuMs: number | undefined;
+  threadMs: { main: number; dynamo: number } | undefined;
   mostFfmpeg: number;
   min: number;
   max: number;
@@ -139,6 +144,7 @@ function summarize(runs: Run[]): Summary {
       rps: NaN,
       cpuMs: undefined,
       childCpuMs: undefined,
+      threadMs: undefined,
       mostFfmpeg: 0,
       min: NaN,
       max: NaN,
@@ -151,6 +157,7 @@ function summarize(runs: Run[]): Summary {
   const childCpu = runs.flatMap((r) =>
     r.childCpuMsPerRequest === undefined ? [] : [r.childCpuMsPerRequest],
   );
+  const threads = runs.flatMap((r) => (r.threadMsPerRequest === undefined ? [] : [r.threadMsPerRequest]));
   const rps = runs.map((r) => r.rps);
   const non2xx = runs.reduce((n, r) => n + r.non2xx, 0);
   const errors = runs.reduce((n, r) => n + r.errors + r.cancelFailures, 0);
@@ -158,6 +165,10 @@ function summarize(runs: Run[]): Summary {
     rps: median(rps),
     cpuMs: cpu.length === runs.length ? median(cpu) : undefined,
     childCpuMs: childCpu.length === runs.length ? median(childCpu) : undefined,
+    threadMs:
+      threads.length === runs.length
+        ? { main: median(threads.map((t) => t.main)), dynamo: median(threads.map((t) => t.dynamo)) }
+        : undefined,
     mostFfmpeg: Math.max(...runs.map((r) => r.mostFfmpeg)),
     min: Math.min(...rps),
     max: Math.max(...rps),
@@ -178,6 +189,11 @@ const cell = (s: Summary) =>
 
 const cpuCell = (s: Summary) =>
   s.cpuMs === undefined ? '—' : `${s.cpuMs.toFixed(1)} (${s.childCpuMs?.toFixed(1) ?? '—'})`;
+
+const threadCell = (s: Summary) =>
+  s.threadMs === undefined ? '—' : `${s.threadMs.main.toFixed(2)} / ${s.threadMs.dynamo.toFixed(2)}`;
+
+const THREADS = ['MainThread', LOCAL_DYNAMO_THREAD] as const;
 
 /** Jobs in the database (each jobs run counts the jobs it created, late ones included). */
 async function jobCount(databaseUrl: string): Promise<number> {
@@ -276,6 +292,10 @@ export async function run(): Promise<string> {
           const countCalls = process.env.BENCH_DYNAMO_CALLS && target === 'server';
           const callsBefore = countCalls ? await dynamoCalls(callsFile) : {};
           const cpuBefore = await treeCpuSeconds(child.pid!);
+          const threadsBefore =
+            target === 'server'
+              ? await threadCpuSeconds(child.pid!, LOCAL_DYNAMO_THREAD, THREADS)
+              : undefined;
           // The most ffmpeg processes under the target at once, sampled while the load runs (jobs only).
           let mostFfmpeg = 0;
           let loaded = route !== 'create-job';
@@ -291,6 +311,10 @@ export async function run(): Promise<string> {
           await watch;
           if (route === 'create-job') await settleJobs(databaseUrl, url, users, child);
           const cpuAfter = await treeCpuSeconds(child.pid!);
+          const threadsAfter =
+            target === 'server'
+              ? await threadCpuSeconds(child.pid!, LOCAL_DYNAMO_THREAD, THREADS)
+              : undefined;
           const served =
             route === 'create-job' ? (await jobCount(databaseUrl)) - jobsBefore : result.requests;
           const perRequest = (part: 'total' | 'children') =>
@@ -302,6 +326,15 @@ export async function run(): Promise<string> {
             cpuMsPerRequest: perRequest('total'),
             childCpuMsPerRequest: perRequest('children'),
             mostFfmpeg,
+            threadMsPerRequest:
+              threadsBefore && threadsAfter && served > 0
+                ? {
+                    main: ((threadsAfter.MainThread! - threadsBefore.MainThread!) * 1000) / served,
+                    dynamo:
+                      ((threadsAfter[LOCAL_DYNAMO_THREAD]! - threadsBefore[LOCAL_DYNAMO_THREAD]!) * 1000) /
+                      served,
+                  }
+                : undefined,
           });
           process.stderr.write(
             `api-throughput: ${name} ${target} run ${i + 1}/${RUNS}: ${JSON.stringify(results[target].at(-1))}\n`,
@@ -319,14 +352,14 @@ export async function run(): Promise<string> {
           `Jobs: the most ffmpeg processes seen at once under the server during a run: ${s.mostFfmpeg}; under the floor: ${f.mostFfmpeg}.`,
         );
       rows.push(
-        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} |`,
+        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${threadCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} |`,
       );
     }
     return [
       `## API throughput (local server on PostgreSQL, ${USERS} users, autocannon ${CONNECTIONS} connections × ${SECONDS} s, median of ${RUNS} runs)`,
       '',
-      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req (in ffmpeg) | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req (in ffmpeg) | of it, main thread / DynamoDB thread | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       ...(notes.length ? [...notes, ''] : []),
@@ -337,6 +370,7 @@ export async function run(): Promise<string> {
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
         'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included; in brackets the part spent in ffmpeg) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
+        "Of it: the CPU of the server's main thread (the API, the pipeline's stand-ins and the SDK clients) and of its local DynamoDB's thread, per request, from /proc/<pid>/task; the rest is V8's and libuv's helper threads and ffmpeg. " +
         'p99 is the median of the runs. Any non-2xx or error in any run fails the route.',
     ].join('\n');
   } finally {
