@@ -98,7 +98,8 @@ export async function loadConfig(): Promise<void> {
   });
 }
 
-interface Result<T> {
+/** What an openapi-fetch call answers. */
+export interface Result<T> {
   data?: T;
   error?: unknown;
   response: Response;
@@ -109,6 +110,11 @@ interface Result<T> {
  * ApiProblem.
  */
 export async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
+  return (await answer(run)).data;
+}
+
+/** As call, with the answer's response beside its data (for its headers). */
+export async function answer<T>(run: () => Promise<Result<T>>): Promise<{ data: T; response: Response }> {
   let result = await run();
   if (result.response.status === 401 && session?.refreshToken && (await refresh())) result = await run();
   if (result.response.status === 401 && session)
@@ -119,7 +125,7 @@ export async function call<T>(run: () => Promise<Result<T>>): Promise<T> {
       problemOf(result.error, { status, statusText, retryAfter: headers.get('retry-after') }),
     );
   }
-  return result.data as T;
+  return { data: result.data as T, response: result.response };
 }
 
 async function refresh(): Promise<boolean> {

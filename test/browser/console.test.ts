@@ -824,3 +824,138 @@ it('pages clips and webhook deliveries, and edits a project and a clip, on a pho
     await context.close();
   }
 }, 120_000);
+
+it('refuses an edit of what was changed elsewhere, says so and shows it as it is now', async () => {
+  const user = await api.newUser();
+  const auth = { token: user.token };
+  const project = (await api.call('POST', '/v1/projects', { ...auth, body: { title: 'Shared film' } }))
+    .body as { id: string };
+  const clip = await api.env.ctx.clips.register({
+    userId: user.userId,
+    projectId: project.id,
+    title: 'Shot A',
+    duration: 3,
+    fileUrl: `users/${user.userId}/projects/${project.id}/clips/a/video.mp4`,
+    fileSize: 100,
+    resolution: '1280x720',
+    format: 'mp4',
+  });
+  const template = (
+    await api.call('POST', '/v1/templates', {
+      ...auth,
+      body: { name: 'Shared look', category: 'nature', prompt: 'snow at dawn' },
+    })
+  ).body as { id: string };
+  // Another tab's change, made through the API behind the page's back.
+  const elsewhere = async (path: string, body: object) =>
+    expect((await api.call('PATCH', path, { ...auth, body })).status).toBe(200);
+  const read = async (path: string) => (await api.call('GET', path, auth)).body;
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(
+    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: user.token }))})`,
+  );
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (dialog) => dialog.accept());
+  try {
+    await page.goto(`${api.url}/#/projects/${project.id}`);
+    await eventually(() => page.getByRole('heading', { name: 'Shared film', level: 1 }).count()).toBe(1);
+    const card = page.locator(`.clip[data-clip-id="${clip.id}"]`);
+    await eventually(() => card.locator('h3').textContent()).toBe('Shot A');
+
+    // The project's details, changed elsewhere after the page read them: nothing is sent, the form shows
+    // the project as it is now.
+    await elsewhere(`/v1/projects/${project.id}`, { description: 'From another tab' });
+    await page.getByRole('button', { name: 'Edit the title or add a description' }).click();
+    await page.getByLabel('New title for Shared film').fill('Mine');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const problem = page.locator('form.rename .problem');
+    await eventually(() => problem.textContent()).toMatch(/project was changed elsewhere.*reloaded/);
+    expect(await page.getByLabel('Description (optional)').inputValue()).toBe('From another tab');
+    expect(await read(`/v1/projects/${project.id}`)).toMatchObject({
+      title: 'Shared film',
+      description: 'From another tab',
+    });
+    // Changed again between the page's read and its write: the write's If-Match gets 412.
+    const writes: { ifMatch: string | null; status: number }[] = [];
+    await page.route(
+      (url) => url.pathname === `/v1/projects/${project.id}`,
+      async (route) => {
+        if (route.request().method() !== 'PATCH') return route.continue();
+        await elsewhere(`/v1/projects/${project.id}`, { description: 'From a third tab' });
+        const answer = await route.fetch();
+        writes.push({ ifMatch: await route.request().headerValue('if-match'), status: answer.status() });
+        return route.fulfill({ response: answer });
+      },
+    );
+    await page.getByLabel('New title for Shared film').fill('Mine again');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => page.getByLabel('Description (optional)').inputValue()).toBe('From a third tab');
+    expect(await problem.textContent()).toMatch(/project was changed elsewhere.*reloaded/);
+    expect(writes).toEqual([{ ifMatch: expect.stringMatching(/^".+"$/), status: 412 }]);
+    expect(await read(`/v1/projects/${project.id}`)).toMatchObject({
+      title: 'Shared film',
+      description: 'From a third tab',
+    });
+    await page.unrouteAll();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // A clip renamed elsewhere keeps that name and its metadata; the card shows the new name.
+    await elsewhere(`/v1/clips/${clip.id}`, { title: 'Shot A, renamed elsewhere' });
+    await card.getByRole('button', { name: /^Edit/ }).click();
+    await card.getByLabel('Metadata (JSON, yours to use)').fill('{"scene": 1}');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => card.locator('.problem').textContent()).toMatch(/clip was changed elsewhere/);
+    expect(await card.getByLabel(/^New title for/).inputValue()).toBe('Shot A, renamed elsewhere');
+    expect(await read(`/v1/clips/${clip.id}`)).toMatchObject({
+      title: 'Shot A, renamed elsewhere',
+      metadata: {},
+    });
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    // Nor is a clip changed elsewhere deleted.
+    await elsewhere(`/v1/clips/${clip.id}`, { metadata: { by: 'another tab' } });
+    await card.getByRole('button', { name: /^Delete/ }).click();
+    await eventually(() => card.getByRole('alert').textContent()).toMatch(/clip was changed elsewhere/);
+    expect((await api.call('GET', `/v1/clips/${clip.id}`, auth)).status).toBe(200);
+
+    // A template: its editor is filled in again with the prompt written elsewhere, which stays.
+    await elsewhere(`/v1/templates/${template.id}`, { prompt: 'snow at dusk' });
+    await page.getByRole('button', { name: 'Edit the template Shared look' }).click();
+    const editor = page.getByRole('region', { name: /^Edit the template/ });
+    expect(await editor.getByLabel('Template prompt').inputValue()).toBe('snow at dawn');
+    await editor.getByLabel('Template name').fill('Mine');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await eventually(() => editor.getByLabel('Template prompt').inputValue()).toBe('snow at dusk');
+    expect(await editor.locator('.problem').textContent()).toMatch(/template was changed elsewhere/);
+    expect(await read(`/v1/templates/${template.id}`)).toMatchObject({
+      name: 'Shared look',
+      prompt: 'snow at dusk',
+    });
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+    await elsewhere(`/v1/templates/${template.id}`, { prompt: 'snow at night' });
+    const item = page.locator('.template-item').filter({ hasText: 'Shared look' });
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    await eventually(() => item.getByRole('alert').textContent()).toMatch(/template was changed elsewhere/);
+    await eventually(() => item.locator('.template-prompt').textContent()).toBe('snow at night');
+    expect((await api.call('GET', `/v1/templates/${template.id}`, auth)).status).toBe(200);
+
+    // The list of projects: one renamed elsewhere is not deleted from it.
+    await page.goto(`${api.url}/#/`);
+    await eventually(() => page.locator('.projects li').count()).toBe(1);
+    await elsewhere(`/v1/projects/${project.id}`, { title: 'Shared film, renamed' });
+    await page.getByRole('button', { name: 'Delete Shared film' }).click();
+    const row = page.locator('.projects li');
+    await eventually(() => row.getByRole('alert').textContent()).toMatch(/project was changed elsewhere/);
+    await eventually(() => row.locator('a').textContent()).toBe('Shared film, renamed');
+    expect((await api.call('GET', `/v1/projects/${project.id}`, auth)).status).toBe(200);
+    await expectAccessible(page, 'changed elsewhere');
+    expect(pageErrors).toEqual([]);
+  } catch (error) {
+    await shot(page, 'failed-changed-elsewhere').catch(() => {});
+    throw error;
+  } finally {
+    await context.close();
+  }
+}, 120_000);

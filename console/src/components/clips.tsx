@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client } from '../api.ts';
 import { formatBytes } from '../format.ts';
+import { readClip, writeIfUnchanged } from '../if-match.ts';
 import { metadataOf } from '../metadata.ts';
 import { EditForm, useFocusBack } from './edit-form.tsx';
 import { AreaField, useForm } from './form.tsx';
@@ -54,6 +55,8 @@ function ClipCard(props: {
   const [editing, setEditing] = useState(false);
   const form = useForm();
   const opener = useFocusBack<HTMLButtonElement>(editing);
+  const path = { clipId: clip.id };
+  const unchanged = { what: 'clip', shown: clip, read: () => readClip(path), reloaded: props.onChanged };
   useEffect(() => {
     // The list has no signed links; each clip's own read has them (thumbnail, MP4, HLS).
     call(() => client.GET('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } })).then(
@@ -79,12 +82,15 @@ function ClipCard(props: {
             save={async (title, data) => {
               const metadata = metadataOf(String(data.get('metadata')));
               props.onChanged(
-                await call(() =>
-                  client.PATCH('/v1/clips/{clipId}', {
-                    params: { path: { clipId: clip.id } },
-                    body: { title, metadata },
-                  }),
-                ),
+                await writeIfUnchanged({
+                  ...unchanged,
+                  write: (headers) =>
+                    client.PATCH('/v1/clips/{clipId}', {
+                      params: { path },
+                      headers,
+                      body: { title, metadata },
+                    }),
+                }),
               );
             }}
             close={() => setEditing(false)}
@@ -133,9 +139,10 @@ function ClipCard(props: {
             onClick={() => {
               if (!confirm(`Delete the clip “${clip.title}”?`)) return;
               form.submit(async () => {
-                await call(() =>
-                  client.DELETE('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } }),
-                );
+                await writeIfUnchanged({
+                  ...unchanged,
+                  write: (headers) => client.DELETE('/v1/clips/{clipId}', { params: { path }, headers }),
+                });
                 props.onDeleted(clip.id);
               });
             }}

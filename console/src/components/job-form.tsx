@@ -324,6 +324,11 @@ export function JobForm(props: { projectId: string; clips: Clip[]; onSubmitted: 
             if (template?.id === saved.id) setTemplate(saved);
             setEditing(null);
           }}
+          onReloaded={(current) => {
+            gallery.put(current);
+            if (template?.id === current.id) setTemplate(current);
+            setEditing(current);
+          }}
           onClose={() => setEditing(null)}
         />
       ) : null}

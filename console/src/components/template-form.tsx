@@ -1,5 +1,6 @@
 import { TEMPLATE_CATEGORIES } from '../../../shared/templates/categories.ts';
 import { call, client, type Template } from '../api.ts';
+import { readTemplate, writeIfUnchanged } from '../if-match.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
 
 type Category = (typeof TEMPLATE_CATEGORIES)[number];
@@ -84,6 +85,8 @@ export function TemplateForm({ onCreated }: { onCreated: (template: Template) =>
 export function TemplateEditor(props: {
   template: Template;
   onSaved: (template: Template) => void;
+  /** Given the template as it is now, when it changed elsewhere (the editor stays open with it). */
+  onReloaded: (template: Template) => void;
   onClose: () => void;
 }) {
   const { template } = props;
@@ -96,19 +99,23 @@ export function TemplateEditor(props: {
           e.preventDefault();
           const body = bodyOf(e.currentTarget);
           form.submit(async () => {
+            const path = { templateId: template.id };
             props.onSaved(
-              await call(() =>
-                client.PATCH('/v1/templates/{templateId}', {
-                  params: { path: { templateId: template.id } },
-                  body,
-                }),
-              ),
+              await writeIfUnchanged({
+                what: 'template',
+                shown: template,
+                read: () => readTemplate(path),
+                reloaded: props.onReloaded,
+                write: (headers) =>
+                  client.PATCH('/v1/templates/{templateId}', { params: { path }, headers, body }),
+              }),
             );
           });
         }}
       >
         <FormProblem message={form.message} fields={form.fields} shown={SHOWN} />
-        <TemplateFields key={template.id} template={template} errors={form.fields} />
+        {/* Filled in again when the template is reloaded after a change made elsewhere. */}
+        <TemplateFields key={template.updatedAt} template={template} errors={form.fields} />
         <div class="actions">
           <button type="submit" class="secondary" aria-busy={form.busy} disabled={form.busy}>
             Save changes

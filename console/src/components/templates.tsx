@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { TEMPLATE_CATEGORIES } from '../../../shared/templates/categories.ts';
 import { call, client, messageOf, type Template } from '../api.ts';
+import { readTemplate, writeIfUnchanged } from '../if-match.ts';
 import { useForm } from './form.tsx';
 
 type Category = (typeof TEMPLATE_CATEGORIES)[number];
@@ -159,6 +160,7 @@ export function TemplateGallery(props: {
             <OwnTemplateActions
               template={t}
               onEdit={() => props.onEdit(t)}
+              onReloaded={gallery.put}
               onDeleted={() => {
                 gallery.remove(t.id);
                 props.onDeleted(t.id);
@@ -192,7 +194,12 @@ function noneFound(q: string, category: string): string {
   return `No template matches${q ? ` “${q}”` : ''}${category ? ` in ${category}` : ''}.`;
 }
 
-function OwnTemplateActions(props: { template: Template; onEdit: () => void; onDeleted: () => void }) {
+function OwnTemplateActions(props: {
+  template: Template;
+  onEdit: () => void;
+  onReloaded: (template: Template) => void;
+  onDeleted: () => void;
+}) {
   const { template } = props;
   const form = useForm();
   return (
@@ -208,9 +215,14 @@ function OwnTemplateActions(props: { template: Template; onEdit: () => void; onD
         onClick={() => {
           if (!confirm(`Delete the template “${template.name}”?`)) return;
           form.submit(async () => {
-            await call(() =>
-              client.DELETE('/v1/templates/{templateId}', { params: { path: { templateId: template.id } } }),
-            );
+            const path = { templateId: template.id };
+            await writeIfUnchanged({
+              what: 'template',
+              shown: template,
+              read: () => readTemplate(path),
+              reloaded: props.onReloaded,
+              write: (headers) => client.DELETE('/v1/templates/{templateId}', { params: { path }, headers }),
+            });
             props.onDeleted();
           });
         }}

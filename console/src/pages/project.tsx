@@ -7,6 +7,7 @@ import { AreaField, useForm } from '../components/form.tsx';
 import { JobForm } from '../components/job-form.tsx';
 import { Jobs } from '../components/jobs.tsx';
 import { Upload } from '../components/upload.tsx';
+import { readProject, writeIfUnchanged } from '../if-match.ts';
 import { followProject, mergeJob } from '../job-events.ts';
 import { type Listed, withFirstPage, withOlderPage } from '../paging.ts';
 
@@ -227,13 +228,21 @@ function ProjectDetails({ project, onSaved }: { project: Project; onSaved: (proj
         fields={['description']}
         save={async (title, data) => {
           const description = String(data.get('description')).trim();
+          const path = { projectId: project.id };
           onSaved(
-            await call(() =>
-              client.PATCH('/v1/projects/{projectId}', {
-                params: { path: { projectId: project.id } },
-                body: { title, description: description || null },
-              }),
-            ),
+            await writeIfUnchanged({
+              what: 'project',
+              shown: project,
+              read: () => readProject(path),
+              // The form stays open, filled in with the project as it is now.
+              reloaded: onSaved,
+              write: (headers) =>
+                client.PATCH('/v1/projects/{projectId}', {
+                  params: { path },
+                  headers,
+                  body: { title, description: description || null },
+                }),
+            }),
           );
         }}
         close={() => setEditing(false)}

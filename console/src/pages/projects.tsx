@@ -4,6 +4,7 @@ import { refreshAccount } from '../components/account.tsx';
 import { EditForm, useFocusBack } from '../components/edit-form.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
 import { formatDate } from '../format.ts';
+import { readProject, writeIfUnchanged } from '../if-match.ts';
 
 const PAGE_SIZE = 10;
 
@@ -149,6 +150,9 @@ function ProjectRow({
   const [renaming, setRenaming] = useState(false);
   const form = useForm();
   const opener = useFocusBack<HTMLButtonElement>(renaming);
+  const path = { projectId: project.id };
+  // Changed elsewhere: the list is read again, with the project as it is now.
+  const unchanged = { what: 'project', shown: project, read: () => readProject(path), reloaded: onChanged };
   if (renaming) {
     return (
       <li>
@@ -156,12 +160,11 @@ function ProjectRow({
           form={form}
           title={project.title}
           save={(title) =>
-            call(() =>
-              client.PATCH('/v1/projects/{projectId}', {
-                params: { path: { projectId: project.id } },
-                body: { title },
-              }),
-            )
+            writeIfUnchanged({
+              ...unchanged,
+              write: (headers) =>
+                client.PATCH('/v1/projects/{projectId}', { params: { path }, headers, body: { title } }),
+            })
           }
           close={(renamed) => {
             setRenaming(false);
@@ -197,9 +200,10 @@ function ProjectRow({
           onClick={() => {
             if (!confirm(`Delete “${project.title}” with all its clips?`)) return;
             form.submit(async () => {
-              await call(() =>
-                client.DELETE('/v1/projects/{projectId}', { params: { path: { projectId: project.id } } }),
-              );
+              await writeIfUnchanged({
+                ...unchanged,
+                write: (headers) => client.DELETE('/v1/projects/{projectId}', { params: { path }, headers }),
+              });
               onDeleted();
               refreshAccount();
             });

@@ -1,0 +1,80 @@
+/**
+ * Writes of one item conditioned on the item as the page shows it (If-Match), so that a change made
+ * elsewhere (another tab, another client) is never overwritten.
+ */
+import { ApiProblem, answer, call, client, type Result } from './api.ts';
+
+/** The item changed elsewhere since the page read it: nothing was written, and the page shows it anew. */
+export class ChangedElsewhere extends ApiProblem {
+  constructor(what: string) {
+    super({
+      type: 'about:blank',
+      title: 'Precondition Failed',
+      status: 412,
+      detail: `This ${what} was changed elsewhere, so nothing was saved; it has been reloaded as it is now.`,
+    });
+  }
+}
+
+/** Whether two items read from the API (JSON values) are the same, whatever the order of their keys. */
+export function sameItem(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return (
+    keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && sameItem(x[k], y[k]))
+  );
+}
+
+export interface Conditional<T, R> {
+  /** The item's kind as the message names it: project, clip, template. */
+  what: string;
+  /** The item as the page shows it. */
+  shown: T;
+  /** The item's GET, which answers its ETag; a clip's without its signed links, as lists give it. */
+  read: () => Promise<Result<T>>;
+  /** The write, given the If-Match header to send. */
+  write: (headers: { 'if-match'?: string }) => Promise<Result<R>>;
+  /** Given the item as it is now, when it changed elsewhere. */
+  reloaded: (current: T) => void;
+}
+
+/**
+ * Runs `write` only if the item is still what the page shows. Lists answer no ETags and a PATCH answers
+ * none, so the item's GET gives the current one: when its item differs from the page's, the write is not
+ * sent; when it matches, the write carries its ETag, and a change that lands in between gets 412. Either
+ * way the page gets the current item and ChangedElsewhere is thrown.
+ */
+export async function writeIfUnchanged<T, R>(c: Conditional<T, R>): Promise<R> {
+  const { data: current, response } = await answer(c.read);
+  if (!sameItem(current, c.shown)) return changed(c, current);
+  const etag = response.headers.get('etag');
+  try {
+    return await call(() => c.write(etag ? { 'if-match': etag } : {}));
+  } catch (error) {
+    if (!(error instanceof ApiProblem && error.problem.status === 412)) throw error;
+    return changed(c, await call(c.read));
+  }
+}
+
+function changed<T>(c: Conditional<T, unknown>, current: T): never {
+  c.reloaded(current);
+  throw new ChangedElsewhere(c.what);
+}
+
+// The GETs writes are conditioned on. They go past the browser's cache: a public template may be kept there
+// for a minute, and a stale copy would hide the change made elsewhere.
+export const readProject = (path: { projectId: string }) =>
+  client.GET('/v1/projects/{projectId}', { params: { path }, cache: 'no-cache' });
+export const readTemplate = (path: { templateId: string }) =>
+  client.GET('/v1/templates/{templateId}', { params: { path }, cache: 'no-cache' });
+/** A clip without its signed links (they change on every read), as lists give it. */
+export const readClip = async (path: { clipId: string }) => {
+  const { data, ...rest } = await client.GET('/v1/clips/{clipId}', { params: { path }, cache: 'no-cache' });
+  if (!data) return rest;
+  const { media: _, ...clip } = data;
+  return { ...rest, data: clip };
+};
