@@ -124,6 +124,7 @@ export async function simulate(seed: number) {
   const jobs = new Map<string, Job>();
   const live = new Map<string, Job>();
   let sendTaskSuccess = 0;
+  let sendTaskHeartbeat = 0;
   let throttled = 0;
   let modelInFlight = 0;
   let tokenSeq = 0;
@@ -137,6 +138,10 @@ export async function simulate(seed: number) {
       job.admittedAt = clock;
       agenda.push(clock + 1, () => startGeneration(job, 0));
       return true;
+    },
+    async waiting(token) {
+      sendTaskHeartbeat++;
+      return live.has(token);
     },
   };
   const admission = createAdmission({
@@ -280,6 +285,7 @@ export async function simulate(seed: number) {
     transitionsPerWaiting: perWaiting((j) => j.transitions),
     invocationsPerWaiting: perWaiting((j) => j.invocations),
     sendTaskSuccessPerJob: sendTaskSuccess / all.length,
+    sendTaskHeartbeatPerJob: sendTaskHeartbeat / all.length,
     throttled,
     events: processed,
     storeOperations: store.operations,
@@ -313,6 +319,7 @@ export async function run(): Promise<string> {
     `| Step Functions transitions per waiting job, while waiting | ${range(col('transitionsPerWaiting'))} |`,
     `| Lambda invocations per waiting job, while waiting | ${range(col('invocationsPerWaiting'))} |`,
     `| SendTaskSuccess calls per job (hand-overs, tries on dead tokens included) | ${range(col('sendTaskSuccessPerJob'))} |`,
+    `| SendTaskHeartbeat calls per job (an attempt left waiting asks whether its state still waits) | ${range(col('sendTaskHeartbeatPerJob'))} |`,
     `| starts the model refused (ModelThrottled) | ${range(col('throttled'), 0)} |`,
     `| simulated events | ${range(col('events'), 0)} |`,
   ];

@@ -179,6 +179,7 @@ const PIPELINE_UNREACHED = Object.fromEntries(
     's3:DeleteObject',
     's3:ListBucket',
     'states:SendTaskSuccess',
+    'states:SendTaskHeartbeat',
     'bedrock:InvokeModel',
     'bedrock:StartAsyncInvoke',
     'bedrock:GetAsyncInvoke',
@@ -319,7 +320,11 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   ),
   'api-system': api(),
 
-  'pipeline-acquire-capacity': pipeline({ ...CAPACITY, ...HAND_ON }, ['CAPACITY_TABLE']),
+  'pipeline-acquire-capacity': pipeline(
+    // It asks whether its waiting state is still there (a late attempt leaves the line again).
+    { ...CAPACITY, 'state-machine': [...HAND_ON['state-machine'], 'states:SendTaskHeartbeat'] },
+    ['CAPACITY_TABLE'],
+  ),
   'pipeline-mark-processing': pipeline(),
   'pipeline-start-generation': pipeline(
     {

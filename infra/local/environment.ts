@@ -442,7 +442,10 @@ async function startOn(
   );
   const admission = createAdmission({
     store: capacityStore,
-    tokens: { succeed: (token, output) => local!.tokens.succeed(token, output) },
+    tokens: {
+      succeed: (token, output) => local!.tokens.succeed(token, output),
+      waiting: (token) => local!.tokens.waiting(token),
+    },
     capacityOf: unitsOf,
     leaseMsOf,
     ...(options.capacity?.onEvent ? { onEvent: options.capacity.onEvent } : {}),

@@ -111,7 +111,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
     idle(): Promise<void>;
     shutdown(): Promise<void>;
     crash(jobId: string): Promise<void>;
-    tokens: TaskTokens;
+    tokens: TaskTokens & { waiting(token: string): Promise<boolean> };
   } {
   const running = new Map<string, { abort: () => void; controller: AbortController; done: Promise<void> }>();
   /** Executions ended as by a crash: nothing cleans up after them (tests of capacity leases). */
@@ -241,6 +241,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): JobWorkflow 
         const resume = waiting.get(token);
         resume?.(output);
         return resume !== undefined;
+      },
+      async waiting(token) {
+        return waiting.has(token);
       },
     },
     async start(input: JobExecutionInput) {

@@ -250,9 +250,9 @@ export class StatelessStack extends Stack {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     // CheckGeneration hands a finished run over itself; the output event's handler does it otherwise.
-    const sendTaskSuccess = (grantee: IGrantable) =>
+    const sendTaskSuccess = (grantee: IGrantable, ...more: string[]) =>
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachineArn] }),
+        new PolicyStatement({ actions: ['states:SendTaskSuccess', ...more], resources: [stateMachineArn] }),
       );
     sendTaskSuccess(checkGeneration);
     // Admission control (shared/capacity/): AcquireCapacity resumes its own token or waits; whoever gives
@@ -261,7 +261,8 @@ export class StatelessStack extends Stack {
     for (const name of ['acquire-capacity', 'start-generation', 'check-generation', 'mark-failed'] as const) {
       useCapacity(task[name]!);
     }
-    sendTaskSuccess(task['acquire-capacity']!);
+    // An AcquireCapacity attempt that leaves its job in line asks whether its state still waits there.
+    sendTaskSuccess(task['acquire-capacity']!, 'states:SendTaskHeartbeat');
     sendTaskSuccess(task['mark-failed']!);
     // Under /aws/vendedlogs/: Step Functions adds any other log group to the account's CloudWatch Logs
     // resource policy, whose 5120 characters fill up with stages and state machines (Step Functions

@@ -25,6 +25,8 @@ export interface Admitted {
 /** Resumes a waiting state; false when nothing waits on the token any more. */
 export interface AdmissionTokens {
   succeed(token: string, output: Admitted): Promise<boolean>;
+  /** Whether a state still waits on the token, asked without resuming it (SendTaskHeartbeat on AWS). */
+  waiting(token: string): Promise<boolean>;
 }
 
 export type CapacityEvent =
@@ -79,7 +81,8 @@ export function createAdmission(options: AdmissionOptions) {
   /**
    * Serves the waiters in fair order: with `holder`, that job's unit is handed over (and given back at the
    * end if nobody took it); without, free units are granted until none is left. Adds to `admitted` the
-   * jobs whose waiting state took a unit here. `seen`: the line, when the caller has just read it.
+   * jobs whose waiting state took a unit here, to `refused` the tokens a unit was handed to that nothing
+   * waited on. `seen`: the line, when the caller has just read it.
    *
    * Granting free units, a serve that finds a waiter's record gone (`gone`) stops its round rather than
    * race on down a line that others are serving: whoever took the record out looks at the line again
@@ -92,6 +95,7 @@ export function createAdmission(options: AdmissionOptions) {
     holder?: { jobId: string; token?: string },
     admitted = new Set<string>(),
     seen?: Line,
+    refused = new Set<string>(),
   ): Promise<void> {
     let passing = holder;
     let line = seen;
@@ -159,6 +163,7 @@ export function createAdmission(options: AdmissionOptions) {
           passing = undefined;
         } else {
           // Its state is gone: take the unit back (unless a retry of that job claimed it first).
+          refused.add(result.taskToken);
           passing = { jobId: waiter.jobId, token: result.taskToken };
         }
       }
@@ -176,6 +181,27 @@ export function createAdmission(options: AdmissionOptions) {
       // A waiter that came while the unit was still held sees it free now.
       if (released) await serve(model);
     }
+  }
+
+  /**
+   * An attempt that leaves its job waiting in line checks that its state still waits on the token: one
+   * that came late (its execution ended first, so the execution-ended handler found nothing of it in line;
+   * or this state timed out meanwhile) takes its record out again. Asked after the record was written, so
+   * an execution ending later finds it there, and its handler takes it out. A hand-over that reached the
+   * record first tries the dead token and takes its unit back (serve); only the record carrying this token
+   * is taken, so a newer attempt's stays in line.
+   */
+  async function leaveIfLate(waiter: Waiter): Promise<'waiting'> {
+    const { model, jobId, taskToken } = waiter;
+    // Unanswered (throttled), the record stays: a hand-over to it finds the token dead and goes on.
+    if (await tokens.waiting(taskToken).catch(() => true)) return 'waiting';
+    // Out of line: a grant that found this record gone left the line to whoever took it out.
+    if (
+      (await store.removeWaiter(model, jobId, taskToken)) &&
+      (await store.inUse(model)) < options.capacityOf(model)
+    )
+      await serve(model);
+    return 'waiting';
   }
 
   return {
@@ -214,10 +240,13 @@ export function createAdmission(options: AdmissionOptions) {
         await serve(model, { jobId, token: waiter.taskToken });
         return 'waiting';
       }
-      if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return 'waiting';
+      if (leases.length - (lease ? 1 : 0) >= options.capacityOf(model)) return leaveIfLate(waiter);
       const admitted = new Set<string>();
-      await serve(model, undefined, admitted);
-      return admitted.has(jobId) ? 'admitted' : 'waiting';
+      const refused = new Set<string>();
+      await serve(model, undefined, admitted, undefined, refused);
+      if (admitted.has(jobId)) return 'admitted';
+      // Granted a unit its state was not there to take: the grant took the record out, the unit went on.
+      return refused.has(waiter.taskToken) ? 'waiting' : leaveIfLate(waiter);
     },
 
     /**

@@ -420,15 +420,26 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
       );
     },
 
-    async removeWaiter(model, jobId) {
-      const out = await client.send(
-        new DeleteCommand({
-          TableName: table,
-          Key: { pk: pk(model), sk: waiterKey(jobId) },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return out.Attributes !== undefined;
+    async removeWaiter(model, jobId, onlyToken) {
+      try {
+        const out = await client.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: { pk: pk(model), sk: waiterKey(jobId) },
+            ReturnValues: 'ALL_OLD',
+            ...(onlyToken === undefined
+              ? {}
+              : {
+                  ConditionExpression: 'taskToken = :token',
+                  ExpressionAttributeValues: { ':token': onlyToken },
+                }),
+          }),
+        );
+        return out.Attributes !== undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
 
     async waiters(model) {

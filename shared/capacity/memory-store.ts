@@ -98,9 +98,11 @@ export function memoryCapacityStore(): CapacityStore & { operations: number } {
       const held = waiters.get(k);
       waiters.set(k, { ...waiter, enqueuedAt: held?.enqueuedAt ?? waiter.enqueuedAt });
     },
-    async removeWaiter(model: string, jobId: string) {
+    async removeWaiter(model: string, jobId: string, onlyToken?: string) {
       store.operations++;
-      return waiters.delete(key(model, jobId));
+      const k = key(model, jobId);
+      if (onlyToken !== undefined && waiters.get(k)?.taskToken !== onlyToken) return false;
+      return waiters.delete(k);
     },
     async waiters(model: string) {
       store.operations++;

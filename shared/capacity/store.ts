@@ -106,8 +106,11 @@ export interface CapacityStore {
   claim(model: string, jobId: string, taskToken: string, fromToken: string): Promise<boolean>;
   /** Records the waiter, or gives an existing record its new token (keeping when it first came). */
   addWaiter(waiter: Waiter): Promise<void>;
-  /** Takes the job out of the line; true when it was in it. */
-  removeWaiter(model: string, jobId: string): Promise<boolean>;
+  /**
+   * Takes the job out of the line; true when it was in it. With `onlyToken`, only a record still carrying
+   * that token (one a newer attempt of the job wrote since stays).
+   */
+  removeWaiter(model: string, jobId: string, onlyToken?: string): Promise<boolean>;
   waiters(model: string): Promise<Waiter[]>;
   /**
    * The waiters and the leases of the model, and when each user was last granted a unit, read together.

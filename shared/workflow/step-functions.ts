@@ -89,11 +89,25 @@ export function stepFunctionsExecutions(
 /**
  * SendTaskSuccess for the states that wait on a task token. A token nothing waits on any more (the state
  * timed out or was already answered: TaskTimedOut; its execution ended: TaskDoesNotExist or InvalidToken)
- * is reported as `false`, so a duplicate or late event changes nothing; other errors are thrown.
+ * is reported as `false`, so a duplicate or late event changes nothing; other errors are thrown. `waiting`
+ * asks the same with SendTaskHeartbeat, which resumes nothing (no state sets HeartbeatSeconds, so there is
+ * no heartbeat clock to reset).
  */
-export function stepFunctionsTaskTokens(source: ClientSource<SFNClient>): TaskTokens {
+export function stepFunctionsTaskTokens(
+  source: ClientSource<SFNClient>,
+): TaskTokens & { waiting(taskToken: string): Promise<boolean> } {
   const client = clientGetter(source);
   return {
+    async waiting(taskToken) {
+      const { SendTaskHeartbeatCommand } = await sfn();
+      try {
+        await (await client()).send(new SendTaskHeartbeatCommand({ taskToken }));
+        return true;
+      } catch (error) {
+        if (GONE.has((error as { name?: string }).name ?? '')) return false;
+        throw error;
+      }
+    },
     async succeed(taskToken, output) {
       const { SendTaskSuccessCommand } = await sfn();
       try {

@@ -32,13 +32,32 @@ it('a job cancelled while it waits costs its entry and its leaving, and no more'
     const project = await api.call('POST', '/v1/projects', { token: user.token, body: { title: 'calls' } });
     users.push({ token: user.token, projectId: project.body.id as string });
   }
+  // Each job is cancelled once its AcquireCapacity attempt is over: its look at the units has come back
+  // (then the local state machine answers at once whether the state still waits). Cancelled before that
+  // question, the attempt takes the job out of line again itself (the ended-execution orderings tests).
+  let looks = 0;
+  let looked = () => {};
+  const leases = env.capacity.leases.bind(env.capacity);
+  env.capacity.leases = async (model) => {
+    const found = await leases(model);
+    looks++;
+    looked();
+    return found;
+  };
+  const looksReach = (n: number) =>
+    new Promise<void>((resolve) => {
+      looked = () => looks >= n && resolve();
+      looked();
+    });
   const calls = countDynamoCalls(env.dynamo.client);
-  for (const { token, projectId } of users) {
+  for (const [i, { token, projectId }] of users.entries()) {
     const job = await api.call('POST', `/v1/projects/${projectId}/jobs`, {
       token,
       body: { jobType: 'GENERATE', prompt: 'a fox', parameters: { model: 'local', durationSeconds: 1 } },
     });
     expect(job.status).toBe(202);
+    // Its entry's look, after the one its predecessor's leaving took.
+    await looksReach(2 * i + 1);
     expect((await api.call('POST', `/v1/jobs/${job.body.id}/cancel`, { token })).status).toBe(200);
     await env.idle();
   }

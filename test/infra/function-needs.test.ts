@@ -120,6 +120,7 @@ const EVIDENCE: Record<string, RegExp> = {
   'states:StopExecution': /\bStopExecutionCommand\b/,
   'states:DescribeExecution': /\bDescribeExecutionCommand\b/,
   'states:SendTaskSuccess': /\bSendTaskSuccessCommand\b/,
+  'states:SendTaskHeartbeat': /\bSendTaskHeartbeatCommand\b/,
   'bedrock:InvokeModel': /\bStartAsyncInvokeCommand\b/,
   'bedrock:StartAsyncInvoke': /\bStartAsyncInvokeCommand\b/,
   'bedrock:GetAsyncInvoke': /\bGetAsyncInvokeCommand\b/,

@@ -64,7 +64,7 @@ describeEachDriver('starting admitted jobs whose start was lost on', (driver) =>
     const capacity = memoryCapacityStore();
     const admission = createAdmission({
       store: capacity,
-      tokens: { succeed: async () => true },
+      tokens: { succeed: async () => true, waiting: async () => true },
       capacityOf: () => 1,
       leaseMsOf: () => 3_600_000,
     });

@@ -34,6 +34,9 @@ function tokenBook() {
         answered.set(token, output);
         return true;
       },
+      async waiting(token: string) {
+        return live.has(token);
+      },
     },
   };
 }
@@ -185,6 +188,43 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
     expect(book.answered.has('next-1')).toBe(true);
     expect(await store.waiters(model)).toEqual([]);
+  });
+
+  it('a late attempt that finds no unit free leaves no place in line behind it', async () => {
+    const { admission, job, book, store, model, tick } = setup(1);
+    await admission.enter(job('a', 'x'));
+    // j's execution was stopped before its AcquireCapacity ran: the ended-execution handler found nothing
+    // of j to take out, and the attempt's token is dead when it puts j in line.
+    expect(await admission.release(model, 'j')).toBe(false);
+    const late = job('j', 'u', 'j-1');
+    book.live.delete('j-1');
+    expect(await admission.enter(late)).toBe('waiting');
+    tick(1);
+    // next, of the same user and submitted after j, is first in line, as if j had never come.
+    expect(await admission.enter(job('next'))).toBe('waiting');
+    expect(await admission.positions(model)).toEqual(new Map([['next', 1]]));
+    expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['next']);
+    // a's unit goes to next at once: no hand-over to j's dead token first.
+    const tried: string[] = [];
+    const succeed = book.tokens.succeed;
+    book.tokens.succeed = async (token, output) => {
+      tried.push(token);
+      return succeed(token, output);
+    };
+    await admission.release(model, 'a');
+    expect(tried).toEqual(['next-1']);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
+    expect(await store.waiters(model)).toEqual([]);
+  });
+
+  it('a job stays in line when asking whether its state still waits fails', async () => {
+    const { admission, job, book, store, model } = setup(1);
+    await admission.enter(job('a', 'x'));
+    book.tokens.waiting = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    expect(await admission.enter(job('next'))).toBe('waiting');
+    expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['next']);
   });
 
   it('a job that finds the unit handed to its own token leaves the answer to the hand-over', async () => {

@@ -63,6 +63,7 @@ it('with admission, starts stay within the quota and none is refused', async () 
         admitted.push(token);
         return true;
       },
+      waiting: async () => true,
     },
     capacityOf: () => QUOTA,
     leaseMsOf: () => 60_000,

@@ -31,7 +31,7 @@ async function createAndCancel(capacity: number, burst: number, bursts: number) 
   const admission = createAdmission({
     store,
     // Every execution is stopped as soon as it is created: no waiting state takes a unit.
-    tokens: { succeed: async () => false },
+    tokens: { succeed: async () => false, waiting: async () => false },
     capacityOf: () => capacity,
     leaseMsOf: () => 60_000,
   });

@@ -1,7 +1,8 @@
 /**
  * An execution that ended while attempts of its AcquireCapacity task were still running: whatever the
  * order in which those late attempts, the release of another job's unit, a newcomer and the
- * ended-execution handler's release meet, the ended job is left holding no unit and the unit goes on.
+ * ended-execution handler's release meet, the ended job is left holding no unit nor a place in line, and
+ * the unit goes on.
  * fast-check's scheduler picks the order, one step at a time (a store operation, or a DynamoDB call).
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -50,7 +51,7 @@ describe.each([
   ['memory', memoryInTurn, 300],
   ['dynamodb', dynamoInTurn, 30],
 ] as const)('an ended execution over the %s store', (_name, storeInTurn, numRuns) => {
-  it('keeps no unit, in any order of its late attempts, a release, a newcomer and its own end', async () => {
+  it('keeps no unit nor a place in line, in any order of its late attempts, a release, a newcomer and its own end', async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), async (s) => {
         const model = `ended${++models}`;
@@ -65,6 +66,7 @@ describe.each([
               answered.add(token);
               return true;
             }),
+            waiting: inTurn(s, async (token: string) => live.has(token)),
           },
           capacityOf: () => 1,
           leaseMsOf: () => 60_000,
@@ -91,6 +93,8 @@ describe.each([
         const holders = (await s.waitFor(store.leases(model))).map((l) => l.jobId);
         expect(holders).toEqual(['next']);
         expect(answered).toContain('next-1');
+        // Nor is it left in line, whichever came first: its end or its attempts.
+        expect(await s.waitFor(store.waiters(model))).toEqual([]);
       }),
       { numRuns },
     );

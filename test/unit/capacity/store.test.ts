@@ -205,6 +205,17 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     expect(await store.waiters(model)).toEqual([waiter(model, 'a', 't2', 'u', 10)]);
   });
 
+  it('takes a waiter out by its token only while its record carries that token', async () => {
+    const { store, model } = fresh();
+    await store.addWaiter(waiter(model, 'a', 't1'));
+    await store.addWaiter(waiter(model, 'a', 't2'));
+    expect(await store.removeWaiter(model, 'a', 't1')).toBe(false);
+    expect(await store.waiters(model)).toEqual([waiter(model, 'a', 't2')]);
+    expect(await store.removeWaiter(model, 'a', 't2')).toBe(true);
+    expect(await store.removeWaiter(model, 'a', 't2')).toBe(false);
+    expect(await store.waiters(model)).toEqual([]);
+  });
+
   it('never lets a lowered capacity be exceeded by new grants', async () => {
     const { store, model } = fresh();
     for (const id of ['a', 'b', 'c']) await store.addWaiter(waiter(model, id));

@@ -19,7 +19,7 @@ function setup() {
   const live = new Set<string>();
   const admission = createAdmission({
     store,
-    tokens: { succeed: async (token) => live.delete(token) },
+    tokens: { succeed: async (token) => live.delete(token), waiting: async (token) => live.has(token) },
     capacityOf: () => 1,
     leaseMsOf: () => LEASE_MS,
     now: () => clock,

@@ -1,10 +1,12 @@
 /**
  * SendTaskSuccess as the model-output handler and CheckGeneration send it (request shape from the Step
  * Functions API reference: `taskToken` and `output`, a JSON string), and the answers that mean nothing
- * waits on the token any more.
+ * waits on the token any more; SendTaskHeartbeat (`taskToken` only), which AcquireCapacity sends to ask
+ * whether its state still waits, with the same answers.
  */
 import {
   InvalidToken,
+  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   TaskDoesNotExist,
@@ -56,4 +58,31 @@ it('throws other failures, so the event is retried', async () => {
     .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
   const tokens = stepFunctionsTaskTokens(new SFNClient({ region: 'us-east-1' }));
   await expect(tokens.succeed('token', run)).rejects.toMatchObject({ name: 'ThrottlingException' });
+});
+
+it('asks whether a state waits on the token with a heartbeat, which resumes nothing', async () => {
+  sfn.on(SendTaskHeartbeatCommand).resolves({});
+  const tokens = stepFunctionsTaskTokens(new SFNClient({ region: 'us-east-1' }));
+  expect(await tokens.waiting('AQCEAAAAKgAAAA...token')).toBe(true);
+  const calls = sfn.commandCalls(SendTaskHeartbeatCommand);
+  expect(calls.map((c) => c.args[0].input)).toEqual([{ taskToken: 'AQCEAAAAKgAAAA...token' }]);
+  expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+});
+
+it.each([
+  ['TaskTimedOut', new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} })],
+  ['TaskDoesNotExist', new TaskDoesNotExist({ message: 'Task does not exist', $metadata: {} })],
+  ['InvalidToken', new InvalidToken({ message: 'Invalid token', $metadata: {} })],
+])('reports a token nothing waits on (%s) as not waiting', async (_n, error) => {
+  sfn.on(SendTaskHeartbeatCommand).rejects(error);
+  const tokens = stepFunctionsTaskTokens(new SFNClient({ region: 'us-east-1' }));
+  expect(await tokens.waiting('old-token')).toBe(false);
+});
+
+it('throws other failures of the heartbeat', async () => {
+  sfn
+    .on(SendTaskHeartbeatCommand)
+    .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  const tokens = stepFunctionsTaskTokens(new SFNClient({ region: 'us-east-1' }));
+  await expect(tokens.waiting('token')).rejects.toMatchObject({ name: 'ThrottlingException' });
 });
