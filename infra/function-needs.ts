@@ -165,7 +165,8 @@ const HAND_ON = { 'state-machine': ['states:SendTaskSuccess'] } as const;
 /** Core builds the Cognito adapter in every API function; few routes reach its admin calls. */
 const API_UNREACHED = {
   'cognito-idp:AdminInitiateAuth': 'only sign-ins (auth, and the password check of me) call it',
-  'cognito-idp:AdminDeleteUser': 'only erasure (me, the account worker) calls it',
+  'cognito-idp:AdminDeleteUser':
+    'only erasure (me, the account worker) and a sign-up replacing an unconfirmed account (auth) call it',
 };
 const STREAM_CREATES_NO_ROW = 'the event stream only reads: it never creates a users row';
 /** The pipeline runtime builds every task's clients in each function that uses it; its grants say which it calls. */
@@ -277,9 +278,10 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     { 's3:GetObject': 'the signer also signs GET links; uploads only presign POSTs' },
   ),
   'api-auth': api({
-    // Sign-ins are counted by the login limiter, and go through AdminInitiateAuth.
+    // Sign-ins are counted by the login limiter, and go through AdminInitiateAuth. A sign-up replaces an
+    // account of its email never confirmed (AdminGetUser, AdminDeleteUser).
     'table:rate-limit': TABLE_READ_WRITE,
-    'user-pool': ['cognito-idp:AdminGetUser', 'cognito-idp:AdminInitiateAuth'],
+    'user-pool': ['cognito-idp:AdminDeleteUser', 'cognito-idp:AdminGetUser', 'cognito-idp:AdminInitiateAuth'],
   }),
   'api-me': api(
     {

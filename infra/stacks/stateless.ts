@@ -442,6 +442,8 @@ export class StatelessStack extends Stack {
     me.addEnvironment('AUDIT_PSEUDONYM_SECRET_ARN', pseudonymKey.secretArn);
     accountWorker.grantInvoke(me);
     me.addToRolePolicy(deleteIdentity);
+    // A sign-up takes the place of an account of its email that was never confirmed (shared/auth/cognito.ts).
+    apiFns.auth!.addToRolePolicy(deleteIdentity);
     pseudonymKey.grantRead(me);
     // The export's signed link is signed with the function's own credentials.
     s3(me, ['s3:GetObject'], ['exports/']);

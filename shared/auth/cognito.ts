@@ -103,15 +103,34 @@ export function createCognitoIdentityProvider({
     };
   };
 
+  /**
+   * Deletes the account holding `email` if it was never confirmed; false when it was confirmed, or the pool
+   * cannot be asked (no pool id, a refused or failed call): then nothing changes.
+   */
+  const removeUnconfirmed = async (cognitoClient: CognitoIdentityProviderClient, email: string) => {
+    if (!userPoolId) return false;
+    const { AdminGetUserCommand, AdminDeleteUserCommand } = await cognito();
+    const status = await cognitoClient
+      .send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }))
+      .then(
+        (user) => user.UserStatus,
+        () => undefined,
+      );
+    if (status !== 'UNCONFIRMED') return false;
+    return cognitoClient.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: email })).then(
+      () => true,
+      (error: unknown) => (error as { name?: string }).name === 'UserNotFoundException',
+    );
+  };
+
   return {
     async signUp({ email, username, password }) {
       const [cognitoClient, { SignUpCommand, ResendConfirmationCodeCommand }] = await Promise.all([
         client(),
         cognito(),
       ]);
-      let exists: string | undefined;
-      const out = await cognitoClient
-        .send(
+      const signUp = () =>
+        cognitoClient.send(
           new SignUpCommand({
             ClientId: clientId,
             Username: email,
@@ -122,17 +141,24 @@ export function createCognitoIdentityProvider({
             ],
             ...secretHashParam(email),
           }),
-        )
-        .catch((error: unknown) => {
-          const name = (error as { name?: string }).name;
-          if (name !== 'UsernameExistsException' && name !== 'AliasExistsException') mapCognitoError(error);
-          exists = name;
-          return undefined;
-        });
-      if (exists === 'UsernameExistsException') {
-        // Signing up again is how a user whose code expired (codes last 24 hours) or never came gets a new
-        // one: Cognito sends none for an existing account, and this API has no resend route. The call fails
-        // for a confirmed account (and for any other reason); the answer stays the same either way.
+        );
+      let exists: string | undefined;
+      let out = await signUp().catch((error: unknown) => {
+        const name = (error as { name?: string }).name;
+        if (name !== 'UsernameExistsException' && name !== 'AliasExistsException') mapCognitoError(error);
+        exists = name;
+        return undefined;
+      });
+      if (exists === 'UsernameExistsException' && (await removeUnconfirmed(cognitoClient, email))) {
+        // The account never confirmed was someone's sign-up with this email and a password of their own:
+        // kept, the code the email's owner receives now would confirm that password (pre-account
+        // takeover). This sign-up takes its place, with a new code for the password chosen now.
+        out = await signUp().catch((error: unknown) => mapCognitoError(error));
+        exists = undefined;
+      } else if (exists === 'UsernameExistsException') {
+        // A confirmed account (or one the pool could not be asked about): Cognito sends no code for an
+        // existing account, so a user whose code expired gets a new one by signing up again. The call
+        // fails for a confirmed account; the answer stays the same either way.
         try {
           await cognitoClient.send(
             new ResendConfirmationCodeCommand({

@@ -1,4 +1,6 @@
 import {
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AliasExistsException,
   CodeMismatchException,
@@ -125,6 +127,68 @@ describe('Cognito adapter: nobody learns who has an account', () => {
     cognito.on(SignUpCommand).rejects(new AliasExistsException({ message: 'alias exists', ...meta }));
     await provider.signUp({ email: 'b@example.com', username: 'bob', password: 'Secret123' });
     expect(cognito.commandCalls(ResendConfirmationCodeCommand)).toHaveLength(0);
+  });
+
+  it('replaces an account never confirmed with the new sign-up, so the code confirms the password chosen now', async () => {
+    const withPool = createCognitoIdentityProvider({
+      client: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
+      clientId: 'client123',
+      userPoolId: 'us-east-1_pool',
+    });
+    const sub = '0b7a3c1e-2222-4000-8000-000000000002';
+    // Someone signed up first with the owner's email and a password of their own, and never confirmed.
+    cognito
+      .on(SignUpCommand)
+      .rejectsOnce(
+        new UsernameExistsException({ message: 'An account with the given email already exists.', ...meta }),
+      )
+      .resolves({ UserSub: sub, UserConfirmed: false });
+    // The shape of AdminGetUser's answer (Amazon Cognito API reference).
+    cognito
+      .on(AdminGetUserCommand)
+      .resolves({ Username: 'squatter-sub', UserStatus: 'UNCONFIRMED', Enabled: true });
+    cognito.on(AdminDeleteUserCommand).resolves({});
+    const owner = await withPool.signUp({
+      email: 'owner@example.com',
+      username: 'owner',
+      password: 'Owners123',
+    });
+    expect(owner).toEqual({ userId: sub, confirmed: false });
+    expect(cognito.commandCalls(AdminGetUserCommand).map((c) => c.args[0].input)).toEqual([
+      { UserPoolId: 'us-east-1_pool', Username: 'owner@example.com' },
+    ]);
+    expect(cognito.commandCalls(AdminDeleteUserCommand).map((c) => c.args[0].input)).toEqual([
+      { UserPoolId: 'us-east-1_pool', Username: 'owner@example.com' },
+    ]);
+    const signUps = cognito.commandCalls(SignUpCommand).map((c) => c.args[0].input.Password);
+    expect(signUps).toEqual(['Owners123', 'Owners123']);
+    expect(cognito.commandCalls(ResendConfirmationCodeCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'a confirmed account',
+      () => cognito.on(AdminGetUserCommand).resolves({ Username: 's', UserStatus: 'CONFIRMED' }),
+    ],
+    ['a pool that cannot be asked', () => cognito.on(AdminGetUserCommand).rejects(new Error('throttled'))],
+  ])('leaves %s as it is and only resends a code', async (_, pool) => {
+    const withPool = createCognitoIdentityProvider({
+      client: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
+      clientId: 'client123',
+      userPoolId: 'us-east-1_pool',
+    });
+    cognito
+      .on(SignUpCommand)
+      .rejects(
+        new UsernameExistsException({ message: 'An account with the given email already exists.', ...meta }),
+      );
+    pool();
+    cognito.on(ResendConfirmationCodeCommand).resolves({});
+    const taken = await withPool.signUp({ email: 'a@example.com', username: 'ann', password: 'Secret123' });
+    expect(taken.confirmed).toBe(false);
+    expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(0);
+    expect(cognito.commandCalls(SignUpCommand)).toHaveLength(1);
+    expect(cognito.commandCalls(ResendConfirmationCodeCommand)).toHaveLength(1);
   });
 
   it("reads a token holder's email and chosen username with GetUser, and 401 when the account is gone", async () => {

@@ -1,4 +1,5 @@
 import {
+  AdminGetUserCommand,
   AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
@@ -133,6 +134,7 @@ describe('Cognito identity adapter', () => {
     expect(b).toBeInstanceOf(UnauthorizedError);
     expect((a as Error).message).toBe((b as Error).message);
     cognito.on(SignUpCommand).rejects(new UsernameExistsException({ message: 'z', $metadata: {} }));
+    cognito.on(AdminGetUserCommand).resolves({ Username: 'sub-a', UserStatus: 'CONFIRMED' });
     await expect(
       provider.signUp({ email: 'a@example.com', username: 'ann', password: 'Secret123' }),
     ).resolves.toMatchObject({ confirmed: false, userId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
