@@ -56,6 +56,18 @@ const eventually = <T>(fn: () => Promise<T>, options: { timeout?: number } = {})
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
+/** A page of a new browser context whose session already holds `token`; its uncaught errors are collected. */
+async function signedInPage(token: string, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript(
+    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: token }))})`,
+  );
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  return { context, page, pageErrors };
+}
+
 it('signs up, makes a project, generates and plays a clip, uploads a file, and deletes, accessibly', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -490,13 +502,7 @@ it('follows many running jobs of a project through one event stream', async () =
       }),
     ),
   );
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(
-    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: user.token }))})`,
-  );
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const { context, page, pageErrors } = await signedInPage(user.token);
   const seen: string[] = [];
   const refused: string[] = [];
   page.on('request', (request) => seen.push(`${request.method()} ${new URL(request.url()).pathname}`));
@@ -696,13 +702,7 @@ it('pages clips and webhook deliveries, and edits a project and a clip, on a pho
   ).body as { id: string };
   for (let i = 0; i < 7; i += 1) await api.env.ctx.webhooks.sendTest(user.userId, hook.id);
 
-  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
-  await context.addInitScript(
-    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: user.token }))})`,
-  );
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const { context, page, pageErrors } = await signedInPage(user.token, { width: 375, height: 740 });
   page.on('dialog', (dialog) => dialog.accept());
   const focused = () => page.evaluate('document.activeElement.textContent');
   try {
@@ -851,13 +851,7 @@ it('refuses an edit of what was changed elsewhere, says so and shows it as it is
     expect((await api.call('PATCH', path, { ...auth, body })).status).toBe(200);
   const read = async (path: string) => (await api.call('GET', path, auth)).body;
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(
-    `sessionStorage.setItem('ai-video.session', ${JSON.stringify(JSON.stringify({ accessToken: user.token }))})`,
-  );
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const { context, page, pageErrors } = await signedInPage(user.token);
   page.on('dialog', (dialog) => dialog.accept());
   try {
     await page.goto(`${api.url}/#/projects/${project.id}`);
