@@ -16,8 +16,10 @@ it('rejects an aborted run only after its process has exited', async () => {
     const run = runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=600', out], {
       signal: controller.signal,
     });
-    // Abort once it is writing.
-    while (!(await stat(out).catch(() => undefined))) await new Promise((r) => setTimeout(r, 10));
+    // Abort once it is writing, and known to run: under load its file can appear before the spawner
+    // helper's report of its pid has arrived.
+    while (!(await stat(out).catch(() => undefined)) || runningFfmpegPids().length === 0)
+      await new Promise((r) => setTimeout(r, 10));
     const [pid] = runningFfmpegPids();
     expect(pid).toBeTypeOf('number');
     controller.abort();
