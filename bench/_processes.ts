@@ -92,6 +92,12 @@ const CLOCK_TICKS = Number(
   (await promisify(execFile)('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout,
 );
 
+/** Numeric fields of a /proc stat line, counted from field 3 (state), after the command's parenthesis. */
+const statFields = <const I extends readonly number[]>(stat: string, indexes: I) => {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return indexes.map((i) => Number(fields[i])) as { [K in keyof I]: number };
+};
+
 /**
  * CPU seconds (user + system) used so far by `pid` and its descendants, counting the children they have
  * already reaped (an ended ffmpeg counts in its parent's); `children` is the part spent in child
@@ -108,9 +114,7 @@ export async function treeCpuSeconds(pid: number): Promise<{ total: number; chil
     }
     // Fields after the command's closing parenthesis, from field 3 (state): utime, stime, cutime, cstime
     // are fields 14–17.
-    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) =>
-      Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]),
-    ) as [number, number, number, number];
+    const [utime, stime, cutime, cstime] = statFields(stat, [11, 12, 13, 14] as const);
     total += utime + stime + cutime + cstime;
     // The tsx wrapper (the tree's root) reaps only the server's node process, when it exits.
     if (row.comm === 'ffmpeg' || row.comm === 'ffprobe') children += utime + stime + cutime + cstime;
@@ -138,9 +142,7 @@ export async function threadCpuSeconds(
           readFile(`/proc/${row.pid}/task/${tid}/comm`, 'utf8').catch(() => ''),
           readFile(`/proc/${row.pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
         ]);
-        const [utime, stime] = [11, 12].map((i) =>
-          Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]),
-        ) as [number, number];
+        const [utime, stime] = statFields(stat, [11, 12] as const);
         return { name: comm.trim(), seconds: stat ? (utime + stime) / CLOCK_TICKS : 0 };
       }),
     );

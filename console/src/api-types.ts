@@ -133,7 +133,7 @@ export interface paths {
         };
         /**
          * Your events as Server-Sent Events (id, event, data: the envelope), resumable with Last-Event-ID; a comment heartbeat every 15 s
-         * @description Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).
+         * @description Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival). A stream filtered by `projectId` or `jobId` ends within seconds of that project or job being deleted; opened again it is a 404.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -207,7 +207,7 @@ export interface paths {
         };
         /**
          * One job's events as Server-Sent Events from its start (or after Last-Event-ID); ends after its terminal event
-         * @description Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).
+         * @description Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival). A stream filtered by `projectId` or `jobId` ends within seconds of that project or job being deleted; opened again it is a 404.
          */
         get: operations["streamJobEvents"];
         put?: never;

@@ -42,8 +42,13 @@ type Answer =
 export function threadHandler(thread: Worker): RequestHandler & { drain(): Promise<void> } {
   let stopped: Error | undefined;
   let next = 0;
-  const waiting = new Map<number, { resolve(r: { response: Response }): void; reject(e: Error): void }>();
-  const settled = new Set<Promise<unknown>>();
+  /** Calls posted and not answered yet, with the promise their caller holds. */
+  const waiting = new Map<
+    number,
+    { answer: Promise<unknown>; resolve(r: { response: Response }): void; reject(e: Error): void }
+  >();
+  const stoppedError = () =>
+    Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' });
 
   thread.on('message', (message: Answer | { type: string }) => {
     if (message.type !== 'answer') return;
@@ -72,18 +77,18 @@ export function threadHandler(thread: Worker): RequestHandler & { drain(): Promi
   thread.on('error', (error) =>
     refuseAll(Object.assign(new Error(`The local DynamoDB failed: ${error.message}`), { cause: error })),
   );
-  thread.on('exit', () =>
-    refuseAll(Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' })),
-  );
+  thread.on('exit', () => refuseAll(stoppedError()));
 
   return {
     handle(request: Request) {
       // As a stopped server refuses connections.
       if (stopped) return Promise.reject(stopped);
       const id = next++;
+      let settle!: { resolve(r: { response: Response }): void; reject(e: Error): void };
       const answer = new Promise<{ response: Response }>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
+        settle = { resolve, reject };
       });
+      waiting.set(id, { answer, ...settle });
       const query = new URLSearchParams(
         Object.entries(request.query ?? {}).flatMap(([k, v]) =>
           v === null ? [] : (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]),
@@ -107,20 +112,15 @@ export function threadHandler(thread: Worker): RequestHandler & { drain(): Promi
               ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
               : undefined,
       });
-      const done: Promise<unknown> = answer.then(
-        () => settled.delete(done),
-        () => settled.delete(done),
-      );
-      settled.add(done);
       return answer;
     },
     async drain() {
-      while (settled.size) await Promise.allSettled([...settled]);
+      while (waiting.size) await Promise.allSettled([...waiting.values()].map((call) => call.answer));
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
     destroy() {
-      stopped ??= Object.assign(new Error('The local DynamoDB has stopped.'), { code: 'ECONNREFUSED' });
+      stopped ??= stoppedError();
     },
   } as RequestHandler & { drain(): Promise<void> };
 }

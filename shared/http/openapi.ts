@@ -187,7 +187,7 @@ const QUEUE_POSITION_NOTE =
   "A waiting GENERATE job's `queuePosition` is read here only, at the time of the request: job events do not carry it, because places move for most of the line at every grant and arrival. Poll while the job is QUEUED; its first job.progress event says it has started.";
 const SUBMIT_JOB_NOTE = `Everything that can be checked is checked here (400 naming the field), before a job exists. An EDIT clip's \`start\` and \`end\` are seconds from 0 to ${MAX_CLIP_SECONDS}; the part kept must last at least ${MIN_TRIM_SECONDS} s once an \`end\` past the clip's end is cut to it. The prompt, a template's with its variables filled in, must hold 1–2000 characters with something visible and no invisible controls (line breaks and tabs are fine). \`parameters.variables\` go with a \`templateId\` and name only its placeholders.`;
 const EVENTS_NOTE =
-  "Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival).";
+  "Job events carry the job as GET /v1/jobs/{jobId} returns it, less `queuePosition`: a waiting job's place in line is read with GET only (it moves for most of the line at every grant and arrival). A stream filtered by `projectId` or `jobId` ends within seconds of that project or job being deleted; opened again it is a 404.";
 
 const MANUAL_SENDS_NOTE = `Each call adds a delivery of up to 8 attempts, so test sends and retries together are limited to ${MANUAL_SENDS_PER_MINUTE} a minute per user; past that the answer is 429 with Retry-After (the seconds until the minute ends). A call that sends nothing (404, 409) is not counted.`;
 
