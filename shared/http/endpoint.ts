@@ -1,12 +1,13 @@
 import { hash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type { $ZodType, $ZodUndefined, output } from 'zod/v4/core';
 import type { AuditOutcome } from '../audit/port.ts';
 import type { Caller } from '../auth/port.ts';
 import { bearerToken } from '../auth/verifier.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { zodIssues } from '../schema/issues.ts';
+import { z } from '../schema/zod.ts';
 import { authenticate } from './authenticate.ts';
 import { iJsonIssue } from './i-json.ts';
 import type { HttpResult } from './responses.ts';
@@ -35,7 +36,7 @@ export interface Request<B, Q, P> {
   audit(...ids: string[]): void;
 }
 
-interface Spec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+interface Spec<B extends $ZodType, Q extends $ZodType, P extends $ZodType> {
   action: string;
   resource: string;
   auth?: boolean;
@@ -87,9 +88,9 @@ export class UnsupportedMediaType extends DomainError {
   }
 }
 
-function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
-  if (!schema) return undefined as z.infer<T>;
-  const result = schema.safeParse(value);
+function validate<T extends $ZodType>(schema: T | undefined, value: unknown, where: string): output<T> {
+  if (!schema) return undefined as output<T>;
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     throw new ValidationError(
       `The request ${where} is not valid; see errors.`,
@@ -101,10 +102,10 @@ function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, wh
 
 /** One route: authenticate, validate path, query and body with zod, run, and note what to audit. */
 export function endpoint<
-  B extends z.ZodType = z.ZodUndefined,
-  Q extends z.ZodType = z.ZodUndefined,
-  P extends z.ZodType = z.ZodUndefined,
->(spec: Spec<B, Q, P>, fn: (req: Request<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<HttpResult>) {
+  B extends $ZodType = $ZodUndefined,
+  Q extends $ZodType = $ZodUndefined,
+  P extends $ZodType = $ZodUndefined,
+>(spec: Spec<B, Q, P>, fn: (req: Request<output<B>, output<Q>, output<P>>) => Promise<HttpResult>) {
   return async (event: APIGatewayProxyEventV2, _context: Context): Promise<HttpResult> => {
     const note = {
       action: spec.action,
@@ -127,8 +128,8 @@ export function endpoint<
     const params = validate(spec.params, event.pathParameters ?? {}, 'path');
     if (params && typeof params === 'object') note.resourceIds.push(...auditedParams(params));
     const query = validate(spec.query, event.queryStringParameters ?? {}, 'query');
-    const body = spec.body ? validate(spec.body, parseJsonBody(event), 'body') : (undefined as z.infer<B>);
-    const req: Request<z.infer<B>, z.infer<Q>, z.infer<P>> = {
+    const body = spec.body ? validate(spec.body, parseJsonBody(event), 'body') : (undefined as output<B>);
+    const req: Request<output<B>, output<Q>, output<P>> = {
       body,
       query,
       params,

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import {
   DomainError,
   type FieldIssue,
@@ -76,7 +76,7 @@ export function toProblemResponse(error: unknown, correlationId: string, instanc
   // through its retry budget is a 503 wherever it sits in the chain.
   const unavailable = findInCauses(error, ServiceUnavailableError);
   if (unavailable) error = unavailable;
-  if (error instanceof ZodError) {
+  if (error instanceof $ZodError) {
     return problemResponse(
       problem(400, 'validation-error', 'The request is not valid; see errors.', {
         errors: zodIssues(error),

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { lazySchema } from './lazy.ts';
+import { z } from './zod.ts';
 
 export const uuid = lazySchema(() => z.uuid({ message: 'must be a UUID' }));
 /** A date-time the API answers with: always in UTC (`Z`). */
@@ -10,7 +10,10 @@ export const isoDate = lazySchema(() => z.iso.datetime());
  * It is read as the instant it names and handed on as isoDate writes it: in UTC, with `T` and `Z`.
  */
 export const isoDateInput = lazySchema(() =>
-  z.stringFormat('datetime', rfc3339DateTime()).transform((value) => new Date(value).toISOString()),
+  z.pipe(
+    z.stringFormat('datetime', rfc3339DateTime()),
+    z.transform((value: string) => new Date(value).toISOString()),
+  ),
 );
 
 /**
@@ -29,9 +32,11 @@ export const wholeNumber = (min: number, max: number) => {
   const message = `must be a whole number from ${min} to ${max}`;
   return z
     .number()
-    .int({ error: message, abort: true })
-    .min(min, { error: message })
-    .max(max, { error: message });
+    .check(
+      z.int({ error: message, abort: true }),
+      z.gte(min, { error: message }),
+      z.lte(max, { error: message }),
+    );
 };
 
 const LIMIT_MESSAGE = 'must be a whole number from 1 to 100';
@@ -39,36 +44,47 @@ const LIMIT_MESSAGE = 'must be a whole number from 1 to 100';
 /** `?limit=` 1–100 (default 20), written in plain digits, and `?cursor=` for every list. */
 export const pageQuery = lazySchema(() =>
   z.object({
-    limit: z.preprocess(
-      (value) => (typeof value === 'string' && !/^\d{1,3}$/.test(value) ? Number.NaN : value),
-      z.coerce
-        .number({ error: LIMIT_MESSAGE })
-        .int({ error: LIMIT_MESSAGE, abort: true })
-        .min(1, { error: LIMIT_MESSAGE })
-        .max(100, { error: LIMIT_MESSAGE })
-        .default(20)
-        .describe(
-          'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
+    limit: z.pipe(
+      z.transform((value: unknown) =>
+        typeof value === 'string' && !/^\d{1,3}$/.test(value) ? Number.NaN : value,
+      ),
+      z
+        ._default(
+          z.coerce
+            .number({ error: LIMIT_MESSAGE })
+            .check(
+              z.int({ error: LIMIT_MESSAGE, abort: true }),
+              z.gte(1, { error: LIMIT_MESSAGE }),
+              z.lte(100, { error: LIMIT_MESSAGE }),
+            ),
+          20,
+        )
+        .check(
+          z.describe(
+            'The most items a page holds. A page may hold fewer and still carry nextCursor: it stops early to keep each answer within the database API’s size limit.',
+          ),
         ),
     ),
     cursor: z
-      .string()
-      .min(1)
-      .max(500)
-      .optional()
-      .describe(
-        'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',
+      .optional(z.string().check(z.minLength(1), z.maxLength(500)))
+      .check(
+        z.describe(
+          'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',
+        ),
       ),
   }),
 );
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
+export const pageOf = <T extends z.ZodMiniType>(item: T) =>
   z.object({
     items: z.array(item),
     nextCursor: z
-      .string()
-      .nullable()
-      .describe('Null on the last page; otherwise send it back as `cursor` for the items after this page.'),
+      .nullable(z.string())
+      .check(
+        z.describe(
+          'Null on the last page; otherwise send it back as `cursor` for the items after this page.',
+        ),
+      ),
   });
 
 export const jsonObject = lazySchema(() => z.record(z.string(), z.unknown()));
@@ -82,14 +98,15 @@ export const MAX_OBJECT_DEPTH = 32;
  * most 16 KiB of JSON.
  */
 export const boundedJsonObject = lazySchema(() =>
-  jsonObject
-    .refine((v) => depthOf(v, MAX_OBJECT_DEPTH) <= MAX_OBJECT_DEPTH, {
+  jsonObject.check(
+    z.refine((v) => depthOf(v, MAX_OBJECT_DEPTH) <= MAX_OBJECT_DEPTH, {
       message: `must nest at most ${MAX_OBJECT_DEPTH} deep`,
       abort: true,
-    })
-    .refine((v) => JSON.stringify(v).length <= 16_384, {
+    }),
+    z.refine((v) => JSON.stringify(v).length <= 16_384, {
       message: 'must be at most 16 KiB of JSON',
     }),
+  ),
 );
 
 /** The nesting depth of arrays and objects in `value`, counted up to `cap + 1` with an explicit stack. */

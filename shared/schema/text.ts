@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type { $RefinementCtx } from 'zod/v4/core';
 
 /**
  * Characters that change how text around them is shown without being seen themselves: format controls
@@ -39,7 +39,7 @@ export function hasHiddenControl(value: string): boolean {
  * and no invisible controls, which could hide or reorder what others see. Messages name the field.
  */
 export function readableText(field: string) {
-  return (value: string, ctx: z.RefinementCtx) => {
+  return (value: string, ctx: $RefinementCtx<string>) => {
     if (hasHiddenControl(value)) {
       ctx.addIssue({
         code: 'custom',
@@ -56,7 +56,7 @@ export function readableText(field: string) {
  * controls are not. With `emptyAllowed` the text may be empty (a description), but not blank-looking.
  */
 export function proseText(field: string, { emptyAllowed = false } = {}) {
-  return (value: string, ctx: z.RefinementCtx) => {
+  return (value: string, ctx: $RefinementCtx<string>) => {
     if (built().hiddenInProse.test(value)) {
       ctx.addIssue({
         code: 'custom',
