@@ -7,7 +7,7 @@ import { bearerToken } from '../auth/verifier.ts';
 import { DomainError, ValidationError } from '../errors.ts';
 import { type AppContext, getContext } from '../runtime/context.ts';
 import { zodIssues } from '../schema/issues.ts';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 import { authenticate } from './authenticate.ts';
 import { iJsonIssue } from './i-json.ts';
 import type { HttpResult } from './responses.ts';

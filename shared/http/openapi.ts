@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   deleteMeBody,
   erasureAccepted,
@@ -39,6 +38,7 @@ import {
 } from '../projects/schema.ts';
 import { pageOf } from '../schema/common.ts';
 import { builtSchema, lazySchema } from '../schema/lazy.ts';
+import * as z from '../schema/zod.ts';
 import {
   createTemplateBody,
   listTemplatesQuery,
@@ -78,21 +78,21 @@ interface Operation {
   /** Longer notes for the operation, where the summary cannot say enough. */
   description?: string;
   status: number;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  response?: z.ZodType;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  body?: z.ZodMiniType;
+  response?: z.ZodMiniType;
   /** A response that is not JSON (the HLS playlist). */
   content?: Record<string, unknown>;
   /** A Server-Sent Events stream whose `data:` lines carry this schema. */
-  stream?: z.ZodType;
+  stream?: z.ZodMiniType;
 }
 
 const fieldIssue = lazySchema(() =>
   z.object({
     path: z
       .string()
-      .meta({ description: 'Where the problem is: `body.title`, `query.limit`, `path.projectId`' }),
+      .check(z.meta({ description: 'Where the problem is: `body.title`, `query.limit`, `path.projectId`' })),
     message: z.string(),
   }),
 );
@@ -100,11 +100,13 @@ const problem = lazySchema(() =>
   z.object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().check(z.int()),
     detail: z.string(),
-    instance: z.string().optional(),
-    errors: z.array(fieldIssue).optional().meta({ description: 'One entry per field that is not valid' }),
-    correlationId: z.string().optional(),
+    instance: z.optional(z.string()),
+    errors: z
+      .optional(z.array(fieldIssue))
+      .check(z.meta({ description: 'One entry per field that is not valid' })),
+    correlationId: z.optional(z.string()),
   }),
 );
 
@@ -140,7 +142,7 @@ let named: Names | undefined;
 function names(): Names {
   if (!named) {
     const registry: Names = z.registry<{ id: string; examples?: unknown[] }>();
-    const name = (schema: z.ZodType, id: string, example?: object) =>
+    const name = (schema: z.ZodMiniType, id: string, example?: object) =>
       registry.add(builtSchema(schema), example ? { id, examples: [example] } : { id });
     name(problem, 'Problem', problemExamples[400]);
     name(fieldIssue, 'FieldIssue');
@@ -481,7 +483,7 @@ const REF = '#/components/schemas/';
  * JSON Schema of `t` with every named schema in it replaced by a reference; the named ones it meets are
  * collected into `components`.
  */
-function schemaOf(t: z.ZodType, components: Record<string, object>): object {
+function schemaOf(t: z.ZodMiniType, components: Record<string, object>): object {
   const id = names().get(builtSchema(t))?.id;
   if (id) {
     // zod writes a named root as a reference to its own entry in $defs; collect moves that entry too.
@@ -497,7 +499,7 @@ function schemaOf(t: z.ZodType, components: Record<string, object>): object {
  * description.
  */
 const documented = {
-  get(t: z.ZodType) {
+  get(t: z.ZodMiniType) {
     const schema = builtSchema(t);
     const { id: _id, ...described } = (z.globalRegistry.get(schema) ?? {}) as Record<string, unknown>;
     const meta = { ...described, ...names().get(schema) };
@@ -505,7 +507,7 @@ const documented = {
   },
 } as unknown as Names;
 
-function jsonSchema(t: z.ZodType): object {
+function jsonSchema(t: z.ZodMiniType): object {
   const out = z.toJSONSchema(t, {
     io: 'input',
     unrepresentable: 'any',
@@ -540,15 +542,15 @@ function retarget(value: unknown): unknown {
 
 function parameters(
   where: 'path' | 'query',
-  obj: z.ZodObject | undefined,
+  obj: z.ZodMiniObject | undefined,
   components: Record<string, object>,
 ) {
   if (!obj) return [];
   return Object.entries(obj.shape).map(([name, field]) => ({
     name,
     in: where,
-    required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
-    schema: schemaOf(field as z.ZodType, components),
+    required: where === 'path' || !(field as z.ZodMiniType).safeParse(undefined).success,
+    schema: schemaOf(field as z.ZodMiniType, components),
   }));
 }
 

@@ -1,5 +1,5 @@
 import { lazySchema } from './lazy.ts';
-import { z } from './zod.ts';
+import * as z from './zod.ts';
 
 export const uuid = lazySchema(() => z.uuid({ message: 'must be a UUID' }));
 /** A date-time the API answers with: always in UTC (`Z`). */
