@@ -7,11 +7,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { decodeLogsSubscription } from '#shared/audit/subscription.ts';
 import { type AuditWriter, createAuditWriter } from '#shared/audit/writer.ts';
 import { beginInvocation, tracedClient } from '#shared/observability/tracing.ts';
 import { secretKey } from '#shared/runtime/secret-key.ts';
+import { z } from '#shared/schema/zod.ts';
 
 const environment = z.object({
   AUDIT_TABLE: z.string().check(z.minLength(1)),

@@ -4,7 +4,7 @@
  * sends CONTROL_MESSAGE documents (with no events of the group) to check that the destination is reachable.
  */
 import { gunzipSync } from 'node:zlib';
-import * as z from 'zod/mini';
+import { z } from '../schema/zod.ts';
 
 const subscriptionEvent = z.object({ awslogs: z.object({ data: z.base64() }) });
 const logsData = z.object({

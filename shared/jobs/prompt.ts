@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { lazySchema } from '../schema/lazy.ts';
 import { proseText } from '../schema/text.ts';
+import { z } from '../schema/zod.ts';
 
 /**
  * A job's prompt, also a template's. Its own module: the templates function needs it without the job
@@ -9,8 +9,10 @@ import { proseText } from '../schema/text.ts';
 export const prompt = lazySchema(() =>
   z
     .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(2000, 'must be at most 2000 characters')
-    .superRefine(proseText('prompt')),
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(2000, 'must be at most 2000 characters'),
+      z.superRefine(proseText('prompt')),
+    ),
 );

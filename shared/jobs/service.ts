@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { ClipRepository, SourceClip } from '../clips/repository.ts';
 import { parseResolution } from '../clips/resolutions.ts';
 import { type FieldIssue, NotFoundError, TierLimitError, ValidationError } from '../errors.ts';
@@ -11,6 +10,7 @@ import {
 import { FRAMEFORMER_MIN_INPUT } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
+import type { z } from '../schema/zod.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
 import { placeholdersOf, renderPrompt } from '../templates/schema.ts';

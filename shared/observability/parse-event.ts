@@ -4,8 +4,8 @@
  * with the error, to the function's on-failure queue, whose alarm tells an operator.
  */
 
-import { safeParse } from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
+import { z } from '../schema/zod.ts';
 
 export class UnexpectedEvent extends Error {
   override name = 'UnexpectedEvent';
@@ -21,7 +21,7 @@ export function parseEvent<S extends $ZodType>(
   kind: string,
   logger: ErrorLogger,
 ): output<S> {
-  const result = safeParse(schema, event);
+  const result = z.safeParse(schema, event);
   if (result.success) return result.data;
   const issues = result.error.issues
     .slice(0, 10)

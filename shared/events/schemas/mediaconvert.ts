@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../../schema/zod.ts';
 import { eventBridge } from './eventbridge.ts';
 
 /** EventBridge "MediaConvert Job State Change" (the rule sends only STATUS_UPDATE events with a jobId). */
