@@ -1,7 +1,7 @@
 import { runAccountTask } from '#shared/account/worker.ts';
 import { beginInvocation } from '#shared/observability/tracing.ts';
 import { accountWorkerContext } from '#shared/runtime/account-worker-aws.ts';
-import { z } from '#shared/schema/zod.ts';
+import * as z from '#shared/schema/zod.ts';
 
 const task = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('export'), userId: z.uuid(), exportId: z.uuid() }),

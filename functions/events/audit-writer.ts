@@ -11,7 +11,7 @@ import { decodeLogsSubscription } from '#shared/audit/subscription.ts';
 import { type AuditWriter, createAuditWriter } from '#shared/audit/writer.ts';
 import { beginInvocation, tracedClient } from '#shared/observability/tracing.ts';
 import { secretKey } from '#shared/runtime/secret-key.ts';
-import { z } from '#shared/schema/zod.ts';
+import * as z from '#shared/schema/zod.ts';
 
 const environment = z.object({
   AUDIT_TABLE: z.string().check(z.minLength(1)),

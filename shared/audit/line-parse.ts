@@ -2,7 +2,7 @@
  * The reading side of audit lines (see line.ts): the schemas a line must match, built only by the functions
  * that read lines (the audit writer), not by every function that writes them.
  */
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 import { AUDIT_LINE_VERSION } from './line.ts';
 
 /** A non-empty string of at most `max` characters. */

@@ -4,7 +4,7 @@
  * sends CONTROL_MESSAGE documents (with no events of the group) to check that the destination is reachable.
  */
 import { gunzipSync } from 'node:zlib';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 
 const subscriptionEvent = z.object({ awslogs: z.object({ data: z.base64() }) });
 const logsData = z.object({

@@ -1,6 +1,6 @@
 import { uuid } from '../schema/common.ts';
 import { lazySchema } from '../schema/lazy.ts';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 
 // The event stream's own inputs, apart from the webhook and job schemas, so its function loads neither.
 

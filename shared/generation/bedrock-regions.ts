@@ -11,7 +11,7 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
 import type { ModelOutput } from './bedrock-async.ts';
 

@@ -1,6 +1,6 @@
 /** The response of GET /v1/models, as zod (for the OpenAPI document and the contract tests). */
 import { lazySchema } from '../schema/lazy.ts';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 import { ASPECT_RATIOS, VIDEO_MODELS } from './models.ts';
 
 const range = lazySchema(() => z.object({ min: z.number(), max: z.number() }));

@@ -1,6 +1,6 @@
 import { lazySchema } from '../schema/lazy.ts';
 import { proseText } from '../schema/text.ts';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 
 /**
  * A job's prompt, also a template's. Its own module: the templates function needs it without the job

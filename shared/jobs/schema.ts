@@ -3,7 +3,7 @@ import { ASPECT_RATIOS, VIDEO_MODELS } from '../generation/models.ts';
 import { MAX_OUTPUT_FPS } from '../media/settings.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid, wholeNumber } from '../schema/common.ts';
 import { lazySchema } from '../schema/lazy.ts';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 import { prompt } from './prompt.ts';
 import { JOB_STATUSES, JOB_TYPES } from './status.ts';
 import { MIN_TRIM_SECONDS } from './trim.ts';

@@ -10,7 +10,7 @@ import {
 import { FRAMEFORMER_MIN_INPUT } from '../media/settings.ts';
 import { jobLabels, jobMetrics } from '../observability/metrics.ts';
 import { zodIssues } from '../schema/issues.ts';
-import type { z } from '../schema/zod.ts';
+import type * as z from '../schema/zod.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import type { TemplateRepository } from '../templates/repository.ts';
 import { placeholdersOf, renderPrompt } from '../templates/schema.ts';

@@ -5,7 +5,7 @@
  */
 
 import type { $ZodType, output } from 'zod/v4/core';
-import { z } from '../schema/zod.ts';
+import * as z from '../schema/zod.ts';
 
 export class UnexpectedEvent extends Error {
   override name = 'UnexpectedEvent';

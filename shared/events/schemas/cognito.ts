@@ -1,4 +1,4 @@
-import { z } from '../../schema/zod.ts';
+import * as z from '../../schema/zod.ts';
 
 /** Cognito's PostConfirmation trigger for a confirmed sign-up, with the attributes the users row needs. */
 export const postConfirmationEvent = z.looseObject({

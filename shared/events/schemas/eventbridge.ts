@@ -6,7 +6,7 @@
  *
  * One module per event, so each handler builds only the schema of the event it receives.
  */
-import { z } from '../../schema/zod.ts';
+import * as z from '../../schema/zod.ts';
 
 /**
  * The envelope of every EventBridge event. (Powertools Parser ships the same schemas, but they import zod

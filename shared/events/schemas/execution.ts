@@ -1,5 +1,5 @@
 import { JOB_TYPES } from '../../jobs/status.ts';
-import { z } from '../../schema/zod.ts';
+import * as z from '../../schema/zod.ts';
 import { eventBridge } from './eventbridge.ts';
 
 /** What every generation-job execution is started with (shared/workflow/port.ts). */

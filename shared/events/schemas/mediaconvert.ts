@@ -1,4 +1,4 @@
-import { z } from '../../schema/zod.ts';
+import * as z from '../../schema/zod.ts';
 import { eventBridge } from './eventbridge.ts';
 
 /** EventBridge "MediaConvert Job State Change" (the rule sends only STATUS_UPDATE events with a jobId). */

@@ -1,5 +1,5 @@
 /** The S3 object-created events (see eventbridge.ts). */
-import { z } from '../../schema/zod.ts';
+import * as z from '../../schema/zod.ts';
 import { eventBridge } from './eventbridge.ts';
 
 const s3Object = z.looseObject({

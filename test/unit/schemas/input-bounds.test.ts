@@ -8,7 +8,7 @@ import { createApiKeyBody } from '#shared/api-keys/schema.ts';
 import { listClipsQuery, uploadBody } from '#shared/clips/schema.ts';
 import { editParameters, generateParameters, listJobsQuery, prompt } from '#shared/jobs/schema.ts';
 import { createProjectBody, listProjectsQuery, updateProjectBody } from '#shared/projects/schema.ts';
-import { z } from '#shared/schema/zod.ts';
+import * as z from '#shared/schema/zod.ts';
 import { createTemplateBody, listTemplatesQuery, updateTemplateBody } from '#shared/templates/schema.ts';
 import { usageQuery } from '#shared/usage/schema.ts';
 import { createWebhookBody, listDeliveriesQuery, listWebhooksQuery } from '#shared/webhooks/schema.ts';
