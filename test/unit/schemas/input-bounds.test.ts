@@ -3,7 +3,8 @@
  * result (a one-frame clip, next year's usage).
  */
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import { safeParse } from 'zod/mini';
+import type { $ZodType } from 'zod/v4/core';
 import { createApiKeyBody } from '#shared/api-keys/schema.ts';
 import { listClipsQuery, uploadBody } from '#shared/clips/schema.ts';
 import { editParameters, generateParameters, listJobsQuery, prompt } from '#shared/jobs/schema.ts';
@@ -13,8 +14,8 @@ import { usageQuery } from '#shared/usage/schema.ts';
 import { createWebhookBody, listDeliveriesQuery, listWebhooksQuery } from '#shared/webhooks/schema.ts';
 
 const clipId = '7d0c7b5e-1c8e-4a53-9d1e-0d0c7b5e1c8e';
-const issues = (schema: z.ZodType, value: unknown) => {
-  const parsed = schema.safeParse(value);
+const issues = (schema: $ZodType, value: unknown) => {
+  const parsed = safeParse(schema, value);
   return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 };
 const edit = (trim: { start?: number; end?: number }) =>
