@@ -1,55 +1,64 @@
-import * as z from 'zod';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { lazySchema } from '../schema/lazy.ts';
 import { proseText, readableText } from '../schema/text.ts';
+import * as z from '../schema/zod.ts';
 import { PROJECT_STATUSES } from './status.ts';
 
 export const projectStatus = lazySchema(() => z.enum(PROJECT_STATUSES));
 export const projectTitle = lazySchema(() =>
   z
     .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters')
-    .superRefine(readableText('title')),
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(100, 'must be at most 100 characters'),
+      z.superRefine(readableText('title')),
+    ),
 );
 export const projectDescription = lazySchema(() =>
   z
     .string()
-    .trim()
-    .max(1000, 'must be at most 1000 characters')
-    .superRefine(proseText('description', { emptyAllowed: true })),
+    .check(
+      z.trim(),
+      z.maxLength(1000, 'must be at most 1000 characters'),
+      z.superRefine(proseText('description', { emptyAllowed: true })),
+    ),
 );
 
 export const createProjectBody = lazySchema(() =>
-  z
-    .object({
-      title: projectTitle,
-      description: projectDescription.nullish(),
-      settings: boundedJsonObject.optional(),
-    })
-    .strict(),
+  z.strictObject({
+    title: projectTitle,
+    description: z.nullish(projectDescription),
+    settings: z.optional(boundedJsonObject),
+  }),
 );
 
 export const updateProjectBody = lazySchema(() =>
   z
-    .object({
-      title: projectTitle.optional(),
-      description: projectDescription.nullish(),
-      status: projectStatus.optional(),
-      settings: boundedJsonObject.optional(),
+    .strictObject({
+      title: z.optional(projectTitle),
+      description: z.nullish(projectDescription),
+      status: z.optional(projectStatus),
+      settings: z.optional(boundedJsonObject),
     })
-    .strict()
-    .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' }),
+    .check(z.refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' })),
 );
 
 export const listProjectsQuery = lazySchema(() =>
-  pageQuery
-    .extend({
-      status: projectStatus.optional(),
-      q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
-    })
-    .strict(),
+  z.strictObject(
+    z.extend(pageQuery, {
+      status: z.optional(projectStatus),
+      q: z.optional(
+        z
+          .string()
+          .check(
+            z.trim(),
+            z.minLength(1, 'must not be empty'),
+            z.maxLength(100, 'must be at most 100 characters'),
+          ),
+      ),
+    }).shape,
+  ),
 );
 
 export const projectParams = lazySchema(() => z.object({ projectId: uuid }));
@@ -59,7 +68,7 @@ export const projectResponse = lazySchema(() =>
     id: uuid,
     userId: uuid,
     title: z.string(),
-    description: z.string().nullable(),
+    description: z.nullable(z.string()),
     status: projectStatus,
     settings: z.record(z.string(), z.unknown()),
     createdAt: isoDate,

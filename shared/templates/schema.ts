@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { prompt } from '../jobs/prompt.ts';
 import { boundedJsonObject, isoDate, pageQuery, uuid } from '../schema/common.ts';
 import { lazySchema } from '../schema/lazy.ts';
 import { proseText, readableText } from '../schema/text.ts';
+import * as z from '../schema/zod.ts';
 import { TEMPLATE_CATEGORIES } from './categories.ts';
 
 // Stored composed (NFC): a creator's names are unique regardless of case (an index on lower(name)), and
@@ -10,18 +10,22 @@ import { TEMPLATE_CATEGORIES } from './categories.ts';
 export const templateName = lazySchema(() =>
   z
     .string()
-    .trim()
-    .normalize('NFC')
-    .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters')
-    .superRefine(readableText('name')),
+    .check(
+      z.trim(),
+      z.normalize('NFC'),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(100, 'must be at most 100 characters'),
+      z.superRefine(readableText('name')),
+    ),
 );
 const templateDescription = lazySchema(() =>
   z
     .string()
-    .trim()
-    .max(1000, 'must be at most 1000 characters')
-    .superRefine(proseText('description', { emptyAllowed: true })),
+    .check(
+      z.trim(),
+      z.maxLength(1000, 'must be at most 1000 characters'),
+      z.superRefine(proseText('description', { emptyAllowed: true })),
+    ),
 );
 export const templateCategory = lazySchema(() =>
   z.enum(TEMPLATE_CATEGORIES, {
@@ -30,45 +34,45 @@ export const templateCategory = lazySchema(() =>
 );
 
 export const createTemplateBody = lazySchema(() =>
-  z
-    .object({
-      name: templateName,
-      description: templateDescription.default(''),
-      category: templateCategory,
-      prompt,
-      parameters: boundedJsonObject.optional(),
-      isPublic: z.boolean().optional(),
-    })
-    .strict(),
+  z.strictObject({
+    name: templateName,
+    description: z._default(templateDescription, ''),
+    category: templateCategory,
+    prompt,
+    parameters: z.optional(boundedJsonObject),
+    isPublic: z.optional(z.boolean()),
+  }),
 );
 
 export const updateTemplateBody = lazySchema(() =>
   z
-    .object({
-      name: templateName.optional(),
-      description: templateDescription.optional(),
-      category: templateCategory.optional(),
-      prompt: prompt.optional(),
-      parameters: boundedJsonObject.optional(),
-      isPublic: z.boolean().optional(),
+    .strictObject({
+      name: z.optional(templateName),
+      description: z.optional(templateDescription),
+      category: z.optional(templateCategory),
+      prompt: z.optional(prompt),
+      parameters: z.optional(boundedJsonObject),
+      isPublic: z.optional(z.boolean()),
     })
-    .strict()
-    .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' }),
+    .check(z.refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' })),
 );
 
 export const listTemplatesQuery = lazySchema(() =>
-  pageQuery
-    .extend({
-      category: templateCategory.optional(),
-      q: z
-        .string()
-        .trim()
-        .normalize('NFC')
-        .min(1, 'must not be empty')
-        .max(100, 'must be at most 100 characters')
-        .optional(),
-    })
-    .strict(),
+  z.strictObject(
+    z.extend(pageQuery, {
+      category: z.optional(templateCategory),
+      q: z.optional(
+        z
+          .string()
+          .check(
+            z.trim(),
+            z.normalize('NFC'),
+            z.minLength(1, 'must not be empty'),
+            z.maxLength(100, 'must be at most 100 characters'),
+          ),
+      ),
+    }).shape,
+  ),
 );
 export const templateParams = lazySchema(() => z.object({ templateId: uuid }));
 
@@ -78,12 +82,12 @@ export const templateResponse = lazySchema(() =>
     name: z.string(),
     description: z.string(),
     category: z.string(),
-    thumbnailUrl: z.string().nullable(),
+    thumbnailUrl: z.nullable(z.string()),
     prompt: z.string(),
     parameters: z.record(z.string(), z.unknown()),
     isPublic: z.boolean(),
-    createdBy: uuid.nullable(),
-    usageCount: z.number().int(),
+    createdBy: z.nullable(uuid),
+    usageCount: z.number().check(z.int()),
     createdAt: isoDate,
     updatedAt: isoDate,
   }),

@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { readableText } from '../schema/text.ts';
+import * as z from '../schema/zod.ts';
 
 let built: { email: z.ZodMiniType<string, string>; username: z.ZodMiniType<string, string> } | undefined;
 
