@@ -4,14 +4,21 @@
  */
 import { ApiProblem, answer, call, client, type Result } from './api.ts';
 
-/** The item changed elsewhere since the page read it: nothing was written, and the page shows it anew. */
+/**
+ * The item changed elsewhere since the page read it: nothing was written, and the page shows it anew. An
+ * edit form keeps what was typed in it (its fields take the item as their default value), so saving again
+ * is a choice made knowing of the other change.
+ */
 export class ChangedElsewhere extends ApiProblem {
-  constructor(what: string) {
+  constructor(what: string, action: 'save' | 'delete') {
     super({
       type: 'about:blank',
       title: 'Precondition Failed',
       status: 412,
-      detail: `This ${what} was changed elsewhere, so nothing was saved; it has been reloaded as it is now.`,
+      detail:
+        action === 'save'
+          ? `This ${what} was changed elsewhere, so nothing was saved. The fields you left alone now show it as it is; what you typed is kept: save again to replace the other change with it.`
+          : `This ${what} was changed elsewhere, so it was not deleted; it is shown as it is now.`,
     });
   }
 }
@@ -32,6 +39,8 @@ export function sameItem(a: unknown, b: unknown): boolean {
 export interface Conditional<T, R> {
   /** The item's kind as the message names it: project, clip, template. */
   what: string;
+  /** What the write does, for the message. */
+  action: 'save' | 'delete';
   /** The item as the page shows it. */
   shown: T;
   /** The item's GET, which answers its ETag; a clip's without its signed links, as lists give it. */
@@ -62,7 +71,7 @@ export async function writeIfUnchanged<T, R>(c: Conditional<T, R>): Promise<R> {
 
 function changed<T>(c: Conditional<T, unknown>, current: T): never {
   c.reloaded(current);
-  throw new ChangedElsewhere(c.what);
+  throw new ChangedElsewhere(c.what, c.action);
 }
 
 // The GETs writes are conditioned on. They go past the browser's cache: a public template may be kept there

@@ -825,7 +825,7 @@ it('pages clips and webhook deliveries, and edits a project and a clip, on a pho
   }
 }, 120_000);
 
-it('refuses an edit of what was changed elsewhere, says so and shows it as it is now', async () => {
+it('refuses an edit of what was changed elsewhere, says so, shows it as it is now and keeps what was typed', async () => {
   const user = await api.newUser();
   const auth = { token: user.token };
   const project = (await api.call('POST', '/v1/projects', { ...auth, body: { title: 'Shared film' } }))
@@ -859,15 +859,18 @@ it('refuses an edit of what was changed elsewhere, says so and shows it as it is
     const card = page.locator(`.clip[data-clip-id="${clip.id}"]`);
     await eventually(() => card.locator('h3').textContent()).toBe('Shot A');
 
-    // The project's details, changed elsewhere after the page read them: nothing is sent, the form shows
-    // the project as it is now.
+    // The project's details, changed elsewhere after the page read them: nothing is sent; the field left
+    // alone shows the project as it is now, the one typed in keeps what was typed.
     await elsewhere(`/v1/projects/${project.id}`, { description: 'From another tab' });
     await page.getByRole('button', { name: 'Edit the title or add a description' }).click();
     await page.getByLabel('New title for Shared film').fill('Mine');
     await page.getByRole('button', { name: 'Save' }).click();
     const problem = page.locator('form.rename .problem');
-    await eventually(() => problem.textContent()).toMatch(/project was changed elsewhere.*reloaded/);
+    await eventually(() => problem.textContent()).toMatch(
+      /project was changed elsewhere.*what you typed is kept/,
+    );
     expect(await page.getByLabel('Description (optional)').inputValue()).toBe('From another tab');
+    expect(await page.getByLabel('New title for Shared film').inputValue()).toBe('Mine');
     expect(await read(`/v1/projects/${project.id}`)).toMatchObject({
       title: 'Shared film',
       description: 'From another tab',
@@ -887,14 +890,21 @@ it('refuses an edit of what was changed elsewhere, says so and shows it as it is
     await page.getByLabel('New title for Shared film').fill('Mine again');
     await page.getByRole('button', { name: 'Save' }).click();
     await eventually(() => page.getByLabel('Description (optional)').inputValue()).toBe('From a third tab');
-    expect(await problem.textContent()).toMatch(/project was changed elsewhere.*reloaded/);
+    expect(await problem.textContent()).toMatch(/project was changed elsewhere.*what you typed is kept/);
+    expect(await page.getByLabel('New title for Shared film').inputValue()).toBe('Mine again');
     expect(writes).toEqual([{ ifMatch: expect.stringMatching(/^".+"$/), status: 412 }]);
     expect(await read(`/v1/projects/${project.id}`)).toMatchObject({
       title: 'Shared film',
       description: 'From a third tab',
     });
     await page.unrouteAll();
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Saved again, knowing of the other change: the typed title goes out with the description now stored.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => page.getByRole('heading', { name: 'Mine again', level: 1 }).count()).toBe(1);
+    expect(await read(`/v1/projects/${project.id}`)).toMatchObject({
+      title: 'Mine again',
+      description: 'From a third tab',
+    });
 
     // A clip renamed elsewhere keeps that name and its metadata; the card shows the new name.
     await elsewhere(`/v1/clips/${clip.id}`, { title: 'Shot A, renamed elsewhere' });
@@ -903,6 +913,7 @@ it('refuses an edit of what was changed elsewhere, says so and shows it as it is
     await card.getByRole('button', { name: 'Save' }).click();
     await eventually(() => card.locator('.problem').textContent()).toMatch(/clip was changed elsewhere/);
     expect(await card.getByLabel(/^New title for/).inputValue()).toBe('Shot A, renamed elsewhere');
+    expect(await card.getByLabel('Metadata (JSON, yours to use)').inputValue()).toBe('{"scene": 1}');
     expect(await read(`/v1/clips/${clip.id}`)).toMatchObject({
       title: 'Shot A, renamed elsewhere',
       metadata: {},
@@ -923,6 +934,7 @@ it('refuses an edit of what was changed elsewhere, says so and shows it as it is
     await editor.getByRole('button', { name: 'Save changes' }).click();
     await eventually(() => editor.getByLabel('Template prompt').inputValue()).toBe('snow at dusk');
     expect(await editor.locator('.problem').textContent()).toMatch(/template was changed elsewhere/);
+    expect(await editor.getByLabel('Template name').inputValue()).toBe('Mine');
     expect(await read(`/v1/templates/${template.id}`)).toMatchObject({
       name: 'Shared look',
       prompt: 'snow at dusk',
@@ -939,7 +951,7 @@ it('refuses an edit of what was changed elsewhere, says so and shows it as it is
     await page.goto(`${api.url}/#/`);
     await eventually(() => page.locator('.projects li').count()).toBe(1);
     await elsewhere(`/v1/projects/${project.id}`, { title: 'Shared film, renamed' });
-    await page.getByRole('button', { name: 'Delete Shared film' }).click();
+    await page.getByRole('button', { name: 'Delete Mine again' }).click();
     const row = page.locator('.projects li');
     await eventually(() => row.getByRole('alert').textContent()).toMatch(/project was changed elsewhere/);
     await eventually(() => row.locator('a').textContent()).toBe('Shared film, renamed');

@@ -84,6 +84,7 @@ function ClipCard(props: {
               props.onChanged(
                 await writeIfUnchanged({
                   ...unchanged,
+                  action: 'save',
                   write: (headers) =>
                     client.PATCH('/v1/clips/{clipId}', {
                       params: { path },
@@ -100,7 +101,7 @@ function ClipCard(props: {
               field="metadata"
               rows={3}
               spellcheck={false}
-              value={Object.keys(clip.metadata).length ? JSON.stringify(clip.metadata, null, 2) : ''}
+              defaultValue={Object.keys(clip.metadata).length ? JSON.stringify(clip.metadata, null, 2) : ''}
               placeholder='{"scene": 3, "tags": ["snow"]}'
               errors={form.fields}
               hint="An object; saving replaces the clip's metadata (empty: none)."
@@ -141,6 +142,7 @@ function ClipCard(props: {
               form.submit(async () => {
                 await writeIfUnchanged({
                   ...unchanged,
+                  action: 'delete',
                   write: (headers) => client.DELETE('/v1/clips/{clipId}', { params: { path }, headers }),
                 });
                 props.onDeleted(clip.id);

@@ -40,7 +40,7 @@ export function EditForm({
         field="title"
         required
         maxLength={100}
-        value={title}
+        defaultValue={title}
         errors={form.fields}
         autoFocus
       />

@@ -103,6 +103,7 @@ export function TemplateEditor(props: {
             props.onSaved(
               await writeIfUnchanged({
                 what: 'template',
+                action: 'save',
                 shown: template,
                 read: () => readTemplate(path),
                 reloaded: props.onReloaded,
@@ -114,8 +115,8 @@ export function TemplateEditor(props: {
         }}
       >
         <FormProblem message={form.message} fields={form.fields} shown={SHOWN} />
-        {/* Filled in again when the template is reloaded after a change made elsewhere. */}
-        <TemplateFields key={template.updatedAt} template={template} errors={form.fields} />
+        {/* Reloaded after a change made elsewhere: the fields left alone show it, the ones typed in keep it. */}
+        <TemplateFields template={template} errors={form.fields} />
         <div class="actions">
           <button type="submit" class="secondary" aria-busy={form.busy} disabled={form.busy}>
             Save changes

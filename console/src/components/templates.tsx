@@ -218,6 +218,7 @@ function OwnTemplateActions(props: {
             const path = { templateId: template.id };
             await writeIfUnchanged({
               what: 'template',
+              action: 'delete',
               shown: template,
               read: () => readTemplate(path),
               reloaded: props.onReloaded,

@@ -232,9 +232,10 @@ function ProjectDetails({ project, onSaved }: { project: Project; onSaved: (proj
           onSaved(
             await writeIfUnchanged({
               what: 'project',
+              action: 'save',
               shown: project,
               read: () => readProject(path),
-              // The form stays open, filled in with the project as it is now.
+              // The form stays open: what was typed stays, the fields left alone show the project as it is now.
               reloaded: onSaved,
               write: (headers) =>
                 client.PATCH('/v1/projects/{projectId}', {
@@ -252,7 +253,7 @@ function ProjectDetails({ project, onSaved }: { project: Project; onSaved: (proj
           field="description"
           rows={3}
           maxLength={1000}
-          value={project.description ?? ''}
+          defaultValue={project.description ?? ''}
           errors={form.fields}
         />
       </EditForm>

@@ -162,6 +162,7 @@ function ProjectRow({
           save={(title) =>
             writeIfUnchanged({
               ...unchanged,
+              action: 'save',
               write: (headers) =>
                 client.PATCH('/v1/projects/{projectId}', { params: { path }, headers, body: { title } }),
             })
@@ -202,6 +203,7 @@ function ProjectRow({
             form.submit(async () => {
               await writeIfUnchanged({
                 ...unchanged,
+                action: 'delete',
                 write: (headers) => client.DELETE('/v1/projects/{projectId}', { params: { path }, headers }),
               });
               onDeleted();
