@@ -8,6 +8,7 @@ import {
   IDEMPOTENCY_ENTRY,
   IDEMPOTENCY_FILE,
 } from '../infra/idempotency-bundle.ts';
+import { OPENAPI_BUNDLE_OPTIONS, OPENAPI_ENTRY, OPENAPI_FILE } from '../infra/openapi-bundle.ts';
 import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE } from '../infra/tracer-bundle.ts';
 
 export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> {
@@ -30,11 +31,12 @@ export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> 
 }
 
 /**
- * A file beside the bundles: the Tracer's (infra/tracer-bundle.ts), loaded only where tracing is on, or
- * Powertools idempotency's (infra/idempotency-bundle.ts), loaded by the first request with an Idempotency-Key.
+ * A file beside the bundles: the Tracer's (infra/tracer-bundle.ts), loaded only where tracing is on,
+ * Powertools idempotency's (infra/idempotency-bundle.ts), loaded by the first request with an
+ * Idempotency-Key, or the OpenAPI document's builder (infra/openapi-bundle.ts).
  */
 async function fileBesideSize(
-  options: typeof TRACER_BUNDLE_OPTIONS | typeof IDEMPOTENCY_BUNDLE_OPTIONS,
+  options: typeof TRACER_BUNDLE_OPTIONS | typeof IDEMPOTENCY_BUNDLE_OPTIONS | typeof OPENAPI_BUNDLE_OPTIONS,
   entry: string,
 ): Promise<number> {
   const result = await build({
@@ -52,10 +54,11 @@ export async function run(): Promise<string> {
   const sizes = await bundleSizes();
   const tracer = await fileBesideSize(TRACER_BUNDLE_OPTIONS, TRACER_ENTRY);
   const idempotency = await fileBesideSize(IDEMPOTENCY_BUNDLE_OPTIONS, IDEMPOTENCY_ENTRY);
+  const openApi = await fileBesideSize(OPENAPI_BUNDLE_OPTIONS, OPENAPI_ENTRY);
   return [
     '## Lambda bundle sizes (esbuild, minified ESM, AWS SDK v3 external as provided by nodejs24.x)',
     '',
-    `index.mjs of each function; beside each, ${TRACER_FILE} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${(tracer / 1024).toFixed(0)} KB; beside jobs' and uploads', ${IDEMPOTENCY_FILE} (Powertools idempotency, loaded by the first request with an Idempotency-Key): ${(idempotency / 1024).toFixed(0)} KB.`,
+    `index.mjs of each function; beside each, ${TRACER_FILE} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${(tracer / 1024).toFixed(0)} KB; beside jobs' and uploads', ${IDEMPOTENCY_FILE} (Powertools idempotency, loaded by the first request with an Idempotency-Key): ${(idempotency / 1024).toFixed(0)} KB; beside system's, ${OPENAPI_FILE} (the OpenAPI document's builder and every schema, loaded by the first GET /v1/openapi.json): ${(openApi / 1024).toFixed(0)} KB.`,
     '',
     '| function | KB |',
     '|---|---|',

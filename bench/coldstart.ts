@@ -36,7 +36,7 @@ import {
   FUNCTION_NODE_ENV,
   type FunctionEntry,
 } from '../infra/functions.ts';
-import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE, TRACER_MODULE } from '../infra/tracer-bundle.ts';
+import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE } from '../infra/tracer-bundle.ts';
 import { API_ROUTES } from '../shared/http/routes.ts';
 
 const exec = promisify(execFile);
@@ -124,7 +124,11 @@ async function bundle(fn: FunctionEntry, variant: Variant, tracer: string): Prom
   const result = await build({
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
-    external: variant === 'runtime-sdk' ? [...BUNDLE_OPTIONS.external] : [TRACER_MODULE],
+    // Only the SDK differs between the variants: the files beside the bundle stay beside it in both.
+    external:
+      variant === 'runtime-sdk'
+        ? [...BUNDLE_OPTIONS.external]
+        : BUNDLE_OPTIONS.external.filter((e) => e !== '@aws-sdk/*'),
     entryPoints: [path.join(ROOT, fn.entry)],
     outfile,
     absWorkingDir: ROOT,

@@ -2,14 +2,16 @@
  * After `cdk synth`: reads the esbuild metafile of every bundled Lambda asset and fails if an embedded
  * stand-in (PGlite, s3rver, dynalite, ffmpeg, aws-local-stepfunctions, …) or infra/local made it inside,
  * and checks that the functions of PINNED_SDK (and only they) carry their packages at the locked versions,
- * and that a bundle which imports the Tracer's file or Powertools idempotency's has it beside it
- * (infra/tracer-bundle.ts, infra/idempotency-bundle.ts).
+ * and that a bundle which imports a file beside it (the Tracer's, Powertools idempotency's, the OpenAPI
+ * document's builder) has it there (infra/tracer-bundle.ts, infra/idempotency-bundle.ts,
+ * infra/openapi-bundle.ts).
  * Usage: tsx infra/check-bundles.ts <cdk.out dir>...
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PINNED_SDK, STAND_IN_PACKAGES } from './functions.ts';
 import { IDEMPOTENCY_FILE, IDEMPOTENCY_MODULE } from './idempotency-bundle.ts';
+import { OPENAPI_FILE, OPENAPI_MODULE } from './openapi-bundle.ts';
 import { TRACER_FILE, TRACER_MODULE } from './tracer-bundle.ts';
 
 const lockedVersions = (
@@ -36,11 +38,12 @@ function carriedPackageProblems(assetDir: string, inputs: string[]): string[] {
 const FILES_BESIDE = [
   { module: TRACER_MODULE, file: TRACER_FILE },
   { module: IDEMPOTENCY_MODULE, file: IDEMPOTENCY_FILE },
+  { module: OPENAPI_MODULE, file: OPENAPI_FILE },
 ];
 
 /**
  * The files beside it the bundle imports and the asset lacks (on Lambda, a failed init for the Tracer, a
- * failed request for idempotency).
+ * failed request for idempotency or the OpenAPI document).
  */
 function missingFilesBeside(
   assetDir: string,
@@ -90,5 +93,5 @@ if (problems.length) {
   process.exit(1);
 }
 console.log(
-  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions; the Tracer's and idempotency's files beside every bundle that imports them`,
+  `${checked} Lambda bundles checked: no embedded stand-in inside; pinned SDK packages beside their bundles at the locked versions; the Tracer's, idempotency's and the OpenAPI builder's files beside every bundle that imports them`,
 );

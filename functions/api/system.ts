@@ -2,13 +2,11 @@ import { sql } from 'drizzle-orm';
 import { describeModels } from '#shared/generation/models.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { endpoint } from '#shared/http/endpoint.ts';
-import { openApiDocument } from '#shared/http/openapi.ts';
+import { servedOpenApiDocument } from '#shared/http/openapi-served.ts';
 import { json, ok } from '#shared/http/responses.ts';
 import { useAwsContext } from '#shared/runtime/aws.ts';
 
 useAwsContext();
-
-let document: ReturnType<typeof openApiDocument> | undefined;
 
 export const handler = apiHandler([
   {
@@ -41,9 +39,8 @@ export const handler = apiHandler([
     method: 'GET',
     path: '/v1/openapi.json',
     handler: endpoint({ action: 'system.openapi', resource: 'system', auth: false }, async () => {
-      document ??= openApiDocument();
       return {
-        ...ok(document),
+        ...ok(await servedOpenApiDocument()),
         headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
       };
     }),

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV, PINNED_SDK } from '../functions.ts';
 import { idempotencyBundleCommand } from '../idempotency-bundle.ts';
+import { openApiBundleCommand } from '../openapi-bundle.ts';
 import { tracerBundleCommand } from '../tracer-bundle.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -77,6 +78,7 @@ export class AppFunction extends Construct {
           afterBundling: (inputDir: string, outputDir: string) => [
             tracerBundleCommand(inputDir, outputDir),
             idempotencyBundleCommand(inputDir, outputDir),
+            openApiBundleCommand(inputDir, outputDir),
             ...(copy ? [`cp -r "${path.join(inputDir, copy.from)}" "${path.join(outputDir, copy.to)}"`] : []),
           ],
         },
