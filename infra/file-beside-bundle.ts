@@ -27,6 +27,18 @@ export interface FileBesideBundle {
   onlyWhereImported: boolean;
 }
 
+/** A file beside the bundle is built as the bundle is (minified, its map apart, the SDK left to the runtime). */
+export const besideOptions = (format: 'cjs' | 'esm'): FileBesideBundle['options'] => ({
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format,
+  minify: true,
+  sourcemap: 'external',
+  sourcesContent: false,
+  external: ['@aws-sdk/*'],
+});
+
 /** The file's name beside the bundle. */
 export const fileName = (file: FileBesideBundle) => path.posix.basename(file.module);
 

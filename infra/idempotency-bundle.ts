@@ -3,22 +3,13 @@
  * functions that offer Idempotency-Key (jobs, uploads; infra/file-beside-bundle.ts): only the first request
  * that sends a key imports them (shared/idempotency/idempotent.ts).
  */
-import { besideBundleCommand, type FileBesideBundle, fileName } from './file-beside-bundle.ts';
+import { besideBundleCommand, besideOptions, type FileBesideBundle, fileName } from './file-beside-bundle.ts';
 
 const IDEMPOTENCY: FileBesideBundle = {
   module: './powertools-idempotency.mjs',
   entry: 'shared/idempotency/powertools-idempotency.mjs',
   // An ES module like the bundle, the SDK left to the runtime as there.
-  options: {
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: true,
-    sourcemap: 'external',
-    sourcesContent: false,
-    external: ['@aws-sdk/*'],
-  },
+  options: besideOptions('esm'),
   onlyWhereImported: true,
 };
 

@@ -4,21 +4,12 @@
  * GET /v1/openapi.json imports it (shared/http/openapi-served.ts), and the function's other routes (models,
  * health) no longer compile it at each cold start.
  */
-import { besideBundleCommand, type FileBesideBundle, fileName } from './file-beside-bundle.ts';
+import { besideBundleCommand, besideOptions, type FileBesideBundle, fileName } from './file-beside-bundle.ts';
 
 const OPENAPI: FileBesideBundle = {
   module: './openapi-document.mjs',
   entry: 'shared/http/openapi-document.mjs',
-  options: {
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: true,
-    sourcemap: 'external',
-    sourcesContent: false,
-    external: ['@aws-sdk/*'],
-  },
+  options: besideOptions('esm'),
   onlyWhereImported: true,
 };
 

@@ -3,22 +3,13 @@
  * (infra/file-beside-bundle.ts): shared/observability/tracing.ts imports them on the first invocation X-Ray
  * samples, so a bundle that held them would pay for parsing them at every cold start, traced or not.
  */
-import { besideBundleCommand, type FileBesideBundle, fileName } from './file-beside-bundle.ts';
+import { besideBundleCommand, besideOptions, type FileBesideBundle, fileName } from './file-beside-bundle.ts';
 
 const TRACER: FileBesideBundle = {
   module: './powertools-tracer.cjs',
   entry: 'shared/observability/powertools-tracer.cjs',
   // CommonJS, so it requires `node:http` (see powertools-tracer.cjs).
-  options: {
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: 'external',
-    sourcesContent: false,
-    external: ['@aws-sdk/*'],
-  },
+  options: besideOptions('cjs'),
   onlyWhereImported: false,
 };
 
