@@ -7,16 +7,14 @@ import { TEMPLATE_CATEGORIES } from './categories.ts';
 
 // Stored composed (NFC): a creator's names are unique regardless of case (an index on lower(name)), and
 // "Café" typed with a combining accent is the same name.
+const nameChecks = () => [
+  z.trim(),
+  z.normalize('NFC'),
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(100, 'must be at most 100 characters'),
+];
 export const templateName = lazySchema(() =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.normalize('NFC'),
-      z.minLength(1, 'must not be empty'),
-      z.maxLength(100, 'must be at most 100 characters'),
-      z.superRefine(readableText('name')),
-    ),
+  z.string().check(...nameChecks(), z.superRefine(readableText('name'))),
 );
 const templateDescription = lazySchema(() =>
   z
@@ -61,16 +59,8 @@ export const listTemplatesQuery = lazySchema(() =>
   z.strictObject(
     z.extend(pageQuery, {
       category: z.optional(templateCategory),
-      q: z.optional(
-        z
-          .string()
-          .check(
-            z.trim(),
-            z.normalize('NFC'),
-            z.minLength(1, 'must not be empty'),
-            z.maxLength(100, 'must be at most 100 characters'),
-          ),
-      ),
+      // Searched as names are stored.
+      q: z.optional(z.string().check(...nameChecks())),
     }).shape,
   ),
 );

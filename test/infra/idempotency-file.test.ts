@@ -4,37 +4,25 @@
  * such file where none does (auth). The file loads on its own next to the bundle, as Lambda would load it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageConfig } from '#infra/config.ts';
-import { AppFunction, PROJECT_ROOT } from '#infra/constructs/app-function.ts';
+import { PROJECT_ROOT } from '#infra/constructs/app-function.ts';
 import { IDEMPOTENCY_FILE, IDEMPOTENCY_MODULE } from '#infra/idempotency-bundle.ts';
+import { checkBundles, synthApiAssets } from '#test/support/synth-assets.ts';
 
 const exec = promisify(execFile);
 
 // Inside the project, so the bare `@aws-sdk/*` imports resolve from its node_modules (the runtime's copy on
 // Lambda).
 const OUT = path.join(PROJECT_ROOT, '.bench', `idempotency-file-${process.pid}`);
-const assets: Record<'jobs' | 'auth', string> = { jobs: '', auth: '' };
+let assets: Record<'jobs' | 'auth', string>;
 
 beforeAll(() => {
-  const app = new App({ outdir: OUT, context: { stage: 'dev' } });
-  const stack = new Stack(app, 'IdempotencyFile');
-  for (const name of ['jobs', 'auth'] as const)
-    new AppFunction(stack, name, { config: stageConfig('dev'), entry: `functions/api/${name}.ts` });
-  app.synth();
-  for (const dir of readdirSync(OUT).filter((d) => d.startsWith('asset.'))) {
-    const meta = path.join(OUT, dir, 'index.meta.json');
-    if (!existsSync(meta)) continue;
-    const inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: object }).inputs);
-    for (const name of ['jobs', 'auth'] as const)
-      if (inputs.includes(`functions/api/${name}.ts`)) assets[name] = path.join(OUT, dir);
-  }
+  assets = synthApiAssets(OUT, ['jobs', 'auth'] as const);
   expect(assets.jobs).not.toBe('');
   expect(assets.auth).not.toBe('');
 }, 180_000);
@@ -77,15 +65,13 @@ describe('Powertools idempotency beside the bundle', () => {
   });
 
   it('is checked after synth: an asset whose bundle imports it and lacks it fails check-bundles', async () => {
-    const check = (dir: string) =>
-      exec(process.execPath, ['--import', 'tsx', 'infra/check-bundles.ts', dir], { cwd: PROJECT_ROOT });
-    await expect(check(OUT)).resolves.toMatchObject({
+    await expect(checkBundles(OUT)).resolves.toMatchObject({
       stdout: expect.stringContaining('2 Lambda bundles checked'),
     });
     const broken = path.join(OUT, 'broken', path.basename(assets.jobs));
     await mkdir(broken, { recursive: true });
     for (const file of ['index.mjs', 'index.meta.json', 'powertools-tracer.cjs'])
       await copyFile(path.join(assets.jobs, file), path.join(broken, file));
-    await expect(check(path.dirname(broken))).rejects.toThrow(`lacks ${IDEMPOTENCY_FILE}`);
+    await expect(checkBundles(path.dirname(broken))).rejects.toThrow(`lacks ${IDEMPOTENCY_FILE}`);
   });
 });
