@@ -2,7 +2,16 @@
  * Writes of one item conditioned on the item as the page shows it (If-Match), so that a change made
  * elsewhere (another tab, another client) is never overwritten.
  */
-import { ApiProblem, answer, call, client, type Result } from './api.ts';
+import {
+  ApiProblem,
+  answer,
+  type Clip,
+  call,
+  client,
+  type Project,
+  type Result,
+  type Template,
+} from './api.ts';
 
 /**
  * The item changed elsewhere since the page read it: nothing was written, and the page shows it anew. An
@@ -74,16 +83,38 @@ function changed<T>(c: Conditional<T, unknown>, current: T): never {
   throw new ChangedElsewhere(c.what, c.action);
 }
 
-// The GETs writes are conditioned on. They go past the browser's cache: a public template may be kept there
-// for a minute, and a stale copy would hide the change made elsewhere.
-export const readProject = (path: { projectId: string }) =>
-  client.GET('/v1/projects/{projectId}', { params: { path }, cache: 'no-cache' });
-export const readTemplate = (path: { templateId: string }) =>
-  client.GET('/v1/templates/{templateId}', { params: { path }, cache: 'no-cache' });
-/** A clip without its signed links (they change on every read), as lists give it. */
-export const readClip = async (path: { clipId: string }) => {
-  const { data, ...rest } = await client.GET('/v1/clips/{clipId}', { params: { path }, cache: 'no-cache' });
-  if (!data) return rest;
-  const { media: _, ...clip } = data;
-  return { ...rest, data: clip };
-};
+// What a write of a project, template or clip is conditioned on: the item as the page shows it, and its GET.
+// The GETs go past the browser's cache: a public template may be kept there for a minute, and a stale copy
+// would hide the change made elsewhere.
+export const projectAsShown = (shown: Project, reloaded: (current: Project) => void) => ({
+  what: 'project',
+  shown,
+  read: () =>
+    client.GET('/v1/projects/{projectId}', { params: { path: { projectId: shown.id } }, cache: 'no-cache' }),
+  reloaded,
+});
+export const templateAsShown = (shown: Template, reloaded: (current: Template) => void) => ({
+  what: 'template',
+  shown,
+  read: () =>
+    client.GET('/v1/templates/{templateId}', {
+      params: { path: { templateId: shown.id } },
+      cache: 'no-cache',
+    }),
+  reloaded,
+});
+/** A clip is compared without its signed links (they change on every read), as lists give it. */
+export const clipAsShown = (shown: Clip, reloaded: (current: Clip) => void) => ({
+  what: 'clip',
+  shown,
+  read: async () => {
+    const { data, ...rest } = await client.GET('/v1/clips/{clipId}', {
+      params: { path: { clipId: shown.id } },
+      cache: 'no-cache',
+    });
+    if (!data) return rest;
+    const { media: _, ...clip } = data;
+    return { ...rest, data: clip };
+  },
+  reloaded,
+});

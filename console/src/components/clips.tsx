@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Clip, call, client } from '../api.ts';
 import { formatBytes } from '../format.ts';
-import { readClip, writeIfUnchanged } from '../if-match.ts';
+import { clipAsShown, writeIfUnchanged } from '../if-match.ts';
 import { metadataOf } from '../metadata.ts';
 import { EditForm, useFocusBack } from './edit-form.tsx';
 import { AreaField, useForm } from './form.tsx';
@@ -56,7 +56,7 @@ function ClipCard(props: {
   const form = useForm();
   const opener = useFocusBack<HTMLButtonElement>(editing);
   const path = { clipId: clip.id };
-  const unchanged = { what: 'clip', shown: clip, read: () => readClip(path), reloaded: props.onChanged };
+  const unchanged = clipAsShown(clip, props.onChanged);
   useEffect(() => {
     // The list has no signed links; each clip's own read has them (thumbnail, MP4, HLS).
     call(() => client.GET('/v1/clips/{clipId}', { params: { path: { clipId: clip.id } } })).then(

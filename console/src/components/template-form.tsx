@@ -1,6 +1,6 @@
 import { TEMPLATE_CATEGORIES } from '../../../shared/templates/categories.ts';
 import { call, client, type Template } from '../api.ts';
-import { readTemplate, writeIfUnchanged } from '../if-match.ts';
+import { templateAsShown, writeIfUnchanged } from '../if-match.ts';
 import { Field, FormProblem, SelectField, useForm } from './form.tsx';
 
 type Category = (typeof TEMPLATE_CATEGORIES)[number];
@@ -102,11 +102,8 @@ export function TemplateEditor(props: {
             const path = { templateId: template.id };
             props.onSaved(
               await writeIfUnchanged({
-                what: 'template',
+                ...templateAsShown(template, props.onReloaded),
                 action: 'save',
-                shown: template,
-                read: () => readTemplate(path),
-                reloaded: props.onReloaded,
                 write: (headers) =>
                   client.PATCH('/v1/templates/{templateId}', { params: { path }, headers, body }),
               }),

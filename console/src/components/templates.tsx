@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { TEMPLATE_CATEGORIES } from '../../../shared/templates/categories.ts';
 import { call, client, messageOf, type Template } from '../api.ts';
-import { readTemplate, writeIfUnchanged } from '../if-match.ts';
+import { templateAsShown, writeIfUnchanged } from '../if-match.ts';
 import { useForm } from './form.tsx';
 
 type Category = (typeof TEMPLATE_CATEGORIES)[number];
@@ -217,11 +217,8 @@ function OwnTemplateActions(props: {
           form.submit(async () => {
             const path = { templateId: template.id };
             await writeIfUnchanged({
-              what: 'template',
+              ...templateAsShown(template, props.onReloaded),
               action: 'delete',
-              shown: template,
-              read: () => readTemplate(path),
-              reloaded: props.onReloaded,
               write: (headers) => client.DELETE('/v1/templates/{templateId}', { params: { path }, headers }),
             });
             props.onDeleted();

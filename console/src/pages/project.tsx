@@ -7,7 +7,7 @@ import { AreaField, useForm } from '../components/form.tsx';
 import { JobForm } from '../components/job-form.tsx';
 import { Jobs } from '../components/jobs.tsx';
 import { Upload } from '../components/upload.tsx';
-import { readProject, writeIfUnchanged } from '../if-match.ts';
+import { projectAsShown, writeIfUnchanged } from '../if-match.ts';
 import { followProject, mergeJob } from '../job-events.ts';
 import { type Listed, withFirstPage, withOlderPage } from '../paging.ts';
 
@@ -231,12 +231,9 @@ function ProjectDetails({ project, onSaved }: { project: Project; onSaved: (proj
           const path = { projectId: project.id };
           onSaved(
             await writeIfUnchanged({
-              what: 'project',
-              action: 'save',
-              shown: project,
-              read: () => readProject(path),
               // The form stays open: what was typed stays, the fields left alone show the project as it is now.
-              reloaded: onSaved,
+              ...projectAsShown(project, onSaved),
+              action: 'save',
               write: (headers) =>
                 client.PATCH('/v1/projects/{projectId}', {
                   params: { path },

@@ -4,7 +4,7 @@ import { refreshAccount } from '../components/account.tsx';
 import { EditForm, useFocusBack } from '../components/edit-form.tsx';
 import { Field, FormProblem, useForm } from '../components/form.tsx';
 import { formatDate } from '../format.ts';
-import { readProject, writeIfUnchanged } from '../if-match.ts';
+import { projectAsShown, writeIfUnchanged } from '../if-match.ts';
 
 const PAGE_SIZE = 10;
 
@@ -152,7 +152,7 @@ function ProjectRow({
   const opener = useFocusBack<HTMLButtonElement>(renaming);
   const path = { projectId: project.id };
   // Changed elsewhere: the list is read again, with the project as it is now.
-  const unchanged = { what: 'project', shown: project, read: () => readProject(path), reloaded: onChanged };
+  const unchanged = projectAsShown(project, onChanged);
   if (renaming) {
     return (
       <li>
