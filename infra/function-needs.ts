@@ -159,8 +159,11 @@ const PIPELINE_UNSET = {
 const IDLE_REST = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 const IDLE_WAKE = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 const CAPACITY = { 'table:capacity': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
-/** Whoever gives a capacity unit back hands it on to the next job's waiting task. */
-const HAND_ON = { 'state-machine': ['states:SendTaskSuccess'] } as const;
+/**
+ * Whoever gives a capacity unit back hands it on to the next job's waiting task. SendTaskSuccess has no
+ * resource-level permissions, so it is granted on "*", beside X-Ray.
+ */
+const HAND_ON = { '*': [...XRAY, 'states:SendTaskSuccess'] } as const;
 
 /** Core builds the Cognito adapter in every API function; few routes reach its admin calls. */
 const API_UNREACHED = {
@@ -324,7 +327,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
 
   'pipeline-acquire-capacity': pipeline(
     // It asks whether its waiting state is still there (a late attempt leaves the line again).
-    { ...CAPACITY, 'state-machine': [...HAND_ON['state-machine'], 'states:SendTaskHeartbeat'] },
+    { ...CAPACITY, '*': [...HAND_ON['*'], 'states:SendTaskHeartbeat'] },
     ['CAPACITY_TABLE'],
   ),
   'pipeline-mark-processing': pipeline(),
@@ -405,7 +408,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     {
       ...CAPACITY,
       ...HAND_ON,
-      'state-machine': ['states:SendTaskSuccess', 'states:StartExecution'],
+      'state-machine': ['states:StartExecution'],
       'media-bucket': ['s3:ListBucket'],
       'media:users/': ['s3:DeleteObject'],
       'media:work/': ['s3:DeleteObject'],
@@ -421,7 +424,8 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     {
       ...CAPACITY,
       ...IDLE_REST,
-      'state-machine': ['states:SendTaskSuccess', 'states:StartExecution'],
+      ...HAND_ON,
+      'state-machine': ['states:StartExecution'],
       executions: ['states:DescribeExecution'],
       'media-bucket': ['s3:ListBucket'],
       'media:users/': ['s3:DeleteObject'],

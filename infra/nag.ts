@@ -55,6 +55,15 @@ const ACCEPTED: Accepted[] = [
   },
   {
     rule: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    on: new RegExp(
+      String.raw`^AiVideoCompute-\w+/(Pipeline-(acquire-capacity|check-generation|mark-failed)|ModelOutputCreated|ExecutionEnded|CapacitySweeper)${FUNCTION_POLICY}`,
+    ),
+    wildcardActions: [...XRAY, 'states:SendTaskSuccess', 'states:SendTaskHeartbeat'],
+    reason:
+      'SendTaskSuccess and SendTaskHeartbeat have no resource-level permissions (Service Authorization Reference, AWS Step Functions); the task token each call carries is the secret that names one waiting state. X-Ray tracing neither.',
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::\*\]$/,
     on: new RegExp(String.raw`^AiVideoCompute-\w+/Pipeline-build-transcode-settings${FUNCTION_POLICY}`),
     wildcardActions: [...XRAY, 'mediaconvert:Probe'],
     reason: 'MediaConvert Probe has no resource-level permissions; X-Ray tracing neither.',

@@ -6,16 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  ArnFormat,
-  CfnOutput,
-  CustomResource,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-} from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -242,17 +233,13 @@ export class StatelessStack extends Stack {
 
     // --- State machine -----------------------------------------------------------------------------------
     const stateMachineName = `ai-video-${config.stage}-generation-job`;
-    // Built from the fixed name: the functions the definition names cannot refer to the machine itself.
-    const stateMachineArn = this.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
     // CheckGeneration hands a finished run over itself; the output event's handler does it otherwise.
+    // SendTaskSuccess and SendTaskHeartbeat have no resource-level permissions (Service Authorization
+    // Reference, AWS Step Functions: no resource type): a statement naming the state machine would never
+    // match, and every call would be denied. A task token is the secret that names the waiting state.
     const sendTaskSuccess = (grantee: IGrantable, ...more: string[]) =>
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['states:SendTaskSuccess', ...more], resources: [stateMachineArn] }),
+        new PolicyStatement({ actions: ['states:SendTaskSuccess', ...more], resources: ['*'] }),
       );
     sendTaskSuccess(checkGeneration);
     // Admission control (shared/capacity/): AcquireCapacity resumes its own token or waits; whoever gives
