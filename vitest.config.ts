@@ -36,6 +36,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: sharedProcess,
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/print-failure-logs.ts'],
         },
       },
     ],

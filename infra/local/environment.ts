@@ -166,6 +166,8 @@ export interface LocalEnvironmentOptions {
    */
   pgliteTemplate?: Blob;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Takes the environment's log lines instead of a Powertools logger at logLevel (tests keep them). */
+  logger?: Logger;
   /** Short waits of the local state machine (it waits 32 × pollMs for a model's output, 240 s on AWS). */
   pollMs?: number;
   /**
@@ -393,7 +395,7 @@ async function startOn(
       DynamoDBDocumentClient.from(dynamo.client),
       dynamo.tables.rateLimit,
     ),
-    logger: new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
+    logger: options.logger ?? new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,
     pseudonymKey: async () => pseudonymKey,

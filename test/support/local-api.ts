@@ -7,6 +7,7 @@ import {
   startLocalEnvironment,
 } from '#infra/local/environment.ts';
 import { startApiServer } from '#infra/local/server.ts';
+import { keepingLogger } from './failure-logs.ts';
 import { templateOption } from './pglite-template.ts';
 
 export interface ApiResponse {
@@ -45,7 +46,7 @@ export async function startLocalApi(
   const env = await startLocalEnvironment({
     issuer: api.url,
     ...(await templateOption()),
-    logLevel: 'SILENT',
+    logger: keepingLogger(),
     // Every test user signs up and logs in from 127.0.0.1; the limiter's own tests set real budgets.
     rateLimits: { signUpsPerAddress: 100_000, loginFailuresPerAddress: 100_000 },
     ...(process.env.E2E_DATABASE_URL ? { databaseUrl: process.env.E2E_DATABASE_URL } : {}),
