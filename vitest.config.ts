@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { useRunTmpdir } from './test/support/run-tmpdir.ts';
+
+useRunTmpdir();
 
 /**
  * Unit files that mock modules or touch process-wide state (the environment, globals, timers, the context

@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureConsoleBuilt } from '#infra/console/build.ts';
 import { openPglite } from '#shared/db/drivers/pglite.ts';
 import { migrate, migrationsFolder } from '#shared/db/migrate.ts';
+import { cacheTmpdir } from './run-tmpdir.ts';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -44,7 +44,7 @@ async function templateKey(): Promise<string> {
 
 /** Builds the template file unless one for this migration set exists; returns its path. */
 export async function buildPgliteTemplate(): Promise<string> {
-  const file = path.join(os.tmpdir(), `ai-video-pglite-template-${await templateKey()}.tar`);
+  const file = path.join(cacheTmpdir(), `ai-video-pglite-template-${await templateKey()}.tar`);
   if (
     await stat(file).then(
       (s) => s.size > 0,
