@@ -21,7 +21,7 @@ export const projectDescription = lazySchema(() =>
     .check(
       z.trim(),
       z.maxLength(1000, 'must be at most 1000 characters'),
-      z.superRefine(proseText('description', { emptyAllowed: true })),
+      z.superRefine(proseText('description')),
     ),
 );
 

@@ -36,7 +36,8 @@ export function hasHiddenControl(value: string): boolean {
 
 /**
  * A refinement for names people read (titles, template names, usernames): at least one visible character
- * and no invisible controls, which could hide or reorder what others see. Messages name the field.
+ * and no invisible controls, which could hide or reorder what others see. Messages name the field. An
+ * empty value is left to the field's length check, so that it gets one message.
  */
 export function readableText(field: string) {
   return (value: string, ctx: $RefinementCtx<string>) => {
@@ -45,7 +46,7 @@ export function readableText(field: string) {
         code: 'custom',
         message: `${field} must not contain invisible control characters (bidi overrides, zero-width or other format characters)`,
       });
-    } else if (!hasVisibleCharacter(value)) {
+    } else if (value !== '' && !hasVisibleCharacter(value)) {
       ctx.addIssue({ code: 'custom', message: `${field} must contain a visible character` });
     }
   };
@@ -53,16 +54,16 @@ export function readableText(field: string) {
 
 /**
  * readableText for longer text (prompts, descriptions): line breaks and tabs are allowed; other invisible
- * controls are not. With `emptyAllowed` the text may be empty (a description), but not blank-looking.
+ * controls are not. An empty value is left to the length check (a description may be empty, a prompt not).
  */
-export function proseText(field: string, { emptyAllowed = false } = {}) {
+export function proseText(field: string) {
   return (value: string, ctx: $RefinementCtx<string>) => {
     if (built().hiddenInProse.test(value)) {
       ctx.addIssue({
         code: 'custom',
         message: `${field} must not contain invisible control characters (bidi overrides, zero-width or other format characters); line breaks and tabs are fine`,
       });
-    } else if ((value !== '' || !emptyAllowed) && !hasVisibleCharacter(value)) {
+    } else if (value !== '' && !hasVisibleCharacter(value)) {
       ctx.addIssue({ code: 'custom', message: `${field} must contain a visible character` });
     }
   };

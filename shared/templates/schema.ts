@@ -22,7 +22,7 @@ const templateDescription = lazySchema(() =>
     .check(
       z.trim(),
       z.maxLength(1000, 'must be at most 1000 characters'),
-      z.superRefine(proseText('description', { emptyAllowed: true })),
+      z.superRefine(proseText('description')),
     ),
 );
 export const templateCategory = lazySchema(() =>

@@ -14,14 +14,13 @@ export function userFields() {
       z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
       z.email({ message: 'must be a valid email address' }),
     ),
-    username: z
-      .string()
-      .check(
-        z.minLength(3, 'must be at least 3 characters'),
-        z.maxLength(30, 'must be at most 30 characters'),
-        z.regex(/^[A-Za-z0-9_]+$/, 'may contain only letters, digits and underscores'),
-        z.superRefine(readableText('username')),
-      ),
+    username: z.string().check(
+      z.minLength(3, 'must be at least 3 characters'),
+      z.maxLength(30, 'must be at most 30 characters'),
+      // `*`: an empty value gets the length check's message alone.
+      z.regex(/^[A-Za-z0-9_]*$/, 'may contain only letters, digits and underscores'),
+      z.superRefine(readableText('username')),
+    ),
   };
   return built;
 }

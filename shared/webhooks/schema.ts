@@ -41,7 +41,7 @@ const description = lazySchema(() =>
     .check(
       z.trim(),
       z.maxLength(500, 'must be at most 500 characters'),
-      z.superRefine(proseText('description', { emptyAllowed: true })),
+      z.superRefine(proseText('description')),
     ),
 );
 

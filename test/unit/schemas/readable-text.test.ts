@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { safeParse } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import { updateClipBody } from '#shared/clips/schema.ts';
+import { createJobBody } from '#shared/jobs/schema.ts';
 import { createProjectBody, updateProjectBody } from '#shared/projects/schema.ts';
 import { createTemplateBody } from '#shared/templates/schema.ts';
 import { updateMeBody, username } from '#shared/users/schema.ts';
@@ -56,6 +57,31 @@ describe.each(fields)('%s', (_name, schema, body, field) => {
         new RegExp(`^${field} |must not be empty`),
       );
     }
+  });
+});
+
+describe('an empty value', () => {
+  const empty: [string, $ZodType, unknown, string][] = [
+    ...fields.map(([name, schema, body, field]): [string, $ZodType, unknown, string] => [
+      name,
+      schema,
+      body(''),
+      field,
+    ]),
+    ['username', updateMeBody, { username: '' }, 'username'],
+    ['job prompt', createJobBody, { jobType: 'GENERATE', prompt: '' }, 'prompt'],
+  ];
+  it.each(empty)('%s gets one message: the length check', (_name, schema, body, field) => {
+    const result = safeParse(schema, body);
+    expect(result.success).toBe(false);
+    const messages = result.error!.issues.filter((i) => i.path.join('.') === field).map((i) => i.message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^must (not be empty|be at least \d+ characters)$/);
+  });
+
+  it('is a description, which may be empty', () => {
+    expect(safeParse(createProjectBody, { title: 'A', description: '' }).success).toBe(true);
+    expect(safeParse(createTemplateBody, { ...template, name: 'A', description: '' }).success).toBe(true);
   });
 });
 
