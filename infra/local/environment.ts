@@ -395,7 +395,8 @@ async function startOn(
       DynamoDBDocumentClient.from(dynamo.client),
       dynamo.tables.rateLimit,
     ),
-    logger: options.logger ?? new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
+    logger:
+      options.logger ?? new Logger({ serviceName: 'ai-video-local', logLevel: options.logLevel ?? 'WARN' }),
     jwks,
     hlsLinkKey: async () => hlsKey,
     pseudonymKey: async () => pseudonymKey,
