@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { EVENT_TYPES } from '../../../shared/events/types.ts';
 import { call, client, messageOf, type Schemas } from '../api.ts';
 import { formatDate } from '../format.ts';
-import { type Listed, withOlderPage } from '../paging.ts';
+import { type Listed, withFirstPage, withOlderPage } from '../paging.ts';
 import { Field, FormProblem, useForm } from './form.tsx';
 
 type Webhook = Schemas['Webhook'];
@@ -11,6 +11,16 @@ type EventType = NonNullable<Schemas['CreateWebhookRequest']['events']>[number];
 /** What a webhook may subscribe to (a test event goes to whichever is tested). */
 const SUBSCRIBABLE = EVENT_TYPES.filter((t) => t !== 'webhook.test') as EventType[];
 const DELIVERY_PAGE = 5;
+/**
+ * Reads of the deliveries again while a test delivery waits for its first attempt to be recorded: the sender
+ * claims it a moment after the API accepted it (the list read at once may come first), and deployed an
+ * attempt may take up to its 10 s timeout. The first read comes soon, then one a second.
+ */
+const FOLLOW_READS = 20;
+const followPause = (read: number) => Math.min(1000, 250 * 2 ** read);
+/** Not yet attempted, or attempted with no outcome recorded yet. */
+const awaitsFirstOutcome = (d: Delivery | undefined) =>
+  d !== undefined && d.status === 'pending' && d.lastAttemptAt === null;
 const eventsOf = (data: FormData) => data.getAll('events').map(String) as EventType[];
 
 /** A checkbox per event type; none ticked sends every event. */
@@ -130,6 +140,27 @@ function WebhookRow({
       }),
     );
   const readDeliveries = () => deliveryPage().then(setDeliveries);
+  // The test delivery being followed until its first outcome is shown.
+  const [followed, setFollowed] = useState<string | null>(null);
+  useEffect(() => {
+    if (!followed) return;
+    let stopped = false;
+    (async () => {
+      for (let read = 0; read < FOLLOW_READS; read += 1) {
+        await new Promise((r) => setTimeout(r, followPause(read)));
+        if (stopped) return;
+        const first = await deliveryPage().catch(() => null);
+        if (stopped || !first) return;
+        setDeliveries((shown) => (shown ? withFirstPage(shown, first) : first));
+        if (!awaitsFirstOutcome(first.items.find((d) => d.id === followed))) return;
+      }
+    })().finally(() => {
+      if (!stopped) setFollowed(null);
+    });
+    return () => {
+      stopped = true;
+    };
+  }, [followed]);
   const readOlderDeliveries = async () => {
     if (!deliveries?.nextCursor) return;
     const older = await deliveryPage(deliveries.nextCursor);
@@ -151,8 +182,12 @@ function WebhookRow({
           disabled={form.busy}
           onClick={() =>
             form.submit(async () => {
-              await call(() => client.POST('/v1/webhooks/{webhookId}/test', { params: { path } }));
-              await readDeliveries();
+              const { deliveryId } = await call(() =>
+                client.POST('/v1/webhooks/{webhookId}/test', { params: { path } }),
+              );
+              const first = await deliveryPage();
+              setDeliveries(first);
+              if (awaitsFirstOutcome(first.items.find((d) => d.id === deliveryId))) setFollowed(deliveryId);
             })
           }
         >
