@@ -50,7 +50,7 @@ export interface PutBack {
  * written (`gone`: it left, or another grant or hand-over took it), the waiter holds a unit already or
  * changed in some other way (`waiter-changed`), the unit to hand on is no longer the holder's
  * (`lease-gone`), or the holder's unit went back to the pool because the waiter could not take it
- * (`returned`); or one of the first and third after its record was out of line and back (`PutBack`).
+ * (`returned`); or `full` or `waiter-changed` after the record was out of line and back (`PutBack`).
  */
 export type GrantResult =
   | { taskToken: string; unit?: string }
