@@ -160,10 +160,11 @@ const IDLE_REST = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYP
 const IDLE_WAKE = { 'table:rate-limit': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 const CAPACITY = { 'table:capacity': TABLE_READ_WRITE, 'data-key': KEY_ENCRYPT_DECRYPT } as const;
 /**
- * Whoever gives a capacity unit back hands it on to the next job's waiting task. SendTaskSuccess has no
- * resource-level permissions, so it is granted on "*", beside X-Ray.
+ * Whoever gives a capacity unit back or grants free ones hands it on to the next job's waiting task, and
+ * asks whether a state still waits on the token of a waiter a grant put back in line (SendTaskHeartbeat).
+ * Neither action has resource-level permissions, so both are granted on "*", beside X-Ray.
  */
-const HAND_ON = { '*': [...XRAY, 'states:SendTaskSuccess'] } as const;
+const HAND_ON = { '*': [...XRAY, 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'] } as const;
 
 /** Core builds the Cognito adapter in every API function; few routes reach its admin calls. */
 const API_UNREACHED = {
@@ -325,11 +326,8 @@ export const FUNCTION_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   ),
   'api-system': api(),
 
-  'pipeline-acquire-capacity': pipeline(
-    // It asks whether its waiting state is still there (a late attempt leaves the line again).
-    { ...CAPACITY, '*': [...HAND_ON['*'], 'states:SendTaskHeartbeat'] },
-    ['CAPACITY_TABLE'],
-  ),
+  // It also asks whether its own waiting state is still there (a late attempt leaves the line again).
+  'pipeline-acquire-capacity': pipeline({ ...CAPACITY, ...HAND_ON }, ['CAPACITY_TABLE']),
   'pipeline-mark-processing': pipeline(),
   'pipeline-start-generation': pipeline(
     {

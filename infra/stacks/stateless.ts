@@ -233,24 +233,29 @@ export class StatelessStack extends Stack {
 
     // --- State machine -----------------------------------------------------------------------------------
     const stateMachineName = `ai-video-${config.stage}-generation-job`;
-    // CheckGeneration hands a finished run over itself; the output event's handler does it otherwise.
+    // CheckGeneration hands a finished run over itself; the output event's handler does it otherwise. The
+    // functions that answer task tokens all serve capacity lines too: a grant that put a waiter back in
+    // line (shared/capacity/) asks with SendTaskHeartbeat whether its state still waits, as does an
+    // AcquireCapacity attempt that leaves its job in line.
     // SendTaskSuccess and SendTaskHeartbeat have no resource-level permissions (Service Authorization
     // Reference, AWS Step Functions: no resource type): a statement naming the state machine would never
     // match, and every call would be denied. A task token is the secret that names the waiting state.
-    const sendTaskSuccess = (grantee: IGrantable, ...more: string[]) =>
+    const answerTokens = (grantee: IGrantable) =>
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['states:SendTaskSuccess', ...more], resources: ['*'] }),
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskHeartbeat'],
+          resources: ['*'],
+        }),
       );
-    sendTaskSuccess(checkGeneration);
+    answerTokens(checkGeneration);
     // Admission control (shared/capacity/): AcquireCapacity resumes its own token or waits; whoever gives
     // a unit back (the model's output is in, a failure, a failed model run) hands it on with SendTaskSuccess;
     // StartGeneration and CheckGeneration renew the job's lease.
     for (const name of ['acquire-capacity', 'start-generation', 'check-generation', 'mark-failed'] as const) {
       useCapacity(task[name]!);
     }
-    // An AcquireCapacity attempt that leaves its job in line asks whether its state still waits there.
-    sendTaskSuccess(task['acquire-capacity']!, 'states:SendTaskHeartbeat');
-    sendTaskSuccess(task['mark-failed']!);
+    answerTokens(task['acquire-capacity']!);
+    answerTokens(task['mark-failed']!);
     // Under /aws/vendedlogs/: Step Functions adds any other log group to the account's CloudWatch Logs
     // resource policy, whose 5120 characters fill up with stages and state machines (Step Functions
     // Developer Guide, "Avoiding Amazon CloudWatch Logs resource policy size restrictions"). The stack id's
@@ -566,7 +571,7 @@ export class StatelessStack extends Stack {
     // A video model's output landed (in the media bucket, or forwarded from an output bucket's Region by
     // the rule of its ModelOutputsStack): the job waiting for it resumes.
     const modelOutput = make('ModelOutputCreated', 'functions/events/model-output-created.ts', pipelineEnv);
-    sendTaskSuccess(modelOutput);
+    answerTokens(modelOutput);
     useCapacity(modelOutput);
     if (outputObjects.length) {
       modelOutput.addToRolePolicy(
@@ -618,7 +623,7 @@ export class StatelessStack extends Stack {
     list(ended);
     // A stopped or timed-out execution's capacity unit, or its place in line, goes to the next job.
     useCapacity(ended);
-    sendTaskSuccess(ended);
+    answerTokens(ended);
     // Every ending frees a slot, so the owner's uploads waiting for one are started from here.
     this.stateMachine.grantStartExecution(ended);
     s3(ended, ['s3:DeleteObject'], ['work/', 'uploads/', 'users/']);
@@ -647,7 +652,7 @@ export class StatelessStack extends Stack {
     );
     useCapacity(sweeper);
     useIdleMarker(sweeper);
-    sendTaskSuccess(sweeper);
+    answerTokens(sweeper);
     this.stateMachine.grantStartExecution(sweeper);
     // A start that meets the job's execution asks whether it still runs; a job whose execution has ended
     // unhandled is failed here as ExecutionEnded would have, its objects removed.

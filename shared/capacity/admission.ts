@@ -89,6 +89,11 @@ export function createAdmission(options: AdmissionOptions) {
    * after it (a grant or hand-over here reads the line once more after granting; a job leaving the line or
    * taking up its own unit reads the units after, and serves while one is free), and whoever frees a unit
    * lists the line after, so no waiter is left behind a free unit.
+   *
+   * A grant that found no unit after taking a record out puts it back (the DynamoDB store). The job may
+   * have ended meanwhile, its removal finding nothing: on that rare path only, the serve asks whether a
+   * state still waits on the record's token (SendTaskHeartbeat deployed), and if none does, takes the
+   * record out again and serves on, as whoever took it out. The normal path asks nothing.
    */
   async function serve(
     model: string,
@@ -117,9 +122,20 @@ export function createAdmission(options: AdmissionOptions) {
         const at = now();
         const expiresAt = at + options.leaseMsOf(model);
         if (!passing && view && view.leases.length >= capacity) return;
-        const result = passing
+        let result = passing
           ? await store.transfer(passing.jobId, waiter, expiresAt, at, passing.token, view)
           : await store.grant(waiter, capacity, expiresAt, at, view);
+        if (typeof result === 'object' && 'putBack' in result) {
+          // Rare: the grant took the record out of line and put it back. A job that ended meanwhile found
+          // nothing to take out; asked now that the record is back, an end after this finds it there.
+          if (await leaveIfGone(result.putBack)) {
+            // Out of line: a grant that found this record gone left the line to whoever took it out.
+            view = undefined;
+            again = true;
+            continue;
+          }
+          result = result.refused;
+        }
         if (result === 'full') return;
         if (result === 'gone') {
           // Nothing was written. Handing a unit over, the holder still has it to give: on down the line.
@@ -192,16 +208,21 @@ export function createAdmission(options: AdmissionOptions) {
    * is taken, so a newer attempt's stays in line.
    */
   async function leaveIfLate(waiter: Waiter): Promise<'waiting'> {
-    const { model, jobId, taskToken } = waiter;
-    // Unanswered (throttled), the record stays: a hand-over to it finds the token dead and goes on.
-    if (await tokens.waiting(taskToken).catch(() => true)) return 'waiting';
+    const { model } = waiter;
     // Out of line: a grant that found this record gone left the line to whoever took it out.
-    if (
-      (await store.removeWaiter(model, jobId, taskToken)) &&
-      (await store.inUse(model)) < options.capacityOf(model)
-    )
+    if ((await leaveIfGone(waiter)) && (await store.inUse(model)) < options.capacityOf(model))
       await serve(model);
     return 'waiting';
+  }
+
+  /**
+   * Takes the waiter's record out of line when no state waits on its token any more; true when it did.
+   * Unanswered (throttled), the record stays: a hand-over to it finds the token dead and goes on. Only the
+   * record carrying this token is taken, so a newer attempt's stays in line.
+   */
+  async function leaveIfGone(waiter: Waiter): Promise<boolean> {
+    if (await tokens.waiting(waiter.taskToken).catch(() => true)) return false;
+    return store.removeWaiter(waiter.model, waiter.jobId, waiter.taskToken);
   }
 
   return {

@@ -10,7 +10,9 @@
  * slots below the capacity are ever granted.
  *
  * Granting first takes the waiter out of the line (a conditional delete only one grant wins), then a free
- * slot; with none left after all, the waiter goes back in line as it was. Handing a unit over moves the
+ * slot; with none left after all, the waiter goes back in line as it was, and the grant says so: a job
+ * that ended meanwhile found no record to take out, so the caller asks whether its state still waits (a
+ * tombstone at every removal would close that too, at a write per job). Handing a unit over moves the
  * slot, then takes the waiter; if it was gone, the slot is given back and the caller looks again. So a
  * job never keeps two units, and no grant briefly holds a slot it must give back.
  *
@@ -223,13 +225,16 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
   const takeWaiter = async (waiter: Waiter): Promise<string | undefined> =>
     (await takeWaiterRecord(waiter))?.taskToken as string | undefined;
 
+  /** Puts a taken waiter record back unless the job registered again meanwhile; false then. */
   async function putBack(record: Record<string, unknown>) {
     try {
       await client.send(
         new PutCommand({ TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(sk)' }),
       );
+      return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -327,10 +332,13 @@ export function dynamoCapacityStore(client: DynamoDBDocumentClient, table: strin
         }
         slotsNow = await slots(waiter.model);
       }
-      // No slot after all: back in line as it was, unless it registered again meanwhile.
-      await putBack(record);
+      // No slot after all: back in line as it was, unless it registered again meanwhile (that attempt
+      // checks its own token). The job may have ended while its record was out, its removal finding
+      // nothing: the caller, told of the put-back, asks whether its state still waits.
+      const back = await putBack(record);
       // A unit freed while the waiter was out of line is found by the caller's next look.
-      return heldOf(await slots(waiter.model)).size < capacity ? 'waiter-changed' : 'full';
+      const refused = heldOf(await slots(waiter.model)).size < capacity ? 'waiter-changed' : 'full';
+      return back ? { refused, putBack: asWaiter(waiter.model, record) } : refused;
     },
 
     async transfer(fromJobId, waiter, expiresAt, now, fromToken, seen) {

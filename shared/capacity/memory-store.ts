@@ -1,6 +1,7 @@
 /**
  * The capacity store in memory: the simulation (bench/capacity.ts) and unit tests use it. It keeps the
- * same rules as the DynamoDB store, each operation applied whole or not at all.
+ * same rules as the DynamoDB store, each operation applied whole or not at all: a grant is one step, so it
+ * never puts a waiter back in line (`PutBack`) as the DynamoDB store's may.
  */
 import type { CapacityStore, GrantResult, Lease, Waiter } from './store.ts';
 

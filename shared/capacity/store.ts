@@ -34,13 +34,23 @@ export interface Lease {
 }
 
 /**
+ * A grant refused (`full` or `waiter-changed`) after it had taken the waiter's record out of line and put
+ * it back as it was (`putBack`, with the token the record carried). A job that ended while its record was
+ * out found nothing to take out of line, so the caller asks whether a state still waits on that token.
+ */
+export interface PutBack {
+  refused: 'full' | 'waiter-changed';
+  putBack: Waiter;
+}
+
+/**
  * What a grant did: the unit is the waiter's, announced to `taskToken` (the waiter record's newest
  * token, which may be newer than the one listed), in `unit` where the store names its units; or why not:
  * no unit free (`full`), the waiter's record was not there when the grant came to take it, so nothing was
  * written (`gone`: it left, or another grant or hand-over took it), the waiter holds a unit already or
  * changed in some other way (`waiter-changed`), the unit to hand on is no longer the holder's
  * (`lease-gone`), or the holder's unit went back to the pool because the waiter could not take it
- * (`returned`).
+ * (`returned`); or `full` or `waiter-changed` after the record was out of line and back (`PutBack`).
  */
 export type GrantResult =
   | { taskToken: string; unit?: string }
@@ -48,7 +58,8 @@ export type GrantResult =
   | 'gone'
   | 'waiter-changed'
   | 'lease-gone'
-  | 'returned';
+  | 'returned'
+  | PutBack;
 
 /**
  * What fair order reads: the waiters, the units in use, and when users with a job waiting were last
@@ -67,7 +78,8 @@ export interface CapacityStore {
    * lease carries the record's token at that moment. Without a record, nothing changes. `full` comes
    * first: with no unit free, a waiter that has left is not looked for. With `seen`, the line the caller
    * has just read, the store may start from the units it shows instead of reading them again (its writes
-   * stay conditional, so a unit taken meanwhile is only skipped).
+   * stay conditional, so a unit taken meanwhile is only skipped). A store that takes the record out before
+   * the unit, and puts it back when none is left, says so (`PutBack`).
    */
   grant(waiter: Waiter, capacity: number, expiresAt: number, now: number, seen?: Line): Promise<GrantResult>;
   /**

@@ -440,14 +440,14 @@ describe.each(STAGES)('stage %s', (stage) => {
       'Pipelinemarkfailed',
     ]);
     for (const a of answering) {
-      // AcquireCapacity also asks whether its own state still waits (a heartbeat resumes nothing). On "*",
-      // CDK merges the statement with X-Ray's, which allows nothing else.
+      // Each also serves a capacity line, and asks whether a state still waits on a token (a heartbeat
+      // resumes nothing): AcquireCapacity its own, a grant that put a waiter back in line the waiter's. On
+      // "*", CDK merges the statement with X-Ray's, which allows nothing else.
       const actions = [a.st.Action].flat();
-      expect(actions.filter((x) => x.startsWith('states:'))).toEqual(
-        roleOf(a) === 'Pipelineacquirecapacity'
-          ? ['states:SendTaskHeartbeat', 'states:SendTaskSuccess']
-          : ['states:SendTaskSuccess'],
-      );
+      expect(actions.filter((x) => x.startsWith('states:'))).toEqual([
+        'states:SendTaskHeartbeat',
+        'states:SendTaskSuccess',
+      ]);
       expect(actions.filter((x) => !x.startsWith('states:') && !x.startsWith('xray:'))).toEqual([]);
       expect(a.st.Resource).toBe('*');
     }

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Admitted, createAdmission } from '#shared/capacity/admission.ts';
+import { type Admission, type Admitted, createAdmission } from '#shared/capacity/admission.ts';
 import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
 import { memoryCapacityStore } from '#shared/capacity/memory-store.ts';
 import type { CapacityStore, Waiter } from '#shared/capacity/store.ts';
@@ -267,6 +267,39 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['next']);
   });
 
+  it('a waiter a grant put back after its job ended is taken out of line again', async () => {
+    const { job, book, store, model } = setup(1);
+    // The window as the DynamoDB store opens it (the memory store's grant is one step and never does):
+    // the grant takes j's record out, another job takes the unit, j's execution ends and its removal finds
+    // nothing; the record goes back and the grant says so.
+    const putsBack: CapacityStore = {
+      ...store,
+      async grant(waiter, ...rest) {
+        if (waiter.jobId !== 'j') return store.grant(waiter, ...rest);
+        const record = (await store.waiters(model)).find((w) => w.jobId === 'j')!;
+        await store.removeWaiter(model, 'j');
+        const x = job('x', 'v', 'x-1', 0);
+        await store.addWaiter(x);
+        await store.grant(x, 1, 60_000, 0);
+        book.live.delete('j-1');
+        expect(await admission.release(model, 'j')).toBe(false);
+        await store.addWaiter(record);
+        return { refused: 'full', putBack: record };
+      },
+    };
+    const admission = createAdmission({
+      store: putsBack,
+      tokens: book.tokens,
+      capacityOf: () => 1,
+      leaseMsOf: () => 60_000,
+    });
+    await store.addWaiter(job('j', 'u', 'j-1', 1));
+    await store.addWaiter(job('next', 'u', 'next-1', 2));
+    await admission.sweep(model);
+    expect((await store.leases(model)).map((l) => l.jobId)).toEqual(['x']);
+    expect(await admission.positions(model)).toEqual(new Map([['next', 1]]));
+  });
+
   it('the sweeper reclaims expired leases and wakes the waiter', async () => {
     const { admission, job, book, store, model, tick } = setup(1, 5_000);
     await admission.enter(job('crashed'));
@@ -322,5 +355,115 @@ describe.each(impls)('admission over the %s store', (_name, make) => {
     await admission.release(model, 'b');
     expect(book.answered.has('c')).toBe(true);
     expect(await store.inUse(model)).toBe(1);
+  });
+});
+
+/**
+ * A grant takes its waiter's record out of line before it takes a unit, and puts it back when none is left
+ * after all. A job that ends meanwhile is taken out of line by nobody (its removal found no record): the
+ * grant that put it back asks whether its state still waits.
+ */
+describe('a job that ends while a grant has its record out of line', () => {
+  interface Window {
+    store: CapacityStore;
+    admission: Admission;
+    model: string;
+  }
+  /**
+   * Admission over the DynamoDB store, whose grant to j runs `out` once it has taken j's record out, and
+   * `back` just before it puts the record back.
+   */
+  function setup(out: (w: Window) => Promise<void>, back?: (w: Window) => Promise<void>) {
+    const model = `adm${++models}`;
+    const client = DynamoDBDocumentClient.from(dynamo.client);
+    const store = dynamoCapacityStore(client, dynamo.tables.capacity);
+    const book = tokenBook();
+    const admission = createAdmission({
+      store,
+      tokens: book.tokens,
+      capacityOf: () => 1,
+      leaseMsOf: () => 60_000,
+    });
+    const send = client.send.bind(client);
+    let opened = false;
+    let closing = false;
+    type Input = { Key?: { sk?: string }; Item?: { sk?: string }; ConditionExpression?: string };
+    client.send = (async (command: { input: Input }) => {
+      const { Key, Item, ConditionExpression } = command.input;
+      if (opened && !closing && back && Item?.sk === 'waiter#j') {
+        closing = true;
+        await back({ store, admission, model });
+      }
+      const result = await send(command as never);
+      if (!opened && Key?.sk === 'waiter#j' && ConditionExpression === 'attribute_exists(sk)') {
+        opened = true;
+        await out({ store, admission, model });
+      }
+      return result;
+    }) as typeof client.send;
+    const job = (jobId: string, enqueuedAt: number, userId = 'u'): Waiter => {
+      book.live.add(`${jobId}-1`);
+      return { model, jobId, userId, enqueuedAt, taskToken: `${jobId}-1` };
+    };
+    return { model, store, book, admission, job, opened: () => opened };
+  }
+  /** Another job takes the unit the grant saw free. */
+  const unitTaken = async ({ store, model }: Window) => {
+    const x: Waiter = { model, jobId: 'x', userId: 'v', enqueuedAt: 0, taskToken: 'x-1' };
+    await store.addWaiter(x);
+    expect(await store.grant(x, 1, Date.now() + 60_000, Date.now())).toMatchObject({ taskToken: 'x-1' });
+  };
+
+  it('takes the record of a job that ended meanwhile out again, so it counts in nobody’s place', async () => {
+    const ctx = setup(async (w) => {
+      await unitTaken(w);
+      // j's execution ends: its removal finds no record.
+      ctx.book.live.delete('j-1');
+      expect(await w.admission.release(w.model, 'j')).toBe(false);
+    });
+    await ctx.store.addWaiter(ctx.job('j', 1));
+    await ctx.store.addWaiter(ctx.job('next', 2));
+    await ctx.admission.sweep(ctx.model);
+    expect(ctx.opened()).toBe(true);
+    expect((await ctx.store.waiters(ctx.model)).map((w) => w.jobId)).toEqual(['next']);
+    expect(await ctx.admission.positions(ctx.model)).toEqual(new Map([['next', 1]]));
+    expect((await ctx.store.leases(ctx.model)).map((l) => l.jobId)).toEqual(['x']);
+  });
+
+  it('takes it out and grants a unit freed meanwhile to the next waiter', async () => {
+    const ctx = setup(
+      async (w) => {
+        await unitTaken(w);
+        ctx.book.live.delete('j-1');
+        expect(await w.admission.release(w.model, 'j')).toBe(false);
+      },
+      // x's unit comes free after the grant's last try for a unit (its releaser has yet to list the line).
+      async ({ store, model }) => {
+        expect(await store.release(model, 'x')).toBe(true);
+      },
+    );
+    await ctx.store.addWaiter(ctx.job('j', 1));
+    await ctx.store.addWaiter(ctx.job('next', 2));
+    await ctx.admission.sweep(ctx.model);
+    expect(ctx.opened()).toBe(true);
+    expect(await ctx.store.waiters(ctx.model)).toEqual([]);
+    expect((await ctx.store.leases(ctx.model)).map((l) => l.jobId)).toEqual(['next']);
+    expect(ctx.book.answered.has('next-1')).toBe(true);
+    expect(ctx.book.answered.has('j-1')).toBe(false);
+  });
+
+  it('keeps the record of a job whose state still waits, or when the question goes unanswered', async () => {
+    for (const throttled of [false, true]) {
+      const ctx = setup(unitTaken);
+      if (throttled)
+        ctx.book.tokens.waiting = async () => {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        };
+      const j = ctx.job('j', 1);
+      await ctx.store.addWaiter(j);
+      await ctx.admission.sweep(ctx.model);
+      expect(ctx.opened()).toBe(true);
+      expect(await ctx.store.waiters(ctx.model)).toEqual([j]);
+    }
   });
 });

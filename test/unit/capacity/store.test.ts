@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCapacityStore } from '#shared/capacity/dynamodb-store.ts';
 import { memoryCapacityStore } from '#shared/capacity/memory-store.ts';
-import type { CapacityStore, Waiter } from '#shared/capacity/store.ts';
+import type { CapacityStore, GrantResult, Waiter } from '#shared/capacity/store.ts';
 import { type LocalDynamo, startLocalDynamo } from '../../../infra/local/dynamo.ts';
 
 let dynamo: LocalDynamo;
@@ -27,6 +27,10 @@ const waiter = (
   enqueuedAt,
   taskToken: token,
 });
+
+/** Why a grant gave no unit, whether or not it put the waiter back in line on the way. */
+const refusal = (result: GrantResult) =>
+  typeof result === 'object' && 'putBack' in result ? result.refused : result;
 
 const impls: [string, () => CapacityStore][] = [
   ['memory', () => memoryCapacityStore()],
@@ -103,7 +107,8 @@ describe.each(impls)('%s capacity store', (_name, make) => {
     // Both units go while the line still shows them free.
     expect(await store.grant(waiter(model, 'a'), 2, 1000, 0)).toMatchObject({ taskToken: 't-a' });
     expect(await store.grant(waiter(model, 'b'), 2, 1000, 0, seen)).toMatchObject({ taskToken: 't-b' });
-    expect(await store.grant(waiter(model, 'c'), 2, 1000, 0, seen)).toBe('full');
+    // The DynamoDB store, trusting the line, takes c out of line before it finds no unit, and puts it back.
+    expect(refusal(await store.grant(waiter(model, 'c'), 2, 1000, 0, seen))).toBe('full');
     expect((await store.leases(model)).map((l) => l.jobId).sort()).toEqual(['a', 'b']);
     expect((await store.waiters(model)).map((w) => w.jobId)).toEqual(['c']);
   });
@@ -260,5 +265,55 @@ describe('dynamodb capacity store, a hand-over meeting a retry', () => {
     expect(await store.transfer('a', waiter(model, 'j', 'j-1'), 2000, 5)).toMatchObject({ taskToken: 'j-1' });
     expect(retried).toBe(true);
     expect((await store.lease(model, 'j'))?.taskToken).toBe('j-2');
+  });
+});
+
+describe('dynamodb capacity store, a grant that finds no unit after taking its waiter out', () => {
+  /** The store on a client that runs `meanwhile` once, right after the grant has taken j's record out. */
+  function withWindow(meanwhile: (store: CapacityStore, model: string) => Promise<void>) {
+    const model = `m${++modelCounter}`;
+    const client = DynamoDBDocumentClient.from(dynamo.client);
+    const store = dynamoCapacityStore(client, dynamo.tables.capacity);
+    const send = client.send.bind(client);
+    let opened = false;
+    client.send = (async (command: { input: { Key?: { sk?: string }; ConditionExpression?: string } }) => {
+      const out = await send(command as never);
+      if (
+        !opened &&
+        command.input.Key?.sk === 'waiter#j' &&
+        command.input.ConditionExpression === 'attribute_exists(sk)'
+      ) {
+        opened = true;
+        await meanwhile(store, model);
+      }
+      return out;
+    }) as typeof client.send;
+    return { store, model, opened: () => opened };
+  }
+  // Another job takes the only unit, which the grant saw free.
+  const unitTaken = async (store: CapacityStore, model: string) => {
+    await store.addWaiter(waiter(model, 'x'));
+    expect(await store.grant(waiter(model, 'x'), 1, 1000, 0)).toMatchObject({ taskToken: 't-x' });
+  };
+
+  it('puts the record back and says so, with the token the record carried', async () => {
+    const { store, model, opened } = withWindow(unitTaken);
+    await store.addWaiter(waiter(model, 'j', 'j-2'));
+    expect(await store.grant(waiter(model, 'j', 'j-1'), 1, 1000, 0)).toEqual({
+      refused: 'full',
+      putBack: waiter(model, 'j', 'j-2'),
+    });
+    expect(opened()).toBe(true);
+    expect(await store.waiters(model)).toEqual([waiter(model, 'j', 'j-2')]);
+  });
+
+  it('says nothing was put back when a newer attempt of the job registered meanwhile', async () => {
+    const { store, model } = withWindow(async (s, m) => {
+      await unitTaken(s, m);
+      await s.addWaiter(waiter(m, 'j', 'j-3'));
+    });
+    await store.addWaiter(waiter(model, 'j', 'j-2'));
+    expect(await store.grant(waiter(model, 'j', 'j-2'), 1, 1000, 0)).toBe('full');
+    expect(await store.waiters(model)).toEqual([waiter(model, 'j', 'j-3')]);
   });
 });
