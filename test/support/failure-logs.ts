@@ -3,15 +3,19 @@
  * fails: a job that ends FAILED in CI then shows why (its task's error), without every passing test's
  * expected failures filling the output.
  */
-import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 
 const KEPT = 200;
 const lines: string[] = [];
 
 class KeepingLogger extends Logger {
-  protected override printLog(_logLevel: number, log: LogItem): void {
-    log.prepareForPrint();
+  protected override printLog(logLevel: number, log: LogItem): void {
+    // A test that lowered the level (to read the request lines on stdout) gets them printed as before.
+    const level = this.getLevelName() as keyof typeof LogLevelThreshold;
+    if (LogLevelThreshold[level] < LogLevelThreshold.WARN) super.printLog(logLevel, log);
+    else log.prepareForPrint();
+    if (logLevel < LogLevelThreshold.WARN) return;
     lines.push(JSON.stringify(log.getAttributes(), this.getJsonReplacer()));
     if (lines.length > KEPT) lines.shift();
   }
