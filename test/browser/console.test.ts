@@ -489,11 +489,29 @@ async function walkThrough(page: Page, tag: string, pageErrors: string[]) {
   );
   await page.getByRole('button', { name: /^Enable/ }).click();
   await eventually(() => webhook.locator('small').first().textContent()).toBe('enabled · job.completed');
+  // Waits for a list request still in the handler: unrouted mid-fetch, it would go on to the network and the
+  // handler's fulfill would find it answered. (The only route left at this point.)
+  await page.unrouteAll({ behavior: 'wait' });
+  // The list read right after the retry comes before the sender's attempt (as the first one after a test
+  // send may): the page reads again until the new attempt is recorded.
+  await page.route(
+    isDeliveries,
+    async (route) => {
+      const real = await route.fetch();
+      const listed = (await real.json()) as { items: Record<string, unknown>[] };
+      for (const d of listed.items) Object.assign(d, { status: 'pending', attempts: 1 });
+      await route.fulfill({ response: real, json: listed });
+    },
+    { times: 1 },
+  );
+  const readsBeforeRetry = listReads();
   const retried = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/retry'));
   await page.getByRole('button', { name: 'Retry the webhook.test delivery' }).click();
   expect((await retried).status()).toBe(202);
-  // Waits for a list request still in the handler: unrouted mid-fetch, it would go on to the network and the
-  // handler's fulfill would find it answered. (The only route left at this point.)
+  await eventually(() => page.locator('.deliveries').textContent()).toMatch(
+    /webhook\.test: \w+ after 2 attempts/,
+  );
+  expect(listReads() - readsBeforeRetry).toBeGreaterThan(1);
   await page.unrouteAll({ behavior: 'wait' });
   await expectAccessible(page, 'webhooks');
   await shot(page, '09-webhooks');

@@ -12,15 +12,23 @@ type EventType = NonNullable<Schemas['CreateWebhookRequest']['events']>[number];
 const SUBSCRIBABLE = EVENT_TYPES.filter((t) => t !== 'webhook.test') as EventType[];
 const DELIVERY_PAGE = 5;
 /**
- * Reads of the deliveries again while a test delivery waits for its first attempt to be recorded: the sender
- * claims it a moment after the API accepted it (the list read at once may come first), and deployed an
- * attempt may take up to its 10 s timeout. The first read comes soon, then one a second.
+ * Reads of the deliveries again while a delivery just sent (a test event, a retry) waits for its attempt to
+ * be recorded: the sender claims it a moment after the API accepted it (the list read at once may come
+ * first), and deployed an attempt may take up to its 10 s timeout. The first read comes soon, then one a
+ * second.
  */
 const FOLLOW_READS = 20;
 const followPause = (read: number) => Math.min(1000, 250 * 2 ** read);
-/** Not yet attempted, or attempted with no outcome recorded yet. */
-const awaitsFirstOutcome = (d: Delivery | undefined) =>
-  d !== undefined && d.status === 'pending' && d.lastAttemptAt === null;
+/** A delivery followed until it has more attempts than when it was sent, or is no longer pending. */
+interface Followed {
+  id: string;
+  attemptsBefore: number;
+}
+/** Whether the page still shows the followed delivery waiting for the attempt its send asked for. */
+function awaitsAttempt(followed: Followed, shown: readonly Delivery[]): boolean {
+  const d = shown.find((item) => item.id === followed.id);
+  return d !== undefined && d.status === 'pending' && d.attempts <= followed.attemptsBefore;
+}
 const eventsOf = (data: FormData) => data.getAll('events').map(String) as EventType[];
 
 /** A checkbox per event type; none ticked sends every event. */
@@ -140,8 +148,13 @@ function WebhookRow({
       }),
     );
   const readDeliveries = () => deliveryPage().then(setDeliveries);
-  // The test delivery being followed until its first outcome is shown.
-  const [followed, setFollowed] = useState<string | null>(null);
+  /** Shows the first page, and follows the delivery just sent while its attempt is not recorded yet. */
+  const readAndFollow = async (sent: Followed) => {
+    const first = await deliveryPage();
+    setDeliveries(first);
+    if (awaitsAttempt(sent, first.items)) setFollowed(sent);
+  };
+  const [followed, setFollowed] = useState<Followed | null>(null);
   useEffect(() => {
     if (!followed) return;
     let stopped = false;
@@ -152,7 +165,7 @@ function WebhookRow({
         const first = await deliveryPage().catch(() => null);
         if (stopped || !first) return;
         setDeliveries((shown) => (shown ? withFirstPage(shown, first) : first));
-        if (!awaitsFirstOutcome(first.items.find((d) => d.id === followed))) return;
+        if (!awaitsAttempt(followed, first.items)) return;
       }
     })().finally(() => {
       if (!stopped) setFollowed(null);
@@ -185,9 +198,7 @@ function WebhookRow({
               const { deliveryId } = await call(() =>
                 client.POST('/v1/webhooks/{webhookId}/test', { params: { path } }),
               );
-              const first = await deliveryPage();
-              setDeliveries(first);
-              if (awaitsFirstOutcome(first.items.find((d) => d.id === deliveryId))) setFollowed(deliveryId);
+              await readAndFollow({ id: deliveryId, attemptsBefore: 0 });
             })
           }
         >
@@ -320,7 +331,7 @@ function WebhookRow({
                           params: { path: { ...path, deliveryId: d.id } },
                         }),
                       );
-                      await readDeliveries();
+                      await readAndFollow({ id: d.id, attemptsBefore: d.attempts });
                     })
                   }
                 >
