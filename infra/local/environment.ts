@@ -538,8 +538,10 @@ async function startOn(
   if (leftovers.length) ctx.logger.warn('removed what a crash left of ended jobs', { leftovers });
   await accountTasks.resume();
   webhookSender.start();
-  const stopWakeups = await listenForDeliveries('client' in db ? db : { url: options.databaseUrl! }, () =>
-    webhookSender.nudge(),
+  const stopWakeups = await listenForDeliveries(
+    'client' in db ? db : { url: options.databaseUrl! },
+    () => webhookSender.nudge(),
+    { logger: ctx.logger },
   );
   // The sweeper (an EventBridge schedule deployed): expired leases come back, free units go to waiters.
   const sweepModels = ['local', ...Object.keys(options.models ?? {})];
