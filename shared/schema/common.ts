@@ -66,7 +66,12 @@ export const pageQuery = lazySchema(() =>
         ),
     ),
     cursor: z
-      .optional(z.string().check(z.minLength(1), z.maxLength(500)))
+      .optional(
+        // The answer a cursor this API did not issue gets (InvalidCursorError), whatever its length.
+        z
+          .string()
+          .check(z.minLength(1, { error: 'invalid cursor' }), z.maxLength(500, { error: 'invalid cursor' })),
+      )
       .check(
         z.describe(
           'A `nextCursor` this same list gave you; one from another list or another user is refused (400).',

@@ -178,6 +178,14 @@ describe('list queries', () => {
     }
   });
 
+  it('answer an empty or overlong cursor as any other cursor they did not issue', () => {
+    for (const [name, schema] of Object.entries(lists)) {
+      for (const cursor of ['', 'x'.repeat(501)]) {
+        expect(issues(schema, { cursor }), name).toEqual(['cursor: invalid cursor']);
+      }
+    }
+  });
+
   it('say what a search takes', () => {
     expect(issues(listProjectsQuery, { q: '  ' })).toEqual(['q: must not be empty']);
     expect(issues(listTemplatesQuery, { q: 'a'.repeat(101) })).toEqual(['q: must be at most 100 characters']);
