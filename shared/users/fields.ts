@@ -11,7 +11,7 @@ let built: { email: z.ZodMiniType<string, string>; username: z.ZodMiniType<strin
 export function userFields() {
   built ??= {
     email: z.pipe(
-      z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
+      z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, 'must be at most 254 characters')),
       z.email({ message: 'must be a valid email address' }),
     ),
     username: z.string().check(

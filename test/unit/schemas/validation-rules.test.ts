@@ -19,6 +19,16 @@ describe('user rules', () => {
     for (const e of ['', 'ann', 'ann@', '@example.com', 'a b@example.com']) bad(email, e);
   });
 
+  it('says in words that an email is too long (254 characters at most)', () => {
+    const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+    expect(long).toHaveLength(254);
+    ok(email, long);
+    const parsed = safeParse(email, `a${long}`);
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => i.message)).toEqual([
+      'must be at most 254 characters',
+    ]);
+  });
+
   it('takes usernames of 3–30 letters, digits and underscores', () => {
     ok(username, 'abc');
     ok(username, text(30));
