@@ -2,14 +2,15 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../infra/functions.ts';
 import {
-  IDEMPOTENCY_BUNDLE_OPTIONS,
-  IDEMPOTENCY_ENTRY,
-  IDEMPOTENCY_FILE,
-} from '../infra/idempotency-bundle.ts';
-import { OPENAPI_BUNDLE_OPTIONS, OPENAPI_ENTRY, OPENAPI_FILE } from '../infra/openapi-bundle.ts';
-import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE } from '../infra/tracer-bundle.ts';
+  FILES_BESIDE_BUNDLE,
+  type FileBesideBundle,
+  fileName,
+  IDEMPOTENCY,
+  OPENAPI,
+  TRACER,
+} from '../infra/files-beside-bundle.ts';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../infra/functions.ts';
 
 export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> {
   const root = path.resolve(import.meta.dirname, '..');
@@ -30,19 +31,12 @@ export async function bundleSizes(): Promise<{ name: string; bytes: number }[]> 
   return sizes;
 }
 
-/**
- * A file beside the bundles: the Tracer's (infra/tracer-bundle.ts), loaded only where tracing is on,
- * Powertools idempotency's (infra/idempotency-bundle.ts), loaded by the first request with an
- * Idempotency-Key, or the OpenAPI document's builder (infra/openapi-bundle.ts).
- */
-async function fileBesideSize(
-  options: typeof TRACER_BUNDLE_OPTIONS | typeof IDEMPOTENCY_BUNDLE_OPTIONS | typeof OPENAPI_BUNDLE_OPTIONS,
-  entry: string,
-): Promise<number> {
+/** A file beside the bundles (infra/files-beside-bundle.ts), built as synth builds it. */
+async function fileBesideSize(file: FileBesideBundle): Promise<number> {
   const result = await build({
-    ...options,
-    external: [...options.external],
-    entryPoints: [path.resolve(import.meta.dirname, '..', entry)],
+    ...file.options,
+    external: [...file.options.external],
+    entryPoints: [path.resolve(import.meta.dirname, '..', file.entry)],
     write: false,
     outdir: '/tmp/bundle-bench',
     logLevel: 'silent',
@@ -52,13 +46,12 @@ async function fileBesideSize(
 
 export async function run(): Promise<string> {
   const sizes = await bundleSizes();
-  const tracer = await fileBesideSize(TRACER_BUNDLE_OPTIONS, TRACER_ENTRY);
-  const idempotency = await fileBesideSize(IDEMPOTENCY_BUNDLE_OPTIONS, IDEMPOTENCY_ENTRY);
-  const openApi = await fileBesideSize(OPENAPI_BUNDLE_OPTIONS, OPENAPI_ENTRY);
+  const kb = new Map<FileBesideBundle, string>();
+  for (const file of FILES_BESIDE_BUNDLE) kb.set(file, ((await fileBesideSize(file)) / 1024).toFixed(0));
   return [
     '## Lambda bundle sizes (esbuild, minified ESM, AWS SDK v3 external as provided by nodejs24.x)',
     '',
-    `index.mjs of each function; beside each, ${TRACER_FILE} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${(tracer / 1024).toFixed(0)} KB; beside jobs' and uploads', ${IDEMPOTENCY_FILE} (Powertools idempotency, loaded by the first request with an Idempotency-Key): ${(idempotency / 1024).toFixed(0)} KB; beside system's, ${OPENAPI_FILE} (the OpenAPI document's builder and every schema, loaded by the first GET /v1/openapi.json): ${(openApi / 1024).toFixed(0)} KB.`,
+    `index.mjs of each function; beside each, ${fileName(TRACER)} (Powertools Tracer and the X-Ray SDK, loaded only with tracing on): ${kb.get(TRACER)} KB; beside jobs' and uploads', ${fileName(IDEMPOTENCY)} (Powertools idempotency, loaded by the first request with an Idempotency-Key): ${kb.get(IDEMPOTENCY)} KB; beside system's, ${fileName(OPENAPI)} (the OpenAPI document's builder and every schema, loaded by the first GET /v1/openapi.json): ${kb.get(OPENAPI)} KB.`,
     '',
     '| function | KB |',
     '|---|---|',

@@ -10,7 +10,7 @@
  * node binary (the runtime is Node 24; the default is the node running the benchmark). COLDSTART_ONLY=api-
  * measures only the functions whose name starts with it. COLDSTART_TRACING=1 runs them as Lambda does with
  * tracing on (as deployed): their first request is one X-Ray samples, which loads Powertools Tracer and the
- * X-Ray SDK from the file beside each bundle (infra/tracer-bundle.ts; never at init, see
+ * X-Ray SDK from the file beside each bundle (infra/files-beside-bundle.ts; never at init, see
  * shared/observability/tracing.ts); without it they run as anywhere else, where that file is never loaded.
  * COLDSTART_SDK_BUNDLED=0 skips the SDK-bundled variant.
  *
@@ -30,13 +30,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { fileName, TRACER } from '../infra/files-beside-bundle.ts';
 import {
   BUNDLE_OPTIONS,
   FUNCTION_ENTRIES,
   FUNCTION_NODE_ENV,
   type FunctionEntry,
 } from '../infra/functions.ts';
-import { TRACER_BUNDLE_OPTIONS, TRACER_ENTRY, TRACER_FILE } from '../infra/tracer-bundle.ts';
 import { API_ROUTES } from '../shared/http/routes.ts';
 
 const exec = promisify(execFile);
@@ -104,13 +104,16 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
-/** The Tracer's file, built once and copied beside each bundle as synth writes it (infra/tracer-bundle.ts). */
+/**
+ * The Tracer's file, built once and copied beside each bundle as synth writes it
+ * (infra/files-beside-bundle.ts).
+ */
 async function tracerFile(): Promise<{ file: string; bytes: number }> {
-  const file = path.join(OUT, 'tracer', TRACER_FILE);
+  const file = path.join(OUT, 'tracer', fileName(TRACER));
   const result = await build({
-    ...TRACER_BUNDLE_OPTIONS,
-    external: [...TRACER_BUNDLE_OPTIONS.external],
-    entryPoints: [path.join(ROOT, TRACER_ENTRY)],
+    ...TRACER.options,
+    external: [...TRACER.options.external],
+    entryPoints: [path.join(ROOT, TRACER.entry)],
     outfile: file,
     absWorkingDir: ROOT,
     metafile: true,
@@ -134,7 +137,7 @@ async function bundle(fn: FunctionEntry, variant: Variant, tracer: string): Prom
     absWorkingDir: ROOT,
     logLevel: 'silent',
   });
-  await copyFile(tracer, path.join(path.dirname(outfile), TRACER_FILE));
+  await copyFile(tracer, path.join(path.dirname(outfile), fileName(TRACER)));
   const output = result.metafile.outputs[path.relative(ROOT, outfile)];
   const sdk = (output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/'));
   const atLoad = [...new Set(sdk.filter((i) => i.kind !== 'dynamic-import').map((i) => packageName(i.path)))];
@@ -383,7 +386,7 @@ export async function run(): Promise<string> {
   return [
     `## Cold start: module initialisation per Lambda bundle (fresh node ${version.trim()}, median of ${RUNS}${TRACING ? ', tracing on as on Lambda' : ''})`,
     '',
-    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "bundle KB" is index.mjs; the Tracer and the X-Ray SDK are ${TRACER_FILE} beside it (${(tracer.bytes / 1024).toFixed(0)} KB), ${TRACING ? 'loaded with tracing on, as here, by the first invocation X-Ray samples (never at init; the first request below is sampled, so "init + 1st req" includes loading it)' : 'loaded only with tracing on (not here)'}. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them. "init + 1st req" = the import and then one invocation of the handler with the event in "first request" (no network: a token that is not a JWT gives 401 after route resolution and authentication; auth's login with an empty body gives 400 after validation), against "floor + clients" = the floor plus constructing each SDK client package's client; the routes, schemas and composition root an API function imports on first use are in it.`,
+    `init = \`await import(bundle)\`; floor = a module importing only the SDK packages the bundle loads at init (node_modules copy); target init ≤ ${TARGET_RATIO}× floor, by wall clock and by the CPU time of the import. "bundle KB" is index.mjs; the Tracer and the X-Ray SDK are ${fileName(TRACER)} beside it (${(tracer.bytes / 1024).toFixed(0)} KB), ${TRACING ? 'loaded with tracing on, as here, by the first invocation X-Ray samples (never at init; the first request below is sampled, so "init + 1st req" includes loading it)' : 'loaded only with tracing on (not here)'}. "SDK bundled" = the same function with the AWS SDK v3 inside the bundle (esbuild, minified), against the same floor. Packages on first use are imported by the first request that needs them. "init + 1st req" = the import and then one invocation of the handler with the event in "first request" (no network: a token that is not a JWT gives 401 after route resolution and authentication; auth's login with an empty body gives 400 after validation), against "floor + clients" = the floor plus constructing each SDK client package's client; the routes, schemas and composition root an API function imports on first use are in it.`,
     '',
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---|').join('')}`,

@@ -3,16 +3,13 @@
  * stand-in (PGlite, s3rver, dynalite, ffmpeg, aws-local-stepfunctions, …) or infra/local made it inside,
  * and checks that the functions of PINNED_SDK (and only they) carry their packages at the locked versions,
  * and that a bundle which imports a file beside it (the Tracer's, Powertools idempotency's, the OpenAPI
- * document's builder) has it there (infra/tracer-bundle.ts, infra/idempotency-bundle.ts,
- * infra/openapi-bundle.ts).
+ * document's builder) has it there (infra/files-beside-bundle.ts).
  * Usage: tsx infra/check-bundles.ts <cdk.out dir>...
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FILES_BESIDE_BUNDLE, fileName } from './files-beside-bundle.ts';
 import { PINNED_SDK, STAND_IN_PACKAGES } from './functions.ts';
-import { IDEMPOTENCY_FILE, IDEMPOTENCY_MODULE } from './idempotency-bundle.ts';
-import { OPENAPI_FILE, OPENAPI_MODULE } from './openapi-bundle.ts';
-import { TRACER_FILE, TRACER_MODULE } from './tracer-bundle.ts';
 
 const lockedVersions = (
   JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package-lock.json'), 'utf8')) as {
@@ -34,13 +31,6 @@ function carriedPackageProblems(assetDir: string, inputs: string[]): string[] {
   });
 }
 
-/** The files a bundle may import from beside it: the specifier it keeps, and the file's name. */
-const FILES_BESIDE = [
-  { module: TRACER_MODULE, file: TRACER_FILE },
-  { module: IDEMPOTENCY_MODULE, file: IDEMPOTENCY_FILE },
-  { module: OPENAPI_MODULE, file: OPENAPI_FILE },
-];
-
 /**
  * The files beside it the bundle imports and the asset lacks (on Lambda, a failed init for the Tracer, a
  * failed request for idempotency or the OpenAPI document).
@@ -49,11 +39,11 @@ function missingFilesBeside(
   assetDir: string,
   outputs: Record<string, { imports?: { path: string }[] }>,
 ): string[] {
-  return FILES_BESIDE.filter(
-    ({ module, file }) =>
-      Object.values(outputs).some((o) => o.imports?.some((i) => i.path === module)) &&
-      !existsSync(path.join(assetDir, file)),
-  ).map(({ file }) => file);
+  return FILES_BESIDE_BUNDLE.filter(
+    (file) =>
+      Object.values(outputs).some((o) => o.imports?.some((i) => i.path === file.module)) &&
+      !existsSync(path.join(assetDir, fileName(file))),
+  ).map(fileName);
 }
 
 let checked = 0;

@@ -1,8 +1,6 @@
 /** Every Lambda function: its entry file. The CDK stack, the bundle check and the benchmarks read this list. */
 import { API_FUNCTIONS } from '#shared/http/routes.ts';
-import { IDEMPOTENCY_MODULE } from './idempotency-bundle.ts';
-import { OPENAPI_MODULE } from './openapi-bundle.ts';
-import { TRACER_MODULE } from './tracer-bundle.ts';
+import { FILES_BESIDE_BUNDLE } from './files-beside-bundle.ts';
 
 /** The state machine's Lambda tasks: their files and the definition placeholder each one fills. */
 export const PIPELINE_TASKS = [
@@ -96,6 +94,6 @@ export const BUNDLE_OPTIONS = {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
   // The Tracer, Powertools idempotency and the OpenAPI document's builder are files beside the bundle
-  // (infra/tracer-bundle.ts, infra/idempotency-bundle.ts, infra/openapi-bundle.ts).
-  external: ['@aws-sdk/*', TRACER_MODULE, IDEMPOTENCY_MODULE, OPENAPI_MODULE],
+  // (infra/files-beside-bundle.ts).
+  external: ['@aws-sdk/*', ...FILES_BESIDE_BUNDLE.map((file) => file.module)],
 } as const;

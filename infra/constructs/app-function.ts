@@ -1,8 +1,9 @@
 /**
  * Every Lambda function of the app, with the house defaults: Node 24 on arm64, an ESM bundle built by the
  * same esbuild options the bundle check uses (its source map beside it for `npm run stack`, not read at
- * run time), X-Ray tracing (the Tracer in a file beside the bundle: infra/tracer-bundle.ts; Powertools
- * idempotency likewise where a route uses it: infra/idempotency-bundle.ts), JSON logs in a log group with the stage's retention.
+ * run time), X-Ray tracing (the Tracer in a file beside the bundle; Powertools idempotency and the OpenAPI
+ * document's builder likewise where a route uses them: infra/files-beside-bundle.ts), JSON logs in a log
+ * group with the stage's retention.
  */
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -11,10 +12,8 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
+import { besideBundleCommand, FILES_BESIDE_BUNDLE } from '../files-beside-bundle.ts';
 import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV, PINNED_SDK } from '../functions.ts';
-import { idempotencyBundleCommand } from '../idempotency-bundle.ts';
-import { openApiBundleCommand } from '../openapi-bundle.ts';
-import { tracerBundleCommand } from '../tracer-bundle.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -76,9 +75,7 @@ export class AppFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
-            tracerBundleCommand(inputDir, outputDir),
-            idempotencyBundleCommand(inputDir, outputDir),
-            openApiBundleCommand(inputDir, outputDir),
+            ...FILES_BESIDE_BUNDLE.map((file) => besideBundleCommand(file, inputDir, outputDir)),
             ...(copy ? [`cp -r "${path.join(inputDir, copy.from)}" "${path.join(outputDir, copy.to)}"`] : []),
           ],
         },

@@ -28,7 +28,7 @@ export function checkIdempotencyKey(header: string | undefined): string | undefi
  * Powertools idempotency over DynamoDB: the first request with a key runs, later ones (for 24 h) get its
  * result; the same key with another payload is a 409. Concurrent duplicates wait for the first to finish.
  * Powertools is loaded by the first request that sends a key, not when the function starts: most routes
- * never use it, and in a Lambda function it is a file beside the bundle (infra/idempotency-bundle.ts).
+ * never use it, and in a Lambda function it is a file beside the bundle (infra/files-beside-bundle.ts).
  */
 export function dynamoIdempotency(
   client: DynamoDBClient,

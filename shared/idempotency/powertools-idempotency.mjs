@@ -1,6 +1,6 @@
 /**
  * Powertools idempotency and its DynamoDB store, the only parts idempotent.ts uses. In a Lambda function
- * this is a file beside the bundle (infra/idempotency-bundle.ts), loaded by the first request that sends an
+ * this is a file beside the bundle (infra/files-beside-bundle.ts), loaded by the first request that sends an
  * Idempotency-Key; elsewhere it is this module.
  */
 export {

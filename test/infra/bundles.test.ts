@@ -14,13 +14,14 @@ describe('Lambda bundles', () => {
       expect(leaked).toEqual([]);
       expect(inputs.some((i) => i.includes('infra/local'))).toBe(false);
       const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!;
-      // The Tracer and the X-Ray SDK (about 135 KB) are a file beside the bundle (infra/tracer-bundle.ts).
+      // The Tracer and the X-Ray SDK (about 135 KB) are a file beside the bundle
+      // (infra/files-beside-bundle.ts).
       expect(js.contents.byteLength).toBeLessThanOrEqual(500 * 1024);
     },
   );
 
   // V8 compiles the whole bundle at load: Powertools idempotency and its JMESPath (about 45 KB) are a file
-  // beside it that the first request with an Idempotency-Key loads (infra/idempotency-bundle.ts).
+  // beside it that the first request with an Idempotency-Key loads (infra/files-beside-bundle.ts).
   it.each(FUNCTION_ENTRIES)('$name holds no Powertools idempotency code', async ({ entry }) => {
     const result = await buildFunctionBundle(entry);
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);

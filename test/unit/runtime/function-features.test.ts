@@ -99,7 +99,7 @@ describe('what each API bundle carries', () => {
       expect(inputs.includes(`shared/${area}/service.ts`), `shared/${area}/service.ts`).toBe(area === fn);
     }
     // The SSRF guard's address parser serves webhooks, idempotency the POSTs that replay (Powertools' code
-    // in a file beside the bundle: infra/idempotency-bundle.ts).
+    // in a file beside the bundle: infra/files-beside-bundle.ts).
     expect(inputs.some((i) => i.includes('node_modules/ipaddr.js/'))).toBe(fn === 'webhooks');
     expect(inputs.includes('shared/idempotency/idempotent.ts')).toBe(fn === 'jobs' || fn === 'uploads');
   });
