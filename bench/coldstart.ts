@@ -31,13 +31,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { fileName, TRACER } from '../infra/files-beside-bundle.ts';
-import {
-  BUNDLE_OPTIONS,
-  FUNCTION_ENTRIES,
-  FUNCTION_NODE_ENV,
-  type FunctionEntry,
-} from '../infra/functions.ts';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, type FunctionEntry } from '../infra/functions.ts';
 import { API_ROUTES } from '../shared/http/routes.ts';
+import { FAKE_FUNCTION_ENV } from '../test/support/fake-function-env.ts';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -50,31 +46,9 @@ const TRACING = process.env.COLDSTART_TRACING === '1';
 const OUT = path.join(ROOT, '.bench', TRACING ? 'coldstart-tracing' : 'coldstart');
 const SDK_BUNDLED = process.env.COLDSTART_SDK_BUNDLED !== '0';
 
-const FAKE_ARN = (service: string, resource: string) =>
-  `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
-
 /** What CDK sets on the functions (fake values: nothing is called during initialisation). */
 const FUNCTION_ENV: Record<string, string> = {
-  ...FUNCTION_NODE_ENV,
-  AWS_REGION: 'eu-west-1',
-  AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
-  AWS_SECRET_ACCESS_KEY: 'fake',
-  POWERTOOLS_SERVICE_NAME: 'ai-video',
-  STAGE: 'dev',
-  DB_CLUSTER_ARN: FAKE_ARN('rds', 'cluster:ai-video-dev'),
-  DB_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-app'),
-  APP_DB_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-app'),
-  DB_NAME: 'aivideo',
-  MEDIA_BUCKET: 'ai-video-dev-media',
-  IDEMPOTENCY_TABLE: 'ai-video-dev-idempotency',
-  AUDIT_TABLE: 'ai-video-dev-audit',
-  RATE_LIMIT_TABLE: 'ai-video-dev-rate-limit',
-  USER_POOL_ID: 'eu-west-1_fake',
-  USER_POOL_CLIENT_ID: 'fakeclientid',
-  STATE_MACHINE_ARN: FAKE_ARN('states', 'stateMachine:ai-video-dev'),
-  HLS_LINK_SECRET_ARN: FAKE_ARN('secretsmanager', 'secret:ai-video-dev-hls'),
-  MODEL_OUTPUT_BUCKETS: '{}',
-  MIGRATIONS_DIR: path.join(ROOT, 'shared', 'db', 'migrations'),
+  ...FAKE_FUNCTION_ENV,
   // As Lambda runs a traced function; the trace header says X-Ray samples the invocation (its first request
   // loads the Tracer: the dearest first request a traced function has).
   ...(TRACING

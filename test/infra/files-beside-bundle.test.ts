@@ -23,8 +23,9 @@ import {
   OPENAPI,
   TRACER,
 } from '#infra/files-beside-bundle.ts';
-import { BUNDLE_OPTIONS, FUNCTION_NODE_ENV } from '#infra/functions.ts';
+import { BUNDLE_OPTIONS } from '#infra/functions.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
+import { FAKE_FUNCTION_ENV } from '#test/support/fake-function-env.ts';
 import { TRACE_ROOT } from '#test/support/lambda-tracing-env.ts';
 import { checkBundles, synthApiAssets } from '#test/support/synth-assets.ts';
 
@@ -170,26 +171,6 @@ describe('the files beside the bundles', () => {
   );
 });
 
-/** What the function is given on Lambda (fake values: the request below makes no AWS call). */
-const FUNCTION_ENV = {
-  ...FUNCTION_NODE_ENV,
-  AWS_REGION: 'eu-west-1',
-  AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
-  AWS_SECRET_ACCESS_KEY: 'fake',
-  POWERTOOLS_SERVICE_NAME: 'ai-video',
-  STAGE: 'dev',
-  DB_CLUSTER_ARN: 'arn:aws:rds:eu-west-1:123456789012:cluster:ai-video-dev',
-  DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ai-video-dev-app',
-  DB_NAME: 'aivideo',
-  RATE_LIMIT_TABLE: 'ai-video-dev-rate-limit',
-  AUDIT_TABLE: 'ai-video-dev-audit',
-  IDEMPOTENCY_TABLE: 'ai-video-dev-idempotency',
-  USER_POOL_ID: 'eu-west-1_fake',
-  USER_POOL_CLIENT_ID: 'fakeclientid',
-  MEDIA_BUCKET: 'ai-video-dev-media',
-  STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:ai-video-dev',
-};
-
 /** A login with an empty body: route resolution and validation, then 400, without a network call. */
 const LOGIN = {
   version: '2.0',
@@ -233,7 +214,7 @@ async function invoke(env: Record<string, string>, traceHeaders: string[] = []):
   ].join('\n');
   const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], {
     cwd: assets.auth,
-    env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENV, ...env },
+    env: { PATH: process.env.PATH ?? '', ...FAKE_FUNCTION_ENV, ...env },
   });
   const at = stdout.lastIndexOf('@@');
   const result = JSON.parse(stdout.slice(at + 2)) as Invocation;
