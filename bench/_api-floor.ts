@@ -9,7 +9,7 @@ import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { createJobRepository } from '#shared/jobs/repository.ts';
 import { createProjectRepository } from '#shared/projects/repository.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
-import { tierLimits } from '#shared/users/tiers.ts';
+import { floorCreateJob } from './_floor-job.ts';
 
 const { db } = openNodePostgres({ url: process.env.DATABASE_URL! });
 const projects = createProjectRepository(db);
@@ -38,19 +38,7 @@ async function answer(req: IncomingMessage): Promise<[number, unknown]> {
   }
   if (req.method === 'POST' && parts[3] === 'jobs') {
     const body = await bodyOf(req);
-    const [user] = await Promise.all([users.getById(userId), clips.getMany(userId, [])]);
-    const job = await jobs.create({
-      userId,
-      projectId: parts[2]!,
-      jobType: 'GENERATE',
-      prompt: String(body.prompt),
-      parameters: body.parameters as Record<string, unknown>,
-      templateId: null,
-      sourceClipIds: [],
-      concurrentLimit: tierLimits(user.subscriptionTier).concurrentJobs,
-      jobsPerMinute: tierLimits(user.subscriptionTier).jobsPerMinute,
-    });
-    return [202, job];
+    return [202, await floorCreateJob({ users, clips, jobs }, userId, parts[2]!, body)];
   }
   if (req.method === 'POST' && parts[3] === 'cancel') return [200, await jobs.cancel(userId, parts[2]!)];
   return [404, { title: 'not found' }];

@@ -2,7 +2,8 @@
  * One run of the Lambda-shaped API benchmark, in a fresh process (a cold container): the API function's
  * handler invoked in-process with API Gateway v2 events, one request at a time, on PostgreSQL through
  * node-postgres, with the idempotency and rate-limit tables on dynalite in another process (as DynamoDB is
- * another host on AWS) and the audit entry written as deployed, one line on stdout;
+ * another host on AWS), Step Functions' StartExecution answered by another process (bench/_sfn-stub.ts)
+ * and the audit entry written as deployed, one line on stdout;
  * and the floor, the same repository call and JSON serialisation with nothing around it. Both take turns
  * in blocks; the CPU time of this process per request is the figure. Writes its result to argv[3].
  */
@@ -12,6 +13,7 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaContext } from '#infra/local/api-gateway-event.ts';
@@ -33,13 +35,17 @@ import { setContextFactory } from '#shared/runtime/context.ts';
 import { buildContext } from '#shared/runtime/features/all.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
+import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 import type { LoadUser } from './_api-load.ts';
+import { floorCreateJob } from './_floor-job.ts';
 
-export type LambdaRoute = 'project' | 'list' | 'clip' | 'create-project';
+export type LambdaRoute = 'project' | 'list' | 'clip' | 'create-project' | 'create-job';
 
 export interface LambdaPlan {
   databaseUrl: string;
   dynamo: { endpoint: string; tables: { audit: string; idempotency: string; rateLimit: string } };
+  /** The Step Functions stand-in's endpoint (StartExecution only). */
+  stepFunctions: { endpoint: string };
   keyDir: string;
   issuer: string;
   users: LoadUser[];
@@ -77,6 +83,11 @@ const s3 = new S3Client({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const bucket = { client: s3, bucket: 'media' };
+const sfn = new SFNClient({
+  endpoint: plan.stepFunctions.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 const ctx = buildContext({
   db,
   store: createS3Store(bucket),
@@ -87,10 +98,8 @@ const ctx = buildContext({
     issuer: plan.issuer,
   }),
   verifier: localVerifier(plan.issuer, jwks, LOCAL_CLIENT_ID),
-  workflow: {
-    start: () => Promise.reject(new Error('no job route is measured here')),
-    stop: () => Promise.reject(new Error('no job route is measured here')),
-  },
+  // As deployed: StartExecution through the SDK; nothing runs the execution (other functions do on AWS).
+  workflow: stepFunctionsWorkflow(sfn, 'arn:aws:states:us-east-1:000000000000:stateMachine:bench'),
   // As deployed: one line on stdout, a pipe the parent process drains (as Lambda's runtime does).
   audit: stdoutAuditLog(),
   idempotent: dynamoIdempotency(dynamoClient, plan.dynamo.tables.idempotency),
@@ -110,9 +119,10 @@ const ctx = buildContext({
   enabledModels: ['local'],
 });
 setContextFactory(async () => ctx);
-const [projectsFn, clipsFn] = await Promise.all([
+const [projectsFn, clipsFn, jobsFn] = await Promise.all([
   import('#functions/api/projects.ts'),
   import('#functions/api/clips.ts'),
+  import('#functions/api/jobs.ts'),
 ]);
 
 function event(
@@ -158,6 +168,13 @@ const served = (status: number) => (value: unknown) => {
   return status;
 };
 const status = (r: unknown) => (r as { statusCode?: number }).statusCode ?? 200;
+const JOB = {
+  jobType: 'GENERATE',
+  prompt: 'a red fox running through snow',
+  parameters: { model: 'local', durationSeconds: 6 },
+};
+/** Jobs created in the block running now; each is cancelled after the block, outside its measurement. */
+const createdJobs: { userId: string; jobId: string }[] = [];
 const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
   project: {
     handler: async (u) =>
@@ -208,9 +225,42 @@ const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
       ),
     floor: (u) => ctx.projects.create(u.userId, { title: 'Bench project' }).then(served(201)),
   },
+  'create-job': {
+    handler: async (u) => {
+      const response = (await jobsFn.handler(
+        event('POST', 'POST /v1/projects/{projectId}/jobs', `/v1/projects/${u.projectId}/jobs`, u, {
+          pathParameters: { projectId: u.projectId },
+          body: JSON.stringify(JOB),
+        }),
+        lambdaContext('api-jobs'),
+      )) as { statusCode?: number; body?: string };
+      const id =
+        response.statusCode === 202 ? (JSON.parse(response.body ?? '{}') as { id?: string }).id : undefined;
+      if (id) createdJobs.push({ userId: u.userId, jobId: id });
+      return status(response);
+    },
+    floor: async (u) => {
+      const job = await floorCreateJob(ctx, u.userId, u.projectId, JOB);
+      createdJobs.push({ userId: u.userId, jobId: job.id });
+      return served(202)(job);
+    },
+  },
 };
 
-const pick = () => plan.users[Math.floor(Math.random() * plan.users.length)]!;
+/**
+ * A user drawn at random; for jobs, the users in a shuffled cycle (as the throughput benchmark's load), so
+ * no user holds more active jobs than the tier allows before the block's jobs are cancelled.
+ */
+const cycle = [...plan.users];
+for (let i = cycle.length - 1; i > 0; i -= 1) {
+  const j = Math.floor(Math.random() * (i + 1));
+  [cycle[i], cycle[j]] = [cycle[j]!, cycle[i]!];
+}
+let next = 0;
+const pick =
+  plan.route === 'create-job'
+    ? () => cycle[next++ % cycle.length]!
+    : () => plan.users[Math.floor(Math.random() * plan.users.length)]!;
 const result: LambdaResult = {
   handlerCpuUs: 0,
   floorCpuUs: 0,
@@ -239,8 +289,15 @@ async function block(call: Call, n: number): Promise<{ cpuUs: number; wallMs: nu
   return { cpuUs: used.user + used.system, wallMs: performance.now() - start };
 }
 
+/** Cancels the jobs the last block created, outside its measurement, so the next block's users are free. */
+async function settle() {
+  for (const { userId, jobId } of createdJobs.splice(0)) await ctx.jobs.cancel(userId, jobId);
+}
+
 await block(handler, plan.warmup);
+await settle();
 await block(floor, plan.warmup);
+await settle();
 // BENCH_PROFILE=<dir>: CPU profiles of the measured blocks, the handler's and the floor's (not module loading
 // or warm-up).
 const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
@@ -265,7 +322,9 @@ async function measured(side: 'handler' | 'floor', call: Call, b: number) {
 }
 for (let b = 0; b < plan.blocks; b += 1) {
   const h = await measured('handler', handler, b);
+  await settle();
   const f = await measured('floor', floor, b);
+  await settle();
   result.handlerCpuUs += h.cpuUs;
   result.handlerWallMs += h.wallMs;
   result.floorCpuUs += f.cpuUs;

@@ -4,12 +4,14 @@
  * bench/_api-lambda-worker.ts). The figure is CPU time per request, which a busy machine disturbs less than
  * throughput. Each run is a fresh worker process (a cold container that then warms), RUNS runs per route,
  * median and range; a run with any failed request is no result. PostgreSQL at BENCH_PG_URL; dynalite (the
- * idempotency and rate-limit tables) in a process of its own; audit entries are stdout lines, as deployed. BENCH_ROUTES (project,list,clip,create-project) picks routes;
+ * idempotency and rate-limit tables) in a process of its own, and a Step Functions stand-in in another that
+ * answers StartExecution (bench/_sfn-stub.ts); audit entries are stdout lines, as deployed. BENCH_ROUTES
+ * (project,list,clip,create-project,create-job) picks routes;
  * BENCH_PROFILE=<dir> writes CPU profiles of the measured blocks (handler's and floor's) there and adds
  * where the handler's time went, and how much of it per request beyond the floor's, by part. Profiled
  * runs cost more CPU than plain ones (the sampler runs every 100 µs): read their tables, not their ratios.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +37,7 @@ const ROUTES: { name: string; route: LambdaRoute; write: boolean }[] = [
   { name: 'GET /v1/projects?limit=20', route: 'list', write: false },
   { name: 'GET /v1/clips/{id} (signed URLs)', route: 'clip', write: false },
   { name: 'POST /v1/projects', route: 'create-project', write: true },
+  { name: 'POST /v1/projects/{id}/jobs', route: 'create-job', write: true },
 ];
 
 /** The deployed function that serves each measured route (its name turns on Lambda's per-request lines). */
@@ -43,6 +46,7 @@ const FUNCTION_OF: Record<LambdaRoute, string> = {
   list: 'api-projects',
   clip: 'api-clips',
   'create-project': 'api-projects',
+  'create-job': 'api-jobs',
 };
 
 async function worker(route: LambdaRoute, planFile: string, resultFile: string): Promise<LambdaResult> {
@@ -64,16 +68,17 @@ async function worker(route: LambdaRoute, planFile: string, resultFile: string):
   return JSON.parse(await readFile(resultFile, 'utf8')) as LambdaResult;
 }
 
-async function startDynamo() {
-  const child = spawn(tsx, [path.join(root, 'bench', '_api-dynamo.ts')], {
+/** A stand-in in a process of its own (another host on AWS) that prints what to reach it by. */
+async function startStandIn<T>(script: string): Promise<{ child: ChildProcess } & T> {
+  const child = spawn(tsx, [path.join(root, 'bench', script)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  return { child, ...(JSON.parse(line) as LambdaPlan['dynamo']) };
+  return { child, ...(JSON.parse(line) as T) };
 }
 
 const range = (xs: number[], digits = 0) =>
@@ -82,7 +87,8 @@ const range = (xs: number[], digits = 0) =>
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'api-lambda-'));
   const database = await benchDatabase('apilambda');
-  const dynamo = await startDynamo();
+  const dynamo = await startStandIn<LambdaPlan['dynamo']>('_api-dynamo.ts');
+  const stepFunctions = await startStandIn<LambdaPlan['stepFunctions']>('_sfn-stub.ts');
   try {
     const handle = openNodePostgres({ url: database.url });
     await migrate(handle.db);
@@ -99,6 +105,7 @@ export async function run(): Promise<string> {
         const plan: LambdaPlan = {
           databaseUrl: database.url,
           dynamo: { endpoint: dynamo.endpoint, tables: dynamo.tables },
+          stepFunctions: { endpoint: stepFunctions.endpoint },
           keyDir,
           issuer: ISSUER,
           users,
@@ -150,13 +157,14 @@ export async function run(): Promise<string> {
       '|---|---|---|---|---|---|',
       ...rows,
       '',
-      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, URL signing, the SQL through node-postgres, and the three stdout lines of a request as deployed: its log line, its EMF metric line and its audit entry), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function. ' +
+      'CPU is the worker process’s user+system time per request: everything the function does (token check, validation, routing, URL signing, the SQL through node-postgres, a job’s StartExecution call, and the three stdout lines of a request as deployed: its log line, its EMF metric line and its audit entry), but not the database’s work, which runs elsewhere as it does on AWS, nor the audit writer’s, which runs later in another function, nor the job’s execution (Step Functions’ StartExecution is answered by a stand-in in another process, and each job is cancelled after its block, outside the measurement). ' +
         'The floor is the same repository call and JSON serialisation in the same process, in alternating blocks. ' +
-        'Each request is signed by a user drawn at random, so the verified-token cache of a fresh process misses often.',
+        'Each request is signed by a user drawn at random (jobs: the users in a shuffled cycle), so the verified-token cache of a fresh process misses often.',
       ...(breakdowns.length ? ['', ...breakdowns] : []),
     ].join('\n');
   } finally {
     await stopProcess(dynamo.child);
+    await stopProcess(stepFunctions.child);
     await database.drop();
     await rm(dir, { recursive: true, force: true });
   }
