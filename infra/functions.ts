@@ -64,7 +64,7 @@ export const STAND_IN_PACKAGES = [
  * The Node options of every function, as CDK deploys them and as the cold start bench runs them. No
  * --enable-source-maps: the map is written without a sourceMappingURL comment in the bundle (external), so
  * the flag never found it and traces named the bundle's lines anyway; pointing the bundle at its map would
- * make Node read and parse it (about 840 KB for an API function) at every cold start. `npm run stack` maps a
+ * make Node read and parse it (320–435 KB for an API function) at every cold start. `npm run stack` maps a
  * logged trace back with the map synth built.
  */
 export const FUNCTION_NODE_OPTIONS: readonly string[] = [];
