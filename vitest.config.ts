@@ -13,10 +13,18 @@ useRunTmpdir();
  */
 const PROCESS_STATE =
   /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b|mockClient\b|vi\.spyOn\b/;
-const unitFiles = readdirSync('test/unit', { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => `test/unit/${f}`);
-const sharedProcess = unitFiles.filter((f) => !PROCESS_STATE.test(readFileSync(f, 'utf8')));
+const testFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => `${dir}/${f}`);
+const touchesNoProcessState = (f: string) => !PROCESS_STATE.test(readFileSync(f, 'utf8'));
+const sharedProcess = testFiles('test/unit').filter(touchesNoProcessState);
+/**
+ * Infra files that touch no process-wide state share one process per worker too: most synthesize a stage,
+ * once per process for all of them (test/support/stage-synth.ts), and the bundle checks build each function
+ * once (function-bundle.ts). Alone, each file imported the CDK and synthesized again.
+ */
+const sharedInfra = testFiles('test/infra').filter(touchesNoProcessState);
 
 export default defineConfig({
   test: {
@@ -35,9 +43,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'infra (shared process)',
+          include: sharedInfra,
+          isolate: false,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: sharedProcess,
+          exclude: [...sharedProcess, ...sharedInfra],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/print-failure-logs.ts'],
         },

@@ -18,11 +18,11 @@ import {
   preflightHeaders,
   responseCorsHeaders,
 } from '#shared/http/cors.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 function synth(stage: string) {
-  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  return { data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
+  const { data, compute } = synthesizedStage(stage);
+  return { data, compute };
 }
 
 describe.each(STAGES)('stage %s', (stage) => {
