@@ -25,6 +25,11 @@ const sharedProcess = testFiles('test/unit').filter(touchesNoProcessState);
  * once (function-bundle.ts). Alone, each file imported the CDK and synthesized again.
  */
 const sharedInfra = testFiles('test/infra').filter(touchesNoProcessState);
+/**
+ * So do the database suites: each opens databases of its own (db-drivers.ts) and closes them, and alone
+ * each file imported the drivers and the stand-ins again and started PGlite in a new process.
+ */
+const sharedIntegration = testFiles('test/integration').filter(touchesNoProcessState);
 
 export default defineConfig({
   test: {
@@ -52,9 +57,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'integration (shared process)',
+          include: sharedIntegration,
+          isolate: false,
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/print-failure-logs.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: [...sharedProcess, ...sharedInfra],
+          exclude: [...sharedProcess, ...sharedInfra, ...sharedIntegration],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/print-failure-logs.ts'],
         },
