@@ -6,30 +6,28 @@ import { useRunTmpdir } from './test/support/run-tmpdir.ts';
 useRunTmpdir();
 
 /**
- * Unit files that mock modules or touch process-wide state (the environment, globals, timers, the context
+ * Test files that mock modules or touch process-wide state (the environment, globals, timers, the context
  * or metrics sink, AWS SDK clients mocked by aws-sdk-client-mock, which patches every instance of a client
- * class) run in a process of their own, as every other file does. The rest share one process
- * per worker: starting a process and importing the code again for each file cost more than their tests.
+ * class) run in a process of their own. The rest share one process per worker, within their folder's
+ * project: starting a process and importing the code again cost more than many files' tests (about 2 s for
+ * an end-to-end or database file, which also compiled PGlite again). Each such file still starts its own
+ * local environment or opens its own databases, and closes them when it ends. The infra files synthesize
+ * each stage once per process (test/support/stage-synth.ts) and build each function's bundle once
+ * (test/support/function-bundle.ts).
  */
 const PROCESS_STATE =
   /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b|mockClient\b|vi\.spyOn\b/;
-const testFiles = (dir: string) =>
+const sharingFiles = (dir: string) =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))
-    .map((f) => `${dir}/${f}`);
-const touchesNoProcessState = (f: string) => !PROCESS_STATE.test(readFileSync(f, 'utf8'));
-const sharedProcess = testFiles('test/unit').filter(touchesNoProcessState);
-/**
- * Infra files that touch no process-wide state share one process per worker too: most synthesize a stage,
- * once per process for all of them (test/support/stage-synth.ts), and the bundle checks build each function
- * once (function-bundle.ts). Alone, each file imported the CDK and synthesized again.
- */
-const sharedInfra = testFiles('test/infra').filter(touchesNoProcessState);
-/**
- * So do the database suites: each opens databases of its own (db-drivers.ts) and closes them, and alone
- * each file imported the drivers and the stand-ins again and started PGlite in a new process.
- */
-const sharedIntegration = testFiles('test/integration').filter(touchesNoProcessState);
+    .map((f) => `${dir}/${f}`)
+    .filter((f) => !PROCESS_STATE.test(readFileSync(f, 'utf8')));
+const sharedUnit = sharingFiles('test/unit');
+const shared = {
+  infra: sharingFiles('test/infra'),
+  integration: sharingFiles('test/integration'),
+  e2e: sharingFiles('test/e2e'),
+};
 
 export default defineConfig({
   test: {
@@ -43,33 +41,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit (shared process)', include: sharedProcess, isolate: false },
+        test: { name: 'unit (shared process)', include: sharedUnit, isolate: false },
       },
-      {
-        extends: true,
+      ...Object.entries(shared).map(([folder, include]) => ({
+        extends: true as const,
         test: {
-          name: 'infra (shared process)',
-          include: sharedInfra,
-          isolate: false,
-          globalSetup: ['test/support/global-setup.ts'],
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'integration (shared process)',
-          include: sharedIntegration,
+          name: `${folder} (shared process)`,
+          include,
           isolate: false,
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/print-failure-logs.ts'],
         },
-      },
+      })),
       {
         extends: true,
         test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: [...sharedProcess, ...sharedInfra, ...sharedIntegration],
+          exclude: [...sharedUnit, ...Object.values(shared).flat()],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/print-failure-logs.ts'],
         },
