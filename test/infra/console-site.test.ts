@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
 import { synthesizedStage } from '#test/support/stage-synth.ts';
 

@@ -2,10 +2,8 @@
  * The deployed CORS rules come from the same definition as the local server's and s3rver's
  * (shared/http/cors.ts), with each stage's origins and nothing else.
  */
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGE_CONFIG, STAGES } from '#infra/config.ts';
 import {
   API_CORS_ALLOW_HEADERS,

@@ -5,13 +5,12 @@
  * synthesis per stage.
  */
 import path from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from '#infra/function-needs.ts';
 import { FUNCTION_ENTRIES } from '#infra/functions.ts';
