@@ -6,17 +6,28 @@ import { useRunTmpdir } from './test/support/run-tmpdir.ts';
 useRunTmpdir();
 
 /**
- * Unit files that mock modules or touch process-wide state (the environment, globals, timers, the context
+ * Test files that mock modules or touch process-wide state (the environment, globals, timers, the context
  * or metrics sink, AWS SDK clients mocked by aws-sdk-client-mock, which patches every instance of a client
- * class) run in a process of their own, as every other file does. The rest share one process
- * per worker: starting a process and importing the code again for each file cost more than their tests.
+ * class) run in a process of their own. The rest share one process per worker, within their folder's
+ * project: starting a process and importing the code again cost more than many files' tests (about 2 s for
+ * an end-to-end or database file, which also compiled PGlite again). Each such file still starts its own
+ * local environment or opens its own databases, and closes them when it ends. The infra files synthesize
+ * each stage once per process (test/support/stage-synth.ts) and build each function's bundle once
+ * (test/support/function-bundle.ts).
  */
 const PROCESS_STATE =
   /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b|mockClient\b|vi\.spyOn\b/;
-const unitFiles = readdirSync('test/unit', { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => `test/unit/${f}`);
-const sharedProcess = unitFiles.filter((f) => !PROCESS_STATE.test(readFileSync(f, 'utf8')));
+const sharingFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => `${dir}/${f}`)
+    .filter((f) => !PROCESS_STATE.test(readFileSync(f, 'utf8')));
+const sharedUnit = sharingFiles('test/unit');
+const shared = {
+  infra: sharingFiles('test/infra'),
+  integration: sharingFiles('test/integration'),
+  e2e: sharingFiles('test/e2e'),
+};
 
 export default defineConfig({
   test: {
@@ -30,14 +41,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit (shared process)', include: sharedProcess, isolate: false },
+        test: { name: 'unit (shared process)', include: sharedUnit, isolate: false },
       },
+      ...Object.entries(shared).map(([folder, include]) => ({
+        extends: true as const,
+        test: {
+          name: `${folder} (shared process)`,
+          include,
+          isolate: false,
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/print-failure-logs.ts'],
+        },
+      })),
       {
         extends: true,
         test: {
           name: 'isolated',
           include: ['test/**/*.test.ts'],
-          exclude: sharedProcess,
+          exclude: [...sharedUnit, ...Object.values(shared).flat()],
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/print-failure-logs.ts'],
         },

@@ -31,14 +31,18 @@ function named(name: string, message: string): Error {
   return error;
 }
 
-beforeAll(async () => {
-  api = await startLocalApi({
-    pollMs: 50,
+/** The local system with the scripted model; `pollMs` scales the state machine's waits. */
+const startScripted = (pollMs: number) =>
+  startLocalApi({
+    pollMs,
     models: { 'nova-reel': scriptedModel },
     // Nova Reel is Legacy until its end of life on 2026-09-30; these tests run on a day it still works.
     now: () => new Date('2026-06-01T00:00:00Z'),
     beforeTask: (state, input) => fault?.(state, input),
   });
+
+beforeAll(async () => {
+  api = await startScripted(50);
 });
 afterAll(async () => {
   await api?.stop();
@@ -162,10 +166,20 @@ describe('fault injection', () => {
   });
 
   it('ends a model that never finishes with a timeout message', async () => {
-    const result = await runFailing({ model: 'nova-reel' });
-    expect(result.job.status).toBe('FAILED');
-    expect(result.job.errorMessage).toMatch(/did not finish/);
-    expect(result.stray).toEqual([]);
+    // StartGeneration's wait and CheckGeneration's 9 looks each last 32 × pollMs: 16 s at the 50 ms of the
+    // other tests. Nothing here renders or competes for the CPU, so a shorter poll only shortens the waits.
+    // One environment runs in a process at a time: the shared one stops meanwhile.
+    await api.stop();
+    api = await startScripted(10);
+    try {
+      const result = await runFailing({ model: 'nova-reel' });
+      expect(result.job.status).toBe('FAILED');
+      expect(result.job.errorMessage).toMatch(/did not finish/);
+      expect(result.stray).toEqual([]);
+    } finally {
+      await api.stop();
+      api = await startScripted(50);
+    }
   }, 60_000);
 });
 

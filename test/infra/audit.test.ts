@@ -3,17 +3,15 @@
  * pattern, to the audit writer; logs.amazonaws.com allowed to invoke it only from those log groups; the
  * writer's failures kept and alarmed; only the writer and the account worker write the audit table.
  */
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { AUDIT_FILTER_PATTERN } from '#shared/audit/line.ts';
 import { API_FUNCTIONS } from '#shared/http/routes.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 let compute: Template;
 beforeAll(() => {
-  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
-  compute = Template.fromStack(buildApp(app).compute);
+  compute = synthesizedStage('dev').compute;
 });
 
 type Resource = { Properties: Record<string, unknown> };

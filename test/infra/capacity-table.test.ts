@@ -1,17 +1,13 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGE_CONFIG } from '#infra/config.ts';
 import { CAPACITY_TABLE_KEYS } from '#shared/capacity/dynamodb-store.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 let data: Template;
 let compute: Template;
 beforeAll(() => {
-  const app = new App({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  data = Template.fromStack(built.data);
-  compute = Template.fromStack(built.compute);
+  ({ data, compute } = synthesizedStage('prod'));
 });
 
 const tableId = () => {

@@ -1,19 +1,18 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
 import { FUNCTION_NODE_ENV } from '#infra/functions.ts';
 import { AUDIT_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS } from '#shared/audit/dynamodb.ts';
 import { API_ROUTES } from '#shared/http/routes.ts';
 import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 // Bundling is skipped here (the bundle test builds every function); the templates are otherwise complete.
 function synth(stage: string) {
-  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  return { ...built, data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
+  const { built, data, compute } = synthesizedStage(stage);
+  return { ...built, data, compute };
 }
 
 function policiesOf(template: Template, roleLogicalIdPrefix: string) {

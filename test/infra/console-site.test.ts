@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 function synth(stage: string) {
-  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  const templates = { data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
-  return { built, outdir: app.outdir, ...templates };
+  const { built, outdir, data, compute } = synthesizedStage(stage);
+  return { built, outdir, data, compute };
 }
 
 const logicalId = (template: Template, type: string, comment: RegExp) => {

@@ -2,10 +2,8 @@
  * The deployed CORS rules come from the same definition as the local server's and s3rver's
  * (shared/http/cors.ts), with each stage's origins and nothing else.
  */
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGE_CONFIG, STAGES } from '#infra/config.ts';
 import {
   API_CORS_ALLOW_HEADERS,
@@ -18,11 +16,11 @@ import {
   preflightHeaders,
   responseCorsHeaders,
 } from '#shared/http/cors.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 function synth(stage: string) {
-  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  return { data: Template.fromStack(built.data), compute: Template.fromStack(built.compute) };
+  const { data, compute } = synthesizedStage(stage);
+  return { data, compute };
 }
 
 describe.each(STAGES)('stage %s', (stage) => {

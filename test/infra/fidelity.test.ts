@@ -5,24 +5,19 @@
  * with SES where it matters, the application database role, and execution logs without data outside dev.
  */
 import { App, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
 import { acknowledgeFindings } from '#infra/nag.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
 
 function synth(stage: string) {
-  const app = new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  return {
-    ...built,
-    dataT: Template.fromStack(built.data),
-    computeT: Template.fromStack(built.compute),
-    outputTs: built.modelOutputs.map((s) => Template.fromStack(s)),
-  };
+  const { built, data, compute, modelOutputs } = synthesizedStage(stage);
+  return { ...built, dataT: data, computeT: compute, outputTs: modelOutputs };
 }
 
 const resourcesOf = (t: Template) => Object.entries(t.toJSON().Resources as Record<string, Resource>);

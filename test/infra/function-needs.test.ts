@@ -5,17 +5,17 @@
  * synthesis per stage.
  */
 import path from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGES } from '#infra/config.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from '#infra/function-needs.ts';
 import { FUNCTION_ENTRIES } from '#infra/functions.ts';
 import { buildFunctionBundle } from '#test/support/function-bundle.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 import { collectEnvNames } from './env-names.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -140,10 +140,10 @@ type Deployed = Record<string, { env: Record<string, unknown>; grants: string[] 
 
 /** Each function's environment and grants in one stage's synthesised stacks. */
 function synthFunctions(stage: string): Deployed {
-  const built = buildApp(new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } }));
+  const { built, data, compute } = synthesizedStage(stage);
   const templates = new Map<Stack, Template>([
-    [built.data, Template.fromStack(built.data)],
-    [built.compute, Template.fromStack(built.compute)],
+    [built.data, data],
+    [built.compute, compute],
   ]);
   const fns: Record<string, NodejsFunction> = { ...built.compute.functions };
   fns.PostConfirmation = built.data.node

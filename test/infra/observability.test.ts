@@ -1,11 +1,10 @@
 /** The stage's objectives, alarms, dashboard and tracing as synthesized (prod: the strictest thresholds). */
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { STAGE_CONFIG, STAGES } from '#infra/config.ts';
 import { JOB_TYPES } from '#shared/jobs/status.ts';
 import { METRIC } from '#shared/observability/metrics.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 interface AlarmProps {
   AlarmDescription: string;
@@ -28,8 +27,7 @@ let compute: Template;
 let alarms: AlarmProps[];
 
 beforeAll(() => {
-  const app = new App({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } });
-  compute = Template.fromStack(buildApp(app).compute);
+  compute = synthesizedStage('prod').compute;
   alarms = Object.values(compute.findResources('AWS::CloudWatch::Alarm')).map(
     (a) => a.Properties as AlarmProps,
   );

@@ -1,17 +1,13 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { RATE_LIMIT_TABLE_KEYS } from '#shared/auth/login-limiter.ts';
 import { API_FUNCTIONS } from '#shared/http/routes.ts';
+import { synthesizedStage } from '#test/support/stage-synth.ts';
 
 let data: Template;
 let compute: Template;
 beforeAll(() => {
-  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
-  const built = buildApp(app);
-  data = Template.fromStack(built.data);
-  compute = Template.fromStack(built.compute);
+  ({ data, compute } = synthesizedStage('dev'));
 });
 
 /** The logical id of the data stack's rate-limit table. */
