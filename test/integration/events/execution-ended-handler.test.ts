@@ -226,6 +226,15 @@ describe('execution-ended, deployed', () => {
     expect(logs.lines.filter((l) => l.message === 'waiting uploads started')).toEqual([]);
   });
 
+  it('an ended execution whose input EventBridge left out (too large) is logged, and nothing is done', async () => {
+    await handler(executionStatusChange(STATE_MACHINE, null, 'ABORTED'));
+    expect(logs.lines).toMatchObject([
+      { level: 'WARN', message: 'ended execution without its input', status: 'ABORTED' },
+    ]);
+    expect(db.rds.calls()).toHaveLength(0);
+    expect([...s3.calls(), ...sfn.calls(), ...documents.calls()]).toHaveLength(0);
+  });
+
   it('logs a malformed event, where it failed, and throws so Lambda retries it', async () => {
     const jobId = randomUUID();
     await expect(
