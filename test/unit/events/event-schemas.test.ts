@@ -14,6 +14,7 @@ import { mediaConvertStateChange } from '#shared/events/schemas/mediaconvert.ts'
 import { objectCreatedEvent, uploadEventSchema } from '#shared/events/schemas/upload.ts';
 import { parseEvent, UnexpectedEvent } from '#shared/observability/parse-event.ts';
 import { failureMessage } from '#shared/pipeline/tasks.ts';
+import * as awsEvents from '#test/support/aws-events.ts';
 import { confirmedSignUpEvent } from '#test/support/cognito-events.ts';
 
 const jobId = '11111111-2222-4333-8444-555555555555';
@@ -21,84 +22,16 @@ const userId = '0b6a7e0e-3c1f-4f7e-9d5e-2f1a3b4c5d6e';
 const projectId = '22222222-3333-4444-8555-666666666666';
 const key = `uploads/${userId}/${projectId}/${jobId}/clip.mp4`;
 
-const s3ObjectCreated = {
-  version: '0',
-  id: '17793124-05d4-b198-2fde-7ededc63b103',
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  account: '111122223333',
-  time: '2021-11-12T00:00:00Z',
-  region: 'ca-central-1',
-  resources: ['arn:aws:s3:::amzn-s3-demo-bucket1'],
-  detail: {
-    version: '0',
-    bucket: { name: 'amzn-s3-demo-bucket1' },
-    object: {
-      key,
-      size: 5,
-      etag: 'b1946ac92492d2347c6235b4d2611184',
-      'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
-      sequencer: '617f08299329d189',
-    },
-    'request-id': 'N4N7GDK58NMKJ12R',
-    requester: '123456789012',
-    'source-ip-address': '1.2.3.4',
-    reason: 'PutObject',
-  },
-};
-
-const mediaConvertStatusUpdate = {
-  version: '0',
-  id: '1234abcd-12ab-34cd-56ef-1234567890ab',
-  'detail-type': 'MediaConvert Job State Change',
-  source: 'aws.mediaconvert',
-  account: '111122223333',
-  time: '2022-12-19T19:21:21Z',
-  region: 'us-west-2',
-  resources: ['arn:aws:mediaconvert:us-west-2:111122223333:jobs/1671477617078-2886ye'],
-  detail: {
-    timestamp: 1671477681737,
-    accountId: '111122223333',
-    queue: 'arn:aws:mediaconvert:us-west-2:111122223333:queues/Default',
-    jobId: '1671477617078-2886ye',
-    status: 'STATUS_UPDATE',
-    userMetadata: { jobId, clipId: jobId },
-    framesDecoded: 353,
-    jobProgress: {
-      phaseProgress: {
-        PROBING: { status: 'COMPLETE', percentComplete: 100 },
-        TRANSCODING: { status: 'PROGRESSING', percentComplete: 2 },
-        UPLOADING: { status: 'PENDING', percentComplete: 0 },
-      },
-      jobPercentComplete: 60,
-      currentPhase: 'TRANSCODING',
-      retryCount: 0,
-    },
-  },
-};
-
+const s3ObjectCreated = awsEvents.s3ObjectCreated(key, 5);
+const mediaConvertStatusUpdate = awsEvents.mediaConvertStateChange.statusUpdate({ jobId, clipId: jobId }, 60);
 const executionInput = JSON.stringify({ jobId, userId, projectId, jobType: 'GENERATE' });
-const execution = (status: string, extra: Record<string, unknown> = {}) => ({
-  version: '0',
-  id: '315c1398-40ff-a850-213b-158f73e60175',
-  'detail-type': 'Step Functions Execution Status Change',
-  source: 'aws.states',
-  account: '012345678912',
-  time: '2019-02-26T19:42:21Z',
-  region: 'us-east-1',
-  resources: [`arn:aws:states:us-east-1:012345678912:execution:state-machine-name:${jobId}`],
-  detail: {
-    executionArn: `arn:aws:states:us-east-1:012345678912:execution:state-machine-name:${jobId}`,
-    stateMachineArn: 'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine',
-    name: jobId,
+const execution = (status: string, extra: Record<string, unknown> = {}) =>
+  awsEvents.executionStatusChange(
+    'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine',
+    executionInput,
     status,
-    startDate: 1551225014968,
-    stopDate: 1551225017576,
-    input: executionInput,
-    output: null,
-    ...extra,
-  },
-});
+    extra,
+  );
 
 const postConfirmation = confirmedSignUpEvent(userId);
 
