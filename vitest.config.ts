@@ -13,10 +13,11 @@ useRunTmpdir();
  * an end-to-end or database file, which also compiled PGlite again). Each such file still starts its own
  * local environment or opens its own databases, and closes them when it ends. The infra files synthesize
  * each stage once per process (test/support/stage-synth.ts) and build each function's bundle once
- * (test/support/function-bundle.ts).
+ * (test/support/function-bundle.ts). A support module that does such things for the file importing it
+ * (deployed-function.ts stubs the environment and mocks the AWS clients) isolates that file too.
  */
 const PROCESS_STATE =
-  /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b|mockClient\b|vi\.spyOn\b/;
+  /vi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|process\.|globalThis|set(ContextFactory|MetricsSink)\b|mockClient\b|vi\.spyOn\b|#test\/support\/(deployed-function)\.ts/;
 const sharingFiles = (dir: string) =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))

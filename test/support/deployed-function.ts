@@ -17,9 +17,12 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-rds-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { sql } from 'drizzle-orm';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { FUNCTION_NEEDS } from '#infra/function-needs.ts';
 import { rawRows } from '#shared/db/sql.ts';
 import { uploadKey } from '#shared/storage/keys.ts';
@@ -192,4 +195,44 @@ export async function arrivedUpload(
     whenFull: 'wait',
   });
   return { id, key, job };
+}
+
+/**
+ * One deployed handler's suite, from the file's top level: its AWS clients mocked (S3, Step Functions,
+ * DynamoDB; every instance, so the ones the handler builds), its environment stubbed, the database opened
+ * and the log captured before the tests, the handler imported after that (it reads its environment as it
+ * loads), and the mocks, the log and the Data API calls reset before each test. The fields are set once
+ * the suite has started.
+ */
+export function deployedHandlerSuite(
+  name: string,
+  load: () => Promise<{ handler: (event: never, ...rest: never[]) => unknown }>,
+) {
+  const suite = {
+    s3: mockClient(S3Client),
+    sfn: mockClient(SFNClient),
+    documents: mockClient(DynamoDBDocumentClient),
+    env: {} as Record<string, string>,
+    db: undefined as unknown as DeployedDatabase,
+    logs: undefined as unknown as ReturnType<typeof captureLogs>,
+    handler: undefined as unknown as (event: unknown) => Promise<unknown>,
+  };
+  beforeAll(async () => {
+    suite.env = stubDeployedEnv(name);
+    suite.db = await openDeployedDatabase();
+    suite.logs = captureLogs();
+    suite.handler = (await load()).handler as (event: unknown) => Promise<unknown>;
+  });
+  afterAll(async () => {
+    suite.logs?.restore();
+    await suite.db?.close();
+  });
+  beforeEach(() => {
+    suite.logs.lines.length = 0;
+    suite.db.rds.resetHistory();
+    suite.s3.reset();
+    suite.sfn.reset();
+    suite.documents.reset();
+  });
+  return suite;
 }

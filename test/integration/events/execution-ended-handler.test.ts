@@ -9,52 +9,26 @@ import {
   DeleteObjectsCommand,
   type DeleteObjectsCommandInput,
   ListObjectsV2Command,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CAPACITY_WAIT_ENDED, SERVICE_PROBLEM } from '#shared/pipeline/tasks.ts';
 import { clipPrefix, jobWorkPrefix } from '#shared/storage/keys.ts';
 import { executionStatusChange } from '#test/support/aws-events.ts';
 import {
   arrivedUpload,
-  captureLogs,
-  type DeployedDatabase,
   databasesNamed,
-  openDeployedDatabase,
+  deployedHandlerSuite,
   storageOf,
-  stubDeployedEnv,
 } from '#test/support/deployed-function.ts';
 import { newOwner, registerJobClip } from '#test/support/repositories.ts';
 
-const s3 = mockClient(S3Client);
-const sfn = mockClient(SFNClient);
-const documents = mockClient(DynamoDBDocumentClient);
+const suite = deployedHandlerSuite('execution-ended', () => import('#functions/events/execution-ended.ts'));
+const { s3, sfn, documents } = suite;
 /** The rule matches this stage's state machine only; the handler starts waiting uploads on it. */
 const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:GenerationJob-dev';
-let env: Record<string, string>;
-let db: DeployedDatabase;
-let logs: ReturnType<typeof captureLogs>;
-let handler: (event: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  env = stubDeployedEnv('execution-ended');
-  db = await openDeployedDatabase();
-  logs = captureLogs();
-  ({ handler } = await import('#functions/events/execution-ended.ts'));
-});
-afterAll(async () => {
-  logs?.restore();
-  await db?.close();
-});
 beforeEach(() => {
-  logs.lines.length = 0;
-  db.rds.resetHistory();
-  s3.reset();
-  sfn.reset();
-  documents.reset();
   // A started job wrote one scratch object; its clip folder is empty.
   s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => ({
     Contents: input.Prefix.startsWith('work/') ? [{ Key: `${input.Prefix}source.mp4`, Size: 5 }] : [],
@@ -68,12 +42,12 @@ beforeEach(() => {
 
 /** A FREE owner (two slots) with both taken by uploads, the first running, and a third upload waiting. */
 async function ownerWithWaitingUpload() {
-  const { user, project } = await newOwner(db.repos, 'ee');
+  const { user, project } = await newOwner(suite.db.repos, 'ee');
   const owner = { userId: user.id, projectId: project.id };
-  const running = await arrivedUpload(db.repos, owner, 1000);
-  await db.repos.jobs.markProcessing(running.id);
-  const other = await arrivedUpload(db.repos, owner, 2000);
-  const waiting = await arrivedUpload(db.repos, owner, 3000);
+  const running = await arrivedUpload(suite.db.repos, owner, 1000);
+  await suite.db.repos.jobs.markProcessing(running.id);
+  const other = await arrivedUpload(suite.db.repos, owner, 2000);
+  const waiting = await arrivedUpload(suite.db.repos, owner, 3000);
   expect([running.job.admitted, other.job.admitted, waiting.job.admitted]).toEqual([true, true, false]);
   return { ...owner, running, other, waiting };
 }
@@ -84,7 +58,7 @@ const inputOf = (job: { id: string; userId: string; projectId: string }, jobType
   projectId: job.projectId,
   jobType,
 });
-const jobOf = (id: string) => db.repos.jobs.getForPipeline(id);
+const jobOf = (id: string) => suite.db.repos.jobs.getForPipeline(id);
 const deletedKeys = () =>
   s3
     .commandCalls(DeleteObjectsCommand)
@@ -108,18 +82,18 @@ function expectStarted(waiting: { id: string }, owner: { userId: string; project
 describe('execution-ended, deployed', () => {
   it('ABORTED: closes the job as cancelled, removes what it wrote, and starts the upload waiting for its slot', async () => {
     const o = await ownerWithWaitingUpload();
-    await handler(executionStatusChange(STATE_MACHINE, inputOf({ id: o.running.id, ...o }), 'ABORTED'));
+    await suite.handler(executionStatusChange(STATE_MACHINE, inputOf({ id: o.running.id, ...o }), 'ABORTED'));
 
     expect(await jobOf(o.running.id)).toMatchObject({ status: 'FAILED', errorMessage: 'Cancelled by user.' });
     // Its scratch and clip folders are listed in the media bucket, and what they hold and its upload deleted.
     expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual(
       expect.arrayContaining([
-        { Bucket: env.MEDIA_BUCKET, Prefix: jobWorkPrefix(o.userId, o.running.id) },
-        { Bucket: env.MEDIA_BUCKET, Prefix: clipPrefix(o.userId, o.projectId, o.running.id) },
+        { Bucket: suite.env.MEDIA_BUCKET, Prefix: jobWorkPrefix(o.userId, o.running.id) },
+        { Bucket: suite.env.MEDIA_BUCKET, Prefix: clipPrefix(o.userId, o.projectId, o.running.id) },
       ]),
     );
     expect(
-      s3.commandCalls(DeleteObjectsCommand).every((c) => c.args[0].input.Bucket === env.MEDIA_BUCKET),
+      s3.commandCalls(DeleteObjectsCommand).every((c) => c.args[0].input.Bucket === suite.env.MEDIA_BUCKET),
     ).toBe(true);
     expect(deletedKeys().sort()).toEqual(
       [`${jobWorkPrefix(o.userId, o.running.id)}source.mp4`, o.running.key].sort(),
@@ -128,18 +102,18 @@ describe('execution-ended, deployed', () => {
     expect(await jobOf(o.waiting.id)).toMatchObject({ status: 'QUEUED', admitted: true });
     expectStarted(o.waiting, o);
     // Its reservation is given back; the others' stay, each counted once.
-    expect(await storageOf(db.t, o.userId)).toEqual({ reserved: 5000, summed: 5000, used: 0 });
-    expect(logs.lines).toContainEqual(
+    expect(await storageOf(suite.db.t, o.userId)).toEqual({ reserved: 5000, summed: 5000, used: 0 });
+    expect(suite.logs.lines).toContainEqual(
       expect.objectContaining({ message: 'waiting uploads started', jobIds: [o.waiting.id] }),
     );
     // A TRANSCODE job holds no model capacity.
     expect(documents.calls()).toHaveLength(0);
-    expect(databasesNamed(db.rds)).toEqual(new Set([env.DB_NAME]));
+    expect(databasesNamed(suite.db.rds)).toEqual(new Set([suite.env.DB_NAME]));
   });
 
   it('TIMED_OUT: a generation still in its model line ends as a capacity wait, and leaves the line', async () => {
-    const { user, project } = await newOwner(db.repos, 'ee');
-    const job = await db.repos.jobs.create({
+    const { user, project } = await newOwner(suite.db.repos, 'ee');
+    const job = await suite.db.repos.jobs.create({
       userId: user.id,
       projectId: project.id,
       jobType: 'GENERATE',
@@ -147,19 +121,21 @@ describe('execution-ended, deployed', () => {
       parameters: { model: 'nova-reel' },
       concurrentLimit: 2,
     });
-    await handler(executionStatusChange(STATE_MACHINE, inputOf(job, 'GENERATE'), 'TIMED_OUT'));
+    await suite.handler(executionStatusChange(STATE_MACHINE, inputOf(job, 'GENERATE'), 'TIMED_OUT'));
 
     expect(await jobOf(job.id)).toMatchObject({ status: 'FAILED', errorMessage: CAPACITY_WAIT_ENDED });
     // Its place in line is removed from the capacity table the environment names.
     expect(documents.commandCalls(DeleteCommand).map((c) => c.args[0].input)).toEqual([
       {
-        TableName: env.CAPACITY_TABLE,
+        TableName: suite.env.CAPACITY_TABLE,
         Key: { pk: 'model#nova-reel', sk: `waiter#${job.id}` },
         ReturnValues: 'ALL_OLD',
       },
     ]);
     expect(
-      documents.commandCalls(QueryCommand).every((c) => c.args[0].input.TableName === env.CAPACITY_TABLE),
+      documents
+        .commandCalls(QueryCommand)
+        .every((c) => c.args[0].input.TableName === suite.env.CAPACITY_TABLE),
     ).toBe(true);
     // It never started: nothing of it is in the bucket.
     expect(s3.calls()).toHaveLength(0);
@@ -168,7 +144,7 @@ describe('execution-ended, deployed', () => {
 
   it('FAILED outside the Catch: the job fails with the generic message and the error is logged', async () => {
     const o = await ownerWithWaitingUpload();
-    await handler(
+    await suite.handler(
       executionStatusChange(STATE_MACHINE, inputOf({ id: o.running.id, ...o }), 'FAILED', {
         error: 'States.Runtime',
         cause: "An error occurred while executing the state 'MarkFailed'.",
@@ -177,7 +153,7 @@ describe('execution-ended, deployed', () => {
     expect(await jobOf(o.running.id)).toMatchObject({ status: 'FAILED', errorMessage: SERVICE_PROBLEM });
     expect(deletedKeys()).toContain(o.running.key);
     expectStarted(o.waiting, o);
-    expect(logs.lines).toContainEqual(
+    expect(suite.logs.lines).toContainEqual(
       expect.objectContaining({
         level: 'WARN',
         message: 'job failed',
@@ -189,8 +165,8 @@ describe('execution-ended, deployed', () => {
 
   it('FAILED by its own Fail state, and SUCCEEDED: the job is left as MarkFailed or RegisterClip left it', async () => {
     const o = await ownerWithWaitingUpload();
-    await db.repos.jobs.markFailed(o.running.id, 'The video could not be transcoded.');
-    await handler(
+    await suite.db.repos.jobs.markFailed(o.running.id, 'The video could not be transcoded.');
+    await suite.handler(
       executionStatusChange(STATE_MACHINE, inputOf({ id: o.running.id, ...o }), 'FAILED', {
         error: 'JobFailed',
         cause: 'The video could not be transcoded.',
@@ -205,42 +181,42 @@ describe('execution-ended, deployed', () => {
 
     sfn.resetHistory();
     // Both slots are taken again (the upload just started, and the other), so the next upload waits.
-    const next = await arrivedUpload(db.repos, o, 10);
+    const next = await arrivedUpload(suite.db.repos, o, 10);
     expect(next.job.admitted).toBe(false);
-    await db.repos.jobs.markProcessing(o.other.id);
-    await registerJobClip(db.repos, { id: o.other.id, ...o }, 'clip');
-    await handler(executionStatusChange(STATE_MACHINE, inputOf({ id: o.other.id, ...o }), 'SUCCEEDED'));
+    await suite.db.repos.jobs.markProcessing(o.other.id);
+    await registerJobClip(suite.db.repos, { id: o.other.id, ...o }, 'clip');
+    await suite.handler(executionStatusChange(STATE_MACHINE, inputOf({ id: o.other.id, ...o }), 'SUCCEEDED'));
     expect(await jobOf(o.other.id)).toMatchObject({ status: 'COMPLETED' });
     expect(s3.calls()).toHaveLength(0);
     expectStarted(next, o);
   });
 
   it('an ended execution of an owner with nothing waiting starts nothing', async () => {
-    const { user, project } = await newOwner(db.repos, 'ee');
-    const only = await arrivedUpload(db.repos, { userId: user.id, projectId: project.id });
-    await db.repos.jobs.markFailed(only.id, 'x');
-    await handler(
+    const { user, project } = await newOwner(suite.db.repos, 'ee');
+    const only = await arrivedUpload(suite.db.repos, { userId: user.id, projectId: project.id });
+    await suite.db.repos.jobs.markFailed(only.id, 'x');
+    await suite.handler(
       executionStatusChange(STATE_MACHINE, inputOf(only.job), 'FAILED', { error: 'JobFailed', cause: 'x' }),
     );
     expect(sfn.calls()).toHaveLength(0);
-    expect(logs.lines.filter((l) => l.message === 'waiting uploads started')).toEqual([]);
+    expect(suite.logs.lines.filter((l) => l.message === 'waiting uploads started')).toEqual([]);
   });
 
   it('an ended execution whose input EventBridge left out (too large) is logged, and nothing is done', async () => {
-    await handler(executionStatusChange(STATE_MACHINE, null, 'ABORTED'));
-    expect(logs.lines).toMatchObject([
+    await suite.handler(executionStatusChange(STATE_MACHINE, null, 'ABORTED'));
+    expect(suite.logs.lines).toMatchObject([
       { level: 'WARN', message: 'ended execution without its input', status: 'ABORTED' },
     ]);
-    expect(db.rds.calls()).toHaveLength(0);
+    expect(suite.db.rds.calls()).toHaveLength(0);
     expect([...s3.calls(), ...sfn.calls(), ...documents.calls()]).toHaveLength(0);
   });
 
   it('logs a malformed event, where it failed, and throws so Lambda retries it', async () => {
     const jobId = randomUUID();
     await expect(
-      handler(executionStatusChange(STATE_MACHINE, JSON.stringify({ jobId }), 'ABORTED')),
+      suite.handler(executionStatusChange(STATE_MACHINE, JSON.stringify({ jobId }), 'ABORTED')),
     ).rejects.toMatchObject({ name: 'UnexpectedEvent' });
-    expect(logs.lines).toMatchObject([
+    expect(suite.logs.lines).toMatchObject([
       {
         level: 'ERROR',
         message: 'unexpected event',
@@ -248,8 +224,8 @@ describe('execution-ended, deployed', () => {
         issues: expect.arrayContaining([expect.objectContaining({ path: 'detail.input.userId' })]),
       },
     ]);
-    expect(JSON.stringify(logs.lines)).not.toContain(jobId);
-    expect(db.rds.calls()).toHaveLength(0);
+    expect(JSON.stringify(suite.logs.lines)).not.toContain(jobId);
+    expect(suite.db.rds.calls()).toHaveLength(0);
     expect([...s3.calls(), ...sfn.calls(), ...documents.calls()]).toHaveLength(0);
   });
 });

@@ -5,46 +5,20 @@
  * progress; the function has no table variable, so it builds no DynamoDB client, and touches no object.
  */
 
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mediaConvertStateChange } from '#test/support/aws-events.ts';
-import {
-  captureLogs,
-  type DeployedDatabase,
-  databasesNamed,
-  openDeployedDatabase,
-  stubDeployedEnv,
-} from '#test/support/deployed-function.ts';
+import { databasesNamed, deployedHandlerSuite } from '#test/support/deployed-function.ts';
 import { newOwner } from '#test/support/repositories.ts';
 
-const s3 = mockClient(S3Client);
-const sfn = mockClient(SFNClient);
-const documents = mockClient(DynamoDBDocumentClient);
-let db: DeployedDatabase;
-let logs: ReturnType<typeof captureLogs>;
-let handler: (event: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  stubDeployedEnv('mediaconvert-state-change');
-  db = await openDeployedDatabase();
-  logs = captureLogs();
-  ({ handler } = await import('#functions/events/mediaconvert-state-change.ts'));
-});
-afterAll(async () => {
-  logs?.restore();
-  await db?.close();
-});
-beforeEach(() => {
-  logs.lines.length = 0;
-  db.rds.resetHistory();
-});
+const suite = deployedHandlerSuite(
+  'mediaconvert-state-change',
+  () => import('#functions/events/mediaconvert-state-change.ts'),
+);
+const { s3, sfn, documents } = suite;
 
 async function jobIn(status: 'QUEUED' | 'PROCESSING') {
-  const { user, project } = await newOwner(db.repos, 'mc');
-  const job = await db.repos.jobs.create({
+  const { user, project } = await newOwner(suite.db.repos, 'mc');
+  const job = await suite.db.repos.jobs.create({
     userId: user.id,
     projectId: project.id,
     jobType: 'TRANSCODE',
@@ -52,24 +26,24 @@ async function jobIn(status: 'QUEUED' | 'PROCESSING') {
     parameters: {},
     concurrentLimit: 10,
   });
-  if (status === 'PROCESSING') await db.repos.jobs.markProcessing(job.id);
-  db.rds.resetHistory();
+  if (status === 'PROCESSING') await suite.db.repos.jobs.markProcessing(job.id);
+  suite.db.rds.resetHistory();
   return job;
 }
-const progressOf = async (jobId: string) => (await db.repos.jobs.getForPipeline(jobId)).progress;
+const progressOf = async (jobId: string) => (await suite.db.repos.jobs.getForPipeline(jobId)).progress;
 const metadata = (jobId: string) => ({ jobId, stage: 'dev' });
 
 describe('mediaconvert-state-change, deployed', () => {
   it('moves a PROCESSING job through the transcode band on STATUS_UPDATE, never backwards', async () => {
     const job = await jobIn('PROCESSING');
-    await handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 60));
+    await suite.handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 60));
     expect(await progressOf(job.id)).toBe(87);
-    await handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 20));
+    await suite.handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 20));
     expect(await progressOf(job.id)).toBe(87);
-    await handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 100));
+    await suite.handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 100));
     expect(await progressOf(job.id)).toBe(97);
     // The statements went to the cluster, secret and database the environment names.
-    expect(databasesNamed(db.rds)).toEqual(new Set(['video']));
+    expect(databasesNamed(suite.db.rds)).toEqual(new Set(['video']));
     expect(s3.calls()).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
     expect(documents.calls()).toHaveLength(0);
@@ -77,8 +51,8 @@ describe('mediaconvert-state-change, deployed', () => {
 
   it('leaves a job that is not PROCESSING as it is', async () => {
     const job = await jobIn('QUEUED');
-    await handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 60));
-    expect(await db.repos.jobs.getForPipeline(job.id)).toMatchObject({ status: 'QUEUED', progress: 0 });
+    await suite.handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 60));
+    expect(await suite.db.repos.jobs.getForPipeline(job.id)).toMatchObject({ status: 'QUEUED', progress: 0 });
   });
 
   it.each([
@@ -88,18 +62,18 @@ describe('mediaconvert-state-change, deployed', () => {
     ['STATUS_UPDATE without a job', () => mediaConvertStateChange.statusUpdate({ stage: 'dev' }, 60)],
   ])('ignores %s: no statement at all', async (_, event) => {
     const job = await jobIn('PROCESSING');
-    await handler(event(job.id));
-    expect(db.rds.calls()).toHaveLength(0);
+    await suite.handler(event(job.id));
+    expect(suite.db.rds.calls()).toHaveLength(0);
     expect(await progressOf(job.id)).toBe(0);
   });
 
   it('logs a malformed event, where it failed, and throws so Lambda retries it', async () => {
     const job = await jobIn('PROCESSING');
     await expect(
-      handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 'sixty')),
+      suite.handler(mediaConvertStateChange.statusUpdate(metadata(job.id), 'sixty')),
     ).rejects.toMatchObject({ name: 'UnexpectedEvent' });
-    expect(db.rds.calls()).toHaveLength(0);
-    const logged = logs.lines.filter((l) => l.message === 'unexpected event');
+    expect(suite.db.rds.calls()).toHaveLength(0);
+    const logged = suite.logs.lines.filter((l) => l.message === 'unexpected event');
     expect(logged).toMatchObject([
       {
         level: 'ERROR',

@@ -5,48 +5,23 @@
  * EventBridge S3 "Object Created" events as the bucket's rule delivers them.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { uploadKey } from '#shared/storage/keys.ts';
 import { s3ObjectCreated } from '#test/support/aws-events.ts';
 import {
   arrivedUpload,
-  captureLogs,
-  type DeployedDatabase,
   databasesNamed,
-  openDeployedDatabase,
+  deployedHandlerSuite,
   storageOf,
-  stubDeployedEnv,
 } from '#test/support/deployed-function.ts';
 import { newOwner } from '#test/support/repositories.ts';
 
-const s3 = mockClient(S3Client);
-const sfn = mockClient(SFNClient);
-const documents = mockClient(DynamoDBDocumentClient);
-let env: Record<string, string>;
-let db: DeployedDatabase;
-let logs: ReturnType<typeof captureLogs>;
-let handler: (event: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  env = stubDeployedEnv('upload-trigger');
-  db = await openDeployedDatabase();
-  logs = captureLogs();
-  ({ handler } = await import('#functions/events/upload-trigger.ts'));
-});
-afterAll(async () => {
-  logs?.restore();
-  await db?.close();
-});
+const suite = deployedHandlerSuite('upload-trigger', () => import('#functions/events/upload-trigger.ts'));
+const { s3, sfn, documents } = suite;
 beforeEach(() => {
-  logs.lines.length = 0;
-  db.rds.resetHistory();
-  s3.reset();
-  sfn.reset();
-  documents.reset();
   s3.on(DeleteObjectsCommand).resolves({});
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
   documents.on(GetCommand).resolves({});
@@ -55,15 +30,21 @@ beforeEach(() => {
 
 /** An owner and an upload they were given a presigned POST for (its bytes reserved), not yet arrived. */
 async function presignedUpload(bytes: number) {
-  const { user, project } = await newOwner(db.repos, 'ut');
+  const { user, project } = await newOwner(suite.db.repos, 'ut');
   const id = randomUUID();
-  await db.repos.reservations.create({ id, userId: user.id, projectId: project.id, bytes, ttlSeconds: 900 });
+  await suite.db.repos.reservations.create({
+    id,
+    userId: user.id,
+    projectId: project.id,
+    bytes,
+    ttlSeconds: 900,
+  });
   return { id, userId: user.id, projectId: project.id, key: uploadKey(user.id, project.id, id, 'clip.mp4') };
 }
-const event = (key: string, size: number) => s3ObjectCreated(key, size, env.MEDIA_BUCKET);
+const event = (key: string, size: number) => s3ObjectCreated(key, size, suite.env.MEDIA_BUCKET);
 const startsOf = () => sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
 const startOf = (u: { id: string; userId: string; projectId: string }) => ({
-  stateMachineArn: env.STATE_MACHINE_ARN,
+  stateMachineArn: suite.env.STATE_MACHINE_ARN,
   name: u.id,
   input: JSON.stringify({ jobId: u.id, userId: u.userId, projectId: u.projectId, jobType: 'TRANSCODE' }),
 });
@@ -71,9 +52,9 @@ const startOf = (u: { id: string; userId: string; projectId: string }) => ({
 describe('upload-trigger, deployed', () => {
   it('turns the upload into a TRANSCODE job started on the state machine; a repeated event changes nothing', async () => {
     const u = await presignedUpload(5000);
-    await handler(event(u.key, 4096));
+    await suite.handler(event(u.key, 4096));
 
-    expect(await db.repos.jobs.getForPipeline(u.id)).toMatchObject({
+    expect(await suite.db.repos.jobs.getForPipeline(u.id)).toMatchObject({
       id: u.id,
       userId: u.userId,
       projectId: u.projectId,
@@ -84,52 +65,55 @@ describe('upload-trigger, deployed', () => {
     });
     expect(startsOf()).toEqual([startOf(u)]);
     // The reservation that admitted the upload is held for the job, as declared.
-    expect(await storageOf(db.t, u.userId)).toEqual({ reserved: 5000, summed: 5000, used: 0 });
+    expect(await storageOf(suite.db.t, u.userId)).toEqual({ reserved: 5000, summed: 5000, used: 0 });
     // The new job woke the idle sleepers: the marker item of the rate limit table the environment names.
     expect(documents.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
-      { TableName: env.RATE_LIMIT_TABLE, Key: { pk: 'idle-marker' }, ConsistentRead: true },
+      { TableName: suite.env.RATE_LIMIT_TABLE, Key: { pk: 'idle-marker' }, ConsistentRead: true },
     ]);
     expect(documents.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([
       expect.objectContaining({
-        TableName: env.RATE_LIMIT_TABLE,
+        TableName: suite.env.RATE_LIMIT_TABLE,
         Key: { pk: 'idle-marker' },
         UpdateExpression: 'SET wokenAt = :now REMOVE relayUntil, sweepResting',
       }),
     ]);
-    expect(logs.lines).toContainEqual(
+    expect(suite.logs.lines).toContainEqual(
       expect.objectContaining({ level: 'INFO', message: 'upload received', key: u.key, jobId: u.id }),
     );
     expect(s3.calls()).toHaveLength(0);
-    expect(databasesNamed(db.rds)).toEqual(new Set([env.DB_NAME]));
+    expect(databasesNamed(suite.db.rds)).toEqual(new Set([suite.env.DB_NAME]));
 
     // S3 delivers an event more than once: the same job is found and started again (an idempotent start).
-    await handler(event(u.key, 4096));
+    await suite.handler(event(u.key, 4096));
     expect(startsOf()).toEqual([startOf(u), startOf(u)]);
-    expect(await storageOf(db.t, u.userId)).toEqual({ reserved: 5000, summed: 5000, used: 0 });
+    expect(await storageOf(suite.db.t, u.userId)).toEqual({ reserved: 5000, summed: 5000, used: 0 });
     expect(s3.calls()).toHaveLength(0);
   });
 
   it('refuses a file larger than declared: the job fails with the reason, the file and reservation go', async () => {
     const u = await presignedUpload(1000);
-    await handler(event(u.key, 1001));
-    expect(await db.repos.jobs.getForPipeline(u.id)).toMatchObject({
+    await suite.handler(event(u.key, 1001));
+    expect(await suite.db.repos.jobs.getForPipeline(u.id)).toMatchObject({
       status: 'FAILED',
       errorMessage: expect.stringContaining('larger than the 0.0 MiB declared for it; it was deleted'),
     });
     expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input)).toEqual([
-      { Bucket: env.MEDIA_BUCKET, Delete: { Objects: [{ Key: u.key }], Quiet: true } },
+      { Bucket: suite.env.MEDIA_BUCKET, Delete: { Objects: [{ Key: u.key }], Quiet: true } },
     ]);
-    expect(await storageOf(db.t, u.userId)).toEqual({ reserved: 0, summed: 0, used: 0 });
+    expect(await storageOf(suite.db.t, u.userId)).toEqual({ reserved: 0, summed: 0, used: 0 });
     expect(sfn.calls()).toHaveLength(0);
   });
 
   it('an upload whose owner has no free slot waits QUEUED, unstarted', async () => {
     const u = await presignedUpload(100);
     const owner = { userId: u.userId, projectId: u.projectId };
-    await arrivedUpload(db.repos, owner);
-    await arrivedUpload(db.repos, owner);
-    await handler(event(u.key, 100));
-    expect(await db.repos.jobs.getForPipeline(u.id)).toMatchObject({ status: 'QUEUED', admitted: false });
+    await arrivedUpload(suite.db.repos, owner);
+    await arrivedUpload(suite.db.repos, owner);
+    await suite.handler(event(u.key, 100));
+    expect(await suite.db.repos.jobs.getForPipeline(u.id)).toMatchObject({
+      status: 'QUEUED',
+      admitted: false,
+    });
     expect(sfn.calls()).toHaveLength(0);
   });
 
@@ -138,19 +122,22 @@ describe('upload-trigger, deployed', () => {
     sfn
       .on(StartExecutionCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await expect(handler(event(u.key, 100))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    expect(await db.repos.jobs.getForPipeline(u.id)).toMatchObject({ status: 'QUEUED', admitted: true });
-    await handler(event(u.key, 100));
+    await expect(suite.handler(event(u.key, 100))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(await suite.db.repos.jobs.getForPipeline(u.id)).toMatchObject({
+      status: 'QUEUED',
+      admitted: true,
+    });
+    await suite.handler(event(u.key, 100));
     expect(startsOf()).toEqual([startOf(u), startOf(u)]);
-    expect(await storageOf(db.t, u.userId)).toEqual({ reserved: 100, summed: 100, used: 0 });
+    expect(await storageOf(suite.db.t, u.userId)).toEqual({ reserved: 100, summed: 100, used: 0 });
   });
 
   it('logs a malformed event, where it failed and without the key, and throws so Lambda retries it', async () => {
     const u = await presignedUpload(100);
     const malformed = event(u.key, 100);
     delete (malformed.detail.object as { size?: number }).size;
-    await expect(handler(malformed)).rejects.toMatchObject({ name: 'UnexpectedEvent' });
-    expect(logs.lines).toMatchObject([
+    await expect(suite.handler(malformed)).rejects.toMatchObject({ name: 'UnexpectedEvent' });
+    expect(suite.logs.lines).toMatchObject([
       {
         level: 'ERROR',
         message: 'unexpected event',
@@ -158,8 +145,8 @@ describe('upload-trigger, deployed', () => {
         issues: [expect.objectContaining({ path: 'detail.object.size' })],
       },
     ]);
-    expect(JSON.stringify(logs.lines)).not.toContain(u.id);
-    expect(db.rds.calls()).toHaveLength(0);
+    expect(JSON.stringify(suite.logs.lines)).not.toContain(u.id);
+    expect(suite.db.rds.calls()).toHaveLength(0);
     expect([...s3.calls(), ...sfn.calls(), ...documents.calls()]).toHaveLength(0);
   });
 });
