@@ -149,22 +149,27 @@ export const invocationRecord = (requestPayload: unknown) => ({
   responsePayload: { errorMessage: 'StartExecution refused', errorType: 'Error' },
 });
 
+const UPLOAD_FAILURES_QUEUE = 'arn:aws:sqs:eu-west-1:123456789012:ai-video-dev-UploadTriggerFailures';
+
+/** One record of the SQS event a queue's Lambda consumer receives (the Lambda Developer Guide's sample). */
+export const sqsRecord = (messageId: string, body: string, queueArn = UPLOAD_FAILURES_QUEUE) => ({
+  messageId,
+  receiptHandle: `AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a${messageId}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '1545082649183',
+    SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+    ApproximateFirstReceiveTimestamp: '1545082649185',
+  },
+  messageAttributes: {},
+  md5OfBody: '098f6bcd4621d373cade4e832627b4f6',
+  eventSource: 'aws:sqs',
+  eventSourceARN: queueArn,
+  awsRegion: queueArn.split(':')[3]!,
+});
+
 /** The SQS event a queue's Lambda consumer receives, one record per body. */
 export const sqsEvent = (bodies: { messageId: string; body: string }[]) => ({
-  Records: bodies.map(({ messageId, body }) => ({
-    messageId,
-    receiptHandle: `AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1545082649183',
-      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
-      ApproximateFirstReceiveTimestamp: '1545082649185',
-    },
-    messageAttributes: {},
-    md5OfBody: '098f6bcd4621d373cade4e832627b4f6',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:ai-video-dev-UploadTriggerFailures',
-    awsRegion: 'eu-west-1',
-  })),
+  Records: bodies.map(({ messageId, body }) => sqsRecord(messageId, body)),
 });

@@ -3,24 +3,11 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { expect, it, vi } from 'vitest';
 import { processRecords } from '#functions/events/webhook-sender.ts';
 import type { ClaimedDelivery } from '#shared/webhooks/deliveries.ts';
+import { sqsRecord } from '#test/support/aws-events.ts';
 
-/** A record as Lambda's SQS event source delivers it (the sample event of the Lambda Developer Guide). */
-const record = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: `AQEB${messageId}`,
-  body,
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '1545082649183',
-    SenderId: 'AIDAIENQZJOLO23YVJ4VO',
-    ApproximateFirstReceiveTimestamp: '1545082649185',
-  },
-  messageAttributes: {},
-  md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:video-dev-webhook-deliveries',
-  awsRegion: 'us-east-1',
-});
+/** A record as Lambda's SQS event source delivers it from the deliveries queue. */
+const record = (messageId: string, body: string): SQSRecord =>
+  sqsRecord(messageId, body, 'arn:aws:sqs:us-east-1:123456789012:video-dev-webhook-deliveries');
 const body = (deliveryId: string, attempt = 1) => JSON.stringify({ deliveryId, attempt });
 
 it('reports only the records that could not be processed, by messageId', async () => {
