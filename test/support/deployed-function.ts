@@ -17,9 +17,9 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-rds-data';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
@@ -56,7 +56,7 @@ const ALWAYS = [
 ];
 
 /** The function's environment as deployed, with fake values. */
-export function deployedEnv(name: string): Record<string, string> {
+function deployedEnv(name: string): Record<string, string> {
   const needs = FUNCTION_NEEDS[name];
   if (!needs) throw new Error(`no function ${name}`);
   const env: Record<string, string> = {};
@@ -74,7 +74,7 @@ export function deployedEnv(name: string): Record<string, string> {
  * Stubs the process's environment to exactly the function's: every variable another function (or the
  * shell) would have, and this one lacks, is removed, so a variable the stack does not set reads as unset.
  */
-export function stubDeployedEnv(name: string): Record<string, string> {
+function stubDeployedEnv(name: string): Record<string, string> {
   const env = deployedEnv(name);
   for (const variable of [...Object.keys(VALUES), 'DATABASE_URL', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) {
     if (!(variable in env)) vi.stubEnv(variable, undefined);
@@ -83,7 +83,7 @@ export function stubDeployedEnv(name: string): Record<string, string> {
   return env;
 }
 
-export interface DeployedDatabase {
+interface DeployedDatabase {
   t: TestDatabase;
   repos: Repositories;
   /** The RDSDataClient calls the function made (every instance's), with their inputs. */
@@ -95,7 +95,7 @@ export interface DeployedDatabase {
  * A migrated database behind the Data API double, with every RDSDataClient (the one the function builds
  * from its environment too) answered by the double. Seed it with `repos` (they go through the double).
  */
-export async function openDeployedDatabase(): Promise<DeployedDatabase> {
+async function openDeployedDatabase(): Promise<DeployedDatabase> {
   const driver = DRIVER_CASES.find(
     (d) => d.name.startsWith('data-api') && d.realServer === (DATABASE_URL !== undefined),
   )!;
@@ -142,7 +142,7 @@ export async function storageOf(t: TestDatabase, userId: string) {
 }
 
 /** The Powertools log lines (JSON) written to stdout and stderr, as Lambda would capture them. */
-export function captureLogs() {
+function captureLogs() {
   const lines: Record<string, unknown>[] = [];
   const keep = (chunk: unknown) => {
     for (const line of String(chunk).split('\n')) {
@@ -235,4 +235,17 @@ export function deployedHandlerSuite(
     suite.documents.reset();
   });
   return suite;
+}
+
+/**
+ * The answers the upload ingest's calls get before each test: S3 deletes, Step Functions starts, and the
+ * idle marker's read and write (the upload trigger and its dead-letter consumer).
+ */
+export function answerIngestCalls(suite: ReturnType<typeof deployedHandlerSuite>) {
+  beforeEach(() => {
+    suite.s3.on(DeleteObjectsCommand).resolves({});
+    suite.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+    suite.documents.on(GetCommand).resolves({});
+    suite.documents.on(UpdateCommand).resolves({});
+  });
 }

@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/errors.ts';
 import { uploadKey } from '#shared/storage/keys.ts';
 import { UPLOAD_NOT_STARTED } from '#shared/uploads/ingest.ts';
 import { invocationRecord, s3ObjectCreated, sqsEvent } from '#test/support/aws-events.ts';
 import {
+  answerIngestCalls,
   arrivedUpload,
   databasesNamed,
   deployedHandlerSuite,
@@ -26,12 +27,7 @@ const suite = deployedHandlerSuite(
   () => import('#functions/events/upload-dead-letter.ts'),
 );
 const { s3, sfn, documents } = suite;
-beforeEach(() => {
-  s3.on(DeleteObjectsCommand).resolves({});
-  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-  documents.on(GetCommand).resolves({});
-  documents.on(UpdateCommand).resolves({});
-});
+answerIngestCalls(suite);
 
 /** The queue's message for an upload event that failed every attempt. */
 const message = (key: string, size: number, messageId = randomUUID()) => ({

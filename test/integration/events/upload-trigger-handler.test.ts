@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uploadKey } from '#shared/storage/keys.ts';
 import { s3ObjectCreated } from '#test/support/aws-events.ts';
 import {
+  answerIngestCalls,
   arrivedUpload,
   databasesNamed,
   deployedHandlerSuite,
@@ -21,12 +22,7 @@ import { newOwner } from '#test/support/repositories.ts';
 
 const suite = deployedHandlerSuite('upload-trigger', () => import('#functions/events/upload-trigger.ts'));
 const { s3, sfn, documents } = suite;
-beforeEach(() => {
-  s3.on(DeleteObjectsCommand).resolves({});
-  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-  documents.on(GetCommand).resolves({});
-  documents.on(UpdateCommand).resolves({});
-});
+answerIngestCalls(suite);
 
 /** An owner and an upload they were given a presigned POST for (its bytes reserved), not yet arrived. */
 async function presignedUpload(bytes: number) {

@@ -12,7 +12,7 @@ import { getTableName } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_ENTRIES } from '../../../infra/functions.ts';
 import { schema } from '../../../shared/db/tables.ts';
-import { buildFunctionBundle } from '../../support/function-bundle.ts';
+import { buildFunctionBundle as bundle } from '../../support/function-bundle.ts';
 
 const EVERY_REQUEST = new Set([
   '@aws-sdk/client-rds-data',
@@ -20,20 +20,6 @@ const EVERY_REQUEST = new Set([
   '@aws-sdk/lib-dynamodb',
   '@aws-sdk/util-dynamodb',
 ]);
-
-/** Every test of an entry reads the same build: one esbuild run per entry, not one per test. */
-const builds = new Map<string, ReturnType<typeof buildEntry>>();
-
-function bundle(entry: string) {
-  let result = builds.get(entry);
-  if (!result) {
-    result = buildEntry(entry);
-    builds.set(entry, result);
-  }
-  return result;
-}
-
-const buildEntry = buildFunctionBundle;
 
 async function sdkImports(entry: string) {
   const result = await bundle(entry);
