@@ -34,6 +34,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     pool: 'forks',
+    reporters: ['default', './test/support/unfinished-files-reporter.ts'],
     // One worker per core. Vitest's default leaves a core out, which is one worker on two cores, and most
     // end-to-end files wait on ffmpeg, servers and timers rather than on a core.
     maxWorkers: Math.max(1, availableParallelism()),
