@@ -63,10 +63,14 @@ export function toApiGatewayEvent(
     if (value === undefined || name === 'cookie') continue;
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  // Collected in a Map: on a plain object, `__proto__` would be dropped and `constructor` or `toString`
+  // found already there (inherited); API Gateway keeps every name as its own parameter.
+  const params = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    const earlier = params.get(name);
+    params.set(name, earlier === undefined ? value : `${earlier},${value}`);
   }
+  const query: Record<string, string> = Object.fromEntries(params);
   const contentType = headers['content-type'] ?? '';
   // A text body whose bytes are not UTF-8 is handed over as its bytes, base64-encoded, so the route reads
   // them strictly and answers 400 rather than storing U+FFFD where they were.

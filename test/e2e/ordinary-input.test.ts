@@ -251,3 +251,11 @@ it('answers a body whose bytes are not UTF-8 with a 400 instead of storing U+FFF
     { path: 'body', message: expect.stringMatching(/UTF-8/) },
   ]);
 });
+
+it('answers a query parameter named __proto__ or like another Object.prototype member as an unknown one', async () => {
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    const res = await api.call('GET', `/v1/projects?${name}=x`, { token });
+    expect(res.status, name).toBe(400);
+    expect(res.body.errors, name).toEqual([{ path: 'query', message: `Unrecognized key: "${name}"` }]);
+  }
+});

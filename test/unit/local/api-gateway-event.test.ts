@@ -111,3 +111,16 @@ it('hands a text body whose bytes are not UTF-8 over base64-encoded, so the rout
   const binary = toApiGatewayEvent(incoming('video/mp4'), Buffer.from([0, 0xff]), 'POST /v1/x');
   expect(binary).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0, 0xff]).toString('base64') });
 });
+
+it('keeps query parameters named like Object.prototype members as their own, as API Gateway does', () => {
+  const incoming = Object.assign(request({}), {
+    url: '/v1/projects?__proto__=x&constructor=a&constructor=b&toString=t&limit=1&limit=2',
+    method: 'GET',
+    socket: { remoteAddress: '127.0.0.1' },
+  }) as unknown as IncomingMessage;
+  const query = toApiGatewayEvent(incoming, Buffer.alloc(0), 'GET /v1/projects').queryStringParameters!;
+  expect(Object.keys(query)).toEqual(['__proto__', 'constructor', 'toString', 'limit']);
+  expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+  expect(Object.getOwnPropertyDescriptor(query, '__proto__')?.value).toBe('x');
+  expect([query.constructor, query.toString, query.limit]).toEqual(['a,b', 't', '1,2']);
+});
