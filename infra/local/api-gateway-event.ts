@@ -14,6 +14,17 @@ export const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
 
 const NO_BODY = Buffer.alloc(0);
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or undefined when its bytes are not UTF-8 (text would hold U+FFFD in their place). */
+function utf8OrUndefined(body: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads the request body; more than `limitBytes` (declared or sent) is a 413, without buffering it. A request
  * with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3), and a GET rarely has one:
@@ -52,12 +63,19 @@ export function toApiGatewayEvent(
     if (value === undefined || name === 'cookie') continue;
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  // Collected in a Map: on a plain object, `__proto__` would be dropped and `constructor` or `toString`
+  // found already there (inherited); API Gateway keeps every name as its own parameter.
+  const params = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    const earlier = params.get(name);
+    params.set(name, earlier === undefined ? value : `${earlier},${value}`);
   }
+  const query: Record<string, string> = Object.fromEntries(params);
   const contentType = headers['content-type'] ?? '';
-  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  // A text body whose bytes are not UTF-8 is handed over as its bytes, base64-encoded, so the route reads
+  // them strictly and answers 400 rather than storing U+FFFD where they were.
+  const text = body.length && TEXT_TYPES.test(contentType) ? utf8OrUndefined(body) : undefined;
+  const isText = body.length === 0 || text !== undefined;
   const now = new Date();
   const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
   // API Gateway adds this header; the local server speaks plain HTTP.
@@ -88,7 +106,7 @@ export function toApiGatewayEvent(
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    ...(body.length ? { body: text ?? body.toString('base64') } : {}),
     isBase64Encoded: !isText,
   };
 }

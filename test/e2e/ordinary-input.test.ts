@@ -240,4 +240,22 @@ it('answers a body whose bytes are not UTF-8 with a 400 instead of storing U+FFF
   expect(problem.errors).toEqual([{ path: 'body', message: expect.stringMatching(/UTF-8/) }]);
   const kept = await api.call('GET', `/v1/projects/${projectId}`, { token });
   expect(kept.body.title).not.toContain('\uFFFD');
+  // The same bytes as application/json, which API Gateway takes for text.
+  const created = await fetch(`${api.url}/v1/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+  });
+  expect(created.status).toBe(400);
+  expect(((await created.json()) as { errors: { path: string }[] }).errors).toEqual([
+    { path: 'body', message: expect.stringMatching(/UTF-8/) },
+  ]);
+});
+
+it('answers a query parameter named __proto__ or like another Object.prototype member as an unknown one', async () => {
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    const res = await api.call('GET', `/v1/projects?${name}=x`, { token });
+    expect(res.status, name).toBe(400);
+    expect(res.body.errors, name).toEqual([{ path: 'query', message: `Unrecognized key: "${name}"` }]);
+  }
 });

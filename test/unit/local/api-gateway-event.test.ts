@@ -3,7 +3,7 @@ import { createServer, get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { readBody, writeResult } from '#infra/local/api-gateway-event.ts';
+import { readBody, toApiGatewayEvent, writeResult } from '#infra/local/api-gateway-event.ts';
 
 /** A request whose stream stays open until `end` is called, as a socket's does until the parser finishes. */
 function request(headers: Record<string, string>) {
@@ -88,4 +88,39 @@ it('answers with the body’s length, as API Gateway does, not in chunks', async
   expect(empty.status).toBe(204);
   expect(empty.headers['content-length']).toBeUndefined();
   expect(empty.headers['transfer-encoding']).toBeUndefined();
+});
+
+it('hands a text body whose bytes are not UTF-8 over base64-encoded, so the route refuses it rather than reading U+FFFD', () => {
+  const incoming = (contentType: string) =>
+    Object.assign(request({ 'content-type': contentType }), {
+      url: '/v1/projects',
+      method: 'POST',
+      socket: { remoteAddress: '127.0.0.1' },
+    }) as unknown as IncomingMessage;
+  // "café" with its é in ISO-8859-1: one byte that is not UTF-8.
+  const latin1 = Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+  const refused = toApiGatewayEvent(incoming('application/json'), latin1, 'POST /v1/projects');
+  expect(refused.isBase64Encoded).toBe(true);
+  expect(Buffer.from(refused.body!, 'base64')).toEqual(latin1);
+
+  const utf8 = Buffer.from('{"title":"café \uFFFD"}');
+  const kept = toApiGatewayEvent(incoming('application/json'), utf8, 'POST /v1/projects');
+  expect(kept.isBase64Encoded).toBe(false);
+  expect(kept.body).toBe('{"title":"café \uFFFD"}');
+
+  const binary = toApiGatewayEvent(incoming('video/mp4'), Buffer.from([0, 0xff]), 'POST /v1/x');
+  expect(binary).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0, 0xff]).toString('base64') });
+});
+
+it('keeps query parameters named like Object.prototype members as their own, as API Gateway does', () => {
+  const incoming = Object.assign(request({}), {
+    url: '/v1/projects?__proto__=x&constructor=a&constructor=b&toString=t&limit=1&limit=2',
+    method: 'GET',
+    socket: { remoteAddress: '127.0.0.1' },
+  }) as unknown as IncomingMessage;
+  const query = toApiGatewayEvent(incoming, Buffer.alloc(0), 'GET /v1/projects').queryStringParameters!;
+  expect(Object.keys(query)).toEqual(['__proto__', 'constructor', 'toString', 'limit']);
+  expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+  expect(Object.getOwnPropertyDescriptor(query, '__proto__')?.value).toBe('x');
+  expect([query.constructor, query.toString, query.limit]).toEqual(['a,b', 't', '1,2']);
 });
