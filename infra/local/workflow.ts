@@ -22,6 +22,20 @@ import type { ObjectStore } from '#shared/storage/port.ts';
 import { EXECUTION_TIMEOUT_SECONDS } from '#shared/workflow/execution-timeout.ts';
 import type { ExecutionLookup, JobExecutionInput, JobWorkflow } from '#shared/workflow/port.ts';
 
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node has from 22 on. `npm start` and `npm test`
+// run on the Node 24 that `npm install` brings; run directly on Node 20.19 (the oldest the README accepts),
+// every local execution would otherwise fail in its first state.
+const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
+promiseStatics.withResolvers ??= () => {
+  let resolve: (value: unknown) => void = () => {};
+  let reject: (reason?: unknown) => void = () => {};
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+
 const DEFINITION_FILE = new URL('../../state-machines/generation-job.asl.json', import.meta.url);
 
 /** The definition with its ${Placeholders} filled, as CDK's definitionSubstitutions do. */
