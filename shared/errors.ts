@@ -83,9 +83,11 @@ export class ConflictError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   readonly status = 412;
   readonly code = 'precondition-failed';
-  constructor(resource: string) {
+  constructor(resource: string, header: 'If-Match' | 'If-None-Match' = 'If-Match') {
     super(
-      `The ${resource} changed since the ETag you sent in If-Match was read, so nothing was changed; GET it again and retry with its new ETag.`,
+      header === 'If-Match'
+        ? `The ${resource} changed since the ETag you sent in If-Match was read, so nothing was changed; GET it again and retry with its new ETag.`
+        : `The ${resource} exists and If-None-Match names it (\`*\`, or its current ETag), so nothing was changed.`,
     );
   }
 }

@@ -1380,7 +1380,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description If-Match did not name the current ETag: the resource changed since it was read, and nothing was changed */
+        /** @description If-Match did not name the current ETag (the resource changed since it was read), or If-None-Match named it; nothing was changed */
         PreconditionFailed: {
             headers: {
                 [name: string]: unknown;
@@ -1746,6 +1746,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 clipId: string;
@@ -1778,6 +1783,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 clipId: string;
@@ -2008,6 +2018,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2334,6 +2349,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 projectId: string;
@@ -2366,6 +2386,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 projectId: string;
@@ -2653,6 +2678,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 templateId: string;
@@ -2685,6 +2715,11 @@ export interface operations {
                  * @example "3q2-7wK1bq6f0u1nF4mXy8cPz9Q"
                  */
                 "If-Match"?: string;
+                /**
+                 * @description On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.
+                 * @example *
+                 */
+                "If-None-Match"?: string;
             };
             path: {
                 templateId: string;

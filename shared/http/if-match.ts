@@ -4,10 +4,13 @@ import { PreconditionFailedError } from '../errors.ts';
 import { etagOf } from './responses.ts';
 
 /**
- * Evaluates If-Match (RFC 9110, 13.1.1) for a write of one resource. Without the header, or with `*` (any
- * current representation: the write itself answers 404 when there is none), there is nothing to check and
- * the write is unconditional. Otherwise the resource is read with its row version; unless a listed tag is,
- * by strong comparison, the ETag its GET answers now (`represent` gives that GET's body), the answer is 412.
+ * Evaluates the preconditions of a write of one resource: If-Match (RFC 9110, 13.1.1), then If-None-Match
+ * (13.1.2). Without either, or with If-Match `*` alone (any current representation: the write itself answers
+ * 404 when there is none), the write is unconditional and nothing is read. Otherwise the resource is read
+ * with its row version and `represent` gives the body its GET answers, whose ETag is compared:
+ * - If-Match fails (412) unless a listed tag is that ETag, by strong comparison;
+ * - If-None-Match fails (412) on `*`, since the resource exists, or when a listed tag is the ETag, by weak
+ *   comparison: a client that sent it wanted the write only if the resource is no longer what it saw.
  * The returned version is what the write must be conditioned on, so that a writer in between also gives 412.
  */
 export async function ifMatchVersion<T>(
@@ -16,12 +19,17 @@ export async function ifMatchVersion<T>(
   read: () => Promise<Versioned<T>>,
   represent: (row: T) => unknown,
 ): Promise<string | undefined> {
-  const header = event.headers['if-match'];
-  if (header === undefined) return undefined;
-  const tags = header.split(',').map((t) => t.trim());
-  if (tags.includes('*')) return undefined;
+  const match = tagList(event.headers['if-match']);
+  const noneMatch = tagList(event.headers['if-none-match']);
+  if (noneMatch === undefined && (match === undefined || match.includes('*'))) return undefined;
   const { row, version } = await read();
+  const etag = etagOf(represent(row));
   // A weak tag (W/"…") never matches strongly; our ETags have no commas to split.
-  if (!tags.includes(etagOf(represent(row)))) throw new PreconditionFailedError(resource);
+  if (match && !match.includes('*') && !match.includes(etag)) throw new PreconditionFailedError(resource);
+  if (noneMatch?.some((tag) => tag === '*' || tag.replace(/^W\//, '') === etag)) {
+    throw new PreconditionFailedError(resource, 'If-None-Match');
+  }
   return version;
 }
+
+const tagList = (header: string | undefined) => header?.split(',').map((t) => t.trim());

@@ -564,6 +564,16 @@ const IF_MATCH = {
   example: '"3q2-7wK1bq6f0u1nF4mXy8cPz9Q"',
 };
 
+const IF_NONE_MATCH = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description:
+    'On a change or deletion: `*`, or ETags the resource must no longer have (weak comparison). When the resource exists and `*` is sent, or it has one of the ETags, the answer is 412 and nothing changes.',
+  schema: { type: 'string' },
+  example: '*',
+};
+
 /** The shared problem responses under components/responses, by status. */
 const ERRORS: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'The input is not valid; `errors` names each field' },
@@ -574,7 +584,7 @@ const ERRORS: Record<number, { name: string; description: string }> = {
   412: {
     name: 'PreconditionFailed',
     description:
-      'If-Match did not name the current ETag: the resource changed since it was read, and nothing was changed',
+      'If-Match did not name the current ETag (the resource changed since it was read), or If-None-Match named it; nothing was changed',
   },
   413: {
     name: 'ContentTooLarge',
@@ -676,7 +686,7 @@ export function openApiDocument(serverUrl = '/') {
       parameters: [
         ...parameters('path', op.params, components),
         ...parameters('query', op.query, components),
-        ...(route.ifMatch ? [IF_MATCH] : []),
+        ...(route.ifMatch ? [IF_MATCH, IF_NONE_MATCH] : []),
       ],
       ...(op.body
         ? {

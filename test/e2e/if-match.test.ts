@@ -145,6 +145,33 @@ describe.each([
   });
 });
 
+describe('If-None-Match on a write', () => {
+  it('refuses a change or deletion of a project that exists (*) or still has the named ETag', async () => {
+    const r = await newProject();
+    const etag = (await read(r)).headers.get('etag')!;
+    const send = (method: 'PATCH' | 'DELETE', tag: string, n = 0) =>
+      api.call(method, r.path, {
+        token: r.token,
+        headers: { 'if-none-match': tag },
+        ...(method === 'PATCH' ? { body: r.patch(n) } : {}),
+      });
+    for (const [method, tag] of [
+      ['PATCH', '*'],
+      ['DELETE', '*'],
+      ['PATCH', etag],
+      ['DELETE', `W/${etag}`],
+    ] as const) {
+      const refused = await send(method, tag, 1);
+      expect(refused.status, `${method} ${tag}`).toBe(412);
+      expect(refused.body.detail).toMatch(/If-None-Match names it/);
+    }
+    expect((await read(r)).headers.get('etag')).toBe(etag);
+    // Another ETag: the project is no longer that one, so the change is made.
+    expect((await send('PATCH', '"seen-long-ago"', 2)).status).toBe(200);
+    expect(state(await read(r))).toMatchObject(r.patch(2));
+  });
+});
+
 describe('If-Match on /v1/me', () => {
   it('refuses a rename with a stale ETag; the current ETag goes through; of two at once one wins', async () => {
     const r = await me();

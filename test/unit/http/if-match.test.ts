@@ -40,3 +40,27 @@ describe('If-Match', () => {
     }
   });
 });
+
+describe('If-None-Match on a write', () => {
+  it('refuses * (the resource exists) and its current ETag, weak or strong, with 412', async () => {
+    for (const tag of ['*', etag, `W/${etag}`, `"stale", ${etag}`]) {
+      const refused = check({ 'if-none-match': tag }).result;
+      await expect(refused).rejects.toBeInstanceOf(PreconditionFailedError);
+      await expect(refused).rejects.toThrow(/If-None-Match names it/);
+    }
+  });
+
+  it('lets a write through when no listed tag is current, conditioned on the version read', async () => {
+    const c = check({ 'if-none-match': '"stale", W/"older"' });
+    expect(await c.result).toBe('42');
+    expect(c.reads()).toBe(1);
+  });
+
+  it('is looked at after If-Match, which fails first', async () => {
+    await expect(check({ 'if-match': '"stale"', 'if-none-match': '"other"' }).result).rejects.toThrow(
+      /changed since the ETag you sent in If-Match/,
+    );
+    await expect(check({ 'if-match': etag, 'if-none-match': '*' }).result).rejects.toThrow(/If-None-Match/);
+    expect(await check({ 'if-match': '*', 'if-none-match': '"other"' }).result).toBe('42');
+  });
+});
