@@ -1,10 +1,10 @@
 /**
  * Names the test files that never reported an end. When a worker process dies (a native crash, a signal,
- * the kernel's OOM killer), vitest says only "Worker exited unexpectedly", and its summary counts the file
- * it was running as neither passed nor failed. This reporter prints that file, its project, the test that
- * had started last and the ones that had ended, so a failure seen once in CI says where to look.
+ * the kernel's OOM killer), vitest names the file and the exit code or signal in an error, and its summary
+ * counts that file as neither passed nor failed. This reporter adds the test that had started last and how
+ * many had ended, so a failure seen once in CI says where to look.
  */
-import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 
 export default class UnfinishedFilesReporter implements Reporter {
   private readonly lastStarted = new Map<string, string>();
@@ -13,7 +13,9 @@ export default class UnfinishedFilesReporter implements Reporter {
     this.lastStarted.set(test.module.moduleId, test.fullName);
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, _errors: unknown, reason: TestRunEndReason): void {
+    // An interrupted run (Ctrl+C, --bail) leaves files unrun on purpose.
+    if (reason === 'interrupted') return;
     const unfinished = modules.filter((m) => m.state() === 'queued' || m.state() === 'pending');
     if (!unfinished.length) return;
     const lines = ['', `${unfinished.length} test file(s) never reported an end (their worker died?):`];
