@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Versioned } from '../db/row-version.ts';
 import { PreconditionFailedError } from '../errors.ts';
-import { etagOf } from './responses.ts';
+import { etagOf, noneMatchNames } from './responses.ts';
 
 /**
  * Evaluates the preconditions of a write of one resource: If-Match (RFC 9110, 13.1.1), then If-None-Match
@@ -19,17 +19,13 @@ export async function ifMatchVersion<T>(
   read: () => Promise<Versioned<T>>,
   represent: (row: T) => unknown,
 ): Promise<string | undefined> {
-  const match = tagList(event.headers['if-match']);
-  const noneMatch = tagList(event.headers['if-none-match']);
-  if (noneMatch === undefined && (match === undefined || match.includes('*'))) return undefined;
+  const match = event.headers['if-match']?.split(',').map((t) => t.trim());
+  const noneMatch = event.headers['if-none-match'] !== undefined;
+  if (!noneMatch && (match === undefined || match.includes('*'))) return undefined;
   const { row, version } = await read();
   const etag = etagOf(represent(row));
   // A weak tag (W/"…") never matches strongly; our ETags have no commas to split.
   if (match && !match.includes('*') && !match.includes(etag)) throw new PreconditionFailedError(resource);
-  if (noneMatch?.some((tag) => tag === '*' || tag.replace(/^W\//, '') === etag)) {
-    throw new PreconditionFailedError(resource, 'If-None-Match');
-  }
+  if (noneMatchNames(event, etag)) throw new PreconditionFailedError(resource, 'If-None-Match');
   return version;
 }
-
-const tagList = (header: string | undefined) => header?.split(',').map((t) => t.trim());
