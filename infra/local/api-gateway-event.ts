@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ContentTooLargeError } from '#shared/http/problem.ts';
+import { utf8OrUndefined } from '#shared/http/utf8.ts';
 
 const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
@@ -13,17 +14,6 @@ const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml
 export const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
 
 const NO_BODY = Buffer.alloc(0);
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The body as text, or undefined when its bytes are not UTF-8 (text would hold U+FFFD in their place). */
-function utf8OrUndefined(body: Buffer): string | undefined {
-  try {
-    return strictUtf8.decode(body);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Reads the request body; more than `limitBytes` (declared or sent) is a 413, without buffering it. A request

@@ -12,6 +12,7 @@ import { authenticate } from './authenticate.ts';
 import { iJsonIssue } from './i-json.ts';
 import type { HttpResult } from './responses.ts';
 import { SECRET_PATH_PARAMS } from './routes.ts';
+import { utf8OrUndefined } from './utf8.ts';
 
 export interface AuditNote {
   action: string;
@@ -67,17 +68,15 @@ function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
   return value;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** The body's bytes as text; bytes that are not UTF-8 would otherwise be stored as U+FFFD. */
 function utf8Text(bytes: Buffer): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
+  const text = utf8OrUndefined(bytes);
+  if (text === undefined) {
     throw new ValidationError('The body is not valid UTF-8.', [
       { path: 'body', message: 'must be UTF-8 text (RFC 8259)' },
     ]);
   }
+  return text;
 }
 
 export class UnsupportedMediaType extends DomainError {
