@@ -166,6 +166,16 @@ describe('If-None-Match on a write', () => {
       expect(refused.body.detail).toMatch(/If-None-Match names it/);
     }
     expect((await read(r)).headers.get('etag')).toBe(etag);
+    // Someone else's project is not there for them: 404, not a 412 that would tell it exists.
+    const other = await api.newUser();
+    for (const method of ['PATCH', 'DELETE'] as const) {
+      const res = await api.call(method, r.path, {
+        token: other.token,
+        headers: { 'if-none-match': '*' },
+        ...(method === 'PATCH' ? { body: r.patch(9) } : {}),
+      });
+      expect(res.status, method).toBe(404);
+    }
     // Another ETag: the project is no longer that one, so the change is made.
     expect((await send('PATCH', '"seen-long-ago"', 2)).status).toBe(200);
     expect(state(await read(r))).toMatchObject(r.patch(2));
