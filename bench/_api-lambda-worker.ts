@@ -37,6 +37,7 @@ import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 import type { LoadUser } from './_api-load.ts';
+import { bearerUserId, isUuid, writeDutyLines } from './_floor-duties.ts';
 import { floorCreateJob } from './_floor-job.ts';
 
 export type LambdaRoute = 'project' | 'list' | 'clip' | 'create-project' | 'create-job';
@@ -58,8 +59,11 @@ export interface LambdaPlan {
 export interface LambdaResult {
   handlerCpuUs: number;
   floorCpuUs: number;
+  /** The floor with the duties every request has (bench/_floor-duties.ts). */
+  dutiesCpuUs: number;
   handlerWallMs: number;
   floorWallMs: number;
+  dutiesWallMs: number;
   requests: number;
   failures: number;
   firstFailure: string;
@@ -247,6 +251,68 @@ const handlers: Record<LambdaRoute, { handler: Call; floor: Call }> = {
   },
 };
 
+const checkToken = bearerUserId({ issuer: plan.issuer, clientId: LOCAL_CLIENT_ID, jwks });
+const DUTY: Record<
+  LambdaRoute,
+  { method: string; route: string; action: string; type: string; id(u: LoadUser): string }
+> = {
+  project: {
+    method: 'GET',
+    route: 'GET /v1/projects/{projectId}',
+    action: 'project.read',
+    type: 'project',
+    id: (u) => u.projectId,
+  },
+  list: { method: 'GET', route: 'GET /v1/projects', action: 'project.list', type: 'project', id: () => '' },
+  clip: {
+    method: 'GET',
+    route: 'GET /v1/clips/{clipId}',
+    action: 'clip.read',
+    type: 'clip',
+    id: (u) => u.clipId,
+  },
+  'create-project': {
+    method: 'POST',
+    route: 'POST /v1/projects',
+    action: 'project.create',
+    type: 'project',
+    id: () => '',
+  },
+  'create-job': {
+    method: 'POST',
+    route: 'POST /v1/projects/{projectId}/jobs',
+    action: 'job.create',
+    type: 'job',
+    id: (u) => u.projectId,
+  },
+};
+/**
+ * The floor with the duties every request has: the token checked (the user id is the token's subject, not
+ * the seeded one), the path's id checked as a UUID, the floor's call, then the three stdout lines.
+ */
+function withDuties(route: LambdaRoute, floorCall: Call): Call {
+  const duty = DUTY[route];
+  return async (u) => {
+    const startedAt = Date.now();
+    const userId = checkToken(`Bearer ${u.token}`);
+    const id = duty.id(u);
+    if (id && !isUuid(id)) throw new Error('not a UUID');
+    const code = await floorCall({ ...u, userId });
+    writeDutyLines((text) => process.stdout.write(text), {
+      method: duty.method,
+      path: duty.route,
+      route: duty.route,
+      status: code,
+      userId,
+      action: duty.action,
+      resourceType: duty.type,
+      resourceId: id,
+      startedAt,
+    });
+    return code;
+  };
+}
+
 /**
  * A user drawn at random; for jobs, the users in a shuffled cycle (as the throughput benchmark's load), so
  * no user holds more active jobs than the tier allows before the block's jobs are cancelled.
@@ -264,13 +330,16 @@ const pick =
 const result: LambdaResult = {
   handlerCpuUs: 0,
   floorCpuUs: 0,
+  dutiesCpuUs: 0,
   handlerWallMs: 0,
   floorWallMs: 0,
+  dutiesWallMs: 0,
   requests: 0,
   failures: 0,
   firstFailure: '',
 };
 const { handler, floor } = handlers[plan.route];
+const duties = withDuties(plan.route, floor);
 
 async function block(call: Call, n: number): Promise<{ cpuUs: number; wallMs: number }> {
   const cpu = process.cpuUsage();
@@ -298,6 +367,8 @@ await block(handler, plan.warmup);
 await settle();
 await block(floor, plan.warmup);
 await settle();
+await block(duties, plan.warmup);
+await settle();
 // BENCH_PROFILE=<dir>: CPU profiles of the measured blocks, the handler's and the floor's (not module loading
 // or warm-up).
 const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
@@ -308,7 +379,7 @@ if (profiler) {
   await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
 }
 /** One block, profiled when BENCH_PROFILE is set (to `<route>-<side>-<pid>-<block>.cpuprofile`). */
-async function measured(side: 'handler' | 'floor', call: Call, b: number) {
+async function measured(side: 'handler' | 'floor' | 'duties', call: Call, b: number) {
   await profiler?.post('Profiler.start');
   const m = await block(call, plan.perBlock);
   if (profiler) {
@@ -325,10 +396,14 @@ for (let b = 0; b < plan.blocks; b += 1) {
   await settle();
   const f = await measured('floor', floor, b);
   await settle();
+  const d = await measured('duties', duties, b);
+  await settle();
   result.handlerCpuUs += h.cpuUs;
   result.handlerWallMs += h.wallMs;
   result.floorCpuUs += f.cpuUs;
   result.floorWallMs += f.wallMs;
+  result.dutiesCpuUs += d.cpuUs;
+  result.dutiesWallMs += d.wallMs;
   result.requests += plan.perBlock;
 }
 const n = result.requests;
@@ -340,6 +415,8 @@ await writeFile(
     floorCpuUs: result.floorCpuUs / n,
     handlerWallMs: result.handlerWallMs / n,
     floorWallMs: result.floorWallMs / n,
+    dutiesCpuUs: result.dutiesCpuUs / n,
+    dutiesWallMs: result.dutiesWallMs / n,
   }),
 );
 process.exit(0);

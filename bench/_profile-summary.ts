@@ -98,6 +98,7 @@ export async function busyTimes(files: string[]): Promise<{ totals: Map<string, 
 export async function comparisonTable(
   handler: { files: string[]; requests: number },
   floor: { files: string[]; requests: number },
+  floorName = 'floor',
 ): Promise<string> {
   const h = await busyTimes(handler.files);
   const f = await busyTimes(floor.files);
@@ -112,7 +113,7 @@ export async function comparisonTable(
     .sort((a, b) => b[1] - b[2] - (a[1] - a[2]));
   const fmt = (x: number) => x.toFixed(0);
   return [
-    '| where the busy time went (self time, µs per request) | handler | floor | handler − floor |',
+    `| where the busy time went (self time, µs per request) | handler | ${floorName} | handler − ${floorName} |`,
     '|---|---|---|---|',
     ...rows.map(([g, hv, fv]) => `| ${g} | ${fmt(hv)} | ${fmt(fv)} | ${fmt(hv - fv)} |`),
     `| **all** | **${fmt(h.busy / handler.requests)}** | **${fmt(f.busy / floor.requests)}** | **${fmt(h.busy / handler.requests - f.busy / floor.requests)}** |`,

@@ -3,6 +3,8 @@
  * - the server under test: infra/local/main.ts as `npm start` runs it, on a fresh PostgreSQL database;
  * - the floor (bench/_api-floor.ts): a bare node:http server doing each route's SQL through the same
  *   driver and repositories, on the same database;
+ * - the floor + duties: the same program with FLOOR_DUTIES=1, which also checks each request's token and
+ *   writes its log, metric and audit lines (bench/_floor-duties.ts), as any server must;
  * - the load (bench/_api-load.ts): autocannon in a child process, signing each request as one of
  *   USERS users drawn at random, with new tokens every run, so each user's first request of a run misses
  *   the verified-token cache;
@@ -10,8 +12,8 @@
  * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
  * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
  * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
- * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS=server or floor runs only
- * that target (no ratio). BENCH_PROFILE=1 starts server and floor with `node --cpu-prof`, writing their
+ * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS=server, floor or duties (comma-
+ * separated) runs only those targets (a ratio needs both of its sides). BENCH_PROFILE=1 starts server and floor with `node --cpu-prof`, writing their
  * profiles to the kept folder. BENCH_DYNAMO_CALLS=1 has the server count its DynamoDB calls
  * (infra/local/dynamo-calls.ts) and prints, after each server run, the calls per request (jobs: per job).
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
@@ -237,6 +239,7 @@ export async function run(): Promise<string> {
   const databaseUrl = database.url;
   let server: ChildProcess | undefined;
   let floor: ChildProcess | undefined;
+  let duties: ChildProcess | undefined;
   try {
     const profile: Record<string, string> = process.env.BENCH_PROFILE
       ? {
@@ -268,6 +271,21 @@ export async function run(): Promise<string> {
       path.join(dir, 'floor.log'),
       floorUrl,
     );
+    const dutiesPort = await freePort();
+    const dutiesUrl = `http://127.0.0.1:${dutiesPort}`;
+    duties = await startProcess(
+      ['bench/_api-floor.ts'],
+      {
+        PORT: String(dutiesPort),
+        DATABASE_URL: databaseUrl,
+        FLOOR_DUTIES: '1',
+        ISSUER: serverUrl,
+        KEY_DIR: path.join(dataDir, 'keys'),
+        ...profile,
+      },
+      path.join(dir, 'duties.log'),
+      dutiesUrl,
+    );
     // The server made its signing key under its data folder on start; the seeded users' tokens use it.
     const key = await loadOrCreateSigningKey(path.join(dataDir, 'keys'));
     let users = await seedUsers(databaseUrl, key, serverUrl, USERS);
@@ -276,15 +294,16 @@ export async function run(): Promise<string> {
     const notes: string[] = [];
     const only = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
     for (const { name, route, write } of ROUTES.filter((r) => only.length === 0 || only.includes(r.route))) {
-      const results = { server: [] as Run[], floor: [] as Run[] };
+      const results = { server: [] as Run[], floor: [] as Run[], duties: [] as Run[] };
       for (let i = 0; i < RUNS; i += 1) {
         // New tokens for every run: each user's first request of the run misses the verified-token cache.
         users = await resignUsers(key, serverUrl, users);
         for (const [target, url] of targets([
           ['server', serverUrl],
           ['floor', floorUrl],
+          ['duties', dutiesUrl],
         ] as const)) {
-          const child = target === 'server' ? server : floor;
+          const child = target === 'server' ? server : target === 'floor' ? floor : duties;
           const plan: LoadPlan = { url, route, seconds: SECONDS, connections: CONNECTIONS, users };
           const planFile = path.join(dir, `${route}-${target}-${i}.json`);
           await writeFile(planFile, JSON.stringify(plan));
@@ -344,22 +363,24 @@ export async function run(): Promise<string> {
       }
       const s = summarize(results.server);
       const f = summarize(results.floor);
+      const d = summarize(results.duties);
       const target = write ? 0.5 : 0.7;
       const ratio = s.failed || f.failed ? '—' : (s.rps / f.rps).toFixed(2);
+      const dutiesRatio = s.failed || d.failed ? '—' : (s.rps / d.rps).toFixed(2);
       const verdict = s.failed || f.failed ? 'no result' : s.rps / f.rps >= target ? 'met' : 'missed';
       if (route === 'create-job')
         notes.push(
           `Jobs: the most ffmpeg processes seen at once under the server during a run: ${s.mostFfmpeg}; under the floor: ${f.mostFfmpeg}.`,
         );
       rows.push(
-        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${threadCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} |`,
+        `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${threadCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} | ${cell(d)} | ${d.non2xx} / ${d.errors} | ${cpuCell(d)} | **${dutiesRatio}** |`,
       );
     }
     return [
       `## API throughput (local server on PostgreSQL, ${USERS} users, autocannon ${CONNECTIONS} connections × ${SECONDS} s, median of ${RUNS} runs)`,
       '',
-      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req (in ffmpeg) | of it, main thread / DynamoDB thread | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| route | req/s median (min–max) | p99 ms | non-2xx / errors | CPU ms/req (in ffmpeg) | of it, main thread / DynamoDB thread | floor req/s median (min–max) | floor p99 ms | floor non-2xx / errors | floor CPU ms/req | ratio | target | floor + duties req/s median (min–max) | floor + duties non-2xx / errors | floor + duties CPU ms/req | ratio to floor + duties |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       ...(notes.length ? [...notes, ''] : []),
@@ -367,6 +388,7 @@ export async function run(): Promise<string> {
         "Each request is signed by one of the users drawn at random (jobs: the users in a shuffled cycle); every run signs new tokens, so each user's first request of a run misses the server's verified-token cache (an RSA check) and the later ones hit it, as in a warm container. " +
         "The server's local DynamoDB (dynalite, holding the audit, idempotency, rate-limit and capacity tables) runs in a thread of the server's process, off its event loop (as DynamoDB is off a Lambda function's CPU): its CPU is in the server's column. " +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
+        'Floor + duties is the same program doing, written plainly with node:crypto, what any server must do for each request (bench/_floor-duties.ts): the caller is the subject of the bearer token it checks as the API does (RS256 signature, issuer, token use, client, expiry, issue time, UUID subject; a verified token remembered until it expires), path ids are checked as UUIDs, and each answer writes a log line, an EMF metric line and an audit line to stdout in one write (the server under test, as `npm start` runs it, keeps its audit entries in its local DynamoDB instead, and logs at ERROR here). The target stays against the bare floor; the last column shows how much of the gap those duties are. ' +
         'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
         'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included; in brackets the part spent in ffmpeg) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
@@ -376,6 +398,7 @@ export async function run(): Promise<string> {
   } finally {
     await stopProcess(server);
     await stopProcess(floor);
+    await stopProcess(duties);
     await database.drop();
     if (process.env.BENCH_KEEP) process.stderr.write(`api-throughput: kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
