@@ -53,7 +53,12 @@ export async function createGetPresigner(client: S3Client, bucket: string) {
   const host = probe.host;
   const presigner = new S3RequestPresigner({ ...client.config, signingName: signingService });
 
-  return async (key: string, expiresIn: number, contentType?: string): Promise<string> => {
+  return async (
+    key: string,
+    expiresIn: number,
+    contentType?: string,
+    signingDate?: Date,
+  ): Promise<string> => {
     const signed = await presigner.presign(
       {
         method: 'GET',
@@ -65,7 +70,7 @@ export async function createGetPresigner(client: S3Client, bucket: string) {
         headers: { host },
         body: undefined,
       } as unknown as Parameters<typeof presigner.presign>[0],
-      { expiresIn, signingRegion, signingService },
+      { expiresIn, signingRegion, signingService, ...(signingDate ? { signingDate } : {}) },
     );
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(signed.query ?? {})) {

@@ -154,16 +154,32 @@ export interface SignedUrl {
   expiresAt: string;
 }
 
-/** Short-lived links: signed GETs for media, presigned POSTs for uploads. */
+/** The longest a SigV4 presigned link may be valid (S3's limit). */
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+/** Signed GETs kept per window; a window's links are dropped when the next window begins. */
+const SIGNED_GETS_KEPT = 5000;
+
+/**
+ * Short-lived links: signed GETs for media, presigned POSTs for uploads.
+ *
+ * A GET link is signed as of the start of the current window of `signWindowSeconds` (5 minutes), with an
+ * expiry rounded up to whole windows that still covers its whole lifetime from now. So the same object asked
+ * for again within a window gets the same link: a browser or player keeps what it fetched under it (the
+ * console's thumbnails as it polls), and the signature is computed once per window, not once per request. A
+ * link is then valid for at least its lifetime and at most one window longer; `expiresAt` is exact.
+ */
 export function createMediaSigner(
-  options: S3StoreOptions & { getTtlSeconds?: number; postTtlSeconds?: number },
+  options: S3StoreOptions & { getTtlSeconds?: number; postTtlSeconds?: number; signWindowSeconds?: number },
 ) {
   const { bucket, kmsKeyId } = options;
   const client = clientGetter(options.client);
   const getTtl = options.getTtlSeconds ?? 900;
   const postTtl = options.postTtlSeconds ?? 900;
+  const windowMs = (options.signWindowSeconds ?? 300) * 1000;
   const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
   let presignGet: Promise<Awaited<ReturnType<typeof createGetPresigner>>> | undefined;
+  const signed = new Map<string, SignedUrl>();
+  let signedWindow = -1;
   return {
     /** How long a presigned POST stays valid. */
     postTtlSeconds: postTtl,
@@ -175,9 +191,25 @@ export function createMediaSigner(
           presignGet = undefined;
           throw error;
         });
-      const ttl = Math.max(getTtl, Math.ceil(atLeastSeconds));
-      const url = await (await presignGet)(key, ttl, contentType);
-      return { url, expiresAt: expiry(ttl) };
+      const now = Date.now();
+      const until = now + Math.max(getTtl, atLeastSeconds) * 1000;
+      const from = windowMs > 0 ? now - (now % windowMs) : now;
+      const span =
+        windowMs > 0
+          ? Math.ceil((until - from) / windowMs) * windowMs
+          : Math.ceil((until - from) / 1000) * 1000;
+      const expiresIn = Math.min(span / 1000, MAX_PRESIGN_SECONDS);
+      if (from !== signedWindow) {
+        signed.clear();
+        signedWindow = from;
+      }
+      const id = `${expiresIn} ${contentType ?? ''} ${key}`;
+      const kept = signed.get(id);
+      if (kept) return kept;
+      const url = await (await presignGet)(key, expiresIn, contentType, new Date(from));
+      const link = { url, expiresAt: new Date(from + expiresIn * 1000).toISOString() };
+      if (from === signedWindow && signed.size < SIGNED_GETS_KEPT) signed.set(id, link);
+      return link;
     },
     /**
      * A browser-ready POST whose policy pins the key and content type and refuses a file larger than the

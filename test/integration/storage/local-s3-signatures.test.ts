@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalS3, startLocalS3 } from '#infra/local/s3.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 
@@ -41,6 +41,26 @@ describe('local S3 signatures', () => {
     const bent = await fetch(url.replace('users/a/', 'users/b/'));
     expect(bent.status).toBe(403);
     expect(await bent.text()).toContain('SignatureDoesNotMatch');
+  });
+
+  it('serves a link signed as of its window until its expiry, from the last second of the window, and not after', async () => {
+    const windowStart = Math.floor(Date.now() / 300_000) * 300_000 + 300_000;
+    vi.useFakeTimers({ now: windowStart + 299_000, toFake: ['Date'] });
+    try {
+      const link = await signer().signGet('users/a/clip.mp4');
+      expect(new URL(link.url).searchParams.get('X-Amz-Date')).toBe(
+        new Date(windowStart).toISOString().replace(/[-:]|\.\d{3}/g, ''),
+      );
+      expect((await fetch(link.url)).status).toBe(200);
+      vi.setSystemTime(Date.parse(link.expiresAt) - 1000);
+      expect((await fetch(link.url)).status).toBe(200);
+      vi.setSystemTime(Date.parse(link.expiresAt) + 1000);
+      const late = await fetch(link.url);
+      expect(late.status).toBe(403);
+      expect(await late.text()).toContain('Request has expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a signed GET with a repeated signature parameter (400), not with a server error', async () => {

@@ -59,18 +59,80 @@ describe.each(Object.entries(clients))('presigned GET links (%s)', (_name, clien
   });
 });
 
-it('signs each link at the time it is made', async () => {
+it("signs a link as of its window, across midnight with the next day's key, valid for at least its lifetime", async () => {
   vi.useFakeTimers({ now: new Date('2026-11-26T23:59:59Z'), toFake: ['Date'] });
-  const signer = createMediaSigner({ client: clients['AWS, virtual-hosted'], bucket: 'media-bucket' });
-  const first = new URL((await signer.signGet('a.mp4')).url);
+  const client = clients['AWS, virtual-hosted'];
+  const signer = createMediaSigner({ client, bucket: 'media-bucket' });
+  const first = await signer.signGet('a.mp4');
+  const firstUrl = new URL(first.url);
+  expect(firstUrl.searchParams.get('X-Amz-Date')).toBe('20261126T235500Z');
+  expect(firstUrl.searchParams.get('X-Amz-Expires')).toBe('1200');
+  // 15 minutes from now, and at most one window (5 minutes) more.
+  expect(first.expiresAt).toBe('2026-11-27T00:15:00.000Z');
   vi.setSystemTime(new Date('2026-11-27T00:00:01Z'));
   const second = await signer.signGet('a.mp4', 'video/mp4');
   const expected = await getSignedUrl(
-    clients['AWS, virtual-hosted'],
+    client,
     new GetObjectCommand({ Bucket: 'media-bucket', Key: 'a.mp4', ResponseContentType: 'video/mp4' }),
-    { expiresIn: 900 },
+    { expiresIn: 1200, signingDate: new Date('2026-11-27T00:00:00Z') },
   );
-  expect(first.searchParams.get('X-Amz-Date')).toBe('20261126T235959Z');
   expect(parts(second.url)).toEqual(parts(expected));
-  expect(second.expiresAt).toBe('2026-11-27T00:15:01.000Z');
+  expect(second.expiresAt).toBe('2026-11-27T00:20:00.000Z');
+});
+
+it('gives the same link for the same object within a window, and a new one in the next', async () => {
+  vi.useFakeTimers({ now: new Date('2026-11-26T10:00:10Z'), toFake: ['Date'] });
+  const signer = createMediaSigner({ client: clients['AWS, with a session token'], bucket: 'media-bucket' });
+  const first = await signer.signGet('users/u/clip/video.mp4', 'video/mp4');
+  vi.setSystemTime(new Date('2026-11-26T10:04:59Z'));
+  expect(await signer.signGet('users/u/clip/video.mp4', 'video/mp4')).toEqual(first);
+  expect((await signer.signGet('users/u/clip/video.mp4')).url).not.toBe(first.url);
+  expect((await signer.signGet('users/u/clip/thumb.jpg', 'video/mp4')).url).not.toBe(first.url);
+  vi.setSystemTime(new Date('2026-11-26T10:05:00Z'));
+  const next = await signer.signGet('users/u/clip/video.mp4', 'video/mp4');
+  expect(next.url).not.toBe(first.url);
+  expect(new URL(next.url).searchParams.get('X-Amz-Date')).toBe('20261126T100500Z');
+});
+
+it('covers at least the asked lifetime from any moment of a window, and one window more at most', async () => {
+  vi.useFakeTimers({ now: new Date('2026-11-26T10:00:00Z'), toFake: ['Date'] });
+  const signer = createMediaSigner({ client: clients['local, path style'], bucket: 'media-bucket' });
+  // An HLS segment's link must last until its playlist token expires, however far into the window.
+  const tokenExpiry = Date.parse('2026-11-26T11:00:00Z');
+  const links = new Set<string>();
+  for (const offset of [0, 1, 61_000, 299_999, 300_000, 449_123]) {
+    const now = Date.parse('2026-11-26T10:00:00Z') + offset;
+    vi.setSystemTime(now);
+    for (const atLeast of [0, 100, 3600 - offset / 1000, (tokenExpiry - now) / 1000]) {
+      const link = await signer.signGet('users/u/hls/seg_0001.ts', 'video/mp2t', atLeast);
+      const url = new URL(link.url);
+      const signedAt = Date.parse(
+        url.searchParams
+          .get('X-Amz-Date')!
+          .replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
+      );
+      const until = signedAt + Number(url.searchParams.get('X-Amz-Expires')) * 1000;
+      expect(Date.parse(link.expiresAt)).toBe(until);
+      const wanted = now + Math.max(900, atLeast) * 1000;
+      expect(until).toBeGreaterThanOrEqual(wanted);
+      expect(until - wanted).toBeLessThan(300_000 + 1000);
+      expect(signedAt).toBeLessThanOrEqual(now);
+      if (atLeast === (tokenExpiry - now) / 1000) links.add(link.url);
+    }
+  }
+  // Links to the token's expiry: one per window, not one per request.
+  expect(links.size).toBe(2);
+});
+
+it('signs at the moment itself with no window', async () => {
+  vi.useFakeTimers({ now: new Date('2026-11-26T23:59:59Z'), toFake: ['Date'] });
+  const signer = createMediaSigner({
+    client: clients['AWS, virtual-hosted'],
+    bucket: 'media-bucket',
+    signWindowSeconds: 0,
+  });
+  const link = await signer.signGet('a.mp4');
+  expect(new URL(link.url).searchParams.get('X-Amz-Date')).toBe('20261126T235959Z');
+  expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('900');
+  expect(link.expiresAt).toBe('2026-11-27T00:14:59.000Z');
 });
