@@ -50,10 +50,11 @@ export const handler = apiHandler([
       const proto = r.event.headers['x-forwarded-proto'] ?? 'https';
       const apiBase = `${proto}://${r.event.requestContext.domainName}`;
       const clip = await r.ctx.clipService.getWithMedia(r.caller.userId, r.params.clipId, apiBase);
-      // Signed URLs change on every call, so the ETag covers the clip itself, not its links. Those links
-      // expire, so nothing may store the body: a browser that kept it would revalidate with the ETag, get
-      // 304 for the unchanged clip and give the page its expired links. A client may still send
-      // If-None-Match itself to learn whether the clip changed.
+      // Signed URLs change from one 5-minute window to the next (shared/storage/s3.ts) and the HLS link on
+      // every call, so the ETag covers the clip itself, not its links. Those links expire, so nothing may
+      // store the body: a browser that kept it would revalidate with the ETag, get 304 for the unchanged
+      // clip and give the page its expired links. A client may still send If-None-Match itself to learn
+      // whether the clip changed.
       const { media, ...stable } = clip;
       const tagged = withEtag(r.event, stable);
       const headers = { ...tagged.headers, 'cache-control': 'no-store' };
