@@ -18,10 +18,7 @@ interface Profile {
 }
 
 const GROUPS: [string, RegExp][] = [
-  [
-    'AWS SDK: clients, SigV4, middleware (signed links; before 2026-11-27 also the audit write)',
-    /node_modules\/@(aws-sdk|smithy)\//,
-  ],
+  ['AWS SDK: clients, SigV4, middleware (signed links, StartExecution)', /node_modules\/@(aws-sdk|smithy)\//],
   [
     'token verification (aws-jwt-verify, RSA)',
     /node_modules\/aws-jwt-verify\/|node:internal\/crypto\/(keys|sig)/,
@@ -40,7 +37,7 @@ const GROUPS: [string, RegExp][] = [
 
 const SOCKETS = 'sockets and HTTP (node:net, node:http, streams)';
 const SQL_SOCKET = 'SQL: node-postgres socket writes and reads';
-const HTTP_CLIENT = 'HTTP requests to AWS (before 2026-11-27: the audit write to DynamoDB)';
+const HTTP_CLIENT = 'HTTP requests to AWS services (the SDK client sockets)';
 
 function groupOf(frame: ProfileNode['callFrame']): string {
   if (frame.functionName === 'writev' || frame.functionName === 'writeUtf8String') return SOCKETS;

@@ -35,7 +35,7 @@ describe('profile summary', () => {
       'node:_http_client',
     ]);
     expect([...(await busyTimes([file])).totals.keys()]).toEqual([
-      'HTTP requests to AWS (before 2026-11-27: the audit write to DynamoDB)',
+      'HTTP requests to AWS services (the SDK client sockets)',
     ]);
   });
 });
