@@ -32,6 +32,7 @@ import { dynamoStreamSlots } from '#shared/events/stream-slots.ts';
 import { dynamoIdempotency } from '#shared/idempotency/idempotent.ts';
 import { StdoutLogger } from '#shared/observability/stdout-logger.ts';
 import { setContextFactory } from '#shared/runtime/context.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import { buildContext } from '#shared/runtime/features/all.ts';
 import { createMediaSigner, createS3Store } from '#shared/storage/s3.ts';
 import { dynamoWebhookSendLimiter } from '#shared/webhooks/send-limiter.ts';
@@ -73,25 +74,32 @@ const plan = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as LambdaPlan;
 const key = await loadOrCreateSigningKey(plan.keyDir);
 const jwks = await jwksOf(key);
 const { db } = openNodePostgres({ url: plan.databaseUrl });
-const dynamoClient = new DynamoDBClient({
-  endpoint: plan.dynamo.endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+// Every client with the configuration the functions give theirs (shared/sdk/sha256.ts).
+const dynamoClient = new DynamoDBClient(
+  sdkConfig({
+    endpoint: plan.dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  }),
+);
 const documents = DynamoDBDocumentClient.from(dynamoClient);
 // Never contacted by these routes: signing a GET link needs only the client's configuration.
-const s3 = new S3Client({
-  endpoint: 'http://127.0.0.1:9',
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const s3 = new S3Client(
+  sdkConfig({
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  }),
+);
 const bucket = { client: s3, bucket: 'media' };
-const sfn = new SFNClient({
-  endpoint: plan.stepFunctions.endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const sfn = new SFNClient(
+  sdkConfig({
+    endpoint: plan.stepFunctions.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  }),
+);
 const ctx = buildContext({
   db,
   store: createS3Store(bucket),

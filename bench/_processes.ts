@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -155,4 +156,17 @@ export async function threadCpuSeconds(
     );
   }
   return undefined;
+}
+
+/** A stand-in script of bench/ in a process of its own, once it has printed its one JSON line (its address). */
+export async function startStandIn<T>(script: string): Promise<{ child: ChildProcess } & T> {
+  const child = spawn(tsx, [path.join(root, 'bench', script)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, ...(JSON.parse(line) as T) };
 }

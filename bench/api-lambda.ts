@@ -11,18 +11,17 @@
  * where the handler's time went, and how much of it per request beyond the floor's, by part. Profiled
  * runs cost more CPU than plain ones (the sampler runs every 100 µs): read their tables, not their ratios.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { loadOrCreateSigningKey } from '#shared/auth/local-issuer.ts';
 import { openNodePostgres } from '#shared/db/drivers/node-postgres.ts';
 import { migrate } from '#shared/db/migrate.ts';
 import type { LambdaPlan, LambdaResult, LambdaRoute } from './_api-lambda-worker.ts';
 import { benchDatabase, median, seedUsers } from './_api-seed.ts';
-import { root, stopProcess, tsx } from './_processes.ts';
+import { root, startStandIn, stopProcess, tsx } from './_processes.ts';
 import { comparisonTable, summarizeProfiles, summaryTable } from './_profile-summary.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -69,18 +68,6 @@ async function worker(route: LambdaRoute, planFile: string, resultFile: string):
 }
 
 /** A stand-in in a process of its own (another host on AWS) that prints what to reach it by. */
-async function startStandIn<T>(script: string): Promise<{ child: ChildProcess } & T> {
-  const child = spawn(tsx, [path.join(root, 'bench', script)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, ...(JSON.parse(line) as T) };
-}
-
 const range = (xs: number[], digits = 0) =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 

@@ -15,6 +15,7 @@ import { type RetryPolicy, retryTransient } from '#shared/db/drivers/data-api-re
 import { migrate } from '#shared/db/migrate.ts';
 import { beginInvocation, tracedClient } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 
 /** Re-running the whole migration is safe: it skips what the journal says was applied. */
 export function applyMigrations(db: Database, policy: RetryPolicy = DATA_API_RETRY.migration): Promise<void> {
@@ -35,7 +36,7 @@ export async function handler(event: CloudFormationCustomResourceEvent) {
 async function applyAppRole(db: Database): Promise<void> {
   const secretArn = process.env.APP_DB_SECRET_ARN;
   if (!secretArn) throw new Error('Missing environment variable APP_DB_SECRET_ARN');
-  const secret = await tracedClient(new SecretsManagerClient({})).send(
+  const secret = await tracedClient(new SecretsManagerClient(sdkConfig())).send(
     new GetSecretValueCommand({ SecretId: secretArn }),
   );
   await ensureAppRole(db, parseRoleSecret(secret.SecretString));

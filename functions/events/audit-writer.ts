@@ -12,6 +12,7 @@ import { type AuditWriter, createAuditWriter } from '#shared/audit/writer.ts';
 import { beginInvocation, tracedClient } from '#shared/observability/tracing.ts';
 import { secretKey } from '#shared/runtime/secret-key.ts';
 import * as z from '#shared/schema/zod.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 
 const environment = z.object({
   AUDIT_TABLE: z.string().check(z.minLength(1)),
@@ -23,7 +24,7 @@ let writer: AuditWriter | undefined;
 function writerFromEnv(): AuditWriter {
   const env = environment.parse(process.env);
   return createAuditWriter({
-    client: DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({}))),
+    client: DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient(sdkConfig()))),
     table: env.AUDIT_TABLE,
     pseudonymKey: secretKey(env.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
   });

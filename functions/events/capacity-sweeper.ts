@@ -15,6 +15,7 @@ import {
   type StuckStartSweepResult,
 } from '#shared/pipeline/stuck-starts.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { stepFunctionsExecutions, stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
@@ -37,7 +38,7 @@ async function startLostStarts(): Promise<void> {
   const stateMachineArn = process.env.STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set.');
   if (!sweepStuckStarts) {
-    const sfn = async () => new (await import('@aws-sdk/client-sfn')).SFNClient({});
+    const sfn = async () => new (await import('@aws-sdk/client-sfn')).SFNClient(sdkConfig());
     const workflow = stepFunctionsWorkflow(sfn, stateMachineArn);
     // A job failed here frees a slot, as an ended execution does: the owner's waiting uploads start.
     const uploads = createUploadIngest({

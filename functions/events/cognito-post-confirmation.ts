@@ -12,6 +12,7 @@ import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { clientGetter } from '#shared/sdk/lazy-client.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import { provisionUser } from '#shared/users/provision.ts';
 import { createUserRepository } from '#shared/users/repository.ts';
 
@@ -30,7 +31,9 @@ const logger = {
 // Built only when another users row holds the new account's email (its account may have moved on).
 const cognito = clientGetter(
   async () =>
-    new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient({}),
+    new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient(
+      sdkConfig(),
+    ),
 );
 const currentEmail = (userPoolId: string) => async (userId: string) =>
   cognitoAccountEmail(await cognito(), userPoolId, userId);

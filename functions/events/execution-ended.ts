@@ -12,6 +12,7 @@ import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import type { PipelineState } from '#shared/pipeline/tasks.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
@@ -19,7 +20,7 @@ import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 // Only an owner's waiting uploads need it (most executions end with none): built by the first start.
 let sfn: SFNClient | undefined;
 const sfnClient = async () => {
-  sfn ??= new (await import('@aws-sdk/client-sfn')).SFNClient({});
+  sfn ??= new (await import('@aws-sdk/client-sfn')).SFNClient(sdkConfig());
   return sfn;
 };
 

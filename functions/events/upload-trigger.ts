@@ -10,11 +10,12 @@ import { uploadEventSchema } from '#shared/events/schemas/upload.ts';
 import { parseEvent } from '#shared/observability/parse-event.ts';
 import { annotateTrace, tracedHandler } from '#shared/observability/tracing.ts';
 import { pipelineRuntime } from '#shared/runtime/pipeline-aws.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import { createUploadIngest } from '#shared/uploads/ingest.ts';
 import { createReservationRepository } from '#shared/uploads/reservations.ts';
 import { stepFunctionsWorkflow } from '#shared/workflow/step-functions.ts';
 
-const sfn = new SFNClient({});
+const sfn = new SFNClient(sdkConfig());
 
 export interface ObjectCreatedDetail {
   detail: { object: { key: string; size: number } };

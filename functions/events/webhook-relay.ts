@@ -13,6 +13,7 @@ import { createOutbox } from '#shared/events/outbox.ts';
 import { beginInvocation } from '#shared/observability/tracing.ts';
 import { DATA_API_RETRY, dataApiDatabase } from '#shared/runtime/database-aws.ts';
 import { clientGetter as lazyClient } from '#shared/sdk/lazy-client.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import { createDeliveryQueue } from '#shared/webhooks/deliveries.ts';
 import { type DeliveryMessage, type MessageSink, relayRun } from '#shared/webhooks/relay.ts';
 import { DELIVERY_TIMEOUT_MS } from '#shared/webhooks/retry-schedule.ts';
@@ -20,7 +21,7 @@ import { DELIVERY_TIMEOUT_MS } from '#shared/webhooks/retry-schedule.ts';
 const logger = new Logger({ serviceName: 'webhook-relay' });
 const sqs = lazyClient(async () => {
   const { SQSClient } = await import('@aws-sdk/client-sqs');
-  return new SQSClient({});
+  return new SQSClient(sdkConfig());
 });
 const POLL_MS = 1_000;
 /** Sender timeout (30 s) plus queue wait: a claim outlives any attempt that really started. */
@@ -71,7 +72,7 @@ const documents = lazyClient(async () => {
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
   ]);
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig()));
 });
 /** The schedule's period: a delivery due sooner than this keeps the relay awake. */
 const SCHEDULE_MS = 60_000;

@@ -6,6 +6,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { LOCAL_CORS_ORIGINS, MEDIA_CORS } from '#shared/http/cors.ts';
+import { sdkConfig } from '#shared/sdk/sha256.ts';
 import type { StoredObject } from '#shared/storage/port.ts';
 import { s3SignatureCheck } from './s3-signatures.ts';
 
@@ -85,15 +86,17 @@ export async function startLocalS3(options: {
   server.middleware.unshift(s3SignatureCheck(LOCAL_CREDENTIALS, corsOrigins));
   const info = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${info.port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
-    // s3rver stores aws-chunked bodies verbatim; without default checksums the SDK sends plain bodies.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = new S3Client(
+    sdkConfig({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: LOCAL_CREDENTIALS,
+      // s3rver stores aws-chunked bodies verbatim; without default checksums the SDK sends plain bodies.
+      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+      responseChecksumValidation: 'WHEN_REQUIRED' as const,
+    }),
+  );
   // SigV4 signs a hash of every body unless told the payload is unsigned, as S3 allows; the local check
   // does not compare bodies with their hash, so hashing each media file the pipeline stores would be CPU
   // spent on nothing. Only requests that carry a body: a presigned GET must keep the SDK's own query.

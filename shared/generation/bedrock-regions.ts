@@ -13,6 +13,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from '../schema/zod.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
+import { sdkConfig } from '../sdk/sha256.ts';
 import type { ModelOutput } from './bedrock-async.ts';
 
 export interface BedrockRegionsOptions {
@@ -35,7 +36,7 @@ export function createBedrockRegions(options: BedrockRegionsOptions) {
   const make =
     options.makeClient ??
     (async (region: string) =>
-      new (await import('@aws-sdk/client-bedrock-runtime')).BedrockRuntimeClient({ region }));
+      new (await import('@aws-sdk/client-bedrock-runtime')).BedrockRuntimeClient(sdkConfig({ region })));
   const encryption = options.kmsKeyId
     ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyId }
     : {};

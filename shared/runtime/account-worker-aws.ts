@@ -13,6 +13,7 @@ import { awsRuntimeConfig } from '../config.ts';
 import { createJobRepository } from '../jobs/repository.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
+import { sdkConfig } from '../sdk/sha256.ts';
 import { type AwsEnvironment, identity, store, workflow } from './aws-adapters.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
 import { createOnce } from './once.ts';
@@ -20,7 +21,7 @@ import { secretKey } from './secret-key.ts';
 
 function build(): AccountTaskContext & { logger: StdoutLogger } {
   const config = awsRuntimeConfig();
-  const dynamo = tracedClient(new DynamoDBClient({}));
+  const dynamo = tracedClient(new DynamoDBClient(sdkConfig()));
   const documents = DynamoDBDocumentClient.from(dynamo);
   const env: AwsEnvironment = { config, dynamo, documents, once: createOnce() };
   const db = dataApiDatabase(DATA_API_RETRY.api);

@@ -9,6 +9,7 @@ import { createCognitoIdentityProvider } from '../auth/cognito.ts';
 import type { AwsRuntimeConfig } from '../config.ts';
 import { dynamoIdempotency } from '../idempotency/idempotent.ts';
 import { clientGetter } from '../sdk/lazy-client.ts';
+import { sdkConfig } from '../sdk/sha256.ts';
 import { createMediaSigner, createS3Store } from '../storage/s3.ts';
 import { stepFunctionsWorkflow } from '../workflow/step-functions.ts';
 import type { Once } from './once.ts';
@@ -22,7 +23,7 @@ export interface AwsEnvironment {
 
 const mediaBucket = (env: AwsEnvironment) =>
   env.once('media-bucket', () => ({
-    client: clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client({})),
+    client: clientGetter(async () => new (await import('@aws-sdk/client-s3')).S3Client(sdkConfig())),
     bucket: env.config.MEDIA_BUCKET,
     kmsKeyId: env.config.MEDIA_KMS_KEY_ID,
   }));
@@ -31,7 +32,7 @@ export const store = (env: AwsEnvironment) => ({ store: createS3Store(mediaBucke
 export const signer = (env: AwsEnvironment) => ({ signer: createMediaSigner(mediaBucket(env)) });
 export const workflow = (env: AwsEnvironment) => ({
   workflow: stepFunctionsWorkflow(
-    async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}),
+    async () => new (await import('@aws-sdk/client-sfn')).SFNClient(sdkConfig()),
     env.config.STATE_MACHINE_ARN,
   ),
 });
@@ -41,7 +42,9 @@ export const idempotent = (env: AwsEnvironment) => ({
 export const identity = (env: AwsEnvironment) => ({
   identity: createCognitoIdentityProvider({
     client: async () =>
-      new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient({}),
+      new (await import('@aws-sdk/client-cognito-identity-provider')).CognitoIdentityProviderClient(
+        sdkConfig(),
+      ),
     clientId: env.config.USER_POOL_CLIENT_ID,
     userPoolId: env.config.USER_POOL_ID,
   }),

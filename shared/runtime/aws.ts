@@ -20,6 +20,7 @@ import { awsRuntimeConfig } from '../config.ts';
 import { dynamoIdleMarker } from '../events/idle-marker-dynamodb.ts';
 import { StdoutLogger } from '../observability/stdout-logger.ts';
 import { tracedClient } from '../observability/tracing.ts';
+import { sdkConfig } from '../sdk/sha256.ts';
 import { type AwsEnvironment, identity } from './aws-adapters.ts';
 import { type Adapters, composeContext, type Feature, setContextFactory } from './context.ts';
 import { DATA_API_RETRY, dataApiDatabase } from './database-aws.ts';
@@ -36,7 +37,7 @@ export function useAwsContext(...features: AwsFeature[]): void {
   setContextFactory(
     async () => {
       const config = awsRuntimeConfig();
-      const dynamo = tracedClient(new DynamoDBClient({}));
+      const dynamo = tracedClient(new DynamoDBClient(sdkConfig()));
       const documents = DynamoDBDocumentClient.from(dynamo);
       const env: AwsEnvironment = { config, dynamo, documents, once: createOnce() };
       const adapters = Object.assign(

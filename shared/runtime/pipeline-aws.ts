@@ -24,6 +24,7 @@ import { mediaConvertProber } from '../media/mediaconvert-prober.ts';
 import { tracedClient } from '../observability/tracing.ts';
 import { createGenerationWaits } from '../pipeline/generation-wait.ts';
 import { createPipelineTasks } from '../pipeline/tasks.ts';
+import { sdkConfig } from '../sdk/sha256.ts';
 import type { ObjectStore } from '../storage/port.ts';
 import { createS3Store } from '../storage/s3.ts';
 import { createUserRepository } from '../users/repository.ts';
@@ -75,7 +76,7 @@ export function bedrockVideoModels(options: {
 function build() {
   const config = awsMediaConfig();
   const db = dataApiDatabase(DATA_API_RETRY.pipeline);
-  const s3 = tracedClient(new S3Client({}));
+  const s3 = tracedClient(new S3Client(sdkConfig()));
   const store = createS3Store({ client: s3, bucket: config.MEDIA_BUCKET, kmsKeyId: config.MEDIA_KMS_KEY_ID });
   const users = createUserRepository(db);
   const jobs = createJobRepository(db);
@@ -90,14 +91,16 @@ function build() {
     kmsKeyId: config.MEDIA_KMS_KEY_ID,
     outputBuckets,
   });
-  const tokens = stepFunctionsTaskTokens(async () => new (await import('@aws-sdk/client-sfn')).SFNClient({}));
+  const tokens = stepFunctionsTaskTokens(
+    async () => new (await import('@aws-sdk/client-sfn')).SFNClient(sdkConfig()),
+  );
   const capacity = capacityFromEnv();
   const capacityTable = process.env.CAPACITY_TABLE;
   // Functions that never touch capacity (the transcode progress handler) run without the table.
   const rateLimitTable = process.env.RATE_LIMIT_TABLE;
   const documents =
     capacityTable || rateLimitTable
-      ? DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({})))
+      ? DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient(sdkConfig())))
       : undefined;
   const capacityStore =
     documents && capacityTable ? dynamoCapacityStore(documents, capacityTable) : undefined;
@@ -118,7 +121,7 @@ function build() {
     clips,
     store,
     prober: mediaConvertProber(
-      async () => new (await import('@aws-sdk/client-mediaconvert')).MediaConvertClient({}),
+      async () => new (await import('@aws-sdk/client-mediaconvert')).MediaConvertClient(sdkConfig()),
       config.MEDIA_BUCKET,
     ),
     models: bedrockVideoModels({

@@ -1,4 +1,5 @@
 import { tracedClient } from '../observability/tracing.ts';
+import { sdkConfig } from '../sdk/sha256.ts';
 
 /** A key kept in Secrets Manager, fetched on first use and kept for the life of the container. */
 export function secretKey(secretArn: string | undefined, name: string): () => Promise<Uint8Array> {
@@ -7,7 +8,9 @@ export function secretKey(secretArn: string | undefined, name: string): () => Pr
     if (!secretArn) return Promise.reject(new Error(`${name} is not set`));
     key ??= import('@aws-sdk/client-secrets-manager')
       .then(({ GetSecretValueCommand, SecretsManagerClient }) =>
-        tracedClient(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretArn })),
+        tracedClient(new SecretsManagerClient(sdkConfig())).send(
+          new GetSecretValueCommand({ SecretId: secretArn }),
+        ),
       )
       .then((out) => Buffer.from(out.SecretString ?? '', 'utf8'))
       .catch((error: unknown) => {

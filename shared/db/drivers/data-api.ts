@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import { drizzle } from 'drizzle-orm/aws-data-api/pg';
 import { tracedClient } from '../../observability/tracing.ts';
+import { sdkConfig } from '../../sdk/sha256.ts';
 import type { Database, DatabaseHandle, StatementCounter } from '../database.ts';
 import { isTransientDataApiError } from '../transient.ts';
 import { type RetryPolicy, retryTransient, unavailable } from './data-api-retry.ts';
@@ -101,7 +102,7 @@ function resilientClient(client: RDSDataClient, policy: RetryPolicy): RDSDataCli
 export function openDataApi(options: DataApiOptions): DatabaseHandle & { client: RDSDataClient } {
   // The SDK's own retries would repeat calls whose outcome is unknown (5xx, reset sockets) even for writes;
   // the policy here decides instead.
-  const client = options.client ?? tracedClient(new RDSDataClient({ maxAttempts: 1 }));
+  const client = options.client ?? tracedClient(new RDSDataClient(sdkConfig({ maxAttempts: 1 })));
   const db = drizzle(resilientClient(client, options.retry ?? DEFAULT_RETRY), {
     resourceArn: options.resourceArn,
     secretArn: options.secretArn,

@@ -2,6 +2,7 @@ import { dynamoAccountRecords } from '../../account/dynamo-records.ts';
 import { createExportRepository } from '../../account/exports.ts';
 import { lambdaAccountTasks } from '../../account/lambda-runner.ts';
 import { createJobRepository } from '../../jobs/repository.ts';
+import { sdkConfig } from '../../sdk/sha256.ts';
 import type { AwsFeature } from '../aws.ts';
 import { signer, store, workflow } from '../aws-adapters.ts';
 import type { Adapters, Once } from '../context.ts';
@@ -23,7 +24,7 @@ export const awsAccount: AwsFeature = {
     pseudonymKey: secretKey(env.config.AUDIT_PSEUDONYM_SECRET_ARN, 'AUDIT_PSEUDONYM_SECRET_ARN'),
     accountTasks: env.config.ACCOUNT_WORKER_FUNCTION
       ? lambdaAccountTasks(
-          async () => new (await import('@aws-sdk/client-lambda')).LambdaClient({}),
+          async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(sdkConfig()),
           env.config.ACCOUNT_WORKER_FUNCTION,
         )
       : { start: () => Promise.reject(new Error('ACCOUNT_WORKER_FUNCTION is not set')) },
