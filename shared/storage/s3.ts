@@ -165,8 +165,8 @@ const SIGNED_GETS_KEPT = 5000;
  * A GET link is signed as of the start of the current window of `signWindowSeconds` (5 minutes), with an
  * expiry rounded up to whole windows that still covers its whole lifetime from now. So the same object asked
  * for again within a window gets the same link: a browser reuses what it fetched under it (a thumbnail
- * shown again), and the signature is computed once per window, not once per request. A
- * link is then valid for at least its lifetime and at most one window longer; `expiresAt` is exact.
+ * shown again), and the signature is computed once per window, not once per request. A link is then
+ * valid for at least its lifetime and at most one window longer; `expiresAt` is exact.
  */
 export function createMediaSigner(
   options: S3StoreOptions & { getTtlSeconds?: number; postTtlSeconds?: number; signWindowSeconds?: number },
