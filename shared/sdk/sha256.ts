@@ -13,7 +13,8 @@ import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type Key
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
-const keyObjects = new WeakMap<object, KeyObject>();
+/** Per key array: the KeyObject made from it, and a copy of the bytes it was made from. */
+const keyObjects = new WeakMap<object, { bytes: Buffer; key: KeyObject }>();
 
 function bytesOf(data: ArrayBuffer | ArrayBufferView): Buffer {
   return ArrayBuffer.isView(data)
@@ -23,11 +24,12 @@ function bytesOf(data: ArrayBuffer | ArrayBufferView): Buffer {
 
 function hmacKey(secret: SourceData): string | KeyObject {
   if (typeof secret === 'string') return secret;
-  let key = keyObjects.get(secret);
-  if (!key) {
-    key = createSecretKey(bytesOf(secret));
-    keyObjects.set(secret, key);
-  }
+  const bytes = bytesOf(secret);
+  const kept = keyObjects.get(secret);
+  // The same array with other bytes in it (nothing in the SDK reuses one, but nothing forbids it either).
+  if (kept?.bytes.equals(bytes)) return kept.key;
+  const key = createSecretKey(bytes);
+  keyObjects.set(secret, { bytes: Buffer.from(bytes), key });
   return key;
 }
 

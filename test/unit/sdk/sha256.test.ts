@@ -64,6 +64,9 @@ describe('KeyObjectSha256', () => {
     // The same key bytes again (SigV4 passes its cached signing key): the same result.
     expect(hex(await hmac.digest())).toBe(createHmac('sha256', key).update('y').digest('hex'));
     expect(hex(await new KeyObjectSha256(key).digest())).toBe(createHmac('sha256', key).digest('hex'));
+    // The same array holding another key: that key, not the one first seen in it.
+    key.fill(9);
+    expect(hex(await new KeyObjectSha256(key).digest())).toBe(createHmac('sha256', key).digest('hex'));
   });
 });
 
