@@ -5,6 +5,7 @@
  * relative variant URIs resolve under the same token, and segment URIs are rewritten to signed S3 URLs.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacKey } from '../crypto/hmac-key.ts';
 import { NotFoundError } from '../errors.ts';
 
 export interface HlsGrant {
@@ -15,7 +16,7 @@ export interface HlsGrant {
 }
 
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
-const mac = (key: Uint8Array, payload: string) => createHmac('sha256', key).update(payload).digest();
+const mac = (key: Uint8Array, payload: string) => createHmac('sha256', hmacKey(key)).update(payload).digest();
 
 export function signHlsToken(key: Uint8Array, grant: HlsGrant): string {
   const payload = b64(`${grant.userId}.${grant.clipId}.${grant.expiresAt}`);

@@ -1,37 +1,15 @@
 /**
  * SHA-256 and HMAC-SHA256 for the AWS SDK clients' SigV4 signing, given to every client through its
  * documented `sha256` option (`sdkConfig`). It computes what the SDK's own node:crypto class computes; the
- * difference is how an HMAC key reaches node:crypto. Given a Buffer, Node 24's createHmac (24.18 and 24.21
- * measured; 26.10 no longer) first asks whether the key is a KeyObject or a CryptoKey by throwing and
- * catching an error for each, and an error captures the stack: deep in the SDK's middleware that is about
- * a third of a presigned link's CPU and a tenth of a StartExecution call's (bench/sdk-signing.ts). A
- * KeyObject passes both checks at once.
+ * difference is that HMAC keys reach node:crypto as KeyObjects (crypto/hmac-key.ts): on Node 24 that is
+ * about a third of a presigned link's CPU and a tenth of a StartExecution call's (bench/sdk-signing.ts).
  * SigV4's signing key is derived once a day per credentials and passed as the same bytes every time, so
- * each is turned into a KeyObject once (weakly held); a string key goes to node:crypto as it is.
+ * each becomes a KeyObject once.
  */
-import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { bytesOf, hmacKey } from '../crypto/hmac-key.ts';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** Per key array: the KeyObject made from it, and a copy of the bytes it was made from. */
-const keyObjects = new WeakMap<object, { bytes: Buffer; key: KeyObject }>();
-
-function bytesOf(data: ArrayBuffer | ArrayBufferView): Buffer {
-  return ArrayBuffer.isView(data)
-    ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-    : Buffer.from(data);
-}
-
-function hmacKey(secret: SourceData): string | KeyObject {
-  if (typeof secret === 'string') return secret;
-  const bytes = bytesOf(secret);
-  const kept = keyObjects.get(secret);
-  // The same array with other bytes in it (nothing in the SDK reuses one, but nothing forbids it either).
-  if (kept?.bytes.equals(bytes)) return kept.key;
-  const key = createSecretKey(bytes);
-  keyObjects.set(secret, { bytes: Buffer.from(bytes), key });
-  return key;
-}
 
 /** The SDK's `Checksum` (and `Hash`) interface: update, digest, reset; an HMAC when given a secret. */
 export class KeyObjectSha256 {
