@@ -1,10 +1,12 @@
 /**
  * SHA-256 and HMAC-SHA256 for the AWS SDK clients' SigV4 signing, given to every client through its
- * documented `sha256` option (`sdkConfig`). It computes what the SDK's own node:crypto class computes; the
- * difference is that HMAC keys reach node:crypto as KeyObjects (crypto/hmac-key.ts): on Node 24 that is
- * about a third of a presigned link's CPU and a tenth of a StartExecution call's (bench/sdk-signing.ts).
- * SigV4's signing key is derived once a day per credentials and passed as the same bytes every time, so
- * each becomes a KeyObject once.
+ * `sha256` option (`sdkConfig`). It computes what the SDK's own node:crypto class computes; the difference
+ * is that HMAC keys reach node:crypto as KeyObjects (crypto/hmac-key.ts): on Node 24 that is about a third
+ * of a presigned link's CPU and a tenth of a StartExecution call's (bench/sdk-signing.ts). SigV4's signing
+ * key is derived once a day per credentials and passed as the same bytes every time, so each becomes a
+ * KeyObject once. The SDK's types mark the option internal: test/unit/sdk/sha256.test.ts compares
+ * signatures, presigned links and a whole call's Authorization header with the SDK's own, so an SDK that
+ * used it otherwise would show there.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { bytesOf, hmacKey } from '../crypto/hmac-key.ts';
