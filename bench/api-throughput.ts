@@ -12,9 +12,9 @@
  * Every route runs RUNS times against each target, alternating; the table shows the median and the range.
  * A run with any non-2xx answer or error is not a result, and the route is printed as failed.
  * BENCH_ROUTES (comma-separated: project,list,clip,create-project,create-job) runs only those routes.
- * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS=server, floor or duties (comma-
- * separated) runs only those targets (a ratio needs both of its sides). BENCH_PROFILE=1 starts server and floor with `node --cpu-prof`, writing their
- * profiles to the kept folder. BENCH_DYNAMO_CALLS=1 has the server count its DynamoDB calls
+ * BENCH_KEEP=1 keeps the temporary folder (server and floor logs). BENCH_TARGETS (comma-separated: server,
+ * floor, duties) runs only those targets (a ratio needs both of its sides). BENCH_PROFILE=1 starts the
+ * targets with `node --cpu-prof`, writing their profiles to the kept folder. BENCH_DYNAMO_CALLS=1 has the server count its DynamoDB calls
  * (infra/local/dynamo-calls.ts) and prints, after each server run, the calls per request (jobs: per job).
  * Needs PostgreSQL at BENCH_PG_URL (postgres://postgres@127.0.0.1:5432 by default).
  */
@@ -389,7 +389,7 @@ export async function run(): Promise<string> {
         "The server's local DynamoDB (dynalite, holding the audit, idempotency, rate-limit and capacity tables) runs in a thread of the server's process, off its event loop (as DynamoDB is off a Lambda function's CPU): its CPU is in the server's column. " +
         'The floor is a bare node:http server calling the same repository methods (the caller id comes in a header): no token verification, user-row check, validation, audit, idempotency or URL signing. ' +
         'Floor + duties is the same program doing, written plainly with node:crypto, what any server must do for each request (bench/_floor-duties.ts): the caller is the subject of the bearer token it checks as the API does (RS256 signature, issuer, token use, client, expiry, issue time, UUID subject; a verified token remembered until it expires), path ids are checked as UUIDs, and each answer writes a log line, an EMF metric line and an audit line to stdout in one write (the server under test, as `npm start` runs it, keeps its audit entries in its local DynamoDB instead, and logs at ERROR here). The target stays against the bare floor; the last column shows how much of the gap those duties are. ' +
-        'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on both targets; cancel failures count as errors. ' +
+        'Jobs use the local model and are cancelled by the load generator as soon as they are accepted, on every target; cancel failures count as errors. ' +
         'After each jobs run the benchmark cancels any job still active and waits until the target has no ffmpeg left, so no run pays for the one before. ' +
         'CPU ms/req: user + system CPU of the target process and its children (ffmpeg included; in brackets the part spent in ffmpeg) over the run, divided by the requests it served (jobs: by the jobs it created, counting each cancel and the end of its execution, and the settling after the run); median of the runs; — where /proc is missing. ' +
         "Of it: the CPU of the server's main thread (the API, the pipeline's stand-ins and the SDK clients) and of its local DynamoDB's thread, per request, from /proc/<pid>/task; the rest is V8's and libuv's helper threads and ffmpeg. " +
