@@ -1,5 +1,5 @@
 /**
- * The API under load, against a floor that cannot be beaten by much: four processes on one machine.
+ * The API under load, against floors that cannot be beaten by much: five processes on one machine.
  * - the server under test: infra/local/main.ts as `npm start` runs it, on a fresh PostgreSQL database;
  * - the floor (bench/_api-floor.ts): a bare node:http server doing each route's SQL through the same
  *   driver and repositories, on the same database;
@@ -370,7 +370,7 @@ export async function run(): Promise<string> {
       const verdict = s.failed || f.failed ? 'no result' : s.rps / f.rps >= target ? 'met' : 'missed';
       if (route === 'create-job')
         notes.push(
-          `Jobs: the most ffmpeg processes seen at once under the server during a run: ${s.mostFfmpeg}; under the floor: ${f.mostFfmpeg}.`,
+          `Jobs: the most ffmpeg processes seen at once under the server during a run: ${s.mostFfmpeg}; under the floor: ${f.mostFfmpeg}; under the floor + duties: ${d.mostFfmpeg}.`,
         );
       rows.push(
         `| ${name} | ${cell(s)} | ${s.p99} | ${s.non2xx} / ${s.errors} | ${cpuCell(s)} | ${threadCell(s)} | ${cell(f)} | ${f.p99} | ${f.non2xx} / ${f.errors} | ${cpuCell(f)} | **${ratio}** | ≥ ${target}: ${verdict} | ${cell(d)} | ${d.non2xx} / ${d.errors} | ${cpuCell(d)} | **${dutiesRatio}** |`,

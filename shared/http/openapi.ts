@@ -291,6 +291,8 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'GET /v1/clips/{clipId}': {
     summary: 'A clip with signed media URLs',
+    description:
+      'The MP4 and thumbnail links are signed as of the current 5-minute window, so reading the clip again within it gives the same links (a browser reuses what it fetched). `media.expiresAt` is when they stop working: 15 to 20 minutes from the read. The ETag covers the clip, not its links.',
     status: 200,
     params: clipParams,
     response: clipResponse,
